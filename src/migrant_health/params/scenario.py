@@ -1,0 +1,125 @@
+"""Scenarios: a baseline plus reforms ``{path: value | {year: value}}``, validated up front.
+
+A scenario file is a YAML mapping from parameter paths to new values. A value may be a number,
+a list (for vector parameters), or ``{year: value}`` where each value holds from its year until
+the next key (before the first key the baseline holds). Two optional keys describe the file:
+``name`` and ``description``. Example::
+
+    name: equal public services
+    description: destination insurance opens to every out-migrant from 2025
+    policy.public_services.insurance_access: {2025: 1.0}
+    health.bmi.integration_effect_women_only: true
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from migrant_health.errors import ParameterError, ScenarioError
+from migrant_health.params.spec import ParameterSpec, Value
+from migrant_health.params.tree import ParameterTree, read_yaml, unknown_path_message
+
+RESERVED_KEYS = ("name", "description")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of parameter overrides.
+
+    Attributes:
+        name: Short label used in outputs.
+        overrides: Parameter path -> value, ``{year: value}`` or list.
+        description: Free text.
+        origin: File the scenario came from, for error messages.
+    """
+
+    name: str = "baseline"
+    overrides: dict[str, Value] = field(default_factory=dict)
+    description: str = ""
+    origin: str = "<scenario>"
+
+    @classmethod
+    def from_dict(cls, content: Mapping[str, Any], origin: str = "<scenario>") -> Scenario:
+        """Build a scenario from a mapping such as a parsed YAML file."""
+        if not isinstance(content, Mapping):
+            raise ScenarioError(
+                f"{origin}: a scenario must be a mapping of parameter paths to values, "
+                f"got {type(content).__name__}"
+            )
+        overrides = {str(k): v for k, v in content.items() if k not in RESERVED_KEYS}
+        name = str(content.get("name", Path(origin).stem if origin != "<scenario>" else "custom"))
+        return cls(name=name, overrides=overrides, description=str(content.get("description", "")),
+                   origin=origin)
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Scenario:
+        """Read and parse a scenario file (validation happens in :meth:`apply`)."""
+        path = Path(path)
+        try:
+            content = read_yaml(path)
+        except ParameterError as exc:
+            raise ScenarioError(str(exc)) from exc
+        return cls.from_dict(content or {}, origin=str(path))
+
+    def apply(self, tree: ParameterTree) -> ParameterTree:
+        """Validate every override against the tree, then return the overridden tree.
+
+        Raises:
+            ScenarioError: naming the file, the key and the allowed range of the first bad
+                override (all are checked before any is applied).
+        """
+        problems = [p for path, v in self.overrides.items() for p in self._check(tree, path, v)]
+        if problems:
+            raise ScenarioError("\n".join(problems))
+        for path, value in self.overrides.items():
+            tree = tree.with_override(path, _normalise(value))
+        return tree
+
+    def _check(self, tree: ParameterTree, path: str, value: Any) -> list[str]:
+        where = f"{self.origin}: key '{path}'"
+        if path not in tree:
+            return [f"{self.origin}: {unknown_path_message(path, tree.specs)}"]
+        spec = tree.spec(path)
+        if isinstance(value, Mapping):
+            problems = []
+            for year, item in value.items():
+                if isinstance(year, bool) or not isinstance(year, int):
+                    problems.append(
+                        f"{where}: year key {year!r} must be a whole year such as 2025"
+                    )
+                    continue
+                problems += _check_value(spec, item, f"{where} (year {year})")
+            if not value:
+                problems.append(f"{where}: an empty {{year: value}} mapping overrides nothing")
+            return problems
+        return _check_value(spec, value, where)
+
+
+def _check_value(spec: ParameterSpec, value: Any, where: str) -> list[str]:
+    low, high = spec.range
+    allowed = f"allowed range [{low:g}, {high:g}] {spec.unit}"
+    length = spec.length
+    if length is not None:
+        if not isinstance(value, list) or len(value) != length:
+            return [f"{where}: expected a list of {length} numbers, got {value!r} ({allowed})"]
+        items = value
+    else:
+        if isinstance(value, list | Mapping):
+            return [f"{where}: expected a number, got {value!r} ({allowed})"]
+        items = [value]
+    problems = []
+    for item in items:
+        if isinstance(item, str) or not isinstance(item, int | float | bool):
+            problems.append(f"{where}: {item!r} is not a number ({allowed})")
+        elif not low <= float(item) <= high:
+            problems.append(f"{where}: value {item} is out of range ({allowed})")
+    return problems
+
+
+def _normalise(value: Any) -> Value:
+    if isinstance(value, Mapping):
+        return {int(k): v for k, v in value.items()}
+    return value  # type: ignore[no-any-return]
