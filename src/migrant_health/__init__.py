@@ -1,0 +1,31 @@
+"""migrant_health: urban integration and health of China's rural migrant workers.
+
+A national microsimulation of rural-hukou adults from 2008 (health selection, salmon-bias
+return, social support, heterogeneity, and the loop health -> employment -> income ->
+integration), the seed paper's four policy strategies as parameter levers, and a survey
+toolkit for CMDS-style microdata.
+"""
+
+from migrant_health.engine.run import RunConfig, RunResult, simulate
+from migrant_health.errors import (
+    DataError,
+    MigrantHealthError,
+    ParameterError,
+    RunConfigError,
+    ScenarioError,
+)
+from migrant_health.params import ParameterTree, Scenario, load_parameters
+
+__all__ = [
+    "DataError",
+    "MigrantHealthError",
+    "ParameterError",
+    "ParameterTree",
+    "RunConfig",
+    "RunConfigError",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "load_parameters",
+    "simulate",
+]

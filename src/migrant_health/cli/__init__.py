@@ -1,0 +1,1 @@
+"""Command-line interface ``migrant-health`` (typer + rich); logic lives in the library."""

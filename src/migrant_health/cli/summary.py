@@ -1,0 +1,58 @@
+"""The printed summary of a run: headline figures for a few years."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.table import Table
+
+# (label, metric, group, scale, format)
+HEADLINES: tuple[tuple[str, str, str, float, str], ...] = (
+    ("Migrant workers (million)", "migrant_workers_total", "all", 1e-6, "{:.1f}"),
+    ("  out-migrants (million)", "migrant_workers_out", "all", 1e-6, "{:.1f}"),
+    ("  local migrant workers (million)", "migrant_workers_local", "all", 1e-6, "{:.1f}"),
+    ("Mean age of migrant workers", "mean_age_migrant_workers", "all", 1.0, "{:.1f}"),
+    ("Women among migrant workers", "female_share_migrant_workers", "all", 100.0, "{:.1f}%"),
+    ("Monthly income (CNY)", "monthly_income_mean", "all", 1.0, "{:,.0f}"),
+    ("Working > 44 h/week", "share_over_44h", "all", 100.0, "{:.1f}%"),
+    ("Integration index, out-migrants", "integration_index", "all", 1.0, "{:.3f}"),
+    ("  economic", "integration_economic", "all", 1.0, "{:.3f}"),
+    ("  social", "integration_social", "all", 1.0, "{:.3f}"),
+    ("  cultural", "integration_cultural", "all", 1.0, "{:.3f}"),
+    ("  identity", "integration_identity", "all", 1.0, "{:.3f}"),
+    ("In the embedding stage", "stage_share", "stage=embedding", 100.0, "{:.1f}%"),
+    ("Insured in the destination", "insured_destination_share", "all", 100.0, "{:.1f}%"),
+    ("Intend to stay", "stay_intention_share", "all", 100.0, "{:.1f}%"),
+    ("Poor self-rated health, out-migrants", "poor_health_share", "status=out_migrant", 100.0,
+     "{:.1f}%"),
+    ("Poor self-rated health, urban locals", "poor_health_share", "status=urban_local", 100.0,
+     "{:.1f}%"),
+    ("Depressive symptoms, out-migrants", "depression_share", "status=out_migrant", 100.0,
+     "{:.1f}%"),
+    ("Returns (million/year)", "returns", "all", 1e-6, "{:.2f}"),
+    ("  health-driven (million/year)", "returns_health_driven", "all", 1e-6, "{:.2f}"),
+    ("Hukou conversions (million/year)", "hukou_conversions", "all", 1e-6, "{:.2f}"),
+    ("Urban-rural health gap (points)", "health_gap_urban_rural", "all", 100.0, "{:+.1f}"),
+)
+
+
+def summary_years(years: list[int]) -> list[int]:
+    """A few years to show: the first, 2015 and 2022 when simulated, and the last."""
+    wanted = [years[0], 2015, 2022, years[-1]]
+    return sorted({y for y in wanted if years[0] <= y <= years[-1]})
+
+
+def summary_table(aggregates: pd.DataFrame, title: str = "Summary") -> Table:
+    """A rich table of the headline figures."""
+    years = summary_years(sorted(int(y) for y in aggregates["year"].unique()))
+    index = aggregates.set_index(["metric", "group", "year"])["value"]
+    table = Table(title=title, title_justify="left")
+    table.add_column("")
+    for year in years:
+        table.add_column(str(year), justify="right")
+    for label, metric, group, scale, fmt in HEADLINES:
+        cells = []
+        for year in years:
+            key = (metric, group, year)
+            cells.append(fmt.format(index[key] * scale) if key in index.index else "-")
+        table.add_row(label, *cells)
+    return table

@@ -1,0 +1,172 @@
+"""Turn the summed statistics of all chunks into the tidy ``year, metric, group, value`` table.
+
+Groups: ``all``, each single key (sex, age_band, education, origin_region, status, city_tier,
+stage), and status crossed with sex and with age band. ``group`` is ``all`` or sorted
+``key=value`` pairs joined by commas. Groups that do not name a status leave out the urban-local
+reference sample, so ``all`` means the rural-hukou-origin population.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from migrant_health.engine.codes import (
+    AGE_BAND_LABELS,
+    EDUCATION_LABELS,
+    LIVING_TYPE_LABELS,
+    PHASE_LABELS,
+    REGION_LABELS,
+    SEX_LABELS,
+    STAGE_LABELS,
+)
+from migrant_health.engine.metrics import METRICS, Metric
+from migrant_health.engine.stats import (
+    DIMENSIONS,
+    SGROUP_STAGE,
+    SGROUP_STATUS,
+    SGROUP_TIER,
+    STATS,
+)
+
+GROUPINGS: tuple[tuple[str, ...], ...] = (
+    (),
+    ("sex",),
+    ("age_band",),
+    ("education",),
+    ("origin_region",),
+    ("status",),
+    ("city_tier",),
+    ("stage",),
+    ("sex", "status"),
+    ("age_band", "status"),
+)
+_RURAL_STATUSES = ("rural_stayer", "local_migrant", "out_migrant", "returned")
+_DERIVED_SEPARATELY = ("health_gap_urban_rural", "poor_health_share_standardised")
+
+
+def cell_table(total: np.ndarray, years: range, weights: dict[str, float]) -> pd.DataFrame:
+    """One row per non-empty (year, cell) with its labels and weighted statistics.
+
+    Args:
+        total: ``(years, cells, stats)`` unweighted sums over all chunks.
+        years: The years of the first axis.
+        weights: Persons per agent by population: ``{"rural": ..., "urban_local": ...}``.
+    """
+    shape = [len(years), *DIMENSIONS.values()]
+    index = pd.MultiIndex.from_product([range(n) for n in shape],
+                                       names=["year", *DIMENSIONS.keys()])
+    frame = pd.DataFrame(total.reshape(-1, total.shape[-1]), index=index, columns=list(STATS))
+    frame = frame[frame["persons"].to_numpy() + frame["deaths"].to_numpy() > 0].reset_index()
+    sg = frame["sgroup"].to_numpy()
+    frame["status"] = np.asarray(SGROUP_STATUS, dtype=object)[sg]
+    frame["stage"] = np.asarray(SGROUP_STAGE, dtype=object)[sg]
+    frame["city_tier"] = np.asarray(SGROUP_TIER, dtype=object)[sg]
+    frame["year"] = np.asarray(list(years))[frame["year"].to_numpy()]
+    frame["sex"] = np.asarray(SEX_LABELS, dtype=object)[frame["sex"].to_numpy()]
+    frame["age_band"] = np.asarray(AGE_BAND_LABELS, dtype=object)[frame["age_band"].to_numpy()]
+    frame["education"] = np.asarray(EDUCATION_LABELS, dtype=object)[frame["education"].to_numpy()]
+    frame["origin_region"] = np.asarray(REGION_LABELS, dtype=object)[
+        frame["origin_region"].to_numpy()]
+    weight = np.where(frame["status"] == "urban_local", weights["urban_local"], weights["rural"])
+    frame[list(STATS)] = frame[list(STATS)].to_numpy() * weight[:, None]
+    return frame.drop(columns=["sgroup"])
+
+
+def _label(keys: tuple[str, ...], values: tuple[object, ...]) -> str:
+    if not keys:
+        return "all"
+    pairs = sorted(zip(keys, values, strict=True))
+    return ",".join(f"{k}={v}" for k, v in pairs)
+
+
+def _grouped(frame: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
+    columns = ["year", *keys]
+    return frame.groupby(columns, sort=True, dropna=True)[list(STATS)].sum()
+
+
+def _rows(sums: pd.DataFrame, keys: tuple[str, ...], metric: Metric,
+          extra: tuple[str, str] | None = None, numerator: pd.Series | None = None,
+          denominator: pd.Series | None = None) -> list[tuple[int, str, str, float]]:
+    num = sums[metric.numerator] if numerator is None else numerator
+    if metric.denominator is None:
+        values = num
+    else:
+        den = sums[metric.denominator] if denominator is None else denominator
+        values = num / den.where(den > 0)
+    out = []
+    for idx, value in values.items():
+        idx = idx if isinstance(idx, tuple) else (idx,)
+        if not np.isfinite(value):
+            continue
+        group_keys, group_values = keys, tuple(idx[1:])
+        if extra is not None:
+            group_keys, group_values = (*keys, extra[0]), (*group_values, extra[1])
+        out.append((int(idx[0]), metric.name, _label(group_keys, group_values), float(value)))
+    return out
+
+
+def tidy_aggregates(frame: pd.DataFrame, standard_weights: np.ndarray) -> pd.DataFrame:
+    """The tidy table of every metric in every group where it means something."""
+    rows: list[tuple[int, str, str, float]] = []
+    rural = frame[frame["status"] != "urban_local"]
+    for keys in GROUPINGS:
+        source = frame if "status" in keys else rural
+        sums = _grouped(source, keys)
+        for metric in METRICS:
+            if metric.name in _DERIVED_SEPARATELY:
+                continue
+            if metric.by is None:
+                rows += _rows(sums, keys, metric)
+            elif "stage" not in keys:
+                rows += _by_category(source, sums, keys, metric)
+    rows += _health_gap(frame, standard_weights)
+    table = pd.DataFrame(rows, columns=["year", "metric", "group", "value"])
+    return table.sort_values(["metric", "group", "year"], kind="stable").reset_index(drop=True)
+
+
+def _by_category(source: pd.DataFrame, sums: pd.DataFrame, keys: tuple[str, ...],
+                 metric: Metric) -> list[tuple[int, str, str, float]]:
+    rows: list[tuple[int, str, str, float]] = []
+    den = sums["out_migrants"]
+    if metric.by == "stage":
+        by_stage = _grouped(source, (*keys, "stage"))["out_migrants"]
+        for label in STAGE_LABELS:
+            try:
+                num = by_stage.xs(label, level="stage")
+            except KeyError:
+                continue
+            num = num.reindex(den.index, fill_value=0.0)
+            rows += _rows(sums, keys, metric, ("stage", label), num, den)
+        return rows
+    labels = LIVING_TYPE_LABELS if metric.by == "living_type" else PHASE_LABELS
+    prefix = "living_" if metric.by == "living_type" else "phase_"
+    for label in labels:
+        rows += _rows(sums, keys, metric, (str(metric.by), label), sums[prefix + label], den)
+    return rows
+
+
+def _health_gap(frame: pd.DataFrame,
+                standard_weights: np.ndarray) -> list[tuple[int, str, str, float]]:
+    """Age-standardised poor-health share of rural-hukou adults minus urban locals."""
+    rows = []
+    rural = frame[frame["status"].isin(_RURAL_STATUSES)]
+    urban = frame[frame["status"] == "urban_local"]
+    weights = pd.Series(standard_weights, index=list(AGE_BAND_LABELS))
+    for year in sorted(frame["year"].unique()):
+        rates = []
+        for part in (rural, urban):
+            by_band = part[part["year"] == year].groupby("age_band")[["poor_health",
+                                                                       "persons"]].sum()
+            rate = (by_band["poor_health"] / by_band["persons"].where(by_band["persons"] > 0))
+            rate = rate.reindex(weights.index)
+            usable = rate.notna()
+            rates.append(float((rate[usable] * weights[usable]).sum() / weights[usable].sum())
+                         if usable.any() else np.nan)
+        if np.isfinite(rates[0]) and np.isfinite(rates[1]):
+            rows.append((int(year), "health_gap_urban_rural", "all", rates[0] - rates[1]))
+            rows.append((int(year), "poor_health_share_standardised", "status=rural_hukou",
+                         rates[0]))
+            rows.append((int(year), "poor_health_share_standardised", "status=urban_local",
+                         rates[1]))
+    return rows

@@ -1,0 +1,138 @@
+"""States derived from stored ones instead of being stored (saves memory, keeps one truth).
+
+Self-rated health, depressive symptoms, the social integration score, the composite index, the
+stage of integration, the living type, the phase (entrant, settler, immigrant) and the age band
+are pure functions of stored states, the year's parameters and, for the observable reports, a
+person-year noise term from the named streams. Kernels and snapshots call the same functions.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from migrant_health.engine.codes import (
+    INS_URBAN_EMPLOYEE,
+    INS_URBAN_RESIDENT,
+    JOB_FORMAL,
+)
+from migrant_health.engine.random import clip01, normal, stream, year_key
+
+STREAM_SRH = stream("health.srh_report")
+STREAM_DEPRESSION = stream("health.depression_screen")
+STREAM_STAY = stream("migration.stay_intention")
+
+
+@nb.njit(inline="always", cache=True)
+def age_band(age: np.int64) -> np.int64:
+    """NBS age bands of migrant workers: 16-20, 21-30, 31-40, 41-50, 51-60, 61+."""
+    if age <= 20:
+        return 0
+    if age >= 61:
+        return 5
+    return (age - 11) // 10
+
+
+@nb.njit(inline="always", cache=True)
+def srh_level(p: np.void, health: float, mental: float, chronic: np.int64, noise: float) -> int:
+    """Self-rated health on 1 (very poor) .. 5 (very good) from latent health and a report noise."""
+    latent = (
+        p.health__srh__weight_physical * health
+        + p.health__srh__weight_mental * mental
+        - p.health__srh__chronic_penalty * chronic
+        + p.health__srh__noise_sd * noise
+    )
+    level = 1
+    for k in range(4):
+        if latent >= p.health__srh__cut_points[k]:
+            level = k + 2
+    return level
+
+
+@nb.njit(inline="always", cache=True)
+def report_noise(seed: np.uint64, year: np.int64, pid: np.int64) -> tuple[float, float]:
+    """Person-year noise of the self-rated health report and of the depression screen."""
+    n_srh = normal(year_key(seed, STREAM_SRH, year), pid)
+    n_dep = normal(year_key(seed, STREAM_DEPRESSION, year), pid)
+    return n_srh, n_dep
+
+
+@nb.njit(inline="always", cache=True)
+def is_depressed(p: np.void, mental: float, noise: float) -> bool:
+    """Depressive symptoms above the screening cut-off (PHQ-9 >= 10 style)."""
+    return mental + p.health__depression__screen_noise_sd * noise < p.health__depression__threshold
+
+
+@nb.njit(inline="always", cache=True)
+def destination_insured(insurance: np.int64) -> bool:
+    """Enrolled in a scheme of the destination city."""
+    return insurance == INS_URBAN_RESIDENT or insurance == INS_URBAN_EMPLOYEE
+
+
+@nb.njit(inline="always", cache=True)
+def participation(p: np.void, local_ties: float, education: np.int64) -> float:
+    """Community participation: grows with local ties, more so for the better educated."""
+    return clip01(
+        local_ties
+        * (p.integration__social__participation_base
+           + p.integration__social__participation_per_education * education)
+    )
+
+
+@nb.njit(inline="always", cache=True)
+def social_score(
+    p: np.void, insurance: np.int64, job: np.int64, local_ties: float, education: np.int64
+) -> float:
+    """Social integration: destination medical insurance, pension, local ties, participation."""
+    w_ins = p.integration__social__weight_insurance
+    w_pen = p.integration__social__weight_pension
+    w_tie = p.integration__social__weight_local_ties
+    w_par = p.integration__social__weight_participation
+    total = w_ins + w_pen + w_tie + w_par
+    value = (
+        w_ins * destination_insured(insurance)
+        + w_pen * (job == JOB_FORMAL)
+        + w_tie * local_ties
+        + w_par * participation(p, local_ties, education)
+    )
+    return value / total
+
+
+@nb.njit(inline="always", cache=True)
+def composite_index(
+    p: np.void, economic: float, social: float, cultural: float, identity: float
+) -> float:
+    """Weighted composite of the four dimensions (weights normalised to one)."""
+    w = p.integration__composite_weights
+    total = w[0] + w[1] + w[2] + w[3]
+    return (w[0] * economic + w[1] * social + w[2] * cultural + w[3] * identity) / total
+
+
+@nb.njit(inline="always", cache=True)
+def stage_of(p: np.void, index: float) -> int:
+    """0 embedding, 1 drifting, 2 integration (seed section 2.2)."""
+    if index >= p.integration__stage__cut_integration:
+        return 2
+    if index >= p.integration__stage__cut_drifting:
+        return 1
+    return 0
+
+
+@nb.njit(inline="always", cache=True)
+def living_type_of(p: np.void, economic: float) -> int:
+    """0 subsistence, 1 moderately prosperous, 2 developmental, from economic integration."""
+    if economic >= p.integration__living_type__cut_developmental:
+        return 2
+    if economic >= p.integration__living_type__cut_moderately_prosperous:
+        return 1
+    return 0
+
+
+@nb.njit(inline="always", cache=True)
+def phase_of(p: np.void, years_in_city: np.int64, identity: float) -> int:
+    """0 entrant, 1 settler, 2 immigrant (seed section 2.2)."""
+    if years_in_city >= p.integration__phase__immigrant_years and identity >= 0.5:
+        return 2
+    if years_in_city >= p.integration__phase__settler_years:
+        return 1
+    return 0

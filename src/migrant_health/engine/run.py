@@ -1,0 +1,310 @@
+"""Running a simulation: configuration, chunk work, executors, and the run's result.
+
+A run splits the population into chunks of whole communities; each chunk is simulated from
+the start year to the end on its own (synthesis, initialisation, the yearly plan) and returns
+its summed statistics. The driver adds chunk results in chunk order, so a run is bit-identical
+whatever the executor or the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from migrant_health.data import load_demography
+from migrant_health.engine.aggregate import cell_table, tidy_aggregates
+from migrant_health.engine.context import RunContext, compile_parameters
+from migrant_health.engine.plan import build_init_plan, build_plan
+from migrant_health.engine.population import Chunk
+from migrant_health.engine.snapshot import take_snapshot
+from migrant_health.engine.stats import S, empty_accumulator
+from migrant_health.engine.synthesis import PopulationLayout, build_layout, synthesize
+from migrant_health.errors import RunConfigError
+from migrant_health.params import ParameterTree, Scenario
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Settings of one run.
+
+    Attributes:
+        start: First year reported (the simulation always starts from the base year of the
+            data, 2008; earlier years are burn-in when ``start`` is later).
+        end: Last simulated year (at most the last year of the demographic data, 2035).
+        scale: Persons represented by one rural-hukou agent.
+        urban_scale: Persons per agent of the urban-local reference sample (default 10 x scale).
+        seed: Seed of every random stream.
+        workers: Processes running chunks (1 = in this process).
+        communities_per_chunk: Communities per chunk (fixed; results do not depend on workers).
+        community_size: Agents per origin community.
+        snapshot_years: Years whose agent-level sample is kept.
+        snapshot_fraction: Share of people in the snapshot sample.
+        scenario: Parameter overrides, or ``None`` for the baseline.
+    """
+
+    start: int = 2008
+    end: int = 2035
+    scale: float = 1000.0
+    urban_scale: float | None = None
+    seed: int = 1
+    workers: int = 1
+    communities_per_chunk: int = 1000
+    community_size: int = 100
+    snapshot_years: tuple[int, ...] = ()
+    snapshot_fraction: float = 0.05
+    scenario: Scenario | None = None
+
+    def validate(self, first_year: int, last_year: int) -> None:
+        """Raise :class:`RunConfigError` for impossible settings, saying what is allowed."""
+        if not first_year <= self.start <= last_year:
+            raise RunConfigError(f"--start {self.start} is outside the data's years "
+                                 f"[{first_year}, {last_year}]")
+        if not self.start <= self.end <= last_year:
+            raise RunConfigError(f"--end {self.end} must lie in [{self.start}, {last_year}] "
+                                 f"(from --start to the last year of the demographic data)")
+        if not np.isfinite(self.scale) or self.scale < 1:
+            raise RunConfigError(f"--scale {self.scale} must be at least 1 person per agent")
+        if self.urban_scale is not None and self.urban_scale < 1:
+            raise RunConfigError(f"urban scale {self.urban_scale} must be at least 1")
+        if self.workers < 1:
+            raise RunConfigError(f"--workers {self.workers} must be at least 1")
+        if self.community_size < 10 or self.communities_per_chunk < 1:
+            raise RunConfigError("community size must be >= 10 agents and chunks hold >= 1 "
+                                 "community")
+        if not 0.0 < self.snapshot_fraction <= 1.0:
+            raise RunConfigError(f"snapshot fraction {self.snapshot_fraction} must lie in (0, 1]")
+        bad = [y for y in self.snapshot_years if not self.start <= y <= self.end]
+        if bad:
+            raise RunConfigError(f"--snapshot-years {bad} fall outside the run "
+                                 f"[{self.start}, {self.end}]")
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk hands back: its summed statistics and snapshot rows."""
+
+    index: int
+    accumulator: np.ndarray
+    snapshots: list[pd.DataFrame] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class RunResult:
+    """The outcome of a run.
+
+    Attributes:
+        config: The settings.
+        tree: The parameter tree with the scenario applied.
+        aggregates: Tidy table ``year, metric, group, value``.
+        cells: Weighted statistics per year and cell (for re-aggregation).
+        snapshots: Agent-level sample rows for the snapshot years (empty if none).
+        timings: Seconds spent in each phase.
+        agent_years: Agent-years simulated (living agents summed over simulated years).
+        n_agents: Agents allocated (entrants and padding included).
+        n_chunks: Chunks simulated.
+    """
+
+    config: RunConfig
+    tree: ParameterTree
+    aggregates: pd.DataFrame
+    cells: pd.DataFrame
+    snapshots: pd.DataFrame
+    timings: dict[str, float]
+    agent_years: int
+    n_agents: int
+    n_chunks: int
+
+    def series(self, metric: str, group: str = "all") -> pd.Series:
+        """One metric of one group as a series indexed by year."""
+        rows = self.aggregates[(self.aggregates["metric"] == metric)
+                               & (self.aggregates["group"] == group)]
+        return rows.set_index("year")["value"]
+
+    def value(self, metric: str, year: int, group: str = "all") -> float:
+        """One number of the tidy table; raises ``KeyError`` if absent."""
+        series = self.series(metric, group)
+        if year not in series.index:
+            raise KeyError(f"no value for {metric} / {group} / {year}")
+        return float(series.loc[year])
+
+
+# -- chunk work ---------------------------------------------------------------------------------
+
+_WORKER_STATE: dict[str, Any] = {}
+
+
+def build_context(config: RunConfig) -> tuple[RunContext, PopulationLayout]:
+    """Resolve parameters, load data, and size the population for a configuration."""
+    demo = load_demography()
+    config.validate(demo.first_year, demo.last_year)
+    tree = ParameterTree.load()
+    if config.scenario is not None:
+        tree = config.scenario.apply(tree)
+    years = range(demo.first_year, config.end + 1)
+    urban_scale = config.urban_scale or 10.0 * config.scale
+    layout = build_layout(demo, config.scale, urban_scale, config.community_size)
+    ctx = RunContext(
+        seed=config.seed,
+        start=demo.first_year,
+        end=config.end,
+        scale=config.scale,
+        urban_scale=urban_scale,
+        community_size=config.community_size,
+        first_urban_pid=layout.first_urban_pid,
+        tree=tree,
+        params=compile_parameters(tree, years),
+        demography=demo,
+    )
+    return ctx, layout
+
+
+def simulate_chunk(ctx: RunContext, layout: PopulationLayout, index: int, first_pid: int,
+                   size: int, snapshot_years: tuple[int, ...] = (),
+                   snapshot_fraction: float = 0.05) -> ChunkResult:
+    """Synthesise, initialise and simulate one chunk over all years."""
+    began = time.perf_counter()
+    chunk = Chunk.allocate(index, first_pid, size)
+    chunk.accumulator = empty_accumulator(len(ctx.years))
+    synthesize(chunk, layout, ctx)
+    for module in build_init_plan():
+        module.init(chunk, ctx)
+    plan = build_plan()
+    snapshots = []
+    for year in ctx.years:
+        for module in plan:
+            module.step(chunk, year, ctx)
+        if year in snapshot_years:
+            snapshots.append(take_snapshot(chunk, year, ctx.seed64, ctx.record(year),
+                                           snapshot_fraction, ctx.community_size))
+    return ChunkResult(index, chunk.accumulator, snapshots, time.perf_counter() - began)
+
+
+def _worker_init(config: RunConfig) -> None:
+    _WORKER_STATE["ctx"], _WORKER_STATE["layout"] = build_context(config)
+    _WORKER_STATE["config"] = config
+
+
+def _worker_run(task: tuple[int, int, int]) -> ChunkResult:
+    config: RunConfig = _WORKER_STATE["config"]
+    return simulate_chunk(_WORKER_STATE["ctx"], _WORKER_STATE["layout"], *task,
+                          snapshot_years=config.snapshot_years,
+                          snapshot_fraction=config.snapshot_fraction)
+
+
+# -- executors ----------------------------------------------------------------------------------
+
+
+class Executor(Protocol):
+    """Runs chunk tasks and yields their results in task order."""
+
+    def map(self, config: RunConfig, tasks: list[tuple[int, int, int]]) -> Iterator[ChunkResult]:
+        """Results of the tasks, in the order of ``tasks``."""
+        ...
+
+
+class SerialExecutor:
+    """Runs every chunk in this process."""
+
+    def map(self, config: RunConfig, tasks: list[tuple[int, int, int]]) -> Iterator[ChunkResult]:
+        """Results in task order."""
+        _worker_init(config)
+        for task in tasks:
+            yield _worker_run(task)
+
+
+class ProcessExecutor:
+    """Runs chunks in a pool of worker processes (each builds the context once)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    def map(self, config: RunConfig, tasks: list[tuple[int, int, int]]) -> Iterator[ChunkResult]:
+        """Results in task order (``Executor.map`` keeps order, so sums are deterministic)."""
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_init,
+                                 initargs=(config,)) as pool:
+            yield from pool.map(_worker_run, tasks)
+
+
+def make_executor(workers: int) -> Executor:
+    """Serial for one worker, processes otherwise."""
+    return SerialExecutor() if workers <= 1 else ProcessExecutor(workers)
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+
+def simulate(config: RunConfig | None = None, progress: ProgressCallback | None = None,
+             executor: Executor | None = None) -> RunResult:
+    """Run the national microsimulation.
+
+    Args:
+        config: Run settings (defaults: 2008-2035, 1,000 persons per agent, seed 1).
+        progress: Called with ``(chunks_done, chunks_total)`` after each chunk.
+        executor: How chunks run; by default serial for one worker, processes otherwise.
+
+    Returns:
+        The run's aggregates, snapshots and timings.
+
+    Raises:
+        RunConfigError: for impossible settings.
+        ScenarioError: for a scenario that does not fit the parameter tree.
+    """
+    config = config or RunConfig()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    ctx, layout = build_context(config)
+    bounds = layout.chunk_bounds(config.communities_per_chunk)
+    tasks = [(k, first, size) for k, (first, size) in enumerate(bounds)]
+    timings["setup"] = time.perf_counter() - t0
+    executor = executor or make_executor(min(config.workers, len(tasks)))
+    total = empty_accumulator(len(ctx.years))
+    snapshots: list[pd.DataFrame] = []
+    t1 = time.perf_counter()
+    for done, result in enumerate(_ordered(executor.map(config, tasks)), start=1):
+        total += result.accumulator
+        snapshots.extend(result.snapshots)
+        if progress is not None:
+            progress(done, len(tasks))
+    timings["simulate"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    weights = {"rural": ctx.scale, "urban_local": ctx.urban_scale}
+    cells = cell_table(total, ctx.years, weights)
+    cells = cells[cells["year"] >= config.start].reset_index(drop=True)
+    aggregates = tidy_aggregates(cells, ctx.demography.standard_weights)
+    timings["aggregate"] = time.perf_counter() - t2
+    snap = pd.concat(snapshots, ignore_index=True) if snapshots else pd.DataFrame()
+    if not snap.empty:
+        snap = snap.sort_values(["year", "pid"], kind="stable").reset_index(drop=True)
+    agent_years = int(total[..., S["persons"]].sum())
+    return RunResult(config, ctx.tree, aggregates, cells, snap, timings, agent_years,
+                     layout.n_agents, len(tasks))
+
+
+def _ordered(results: Iterable[ChunkResult]) -> Iterator[ChunkResult]:
+    expected = 0
+    for result in results:
+        if result.index != expected:
+            raise RuntimeError(f"chunk {result.index} arrived out of order (expected {expected})")
+        expected += 1
+        yield result
+
+
+def default_workers() -> int:
+    """Workers to use by default: every core the process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)

@@ -1,0 +1,120 @@
+"""Demography: entry at 16, marriage, and death by age, sex and health (seed section 1).
+
+Mortality reproduces the national (rural-scaled) life table on average: each person's death
+probability is the table's ``qx`` times a relative risk of poor health and chronic illness,
+divided by the mean relative risk of the chunk's people of the same sex and ten-year age group,
+so health redistributes deaths without changing their number.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from migrant_health.engine.codes import (
+    DEAD,
+    EV_DIED,
+    EV_ENTERED,
+    FAMILY_SINGLE,
+    FAMILY_TOGETHER,
+    NOT_ENTERED,
+    RURAL_STAYER,
+    URBAN_LOCAL,
+)
+from migrant_health.engine.context import RunContext
+from migrant_health.engine.module import Module
+from migrant_health.engine.population import Chunk
+from migrant_health.engine.random import logistic, stream, uniform, year_key
+
+STREAM_DEATH = stream("demography.death")
+STREAM_MARRIAGE = stream("demography.marriage")
+STREAM_MARRIED_AT_START = stream("demography.married_at_start")
+N_MORTALITY_GROUPS = 9  # ten-year age groups 16-25, 26-35, ..., 96+
+
+
+@nb.njit(inline="always", cache=True)
+def relative_risk(p: np.void, health: float, chronic: np.int64) -> float:
+    """Mortality relative risk of a health deficit and of chronic illness."""
+    rr = np.exp(p.demography__mortality__health_log_rr * (p.demography__mortality__reference_health
+                                                          - health))
+    if chronic:
+        rr *= p.demography__mortality__chronic_rr
+    return rr
+
+
+@nb.njit(cache=True)
+def _step(first_pid, first_urban_pid, year, first_age, seed, p, qx, birth_year, female, status,
+          family, health, chronic, event, prior_status):  # type: ignore[no-untyped-def]
+    n = status.size
+    rr_sum = np.zeros((2, N_MORTALITY_GROUPS))
+    rr_n = np.zeros((2, N_MORTALITY_GROUPS))
+    k_marry = year_key(seed, STREAM_MARRIAGE, year)
+    for i in range(n):
+        event[i] = 0
+        prior_status[i] = status[i]
+        age = year - birth_year[i]
+        if status[i] == NOT_ENTERED and age == 16:
+            status[i] = URBAN_LOCAL if first_pid + i >= first_urban_pid else RURAL_STAYER
+            event[i] = EV_ENTERED
+            prior_status[i] = status[i]
+        if status[i] == NOT_ENTERED or status[i] == DEAD:
+            continue
+        g = min((age - 16) // 10, N_MORTALITY_GROUPS - 1)
+        rr_sum[female[i], g] += relative_risk(p, health[i], chronic[i])
+        rr_n[female[i], g] += 1.0
+        # Marriage: a yearly hazard for the unmarried from age 20 (family separation is
+        # decided by migration; a new couple at origin lives together).
+        if family[i] == FAMILY_SINGLE and age >= p.demography__marriage__min_age:
+            if uniform(k_marry, first_pid + i) < p.demography__marriage__hazard:
+                family[i] = FAMILY_TOGETHER
+    k_death = year_key(seed, STREAM_DEATH, year)
+    last_age = qx.shape[1] - 1
+    for i in range(n):
+        if status[i] == NOT_ENTERED or status[i] == DEAD:
+            continue
+        age = year - birth_year[i]
+        g = min((age - 16) // 10, N_MORTALITY_GROUPS - 1)
+        mean_rr = rr_sum[female[i], g] / rr_n[female[i], g]
+        q = qx[female[i], min(age - first_age, last_age)] * relative_risk(p, health[i], chronic[i])
+        if uniform(k_death, first_pid + i) < min(1.0, q / mean_rr):
+            status[i] = DEAD
+            event[i] |= EV_DIED
+
+
+@nb.njit(cache=True)
+def _init(first_pid, start, seed, p, birth_year, status, family):  # type: ignore[no-untyped-def]
+    k = year_key(seed, STREAM_MARRIED_AT_START, 0)
+    for i in range(status.size):
+        if status[i] == DEAD:
+            continue
+        # Everyone's marital status at 16 is single; the base-year stock gets an age profile.
+        age = start - birth_year[i]
+        if age >= 16 and uniform(k, first_pid + i) < logistic(
+            (age - p.demography__marriage__median_age_at_start) / 2.5
+        ):
+            family[i] = FAMILY_TOGETHER
+
+
+class Demography(Module):
+    """Entry at 16, marriage, ageing and death."""
+
+    name = "demography"
+    seed_sections = ("1",)
+    summary = ("enter cohorts turning 16; marry; die with the rural life table, risks "
+               "redistributed by health and chronic illness")
+    reads = ("birth_year", "female", "health", "chronic")
+    writes = ("status", "family", "event", "prior_status")
+    parameters = ("demography",)
+
+    def init(self, chunk: Chunk, ctx: RunContext) -> None:
+        """Marital status of the base-year stock."""
+        _init(np.int64(chunk.first_pid), ctx.demography.first_year, ctx.seed64,
+              ctx.record(ctx.start), chunk.birth_year, chunk.status, chunk.family)
+
+    def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
+        """Enter, marry and die."""
+        demo = ctx.demography
+        _step(np.int64(chunk.first_pid), np.int64(ctx.first_urban_pid), year,
+              int(demo.ages[0]), ctx.seed64, ctx.record(year), demo.qx[demo.year_index(year)],
+              chunk.birth_year, chunk.female, chunk.status, chunk.family, chunk.health,
+              chunk.chronic, chunk.event, chunk.prior_status)

@@ -1,0 +1,200 @@
+"""Health: physical health capital, mental health, BMI and chronic illness (seed 3.1-3.3).
+
+- Physical health capital is depleted by age, overwork (hours above the statutory 44 a week)
+  and hazardous informal jobs of the secondary labour market, and restored by self-recovery and
+  by care that insurance makes affordable where the person lives. Out-migrants start healthier
+  (selection) and lose the advantage with years of depletion: the epidemiological paradox.
+- Mental health moves toward a target set by social support, discrimination (low identity),
+  the acculturative stress of the first years in the city, financial stress and family
+  separation; mental-health services (seed 4.3) raise it.
+- BMI moves toward a set point that rises with age and urban diets; under the seed's
+  unverified hypothesis (switchable), integration lowers women's set point only.
+- Chronic illness arrives with age, obesity and poor health.
+The observable self-rated health (5 levels) and depressive symptoms are derived, not stored.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from migrant_health.engine.codes import (
+    DEAD,
+    FAMILY_APART,
+    JOB_FARM,
+    JOB_INFORMAL,
+    NOT_ENTERED,
+    OUT_MIGRANT,
+    URBAN_HUKOU,
+    URBAN_LOCAL,
+)
+from migrant_health.engine.context import RunContext
+from migrant_health.engine.derived import composite_index, social_score
+from migrant_health.engine.module import Module
+from migrant_health.engine.population import Chunk
+from migrant_health.engine.random import clip01, normal, stream, uniform, year_key
+from migrant_health.modules.care import care_access
+
+STREAM_PHYSICAL = stream("health.physical_shock")
+STREAM_MENTAL = stream("health.mental_shock")
+STREAM_BMI = stream("health.bmi_shock")
+STREAM_CHRONIC = stream("health.chronic_onset")
+STREAM_FRAILTY = stream("health.frailty")
+STREAM_INIT = stream("health.initial")
+STREAM_BMI_SET = stream("health.bmi_set_point")
+
+
+@nb.njit(inline="always", cache=True)
+def frailty(seed: np.uint64, pid: np.int64) -> float:
+    """A person's permanent frailty (standard normal), recomputed rather than stored."""
+    return normal(year_key(seed, STREAM_FRAILTY, 0), pid)
+
+
+@nb.njit(inline="always", cache=True)
+def depletion(p: np.void, age: np.int64, frail: float, hours: float, job: np.int64,
+              status: np.int64, chronic: np.int64) -> float:
+    """Yearly loss of physical health capital."""
+    ageing = p.health__ageing__rate * (1.0 + p.health__ageing__acceleration
+                                       * max(0, age - 40) / 10.0)
+    ageing *= max(0.2, 1.0 + p.health__ageing__frailty_sd * frail)
+    loss = ageing + p.health__depletion__overwork * max(0.0, hours - 44.0) / 10.0
+    if job == JOB_INFORMAL:
+        loss += p.health__depletion__hazardous_job
+    elif job == JOB_FARM:
+        loss += p.health__depletion__farm_work
+    if status == URBAN_LOCAL or status == URBAN_HUKOU:
+        loss += p.health__depletion__urban_lifestyle
+    if chronic:
+        loss += p.health__depletion__chronic
+    return loss
+
+
+@nb.njit(inline="always", cache=True)
+def recovery_rate(p: np.void, access: float) -> float:
+    """Share of the gap to full health recovered in a year, given access to care."""
+    return p.health__recovery__self + p.health__recovery__care * access
+
+
+@nb.njit(cache=True)
+def _step(first_pid, year, seed, p, birth_year, female, education, status, job, family,
+          years_in_city, insurance, chronic, health, mental, bmi, savings, local_ties, economic,
+          cultural, identity, hours, support):  # type: ignore[no-untyped-def]
+    k_phys = year_key(seed, STREAM_PHYSICAL, year)
+    k_ment = year_key(seed, STREAM_MENTAL, year)
+    k_bmi = year_key(seed, STREAM_BMI, year)
+    k_chr = year_key(seed, STREAM_CHRONIC, year)
+    women_only = p.health__bmi__integration_effect_women_only > 0.5
+    for i in range(status.size):
+        s = status[i]
+        if s == NOT_ENTERED or s == DEAD:
+            continue
+        pid = first_pid + i
+        age = year - birth_year[i]
+        in_city = s == OUT_MIGRANT
+        access = care_access(p, insurance[i], s)
+        # Physical health capital.
+        h = health[i]
+        loss = depletion(p, age, frailty(seed, pid), hours[i], job[i], s, chronic[i])
+        h += recovery_rate(p, access) * (1.0 - h) - loss + p.health__shock_sd * normal(k_phys, pid)
+        health[i] = min(1.0, max(0.02, h))
+        # Mental health: toward a target shaped by support and the stresses of migration.
+        target = (
+            p.health__mental__base
+            + p.health__mental__support * (support[i] - 0.5)
+            + p.health__mental__physical * (health[i] - 0.8)
+        )
+        if in_city:
+            target -= p.health__mental__discrimination * (1.0 - identity[i])
+            if years_in_city[i] <= 1:
+                target -= p.health__mental__early_mobility_stress
+            if family[i] == FAMILY_APART:
+                target -= p.health__mental__family_separation
+            target += p.policy__management__mental_health_services
+        if savings[i] < p.health__mental__financial_stress_savings:
+            target -= p.health__mental__financial_stress
+        m = mental[i] + p.health__mental__adjustment * (target - mental[i])
+        mental[i] = clip01(m + p.health__mental__shock_sd * normal(k_ment, pid))
+        # BMI: toward a set point; integration lowers it for women only under the hypothesis.
+        set_point = (
+            p.health__bmi__base_male - female[i] * p.health__bmi__female_offset
+            + p.health__bmi__per_decade * (min(age, 60) - 16) / 10.0
+            + p.health__bmi__set_point_sd * normal(year_key(seed, STREAM_BMI_SET, 0), pid)
+        )
+        if in_city or s == URBAN_LOCAL or s == URBAN_HUKOU:
+            set_point += p.health__bmi__urban_diet
+        if in_city and women_only and female[i] == 1:
+            social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
+            index = composite_index(p, economic[i], social, cultural[i], identity[i])
+            set_point -= p.health__bmi__integration_effect * index
+        bmi[i] = bmi[i] + p.health__bmi__adjustment * (set_point - bmi[i]) + (
+            p.health__bmi__shock_sd * normal(k_bmi, pid))
+        # Chronic illness: no remission.
+        if not chronic[i]:
+            hazard = p.health__chronic__base_rate * np.exp(
+                p.health__chronic__per_decade * (age - 45) / 10.0
+                + p.health__chronic__obesity * (bmi[i] >= 28.0)
+                + p.health__chronic__health_deficit * (0.8 - health[i])
+            )
+            if uniform(k_chr, pid) < hazard:
+                chronic[i] = 1
+
+
+@nb.njit(cache=True)
+def _init(first_pid, start, seed, p, birth_year, female, status, health, mental, bmi,
+          chronic, first_urban_pid):  # type: ignore[no-untyped-def]
+    k = year_key(seed, STREAM_INIT, 0)
+    k2 = year_key(seed, STREAM_INIT, 1)
+    k3 = year_key(seed, STREAM_INIT, 2)
+    for i in range(status.size):
+        if status[i] == DEAD:
+            continue
+        pid = first_pid + i
+        # State at age 16 for later entrants, in the start year for the base-year stock.
+        age = max(16, start - birth_year[i])
+        urban = pid >= first_urban_pid
+        # Start near the steady state of the person's age and place (rural or urban), with a
+        # spread; frail people start lower.
+        access = p.health__initial__access_urban if urban else p.health__initial__access_rural
+        rate = recovery_rate(p, access)
+        loss = depletion(p, age, frailty(seed, pid), 0.0, 0, 6 if urban else 1, 0)
+        h = 1.0 - loss / rate + p.health__initial__sd * normal(k, pid)
+        health[i] = min(1.0, max(0.05, h))
+        mental[i] = clip01(p.health__mental__base + p.health__initial__mental_sd
+                           * normal(k2, pid))
+        bmi[i] = (p.health__bmi__base_male - female[i] * p.health__bmi__female_offset
+                  + p.health__bmi__per_decade * (min(age, 60) - 16) / 10.0
+                  + (p.health__bmi__urban_diet if urban else 0.0)
+                  + p.health__bmi__set_point_sd * normal(year_key(seed, STREAM_BMI_SET, 0), pid))
+        prevalence = p.health__initial__chronic_prevalence_50 * np.exp(
+            p.health__chronic__per_decade * (age - 50) / 10.0)
+        if uniform(k3, pid) < min(0.9, prevalence):
+            chronic[i] = 1
+
+
+class Health(Module):
+    """Physical health capital, mental health, BMI and chronic illness."""
+
+    name = "health"
+    seed_sections = ("3.1", "3.2", "3.3")
+    summary = ("deplete physical health by age, overwork and hazardous jobs, restore it with "
+               "care that insurance affords; move mental health with support, discrimination, "
+               "early-mobility stress, money and family separation; BMI and chronic illness")
+    reads = ("birth_year", "female", "education", "status", "job", "family", "years_in_city",
+             "insurance", "savings", "local_ties", "economic", "cultural", "identity", "hours",
+             "support")
+    writes = ("health", "mental", "bmi", "chronic")
+    parameters = ("health", "policy.management")
+
+    def init(self, chunk: Chunk, ctx: RunContext) -> None:
+        """Initial health near the steady state of each person's age and place."""
+        _init(np.int64(chunk.first_pid), ctx.demography.first_year, ctx.seed64,
+              ctx.record(ctx.start), chunk.birth_year, chunk.female, chunk.status,
+              chunk.health, chunk.mental, chunk.bmi, chunk.chronic, np.int64(ctx.first_urban_pid))
+
+    def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
+        """One year of health dynamics."""
+        c = chunk
+        _step(np.int64(c.first_pid), year, ctx.seed64, ctx.record(year), c.birth_year, c.female,
+              c.education, c.status, c.job, c.family, c.years_in_city, c.insurance, c.chronic,
+              c.health, c.mental, c.bmi, c.savings, c.local_ties, c.economic, c.cultural,
+              c.identity, c.hours, c.support)

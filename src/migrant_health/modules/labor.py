@@ -1,0 +1,256 @@
+"""Labour: employment, sector, hours, income, wage arrears, savings, economic integration.
+
+Seed sections 1, 3.4 and 4.1. Health is human capital: it raises the chance of employment and
+earnings, so poor health lowers income and, through savings and job stability, later economic
+integration (the loop health -> employment -> income -> integration). Out-migrants concentrate
+in the secondary labour market: informal jobs with long hours and arrears. Nominal income is
+relative earnings times the documented yearly wage index (the NBS mean out-migrant income).
+People at origin farm or do local non-farm work (local migrant workers); returnees may start
+businesses (seed 4.4).
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from migrant_health.engine.codes import (
+    DEAD,
+    EV_ARREARS,
+    JOB_FARM,
+    JOB_FORMAL,
+    JOB_INFORMAL,
+    JOB_NONE,
+    LOCAL_MIGRANT,
+    NOT_ENTERED,
+    OUT_MIGRANT,
+    RETURNED,
+    RURAL_STAYER,
+    URBAN_HUKOU,
+    URBAN_LOCAL,
+)
+from migrant_health.engine.context import RunContext
+from migrant_health.engine.derived import destination_insured
+from migrant_health.engine.module import Module
+from migrant_health.engine.population import Chunk
+from migrant_health.engine.random import clip01, logistic, normal, stream, uniform, year_key
+
+STREAM_EMPLOYMENT = stream("labor.employment")
+STREAM_SECTOR = stream("labor.sector")
+STREAM_HOURS = stream("labor.hours")
+STREAM_HOURS_PERSON = stream("labor.hours_person")
+STREAM_ABILITY = stream("labor.ability")
+STREAM_EARNINGS = stream("labor.earnings_shock")
+STREAM_ARREARS = stream("labor.arrears")
+STREAM_LOCAL = stream("labor.local_nonfarm")
+STREAM_TRAINING = stream("labor.training")
+STREAM_INIT = stream("labor.initial")
+
+
+@nb.njit(inline="always", cache=True)
+def employment_probability(p: np.void, age: np.int64, education: np.int64, health: float,
+                           chronic: np.int64) -> float:
+    """Chance that an out-migrant (or urban resident) holds a job this year."""
+    return logistic(
+        p.labor__employment__intercept
+        + p.labor__employment__health * (health - 0.8)
+        + p.labor__employment__education * (education - 2)
+        - p.labor__employment__age_over_50 * max(0, age - 50) / 10.0
+        - p.labor__employment__chronic * chronic
+    )
+
+
+@nb.njit(inline="always", cache=True)
+def log_relative_earnings(p: np.void, age: np.int64, education: np.int64, health: float,
+                          tier: np.int64, formal: bool, economic: float, at_origin: bool,
+                          trained: bool) -> float:
+    """Log earnings relative to the wage index, before the person's ability and luck."""
+    experience = max(0, age - 16 - 2 * education)
+    value = (
+        p.labor__income__intercept
+        + p.labor__income__education * (education - 2)
+        + p.labor__income__experience * experience
+        - p.labor__income__experience_squared * experience * experience / 100.0
+        + p.labor__income__health * (health - 0.8)
+        + p.labor__income__formal * formal
+        + p.labor__income__economic_integration * economic
+    )
+    if at_origin:
+        value -= p.labor__income__local_penalty
+    elif tier >= 1:
+        value += p.labor__income__tier_premium[tier - 1]
+    if trained:
+        value += p.policy__fair_employment__training_premium
+    return value
+
+
+@nb.njit(cache=True)
+def _step(first_pid, year, seed, p, wage_index, birth_year, education, status, job, city_tier,
+          health, chronic, insurance, savings, economic, income, hours, event):  # type: ignore[no-untyped-def]
+    k_emp = year_key(seed, STREAM_EMPLOYMENT, year)
+    k_sec = year_key(seed, STREAM_SECTOR, year)
+    k_hrs = year_key(seed, STREAM_HOURS, year)
+    k_hp = year_key(seed, STREAM_HOURS_PERSON, 0)
+    k_abl = year_key(seed, STREAM_ABILITY, 0)
+    k_trn = year_key(seed, STREAM_TRAINING, 0)
+    k_ern = year_key(seed, STREAM_EARNINGS, year)
+    k_arr = year_key(seed, STREAM_ARREARS, year)
+    k_loc = year_key(seed, STREAM_LOCAL, year)
+    for i in range(status.size):
+        s = status[i]
+        if s == NOT_ENTERED or s == DEAD:
+            continue
+        pid = first_pid + i
+        age = year - birth_year[i]
+        h = health[i]
+        at_origin = s == RURAL_STAYER or s == LOCAL_MIGRANT or s == RETURNED
+        j = job[i]
+        # Employment and sector.
+        if at_origin:
+            nonfarm = j == JOB_INFORMAL or j == JOB_FORMAL
+            if age >= p.labor__origin__retirement_age or h < p.labor__origin__min_health:
+                j = JOB_NONE
+            elif nonfarm:
+                if uniform(k_loc, pid) < p.labor__origin__nonfarm_exit + p.labor__origin__nonfarm_exit_health * (0.8 - h):
+                    j = JOB_FARM
+            else:
+                x = (
+                    p.labor__origin__nonfarm_entry_intercept
+                    + p.labor__origin__nonfarm_entry_age[min(5, max(0, (age - 11) // 10))]
+                    + p.labor__origin__nonfarm_entry_education * (education[i] - 2)
+                    + p.labor__origin__nonfarm_entry_health * (h - 0.8)
+                )
+                if s == RETURNED:
+                    x += p.labor__origin__returnee_entrepreneurship + (
+                        p.policy__return_entrepreneurship__nonfarm_boost)
+                j = JOB_INFORMAL if uniform(k_loc, pid) < logistic(x) else JOB_FARM
+            if s == RURAL_STAYER and (j == JOB_INFORMAL or j == JOB_FORMAL):
+                status[i] = LOCAL_MIGRANT
+            elif s == LOCAL_MIGRANT and not (j == JOB_INFORMAL or j == JOB_FORMAL):
+                status[i] = RURAL_STAYER
+        else:
+            if age >= p.labor__urban__retirement_age:
+                j = JOB_NONE
+            elif uniform(k_emp, pid) < employment_probability(p, age, education[i], h, chronic[i]):
+                if s == URBAN_LOCAL or s == URBAN_HUKOU:
+                    formal_p = p.labor__urban__formal_share
+                elif j == JOB_FORMAL:
+                    formal_p = p.labor__sector__formal_retention
+                else:
+                    formal_p = logistic(
+                        p.labor__sector__formal_intercept
+                        + p.labor__sector__formal_education * (education[i] - 2)
+                        + p.labor__sector__formal_economic * economic[i]
+                        + p.labor__sector__formal_big_city * (city_tier[i] <= 2)
+                        + p.policy__fair_employment__contract_enforcement
+                    )
+                j = JOB_FORMAL if uniform(k_sec, pid) < formal_p else JOB_INFORMAL
+            else:
+                j = JOB_NONE
+        job[i] = j
+        # Hours and income of non-farm work.
+        nonfarm = j == JOB_INFORMAL or j == JOB_FORMAL
+        if nonfarm:
+            base = p.labor__hours__formal if j == JOB_FORMAL else p.labor__hours__informal
+            if at_origin:
+                base -= p.labor__hours__local_reduction
+            if s == URBAN_LOCAL or s == URBAN_HUKOU:
+                base = p.labor__hours__urban_local
+            else:
+                base -= p.policy__fair_employment__hours_reduction
+            hrs = base + p.labor__hours__person_sd * normal(k_hp, pid) + (
+                p.labor__hours__year_sd * normal(k_hrs, pid))
+            hours[i] = min(84.0, max(20.0, hrs))
+            trained = uniform(k_trn, pid) < p.policy__fair_employment__training_coverage
+            log_rel = log_relative_earnings(p, age, education[i], h, city_tier[i],
+                                            j == JOB_FORMAL, economic[i], at_origin, trained)
+            log_rel += p.labor__income__ability_sd * normal(k_abl, pid)
+            log_rel += p.labor__income__shock_sd * normal(k_ern, pid)
+            pay = wage_index * np.exp(log_rel)
+            if j == JOB_INFORMAL and uniform(k_arr, pid) < p.labor__arrears__informal_rate * (
+                1.0 - p.policy__fair_employment__wage_protection
+            ):
+                pay *= 1.0 - p.labor__arrears__share_withheld
+                event[i] |= EV_ARREARS
+            income[i] = pay
+        else:
+            hours[i] = 0.0
+            income[i] = 0.0
+        # Savings in months of the wage index: earnings net of living costs where one lives.
+        if s == OUT_MIGRANT:
+            cost = p.labor__living_cost__by_tier[max(1, city_tier[i]) - 1]
+        elif s == URBAN_LOCAL or s == URBAN_HUKOU:
+            cost = p.labor__living_cost__by_tier[1]
+        else:
+            cost = p.labor__living_cost__origin
+        earned = income[i] / wage_index + (p.labor__origin__farm_income_share if j == JOB_FARM else 0.0)
+        sv = savings[i] * (1.0 - p.labor__savings__spending_rate) + 12.0 * (earned - cost) * (
+            p.labor__savings__saving_share)
+        savings[i] = min(120.0, max(-24.0, sv))
+        # Economic integration of out-migrants: stable job, income, housing (savings), insurance.
+        if s == OUT_MIGRANT:
+            housing = clip01(savings[i] / p.labor__economic__housing_months[max(1, city_tier[i]) - 1])
+            target = (
+                p.labor__economic__weight_employed * nonfarm
+                + p.labor__economic__weight_formal * (j == JOB_FORMAL)
+                + p.labor__economic__weight_income * clip01(income[i] / wage_index / 2.0)
+                + p.labor__economic__weight_housing * housing
+                + p.labor__economic__weight_insured * destination_insured(insurance[i])
+            )
+            economic[i] += p.labor__economic__adjustment * (target - economic[i])
+
+
+@nb.njit(cache=True)
+def _init(first_pid, start, seed, p, birth_year, education, status, job, city_tier, health,
+          savings, economic):  # type: ignore[no-untyped-def]
+    k = year_key(seed, STREAM_INIT, 0)
+    for i in range(status.size):
+        s = status[i]
+        if s == DEAD:
+            continue
+        pid = first_pid + i
+        age = max(16, start - birth_year[i])
+        u = uniform(k, pid)
+        if s == OUT_MIGRANT:
+            formal_p = logistic(p.labor__sector__formal_intercept
+                                + p.labor__sector__formal_education * (education[i] - 2))
+            job[i] = JOB_FORMAL if u < formal_p else JOB_INFORMAL
+            savings[i] = p.labor__initial__savings_months * uniform(k ^ np.uint64(7), pid)
+            economic[i] = p.labor__economic__initial
+        elif s == URBAN_LOCAL:
+            job[i] = JOB_FORMAL if (age < p.labor__urban__retirement_age and
+                                    u < p.labor__urban__formal_share) else JOB_NONE
+            savings[i] = 2.0 * p.labor__initial__savings_months
+        elif s == LOCAL_MIGRANT:
+            job[i] = JOB_INFORMAL
+        elif s == RURAL_STAYER or s == RETURNED:
+            job[i] = JOB_FARM if (age < p.labor__origin__retirement_age
+                                  and health[i] >= p.labor__origin__min_health) else JOB_NONE
+
+
+class Labor(Module):
+    """Employment, sector, hours, income, arrears, savings and economic integration."""
+
+    name = "labor"
+    seed_sections = ("1", "3.4", "4.1", "4.4")
+    summary = ("find or lose work (health raises employment and pay); formal or informal "
+               "sector; hours and arrears; income = relative earnings x wage index; savings; "
+               "economic integration; local non-farm work and returnee businesses at origin")
+    reads = ("birth_year", "education", "city_tier", "health", "chronic", "insurance")
+    writes = ("status", "job", "income", "hours", "savings", "economic", "event")
+    parameters = ("labor", "policy.fair_employment", "policy.return_entrepreneurship")
+
+    def init(self, chunk: Chunk, ctx: RunContext) -> None:
+        """Jobs and savings at the start."""
+        c = chunk
+        _init(np.int64(c.first_pid), ctx.demography.first_year, ctx.seed64,
+              ctx.record(ctx.start), c.birth_year, c.education, c.status, c.job, c.city_tier,
+              c.health, c.savings, c.economic)
+
+    def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
+        """One year of work and pay."""
+        c = chunk
+        p = ctx.record(year)
+        _step(np.int64(c.first_pid), year, ctx.seed64, p, float(p["labor__wage_index"]),
+              c.birth_year, c.education, c.status, c.job, c.city_tier, c.health, c.chronic,
+              c.insurance, c.savings, c.economic, c.income, c.hours, c.event)

@@ -1,0 +1,378 @@
+"""Migration decisions: health selection, chain migration, salmon-bias return, hukou conversion.
+
+Seed sections 3.2 and 3.4.
+
+- **First migration** of people at origin is more likely when young, healthy (healthy-migrant
+  selection), educated, male and single, and when more of the origin community is away (chain
+  migration through the village). Departure cuts the origin network reachable for support.
+- **Return** of out-migrants is driven by poor health and chronic illness (salmon bias), low
+  integration, the living costs of the city against income, weak insurance (no destination
+  scheme), age, unemployment, family left behind and catastrophic spending. A return is
+  *health-driven* when the same person, with the same random draw, would have stayed had their
+  health been at the reference level.
+- **Re-migration** of returnees, at a lower rate.
+- **Hukou conversion** follows the national yearly rate of the data, concentrated on integrated
+  out-migrants and on people aged 20-40; policy can open it further.
+- **Stay intention** of out-migrants rises with integration and destination insurance.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from migrant_health.engine.codes import (
+    DEAD,
+    EV_CATASTROPHIC,
+    EV_CONVERSION,
+    EV_FIRST_MIGRATION,
+    EV_POOR_BEFORE_RETURN,
+    EV_REMIGRATION,
+    EV_RETURN,
+    EV_RETURN_HEALTH,
+    EV_STAY_INTENTION,
+    FAMILY_APART,
+    FAMILY_SINGLE,
+    FAMILY_TOGETHER,
+    INS_RURAL,
+    JOB_FARM,
+    JOB_FORMAL,
+    JOB_INFORMAL,
+    JOB_NONE,
+    LOCAL_MIGRANT,
+    NOT_ENTERED,
+    OUT_MIGRANT,
+    RETURNED,
+    RURAL_STAYER,
+    URBAN_HUKOU,
+    URBAN_LOCAL,
+)
+from migrant_health.engine.context import RunContext
+from migrant_health.engine.derived import (
+    composite_index,
+    destination_insured,
+    report_noise,
+    social_score,
+    srh_level,
+)
+from migrant_health.engine.module import Module
+from migrant_health.engine.population import Chunk
+from migrant_health.engine.random import logistic, normal, stream, uniform, year_key
+
+STREAM_MIGRATE = stream("migration.first_migration")
+STREAM_REMIGRATE = stream("migration.remigration")
+STREAM_RETURN = stream("migration.return")
+STREAM_CONVERT = stream("migration.hukou_conversion")
+STREAM_DESTINATION = stream("migration.destination")
+STREAM_FAMILY = stream("migration.family")
+STREAM_COMMUNITY = stream("migration.community_propensity")
+STREAM_STAY = stream("migration.stay_intention")
+STREAM_INIT = stream("migration.initial")
+
+
+@nb.njit(inline="always", cache=True)
+def migration_logit(p: np.void, age: np.int64, female: np.int64, married: bool,
+                    education: np.int64, health: float, community_share: float,
+                    community_effect: float) -> float:
+    """Log-odds of leaving for a city this year (first migration)."""
+    band = min(5, max(0, (age - 11) // 10))
+    return (
+        p.migration__first__intercept
+        + p.migration__first__age[band]
+        + p.migration__first__health_selection * (health - 0.85) / 0.1
+        + p.migration__first__education * (education - 2)
+        + p.migration__first__female * female
+        + p.migration__first__married_female * (female and married)
+        + p.migration__first__chain * (community_share - 0.2) / 0.1
+        + p.migration__first__community_sd * community_effect
+    )
+
+
+@nb.njit(inline="always", cache=True)
+def return_logit(p: np.void, age: np.int64, health: float, chronic: np.int64, index: float,
+                 living_cost_ratio: float, insured: bool, employed: bool, apart: bool,
+                 catastrophic: bool) -> float:
+    """Log-odds that an out-migrant returns to origin this year."""
+    x = (
+        p.migration__return__intercept
+        + p.migration__return__health * (0.85 - health) / 0.1
+        + p.migration__return__chronic * chronic
+        + p.migration__return__integration * (0.4 - index) / 0.1
+        + p.migration__return__living_cost * (living_cost_ratio - 0.6)
+        + p.migration__return__age * max(0, age - 45) / 10.0
+        - p.migration__return__insured * insured
+        + p.migration__return__unemployed * (not employed)
+        + p.migration__return__family_apart * apart
+        + p.migration__return__catastrophic * catastrophic
+    )
+    if health < 0.7 or chronic:
+        # Protection of the vulnerable from illness-driven return (seed 4.1).
+        x -= p.policy__fair_employment__vulnerable_protection
+    return x
+
+
+@nb.njit(inline="always", cache=True)
+def stay_probability(p: np.void, index: float, insured: bool, education: np.int64,
+                     together: bool, health: float, age: np.int64) -> float:
+    """Chance that an out-migrant intends to stay in the city for the long term."""
+    return logistic(
+        p.migration__stay__intercept
+        + p.migration__stay__integration * (index - 0.4) / 0.1
+        + p.migration__stay__insurance * insured
+        + p.migration__stay__education * (education - 2)
+        + p.migration__stay__family_together * together
+        + p.migration__stay__health * (health - 0.85) / 0.1
+        - p.migration__stay__old_age * (age >= 50)
+    )
+
+
+@nb.njit(inline="always", cache=True)
+def _depart(p, seed, year, pid, i, education, origin_region, family, status, city_tier,
+            cross_province, years_in_city, migrations, job, local_ties, origin_network,
+            cultural, identity, economic):  # type: ignore[no-untyped-def]
+    k = year_key(seed, STREAM_DESTINATION, year)
+    u = uniform(k, pid)
+    # Destination tier: the better educated go to bigger cities.
+    shift = p.migration__destination__education_shift * (education[i] - 2)
+    total = 0.0
+    for t in range(4):
+        total += max(0.0, p.migration__destination__tier_share[t] * (1.0 + shift * (1.5 - t)))
+    cum = 0.0
+    tier = 4
+    for t in range(4):
+        cum += max(0.0, p.migration__destination__tier_share[t] * (1.0 + shift * (1.5 - t)))
+        if u * total < cum:
+            tier = t + 1
+            break
+    city_tier[i] = tier
+    cross = p.migration__destination__cross_province_share[origin_region[i]]
+    cross_province[i] = 1 if uniform(k ^ np.uint64(1), pid) < cross else 0
+    status[i] = OUT_MIGRANT
+    years_in_city[i] = 0
+    migrations[i] = min(100, migrations[i] + 1)
+    job[i] = JOB_NONE
+    if family[i] != FAMILY_SINGLE:
+        together = uniform(year_key(seed, STREAM_FAMILY, year), pid) < (
+            p.migration__family__together_at_departure)
+        family[i] = FAMILY_TOGETHER if together else FAMILY_APART
+    local_ties[i] = p.social__ties__initial
+    origin_network[i] *= 1.0 - p.migration__departure__network_loss
+    cultural[i] = p.migration__departure__cultural - (
+        p.migration__departure__cross_province_cultural_gap * cross_province[i])
+    identity[i] = p.migration__departure__identity
+    economic[i] = p.labor__economic__initial
+
+
+@nb.njit(cache=True)
+def _step(first_pid, year, seed, p, community_size, first_urban_pid, conversion_rate,
+          birth_year, female, education, origin_region, status, job, city_tier, cross_province,
+          years_in_city, migrations, family, insurance, chronic, health, mental, local_ties,
+          origin_network, economic, cultural, identity, income, event):  # type: ignore[no-untyped-def]
+    n = status.size
+    n_comm = (n + community_size - 1) // community_size
+    out_n = np.zeros(n_comm)
+    all_n = np.zeros(n_comm)
+    conv_sum = 0.0
+    conv_n = 0.0
+    for i in range(n):
+        s = status[i]
+        if s == NOT_ENTERED or s == DEAD or s == URBAN_LOCAL or s == URBAN_HUKOU:
+            continue
+        age = year - birth_year[i]
+        if age <= 60:
+            all_n[i // community_size] += 1.0
+            out_n[i // community_size] += s == OUT_MIGRANT
+        conv_sum += _conversion_weight(p, s, age, economic[i], cultural[i], identity[i])
+        conv_n += 1.0
+    mean_conv = conv_sum / conv_n if conv_n > 0 else 1.0
+    k_mig = year_key(seed, STREAM_MIGRATE, year)
+    k_rem = year_key(seed, STREAM_REMIGRATE, year)
+    k_ret = year_key(seed, STREAM_RETURN, year)
+    k_cnv = year_key(seed, STREAM_CONVERT, year)
+    k_stay = year_key(seed, STREAM_STAY, year)
+    k_comm = year_key(seed, STREAM_COMMUNITY, 0)
+    k_fam = year_key(seed, STREAM_FAMILY, year + 10_000)
+    wage_index = p.labor__wage_index
+    for i in range(n):
+        s = status[i]
+        if s == NOT_ENTERED or s == DEAD or s == URBAN_LOCAL:
+            continue
+        pid = first_pid + i
+        age = year - birth_year[i]
+        if s == URBAN_HUKOU:
+            continue
+        # Hukou conversion (data rate, redistributed toward the integrated and the young).
+        w = _conversion_weight(p, s, age, economic[i], cultural[i], identity[i])
+        if uniform(k_cnv, pid) < conversion_rate * w / mean_conv:
+            status[i] = URBAN_HUKOU
+            event[i] |= EV_CONVERSION
+            identity[i] = max(identity[i], p.migration__hukou__identity_after)
+            if s != OUT_MIGRANT:
+                city_tier[i] = 4
+            continue
+        c = i // community_size
+        share = out_n[c] / all_n[c] if all_n[c] > 0 else 0.0
+        if s == OUT_MIGRANT:
+            years_in_city[i] = min(100, years_in_city[i] + 1)
+            social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
+            index = composite_index(p, economic[i], social, cultural[i], identity[i])
+            insured = destination_insured(insurance[i])
+            together = family[i] == FAMILY_TOGETHER
+            if uniform(k_stay, pid) < stay_probability(p, index, insured, education[i], together,
+                                                       health[i], age):
+                event[i] |= EV_STAY_INTENTION
+            cost = p.labor__living_cost__by_tier[max(1, city_tier[i]) - 1] * wage_index
+            cost_ratio = cost / max(income[i], 0.25 * wage_index)
+            catastrophic = (event[i] & EV_CATASTROPHIC) != 0
+            employed = job[i] != JOB_NONE
+            apart = family[i] == FAMILY_APART
+            x = return_logit(p, age, health[i], chronic[i], index, cost_ratio, insured, employed,
+                             apart, catastrophic)
+            if age >= p.migration__return__forced_age:
+                x += 5.0
+            u = uniform(k_ret, pid)
+            if u < logistic(x):
+                x_ref = return_logit(p, age, max(health[i], 0.85), 0, index, cost_ratio, insured,
+                                     employed, apart, catastrophic)
+                if age >= p.migration__return__forced_age:
+                    x_ref += 5.0
+                event[i] |= EV_RETURN
+                if u >= logistic(x_ref):
+                    event[i] |= EV_RETURN_HEALTH
+                n_srh, _ = report_noise(seed, year, pid)
+                if srh_level(p, health[i], mental[i], chronic[i], n_srh) <= 2:
+                    event[i] |= EV_POOR_BEFORE_RETURN
+                status[i] = RETURNED
+                city_tier[i] = 0
+                years_in_city[i] = 0
+                job[i] = JOB_FARM
+                if insurance[i] >= 2:
+                    insurance[i] = INS_RURAL
+                if family[i] == FAMILY_APART:
+                    family[i] = FAMILY_TOGETHER
+                origin_network[i] += p.migration__return__network_regain * (1.0 - origin_network[i])
+            elif apart and uniform(k_fam, pid) < p.migration__family__reunion_rate * (
+                0.5 + economic[i]):
+                # Whole-family migration: the family joins once the migrant is established.
+                family[i] = FAMILY_TOGETHER
+            continue
+        if age > p.migration__first__max_age:
+            continue
+        married = family[i] != FAMILY_SINGLE
+        effect = normal(k_comm, pid // community_size)
+        x = migration_logit(p, age, female[i], married, education[i], health[i], share, effect)
+        if s == RETURNED:
+            x += p.migration__remigration__offset
+            draw = uniform(k_rem, pid)
+        else:
+            if job[i] == JOB_FORMAL or job[i] == JOB_INFORMAL:
+                x += p.migration__first__local_job
+            draw = uniform(k_mig, pid)
+        if draw < logistic(x):
+            event[i] |= EV_REMIGRATION if s == RETURNED else EV_FIRST_MIGRATION
+            _depart(p, seed, year, pid, i, education, origin_region, family, status, city_tier,
+                    cross_province, years_in_city, migrations, job, local_ties, origin_network,
+                    cultural, identity, economic)
+
+
+@nb.njit(inline="always", cache=True)
+def _conversion_weight(p, status, age, economic, cultural, identity):  # type: ignore[no-untyped-def]
+    young = 20 <= age <= 40
+    w = p.migration__hukou__young_weight if young else 1.0
+    if status == OUT_MIGRANT:
+        w *= p.migration__hukou__out_migrant_weight * (
+            1.0 + p.migration__hukou__integration_weight * (economic + cultural + identity) / 3.0)
+        w *= 1.0 + p.policy__management__hukou_openness
+    return w
+
+
+@nb.njit(cache=True)
+def _init(first_pid, start, seed, p, community_size, birth_year, female, education,
+          origin_region, status, family, health, city_tier, cross_province, years_in_city,
+          migrations, job, local_ties, origin_network, cultural, identity, economic,
+          first_urban_pid):  # type: ignore[no-untyped-def]
+    k = year_key(seed, STREAM_INIT, 0)
+    k_comm = year_key(seed, STREAM_COMMUNITY, 0)
+    for i in range(status.size):
+        pid = first_pid + i
+        if status[i] == DEAD:
+            continue
+        age = start - birth_year[i]
+        if age < 16:
+            continue
+        if pid >= first_urban_pid:
+            status[i] = URBAN_LOCAL
+            city_tier[i] = 1 + int(uniform(k ^ np.uint64(5), pid) * 4.0)
+            cultural[i] = 1.0
+            identity[i] = 1.0
+            economic[i] = 0.6
+            continue
+        band = min(5, max(0, (age - 11) // 10))
+        married = family[i] != FAMILY_SINGLE
+        effect = normal(k_comm, pid // community_size)
+        x = (
+            p.migration__initial__out_log_odds[band]
+            + p.migration__first__health_selection * (health[i] - 0.85) / 0.1
+            + p.migration__first__education * (education[i] - 2)
+            + p.migration__initial__female * female[i]
+            + p.migration__first__married_female * (female[i] and married)
+            + p.migration__first__community_sd * effect
+        )
+        u = uniform(k, pid)
+        if u < logistic(x):
+            _depart(p, seed, start - 1, pid, i, education, origin_region, family, status,
+                    city_tier, cross_province, years_in_city, migrations, job, local_ties,
+                    origin_network, cultural, identity, economic)
+            # Years already spent in the city: uniform over the working life so far, capped.
+            span = min(age - 16, 20)
+            y = int(uniform(k ^ np.uint64(11), pid) * (span + 1))
+            years_in_city[i] = y
+            cultural[i] = 1.0 - (1.0 - cultural[i]) * (1.0 - p.integration__cultural__rate) ** y
+            identity[i] = identity[i] + (p.integration__identity__base - identity[i]) * (
+                1.0 - (1.0 - p.integration__identity__rate) ** y)
+            if family[i] == FAMILY_APART and uniform(k ^ np.uint64(13), pid) < 1.0 - (
+                1.0 - p.migration__family__reunion_rate * 0.8) ** y:
+                family[i] = FAMILY_TOGETHER
+        elif uniform(k ^ np.uint64(3), pid) < p.migration__initial__returned_share[band]:
+            status[i] = RETURNED
+            migrations[i] = 1
+        else:
+            status[i] = RURAL_STAYER
+            if uniform(k ^ np.uint64(9), pid) < p.migration__initial__local_share[band]:
+                status[i] = LOCAL_MIGRANT
+
+
+class Migration(Module):
+    """First migration, return, re-migration, hukou conversion and stay intention."""
+
+    name = "migration"
+    seed_sections = ("3.2", "3.4")
+    summary = ("convert hukou at the national rate; out-migrants decide to stay or return "
+               "(salmon bias: poor health, low integration, costs, no destination insurance); "
+               "people at origin leave for a city (healthy-migrant selection, chain migration)")
+    reads = ("birth_year", "female", "education", "origin_region", "insurance", "chronic",
+             "health", "mental", "income", "event")
+    writes = ("status", "job", "city_tier", "cross_province", "years_in_city", "migrations",
+              "family", "insurance", "local_ties", "origin_network", "economic", "cultural",
+              "identity", "event")
+    parameters = ("migration", "policy.management", "policy.fair_employment")
+
+    def init(self, chunk: Chunk, ctx: RunContext) -> None:
+        """Status of the base-year stock, with healthy-migrant selection built in."""
+        c = chunk
+        _init(np.int64(c.first_pid), ctx.demography.first_year, ctx.seed64,
+              ctx.record(ctx.start), ctx.community_size, c.birth_year, c.female, c.education,
+              c.origin_region, c.status, c.family, c.health, c.city_tier, c.cross_province,
+              c.years_in_city, c.migrations, c.job, c.local_ties, c.origin_network, c.cultural,
+              c.identity, c.economic, np.int64(ctx.first_urban_pid))
+
+    def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
+        """One year of migration decisions."""
+        c = chunk
+        demo = ctx.demography
+        rate = float(demo.conversion_rate[demo.year_index(year)])
+        _step(np.int64(c.first_pid), year, ctx.seed64, ctx.record(year), ctx.community_size,
+              np.int64(ctx.first_urban_pid), rate, c.birth_year, c.female, c.education,
+              c.origin_region, c.status, c.job, c.city_tier, c.cross_province, c.years_in_city,
+              c.migrations, c.family, c.insurance, c.chronic, c.health, c.mental, c.local_ties,
+              c.origin_network, c.economic, c.cultural, c.identity, c.income, c.event)

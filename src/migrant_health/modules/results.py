@@ -1,0 +1,216 @@
+"""Results: accumulate the year's sufficient statistics of every agent into its cell.
+
+Runs last in the plan. Derived observables (self-rated health, depressive symptoms, social
+score, composite index, stage, living type, phase, NBS migrant-worker status) are computed here
+from the stored states, with the same functions the snapshots use.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from migrant_health.engine.codes import (
+    DEAD,
+    EV_CATASTROPHIC,
+    EV_CONVERSION,
+    EV_DIED,
+    EV_ENTERED,
+    EV_FIRST_MIGRATION,
+    EV_POOR_BEFORE_RETURN,
+    EV_REMIGRATION,
+    EV_RETURN,
+    EV_RETURN_HEALTH,
+    EV_STAY_INTENTION,
+    EV_ARREARS,
+    JOB_FORMAL,
+    JOB_INFORMAL,
+    JOB_NONE,
+    LOCAL_MIGRANT,
+    NOT_ENTERED,
+    OUT_MIGRANT,
+    RETURNED,
+    RURAL_STAYER,
+    URBAN_HUKOU,
+    URBAN_LOCAL,
+)
+from migrant_health.engine.context import RunContext
+from migrant_health.engine.derived import (
+    age_band,
+    composite_index,
+    is_depressed,
+    living_type_of,
+    phase_of,
+    report_noise,
+    social_score,
+    srh_level,
+    stage_of,
+)
+from migrant_health.engine.module import Module
+from migrant_health.engine.population import Chunk
+from migrant_health.engine.stats import N_STATS, S
+
+_PERSONS = S['persons']
+_MIGRANT_WORKERS = S['migrant_workers']
+_MIGRANT_WORKERS_OUT = S['migrant_workers_out']
+_MIGRANT_WORKERS_LOCAL = S['migrant_workers_local']
+_MIGRANT_WORKERS_FEMALE = S['migrant_workers_female']
+_SUM_AGE_MIGRANT_WORKERS = S['sum_age_migrant_workers']
+_POOR_HEALTH = S['poor_health']
+_DEPRESSED = S['depressed']
+_OVERWEIGHT = S['overweight']
+_SUM_BMI = S['sum_bmi']
+_SUM_HEALTH = S['sum_health']
+_SUM_MENTAL = S['sum_mental']
+_OUT_MIGRANTS = S['out_migrants']
+_SUM_ECONOMIC = S['sum_economic']
+_SUM_SOCIAL = S['sum_social']
+_SUM_CULTURAL = S['sum_cultural']
+_SUM_IDENTITY = S['sum_identity']
+_SUM_INDEX = S['sum_index']
+_LIVING_SUBSISTENCE = S['living_subsistence']
+_LIVING_MODERATELY_PROSPEROUS = S['living_moderately_prosperous']
+_LIVING_DEVELOPMENTAL = S['living_developmental']
+_PHASE_ENTRANT = S['phase_entrant']
+_PHASE_SETTLER = S['phase_settler']
+_PHASE_IMMIGRANT = S['phase_immigrant']
+_INSURED_DESTINATION = S['insured_destination']
+_STAY_INTENTION = S['stay_intention']
+_SUM_SUPPORT = S['sum_support']
+_SUM_LOCAL_TIES = S['sum_local_ties']
+_OUT_EMPLOYED = S['out_employed']
+_CATASTROPHIC = S['catastrophic']
+_EARNERS = S['earners']
+_SUM_INCOME = S['sum_income']
+_SUM_HOURS = S['sum_hours']
+_OVER_44H = S['over_44h']
+_ARREARS = S['arrears']
+_RETURNS = S['returns']
+_RETURNS_HEALTH_DRIVEN = S['returns_health_driven']
+_POOR_BEFORE_RETURN = S['poor_before_return']
+_FIRST_MIGRATIONS = S['first_migrations']
+_REMIGRATIONS = S['remigrations']
+_HUKOU_CONVERSIONS = S['hukou_conversions']
+_DEATHS = S['deaths']
+_ENTRANTS = S['entrants']
+_RURAL_MEDICAL_SPENDING = S['rural_medical_spending']
+_SUM_OOP = S['sum_oop']
+_CHRONIC = S['chronic']
+
+
+@nb.njit(inline="always", cache=True)
+def sgroup_of(status: np.int64, stage: np.int64, tier: np.int64) -> np.int64:
+    """Place-and-stage code of a cell (see :mod:`migrant_health.engine.stats`)."""
+    if status == OUT_MIGRANT:
+        return 5 + 4 * stage + max(0, tier - 1)
+    if status == RURAL_STAYER:
+        return 0
+    if status == LOCAL_MIGRANT:
+        return 1
+    if status == RETURNED:
+        return 2
+    if status == URBAN_HUKOU:
+        return 3
+    return 4
+
+
+@nb.njit(cache=True)
+def _accumulate(first_pid, year, seed, p, acc, birth_year, female, education, origin_region,
+                status, prior_status, job, city_tier, years_in_city, insurance, chronic, health,
+                mental, bmi, local_ties, economic, cultural, identity, income, hours, oop,
+                support, event):  # type: ignore[no-untyped-def]
+    v = np.zeros(N_STATS)
+    for i in range(status.size):
+        s = status[i]
+        ev = event[i]
+        if s == NOT_ENTERED:
+            continue
+        if s == DEAD:
+            if not (ev & EV_DIED):
+                continue
+            s = prior_status[i]
+        age = year - birth_year[i]
+        stage = 0
+        v[:] = 0.0
+        if status[i] == DEAD:
+            v[_DEATHS] = 1.0
+        else:
+            pid = first_pid + i
+            n_srh, n_dep = report_noise(seed, year, pid)
+            v[_PERSONS] = 1.0
+            v[_ENTRANTS] = (ev & EV_ENTERED) != 0
+            v[_POOR_HEALTH] = srh_level(p, health[i], mental[i], chronic[i], n_srh) <= 2
+            v[_DEPRESSED] = is_depressed(p, mental[i], n_dep)
+            v[_OVERWEIGHT] = bmi[i] >= 24.0
+            v[_SUM_BMI] = bmi[i]
+            v[_SUM_HEALTH] = health[i]
+            v[_SUM_MENTAL] = mental[i]
+            v[_CHRONIC] = chronic[i]
+            v[_CATASTROPHIC] = (ev & EV_CATASTROPHIC) != 0
+            v[_SUM_OOP] = oop[i]
+            nonfarm = job[i] == JOB_INFORMAL or job[i] == JOB_FORMAL
+            at_origin = s == RURAL_STAYER or s == LOCAL_MIGRANT or s == RETURNED
+            if at_origin:
+                v[_RURAL_MEDICAL_SPENDING] = oop[i]
+            # NBS migrant workers: rural hukou and non-farm work for most of the year.
+            mw_out = s == OUT_MIGRANT and job[i] != JOB_NONE
+            mw_local = at_origin and nonfarm
+            if mw_out or mw_local:
+                v[_MIGRANT_WORKERS] = 1.0
+                v[_MIGRANT_WORKERS_OUT] = mw_out
+                v[_MIGRANT_WORKERS_LOCAL] = mw_local
+                v[_MIGRANT_WORKERS_FEMALE] = female[i]
+                v[_SUM_AGE_MIGRANT_WORKERS] = age
+                v[_EARNERS] = 1.0
+                v[_SUM_INCOME] = income[i]
+                v[_SUM_HOURS] = hours[i]
+                v[_OVER_44H] = hours[i] > 44.0
+                v[_ARREARS] = (ev & EV_ARREARS) != 0
+            if s == OUT_MIGRANT:
+                social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
+                index = composite_index(p, economic[i], social, cultural[i], identity[i])
+                stage = stage_of(p, index)
+                v[_OUT_MIGRANTS] = 1.0
+                v[_SUM_ECONOMIC] = economic[i]
+                v[_SUM_SOCIAL] = social
+                v[_SUM_CULTURAL] = cultural[i]
+                v[_SUM_IDENTITY] = identity[i]
+                v[_SUM_INDEX] = index
+                v[_LIVING_SUBSISTENCE + living_type_of(p, economic[i])] = 1.0
+                v[_PHASE_ENTRANT + phase_of(p, years_in_city[i], identity[i])] = 1.0
+                v[_INSURED_DESTINATION] = insurance[i] >= 2
+                v[_STAY_INTENTION] = (ev & EV_STAY_INTENTION) != 0
+                v[_SUM_SUPPORT] = support[i]
+                v[_SUM_LOCAL_TIES] = local_ties[i]
+                v[_OUT_EMPLOYED] = job[i] != JOB_NONE
+            v[_RETURNS] = (ev & EV_RETURN) != 0
+            v[_RETURNS_HEALTH_DRIVEN] = (ev & EV_RETURN_HEALTH) != 0
+            v[_POOR_BEFORE_RETURN] = (ev & EV_POOR_BEFORE_RETURN) != 0
+            v[_FIRST_MIGRATIONS] = (ev & EV_FIRST_MIGRATION) != 0
+            v[_REMIGRATIONS] = (ev & EV_REMIGRATION) != 0
+            v[_HUKOU_CONVERSIONS] = (ev & EV_CONVERSION) != 0
+        sg = sgroup_of(s, stage, city_tier[i])
+        cell = (((sg * 2 + female[i]) * 6 + age_band(age)) * 5 + education[i]) * 3 + (
+            origin_region[i])
+        for k in range(N_STATS):
+            acc[cell, k] += v[k]
+
+
+class Results(Module):
+    """Accumulate the year's sufficient statistics by cell."""
+
+    name = "results"
+    summary = ("derive self-rated health, depressive symptoms, integration index, stage, "
+               "living type and NBS migrant-worker status; add every agent to its cell")
+    reads = ("*",)
+    writes = ()
+
+    def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
+        """Add this year's statistics to the chunk's accumulator."""
+        c = chunk
+        acc = c.accumulator[year - ctx.start]
+        _accumulate(np.int64(c.first_pid), year, ctx.seed64, ctx.record(year), acc,
+                    c.birth_year, c.female, c.education, c.origin_region, c.status,
+                    c.prior_status, c.job, c.city_tier, c.years_in_city, c.insurance, c.chronic,
+                    c.health, c.mental, c.bmi, c.local_ties, c.economic, c.cultural, c.identity,
+                    c.income, c.hours, c.oop, c.support, c.event)

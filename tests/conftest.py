@@ -1,0 +1,42 @@
+"""Shared simulations: run once per test session and reused by the mechanism tests."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from migrant_health import RunConfig, RunResult, simulate
+
+# A modest national population: one agent per 10,000 persons (about 100,000 agents with the
+# entrants), every person in the snapshots so that consecutive years form a panel.
+MECHANISM_CONFIG = RunConfig(
+    start=2008,
+    end=2020,
+    scale=10_000,
+    seed=7,
+    workers=2,
+    communities_per_chunk=250,
+    snapshot_years=tuple(range(2008, 2021)),
+    snapshot_fraction=1.0,
+)
+
+
+@pytest.fixture(scope="session")
+def mechanism_run() -> RunResult:
+    """One simulation shared by the mechanism tests."""
+    return simulate(MECHANISM_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def panel(mechanism_run: RunResult) -> pd.DataFrame:
+    """Agent-level panel of every living person, 2008-2020."""
+    return mechanism_run.snapshots
+
+
+@pytest.fixture(scope="session")
+def transitions(panel: pd.DataFrame) -> pd.DataFrame:
+    """Each person-year joined to the same person's state one year later (suffix ``_next``)."""
+    current = panel.copy()
+    following = panel.copy()
+    following["year"] = following["year"] - 1
+    return current.merge(following, on=["pid", "year"], suffixes=("", "_next"))

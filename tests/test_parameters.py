@@ -1,0 +1,86 @@
+"""The parameter tree is auditable data, and scenarios are validated before anything runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from migrant_health import ParameterTree, Scenario, ScenarioError
+
+
+@pytest.fixture(scope="module")
+def tree() -> ParameterTree:
+    return ParameterTree.load()
+
+
+def test_every_parameter_has_unit_range_and_source(tree: ParameterTree) -> None:
+    assert len(tree.paths()) > 150
+    for path in tree.paths():
+        spec = tree.spec(path)
+        assert spec.unit and spec.description and spec.source, path
+        low, high = spec.range
+        assert low <= high, path
+        if spec.is_assumption:
+            assert len(spec.source) > len("assumption: "), f"{path}: assumption gives no reason"
+
+
+def test_every_policy_lever_is_neutral_at_baseline(tree: ParameterTree) -> None:
+    levers = [p for p in tree.paths("policy") if not p.endswith("training_premium")]
+    assert levers
+    for path in levers:
+        assert tree.scalar(path) == 0.0, path
+
+
+def test_the_seed_headline_parameters_exist(tree: ParameterTree) -> None:
+    # Cut-points shared with the survey toolkit, and the seed's switchable BMI hypothesis.
+    assert tree.scalar("integration.stage.cut_drifting") < tree.scalar(
+        "integration.stage.cut_integration")
+    assert tree.scalar("health.bmi.integration_effect_women_only") == 1.0
+
+
+def test_year_valued_override_holds_from_its_year_until_the_next(tree: ParameterTree) -> None:
+    path = "policy.public_services.resident_scheme_access"
+    reformed = Scenario.from_dict({path: {2025: 0.5, 2030: 1.0}}).apply(tree)
+    values = reformed.resolve(path, range(2023, 2033))
+    np.testing.assert_array_equal(values, [0, 0, 0.5, 0.5, 0.5, 0.5, 0.5, 1, 1, 1])
+
+
+def test_unknown_path_names_the_file_and_suggests(tmp_path: Path, tree: ParameterTree) -> None:
+    file = tmp_path / "typo.yaml"
+    file.write_text("health.mental.suport: 0.4\n")
+    with pytest.raises(ScenarioError) as err:
+        Scenario.from_yaml(file).apply(tree)
+    message = str(err.value)
+    assert str(file) in message and "health.mental.suport" in message
+    assert "health.mental.support" in message  # the suggestion
+
+
+def test_out_of_range_value_names_key_and_allowed_range(tmp_path: Path,
+                                                        tree: ParameterTree) -> None:
+    file = tmp_path / "range.yaml"
+    file.write_text("policy.public_services.portability: {2025: 1.7}\n")
+    with pytest.raises(ScenarioError, match=r"portability.*1\.7.*allowed range \[0, 1\]"):
+        Scenario.from_yaml(file).apply(tree)
+
+
+def test_wrong_type_and_bad_year_are_both_reported(tmp_path: Path, tree: ParameterTree) -> None:
+    file = tmp_path / "types.yaml"
+    file.write_text("health.mental.support: high\nlabor.hours.informal: {next year: 50}\n")
+    with pytest.raises(ScenarioError) as err:
+        Scenario.from_yaml(file).apply(tree)
+    assert "'high' is not a number" in str(err.value)
+    assert "year key 'next year'" in str(err.value)
+
+
+def test_vector_parameter_needs_the_right_length(tree: ParameterTree) -> None:
+    with pytest.raises(ScenarioError, match="expected a list of 4 numbers"):
+        Scenario.from_dict({"labor.income.tier_premium": [0.1, 0.2]}).apply(tree)
+
+
+def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
+    file = tmp_path / "broken.yaml"
+    file.write_text("name: broken\nhealth.mental.support: [0.4\n")
+    with pytest.raises(ScenarioError, match=r"broken\.yaml: line \d+"):
+        Scenario.from_yaml(file)
