@@ -1,5 +1,8 @@
 """Demography: entry at 16, marriage, and death by age, sex and health (seed section 1).
 
+Rural-hukou people die with the rural-scaled life table, the urban-local reference sample with
+the national one.
+
 Mortality reproduces the national (rural-scaled) life table on average: each person's death
 probability is the table's ``qx`` times a relative risk of poor health and chronic illness,
 divided by the mean relative risk of the chunk's people of the same sex and ten-year age group,
@@ -43,7 +46,8 @@ def relative_risk(p: np.void, health: float, chronic: np.int64) -> float:
 
 
 @nb.njit(cache=True)
-def _step(first_pid, first_urban_pid, year, first_age, seed, p, qx, birth_year, female, status,
+def _step(first_pid, first_urban_pid, year, first_age, seed, p, qx, qx_urban, birth_year,
+          female, status,
           family, health, chronic, event, prior_status):  # type: ignore[no-untyped-def]
     n = status.size
     rr_sum = np.zeros((2, N_MORTALITY_GROUPS))
@@ -75,7 +79,9 @@ def _step(first_pid, first_urban_pid, year, first_age, seed, p, qx, birth_year, 
         age = year - birth_year[i]
         g = min((age - 16) // 10, N_MORTALITY_GROUPS - 1)
         mean_rr = rr_sum[female[i], g] / rr_n[female[i], g]
-        q = qx[female[i], min(age - first_age, last_age)] * relative_risk(p, health[i], chronic[i])
+        table = qx_urban if first_pid + i >= first_urban_pid else qx
+        q = table[female[i], min(age - first_age, last_age)] * relative_risk(p, health[i],
+                                                                              chronic[i])
         if uniform(k_death, first_pid + i) < min(1.0, q / mean_rr):
             status[i] = DEAD
             event[i] |= EV_DIED
@@ -116,5 +122,5 @@ class Demography(Module):
         demo = ctx.demography
         _step(np.int64(chunk.first_pid), np.int64(ctx.first_urban_pid), year,
               int(demo.ages[0]), ctx.seed64, ctx.record(year), demo.qx[demo.year_index(year)],
-              chunk.birth_year, chunk.female, chunk.status, chunk.family, chunk.health,
+              demo.qx_national[demo.year_index(year)], chunk.birth_year, chunk.female, chunk.status, chunk.family, chunk.health,
               chunk.chronic, chunk.event, chunk.prior_status)

@@ -70,9 +70,14 @@ def depletion(p: np.void, age: np.int64, frail: float, hours: float, job: np.int
 
 
 @nb.njit(inline="always", cache=True)
-def recovery_rate(p: np.void, access: float) -> float:
-    """Share of the gap to full health recovered in a year, given access to care."""
-    return p.health__recovery__self + p.health__recovery__care * access
+def recovery_rate(p: np.void, access: float, local_ties: float) -> float:
+    """Share of the gap to full health recovered in a year.
+
+    Access to care (what insurance makes affordable) speeds recovery, and so do local ties,
+    through which health knowledge and healthy behaviours spread (seed 3.1).
+    """
+    return (p.health__recovery__self + p.health__recovery__care * access
+            + p.health__recovery__health_knowledge * local_ties)
 
 
 @nb.njit(cache=True)
@@ -91,11 +96,12 @@ def _step(first_pid, year, seed, p, birth_year, female, education, status, job, 
         pid = first_pid + i
         age = year - birth_year[i]
         in_city = s == OUT_MIGRANT
+        index = 0.0
         access = care_access(p, insurance[i], s)
         # Physical health capital.
         h = health[i]
         loss = depletion(p, age, frailty(seed, pid), hours[i], job[i], s, chronic[i])
-        h += recovery_rate(p, access) * (1.0 - h) - loss + p.health__shock_sd * normal(k_phys, pid)
+        h += recovery_rate(p, access, local_ties[i]) * (1.0 - h) - loss + p.health__shock_sd * normal(k_phys, pid)
         health[i] = min(1.0, max(0.02, h))
         # Mental health: toward a target shaped by support and the stresses of migration.
         target = (
@@ -104,7 +110,10 @@ def _step(first_pid, year, seed, p, birth_year, female, education, status, job, 
             + p.health__mental__physical * (health[i] - 0.8)
         )
         if in_city:
-            target -= p.health__mental__discrimination * (1.0 - identity[i])
+            # Integration brings acceptance: discrimination falls with the composite index.
+            social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
+            index = composite_index(p, economic[i], social, cultural[i], identity[i])
+            target -= p.health__mental__discrimination * (1.0 - index)
             if years_in_city[i] <= 1:
                 target -= p.health__mental__early_mobility_stress
             if family[i] == FAMILY_APART:
@@ -123,8 +132,6 @@ def _step(first_pid, year, seed, p, birth_year, female, education, status, job, 
         if in_city or s == URBAN_LOCAL or s == URBAN_HUKOU:
             set_point += p.health__bmi__urban_diet
         if in_city and women_only and female[i] == 1:
-            social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
-            index = composite_index(p, economic[i], social, cultural[i], identity[i])
             set_point -= p.health__bmi__integration_effect * index
         bmi[i] = bmi[i] + p.health__bmi__adjustment * (set_point - bmi[i]) + (
             p.health__bmi__shock_sd * normal(k_bmi, pid))
@@ -155,7 +162,7 @@ def _init(first_pid, start, seed, p, birth_year, female, status, health, mental,
         # Start near the steady state of the person's age and place (rural or urban), with a
         # spread; frail people start lower.
         access = p.health__initial__access_urban if urban else p.health__initial__access_rural
-        rate = recovery_rate(p, access)
+        rate = recovery_rate(p, access, 0.0)
         loss = depletion(p, age, frailty(seed, pid), 0.0, 0, 6 if urban else 1, 0)
         h = 1.0 - loss / rate + p.health__initial__sd * normal(k, pid)
         health[i] = min(1.0, max(0.05, h))

@@ -85,8 +85,8 @@ def log_relative_earnings(p: np.void, age: np.int64, education: np.int64, health
 
 
 @nb.njit(cache=True)
-def _step(first_pid, year, seed, p, wage_index, birth_year, education, status, job, city_tier,
-          health, chronic, insurance, savings, economic, income, hours, event):  # type: ignore[no-untyped-def]
+def _step(first_pid, year, seed, p, wage_index, birth_year, female, education, status, job,
+          city_tier, health, chronic, insurance, savings, economic, income, hours, event):  # type: ignore[no-untyped-def]
     k_emp = year_key(seed, STREAM_EMPLOYMENT, year)
     k_sec = year_key(seed, STREAM_SECTOR, year)
     k_hrs = year_key(seed, STREAM_HOURS, year)
@@ -119,6 +119,7 @@ def _step(first_pid, year, seed, p, wage_index, birth_year, education, status, j
                     + p.labor__origin__nonfarm_entry_age[min(5, max(0, (age - 11) // 10))]
                     + p.labor__origin__nonfarm_entry_education * (education[i] - 2)
                     + p.labor__origin__nonfarm_entry_health * (h - 0.8)
+                    + p.labor__origin__nonfarm_entry_female * female[i]
                 )
                 if s == RETURNED:
                     x += p.labor__origin__returnee_entrepreneurship + (
@@ -236,7 +237,7 @@ class Labor(Module):
     summary = ("find or lose work (health raises employment and pay); formal or informal "
                "sector; hours and arrears; income = relative earnings x wage index; savings; "
                "economic integration; local non-farm work and returnee businesses at origin")
-    reads = ("birth_year", "education", "city_tier", "health", "chronic", "insurance")
+    reads = ("birth_year", "female", "education", "city_tier", "health", "chronic", "insurance")
     writes = ("status", "job", "income", "hours", "savings", "economic", "event")
     parameters = ("labor", "policy.fair_employment", "policy.return_entrepreneurship")
 
@@ -252,5 +253,5 @@ class Labor(Module):
         c = chunk
         p = ctx.record(year)
         _step(np.int64(c.first_pid), year, ctx.seed64, p, float(p["labor__wage_index"]),
-              c.birth_year, c.education, c.status, c.job, c.city_tier, c.health, c.chronic,
-              c.insurance, c.savings, c.economic, c.income, c.hours, c.event)
+              c.birth_year, c.female, c.education, c.status, c.job, c.city_tier, c.health,
+              c.chronic, c.insurance, c.savings, c.economic, c.income, c.hours, c.event)

@@ -150,7 +150,9 @@ def _depart(p, seed, year, pid, i, education, origin_region, family, status, cit
     status[i] = OUT_MIGRANT
     years_in_city[i] = 0
     migrations[i] = min(100, migrations[i] + 1)
-    job[i] = JOB_NONE
+    # People leave to work: most start in the informal secondary labour market; the labour
+    # module redraws employment and sector from the next year.
+    job[i] = JOB_INFORMAL
     if family[i] != FAMILY_SINGLE:
         together = uniform(year_key(seed, STREAM_FAMILY, year), pid) < (
             p.migration__family__together_at_departure)
@@ -330,6 +332,10 @@ def _init(first_pid, start, seed, p, community_size, birth_year, female, educati
             cultural[i] = 1.0 - (1.0 - cultural[i]) * (1.0 - p.integration__cultural__rate) ** y
             identity[i] = identity[i] + (p.integration__identity__base - identity[i]) * (
                 1.0 - (1.0 - p.integration__identity__rate) ** y)
+            # Economic integration of a settled migrant: halfway to a typical target within
+            # the years already spent (the yearly dynamics take over from there).
+            economic[i] += (p.migration__initial__settled_economic - economic[i]) * (
+                1.0 - (1.0 - p.labor__economic__adjustment) ** y)
             if family[i] == FAMILY_APART and uniform(k ^ np.uint64(13), pid) < 1.0 - (
                 1.0 - p.migration__family__reunion_rate * 0.8) ** y:
                 family[i] = FAMILY_TOGETHER

@@ -133,7 +133,9 @@ def _accumulate(first_pid, year, seed, p, acc, birth_year, female, education, or
         stage = 0
         v[:] = 0.0
         if status[i] == DEAD:
+            # Someone who entered and died in the same year counts in both flows.
             v[_DEATHS] = 1.0
+            v[_ENTRANTS] = (ev & EV_ENTERED) != 0
         else:
             pid = first_pid + i
             n_srh, n_dep = report_noise(seed, year, pid)
