@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -29,7 +31,7 @@ def test_people_are_neither_created_nor_lost(small_run: RunResult) -> None:
     deaths = small_run.series("deaths")
     years = list(pop.index)
     assert len(years) == 7
-    for prev, year in zip(years, years[1:], strict=False):
+    for prev, year in itertools.pairwise(years):
         assert pop[year] == pytest.approx(pop[prev] + entrants[year] - deaths[year], abs=1e-6)
 
 
@@ -50,21 +52,25 @@ def test_same_seed_same_numbers_other_seed_other_numbers(small_run: RunResult) -
     again = simulate(SMALL, executor=SerialExecutor())
     pd.testing.assert_frame_equal(small_run.aggregates, again.aggregates, check_exact=True)
     other = simulate(RunConfig(end=2014, scale=40_000, seed=4, communities_per_chunk=40))
-    assert not np.allclose(other.series("returns").to_numpy(),
-                           small_run.series("returns").to_numpy())
+    assert not np.allclose(
+        other.series("returns").to_numpy(), small_run.series("returns").to_numpy()
+    )
 
 
 def test_reform_shares_random_numbers_with_the_baseline(small_run: RunResult) -> None:
     # A reform that starts in 2012 leaves every earlier year bit-identical to the baseline
     # (common random numbers), and changes what it acts on afterwards.
     reform = Scenario.from_dict({"policy.public_services.resident_scheme_access": {2012: 1.0}})
-    reformed = simulate(RunConfig(end=2014, scale=40_000, seed=3, communities_per_chunk=40,
-                                  scenario=reform))
+    reformed = simulate(
+        RunConfig(end=2014, scale=40_000, seed=3, communities_per_chunk=40, scenario=reform)
+    )
     before = reformed.aggregates[reformed.aggregates.year < 2012].reset_index(drop=True)
     base_before = small_run.aggregates[small_run.aggregates.year < 2012].reset_index(drop=True)
     pd.testing.assert_frame_equal(before, base_before, check_exact=True)
-    assert reformed.value("insured_destination_share", 2014) > small_run.value(
-        "insured_destination_share", 2014) + 0.05
+    assert (
+        reformed.value("insured_destination_share", 2014)
+        > small_run.value("insured_destination_share", 2014) + 0.05
+    )
 
 
 def test_groups_are_well_formed(small_run: RunResult) -> None:
@@ -90,8 +96,7 @@ def test_stage_and_living_type_shares_sum_to_one(small_run: RunResult) -> None:
 def test_start_after_the_base_year_reports_only_later_years(small_run: RunResult) -> None:
     # Years before --start are burn-in from the 2008 base population, so they are the same
     # years as in a run reported from 2008.
-    late = simulate(RunConfig(start=2012, end=2014, scale=40_000, seed=3,
-                              communities_per_chunk=40))
+    late = simulate(RunConfig(start=2012, end=2014, scale=40_000, seed=3, communities_per_chunk=40))
     assert sorted(late.aggregates.year.unique()) == [2012, 2013, 2014]
     late_2013 = late.value("migrant_workers_total", 2013)
     assert late_2013 == small_run.value("migrant_workers_total", 2013)

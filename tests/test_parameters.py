@@ -36,7 +36,8 @@ def test_every_policy_lever_is_neutral_at_baseline(tree: ParameterTree) -> None:
 def test_the_seed_headline_parameters_exist(tree: ParameterTree) -> None:
     # Cut-points shared with the survey toolkit, and the seed's switchable BMI hypothesis.
     assert tree.scalar("integration.stage.cut_drifting") < tree.scalar(
-        "integration.stage.cut_integration")
+        "integration.stage.cut_integration"
+    )
     assert tree.scalar("health.bmi.integration_effect_women_only") == 1.0
 
 
@@ -57,8 +58,9 @@ def test_unknown_path_names_the_file_and_suggests(tmp_path: Path, tree: Paramete
     assert "health.mental.support" in message  # the suggestion
 
 
-def test_out_of_range_value_names_key_and_allowed_range(tmp_path: Path,
-                                                        tree: ParameterTree) -> None:
+def test_out_of_range_value_names_key_and_allowed_range(
+    tmp_path: Path, tree: ParameterTree
+) -> None:
     file = tmp_path / "range.yaml"
     file.write_text("policy.public_services.portability: {2025: 1.7}\n")
     with pytest.raises(ScenarioError, match=r"portability.*1\.7.*allowed range \[0, 1\]"):

@@ -36,9 +36,11 @@ def test_uniforms_are_uniform_and_reproducible() -> None:
 
 def test_streams_years_and_seeds_are_independent() -> None:
     base = _draws(1, stream("test.a"), 2010, 100_000)
-    for other in (_draws(1, stream("test.b"), 2010, 100_000),
-                  _draws(1, stream("test.a"), 2011, 100_000),
-                  _draws(2, stream("test.a"), 2010, 100_000)):
+    for other in (
+        _draws(1, stream("test.b"), 2010, 100_000),
+        _draws(1, stream("test.a"), 2011, 100_000),
+        _draws(2, stream("test.a"), 2010, 100_000),
+    ):
         assert abs(np.corrcoef(base, other)[0, 1]) < 0.02
 
 

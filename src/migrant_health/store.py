@@ -46,14 +46,20 @@ def run_metadata(result: RunResult) -> dict[str, Any]:
     config = asdict(result.config)
     scenario = result.config.scenario
     config["scenario"] = (
-        None if scenario is None
-        else {"name": scenario.name, "description": scenario.description,
-              "origin": scenario.origin, "overrides": _jsonable(scenario.overrides)}
+        None
+        if scenario is None
+        else {
+            "name": scenario.name,
+            "description": scenario.description,
+            "origin": scenario.origin,
+            "overrides": _jsonable(scenario.overrides),
+        }
     )
     tree = result.tree
     parameters = {
-        path: _jsonable(tree.overrides[path][-1] if path in tree.overrides
-                        else tree.specs[path].value)
+        path: _jsonable(
+            tree.overrides[path][-1] if path in tree.overrides else tree.specs[path].value
+        )
         for path in tree.paths()
     }
     return {
@@ -79,8 +85,9 @@ def write_run(result: RunResult, out: Path, *, overwrite: bool = False) -> Path:
     """
     out = Path(out)
     if out.exists() and not overwrite:
-        raise RunConfigError(f"output directory {out} already exists; choose another --out "
-                             "or remove it")
+        raise RunConfigError(
+            f"output directory {out} already exists; choose another --out or remove it"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -90,7 +97,7 @@ def write_run(result: RunResult, out: Path, *, overwrite: bool = False) -> Path:
             snap_dir = staging / "snapshots"
             snap_dir.mkdir()
             for year, rows in result.snapshots.groupby("year", sort=True):
-                rows.to_parquet(snap_dir / f"snapshot_{int(year)}.parquet", index=False)
+                rows.to_parquet(snap_dir / f"snapshot_{year}.parquet", index=False)
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)

@@ -24,8 +24,7 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except MigrantHealthError as exc:
-            stderr.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True,
-                         soft_wrap=True)
+            stderr.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(code=2) from None
 
     return wrapper

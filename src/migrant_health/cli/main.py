@@ -12,6 +12,7 @@ from rich.table import Table
 
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.summary import summary_table
+from migrant_health.cli.survey import survey_app
 from migrant_health.engine.metrics import METRICS
 from migrant_health.engine.plan import INIT_PLAN, describe_plan
 from migrant_health.engine.run import RunConfig, default_workers, simulate
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 params_app = typer.Typer(help="Inspect the parameter tree.", no_args_is_help=True)
 app.add_typer(params_app, name="params")
+app.add_typer(survey_app, name="survey")
 console = Console()
 
 
@@ -36,42 +38,57 @@ def _parse_years(text: str | None) -> tuple[int, ...]:
     try:
         return tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
     except ValueError:
-        raise RunConfigError(f"--snapshot-years '{text}' must be years separated by commas, "
-                             "such as 2010,2020") from None
+        raise RunConfigError(
+            f"--snapshot-years '{text}' must be years separated by commas, such as 2010,2020"
+        ) from None
 
 
 @app.command("simulate")
 @friendly_errors
 def simulate_command(
-    scenario: Path | None = typer.Option(None, "--scenario", help="Scenario YAML overriding "
-                                         "parameters ({path: value} or {path: {year: value}})."),
+    scenario: Path | None = typer.Option(
+        None,
+        "--scenario",
+        help="Scenario YAML overriding parameters ({path: value} or {path: {year: value}}).",
+    ),
     start: int = typer.Option(2008, help="First year reported."),
     end: int = typer.Option(2035, help="Last year simulated."),
     scale: float = typer.Option(1000.0, help="Persons represented by one agent."),
     seed: int = typer.Option(1, help="Seed of all random streams."),
     workers: int = typer.Option(0, help="Worker processes (0 = every available core)."),
-    snapshot_years: str | None = typer.Option(None, "--snapshot-years",
-                                              help="Years to write agent-level samples, "
-                                              "e.g. 2010,2020."),
-    snapshot_fraction: float = typer.Option(0.05, help="Share of people in the snapshot "
-                                            "sample."),
-    out: Path | None = typer.Option(None, "--out", help="Run directory to create "
-                                    "(default runs/run-<time>)."),
+    snapshot_years: str | None = typer.Option(
+        None, "--snapshot-years", help="Years to write agent-level samples, e.g. 2010,2020."
+    ),
+    snapshot_fraction: float = typer.Option(0.05, help="Share of people in the snapshot sample."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Run directory to create (default runs/run-<time>)."
+    ),
 ) -> None:
     """Run the national microsimulation, print a summary and write a run directory."""
     config = RunConfig(
-        start=start, end=end, scale=scale, seed=seed,
+        start=start,
+        end=end,
+        scale=scale,
+        seed=seed,
         workers=workers or default_workers(),
-        snapshot_years=_parse_years(snapshot_years), snapshot_fraction=snapshot_fraction,
+        snapshot_years=_parse_years(snapshot_years),
+        snapshot_fraction=snapshot_fraction,
         scenario=Scenario.from_yaml(scenario) if scenario is not None else None,
     )
     out = out or Path("runs") / datetime.now().strftime("run-%Y%m%d-%H%M%S")
     if out.exists():
-        raise RunConfigError(f"output directory {out} already exists; choose another --out "
-                             "or remove it")
-    with Progress(TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("chunks"), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
+        raise RunConfigError(
+            f"output directory {out} already exists; choose another --out or remove it"
+        )
+    with Progress(
+        TextColumn("[bold]simulating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("chunks"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("chunks", total=None)
 
         def progress(done: int, total: int) -> None:
@@ -80,8 +97,13 @@ def simulate_command(
         result = simulate(config, progress=progress)
     write_run(result, out)
     name = config.scenario.name if config.scenario else "baseline"
-    console.print(summary_table(result.aggregates, title=f"migrant_health {name}, "
-                                f"{config.start}-{config.end}, 1 agent = {scale:g} persons"))
+    console.print(
+        summary_table(
+            result.aggregates,
+            title=f"migrant_health {name}, "
+            f"{config.start}-{config.end}, 1 agent = {scale:g} persons",
+        )
+    )
     seconds = result.timings["simulate"]
     console.print(
         f"{result.agent_years:,} agent-years in {seconds:.1f} s "
@@ -97,12 +119,15 @@ def plan_command() -> None:
     for column in ("step", "module", "seed", "does", "writes", "parameters"):
         table.add_column(column, overflow="fold")
     for row in describe_plan():
-        table.add_row(row["step"], row["module"], row["seed"], row["does"], row["writes"],
-                      row["parameters"])
+        table.add_row(
+            row["step"], row["module"], row["seed"], row["does"], row["writes"], row["parameters"]
+        )
     console.print(table)
     console.print("Initialisation order: " + " -> ".join(m.name for m in INIT_PLAN))
-    console.print("Policy levers (parameters under 'policy.') are read inside the modules "
-                  "listed in the parameters column.")
+    console.print(
+        "Policy levers (parameters under 'policy.') are read inside the modules "
+        "listed in the parameters column."
+    )
 
 
 @app.command("metrics")
@@ -127,16 +152,23 @@ def params_show(
     tree = ParameterTree.load()
     paths = tree.paths(path)
     if not paths:
-        raise ParameterError(f"no parameter under '{path}' (top-level groups: "
-                             f"{', '.join(sorted({p.split('.')[0] for p in tree.paths()}))})")
+        raise ParameterError(
+            f"no parameter under '{path}' (top-level groups: "
+            f"{', '.join(sorted({p.split('.')[0] for p in tree.paths()}))})"
+        )
     table = Table(title=f"Parameters {path or '(all)'}", title_justify="left", show_lines=True)
     for column in ("path", "value", "unit", "range", "source"):
         table.add_column(column, overflow="fold")
     for name in paths:
         spec = tree.spec(name)
         free = f"\ncalibrate {list(spec.calibrate)}" if spec.calibrate else ""
-        table.add_row(name, str(spec.value), spec.unit,
-                      f"[{spec.range[0]:g}, {spec.range[1]:g}]{free}", spec.source)
+        table.add_row(
+            name,
+            str(spec.value),
+            spec.unit,
+            f"[{spec.range[0]:g}, {spec.range[1]:g}]{free}",
+            spec.source,
+        )
     console.print(table)
 
 

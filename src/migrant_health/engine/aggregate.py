@@ -54,8 +54,9 @@ def cell_table(total: np.ndarray, years: range, weights: dict[str, float]) -> pd
         weights: Persons per agent by population: ``{"rural": ..., "urban_local": ...}``.
     """
     shape = [len(years), *DIMENSIONS.values()]
-    index = pd.MultiIndex.from_product([range(n) for n in shape],
-                                       names=["year", *DIMENSIONS.keys()])
+    index = pd.MultiIndex.from_product(
+        [range(n) for n in shape], names=["year", *DIMENSIONS.keys()]
+    )
     frame = pd.DataFrame(total.reshape(-1, total.shape[-1]), index=index, columns=list(STATS))
     frame = frame[frame["persons"].to_numpy() + frame["deaths"].to_numpy() > 0].reset_index()
     sg = frame["sgroup"].to_numpy()
@@ -67,7 +68,8 @@ def cell_table(total: np.ndarray, years: range, weights: dict[str, float]) -> pd
     frame["age_band"] = np.asarray(AGE_BAND_LABELS, dtype=object)[frame["age_band"].to_numpy()]
     frame["education"] = np.asarray(EDUCATION_LABELS, dtype=object)[frame["education"].to_numpy()]
     frame["origin_region"] = np.asarray(REGION_LABELS, dtype=object)[
-        frame["origin_region"].to_numpy()]
+        frame["origin_region"].to_numpy()
+    ]
     weight = np.where(frame["status"] == "urban_local", weights["urban_local"], weights["rural"])
     frame[list(STATS)] = frame[list(STATS)].to_numpy() * weight[:, None]
     return frame.drop(columns=["sgroup"])
@@ -85,9 +87,14 @@ def _grouped(frame: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
     return frame.groupby(columns, sort=True, dropna=True)[list(STATS)].sum()
 
 
-def _rows(sums: pd.DataFrame, keys: tuple[str, ...], metric: Metric,
-          extra: tuple[str, str] | None = None, numerator: pd.Series | None = None,
-          denominator: pd.Series | None = None) -> list[tuple[int, str, str, float]]:
+def _rows(
+    sums: pd.DataFrame,
+    keys: tuple[str, ...],
+    metric: Metric,
+    extra: tuple[str, str] | None = None,
+    numerator: pd.Series | None = None,
+    denominator: pd.Series | None = None,
+) -> list[tuple[int, str, str, float]]:
     num = sums[metric.numerator] if numerator is None else numerator
     if metric.denominator is None:
         values = num
@@ -125,8 +132,9 @@ def tidy_aggregates(frame: pd.DataFrame, standard_weights: np.ndarray) -> pd.Dat
     return table.sort_values(["metric", "group", "year"], kind="stable").reset_index(drop=True)
 
 
-def _by_category(source: pd.DataFrame, sums: pd.DataFrame, keys: tuple[str, ...],
-                 metric: Metric) -> list[tuple[int, str, str, float]]:
+def _by_category(
+    source: pd.DataFrame, sums: pd.DataFrame, keys: tuple[str, ...], metric: Metric
+) -> list[tuple[int, str, str, float]]:
     rows: list[tuple[int, str, str, float]] = []
     den = sums["out_migrants"]
     if metric.by == "stage":
@@ -146,8 +154,9 @@ def _by_category(source: pd.DataFrame, sums: pd.DataFrame, keys: tuple[str, ...]
     return rows
 
 
-def _health_gap(frame: pd.DataFrame,
-                standard_weights: np.ndarray) -> list[tuple[int, str, str, float]]:
+def _health_gap(
+    frame: pd.DataFrame, standard_weights: np.ndarray
+) -> list[tuple[int, str, str, float]]:
     """Age-standardised poor-health share of rural-hukou adults minus urban locals."""
     rows = []
     rural = frame[frame["status"].isin(_RURAL_STATUSES)]
@@ -156,17 +165,23 @@ def _health_gap(frame: pd.DataFrame,
     for year in sorted(frame["year"].unique()):
         rates = []
         for part in (rural, urban):
-            by_band = part[part["year"] == year].groupby("age_band")[["poor_health",
-                                                                       "persons"]].sum()
-            rate = (by_band["poor_health"] / by_band["persons"].where(by_band["persons"] > 0))
+            by_band = (
+                part[part["year"] == year].groupby("age_band")[["poor_health", "persons"]].sum()
+            )
+            rate = by_band["poor_health"] / by_band["persons"].where(by_band["persons"] > 0)
             rate = rate.reindex(weights.index)
             usable = rate.notna()
-            rates.append(float((rate[usable] * weights[usable]).sum() / weights[usable].sum())
-                         if usable.any() else np.nan)
+            rates.append(
+                float((rate[usable] * weights[usable]).sum() / weights[usable].sum())
+                if usable.any()
+                else np.nan
+            )
         if np.isfinite(rates[0]) and np.isfinite(rates[1]):
             rows.append((int(year), "health_gap_urban_rural", "all", rates[0] - rates[1]))
-            rows.append((int(year), "poor_health_share_standardised", "status=rural_hukou",
-                         rates[0]))
-            rows.append((int(year), "poor_health_share_standardised", "status=urban_local",
-                         rates[1]))
+            rows.append(
+                (int(year), "poor_health_share_standardised", "status=rural_hukou", rates[0])
+            )
+            rows.append(
+                (int(year), "poor_health_share_standardised", "status=urban_local", rates[1])
+            )
     return rows

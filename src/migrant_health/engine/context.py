@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from migrant_health.data import Demography
 from migrant_health.params import ParameterTree
+
+# The parameter record a kernel receives: a NumPy structured scalar whose fields are parameter
+# paths with ``__`` for ``.``. Typed as Any because its fields are only known at run time.
+Params = Any
 
 
 def field_name(path: str) -> str:
@@ -25,7 +30,8 @@ def compile_parameters(tree: ParameterTree, years: range) -> np.ndarray:
     columns = {path: tree.resolve(path, years) for path in tree.paths()}
     dtype = np.dtype(
         [
-            (field_name(path), "f8", values.shape[1:]) if values.ndim > 1
+            (field_name(path), "f8", values.shape[1:])
+            if values.ndim > 1
             else (field_name(path), "f8")
             for path, values in columns.items()
         ]
@@ -71,7 +77,7 @@ class RunContext:
 
     def record(self, year: int) -> np.void:
         """The parameter record of ``year``."""
-        return self.params[year - self.start]  # type: ignore[no-any-return]
+        return self.params[year - self.start]
 
     @property
     def seed64(self) -> np.uint64:

@@ -16,6 +16,7 @@ from migrant_health.engine.codes import (
     INS_URBAN_RESIDENT,
     JOB_FORMAL,
 )
+from migrant_health.engine.context import Params
 from migrant_health.engine.random import clip01, normal, stream, year_key
 
 STREAM_SRH = stream("health.srh_report")
@@ -24,7 +25,7 @@ STREAM_STAY = stream("migration.stay_intention")
 
 
 @nb.njit(inline="always", cache=True)
-def age_band(age: np.int64) -> np.int64:
+def age_band(age: int) -> int:
     """NBS age bands of migrant workers: 16-20, 21-30, 31-40, 41-50, 51-60, 61+."""
     if age <= 20:
         return 0
@@ -34,7 +35,7 @@ def age_band(age: np.int64) -> np.int64:
 
 
 @nb.njit(inline="always", cache=True)
-def srh_level(p: np.void, health: float, mental: float, chronic: np.int64, noise: float) -> int:
+def srh_level(p: Params, health: float, mental: float, chronic: int, noise: float) -> int:
     """Self-rated health on 1 (very poor) .. 5 (very good) from latent health and a report noise."""
     latent = (
         p.health__srh__weight_physical * health
@@ -50,7 +51,7 @@ def srh_level(p: np.void, health: float, mental: float, chronic: np.int64, noise
 
 
 @nb.njit(inline="always", cache=True)
-def report_noise(seed: np.uint64, year: np.int64, pid: np.int64) -> tuple[float, float]:
+def report_noise(seed: np.uint64, year: int, pid: int) -> tuple[float, float]:
     """Person-year noise of the self-rated health report and of the depression screen."""
     n_srh = normal(year_key(seed, STREAM_SRH, year), pid)
     n_dep = normal(year_key(seed, STREAM_DEPRESSION, year), pid)
@@ -58,31 +59,31 @@ def report_noise(seed: np.uint64, year: np.int64, pid: np.int64) -> tuple[float,
 
 
 @nb.njit(inline="always", cache=True)
-def is_depressed(p: np.void, mental: float, noise: float) -> bool:
+def is_depressed(p: Params, mental: float, noise: float) -> bool:
     """Depressive symptoms above the screening cut-off (PHQ-9 >= 10 style)."""
     return mental + p.health__depression__screen_noise_sd * noise < p.health__depression__threshold
 
 
 @nb.njit(inline="always", cache=True)
-def destination_insured(insurance: np.int64) -> bool:
+def destination_insured(insurance: int) -> bool:
     """Enrolled in a scheme of the destination city."""
     return insurance == INS_URBAN_RESIDENT or insurance == INS_URBAN_EMPLOYEE
 
 
 @nb.njit(inline="always", cache=True)
-def participation(p: np.void, local_ties: float, education: np.int64) -> float:
+def participation(p: Params, local_ties: float, education: int) -> float:
     """Community participation: grows with local ties, more so for the better educated."""
     return clip01(
         local_ties
-        * (p.integration__social__participation_base
-           + p.integration__social__participation_per_education * education)
+        * (
+            p.integration__social__participation_base
+            + p.integration__social__participation_per_education * education
+        )
     )
 
 
 @nb.njit(inline="always", cache=True)
-def social_score(
-    p: np.void, insurance: np.int64, job: np.int64, local_ties: float, education: np.int64
-) -> float:
+def social_score(p: Params, insurance: int, job: int, local_ties: float, education: int) -> float:
     """Social integration: destination medical insurance, pension, local ties, participation."""
     w_ins = p.integration__social__weight_insurance
     w_pen = p.integration__social__weight_pension
@@ -100,7 +101,7 @@ def social_score(
 
 @nb.njit(inline="always", cache=True)
 def composite_index(
-    p: np.void, economic: float, social: float, cultural: float, identity: float
+    p: Params, economic: float, social: float, cultural: float, identity: float
 ) -> float:
     """Weighted composite of the four dimensions (weights normalised to one)."""
     w = p.integration__composite_weights
@@ -109,7 +110,7 @@ def composite_index(
 
 
 @nb.njit(inline="always", cache=True)
-def stage_of(p: np.void, index: float) -> int:
+def stage_of(p: Params, index: float) -> int:
     """0 embedding, 1 drifting, 2 integration (seed section 2.2)."""
     if index >= p.integration__stage__cut_integration:
         return 2
@@ -119,7 +120,7 @@ def stage_of(p: np.void, index: float) -> int:
 
 
 @nb.njit(inline="always", cache=True)
-def living_type_of(p: np.void, economic: float) -> int:
+def living_type_of(p: Params, economic: float) -> int:
     """0 subsistence, 1 moderately prosperous, 2 developmental, from economic integration."""
     if economic >= p.integration__living_type__cut_developmental:
         return 2
@@ -129,7 +130,7 @@ def living_type_of(p: np.void, economic: float) -> int:
 
 
 @nb.njit(inline="always", cache=True)
-def phase_of(p: np.void, years_in_city: np.int64, identity: float) -> int:
+def phase_of(p: Params, years_in_city: int, identity: float) -> int:
     """0 entrant, 1 settler, 2 immigrant (seed section 2.2)."""
     if years_in_city >= p.integration__phase__immigrant_years and identity >= 0.5:
         return 2

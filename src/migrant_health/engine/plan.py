@@ -51,13 +51,15 @@ def describe_plan() -> list[dict[str, str]]:
     """One row per yearly step: order, module, seed sections, what it does, states, parameters."""
     rows = []
     for order, cls in enumerate(YEARLY_PLAN, start=1):
-        rows.append({
-            "step": str(order),
-            "module": cls.name,
-            "seed": ", ".join(cls.seed_sections) or "-",
-            "does": cls.summary,
-            "reads": ", ".join(cls.reads) or "-",
-            "writes": ", ".join(cls.writes) or "-",
-            "parameters": ", ".join(cls.parameters) or "-",
-        })
+        rows.append(
+            {
+                "step": str(order),
+                "module": cls.name,
+                "seed": ", ".join(cls.seed_sections) or "-",
+                "does": cls.summary,
+                "reads": ", ".join(cls.reads) or "-",
+                "writes": ", ".join(cls.writes) or "-",
+                "parameters": ", ".join(cls.parameters) or "-",
+            }
+        )
     return rows

@@ -32,45 +32,94 @@ class StateSpec:
 STATES: tuple[StateSpec, ...] = (
     StateSpec("birth_year", "int16", "population", "year of birth", "year"),
     StateSpec("female", "int8", "population", "1 if female"),
-    StateSpec("education", "int8", "population", "0 none, 1 primary, 2 junior high, "
-              "3 senior high or vocational, 4 college and above"),
-    StateSpec("origin_region", "int8", "population", "0 east, 1 central, 2 west (of the origin"
-              " community; of the city for urban locals)"),
-    StateSpec("status", "int8", "migration", "where the person lives and which hukou "
-              "(codes.STATUS_LABELS)"),
+    StateSpec(
+        "education",
+        "int8",
+        "population",
+        "0 none, 1 primary, 2 junior high, 3 senior high or vocational, 4 college and above",
+    ),
+    StateSpec(
+        "origin_region",
+        "int8",
+        "population",
+        "0 east, 1 central, 2 west (of the origin community; of the city for urban locals)",
+    ),
+    StateSpec(
+        "status",
+        "int8",
+        "migration",
+        "where the person lives and which hukou (codes.STATUS_LABELS)",
+    ),
     StateSpec("job", "int8", "labor", "0 none, 1 farm, 2 non-farm informal, 3 non-farm formal"),
     StateSpec("city_tier", "int8", "migration", "tier 1-4 of the destination city, 0 at origin"),
-    StateSpec("cross_province", "int8", "migration", "1 if the destination is in another "
-              "province"),
-    StateSpec("years_in_city", "int8", "migration", "years in the destination in the current "
-              "spell", "years"),
+    StateSpec("cross_province", "int8", "migration", "1 if the destination is in another province"),
+    StateSpec(
+        "years_in_city",
+        "int8",
+        "migration",
+        "years in the destination in the current spell",
+        "years",
+    ),
     StateSpec("migrations", "int8", "migration", "number of out-migration spells begun"),
-    StateSpec("family", "int8", "demography", "0 unmarried, 1 married with family apart, "
-              "2 married with family together"),
+    StateSpec(
+        "family",
+        "int8",
+        "demography",
+        "0 unmarried, 1 married with family apart, 2 married with family together",
+    ),
     StateSpec("chronic", "int8", "health", "1 if a chronic illness has been diagnosed"),
-    StateSpec("insurance", "int8", "care", "medical insurance scheme and place "
-              "(codes.INSURANCE_LABELS)"),
-    StateSpec("health", "float32", "health", "physical health capital (1 = full health)",
-              "index 0-1"),
+    StateSpec(
+        "insurance", "int8", "care", "medical insurance scheme and place (codes.INSURANCE_LABELS)"
+    ),
+    StateSpec(
+        "health", "float32", "health", "physical health capital (1 = full health)", "index 0-1"
+    ),
     StateSpec("mental", "float32", "health", "mental health (1 = no distress)", "index 0-1"),
     StateSpec("bmi", "float32", "health", "body-mass index", "kg/m2"),
-    StateSpec("savings", "float32", "labor", "savings in months of the year's mean "
-              "out-migrant income", "months of income"),
-    StateSpec("local_ties", "float32", "social", "ties with locals in the destination",
-              "index 0-1"),
-    StateSpec("origin_network", "float32", "social", "strength of the origin (kin and village) "
-              "network reachable for support", "index 0-1"),
-    StateSpec("economic", "float32", "labor", "economic integration: stable employment, income, "
-              "housing", "index 0-1"),
-    StateSpec("cultural", "float32", "integration", "cultural integration: dialect, customs, "
-              "habits", "index 0-1"),
-    StateSpec("identity", "float32", "integration", "identity integration: belonging, "
-              "acceptance, hukou", "index 0-1"),
+    StateSpec(
+        "savings",
+        "float32",
+        "labor",
+        "savings in months of the year's mean out-migrant income",
+        "months of income",
+    ),
+    StateSpec(
+        "local_ties", "float32", "social", "ties with locals in the destination", "index 0-1"
+    ),
+    StateSpec(
+        "origin_network",
+        "float32",
+        "social",
+        "strength of the origin (kin and village) network reachable for support",
+        "index 0-1",
+    ),
+    StateSpec(
+        "economic",
+        "float32",
+        "labor",
+        "economic integration: stable employment, income, housing",
+        "index 0-1",
+    ),
+    StateSpec(
+        "cultural",
+        "float32",
+        "integration",
+        "cultural integration: dialect, customs, habits",
+        "index 0-1",
+    ),
+    StateSpec(
+        "identity",
+        "float32",
+        "integration",
+        "identity integration: belonging, acceptance, hukou",
+        "index 0-1",
+    ),
 )
 
 SCRATCH: tuple[StateSpec, ...] = (
-    StateSpec("income", "float32", "labor", "monthly income this year (0 if not earning)",
-              "CNY/month"),
+    StateSpec(
+        "income", "float32", "labor", "monthly income this year (0 if not earning)", "CNY/month"
+    ),
     StateSpec("hours", "float32", "labor", "usual weekly working hours this year", "hours/week"),
     StateSpec("oop", "float32", "care", "out-of-pocket medical spending this year", "CNY/year"),
     StateSpec("support", "float32", "social", "social support this year", "index 0-1"),
@@ -119,5 +168,5 @@ class Chunk:
         for store in ("arrays", "scratch"):
             columns = self.__dict__.get(store, {})
             if name in columns:
-                return columns[name]  # type: ignore[no-any-return]
+                return columns[name]
         raise AttributeError(name)

@@ -49,20 +49,20 @@ def mix64(z: np.uint64) -> np.uint64:
 
 
 @nb.njit(inline="always", cache=True)
-def year_key(seed: np.uint64, stream_key: np.uint64, year: np.int64) -> np.uint64:
+def year_key(seed: np.uint64, stream_key: np.uint64, year: int) -> np.uint64:
     """Key of one stream in one year of one run; combine with a person id in :func:`uniform`."""
     return mix64(seed ^ mix64(stream_key ^ mix64(np.uint64(year) * _GOLDEN)))
 
 
 @nb.njit(inline="always", cache=True)
-def uniform(key: np.uint64, pid: np.int64) -> float:
+def uniform(key: np.uint64, pid: int) -> float:
     """A uniform number in [0, 1) for person ``pid`` under ``key``."""
     x = mix64(key ^ mix64(np.uint64(pid) + _GOLDEN))
     return float(x >> _S11) * _TO_UNIT
 
 
 @nb.njit(inline="always", cache=True)
-def normal(key: np.uint64, pid: np.int64) -> float:
+def normal(key: np.uint64, pid: int) -> float:
     """A standard normal number for person ``pid`` under ``key`` (Box-Muller)."""
     u1 = uniform(key, pid)
     u2 = uniform(key ^ _SECOND, pid)

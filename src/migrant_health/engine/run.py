@@ -67,11 +67,14 @@ class RunConfig:
     def validate(self, first_year: int, last_year: int) -> None:
         """Raise :class:`RunConfigError` for impossible settings, saying what is allowed."""
         if not first_year <= self.start <= last_year:
-            raise RunConfigError(f"--start {self.start} is outside the data's years "
-                                 f"[{first_year}, {last_year}]")
+            raise RunConfigError(
+                f"--start {self.start} is outside the data's years [{first_year}, {last_year}]"
+            )
         if not self.start <= self.end <= last_year:
-            raise RunConfigError(f"--end {self.end} must lie in [{self.start}, {last_year}] "
-                                 f"(from --start to the last year of the demographic data)")
+            raise RunConfigError(
+                f"--end {self.end} must lie in [{self.start}, {last_year}] "
+                f"(from --start to the last year of the demographic data)"
+            )
         if not np.isfinite(self.scale) or self.scale < 1:
             raise RunConfigError(f"--scale {self.scale} must be at least 1 person per agent")
         if self.urban_scale is not None and self.urban_scale < 1:
@@ -79,14 +82,16 @@ class RunConfig:
         if self.workers < 1:
             raise RunConfigError(f"--workers {self.workers} must be at least 1")
         if self.community_size < 10 or self.communities_per_chunk < 1:
-            raise RunConfigError("community size must be >= 10 agents and chunks hold >= 1 "
-                                 "community")
+            raise RunConfigError(
+                "community size must be >= 10 agents and chunks hold >= 1 community"
+            )
         if not 0.0 < self.snapshot_fraction <= 1.0:
             raise RunConfigError(f"snapshot fraction {self.snapshot_fraction} must lie in (0, 1]")
         bad = [y for y in self.snapshot_years if not self.start <= y <= self.end]
         if bad:
-            raise RunConfigError(f"--snapshot-years {bad} fall outside the run "
-                                 f"[{self.start}, {self.end}]")
+            raise RunConfigError(
+                f"--snapshot-years {bad} fall outside the run [{self.start}, {self.end}]"
+            )
 
 
 @dataclass
@@ -127,8 +132,9 @@ class RunResult:
 
     def series(self, metric: str, group: str = "all") -> pd.Series:
         """One metric of one group as a series indexed by year."""
-        rows = self.aggregates[(self.aggregates["metric"] == metric)
-                               & (self.aggregates["group"] == group)]
+        rows = self.aggregates[
+            (self.aggregates["metric"] == metric) & (self.aggregates["group"] == group)
+        ]
         return rows.set_index("year")["value"]
 
     def value(self, metric: str, year: int, group: str = "all") -> float:
@@ -169,9 +175,15 @@ def build_context(config: RunConfig) -> tuple[RunContext, PopulationLayout]:
     return ctx, layout
 
 
-def simulate_chunk(ctx: RunContext, layout: PopulationLayout, index: int, first_pid: int,
-                   size: int, snapshot_years: tuple[int, ...] = (),
-                   snapshot_fraction: float = 0.05) -> ChunkResult:
+def simulate_chunk(
+    ctx: RunContext,
+    layout: PopulationLayout,
+    index: int,
+    first_pid: int,
+    size: int,
+    snapshot_years: tuple[int, ...] = (),
+    snapshot_fraction: float = 0.05,
+) -> ChunkResult:
     """Synthesise, initialise and simulate one chunk over all years."""
     began = time.perf_counter()
     chunk = Chunk.allocate(index, first_pid, size)
@@ -185,8 +197,11 @@ def simulate_chunk(ctx: RunContext, layout: PopulationLayout, index: int, first_
         for module in plan:
             module.step(chunk, year, ctx)
         if year in snapshot_years:
-            snapshots.append(take_snapshot(chunk, year, ctx.seed64, ctx.record(year),
-                                           snapshot_fraction, ctx.community_size))
+            snapshots.append(
+                take_snapshot(
+                    chunk, year, ctx.seed64, ctx.record(year), snapshot_fraction, ctx.community_size
+                )
+            )
     return ChunkResult(index, chunk.accumulator, snapshots, time.perf_counter() - began)
 
 
@@ -197,9 +212,13 @@ def _worker_init(config: RunConfig) -> None:
 
 def _worker_run(task: tuple[int, int, int]) -> ChunkResult:
     config: RunConfig = _WORKER_STATE["config"]
-    return simulate_chunk(_WORKER_STATE["ctx"], _WORKER_STATE["layout"], *task,
-                          snapshot_years=config.snapshot_years,
-                          snapshot_fraction=config.snapshot_fraction)
+    return simulate_chunk(
+        _WORKER_STATE["ctx"],
+        _WORKER_STATE["layout"],
+        *task,
+        snapshot_years=config.snapshot_years,
+        snapshot_fraction=config.snapshot_fraction,
+    )
 
 
 # -- executors ----------------------------------------------------------------------------------
@@ -233,8 +252,9 @@ class ProcessExecutor:
         """Results in task order (``Executor.map`` keeps order, so sums are deterministic)."""
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_init,
-                                 initargs=(config,)) as pool:
+        with ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_worker_init, initargs=(config,)
+        ) as pool:
             yield from pool.map(_worker_run, tasks)
 
 
@@ -246,8 +266,11 @@ def make_executor(workers: int) -> Executor:
 # -- the run ------------------------------------------------------------------------------------
 
 
-def simulate(config: RunConfig | None = None, progress: ProgressCallback | None = None,
-             executor: Executor | None = None) -> RunResult:
+def simulate(
+    config: RunConfig | None = None,
+    progress: ProgressCallback | None = None,
+    executor: Executor | None = None,
+) -> RunResult:
     """Run the national microsimulation.
 
     Args:
@@ -289,16 +312,15 @@ def simulate(config: RunConfig | None = None, progress: ProgressCallback | None 
     if not snap.empty:
         snap = snap.sort_values(["year", "pid"], kind="stable").reset_index(drop=True)
     agent_years = int(total[..., S["persons"]].sum())
-    return RunResult(config, ctx.tree, aggregates, cells, snap, timings, agent_years,
-                     layout.n_agents, len(tasks))
+    return RunResult(
+        config, ctx.tree, aggregates, cells, snap, timings, agent_years, layout.n_agents, len(tasks)
+    )
 
 
 def _ordered(results: Iterable[ChunkResult]) -> Iterator[ChunkResult]:
-    expected = 0
-    for result in results:
+    for expected, result in enumerate(results):
         if result.index != expected:
             raise RuntimeError(f"chunk {result.index} arrived out of order (expected {expected})")
-        expected += 1
         yield result
 
 

@@ -62,9 +62,26 @@ def _select(first_pid, seed, fraction, status):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True)
-def _derive(idx, first_pid, year, seed, p, birth_year, education, status, job, years_in_city,
-            insurance, chronic, health, mental, local_ties, economic, cultural,
-            identity):  # type: ignore[no-untyped-def]
+def _derive(  # type: ignore[no-untyped-def]
+    idx,
+    first_pid,
+    year,
+    seed,
+    p,
+    birth_year,
+    education,
+    status,
+    job,
+    years_in_city,
+    insurance,
+    chronic,
+    health,
+    mental,
+    local_ties,
+    economic,
+    cultural,
+    identity,
+):
     n = idx.size
     srh = np.zeros(n, np.int8)
     depressed = np.zeros(n, np.bool_)
@@ -91,69 +108,93 @@ def _derive(idx, first_pid, year, seed, p, birth_year, education, status, job, y
     return srh, depressed, social, index, stage, living, phase, band
 
 
-def _labels(codes: np.ndarray, labels: tuple[str, ...]) -> pd.Categorical:
-    return pd.Categorical.from_codes(codes.astype(np.int64), categories=list(labels))
+def _labels(codes: np.ndarray, labels: tuple[str, ...]) -> pd.Categorical[str]:
+    return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(labels))
 
 
-def take_snapshot(chunk: Chunk, year: int, seed: np.uint64, record: np.void,
-                  fraction: float, community_size: int = 100) -> pd.DataFrame:
+def take_snapshot(
+    chunk: Chunk,
+    year: int,
+    seed: np.uint64,
+    record: np.void,
+    fraction: float,
+    community_size: int = 100,
+) -> pd.DataFrame:
     """Rows of the sampled, living people of a chunk in ``year`` (after all modules ran)."""
     c = chunk
     idx = _select(np.int64(c.first_pid), seed, fraction, c.status)
     srh, depressed, social, index, stage, living, phase, band = _derive(
-        idx, np.int64(c.first_pid), year, seed, record, c.birth_year, c.education, c.status,
-        c.job, c.years_in_city, c.insurance, c.chronic, c.health, c.mental, c.local_ties,
-        c.economic, c.cultural, c.identity)
+        idx,
+        np.int64(c.first_pid),
+        year,
+        seed,
+        record,
+        c.birth_year,
+        c.education,
+        c.status,
+        c.job,
+        c.years_in_city,
+        c.insurance,
+        c.chronic,
+        c.health,
+        c.mental,
+        c.local_ties,
+        c.economic,
+        c.cultural,
+        c.identity,
+    )
     event = c.event[idx]
     stage_labels = np.asarray([*STAGE_LABELS, None], dtype=object)
     living_labels = np.asarray([*LIVING_TYPE_LABELS, None], dtype=object)
     phase_labels = np.asarray([*PHASE_LABELS, None], dtype=object)
-    return pd.DataFrame({
-        "pid": (c.first_pid + idx).astype(np.int64),
-        "year": np.full(idx.size, year, np.int16),
-        "weight": c.weight[idx],
-        "age": (year - c.birth_year[idx]).astype(np.int16),
-        "age_band": _labels(band, AGE_BAND_LABELS),
-        "sex": _labels(c.female[idx], SEX_LABELS),
-        "education": c.education[idx],
-        "education_label": _labels(c.education[idx], EDUCATION_LABELS),
-        "origin_region": _labels(c.origin_region[idx], REGION_LABELS),
-        "community": ((c.first_pid + idx) // community_size).astype(np.int64),
-        "status": _labels(c.status[idx], STATUS_LABELS),
-        "job": _labels(c.job[idx], JOB_LABELS),
-        "city_tier": c.city_tier[idx],
-        "cross_province": c.cross_province[idx].astype(bool),
-        "years_in_city": c.years_in_city[idx],
-        "migrations": c.migrations[idx],
-        "family": _labels(c.family[idx], FAMILY_LABELS),
-        "insurance": _labels(c.insurance[idx], INSURANCE_LABELS),
-        "chronic": c.chronic[idx].astype(bool),
-        "health": c.health[idx],
-        "mental": c.mental[idx],
-        "bmi": c.bmi[idx],
-        "savings": c.savings[idx],
-        "local_ties": c.local_ties[idx],
-        "origin_network": c.origin_network[idx],
-        "social_support": c.support[idx],
-        "integration_economic": c.economic[idx],
-        "integration_social": social,
-        "integration_cultural": c.cultural[idx],
-        "integration_identity": c.identity[idx],
-        "integration_index": index,
-        "stage": stage_labels[stage],
-        "living_type": living_labels[living],
-        "phase": phase_labels[phase],
-        "srh": srh,
-        "depressed": depressed,
-        "income": c.income[idx],
-        "hours": c.hours[idx],
-        "out_of_pocket": c.oop[idx],
-        "catastrophic": (event & EV_CATASTROPHIC) != 0,
-        "stay_intention": (event & EV_STAY_INTENTION) != 0,
-        "first_migration": (event & EV_FIRST_MIGRATION) != 0,
-        "returned_this_year": (event & EV_RETURN) != 0,
-        "return_health_driven": (event & EV_RETURN_HEALTH) != 0,
-    })
+    return pd.DataFrame(
+        {
+            "pid": (c.first_pid + idx).astype(np.int64),
+            "year": np.full(idx.size, year, np.int16),
+            "weight": c.weight[idx],
+            "age": (year - c.birth_year[idx]).astype(np.int16),
+            "age_band": _labels(band, AGE_BAND_LABELS),
+            "sex": _labels(c.female[idx], SEX_LABELS),
+            "education": c.education[idx],
+            "education_label": _labels(c.education[idx], EDUCATION_LABELS),
+            "origin_region": _labels(c.origin_region[idx], REGION_LABELS),
+            "community": ((c.first_pid + idx) // community_size).astype(np.int64),
+            "status": _labels(c.status[idx], STATUS_LABELS),
+            "job": _labels(c.job[idx], JOB_LABELS),
+            "city_tier": c.city_tier[idx],
+            "cross_province": c.cross_province[idx].astype(bool),
+            "years_in_city": c.years_in_city[idx],
+            "migrations": c.migrations[idx],
+            "family": _labels(c.family[idx], FAMILY_LABELS),
+            "insurance": _labels(c.insurance[idx], INSURANCE_LABELS),
+            "chronic": c.chronic[idx].astype(bool),
+            "health": c.health[idx],
+            "mental": c.mental[idx],
+            "bmi": c.bmi[idx],
+            "savings": c.savings[idx],
+            "local_ties": c.local_ties[idx],
+            "origin_network": c.origin_network[idx],
+            "social_support": c.support[idx],
+            "integration_economic": c.economic[idx],
+            "integration_social": social,
+            "integration_cultural": c.cultural[idx],
+            "integration_identity": c.identity[idx],
+            "integration_index": index,
+            "stage": stage_labels[stage],
+            "living_type": living_labels[living],
+            "phase": phase_labels[phase],
+            "srh": srh,
+            "depressed": depressed,
+            "income": c.income[idx],
+            "hours": c.hours[idx],
+            "out_of_pocket": c.oop[idx],
+            "catastrophic": (event & EV_CATASTROPHIC) != 0,
+            "stay_intention": (event & EV_STAY_INTENTION) != 0,
+            "first_migration": (event & EV_FIRST_MIGRATION) != 0,
+            "returned_this_year": (event & EV_RETURN) != 0,
+            "return_health_driven": (event & EV_RETURN_HEALTH) != 0,
+        }
+    )
 
 
 SNAPSHOT_COLUMNS_DOC = {

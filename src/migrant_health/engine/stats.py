@@ -21,8 +21,13 @@ from migrant_health.engine.codes import (
 )
 
 SGROUP_STATUS = (
-    "rural_stayer", "local_migrant", "returned", "urban_hukou", "urban_local",
-) + tuple("out_migrant" for _ in range(12))
+    "rural_stayer",
+    "local_migrant",
+    "returned",
+    "urban_hukou",
+    "urban_local",
+    *("out_migrant" for _ in range(12)),
+)
 SGROUP_STAGE = (None,) * 5 + tuple(STAGE_LABELS[k // 4] for k in range(12))
 SGROUP_TIER = (None,) * 5 + tuple(TIER_LABELS[k % 4] for k in range(12))
 N_SGROUP = len(SGROUP_STATUS)

@@ -21,6 +21,8 @@ import numpy as np
 
 from migrant_health.data import Demography
 from migrant_health.engine.codes import DEAD, NOT_ENTERED
+from migrant_health.engine.context import RunContext
+from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import logistic, normal, stream, uniform, year_key
 from migrant_health.errors import RunConfigError
 
@@ -109,8 +111,8 @@ def build_layout(
     urban_entrants = demo.entrants * ratio[None, :]
     r_by, r_fem, r_persons = _cells(demo.rural_stock_2008, demo.entrants, demo)
     u_by, u_fem, u_persons = _cells(demo.urban_stock_2008, urban_entrants, demo)
-    n_rural = int(round(r_persons.sum() / scale))
-    n_urban = int(round(u_persons.sum() / urban_scale))
+    n_rural = round(r_persons.sum() / scale)
+    n_urban = round(u_persons.sum() / urban_scale)
     if n_rural < community_size:
         raise RunConfigError(
             f"scale {scale:g} persons per agent leaves only {n_rural} rural agents, fewer than "
@@ -131,11 +133,30 @@ def build_layout(
 
 
 @nb.njit(cache=True)
-def _synthesize(
-    first_pid, size, community_size, n_rural, first_urban_pid, n_urban,
-    r_cdf, r_by, r_fem, u_cdf, u_by, u_fem, scale, urban_scale, seed, p,
-    birth_year, female, education, origin_region, status, weight,
-):  # type: ignore[no-untyped-def]
+def _synthesize(  # type: ignore[no-untyped-def]
+    first_pid,
+    size,
+    community_size,
+    n_rural,
+    first_urban_pid,
+    n_urban,
+    r_cdf,
+    r_by,
+    r_fem,
+    u_cdf,
+    u_by,
+    u_fem,
+    scale,
+    urban_scale,
+    seed,
+    p,
+    birth_year,
+    female,
+    education,
+    origin_region,
+    status,
+    weight,
+):
     offset = uniform(year_key(seed, STREAM_WEYL, 0), 0)
     k_edu = year_key(seed, STREAM_EDUCATION, 0)
     k_region = year_key(seed, STREAM_REGION, 0)
@@ -172,8 +193,7 @@ def _synthesize(
         cohort = (birth_year[i] - 1970) / 10.0
         latent = (
             p.population__education__cohort_trend * cohort
-            - p.population__education__female_gap
-            * female[i] * logistic(-cohort)
+            - p.population__education__female_gap * female[i] * logistic(-cohort)
             + p.population__education__urban_advantage * urban
             + normal(k_edu, pid)
         )
@@ -184,13 +204,30 @@ def _synthesize(
         education[i] = level
 
 
-def synthesize(chunk: object, layout: PopulationLayout, ctx: object) -> None:
+def synthesize(chunk: Chunk, layout: PopulationLayout, ctx: RunContext) -> None:
     """Fill the demographic identity of every agent of a chunk (birth year, sex, education...)."""
     c = chunk
     _synthesize(
-        np.int64(c.first_pid), c.size, layout.community_size, layout.n_rural,  # type: ignore[attr-defined]
-        layout.first_urban_pid, layout.n_urban, layout.rural_cdf, layout.rural_birth_year,
-        layout.rural_female, layout.urban_cdf, layout.urban_birth_year, layout.urban_female,
-        ctx.scale, ctx.urban_scale, ctx.seed64, ctx.record(ctx.start),  # type: ignore[attr-defined]
-        c.birth_year, c.female, c.education, c.origin_region, c.status, c.weight,  # type: ignore[attr-defined]
+        np.int64(c.first_pid),
+        c.size,
+        layout.community_size,
+        layout.n_rural,
+        layout.first_urban_pid,
+        layout.n_urban,
+        layout.rural_cdf,
+        layout.rural_birth_year,
+        layout.rural_female,
+        layout.urban_cdf,
+        layout.urban_birth_year,
+        layout.urban_female,
+        ctx.scale,
+        ctx.urban_scale,
+        ctx.seed64,
+        ctx.record(ctx.start),
+        c.birth_year,
+        c.female,
+        c.education,
+        c.origin_region,
+        c.status,
+        c.weight,
     )

@@ -25,7 +25,7 @@ from migrant_health.engine.codes import (
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
-from migrant_health.engine.context import RunContext
+from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import normal, stream, uniform, year_key
@@ -36,7 +36,7 @@ STREAM_INIT = stream("care.initial_scheme")
 
 
 @nb.njit(inline="always", cache=True)
-def reimbursement(p: np.void, insurance: np.int64, status: np.int64) -> float:
+def reimbursement(p: Params, insurance: int, status: int) -> float:
     """Share of medical costs the person's scheme pays where the person lives."""
     if insurance == INS_URBAN_EMPLOYEE:
         return p.care__reimbursement__urban_employee
@@ -46,23 +46,43 @@ def reimbursement(p: np.void, insurance: np.int64, status: np.int64) -> float:
         rate = p.care__reimbursement__rural_origin + p.policy__public_services__reimbursement_raise
         if status == OUT_MIGRANT:
             # Used away from the place of enrolment the rural scheme pays only its portable part.
-            portability = max(p.care__reimbursement__portability,
-                              p.policy__public_services__portability)
+            portability = max(
+                p.care__reimbursement__portability, p.policy__public_services__portability
+            )
             rate *= portability
         return min(rate, 0.9)
     return 0.0
 
 
 @nb.njit(inline="always", cache=True)
-def care_access(p: np.void, insurance: np.int64, status: np.int64) -> float:
+def care_access(p: Params, insurance: int, status: int) -> float:
     """Affordable access to care in [0, 1]: baseline access plus what reimbursement adds."""
-    return min(1.0, p.care__access__uninsured + p.care__access__per_reimbursement
-               * reimbursement(p, insurance, status))
+    return min(
+        1.0,
+        p.care__access__uninsured
+        + p.care__access__per_reimbursement * reimbursement(p, insurance, status),
+    )
 
 
 @nb.njit(cache=True)
-def _step(first_pid, year, seed, p, wage_index, birth_year, status, job, chronic, health,
-          insurance, income, savings, economic, oop, event):  # type: ignore[no-untyped-def]
+def _step(  # type: ignore[no-untyped-def]
+    first_pid,
+    year,
+    seed,
+    p,
+    wage_index,
+    birth_year,
+    status,
+    job,
+    chronic,
+    health,
+    insurance,
+    income,
+    savings,
+    economic,
+    oop,
+    event,
+):
     k_enrol = year_key(seed, STREAM_ENROL, year)
     k_need = year_key(seed, STREAM_NEED, year)
     sd = p.care__need__dispersion
@@ -78,13 +98,20 @@ def _step(first_pid, year, seed, p, wage_index, birth_year, status, job, chronic
                 ins = INS_URBAN_EMPLOYEE if job[i] == JOB_FORMAL else INS_URBAN_RESIDENT
         elif s == OUT_MIGRANT:
             if job[i] == JOB_FORMAL and ins != INS_URBAN_EMPLOYEE:
-                enrol = min(1.0, p.care__enrolment__employer_compliance
-                            + p.policy__fair_employment__social_insurance_enforcement)
+                enrol = min(
+                    1.0,
+                    p.care__enrolment__employer_compliance
+                    + p.policy__fair_employment__social_insurance_enforcement,
+                )
                 if u < enrol:
                     ins = INS_URBAN_EMPLOYEE
             elif job[i] != JOB_FORMAL and ins == INS_URBAN_EMPLOYEE:
                 if u < p.care__enrolment__employee_loss_without_contract:
-                    ins = INS_URBAN_RESIDENT if u < 0.5 * p.policy__public_services__resident_scheme_access else INS_RURAL
+                    ins = (
+                        INS_URBAN_RESIDENT
+                        if u < 0.5 * p.policy__public_services__resident_scheme_access
+                        else INS_RURAL
+                    )
             elif ins == INS_NONE or ins == INS_RURAL:
                 if u < p.care__enrolment__resident_uptake * (
                     p.care__enrolment__resident_access_baseline
@@ -103,10 +130,15 @@ def _step(first_pid, year, seed, p, wage_index, birth_year, status, job, chronic
         # Medical need: rises with age, chronic illness and poor health; lognormal spread.
         age = year - birth_year[i]
         need = (
-            p.care__need__base_share * wage_index * 12.0
+            p.care__need__base_share
+            * wage_index
+            * 12.0
             * (1.0 + p.care__need__per_decade * max(0, age - 20) / 10.0)
-            * (1.0 + p.care__need__chronic * chronic[i] + p.care__need__health_deficit
-               * (1.0 - health[i]))
+            * (
+                1.0
+                + p.care__need__chronic * chronic[i]
+                + p.care__need__health_deficit * (1.0 - health[i])
+            )
             * np.exp(sd * normal(k_need, pid) - 0.5 * sd * sd)
         )
         spent = need * (1.0 - reimbursement(p, ins, s))
@@ -130,7 +162,9 @@ def _init(first_pid, seed, p, status, job, insurance):  # type: ignore[no-untype
         u = uniform(k, first_pid + i)
         if s == URBAN_LOCAL:
             insurance[i] = INS_URBAN_EMPLOYEE if job[i] == JOB_FORMAL else INS_URBAN_RESIDENT
-        elif s == OUT_MIGRANT and job[i] == JOB_FORMAL and u < p.care__initial__employee_share_formal:
+        elif (
+            s == OUT_MIGRANT and job[i] == JOB_FORMAL and u < p.care__initial__employee_share_formal
+        ):
             insurance[i] = INS_URBAN_EMPLOYEE
         elif u < p.care__enrolment__rural_coverage:
             insurance[i] = INS_RURAL
@@ -141,22 +175,44 @@ class Care(Module):
 
     name = "care"
     seed_sections = ("3.4", "4.2")
-    summary = ("enrol in the rural, urban resident or employee scheme; draw medical need; pay "
-               "out of pocket what the scheme does not reimburse where the person lives; "
-               "catastrophic spending drains savings and economic integration")
+    summary = (
+        "enrol in the rural, urban resident or employee scheme; draw medical need; pay "
+        "out of pocket what the scheme does not reimburse where the person lives; "
+        "catastrophic spending drains savings and economic integration"
+    )
     reads = ("birth_year", "status", "job", "chronic", "health", "income")
     writes = ("insurance", "savings", "economic", "oop", "event")
     parameters = ("care", "policy.public_services", "policy.fair_employment")
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Schemes at the start: employee scheme for some formal out-migrants, rural otherwise."""
-        _init(np.int64(chunk.first_pid), ctx.seed64, ctx.record(ctx.start), chunk.status,
-              chunk.job, chunk.insurance)
+        _init(
+            np.int64(chunk.first_pid),
+            ctx.seed64,
+            ctx.record(ctx.start),
+            chunk.status,
+            chunk.job,
+            chunk.insurance,
+        )
 
     def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
         """Enrol, spend, and record catastrophic spending."""
         p = ctx.record(year)
-        _step(np.int64(chunk.first_pid), year, ctx.seed64, p, float(p["labor__wage_index"]),
-              chunk.birth_year, chunk.status, chunk.job, chunk.chronic, chunk.health,
-              chunk.insurance, chunk.income, chunk.savings, chunk.economic, chunk.oop,
-              chunk.event)
+        _step(
+            np.int64(chunk.first_pid),
+            year,
+            ctx.seed64,
+            p,
+            float(p["labor__wage_index"]),
+            chunk.birth_year,
+            chunk.status,
+            chunk.job,
+            chunk.chronic,
+            chunk.health,
+            chunk.insurance,
+            chunk.income,
+            chunk.savings,
+            chunk.economic,
+            chunk.oop,
+            chunk.event,
+        )

@@ -24,7 +24,7 @@ from migrant_health.engine.codes import (
     RURAL_STAYER,
     URBAN_LOCAL,
 )
-from migrant_health.engine.context import RunContext
+from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import logistic, stream, uniform, year_key
@@ -36,19 +36,36 @@ N_MORTALITY_GROUPS = 9  # ten-year age groups 16-25, 26-35, ..., 96+
 
 
 @nb.njit(inline="always", cache=True)
-def relative_risk(p: np.void, health: float, chronic: np.int64) -> float:
+def relative_risk(p: Params, health: float, chronic: int) -> float:
     """Mortality relative risk of a health deficit and of chronic illness."""
-    rr = np.exp(p.demography__mortality__health_log_rr * (p.demography__mortality__reference_health
-                                                          - health))
+    rr = np.exp(
+        p.demography__mortality__health_log_rr
+        * (p.demography__mortality__reference_health - health)
+    )
     if chronic:
         rr *= p.demography__mortality__chronic_rr
     return rr
 
 
 @nb.njit(cache=True)
-def _step(first_pid, first_urban_pid, year, first_age, seed, p, qx, qx_urban, birth_year,
-          female, status,
-          family, health, chronic, event, prior_status):  # type: ignore[no-untyped-def]
+def _step(  # type: ignore[no-untyped-def]
+    first_pid,
+    first_urban_pid,
+    year,
+    first_age,
+    seed,
+    p,
+    qx,
+    qx_urban,
+    birth_year,
+    female,
+    status,
+    family,
+    health,
+    chronic,
+    event,
+    prior_status,
+):
     n = status.size
     rr_sum = np.zeros((2, N_MORTALITY_GROUPS))
     rr_n = np.zeros((2, N_MORTALITY_GROUPS))
@@ -80,8 +97,9 @@ def _step(first_pid, first_urban_pid, year, first_age, seed, p, qx, qx_urban, bi
         g = min((age - 16) // 10, N_MORTALITY_GROUPS - 1)
         mean_rr = rr_sum[female[i], g] / rr_n[female[i], g]
         table = qx_urban if first_pid + i >= first_urban_pid else qx
-        q = table[female[i], min(age - first_age, last_age)] * relative_risk(p, health[i],
-                                                                              chronic[i])
+        q = table[female[i], min(age - first_age, last_age)] * relative_risk(
+            p, health[i], chronic[i]
+        )
         if uniform(k_death, first_pid + i) < min(1.0, q / mean_rr):
             status[i] = DEAD
             event[i] |= EV_DIED
@@ -106,21 +124,44 @@ class Demography(Module):
 
     name = "demography"
     seed_sections = ("1",)
-    summary = ("enter cohorts turning 16; marry; die with the rural life table, risks "
-               "redistributed by health and chronic illness")
+    summary = (
+        "enter cohorts turning 16; marry; die with the rural life table, risks "
+        "redistributed by health and chronic illness"
+    )
     reads = ("birth_year", "female", "health", "chronic")
     writes = ("status", "family", "event", "prior_status")
     parameters = ("demography",)
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Marital status of the base-year stock."""
-        _init(np.int64(chunk.first_pid), ctx.demography.first_year, ctx.seed64,
-              ctx.record(ctx.start), chunk.birth_year, chunk.status, chunk.family)
+        _init(
+            np.int64(chunk.first_pid),
+            ctx.demography.first_year,
+            ctx.seed64,
+            ctx.record(ctx.start),
+            chunk.birth_year,
+            chunk.status,
+            chunk.family,
+        )
 
     def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
         """Enter, marry and die."""
         demo = ctx.demography
-        _step(np.int64(chunk.first_pid), np.int64(ctx.first_urban_pid), year,
-              int(demo.ages[0]), ctx.seed64, ctx.record(year), demo.qx[demo.year_index(year)],
-              demo.qx_national[demo.year_index(year)], chunk.birth_year, chunk.female, chunk.status, chunk.family, chunk.health,
-              chunk.chronic, chunk.event, chunk.prior_status)
+        _step(
+            np.int64(chunk.first_pid),
+            np.int64(ctx.first_urban_pid),
+            year,
+            int(demo.ages[0]),
+            ctx.seed64,
+            ctx.record(year),
+            demo.qx[demo.year_index(year)],
+            demo.qx_national[demo.year_index(year)],
+            chunk.birth_year,
+            chunk.female,
+            chunk.status,
+            chunk.family,
+            chunk.health,
+            chunk.chronic,
+            chunk.event,
+            chunk.prior_status,
+        )

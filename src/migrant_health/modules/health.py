@@ -28,7 +28,7 @@ from migrant_health.engine.codes import (
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
-from migrant_health.engine.context import RunContext
+from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import composite_index, social_score
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
@@ -45,17 +45,19 @@ STREAM_BMI_SET = stream("health.bmi_set_point")
 
 
 @nb.njit(inline="always", cache=True)
-def frailty(seed: np.uint64, pid: np.int64) -> float:
+def frailty(seed: np.uint64, pid: int) -> float:
     """A person's permanent frailty (standard normal), recomputed rather than stored."""
     return normal(year_key(seed, STREAM_FRAILTY, 0), pid)
 
 
 @nb.njit(inline="always", cache=True)
-def depletion(p: np.void, age: np.int64, frail: float, hours: float, job: np.int64,
-              status: np.int64, chronic: np.int64) -> float:
+def depletion(
+    p: Params, age: int, frail: float, hours: float, job: int, status: int, chronic: int
+) -> float:
     """Yearly loss of physical health capital."""
-    ageing = p.health__ageing__rate * (1.0 + p.health__ageing__acceleration
-                                       * max(0, age - 40) / 10.0)
+    ageing = p.health__ageing__rate * (
+        1.0 + p.health__ageing__acceleration * max(0, age - 40) / 10.0
+    )
     ageing *= max(0.2, 1.0 + p.health__ageing__frailty_sd * frail)
     loss = ageing + p.health__depletion__overwork * max(0.0, hours - 44.0) / 10.0
     if job == JOB_INFORMAL:
@@ -70,20 +72,45 @@ def depletion(p: np.void, age: np.int64, frail: float, hours: float, job: np.int
 
 
 @nb.njit(inline="always", cache=True)
-def recovery_rate(p: np.void, access: float, local_ties: float) -> float:
+def recovery_rate(p: Params, access: float, local_ties: float) -> float:
     """Share of the gap to full health recovered in a year.
 
     Access to care (what insurance makes affordable) speeds recovery, and so do local ties,
     through which health knowledge and healthy behaviours spread (seed 3.1).
     """
-    return (p.health__recovery__self + p.health__recovery__care * access
-            + p.health__recovery__health_knowledge * local_ties)
+    return (
+        p.health__recovery__self
+        + p.health__recovery__care * access
+        + p.health__recovery__health_knowledge * local_ties
+    )
 
 
 @nb.njit(cache=True)
-def _step(first_pid, year, seed, p, birth_year, female, education, status, job, family,
-          years_in_city, insurance, chronic, health, mental, bmi, savings, local_ties, economic,
-          cultural, identity, hours, support):  # type: ignore[no-untyped-def]
+def _step(  # type: ignore[no-untyped-def]
+    first_pid,
+    year,
+    seed,
+    p,
+    birth_year,
+    female,
+    education,
+    status,
+    job,
+    family,
+    years_in_city,
+    insurance,
+    chronic,
+    health,
+    mental,
+    bmi,
+    savings,
+    local_ties,
+    economic,
+    cultural,
+    identity,
+    hours,
+    support,
+):
     k_phys = year_key(seed, STREAM_PHYSICAL, year)
     k_ment = year_key(seed, STREAM_MENTAL, year)
     k_bmi = year_key(seed, STREAM_BMI, year)
@@ -101,7 +128,11 @@ def _step(first_pid, year, seed, p, birth_year, female, education, status, job, 
         # Physical health capital.
         h = health[i]
         loss = depletion(p, age, frailty(seed, pid), hours[i], job[i], s, chronic[i])
-        h += recovery_rate(p, access, local_ties[i]) * (1.0 - h) - loss + p.health__shock_sd * normal(k_phys, pid)
+        h += (
+            recovery_rate(p, access, local_ties[i]) * (1.0 - h)
+            - loss
+            + p.health__shock_sd * normal(k_phys, pid)
+        )
         health[i] = min(1.0, max(0.02, h))
         # Mental health: toward a target shaped by support and the stresses of migration.
         target = (
@@ -125,7 +156,8 @@ def _step(first_pid, year, seed, p, birth_year, female, education, status, job, 
         mental[i] = clip01(m + p.health__mental__shock_sd * normal(k_ment, pid))
         # BMI: toward a set point; integration lowers it for women only under the hypothesis.
         set_point = (
-            p.health__bmi__base_male - female[i] * p.health__bmi__female_offset
+            p.health__bmi__base_male
+            - female[i] * p.health__bmi__female_offset
             + p.health__bmi__per_decade * (min(age, 60) - 16) / 10.0
             + p.health__bmi__set_point_sd * normal(year_key(seed, STREAM_BMI_SET, 0), pid)
         )
@@ -133,8 +165,11 @@ def _step(first_pid, year, seed, p, birth_year, female, education, status, job, 
             set_point += p.health__bmi__urban_diet
         if in_city and women_only and female[i] == 1:
             set_point -= p.health__bmi__integration_effect * index
-        bmi[i] = bmi[i] + p.health__bmi__adjustment * (set_point - bmi[i]) + (
-            p.health__bmi__shock_sd * normal(k_bmi, pid))
+        bmi[i] = (
+            bmi[i]
+            + p.health__bmi__adjustment * (set_point - bmi[i])
+            + (p.health__bmi__shock_sd * normal(k_bmi, pid))
+        )
         # Chronic illness: no remission.
         if not chronic[i]:
             hazard = p.health__chronic__base_rate * np.exp(
@@ -147,8 +182,20 @@ def _step(first_pid, year, seed, p, birth_year, female, education, status, job, 
 
 
 @nb.njit(cache=True)
-def _init(first_pid, start, seed, p, birth_year, female, status, health, mental, bmi,
-          chronic, first_urban_pid):  # type: ignore[no-untyped-def]
+def _init(  # type: ignore[no-untyped-def]
+    first_pid,
+    start,
+    seed,
+    p,
+    birth_year,
+    female,
+    status,
+    health,
+    mental,
+    bmi,
+    chronic,
+    first_urban_pid,
+):
     k = year_key(seed, STREAM_INIT, 0)
     k2 = year_key(seed, STREAM_INIT, 1)
     k3 = year_key(seed, STREAM_INIT, 2)
@@ -166,14 +213,17 @@ def _init(first_pid, start, seed, p, birth_year, female, status, health, mental,
         loss = depletion(p, age, frailty(seed, pid), 0.0, 0, 6 if urban else 1, 0)
         h = 1.0 - loss / rate + p.health__initial__sd * normal(k, pid)
         health[i] = min(1.0, max(0.05, h))
-        mental[i] = clip01(p.health__mental__base + p.health__initial__mental_sd
-                           * normal(k2, pid))
-        bmi[i] = (p.health__bmi__base_male - female[i] * p.health__bmi__female_offset
-                  + p.health__bmi__per_decade * (min(age, 60) - 16) / 10.0
-                  + (p.health__bmi__urban_diet if urban else 0.0)
-                  + p.health__bmi__set_point_sd * normal(year_key(seed, STREAM_BMI_SET, 0), pid))
+        mental[i] = clip01(p.health__mental__base + p.health__initial__mental_sd * normal(k2, pid))
+        bmi[i] = (
+            p.health__bmi__base_male
+            - female[i] * p.health__bmi__female_offset
+            + p.health__bmi__per_decade * (min(age, 60) - 16) / 10.0
+            + (p.health__bmi__urban_diet if urban else 0.0)
+            + p.health__bmi__set_point_sd * normal(year_key(seed, STREAM_BMI_SET, 0), pid)
+        )
         prevalence = p.health__initial__chronic_prevalence_50 * np.exp(
-            p.health__chronic__per_decade * (age - 50) / 10.0)
+            p.health__chronic__per_decade * (age - 50) / 10.0
+        )
         if uniform(k3, pid) < min(0.9, prevalence):
             chronic[i] = 1
 
@@ -183,25 +233,73 @@ class Health(Module):
 
     name = "health"
     seed_sections = ("3.1", "3.2", "3.3")
-    summary = ("deplete physical health by age, overwork and hazardous jobs, restore it with "
-               "care that insurance affords; move mental health with support, discrimination, "
-               "early-mobility stress, money and family separation; BMI and chronic illness")
-    reads = ("birth_year", "female", "education", "status", "job", "family", "years_in_city",
-             "insurance", "savings", "local_ties", "economic", "cultural", "identity", "hours",
-             "support")
+    summary = (
+        "deplete physical health by age, overwork and hazardous jobs, restore it with "
+        "care that insurance affords; move mental health with support, discrimination, "
+        "early-mobility stress, money and family separation; BMI and chronic illness"
+    )
+    reads = (
+        "birth_year",
+        "female",
+        "education",
+        "status",
+        "job",
+        "family",
+        "years_in_city",
+        "insurance",
+        "savings",
+        "local_ties",
+        "economic",
+        "cultural",
+        "identity",
+        "hours",
+        "support",
+    )
     writes = ("health", "mental", "bmi", "chronic")
     parameters = ("health", "policy.management")
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Initial health near the steady state of each person's age and place."""
-        _init(np.int64(chunk.first_pid), ctx.demography.first_year, ctx.seed64,
-              ctx.record(ctx.start), chunk.birth_year, chunk.female, chunk.status,
-              chunk.health, chunk.mental, chunk.bmi, chunk.chronic, np.int64(ctx.first_urban_pid))
+        _init(
+            np.int64(chunk.first_pid),
+            ctx.demography.first_year,
+            ctx.seed64,
+            ctx.record(ctx.start),
+            chunk.birth_year,
+            chunk.female,
+            chunk.status,
+            chunk.health,
+            chunk.mental,
+            chunk.bmi,
+            chunk.chronic,
+            np.int64(ctx.first_urban_pid),
+        )
 
     def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
         """One year of health dynamics."""
         c = chunk
-        _step(np.int64(c.first_pid), year, ctx.seed64, ctx.record(year), c.birth_year, c.female,
-              c.education, c.status, c.job, c.family, c.years_in_city, c.insurance, c.chronic,
-              c.health, c.mental, c.bmi, c.savings, c.local_ties, c.economic, c.cultural,
-              c.identity, c.hours, c.support)
+        _step(
+            np.int64(c.first_pid),
+            year,
+            ctx.seed64,
+            ctx.record(year),
+            c.birth_year,
+            c.female,
+            c.education,
+            c.status,
+            c.job,
+            c.family,
+            c.years_in_city,
+            c.insurance,
+            c.chronic,
+            c.health,
+            c.mental,
+            c.bmi,
+            c.savings,
+            c.local_ties,
+            c.economic,
+            c.cultural,
+            c.identity,
+            c.hours,
+            c.support,
+        )

@@ -14,7 +14,7 @@ import numba as nb
 import numpy as np
 
 from migrant_health.engine.codes import DEAD, NOT_ENTERED, OUT_MIGRANT, URBAN_HUKOU
-from migrant_health.engine.context import RunContext
+from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import destination_insured
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
@@ -24,8 +24,7 @@ STREAM_PERMIT = stream("integration.residence_permit")
 
 
 @nb.njit(inline="always", cache=True)
-def holds_residence_permit(p: np.void, seed: np.uint64, pid: np.int64,
-                           years_in_city: np.int64) -> bool:
+def holds_residence_permit(p: Params, seed: np.uint64, pid: int, years_in_city: int) -> bool:
     """Whether an out-migrant holds a residence permit (coverage set by policy, seed 4.3).
 
     A person's place in the queue is permanent, so raising coverage adds permit holders
@@ -33,14 +32,22 @@ def holds_residence_permit(p: np.void, seed: np.uint64, pid: np.int64,
     """
     if years_in_city < 1:
         return False
-    coverage = max(p.integration__identity__permit_coverage,
-                   p.policy__management__residence_permit_coverage)
+    coverage = max(
+        p.integration__identity__permit_coverage, p.policy__management__residence_permit_coverage
+    )
     return uniform(year_key(seed, STREAM_PERMIT, 0), pid) < coverage
 
 
 @nb.njit(inline="always", cache=True)
-def identity_target(p: np.void, permit: bool, insured: bool, years_in_city: np.int64,
-                    local_ties: float, education: np.int64, age: np.int64) -> float:
+def identity_target(
+    p: Params,
+    permit: bool,
+    insured: bool,
+    years_in_city: int,
+    local_ties: float,
+    education: int,
+    age: int,
+) -> float:
     """Level of belonging an out-migrant's situation supports."""
     return clip01(
         p.integration__identity__base
@@ -54,8 +61,20 @@ def identity_target(p: np.void, permit: bool, insured: bool, years_in_city: np.i
 
 
 @nb.njit(cache=True)
-def _step(first_pid, year, seed, p, birth_year, education, status, years_in_city, insurance,
-          local_ties, cultural, identity):  # type: ignore[no-untyped-def]
+def _step(  # type: ignore[no-untyped-def]
+    first_pid,
+    year,
+    seed,
+    p,
+    birth_year,
+    education,
+    status,
+    years_in_city,
+    insurance,
+    local_ties,
+    cultural,
+    identity,
+):
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
@@ -67,15 +86,23 @@ def _step(first_pid, year, seed, p, birth_year, education, status, years_in_city
             continue
         age = year - birth_year[i]
         growth = p.integration__cultural__rate * (
-            1.0 + p.integration__cultural__education * (education[i] - 2)
+            1.0
+            + p.integration__cultural__education * (education[i] - 2)
             + p.integration__cultural__local_ties * local_ties[i]
         )
         if age >= 50:
             growth *= 1.0 - p.integration__cultural__old_age_penalty
         cultural[i] = clip01(cultural[i] + max(0.0, growth) * (1.0 - cultural[i]))
         permit = holds_residence_permit(p, seed, first_pid + i, years_in_city[i])
-        target = identity_target(p, permit, destination_insured(insurance[i]), years_in_city[i],
-                                 local_ties[i], education[i], age)
+        target = identity_target(
+            p,
+            permit,
+            destination_insured(insurance[i]),
+            years_in_city[i],
+            local_ties[i],
+            education[i],
+            age,
+        )
         identity[i] = clip01(identity[i] + p.integration__identity__rate * (target - identity[i]))
 
 
@@ -84,9 +111,11 @@ class Integration(Module):
 
     name = "integration"
     seed_sections = ("2.2", "3.3", "4.3")
-    summary = ("grow cultural integration with ties and education; move identity slowly "
-               "toward a target raised by residence permit, insurance, years and ties, "
-               "lowered by education")
+    summary = (
+        "grow cultural integration with ties and education; move identity slowly "
+        "toward a target raised by residence permit, insurance, years and ties, "
+        "lowered by education"
+    )
     reads = ("birth_year", "education", "status", "years_in_city", "insurance", "local_ties")
     writes = ("cultural", "identity")
     parameters = ("integration", "policy.management")
@@ -94,6 +123,17 @@ class Integration(Module):
     def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
         """One year of cultural and identity integration."""
         c = chunk
-        _step(np.int64(c.first_pid), year, ctx.seed64, ctx.record(year), c.birth_year,
-              c.education, c.status, c.years_in_city, c.insurance, c.local_ties, c.cultural,
-              c.identity)
+        _step(
+            np.int64(c.first_pid),
+            year,
+            ctx.seed64,
+            ctx.record(year),
+            c.birth_year,
+            c.education,
+            c.status,
+            c.years_in_city,
+            c.insurance,
+            c.local_ties,
+            c.cultural,
+            c.identity,
+        )

@@ -29,7 +29,7 @@ from migrant_health.engine.codes import (
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
-from migrant_health.engine.context import RunContext
+from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import destination_insured
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
@@ -48,8 +48,9 @@ STREAM_INIT = stream("labor.initial")
 
 
 @nb.njit(inline="always", cache=True)
-def employment_probability(p: np.void, age: np.int64, education: np.int64, health: float,
-                           chronic: np.int64) -> float:
+def employment_probability(
+    p: Params, age: int, education: int, health: float, chronic: int
+) -> float:
     """Chance that an out-migrant (or urban resident) holds a job this year."""
     return logistic(
         p.labor__employment__intercept
@@ -61,9 +62,17 @@ def employment_probability(p: np.void, age: np.int64, education: np.int64, healt
 
 
 @nb.njit(inline="always", cache=True)
-def log_relative_earnings(p: np.void, age: np.int64, education: np.int64, health: float,
-                          tier: np.int64, formal: bool, economic: float, at_origin: bool,
-                          trained: bool) -> float:
+def log_relative_earnings(
+    p: Params,
+    age: int,
+    education: int,
+    health: float,
+    tier: int,
+    formal: bool,
+    economic: float,
+    at_origin: bool,
+    trained: bool,
+) -> float:
     """Log earnings relative to the wage index, before the person's ability and luck."""
     experience = max(0, age - 16 - 2 * education)
     value = (
@@ -85,8 +94,27 @@ def log_relative_earnings(p: np.void, age: np.int64, education: np.int64, health
 
 
 @nb.njit(cache=True)
-def _step(first_pid, year, seed, p, wage_index, birth_year, female, education, status, job,
-          city_tier, health, chronic, insurance, savings, economic, income, hours, event):  # type: ignore[no-untyped-def]
+def _step(  # type: ignore[no-untyped-def]
+    first_pid,
+    year,
+    seed,
+    p,
+    wage_index,
+    birth_year,
+    female,
+    education,
+    status,
+    job,
+    city_tier,
+    health,
+    chronic,
+    insurance,
+    savings,
+    economic,
+    income,
+    hours,
+    event,
+):
     k_emp = year_key(seed, STREAM_EMPLOYMENT, year)
     k_sec = year_key(seed, STREAM_SECTOR, year)
     k_hrs = year_key(seed, STREAM_HOURS, year)
@@ -111,7 +139,11 @@ def _step(first_pid, year, seed, p, wage_index, birth_year, female, education, s
             if age >= p.labor__origin__retirement_age or h < p.labor__origin__min_health:
                 j = JOB_NONE
             elif nonfarm:
-                if uniform(k_loc, pid) < p.labor__origin__nonfarm_exit + p.labor__origin__nonfarm_exit_health * (0.8 - h):
+                if uniform(
+                    k_loc, pid
+                ) < p.labor__origin__nonfarm_exit + p.labor__origin__nonfarm_exit_health * (
+                    0.8 - h
+                ):
                     j = JOB_FARM
             else:
                 x = (
@@ -123,7 +155,8 @@ def _step(first_pid, year, seed, p, wage_index, birth_year, female, education, s
                 )
                 if s == RETURNED:
                     x += p.labor__origin__returnee_entrepreneurship + (
-                        p.policy__return_entrepreneurship__nonfarm_boost)
+                        p.policy__return_entrepreneurship__nonfarm_boost
+                    )
                 j = JOB_INFORMAL if uniform(k_loc, pid) < logistic(x) else JOB_FARM
             if s == RURAL_STAYER and (j == JOB_INFORMAL or j == JOB_FORMAL):
                 status[i] = LOCAL_MIGRANT
@@ -159,12 +192,24 @@ def _step(first_pid, year, seed, p, wage_index, birth_year, female, education, s
                 base = p.labor__hours__urban_local
             else:
                 base -= p.policy__fair_employment__hours_reduction
-            hrs = base + p.labor__hours__person_sd * normal(k_hp, pid) + (
-                p.labor__hours__year_sd * normal(k_hrs, pid))
+            hrs = (
+                base
+                + p.labor__hours__person_sd * normal(k_hp, pid)
+                + (p.labor__hours__year_sd * normal(k_hrs, pid))
+            )
             hours[i] = min(84.0, max(20.0, hrs))
             trained = uniform(k_trn, pid) < p.policy__fair_employment__training_coverage
-            log_rel = log_relative_earnings(p, age, education[i], h, city_tier[i],
-                                            j == JOB_FORMAL, economic[i], at_origin, trained)
+            log_rel = log_relative_earnings(
+                p,
+                age,
+                education[i],
+                h,
+                city_tier[i],
+                j == JOB_FORMAL,
+                economic[i],
+                at_origin,
+                trained,
+            )
             log_rel += p.labor__income__ability_sd * normal(k_abl, pid)
             log_rel += p.labor__income__shock_sd * normal(k_ern, pid)
             pay = wage_index * np.exp(log_rel)
@@ -184,13 +229,18 @@ def _step(first_pid, year, seed, p, wage_index, birth_year, female, education, s
             cost = p.labor__living_cost__by_tier[1]
         else:
             cost = p.labor__living_cost__origin
-        earned = income[i] / wage_index + (p.labor__origin__farm_income_share if j == JOB_FARM else 0.0)
+        earned = income[i] / wage_index + (
+            p.labor__origin__farm_income_share if j == JOB_FARM else 0.0
+        )
         sv = savings[i] * (1.0 - p.labor__savings__spending_rate) + 12.0 * (earned - cost) * (
-            p.labor__savings__saving_share)
+            p.labor__savings__saving_share
+        )
         savings[i] = min(120.0, max(-24.0, sv))
         # Economic integration of out-migrants: stable job, income, housing (savings), insurance.
         if s == OUT_MIGRANT:
-            housing = clip01(savings[i] / p.labor__economic__housing_months[max(1, city_tier[i]) - 1])
+            housing = clip01(
+                savings[i] / p.labor__economic__housing_months[max(1, city_tier[i]) - 1]
+            )
             target = (
                 p.labor__economic__weight_employed * nonfarm
                 + p.labor__economic__weight_formal * (j == JOB_FORMAL)
@@ -202,8 +252,20 @@ def _step(first_pid, year, seed, p, wage_index, birth_year, female, education, s
 
 
 @nb.njit(cache=True)
-def _init(first_pid, start, seed, p, birth_year, education, status, job, city_tier, health,
-          savings, economic):  # type: ignore[no-untyped-def]
+def _init(  # type: ignore[no-untyped-def]
+    first_pid,
+    start,
+    seed,
+    p,
+    birth_year,
+    education,
+    status,
+    job,
+    city_tier,
+    health,
+    savings,
+    economic,
+):
     k = year_key(seed, STREAM_INIT, 0)
     for i in range(status.size):
         s = status[i]
@@ -213,20 +275,31 @@ def _init(first_pid, start, seed, p, birth_year, education, status, job, city_ti
         age = max(16, start - birth_year[i])
         u = uniform(k, pid)
         if s == OUT_MIGRANT:
-            formal_p = logistic(p.labor__sector__formal_intercept
-                                + p.labor__sector__formal_education * (education[i] - 2))
+            formal_p = logistic(
+                p.labor__sector__formal_intercept
+                + p.labor__sector__formal_education * (education[i] - 2)
+            )
             job[i] = JOB_FORMAL if u < formal_p else JOB_INFORMAL
             savings[i] = p.labor__initial__savings_months * uniform(k ^ np.uint64(7), pid)
             economic[i] = p.labor__economic__initial
         elif s == URBAN_LOCAL:
-            job[i] = JOB_FORMAL if (age < p.labor__urban__retirement_age and
-                                    u < p.labor__urban__formal_share) else JOB_NONE
+            job[i] = (
+                JOB_FORMAL
+                if (age < p.labor__urban__retirement_age and u < p.labor__urban__formal_share)
+                else JOB_NONE
+            )
             savings[i] = 2.0 * p.labor__initial__savings_months
         elif s == LOCAL_MIGRANT:
             job[i] = JOB_INFORMAL
         elif s == RURAL_STAYER or s == RETURNED:
-            job[i] = JOB_FARM if (age < p.labor__origin__retirement_age
-                                  and health[i] >= p.labor__origin__min_health) else JOB_NONE
+            job[i] = (
+                JOB_FARM
+                if (
+                    age < p.labor__origin__retirement_age
+                    and health[i] >= p.labor__origin__min_health
+                )
+                else JOB_NONE
+            )
 
 
 class Labor(Module):
@@ -234,9 +307,11 @@ class Labor(Module):
 
     name = "labor"
     seed_sections = ("1", "3.4", "4.1", "4.4")
-    summary = ("find or lose work (health raises employment and pay); formal or informal "
-               "sector; hours and arrears; income = relative earnings x wage index; savings; "
-               "economic integration; local non-farm work and returnee businesses at origin")
+    summary = (
+        "find or lose work (health raises employment and pay); formal or informal "
+        "sector; hours and arrears; income = relative earnings x wage index; savings; "
+        "economic integration; local non-farm work and returnee businesses at origin"
+    )
     reads = ("birth_year", "female", "education", "city_tier", "health", "chronic", "insurance")
     writes = ("status", "job", "income", "hours", "savings", "economic", "event")
     parameters = ("labor", "policy.fair_employment", "policy.return_entrepreneurship")
@@ -244,14 +319,43 @@ class Labor(Module):
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Jobs and savings at the start."""
         c = chunk
-        _init(np.int64(c.first_pid), ctx.demography.first_year, ctx.seed64,
-              ctx.record(ctx.start), c.birth_year, c.education, c.status, c.job, c.city_tier,
-              c.health, c.savings, c.economic)
+        _init(
+            np.int64(c.first_pid),
+            ctx.demography.first_year,
+            ctx.seed64,
+            ctx.record(ctx.start),
+            c.birth_year,
+            c.education,
+            c.status,
+            c.job,
+            c.city_tier,
+            c.health,
+            c.savings,
+            c.economic,
+        )
 
     def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
         """One year of work and pay."""
         c = chunk
         p = ctx.record(year)
-        _step(np.int64(c.first_pid), year, ctx.seed64, p, float(p["labor__wage_index"]),
-              c.birth_year, c.female, c.education, c.status, c.job, c.city_tier, c.health,
-              c.chronic, c.insurance, c.savings, c.economic, c.income, c.hours, c.event)
+        _step(
+            np.int64(c.first_pid),
+            year,
+            ctx.seed64,
+            p,
+            float(p["labor__wage_index"]),
+            c.birth_year,
+            c.female,
+            c.education,
+            c.status,
+            c.job,
+            c.city_tier,
+            c.health,
+            c.chronic,
+            c.insurance,
+            c.savings,
+            c.economic,
+            c.income,
+            c.hours,
+            c.event,
+        )

@@ -47,7 +47,7 @@ from migrant_health.engine.codes import (
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
-from migrant_health.engine.context import RunContext
+from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import (
     composite_index,
     destination_insured,
@@ -71,9 +71,16 @@ STREAM_INIT = stream("migration.initial")
 
 
 @nb.njit(inline="always", cache=True)
-def migration_logit(p: np.void, age: np.int64, female: np.int64, married: bool,
-                    education: np.int64, health: float, community_share: float,
-                    community_effect: float) -> float:
+def migration_logit(
+    p: Params,
+    age: int,
+    female: np.int64,
+    married: bool,
+    education: int,
+    health: float,
+    community_share: float,
+    community_effect: float,
+) -> float:
     """Log-odds of leaving for a city this year (first migration)."""
     band = min(5, max(0, (age - 11) // 10))
     return (
@@ -89,9 +96,18 @@ def migration_logit(p: np.void, age: np.int64, female: np.int64, married: bool,
 
 
 @nb.njit(inline="always", cache=True)
-def return_logit(p: np.void, age: np.int64, health: float, chronic: np.int64, index: float,
-                 living_cost_ratio: float, insured: bool, employed: bool, apart: bool,
-                 catastrophic: bool) -> float:
+def return_logit(
+    p: Params,
+    age: int,
+    health: float,
+    chronic: int,
+    index: float,
+    living_cost_ratio: float,
+    insured: bool,
+    employed: bool,
+    apart: bool,
+    catastrophic: bool,
+) -> float:
     """Log-odds that an out-migrant returns to origin this year."""
     x = (
         p.migration__return__intercept
@@ -112,8 +128,9 @@ def return_logit(p: np.void, age: np.int64, health: float, chronic: np.int64, in
 
 
 @nb.njit(inline="always", cache=True)
-def stay_probability(p: np.void, index: float, insured: bool, education: np.int64,
-                     together: bool, health: float, age: np.int64) -> float:
+def stay_probability(
+    p: Params, index: float, insured: bool, education: int, together: bool, health: float, age: int
+) -> float:
     """Chance that an out-migrant intends to stay in the city for the long term."""
     return logistic(
         p.migration__stay__intercept
@@ -127,9 +144,27 @@ def stay_probability(p: np.void, index: float, insured: bool, education: np.int6
 
 
 @nb.njit(inline="always", cache=True)
-def _depart(p, seed, year, pid, i, education, origin_region, family, status, city_tier,
-            cross_province, years_in_city, migrations, job, local_ties, origin_network,
-            cultural, identity, economic):  # type: ignore[no-untyped-def]
+def _depart(  # type: ignore[no-untyped-def]
+    p,
+    seed,
+    year,
+    pid,
+    i,
+    education,
+    origin_region,
+    family,
+    status,
+    city_tier,
+    cross_province,
+    years_in_city,
+    migrations,
+    job,
+    local_ties,
+    origin_network,
+    cultural,
+    identity,
+    economic,
+):
     k = year_key(seed, STREAM_DESTINATION, year)
     u = uniform(k, pid)
     # Destination tier: the better educated go to bigger cities.
@@ -155,21 +190,50 @@ def _depart(p, seed, year, pid, i, education, origin_region, family, status, cit
     job[i] = JOB_INFORMAL
     if family[i] != FAMILY_SINGLE:
         together = uniform(year_key(seed, STREAM_FAMILY, year), pid) < (
-            p.migration__family__together_at_departure)
+            p.migration__family__together_at_departure
+        )
         family[i] = FAMILY_TOGETHER if together else FAMILY_APART
     local_ties[i] = p.social__ties__initial
     origin_network[i] *= 1.0 - p.migration__departure__network_loss
     cultural[i] = p.migration__departure__cultural - (
-        p.migration__departure__cross_province_cultural_gap * cross_province[i])
+        p.migration__departure__cross_province_cultural_gap * cross_province[i]
+    )
     identity[i] = p.migration__departure__identity
     economic[i] = p.labor__economic__initial
 
 
 @nb.njit(cache=True)
-def _step(first_pid, year, seed, p, community_size, first_urban_pid, conversion_rate,
-          birth_year, female, education, origin_region, status, job, city_tier, cross_province,
-          years_in_city, migrations, family, insurance, chronic, health, mental, local_ties,
-          origin_network, economic, cultural, identity, income, event):  # type: ignore[no-untyped-def]
+def _step(  # type: ignore[no-untyped-def]
+    first_pid,
+    year,
+    seed,
+    p,
+    community_size,
+    first_urban_pid,
+    conversion_rate,
+    birth_year,
+    female,
+    education,
+    origin_region,
+    status,
+    job,
+    city_tier,
+    cross_province,
+    years_in_city,
+    migrations,
+    family,
+    insurance,
+    chronic,
+    health,
+    mental,
+    local_ties,
+    origin_network,
+    economic,
+    cultural,
+    identity,
+    income,
+    event,
+):
     n = status.size
     n_comm = (n + community_size - 1) // community_size
     out_n = np.zeros(n_comm)
@@ -220,22 +284,43 @@ def _step(first_pid, year, seed, p, community_size, first_urban_pid, conversion_
             index = composite_index(p, economic[i], social, cultural[i], identity[i])
             insured = destination_insured(insurance[i])
             together = family[i] == FAMILY_TOGETHER
-            if uniform(k_stay, pid) < stay_probability(p, index, insured, education[i], together,
-                                                       health[i], age):
+            if uniform(k_stay, pid) < stay_probability(
+                p, index, insured, education[i], together, health[i], age
+            ):
                 event[i] |= EV_STAY_INTENTION
             cost = p.labor__living_cost__by_tier[max(1, city_tier[i]) - 1] * wage_index
             cost_ratio = cost / max(income[i], 0.25 * wage_index)
             catastrophic = (event[i] & EV_CATASTROPHIC) != 0
             employed = job[i] != JOB_NONE
             apart = family[i] == FAMILY_APART
-            x = return_logit(p, age, health[i], chronic[i], index, cost_ratio, insured, employed,
-                             apart, catastrophic)
+            x = return_logit(
+                p,
+                age,
+                health[i],
+                chronic[i],
+                index,
+                cost_ratio,
+                insured,
+                employed,
+                apart,
+                catastrophic,
+            )
             if age >= p.migration__return__forced_age:
                 x += 5.0
             u = uniform(k_ret, pid)
             if u < logistic(x):
-                x_ref = return_logit(p, age, max(health[i], 0.85), 0, index, cost_ratio, insured,
-                                     employed, apart, catastrophic)
+                x_ref = return_logit(
+                    p,
+                    age,
+                    max(health[i], 0.85),
+                    0,
+                    index,
+                    cost_ratio,
+                    insured,
+                    employed,
+                    apart,
+                    catastrophic,
+                )
                 if age >= p.migration__return__forced_age:
                     x_ref += 5.0
                 event[i] |= EV_RETURN
@@ -254,7 +339,8 @@ def _step(first_pid, year, seed, p, community_size, first_urban_pid, conversion_
                     family[i] = FAMILY_TOGETHER
                 origin_network[i] += p.migration__return__network_regain * (1.0 - origin_network[i])
             elif apart and uniform(k_fam, pid) < p.migration__family__reunion_rate * (
-                0.5 + economic[i]):
+                0.5 + economic[i]
+            ):
                 # Whole-family migration: the family joins once the migrant is established.
                 family[i] = FAMILY_TOGETHER
             continue
@@ -272,9 +358,27 @@ def _step(first_pid, year, seed, p, community_size, first_urban_pid, conversion_
             draw = uniform(k_mig, pid)
         if draw < logistic(x):
             event[i] |= EV_REMIGRATION if s == RETURNED else EV_FIRST_MIGRATION
-            _depart(p, seed, year, pid, i, education, origin_region, family, status, city_tier,
-                    cross_province, years_in_city, migrations, job, local_ties, origin_network,
-                    cultural, identity, economic)
+            _depart(
+                p,
+                seed,
+                year,
+                pid,
+                i,
+                education,
+                origin_region,
+                family,
+                status,
+                city_tier,
+                cross_province,
+                years_in_city,
+                migrations,
+                job,
+                local_ties,
+                origin_network,
+                cultural,
+                identity,
+                economic,
+            )
 
 
 @nb.njit(inline="always", cache=True)
@@ -283,16 +387,38 @@ def _conversion_weight(p, status, age, economic, cultural, identity):  # type: i
     w = p.migration__hukou__young_weight if young else 1.0
     if status == OUT_MIGRANT:
         w *= p.migration__hukou__out_migrant_weight * (
-            1.0 + p.migration__hukou__integration_weight * (economic + cultural + identity) / 3.0)
+            1.0 + p.migration__hukou__integration_weight * (economic + cultural + identity) / 3.0
+        )
         w *= 1.0 + p.policy__management__hukou_openness
     return w
 
 
 @nb.njit(cache=True)
-def _init(first_pid, start, seed, p, community_size, birth_year, female, education,
-          origin_region, status, family, health, city_tier, cross_province, years_in_city,
-          migrations, job, local_ties, origin_network, cultural, identity, economic,
-          first_urban_pid):  # type: ignore[no-untyped-def]
+def _init(  # type: ignore[no-untyped-def]
+    first_pid,
+    start,
+    seed,
+    p,
+    community_size,
+    birth_year,
+    female,
+    education,
+    origin_region,
+    status,
+    family,
+    health,
+    city_tier,
+    cross_province,
+    years_in_city,
+    migrations,
+    job,
+    local_ties,
+    origin_network,
+    cultural,
+    identity,
+    economic,
+    first_urban_pid,
+):
     k = year_key(seed, STREAM_INIT, 0)
     k_comm = year_key(seed, STREAM_COMMUNITY, 0)
     for i in range(status.size):
@@ -322,22 +448,45 @@ def _init(first_pid, start, seed, p, community_size, birth_year, female, educati
         )
         u = uniform(k, pid)
         if u < logistic(x):
-            _depart(p, seed, start - 1, pid, i, education, origin_region, family, status,
-                    city_tier, cross_province, years_in_city, migrations, job, local_ties,
-                    origin_network, cultural, identity, economic)
+            _depart(
+                p,
+                seed,
+                start - 1,
+                pid,
+                i,
+                education,
+                origin_region,
+                family,
+                status,
+                city_tier,
+                cross_province,
+                years_in_city,
+                migrations,
+                job,
+                local_ties,
+                origin_network,
+                cultural,
+                identity,
+                economic,
+            )
             # Years already spent in the city: uniform over the working life so far, capped.
             span = min(age - 16, 20)
             y = int(uniform(k ^ np.uint64(11), pid) * (span + 1))
             years_in_city[i] = y
             cultural[i] = 1.0 - (1.0 - cultural[i]) * (1.0 - p.integration__cultural__rate) ** y
             identity[i] = identity[i] + (p.integration__identity__base - identity[i]) * (
-                1.0 - (1.0 - p.integration__identity__rate) ** y)
+                1.0 - (1.0 - p.integration__identity__rate) ** y
+            )
             # Economic integration of a settled migrant: halfway to a typical target within
             # the years already spent (the yearly dynamics take over from there).
             economic[i] += (p.migration__initial__settled_economic - economic[i]) * (
-                1.0 - (1.0 - p.labor__economic__adjustment) ** y)
-            if family[i] == FAMILY_APART and uniform(k ^ np.uint64(13), pid) < 1.0 - (
-                1.0 - p.migration__family__reunion_rate * 0.8) ** y:
+                1.0 - (1.0 - p.labor__economic__adjustment) ** y
+            )
+            if (
+                family[i] == FAMILY_APART
+                and uniform(k ^ np.uint64(13), pid)
+                < 1.0 - (1.0 - p.migration__family__reunion_rate * 0.8) ** y
+            ):
                 family[i] = FAMILY_TOGETHER
         elif uniform(k ^ np.uint64(3), pid) < p.migration__initial__returned_share[band]:
             status[i] = RETURNED
@@ -353,32 +502,103 @@ class Migration(Module):
 
     name = "migration"
     seed_sections = ("3.2", "3.4")
-    summary = ("convert hukou at the national rate; out-migrants decide to stay or return "
-               "(salmon bias: poor health, low integration, costs, no destination insurance); "
-               "people at origin leave for a city (healthy-migrant selection, chain migration)")
-    reads = ("birth_year", "female", "education", "origin_region", "insurance", "chronic",
-             "health", "mental", "income", "event")
-    writes = ("status", "job", "city_tier", "cross_province", "years_in_city", "migrations",
-              "family", "insurance", "local_ties", "origin_network", "economic", "cultural",
-              "identity", "event")
+    summary = (
+        "convert hukou at the national rate; out-migrants decide to stay or return "
+        "(salmon bias: poor health, low integration, costs, no destination insurance); "
+        "people at origin leave for a city (healthy-migrant selection, chain migration)"
+    )
+    reads = (
+        "birth_year",
+        "female",
+        "education",
+        "origin_region",
+        "insurance",
+        "chronic",
+        "health",
+        "mental",
+        "income",
+        "event",
+    )
+    writes = (
+        "status",
+        "job",
+        "city_tier",
+        "cross_province",
+        "years_in_city",
+        "migrations",
+        "family",
+        "insurance",
+        "local_ties",
+        "origin_network",
+        "economic",
+        "cultural",
+        "identity",
+        "event",
+    )
     parameters = ("migration", "policy.management", "policy.fair_employment")
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Status of the base-year stock, with healthy-migrant selection built in."""
         c = chunk
-        _init(np.int64(c.first_pid), ctx.demography.first_year, ctx.seed64,
-              ctx.record(ctx.start), ctx.community_size, c.birth_year, c.female, c.education,
-              c.origin_region, c.status, c.family, c.health, c.city_tier, c.cross_province,
-              c.years_in_city, c.migrations, c.job, c.local_ties, c.origin_network, c.cultural,
-              c.identity, c.economic, np.int64(ctx.first_urban_pid))
+        _init(
+            np.int64(c.first_pid),
+            ctx.demography.first_year,
+            ctx.seed64,
+            ctx.record(ctx.start),
+            ctx.community_size,
+            c.birth_year,
+            c.female,
+            c.education,
+            c.origin_region,
+            c.status,
+            c.family,
+            c.health,
+            c.city_tier,
+            c.cross_province,
+            c.years_in_city,
+            c.migrations,
+            c.job,
+            c.local_ties,
+            c.origin_network,
+            c.cultural,
+            c.identity,
+            c.economic,
+            np.int64(ctx.first_urban_pid),
+        )
 
     def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
         """One year of migration decisions."""
         c = chunk
         demo = ctx.demography
         rate = float(demo.conversion_rate[demo.year_index(year)])
-        _step(np.int64(c.first_pid), year, ctx.seed64, ctx.record(year), ctx.community_size,
-              np.int64(ctx.first_urban_pid), rate, c.birth_year, c.female, c.education,
-              c.origin_region, c.status, c.job, c.city_tier, c.cross_province, c.years_in_city,
-              c.migrations, c.family, c.insurance, c.chronic, c.health, c.mental, c.local_ties,
-              c.origin_network, c.economic, c.cultural, c.identity, c.income, c.event)
+        _step(
+            np.int64(c.first_pid),
+            year,
+            ctx.seed64,
+            ctx.record(year),
+            ctx.community_size,
+            np.int64(ctx.first_urban_pid),
+            rate,
+            c.birth_year,
+            c.female,
+            c.education,
+            c.origin_region,
+            c.status,
+            c.job,
+            c.city_tier,
+            c.cross_province,
+            c.years_in_city,
+            c.migrations,
+            c.family,
+            c.insurance,
+            c.chronic,
+            c.health,
+            c.mental,
+            c.local_ties,
+            c.origin_network,
+            c.economic,
+            c.cultural,
+            c.identity,
+            c.income,
+            c.event,
+        )

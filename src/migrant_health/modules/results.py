@@ -12,6 +12,7 @@ import numpy as np
 
 from migrant_health.engine.codes import (
     DEAD,
+    EV_ARREARS,
     EV_CATASTROPHIC,
     EV_CONVERSION,
     EV_DIED,
@@ -22,7 +23,6 @@ from migrant_health.engine.codes import (
     EV_RETURN,
     EV_RETURN_HEALTH,
     EV_STAY_INTENTION,
-    EV_ARREARS,
     JOB_FORMAL,
     JOB_INFORMAL,
     JOB_NONE,
@@ -32,7 +32,6 @@ from migrant_health.engine.codes import (
     RETURNED,
     RURAL_STAYER,
     URBAN_HUKOU,
-    URBAN_LOCAL,
 )
 from migrant_health.engine.context import RunContext
 from migrant_health.engine.derived import (
@@ -50,56 +49,56 @@ from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.stats import N_STATS, S
 
-_PERSONS = S['persons']
-_MIGRANT_WORKERS = S['migrant_workers']
-_MIGRANT_WORKERS_OUT = S['migrant_workers_out']
-_MIGRANT_WORKERS_LOCAL = S['migrant_workers_local']
-_MIGRANT_WORKERS_FEMALE = S['migrant_workers_female']
-_SUM_AGE_MIGRANT_WORKERS = S['sum_age_migrant_workers']
-_POOR_HEALTH = S['poor_health']
-_DEPRESSED = S['depressed']
-_OVERWEIGHT = S['overweight']
-_SUM_BMI = S['sum_bmi']
-_SUM_HEALTH = S['sum_health']
-_SUM_MENTAL = S['sum_mental']
-_OUT_MIGRANTS = S['out_migrants']
-_SUM_ECONOMIC = S['sum_economic']
-_SUM_SOCIAL = S['sum_social']
-_SUM_CULTURAL = S['sum_cultural']
-_SUM_IDENTITY = S['sum_identity']
-_SUM_INDEX = S['sum_index']
-_LIVING_SUBSISTENCE = S['living_subsistence']
-_LIVING_MODERATELY_PROSPEROUS = S['living_moderately_prosperous']
-_LIVING_DEVELOPMENTAL = S['living_developmental']
-_PHASE_ENTRANT = S['phase_entrant']
-_PHASE_SETTLER = S['phase_settler']
-_PHASE_IMMIGRANT = S['phase_immigrant']
-_INSURED_DESTINATION = S['insured_destination']
-_STAY_INTENTION = S['stay_intention']
-_SUM_SUPPORT = S['sum_support']
-_SUM_LOCAL_TIES = S['sum_local_ties']
-_OUT_EMPLOYED = S['out_employed']
-_CATASTROPHIC = S['catastrophic']
-_EARNERS = S['earners']
-_SUM_INCOME = S['sum_income']
-_SUM_HOURS = S['sum_hours']
-_OVER_44H = S['over_44h']
-_ARREARS = S['arrears']
-_RETURNS = S['returns']
-_RETURNS_HEALTH_DRIVEN = S['returns_health_driven']
-_POOR_BEFORE_RETURN = S['poor_before_return']
-_FIRST_MIGRATIONS = S['first_migrations']
-_REMIGRATIONS = S['remigrations']
-_HUKOU_CONVERSIONS = S['hukou_conversions']
-_DEATHS = S['deaths']
-_ENTRANTS = S['entrants']
-_RURAL_MEDICAL_SPENDING = S['rural_medical_spending']
-_SUM_OOP = S['sum_oop']
-_CHRONIC = S['chronic']
+_PERSONS = S["persons"]
+_MIGRANT_WORKERS = S["migrant_workers"]
+_MIGRANT_WORKERS_OUT = S["migrant_workers_out"]
+_MIGRANT_WORKERS_LOCAL = S["migrant_workers_local"]
+_MIGRANT_WORKERS_FEMALE = S["migrant_workers_female"]
+_SUM_AGE_MIGRANT_WORKERS = S["sum_age_migrant_workers"]
+_POOR_HEALTH = S["poor_health"]
+_DEPRESSED = S["depressed"]
+_OVERWEIGHT = S["overweight"]
+_SUM_BMI = S["sum_bmi"]
+_SUM_HEALTH = S["sum_health"]
+_SUM_MENTAL = S["sum_mental"]
+_OUT_MIGRANTS = S["out_migrants"]
+_SUM_ECONOMIC = S["sum_economic"]
+_SUM_SOCIAL = S["sum_social"]
+_SUM_CULTURAL = S["sum_cultural"]
+_SUM_IDENTITY = S["sum_identity"]
+_SUM_INDEX = S["sum_index"]
+_LIVING_SUBSISTENCE = S["living_subsistence"]
+_LIVING_MODERATELY_PROSPEROUS = S["living_moderately_prosperous"]
+_LIVING_DEVELOPMENTAL = S["living_developmental"]
+_PHASE_ENTRANT = S["phase_entrant"]
+_PHASE_SETTLER = S["phase_settler"]
+_PHASE_IMMIGRANT = S["phase_immigrant"]
+_INSURED_DESTINATION = S["insured_destination"]
+_STAY_INTENTION = S["stay_intention"]
+_SUM_SUPPORT = S["sum_support"]
+_SUM_LOCAL_TIES = S["sum_local_ties"]
+_OUT_EMPLOYED = S["out_employed"]
+_CATASTROPHIC = S["catastrophic"]
+_EARNERS = S["earners"]
+_SUM_INCOME = S["sum_income"]
+_SUM_HOURS = S["sum_hours"]
+_OVER_44H = S["over_44h"]
+_ARREARS = S["arrears"]
+_RETURNS = S["returns"]
+_RETURNS_HEALTH_DRIVEN = S["returns_health_driven"]
+_POOR_BEFORE_RETURN = S["poor_before_return"]
+_FIRST_MIGRATIONS = S["first_migrations"]
+_REMIGRATIONS = S["remigrations"]
+_HUKOU_CONVERSIONS = S["hukou_conversions"]
+_DEATHS = S["deaths"]
+_ENTRANTS = S["entrants"]
+_RURAL_MEDICAL_SPENDING = S["rural_medical_spending"]
+_SUM_OOP = S["sum_oop"]
+_CHRONIC = S["chronic"]
 
 
 @nb.njit(inline="always", cache=True)
-def sgroup_of(status: np.int64, stage: np.int64, tier: np.int64) -> np.int64:
+def sgroup_of(status: int, stage: int, tier: int) -> int:
     """Place-and-stage code of a cell (see :mod:`migrant_health.engine.stats`)."""
     if status == OUT_MIGRANT:
         return 5 + 4 * stage + max(0, tier - 1)
@@ -115,10 +114,36 @@ def sgroup_of(status: np.int64, stage: np.int64, tier: np.int64) -> np.int64:
 
 
 @nb.njit(cache=True)
-def _accumulate(first_pid, year, seed, p, acc, birth_year, female, education, origin_region,
-                status, prior_status, job, city_tier, years_in_city, insurance, chronic, health,
-                mental, bmi, local_ties, economic, cultural, identity, income, hours, oop,
-                support, event):  # type: ignore[no-untyped-def]
+def _accumulate(  # type: ignore[no-untyped-def]
+    first_pid,
+    year,
+    seed,
+    p,
+    acc,
+    birth_year,
+    female,
+    education,
+    origin_region,
+    status,
+    prior_status,
+    job,
+    city_tier,
+    years_in_city,
+    insurance,
+    chronic,
+    health,
+    mental,
+    bmi,
+    local_ties,
+    economic,
+    cultural,
+    identity,
+    income,
+    hours,
+    oop,
+    support,
+    event,
+):
     v = np.zeros(N_STATS)
     for i in range(status.size):
         s = status[i]
@@ -193,7 +218,8 @@ def _accumulate(first_pid, year, seed, p, acc, birth_year, female, education, or
             v[_HUKOU_CONVERSIONS] = (ev & EV_CONVERSION) != 0
         sg = sgroup_of(s, stage, city_tier[i])
         cell = (((sg * 2 + female[i]) * 6 + age_band(age)) * 5 + education[i]) * 3 + (
-            origin_region[i])
+            origin_region[i]
+        )
         for k in range(N_STATS):
             acc[cell, k] += v[k]
 
@@ -202,8 +228,10 @@ class Results(Module):
     """Accumulate the year's sufficient statistics by cell."""
 
     name = "results"
-    summary = ("derive self-rated health, depressive symptoms, integration index, stage, "
-               "living type and NBS migrant-worker status; add every agent to its cell")
+    summary = (
+        "derive self-rated health, depressive symptoms, integration index, stage, "
+        "living type and NBS migrant-worker status; add every agent to its cell"
+    )
     reads = ("*",)
     writes = ()
 
@@ -211,8 +239,33 @@ class Results(Module):
         """Add this year's statistics to the chunk's accumulator."""
         c = chunk
         acc = c.accumulator[year - ctx.start]
-        _accumulate(np.int64(c.first_pid), year, ctx.seed64, ctx.record(year), acc,
-                    c.birth_year, c.female, c.education, c.origin_region, c.status,
-                    c.prior_status, c.job, c.city_tier, c.years_in_city, c.insurance, c.chronic,
-                    c.health, c.mental, c.bmi, c.local_ties, c.economic, c.cultural, c.identity,
-                    c.income, c.hours, c.oop, c.support, c.event)
+        _accumulate(
+            np.int64(c.first_pid),
+            year,
+            ctx.seed64,
+            ctx.record(year),
+            acc,
+            c.birth_year,
+            c.female,
+            c.education,
+            c.origin_region,
+            c.status,
+            c.prior_status,
+            c.job,
+            c.city_tier,
+            c.years_in_city,
+            c.insurance,
+            c.chronic,
+            c.health,
+            c.mental,
+            c.bmi,
+            c.local_ties,
+            c.economic,
+            c.cultural,
+            c.identity,
+            c.income,
+            c.hours,
+            c.oop,
+            c.support,
+            c.event,
+        )

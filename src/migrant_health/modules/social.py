@@ -9,7 +9,6 @@ once, so support dips in the first years in the city before local ties make up f
 from __future__ import annotations
 
 import numba as nb
-import numpy as np
 
 from migrant_health.engine.codes import (
     DEAD,
@@ -20,15 +19,16 @@ from migrant_health.engine.codes import (
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
-from migrant_health.engine.context import RunContext
+from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import clip01
 
 
 @nb.njit(inline="always", cache=True)
-def social_support(p: np.void, local_ties: float, origin_network: float, family: np.int64,
-                   in_city: bool) -> float:
+def social_support(
+    p: Params, local_ties: float, origin_network: float, family: int, in_city: bool
+) -> float:
     """Support from local ties, the reachable origin network and a spouse nearby."""
     reach = p.social__support__origin_reach_away if in_city else 1.0
     family_near = family != FAMILY_SINGLE and not (in_city and family == FAMILY_APART)
@@ -40,8 +40,19 @@ def social_support(p: np.void, local_ties: float, origin_network: float, family:
 
 
 @nb.njit(cache=True)
-def _step(year, p, birth_year, education, status, family, cross_province, local_ties,
-          origin_network, cultural, support):  # type: ignore[no-untyped-def]
+def _step(  # type: ignore[no-untyped-def]
+    year,
+    p,
+    birth_year,
+    education,
+    status,
+    family,
+    cross_province,
+    local_ties,
+    origin_network,
+    cultural,
+    support,
+):
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
@@ -51,15 +62,17 @@ def _step(year, p, birth_year, education, status, family, cross_province, local_
         on = origin_network[i]
         if s == OUT_MIGRANT:
             growth = p.social__ties__growth * (
-                1.0 + p.social__ties__education * (education[i] - 2)
+                1.0
+                + p.social__ties__education * (education[i] - 2)
                 + p.social__ties__dialect * cultural[i]
             )
             if age >= 50:
                 growth *= 1.0 - p.social__ties__old_age_penalty
             growth += p.policy__management__support_networks
             lt += max(0.0, growth) * (1.0 - lt) - p.social__ties__decay * lt
-            fade = p.social__origin__fade * (1.0 + p.social__origin__cross_province_extra
-                                             * cross_province[i])
+            fade = p.social__origin__fade * (
+                1.0 + p.social__origin__cross_province_extra * cross_province[i]
+            )
             on *= 1.0 - fade
         elif s == URBAN_LOCAL or s == URBAN_HUKOU:
             lt += p.social__ties__growth * (1.0 - lt)
@@ -72,29 +85,43 @@ def _step(year, p, birth_year, education, status, family, cross_province, local_
             on *= 1.0 - p.social__ties__isolation_loss
         local_ties[i] = clip01(lt)
         origin_network[i] = clip01(on)
-        support[i] = social_support(p, local_ties[i], origin_network[i], family[i],
-                                    s == OUT_MIGRANT)
+        support[i] = social_support(
+            p, local_ties[i], origin_network[i], family[i], s == OUT_MIGRANT
+        )
 
 
 @nb.njit(cache=True)
-def _init(start, p, birth_year, status, years_in_city, local_ties, origin_network,
-          support, family):  # type: ignore[no-untyped-def]
+def _init(  # type: ignore[no-untyped-def]
+    start,
+    p,
+    birth_year,
+    status,
+    years_in_city,
+    local_ties,
+    origin_network,
+    support,
+    family,
+):
     for i in range(status.size):
         s = status[i]
         if s == DEAD:
             continue
         if s == OUT_MIGRANT:
             y = years_in_city[i]
-            local_ties[i] = 1.0 - (1.0 - p.social__ties__initial) * (1.0 - p.social__ties__growth) ** y
+            local_ties[i] = (
+                1.0 - (1.0 - p.social__ties__initial) * (1.0 - p.social__ties__growth) ** y
+            )
             origin_network[i] = (1.0 - p.migration__departure__network_loss) * (
-                1.0 - p.social__origin__fade) ** y
+                1.0 - p.social__origin__fade
+            ) ** y
         elif s == URBAN_LOCAL:
             local_ties[i] = p.social__ties__urban_local
             origin_network[i] = p.social__ties__urban_local
         else:
             origin_network[i] = 1.0
-        support[i] = social_support(p, local_ties[i], origin_network[i], family[i],
-                                    s == OUT_MIGRANT)
+        support[i] = social_support(
+            p, local_ties[i], origin_network[i], family[i], s == OUT_MIGRANT
+        )
 
 
 class Social(Module):
@@ -102,8 +129,10 @@ class Social(Module):
 
     name = "social"
     seed_sections = ("3.1", "3.3", "4.3")
-    summary = ("grow ties with locals (education, dialect, age, support-network policy); fade "
-               "the origin network with time away; compute social support")
+    summary = (
+        "grow ties with locals (education, dialect, age, support-network policy); fade "
+        "the origin network with time away; compute social support"
+    )
     reads = ("birth_year", "education", "status", "family", "cross_province", "cultural")
     writes = ("local_ties", "origin_network", "support")
     parameters = ("social", "policy.management")
@@ -111,11 +140,31 @@ class Social(Module):
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Ties consistent with each out-migrant's years in the city."""
         c = chunk
-        _init(ctx.demography.first_year, ctx.record(ctx.start), c.birth_year, c.status,
-              c.years_in_city, c.local_ties, c.origin_network, c.support, c.family)
+        _init(
+            ctx.demography.first_year,
+            ctx.record(ctx.start),
+            c.birth_year,
+            c.status,
+            c.years_in_city,
+            c.local_ties,
+            c.origin_network,
+            c.support,
+            c.family,
+        )
 
     def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
         """One year of network change."""
         c = chunk
-        _step(year, ctx.record(year), c.birth_year, c.education, c.status, c.family,
-              c.cross_province, c.local_ties, c.origin_network, c.cultural, c.support)
+        _step(
+            year,
+            ctx.record(year),
+            c.birth_year,
+            c.education,
+            c.status,
+            c.family,
+            c.cross_province,
+            c.local_ties,
+            c.origin_network,
+            c.cultural,
+            c.support,
+        )

@@ -51,8 +51,12 @@ class Scenario:
             )
         overrides = {str(k): v for k, v in content.items() if k not in RESERVED_KEYS}
         name = str(content.get("name", Path(origin).stem if origin != "<scenario>" else "custom"))
-        return cls(name=name, overrides=overrides, description=str(content.get("description", "")),
-                   origin=origin)
+        return cls(
+            name=name,
+            overrides=overrides,
+            description=str(content.get("description", "")),
+            origin=origin,
+        )
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Scenario:
@@ -87,9 +91,7 @@ class Scenario:
             problems = []
             for year, item in value.items():
                 if isinstance(year, bool) or not isinstance(year, int):
-                    problems.append(
-                        f"{where}: year key {year!r} must be a whole year such as 2025"
-                    )
+                    problems.append(f"{where}: year key {year!r} must be a whole year such as 2025")
                     continue
                 problems += _check_value(spec, item, f"{where} (year {year})")
             if not value:
@@ -122,4 +124,4 @@ def _check_value(spec: ParameterSpec, value: Any, where: str) -> list[str]:
 def _normalise(value: Any) -> Value:
     if isinstance(value, Mapping):
         return {int(k): v for k, v in value.items()}
-    return value  # type: ignore[no-any-return]
+    return value

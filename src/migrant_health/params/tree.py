@@ -147,6 +147,5 @@ def unknown_path_message(path: str, known: Mapping[str, Any]) -> str:
     close = difflib.get_close_matches(path, list(known), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     return (
-        f"unknown parameter path '{path}'{hint} "
-        "(list the paths with `migrant-health params show`)"
+        f"unknown parameter path '{path}'{hint} (list the paths with `migrant-health params show`)"
     )

@@ -1,0 +1,57 @@
+"""Analysis of survey microdata: the integration index and the estimators.
+
+Every estimator follows the scikit-learn contract (options in ``__init__``, ``fit(data)``
+returns ``self``, fitted attributes end with ``_``) and has ``summary()`` (a tidy table: term,
+estimate, se, p, ci_low, ci_high) and ``to_dict()``.
+"""
+
+from migrant_health.analysis.design import SurveyDesign, linearized_vcov
+from migrant_health.analysis.health_selection import HealthSelectionTests
+from migrant_health.analysis.heterogeneity import SubgroupModel, age_band
+from migrant_health.analysis.index import IntegrationIndex, add_integration_index
+from migrant_health.analysis.indicators import DIMENSIONS, INDICATORS, Indicator, compute_indicators
+from migrant_health.analysis.iv import IVModel, two_way_iv
+from migrant_health.analysis.mediation import Mediation
+from migrant_health.analysis.models import MODEL_NAMES, make_estimator
+from migrant_health.analysis.ordered import OrderedLogit, OrderedProbit, OrderedRegression
+from migrant_health.analysis.regression import BinaryModel, LinearModel
+from migrant_health.analysis.selection import HeckmanTwoStep
+from migrant_health.analysis.stages import (
+    LIVING_TYPES,
+    STAGES,
+    CutPoints,
+    classify_living_type,
+    classify_stage,
+)
+from migrant_health.analysis.tables import regression_table
+
+__all__ = [
+    "DIMENSIONS",
+    "INDICATORS",
+    "LIVING_TYPES",
+    "MODEL_NAMES",
+    "STAGES",
+    "BinaryModel",
+    "CutPoints",
+    "HealthSelectionTests",
+    "HeckmanTwoStep",
+    "IVModel",
+    "Indicator",
+    "IntegrationIndex",
+    "LinearModel",
+    "Mediation",
+    "OrderedLogit",
+    "OrderedProbit",
+    "OrderedRegression",
+    "SubgroupModel",
+    "SurveyDesign",
+    "add_integration_index",
+    "age_band",
+    "classify_living_type",
+    "classify_stage",
+    "compute_indicators",
+    "linearized_vcov",
+    "make_estimator",
+    "regression_table",
+    "two_way_iv",
+]

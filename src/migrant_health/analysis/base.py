@@ -1,0 +1,126 @@
+"""The estimator contract shared by every model of the survey toolkit.
+
+As in scikit-learn: options are stored by ``__init__`` and nothing else happens there; ``fit``
+takes a table, returns ``self`` and sets attributes whose names end with ``_``; ``summary()``
+returns a tidy table with the columns ``term, estimate, se, p, ci_low, ci_high`` (plus
+model-specific ones). ``to_dict()`` is the machine-readable result the CLI prints with ``--json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from migrant_health.analysis.design import SurveyDesign
+from migrant_health.errors import MigrantHealthError
+
+TIDY_COLUMNS = ["term", "estimate", "se", "p", "ci_low", "ci_high"]
+
+
+class NotFittedError(MigrantHealthError, RuntimeError):
+    """An estimator's results were asked for before ``fit``."""
+
+
+def tidy(
+    terms: list[str], estimate: np.ndarray, se: np.ndarray, alpha: float = 0.05
+) -> pd.DataFrame:
+    """A tidy coefficient table with normal-approximation p-values and intervals."""
+    estimate = np.asarray(estimate, dtype=float)
+    se = np.asarray(se, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = estimate / se
+    crit = stats.norm.ppf(1 - alpha / 2)
+    return pd.DataFrame(
+        {
+            "term": terms,
+            "estimate": estimate,
+            "se": se,
+            "p": 2 * stats.norm.sf(np.abs(z)),
+            "ci_low": estimate - crit * se,
+            "ci_high": estimate + crit * se,
+        }
+    )
+
+
+def row_dict(row: pd.Series) -> dict[str, float | None]:
+    """One tidy row as ``{estimate, se, p, ci_low, ci_high}`` (NaN as ``None``)."""
+    return {k: _number(row[k]) for k in ("estimate", "se", "p", "ci_low", "ci_high")}
+
+
+def _number(value: Any) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if not np.isfinite(value) else value
+
+
+class SurveyEstimator:
+    """Base of the survey toolkit's estimators.
+
+    Args:
+        outcome: Outcome column.
+        exposure: Main regressor of interest (e.g. ``integration``); listed first.
+        covariates: Other regressors (``C(x)`` for categorical, ``a:b`` for interactions).
+        weights: Column of probability weights.
+        cluster: Column of clusters / primary sampling units.
+        strata: Column of sampling strata.
+        alpha: One minus the confidence level of the intervals.
+    """
+
+    model_name = "model"
+    coef_table_: pd.DataFrame
+
+    def __init__(
+        self,
+        outcome: str,
+        exposure: str | None = None,
+        covariates: tuple[str, ...] | list[str] = (),
+        weights: str | None = None,
+        cluster: str | None = None,
+        strata: str | None = None,
+        alpha: float = 0.05,
+    ) -> None:
+        self.outcome = outcome
+        self.exposure = exposure
+        self.covariates = tuple(covariates)
+        self.weights = weights
+        self.cluster = cluster
+        self.strata = strata
+        self.alpha = alpha
+
+    @property
+    def design(self) -> SurveyDesign:
+        """The sampling design given by ``weights``, ``strata`` and ``cluster``."""
+        return SurveyDesign(weights=self.weights, strata=self.strata, cluster=self.cluster)
+
+    def terms(self) -> list[str]:
+        """Regressor terms: the exposure, then the covariates."""
+        return [t for t in (self.exposure, *self.covariates) if t]
+
+    def fit(self, data: pd.DataFrame) -> SurveyEstimator:  # pragma: no cover - abstract
+        """Fit the model to ``data`` and return ``self``."""
+        raise NotImplementedError
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_table_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(data) first")
+
+    def summary(self) -> pd.DataFrame:
+        """Tidy coefficient table: term, estimate, se, p, ci_low, ci_high (and extras)."""
+        self._check_fitted()
+        table: pd.DataFrame = self.coef_table_
+        return table.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Machine-readable result: model, n and coefficients (the CLI's ``--json``)."""
+        self._check_fitted()
+        table = self.summary()
+        return {
+            "model": self.model_name,
+            "n": int(getattr(self, "n_", 0)),
+            "coefficients": {str(r["term"]): row_dict(r) for _, r in table.iterrows()},
+        }

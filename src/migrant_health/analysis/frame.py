@@ -1,0 +1,218 @@
+"""Model frames: from a survey table and column names to numeric arrays.
+
+Regressors are named by column, with two pieces of formula syntax researchers know: ``C(x)``
+makes ``x`` categorical (one dummy per level but the first) and ``a:b`` multiplies terms (the
+seed's gender claim is ``integration:sex``). Text and category columns become dummies
+automatically; schema categories use the schema's first code as reference (``sex``: male).
+Rows missing any used column are dropped (listwise deletion) and counted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from migrant_health.analysis.design import SurveyDesign
+from migrant_health.errors import DataError
+from migrant_health.survey.schema import SCHEMA
+
+_CATEGORICAL = re.compile(r"^C\((?P<name>[^()]+)\)$")
+
+
+def source_columns(term: str) -> list[str]:
+    """Data columns a regressor term reads (``C(a):b`` reads ``a`` and ``b``)."""
+    out = []
+    for part in term.split(":"):
+        part = part.strip()
+        match = _CATEGORICAL.match(part)
+        out.append(match.group("name").strip() if match else part)
+    return out
+
+
+def as_float(series: pd.Series) -> np.ndarray:
+    """Numeric values of a column as float64 (booleans as 0/1, missing as NaN)."""
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return pd.to_numeric(series.astype("Float64"), errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _is_categorical(series: pd.Series) -> bool:
+    return not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series))
+
+
+def levels_of(name: str, series: pd.Series) -> list[str]:
+    """Levels of a categorical column, the reference (first) level first."""
+    present = [str(v) for v in pd.unique(series.dropna())]
+    column = SCHEMA.get(name)
+    if column is not None and column.codes:
+        ordered = [c for c in column.codes if c in present]
+        return ordered + sorted(set(present) - set(ordered))
+    try:
+        return [str(v) for v in sorted(pd.unique(series.dropna()))]
+    except TypeError:
+        return sorted(present)
+
+
+def _expand(
+    part: str, data: pd.DataFrame, known: dict[str, list[str]]
+) -> tuple[pd.DataFrame, str | None]:
+    """Columns of one factor of a term, and the factor's name when it is categorical.
+
+    ``known`` maps a factor to its levels: used if present (prediction on new data), filled in
+    otherwise (fitting).
+    """
+    match = _CATEGORICAL.match(part)
+    name = match.group("name").strip() if match else part
+    series = data[name]
+    if match or _is_categorical(series):
+        label = f"C({name})" if match else name
+        levels = known.setdefault(label, levels_of(name, series))
+        text = series.astype(object).where(series.notna(), None)
+        text = text.map(lambda v: None if v is None else str(v))
+        cols = {
+            f"{label}[{lev}]": np.where(text.isna(), np.nan, (text == lev).astype(float))
+            for lev in levels[1:]
+        }
+        return pd.DataFrame(cols, index=data.index), label
+    return pd.DataFrame({name: as_float(series)}, index=data.index), None
+
+
+@dataclass
+class ModelFrame:
+    """Numeric arrays of one model, rows already restricted to complete cases.
+
+    Attributes:
+        y: Outcome (float).
+        X: Regressors (no intercept), one column per term.
+        weights: Probability weights normalised to mean one (ones if unweighted).
+        cluster: PSU labels, or ``None``.
+        strata: Stratum labels, or ``None``.
+        fixed_effects: Columns absorbed as fixed effects (labels).
+        index: Index labels of the rows used.
+        n_dropped: Rows dropped for missing values.
+        factors: Dummy term -> the categorical factor it belongs to.
+        interactions: Terms that are products of factors.
+    """
+
+    y: np.ndarray
+    X: pd.DataFrame
+    weights: np.ndarray
+    cluster: np.ndarray | None
+    strata: np.ndarray | None
+    fixed_effects: pd.DataFrame
+    index: pd.Index
+    n_dropped: int
+    factors: dict[str, str] = field(default_factory=dict)
+    interactions: set[str] = field(default_factory=set)
+    levels: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        """Number of respondents used."""
+        return len(self.y)
+
+
+def require_columns(data: pd.DataFrame, columns: Sequence[str], what: str = "model") -> None:
+    """Raise a :class:`DataError` naming every column the data lack."""
+    missing = [c for c in dict.fromkeys(columns) if c not in data.columns]
+    if missing:
+        raise DataError(
+            f"the {what} needs column(s) {', '.join(missing)}, which the data lack "
+            f"(available: {', '.join(map(str, data.columns[:40]))})"
+        )
+
+
+def regressor_matrix(
+    data: pd.DataFrame, terms: Sequence[str], levels: dict[str, list[str]] | None = None
+) -> tuple[pd.DataFrame, dict[str, str], set[str]]:
+    """Expand regressor terms into numeric columns (NaN where a source value is missing).
+
+    Args:
+        data: The table.
+        terms: Regressor terms.
+        levels: Levels of categorical factors: used where given (to predict on new data with the
+            fitted model's dummies), and filled in for the others.
+    """
+    known = levels if levels is not None else {}
+    blocks: list[pd.DataFrame] = []
+    factors: dict[str, str] = {}
+    interactions: set[str] = set()
+    for term in terms:
+        parts = [p.strip() for p in term.split(":")]
+        block, label = _expand(parts[0], data, known)
+        if label and len(parts) == 1:
+            factors.update(dict.fromkeys(block.columns, label))
+        for part in parts[1:]:
+            other, _ = _expand(part, data, known)
+            block = pd.DataFrame(
+                {
+                    f"{a}:{b}": block[a].to_numpy() * other[b].to_numpy()
+                    for a in block.columns
+                    for b in other.columns
+                },
+                index=data.index,
+            )
+        if len(parts) > 1:
+            interactions.update(block.columns)
+        blocks.append(block)
+    X = pd.concat(blocks, axis=1) if blocks else pd.DataFrame(index=data.index)
+    X = X.loc[:, ~X.columns.duplicated()]
+    return X, factors, interactions
+
+
+def build_frame(
+    data: pd.DataFrame,
+    outcome: str,
+    terms: Sequence[str],
+    design: SurveyDesign | None = None,
+    fixed_effects: Sequence[str] = (),
+) -> ModelFrame:
+    """Build the complete-case model frame of ``outcome ~ terms``.
+
+    Raises:
+        DataError: If a column is absent, the outcome is not numeric, weights are not positive,
+            or no complete rows remain.
+    """
+    design = design or SurveyDesign()
+    needed = [outcome, *(c for t in terms for c in source_columns(t)), *fixed_effects]
+    require_columns(data, [*needed, *design.columns()])
+    y_all = as_float(data[outcome])
+    if np.isnan(y_all).all() and data[outcome].notna().any():
+        raise DataError(f"outcome '{outcome}' is not numeric; recode it (e.g. in the column map)")
+    levels: dict[str, list[str]] = {}
+    X, factors, interactions = regressor_matrix(data, terms, levels)
+    keep = ~np.isnan(y_all) & ~X.isna().any(axis=1).to_numpy()
+    for col in [*fixed_effects, *(c for c in (design.strata, design.cluster) if c)]:
+        keep &= data[col].notna().to_numpy()
+    weights = np.ones(len(data))
+    if design.weights:
+        weights = as_float(data[design.weights])
+        keep &= ~np.isnan(weights)
+        if (weights[keep] <= 0).any():
+            raise DataError(f"weights column '{design.weights}' has zero or negative values")
+    if not keep.any():
+        raise DataError(f"no respondent has all of: {', '.join(dict.fromkeys(needed))}")
+    X = X.loc[keep]
+    constant = [c for c in X.columns if X[c].nunique() <= 1]
+    if constant:
+        X = X.drop(columns=constant)
+    w = weights[keep]
+    return ModelFrame(
+        y=y_all[keep],
+        X=X.astype(float),
+        weights=w / w.mean(),
+        cluster=data[design.cluster].to_numpy()[keep] if design.cluster else None,
+        strata=data[design.strata].to_numpy()[keep] if design.strata else None,
+        fixed_effects=data.loc[keep, list(fixed_effects)],
+        index=data.index[keep],
+        n_dropped=int((~keep).sum()),
+        factors={k: v for k, v in factors.items() if k in X.columns},
+        interactions={k for k in interactions if k in X.columns},
+        levels=levels,
+    )

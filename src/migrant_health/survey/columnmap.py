@@ -1,0 +1,202 @@
+"""Column maps: YAML files that rename and recode a real survey file into the schema.
+
+A map has up to six sections, applied in this order::
+
+    source: "CMDS 2017, individual questionnaire"   # free text, kept in the metadata
+    rename:            # schema column: column of the source file
+      id: ID
+      age: q101c_age
+    derive:            # column: pandas expression over the SOURCE file's columns
+      years_in_city: 2017 - q201_year_arrived
+      depressed: q502 >= 10          # new analysis variables may be derived too
+    constants:         # schema column: the same value for every respondent
+      survey_year: 2017
+    recode:            # schema column: {source value or value label: schema value}
+      sex: {1: male, 2: female}
+      srh: {1: 4, 2: 3, 3: 2, 4: 1}       # CMDS codes 1 = healthy; the schema puts best highest
+      med_insurance: {9: null}            # null makes a value missing
+    scales:            # see SurveyMeta
+      srh_levels: 4
+      depression_scale: "none in CMDS 2017"
+    keep_unmapped: true   # keep the source's other columns under their own names (default)
+
+Recode keys match a raw value, its text, or (Stata/SPSS files) its value label, so a map can be
+written with the questionnaire's answer texts. Values not listed are kept as they are, and the
+validator then reports any that the schema does not allow. See ``examples/survey/`` for templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from migrant_health.survey.errors import ColumnMapError
+from migrant_health.survey.meta import VALUE_LABELS_KEY, SurveyMeta, meta_from_mapping, set_meta
+from migrant_health.survey.schema import SCHEMA
+
+_SECTIONS = ("source", "rename", "derive", "constants", "recode", "scales", "keep_unmapped")
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Renames, derivations, constants and recodes that bring a file onto the schema.
+
+    Attributes:
+        rename: Schema column -> source column.
+        derive: Schema column -> pandas expression over the source columns.
+        constants: Schema column -> value for every row.
+        recode: Schema column -> {source value or label: schema value (None = missing)}.
+        meta: Scales of the health items.
+        keep_unmapped: Keep the source file's other columns.
+        origin: Where the map was read from (for messages).
+    """
+
+    rename: Mapping[str, str] = field(default_factory=dict)
+    derive: Mapping[str, str] = field(default_factory=dict)
+    constants: Mapping[str, Any] = field(default_factory=dict)
+    recode: Mapping[str, Mapping[Any, Any]] = field(default_factory=dict)
+    meta: SurveyMeta = field(default_factory=lambda: SurveyMeta())
+    keep_unmapped: bool = True
+    origin: str = "column map"
+
+    @classmethod
+    def load(cls, path: str | Path) -> ColumnMap:
+        """Read a column map from a YAML file.
+
+        Raises:
+            ColumnMapError: If the file is missing, not YAML, or has unknown sections or keys.
+        """
+        path = Path(path)
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ColumnMapError(f"{path}: column map not found") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" line {mark.line + 1}" if mark else ""
+            raise ColumnMapError(f"{path}:{where}: malformed YAML ({exc})") from exc
+        return cls.from_dict(raw or {}, origin=str(path))
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], origin: str = "column map") -> ColumnMap:
+        """Build a column map from its parsed YAML content."""
+        if not isinstance(raw, Mapping):
+            raise ColumnMapError(f"{origin}: a column map must be a mapping of sections")
+        unknown = sorted(set(raw) - set(_SECTIONS))
+        if unknown:
+            raise ColumnMapError(
+                f"{origin}: unknown section(s) {', '.join(unknown)}; "
+                f"allowed: {', '.join(_SECTIONS)}"
+            )
+        sections: dict[str, dict[str, Any]] = {}
+        for name in ("rename", "derive", "constants", "recode"):
+            section = raw.get(name) or {}
+            if not isinstance(section, Mapping):
+                raise ColumnMapError(f"{origin}: section '{name}' must be a mapping")
+            for key in section:
+                if str(key) not in SCHEMA and name in ("rename", "constants"):
+                    raise ColumnMapError(
+                        f"{origin}: {name}.{key} is not a schema column "
+                        "(see docs/survey.md for the schema; keep_unmapped keeps other columns)"
+                    )
+            sections[name] = {str(k): v for k, v in section.items()}
+        for key, mapping in sections["recode"].items():
+            if not isinstance(mapping, Mapping):
+                raise ColumnMapError(f"{origin}: recode.{key} must map source values to values")
+        scales = meta_from_mapping(raw.get("scales"), origin)
+        if raw.get("source"):
+            scales = scales.model_copy(update={"source": str(raw["source"])})
+        return cls(
+            rename={k: str(v) for k, v in sections["rename"].items()},
+            derive={k: str(v) for k, v in sections["derive"].items()},
+            constants=sections["constants"],
+            recode=sections["recode"],
+            meta=scales,
+            keep_unmapped=bool(raw.get("keep_unmapped", True)),
+            origin=origin,
+        )
+
+    def apply(self, source: pd.DataFrame) -> pd.DataFrame:
+        """Return the source table renamed, derived and recoded onto the schema.
+
+        Raises:
+            ColumnMapError: If a renamed column is absent or an expression fails; every absent
+                column is named at once.
+        """
+        absent = [f"{k} <- {v}" for k, v in self.rename.items() if v not in source.columns]
+        if absent:
+            raise ColumnMapError(
+                f"{self.origin}: source column(s) not in the file: {'; '.join(absent)}. "
+                f"The file has: {', '.join(map(str, source.columns[:40]))}"
+            )
+        labels: dict[str, dict[Any, str]] = dict(source.attrs.get(VALUE_LABELS_KEY, {}))
+        out = pd.DataFrame(index=source.index)
+        out_labels: dict[str, dict[Any, str]] = {}
+        for target, src in self.rename.items():
+            out[target] = source[src]
+            if src in labels:
+                out_labels[target] = labels[src]
+        for target, expression in self.derive.items():
+            try:
+                out[target] = source.eval(expression, engine="python")
+            except Exception as exc:  # pandas raises many types for a bad expression
+                raise ColumnMapError(
+                    f"{self.origin}: derive.{target} = {expression!r} failed: {exc}"
+                ) from exc
+        for target, value in self.constants.items():
+            out[target] = value
+        for target, mapping in self.recode.items():
+            if target not in out.columns:
+                if target in source.columns:
+                    out[target] = source[target]
+                    out_labels.setdefault(target, labels.get(target, {}))
+                else:
+                    raise ColumnMapError(
+                        f"{self.origin}: recode.{target}: no such column after renaming"
+                    )
+            out[target] = recode_series(out[target], mapping, out_labels.get(target, {}))
+        if self.keep_unmapped:
+            used = set(self.rename.values())
+            extra = [c for c in source.columns if c not in used and c not in out.columns]
+            out = pd.concat([out, source[extra]], axis=1)
+            out_labels.update({c: labels[c] for c in extra if c in labels})
+        out.attrs[VALUE_LABELS_KEY] = out_labels
+        return set_meta(out, self.meta)
+
+
+def _key_variants(value: Any) -> list[Any]:
+    variants: list[Any] = [value, str(value).strip()]
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        variants += [int(value), str(int(value))]
+    return variants
+
+
+def recode_series(
+    series: pd.Series, mapping: Mapping[Any, Any], labels: Mapping[Any, str]
+) -> pd.Series:
+    """Recode ``series`` with ``mapping``, matching raw values, their text or their value label.
+
+    The lookup runs once per distinct value, not per row.
+    """
+    table: dict[Any, Any] = {}
+    for key, target in mapping.items():
+        table[key] = target
+        table[str(key).strip()] = target
+    translated: dict[Any, Any] = {}
+    for value in series.dropna().unique():
+        for candidate in [*_key_variants(value), labels.get(value)]:
+            if candidate is not None and candidate in table:
+                translated[value] = table[candidate]
+                break
+    if not translated:
+        return series
+    keep = ~series.isin(list(translated))
+    mapped = series.map(translated)
+    result = series.astype(object).where(keep, mapped.astype(object))
+    return result.where(result.notna(), None) if result.isna().any() else result

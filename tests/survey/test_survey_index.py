@@ -1,0 +1,132 @@
+"""The integration index: weights, dimension scores, and the simulation's cut-points."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from survey_factory import simulate_survey
+
+from migrant_health.analysis.index import IntegrationIndex, add_integration_index
+from migrant_health.analysis.indicators import DIMENSIONS, INDICATORS, compute_indicators
+from migrant_health.analysis.stages import CutPoints, classify_living_type, classify_stage
+from migrant_health.analysis.weighting import entropy_weights
+from migrant_health.params import ParameterTree
+
+
+def test_every_indicator_belongs_to_one_of_four_dimensions() -> None:
+    assert {ind.dimension for ind in INDICATORS} == set(DIMENSIONS)
+    indicators = compute_indicators(simulate_survey(300))
+    assert ((indicators.min() >= 0) & (indicators.max() <= 1)).all()
+
+
+@pytest.mark.parametrize("method", ["equal", "entropy", "pca"])
+def test_weights_sum_to_one_and_scores_lie_in_the_unit_interval(method: str) -> None:
+    data = simulate_survey(600)
+    index = IntegrationIndex(method).fit(data)
+    scores = index.transform(data)
+    assert index.weights_.sum() == pytest.approx(1.0)
+    assert index.dimension_weights_.sum() == pytest.approx(1.0)
+    assert scores["integration"].between(0, 1).all()
+    assert set(scores["stage"]) <= {"embedding", "drifting", "integration"}
+
+
+def test_equal_method_uses_the_simulation_weights() -> None:
+    index = IntegrationIndex("equal").fit(simulate_survey(100))
+    tree_weights = ParameterTree.load().value_at("integration.composite_weights", 2008)
+    expected = np.asarray(tree_weights) / np.sum(tree_weights)
+    assert np.allclose(index.dimension_weights_.to_numpy(), expected)
+
+
+def test_entropy_weights_favour_the_item_that_varies() -> None:
+    rng = np.random.default_rng(0)
+    items = pd.DataFrame(
+        {
+            "varies": rng.integers(0, 2, 500).astype(float),
+            "nearly_constant": np.r_[np.ones(495), np.zeros(5)],
+        }
+    )
+    weights = entropy_weights(items)
+    assert weights["varies"] > 0.9
+    # by hand for the varying item: e = -sum p ln p / ln n
+    x = items["varies"].to_numpy() + 1e-4
+    p = x / x.sum()
+    d1 = 1 + np.sum(p * np.log(p)) / np.log(500)
+    x2 = items["nearly_constant"].to_numpy() + 1e-4
+    p2 = x2 / x2.sum()
+    d2 = 1 + np.sum(p2 * np.log(p2)) / np.log(500)
+    assert weights["varies"] == pytest.approx(d1 / (d1 + d2))
+
+
+def test_a_fully_integrated_migrant_scores_one_and_an_isolated_one_zero() -> None:
+    data = simulate_survey(50)
+    top = dict(
+        employed=True,
+        labor_contract=True,
+        monthly_income=1e6,
+        housing="owned",
+        med_insurance="urban_employee_dest",
+        pension_insurance=True,
+        health_record=True,
+        local_friends=True,
+        community_participation=True,
+        speaks_local_dialect=3,
+        follows_local_customs=4,
+        residence_permit=True,
+        feels_local=4,
+        locals_accept_me=4,
+        willing_to_stay=True,
+    )
+    bottom = dict(
+        employed=False,
+        labor_contract=False,
+        monthly_income=0,
+        housing="informal",
+        med_insurance="none",
+        pension_insurance=False,
+        health_record=False,
+        local_friends=False,
+        community_participation=False,
+        speaks_local_dialect=0,
+        follows_local_customs=1,
+        residence_permit=False,
+        feels_local=1,
+        locals_accept_me=1,
+        willing_to_stay=False,
+    )
+    data = data.astype(object)
+    for key, value in top.items():
+        data.loc[0, key] = value
+    for key, value in bottom.items():
+        data.loc[1, key] = value
+    data.loc[1, "employment_type"] = None
+    scores = IntegrationIndex("entropy").fit(data).transform(data)
+    assert scores.loc[0, "integration"] == pytest.approx(1.0)
+    assert scores.loc[1, "integration"] == pytest.approx(0.0)
+    assert scores.loc[0, "stage"] == "integration"
+    assert scores.loc[1, "living_type"] == "subsistence"
+
+
+def test_stages_use_the_parameter_tree_cut_points() -> None:
+    cuts = CutPoints.from_tree()
+    tree = ParameterTree.load()
+    assert cuts.drifting == tree.scalar("integration.stage.cut_drifting")
+    composite = np.array([cuts.drifting - 1e-9, cuts.drifting, cuts.integration, np.nan])
+    stages = classify_stage(composite, cuts)
+    assert stages[:3].tolist() == ["embedding", "drifting", "integration"]
+    assert pd.isna(stages[3])
+    economic = np.array([0.0, cuts.moderately_prosperous, cuts.developmental])
+    assert classify_living_type(economic, cuts).tolist() == [
+        "subsistence",
+        "moderately_prosperous",
+        "developmental",
+    ]
+
+
+def test_missing_items_are_skipped_within_a_dimension() -> None:
+    data = simulate_survey(100).astype(object)
+    data.loc[0, "feels_local"] = None
+    scores = IntegrationIndex().fit(data).transform(data)
+    assert np.isfinite(scores.loc[0, "identity_integration"])
+    added = add_integration_index(data)
+    assert {"integration", "stage", "economic_integration"} <= set(added.columns)

@@ -1,0 +1,232 @@
+"""The seed's mechanisms, asserted on one shared simulation (seed sections 2.2 and 3).
+
+Each test reads as a sentence of the seed. Tolerances are set so that a model without the
+mechanism (or with it reversed) fails: effects are compared against their standard errors or
+against margins several times the Monte Carlo noise of the shared run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+
+from migrant_health import RunConfig, RunResult, Scenario, simulate
+
+pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")
+
+
+def _out_migrants(panel: pd.DataFrame) -> pd.DataFrame:
+    return panel[panel["status"] == "out_migrant"]
+
+
+def _age_matched_gap(group: pd.DataFrame, reference: pd.DataFrame, column: str) -> float:
+    """Mean of ``column`` in ``group`` minus ``reference``, weighted over shared age bands."""
+    gaps, weights = [], []
+    for band, rows in group.groupby("age_band", observed=True):
+        ref = reference[reference["age_band"] == band]
+        if len(rows) >= 50 and len(ref) >= 50:
+            gaps.append(rows[column].mean() - ref[column].mean())
+            weights.append(len(rows))
+    return float(np.average(gaps, weights=weights))
+
+
+def test_healthy_migrant_selection_at_first_migration(transitions: pd.DataFrame) -> None:
+    """Those who leave for a city are healthier, the year before, than those who stay."""
+    at_origin = transitions[
+        transitions["status"].isin(["rural_stayer", "local_migrant"])
+        & transitions["age"].between(18, 40)
+    ]
+    leavers = at_origin[at_origin["first_migration_next"]]
+    stayers = at_origin[~at_origin["first_migration_next"]]
+    assert len(leavers) > 1000
+    se = np.sqrt(leavers["health"].var() / len(leavers) + stayers["health"].var() / len(stayers))
+    assert leavers["health"].mean() - stayers["health"].mean() > 4 * se
+
+
+def test_health_advantage_erodes_toward_urban_locals(panel: pd.DataFrame) -> None:
+    """Newcomers are healthier than urban locals of their age; the advantage shrinks with years."""
+    out = _out_migrants(panel)
+    locals_ = panel[panel["status"] == "urban_local"]
+    newcomers = _age_matched_gap(out[out["years_in_city"] <= 1], locals_, "health")
+    long_stayers = _age_matched_gap(out[out["years_in_city"] >= 8], locals_, "health")
+    assert newcomers > 0.005
+    assert long_stayers < newcomers - 0.004
+
+
+def test_salmon_bias_returners_were_sicker(transitions: pd.DataFrame) -> None:
+    """Out-migrants who return next year are in worse health now than those who stay."""
+    out = transitions[transitions["status"] == "out_migrant"]
+    returners = out[out["returned_this_year_next"]]
+    stayers = out[~out["returned_this_year_next"]]
+    assert len(returners) > 1000
+    assert returners["health"].mean() < stayers["health"].mean() - 0.01
+    assert (returners["srh"] <= 2).mean() > 1.5 * (stayers["srh"] <= 2).mean()
+
+
+def test_health_driven_returns_are_counted(mechanism_run: RunResult) -> None:
+    returns = mechanism_run.series("returns")
+    driven = mechanism_run.series("returns_health_driven")
+    assert (driven > 0).all() and (driven < returns).all()
+
+
+@pytest.fixture(scope="module")
+def settled(panel: pd.DataFrame) -> pd.DataFrame:
+    out = _out_migrants(panel).sample(80_000, random_state=1).copy()
+    out["depressed_f"] = out["depressed"].astype(float)
+    out["years"] = out["years_in_city"].clip(0, 15)
+    return out
+
+
+def test_integration_goes_with_better_health_partly_through_support(
+    settled: pd.DataFrame,
+) -> None:
+    """Within each year-in-city, more integrated out-migrants rate their health better and
+    report fewer depressive symptoms; adding social support shrinks the integration effect
+    (social support mediates part of it) without removing it."""
+    base = "integration_index + age + C(years)"
+    srh = smf.ols(f"srh ~ {base}", settled).fit()
+    srh_support = smf.ols(f"srh ~ {base} + social_support", settled).fit()
+    dep = smf.ols(f"depressed_f ~ {base}", settled).fit()
+    dep_support = smf.ols(f"depressed_f ~ {base} + social_support", settled).fit()
+    b = "integration_index"
+    assert srh.params[b] > 4 * srh.bse[b]
+    assert dep.params[b] < -4 * dep.bse[b]
+    assert 0 < srh_support.params[b] < srh.params[b] - 2 * srh.bse[b]
+    assert dep.params[b] + 2 * dep.bse[b] < dep_support.params[b] < 0
+    assert dep_support.params["social_support"] < 0
+
+
+def test_support_and_mental_health_dip_in_the_first_years(
+    panel: pd.DataFrame, transitions: pd.DataFrame
+) -> None:
+    """Leaving cuts support; it is lowest in the first years and recovers as ties grow."""
+    out = _out_migrants(panel)
+    by_years = out.groupby(out["years_in_city"].clip(0, 12))[["social_support", "mental"]].mean()
+    leavers = transitions[transitions["first_migration_next"]]
+    before = leavers["social_support"].mean()
+    assert by_years.loc[1, "social_support"] < before - 0.1
+    assert by_years.loc[10, "social_support"] > by_years.loc[1, "social_support"] + 0.15
+    assert by_years.loc[[1, 2], "mental"].mean() < leavers["mental"].mean() - 0.03
+    assert by_years.loc[10, "mental"] > by_years.loc[[1, 2], "mental"].mean() + 0.03
+
+
+def test_integration_lowers_bmi_of_women_not_men(settled: pd.DataFrame) -> None:
+    """With the seed's hypothesis on, the BMI-integration slope of women is well below men's."""
+    slopes = {}
+    for sex in ("female", "male"):
+        rows = settled[settled["sex"] == sex]
+        fit = smf.ols("bmi ~ integration_index + age + C(years)", rows).fit()
+        slopes[sex] = (fit.params["integration_index"], fit.bse["integration_index"])
+    gap = slopes["male"][0] - slopes["female"][0]
+    assert gap > 4 * np.hypot(slopes["male"][1], slopes["female"][1])
+
+
+def test_bmi_hypothesis_switch_changes_women_only() -> None:
+    """Switching the hypothesis off raises out-migrant women's BMI; men's barely moves."""
+    config = dict(end=2016, scale=20_000, seed=5, communities_per_chunk=100)
+    on = simulate(RunConfig(**config))  # type: ignore[arg-type]
+    off = simulate(
+        RunConfig(
+            **config,
+            scenario=Scenario.from_dict(  # type: ignore[arg-type]
+                {"health.bmi.integration_effect_women_only": 0}
+            ),
+        )
+    )
+    women = "sex=female,status=out_migrant"
+    men = "sex=male,status=out_migrant"
+    women_gap = off.value("bmi_mean", 2016, women) - on.value("bmi_mean", 2016, women)
+    men_gap = abs(off.value("bmi_mean", 2016, men) - on.value("bmi_mean", 2016, men))
+    assert women_gap > 0.4
+    assert men_gap < women_gap / 5
+
+
+def test_older_migrants_are_less_integrated_and_less_healthy(settled: pd.DataFrame) -> None:
+    """At the same years in the city, migrants of 50 and over are less integrated and sicker."""
+    rows = settled.assign(old=(settled["age"] >= 50).astype(float))
+    for outcome in ("integration_index", "health", "local_ties"):
+        fit = smf.ols(f"{outcome} ~ old + C(years)", rows).fit()
+        assert fit.params["old"] < -4 * fit.bse["old"], outcome
+
+
+def test_education_brings_ties_and_stay_intention_but_less_identity(
+    settled: pd.DataFrame,
+) -> None:
+    """Seed 3.3: the better educated mix more with locals and want to stay, yet identify less."""
+    rows = settled.assign(stay=settled["stay_intention"].astype(float))
+    ties = smf.ols("local_ties ~ education + age + C(years)", rows).fit()
+    stay = smf.ols("stay ~ education + age + C(years)", rows).fit()
+    identity = smf.ols("integration_identity ~ education + age + C(years)", rows).fit()
+    assert ties.params["education"] > 4 * ties.bse["education"]
+    assert stay.params["education"] > 4 * stay.bse["education"]
+    assert identity.params["education"] < -4 * identity.bse["education"]
+
+
+def test_poor_health_lowers_employment_income_and_later_integration(
+    panel: pd.DataFrame,
+) -> None:
+    """Health -> employment -> income -> integration (seed 3.4)."""
+    out = _out_migrants(panel)
+    poor = out["health"] < 0.8
+    employed = out["job"] != "none"
+    assert employed[poor].mean() < employed[~poor].mean() - 0.01
+    earners = out[out["income"] > 0]
+    low = earners["health"] < 0.8
+    ratio = earners.loc[low, "income"].mean() / earners.loc[~low, "income"].mean()
+    assert ratio < 0.95
+    later = panel[["pid", "year", "status", "integration_economic"]].copy()
+    later["year"] -= 3
+    joined = out.merge(later, on=["pid", "year"], suffixes=("", "_later"))
+    joined = joined[joined["status_later"] == "out_migrant"].sample(50_000, random_state=2)
+    fit = smf.ols("integration_economic_later ~ health + integration_economic + age", joined).fit()
+    assert fit.params["health"] > 4 * fit.bse["health"]
+
+
+def test_destination_insurance_raises_stay_intention(settled: pd.DataFrame) -> None:
+    rows = settled.assign(
+        stay=settled["stay_intention"].astype(float),
+        insured=settled["insurance"]
+        .isin(["urban_resident_dest", "urban_employee_dest"])
+        .astype(float),
+    )
+    fit = smf.ols("stay ~ insured + age + education + C(years)", rows).fit()
+    assert fit.params["insured"] > 0.05
+    assert fit.params["insured"] > 4 * fit.bse["insured"]
+
+
+def test_identity_is_the_slowest_dimension(panel: pd.DataFrame) -> None:
+    """Over the first ten years in the city, identity rises least of the four dimensions."""
+    out = _out_migrants(panel)
+    first = out[out["years_in_city"].between(0, 10)]
+    means = first.groupby("years_in_city")[
+        [
+            "integration_economic",
+            "integration_social",
+            "integration_cultural",
+            "integration_identity",
+        ]
+    ].mean()
+    gains = means.loc[10] - means.loc[0]
+    assert gains.idxmin() == "integration_identity"
+    assert gains["integration_identity"] < 0.5 * gains.drop("integration_identity").min()
+
+
+def test_most_migrants_are_in_the_early_stages(mechanism_run: RunResult) -> None:
+    for year in (2010, 2015, 2020):
+        early = mechanism_run.value("stage_share", year, "stage=embedding") + mechanism_run.value(
+            "stage_share", year, "stage=drifting"
+        )
+        assert early > 0.75
+        assert mechanism_run.value("integration_identity", year) < mechanism_run.value(
+            "integration_economic", year
+        )
+
+
+def test_magnitudes_match_the_seed_headlines(mechanism_run: RunResult) -> None:
+    """About 225 million migrant workers in 2008, about two thirds of them out-migrants."""
+    total = mechanism_run.value("migrant_workers_total", 2008)
+    out = mechanism_run.value("migrant_workers_out", 2008)
+    assert 200e6 < total < 250e6
+    assert 0.55 < out / total < 0.72
