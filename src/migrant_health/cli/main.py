@@ -157,7 +157,8 @@ def params_show(
             f"{', '.join(sorted({p.split('.')[0] for p in tree.paths()}))})"
         )
     table = Table(title=f"Parameters {path or '(all)'}", title_justify="left", show_lines=True)
-    for column in ("path", "value", "unit", "range", "source"):
+    table.add_column("path", no_wrap=True)
+    for column in ("value", "unit", "range", "source"):
         table.add_column(column, overflow="fold")
     for name in paths:
         spec = tree.spec(name)
