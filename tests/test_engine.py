@@ -100,3 +100,20 @@ def test_start_after_the_base_year_reports_only_later_years(small_run: RunResult
     assert sorted(late.aggregates.year.unique()) == [2012, 2013, 2014]
     late_2013 = late.value("migrant_workers_total", 2013)
     assert late_2013 == small_run.value("migrant_workers_total", 2013)
+
+
+def test_modules_declare_the_parameters_their_kernels_read() -> None:
+    """Every ``p.<field>`` a module's file reads lies under a subtree the module declares."""
+    import inspect
+    import re
+
+    from migrant_health.engine.plan import YEARLY_PLAN
+
+    for module in YEARLY_PLAN:
+        source = inspect.getsource(inspect.getmodule(module))  # type: ignore[arg-type]
+        fields = set(re.findall(r"\bp\.([a-z_]+(?:__[a-z_0-9]+)+)", source))
+        declared = [d.replace(".", "__") for d in module.parameters]
+        undeclared = {
+            f for f in fields if not any(f == d or f.startswith(d + "__") for d in declared)
+        }
+        assert not undeclared, f"{module.name} reads undeclared parameters {sorted(undeclared)}"

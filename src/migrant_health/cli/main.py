@@ -114,7 +114,7 @@ def simulate_command(
 
 @app.command("plan")
 def plan_command() -> None:
-    """Print the yearly plan: the order of modules, what each does, reads and writes."""
+    """Print the yearly plan: the order of modules, what each does, writes and uses."""
     table = Table(title="Yearly plan", title_justify="left", show_lines=True)
     for column in ("step", "module", "seed", "does", "writes", "parameters"):
         table.add_column(column, overflow="fold")

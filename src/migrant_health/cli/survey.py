@@ -23,9 +23,11 @@ from migrant_health.analysis.index import IntegrationIndex, add_integration_inde
 from migrant_health.analysis.models import make_estimator
 from migrant_health.analysis.tables import FORMATS, regression_table
 from migrant_health.errors import DataError, MigrantHealthError
+from migrant_health.params import Scenario
 from migrant_health.survey.errors import SurveyValidationError
-from migrant_health.survey.readers import atomic_path, read_survey
+from migrant_health.survey.readers import atomic_path, read_survey, write_survey
 from migrant_health.survey.schema import SCHEMA
+from migrant_health.survey.synth import MeasurementModel, synthesize_survey
 from migrant_health.survey.validate import check_survey
 
 survey_app = typer.Typer(
@@ -338,5 +340,51 @@ def estimate(
         for title, extra in _extras(model, fitted):
             typer.echo(f"\n{title}")
             typer.echo(extra.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+
+    _guard(run)
+
+
+@survey_app.command()
+def synth(
+    year: Annotated[int, typer.Option(help="Survey year (within the simulation's years)")],
+    n: Annotated[int, typer.Option("--n", help="Out-migrants to draw")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output: .csv, .parquet, .dta or .sav")],
+    seed: Annotated[int, typer.Option(help="Seed of the simulation and the draw")] = 1,
+    scenario: Annotated[
+        Path | None, typer.Option(help="Scenario YAML applied to the simulation")
+    ] = None,
+    include_origin: Annotated[
+        bool, typer.Option("--include-origin", help="Add returnees and never-migrated people")
+    ] = False,
+    origin_n: Annotated[
+        int | None, typer.Option(help="Respondents per origin group (default n/2)")
+    ] = None,
+    nonresponse: Annotated[
+        float, typer.Option(help="Share of income and depression answers missing")
+    ] = 0.02,
+    srh_levels: Annotated[int, typer.Option(help="5 (as simulated) or 4 (CMDS)")] = 5,
+    workers: Annotated[int, typer.Option(help="Simulation processes")] = 1,
+) -> None:
+    """Simulate to YEAR and write a synthetic survey of N out-migrants in the schema."""
+
+    def run() -> None:
+        frame = synthesize_survey(
+            year,
+            n,
+            seed=seed,
+            scenario=Scenario.from_yaml(scenario) if scenario is not None else None,
+            include_origin=include_origin,
+            origin_n=origin_n,
+            model=MeasurementModel(nonresponse=nonresponse, srh_levels=srh_levels),
+            workers=workers,
+        )
+        write_survey(frame, out)
+        groups = frame["migration_status"].value_counts()
+        _out.print(
+            f"{out}: {len(frame):,} respondents ("
+            + ", ".join(f"{k} {v:,}" for k, v in groups.items())
+            + f"), survey year {year}",
+            highlight=False,
+        )
 
     _guard(run)

@@ -132,7 +132,10 @@ def living_type_of(p: Params, economic: float) -> int:
 @nb.njit(inline="always", cache=True)
 def phase_of(p: Params, years_in_city: int, identity: float) -> int:
     """0 entrant, 1 settler, 2 immigrant (seed section 2.2)."""
-    if years_in_city >= p.integration__phase__immigrant_years and identity >= 0.5:
+    if (
+        years_in_city >= p.integration__phase__immigrant_years
+        and identity >= p.integration__phase__immigrant_identity
+    ):
         return 2
     if years_in_city >= p.integration__phase__settler_years:
         return 1

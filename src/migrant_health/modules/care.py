@@ -85,6 +85,7 @@ def _step(  # type: ignore[no-untyped-def]
 ):
     k_enrol = year_key(seed, STREAM_ENROL, year)
     k_need = year_key(seed, STREAM_NEED, year)
+    k_queue = year_key(seed, STREAM_INIT, 0)
     sd = p.care__need__dispersion
     for i in range(status.size):
         s = status[i]
@@ -109,7 +110,13 @@ def _step(  # type: ignore[no-untyped-def]
                 if u < p.care__enrolment__employee_loss_without_contract:
                     ins = (
                         INS_URBAN_RESIDENT
-                        if u < 0.5 * p.policy__public_services__resident_scheme_access
+                        if u
+                        < 0.5
+                        * p.care__enrolment__resident_uptake
+                        * (
+                            p.care__enrolment__resident_access_baseline
+                            + p.policy__public_services__resident_scheme_access
+                        )
                         else INS_RURAL
                     )
             elif ins == INS_NONE or ins == INS_RURAL:
@@ -122,10 +129,10 @@ def _step(  # type: ignore[no-untyped-def]
                     ins = INS_RURAL
         else:
             # At origin: the rural scheme, enrolled by household, with near-universal uptake.
-            if ins != INS_RURAL and u < p.care__enrolment__rural_coverage:
-                ins = INS_RURAL
-            elif ins == INS_RURAL and u > p.care__enrolment__rural_coverage + 0.02:
-                ins = INS_NONE
+            # Household enrolment: a person's place in the coverage queue is permanent, so the
+            # enrolled share equals the coverage rate and rises with it without churn.
+            enrolled = uniform(k_queue, pid) < p.care__enrolment__rural_coverage
+            ins = INS_RURAL if enrolled else INS_NONE
         insurance[i] = ins
         # Medical need: rises with age, chronic illness and poor health; lognormal spread.
         age = year - birth_year[i]
@@ -142,13 +149,13 @@ def _step(  # type: ignore[no-untyped-def]
             * np.exp(sd * normal(k_need, pid) - 0.5 * sd * sd)
         )
         spent = need * (1.0 - reimbursement(p, ins, s))
-        oop[i] = spent
         capacity = max(income[i] * 12.0, p.care__capacity__floor_share * wage_index * 12.0)
         if spent > p.care__catastrophic__threshold * capacity:
             event[i] |= EV_CATASTROPHIC
             # Medical assistance (seed 4.1-4.2) refunds part of catastrophic spending.
             spent *= 1.0 - p.policy__public_services__medical_assistance
             economic[i] = max(0.0, economic[i] - p.care__catastrophic__integration_loss)
+        oop[i] = spent
         savings[i] -= spent / wage_index
 
 
@@ -167,7 +174,7 @@ def _init(first_pid, seed, p, status, job, insurance):  # type: ignore[no-untype
         ):
             insurance[i] = INS_URBAN_EMPLOYEE
         elif u < p.care__enrolment__rural_coverage:
-            insurance[i] = INS_RURAL
+            insurance[i] = INS_RURAL  # same queue position as in the yearly step
 
 
 class Care(Module):
@@ -182,7 +189,7 @@ class Care(Module):
     )
     reads = ("birth_year", "status", "job", "chronic", "health", "income")
     writes = ("insurance", "savings", "economic", "oop", "event")
-    parameters = ("care", "policy.public_services", "policy.fair_employment")
+    parameters = ("care", "labor.wage_index", "policy.public_services", "policy.fair_employment")
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Schemes at the start: employee scheme for some formal out-migrants, rural otherwise."""

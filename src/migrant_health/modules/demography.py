@@ -67,8 +67,9 @@ def _step(  # type: ignore[no-untyped-def]
     prior_status,
 ):
     n = status.size
-    rr_sum = np.zeros((2, N_MORTALITY_GROUPS))
-    rr_n = np.zeros((2, N_MORTALITY_GROUPS))
+    # Mean relative risks by population (rural hukou, urban locals), sex and age group.
+    rr_sum = np.zeros((2, 2, N_MORTALITY_GROUPS))
+    rr_n = np.zeros((2, 2, N_MORTALITY_GROUPS))
     k_marry = year_key(seed, STREAM_MARRIAGE, year)
     for i in range(n):
         event[i] = 0
@@ -81,8 +82,9 @@ def _step(  # type: ignore[no-untyped-def]
         if status[i] == NOT_ENTERED or status[i] == DEAD:
             continue
         g = min((age - 16) // 10, N_MORTALITY_GROUPS - 1)
-        rr_sum[female[i], g] += relative_risk(p, health[i], chronic[i])
-        rr_n[female[i], g] += 1.0
+        town = 1 if first_pid + i >= first_urban_pid else 0
+        rr_sum[town, female[i], g] += relative_risk(p, health[i], chronic[i])
+        rr_n[town, female[i], g] += 1.0
         # Marriage: a yearly hazard for the unmarried from age 20 (family separation is
         # decided by migration; a new couple at origin lives together).
         if family[i] == FAMILY_SINGLE and age >= p.demography__marriage__min_age:
@@ -95,8 +97,9 @@ def _step(  # type: ignore[no-untyped-def]
             continue
         age = year - birth_year[i]
         g = min((age - 16) // 10, N_MORTALITY_GROUPS - 1)
-        mean_rr = rr_sum[female[i], g] / rr_n[female[i], g]
-        table = qx_urban if first_pid + i >= first_urban_pid else qx
+        town = 1 if first_pid + i >= first_urban_pid else 0
+        mean_rr = rr_sum[town, female[i], g] / rr_n[town, female[i], g]
+        table = qx_urban if town else qx
         q = table[female[i], min(age - first_age, last_age)] * relative_risk(
             p, health[i], chronic[i]
         )
@@ -125,8 +128,8 @@ class Demography(Module):
     name = "demography"
     seed_sections = ("1",)
     summary = (
-        "enter cohorts turning 16; marry; die with the rural life table, risks "
-        "redistributed by health and chronic illness"
+        "enter cohorts turning 16; marry; die with the rural (urban locals: national) life "
+        "table, risks redistributed by health and chronic illness"
     )
     reads = ("birth_year", "female", "health", "chronic")
     writes = ("status", "family", "event", "prior_status")

@@ -4,7 +4,8 @@
   and hazardous informal jobs of the secondary labour market, and restored by self-recovery and
   by care that insurance makes affordable where the person lives. Out-migrants start healthier
   (selection) and lose the advantage with years of depletion: the epidemiological paradox.
-- Mental health moves toward a target set by social support, discrimination (low identity),
+- Mental health moves toward a target set by social support, discrimination (which falls as
+  the composite integration index rises),
   the acculturative stress of the first years in the city, financial stress and family
   separation; mental-health services (seed 4.3) raise it.
 - BMI moves toward a set point that rises with age and urban diets; under the seed's
@@ -256,7 +257,7 @@ class Health(Module):
         "support",
     )
     writes = ("health", "mental", "bmi", "chronic")
-    parameters = ("health", "policy.management")
+    parameters = ("health", "care", "integration", "policy.management", "policy.public_services")
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Initial health near the steady state of each person's age and place."""

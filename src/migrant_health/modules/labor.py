@@ -198,7 +198,11 @@ def _step(  # type: ignore[no-untyped-def]
                 + (p.labor__hours__year_sd * normal(k_hrs, pid))
             )
             hours[i] = min(84.0, max(20.0, hrs))
-            trained = uniform(k_trn, pid) < p.policy__fair_employment__training_coverage
+            # Vocational training reaches rural-hukou workers only (seed 4.1).
+            rural_hukou = not (s == URBAN_LOCAL or s == URBAN_HUKOU)
+            trained = rural_hukou and (
+                uniform(k_trn, pid) < p.policy__fair_employment__training_coverage
+            )
             log_rel = log_relative_earnings(
                 p,
                 age,
@@ -281,7 +285,6 @@ def _init(  # type: ignore[no-untyped-def]
             )
             job[i] = JOB_FORMAL if u < formal_p else JOB_INFORMAL
             savings[i] = p.labor__initial__savings_months * uniform(k ^ np.uint64(7), pid)
-            economic[i] = p.labor__economic__initial
         elif s == URBAN_LOCAL:
             job[i] = (
                 JOB_FORMAL
@@ -302,6 +305,56 @@ def _init(  # type: ignore[no-untyped-def]
             )
 
 
+@nb.njit(cache=True)
+def _initial_pay(  # type: ignore[no-untyped-def]
+    first_pid,
+    start,
+    seed,
+    p,
+    wage_index,
+    birth_year,
+    education,
+    status,
+    job,
+    city_tier,
+    health,
+    economic,
+    income,
+    hours,
+):
+    # Hours and pay of the starting jobs, so that the first year's health (overwork) and care
+    # (capacity to pay) see last year's work as in every later year.
+    k_hp = year_key(seed, STREAM_HOURS_PERSON, 0)
+    k_abl = year_key(seed, STREAM_ABILITY, 0)
+    for i in range(status.size):
+        s = status[i]
+        j = job[i]
+        if s == DEAD or s == NOT_ENTERED or not (j == JOB_INFORMAL or j == JOB_FORMAL):
+            continue
+        pid = first_pid + i
+        at_origin = s == RURAL_STAYER or s == LOCAL_MIGRANT or s == RETURNED
+        if s == URBAN_LOCAL or s == URBAN_HUKOU:
+            base = p.labor__hours__urban_local
+        else:
+            base = p.labor__hours__formal if j == JOB_FORMAL else p.labor__hours__informal
+            if at_origin:
+                base -= p.labor__hours__local_reduction
+        hours[i] = min(84.0, max(20.0, base + p.labor__hours__person_sd * normal(k_hp, pid)))
+        age = max(16, start - birth_year[i])
+        log_rel = log_relative_earnings(
+            p,
+            age,
+            education[i],
+            health[i],
+            city_tier[i],
+            j == JOB_FORMAL,
+            economic[i],
+            at_origin,
+            False,
+        )
+        income[i] = wage_index * np.exp(log_rel + p.labor__income__ability_sd * normal(k_abl, pid))
+
+
 class Labor(Module):
     """Employment, sector, hours, income, arrears, savings and economic integration."""
 
@@ -317,7 +370,7 @@ class Labor(Module):
     parameters = ("labor", "policy.fair_employment", "policy.return_entrepreneurship")
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
-        """Jobs and savings at the start."""
+        """Jobs, savings, hours and pay at the start."""
         c = chunk
         _init(
             np.int64(c.first_pid),
@@ -332,6 +385,23 @@ class Labor(Module):
             c.health,
             c.savings,
             c.economic,
+        )
+        p = ctx.record(ctx.start)
+        _initial_pay(
+            np.int64(c.first_pid),
+            ctx.demography.first_year,
+            ctx.seed64,
+            p,
+            float(p["labor__wage_index"]),
+            c.birth_year,
+            c.education,
+            c.status,
+            c.job,
+            c.city_tier,
+            c.health,
+            c.economic,
+            c.income,
+            c.hours,
         )
 
     def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:

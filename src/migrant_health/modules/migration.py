@@ -269,6 +269,10 @@ def _step(  # type: ignore[no-untyped-def]
             continue
         # Hukou conversion (data rate, redistributed toward the integrated and the young).
         w = _conversion_weight(p, s, age, economic[i], cultural[i], identity[i])
+        # The national rate is shared out by relative weight; hukou openness (policy) then
+        # raises out-migrants' chances on top of it, so it adds conversions.
+        if s == OUT_MIGRANT:
+            w *= 1.0 + p.policy__management__hukou_openness
         if uniform(k_cnv, pid) < conversion_rate * w / mean_conv:
             status[i] = URBAN_HUKOU
             event[i] |= EV_CONVERSION
@@ -389,7 +393,6 @@ def _conversion_weight(p, status, age, economic, cultural, identity):  # type: i
         w *= p.migration__hukou__out_migrant_weight * (
             1.0 + p.migration__hukou__integration_weight * (economic + cultural + identity) / 3.0
         )
-        w *= 1.0 + p.policy__management__hukou_openness
     return w
 
 
@@ -535,7 +538,15 @@ class Migration(Module):
         "identity",
         "event",
     )
-    parameters = ("migration", "policy.management", "policy.fair_employment")
+    parameters = (
+        "migration",
+        "integration",
+        "labor",
+        "social.ties.initial",
+        "health.srh",
+        "policy.management",
+        "policy.fair_employment",
+    )
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Status of the base-year stock, with healthy-migrant selection built in."""

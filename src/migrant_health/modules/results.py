@@ -234,6 +234,7 @@ class Results(Module):
     )
     reads = ("*",)
     writes = ()
+    parameters = ("health.srh", "health.depression", "integration")
 
     def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
         """Add this year's statistics to the chunk's accumulator."""

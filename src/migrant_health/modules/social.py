@@ -135,7 +135,7 @@ class Social(Module):
     )
     reads = ("birth_year", "education", "status", "family", "cross_province", "cultural")
     writes = ("local_ties", "origin_network", "support")
-    parameters = ("social", "policy.management")
+    parameters = ("social", "migration.departure.network_loss", "policy.management")
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Ties consistent with each out-migrant's years in the city."""

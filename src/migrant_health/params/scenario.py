@@ -7,7 +7,7 @@ the next key (before the first key the baseline holds). Two optional keys descri
 
     name: equal public services
     description: destination insurance opens to every out-migrant from 2025
-    policy.public_services.insurance_access: {2025: 1.0}
+    policy.public_services.resident_scheme_access: {2025: 1.0}
     health.bmi.integration_effect_women_only: true
 """
 
