@@ -46,8 +46,11 @@ SUMMARY = (
 
 def _summary() -> pd.DataFrame:
     result = simulate(CONFIG)
-    rows = [(metric, group, year, result.value(metric, year, group))
-            for metric, group in SUMMARY for year in YEARS]
+    rows = [
+        (metric, group, year, result.value(metric, year, group))
+        for metric, group in SUMMARY
+        for year in YEARS
+    ]
     return pd.DataFrame(rows, columns=["metric", "group", "year", "value"])
 
 
@@ -62,5 +65,6 @@ def test_summary_matches_the_stored_baseline() -> None:
     assert len(merged) == len(stored) == len(current)
     # The run is deterministic; the tolerance only absorbs last-bit differences of libm
     # across machines, far below one agent (40,000 persons) in any count.
-    pd.testing.assert_series_equal(merged["value"], merged["value_stored"], check_names=False,
-                                   rtol=1e-7, atol=0)
+    pd.testing.assert_series_equal(
+        merged["value"], merged["value_stored"], check_names=False, rtol=1e-7, atol=0
+    )

@@ -24,8 +24,19 @@ def _flat(text: str) -> str:
 
 def test_simulate_writes_a_run_directory(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    result = runner.invoke(app, ["simulate", *SMALL, "--snapshot-years", "2009,2010",
-                                 "--snapshot-fraction", "0.5", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            *SMALL,
+            "--snapshot-years",
+            "2009,2010",
+            "--snapshot-fraction",
+            "0.5",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Migrant workers (million)" in result.output
     meta = json.loads((out / "run.json").read_text())
@@ -56,8 +67,9 @@ def test_bad_scenario_exits_2_without_traceback_or_output(
     scenario = tmp_path / "bad.yaml"
     scenario.write_text(content)
     out = tmp_path / "run"
-    result = runner.invoke(app, ["simulate", *SMALL, "--scenario", str(scenario),
-                                 "--out", str(out)])
+    result = runner.invoke(
+        app, ["simulate", *SMALL, "--scenario", str(scenario), "--out", str(out)]
+    )
     assert result.exit_code == 2
     assert expected in _flat(result.output)
     assert "bad.yaml" in _flat(result.output)
@@ -75,8 +87,9 @@ def test_bad_scenario_exits_2_without_traceback_or_output(
         (["--snapshot-years", "twenty"], "must be years separated by commas"),
     ],
 )
-def test_impossible_run_settings_exit_2(tmp_path: Path, arguments: list[str],
-                                        expected: str) -> None:
+def test_impossible_run_settings_exit_2(
+    tmp_path: Path, arguments: list[str], expected: str
+) -> None:
     out = tmp_path / "run"
     result = runner.invoke(app, ["simulate", "--workers", "1", *arguments, "--out", str(out)])
     assert result.exit_code == 2, result.output
@@ -97,15 +110,27 @@ def test_plan_metrics_and_params_describe_the_model() -> None:
     plan = runner.invoke(app, ["plan"])
     assert plan.exit_code == 0
     steps = [row["module"] for row in describe_plan()]
-    assert steps == ["demography", "health", "care", "labor", "social", "integration",
-                     "migration", "results"]
+    assert steps == [
+        "demography",
+        "health",
+        "care",
+        "labor",
+        "social",
+        "integration",
+        "migration",
+        "results",
+    ]
     assert all(step in plan.output for step in steps)
     metrics = runner.invoke(app, ["metrics"])
-    for name in ("migrant_workers_total", "health_gap_urban_rural", "rural_medical_spending",
-                 "returns_health_driven", "stage_share"):
+    for name in (
+        "migrant_workers_total",
+        "health_gap_urban_rural",
+        "rural_medical_spending",
+        "returns_health_driven",
+        "stage_share",
+    ):
         assert name in metrics.output
     params = runner.invoke(app, ["params", "show", "health.mental"])
     assert params.exit_code == 0 and "health.mental.support" in params.output
     missing = runner.invoke(app, ["params", "show", "health.nothing"])
-    assert missing.exit_code == 2 and "no parameter under 'health.nothing'" in _flat(
-        missing.output)
+    assert missing.exit_code == 2 and "no parameter under 'health.nothing'" in _flat(missing.output)
