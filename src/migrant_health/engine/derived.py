@@ -8,7 +8,6 @@ person-year noise term from the named streams. Kernels and snapshots call the sa
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from migrant_health.engine.codes import (
@@ -17,6 +16,7 @@ from migrant_health.engine.codes import (
     JOB_FORMAL,
 )
 from migrant_health.engine.context import Params
+from migrant_health.engine.jit import inline
 from migrant_health.engine.random import clip01, normal, stream, year_key
 
 STREAM_SRH = stream("health.srh_report")
@@ -24,7 +24,7 @@ STREAM_DEPRESSION = stream("health.depression_screen")
 STREAM_STAY = stream("migration.stay_intention")
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def age_band(age: int) -> int:
     """NBS age bands of migrant workers: 16-20, 21-30, 31-40, 41-50, 51-60, 61+."""
     if age <= 20:
@@ -34,7 +34,7 @@ def age_band(age: int) -> int:
     return (age - 11) // 10
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def srh_level(p: Params, health: float, mental: float, chronic: int, noise: float) -> int:
     """Self-rated health on 1 (very poor) .. 5 (very good) from latent health and a report noise."""
     latent = (
@@ -50,7 +50,7 @@ def srh_level(p: Params, health: float, mental: float, chronic: int, noise: floa
     return level
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def report_noise(seed: np.uint64, year: int, pid: int) -> tuple[float, float]:
     """Person-year noise of the self-rated health report and of the depression screen."""
     n_srh = normal(year_key(seed, STREAM_SRH, year), pid)
@@ -58,19 +58,19 @@ def report_noise(seed: np.uint64, year: int, pid: int) -> tuple[float, float]:
     return n_srh, n_dep
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def is_depressed(p: Params, mental: float, noise: float) -> bool:
     """Depressive symptoms above the screening cut-off (PHQ-9 >= 10 style)."""
     return mental + p.health__depression__screen_noise_sd * noise < p.health__depression__threshold
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def destination_insured(insurance: int) -> bool:
     """Enrolled in a scheme of the destination city."""
     return insurance == INS_URBAN_RESIDENT or insurance == INS_URBAN_EMPLOYEE
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def participation(p: Params, local_ties: float, education: int) -> float:
     """Community participation: grows with local ties, more so for the better educated."""
     return clip01(
@@ -82,7 +82,7 @@ def participation(p: Params, local_ties: float, education: int) -> float:
     )
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def social_score(p: Params, insurance: int, job: int, local_ties: float, education: int) -> float:
     """Social integration: destination medical insurance, pension, local ties, participation."""
     w_ins = p.integration__social__weight_insurance
@@ -99,7 +99,7 @@ def social_score(p: Params, insurance: int, job: int, local_ties: float, educati
     return value / total
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def composite_index(
     p: Params, economic: float, social: float, cultural: float, identity: float
 ) -> float:
@@ -109,7 +109,7 @@ def composite_index(
     return (w[0] * economic + w[1] * social + w[2] * cultural + w[3] * identity) / total
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def stage_of(p: Params, index: float) -> int:
     """0 embedding, 1 drifting, 2 integration (seed section 2.2)."""
     if index >= p.integration__stage__cut_integration:
@@ -119,7 +119,7 @@ def stage_of(p: Params, index: float) -> int:
     return 0
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def living_type_of(p: Params, economic: float) -> int:
     """0 subsistence, 1 moderately prosperous, 2 developmental, from economic integration."""
     if economic >= p.integration__living_type__cut_developmental:
@@ -129,7 +129,7 @@ def living_type_of(p: Params, economic: float) -> int:
     return 0
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def phase_of(p: Params, years_in_city: int, identity: float) -> int:
     """0 entrant, 1 settler, 2 immigrant (seed section 2.2)."""
     if (

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import zlib
 
-import numba as nb
 import numpy as np
+
+from migrant_health.engine.jit import inline
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -41,7 +42,7 @@ def stream(name: str) -> np.uint64:
     return np.uint64((high << 32) | low)
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def mix64(z: np.uint64) -> np.uint64:
     """SplitMix64 finaliser: a bijective avalanche of a 64-bit word."""
     z = (z ^ (z >> _S30)) * _M1
@@ -49,13 +50,13 @@ def mix64(z: np.uint64) -> np.uint64:
     return z ^ (z >> _S31)
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def year_key(seed: np.uint64, stream_key: np.uint64, year: int) -> np.uint64:
     """Key of one stream in one year of one run; combine with a person id in :func:`uniform`."""
     return mix64(seed ^ mix64(stream_key ^ mix64(np.uint64(year) * _GOLDEN)))
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def uniform(key: np.uint64, pid: int) -> float:
     """A uniform number in [0, 1) for person ``pid`` under ``key``."""
     x = mix64(key ^ mix64(np.uint64(pid) + _GOLDEN))
@@ -92,7 +93,7 @@ _D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.7544
 _P_LOW = 0.02425
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def inverse_normal_cdf(u: float) -> float:
     """Standard normal quantile of ``u`` in (0, 1) (Acklam's approximation)."""
     if u < _P_LOW:
@@ -114,14 +115,14 @@ def inverse_normal_cdf(u: float) -> float:
     )
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def normal(key: np.uint64, pid: int) -> float:
     """A standard normal number for person ``pid`` under ``key`` (inverse CDF of one draw)."""
     x = mix64(key ^ mix64(np.uint64(pid) + _GOLDEN))
     return inverse_normal_cdf((float(x >> _S11) + 0.5) * _TO_UNIT)
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def logistic(x: float) -> float:
     """The logistic function, safe for large arguments."""
     if x >= 0.0:
@@ -130,7 +131,7 @@ def logistic(x: float) -> float:
     return e / (1.0 + e)
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def clip01(x: float) -> float:
     """Clip to [0, 1]."""
     return min(1.0, max(0.0, x))

@@ -9,7 +9,6 @@ symptoms, integration scores, stage, living type, phase) and the weight in perso
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 import pandas as pd
 
@@ -45,13 +44,14 @@ from migrant_health.engine.derived import (
     srh_level,
     stage_of,
 )
+from migrant_health.engine.jit import kernel
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import stream, uniform, year_key
 
 STREAM_SAMPLE = stream("snapshot.sample")
 
 
-@nb.njit(cache=True)
+@kernel
 def _select(first_pid, seed, fraction, status):  # type: ignore[no-untyped-def]
     k = year_key(seed, STREAM_SAMPLE, 0)
     keep = np.zeros(status.size, dtype=np.bool_)
@@ -61,7 +61,7 @@ def _select(first_pid, seed, fraction, status):  # type: ignore[no-untyped-def]
     return np.nonzero(keep)[0]
 
 
-@nb.njit(cache=True)
+@kernel
 def _derive(  # type: ignore[no-untyped-def]
     idx,
     first_pid,

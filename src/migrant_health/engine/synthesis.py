@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 
 from migrant_health.data import Demography
 from migrant_health.engine.codes import DEAD, NOT_ENTERED
 from migrant_health.engine.context import RunContext
+from migrant_health.engine.jit import kernel
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import logistic, normal, stream, uniform, year_key
 from migrant_health.errors import RunConfigError
@@ -132,7 +132,7 @@ def build_layout(
     )
 
 
-@nb.njit(cache=True)
+@kernel
 def _synthesize(  # type: ignore[no-untyped-def]
     first_pid,
     size,

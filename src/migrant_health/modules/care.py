@@ -9,7 +9,6 @@ the capacity to pay is catastrophic: it drains savings and economic integration.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from migrant_health.engine.codes import (
@@ -26,6 +25,7 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params, RunContext
+from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import normal, stream, uniform, year_key
@@ -35,7 +35,7 @@ STREAM_NEED = stream("care.medical_need")
 STREAM_INIT = stream("care.initial_scheme")
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def reimbursement(p: Params, insurance: int, status: int) -> float:
     """Share of medical costs the person's scheme pays where the person lives."""
     if insurance == INS_URBAN_EMPLOYEE:
@@ -54,7 +54,7 @@ def reimbursement(p: Params, insurance: int, status: int) -> float:
     return 0.0
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def care_access(p: Params, insurance: int, status: int) -> float:
     """Affordable access to care in [0, 1]: baseline access plus what reimbursement adds."""
     return min(
@@ -64,7 +64,7 @@ def care_access(p: Params, insurance: int, status: int) -> float:
     )
 
 
-@nb.njit(cache=True)
+@kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid,
     year,
@@ -159,7 +159,7 @@ def _step(  # type: ignore[no-untyped-def]
         savings[i] -= spent / wage_index
 
 
-@nb.njit(cache=True)
+@kernel
 def _init(first_pid, seed, p, status, job, insurance):  # type: ignore[no-untyped-def]
     k = year_key(seed, STREAM_INIT, 0)
     for i in range(status.size):

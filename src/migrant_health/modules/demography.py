@@ -11,7 +11,6 @@ so health redistributes deaths without changing their number.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from migrant_health.engine.codes import (
@@ -25,6 +24,7 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params, RunContext
+from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import logistic, stream, uniform, year_key
@@ -35,7 +35,7 @@ STREAM_MARRIED_AT_START = stream("demography.married_at_start")
 N_MORTALITY_GROUPS = 9  # ten-year age groups 16-25, 26-35, ..., 96+
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def relative_risk(p: Params, health: float, chronic: int) -> float:
     """Mortality relative risk of a health deficit and of chronic illness."""
     rr = np.exp(
@@ -47,7 +47,7 @@ def relative_risk(p: Params, health: float, chronic: int) -> float:
     return rr
 
 
-@nb.njit(cache=True)
+@kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid,
     first_urban_pid,
@@ -108,7 +108,7 @@ def _step(  # type: ignore[no-untyped-def]
             event[i] |= EV_DIED
 
 
-@nb.njit(cache=True)
+@kernel
 def _init(first_pid, start, seed, p, birth_year, status, family):  # type: ignore[no-untyped-def]
     k = year_key(seed, STREAM_MARRIED_AT_START, 0)
     for i in range(status.size):

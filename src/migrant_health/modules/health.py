@@ -16,7 +16,6 @@ The observable self-rated health (5 levels) and depressive symptoms are derived,
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from migrant_health.engine.codes import (
@@ -31,6 +30,7 @@ from migrant_health.engine.codes import (
 )
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import composite_index, social_score
+from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import clip01, normal, stream, uniform, year_key
@@ -45,13 +45,13 @@ STREAM_INIT = stream("health.initial")
 STREAM_BMI_SET = stream("health.bmi_set_point")
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def frailty(seed: np.uint64, pid: int) -> float:
     """A person's permanent frailty (standard normal), recomputed rather than stored."""
     return normal(year_key(seed, STREAM_FRAILTY, 0), pid)
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def depletion(
     p: Params, age: int, frail: float, hours: float, job: int, status: int, chronic: int
 ) -> float:
@@ -72,7 +72,7 @@ def depletion(
     return loss
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def recovery_rate(p: Params, access: float, local_ties: float) -> float:
     """Share of the gap to full health recovered in a year.
 
@@ -86,7 +86,7 @@ def recovery_rate(p: Params, access: float, local_ties: float) -> float:
     )
 
 
-@nb.njit(cache=True)
+@kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid,
     year,
@@ -182,7 +182,7 @@ def _step(  # type: ignore[no-untyped-def]
                 chronic[i] = 1
 
 
-@nb.njit(cache=True)
+@kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid,
     start,

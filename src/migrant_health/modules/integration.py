@@ -10,12 +10,12 @@ years and ties, and *lowered* by education (the better educated identify less, s
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from migrant_health.engine.codes import DEAD, NOT_ENTERED, OUT_MIGRANT, URBAN_HUKOU
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import destination_insured
+from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import clip01, stream, uniform, year_key
@@ -23,7 +23,7 @@ from migrant_health.engine.random import clip01, stream, uniform, year_key
 STREAM_PERMIT = stream("integration.residence_permit")
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def holds_residence_permit(p: Params, seed: np.uint64, pid: int, years_in_city: int) -> bool:
     """Whether an out-migrant holds a residence permit (coverage set by policy, seed 4.3).
 
@@ -38,7 +38,7 @@ def holds_residence_permit(p: Params, seed: np.uint64, pid: int, years_in_city: 
     return uniform(year_key(seed, STREAM_PERMIT, 0), pid) < coverage
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def identity_target(
     p: Params,
     permit: bool,
@@ -60,7 +60,7 @@ def identity_target(
     )
 
 
-@nb.njit(cache=True)
+@kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid,
     year,

@@ -11,7 +11,6 @@ businesses (seed 4.4).
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from migrant_health.engine.codes import (
@@ -31,6 +30,7 @@ from migrant_health.engine.codes import (
 )
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import destination_insured
+from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import clip01, logistic, normal, stream, uniform, year_key
@@ -47,7 +47,7 @@ STREAM_TRAINING = stream("labor.training")
 STREAM_INIT = stream("labor.initial")
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def employment_probability(
     p: Params, age: int, education: int, health: float, chronic: int
 ) -> float:
@@ -61,7 +61,7 @@ def employment_probability(
     )
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def log_relative_earnings(
     p: Params,
     age: int,
@@ -93,7 +93,7 @@ def log_relative_earnings(
     return value
 
 
-@nb.njit(cache=True)
+@kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid,
     year,
@@ -255,7 +255,7 @@ def _step(  # type: ignore[no-untyped-def]
             economic[i] += p.labor__economic__adjustment * (target - economic[i])
 
 
-@nb.njit(cache=True)
+@kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid,
     start,
@@ -305,7 +305,7 @@ def _init(  # type: ignore[no-untyped-def]
             )
 
 
-@nb.njit(cache=True)
+@kernel
 def _initial_pay(  # type: ignore[no-untyped-def]
     first_pid,
     start,

@@ -18,7 +18,6 @@ Seed sections 3.2 and 3.4.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from migrant_health.engine.codes import (
@@ -55,6 +54,7 @@ from migrant_health.engine.derived import (
     social_score,
     srh_level,
 )
+from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import logistic, normal, stream, uniform, year_key
@@ -70,7 +70,7 @@ STREAM_STAY = stream("migration.stay_intention")
 STREAM_INIT = stream("migration.initial")
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def migration_logit(
     p: Params,
     age: int,
@@ -95,7 +95,7 @@ def migration_logit(
     )
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def return_logit(
     p: Params,
     age: int,
@@ -127,7 +127,7 @@ def return_logit(
     return x
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def stay_probability(
     p: Params, index: float, insured: bool, education: int, together: bool, health: float, age: int
 ) -> float:
@@ -143,7 +143,7 @@ def stay_probability(
     )
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def _depart(  # type: ignore[no-untyped-def]
     p,
     seed,
@@ -202,7 +202,7 @@ def _depart(  # type: ignore[no-untyped-def]
     economic[i] = p.labor__economic__initial
 
 
-@nb.njit(cache=True)
+@kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid,
     year,
@@ -385,7 +385,7 @@ def _step(  # type: ignore[no-untyped-def]
             )
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def _conversion_weight(p, status, age, economic, cultural, identity):  # type: ignore[no-untyped-def]
     young = 20 <= age <= 40
     w = p.migration__hukou__young_weight if young else 1.0
@@ -396,7 +396,7 @@ def _conversion_weight(p, status, age, economic, cultural, identity):  # type: i
     return w
 
 
-@nb.njit(cache=True)
+@kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid,
     start,

@@ -7,7 +7,6 @@ from the stored states, with the same functions the snapshots use.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from migrant_health.engine.codes import (
@@ -45,9 +44,10 @@ from migrant_health.engine.derived import (
     srh_level,
     stage_of,
 )
+from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
-from migrant_health.engine.stats import N_STATS, S
+from migrant_health.engine.stats import S
 
 _PERSONS = S["persons"]
 _MIGRANT_WORKERS = S["migrant_workers"]
@@ -97,7 +97,7 @@ _SUM_OOP = S["sum_oop"]
 _CHRONIC = S["chronic"]
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def sgroup_of(status: int, stage: int, tier: int) -> int:
     """Place-and-stage code of a cell (see :mod:`migrant_health.engine.stats`)."""
     if status == OUT_MIGRANT:
@@ -113,7 +113,7 @@ def sgroup_of(status: int, stage: int, tier: int) -> int:
     return 4
 
 
-@nb.njit(cache=True)
+@kernel
 def _accumulate(  # type: ignore[no-untyped-def]
     first_pid,
     year,
@@ -144,84 +144,101 @@ def _accumulate(  # type: ignore[no-untyped-def]
     support,
     event,
 ):
-    v = np.zeros(N_STATS)
     for i in range(status.size):
         s = status[i]
         ev = event[i]
         if s == NOT_ENTERED:
             continue
-        if s == DEAD:
+        died = s == DEAD
+        if died:
             if not (ev & EV_DIED):
                 continue
             s = prior_status[i]
         age = year - birth_year[i]
+        out = s == OUT_MIGRANT and not died
         stage = 0
-        v[:] = 0.0
-        if status[i] == DEAD:
-            # Someone who entered and died in the same year counts in both flows.
-            v[_DEATHS] = 1.0
-            v[_ENTRANTS] = (ev & EV_ENTERED) != 0
-        else:
-            pid = first_pid + i
-            n_srh, n_dep = report_noise(seed, year, pid)
-            v[_PERSONS] = 1.0
-            v[_ENTRANTS] = (ev & EV_ENTERED) != 0
-            v[_POOR_HEALTH] = srh_level(p, health[i], mental[i], chronic[i], n_srh) <= 2
-            v[_DEPRESSED] = is_depressed(p, mental[i], n_dep)
-            v[_OVERWEIGHT] = bmi[i] >= 24.0
-            v[_SUM_BMI] = bmi[i]
-            v[_SUM_HEALTH] = health[i]
-            v[_SUM_MENTAL] = mental[i]
-            v[_CHRONIC] = chronic[i]
-            v[_CATASTROPHIC] = (ev & EV_CATASTROPHIC) != 0
-            v[_SUM_OOP] = oop[i]
-            nonfarm = job[i] == JOB_INFORMAL or job[i] == JOB_FORMAL
-            at_origin = s == RURAL_STAYER or s == LOCAL_MIGRANT or s == RETURNED
-            if at_origin:
-                v[_RURAL_MEDICAL_SPENDING] = oop[i]
-            # NBS migrant workers: rural hukou and non-farm work for most of the year.
-            mw_out = s == OUT_MIGRANT and job[i] != JOB_NONE
-            mw_local = at_origin and nonfarm
-            if mw_out or mw_local:
-                v[_MIGRANT_WORKERS] = 1.0
-                v[_MIGRANT_WORKERS_OUT] = mw_out
-                v[_MIGRANT_WORKERS_LOCAL] = mw_local
-                v[_MIGRANT_WORKERS_FEMALE] = female[i]
-                v[_SUM_AGE_MIGRANT_WORKERS] = age
-                v[_EARNERS] = 1.0
-                v[_SUM_INCOME] = income[i]
-                v[_SUM_HOURS] = hours[i]
-                v[_OVER_44H] = hours[i] > 44.0
-                v[_ARREARS] = (ev & EV_ARREARS) != 0
-            if s == OUT_MIGRANT:
-                social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
-                index = composite_index(p, economic[i], social, cultural[i], identity[i])
-                stage = stage_of(p, index)
-                v[_OUT_MIGRANTS] = 1.0
-                v[_SUM_ECONOMIC] = economic[i]
-                v[_SUM_SOCIAL] = social
-                v[_SUM_CULTURAL] = cultural[i]
-                v[_SUM_IDENTITY] = identity[i]
-                v[_SUM_INDEX] = index
-                v[_LIVING_SUBSISTENCE + living_type_of(p, economic[i])] = 1.0
-                v[_PHASE_ENTRANT + phase_of(p, years_in_city[i], identity[i])] = 1.0
-                v[_INSURED_DESTINATION] = insurance[i] >= 2
-                v[_STAY_INTENTION] = (ev & EV_STAY_INTENTION) != 0
-                v[_SUM_SUPPORT] = support[i]
-                v[_SUM_LOCAL_TIES] = local_ties[i]
-                v[_OUT_EMPLOYED] = job[i] != JOB_NONE
-            v[_RETURNS] = (ev & EV_RETURN) != 0
-            v[_RETURNS_HEALTH_DRIVEN] = (ev & EV_RETURN_HEALTH) != 0
-            v[_POOR_BEFORE_RETURN] = (ev & EV_POOR_BEFORE_RETURN) != 0
-            v[_FIRST_MIGRATIONS] = (ev & EV_FIRST_MIGRATION) != 0
-            v[_REMIGRATIONS] = (ev & EV_REMIGRATION) != 0
-            v[_HUKOU_CONVERSIONS] = (ev & EV_CONVERSION) != 0
+        social = 0.0
+        index = 0.0
+        if out:
+            social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
+            index = composite_index(p, economic[i], social, cultural[i], identity[i])
+            stage = stage_of(p, index)
         sg = sgroup_of(s, stage, city_tier[i])
         cell = (((sg * 2 + female[i]) * 6 + age_band(age)) * 5 + education[i]) * 3 + (
             origin_region[i]
         )
-        for k in range(N_STATS):
-            acc[cell, k] += v[k]
+        # Only the statistics that apply are added (no zeroed vector per person).
+        row = acc[cell]
+        if ev & EV_ENTERED:
+            row[_ENTRANTS] += 1.0
+        if died:
+            # Someone who entered and died in the same year counts in both flows.
+            row[_DEATHS] += 1.0
+            continue
+        n_srh, n_dep = report_noise(seed, year, first_pid + i)
+        row[_PERSONS] += 1.0
+        if srh_level(p, health[i], mental[i], chronic[i], n_srh) <= 2:
+            row[_POOR_HEALTH] += 1.0
+        if is_depressed(p, mental[i], n_dep):
+            row[_DEPRESSED] += 1.0
+        if bmi[i] >= 24.0:
+            row[_OVERWEIGHT] += 1.0
+        row[_SUM_BMI] += bmi[i]
+        row[_SUM_HEALTH] += health[i]
+        row[_SUM_MENTAL] += mental[i]
+        row[_CHRONIC] += chronic[i]
+        row[_SUM_OOP] += oop[i]
+        if ev & EV_CATASTROPHIC:
+            row[_CATASTROPHIC] += 1.0
+        nonfarm = job[i] == JOB_INFORMAL or job[i] == JOB_FORMAL
+        at_origin = s == RURAL_STAYER or s == LOCAL_MIGRANT or s == RETURNED
+        if at_origin:
+            row[_RURAL_MEDICAL_SPENDING] += oop[i]
+        # NBS migrant workers: rural hukou and non-farm work for most of the year.
+        mw_out = out and job[i] != JOB_NONE
+        mw_local = at_origin and nonfarm
+        if mw_out or mw_local:
+            row[_MIGRANT_WORKERS] += 1.0
+            row[_MIGRANT_WORKERS_OUT] += mw_out
+            row[_MIGRANT_WORKERS_LOCAL] += mw_local
+            row[_MIGRANT_WORKERS_FEMALE] += female[i]
+            row[_SUM_AGE_MIGRANT_WORKERS] += age
+            row[_EARNERS] += 1.0
+            row[_SUM_INCOME] += income[i]
+            row[_SUM_HOURS] += hours[i]
+            if hours[i] > 44.0:
+                row[_OVER_44H] += 1.0
+            if ev & EV_ARREARS:
+                row[_ARREARS] += 1.0
+        if out:
+            row[_OUT_MIGRANTS] += 1.0
+            row[_SUM_ECONOMIC] += economic[i]
+            row[_SUM_SOCIAL] += social
+            row[_SUM_CULTURAL] += cultural[i]
+            row[_SUM_IDENTITY] += identity[i]
+            row[_SUM_INDEX] += index
+            row[_LIVING_SUBSISTENCE + living_type_of(p, economic[i])] += 1.0
+            row[_PHASE_ENTRANT + phase_of(p, years_in_city[i], identity[i])] += 1.0
+            if insurance[i] >= 2:
+                row[_INSURED_DESTINATION] += 1.0
+            if ev & EV_STAY_INTENTION:
+                row[_STAY_INTENTION] += 1.0
+            row[_SUM_SUPPORT] += support[i]
+            row[_SUM_LOCAL_TIES] += local_ties[i]
+            if job[i] != JOB_NONE:
+                row[_OUT_EMPLOYED] += 1.0
+        if ev & EV_RETURN:
+            row[_RETURNS] += 1.0
+            if ev & EV_RETURN_HEALTH:
+                row[_RETURNS_HEALTH_DRIVEN] += 1.0
+            if ev & EV_POOR_BEFORE_RETURN:
+                row[_POOR_BEFORE_RETURN] += 1.0
+        if ev & EV_FIRST_MIGRATION:
+            row[_FIRST_MIGRATIONS] += 1.0
+        if ev & EV_REMIGRATION:
+            row[_REMIGRATIONS] += 1.0
+        if ev & EV_CONVERSION:
+            row[_HUKOU_CONVERSIONS] += 1.0
 
 
 class Results(Module):

@@ -8,8 +8,6 @@ once, so support dips in the first years in the city before local ties make up f
 
 from __future__ import annotations
 
-import numba as nb
-
 from migrant_health.engine.codes import (
     DEAD,
     FAMILY_APART,
@@ -20,12 +18,13 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params, RunContext
+from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import clip01
 
 
-@nb.njit(inline="always", cache=True)
+@inline
 def social_support(
     p: Params, local_ties: float, origin_network: float, family: int, in_city: bool
 ) -> float:
@@ -39,7 +38,7 @@ def social_support(
     )
 
 
-@nb.njit(cache=True)
+@kernel
 def _step(  # type: ignore[no-untyped-def]
     year,
     p,
@@ -90,7 +89,7 @@ def _step(  # type: ignore[no-untyped-def]
         )
 
 
-@nb.njit(cache=True)
+@kernel
 def _init(  # type: ignore[no-untyped-def]
     start,
     p,
