@@ -3,11 +3,54 @@
 ``error_model="numpy"`` lets divisions follow IEEE rules (inf/nan) instead of raising
 ``ZeroDivisionError``, which removes a branch from every division on the hot path; kernels guard
 their denominators themselves. Compiled code is cached next to the sources.
+
+Numba keys a cached kernel on its own source file only, so a kernel that inlines a function from
+another file (``random.uniform``, ``derived.srh_level``) would keep stale machine code after that
+other file changed. :func:`invalidate_stale_caches` guards against it: it fingerprints every
+kernel source file and clears the cache of all of them when any has changed.
 """
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numba as nb
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+_KERNEL_DIRS = (_PACKAGE / "engine", _PACKAGE / "modules")
+_MARKER = "kernel-sources.sha256"
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for directory in _KERNEL_DIRS:
+        for source in sorted(directory.glob("*.py")):
+            digest.update(source.name.encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def invalidate_stale_caches() -> None:
+    """Delete cached kernels if any kernel source changed since they were compiled.
+
+    Best effort: a read-only installation simply keeps (and cannot have edited) its cache.
+    """
+    try:
+        fingerprint = _fingerprint()
+        marker = _KERNEL_DIRS[0] / "__pycache__" / _MARKER
+        if marker.exists() and marker.read_text() == fingerprint:
+            return
+        for directory in _KERNEL_DIRS:
+            for cached in (directory / "__pycache__").glob("*.nb[ic]"):
+                cached.unlink(missing_ok=True)
+        marker.parent.mkdir(exist_ok=True)
+        marker.write_text(fingerprint)
+    except OSError:  # pragma: no cover - read-only site-packages
+        return
+
+
+invalidate_stale_caches()
 
 kernel = nb.njit(cache=True, error_model="numpy")
 inline = nb.njit(inline="always", cache=True, error_model="numpy")
