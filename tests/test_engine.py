@@ -44,7 +44,8 @@ def test_statuses_partition_the_population(small_run: RunResult) -> None:
 
 
 def test_workers_do_not_change_results(small_run: RunResult) -> None:
-    parallel = simulate(SMALL, executor=ProcessExecutor(workers=2))
+    # One worker against four (more workers than cores is fine): bit-identical tables.
+    parallel = simulate(SMALL, executor=ProcessExecutor(workers=4))
     pd.testing.assert_frame_equal(small_run.aggregates, parallel.aggregates, check_exact=True)
 
 
@@ -117,3 +118,11 @@ def test_modules_declare_the_parameters_their_kernels_read() -> None:
             f for f in fields if not any(f == d or f.startswith(d + "__") for d in declared)
         }
         assert not undeclared, f"{module.name} reads undeclared parameters {sorted(undeclared)}"
+
+
+def test_declared_results_are_metrics() -> None:
+    from migrant_health.engine.metrics import METRICS_BY_NAME
+    from migrant_health.engine.plan import YEARLY_PLAN
+
+    for module in YEARLY_PLAN:
+        assert set(module.results) <= set(METRICS_BY_NAME), module.name

@@ -116,11 +116,19 @@ def simulate_command(
 def plan_command() -> None:
     """Print the yearly plan: the order of modules, what each does, writes and uses."""
     table = Table(title="Yearly plan", title_justify="left", show_lines=True)
-    for column in ("step", "module", "seed", "does", "writes", "parameters"):
+    for column in ("step", "module", "seed"):
+        table.add_column(column, no_wrap=True)
+    for column in ("does", "writes", "parameters", "results"):
         table.add_column(column, overflow="fold")
     for row in describe_plan():
         table.add_row(
-            row["step"], row["module"], row["seed"], row["does"], row["writes"], row["parameters"]
+            row["step"],
+            row["module"],
+            row["seed"],
+            row["does"],
+            row["writes"],
+            row["parameters"],
+            row["results"],
         )
     console.print(table)
     console.print("Initialisation order: " + " -> ".join(m.name for m in INIT_PLAN))

@@ -22,6 +22,7 @@ class Module:
         reads: State and scratch columns read.
         writes: State and scratch columns written.
         parameters: Parameter subtrees used (``"health"``, ``"policy.fair_employment"``).
+        results: Metrics (see ``migrant-health metrics``) that mainly report this module's work.
     """
 
     name: ClassVar[str] = "module"
@@ -30,6 +31,7 @@ class Module:
     reads: ClassVar[tuple[str, ...]] = ()
     writes: ClassVar[tuple[str, ...]] = ()
     parameters: ClassVar[tuple[str, ...]] = ()
+    results: ClassVar[tuple[str, ...]] = ()
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Set initial values of the states the module owns (default: nothing)."""

@@ -60,6 +60,7 @@ def describe_plan() -> list[dict[str, str]]:
                 "reads": ", ".join(cls.reads) or "-",
                 "writes": ", ".join(cls.writes) or "-",
                 "parameters": ", ".join(cls.parameters) or "-",
+                "results": ", ".join(cls.results) or "-",
             }
         )
     return rows

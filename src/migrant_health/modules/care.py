@@ -190,6 +190,12 @@ class Care(Module):
     reads = ("birth_year", "status", "job", "chronic", "health", "income")
     writes = ("insurance", "savings", "economic", "oop", "event")
     parameters = ("care", "labor.wage_index", "policy.public_services", "policy.fair_employment")
+    results = (
+        "insured_destination_share",
+        "catastrophic_spending_share",
+        "out_of_pocket_mean",
+        "rural_medical_spending",
+    )
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Schemes at the start: employee scheme for some formal out-migrants, rural otherwise."""

@@ -134,6 +134,7 @@ class Demography(Module):
     reads = ("birth_year", "female", "health", "chronic")
     writes = ("status", "family", "event", "prior_status")
     parameters = ("demography",)
+    results = ("population", "entrants", "deaths")
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Marital status of the base-year stock."""

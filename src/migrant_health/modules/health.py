@@ -258,6 +258,16 @@ class Health(Module):
     )
     writes = ("health", "mental", "bmi", "chronic")
     parameters = ("health", "care", "integration", "policy.management", "policy.public_services")
+    results = (
+        "poor_health_share",
+        "depression_share",
+        "overweight_share",
+        "bmi_mean",
+        "chronic_share",
+        "health_capital_mean",
+        "mental_health_mean",
+        "health_gap_urban_rural",
+    )
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Initial health near the steady state of each person's age and place."""

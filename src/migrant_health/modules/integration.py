@@ -119,6 +119,13 @@ class Integration(Module):
     reads = ("birth_year", "education", "status", "years_in_city", "insurance", "local_ties")
     writes = ("cultural", "identity")
     parameters = ("integration", "policy.management")
+    results = (
+        "integration_cultural",
+        "integration_identity",
+        "integration_index",
+        "stage_share",
+        "phase_share",
+    )
 
     def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
         """One year of cultural and identity integration."""

@@ -368,6 +368,16 @@ class Labor(Module):
     reads = ("birth_year", "female", "education", "city_tier", "health", "chronic", "insurance")
     writes = ("status", "job", "income", "hours", "savings", "economic", "event")
     parameters = ("labor", "policy.fair_employment", "policy.return_entrepreneurship")
+    results = (
+        "migrant_workers_total",
+        "monthly_income_mean",
+        "weekly_hours_mean",
+        "share_over_44h",
+        "wage_arrears_share",
+        "employment_rate_out_migrants",
+        "integration_economic",
+        "living_type_share",
+    )
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Jobs, savings, hours and pay at the start."""

@@ -547,6 +547,16 @@ class Migration(Module):
         "policy.management",
         "policy.fair_employment",
     )
+    results = (
+        "migrant_workers_out",
+        "returns",
+        "returns_health_driven",
+        "poor_health_share_before_return",
+        "first_migrations",
+        "remigrations",
+        "hukou_conversions",
+        "stay_intention_share",
+    )
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Status of the base-year stock, with healthy-migrant selection built in."""

@@ -135,6 +135,7 @@ class Social(Module):
     reads = ("birth_year", "education", "status", "family", "cross_province", "cultural")
     writes = ("local_ties", "origin_network", "support")
     parameters = ("social", "migration.departure.network_loss", "policy.management")
+    results = ("social_support_mean", "local_ties_mean", "integration_social")
 
     def init(self, chunk: Chunk, ctx: RunContext) -> None:
         """Ties consistent with each out-migrant's years in the city."""
