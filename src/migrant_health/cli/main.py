@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from migrant_health.cli.calibrate import calibrate_command, fit_command
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.summary import summary_table
 from migrant_health.cli.survey import survey_app
@@ -29,6 +30,8 @@ app = typer.Typer(
 params_app = typer.Typer(help="Inspect the parameter tree.", no_args_is_help=True)
 app.add_typer(params_app, name="params")
 app.add_typer(survey_app, name="survey")
+app.command("fit")(fit_command)
+app.command("calibrate")(calibrate_command)
 console = Console()
 
 

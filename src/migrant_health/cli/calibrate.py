@@ -1,0 +1,231 @@
+"""The ``fit`` and ``calibrate`` commands: the model against its calibration targets."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich import box
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from migrant_health.cli.errors import friendly_errors
+from migrant_health.data import load_demography
+from migrant_health.engine.run import RunConfig, default_workers
+from migrant_health.errors import DataError, RunConfigError
+from migrant_health.experiments.fit import fit_summary, fit_table, model_series, objective
+from migrant_health.experiments.matching import load_targets, match_targets
+from migrant_health.experiments.quantity import ModelRun, replicate_se, simulate_cells
+from migrant_health.params import ParameterTree, Scenario
+
+console = Console()
+
+
+def _number(value: float) -> str:
+    if pd.isna(value):
+        return "n/a"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+def _fit_console_table(table: pd.DataFrame, title: str) -> Table:
+    view = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
+    view.add_column("target (unit)", min_width=22, overflow="fold")
+    for column in ("year", "observed", "model", "error", "tol."):
+        view.add_column(column, justify="right")
+    view.add_column("status")
+    for row in table.to_dict("records"):
+        low, high = row["observed_low"], row["observed_high"]
+        observed = f"{_number(low)}-{_number(high)}" if high > low else _number(row["observed"])
+        status = "[green]pass[/]" if row["pass"] else "[bold red]FAIL[/]"
+        view.add_row(
+            f"{row['key']} [dim]({row['unit']})[/]",
+            str(row["year"]),
+            observed,
+            _number(row["model"]),
+            _number(row["error"]),
+            _number(row["tolerance"]),
+            status,
+        )
+    return view
+
+
+def _progress(label: str) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+@friendly_errors
+def fit_command(
+    scenario: Path | None = typer.Option(
+        None, "--scenario", help="Scenario YAML ({path: value}), e.g. a calibration's best.yaml."
+    ),
+    targets: Path | None = typer.Option(
+        None, "--targets", help="Targets CSV (default: the shipped calibration_targets.csv)."
+    ),
+    scale: float = typer.Option(1000.0, help="Persons represented by one agent."),
+    seed: int = typer.Option(1, help="Seed of all random streams."),
+    end: int | None = typer.Option(
+        None, help="Last simulated year (default: the latest year a target needs)."
+    ),
+    workers: int = typer.Option(0, help="Worker processes (0 = every available core)."),
+    replicates: int = typer.Option(
+        0,
+        help="Extra runs with other seeds for the Monte Carlo SE of every target (0 = analytic "
+        "SE of shares and counts only).",
+    ),
+    out: Path = typer.Option(Path("fit-report.html"), "--out", help="HTML report to write."),
+) -> None:
+    """Run the model, compare it with the calibration targets, and write an HTML report.
+
+    Exits 0 whether or not targets pass (the table and the report say which fail), and 2 on
+    bad input (targets file, scenario, settings).
+    """
+    frame = load_targets(targets)
+    matched = match_targets(frame)
+    if not matched.comparisons:
+        raise DataError(
+            f"{matched.label}: no row can be compared with the model (keys must be among the "
+            "mapped targets; see docs/calibration.md)"
+        )
+    parsed = Scenario.from_yaml(scenario) if scenario is not None else None
+    if parsed is not None:
+        parsed.apply(ParameterTree.load())  # validate before running
+    if out.exists() and out.is_dir():
+        raise RunConfigError(f"--out {out} is a directory; give the path of an HTML file")
+    if replicates < 0:
+        raise RunConfigError(f"--replicates {replicates} must be 0 or more")
+    last_data_year = load_demography().last_year
+    end = end if end is not None else min(matched.years[1], last_data_year)
+    config = RunConfig(
+        end=end, scale=scale, seed=seed, workers=workers or default_workers(), scenario=parsed
+    )
+    runs: list[ModelRun] = []
+    with _progress("simulating") as bar:
+        for k in range(replicates + 1):
+            task = bar.add_task(f"chunks (run {k + 1} of {replicates + 1})", total=None)
+
+            def progress(done: int, total: int, task: TaskID = task) -> None:
+                bar.update(task, completed=done, total=total)
+
+            run_config = replace(config, seed=seed + k)
+            runs.append(simulate_cells(run_config, progress=progress))
+    run = runs[0]
+    names = {c.key: c.spec.quantity for c in matched.comparisons}
+    se = replicate_se(names, runs, scale) if len(runs) > 1 else None
+    se_method = (
+        f"standard deviation across {len(runs)} runs with seeds {seed}..{seed + replicates}"
+        if se is not None
+        else "analytic (binomial over the agents behind shares and counts; none for means)"
+    )
+    table = fit_table(run, matched, se=se)
+    dropped = len(matched.comparisons) - len(table)
+    name = parsed.name if parsed is not None else "shipped defaults (before calibration)"
+    console.print(
+        _fit_console_table(
+            table, f"Fit to {matched.label}: {name}, 1 agent = {scale:g} persons, seed {seed}"
+        )
+    )
+    console.print(fit_summary(table))
+    if dropped:
+        console.print(f"{dropped} target(s) lie outside the simulated years 2008-{end}.")
+    console.print(
+        f"{matched.skipped['key'].nunique()} target series not compared (the report lists "
+        "each with the reason)."
+    )
+    from migrant_health.report.fit_report import render_fit_report, write_fit_report
+
+    meta = {
+        "parameters": name + (f" ({scenario})" if scenario is not None else ""),
+        "targets": matched.label,
+        "run": f"2008-{end}, 1 agent = {scale:g} persons, seed {seed}",
+        "Monte Carlo SE": se_method,
+        "written": datetime.now().strftime("%Y-%m-%d %H:%M"),
+    }
+    html = render_fit_report(
+        table, model_series(run, matched), matched.skipped, meta, objective(table), se_method
+    )
+    path = write_fit_report(out, html)
+    console.print(f"report written to [bold]{path}[/]")
+
+
+@friendly_errors
+def calibrate_command(
+    targets: Path | None = typer.Option(
+        None, "--targets", help="Targets CSV (default: the shipped calibration_targets.csv)."
+    ),
+    trials: int = typer.Option(100, help="Completed trials wanted in the study in total."),
+    workers: int = typer.Option(1, help="Worker processes sharing the study's journal."),
+    study: Path = typer.Option(
+        Path("calibration-study"), "--study", help="Study directory (resumed if it exists)."
+    ),
+    scale: float = typer.Option(20000.0, help="Persons per agent in every trial."),
+    seed: int = typer.Option(1, help="Seed of every trial (common random numbers)."),
+    params: str | None = typer.Option(
+        None,
+        "--params",
+        help="Comma-separated parameter paths to calibrate (default: every path with a "
+        "calibrate range).",
+    ),
+    end: int | None = typer.Option(
+        None, help="Last simulated year (default: the latest year a target needs)."
+    ),
+    replicates: int = typer.Option(
+        3, help="Extra seeds run at the start point to fix the tolerances."
+    ),
+) -> None:
+    """Calibrate the free parameters to the targets with Optuna; write best.yaml.
+
+    The study lives in --study DIR (study.json, targets.csv, tolerances.csv, journal.log,
+    best.yaml) and resumes where it stopped; several --workers share its journal.
+    """
+    from migrant_health.experiments.calibration import calibrate
+
+    only = [p.strip() for p in params.split(",") if p.strip()] if params else None
+    with _progress("calibrating") as bar:
+        task = bar.add_task("trials", total=trials)
+
+        def progress(done: int, total: int, best: float) -> None:
+            bar.update(task, completed=done, total=total, description=f"best J = {best:.4g}")
+
+        result = calibrate(
+            study,
+            targets,
+            trials=trials,
+            workers=workers,
+            scale=scale,
+            seed=seed,
+            parameters=only,
+            end=end,
+            replicates=replicates,
+            progress=progress,
+        )
+    console.print(
+        result.scenario_file.read_text(encoding="utf-8"),
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+    console.print(
+        f"best objective J = {result.best_objective:.4g} (start point J = "
+        f"{result.start_objective:.4g}) after {result.n_trials} trials; best parameters written "
+        f"to [bold]{result.scenario_file}[/]. Check them with: migrant-health fit --scenario "
+        f"{result.scenario_file}"
+    )

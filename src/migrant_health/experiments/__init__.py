@@ -1,0 +1,37 @@
+"""Experiments on the microsimulation: calibration targets, fit and calibration.
+
+- :mod:`~migrant_health.experiments.targets`: the documented mapping from calibration-target
+  keys to model quantities, units, caveats and tolerances.
+- :mod:`~migrant_health.experiments.fit`: the fit table of a run and the calibration objective.
+- :mod:`~migrant_health.experiments.calibration`: Optuna calibration of the parameters marked
+  ``calibrate: [low, high]`` in the parameter tree.
+"""
+
+from __future__ import annotations
+
+from migrant_health.experiments.fit import fit_summary, fit_table, objective
+from migrant_health.experiments.matching import (
+    load_targets,
+    match_targets,
+    targets_from_run,
+    write_targets,
+)
+from migrant_health.experiments.quantity import ModelRun, Quantity, replicate_se, simulate_cells
+from migrant_health.experiments.targets import NOT_COMPARABLE, TARGET_MAP, TargetSpec
+
+__all__ = [
+    "NOT_COMPARABLE",
+    "TARGET_MAP",
+    "ModelRun",
+    "Quantity",
+    "TargetSpec",
+    "fit_summary",
+    "fit_table",
+    "load_targets",
+    "match_targets",
+    "objective",
+    "replicate_se",
+    "simulate_cells",
+    "targets_from_run",
+    "write_targets",
+]

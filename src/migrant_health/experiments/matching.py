@@ -1,0 +1,284 @@
+"""Reading target files, matching their rows with model quantities, and synthetic targets.
+
+The mapping itself (which key is compared with which quantity, in which unit, with which
+caveat and tolerance) lives in :mod:`migrant_health.experiments.targets`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from migrant_health.data import load_calibration_targets
+from migrant_health.errors import DataError
+from migrant_health.experiments.quantity import CellRun
+from migrant_health.experiments.targets import (
+    CI_PATTERN,
+    CONFIDENCE_WEIGHTS,
+    NOT_COMPARABLE,
+    RANGE_PATTERN,
+    SPECS_BY_KEY,
+    TARGET_MAP,
+    Comparison,
+    unit_factor,
+)
+
+
+@dataclass(frozen=True)
+class MatchedTargets:
+    """Targets of a file sorted into comparisons and skipped rows.
+
+    Attributes:
+        comparisons: Rows compared with the model.
+        skipped: ``key, year, reason`` of every row not compared.
+        label: Where the targets came from.
+    """
+
+    comparisons: tuple[Comparison, ...]
+    skipped: pd.DataFrame
+    label: str
+
+    @property
+    def years(self) -> tuple[int, int]:
+        """First and last model year needed."""
+        years = [c.model_year for c in self.comparisons]
+        return min(years), max(years)
+
+
+def load_targets(path: str | Path | None = None) -> pd.DataFrame:
+    """Read a targets file (or the shipped one) and add the line number of every row.
+
+    Raises:
+        DataError: As :func:`migrant_health.data.load_calibration_targets`, naming file, line
+            and column.
+    """
+    frame = load_calibration_targets(path)
+    if path is None:
+        from importlib import resources
+
+        text = resources.files("migrant_health.data").joinpath("calibration_targets.csv")
+        lines = _record_lines(text.read_text(encoding="utf-8"))
+        frame.attrs["label"] = "calibration_targets.csv (package data)"
+    else:
+        lines = _record_lines(Path(path).read_text(encoding="utf-8"))
+        frame.attrs["label"] = str(path)
+    frame["line"] = lines[: len(frame)] if len(lines) >= len(frame) else range(2, len(frame) + 2)
+    return frame
+
+
+def _record_lines(text: str) -> list[int]:
+    """First line of every non-blank record, as the loader counts them (header = line 1)."""
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    lines: list[int] = []
+    try:
+        next(reader)
+    except (StopIteration, csv.Error):
+        return lines
+    previous = reader.line_num
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            lines.append(previous + 1)
+        previous = reader.line_num
+    return lines
+
+
+def match_targets(targets: pd.DataFrame, label: str | None = None) -> MatchedTargets:
+    """Match target rows with model quantities, convert units and weigh them.
+
+    Args:
+        targets: A frame as returned by :func:`load_targets` (a ``line`` column is optional).
+        label: Name of the file, for error messages (default: ``targets.attrs['label']``).
+
+    Returns:
+        The comparisons and the skipped rows with their reasons.
+
+    Raises:
+        DataError: For a row of a mapped key with a missing year, a missing value or a unit
+            that does not fit the quantity; the message names the line and the column.
+    """
+    label = label or str(targets.attrs.get("label", "targets"))
+    lines = targets["line"] if "line" in targets else pd.Series(range(2, len(targets) + 2))
+    points: list[Comparison] = []
+    ranges: dict[str, list[tuple[float, int, int, str]]] = {}
+    skipped: list[tuple[str, object, str]] = []
+    for (_, row), line in zip(targets.iterrows(), lines, strict=True):
+        key = str(row["key"])
+        spec = SPECS_BY_KEY.get(key)
+        if spec is None:
+            reason = NOT_COMPARABLE.get(key, "no mapping to a model quantity (unknown key)")
+            skipped.append((key, row["year"], reason))
+            continue
+        where = f"{label}: line {int(line)}"
+        if pd.isna(row["year"]):
+            raise DataError(f"{where}, column 'year': empty; target {key!r} needs a year")
+        unit = str(row["unit"])
+        if not unit.strip().lower().startswith(tuple(u.lower() for u in spec.units)):
+            raise DataError(
+                f"{where}, column 'unit': {unit!r} does not fit target {key!r}; expected a unit "
+                f"beginning with {' or '.join(repr(u) for u in spec.units)}"
+            )
+        factor = unit_factor(unit)
+        value = float(row["value"])
+        low = high = value
+        if not math.isfinite(value):
+            found = RANGE_PATTERN.match(str(row.get("value_text", "")))
+            if found is None:
+                raise DataError(
+                    f"{where}, column 'value': empty; target {key!r} needs a number or a range "
+                    "such as 20-30"
+                )
+            low, high = sorted((float(found.group(1)), float(found.group(2))))
+            value = (low + high) / 2
+        year = int(row["year"])
+        confidence = str(row["confidence"])
+        if spec.range_of:
+            ranges.setdefault(spec.key, []).append((value * factor, year, int(line), confidence))
+            continue
+        ci = CI_PATTERN.search(unit) or CI_PATTERN.search(str(row.get("source", "")))
+        half = abs(float(ci.group(2)) - float(ci.group(1))) / 2 * factor if ci else 0.0
+        points.append(
+            Comparison(
+                spec=spec,
+                year=year,
+                model_year=spec.model_year or year,
+                observed=value * factor,
+                low=low * factor,
+                high=high * factor,
+                factor=factor,
+                unit=unit,
+                half_width=half,
+                weight=CONFIDENCE_WEIGHTS.get(confidence, 0.5),
+                confidence=confidence,
+                lines=(int(line),),
+            )
+        )
+    for key, rows in ranges.items():
+        spec = next(s for s in TARGET_MAP if s.key == key)
+        values = [r[0] for r in rows]
+        low, high = min(values), max(values)
+        confidences = sorted({r[3] for r in rows})
+        points.append(
+            Comparison(
+                spec=spec,
+                year=spec.model_year or max(r[1] for r in rows),
+                model_year=spec.model_year or max(r[1] for r in rows),
+                observed=(low + high) / 2,
+                low=low,
+                high=high,
+                factor=0.01,
+                unit="% (range of sources)",
+                half_width=0.0,
+                weight=min(CONFIDENCE_WEIGHTS.get(c, 0.5) for c in confidences),
+                confidence="/".join(confidences),
+                lines=tuple(r[2] for r in rows),
+            )
+        )
+    comparisons = _split_weights(points)
+    skipped_frame = pd.DataFrame(skipped, columns=["key", "year", "reason"])
+    return MatchedTargets(tuple(comparisons), skipped_frame, label)
+
+
+def _split_weights(points: list[Comparison]) -> list[Comparison]:
+    """Give each series its spec weight in total, shared among its rows by confidence."""
+    order = {spec.key: k for k, spec in enumerate(TARGET_MAP)}
+    points.sort(key=lambda c: (order[c.key], c.year))
+    totals: dict[str, float] = {}
+    for point in points:
+        totals[point.key] = totals.get(point.key, 0.0) + point.weight
+    out = []
+    for point in points:
+        share = point.weight / totals[point.key] if totals[point.key] > 0 else 0.0
+        out.append(replace(point, weight=point.spec.weight * share))
+    return out
+
+
+def model_values(
+    matched: MatchedTargets, run: CellRun, se: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Model value and Monte Carlo standard error of every comparison.
+
+    Args:
+        matched: The comparisons.
+        run: A run whose years cover the comparisons' model years.
+        se: Optional replicate standard errors (``name, year, se`` with name = target key),
+            which replace the analytic ones.
+
+    Returns:
+        One row per comparison (in order) with columns ``model`` and ``se`` (model units);
+        NaN where the run does not cover the year or the quantity is undefined.
+    """
+    cache: dict[str, pd.DataFrame] = {}
+    replicate: dict[tuple[str, int], float] = {}
+    if se is not None:
+        for name, year, value in zip(se["name"], se["year"], se["se"], strict=True):
+            replicate[(str(name), int(year))] = float(value)
+    rows = []
+    for comparison in matched.comparisons:
+        key = comparison.key
+        if key not in cache:
+            cache[key] = comparison.spec.quantity.evaluate(run)
+        values = cache[key]
+        year = comparison.model_year
+        if year in values.index:
+            model = float(values["value"].loc[year])
+            sd = replicate.get((key, year), float(values["se"].loc[year]))
+        else:
+            model = sd = math.nan
+        rows.append((model, sd))
+    return pd.DataFrame(rows, columns=["model", "se"])
+
+
+def targets_from_run(
+    run: CellRun,
+    keys: Iterable[str],
+    years: Iterable[int],
+    source: str = "synthetic: generated by the model itself",
+) -> pd.DataFrame:
+    """Targets in the file format, generated from a run (a known truth for tests and checks).
+
+    Each key's value is the model quantity of :data:`TARGET_MAP` in each year, converted to
+    the key's first accepted unit (``10k persons`` for counts, ``%`` for shares).
+
+    Raises:
+        ValueError: For a key that is not mapped, or a range target.
+    """
+    rows = []
+    years = list(years)
+    for key in keys:
+        spec = SPECS_BY_KEY.get(key)
+        if spec is None or spec.range_of:
+            raise ValueError(f"{key!r} is not a point target of TARGET_MAP")
+        unit = spec.units[0]
+        factor = unit_factor(unit)
+        values = spec.quantity.evaluate(run)["value"]
+        for year in years:
+            rows.append(
+                {
+                    "key": key,
+                    "year": year,
+                    "value": float(values.loc[year]) / factor,
+                    "unit": unit,
+                    "source": source,
+                    "confidence": "synthetic",
+                }
+            )
+    frame = pd.DataFrame(rows, columns=["key", "year", "value", "unit", "source", "confidence"])
+    frame["value_text"] = [repr(v) for v in frame["value"]]
+    frame["year"] = frame["year"].astype("Int64")
+    frame["line"] = np.arange(2, len(frame) + 2)
+    return frame
+
+
+def write_targets(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write targets in the file format (``key, year, value, unit, source, confidence``)."""
+    columns = ["key", "year", "value", "unit", "source", "confidence"]
+    out = frame[columns].copy()
+    out["value"] = [repr(float(v)) for v in out["value"]]
+    out.to_csv(path, index=False)

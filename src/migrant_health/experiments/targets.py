@@ -1,0 +1,570 @@
+"""Calibration targets mapped to model quantities, with units, caveats and tolerances.
+
+Every key of ``calibration_targets.csv`` is either in :data:`TARGET_MAP` (compared with a
+model quantity) or in :data:`NOT_COMPARABLE` (skipped, with the reason). A target row is
+compared in its year (or in :attr:`TargetSpec.model_year` for literature figures without a
+clear survey year), after converting its unit to the model's: NBS counts are in 10,000 persons,
+shares in per cent, literature proportions in 0-1.
+
+**Tolerance.** Each comparison has a tolerance fixed before calibrating, in model units::
+
+    tolerance = max(half-width of the source's 95% CI (where the unit or source gives one),
+                    2 x Monte Carlo standard error of the model value,
+                    floor of the target's kind)
+
+with floors (:data:`FLOORS`): counts 3 % of the target, shares 3 percentage points, means
+(income, hours, age) 5 % of the target, integration-index levels 0.05 on the 0-1 scale. The
+Monte Carlo standard error is analytic for shares and counts (binomial over the agents behind
+the number, see :meth:`Quantity.evaluate`; a lower bound because it ignores clustering within
+origin communities), or the standard deviation across replicate runs with different seeds,
+rescaled to the run's scale (:func:`~migrant_health.experiments.quantity.replicate_se`), which
+also covers means. A target passes when ``|model - observed| <= tolerance``; a range target
+(depression prevalence) passes when the model lies within the tolerance of the range.
+
+Reading target files and matching their rows: :mod:`migrant_health.experiments.matching`;
+the page ``docs/calibration.md`` tabulates this mapping.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from migrant_health.experiments.quantity import Quantity
+
+Kind = Literal["count", "share", "mean", "index"]
+
+#: Floor of the tolerance per kind: ("relative", fraction of the target) or ("absolute", model
+#: units).
+FLOORS: dict[str, tuple[str, float]] = {
+    "count": ("relative", 0.03),
+    "share": ("absolute", 0.03),
+    "mean": ("relative", 0.05),
+    "index": ("absolute", 0.05),
+}
+#: Weight of a row by its source confidence (derived figures count half; other labels too).
+CONFIDENCE_WEIGHTS: dict[str, float] = {"confirmed": 1.0, "approximate": 0.5, "synthetic": 1.0}
+
+_COUNT_UNITS = ("10k persons", "persons")
+_SHARE_UNITS = ("%", "proportion", "share")
+CI_PATTERN = re.compile(r"CI\s*([-+]?\d*\.?\d+)\s*(?:-|\u2013|to)\s*([-+]?\d*\.?\d+)")
+RANGE_PATTERN = re.compile(
+    r"^\s*([-+]?\d*\.?\d+)\s*%?\s*(?:-|\u2013|\u2014|~|to)\s*([-+]?\d*\.?\d+)\s*%?\s*$"
+)
+
+
+def unit_factor(unit: str) -> float:
+    """Factor that turns a value in ``unit`` into model units (persons, 0-1 shares, ...)."""
+    text = unit.strip().lower()
+    if text.startswith("10k persons"):
+        return 1e4
+    if text.startswith("%"):
+        return 0.01
+    return 1.0
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """How one target series is compared with the model.
+
+    Attributes:
+        key: Key in the targets file (for a range target, a label of its own).
+        quantity: The model quantity it is compared with.
+        kind: ``count``, ``share``, ``mean`` or ``index``: sets the tolerance floor.
+        units: Accepted beginnings of the unit cell (a row with another unit is an error).
+        caveat: How the target's definition differs from the model's.
+        weight: Weight of the whole series in the calibration objective.
+        model_year: Compare in this model year instead of the row's year.
+        range_of: For a range target: the keys whose values span the range.
+    """
+
+    key: str
+    quantity: Quantity
+    kind: Kind
+    units: tuple[str, ...]
+    caveat: str
+    weight: float = 1.0
+    model_year: int | None = None
+    range_of: tuple[str, ...] = ()
+
+    @property
+    def source_keys(self) -> tuple[str, ...]:
+        """Keys of the rows that feed this target."""
+        return self.range_of or (self.key,)
+
+
+def _count(key: str, metric: str, caveat: str) -> TargetSpec:
+    return TargetSpec(key, Quantity(metric), "count", _COUNT_UNITS, caveat)
+
+
+def _mw_share(key: str, group: str, caveat: str, weight: float = 1.0) -> TargetSpec:
+    return TargetSpec(
+        key,
+        Quantity("migrant_workers_total", group, share_of="all"),
+        "share",
+        _SHARE_UNITS,
+        caveat,
+        weight=weight,
+    )
+
+
+def _share(
+    key: str, metric: str, group: str, caveat: str, *, year: int | None = None, weight: float = 1.0
+) -> TargetSpec:
+    return TargetSpec(key, Quantity(metric, group), "share", _SHARE_UNITS, caveat, weight, year)
+
+
+_AT_ORIGIN = "status=rural_stayer|local_migrant|returned"
+_AGE = "NBS age bands 16-20, 21-30, 31-40, 41-50, 50+ match the model's; 2008 shares come from a "
+_AGE += "transcription of the reports (approximate)"
+_EDU = "NBS 'senior high' includes secondary vocational school, like the model's level 3"
+_INTEGRATION = (
+    "CMDS 2017 index of Xing et al. 2022 (whole floating population, rural and urban hukou, "
+    "prefecture-level cities; its own items and weights): compared like with like only in "
+    "level, so the series weighs half"
+)
+
+#: Target series compared with the model.
+TARGET_MAP: tuple[TargetSpec, ...] = (
+    _count(
+        "nbs.migrant_workers_total",
+        "migrant_workers_total",
+        "NBS: rural hukou, non-farm work 6+ months of the year; model: rural hukou with a "
+        "non-farm job at year end (employed out-migrants, non-farm workers at origin)",
+    ),
+    _count(
+        "nbs.outmigrant_workers (waichu)",
+        "migrant_workers_out",
+        "NBS: working outside the home township; model: employed out-migrants (a city is the "
+        "only destination, so migrants to other rural townships are included)",
+    ),
+    _count(
+        "nbs.local_migrant_workers (bendi)",
+        "migrant_workers_local",
+        "NBS: non-farm work inside the home township; model: non-farm workers at origin, "
+        "returnees included",
+    ),
+    _share(
+        "nbs.female_share_all",
+        "female_share_migrant_workers",
+        "all",
+        "share of women among all migrant workers",
+    ),
+    _share(
+        "nbs.female_share_outmigrants",
+        "female_share_migrant_workers",
+        "status=out_migrant",
+        "share of women among out-migrant workers (model: employed out-migrants)",
+    ),
+    _share(
+        "nbs.female_share_local",
+        "female_share_migrant_workers",
+        _AT_ORIGIN,
+        "share of women among local migrant workers (model: non-farm workers at origin)",
+    ),
+    TargetSpec(
+        "nbs.mean_age",
+        Quantity("mean_age_migrant_workers"),
+        "mean",
+        ("years",),
+        "mean age of all migrant workers",
+    ),
+    _mw_share("nbs.age_share_16-20", "age_band=16-20", _AGE, 0.5),
+    _mw_share("nbs.age_share_21-30", "age_band=21-30", _AGE, 0.5),
+    _mw_share("nbs.age_share_31-40", "age_band=31-40", _AGE, 0.5),
+    _mw_share("nbs.age_share_41-50", "age_band=41-50", _AGE, 0.5),
+    _mw_share(
+        "nbs.age_share_50+",
+        "age_band=51-60|61+",
+        "NBS '50 and over' is the model's 51-60 plus 61+ (NBS's 41-50 band holds the 50-year-"
+        "olds, like the model's); transcription (approximate)",
+        0.5,
+    ),
+    _mw_share(
+        "nbs.age_share_40_or_under",
+        "age_band=16-20|21-30|31-40",
+        "share of migrant workers aged 40 or under (overlaps the band shares)",
+        0.5,
+    ),
+    _mw_share("nbs.edu_share_no_schooling", "education=none", "no schooling"),
+    _mw_share("nbs.edu_share_primary", "education=primary", "primary school"),
+    _mw_share("nbs.edu_share_junior_high", "education=junior_high", "junior high school"),
+    _mw_share("nbs.edu_share_senior_high", "education=senior_high", _EDU),
+    _mw_share("nbs.edu_share_college_plus", "education=college", "junior college or above"),
+    _mw_share(
+        "nbs.edu_share_senior_high_or_above",
+        "education=senior_high|college",
+        "senior high (incl. vocational) or above, all migrant workers",
+    ),
+    TargetSpec(
+        "nbs.edu_share_senior_high_or_above_outmigrants",
+        Quantity(
+            "migrant_workers_total",
+            "education=senior_high|college,status=out_migrant",
+            share_of="status=out_migrant",
+        ),
+        "share",
+        _SHARE_UNITS,
+        "senior high or above among out-migrant workers (model: employed out-migrants)",
+    ),
+    TargetSpec(
+        "nbs.edu_share_senior_high_or_above_local",
+        Quantity(
+            "migrant_workers_total",
+            f"education=senior_high|college,{_AT_ORIGIN}",
+            share_of=_AT_ORIGIN,
+        ),
+        "share",
+        _SHARE_UNITS,
+        "senior high or above among local migrant workers (model: non-farm workers at origin)",
+    ),
+    TargetSpec(
+        "nbs.monthly_income_outmigrants",
+        Quantity("monthly_income_mean", "status=out_migrant"),
+        "mean",
+        ("CNY/month",),
+        "out-migrants' mean monthly income (the NBS series of 2008-2013, resumed from 2019). "
+        "labor.wage_index is this very series, so the target pins the mean relative earnings "
+        "(labor.income.intercept) rather than the wage level",
+    ),
+    TargetSpec(
+        "nbs.monthly_income_all_migrant_workers",
+        Quantity("monthly_income_mean"),
+        "mean",
+        ("CNY/month",),
+        "from 2014 the NBS reports all migrant workers (out-migrant and local): a different "
+        "definition from the 2008-2013 out-migrant series",
+    ),
+    TargetSpec(
+        "nbs.monthly_income_local_migrant_workers",
+        Quantity("monthly_income_mean", _AT_ORIGIN),
+        "mean",
+        ("CNY/month",),
+        "local migrant workers' mean monthly income (model: non-farm workers at origin)",
+    ),
+    _share(
+        "nbs.share_working_over_44h_week_outmigrants",
+        "share_over_44h",
+        "status=out_migrant",
+        "2009: out-migrant *employees* (the model's employed out-migrants include the "
+        "self-employed); not the same population as the 2015-2016 all-worker series",
+    ),
+    TargetSpec(
+        "nbs.mean_weekly_hours_employed_outmigrants",
+        Quantity("weekly_hours_mean", "status=out_migrant"),
+        "mean",
+        ("hours/week",),
+        "2009: usual weekly hours of out-migrant employees",
+    ),
+    _share(
+        "nbs.share_working_over_44h_week",
+        "share_over_44h",
+        "all",
+        "2015-2016: all migrant workers (out-migrant and local), unlike the 2009 out-migrant "
+        "figure",
+    ),
+    _share(
+        "nbs.outmigrant_insured_medical",
+        "insured_destination_share",
+        "status=out_migrant",
+        "NBS: out-migrants whose employer paid into medical insurance (employee scheme); model: "
+        "out-migrants in any destination scheme (resident or employee), so the model is "
+        "expected at or above the target",
+    ),
+    _share(
+        "lit.poor_general_health_migrants",
+        "poor_health_share",
+        "status=out_migrant",
+        "CLDS 2012-16 pooled, poor general self-rated health of rural-urban migrants; model: "
+        "levels 1-2 of 5 among out-migrants; crude (not age-standardised)",
+    ),
+    _share(
+        "lit.poor_general_health_urban_residents",
+        "poor_health_share",
+        "status=urban_local",
+        "CLDS 2012-16 pooled, urban residents; model: the urban-local reference sample",
+    ),
+    TargetSpec(
+        "lit.depression_prevalence",
+        Quantity("depression_share", "status=out_migrant"),
+        "share",
+        _SHARE_UNITS,
+        "a range: 21.45 % (PHQ-9, Henan 2023, N=19,326) to 28 % (meta-analysis of 30 studies, "
+        "95% CI 22-34 %); instruments and samples differ; compared in 2021",
+        model_year=2021,
+        range_of=("lit.depression_prevalence_meta", "lit.depression_prevalence_PHQ9_Henan"),
+    ),
+    _share(
+        "lit.clear_residence_intention_migrants",
+        "stay_intention_share",
+        "status=out_migrant",
+        "CMDS 2015 'clear intention to stay': whole floating population (rural and urban "
+        "hukou); model: out-migrants intending to stay long term",
+        weight=0.5,
+    ),
+    _share(
+        "lit.long_term_residence_intention_migrants",
+        "stay_intention_share",
+        "status=out_migrant",
+        "CMDS 2016 long-term residence intention of the floating population",
+        weight=0.5,
+    ),
+    TargetSpec(
+        "lit.social_integration_index_overall",
+        Quantity("integration_index", "status=out_migrant"),
+        "index",
+        ("index",),
+        "overall index vs the model's four-dimension composite; " + _INTEGRATION,
+        weight=0.5,
+    ),
+    TargetSpec(
+        "lit.social_integration_index_economic",
+        Quantity("integration_economic", "status=out_migrant"),
+        "index",
+        ("index",),
+        "economic dimension; " + _INTEGRATION,
+        weight=0.5,
+    ),
+    TargetSpec(
+        "lit.social_integration_index_behavioural",
+        Quantity("integration_cultural", "status=out_migrant"),
+        "index",
+        ("index",),
+        "behavioural dimension (dialect, customs, hygiene habits) = the model's cultural "
+        "dimension; " + _INTEGRATION,
+        weight=0.5,
+    ),
+    TargetSpec(
+        "lit.social_integration_index_psychological",
+        Quantity("integration_identity", "status=out_migrant"),
+        "index",
+        ("index",),
+        "psychological dimension (belonging, acceptance) = the model's identity dimension; "
+        + _INTEGRATION,
+        weight=0.5,
+    ),
+)
+
+
+def _same(keys: Iterable[str], reason: str) -> dict[str, str]:
+    return dict.fromkeys(keys, reason)
+
+
+_INSURANCE_TYPES = ("pension", "work_injury", "unemployment", "maternity")
+_SECTORS = ("manufacturing", "construction", "hotel_catering")
+_HOUSING = (
+    "employer_dormitory",
+    "worksite_shed",
+    "workplace",
+    "shared_rental",
+    "independent_rental",
+    "own_home_at_destination",
+    "commute_from_home",
+    "other",
+)
+_ASSOCIATION = (
+    "an association from a regression on survey microdata, not a population level: check it "
+    "with the survey estimators on a synthetic survey, not here"
+)
+
+#: Keys of the shipped targets the model cannot produce, with the reason.
+NOT_COMPARABLE: dict[str, str] = {
+    "seed.migrant_workers_total": "duplicates nbs.migrant_workers_total (same NBS figures)",
+    **_same(
+        ("nbs.outmigrants_individual_household_member", "nbs.outmigrants_whole_family_migrated"),
+        "no metric of family arrangement (the family state is not aggregated)",
+    ),
+    **_same(
+        ("nbs.outmigrants_cross_province", "nbs.outmigrants_within_province"),
+        "no metric of cross-province migration (the cross_province state is not aggregated)",
+    ),
+    "nbs.urban_resident_migrant_workers (jincheng)": "the model does not distinguish "
+    "out-migrants living in cities and towns from those in other rural townships",
+    **_same(
+        (
+            "nbs.mean_days_per_month_employed_outmigrants",
+            "nbs.mean_months_worked_outmigrants",
+            "nbs.mean_days_per_month_outmigrants",
+            "nbs.mean_hours_per_day_outmigrants",
+            "nbs.share_working_over_8h_day",
+            "nbs.mean_months_worked",
+            "nbs.mean_days_per_month",
+            "nbs.mean_hours_per_day",
+        ),
+        "the model has weekly hours only (no days, months or daily hours)",
+    ),
+    **_same(
+        ("nbs.labour_contract_share_outmigrant_employees", "nbs.labour_contract_share"),
+        "no metric of formal contracts (the job state is not aggregated by sector)",
+    ),
+    **_same(
+        [f"nbs.outmigrant_insured_{t}" for t in _INSURANCE_TYPES],
+        "the model has medical insurance only",
+    ),
+    **_same(
+        [
+            f"nbs.outmigrant_insured_{t}_{s}"
+            for t in ("medical", *_INSURANCE_TYPES)
+            for s in _SECTORS
+        ],
+        "the model has no industries",
+    ),
+    "nbs.urban_resident_migrants_consider_self_local": "a binary belonging item; the model's "
+    "identity is a 0-1 score (compared through the CMDS psychological index instead)",
+    "nbs.urban_resident_migrants_life_satisfied": "no life-satisfaction metric",
+    "nbs.urban_resident_migrants_union_members": "no trade-union membership in the model",
+    **_same(
+        (
+            "nbs.urban_resident_migrants_living_area_per_capita",
+            "nbs.urban_resident_migrant_households_area_le5m2",
+            "nbs.outmigrant_own_home_at_destination",
+            "nbs.outmigrant_employee_free_employer_housing",
+            "nbs.outmigrant_employee_no_housing_no_subsidy",
+            *(f"nbs.outmigrant_housing_{h}" for h in _HOUSING),
+            "lit.CMDS_share_owner_or_public_housing",
+        ),
+        "housing is only a savings-based component of economic integration, not a tenure or "
+        "floor area",
+    ),
+    "nbs.survey_sample_laborers": "a survey sample size, not a population quantity",
+    **_same(
+        (
+            "lit.OR_high_social_support_on_depressive_symptoms",
+            "lit.odds_increase_good_integration_belonging_per_point_physical_health",
+            "lit.odds_increase_good_integration_belonging_per_point_mental_health",
+            "lit.odds_increase_good_integration_harmony_per_point_physical_health",
+            "lit.odds_increase_good_integration_harmony_per_point_mental_health",
+            "lit.settlement_intention_increase_with_UEBMI",
+            "lit.OR_health_record_insured_in_destination",
+            "lit.OR_health_record_social_security_card",
+            "lit.OR_health_record_poor_health",
+            "lit.OR_health_record_cross_province",
+            "lit.OR_health_record_male",
+            "lit.earnings_premium_healthy_cross_province_migrant",
+            "lit.income_effect_good_mental_health_general_pop",
+            "lit.income_effect_good_physical_health_general_pop",
+        ),
+        _ASSOCIATION,
+    ),
+    "lit.poor_physical_health_migrants": "no separate physical-health item (self-rated health "
+    "combines physical and mental health)",
+    **_same(
+        ("lit.poor_emotional_health_migrants", "lit.poor_emotional_health_urban_residents"),
+        "no emotional-health item (depressive symptoms are compared through the depression range)",
+    ),
+    "lit.workweek_hours_migrants_CLDS": "CLDS hours question and migrant definition differ "
+    "from the NBS (58.4 h in 2009; 25.2 days x 8.8 h in 2013), which is used instead",
+    **_same(
+        (
+            "lit.health_insurance_any_migrants_CLDS",
+            "lit.migrant_medical_insurance_any",
+            "lit.migrant_UEBMI_enrolment",
+        ),
+        "no metric of any-scheme or employee-scheme enrolment of out-migrants (only destination "
+        "schemes; the floating population also includes urban hukou)",
+    ),
+    "lit.health_record_established_rate_migrants": "the model has no health records",
+    **_same(
+        (
+            "lit.CMDS_item_mean_like_city",
+            "lit.CMDS_item_mean_care_about_city_changes",
+            "lit.CMDS_item_mean_willing_to_integrate",
+            "lit.CMDS_item_mean_locals_accept_me",
+            "lit.CMDS_item_mean_hygiene_habits_differ_reversed",
+            "lit.CMDS_item_mean_locals_look_down_reversed",
+        ),
+        "survey item means on a 1-4 scale; the model has no items (the indices built from "
+        "them are compared instead)",
+    ),
+    "lit.CMDS_income_to_local_avg_wage_ratio": "no local (urban-hukou) wage in the model",
+    "lit.urban_integration_level_entropy": "a small regional survey (N=854) with its own "
+    "entropy-weighted index; the CMDS indices are used instead",
+    "lit.earnings_ratio_poor_vs_healthy_migrant": "2003-07 panel, before the model starts, and "
+    "no income metric by health status",
+    **_same(
+        ("lit.overweight_obesity_young_migrants_lt1yr", "lit.overweight_obesity_local_youth"),
+        "needs young migrants with under one year in the city and an unstated youth age range; "
+        "the model has no years-in-city group",
+    ),
+    **_same(
+        (
+            "lit.CMDS_Tianjin_SRH_healthy",
+            "lit.CMDS_Tianjin_SRH_basically_healthy",
+            "lit.CMDS_Tianjin_SRH_unhealthy_selfcare",
+            "lit.CMDS_Tianjin_SRH_cannot_selfcare",
+        ),
+        "one city (Tianjin) and a 4-level item; the model's self-rated health has 5 levels",
+    ),
+    "lit.SCL90_meta_surveys": "a count of surveys, not a quantity",
+    "lit.BMI_reduction_from_integration_women_only": "an unverified claim without a value "
+    "(a switchable hypothesis in the model)",
+}
+
+SPECS_BY_KEY: dict[str, TargetSpec] = {
+    source: spec for spec in TARGET_MAP for source in spec.source_keys
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One target row (or range) matched with its model quantity.
+
+    Attributes:
+        spec: The target series.
+        year: Year of the target as written (the range's latest year for a range).
+        model_year: Year of the model compared.
+        observed: Target value in model units (midpoint for a range).
+        low: Lower end of a range, in model units (= observed for a point).
+        high: Upper end of a range, in model units.
+        factor: Target units -> model units (0.01 for a range: shown in per cent).
+        unit: Unit of the target as written.
+        half_width: Half-width of the source's 95% CI in model units (0 if none).
+        weight: Weight in the calibration objective (spec weight x confidence weight, split
+            equally among the years of the series).
+        confidence: Source confidence of the row(s).
+        lines: Lines of the targets file the comparison comes from.
+    """
+
+    spec: TargetSpec
+    year: int
+    model_year: int
+    observed: float
+    low: float
+    high: float
+    factor: float
+    unit: str
+    half_width: float
+    weight: float
+    confidence: str
+    lines: tuple[int, ...] = field(default=())
+
+    @property
+    def key(self) -> str:
+        """Key of the target series."""
+        return self.spec.key
+
+    @property
+    def is_range(self) -> bool:
+        """Whether the target is a range rather than a point."""
+        return self.high > self.low
+
+    def floor(self) -> float:
+        """Floor of the tolerance in model units."""
+        mode, size = FLOORS[self.spec.kind]
+        return size * abs(self.observed) if mode == "relative" else size
+
+    def tolerance(self, se: float) -> float:
+        """``max(CI half-width, 2 x se, floor)`` in model units (``se`` NaN counts as 0)."""
+        two_se = 2.0 * se if math.isfinite(se) else 0.0
+        return max(self.half_width, two_se, self.floor())
+
+    def error(self, model: float) -> float:
+        """Model minus target (zero inside a range; distance to the nearer end outside)."""
+        if model < self.low:
+            return model - self.low
+        if model > self.high:
+            return model - self.high
+        return 0.0 if self.is_range else model - self.observed
