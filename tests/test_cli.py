@@ -134,3 +134,30 @@ def test_plan_metrics_and_params_describe_the_model() -> None:
     assert params.exit_code == 0 and "health.mental.support" in params.output
     missing = runner.invoke(app, ["params", "show", "health.nothing"])
     assert missing.exit_code == 2 and "no parameter under 'health.nothing'" in _flat(missing.output)
+
+
+def test_unwritable_output_fails_before_simulating(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = runner.invoke(app, ["simulate", *SMALL, "--out", str(blocker / "run")])
+    assert result.exit_code == 2
+    assert "cannot write the run directory" in _flat(result.output)
+    assert "Migrant workers" not in result.output  # it did not simulate first
+
+
+def test_run_json_records_year_by_year_overrides(tmp_path: Path) -> None:
+    scenario = tmp_path / "reform.yaml"
+    scenario.write_text("policy.management.support_networks: {2009: 0.03, 2010: 0.05}\n")
+    out = tmp_path / "run"
+    result = runner.invoke(
+        app, ["simulate", *SMALL, "--scenario", str(scenario), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["resolved_parameters"]["policy.management.support_networks"] == {
+        "2008": 0.0,
+        "2009": 0.03,
+        "2010": 0.05,
+    }
+    assert "rural_hukou_2008.csv" in meta["data_sha256"]
+    assert oct(out.stat().st_mode & 0o777) != oct(0o700)

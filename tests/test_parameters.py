@@ -86,3 +86,42 @@ def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
     file.write_text("name: broken\nhealth.mental.support: [0.4\n")
     with pytest.raises(ScenarioError, match=r"broken\.yaml: line \d+"):
         Scenario.from_yaml(file)
+
+
+def test_switch_takes_only_zero_or_one(tree: ParameterTree) -> None:
+    with pytest.raises(ScenarioError, match="a switch takes 0 or 1"):
+        Scenario.from_dict({"health.bmi.integration_effect_women_only": 0.4}).apply(tree)
+
+
+def test_year_keys_outside_the_simulated_years_are_rejected(tree: ParameterTree) -> None:
+    scenario = Scenario.from_dict({"policy.management.support_networks": {2050: 0.05}})
+    with pytest.raises(ScenarioError, match=r"year 2050 lies outside .*\[2008, 2035\]"):
+        scenario.apply(tree, years=range(2008, 2036))
+
+
+def test_duplicate_keys_are_rejected(tmp_path: Path) -> None:
+    file = tmp_path / "twice.yaml"
+    file.write_text("health.mental.support: 0.3\nhealth.mental.support: 0.5\n")
+    with pytest.raises(ScenarioError, match="appears twice"):
+        Scenario.from_yaml(file)
+
+
+def test_a_directory_is_not_a_scenario(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="is a directory"):
+        Scenario.from_yaml(tmp_path)
+
+
+def test_cross_parameter_conditions_are_checked(tree: ParameterTree) -> None:
+    from migrant_health.params.constraints import check_constraints
+
+    check_constraints(tree, range(2008, 2036))  # the defaults satisfy every condition
+    broken = Scenario.from_dict(
+        {
+            "integration.composite_weights": [0, 0, 0, 0],
+            "integration.stage.cut_drifting": {2020: 0.9},
+        }
+    ).apply(tree)
+    with pytest.raises(ScenarioError) as err:
+        check_constraints(broken, range(2008, 2036), "reform.yaml")
+    assert "composite weights must not all be zero" in str(err.value)
+    assert "cut_drifting <= cut_integration" in str(err.value) and "from 2020" in str(err.value)

@@ -19,7 +19,7 @@ from migrant_health.engine.plan import INIT_PLAN, describe_plan
 from migrant_health.engine.run import RunConfig, default_workers, simulate
 from migrant_health.errors import ParameterError, RunConfigError
 from migrant_health.params import ParameterTree, Scenario
-from migrant_health.store import write_run
+from migrant_health.store import check_writable, write_run
 
 app = typer.Typer(
     help="Urban integration and health of China's rural migrant workers: a national "
@@ -79,10 +79,7 @@ def simulate_command(
         scenario=Scenario.from_yaml(scenario) if scenario is not None else None,
     )
     out = out or Path("runs") / datetime.now().strftime("run-%Y%m%d-%H%M%S")
-    if out.exists():
-        raise RunConfigError(
-            f"output directory {out} already exists; choose another --out or remove it"
-        )
+    check_writable(out)  # before a long simulation, not after
     with Progress(
         TextColumn("[bold]simulating"),
         BarColumn(),

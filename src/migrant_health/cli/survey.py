@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
@@ -61,8 +62,17 @@ def _guard(action: Callable[[], T]) -> T:
     try:
         return action()
     except MigrantHealthError as exc:
-        _err.print(f"error: {exc}", markup=False, highlight=False)
-        raise typer.Exit(2) from None
+        message = str(exc)
+    except np.linalg.LinAlgError as exc:
+        message = (
+            f"the model could not be estimated ({exc}): covariates are collinear or an "
+            "instrument is rank-deficient; drop or combine variables"
+        )
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        message = f"cannot read or write{where}: {exc.strerror or exc}"
+    _err.print(f"error: {message}", markup=False, highlight=False)
+    raise typer.Exit(2)
 
 
 def _split(value: str | None) -> list[str]:
@@ -325,6 +335,10 @@ def estimate(
             "seed": seed,
             "alpha": alpha,
         }
+        if sims < 1:
+            raise DataError(f"--sims {sims} must be at least 1")
+        if not 0.0 < alpha < 1.0:
+            raise DataError(f"--alpha {alpha} must lie strictly between 0 and 1")
         if model == "mediation" and not raw["exposure"]:
             raise DataError("mediation needs --exposure (or --index for the integration index)")
         if model == "heckman" and not selection:
@@ -368,6 +382,10 @@ def synth(
     """Simulate to YEAR and write a synthetic survey of N out-migrants in the schema."""
 
     def run() -> None:
+        if out.suffix.lower() not in (".csv", ".parquet", ".dta", ".sav"):
+            raise DataError(f"{out}: write .csv, .parquet, .dta or .sav")
+        if not out.parent.is_dir():
+            raise DataError(f"{out}: the folder {out.parent} does not exist")
         frame = synthesize_survey(
             year,
             n,

@@ -163,19 +163,21 @@ def _health_gap(
     urban = frame[frame["status"] == "urban_local"]
     weights = pd.Series(standard_weights, index=list(AGE_BAND_LABELS))
     for year in sorted(frame["year"].unique()):
-        rates = []
+        band_rates = []
         for part in (rural, urban):
             by_band = (
                 part[part["year"] == year].groupby("age_band")[["poor_health", "persons"]].sum()
             )
             rate = by_band["poor_health"] / by_band["persons"].where(by_band["persons"] > 0)
-            rate = rate.reindex(weights.index)
-            usable = rate.notna()
-            rates.append(
-                float((rate[usable] * weights[usable]).sum() / weights[usable].sum())
-                if usable.any()
-                else np.nan
-            )
+            band_rates.append(rate.reindex(weights.index))
+        # Both sides are standardised over the same age bands: those present in both.
+        usable = band_rates[0].notna() & band_rates[1].notna()
+        rates = [
+            float((rate[usable] * weights[usable]).sum() / weights[usable].sum())
+            if usable.any()
+            else np.nan
+            for rate in band_rates
+        ]
         if np.isfinite(rates[0]) and np.isfinite(rates[1]):
             rows.append((int(year), "health_gap_urban_rural", "all", rates[0] - rates[1]))
             rows.append(

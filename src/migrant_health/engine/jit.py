@@ -31,6 +31,24 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _numba_cache_dir() -> str:
+    """NUMBA_CACHE_DIR as Numba read it ('' when unset)."""
+    return str(getattr(nb.config, "CACHE_DIR", "") or "")
+
+
+def _cache_dirs() -> list[Path]:
+    """Where Numba keeps this package's kernels: beside the sources, or under NUMBA_CACHE_DIR.
+
+    Under NUMBA_CACHE_DIR Numba names each source folder's cache ``<name>_<sha1 of its path>``.
+    """
+    if _numba_cache_dir():
+        root = Path(_numba_cache_dir())
+        return [
+            root / f"{d.name}_{hashlib.sha1(str(d).encode()).hexdigest()}" for d in _KERNEL_DIRS
+        ]
+    return [directory / "__pycache__" for directory in _KERNEL_DIRS]
+
+
 def invalidate_stale_caches() -> None:
     """Delete cached kernels if any kernel source changed since they were compiled.
 
@@ -38,13 +56,15 @@ def invalidate_stale_caches() -> None:
     """
     try:
         fingerprint = _fingerprint()
-        marker = _KERNEL_DIRS[0] / "__pycache__" / _MARKER
+        cache_dir = _numba_cache_dir()
+        marker_dir = Path(cache_dir) if cache_dir else _KERNEL_DIRS[0] / "__pycache__"
+        marker = marker_dir / _MARKER
         if marker.exists() and marker.read_text() == fingerprint:
             return
-        for directory in _KERNEL_DIRS:
-            for cached in (directory / "__pycache__").glob("*.nb[ic]"):
+        for directory in _cache_dirs():
+            for cached in directory.glob("*.nb[ic]"):
                 cached.unlink(missing_ok=True)
-        marker.parent.mkdir(exist_ok=True)
+        marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(fingerprint)
     except OSError:  # pragma: no cover - read-only site-packages
         return

@@ -29,6 +29,7 @@ from migrant_health.engine.stats import S, empty_accumulator
 from migrant_health.engine.synthesis import PopulationLayout, build_layout, synthesize
 from migrant_health.errors import RunConfigError
 from migrant_health.params import ParameterTree, Scenario
+from migrant_health.params.constraints import check_constraints
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -155,9 +156,13 @@ def build_context(config: RunConfig) -> tuple[RunContext, PopulationLayout]:
     demo = load_demography()
     config.validate(demo.first_year, demo.last_year)
     tree = ParameterTree.load()
+    data_years = range(demo.first_year, demo.last_year + 1)
+    origin = "defaults"
     if config.scenario is not None:
-        tree = config.scenario.apply(tree)
+        tree = config.scenario.apply(tree, years=data_years)
+        origin = config.scenario.origin
     years = range(demo.first_year, config.end + 1)
+    check_constraints(tree, years, origin)
     urban_scale = config.urban_scale or 10.0 * config.scale
     layout = build_layout(demo, config.scale, urban_scale, config.community_size)
     ctx = RunContext(

@@ -93,6 +93,26 @@ def log_relative_earnings(
     return value
 
 
+@inline
+def arrival_pay(
+    p: Params,
+    seed: np.uint64,
+    pid: int,
+    age: int,
+    education: int,
+    health: float,
+    tier: int,
+    economic: float,
+    wage_index: float,
+) -> tuple[float, float]:
+    """Weekly hours and monthly pay of a newcomer's informal city job in the arrival year."""
+    base = p.labor__hours__informal - p.policy__fair_employment__hours_reduction
+    hours = base + p.labor__hours__person_sd * normal(year_key(seed, STREAM_HOURS_PERSON, 0), pid)
+    log_rel = log_relative_earnings(p, age, education, health, tier, False, economic, False, False)
+    ability = p.labor__income__ability_sd * normal(year_key(seed, STREAM_ABILITY, 0), pid)
+    return min(84.0, max(20.0, hours)), wage_index * np.exp(log_rel + ability)
+
+
 @kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid,

@@ -58,6 +58,8 @@ from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import logistic, normal, stream, uniform, year_key
+from migrant_health.modules.labor import arrival_pay
+from migrant_health.modules.social import social_support
 
 STREAM_MIGRATE = stream("migration.first_migration")
 STREAM_REMIGRATE = stream("migration.remigration")
@@ -232,6 +234,8 @@ def _step(  # type: ignore[no-untyped-def]
     cultural,
     identity,
     income,
+    hours,
+    support,
     event,
 ):
     n = status.size
@@ -383,6 +387,25 @@ def _step(  # type: ignore[no-untyped-def]
                 identity,
                 economic,
             )
+            # The arrival year is spent in the city: its job, pay, support and intentions
+            # are those of a newcomer, not of the village left behind.
+            hours[i], income[i] = arrival_pay(
+                p, seed, pid, age, education[i], health[i], city_tier[i], economic[i], wage_index
+            )
+            support[i] = social_support(p, local_ties[i], origin_network[i], family[i], True)
+            social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
+            index = composite_index(p, economic[i], social, cultural[i], identity[i])
+            together = family[i] == FAMILY_TOGETHER
+            if uniform(k_stay, pid) < stay_probability(
+                p,
+                index,
+                destination_insured(insurance[i]),
+                education[i],
+                together,
+                health[i],
+                age,
+            ):
+                event[i] |= EV_STAY_INTENTION
 
 
 @inline
@@ -429,14 +452,18 @@ def _init(  # type: ignore[no-untyped-def]
         if status[i] == DEAD:
             continue
         age = start - birth_year[i]
-        if age < 16:
-            continue
         if pid >= first_urban_pid:
-            status[i] = URBAN_LOCAL
+            # Urban locals (later entrants included) live in a city of their own from birth.
+            if age >= 16:
+                status[i] = URBAN_LOCAL
             city_tier[i] = 1 + int(uniform(k ^ np.uint64(5), pid) * 4.0)
             cultural[i] = 1.0
             identity[i] = 1.0
             economic[i] = 0.6
+            local_ties[i] = p.social__ties__urban_local
+            origin_network[i] = p.social__ties__urban_local
+            continue
+        if age < 16:
             continue
         band = min(5, max(0, (age - 11) // 10))
         married = family[i] != FAMILY_SINGLE
@@ -523,6 +550,9 @@ class Migration(Module):
         "event",
     )
     writes = (
+        "income",
+        "hours",
+        "support",
         "status",
         "job",
         "city_tier",
@@ -542,7 +572,8 @@ class Migration(Module):
         "migration",
         "integration",
         "labor",
-        "social.ties.initial",
+        "social.ties",
+        "social.support",
         "health.srh",
         "policy.management",
         "policy.fair_employment",
@@ -621,5 +652,7 @@ class Migration(Module):
             c.cultural,
             c.identity,
             c.income,
+            c.hours,
+            c.support,
             c.event,
         )

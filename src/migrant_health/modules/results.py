@@ -159,7 +159,8 @@ def _accumulate(  # type: ignore[no-untyped-def]
         stage = 0
         social = 0.0
         index = 0.0
-        if out:
+        if s == OUT_MIGRANT:
+            # Also for out-migrants who died this year, so deaths fall in their own stage.
             social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
             index = composite_index(p, economic[i], social, cultural[i], identity[i])
             stage = stage_of(p, index)
@@ -192,7 +193,8 @@ def _accumulate(  # type: ignore[no-untyped-def]
             row[_CATASTROPHIC] += 1.0
         nonfarm = job[i] == JOB_INFORMAL or job[i] == JOB_FORMAL
         at_origin = s == RURAL_STAYER or s == LOCAL_MIGRANT or s == RETURNED
-        if at_origin:
+        if at_origin and not (ev & EV_RETURN):
+            # This year's returners paid their bills in the city before coming back.
             row[_RURAL_MEDICAL_SPENDING] += oop[i]
         # NBS migrant workers: rural hukou and non-farm work for most of the year.
         mw_out = out and job[i] != JOB_NONE

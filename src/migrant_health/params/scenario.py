@@ -68,14 +68,28 @@ class Scenario:
             raise ScenarioError(str(exc)) from exc
         return cls.from_dict(content or {}, origin=str(path))
 
-    def apply(self, tree: ParameterTree) -> ParameterTree:
+    def apply(self, tree: ParameterTree, years: range | None = None) -> ParameterTree:
         """Validate every override against the tree, then return the overridden tree.
+
+        Args:
+            tree: The tree to override.
+            years: If given, the years that can be simulated; year keys outside are errors
+                (a value from 2050 would silently never apply).
 
         Raises:
             ScenarioError: naming the file, the key and the allowed range of the first bad
                 override (all are checked before any is applied).
         """
         problems = [p for path, v in self.overrides.items() for p in self._check(tree, path, v)]
+        if years is not None:
+            problems += [
+                f"{self.origin}: key '{path}': year {year} lies outside the years that can be "
+                f"simulated [{years[0]}, {years[-1]}]"
+                for path, value in self.overrides.items()
+                if isinstance(value, Mapping)
+                for year in value
+                if isinstance(year, int) and not isinstance(year, bool) and year not in years
+            ]
         if problems:
             raise ScenarioError("\n".join(problems))
         for path, value in self.overrides.items():
@@ -118,6 +132,8 @@ def _check_value(spec: ParameterSpec, value: Any, where: str) -> list[str]:
             problems.append(f"{where}: {item!r} is not a number ({allowed})")
         elif not low <= float(item) <= high:
             problems.append(f"{where}: value {item} is out of range ({allowed})")
+        elif spec.switch and float(item) not in (0.0, 1.0):
+            problems.append(f"{where}: a switch takes 0 or 1 (false or true), got {item}")
     return problems
 
 

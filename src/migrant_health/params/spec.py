@@ -22,6 +22,7 @@ class ParameterSpec(BaseModel):
         source: A citation, ``"calibration: ..."`` or ``"assumption: <reasoning>"``.
         calibrate: Optional calibration range inside ``range``; marks the parameter free.
         seed: The section of the seed paper the parameter serves (for example ``"3.2"``).
+        switch: Whether the parameter is an on/off switch (values 0 or 1 only).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -33,6 +34,7 @@ class ParameterSpec(BaseModel):
     source: str = Field(min_length=3)
     calibrate: tuple[float, float] | None = None
     seed: str | None = None
+    switch: bool = False
 
     @field_validator("range", "calibrate")
     @classmethod
@@ -43,6 +45,18 @@ class ParameterSpec(BaseModel):
 
     @model_validator(mode="after")
     def _within_range(self) -> ParameterSpec:
+        shapes = {
+            _shape(v)
+            for v in (self.value.values() if isinstance(self.value, dict) else [self.value])
+        }
+        if len(shapes) != 1:
+            raise ValueError(
+                "every year's value must have the same shape (all numbers, or lists of one length)"
+            )
+        if 0 in shapes:
+            raise ValueError("a list value must not be empty")
+        if self.switch and any(e not in (0.0, 1.0) for e in flatten_value(self.value)):
+            raise ValueError("a switch takes the values 0 or 1 (false or true)")
         for element in flatten_value(self.value):
             if not self.range[0] <= element <= self.range[1]:
                 raise ValueError(f"default value {element} lies outside range {list(self.range)}")
@@ -67,6 +81,11 @@ class ParameterSpec(BaseModel):
         if isinstance(base, dict):
             base = next(iter(base.values()))
         return len(base) if isinstance(base, list) else None
+
+
+def _shape(value: Any) -> int | None:
+    """Length of a list value, ``None`` for a number."""
+    return len(value) if isinstance(value, list) else None
 
 
 def flatten_value(value: Any) -> list[float]:

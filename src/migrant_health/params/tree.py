@@ -22,13 +22,34 @@ from migrant_health.params.spec import ParameterSpec, Value
 DEFAULTS_DIR = Path(__file__).with_name("defaults")
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that rejects a key given twice in one mapping (YAML would keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: Path) -> Any:
     """Read a YAML file, turning syntax errors into a :class:`ParameterError` naming the line."""
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
     except FileNotFoundError as exc:
         raise ParameterError(f"{path}: file not found") from exc
+    except IsADirectoryError as exc:
+        raise ParameterError(f"{path}: is a directory, not a YAML file") from exc
+    except PermissionError as exc:
+        raise ParameterError(f"{path}: permission denied") from exc
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
