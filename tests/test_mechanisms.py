@@ -210,7 +210,8 @@ def test_identity_is_the_slowest_dimension(panel: pd.DataFrame) -> None:
     ].mean()
     gains = means.loc[10] - means.loc[0]
     assert gains.idxmin() == "integration_identity"
-    assert gains["integration_identity"] < 0.5 * gains.drop("integration_identity").min()
+    # by a margin far above the Monte Carlo noise of these means (thousands of migrants each)
+    assert gains["integration_identity"] < gains.drop("integration_identity").min() - 0.05
 
 
 def test_most_migrants_are_in_the_early_stages(mechanism_run: RunResult) -> None:
