@@ -137,7 +137,7 @@ def fit_command(
     )
     table = fit_table(run, matched, se=se)
     dropped = len(matched.comparisons) - len(table)
-    name = parsed.name if parsed is not None else "shipped defaults (before calibration)"
+    name = parsed.name if parsed is not None else "shipped defaults"
     console.print(
         _fit_console_table(
             table, f"Fit to {matched.label}: {name}, 1 agent = {scale:g} persons, seed {seed}"
