@@ -261,6 +261,11 @@ def _step(  # type: ignore[no-untyped-def]
     k_cnv = year_key(seed, STREAM_CONVERT, year)
     k_stay = year_key(seed, STREAM_STAY, year)
     k_comm = year_key(seed, STREAM_COMMUNITY, 0)
+    # A community's permanent propensity, drawn once per community rather than per person.
+    first_community = first_pid // community_size
+    community_effect = np.empty(n_comm)
+    for c in range(n_comm):
+        community_effect[c] = normal(k_comm, first_community + c)
     k_fam = year_key(seed, STREAM_FAMILY, year + 10_000)
     wage_index = p.labor__wage_index
     for i in range(n):
@@ -355,7 +360,7 @@ def _step(  # type: ignore[no-untyped-def]
         if age > p.migration__first__max_age:
             continue
         married = family[i] != FAMILY_SINGLE
-        effect = normal(k_comm, pid // community_size)
+        effect = community_effect[c]
         x = migration_logit(p, age, female[i], married, education[i], health[i], share, effect)
         if s == RETURNED:
             x += p.migration__remigration__offset
