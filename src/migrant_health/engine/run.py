@@ -257,10 +257,17 @@ class ProcessExecutor:
         """Results in task order (``Executor.map`` keeps order, so sums are deterministic)."""
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_worker_init, initargs=(config,)
-        ) as pool:
+        )
+        try:
             yield from pool.map(_worker_run, tasks)
+        except BaseException:
+            # A failing chunk or Ctrl-C: drop the chunks not yet started instead of running
+            # the rest of the population first.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
 
 
 def make_executor(workers: int) -> Executor:
