@@ -22,12 +22,19 @@ _KERNEL_DIRS = (_PACKAGE / "engine", _PACKAGE / "modules")
 _MARKER = "kernel-sources.sha256"
 
 
+# Files compiled into kernels (constants, compile options) without holding a kernel.
+_CONSTANT_FILES = ("codes.py", "stats.py", "jit.py")
+
+
 def _fingerprint() -> str:
+    """Hash of every file that holds a kernel or constants compiled into kernels."""
     digest = hashlib.sha256()
     for directory in _KERNEL_DIRS:
         for source in sorted(directory.glob("*.py")):
-            digest.update(source.name.encode())
-            digest.update(source.read_bytes())
+            text = source.read_bytes()
+            if source.name in _CONSTANT_FILES or b"@kernel" in text or b"@inline" in text:
+                digest.update(source.name.encode())
+                digest.update(text)
     return digest.hexdigest()
 
 
