@@ -94,10 +94,12 @@ def log_relative_earnings(
 
 
 @inline
-def arrival_pay(
+def usual_hours_and_pay(
     p: Params,
     seed: np.uint64,
     pid: int,
+    status: int,
+    job: int,
     age: int,
     education: int,
     health: float,
@@ -105,10 +107,23 @@ def arrival_pay(
     economic: float,
     wage_index: float,
 ) -> tuple[float, float]:
-    """Weekly hours and monthly pay of a newcomer's informal city job in the arrival year."""
-    base = p.labor__hours__informal - p.policy__fair_employment__hours_reduction
+    """Usual weekly hours and monthly pay of a non-farm job, without this year's shocks.
+
+    Used where a job starts outside the yearly labour step: the jobs of the base year and a
+    newcomer's first city job in the arrival year.
+    """
+    at_origin = status == RURAL_STAYER or status == LOCAL_MIGRANT or status == RETURNED
+    if status == URBAN_LOCAL or status == URBAN_HUKOU:
+        base = p.labor__hours__urban_local
+    else:
+        base = p.labor__hours__formal if job == JOB_FORMAL else p.labor__hours__informal
+        if at_origin:
+            base -= p.labor__hours__local_reduction
+        base -= p.policy__fair_employment__hours_reduction
     hours = base + p.labor__hours__person_sd * normal(year_key(seed, STREAM_HOURS_PERSON, 0), pid)
-    log_rel = log_relative_earnings(p, age, education, health, tier, False, economic, False, False)
+    log_rel = log_relative_earnings(
+        p, age, education, health, tier, job == JOB_FORMAL, economic, at_origin, False
+    )
     ability = p.labor__income__ability_sd * normal(year_key(seed, STREAM_ABILITY, 0), pid)
     return min(84.0, max(20.0, hours)), wage_index * np.exp(log_rel + ability)
 
@@ -344,35 +359,24 @@ def _initial_pay(  # type: ignore[no-untyped-def]
 ):
     # Hours and pay of the starting jobs, so that the first year's health (overwork) and care
     # (capacity to pay) see last year's work as in every later year.
-    k_hp = year_key(seed, STREAM_HOURS_PERSON, 0)
-    k_abl = year_key(seed, STREAM_ABILITY, 0)
     for i in range(status.size):
         s = status[i]
         j = job[i]
         if s == DEAD or s == NOT_ENTERED or not (j == JOB_INFORMAL or j == JOB_FORMAL):
             continue
-        pid = first_pid + i
-        at_origin = s == RURAL_STAYER or s == LOCAL_MIGRANT or s == RETURNED
-        if s == URBAN_LOCAL or s == URBAN_HUKOU:
-            base = p.labor__hours__urban_local
-        else:
-            base = p.labor__hours__formal if j == JOB_FORMAL else p.labor__hours__informal
-            if at_origin:
-                base -= p.labor__hours__local_reduction
-        hours[i] = min(84.0, max(20.0, base + p.labor__hours__person_sd * normal(k_hp, pid)))
-        age = max(16, start - birth_year[i])
-        log_rel = log_relative_earnings(
+        hours[i], income[i] = usual_hours_and_pay(
             p,
-            age,
+            seed,
+            first_pid + i,
+            s,
+            j,
+            max(16, start - birth_year[i]),
             education[i],
             health[i],
             city_tier[i],
-            j == JOB_FORMAL,
             economic[i],
-            at_origin,
-            False,
+            wage_index,
         )
-        income[i] = wage_index * np.exp(log_rel + p.labor__income__ability_sd * normal(k_abl, pid))
 
 
 class Labor(Module):

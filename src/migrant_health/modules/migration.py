@@ -58,7 +58,7 @@ from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import logistic, normal, stream, uniform, year_key
-from migrant_health.modules.labor import arrival_pay
+from migrant_health.modules.labor import usual_hours_and_pay
 from migrant_health.modules.social import social_support
 
 STREAM_MIGRATE = stream("migration.first_migration")
@@ -394,8 +394,18 @@ def _step(  # type: ignore[no-untyped-def]
             )
             # The arrival year is spent in the city: its job, pay, support and intentions
             # are those of a newcomer, not of the village left behind.
-            hours[i], income[i] = arrival_pay(
-                p, seed, pid, age, education[i], health[i], city_tier[i], economic[i], wage_index
+            hours[i], income[i] = usual_hours_and_pay(
+                p,
+                seed,
+                pid,
+                OUT_MIGRANT,
+                JOB_INFORMAL,
+                age,
+                education[i],
+                health[i],
+                city_tier[i],
+                economic[i],
+                wage_index,
             )
             support[i] = social_support(p, local_ties[i], origin_network[i], family[i], True)
             social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
