@@ -14,6 +14,10 @@ from migrant_health.engine.codes import (
     INS_URBAN_EMPLOYEE,
     INS_URBAN_RESIDENT,
     JOB_FORMAL,
+    JOB_INFORMAL,
+    LOCAL_MIGRANT,
+    RETURNED,
+    RURAL_STAYER,
 )
 from migrant_health.engine.context import Params
 from migrant_health.engine.jit import inline
@@ -62,6 +66,18 @@ def report_noise(seed: np.uint64, year: int, pid: int) -> tuple[float, float]:
 def is_depressed(p: Params, mental: float, noise: float) -> bool:
     """Depressive symptoms above the screening cut-off (PHQ-9 >= 10 style)."""
     return mental + p.health__depression__screen_noise_sd * noise < p.health__depression__threshold
+
+
+@inline
+def lives_at_origin(status: int) -> bool:
+    """At home in the origin township: rural stayers, local migrant workers and returnees."""
+    return status == RURAL_STAYER or status == LOCAL_MIGRANT or status == RETURNED
+
+
+@inline
+def nonfarm_job(job: int) -> bool:
+    """Non-farm work, formal or informal (what makes a rural-hukou worker an NBS migrant worker)."""
+    return job == JOB_INFORMAL or job == JOB_FORMAL
 
 
 @inline

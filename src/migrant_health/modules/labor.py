@@ -29,7 +29,7 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params, RunContext
-from migrant_health.engine.derived import destination_insured
+from migrant_health.engine.derived import destination_insured, lives_at_origin, nonfarm_job
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
@@ -112,7 +112,7 @@ def usual_hours_and_pay(
     Used where a job starts outside the yearly labour step: the jobs of the base year and a
     newcomer's first city job in the arrival year.
     """
-    at_origin = status == RURAL_STAYER or status == LOCAL_MIGRANT or status == RETURNED
+    at_origin = lives_at_origin(status)
     if status == URBAN_LOCAL or status == URBAN_HUKOU:
         base = p.labor__hours__urban_local
     else:
@@ -166,11 +166,11 @@ def _step(  # type: ignore[no-untyped-def]
         pid = first_pid + i
         age = year - birth_year[i]
         h = health[i]
-        at_origin = s == RURAL_STAYER or s == LOCAL_MIGRANT or s == RETURNED
+        at_origin = lives_at_origin(s)
         j = job[i]
         # Employment and sector.
         if at_origin:
-            nonfarm = j == JOB_INFORMAL or j == JOB_FORMAL
+            nonfarm = nonfarm_job(j)
             if age >= p.labor__origin__retirement_age or h < p.labor__origin__min_health:
                 j = JOB_NONE
             elif nonfarm:
@@ -193,9 +193,9 @@ def _step(  # type: ignore[no-untyped-def]
                         p.policy__return_entrepreneurship__nonfarm_boost
                     )
                 j = JOB_INFORMAL if uniform(k_loc, pid) < logistic(x) else JOB_FARM
-            if s == RURAL_STAYER and (j == JOB_INFORMAL or j == JOB_FORMAL):
+            if s == RURAL_STAYER and nonfarm_job(j):
                 status[i] = LOCAL_MIGRANT
-            elif s == LOCAL_MIGRANT and not (j == JOB_INFORMAL or j == JOB_FORMAL):
+            elif s == LOCAL_MIGRANT and not nonfarm_job(j):
                 status[i] = RURAL_STAYER
         else:
             if age >= p.labor__urban__retirement_age:
@@ -218,7 +218,7 @@ def _step(  # type: ignore[no-untyped-def]
                 j = JOB_NONE
         job[i] = j
         # Hours and income of non-farm work.
-        nonfarm = j == JOB_INFORMAL or j == JOB_FORMAL
+        nonfarm = nonfarm_job(j)
         if nonfarm:
             base = p.labor__hours__formal if j == JOB_FORMAL else p.labor__hours__informal
             if at_origin:
@@ -362,7 +362,7 @@ def _initial_pay(  # type: ignore[no-untyped-def]
     for i in range(status.size):
         s = status[i]
         j = job[i]
-        if s == DEAD or s == NOT_ENTERED or not (j == JOB_INFORMAL or j == JOB_FORMAL):
+        if s == DEAD or s == NOT_ENTERED or not nonfarm_job(j):
             continue
         hours[i], income[i] = usual_hours_and_pay(
             p,

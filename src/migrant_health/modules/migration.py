@@ -35,7 +35,6 @@ from migrant_health.engine.codes import (
     FAMILY_TOGETHER,
     INS_RURAL,
     JOB_FARM,
-    JOB_FORMAL,
     JOB_INFORMAL,
     JOB_NONE,
     LOCAL_MIGRANT,
@@ -50,6 +49,7 @@ from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import (
     composite_index,
     destination_insured,
+    nonfarm_job,
     report_noise,
     social_score,
     srh_level,
@@ -366,7 +366,7 @@ def _step(  # type: ignore[no-untyped-def]
             x += p.migration__remigration__offset
             draw = uniform(k_rem, pid)
         else:
-            if job[i] == JOB_FORMAL or job[i] == JOB_INFORMAL:
+            if nonfarm_job(job[i]):
                 x += p.migration__first__local_job
             draw = uniform(k_mig, pid)
         if draw < logistic(x):

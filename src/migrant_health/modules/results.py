@@ -22,8 +22,6 @@ from migrant_health.engine.codes import (
     EV_RETURN,
     EV_RETURN_HEALTH,
     EV_STAY_INTENTION,
-    JOB_FORMAL,
-    JOB_INFORMAL,
     JOB_NONE,
     LOCAL_MIGRANT,
     NOT_ENTERED,
@@ -37,7 +35,9 @@ from migrant_health.engine.derived import (
     age_band,
     composite_index,
     is_depressed,
+    lives_at_origin,
     living_type_of,
+    nonfarm_job,
     phase_of,
     report_noise,
     social_score,
@@ -191,8 +191,8 @@ def _accumulate(  # type: ignore[no-untyped-def]
         row[_SUM_OOP] += oop[i]
         if ev & EV_CATASTROPHIC:
             row[_CATASTROPHIC] += 1.0
-        nonfarm = job[i] == JOB_INFORMAL or job[i] == JOB_FORMAL
-        at_origin = s == RURAL_STAYER or s == LOCAL_MIGRANT or s == RETURNED
+        nonfarm = nonfarm_job(job[i])
+        at_origin = lives_at_origin(s)
         if at_origin and not (ev & EV_RETURN):
             # This year's returners paid their bills in the city before coming back.
             row[_RURAL_MEDICAL_SPENDING] += oop[i]
