@@ -180,9 +180,26 @@ def match_targets(targets: pd.DataFrame, label: str | None = None) -> MatchedTar
                 lines=tuple(r[2] for r in rows),
             )
         )
+    points = _with_floor_bases(points)
     comparisons = _split_weights(points)
     skipped_frame = pd.DataFrame(skipped, columns=["key", "year", "reason"])
     return MatchedTargets(tuple(comparisons), skipped_frame, label)
+
+
+def _with_floor_bases(points: list[Comparison]) -> list[Comparison]:
+    """Set the floor base of series whose floor is relative to another series' value.
+
+    Where a targets file lacks the reference series in that year, the floor stays relative
+    to the target itself (stricter, never looser).
+    """
+    observed = {(p.key, p.year): p.observed for p in points}
+    out = []
+    for point in points:
+        reference = point.spec.floor_of
+        if reference is not None and (reference, point.year) in observed:
+            point = replace(point, floor_base=observed[(reference, point.year)])
+        out.append(point)
+    return out
 
 
 def _split_weights(points: list[Comparison]) -> list[Comparison]:

@@ -47,23 +47,72 @@ STREAM_TRAINING = stream("labor.training")
 STREAM_INIT = stream("labor.initial")
 
 
+#: Year from which the calibrated trends of hours, pay and local non-farm work are counted.
+TREND_BASE_YEAR = 2008
+#: Last year of the calibration targets: the trends are residual drifts fitted to 2008-2022,
+#: so later years hold them at their value of this year rather than extrapolate them.
+TREND_LAST_YEAR = 2022
+
+
+@inline
+def decades_since_base(year: int) -> float:
+    """Decades from :data:`TREND_BASE_YEAR` to ``year`` (held after :data:`TREND_LAST_YEAR`)."""
+    return (min(year, TREND_LAST_YEAR) - TREND_BASE_YEAR) / 10.0
+
+
+@inline
+def local_nonfarm_trend(p: Params, year: int) -> float:
+    """Shift of the log-odds of local non-farm work since 2008: one slope, then another.
+
+    NBS local migrant workers grew by about 5 % a year to 2013 (industry moving inland after
+    the 2008 crisis) and by about 2 % a year after it.
+    """
+    turn = p.labor__origin__nonfarm_entry_trend_turn
+    early = decades_since_base(min(year, turn))
+    late = decades_since_base(max(year, turn)) - decades_since_base(turn)
+    return (
+        p.labor__origin__nonfarm_entry_trend * early
+        + p.labor__origin__nonfarm_entry_trend_late * late
+    )
+
+
 @inline
 def employment_probability(
-    p: Params, age: int, education: int, health: float, chronic: int
+    p: Params, year: int, age: int, education: int, health: float, chronic: int
 ) -> float:
     """Chance that an out-migrant (or urban resident) holds a job this year."""
-    return logistic(
+    x = (
         p.labor__employment__intercept
         + p.labor__employment__health * (health - 0.8)
         + p.labor__employment__education * (education - 2)
         - p.labor__employment__age_over_50 * max(0, age - 50) / 10.0
         - p.labor__employment__chronic * chronic
     )
+    if year == p.labor__covid__year:
+        # The exogenous COVID-19 shock of 2020 (NBS: out-migrants fell by 4.66 million).
+        x -= p.labor__covid__employment_shock
+    return logistic(x)
+
+
+@inline
+def usual_weekly_hours(p: Params, year: int, status: int, job: int) -> float:
+    """Usual weekly hours of a non-farm job before the person's own level and the year's luck."""
+    if status == URBAN_LOCAL or status == URBAN_HUKOU:
+        return p.labor__hours__urban_local
+    base = p.labor__hours__formal if job == JOB_FORMAL else p.labor__hours__informal
+    if lives_at_origin(status):
+        base -= p.labor__hours__local_reduction
+    return (
+        base
+        + p.labor__hours__trend * decades_since_base(year)
+        - (p.policy__fair_employment__hours_reduction)
+    )
 
 
 @inline
 def log_relative_earnings(
     p: Params,
+    year: int,
     age: int,
     education: int,
     health: float,
@@ -77,6 +126,7 @@ def log_relative_earnings(
     experience = max(0, age - 16 - 2 * education)
     value = (
         p.labor__income__intercept
+        + p.labor__income__trend * decades_since_base(year)
         + p.labor__income__education * (education - 2)
         + p.labor__income__experience * experience
         - p.labor__income__experience_squared * experience * experience / 100.0
@@ -97,6 +147,7 @@ def log_relative_earnings(
 def usual_hours_and_pay(
     p: Params,
     seed: np.uint64,
+    year: int,
     pid: int,
     status: int,
     job: int,
@@ -113,16 +164,11 @@ def usual_hours_and_pay(
     newcomer's first city job in the arrival year.
     """
     at_origin = lives_at_origin(status)
-    if status == URBAN_LOCAL or status == URBAN_HUKOU:
-        base = p.labor__hours__urban_local
-    else:
-        base = p.labor__hours__formal if job == JOB_FORMAL else p.labor__hours__informal
-        if at_origin:
-            base -= p.labor__hours__local_reduction
-        base -= p.policy__fair_employment__hours_reduction
-    hours = base + p.labor__hours__person_sd * normal(year_key(seed, STREAM_HOURS_PERSON, 0), pid)
+    hours = usual_weekly_hours(p, year, status, job) + p.labor__hours__person_sd * normal(
+        year_key(seed, STREAM_HOURS_PERSON, 0), pid
+    )
     log_rel = log_relative_earnings(
-        p, age, education, health, tier, job == JOB_FORMAL, economic, at_origin, False
+        p, year, age, education, health, tier, job == JOB_FORMAL, economic, at_origin, False
     )
     ability = p.labor__income__ability_sd * normal(year_key(seed, STREAM_ABILITY, 0), pid)
     return min(84.0, max(20.0, hours)), wage_index * np.exp(log_rel + ability)
@@ -183,11 +229,14 @@ def _step(  # type: ignore[no-untyped-def]
             else:
                 x = (
                     p.labor__origin__nonfarm_entry_intercept
+                    + local_nonfarm_trend(p, year)
                     + p.labor__origin__nonfarm_entry_age[min(5, max(0, (age - 11) // 10))]
                     + p.labor__origin__nonfarm_entry_education * (education[i] - 2)
                     + p.labor__origin__nonfarm_entry_health * (h - 0.8)
                     + p.labor__origin__nonfarm_entry_female * female[i]
                 )
+                if year == p.labor__covid__year:
+                    x -= p.labor__covid__employment_shock
                 if s == RETURNED:
                     x += p.labor__origin__returnee_entrepreneurship + (
                         p.policy__return_entrepreneurship__nonfarm_boost
@@ -200,7 +249,9 @@ def _step(  # type: ignore[no-untyped-def]
         else:
             if age >= p.labor__urban__retirement_age:
                 j = JOB_NONE
-            elif uniform(k_emp, pid) < employment_probability(p, age, education[i], h, chronic[i]):
+            elif uniform(k_emp, pid) < employment_probability(
+                p, year, age, education[i], h, chronic[i]
+            ):
                 if s == URBAN_LOCAL or s == URBAN_HUKOU:
                     formal_p = p.labor__urban__formal_share
                 elif j == JOB_FORMAL:
@@ -220,15 +271,8 @@ def _step(  # type: ignore[no-untyped-def]
         # Hours and income of non-farm work.
         nonfarm = nonfarm_job(j)
         if nonfarm:
-            base = p.labor__hours__formal if j == JOB_FORMAL else p.labor__hours__informal
-            if at_origin:
-                base -= p.labor__hours__local_reduction
-            if s == URBAN_LOCAL or s == URBAN_HUKOU:
-                base = p.labor__hours__urban_local
-            else:
-                base -= p.policy__fair_employment__hours_reduction
             hrs = (
-                base
+                usual_weekly_hours(p, year, s, j)
                 + p.labor__hours__person_sd * normal(k_hp, pid)
                 + (p.labor__hours__year_sd * normal(k_hrs, pid))
             )
@@ -240,6 +284,7 @@ def _step(  # type: ignore[no-untyped-def]
             )
             log_rel = log_relative_earnings(
                 p,
+                year,
                 age,
                 education[i],
                 h,
@@ -367,6 +412,7 @@ def _initial_pay(  # type: ignore[no-untyped-def]
         hours[i], income[i] = usual_hours_and_pay(
             p,
             seed,
+            start,
             first_pid + i,
             s,
             j,

@@ -58,7 +58,7 @@ from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import logistic, normal, stream, uniform, year_key
-from migrant_health.modules.labor import usual_hours_and_pay
+from migrant_health.modules.labor import decades_since_base, usual_hours_and_pay
 from migrant_health.modules.social import social_support
 
 STREAM_MIGRATE = stream("migration.first_migration")
@@ -75,6 +75,7 @@ STREAM_INIT = stream("migration.initial")
 @inline
 def migration_logit(
     p: Params,
+    year: int,
     age: int,
     female: np.int64,
     married: bool,
@@ -87,6 +88,7 @@ def migration_logit(
     band = min(5, max(0, (age - 11) // 10))
     return (
         p.migration__first__intercept
+        + p.migration__first__trend * decades_since_base(year)
         + p.migration__first__age[band]
         + p.migration__first__health_selection * (health - 0.85) / 0.1
         + p.migration__first__education * (education - 2)
@@ -361,7 +363,9 @@ def _step(  # type: ignore[no-untyped-def]
             continue
         married = family[i] != FAMILY_SINGLE
         effect = community_effect[c]
-        x = migration_logit(p, age, female[i], married, education[i], health[i], share, effect)
+        x = migration_logit(
+            p, year, age, female[i], married, education[i], health[i], share, effect
+        )
         if s == RETURNED:
             x += p.migration__remigration__offset
             draw = uniform(k_rem, pid)
@@ -397,6 +401,7 @@ def _step(  # type: ignore[no-untyped-def]
             hours[i], income[i] = usual_hours_and_pay(
                 p,
                 seed,
+                year,
                 pid,
                 OUT_MIGRANT,
                 JOB_INFORMAL,
@@ -538,7 +543,10 @@ def _init(  # type: ignore[no-untyped-def]
             migrations[i] = 1
         else:
             status[i] = RURAL_STAYER
-            if uniform(k ^ np.uint64(9), pid) < p.migration__initial__local_share[band]:
+            local = p.migration__initial__local_share[band]
+            if female[i]:
+                local *= p.migration__initial__local_female_ratio
+            if uniform(k ^ np.uint64(9), pid) < local:
                 status[i] = LOCAL_MIGRANT
 
 
