@@ -67,16 +67,11 @@ def _leaf_span(lines: list[str], parts: list[str]) -> tuple[int, int, int]:
     """Lines [first, last) of the leaf at ``parts`` and the indent of its fields."""
     start, end, indent = 0, len(lines), 0
     for part in parts:
-        for i in range(start, end):
-            m = KEY_LINE.match(lines[i])
-            if m and len(m.group(1)) == indent and m.group(2) == part:
-                j = i + 1
-                while j < end and (lines[j].startswith(" " * (indent + 1)) or not lines[j].strip()):
-                    j += 1
-                start, end, indent = i + 1, j, indent + 2
-                break
-        else:
-            raise KeyError(".".join(parts))
+        try:
+            key, end = _field_span(lines, start, end, indent, part)
+        except KeyError:
+            raise KeyError(".".join(parts)) from None
+        start, indent = key + 1, indent + 2
     return start, end, indent
 
 
