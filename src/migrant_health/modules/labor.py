@@ -102,11 +102,8 @@ def usual_weekly_hours(p: Params, year: int, status: int, job: int) -> float:
     base = p.labor__hours__formal if job == JOB_FORMAL else p.labor__hours__informal
     if lives_at_origin(status):
         base -= p.labor__hours__local_reduction
-    return (
-        base
-        + p.labor__hours__trend * decades_since_base(year)
-        - (p.policy__fair_employment__hours_reduction)
-    )
+    base += p.labor__hours__trend * decades_since_base(year)
+    return base - p.policy__fair_employment__hours_reduction
 
 
 @inline
