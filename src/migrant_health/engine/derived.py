@@ -21,7 +21,7 @@ from migrant_health.engine.codes import (
 )
 from migrant_health.engine.context import Params
 from migrant_health.engine.jit import inline
-from migrant_health.engine.random import clip01, normal, stream, year_key
+from migrant_health.engine.random import clip01, logistic, normal, stream, uniform, year_key
 
 STREAM_SRH = stream("health.srh_report")
 STREAM_DEPRESSION = stream("health.depression_screen")
@@ -84,6 +84,40 @@ def nonfarm_job(job: int) -> bool:
 def destination_insured(insurance: int) -> bool:
     """Enrolled in a scheme of the destination city."""
     return insurance == INS_URBAN_RESIDENT or insurance == INS_URBAN_EMPLOYEE
+
+
+#: A person's permanent place in the queue for a health record at the destination.
+STREAM_HEALTH_RECORD = stream("care.health_record")
+
+
+@inline
+def holds_health_record(
+    p: Params,
+    seed: np.uint64,
+    pid: int,
+    insurance: int,
+    chronic: int,
+    cross_province: int,
+    female: int,
+    years_in_city: int,
+) -> bool:
+    """Whether an out-migrant holds a health record with the destination's community health
+    service, a basic public health service (seed 4.2).
+
+    A permanent draw per person against a chance that rises with destination insurance and
+    years in the city and is lower for the chronically ill, cross-province migrants and men
+    (He et al. 2021, CMDS 2017); the policy lever adds community outreach.
+    """
+    x = (
+        p.care__health_record__intercept
+        + p.care__health_record__insured * destination_insured(insurance)
+        + p.care__health_record__chronic * chronic
+        + p.care__health_record__cross_province * cross_province
+        + p.care__health_record__female * female
+        + p.care__health_record__years * min(years_in_city, 10) / 10.0
+        + p.policy__public_services__health_record_outreach
+    )
+    return uniform(year_key(seed, STREAM_HEALTH_RECORD, 0), pid) < logistic(x)
 
 
 @inline

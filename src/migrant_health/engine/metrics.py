@@ -186,6 +186,13 @@ METRICS: tuple[Metric, ...] = (
         "share of out-migrants enrolled in a destination scheme (urban resident or employee)",
     ),
     _share(
+        "health_record_share",
+        "health_record",
+        "out_migrants",
+        "share of out-migrants holding a health record with the destination's community health "
+        "service (a basic public health service, seed 4.2)",
+    ),
+    _share(
         "employment_rate_out_migrants",
         "out_employed",
         "out_migrants",

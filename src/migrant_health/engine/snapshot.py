@@ -36,6 +36,7 @@ from migrant_health.engine.codes import (
 from migrant_health.engine.derived import (
     age_band,
     composite_index,
+    holds_health_record,
     is_depressed,
     living_type_of,
     phase_of,
@@ -69,9 +70,11 @@ def _derive(  # type: ignore[no-untyped-def]
     seed,
     p,
     birth_year,
+    female,
     education,
     status,
     job,
+    cross_province,
     years_in_city,
     insurance,
     chronic,
@@ -83,6 +86,7 @@ def _derive(  # type: ignore[no-untyped-def]
     identity,
 ):
     n = idx.size
+    record = np.zeros(n, np.bool_)
     srh = np.zeros(n, np.int8)
     depressed = np.zeros(n, np.bool_)
     social = np.full(n, np.nan, np.float32)
@@ -105,7 +109,17 @@ def _derive(  # type: ignore[no-untyped-def]
             stage[j] = stage_of(p, ix)
             living[j] = living_type_of(p, economic[i])
             phase[j] = phase_of(p, years_in_city[i], identity[i])
-    return srh, depressed, social, index, stage, living, phase, band
+            record[j] = holds_health_record(
+                p,
+                seed,
+                first_pid + i,
+                insurance[i],
+                chronic[i],
+                cross_province[i],
+                female[i],
+                years_in_city[i],
+            )
+    return srh, depressed, social, index, stage, living, phase, band, record
 
 
 def _labels(codes: np.ndarray, labels: tuple[str, ...]) -> pd.Categorical[str]:
@@ -123,16 +137,18 @@ def take_snapshot(
     """Rows of the sampled, living people of a chunk in ``year`` (after all modules ran)."""
     c = chunk
     idx = _select(np.int64(c.first_pid), seed, fraction, c.status)
-    srh, depressed, social, index, stage, living, phase, band = _derive(
+    srh, depressed, social, index, stage, living, phase, band, health_record = _derive(
         idx,
         np.int64(c.first_pid),
         year,
         seed,
         record,
         c.birth_year,
+        c.female,
         c.education,
         c.status,
         c.job,
+        c.cross_province,
         c.years_in_city,
         c.insurance,
         c.chronic,
@@ -190,6 +206,7 @@ def take_snapshot(
             "out_of_pocket": c.oop[idx],
             "catastrophic": (event & EV_CATASTROPHIC) != 0,
             "stay_intention": (event & EV_STAY_INTENTION) != 0,
+            "health_record": health_record,
             "first_migration": (event & EV_FIRST_MIGRATION) != 0,
             "returned_this_year": (event & EV_RETURN) != 0,
             "return_health_driven": (event & EV_RETURN_HEALTH) != 0,
@@ -210,4 +227,5 @@ SNAPSHOT_COLUMNS_DOC = {
     "stage / living_type / phase": "for out-migrants only, else empty",
     "income / hours": "this year's monthly income (CNY) and weekly hours (0 if no non-farm work)",
     "returned_this_year": "returned to origin in this year (state after return)",
+    "health_record": "holds a health record at the destination (out-migrants only, else False)",
 }

@@ -67,6 +67,7 @@ STATS = (
     "phase_settler",
     "phase_immigrant",
     "insured_destination",
+    "health_record",
     "stay_intention",
     "sum_support",
     "sum_local_ties",

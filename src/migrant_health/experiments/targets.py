@@ -345,6 +345,13 @@ TARGET_MAP: tuple[TargetSpec, ...] = (
         "CMDS 2016 long-term residence intention of the floating population",
         weight=0.5,
     ),
+    _share(
+        "lit.health_record_established_rate_migrants",
+        "health_record_share",
+        "status=out_migrant",
+        "CMDS 2017 (He Yuheng et al. 2021): migrants with a health record at the destination; "
+        "whole floating population (rural and urban hukou); model: out-migrants",
+    ),
     TargetSpec(
         "lit.social_integration_index_overall",
         Quantity("integration_index", "status=out_migrant"),
@@ -497,7 +504,6 @@ NOT_COMPARABLE: dict[str, str] = {
         "no metric of any-scheme or employee-scheme enrolment of out-migrants (only destination "
         "schemes; the floating population also includes urban hukou)",
     ),
-    "lit.health_record_established_rate_migrants": "the model has no health records",
     **_same(
         (
             "lit.CMDS_item_mean_like_city",

@@ -192,6 +192,7 @@ class Care(Module):
     parameters = ("care", "labor.wage_index", "policy.public_services", "policy.fair_employment")
     results = (
         "insured_destination_share",
+        "health_record_share",
         "catastrophic_spending_share",
         "out_of_pocket_mean",
         "rural_medical_spending",

@@ -34,6 +34,7 @@ from migrant_health.engine.context import RunContext
 from migrant_health.engine.derived import (
     age_band,
     composite_index,
+    holds_health_record,
     is_depressed,
     lives_at_origin,
     living_type_of,
@@ -74,6 +75,7 @@ _PHASE_ENTRANT = S["phase_entrant"]
 _PHASE_SETTLER = S["phase_settler"]
 _PHASE_IMMIGRANT = S["phase_immigrant"]
 _INSURED_DESTINATION = S["insured_destination"]
+_HEALTH_RECORD = S["health_record"]
 _STAY_INTENTION = S["stay_intention"]
 _SUM_SUPPORT = S["sum_support"]
 _SUM_LOCAL_TIES = S["sum_local_ties"]
@@ -128,6 +130,7 @@ def _accumulate(  # type: ignore[no-untyped-def]
     prior_status,
     job,
     city_tier,
+    cross_province,
     years_in_city,
     insurance,
     chronic,
@@ -223,6 +226,17 @@ def _accumulate(  # type: ignore[no-untyped-def]
             row[_PHASE_ENTRANT + phase_of(p, years_in_city[i], identity[i])] += 1.0
             if insurance[i] >= 2:
                 row[_INSURED_DESTINATION] += 1.0
+            if holds_health_record(
+                p,
+                seed,
+                first_pid + i,
+                insurance[i],
+                chronic[i],
+                cross_province[i],
+                female[i],
+                years_in_city[i],
+            ):
+                row[_HEALTH_RECORD] += 1.0
             if ev & EV_STAY_INTENTION:
                 row[_STAY_INTENTION] += 1.0
             row[_SUM_SUPPORT] += support[i]
@@ -249,11 +263,17 @@ class Results(Module):
     name = "results"
     summary = (
         "derive self-rated health, depressive symptoms, integration index, stage, "
-        "living type and NBS migrant-worker status; add every agent to its cell"
+        "living type, health record and NBS migrant-worker status; add every agent to its cell"
     )
     reads = ("*",)
     writes = ()
-    parameters = ("health.srh", "health.depression", "integration")
+    parameters = (
+        "health.srh",
+        "health.depression",
+        "integration",
+        "care.health_record",
+        "policy.public_services",
+    )
 
     def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
         """Add this year's statistics to the chunk's accumulator."""
@@ -273,6 +293,7 @@ class Results(Module):
             c.prior_status,
             c.job,
             c.city_tier,
+            c.cross_province,
             c.years_in_city,
             c.insurance,
             c.chronic,
