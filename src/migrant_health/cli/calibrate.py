@@ -176,7 +176,7 @@ def calibrate_command(
     study: Path = typer.Option(
         Path("calibration-study"), "--study", help="Study directory (resumed if it exists)."
     ),
-    scale: float = typer.Option(20000.0, help="Persons per agent in every trial."),
+    scale: float = typer.Option(5000.0, help="Persons per agent in every trial."),
     seed: int = typer.Option(1, help="Seed of every trial (common random numbers)."),
     params: str | None = typer.Option(
         None,

@@ -251,7 +251,7 @@ def calibrate(
     *,
     trials: int = 100,
     workers: int = 1,
-    scale: float = 20_000.0,
+    scale: float = 5_000.0,
     seed: int = 1,
     parameters: Sequence[str] | None = None,
     end: int | None = None,
