@@ -64,7 +64,7 @@ def decades_since_base(year: int) -> float:
 def local_nonfarm_trend(p: Params, year: int) -> float:
     """Shift of the log-odds of local non-farm work since 2008: one slope, then another.
 
-    NBS local migrant workers grew by about 5 % a year to 2013 (industry moving inland after
+    NBS local migrant workers grew by about 4 % a year to 2013 (industry moving inland after
     the 2008 crisis) and by about 2 % a year after it.
     """
     turn = p.labor__origin__nonfarm_entry_trend_turn
