@@ -77,21 +77,28 @@ def local_nonfarm_trend(p: Params, year: int) -> float:
 
 
 @inline
+def covid_shock(p: Params, year: int) -> float:
+    """Log-odds lost in the year of the exogenous COVID-19 shock (2020; 0 in other years).
+
+    NBS 2020: out-migrant workers fell from 174.25 to 169.59 million. The shock lowers both
+    holding a city job and taking up local non-farm work.
+    """
+    return p.labor__covid__employment_shock if year == p.labor__covid__year else 0.0
+
+
+@inline
 def employment_probability(
     p: Params, year: int, age: int, education: int, health: float, chronic: int
 ) -> float:
     """Chance that an out-migrant (or urban resident) holds a job this year."""
-    x = (
+    return logistic(
         p.labor__employment__intercept
         + p.labor__employment__health * (health - 0.8)
         + p.labor__employment__education * (education - 2)
         - p.labor__employment__age_over_50 * max(0, age - 50) / 10.0
         - p.labor__employment__chronic * chronic
+        - covid_shock(p, year)
     )
-    if year == p.labor__covid__year:
-        # The exogenous COVID-19 shock of 2020 (NBS: out-migrants fell by 4.66 million).
-        x -= p.labor__covid__employment_shock
-    return logistic(x)
 
 
 @inline
@@ -231,9 +238,8 @@ def _step(  # type: ignore[no-untyped-def]
                     + p.labor__origin__nonfarm_entry_education * (education[i] - 2)
                     + p.labor__origin__nonfarm_entry_health * (h - 0.8)
                     + p.labor__origin__nonfarm_entry_female * female[i]
+                    - covid_shock(p, year)
                 )
-                if year == p.labor__covid__year:
-                    x -= p.labor__covid__employment_shock
                 if s == RETURNED:
                     x += p.labor__origin__returnee_entrepreneurship + (
                         p.policy__return_entrepreneurship__nonfarm_boost
