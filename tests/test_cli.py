@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from migrant_health.cli.main import app
-from migrant_health.engine.plan import describe_plan
+from migrant_health.model import default_plan
 
 runner = CliRunner()
 SMALL = ["--scale", "50000", "--end", "2010", "--workers", "1"]
@@ -109,7 +109,7 @@ def test_existing_output_directory_is_not_overwritten(tmp_path: Path) -> None:
 def test_plan_metrics_and_params_describe_the_model() -> None:
     plan = runner.invoke(app, ["plan"])
     assert plan.exit_code == 0
-    steps = [row["module"] for row in describe_plan()]
+    steps = [row["module"] for row in default_plan().describe()]
     assert steps == [
         "demography",
         "health",

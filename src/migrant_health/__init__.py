@@ -6,7 +6,7 @@ integration), the seed paper's four policy strategies as parameter levers, and a
 toolkit for CMDS-style microdata.
 """
 
-from migrant_health.engine.run import RunConfig, RunResult, simulate
+from migrant_health.engine.run import RunConfig, RunResult
 from migrant_health.errors import (
     DataError,
     MigrantHealthError,
@@ -14,6 +14,7 @@ from migrant_health.errors import (
     RunConfigError,
     ScenarioError,
 )
+from migrant_health.model import simulate
 from migrant_health.params import ParameterTree, Scenario, load_parameters
 
 __all__ = [

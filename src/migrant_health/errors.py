@@ -26,3 +26,7 @@ class RunConfigError(MigrantHealthError, ValueError):
 
 class DataError(MigrantHealthError, ValueError):
     """A data file shipped with or passed to the package is malformed."""
+
+
+class PlanError(MigrantHealthError, TypeError):
+    """A model plan is inconsistent: a kernel argument, state or metric names nothing known."""

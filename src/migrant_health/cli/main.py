@@ -14,10 +14,9 @@ from migrant_health.cli.calibrate import calibrate_command, fit_command
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.summary import summary_table
 from migrant_health.cli.survey import survey_app
-from migrant_health.engine.metrics import METRICS
-from migrant_health.engine.plan import INIT_PLAN, describe_plan
-from migrant_health.engine.run import RunConfig, default_workers, simulate
+from migrant_health.engine.run import RunConfig, default_workers
 from migrant_health.errors import ParameterError, RunConfigError
+from migrant_health.model import default_plan, simulate
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.store import check_writable, write_run
 
@@ -114,24 +113,18 @@ def simulate_command(
 
 @app.command("plan")
 def plan_command() -> None:
-    """Print the yearly plan: the order of modules, what each does, writes and uses."""
+    """Print the yearly plan: the order of modules, what each does, reads, writes and uses."""
+    plan = default_plan()
     table = Table(title="Yearly plan", title_justify="left", show_lines=True)
     for column in ("step", "module", "seed"):
         table.add_column(column, no_wrap=True)
-    for column in ("does", "writes", "parameters", "results"):
+    columns = ("does", "reads", "writes", "parameters", "results")
+    for column in columns:
         table.add_column(column, overflow="fold")
-    for row in describe_plan():
-        table.add_row(
-            row["step"],
-            row["module"],
-            row["seed"],
-            row["does"],
-            row["writes"],
-            row["parameters"],
-            row["results"],
-        )
+    for row in plan.describe():
+        table.add_row(row["step"], row["module"], row["seed"], *(row[c] for c in columns))
     console.print(table)
-    console.print("Initialisation order: " + " -> ".join(m.name for m in INIT_PLAN))
+    console.print("Initialisation order: " + " -> ".join(m.name for m in plan.init))
     console.print(
         "Policy levers (parameters under 'policy.') are read inside the modules "
         "listed in the parameters column."
@@ -145,7 +138,7 @@ def metrics_command() -> None:
     table.add_column("metric")
     table.add_column("unit")
     table.add_column("definition", overflow="fold")
-    for metric in METRICS:
+    for metric in default_plan().metrics:
         by = f" (by {metric.by})" if metric.by else ""
         table.add_row(metric.name, metric.unit, metric.definition + by)
     console.print(table)

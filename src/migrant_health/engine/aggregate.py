@@ -8,6 +8,8 @@ reference sample, so ``all`` means the rural-hukou-origin population.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -20,13 +22,12 @@ from migrant_health.engine.codes import (
     SEX_LABELS,
     STAGE_LABELS,
 )
-from migrant_health.engine.metrics import METRICS, Metric
+from migrant_health.engine.metrics import Metric, statistics_of
 from migrant_health.engine.stats import (
     DIMENSIONS,
     SGROUP_STAGE,
     SGROUP_STATUS,
     SGROUP_TIER,
-    STATS,
 )
 
 GROUPINGS: tuple[tuple[str, ...], ...] = (
@@ -45,19 +46,23 @@ _RURAL_STATUSES = ("rural_stayer", "local_migrant", "out_migrant", "returned")
 _DERIVED_SEPARATELY = ("health_gap_urban_rural", "poor_health_share_standardised")
 
 
-def cell_table(total: np.ndarray, years: range, weights: dict[str, float]) -> pd.DataFrame:
+def cell_table(
+    total: np.ndarray, years: range, weights: dict[str, float], statistics: Sequence[str]
+) -> pd.DataFrame:
     """One row per non-empty (year, cell) with its labels and weighted statistics.
 
     Args:
-        total: ``(years, cells, stats)`` unweighted sums over all chunks.
+        total: ``(years, cells, statistics)`` unweighted sums over all chunks.
         years: The years of the first axis.
         weights: Persons per agent by population: ``{"rural": ..., "urban_local": ...}``.
+        statistics: Names of the last axis (the plan's statistics).
     """
+    stats = list(statistics)
     shape = [len(years), *DIMENSIONS.values()]
     index = pd.MultiIndex.from_product(
         [range(n) for n in shape], names=["year", *DIMENSIONS.keys()]
     )
-    frame = pd.DataFrame(total.reshape(-1, total.shape[-1]), index=index, columns=list(STATS))
+    frame = pd.DataFrame(total.reshape(-1, total.shape[-1]), index=index, columns=stats)
     frame = frame[frame["persons"].to_numpy() + frame["deaths"].to_numpy() > 0].reset_index()
     sg = frame["sgroup"].to_numpy()
     frame["status"] = np.asarray(SGROUP_STATUS, dtype=object)[sg]
@@ -71,7 +76,7 @@ def cell_table(total: np.ndarray, years: range, weights: dict[str, float]) -> pd
         frame["origin_region"].to_numpy()
     ]
     weight = np.where(frame["status"] == "urban_local", weights["urban_local"], weights["rural"])
-    frame[list(STATS)] = frame[list(STATS)].to_numpy() * weight[:, None]
+    frame[stats] = frame[stats].to_numpy() * weight[:, None]
     return frame.drop(columns=["sgroup"])
 
 
@@ -82,9 +87,9 @@ def _label(keys: tuple[str, ...], values: tuple[object, ...]) -> str:
     return ",".join(f"{k}={v}" for k, v in pairs)
 
 
-def _grouped(frame: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
+def _grouped(frame: pd.DataFrame, keys: tuple[str, ...], stats: list[str]) -> pd.DataFrame:
     columns = ["year", *keys]
-    return frame.groupby(columns, sort=True, dropna=True)[list(STATS)].sum()
+    return frame.groupby(columns, sort=True, dropna=True)[stats].sum()
 
 
 def _rows(
@@ -113,32 +118,39 @@ def _rows(
     return out
 
 
-def tidy_aggregates(frame: pd.DataFrame, standard_weights: np.ndarray) -> pd.DataFrame:
+def tidy_aggregates(
+    frame: pd.DataFrame, standard_weights: np.ndarray, metrics: Sequence[Metric]
+) -> pd.DataFrame:
     """The tidy table of every metric in every group where it means something."""
+    stats = list(statistics_of(metrics))
     rows: list[tuple[int, str, str, float]] = []
     rural = frame[frame["status"] != "urban_local"]
     for keys in GROUPINGS:
         source = frame if "status" in keys else rural
-        sums = _grouped(source, keys)
-        for metric in METRICS:
+        sums = _grouped(source, keys, stats)
+        for metric in metrics:
             if metric.name in _DERIVED_SEPARATELY:
                 continue
             if metric.by is None:
                 rows += _rows(sums, keys, metric)
             elif "stage" not in keys:
-                rows += _by_category(source, sums, keys, metric)
+                rows += _by_category(source, sums, keys, metric, stats)
     rows += _health_gap(frame, standard_weights)
     table = pd.DataFrame(rows, columns=["year", "metric", "group", "value"])
     return table.sort_values(["metric", "group", "year"], kind="stable").reset_index(drop=True)
 
 
 def _by_category(
-    source: pd.DataFrame, sums: pd.DataFrame, keys: tuple[str, ...], metric: Metric
+    source: pd.DataFrame,
+    sums: pd.DataFrame,
+    keys: tuple[str, ...],
+    metric: Metric,
+    stats: list[str],
 ) -> list[tuple[int, str, str, float]]:
     rows: list[tuple[int, str, str, float]] = []
     den = sums["out_migrants"]
     if metric.by == "stage":
-        by_stage = _grouped(source, (*keys, "stage"))["out_migrants"]
+        by_stage = _grouped(source, (*keys, "stage"), stats)["out_migrants"]
         for label in STAGE_LABELS:
             try:
                 num = by_stage.xs(label, level="stage")

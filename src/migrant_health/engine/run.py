@@ -22,10 +22,10 @@ import pandas as pd
 from migrant_health.data import load_demography
 from migrant_health.engine.aggregate import cell_table, tidy_aggregates
 from migrant_health.engine.context import RunContext, compile_parameters
-from migrant_health.engine.plan import build_init_plan, build_plan
+from migrant_health.engine.plan import Plan
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.snapshot import take_snapshot
-from migrant_health.engine.stats import S, empty_accumulator
+from migrant_health.engine.stats import empty_accumulator
 from migrant_health.engine.synthesis import PopulationLayout, build_layout, synthesize
 from migrant_health.errors import RunConfigError
 from migrant_health.params import ParameterTree, Scenario
@@ -181,6 +181,7 @@ def build_context(config: RunConfig) -> tuple[RunContext, PopulationLayout]:
 
 
 def simulate_chunk(
+    plan: Plan,
     ctx: RunContext,
     layout: PopulationLayout,
     index: int,
@@ -191,33 +192,31 @@ def simulate_chunk(
 ) -> ChunkResult:
     """Synthesise, initialise and simulate one chunk over all years."""
     began = time.perf_counter()
-    chunk = Chunk.allocate(index, first_pid, size)
-    chunk.accumulator = empty_accumulator(len(ctx.years))
+    chunk = Chunk.allocate(index, first_pid, size, plan.states, plan.scratch)
+    chunk.accumulator = empty_accumulator(len(ctx.years), len(plan.statistics))
     synthesize(chunk, layout, ctx)
-    for module in build_init_plan():
-        module.init(chunk, ctx)
-    plan = build_plan()
+    for kernel in plan.init_kernels():
+        kernel(chunk, ctx, ctx.start)
+    steps = plan.step_kernels()
     snapshots = []
     for year in ctx.years:
-        for module in plan:
-            module.step(chunk, year, ctx)
+        for kernel in steps:
+            kernel(chunk, ctx, year)
         if year in snapshot_years:
-            snapshots.append(
-                take_snapshot(
-                    chunk, year, ctx.seed64, ctx.record(year), snapshot_fraction, ctx.community_size
-                )
-            )
+            snapshots.append(take_snapshot(chunk, ctx, year, snapshot_fraction))
     return ChunkResult(index, chunk.accumulator, snapshots, time.perf_counter() - began)
 
 
-def _worker_init(config: RunConfig) -> None:
+def _worker_init(plan: Plan, config: RunConfig) -> None:
     _WORKER_STATE["ctx"], _WORKER_STATE["layout"] = build_context(config)
     _WORKER_STATE["config"] = config
+    _WORKER_STATE["plan"] = plan
 
 
 def _worker_run(task: tuple[int, int, int]) -> ChunkResult:
     config: RunConfig = _WORKER_STATE["config"]
     return simulate_chunk(
+        _WORKER_STATE["plan"],
         _WORKER_STATE["ctx"],
         _WORKER_STATE["layout"],
         *task,
@@ -232,7 +231,9 @@ def _worker_run(task: tuple[int, int, int]) -> ChunkResult:
 class Executor(Protocol):
     """Runs chunk tasks and yields their results in task order."""
 
-    def map(self, config: RunConfig, tasks: list[tuple[int, int, int]]) -> Iterator[ChunkResult]:
+    def map(
+        self, plan: Plan, config: RunConfig, tasks: list[tuple[int, int, int]]
+    ) -> Iterator[ChunkResult]:
         """Results of the tasks, in the order of ``tasks``."""
         ...
 
@@ -240,9 +241,11 @@ class Executor(Protocol):
 class SerialExecutor:
     """Runs every chunk in this process."""
 
-    def map(self, config: RunConfig, tasks: list[tuple[int, int, int]]) -> Iterator[ChunkResult]:
+    def map(
+        self, plan: Plan, config: RunConfig, tasks: list[tuple[int, int, int]]
+    ) -> Iterator[ChunkResult]:
         """Results in task order."""
-        _worker_init(config)
+        _worker_init(plan, config)
         for task in tasks:
             yield _worker_run(task)
 
@@ -253,12 +256,14 @@ class ProcessExecutor:
     def __init__(self, workers: int) -> None:
         self.workers = workers
 
-    def map(self, config: RunConfig, tasks: list[tuple[int, int, int]]) -> Iterator[ChunkResult]:
+    def map(
+        self, plan: Plan, config: RunConfig, tasks: list[tuple[int, int, int]]
+    ) -> Iterator[ChunkResult]:
         """Results in task order (``Executor.map`` keeps order, so sums are deterministic)."""
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
         pool = ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_worker_init, initargs=(config,)
+            self.workers, mp_context=context, initializer=_worker_init, initargs=(plan, config)
         )
         try:
             yield from pool.map(_worker_run, tasks)
@@ -278,14 +283,54 @@ def make_executor(workers: int) -> Executor:
 # -- the run ------------------------------------------------------------------------------------
 
 
-def simulate(
+def run_chunks(
+    plan: Plan,
+    config: RunConfig,
+    progress: ProgressCallback | None = None,
+    executor: Executor | None = None,
+) -> tuple[RunContext, PopulationLayout, np.ndarray, list[pd.DataFrame], dict[str, float]]:
+    """Simulate every chunk and sum their statistics in chunk order.
+
+    Returns:
+        The run context, the population layout, the ``(years, cells, statistics)`` sums, the
+        snapshot frames and the seconds spent setting up and simulating.
+    """
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    ctx, layout = build_context(config)
+    bounds = layout.chunk_bounds(config.communities_per_chunk)
+    tasks = [(k, first, size) for k, (first, size) in enumerate(bounds)]
+    timings["setup"] = time.perf_counter() - t0
+    executor = executor or make_executor(min(config.workers, len(tasks)))
+    total = empty_accumulator(len(ctx.years), len(plan.statistics))
+    snapshots: list[pd.DataFrame] = []
+    t1 = time.perf_counter()
+    for done, result in enumerate(_ordered(executor.map(plan, config, tasks)), start=1):
+        total += result.accumulator
+        snapshots.extend(result.snapshots)
+        if progress is not None:
+            progress(done, len(tasks))
+    timings["simulate"] = time.perf_counter() - t1
+    return ctx, layout, total, snapshots, timings
+
+
+def weighted_cells(plan: Plan, ctx: RunContext, total: np.ndarray, first_year: int) -> pd.DataFrame:
+    """The weighted cell table of the reported years (from ``first_year`` on)."""
+    weights = {"rural": ctx.scale, "urban_local": ctx.urban_scale}
+    cells = cell_table(total, ctx.years, weights, plan.statistics)
+    return cells[cells["year"] >= first_year].reset_index(drop=True)
+
+
+def run_plan(
+    plan: Plan,
     config: RunConfig | None = None,
     progress: ProgressCallback | None = None,
     executor: Executor | None = None,
 ) -> RunResult:
-    """Run the national microsimulation.
+    """Run a model plan over the national population.
 
     Args:
+        plan: The model to run (the package's default: :func:`migrant_health.model.default_plan`).
         config: Run settings (defaults: 2008-2035, 1,000 persons per agent, seed 1).
         progress: Called with ``(chunks_done, chunks_total)`` after each chunk.
         executor: How chunks run; by default serial for one worker, processes otherwise.
@@ -298,34 +343,18 @@ def simulate(
         ScenarioError: for a scenario that does not fit the parameter tree.
     """
     config = config or RunConfig()
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    ctx, layout = build_context(config)
-    bounds = layout.chunk_bounds(config.communities_per_chunk)
-    tasks = [(k, first, size) for k, (first, size) in enumerate(bounds)]
-    timings["setup"] = time.perf_counter() - t0
-    executor = executor or make_executor(min(config.workers, len(tasks)))
-    total = empty_accumulator(len(ctx.years))
-    snapshots: list[pd.DataFrame] = []
-    t1 = time.perf_counter()
-    for done, result in enumerate(_ordered(executor.map(config, tasks)), start=1):
-        total += result.accumulator
-        snapshots.extend(result.snapshots)
-        if progress is not None:
-            progress(done, len(tasks))
-    timings["simulate"] = time.perf_counter() - t1
+    ctx, layout, total, snapshots, timings = run_chunks(plan, config, progress, executor)
     t2 = time.perf_counter()
-    weights = {"rural": ctx.scale, "urban_local": ctx.urban_scale}
-    cells = cell_table(total, ctx.years, weights)
-    cells = cells[cells["year"] >= config.start].reset_index(drop=True)
-    aggregates = tidy_aggregates(cells, ctx.demography.standard_weights)
+    cells = weighted_cells(plan, ctx, total, config.start)
+    aggregates = tidy_aggregates(cells, ctx.demography.standard_weights, plan.metrics)
     timings["aggregate"] = time.perf_counter() - t2
     snap = pd.concat(snapshots, ignore_index=True) if snapshots else pd.DataFrame()
     if not snap.empty:
         snap = snap.sort_values(["year", "pid"], kind="stable").reset_index(drop=True)
-    agent_years = int(total[..., S["persons"]].sum())
+    agent_years = int(total[..., plan.statistics.index("persons")].sum())
+    n_chunks = len(layout.chunk_bounds(config.communities_per_chunk))
     return RunResult(
-        config, ctx.tree, aggregates, cells, snap, timings, agent_years, layout.n_agents, len(tasks)
+        config, ctx.tree, aggregates, cells, snap, timings, agent_years, layout.n_agents, n_chunks
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from migrant_health.engine.binding import call_by_name
 from migrant_health.engine.codes import (
     AGE_BAND_LABELS,
     DEAD,
@@ -33,6 +34,7 @@ from migrant_health.engine.codes import (
     STAGE_LABELS,
     STATUS_LABELS,
 )
+from migrant_health.engine.context import RunContext
 from migrant_health.engine.derived import (
     age_band,
     composite_index,
@@ -126,39 +128,13 @@ def _labels(codes: np.ndarray, labels: tuple[str, ...]) -> pd.Categorical[str]:
     return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(labels))
 
 
-def take_snapshot(
-    chunk: Chunk,
-    year: int,
-    seed: np.uint64,
-    record: np.void,
-    fraction: float,
-    community_size: int = 100,
-) -> pd.DataFrame:
+def take_snapshot(chunk: Chunk, ctx: RunContext, year: int, fraction: float) -> pd.DataFrame:
     """Rows of the sampled, living people of a chunk in ``year`` (after all modules ran)."""
     c = chunk
-    idx = _select(np.int64(c.first_pid), seed, fraction, c.status)
-    srh, depressed, social, index, stage, living, phase, band, health_record = _derive(
-        idx,
-        np.int64(c.first_pid),
-        year,
-        seed,
-        record,
-        c.birth_year,
-        c.female,
-        c.education,
-        c.status,
-        c.job,
-        c.cross_province,
-        c.years_in_city,
-        c.insurance,
-        c.chronic,
-        c.health,
-        c.mental,
-        c.local_ties,
-        c.economic,
-        c.cultural,
-        c.identity,
-    )
+    community_size = ctx.community_size
+    idx = _select(np.int64(c.first_pid), ctx.seed64, fraction, c.status)
+    derived = call_by_name(_derive, chunk, ctx, year, idx=idx)
+    srh, depressed, social, index, stage, living, phase, band, health_record = derived
     event = c.event[idx]
     stage_labels = np.asarray([*STAGE_LABELS, None], dtype=object)
     living_labels = np.asarray([*LIVING_TYPE_LABELS, None], dtype=object)

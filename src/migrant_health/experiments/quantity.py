@@ -20,15 +20,9 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from migrant_health.engine.aggregate import cell_table
-from migrant_health.engine.metrics import METRICS_BY_NAME, Metric
-from migrant_health.engine.run import (
-    ProgressCallback,
-    RunConfig,
-    build_context,
-    make_executor,
-)
-from migrant_health.engine.stats import empty_accumulator
+from migrant_health.engine.metrics import Metric
+from migrant_health.engine.run import ProgressCallback, RunConfig, run_chunks, weighted_cells
+from migrant_health.model import default_plan
 
 CELL_KEYS: tuple[str, ...] = (
     "sex",
@@ -91,20 +85,9 @@ def simulate_cells(config: RunConfig, progress: ProgressCallback | None = None) 
     import time
 
     began = time.perf_counter()
-    ctx, layout = build_context(config)
-    bounds = layout.chunk_bounds(config.communities_per_chunk)
-    tasks = [(k, first, size) for k, (first, size) in enumerate(bounds)]
-    executor = make_executor(min(config.workers, len(tasks)))
-    total = empty_accumulator(len(ctx.years))
-    for done, result in enumerate(executor.map(config, tasks), start=1):
-        if result.index != done - 1:
-            raise RuntimeError(f"chunk {result.index} arrived out of order")
-        total += result.accumulator
-        if progress is not None:
-            progress(done, len(tasks))
-    weights = {"rural": ctx.scale, "urban_local": ctx.urban_scale}
-    cells = cell_table(total, ctx.years, weights)
-    cells = cells[cells["year"] >= config.start].reset_index(drop=True)
+    plan = default_plan()
+    ctx, _, total, _, _ = run_chunks(plan, config, progress)
+    cells = weighted_cells(plan, ctx, total, config.start)
     return ModelRun(config, cells, time.perf_counter() - began)
 
 
@@ -165,7 +148,7 @@ class Quantity:
     share_of: str | None = None
 
     def __post_init__(self) -> None:
-        metric = METRICS_BY_NAME.get(self.metric)
+        metric = default_plan().metrics_by_name.get(self.metric)
         if metric is None:
             raise ValueError(f"unknown metric {self.metric!r}")
         if metric.name in _UNSUPPORTED or metric.by is not None:
@@ -179,7 +162,7 @@ class Quantity:
     @property
     def definition(self) -> Metric:
         """The metric's registry entry."""
-        return METRICS_BY_NAME[self.metric]
+        return default_plan().metrics_by_name[self.metric]
 
     @property
     def is_share(self) -> bool:

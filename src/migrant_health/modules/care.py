@@ -24,10 +24,10 @@ from migrant_health.engine.codes import (
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
-from migrant_health.engine.context import Params, RunContext
+from migrant_health.engine.context import Params
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
-from migrant_health.engine.population import Chunk
+from migrant_health.engine.population import StateSpec
 from migrant_health.engine.random import normal, stream, uniform, year_key
 
 STREAM_ENROL = stream("care.enrolment")
@@ -70,7 +70,6 @@ def _step(  # type: ignore[no-untyped-def]
     year,
     seed,
     p,
-    wage_index,
     birth_year,
     status,
     job,
@@ -83,6 +82,7 @@ def _step(  # type: ignore[no-untyped-def]
     oop,
     event,
 ):
+    wage_index = p.labor__wage_index
     k_enrol = year_key(seed, STREAM_ENROL, year)
     k_need = year_key(seed, STREAM_NEED, year)
     k_queue = year_key(seed, STREAM_INIT, 0)
@@ -187,46 +187,18 @@ class Care(Module):
         "out of pocket what the scheme does not reimburse where the person lives; "
         "catastrophic spending drains savings and economic integration"
     )
-    reads = ("birth_year", "status", "job", "chronic", "health", "income")
+    states = (
+        StateSpec(
+            "insurance",
+            "int8",
+            "care",
+            "medical insurance scheme and place (codes.INSURANCE_LABELS)",
+        ),
+    )
+    scratch = (
+        StateSpec("oop", "float32", "care", "out-of-pocket medical spending this year", "CNY/year"),
+    )
+    init_kernels = (_init,)
+    step_kernels = (_step,)
     writes = ("insurance", "savings", "economic", "oop", "event")
     parameters = ("care", "labor.wage_index", "policy.public_services", "policy.fair_employment")
-    results = (
-        "insured_destination_share",
-        "health_record_share",
-        "catastrophic_spending_share",
-        "out_of_pocket_mean",
-        "rural_medical_spending",
-    )
-
-    def init(self, chunk: Chunk, ctx: RunContext) -> None:
-        """Schemes at the start: employee scheme for some formal out-migrants, rural otherwise."""
-        _init(
-            np.int64(chunk.first_pid),
-            ctx.seed64,
-            ctx.record(ctx.start),
-            chunk.status,
-            chunk.job,
-            chunk.insurance,
-        )
-
-    def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
-        """Enrol, spend, and record catastrophic spending."""
-        p = ctx.record(year)
-        _step(
-            np.int64(chunk.first_pid),
-            year,
-            ctx.seed64,
-            p,
-            float(p["labor__wage_index"]),
-            chunk.birth_year,
-            chunk.status,
-            chunk.job,
-            chunk.chronic,
-            chunk.health,
-            chunk.insurance,
-            chunk.income,
-            chunk.savings,
-            chunk.economic,
-            chunk.oop,
-            chunk.event,
-        )

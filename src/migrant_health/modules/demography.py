@@ -11,8 +11,12 @@ so health redistributes deaths without changing their number.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 import numpy as np
 
+from migrant_health.engine.binding import Argument
 from migrant_health.engine.codes import (
     DEAD,
     EV_DIED,
@@ -26,7 +30,7 @@ from migrant_health.engine.codes import (
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
-from migrant_health.engine.population import Chunk
+from migrant_health.engine.population import Chunk, StateSpec
 from migrant_health.engine.random import logistic, stream, uniform, year_key
 
 STREAM_DEATH = stream("demography.death")
@@ -122,6 +126,21 @@ def _init(first_pid, start, seed, p, birth_year, status, family):  # type: ignor
             family[i] = FAMILY_TOGETHER
 
 
+def _first_age(chunk: Chunk, ctx: RunContext, year: int) -> int:
+    """First age of the life tables."""
+    return int(ctx.demography.ages[0])
+
+
+def _rural_qx(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
+    """The year's rural death probabilities by sex and age."""
+    return ctx.demography.qx[ctx.demography.year_index(year)]
+
+
+def _urban_qx(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
+    """The year's national death probabilities by sex and age (urban locals)."""
+    return ctx.demography.qx_national[ctx.demography.year_index(year)]
+
+
 class Demography(Module):
     """Entry at 16, marriage, ageing and death."""
 
@@ -131,41 +150,21 @@ class Demography(Module):
         "enter cohorts turning 16; marry; die with the rural (urban locals: national) life "
         "table, risks redistributed by health and chronic illness"
     )
-    reads = ("birth_year", "female", "health", "chronic")
+    states = (
+        StateSpec(
+            "family",
+            "int8",
+            "demography",
+            "0 unmarried, 1 married with family apart, 2 married with family together",
+        ),
+    )
+    scratch = (StateSpec("prior_status", "int8", "demography", "status at the start of the year"),)
+    init_kernels = (_init,)
+    step_kernels = (_step,)
     writes = ("status", "family", "event", "prior_status")
     parameters = ("demography",)
-    results = ("population", "entrants", "deaths")
-
-    def init(self, chunk: Chunk, ctx: RunContext) -> None:
-        """Marital status of the base-year stock."""
-        _init(
-            np.int64(chunk.first_pid),
-            ctx.demography.first_year,
-            ctx.seed64,
-            ctx.record(ctx.start),
-            chunk.birth_year,
-            chunk.status,
-            chunk.family,
-        )
-
-    def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
-        """Enter, marry and die."""
-        demo = ctx.demography
-        _step(
-            np.int64(chunk.first_pid),
-            np.int64(ctx.first_urban_pid),
-            year,
-            int(demo.ages[0]),
-            ctx.seed64,
-            ctx.record(year),
-            demo.qx[demo.year_index(year)],
-            demo.qx_national[demo.year_index(year)],
-            chunk.birth_year,
-            chunk.female,
-            chunk.status,
-            chunk.family,
-            chunk.health,
-            chunk.chronic,
-            chunk.event,
-            chunk.prior_status,
-        )
+    arguments: ClassVar[Mapping[str, Argument]] = {
+        "first_age": _first_age,
+        "qx": _rural_qx,
+        "qx_urban": _urban_qx,
+    }

@@ -28,11 +28,11 @@ from migrant_health.engine.codes import (
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
-from migrant_health.engine.context import Params, RunContext
+from migrant_health.engine.context import Params
 from migrant_health.engine.derived import composite_index, social_score
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
-from migrant_health.engine.population import Chunk
+from migrant_health.engine.population import StateSpec
 from migrant_health.engine.random import clip01, normal, stream, uniform, year_key
 from migrant_health.modules.care import care_access
 
@@ -239,78 +239,15 @@ class Health(Module):
         "care that insurance affords; move mental health with support, discrimination, "
         "early-mobility stress, money and family separation; BMI and chronic illness"
     )
-    reads = (
-        "birth_year",
-        "female",
-        "education",
-        "status",
-        "job",
-        "family",
-        "years_in_city",
-        "insurance",
-        "savings",
-        "local_ties",
-        "economic",
-        "cultural",
-        "identity",
-        "hours",
-        "support",
+    states = (
+        StateSpec("chronic", "int8", "health", "1 if a chronic illness has been diagnosed"),
+        StateSpec(
+            "health", "float32", "health", "physical health capital (1 = full health)", "index 0-1"
+        ),
+        StateSpec("mental", "float32", "health", "mental health (1 = no distress)", "index 0-1"),
+        StateSpec("bmi", "float32", "health", "body-mass index", "kg/m2"),
     )
+    init_kernels = (_init,)
+    step_kernels = (_step,)
     writes = ("health", "mental", "bmi", "chronic")
     parameters = ("health", "care", "integration", "policy.management", "policy.public_services")
-    results = (
-        "poor_health_share",
-        "depression_share",
-        "overweight_share",
-        "bmi_mean",
-        "chronic_share",
-        "health_capital_mean",
-        "mental_health_mean",
-        "health_gap_urban_rural",
-    )
-
-    def init(self, chunk: Chunk, ctx: RunContext) -> None:
-        """Initial health near the steady state of each person's age and place."""
-        _init(
-            np.int64(chunk.first_pid),
-            ctx.demography.first_year,
-            ctx.seed64,
-            ctx.record(ctx.start),
-            chunk.birth_year,
-            chunk.female,
-            chunk.status,
-            chunk.health,
-            chunk.mental,
-            chunk.bmi,
-            chunk.chronic,
-            np.int64(ctx.first_urban_pid),
-        )
-
-    def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
-        """One year of health dynamics."""
-        c = chunk
-        _step(
-            np.int64(c.first_pid),
-            year,
-            ctx.seed64,
-            ctx.record(year),
-            c.birth_year,
-            c.female,
-            c.education,
-            c.status,
-            c.job,
-            c.family,
-            c.years_in_city,
-            c.insurance,
-            c.chronic,
-            c.health,
-            c.mental,
-            c.bmi,
-            c.savings,
-            c.local_ties,
-            c.economic,
-            c.cultural,
-            c.identity,
-            c.hours,
-            c.support,
-        )

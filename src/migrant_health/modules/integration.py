@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from migrant_health.engine.codes import DEAD, NOT_ENTERED, OUT_MIGRANT, URBAN_HUKOU
-from migrant_health.engine.context import Params, RunContext
+from migrant_health.engine.context import Params
 from migrant_health.engine.derived import destination_insured
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
-from migrant_health.engine.population import Chunk
+from migrant_health.engine.population import StateSpec
 from migrant_health.engine.random import clip01, stream, uniform, year_key
 
 STREAM_PERMIT = stream("integration.residence_permit")
@@ -116,31 +116,22 @@ class Integration(Module):
         "toward a target raised by residence permit, insurance, years and ties, "
         "lowered by education"
     )
-    reads = ("birth_year", "education", "status", "years_in_city", "insurance", "local_ties")
+    states = (
+        StateSpec(
+            "cultural",
+            "float32",
+            "integration",
+            "cultural integration: dialect, customs, habits",
+            "index 0-1",
+        ),
+        StateSpec(
+            "identity",
+            "float32",
+            "integration",
+            "identity integration: belonging, acceptance, hukou",
+            "index 0-1",
+        ),
+    )
+    step_kernels = (_step,)
     writes = ("cultural", "identity")
     parameters = ("integration", "policy.management")
-    results = (
-        "integration_cultural",
-        "integration_identity",
-        "integration_index",
-        "stage_share",
-        "phase_share",
-    )
-
-    def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
-        """One year of cultural and identity integration."""
-        c = chunk
-        _step(
-            np.int64(c.first_pid),
-            year,
-            ctx.seed64,
-            ctx.record(year),
-            c.birth_year,
-            c.education,
-            c.status,
-            c.years_in_city,
-            c.insurance,
-            c.local_ties,
-            c.cultural,
-            c.identity,
-        )

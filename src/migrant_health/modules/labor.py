@@ -28,11 +28,11 @@ from migrant_health.engine.codes import (
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
-from migrant_health.engine.context import Params, RunContext
+from migrant_health.engine.context import Params
 from migrant_health.engine.derived import destination_insured, lives_at_origin, nonfarm_job
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
-from migrant_health.engine.population import Chunk
+from migrant_health.engine.population import StateSpec
 from migrant_health.engine.random import clip01, logistic, normal, stream, uniform, year_key
 
 STREAM_EMPLOYMENT = stream("labor.employment")
@@ -184,7 +184,6 @@ def _step(  # type: ignore[no-untyped-def]
     year,
     seed,
     p,
-    wage_index,
     birth_year,
     female,
     education,
@@ -200,6 +199,7 @@ def _step(  # type: ignore[no-untyped-def]
     hours,
     event,
 ):
+    wage_index = p.labor__wage_index
     k_emp = year_key(seed, STREAM_EMPLOYMENT, year)
     k_sec = year_key(seed, STREAM_SECTOR, year)
     k_hrs = year_key(seed, STREAM_HOURS, year)
@@ -348,10 +348,8 @@ def _init(  # type: ignore[no-untyped-def]
     education,
     status,
     job,
-    city_tier,
     health,
     savings,
-    economic,
 ):
     k = year_key(seed, STREAM_INIT, 0)
     for i in range(status.size):
@@ -394,7 +392,6 @@ def _initial_pay(  # type: ignore[no-untyped-def]
     start,
     seed,
     p,
-    wage_index,
     birth_year,
     education,
     status,
@@ -405,6 +402,7 @@ def _initial_pay(  # type: ignore[no-untyped-def]
     income,
     hours,
 ):
+    wage_index = p.labor__wage_index
     # Hours and pay of the starting jobs, so that the first year's health (overwork) and care
     # (capacity to pay) see last year's work as in every later year.
     for i in range(status.size):
@@ -438,77 +436,32 @@ class Labor(Module):
         "sector; hours and arrears; income = relative earnings x wage index; savings; "
         "economic integration; local non-farm work and returnee businesses at origin"
     )
-    reads = ("birth_year", "female", "education", "city_tier", "health", "chronic", "insurance")
+    states = (
+        StateSpec("job", "int8", "labor", "0 none, 1 farm, 2 non-farm informal, 3 non-farm formal"),
+        StateSpec(
+            "savings",
+            "float32",
+            "labor",
+            "savings in months of the year's mean out-migrant income",
+            "months of income",
+        ),
+        StateSpec(
+            "economic",
+            "float32",
+            "labor",
+            "economic integration: stable employment, income, housing",
+            "index 0-1",
+        ),
+    )
+    scratch = (
+        StateSpec(
+            "income", "float32", "labor", "monthly income this year (0 if not earning)", "CNY/month"
+        ),
+        StateSpec(
+            "hours", "float32", "labor", "usual weekly working hours this year", "hours/week"
+        ),
+    )
+    init_kernels = (_init, _initial_pay)
+    step_kernels = (_step,)
     writes = ("status", "job", "income", "hours", "savings", "economic", "event")
     parameters = ("labor", "policy.fair_employment", "policy.return_entrepreneurship")
-    results = (
-        "migrant_workers_total",
-        "monthly_income_mean",
-        "weekly_hours_mean",
-        "share_over_44h",
-        "wage_arrears_share",
-        "employment_rate_out_migrants",
-        "integration_economic",
-        "living_type_share",
-    )
-
-    def init(self, chunk: Chunk, ctx: RunContext) -> None:
-        """Jobs, savings, hours and pay at the start."""
-        c = chunk
-        _init(
-            np.int64(c.first_pid),
-            ctx.demography.first_year,
-            ctx.seed64,
-            ctx.record(ctx.start),
-            c.birth_year,
-            c.education,
-            c.status,
-            c.job,
-            c.city_tier,
-            c.health,
-            c.savings,
-            c.economic,
-        )
-        p = ctx.record(ctx.start)
-        _initial_pay(
-            np.int64(c.first_pid),
-            ctx.demography.first_year,
-            ctx.seed64,
-            p,
-            float(p["labor__wage_index"]),
-            c.birth_year,
-            c.education,
-            c.status,
-            c.job,
-            c.city_tier,
-            c.health,
-            c.economic,
-            c.income,
-            c.hours,
-        )
-
-    def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
-        """One year of work and pay."""
-        c = chunk
-        p = ctx.record(year)
-        _step(
-            np.int64(c.first_pid),
-            year,
-            ctx.seed64,
-            p,
-            float(p["labor__wage_index"]),
-            c.birth_year,
-            c.female,
-            c.education,
-            c.status,
-            c.job,
-            c.city_tier,
-            c.health,
-            c.chronic,
-            c.insurance,
-            c.savings,
-            c.economic,
-            c.income,
-            c.hours,
-            c.event,
-        )

@@ -18,8 +18,12 @@ Seed sections 3.2 and 3.4.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 import numpy as np
 
+from migrant_health.engine.binding import Argument
 from migrant_health.engine.codes import (
     DEAD,
     EV_CATASTROPHIC,
@@ -56,7 +60,7 @@ from migrant_health.engine.derived import (
 )
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
-from migrant_health.engine.population import Chunk
+from migrant_health.engine.population import Chunk, StateSpec
 from migrant_health.engine.random import logistic, normal, stream, uniform, year_key
 from migrant_health.modules.labor import decades_since_base, usual_hours_and_pay
 from migrant_health.modules.social import social_support
@@ -90,11 +94,13 @@ def migration_logit(
         p.migration__first__intercept
         + p.migration__first__trend * decades_since_base(year)
         + p.migration__first__age[band]
-        + p.migration__first__health_selection * (health - 0.85) / 0.1
+        + p.migration__first__health_selection * (health - p.migration__reference__health) / 0.1
         + p.migration__first__education * (education - 2)
         + p.migration__first__female * female
         + p.migration__first__married_female * (female and married)
-        + p.migration__first__chain * (community_share - 0.2) / 0.1
+        + p.migration__first__chain
+        * (community_share - p.migration__reference__community_share)
+        / 0.1
         + p.migration__first__community_sd * community_effect
     )
 
@@ -115,17 +121,18 @@ def return_logit(
     """Log-odds that an out-migrant returns to origin this year."""
     x = (
         p.migration__return__intercept
-        + p.migration__return__health * (0.85 - health) / 0.1
+        + p.migration__return__health * (p.migration__reference__health - health) / 0.1
         + p.migration__return__chronic * chronic
-        + p.migration__return__integration * (0.4 - index) / 0.1
-        + p.migration__return__living_cost * (living_cost_ratio - 0.6)
+        + p.migration__return__integration * (p.migration__reference__integration - index) / 0.1
+        + p.migration__return__living_cost
+        * (living_cost_ratio - p.migration__reference__living_cost_ratio)
         + p.migration__return__age * max(0, age - 45) / 10.0
         - p.migration__return__insured * insured
         + p.migration__return__unemployed * (not employed)
         + p.migration__return__family_apart * apart
         + p.migration__return__catastrophic * catastrophic
     )
-    if health < 0.7 or chronic:
+    if health < p.migration__reference__vulnerable_health or chronic:
         # Protection of the vulnerable from illness-driven return (seed 4.1).
         x -= p.policy__fair_employment__vulnerable_protection
     return x
@@ -138,11 +145,11 @@ def stay_probability(
     """Chance that an out-migrant intends to stay in the city for the long term."""
     return logistic(
         p.migration__stay__intercept
-        + p.migration__stay__integration * (index - 0.4) / 0.1
+        + p.migration__stay__integration * (index - p.migration__reference__integration) / 0.1
         + p.migration__stay__insurance * insured
         + p.migration__stay__education * (education - 2)
         + p.migration__stay__family_together * together
-        + p.migration__stay__health * (health - 0.85) / 0.1
+        + p.migration__stay__health * (health - p.migration__reference__health) / 0.1
         - p.migration__stay__old_age * (age >= 50)
     )
 
@@ -213,7 +220,6 @@ def _step(  # type: ignore[no-untyped-def]
     seed,
     p,
     community_size,
-    first_urban_pid,
     conversion_rate,
     birth_year,
     female,
@@ -327,7 +333,7 @@ def _step(  # type: ignore[no-untyped-def]
                 x_ref = return_logit(
                     p,
                     age,
-                    max(health[i], 0.85),
+                    max(health[i], p.migration__reference__health),
                     0,
                     index,
                     cost_ratio,
@@ -490,7 +496,9 @@ def _init(  # type: ignore[no-untyped-def]
         effect = normal(k_comm, pid // community_size)
         x = (
             p.migration__initial__out_log_odds[band]
-            + p.migration__first__health_selection * (health[i] - 0.85) / 0.1
+            + p.migration__first__health_selection
+            * (health[i] - p.migration__reference__health)
+            / 0.1
             + p.migration__first__education * (education[i] - 2)
             + p.migration__initial__female * female[i]
             + p.migration__first__married_female * (female[i] and married)
@@ -550,6 +558,11 @@ def _init(  # type: ignore[no-untyped-def]
                 status[i] = LOCAL_MIGRANT
 
 
+def _conversion_rate(chunk: Chunk, ctx: RunContext, year: int) -> float:
+    """The year's national rate of hukou conversion among rural-hukou people."""
+    return float(ctx.demography.conversion_rate[ctx.demography.year_index(year)])
+
+
 class Migration(Module):
     """First migration, return, re-migration, hukou conversion and stay intention."""
 
@@ -560,18 +573,30 @@ class Migration(Module):
         "(salmon bias: poor health, low integration, costs, no destination insurance); "
         "people at origin leave for a city (healthy-migrant selection, chain migration)"
     )
-    reads = (
-        "birth_year",
-        "female",
-        "education",
-        "origin_region",
-        "insurance",
-        "chronic",
-        "health",
-        "mental",
-        "income",
-        "event",
+    states = (
+        StateSpec(
+            "status",
+            "int8",
+            "migration",
+            "where the person lives and which hukou (codes.STATUS_LABELS)",
+        ),
+        StateSpec(
+            "city_tier", "int8", "migration", "tier 1-4 of the destination city, 0 at origin"
+        ),
+        StateSpec(
+            "cross_province", "int8", "migration", "1 if the destination is in another province"
+        ),
+        StateSpec(
+            "years_in_city",
+            "int8",
+            "migration",
+            "years in the destination in the current spell",
+            "years",
+        ),
+        StateSpec("migrations", "int8", "migration", "number of out-migration spells begun"),
     )
+    init_kernels = (_init,)
+    step_kernels = (_step,)
     writes = (
         "income",
         "hours",
@@ -601,81 +626,4 @@ class Migration(Module):
         "policy.management",
         "policy.fair_employment",
     )
-    results = (
-        "migrant_workers_out",
-        "returns",
-        "returns_health_driven",
-        "poor_health_share_before_return",
-        "first_migrations",
-        "remigrations",
-        "hukou_conversions",
-        "stay_intention_share",
-    )
-
-    def init(self, chunk: Chunk, ctx: RunContext) -> None:
-        """Status of the base-year stock, with healthy-migrant selection built in."""
-        c = chunk
-        _init(
-            np.int64(c.first_pid),
-            ctx.demography.first_year,
-            ctx.seed64,
-            ctx.record(ctx.start),
-            ctx.community_size,
-            c.birth_year,
-            c.female,
-            c.education,
-            c.origin_region,
-            c.status,
-            c.family,
-            c.health,
-            c.city_tier,
-            c.cross_province,
-            c.years_in_city,
-            c.migrations,
-            c.job,
-            c.local_ties,
-            c.origin_network,
-            c.cultural,
-            c.identity,
-            c.economic,
-            np.int64(ctx.first_urban_pid),
-        )
-
-    def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
-        """One year of migration decisions."""
-        c = chunk
-        demo = ctx.demography
-        rate = float(demo.conversion_rate[demo.year_index(year)])
-        _step(
-            np.int64(c.first_pid),
-            year,
-            ctx.seed64,
-            ctx.record(year),
-            ctx.community_size,
-            np.int64(ctx.first_urban_pid),
-            rate,
-            c.birth_year,
-            c.female,
-            c.education,
-            c.origin_region,
-            c.status,
-            c.job,
-            c.city_tier,
-            c.cross_province,
-            c.years_in_city,
-            c.migrations,
-            c.family,
-            c.insurance,
-            c.chronic,
-            c.health,
-            c.mental,
-            c.local_ties,
-            c.origin_network,
-            c.economic,
-            c.cultural,
-            c.identity,
-            c.income,
-            c.hours,
-            c.support,
-            c.event,
-        )
+    arguments: ClassVar[Mapping[str, Argument]] = {"conversion_rate": _conversion_rate}

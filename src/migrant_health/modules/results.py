@@ -7,8 +7,6 @@ from the stored states, with the same functions the snapshots use.
 
 from __future__ import annotations
 
-import numpy as np
-
 from migrant_health.engine.codes import (
     DEAD,
     EV_ARREARS,
@@ -30,7 +28,6 @@ from migrant_health.engine.codes import (
     RURAL_STAYER,
     URBAN_HUKOU,
 )
-from migrant_health.engine.context import RunContext
 from migrant_health.engine.derived import (
     age_band,
     composite_index,
@@ -46,57 +43,354 @@ from migrant_health.engine.derived import (
     stage_of,
 )
 from migrant_health.engine.jit import inline, kernel
+from migrant_health.engine.metrics import Metric, mean, share, slots, statistics_of
 from migrant_health.engine.module import Module
-from migrant_health.engine.population import Chunk
-from migrant_health.engine.stats import S
 
-_PERSONS = S["persons"]
-_MIGRANT_WORKERS = S["migrant_workers"]
-_MIGRANT_WORKERS_OUT = S["migrant_workers_out"]
-_MIGRANT_WORKERS_LOCAL = S["migrant_workers_local"]
-_MIGRANT_WORKERS_FEMALE = S["migrant_workers_female"]
-_SUM_AGE_MIGRANT_WORKERS = S["sum_age_migrant_workers"]
-_POOR_HEALTH = S["poor_health"]
-_DEPRESSED = S["depressed"]
-_OVERWEIGHT = S["overweight"]
-_SUM_BMI = S["sum_bmi"]
-_SUM_HEALTH = S["sum_health"]
-_SUM_MENTAL = S["sum_mental"]
-_OUT_MIGRANTS = S["out_migrants"]
-_SUM_ECONOMIC = S["sum_economic"]
-_SUM_SOCIAL = S["sum_social"]
-_SUM_CULTURAL = S["sum_cultural"]
-_SUM_IDENTITY = S["sum_identity"]
-_SUM_INDEX = S["sum_index"]
-_LIVING_SUBSISTENCE = S["living_subsistence"]
-_LIVING_MODERATELY_PROSPEROUS = S["living_moderately_prosperous"]
-_LIVING_DEVELOPMENTAL = S["living_developmental"]
-_PHASE_ENTRANT = S["phase_entrant"]
-_PHASE_SETTLER = S["phase_settler"]
-_PHASE_IMMIGRANT = S["phase_immigrant"]
-_INSURED_DESTINATION = S["insured_destination"]
-_HEALTH_RECORD = S["health_record"]
-_STAY_INTENTION = S["stay_intention"]
-_SUM_SUPPORT = S["sum_support"]
-_SUM_LOCAL_TIES = S["sum_local_ties"]
-_OUT_EMPLOYED = S["out_employed"]
-_CATASTROPHIC = S["catastrophic"]
-_EARNERS = S["earners"]
-_SUM_INCOME = S["sum_income"]
-_SUM_HOURS = S["sum_hours"]
-_OVER_44H = S["over_44h"]
-_ARREARS = S["arrears"]
-_RETURNS = S["returns"]
-_RETURNS_HEALTH_DRIVEN = S["returns_health_driven"]
-_POOR_BEFORE_RETURN = S["poor_before_return"]
-_FIRST_MIGRATIONS = S["first_migrations"]
-_REMIGRATIONS = S["remigrations"]
-_HUKOU_CONVERSIONS = S["hukou_conversions"]
-_DEATHS = S["deaths"]
-_ENTRANTS = S["entrants"]
-_RURAL_MEDICAL_SPENDING = S["rural_medical_spending"]
-_SUM_OOP = S["sum_oop"]
-_CHRONIC = S["chronic"]
+# The metrics computed here. The accumulator's statistics follow from them, in this order.
+METRICS: tuple[Metric, ...] = (
+    Metric(
+        "population",
+        "persons",
+        "people alive aged 16+ (rural-hukou origin; the urban-local reference sample only in its "
+        "own status group)",
+        "persons",
+        reports="demography",
+    ),
+    Metric(
+        "migrant_workers_total",
+        "persons",
+        "NBS migrant workers: rural hukou and non-farm work most of the year (employed "
+        "out-migrants plus non-farm workers at origin, returnees included)",
+        "migrant_workers",
+        reports="labor",
+    ),
+    Metric(
+        "migrant_workers_out",
+        "persons",
+        "NBS out-migrant workers (waichu): employed out-migrants",
+        "migrant_workers_out",
+        reports="migration",
+    ),
+    Metric(
+        "migrant_workers_local",
+        "persons",
+        "NBS local migrant workers (bendi): non-farm work inside the home township, returnees "
+        "included",
+        "migrant_workers_local",
+        reports="labor",
+    ),
+    mean(
+        "mean_age_migrant_workers",
+        "years",
+        "sum_age_migrant_workers",
+        "migrant_workers",
+        "mean age of NBS migrant workers",
+        reports="demography",
+    ),
+    share(
+        "female_share_migrant_workers",
+        "migrant_workers_female",
+        "migrant_workers",
+        "share of women among NBS migrant workers",
+        reports="labor",
+    ),
+    mean(
+        "integration_economic",
+        "index 0-1",
+        "sum_economic",
+        "out_migrants",
+        "mean economic integration of out-migrants (stable job, income, housing, insurance)",
+        reports="labor",
+    ),
+    mean(
+        "integration_social",
+        "index 0-1",
+        "sum_social",
+        "out_migrants",
+        "mean social integration of out-migrants (destination insurance, pension, local ties, "
+        "participation)",
+        reports="social",
+    ),
+    mean(
+        "integration_cultural",
+        "index 0-1",
+        "sum_cultural",
+        "out_migrants",
+        "mean cultural integration of out-migrants (dialect, customs, habits)",
+        reports="integration",
+    ),
+    mean(
+        "integration_identity",
+        "index 0-1",
+        "sum_identity",
+        "out_migrants",
+        "mean identity integration of out-migrants (belonging, acceptance, hukou)",
+        reports="integration",
+    ),
+    mean(
+        "integration_index",
+        "index 0-1",
+        "sum_index",
+        "out_migrants",
+        "mean composite integration index of out-migrants",
+        reports="integration",
+    ),
+    Metric(
+        "stage_share",
+        "share (0-1)",
+        "share of out-migrants in each stage of integration (embedding, drifting, integration)",
+        "out_migrants",
+        "out_migrants",
+        by="stage",
+        reports="integration",
+    ),
+    Metric(
+        "living_type_share",
+        "share (0-1)",
+        "share of out-migrants of each living type (subsistence, moderately prosperous, "
+        "developmental)",
+        "living",
+        "out_migrants",
+        by="living_type",
+        reports="labor",
+    ),
+    Metric(
+        "phase_share",
+        "share (0-1)",
+        "share of out-migrants who are entrants, settlers or immigrants",
+        "phase",
+        "out_migrants",
+        by="phase",
+        reports="integration",
+    ),
+    share(
+        "poor_health_share",
+        "poor_health",
+        "persons",
+        "share reporting poor or very poor self-rated health (levels 1-2 of 5)",
+        reports="health",
+    ),
+    share(
+        "depression_share",
+        "depressed",
+        "persons",
+        "share screening positive for depressive symptoms",
+        reports="health",
+    ),
+    share(
+        "overweight_share",
+        "overweight",
+        "persons",
+        "share with BMI >= 24 kg/m2 (Chinese overweight cut-off)",
+        reports="health",
+    ),
+    mean(
+        "bmi_mean",
+        "kg/m2",
+        "sum_bmi",
+        "persons",
+        "mean BMI",
+        reports="health",
+    ),
+    share(
+        "chronic_share",
+        "chronic",
+        "persons",
+        "share with a chronic illness",
+        reports="health",
+    ),
+    mean(
+        "health_capital_mean",
+        "index 0-1",
+        "sum_health",
+        "persons",
+        "mean physical health capital",
+        reports="health",
+    ),
+    mean(
+        "mental_health_mean",
+        "index 0-1",
+        "sum_mental",
+        "persons",
+        "mean mental health",
+        reports="health",
+    ),
+    mean(
+        "social_support_mean",
+        "index 0-1",
+        "sum_support",
+        "out_migrants",
+        "mean social support of out-migrants",
+        reports="social",
+    ),
+    mean(
+        "local_ties_mean",
+        "index 0-1",
+        "sum_local_ties",
+        "out_migrants",
+        "mean ties with locals of out-migrants",
+        reports="social",
+    ),
+    share(
+        "insured_destination_share",
+        "insured_destination",
+        "out_migrants",
+        "share of out-migrants enrolled in a destination scheme (urban resident or employee)",
+        reports="care",
+    ),
+    share(
+        "health_record_share",
+        "health_record",
+        "out_migrants",
+        "share of out-migrants holding a health record with the destination's community health "
+        "service (a basic public health service, seed 4.2)",
+        reports="care",
+    ),
+    share(
+        "employment_rate_out_migrants",
+        "out_employed",
+        "out_migrants",
+        "share of out-migrants holding a job",
+        reports="labor",
+    ),
+    share(
+        "catastrophic_spending_share",
+        "catastrophic",
+        "persons",
+        "share whose out-of-pocket medical spending exceeded the catastrophic threshold",
+        reports="care",
+    ),
+    mean(
+        "monthly_income_mean",
+        "CNY/month",
+        "sum_income",
+        "earners",
+        "mean nominal monthly income of NBS migrant workers",
+        reports="labor",
+    ),
+    mean(
+        "weekly_hours_mean",
+        "hours/week",
+        "sum_hours",
+        "earners",
+        "mean usual weekly hours of NBS migrant workers",
+        reports="labor",
+    ),
+    share(
+        "share_over_44h",
+        "over_44h",
+        "earners",
+        "share of NBS migrant workers working more than 44 hours a week",
+        reports="labor",
+    ),
+    share(
+        "wage_arrears_share",
+        "arrears",
+        "earners",
+        "share of NBS migrant workers with wages withheld this year",
+        reports="labor",
+    ),
+    share(
+        "stay_intention_share",
+        "stay_intention",
+        "out_migrants",
+        "share of out-migrants intending to stay in the city for the long term",
+        reports="migration",
+    ),
+    Metric(
+        "returns",
+        "persons/year",
+        "out-migrants who returned to origin this year",
+        "returns",
+        reports="migration",
+    ),
+    Metric(
+        "returns_health_driven",
+        "persons/year",
+        "returns that would not have happened had the returner's health been at the reference "
+        "level (same random draw)",
+        "returns_health_driven",
+        reports="migration",
+    ),
+    share(
+        "poor_health_share_before_return",
+        "poor_before_return",
+        "returns",
+        "share of this year's returners in poor self-rated health just before returning",
+        reports="migration",
+    ),
+    Metric(
+        "first_migrations",
+        "persons/year",
+        "people leaving origin for a city for the first time",
+        "first_migrations",
+        reports="migration",
+    ),
+    Metric(
+        "remigrations",
+        "persons/year",
+        "returnees leaving again for a city",
+        "remigrations",
+        reports="migration",
+    ),
+    Metric(
+        "hukou_conversions",
+        "persons/year",
+        "rural-to-urban hukou conversions",
+        "hukou_conversions",
+        reports="migration",
+    ),
+    Metric(
+        "deaths",
+        "persons/year",
+        "deaths",
+        "deaths",
+        reports="demography",
+    ),
+    Metric(
+        "entrants",
+        "persons/year",
+        "people turning 16 and entering the population",
+        "entrants",
+        reports="demography",
+    ),
+    Metric(
+        "rural_medical_spending",
+        "CNY/year",
+        "out-of-pocket medical spending borne at origin (rural stayers, local migrant workers and"
+        " returnees)",
+        "rural_medical_spending",
+        reports="care",
+    ),
+    mean(
+        "out_of_pocket_mean",
+        "CNY/year",
+        "sum_oop",
+        "persons",
+        "mean out-of-pocket medical spending",
+        reports="care",
+    ),
+    Metric(
+        "health_gap_urban_rural",
+        "share (0-1)",
+        "poor self-rated health among all rural-hukou adults minus among the urban-local "
+        "reference sample, both age-standardised to the national 16+ age structure of the 2010 "
+        "census",
+        "poor_health",
+        "persons",
+        reports="health",
+    ),
+    Metric(
+        "poor_health_share_standardised",
+        "share (0-1)",
+        "poor self-rated health, age-standardised to the national 16+ age structure, in groups "
+        "status=rural_hukou (all rural-hukou adults) and status=urban_local",
+        "poor_health",
+        "persons",
+        reports="health",
+    ),
+)
+SLOT = slots(statistics_of(METRICS))
 
 
 @inline
@@ -174,58 +468,58 @@ def _accumulate(  # type: ignore[no-untyped-def]
         # Only the statistics that apply are added (no zeroed vector per person).
         row = acc[cell]
         if ev & EV_ENTERED:
-            row[_ENTRANTS] += 1.0
+            row[SLOT.entrants] += 1.0
         if died:
             # Someone who entered and died in the same year counts in both flows.
-            row[_DEATHS] += 1.0
+            row[SLOT.deaths] += 1.0
             continue
         n_srh, n_dep = report_noise(seed, year, first_pid + i)
-        row[_PERSONS] += 1.0
+        row[SLOT.persons] += 1.0
         if srh_level(p, health[i], mental[i], chronic[i], n_srh) <= 2:
-            row[_POOR_HEALTH] += 1.0
+            row[SLOT.poor_health] += 1.0
         if is_depressed(p, mental[i], n_dep):
-            row[_DEPRESSED] += 1.0
+            row[SLOT.depressed] += 1.0
         if bmi[i] >= 24.0:
-            row[_OVERWEIGHT] += 1.0
-        row[_SUM_BMI] += bmi[i]
-        row[_SUM_HEALTH] += health[i]
-        row[_SUM_MENTAL] += mental[i]
-        row[_CHRONIC] += chronic[i]
-        row[_SUM_OOP] += oop[i]
+            row[SLOT.overweight] += 1.0
+        row[SLOT.sum_bmi] += bmi[i]
+        row[SLOT.sum_health] += health[i]
+        row[SLOT.sum_mental] += mental[i]
+        row[SLOT.chronic] += chronic[i]
+        row[SLOT.sum_oop] += oop[i]
         if ev & EV_CATASTROPHIC:
-            row[_CATASTROPHIC] += 1.0
+            row[SLOT.catastrophic] += 1.0
         nonfarm = nonfarm_job(job[i])
         at_origin = lives_at_origin(s)
         if at_origin and not (ev & EV_RETURN):
             # This year's returners paid their bills in the city before coming back.
-            row[_RURAL_MEDICAL_SPENDING] += oop[i]
+            row[SLOT.rural_medical_spending] += oop[i]
         # NBS migrant workers: rural hukou and non-farm work for most of the year.
         mw_out = out and job[i] != JOB_NONE
         mw_local = at_origin and nonfarm
         if mw_out or mw_local:
-            row[_MIGRANT_WORKERS] += 1.0
-            row[_MIGRANT_WORKERS_OUT] += mw_out
-            row[_MIGRANT_WORKERS_LOCAL] += mw_local
-            row[_MIGRANT_WORKERS_FEMALE] += female[i]
-            row[_SUM_AGE_MIGRANT_WORKERS] += age
-            row[_EARNERS] += 1.0
-            row[_SUM_INCOME] += income[i]
-            row[_SUM_HOURS] += hours[i]
+            row[SLOT.migrant_workers] += 1.0
+            row[SLOT.migrant_workers_out] += mw_out
+            row[SLOT.migrant_workers_local] += mw_local
+            row[SLOT.migrant_workers_female] += female[i]
+            row[SLOT.sum_age_migrant_workers] += age
+            row[SLOT.earners] += 1.0
+            row[SLOT.sum_income] += income[i]
+            row[SLOT.sum_hours] += hours[i]
             if hours[i] > 44.0:
-                row[_OVER_44H] += 1.0
+                row[SLOT.over_44h] += 1.0
             if ev & EV_ARREARS:
-                row[_ARREARS] += 1.0
+                row[SLOT.arrears] += 1.0
         if out:
-            row[_OUT_MIGRANTS] += 1.0
-            row[_SUM_ECONOMIC] += economic[i]
-            row[_SUM_SOCIAL] += social
-            row[_SUM_CULTURAL] += cultural[i]
-            row[_SUM_IDENTITY] += identity[i]
-            row[_SUM_INDEX] += index
-            row[_LIVING_SUBSISTENCE + living_type_of(p, economic[i])] += 1.0
-            row[_PHASE_ENTRANT + phase_of(p, years_in_city[i], identity[i])] += 1.0
+            row[SLOT.out_migrants] += 1.0
+            row[SLOT.sum_economic] += economic[i]
+            row[SLOT.sum_social] += social
+            row[SLOT.sum_cultural] += cultural[i]
+            row[SLOT.sum_identity] += identity[i]
+            row[SLOT.sum_index] += index
+            row[SLOT.living_subsistence + living_type_of(p, economic[i])] += 1.0
+            row[SLOT.phase_entrant + phase_of(p, years_in_city[i], identity[i])] += 1.0
             if insurance[i] >= 2:
-                row[_INSURED_DESTINATION] += 1.0
+                row[SLOT.insured_destination] += 1.0
             if holds_health_record(
                 p,
                 seed,
@@ -236,25 +530,25 @@ def _accumulate(  # type: ignore[no-untyped-def]
                 female[i],
                 years_in_city[i],
             ):
-                row[_HEALTH_RECORD] += 1.0
+                row[SLOT.health_record] += 1.0
             if ev & EV_STAY_INTENTION:
-                row[_STAY_INTENTION] += 1.0
-            row[_SUM_SUPPORT] += support[i]
-            row[_SUM_LOCAL_TIES] += local_ties[i]
+                row[SLOT.stay_intention] += 1.0
+            row[SLOT.sum_support] += support[i]
+            row[SLOT.sum_local_ties] += local_ties[i]
             if job[i] != JOB_NONE:
-                row[_OUT_EMPLOYED] += 1.0
+                row[SLOT.out_employed] += 1.0
         if ev & EV_RETURN:
-            row[_RETURNS] += 1.0
+            row[SLOT.returns] += 1.0
             if ev & EV_RETURN_HEALTH:
-                row[_RETURNS_HEALTH_DRIVEN] += 1.0
+                row[SLOT.returns_health_driven] += 1.0
             if ev & EV_POOR_BEFORE_RETURN:
-                row[_POOR_BEFORE_RETURN] += 1.0
+                row[SLOT.poor_before_return] += 1.0
         if ev & EV_FIRST_MIGRATION:
-            row[_FIRST_MIGRATIONS] += 1.0
+            row[SLOT.first_migrations] += 1.0
         if ev & EV_REMIGRATION:
-            row[_REMIGRATIONS] += 1.0
+            row[SLOT.remigrations] += 1.0
         if ev & EV_CONVERSION:
-            row[_HUKOU_CONVERSIONS] += 1.0
+            row[SLOT.hukou_conversions] += 1.0
 
 
 class Results(Module):
@@ -265,8 +559,8 @@ class Results(Module):
         "derive self-rated health, depressive symptoms, integration index, stage, "
         "living type, health record and NBS migrant-worker status; add every agent to its cell"
     )
-    reads = ("*",)
-    writes = ()
+    step_kernels = (_accumulate,)
+    metrics = METRICS
     parameters = (
         "health.srh",
         "health.depression",
@@ -274,39 +568,3 @@ class Results(Module):
         "care.health_record",
         "policy.public_services",
     )
-
-    def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
-        """Add this year's statistics to the chunk's accumulator."""
-        c = chunk
-        acc = c.accumulator[year - ctx.start]
-        _accumulate(
-            np.int64(c.first_pid),
-            year,
-            ctx.seed64,
-            ctx.record(year),
-            acc,
-            c.birth_year,
-            c.female,
-            c.education,
-            c.origin_region,
-            c.status,
-            c.prior_status,
-            c.job,
-            c.city_tier,
-            c.cross_province,
-            c.years_in_city,
-            c.insurance,
-            c.chronic,
-            c.health,
-            c.mental,
-            c.bmi,
-            c.local_ties,
-            c.economic,
-            c.cultural,
-            c.identity,
-            c.income,
-            c.hours,
-            c.oop,
-            c.support,
-            c.event,
-        )

@@ -17,10 +17,10 @@ from migrant_health.engine.codes import (
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
-from migrant_health.engine.context import Params, RunContext
+from migrant_health.engine.context import Params
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
-from migrant_health.engine.population import Chunk
+from migrant_health.engine.population import StateSpec
 from migrant_health.engine.random import clip01
 
 
@@ -91,9 +91,7 @@ def _step(  # type: ignore[no-untyped-def]
 
 @kernel
 def _init(  # type: ignore[no-untyped-def]
-    start,
     p,
-    birth_year,
     status,
     years_in_city,
     local_ties,
@@ -132,39 +130,20 @@ class Social(Module):
         "grow ties with locals (education, dialect, age, support-network policy); fade "
         "the origin network with time away; compute social support"
     )
-    reads = ("birth_year", "education", "status", "family", "cross_province", "cultural")
+    states = (
+        StateSpec(
+            "local_ties", "float32", "social", "ties with locals in the destination", "index 0-1"
+        ),
+        StateSpec(
+            "origin_network",
+            "float32",
+            "social",
+            "strength of the origin (kin and village) network reachable for support",
+            "index 0-1",
+        ),
+    )
+    scratch = (StateSpec("support", "float32", "social", "social support this year", "index 0-1"),)
+    init_kernels = (_init,)
+    step_kernels = (_step,)
     writes = ("local_ties", "origin_network", "support")
     parameters = ("social", "migration.departure.network_loss", "policy.management")
-    results = ("social_support_mean", "local_ties_mean", "integration_social")
-
-    def init(self, chunk: Chunk, ctx: RunContext) -> None:
-        """Ties consistent with each out-migrant's years in the city."""
-        c = chunk
-        _init(
-            ctx.demography.first_year,
-            ctx.record(ctx.start),
-            c.birth_year,
-            c.status,
-            c.years_in_city,
-            c.local_ties,
-            c.origin_network,
-            c.support,
-            c.family,
-        )
-
-    def step(self, chunk: Chunk, year: int, ctx: RunContext) -> None:
-        """One year of network change."""
-        c = chunk
-        _step(
-            year,
-            ctx.record(year),
-            c.birth_year,
-            c.education,
-            c.status,
-            c.family,
-            c.cross_province,
-            c.local_ties,
-            c.origin_network,
-            c.cultural,
-            c.support,
-        )

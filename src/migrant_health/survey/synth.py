@@ -108,8 +108,9 @@ import pandas as pd
 from migrant_health.data import load_calibration_targets, load_demography
 from migrant_health.engine.context import compile_parameters
 from migrant_health.engine.derived import report_noise
-from migrant_health.engine.run import RunConfig, RunResult, simulate
+from migrant_health.engine.run import RunConfig, RunResult
 from migrant_health.errors import DataError, RunConfigError
+from migrant_health.model import simulate
 from migrant_health.modules.integration import holds_residence_permit
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.survey.meta import SurveyMeta, set_meta

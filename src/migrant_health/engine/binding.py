@@ -1,0 +1,175 @@
+"""Kernels bound by name: the engine passes each kernel the arrays and scalars it asks for.
+
+A Numba kernel names its arguments after states (``health``), scratch columns (``hours``) and
+run arguments (``year``, ``p``); the engine reads those names once per kernel and hands over the
+chunk's arrays and the run's scalars, so a module writes its list of arrays once, in the kernel
+signature. A module can add scalars of its own (the year's hukou conversion rate) in
+:attr:`migrant_health.engine.module.Module.arguments`. An argument name that is none of these
+fails when the plan is built, naming the module, the kernel and the argument.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from migrant_health.engine.context import RunContext
+from migrant_health.engine.population import Chunk, StateSpec
+from migrant_health.errors import PlanError
+
+# A value computed for a call: from the chunk, the run context and the year.
+Argument = Callable[[Chunk, RunContext, int], Any]
+
+
+def _first_pid(chunk: Chunk, ctx: RunContext, year: int) -> np.int64:
+    return np.int64(chunk.first_pid)
+
+
+def _year(chunk: Chunk, ctx: RunContext, year: int) -> int:
+    return year
+
+
+def _start(chunk: Chunk, ctx: RunContext, year: int) -> int:
+    return ctx.start
+
+
+def _seed(chunk: Chunk, ctx: RunContext, year: int) -> np.uint64:
+    return ctx.seed64
+
+
+def _record(chunk: Chunk, ctx: RunContext, year: int) -> np.void:
+    return ctx.record(year)
+
+
+def _community_size(chunk: Chunk, ctx: RunContext, year: int) -> int:
+    return ctx.community_size
+
+
+def _first_urban_pid(chunk: Chunk, ctx: RunContext, year: int) -> np.int64:
+    return np.int64(ctx.first_urban_pid)
+
+
+def _accumulator(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
+    return chunk.accumulator[year - ctx.start]
+
+
+# Scalars every kernel may ask for, with what they mean (``migrant-health plan`` prints them).
+RUN_ARGUMENTS: dict[str, tuple[Argument, str]] = {
+    "first_pid": (_first_pid, "person id of the chunk's first agent (pid = first_pid + i)"),
+    "year": (_year, "the simulated year (the base year during initialisation)"),
+    "start": (_start, "the base year of the run"),
+    "seed": (_seed, "the run seed as an unsigned 64-bit key"),
+    "p": (_record, "the year's parameter record (fields: parameter paths, '.' -> '__')"),
+    "community_size": (_community_size, "agents per origin community"),
+    "first_urban_pid": (_first_urban_pid, "first person id of the urban-local reference sample"),
+    "acc": (_accumulator, "the chunk's (cells, statistics) sums of the year"),
+}
+
+
+def argument_names(kernel: Callable[..., Any]) -> tuple[str, ...]:
+    """Argument names of a Numba kernel (or a plain function), in order."""
+    function = getattr(kernel, "py_func", kernel)
+    return tuple(inspect.signature(function).parameters)
+
+
+def kernel_name(kernel: Callable[..., Any]) -> str:
+    """The Python name of a kernel, for messages."""
+    return str(getattr(getattr(kernel, "py_func", kernel), "__qualname__", repr(kernel)))
+
+
+def _column(name: str, store: str) -> Argument:
+    def column(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
+        return getattr(chunk, store)[name]
+
+    return column
+
+
+@dataclass(frozen=True)
+class BoundKernel:
+    """A kernel with the source of each of its arguments resolved.
+
+    Attributes:
+        module: Name of the module the kernel belongs to.
+        kernel: The compiled kernel.
+        names: Its argument names, in order.
+        sources: One value getter per argument.
+    """
+
+    module: str
+    kernel: Callable[..., Any]
+    names: tuple[str, ...]
+    sources: tuple[Argument, ...]
+
+    def __call__(self, chunk: Chunk, ctx: RunContext, year: int) -> Any:
+        """Run the kernel on a chunk in a year."""
+        return self.kernel(*[source(chunk, ctx, year) for source in self.sources])
+
+
+def bind(
+    module: str,
+    kernel: Callable[..., Any],
+    states: Sequence[StateSpec],
+    scratch: Sequence[StateSpec],
+    extra: Mapping[str, Argument],
+) -> BoundKernel:
+    """Resolve every argument of ``kernel`` to a chunk column or a scalar.
+
+    Args:
+        module: Module name (for messages).
+        kernel: The kernel.
+        states: The plan's state columns.
+        scratch: The plan's scratch columns.
+        extra: The module's own scalars (:attr:`Module.arguments`) and call-specific values.
+
+    Raises:
+        PlanError: For an argument that names nothing the engine knows.
+    """
+    state_names = {s.name for s in states}
+    scratch_names = {s.name for s in scratch}
+    sources: list[Argument] = []
+    for name in argument_names(kernel):
+        if name in extra:
+            sources.append(extra[name])
+        elif name in state_names:
+            sources.append(_column(name, "arrays"))
+        elif name in scratch_names:
+            sources.append(_column(name, "scratch"))
+        elif name in RUN_ARGUMENTS:
+            sources.append(RUN_ARGUMENTS[name][0])
+        else:
+            known = sorted(state_names | scratch_names | set(RUN_ARGUMENTS) | set(extra))
+            raise PlanError(
+                f"module '{module}': kernel {kernel_name(kernel)} takes an argument '{name}' "
+                f"that is no state, scratch column or run argument; known names: "
+                f"{', '.join(known)}"
+            )
+    return BoundKernel(module, kernel, argument_names(kernel), tuple(sources))
+
+
+def call_by_name(
+    kernel: Callable[..., Any], chunk: Chunk, ctx: RunContext, year: int, **extra: Any
+) -> Any:
+    """Call a kernel outside the plan (snapshots), binding its arguments the same way.
+
+    Args:
+        kernel: The kernel.
+        chunk: The chunk whose columns are passed.
+        ctx: The run context.
+        year: The year.
+        **extra: Values for arguments that are no column or run argument.
+    """
+    states = [StateSpec(name, str(a.dtype), "chunk", "") for name, a in chunk.arrays.items()]
+    scratch = [StateSpec(name, str(a.dtype), "chunk", "") for name, a in chunk.scratch.items()]
+    constants = {name: _constant(value) for name, value in extra.items()}
+    return bind("snapshot", kernel, states, scratch, constants)(chunk, ctx, year)
+
+
+def _constant(value: Any) -> Argument:
+    def constant(chunk: Chunk, ctx: RunContext, year: int) -> Any:
+        return value
+
+    return constant

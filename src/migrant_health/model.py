@@ -1,0 +1,63 @@
+"""The default model: the package's mechanisms assembled into a plan, and ``simulate``.
+
+The engine runs any :class:`~migrant_health.engine.plan.Plan`; this module says which modules
+make up the model of the seed paper and in which order they run. The yearly order is
+demography -> health -> care -> labor -> social -> integration -> migration -> results.
+Initialisation has its own order: who is an out-migrant at the start depends on health
+(healthy-migrant selection), and jobs depend on where people are.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from migrant_health.engine.plan import Plan
+from migrant_health.engine.run import Executor, ProgressCallback, RunConfig, RunResult, run_plan
+from migrant_health.modules.care import Care
+from migrant_health.modules.demography import Demography
+from migrant_health.modules.health import Health
+from migrant_health.modules.integration import Integration
+from migrant_health.modules.labor import Labor
+from migrant_health.modules.migration import Migration
+from migrant_health.modules.results import Results
+from migrant_health.modules.social import Social
+
+
+@cache
+def default_plan() -> Plan:
+    """The model of the seed paper (built and checked once per process)."""
+    return Plan(
+        init=(Demography(), Health(), Migration(), Labor(), Care(), Social()),
+        yearly=(
+            Demography(),
+            Health(),
+            Care(),
+            Labor(),
+            Social(),
+            Integration(),
+            Migration(),
+            Results(),
+        ),
+    )
+
+
+def simulate(
+    config: RunConfig | None = None,
+    progress: ProgressCallback | None = None,
+    executor: Executor | None = None,
+) -> RunResult:
+    """Run the national microsimulation of the default model.
+
+    Args:
+        config: Run settings (defaults: 2008-2035, 1,000 persons per agent, seed 1).
+        progress: Called with ``(chunks_done, chunks_total)`` after each chunk.
+        executor: How chunks run; by default serial for one worker, processes otherwise.
+
+    Returns:
+        The run's aggregates, snapshots and timings.
+
+    Raises:
+        RunConfigError: for impossible settings.
+        ScenarioError: for a scenario that does not fit the parameter tree.
+    """
+    return run_plan(default_plan(), config, progress, executor)

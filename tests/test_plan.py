@@ -1,0 +1,173 @@
+"""The plan as data: kernels bound by name, one owner per state, metrics where computed.
+
+These tests hold the contracts of ``engine/plan.py`` and ``engine/binding.py`` on the default
+model, and show what a module author gets told when a kernel asks for something unknown.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import migrant_health
+from migrant_health.engine.jit import kernel
+from migrant_health.engine.module import Module
+from migrant_health.engine.plan import Plan, unused_arguments
+from migrant_health.engine.snapshot import _derive
+from migrant_health.errors import PlanError
+from migrant_health.model import default_plan
+
+PLAN = default_plan()
+PACKAGE = Path(migrant_health.__file__).parent
+
+
+def all_kernels() -> list[tuple[str, object]]:
+    kernels: list[tuple[str, object]] = []
+    for module in PLAN.modules:
+        kernels += [(module.name, k) for k in (*module.init_kernels, *module.step_kernels)]
+    return [*kernels, ("snapshot", _derive)]
+
+
+def test_the_yearly_order_is_the_documented_one() -> None:
+    assert [m.name for m in PLAN.yearly] == [
+        "demography",
+        "health",
+        "care",
+        "labor",
+        "social",
+        "integration",
+        "migration",
+        "results",
+    ]
+    assert [m.name for m in PLAN.init] == [
+        "demography",
+        "health",
+        "migration",
+        "labor",
+        "care",
+        "social",
+    ]
+
+
+@pytest.mark.parametrize("module", PLAN.modules, ids=lambda m: m.name)
+def test_every_declared_write_is_a_kernel_argument(module: Module) -> None:
+    assert set(module.writes) <= set(module.kernel_arguments())
+
+
+@pytest.mark.parametrize("owner, compiled", all_kernels(), ids=lambda x: getattr(x, "__name__", x))
+def test_no_kernel_argument_is_unused(owner: str, compiled: object) -> None:
+    assert unused_arguments(compiled) == (), f"{owner}: arguments passed but never read"  # type: ignore[arg-type]
+
+
+def test_unused_arguments_are_found() -> None:
+    def kernel_with_a_spare(status, health, spare):  # type: ignore[no-untyped-def]
+        return status[0] + health[0]
+
+    assert unused_arguments(kernel_with_a_spare) == ("spare",)
+
+
+def test_an_unknown_argument_fails_when_the_plan_is_built() -> None:
+    @kernel
+    def _step(status, helth):  # type: ignore[no-untyped-def]
+        status[0] = helth[0]
+
+    class Typo(Module):
+        name = "typo"
+        step_kernels = (_step,)
+        writes = ("status",)
+
+    with pytest.raises(PlanError, match=r"module 'typo'.*argument 'helth'"):
+        Plan(init=(), yearly=(*PLAN.yearly, Typo()))
+
+
+def test_a_write_that_no_kernel_takes_fails() -> None:
+    class Claims(Module):
+        name = "claims"
+        writes = ("health",)
+
+    with pytest.raises(PlanError, match=r"claims.*health"):
+        Plan(init=(), yearly=(Claims(),))
+
+
+def test_every_state_has_one_owner() -> None:
+    names = [s.name for s in PLAN.states] + [s.name for s in PLAN.scratch]
+    assert len(names) == len(set(names))
+    owners = {s.owner for s in PLAN.states} - {"population"}
+    assert owners <= {m.name for m in PLAN.modules}
+
+
+def test_a_state_declared_twice_fails() -> None:
+    health = next(m for m in PLAN.modules if m.name == "health")
+
+    class Rival(Module):
+        name = "rival"
+        states = health.states
+
+    with pytest.raises(PlanError, match="declared by both 'health' and 'rival'"):
+        Plan(init=(), yearly=(health, Rival()))
+
+
+def test_stored_state_stays_compact() -> None:
+    assert PLAN.bytes_per_agent() <= 64
+
+
+def test_metrics_report_modules_of_the_plan_and_use_accumulated_statistics() -> None:
+    modules = {m.name for m in PLAN.modules}
+    assert len(PLAN.metrics) == len(PLAN.metrics_by_name)
+    for metric in PLAN.metrics:
+        assert metric.reports in modules, metric.name
+        assert set(metric.statistics()) <= set(PLAN.statistics), metric.name
+    # Every module with a mechanism has at least one metric reporting it.
+    reported = {m.reports for m in PLAN.metrics}
+    assert modules - {"results"} <= reported
+
+
+def test_modules_declare_the_parameters_their_kernels_read() -> None:
+    """Every ``p.<field>`` a module's file reads lies under a subtree the module declares."""
+    for module in PLAN.modules:
+        source = inspect.getsource(inspect.getmodule(type(module)))  # type: ignore[arg-type]
+        fields = set(re.findall(r"\bp\.([a-z_]+(?:__[a-z_0-9]+)+)", source))
+        declared = [d.replace(".", "__") for d in module.parameters]
+        undeclared = {
+            f for f in fields if not any(f == d or f.startswith(d + "__") for d in declared)
+        }
+        assert not undeclared, f"{module.name} reads undeclared parameters {sorted(undeclared)}"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def test_the_engine_does_not_import_the_mechanisms() -> None:
+    for path in sorted((PACKAGE / "engine").glob("*.py")):
+        above = {
+            name
+            for name in _imports(path)
+            if name.startswith(("migrant_health.modules", "migrant_health.model"))
+            or name.startswith(("migrant_health.experiments", "migrant_health.cli"))
+        }
+        assert not above, f"engine/{path.name} imports {sorted(above)}"
+
+
+def test_plan_binds_the_chunk_arrays_it_is_handed() -> None:
+    # A bound kernel receives the chunk's own arrays (no copies): writes land in the chunk.
+    from migrant_health.engine.population import Chunk
+
+    chunk = Chunk.allocate(0, 0, 10, PLAN.states, PLAN.scratch)
+    bound = next(k for k in PLAN.step_kernels() if k.module == "health")
+    assert bound.names[:4] == ("first_pid", "year", "seed", "p")
+    arrays = [source(chunk, None, 2008) for source in bound.sources[4:]]  # type: ignore[arg-type]
+    assert all(isinstance(a, np.ndarray) for a in arrays)
+    assert any(a is chunk.arrays["health"] for a in arrays)
