@@ -48,16 +48,9 @@ def simulate(
 ) -> RunResult:
     """Run the national microsimulation of the default model.
 
-    Args:
-        config: Run settings (defaults: 2008-2035, 1,000 persons per agent, seed 1).
-        progress: Called with ``(chunks_done, chunks_total)`` after each chunk.
-        executor: How chunks run; by default serial for one worker, processes otherwise.
-
-    Returns:
-        The run's aggregates, snapshots and timings.
-
-    Raises:
-        RunConfigError: for impossible settings.
-        ScenarioError: for a scenario that does not fit the parameter tree.
+    The arguments, result and errors are those of :func:`migrant_health.engine.run.run_plan`:
+    ``config`` defaults to 2008-2035 at 1,000 persons per agent with seed 1; ``progress`` is
+    called with ``(chunks_done, chunks_total)``; ``executor`` defaults to serial for one worker
+    and processes otherwise. Raises ``RunConfigError`` or ``ScenarioError`` for bad settings.
     """
     return run_plan(default_plan(), config, progress, executor)

@@ -21,11 +21,18 @@ from migrant_health.engine.codes import (
 )
 from migrant_health.engine.context import Params
 from migrant_health.engine.jit import inline
-from migrant_health.engine.random import clip01, logistic, normal, stream, uniform, year_key
+from migrant_health.engine.random import (
+    clip01,
+    logistic,
+    normal,
+    permanent_key,
+    stream,
+    uniform,
+    year_key,
+)
 
 STREAM_SRH = stream("health.srh_report")
 STREAM_DEPRESSION = stream("health.depression_screen")
-STREAM_STAY = stream("migration.stay_intention")
 
 
 @inline
@@ -117,7 +124,7 @@ def holds_health_record(
         + p.care__health_record__years * min(years_in_city, 10) / 10.0
         + p.policy__public_services__health_record_outreach
     )
-    return uniform(year_key(seed, STREAM_HEALTH_RECORD, 0), pid) < logistic(x)
+    return uniform(permanent_key(seed, STREAM_HEALTH_RECORD), pid) < logistic(x)
 
 
 @inline

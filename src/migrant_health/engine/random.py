@@ -31,15 +31,40 @@ _S11 = np.uint64(11)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 
-def stream(name: str) -> np.uint64:
-    """The 64-bit key of a named stream such as ``"health.shock"``.
-
-    Args:
-        name: ``"module.decision"``; names must be unique across the model.
-    """
+def stream_key(name: str) -> np.uint64:
+    """The 64-bit key of a stream name (a pure function; :func:`stream` also registers it)."""
     low = zlib.crc32(name.encode("utf-8"))
     high = zlib.crc32(name[::-1].encode("utf-8"))
     return np.uint64((high << 32) | low)
+
+
+# Every stream named so far: name -> key. A name used twice would make two decisions draw the
+# same numbers for the same person and year, so registering it again is an error.
+STREAMS: dict[str, np.uint64] = {}
+
+
+def stream(name: str) -> np.uint64:
+    """Register the named stream of one decision, such as ``"health.physical_shock"``.
+
+    Args:
+        name: ``"module.decision"``; unique across the model.
+
+    Returns:
+        The stream's 64-bit key.
+
+    Raises:
+        ValueError: If the name is malformed or already registered, or its key collides with
+            another stream's.
+    """
+    if name.count(".") != 1 or not all(name.split(".")):
+        raise ValueError(f"stream name '{name}' must read 'module.decision'")
+    if name in STREAMS:
+        raise ValueError(f"random stream '{name}' is defined twice; give each decision its own")
+    key = stream_key(name)
+    if key in STREAMS.values():
+        raise ValueError(f"random stream '{name}' collides with another stream's key")
+    STREAMS[name] = key
+    return key
 
 
 @inline
@@ -54,6 +79,16 @@ def mix64(z: np.uint64) -> np.uint64:
 def year_key(seed: np.uint64, stream_key: np.uint64, year: int) -> np.uint64:
     """Key of one stream in one year of one run; combine with a person id in :func:`uniform`."""
     return mix64(seed ^ mix64(stream_key ^ mix64(np.uint64(year) * _GOLDEN)))
+
+
+# The "year" of draws that belong to a person for life (frailty, ability, a place in a queue).
+PERMANENT = 0
+
+
+@inline
+def permanent_key(seed: np.uint64, stream_key: np.uint64) -> np.uint64:
+    """Key of a stream's permanent draws: one number per person for the whole run."""
+    return year_key(seed, stream_key, PERMANENT)
 
 
 @inline

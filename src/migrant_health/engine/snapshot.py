@@ -38,7 +38,6 @@ from migrant_health.engine.context import RunContext
 from migrant_health.engine.derived import (
     age_band,
     composite_index,
-    holds_health_record,
     is_depressed,
     living_type_of,
     phase_of,
@@ -49,14 +48,14 @@ from migrant_health.engine.derived import (
 )
 from migrant_health.engine.jit import kernel
 from migrant_health.engine.population import Chunk
-from migrant_health.engine.random import stream, uniform, year_key
+from migrant_health.engine.random import permanent_key, stream, uniform
 
 STREAM_SAMPLE = stream("snapshot.sample")
 
 
 @kernel
 def _select(first_pid, seed, fraction, status):  # type: ignore[no-untyped-def]
-    k = year_key(seed, STREAM_SAMPLE, 0)
+    k = permanent_key(seed, STREAM_SAMPLE)
     keep = np.zeros(status.size, dtype=np.bool_)
     for i in range(status.size):
         if status[i] != NOT_ENTERED and status[i] != DEAD:
@@ -66,29 +65,10 @@ def _select(first_pid, seed, fraction, status):  # type: ignore[no-untyped-def]
 
 @kernel
 def _derive(  # type: ignore[no-untyped-def]
-    idx,
-    first_pid,
-    year,
-    seed,
-    p,
-    birth_year,
-    female,
-    education,
-    status,
-    job,
-    cross_province,
-    years_in_city,
-    insurance,
-    chronic,
-    health,
-    mental,
-    local_ties,
-    economic,
-    cultural,
-    identity,
-):
+    idx, first_pid, year, seed, p, birth_year, education, status, job, years_in_city,
+    insurance, chronic, health, mental, local_ties, economic, cultural, identity,
+):  # fmt: skip
     n = idx.size
-    record = np.zeros(n, np.bool_)
     srh = np.zeros(n, np.int8)
     depressed = np.zeros(n, np.bool_)
     social = np.full(n, np.nan, np.float32)
@@ -111,17 +91,7 @@ def _derive(  # type: ignore[no-untyped-def]
             stage[j] = stage_of(p, ix)
             living[j] = living_type_of(p, economic[i])
             phase[j] = phase_of(p, years_in_city[i], identity[i])
-            record[j] = holds_health_record(
-                p,
-                seed,
-                first_pid + i,
-                insurance[i],
-                chronic[i],
-                cross_province[i],
-                female[i],
-                years_in_city[i],
-            )
-    return srh, depressed, social, index, stage, living, phase, band, record
+    return srh, depressed, social, index, stage, living, phase, band
 
 
 def _labels(codes: np.ndarray, labels: tuple[str, ...]) -> pd.Categorical[str]:
@@ -134,7 +104,7 @@ def take_snapshot(chunk: Chunk, ctx: RunContext, year: int, fraction: float) -> 
     community_size = ctx.community_size
     idx = _select(np.int64(c.first_pid), ctx.seed64, fraction, c.status)
     derived = call_by_name(_derive, chunk, ctx, year, idx=idx)
-    srh, depressed, social, index, stage, living, phase, band, health_record = derived
+    srh, depressed, social, index, stage, living, phase, band = derived
     event = c.event[idx]
     stage_labels = np.asarray([*STAGE_LABELS, None], dtype=object)
     living_labels = np.asarray([*LIVING_TYPE_LABELS, None], dtype=object)
@@ -182,7 +152,7 @@ def take_snapshot(chunk: Chunk, ctx: RunContext, year: int, fraction: float) -> 
             "out_of_pocket": c.oop[idx],
             "catastrophic": (event & EV_CATASTROPHIC) != 0,
             "stay_intention": (event & EV_STAY_INTENTION) != 0,
-            "health_record": health_record,
+            "health_record": c.health_record[idx].astype(bool),
             "first_migration": (event & EV_FIRST_MIGRATION) != 0,
             "returned_this_year": (event & EV_RETURN) != 0,
             "return_health_driven": (event & EV_RETURN_HEALTH) != 0,

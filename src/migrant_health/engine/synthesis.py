@@ -23,7 +23,7 @@ from migrant_health.engine.codes import DEAD, NOT_ENTERED
 from migrant_health.engine.context import RunContext
 from migrant_health.engine.jit import kernel
 from migrant_health.engine.population import Chunk
-from migrant_health.engine.random import logistic, normal, stream, uniform, year_key
+from migrant_health.engine.random import logistic, normal, permanent_key, stream, uniform
 from migrant_health.errors import RunConfigError
 
 STREAM_EDUCATION = stream("population.education")
@@ -134,32 +134,13 @@ def build_layout(
 
 @kernel
 def _synthesize(  # type: ignore[no-untyped-def]
-    first_pid,
-    size,
-    community_size,
-    n_rural,
-    first_urban_pid,
-    n_urban,
-    r_cdf,
-    r_by,
-    r_fem,
-    u_cdf,
-    u_by,
-    u_fem,
-    scale,
-    urban_scale,
-    seed,
-    p,
-    birth_year,
-    female,
-    education,
-    origin_region,
-    status,
-    weight,
-):
-    offset = uniform(year_key(seed, STREAM_WEYL, 0), 0)
-    k_edu = year_key(seed, STREAM_EDUCATION, 0)
-    k_region = year_key(seed, STREAM_REGION, 0)
+    first_pid, size, community_size, n_rural, first_urban_pid, n_urban, r_cdf, r_by, r_fem,
+    u_cdf, u_by, u_fem, scale, urban_scale, seed, p, birth_year, female, education,
+    origin_region, status, weight,
+):  # fmt: skip
+    offset = uniform(permanent_key(seed, STREAM_WEYL), 0)
+    k_edu = permanent_key(seed, STREAM_EDUCATION)
+    k_region = permanent_key(seed, STREAM_REGION)
     region_east = p.population__region_share_east
     region_central = p.population__region_share_central
     for i in range(size):

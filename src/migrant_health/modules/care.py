@@ -28,11 +28,13 @@ from migrant_health.engine.context import Params
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import StateSpec
-from migrant_health.engine.random import normal, stream, uniform, year_key
+from migrant_health.engine.random import normal, permanent_key, stream, uniform, year_key
 
 STREAM_ENROL = stream("care.enrolment")
 STREAM_NEED = stream("care.medical_need")
-STREAM_INIT = stream("care.initial_scheme")
+# A person's permanent place in the queue of rural-scheme coverage (household enrolment).
+STREAM_RURAL_QUEUE = stream("care.rural_coverage_queue")
+STREAM_INITIAL_EMPLOYEE = stream("care.initial_employee_scheme")
 
 
 @inline
@@ -66,26 +68,13 @@ def care_access(p: Params, insurance: int, status: int) -> float:
 
 @kernel
 def _step(  # type: ignore[no-untyped-def]
-    first_pid,
-    year,
-    seed,
-    p,
-    birth_year,
-    status,
-    job,
-    chronic,
-    health,
-    insurance,
-    income,
-    savings,
-    economic,
-    oop,
-    event,
-):
+    first_pid, year, seed, p, birth_year, status, job, chronic, health, insurance, income,
+    savings, economic, oop, event,
+):  # fmt: skip
     wage_index = p.labor__wage_index
     k_enrol = year_key(seed, STREAM_ENROL, year)
     k_need = year_key(seed, STREAM_NEED, year)
-    k_queue = year_key(seed, STREAM_INIT, 0)
+    k_queue = permanent_key(seed, STREAM_RURAL_QUEUE)
     sd = p.care__need__dispersion
     for i in range(status.size):
         s = status[i]
@@ -161,19 +150,22 @@ def _step(  # type: ignore[no-untyped-def]
 
 @kernel
 def _init(first_pid, seed, p, status, job, insurance):  # type: ignore[no-untyped-def]
-    k = year_key(seed, STREAM_INIT, 0)
+    k_employee = permanent_key(seed, STREAM_INITIAL_EMPLOYEE)
+    k_queue = permanent_key(seed, STREAM_RURAL_QUEUE)
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
             continue
-        u = uniform(k, first_pid + i)
+        pid = first_pid + i
         if s == URBAN_LOCAL:
             insurance[i] = INS_URBAN_EMPLOYEE if job[i] == JOB_FORMAL else INS_URBAN_RESIDENT
         elif (
-            s == OUT_MIGRANT and job[i] == JOB_FORMAL and u < p.care__initial__employee_share_formal
+            s == OUT_MIGRANT
+            and job[i] == JOB_FORMAL
+            and uniform(k_employee, pid) < p.care__initial__employee_share_formal
         ):
             insurance[i] = INS_URBAN_EMPLOYEE
-        elif u < p.care__enrolment__rural_coverage:
+        elif uniform(k_queue, pid) < p.care__enrolment__rural_coverage:
             insurance[i] = INS_RURAL  # same queue position as in the yearly step
 
 

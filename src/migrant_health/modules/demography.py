@@ -31,7 +31,7 @@ from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk, StateSpec
-from migrant_health.engine.random import logistic, stream, uniform, year_key
+from migrant_health.engine.random import logistic, permanent_key, stream, uniform, year_key
 
 STREAM_DEATH = stream("demography.death")
 STREAM_MARRIAGE = stream("demography.marriage")
@@ -53,23 +53,9 @@ def relative_risk(p: Params, health: float, chronic: int) -> float:
 
 @kernel
 def _step(  # type: ignore[no-untyped-def]
-    first_pid,
-    first_urban_pid,
-    year,
-    first_age,
-    seed,
-    p,
-    qx,
-    qx_urban,
-    birth_year,
-    female,
-    status,
-    family,
-    health,
-    chronic,
-    event,
-    prior_status,
-):
+    first_pid, first_urban_pid, year, first_age, seed, p, qx, qx_urban, birth_year, female,
+    status, family, health, chronic, event, prior_status,
+):  # fmt: skip
     n = status.size
     # Mean relative risks by population (rural hukou, urban locals), sex and age group.
     rr_sum = np.zeros((2, 2, N_MORTALITY_GROUPS))
@@ -114,7 +100,7 @@ def _step(  # type: ignore[no-untyped-def]
 
 @kernel
 def _init(first_pid, start, seed, p, birth_year, status, family):  # type: ignore[no-untyped-def]
-    k = year_key(seed, STREAM_MARRIED_AT_START, 0)
+    k = permanent_key(seed, STREAM_MARRIED_AT_START)
     for i in range(status.size):
         if status[i] == DEAD:
             continue

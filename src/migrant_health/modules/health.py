@@ -33,7 +33,7 @@ from migrant_health.engine.derived import composite_index, social_score
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import StateSpec
-from migrant_health.engine.random import clip01, normal, stream, uniform, year_key
+from migrant_health.engine.random import clip01, normal, permanent_key, stream, uniform, year_key
 from migrant_health.modules.care import care_access
 
 STREAM_PHYSICAL = stream("health.physical_shock")
@@ -41,14 +41,16 @@ STREAM_MENTAL = stream("health.mental_shock")
 STREAM_BMI = stream("health.bmi_shock")
 STREAM_CHRONIC = stream("health.chronic_onset")
 STREAM_FRAILTY = stream("health.frailty")
-STREAM_INIT = stream("health.initial")
+STREAM_INITIAL_PHYSICAL = stream("health.initial_physical")
+STREAM_INITIAL_MENTAL = stream("health.initial_mental")
+STREAM_INITIAL_CHRONIC = stream("health.initial_chronic")
 STREAM_BMI_SET = stream("health.bmi_set_point")
 
 
 @inline
 def frailty(seed: np.uint64, pid: int) -> float:
     """A person's permanent frailty (standard normal), recomputed rather than stored."""
-    return normal(year_key(seed, STREAM_FRAILTY, 0), pid)
+    return normal(permanent_key(seed, STREAM_FRAILTY), pid)
 
 
 @inline
@@ -88,30 +90,10 @@ def recovery_rate(p: Params, access: float, local_ties: float) -> float:
 
 @kernel
 def _step(  # type: ignore[no-untyped-def]
-    first_pid,
-    year,
-    seed,
-    p,
-    birth_year,
-    female,
-    education,
-    status,
-    job,
-    family,
-    years_in_city,
-    insurance,
-    chronic,
-    health,
-    mental,
-    bmi,
-    savings,
-    local_ties,
-    economic,
-    cultural,
-    identity,
-    hours,
-    support,
-):
+    first_pid, year, seed, p, birth_year, female, education, status, job, family,
+    years_in_city, insurance, chronic, health, mental, bmi, savings, local_ties, economic,
+    cultural, identity, hours, support,
+):  # fmt: skip
     k_phys = year_key(seed, STREAM_PHYSICAL, year)
     k_ment = year_key(seed, STREAM_MENTAL, year)
     k_bmi = year_key(seed, STREAM_BMI, year)
@@ -160,7 +142,7 @@ def _step(  # type: ignore[no-untyped-def]
             p.health__bmi__base_male
             - female[i] * p.health__bmi__female_offset
             + p.health__bmi__per_decade * (min(age, 60) - 16) / 10.0
-            + p.health__bmi__set_point_sd * normal(year_key(seed, STREAM_BMI_SET, 0), pid)
+            + p.health__bmi__set_point_sd * normal(permanent_key(seed, STREAM_BMI_SET), pid)
         )
         if in_city or s == URBAN_LOCAL or s == URBAN_HUKOU:
             set_point += p.health__bmi__urban_diet
@@ -184,22 +166,12 @@ def _step(  # type: ignore[no-untyped-def]
 
 @kernel
 def _init(  # type: ignore[no-untyped-def]
-    first_pid,
-    start,
-    seed,
-    p,
-    birth_year,
-    female,
-    status,
-    health,
-    mental,
-    bmi,
-    chronic,
+    first_pid, start, seed, p, birth_year, female, status, health, mental, bmi, chronic,
     first_urban_pid,
-):
-    k = year_key(seed, STREAM_INIT, 0)
-    k2 = year_key(seed, STREAM_INIT, 1)
-    k3 = year_key(seed, STREAM_INIT, 2)
+):  # fmt: skip
+    k = permanent_key(seed, STREAM_INITIAL_PHYSICAL)
+    k2 = permanent_key(seed, STREAM_INITIAL_MENTAL)
+    k3 = permanent_key(seed, STREAM_INITIAL_CHRONIC)
     for i in range(status.size):
         if status[i] == DEAD:
             continue
@@ -220,7 +192,7 @@ def _init(  # type: ignore[no-untyped-def]
             - female[i] * p.health__bmi__female_offset
             + p.health__bmi__per_decade * (min(age, 60) - 16) / 10.0
             + (p.health__bmi__urban_diet if urban else 0.0)
-            + p.health__bmi__set_point_sd * normal(year_key(seed, STREAM_BMI_SET, 0), pid)
+            + p.health__bmi__set_point_sd * normal(permanent_key(seed, STREAM_BMI_SET), pid)
         )
         prevalence = p.health__initial__chronic_prevalence_50 * np.exp(
             p.health__chronic__per_decade * (age - 50) / 10.0

@@ -18,7 +18,7 @@ from migrant_health.engine.derived import destination_insured
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import StateSpec
-from migrant_health.engine.random import clip01, stream, uniform, year_key
+from migrant_health.engine.random import clip01, permanent_key, stream, uniform
 
 STREAM_PERMIT = stream("integration.residence_permit")
 
@@ -35,7 +35,7 @@ def holds_residence_permit(p: Params, seed: np.uint64, pid: int, years_in_city: 
     coverage = max(
         p.integration__identity__permit_coverage, p.policy__management__residence_permit_coverage
     )
-    return uniform(year_key(seed, STREAM_PERMIT, 0), pid) < coverage
+    return uniform(permanent_key(seed, STREAM_PERMIT), pid) < coverage
 
 
 @inline
@@ -62,19 +62,9 @@ def identity_target(
 
 @kernel
 def _step(  # type: ignore[no-untyped-def]
-    first_pid,
-    year,
-    seed,
-    p,
-    birth_year,
-    education,
-    status,
-    years_in_city,
-    insurance,
-    local_ties,
-    cultural,
-    identity,
-):
+    first_pid, year, seed, p, birth_year, education, status, years_in_city, insurance,
+    local_ties, cultural, identity,
+):  # fmt: skip
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:

@@ -33,7 +33,15 @@ from migrant_health.engine.derived import destination_insured, lives_at_origin, 
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import StateSpec
-from migrant_health.engine.random import clip01, logistic, normal, stream, uniform, year_key
+from migrant_health.engine.random import (
+    clip01,
+    logistic,
+    normal,
+    permanent_key,
+    stream,
+    uniform,
+    year_key,
+)
 
 STREAM_EMPLOYMENT = stream("labor.employment")
 STREAM_SECTOR = stream("labor.sector")
@@ -44,7 +52,8 @@ STREAM_EARNINGS = stream("labor.earnings_shock")
 STREAM_ARREARS = stream("labor.arrears")
 STREAM_LOCAL = stream("labor.local_nonfarm")
 STREAM_TRAINING = stream("labor.training")
-STREAM_INIT = stream("labor.initial")
+STREAM_INIT = stream("labor.initial_job")
+STREAM_INITIAL_SAVINGS = stream("labor.initial_savings")
 
 
 #: Year from which the calibrated trends of hours, pay and local non-farm work are counted.
@@ -169,43 +178,27 @@ def usual_hours_and_pay(
     """
     at_origin = lives_at_origin(status)
     hours = usual_weekly_hours(p, year, status, job) + p.labor__hours__person_sd * normal(
-        year_key(seed, STREAM_HOURS_PERSON, 0), pid
+        permanent_key(seed, STREAM_HOURS_PERSON), pid
     )
     log_rel = log_relative_earnings(
         p, year, age, education, health, tier, job == JOB_FORMAL, economic, at_origin, False
     )
-    ability = p.labor__income__ability_sd * normal(year_key(seed, STREAM_ABILITY, 0), pid)
+    ability = p.labor__income__ability_sd * normal(permanent_key(seed, STREAM_ABILITY), pid)
     return min(84.0, max(20.0, hours)), wage_index * np.exp(log_rel + ability)
 
 
 @kernel
 def _step(  # type: ignore[no-untyped-def]
-    first_pid,
-    year,
-    seed,
-    p,
-    birth_year,
-    female,
-    education,
-    status,
-    job,
-    city_tier,
-    health,
-    chronic,
-    insurance,
-    savings,
-    economic,
-    income,
-    hours,
-    event,
-):
+    first_pid, year, seed, p, birth_year, female, education, status, job, city_tier, health,
+    chronic, insurance, savings, economic, income, hours, event,
+):  # fmt: skip
     wage_index = p.labor__wage_index
     k_emp = year_key(seed, STREAM_EMPLOYMENT, year)
     k_sec = year_key(seed, STREAM_SECTOR, year)
     k_hrs = year_key(seed, STREAM_HOURS, year)
-    k_hp = year_key(seed, STREAM_HOURS_PERSON, 0)
-    k_abl = year_key(seed, STREAM_ABILITY, 0)
-    k_trn = year_key(seed, STREAM_TRAINING, 0)
+    k_hp = permanent_key(seed, STREAM_HOURS_PERSON)
+    k_abl = permanent_key(seed, STREAM_ABILITY)
+    k_trn = permanent_key(seed, STREAM_TRAINING)
     k_ern = year_key(seed, STREAM_EARNINGS, year)
     k_arr = year_key(seed, STREAM_ARREARS, year)
     k_loc = year_key(seed, STREAM_LOCAL, year)
@@ -340,18 +333,11 @@ def _step(  # type: ignore[no-untyped-def]
 
 @kernel
 def _init(  # type: ignore[no-untyped-def]
-    first_pid,
-    start,
-    seed,
-    p,
-    birth_year,
-    education,
-    status,
-    job,
-    health,
-    savings,
-):
-    k = year_key(seed, STREAM_INIT, 0)
+    first_pid, start, seed, p, birth_year, education, status, job, health, savings, city_tier,
+    economic, income, hours,
+):  # fmt: skip
+    k = permanent_key(seed, STREAM_INIT)
+    k_savings = permanent_key(seed, STREAM_INITIAL_SAVINGS)
     for i in range(status.size):
         s = status[i]
         if s == DEAD:
@@ -365,7 +351,7 @@ def _init(  # type: ignore[no-untyped-def]
                 + p.labor__sector__formal_education * (education[i] - 2)
             )
             job[i] = JOB_FORMAL if u < formal_p else JOB_INFORMAL
-            savings[i] = p.labor__initial__savings_months * uniform(k ^ np.uint64(7), pid)
+            savings[i] = p.labor__initial__savings_months * uniform(k_savings, pid)
         elif s == URBAN_LOCAL:
             job[i] = (
                 JOB_FORMAL
@@ -384,46 +370,23 @@ def _init(  # type: ignore[no-untyped-def]
                 )
                 else JOB_NONE
             )
-
-
-@kernel
-def _initial_pay(  # type: ignore[no-untyped-def]
-    first_pid,
-    start,
-    seed,
-    p,
-    birth_year,
-    education,
-    status,
-    job,
-    city_tier,
-    health,
-    economic,
-    income,
-    hours,
-):
-    wage_index = p.labor__wage_index
-    # Hours and pay of the starting jobs, so that the first year's health (overwork) and care
-    # (capacity to pay) see last year's work as in every later year.
-    for i in range(status.size):
-        s = status[i]
-        j = job[i]
-        if s == DEAD or s == NOT_ENTERED or not nonfarm_job(j):
-            continue
-        hours[i], income[i] = usual_hours_and_pay(
-            p,
-            seed,
-            start,
-            first_pid + i,
-            s,
-            j,
-            max(16, start - birth_year[i]),
-            education[i],
-            health[i],
-            city_tier[i],
-            economic[i],
-            wage_index,
-        )
+        if s != NOT_ENTERED and nonfarm_job(job[i]):
+            # Hours and pay of the starting job, so that the first year's health (overwork) and
+            # care (capacity to pay) see last year's work as in every later year.
+            hours[i], income[i] = usual_hours_and_pay(
+                p,
+                seed,
+                start,
+                pid,
+                s,
+                job[i],
+                age,
+                education[i],
+                health[i],
+                city_tier[i],
+                economic[i],
+                p.labor__wage_index,
+            )
 
 
 class Labor(Module):
@@ -461,7 +424,7 @@ class Labor(Module):
             "hours", "float32", "labor", "usual weekly working hours this year", "hours/week"
         ),
     )
-    init_kernels = (_init, _initial_pay)
+    init_kernels = (_init,)
     step_kernels = (_step,)
     writes = ("status", "job", "income", "hours", "savings", "economic", "event")
     parameters = ("labor", "policy.fair_employment", "policy.return_entrepreneurship")

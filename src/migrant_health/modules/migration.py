@@ -61,7 +61,7 @@ from migrant_health.engine.derived import (
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk, StateSpec
-from migrant_health.engine.random import logistic, normal, stream, uniform, year_key
+from migrant_health.engine.random import logistic, normal, permanent_key, stream, uniform, year_key
 from migrant_health.modules.labor import decades_since_base, usual_hours_and_pay
 from migrant_health.modules.social import social_support
 
@@ -70,10 +70,17 @@ STREAM_REMIGRATE = stream("migration.remigration")
 STREAM_RETURN = stream("migration.return")
 STREAM_CONVERT = stream("migration.hukou_conversion")
 STREAM_DESTINATION = stream("migration.destination")
-STREAM_FAMILY = stream("migration.family")
+STREAM_CROSS_PROVINCE = stream("migration.cross_province")
+STREAM_FAMILY = stream("migration.family_at_departure")
+STREAM_REUNION = stream("migration.family_reunion")
 STREAM_COMMUNITY = stream("migration.community_propensity")
 STREAM_STAY = stream("migration.stay_intention")
-STREAM_INIT = stream("migration.initial")
+STREAM_INITIAL_OUT = stream("migration.initial_out_migrant")
+STREAM_INITIAL_RETURNED = stream("migration.initial_returned")
+STREAM_INITIAL_LOCAL = stream("migration.initial_local_work")
+STREAM_INITIAL_YEARS = stream("migration.initial_years_in_city")
+STREAM_INITIAL_REUNION = stream("migration.initial_family_reunion")
+STREAM_URBAN_TIER = stream("migration.urban_local_city_tier")
 
 
 @inline
@@ -109,8 +116,6 @@ def migration_logit(
 def return_logit(
     p: Params,
     age: int,
-    health: float,
-    chronic: int,
     index: float,
     living_cost_ratio: float,
     insured: bool,
@@ -118,11 +123,12 @@ def return_logit(
     apart: bool,
     catastrophic: bool,
 ) -> float:
-    """Log-odds that an out-migrant returns to origin this year."""
+    """Log-odds that an out-migrant in good health returns to origin this year.
+
+    Add :func:`return_health_terms` for the person's own health (salmon bias).
+    """
     x = (
         p.migration__return__intercept
-        + p.migration__return__health * (p.migration__reference__health - health) / 0.1
-        + p.migration__return__chronic * chronic
         + p.migration__return__integration * (p.migration__reference__integration - index) / 0.1
         + p.migration__return__living_cost
         * (living_cost_ratio - p.migration__reference__living_cost_ratio)
@@ -131,6 +137,18 @@ def return_logit(
         + p.migration__return__unemployed * (not employed)
         + p.migration__return__family_apart * apart
         + p.migration__return__catastrophic * catastrophic
+    )
+    if age >= p.migration__return__forced_age:
+        x += 5.0
+    return x
+
+
+@inline
+def return_health_terms(p: Params, health: float, chronic: int) -> float:
+    """What poor health and chronic illness add to the log-odds of return (salmon bias)."""
+    x = (
+        p.migration__return__health * (p.migration__reference__health - health) / 0.1
+        + p.migration__return__chronic * chronic
     )
     if health < p.migration__reference__vulnerable_health or chronic:
         # Protection of the vulnerable from illness-driven return (seed 4.1).
@@ -154,98 +172,12 @@ def stay_probability(
     )
 
 
-@inline
-def _depart(  # type: ignore[no-untyped-def]
-    p,
-    seed,
-    year,
-    pid,
-    i,
-    education,
-    origin_region,
-    family,
-    status,
-    city_tier,
-    cross_province,
-    years_in_city,
-    migrations,
-    job,
-    local_ties,
-    origin_network,
-    cultural,
-    identity,
-    economic,
-):
-    k = year_key(seed, STREAM_DESTINATION, year)
-    u = uniform(k, pid)
-    # Destination tier: the better educated go to bigger cities.
-    shift = p.migration__destination__education_shift * (education[i] - 2)
-    total = 0.0
-    for t in range(4):
-        total += max(0.0, p.migration__destination__tier_share[t] * (1.0 + shift * (1.5 - t)))
-    cum = 0.0
-    tier = 4
-    for t in range(4):
-        cum += max(0.0, p.migration__destination__tier_share[t] * (1.0 + shift * (1.5 - t)))
-        if u * total < cum:
-            tier = t + 1
-            break
-    city_tier[i] = tier
-    cross = p.migration__destination__cross_province_share[origin_region[i]]
-    cross_province[i] = 1 if uniform(k ^ np.uint64(1), pid) < cross else 0
-    status[i] = OUT_MIGRANT
-    years_in_city[i] = 0
-    migrations[i] = min(100, migrations[i] + 1)
-    # People leave to work: most start in the informal secondary labour market; the labour
-    # module redraws employment and sector from the next year.
-    job[i] = JOB_INFORMAL
-    if family[i] != FAMILY_SINGLE:
-        together = uniform(year_key(seed, STREAM_FAMILY, year), pid) < (
-            p.migration__family__together_at_departure
-        )
-        family[i] = FAMILY_TOGETHER if together else FAMILY_APART
-    local_ties[i] = p.social__ties__initial
-    origin_network[i] *= 1.0 - p.migration__departure__network_loss
-    cultural[i] = p.migration__departure__cultural - (
-        p.migration__departure__cross_province_cultural_gap * cross_province[i]
-    )
-    identity[i] = p.migration__departure__identity
-    economic[i] = p.labor__economic__initial
-
-
 @kernel
 def _step(  # type: ignore[no-untyped-def]
-    first_pid,
-    year,
-    seed,
-    p,
-    community_size,
-    conversion_rate,
-    birth_year,
-    female,
-    education,
-    origin_region,
-    status,
-    job,
-    city_tier,
-    cross_province,
-    years_in_city,
-    migrations,
-    family,
-    insurance,
-    chronic,
-    health,
-    mental,
-    local_ties,
-    origin_network,
-    economic,
-    cultural,
-    identity,
-    income,
-    hours,
-    support,
-    event,
-):
+    first_pid, year, seed, p, community_size, conversion_rate, birth_year, female, education,
+    status, job, city_tier, years_in_city, family, insurance, chronic, health, mental,
+    local_ties, origin_network, economic, cultural, identity, income, event,
+):  # fmt: skip
     n = status.size
     n_comm = (n + community_size - 1) // community_size
     out_n = np.zeros(n_comm)
@@ -267,14 +199,13 @@ def _step(  # type: ignore[no-untyped-def]
     k_rem = year_key(seed, STREAM_REMIGRATE, year)
     k_ret = year_key(seed, STREAM_RETURN, year)
     k_cnv = year_key(seed, STREAM_CONVERT, year)
-    k_stay = year_key(seed, STREAM_STAY, year)
-    k_comm = year_key(seed, STREAM_COMMUNITY, 0)
+    k_comm = permanent_key(seed, STREAM_COMMUNITY)
     # A community's permanent propensity, drawn once per community rather than per person.
     first_community = first_pid // community_size
     community_effect = np.empty(n_comm)
     for c in range(n_comm):
         community_effect[c] = normal(k_comm, first_community + c)
-    k_fam = year_key(seed, STREAM_FAMILY, year + 10_000)
+    k_reunion = year_key(seed, STREAM_REUNION, year)
     wage_index = p.labor__wage_index
     for i in range(n):
         s = status[i]
@@ -304,46 +235,19 @@ def _step(  # type: ignore[no-untyped-def]
             social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
             index = composite_index(p, economic[i], social, cultural[i], identity[i])
             insured = destination_insured(insurance[i])
-            together = family[i] == FAMILY_TOGETHER
-            if uniform(k_stay, pid) < stay_probability(
-                p, index, insured, education[i], together, health[i], age
-            ):
-                event[i] |= EV_STAY_INTENTION
             cost = p.labor__living_cost__by_tier[max(1, city_tier[i]) - 1] * wage_index
             cost_ratio = cost / max(income[i], 0.25 * wage_index)
             catastrophic = (event[i] & EV_CATASTROPHIC) != 0
             employed = job[i] != JOB_NONE
             apart = family[i] == FAMILY_APART
-            x = return_logit(
-                p,
-                age,
-                health[i],
-                chronic[i],
-                index,
-                cost_ratio,
-                insured,
-                employed,
-                apart,
-                catastrophic,
-            )
-            if age >= p.migration__return__forced_age:
-                x += 5.0
+            base = return_logit(p, age, index, cost_ratio, insured, employed, apart, catastrophic)
+            x = base + return_health_terms(p, health[i], chronic[i])
             u = uniform(k_ret, pid)
             if u < logistic(x):
-                x_ref = return_logit(
-                    p,
-                    age,
-                    max(health[i], p.migration__reference__health),
-                    0,
-                    index,
-                    cost_ratio,
-                    insured,
-                    employed,
-                    apart,
-                    catastrophic,
-                )
-                if age >= p.migration__return__forced_age:
-                    x_ref += 5.0
+                # Health-driven: the same person with the same draw would have stayed in
+                # good health (at least the reference level, no chronic illness).
+                healthy = max(health[i], p.migration__reference__health)
+                x_ref = base + return_health_terms(p, healthy, 0)
                 event[i] |= EV_RETURN
                 if u >= logistic(x_ref):
                     event[i] |= EV_RETURN_HEALTH
@@ -359,7 +263,7 @@ def _step(  # type: ignore[no-untyped-def]
                 if family[i] == FAMILY_APART:
                     family[i] = FAMILY_TOGETHER
                 origin_network[i] += p.migration__return__network_regain * (1.0 - origin_network[i])
-            elif apart and uniform(k_fam, pid) < p.migration__family__reunion_rate * (
+            elif apart and uniform(k_reunion, pid) < p.migration__family__reunion_rate * (
                 0.5 + economic[i]
             ):
                 # Whole-family migration: the family joins once the migrant is established.
@@ -380,30 +284,74 @@ def _step(  # type: ignore[no-untyped-def]
                 x += p.migration__first__local_job
             draw = uniform(k_mig, pid)
         if draw < logistic(x):
+            # Leaving is carried out by _departures and the first city year by _city_year.
             event[i] |= EV_REMIGRATION if s == RETURNED else EV_FIRST_MIGRATION
-            _depart(
-                p,
-                seed,
-                year,
-                pid,
-                i,
-                education,
-                origin_region,
-                family,
-                status,
-                city_tier,
-                cross_province,
-                years_in_city,
-                migrations,
-                job,
-                local_ties,
-                origin_network,
-                cultural,
-                identity,
-                economic,
-            )
-            # The arrival year is spent in the city: its job, pay, support and intentions
-            # are those of a newcomer, not of the village left behind.
+
+
+@kernel
+def _departures(  # type: ignore[no-untyped-def]
+    first_pid, year, seed, p, education, origin_region, family, status, city_tier,
+    cross_province, years_in_city, migrations, job, local_ties, origin_network, cultural,
+    identity, economic, event,
+):  # fmt: skip
+    """Move this year's leavers (flagged by the migration decision) to a destination city."""
+    k_tier = year_key(seed, STREAM_DESTINATION, year)
+    k_cross = year_key(seed, STREAM_CROSS_PROVINCE, year)
+    k_family = year_key(seed, STREAM_FAMILY, year)
+    for i in range(status.size):
+        if not (event[i] & (EV_FIRST_MIGRATION | EV_REMIGRATION)):
+            continue
+        pid = first_pid + i
+        u = uniform(k_tier, pid)
+        # Destination tier: the better educated go to bigger cities.
+        shift = p.migration__destination__education_shift * (education[i] - 2)
+        total = 0.0
+        for t in range(4):
+            total += max(0.0, p.migration__destination__tier_share[t] * (1.0 + shift * (1.5 - t)))
+        cum = 0.0
+        tier = 4
+        for t in range(4):
+            cum += max(0.0, p.migration__destination__tier_share[t] * (1.0 + shift * (1.5 - t)))
+            if u * total < cum:
+                tier = t + 1
+                break
+        city_tier[i] = tier
+        cross = p.migration__destination__cross_province_share[origin_region[i]]
+        cross_province[i] = 1 if uniform(k_cross, pid) < cross else 0
+        status[i] = OUT_MIGRANT
+        years_in_city[i] = 0
+        migrations[i] = min(100, migrations[i] + 1)
+        # People leave to work: most start in the informal secondary labour market; the labour
+        # module redraws employment and sector from the next year.
+        job[i] = JOB_INFORMAL
+        if family[i] != FAMILY_SINGLE:
+            together = uniform(k_family, pid) < p.migration__family__together_at_departure
+            family[i] = FAMILY_TOGETHER if together else FAMILY_APART
+        local_ties[i] = p.social__ties__initial
+        origin_network[i] *= 1.0 - p.migration__departure__network_loss
+        cultural[i] = p.migration__departure__cultural - (
+            p.migration__departure__cross_province_cultural_gap * cross_province[i]
+        )
+        identity[i] = p.migration__departure__identity
+        economic[i] = p.labor__economic__initial
+
+
+@kernel
+def _city_year(  # type: ignore[no-untyped-def]
+    first_pid, year, seed, p, birth_year, education, status, job, city_tier, family, insurance,
+    health, local_ties, origin_network, economic, cultural, identity, income, hours, support,
+    event,
+):  # fmt: skip
+    """Newcomers' first year in the city, and every out-migrant's stay intention."""
+    k_stay = year_key(seed, STREAM_STAY, year)
+    for i in range(status.size):
+        if status[i] != OUT_MIGRANT:
+            continue
+        pid = first_pid + i
+        age = year - birth_year[i]
+        if event[i] & (EV_FIRST_MIGRATION | EV_REMIGRATION):
+            # The arrival year is spent in the city: its job, pay and support are those of a
+            # newcomer, not of the village left behind.
             hours[i], income[i] = usual_hours_and_pay(
                 p,
                 seed,
@@ -416,22 +364,17 @@ def _step(  # type: ignore[no-untyped-def]
                 health[i],
                 city_tier[i],
                 economic[i],
-                wage_index,
+                p.labor__wage_index,
             )
             support[i] = social_support(p, local_ties[i], origin_network[i], family[i], True)
-            social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
-            index = composite_index(p, economic[i], social, cultural[i], identity[i])
-            together = family[i] == FAMILY_TOGETHER
-            if uniform(k_stay, pid) < stay_probability(
-                p,
-                index,
-                destination_insured(insurance[i]),
-                education[i],
-                together,
-                health[i],
-                age,
-            ):
-                event[i] |= EV_STAY_INTENTION
+        social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
+        index = composite_index(p, economic[i], social, cultural[i], identity[i])
+        together = family[i] == FAMILY_TOGETHER
+        insured = destination_insured(insurance[i])
+        if uniform(k_stay, pid) < stay_probability(
+            p, index, insured, education[i], together, health[i], age
+        ):
+            event[i] |= EV_STAY_INTENTION
 
 
 @inline
@@ -447,32 +390,20 @@ def _conversion_weight(p, status, age, economic, cultural, identity):  # type: i
 
 @kernel
 def _init(  # type: ignore[no-untyped-def]
-    first_pid,
-    start,
-    seed,
-    p,
-    community_size,
-    birth_year,
-    female,
-    education,
-    origin_region,
-    status,
-    family,
-    health,
-    city_tier,
-    cross_province,
-    years_in_city,
-    migrations,
-    job,
-    local_ties,
-    origin_network,
-    cultural,
-    identity,
-    economic,
-    first_urban_pid,
-):
-    k = year_key(seed, STREAM_INIT, 0)
-    k_comm = year_key(seed, STREAM_COMMUNITY, 0)
+    first_pid, start, seed, p, community_size, first_urban_pid, birth_year, female, education,
+    status, family, health, city_tier, migrations, local_ties, origin_network, cultural,
+    identity, economic, event,
+):  # fmt: skip
+    """Where the base-year stock lives, with healthy-migrant selection built in.
+
+    Out-migrants of the stock are flagged as this year's first migrations; ``_departures``
+    moves them and ``_settle_initial_stock`` gives them their years in the city.
+    """
+    k_out = permanent_key(seed, STREAM_INITIAL_OUT)
+    k_returned = permanent_key(seed, STREAM_INITIAL_RETURNED)
+    k_local = permanent_key(seed, STREAM_INITIAL_LOCAL)
+    k_tier = permanent_key(seed, STREAM_URBAN_TIER)
+    k_comm = permanent_key(seed, STREAM_COMMUNITY)
     for i in range(status.size):
         pid = first_pid + i
         if status[i] == DEAD:
@@ -482,7 +413,7 @@ def _init(  # type: ignore[no-untyped-def]
             # Urban locals (later entrants included) live in a city of their own from birth.
             if age >= 16:
                 status[i] = URBAN_LOCAL
-            city_tier[i] = 1 + int(uniform(k ^ np.uint64(5), pid) * 4.0)
+            city_tier[i] = 1 + int(uniform(k_tier, pid) * 4.0)
             cultural[i] = 1.0
             identity[i] = 1.0
             economic[i] = 0.6
@@ -504,49 +435,9 @@ def _init(  # type: ignore[no-untyped-def]
             + p.migration__first__married_female * (female[i] and married)
             + p.migration__first__community_sd * effect
         )
-        u = uniform(k, pid)
-        if u < logistic(x):
-            _depart(
-                p,
-                seed,
-                start - 1,
-                pid,
-                i,
-                education,
-                origin_region,
-                family,
-                status,
-                city_tier,
-                cross_province,
-                years_in_city,
-                migrations,
-                job,
-                local_ties,
-                origin_network,
-                cultural,
-                identity,
-                economic,
-            )
-            # Years already spent in the city: uniform over the working life so far, capped.
-            span = min(age - 16, 20)
-            y = int(uniform(k ^ np.uint64(11), pid) * (span + 1))
-            years_in_city[i] = y
-            cultural[i] = 1.0 - (1.0 - cultural[i]) * (1.0 - p.integration__cultural__rate) ** y
-            identity[i] = identity[i] + (p.integration__identity__base - identity[i]) * (
-                1.0 - (1.0 - p.integration__identity__rate) ** y
-            )
-            # Economic integration of a settled migrant: halfway to a typical target within
-            # the years already spent (the yearly dynamics take over from there).
-            economic[i] += (p.migration__initial__settled_economic - economic[i]) * (
-                1.0 - (1.0 - p.labor__economic__adjustment) ** y
-            )
-            if (
-                family[i] == FAMILY_APART
-                and uniform(k ^ np.uint64(13), pid)
-                < 1.0 - (1.0 - p.migration__family__reunion_rate * 0.8) ** y
-            ):
-                family[i] = FAMILY_TOGETHER
-        elif uniform(k ^ np.uint64(3), pid) < p.migration__initial__returned_share[band]:
+        if uniform(k_out, pid) < logistic(x):
+            event[i] |= EV_FIRST_MIGRATION
+        elif uniform(k_returned, pid) < p.migration__initial__returned_share[band]:
             status[i] = RETURNED
             migrations[i] = 1
         else:
@@ -554,8 +445,43 @@ def _init(  # type: ignore[no-untyped-def]
             local = p.migration__initial__local_share[band]
             if female[i]:
                 local *= p.migration__initial__local_female_ratio
-            if uniform(k ^ np.uint64(9), pid) < local:
+            if uniform(k_local, pid) < local:
                 status[i] = LOCAL_MIGRANT
+
+
+@kernel
+def _settle_initial_stock(  # type: ignore[no-untyped-def]
+    first_pid, start, seed, p, birth_year, family, years_in_city, cultural, identity, economic,
+    event,
+):  # fmt: skip
+    """Years already spent in the city by the base-year out-migrants, and what they brought."""
+    k_years = permanent_key(seed, STREAM_INITIAL_YEARS)
+    k_reunion = permanent_key(seed, STREAM_INITIAL_REUNION)
+    for i in range(event.size):
+        if not (event[i] & EV_FIRST_MIGRATION):
+            continue
+        # The flag only marked the stock for _departures; the first year starts without events.
+        event[i] = 0
+        pid = first_pid + i
+        age = start - birth_year[i]
+        # Years already spent in the city: uniform over the working life so far, capped.
+        span = min(age - 16, 20)
+        y = int(uniform(k_years, pid) * (span + 1))
+        years_in_city[i] = y
+        cultural[i] = 1.0 - (1.0 - cultural[i]) * (1.0 - p.integration__cultural__rate) ** y
+        identity[i] = identity[i] + (p.integration__identity__base - identity[i]) * (
+            1.0 - (1.0 - p.integration__identity__rate) ** y
+        )
+        # Economic integration of a settled migrant: halfway to a typical target within
+        # the years already spent (the yearly dynamics take over from there).
+        economic[i] += (p.migration__initial__settled_economic - economic[i]) * (
+            1.0 - (1.0 - p.labor__economic__adjustment) ** y
+        )
+        if (
+            family[i] == FAMILY_APART
+            and uniform(k_reunion, pid) < 1.0 - (1.0 - p.migration__family__reunion_rate * 0.8) ** y
+        ):
+            family[i] = FAMILY_TOGETHER
 
 
 def _conversion_rate(chunk: Chunk, ctx: RunContext, year: int) -> float:
@@ -595,8 +521,8 @@ class Migration(Module):
         ),
         StateSpec("migrations", "int8", "migration", "number of out-migration spells begun"),
     )
-    init_kernels = (_init,)
-    step_kernels = (_step,)
+    init_kernels = (_init, _departures, _settle_initial_stock)
+    step_kernels = (_step, _departures, _city_year)
     writes = (
         "income",
         "hours",

@@ -45,6 +45,7 @@ from migrant_health.engine.derived import (
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.metrics import Metric, mean, share, slots, statistics_of
 from migrant_health.engine.module import Module
+from migrant_health.engine.population import StateSpec
 
 # The metrics computed here. The accumulator's statistics follow from them, in this order.
 METRICS: tuple[Metric, ...] = (
@@ -410,37 +411,25 @@ def sgroup_of(status: int, stage: int, tier: int) -> int:
 
 
 @kernel
+def _observe_health_records(  # type: ignore[no-untyped-def]
+    first_pid, seed, p, status, insurance, chronic, cross_province, female, years_in_city,
+    health_record,
+):  # fmt: skip
+    """Who holds a health record at the destination this year (out-migrants; seed 4.2)."""
+    for i in range(status.size):
+        health_record[i] = status[i] == OUT_MIGRANT and holds_health_record(
+            p, seed, first_pid + i, insurance[i], chronic[i], cross_province[i], female[i],
+            years_in_city[i],
+        )  # fmt: skip
+
+
+@kernel
 def _accumulate(  # type: ignore[no-untyped-def]
-    first_pid,
-    year,
-    seed,
-    p,
-    acc,
-    birth_year,
-    female,
-    education,
-    origin_region,
-    status,
-    prior_status,
-    job,
-    city_tier,
-    cross_province,
-    years_in_city,
-    insurance,
-    chronic,
-    health,
-    mental,
-    bmi,
-    local_ties,
-    economic,
-    cultural,
-    identity,
-    income,
-    hours,
-    oop,
-    support,
-    event,
-):
+    first_pid, year, seed, p, acc, birth_year, female, education, origin_region, status,
+    prior_status, job, city_tier, years_in_city, insurance, chronic, health,
+    mental, bmi, local_ties, economic, cultural, identity, income, hours, oop, support, event,
+    health_record,
+):  # fmt: skip
     for i in range(status.size):
         s = status[i]
         ev = event[i]
@@ -520,16 +509,7 @@ def _accumulate(  # type: ignore[no-untyped-def]
             row[SLOT.phase_entrant + phase_of(p, years_in_city[i], identity[i])] += 1.0
             if insurance[i] >= 2:
                 row[SLOT.insured_destination] += 1.0
-            if holds_health_record(
-                p,
-                seed,
-                first_pid + i,
-                insurance[i],
-                chronic[i],
-                cross_province[i],
-                female[i],
-                years_in_city[i],
-            ):
+            if health_record[i]:
                 row[SLOT.health_record] += 1.0
             if ev & EV_STAY_INTENTION:
                 row[SLOT.stay_intention] += 1.0
@@ -559,7 +539,16 @@ class Results(Module):
         "derive self-rated health, depressive symptoms, integration index, stage, "
         "living type, health record and NBS migrant-worker status; add every agent to its cell"
     )
-    step_kernels = (_accumulate,)
+    scratch = (
+        StateSpec(
+            "health_record",
+            "bool",
+            "results",
+            "holds a health record at the destination this year (out-migrants only)",
+        ),
+    )
+    step_kernels = (_observe_health_records, _accumulate)
+    writes = ("health_record",)
     metrics = METRICS
     parameters = (
         "health.srh",

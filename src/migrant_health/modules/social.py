@@ -40,18 +40,9 @@ def social_support(
 
 @kernel
 def _step(  # type: ignore[no-untyped-def]
-    year,
-    p,
-    birth_year,
-    education,
-    status,
-    family,
-    cross_province,
-    local_ties,
-    origin_network,
-    cultural,
-    support,
-):
+    year, p, birth_year, education, status, family, cross_province, local_ties, origin_network,
+    cultural, support,
+):  # fmt: skip
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
@@ -91,14 +82,8 @@ def _step(  # type: ignore[no-untyped-def]
 
 @kernel
 def _init(  # type: ignore[no-untyped-def]
-    p,
-    status,
-    years_in_city,
-    local_ties,
-    origin_network,
-    support,
-    family,
-):
+    p, status, years_in_city, local_ties, origin_network, support, family,
+):  # fmt: skip
     for i in range(status.size):
         s = status[i]
         if s == DEAD:
