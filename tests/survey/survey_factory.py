@@ -2,6 +2,8 @@
 
 ``simulate_survey`` draws a full-schema table in which a latent integration propensity drives
 the integration items, so the index, validation and readers have realistic input.
+``origin_and_destination_survey`` draws current, returned and never-migrated respondents with
+healthy-migrant selection and, if asked, salmon-bias return.
 """
 
 from __future__ import annotations
@@ -87,3 +89,23 @@ def simulate_survey(n: int = 1200, seed: int = 0) -> pd.DataFrame:
         }
     )
     return frame
+
+
+def origin_and_destination_survey(n: int, seed: int, salmon: float) -> pd.DataFrame:
+    """The healthy migrate; the unhealthy among migrants return home (salmon bias)."""
+    rng = np.random.default_rng(seed)
+    age = rng.integers(18, 60, n)
+    health = rng.normal(0, 1, n) - 0.02 * (age - 40)
+    migrated = rng.random(n) < special.expit(-0.2 + 0.8 * health)
+    returned = migrated & (rng.random(n) < special.expit(-1.0 - salmon * health))
+    status = np.where(returned, "returned", np.where(migrated, "current", "never"))
+    srh = 1 + np.searchsorted([-1.5, -0.5, 0.5, 1.5], health + rng.normal(0, 0.3, n))
+    return pd.DataFrame(
+        {
+            "age": age,
+            "sex": rng.choice(["male", "female"], n),
+            "education": rng.integers(0, 5, n),
+            "migration_status": status,
+            "srh": srh,
+        }
+    )

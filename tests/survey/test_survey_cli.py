@@ -7,9 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from survey_factory import simulate_survey
+import typer
+from survey_factory import origin_and_destination_survey, simulate_survey
 from typer.testing import CliRunner
 
+from migrant_health.analysis.models import MODEL_NAMES, MODELS
+from migrant_health.cli.estimate_options import model_flags
 from migrant_health.cli.survey import survey_app
 from migrant_health.survey.readers import write_survey
 
@@ -214,3 +217,55 @@ def test_estimate_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
         survey_app, ["estimate", str(path), "--model", "tobit", "--outcome", "bmi"]
     )
     assert unknown.exit_code == 2
+
+
+def test_estimate_a_probit(tmp_path: Path) -> None:
+    path = write_survey(simulate_survey(400), tmp_path / "survey.csv")
+    args = ["estimate", str(path), "--model", "probit", "--outcome", "willing_to_stay"]
+    result = runner.invoke(survey_app, [*args, "--exposure", "social_support", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["model"] == "probit"
+    assert out["coefficients"]["social_support"]["estimate"] > 0  # support tracks integration
+
+
+def test_estimate_the_health_selection_tests(tmp_path: Path) -> None:
+    path = tmp_path / "origin_and_city.csv"
+    origin_and_destination_survey(3000, seed=1, salmon=0.8).to_csv(path, index=False)
+    args = ["estimate", str(path), "--model", "health-selection", "--outcome", "srh"]
+    result = runner.invoke(survey_app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    tests = json.loads(result.output)["tests"]
+    assert tests["healthy_migrant"]["supported"] and tests["salmon_bias"]["supported"]
+    table = runner.invoke(survey_app, args)
+    assert table.exit_code == 0, table.output
+    assert "health-selection: srh" in table.output and "salmon_bias" in table.output
+
+
+def test_a_flag_the_model_does_not_take_exits_2_naming_flag_and_model(tmp_path: Path) -> None:
+    path = write_survey(simulate_survey(50), tmp_path / "survey.csv")
+    args = ["estimate", str(path), "--model", "ols", "--outcome", "bmi", "--exposure", "age"]
+    result = runner.invoke(survey_app, [*args, "--instruments", "years_in_city"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    message = result.output.strip()
+    assert "\n" not in message
+    assert message.startswith("error: --instruments is not an option of model 'ols'; it takes:")
+    assert "--interact" in message and "--fixed-effects" in message
+    # A default-valued flag counts too: it was given, and 'ols' would ignore it.
+    mediation_only = runner.invoke(survey_app, [*args, "--sims", "1000"])
+    assert mediation_only.exit_code == 2 and "--sims is not an option of model 'ols'" in (
+        mediation_only.output
+    )
+
+
+def test_every_model_flag_sets_an_estimator_option_and_shows_its_default() -> None:
+    command = typer.main.get_command(survey_app).commands["estimate"]
+    ctx = command.make_context("estimate", ["x.csv", "--model", "ols", "--outcome", "y"])
+    shown_default = {p.name: p.default for p in command.params}
+    for option, (name, flag) in model_flags(ctx).items():
+        takers = [MODELS[m].options()[option] for m in MODEL_NAMES if option in MODELS[m].options()]
+        assert takers, f"{flag} sets '{option}', which no model takes"
+        shown = shown_default[name]
+        if shown is not None:  # None means "the model's default"; anything else must be it
+            assert all(p.default == shown for p in takers), flag

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import special
+from survey_factory import origin_and_destination_survey
 
 from migrant_health.analysis.health_selection import HealthSelectionTests
 from migrant_health.analysis.selection import HeckmanTwoStep
@@ -67,26 +67,6 @@ def test_heckman_requires_an_exclusion_restriction() -> None:
             selection="in_city",
             selection_covariates=["integration"],
         ).fit(stayers_survey(200, seed=0))
-
-
-def origin_and_destination_survey(n: int, seed: int, salmon: float) -> pd.DataFrame:
-    """The healthy migrate; the unhealthy among migrants return home (salmon bias)."""
-    rng = np.random.default_rng(seed)
-    age = rng.integers(18, 60, n)
-    health = rng.normal(0, 1, n) - 0.02 * (age - 40)
-    migrated = rng.random(n) < special.expit(-0.2 + 0.8 * health)
-    returned = migrated & (rng.random(n) < special.expit(-1.0 - salmon * health))
-    status = np.where(returned, "returned", np.where(migrated, "current", "never"))
-    srh = 1 + np.searchsorted([-1.5, -0.5, 0.5, 1.5], health + rng.normal(0, 0.3, n))
-    return pd.DataFrame(
-        {
-            "age": age,
-            "sex": rng.choice(["male", "female"], n),
-            "education": rng.integers(0, 5, n),
-            "migration_status": status,
-            "srh": srh,
-        }
-    )
 
 
 def test_healthy_migrant_and_salmon_bias_are_detected() -> None:

@@ -27,14 +27,14 @@ from migrant_health.analysis import (
     OrderedLogit,
 )
 from migrant_health.cli.survey import survey_app
-from migrant_health.params import Scenario
-from migrant_health.survey import get_meta, read_survey, validate_survey
-from migrant_health.survey.synth import (
+from migrant_health.experiments.synthetic_survey import (
     MeasurementModel,
     choose_scale,
     draw_survey,
     measure,
 )
+from migrant_health.params import Scenario
+from migrant_health.survey import get_meta, read_survey, validate_survey
 
 YEAR = 2018
 N = 4000

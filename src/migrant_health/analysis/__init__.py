@@ -2,7 +2,8 @@
 
 Every estimator follows the scikit-learn contract (options in ``__init__``, ``fit(data)``
 returns ``self``, fitted attributes end with ``_``) and has ``summary()`` (a tidy table: term,
-estimate, se, p, ci_low, ci_high) and ``to_dict()``.
+estimate, se, p, ci_low, ci_high), ``extra_tables()`` and ``to_dict()``. :data:`MODEL_NAMES` is
+the one list of models by name; :func:`make_estimator` builds one.
 """
 
 from migrant_health.analysis.design import SurveyDesign, linearized_vcov

@@ -3,7 +3,8 @@
 As in scikit-learn: options are stored by ``__init__`` and nothing else happens there; ``fit``
 takes a table, returns ``self`` and sets attributes whose names end with ``_``; ``summary()``
 returns a tidy table with the columns ``term, estimate, se, p, ci_low, ci_high`` (plus
-model-specific ones). ``to_dict()`` is the machine-readable result the CLI prints with ``--json``.
+model-specific ones). ``to_dict()`` is the machine-readable result the CLI prints with ``--json``;
+``extra_tables()`` are the model's other results, which the CLI prints after the coefficients.
 """
 
 from __future__ import annotations
@@ -114,6 +115,11 @@ class SurveyEstimator:
         self._check_fitted()
         table: pd.DataFrame = self.coef_table_
         return table.copy()
+
+    def extra_tables(self) -> dict[str, pd.DataFrame]:
+        """The model's results besides the coefficients, by title (none for this model)."""
+        self._check_fitted()
+        return {}
 
     def to_dict(self) -> dict[str, Any]:
         """Machine-readable result: model, n and coefficients (the CLI's ``--json``)."""

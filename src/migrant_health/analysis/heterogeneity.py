@@ -22,7 +22,7 @@ from scipy import stats
 
 from migrant_health.analysis.base import SurveyEstimator, tidy
 from migrant_health.analysis.frame import require_columns, source_columns
-from migrant_health.analysis.models import make_estimator
+from migrant_health.analysis.model_spec import SINGLE_EQUATION_MODELS
 from migrant_health.errors import DataError, MigrantHealthError
 
 AGE_BANDS = (15, 30, 45, 60)
@@ -45,8 +45,9 @@ class SubgroupModel(SurveyEstimator):
         exposure: Regressor whose effect is compared (e.g. ``integration``).
         by: Grouping column (``sex``, ``age_band``, ``education``, ``dest_city_tier``, ...).
         covariates: Other regressors (``by`` itself is dropped from them).
-        model: Model fitted in each group: ``ols``, ``logit``, ``probit``, ``ologit``,
-            ``oprobit``.
+        model: Model fitted in each group, one of
+            :data:`~migrant_health.analysis.model_spec.SINGLE_EQUATION_MODELS`: ``ologit``,
+            ``oprobit``, ``logit``, ``probit``, ``ols``.
         min_group_size: Groups with fewer respondents are skipped (and listed).
         weights: Probability-weight column.
         cluster: Cluster / PSU column.
@@ -84,8 +85,12 @@ class SubgroupModel(SurveyEstimator):
         """Fit the model in every group and test equal effects; return ``self``."""
         if not self.exposure:
             raise DataError("heterogeneity: name the exposure whose effect is compared")
-        if self.model not in ("ols", "logit", "probit", "ologit", "oprobit"):
-            raise DataError(f"heterogeneity: model '{self.model}' cannot be fitted by group")
+        if self.model not in SINGLE_EQUATION_MODELS:
+            raise DataError(
+                f"heterogeneity: model '{self.model}' cannot be fitted by group; choose one of "
+                f"{', '.join(SINGLE_EQUATION_MODELS)}"
+            )
+        spec = SINGLE_EQUATION_MODELS[self.model]
         data = data.copy()
         if self.by == "age_band" and "age_band" not in data.columns:
             require_columns(data, ["age"], "age-band grouping")
@@ -100,7 +105,8 @@ class SubgroupModel(SurveyEstimator):
             "strata": self.strata,
             "alpha": self.alpha,
         }
-        if self.model in ("ologit", "oprobit"):
+        if "marginal_effects" in spec.options():
+            # Only the exposure's coefficient is compared; the groups' AMEs would be wasted work.
             options["marginal_effects"] = False
         self.models_: dict[str, SurveyEstimator] = {}
         self.skipped_: dict[str, str] = {}
@@ -113,7 +119,7 @@ class SubgroupModel(SurveyEstimator):
                 self.skipped_[label] = f"{len(subset)} respondents < {self.min_group_size}"
                 continue
             try:
-                fitted = make_estimator(self.model, outcome=self.outcome, **options).fit(subset)
+                fitted = spec.build(outcome=self.outcome, **options).fit(subset)
             except MigrantHealthError as exc:
                 self.skipped_[label] = str(exc)
                 continue
@@ -147,6 +153,11 @@ class SubgroupModel(SurveyEstimator):
         self.n_ = int(sum(ns))
         self.coef_table_ = table
         return self
+
+    def extra_tables(self) -> dict[str, pd.DataFrame]:
+        """The test that the exposure's effect is equal in every group."""
+        self._check_fitted()
+        return {"Test of equal effects across groups": pd.DataFrame([self.equal_effects_])}
 
     def to_dict(self) -> dict[str, Any]:
         """Per-group coefficients (keyed ``exposure | by=group``) and the equal-effects test."""

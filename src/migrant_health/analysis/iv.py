@@ -115,6 +115,11 @@ class IVModel(SurveyEstimator):
             self.sargan_ = {"statistic": float(sargan.stat), "p": float(sargan.pval)}
         return self
 
+    def extra_tables(self) -> dict[str, pd.DataFrame]:
+        """The first-stage diagnostics of every endogenous regressor."""
+        self._check_fitted()
+        return {"First stage": self.first_stage_}
+
     def to_dict(self) -> dict[str, Any]:
         """Coefficients plus first-stage diagnostics and the exogeneity tests."""
         out = super().to_dict()

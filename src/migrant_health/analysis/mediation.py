@@ -357,6 +357,11 @@ class Mediation(SurveyEstimator):
             return f"P({self.outcome} = 1)"
         return f"E[{self.outcome}]"
 
+    def extra_tables(self) -> dict[str, pd.DataFrame]:
+        """The coefficients of the mediator model and of the outcome model."""
+        self._check_fitted()
+        return {"Mediator model": self.mediator_model_, "Outcome model": self.outcome_model_}
+
     def to_dict(self) -> dict[str, Any]:
         """Model, n, both models' coefficients and acme/ade/total/prop_mediated with intervals."""
         self._check_fitted()

@@ -163,6 +163,13 @@ class OrderedRegression(SurveyEstimator):
             raise DataError("marginal effects were switched off (marginal_effects=False)")
         return self.ame_.copy()
 
+    def extra_tables(self) -> dict[str, pd.DataFrame]:
+        """The average marginal effects, unless they were switched off."""
+        self._check_fitted()
+        if self.ame_ is None:
+            return {}
+        return {"Average marginal effects on P(outcome = category)": self.ame_}
+
     def to_dict(self) -> dict[str, Any]:
         """Coefficients, cut points and (if computed) marginal effects, JSON-ready."""
         out = super().to_dict()

@@ -104,6 +104,13 @@ class _FixestModel(SurveyEstimator):
         table.insert(1, "group", rows)
         return table
 
+    def extra_tables(self) -> dict[str, pd.DataFrame]:
+        """With an interaction, the exposure's slope in each group of the moderator."""
+        self._check_fitted()
+        if self.slopes_by_group_ is None:
+            return {}
+        return {"Slope of the exposure by group": self.slopes_by_group_}
+
     def to_dict(self) -> dict[str, Any]:
         """Coefficients and, with an interaction, the exposure's slope in each group."""
         out = super().to_dict()
@@ -152,8 +159,30 @@ class BinaryModel(_FixestModel):
     ``summary()`` adds an ``odds_ratio`` column.
     """
 
-    def __init__(self, outcome: str, link: str = "logit", **options: Any) -> None:
-        super().__init__(outcome, **options)
+    def __init__(
+        self,
+        outcome: str,
+        link: str = "logit",
+        exposure: str | None = None,
+        covariates: tuple[str, ...] | list[str] = (),
+        interaction: str | None = None,
+        fixed_effects: tuple[str, ...] | list[str] = (),
+        weights: str | None = None,
+        cluster: str | None = None,
+        strata: str | None = None,
+        alpha: float = 0.05,
+    ) -> None:
+        super().__init__(
+            outcome,
+            exposure,
+            covariates,
+            interaction,
+            fixed_effects,
+            weights,
+            cluster,
+            strata,
+            alpha,
+        )
         self.link = link
 
     @property

@@ -46,7 +46,8 @@ class HeckmanTwoStep(SurveyEstimator):
         outcome: Outcome column (missing for those not selected is fine).
         exposure: Main regressor of interest in the outcome equation.
         covariates: Other outcome-equation regressors.
-        selection: 0/1 column, 1 = observed (still in the city).
+        selection: 0/1 column, 1 = observed (still in the city); required (no schema column
+            holds it).
         selection_covariates: Selection-equation regressors; must include at least one variable
             absent from the outcome equation (the exclusion restriction). The outcome regressors
             are added to them automatically.
@@ -71,7 +72,7 @@ class HeckmanTwoStep(SurveyEstimator):
         outcome: str,
         exposure: str | None = None,
         covariates: tuple[str, ...] | list[str] = (),
-        selection: str = "in_city",
+        selection: str | None = None,
         selection_covariates: tuple[str, ...] | list[str] = (),
         weights: str | None = None,
         cluster: str | None = None,
@@ -84,6 +85,8 @@ class HeckmanTwoStep(SurveyEstimator):
 
     def fit(self, data: pd.DataFrame) -> HeckmanTwoStep:
         """Fit both steps and return ``self``."""
+        if not self.selection:
+            raise DataError("heckman needs --selection (0/1: still in the city)")
         outcome_terms = self.terms()
         outcome_vars = {c for t in outcome_terms for c in source_columns(t)}
         excluded = [

@@ -1,4 +1,11 @@
-"""One place that turns the package's user errors into a message and exit code 2."""
+"""The one place that turns a user's error into a message on stderr and exit status 2.
+
+Every command is decorated with :func:`friendly_errors`. Three kinds of error are the user's to
+fix, so they get a one-line message and no traceback: the package's own
+:class:`~migrant_health.errors.MigrantHealthError` (bad parameters, data, settings), a singular
+matrix while estimating a model (collinear covariates, a rank-deficient instrument), and a file
+that cannot be read or written.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +13,50 @@ import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
+import numpy as np
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from migrant_health.errors import MigrantHealthError
 
 P = ParamSpec("P")
 R = TypeVar("R")
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True)
+
+
+# The errors a user can fix; anything else is a bug and keeps its traceback.
+USER_ERRORS = (MigrantHealthError, np.linalg.LinAlgError, OSError)
+
+
+def error_message(exc: Exception) -> str:
+    """The one-line message shown for one of the :data:`USER_ERRORS`."""
+    if isinstance(exc, np.linalg.LinAlgError):
+        return (
+            f"the model could not be estimated ({exc}): covariates are collinear or an "
+            "instrument is rank-deficient; drop or combine variables"
+        )
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot read or write{where}: {exc.strerror or exc}"
+    return str(exc)
 
 
 def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Print a :class:`MigrantHealthError` without a traceback and exit with status 2."""
+    """Run ``command``; print a user's error as ``error: ...`` on stderr and exit with status 2.
+
+    The wrapper keeps ``command``'s signature (``functools.wraps``), so typer still sees its
+    options when the decorator sits below ``@app.command()``.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except MigrantHealthError as exc:
-            stderr.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        except USER_ERRORS as exc:
+            # Text, not markup: messages quote user input such as ``C(education)[2]``.
+            line = Text.assemble(("error:", "bold red"), f" {error_message(exc)}")
+            stderr.print(line, highlight=False)
             raise typer.Exit(code=2) from None
 
     return wrapper

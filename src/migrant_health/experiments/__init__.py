@@ -1,10 +1,12 @@
-"""Experiments on the microsimulation: calibration targets, fit and calibration.
+"""Experiments on the microsimulation: calibration targets, fit, calibration, synthetic surveys.
 
 - :mod:`~migrant_health.experiments.targets`: the documented mapping from calibration-target
   keys to model quantities, units, caveats and tolerances.
 - :mod:`~migrant_health.experiments.fit`: the fit table of a run and the calibration objective.
 - :mod:`~migrant_health.experiments.calibration`: Optuna calibration of the parameters marked
   ``calibrate: [low, high]`` in the parameter tree.
+- :mod:`~migrant_health.experiments.synthetic_survey`: surveys drawn from a simulated population,
+  in the schema of :mod:`migrant_health.survey`, to test the estimators on known mechanisms.
 """
 
 from __future__ import annotations
@@ -17,14 +19,21 @@ from migrant_health.experiments.matching import (
     write_targets,
 )
 from migrant_health.experiments.quantity import ModelRun, Quantity, replicate_se, simulate_cells
+from migrant_health.experiments.synthetic_survey import (
+    MeasurementModel,
+    draw_survey,
+    synthesize_survey,
+)
 from migrant_health.experiments.targets import NOT_COMPARABLE, TARGET_MAP, TargetSpec
 
 __all__ = [
     "NOT_COMPARABLE",
     "TARGET_MAP",
+    "MeasurementModel",
     "ModelRun",
     "Quantity",
     "TargetSpec",
+    "draw_survey",
     "fit_summary",
     "fit_table",
     "load_targets",
@@ -32,6 +41,7 @@ __all__ = [
     "objective",
     "replicate_se",
     "simulate_cells",
+    "synthesize_survey",
     "targets_from_run",
     "write_targets",
 ]

@@ -35,8 +35,6 @@ import hashlib
 import json
 import math
 import multiprocessing
-import os
-import tempfile
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -48,6 +46,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from migrant_health.atomic import atomic_path
 from migrant_health.data import load_demography
 from migrant_health.engine.run import RunConfig
 from migrant_health.errors import MigrantHealthError
@@ -325,9 +324,11 @@ def calibrate(
             )
     else:
         directory.mkdir(parents=True, exist_ok=True)
-        _atomic_write(directory / TARGETS_FILE, raw)
+        with atomic_path(directory / TARGETS_FILE) as tmp:
+            tmp.write_bytes(raw)
         tolerances = fixed_tolerances(matched, free, tree, settings)
-        _atomic_write(directory / TOLERANCES_FILE, tolerances.to_csv(index=False).encode())
+        with atomic_path(directory / TOLERANCES_FILE) as tmp:
+            tmp.write_bytes(tolerances.to_csv(index=False).encode())
     _write_settings(directory, settings, None)
     storage = _storage(directory / JOURNAL_FILE)
     study = _study(storage, settings, worker=0, finished=0)
@@ -570,7 +571,8 @@ def finish(study_dir: str | Path) -> CalibrationResult:
     )
     text = best_scenario_yaml(overrides, settings, float(best.value), complete)
     path = directory / BEST_FILE
-    _atomic_write(path, text.encode("utf-8"))
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(text.encode("utf-8"))
     summary = {
         "best_objective": float(best.value),
         "best_trial": int(best.number),
@@ -634,22 +636,8 @@ def _write_settings(
         "(migrant_health.experiments.fit.objective); tolerances fixed in tolerances.csv",
         "result": result if result is not None else previous.get("result"),
     }
-    _atomic_write(path, (json.dumps(content, indent=2) + "\n").encode("utf-8"))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        tmp.write_bytes((json.dumps(content, indent=2) + "\n").encode("utf-8"))
 
 
 __all__ = [

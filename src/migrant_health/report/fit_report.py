@@ -12,14 +12,14 @@ from __future__ import annotations
 import base64
 import io
 import math
-import os
-import tempfile
 from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from jinja2 import Environment
+
+from migrant_health.atomic import atomic_path
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
@@ -223,24 +223,9 @@ def render_fit_report(
     )
 
 
-def default_file_mode() -> int:
-    """Permissions of a new file under the process's umask (``mkstemp`` makes 0600 files)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def write_fit_report(path: str | Path, html: str) -> Path:
     """Write the page atomically: a temporary file beside ``path``, then a rename."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(html)
-        os.chmod(temporary, default_file_mode())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_path(target) as tmp:
+        tmp.write_text(html, encoding="utf-8")
     return target

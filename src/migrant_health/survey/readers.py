@@ -7,10 +7,7 @@ columns. Writes are atomic: a temporary file in the target folder, then a rename
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
+from migrant_health.atomic import atomic_path
 from migrant_health.survey.columnmap import ColumnMap
 from migrant_health.survey.errors import SurveyReadError
 from migrant_health.survey.meta import META_KEY, VALUE_LABELS_KEY, SurveyMeta, get_meta, set_meta
@@ -95,24 +93,6 @@ def read_survey(
     elif META_KEY not in frame.attrs:
         set_meta(frame, SurveyMeta())
     return frame
-
-
-@contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it onto ``target`` if all went well."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
-    )
-    os.close(handle)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _value_labels_for(frame: pd.DataFrame) -> dict[str, dict[float, str]]:

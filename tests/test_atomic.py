@@ -1,0 +1,48 @@
+"""Files are written atomically: the target appears complete or not at all."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from migrant_health.atomic import atomic_path
+
+
+def test_a_successful_write_is_renamed_onto_the_target(tmp_path: Path) -> None:
+    target = tmp_path / "new folder" / "scores.csv"
+    with atomic_path(target) as tmp:
+        assert tmp.parent == target.parent and tmp.suffix == ".csv"  # same folder, same format
+        assert not target.exists()  # nothing at the target while writing
+        tmp.write_text("id,score\n1,0.5\n")
+    assert target.read_text() == "id,score\n1,0.5\n"
+    assert os.listdir(target.parent) == ["scores.csv"]
+
+
+def test_the_written_file_gets_the_usual_permissions_not_mkstemps_0600(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        with atomic_path(tmp_path / "report.html") as tmp:
+            tmp.write_text("<html></html>")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "report.html").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_failed_write_leaves_neither_target_nor_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "survey.dta"
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("half a file")
+        raise RuntimeError("the writer failed")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
+    target = tmp_path / "best.yaml"
+    target.write_text("previous: 1\n")
+    with pytest.raises(KeyboardInterrupt), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise KeyboardInterrupt
+    assert target.read_text() == "previous: 1\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["best.yaml"]

@@ -1,0 +1,59 @@
+"""Every command shares one error guard: a user's error is one line on stderr and exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from migrant_health.cli.errors import friendly_errors
+from migrant_health.errors import DataError
+
+runner = CliRunner()
+# Longer than a terminal line and with text that rich would read as markup.
+LONG = "the model needs column(s) C(education)[2], which the data lack " + "(available: ...) " * 5
+
+
+def _app(error: Exception) -> typer.Typer:
+    app = typer.Typer()
+
+    @app.command()
+    @friendly_errors
+    def fail(column: str = typer.Option("age")) -> None:
+        """A command that fails with ``error``."""
+        raise error
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (DataError(LONG), LONG),
+        (np.linalg.LinAlgError("Singular matrix"), "covariates are collinear"),
+        (
+            FileNotFoundError(2, "No such file or directory", "survey.dta"),
+            "cannot read or write survey.dta: No such file or directory",
+        ),
+    ],
+)
+def test_a_users_error_is_one_line_without_traceback(error: Exception, message: str) -> None:
+    result = runner.invoke(_app(error), [])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: ")
+    assert message in result.output
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+
+
+def test_a_bug_keeps_its_traceback() -> None:
+    result = runner.invoke(_app(KeyError("oops")), [])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, KeyError)
+
+
+def test_the_decorated_command_keeps_its_options(tmp_path: Path) -> None:
+    result = runner.invoke(_app(DataError("bad")), ["--column", str(tmp_path)])
+    assert result.exit_code == 2 and "error: bad" in result.output
