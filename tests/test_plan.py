@@ -7,23 +7,39 @@ model, and show what a module author gets told when a kernel asks for something 
 from __future__ import annotations
 
 import ast
+import dis
 import inspect
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 import migrant_health
+from migrant_health.engine.binding import argument_names
 from migrant_health.engine.jit import kernel
 from migrant_health.engine.module import Module
-from migrant_health.engine.plan import Plan, unused_arguments
+from migrant_health.engine.plan import Plan
 from migrant_health.engine.snapshot import _derive
 from migrant_health.errors import PlanError
 from migrant_health.model import default_plan
 
 PLAN = default_plan()
 PACKAGE = Path(migrant_health.__file__).parent
+
+
+def unused_arguments(kernel: Callable[..., Any]) -> tuple[str, ...]:
+    """Arguments of a kernel that its body never reads."""
+    function = getattr(kernel, "py_func", kernel)
+    loaded = {
+        instruction.argval
+        for instruction in dis.get_instructions(function)
+        if instruction.opname in ("LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR")
+        or instruction.opname.startswith("LOAD_FAST_LOAD_FAST")
+    }
+    return tuple(name for name in argument_names(kernel) if name not in loaded)
 
 
 def all_kernels() -> list[tuple[str, object]]:

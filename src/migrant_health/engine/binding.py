@@ -25,48 +25,28 @@ from migrant_health.errors import PlanError
 Argument = Callable[[Chunk, RunContext, int], Any]
 
 
-def _first_pid(chunk: Chunk, ctx: RunContext, year: int) -> np.int64:
-    return np.int64(chunk.first_pid)
-
-
-def _year(chunk: Chunk, ctx: RunContext, year: int) -> int:
-    return year
-
-
-def _start(chunk: Chunk, ctx: RunContext, year: int) -> int:
-    return ctx.start
-
-
-def _seed(chunk: Chunk, ctx: RunContext, year: int) -> np.uint64:
-    return ctx.seed64
-
-
-def _record(chunk: Chunk, ctx: RunContext, year: int) -> np.void:
-    return ctx.record(year)
-
-
-def _community_size(chunk: Chunk, ctx: RunContext, year: int) -> int:
-    return ctx.community_size
-
-
-def _first_urban_pid(chunk: Chunk, ctx: RunContext, year: int) -> np.int64:
-    return np.int64(ctx.first_urban_pid)
-
-
-def _accumulator(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
-    return chunk.accumulator[year - ctx.start]
-
-
 # Scalars every kernel may ask for, with what they mean (``migrant-health plan`` prints them).
 RUN_ARGUMENTS: dict[str, tuple[Argument, str]] = {
-    "first_pid": (_first_pid, "person id of the chunk's first agent (pid = first_pid + i)"),
-    "year": (_year, "the simulated year (the base year during initialisation)"),
-    "start": (_start, "the base year of the run"),
-    "seed": (_seed, "the run seed as an unsigned 64-bit key"),
-    "p": (_record, "the year's parameter record (fields: parameter paths, '.' -> '__')"),
-    "community_size": (_community_size, "agents per origin community"),
-    "first_urban_pid": (_first_urban_pid, "first person id of the urban-local reference sample"),
-    "acc": (_accumulator, "the chunk's (cells, statistics) sums of the year"),
+    "first_pid": (
+        lambda chunk, ctx, year: np.int64(chunk.first_pid),
+        "person id of the chunk's first agent (pid = first_pid + i)",
+    ),
+    "year": (lambda chunk, ctx, year: year, "the simulated year (the base year at initialisation)"),
+    "start": (lambda chunk, ctx, year: ctx.start, "the base year of the run"),
+    "seed": (lambda chunk, ctx, year: ctx.seed64, "the run seed as an unsigned 64-bit key"),
+    "p": (
+        lambda chunk, ctx, year: ctx.record(year),
+        "the year's parameter record (fields: parameter paths, '.' -> '__')",
+    ),
+    "community_size": (lambda chunk, ctx, year: ctx.community_size, "agents per origin community"),
+    "first_urban_pid": (
+        lambda chunk, ctx, year: np.int64(ctx.first_urban_pid),
+        "first person id of the urban-local reference sample",
+    ),
+    "acc": (
+        lambda chunk, ctx, year: chunk.accumulator[year - ctx.start],
+        "the chunk's (cells, statistics) sums of the year",
+    ),
 }
 
 

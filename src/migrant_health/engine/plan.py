@@ -12,11 +12,9 @@ state is owned twice; every metric's statistics are accumulated.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from migrant_health.engine.binding import Argument, BoundKernel, argument_names, bind, kernel_name
+from migrant_health.engine.binding import Argument, BoundKernel, bind, kernel_name
 from migrant_health.engine.metrics import Metric, statistics_of
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import POPULATION_SCRATCH, POPULATION_STATES, StateSpec
@@ -159,18 +157,4 @@ class Plan:
         return rows
 
 
-def unused_arguments(kernel: Callable[..., Any]) -> tuple[str, ...]:
-    """Arguments of a kernel that its body never reads (checked by the tests)."""
-    import dis
-
-    function = getattr(kernel, "py_func", kernel)
-    loaded = {
-        instruction.argval
-        for instruction in dis.get_instructions(function)
-        if instruction.opname in ("LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR")
-        or instruction.opname.startswith("LOAD_FAST_LOAD_FAST")
-    }
-    return tuple(name for name in argument_names(kernel) if name not in loaded)
-
-
-__all__ = ["Argument", "Plan", "unused_arguments"]
+__all__ = ["Argument", "Plan"]

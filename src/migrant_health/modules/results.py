@@ -185,21 +185,8 @@ METRICS: tuple[Metric, ...] = (
         "share with BMI >= 24 kg/m2 (Chinese overweight cut-off)",
         reports="health",
     ),
-    mean(
-        "bmi_mean",
-        "kg/m2",
-        "sum_bmi",
-        "persons",
-        "mean BMI",
-        reports="health",
-    ),
-    share(
-        "chronic_share",
-        "chronic",
-        "persons",
-        "share with a chronic illness",
-        reports="health",
-    ),
+    mean("bmi_mean", "kg/m2", "sum_bmi", "persons", "mean BMI", reports="health"),
+    share("chronic_share", "chronic", "persons", "share with a chronic illness", reports="health"),
     mean(
         "health_capital_mean",
         "index 0-1",
@@ -341,13 +328,7 @@ METRICS: tuple[Metric, ...] = (
         "hukou_conversions",
         reports="migration",
     ),
-    Metric(
-        "deaths",
-        "persons/year",
-        "deaths",
-        "deaths",
-        reports="demography",
-    ),
+    Metric("deaths", "persons/year", "deaths", "deaths", reports="demography"),
     Metric(
         "entrants",
         "persons/year",
