@@ -47,6 +47,7 @@ HEADLINES: tuple[tuple[str, str, str, float, str], ...] = (
     ("  health-driven (million/year)", "returns_health_driven", "all", 1e-6, "{:.2f}"),
     ("Hukou conversions (million/year)", "hukou_conversions", "all", 1e-6, "{:.2f}"),
     ("Urban-rural health gap (points)", "health_gap_urban_rural", "all", 100.0, "{:+.1f}"),
+    ("  by residence (points)", "health_gap_residence", "all", 100.0, "{:+.1f}"),
 )
 
 

@@ -43,7 +43,14 @@ GROUPINGS: tuple[tuple[str, ...], ...] = (
     ("age_band", "status"),
 )
 _RURAL_STATUSES = ("rural_stayer", "local_migrant", "out_migrant", "returned")
-_DERIVED_SEPARATELY = ("health_gap_urban_rural", "poor_health_share_standardised")
+# Where people live, whatever their hukou (converts to urban hukou live in cities).
+_RURAL_RESIDENTS = ("rural_stayer", "local_migrant", "returned")
+_URBAN_RESIDENTS = ("out_migrant", "urban_hukou", "urban_local")
+_DERIVED_SEPARATELY = (
+    "health_gap_urban_rural",
+    "health_gap_residence",
+    "poor_health_share_standardised",
+)
 
 
 def cell_table(
@@ -166,36 +173,57 @@ def _by_category(
     return rows
 
 
+def _standardised_rates(
+    frame: pd.DataFrame, parts: tuple[pd.DataFrame, pd.DataFrame], weights: pd.Series, year: int
+) -> tuple[float, float]:
+    """Poor-health shares of two populations in a year, both age-standardised to ``weights``.
+
+    Both sides are standardised over the same age bands: those present in both.
+    """
+    band_rates = []
+    for part in parts:
+        by_band = part[part["year"] == year].groupby("age_band")[["poor_health", "persons"]].sum()
+        rate = by_band["poor_health"] / by_band["persons"].where(by_band["persons"] > 0)
+        band_rates.append(rate.reindex(weights.index))
+    usable = band_rates[0].notna() & band_rates[1].notna()
+    if not usable.any():
+        return np.nan, np.nan
+    first, second = (
+        float((rate[usable] * weights[usable]).sum() / weights[usable].sum()) for rate in band_rates
+    )
+    return first, second
+
+
 def _health_gap(
     frame: pd.DataFrame, standard_weights: np.ndarray
 ) -> list[tuple[int, str, str, float]]:
-    """Age-standardised poor-health share of rural-hukou adults minus urban locals."""
+    """Age-standardised poor-health gaps: by hukou, and by place of residence.
+
+    ``health_gap_urban_rural`` compares rural-hukou adults (wherever they live) with the
+    urban-local reference sample; ``health_gap_residence`` compares people living in rural
+    areas (stayers, local migrant workers, returnees) with people living in cities
+    (out-migrants, converts to urban hukou and urban locals, each at its own weight), so it
+    moves with healthy-migrant selection and salmon-bias return (seed 3.2).
+    """
     rows = []
-    rural = frame[frame["status"].isin(_RURAL_STATUSES)]
-    urban = frame[frame["status"] == "urban_local"]
     weights = pd.Series(standard_weights, index=list(AGE_BAND_LABELS))
+    by_hukou = (
+        frame[frame["status"].isin(_RURAL_STATUSES)],
+        frame[frame["status"] == "urban_local"],
+    )
+    by_residence = (
+        frame[frame["status"].isin(_RURAL_RESIDENTS)],
+        frame[frame["status"].isin(_URBAN_RESIDENTS)],
+    )
     for year in sorted(frame["year"].unique()):
-        band_rates = []
-        for part in (rural, urban):
-            by_band = (
-                part[part["year"] == year].groupby("age_band")[["poor_health", "persons"]].sum()
-            )
-            rate = by_band["poor_health"] / by_band["persons"].where(by_band["persons"] > 0)
-            band_rates.append(rate.reindex(weights.index))
-        # Both sides are standardised over the same age bands: those present in both.
-        usable = band_rates[0].notna() & band_rates[1].notna()
-        rates = [
-            float((rate[usable] * weights[usable]).sum() / weights[usable].sum())
-            if usable.any()
-            else np.nan
-            for rate in band_rates
-        ]
-        if np.isfinite(rates[0]) and np.isfinite(rates[1]):
-            rows.append((int(year), "health_gap_urban_rural", "all", rates[0] - rates[1]))
-            rows.append(
-                (int(year), "poor_health_share_standardised", "status=rural_hukou", rates[0])
-            )
-            rows.append(
-                (int(year), "poor_health_share_standardised", "status=urban_local", rates[1])
-            )
+        rural, urban = _standardised_rates(frame, by_hukou, weights, year)
+        if np.isfinite(rural) and np.isfinite(urban):
+            rows.append((int(year), "health_gap_urban_rural", "all", rural - urban))
+            rows.append((int(year), "poor_health_share_standardised", "status=rural_hukou", rural))
+            rows.append((int(year), "poor_health_share_standardised", "status=urban_local", urban))
+        rural, urban = _standardised_rates(frame, by_residence, weights, year)
+        if np.isfinite(rural) and np.isfinite(urban):
+            rows.append((int(year), "health_gap_residence", "all", rural - urban))
+            rows.append((int(year), "poor_health_share_standardised", "residence=rural", rural))
+            rows.append((int(year), "poor_health_share_standardised", "residence=urban", urban))
     return rows

@@ -33,7 +33,11 @@ CELL_KEYS: tuple[str, ...] = (
     "city_tier",
     "stage",
 )
-_UNSUPPORTED = ("health_gap_urban_rural", "poor_health_share_standardised")
+_UNSUPPORTED = (
+    "health_gap_urban_rural",
+    "health_gap_residence",
+    "poor_health_share_standardised",
+)
 
 
 class CellRun(Protocol):

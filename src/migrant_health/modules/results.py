@@ -363,10 +363,22 @@ METRICS: tuple[Metric, ...] = (
         reports="health",
     ),
     Metric(
+        "health_gap_residence",
+        "share (0-1)",
+        "poor self-rated health among adults living in rural areas (stayers, local migrant "
+        "workers, returnees) minus among adults living in cities (out-migrants, converts to "
+        "urban hukou, urban locals), whatever their hukou, both age-standardised to the "
+        "national 16+ age structure of the 2010 census; moves with health selection (seed 3.2)",
+        "poor_health",
+        "persons",
+        reports="migration",
+    ),
+    Metric(
         "poor_health_share_standardised",
         "share (0-1)",
         "poor self-rated health, age-standardised to the national 16+ age structure, in groups "
-        "status=rural_hukou (all rural-hukou adults) and status=urban_local",
+        "status=rural_hukou (all rural-hukou adults), status=urban_local, residence=rural and "
+        "residence=urban (where people live, whatever their hukou)",
         "poor_health",
         "persons",
         reports="health",
