@@ -109,17 +109,9 @@ def test_existing_output_directory_is_not_overwritten(tmp_path: Path) -> None:
 def test_plan_metrics_and_params_describe_the_model() -> None:
     plan = runner.invoke(app, ["plan"])
     assert plan.exit_code == 0
+    # The order itself is held by tests/test_plan.py; the command prints every step.
     steps = [row["module"] for row in default_plan().describe()]
-    assert steps == [
-        "demography",
-        "health",
-        "care",
-        "labor",
-        "social",
-        "integration",
-        "migration",
-        "results",
-    ]
+    assert len(steps) == 8
     assert all(step in plan.output for step in steps)
     metrics = runner.invoke(app, ["metrics"])
     for name in (

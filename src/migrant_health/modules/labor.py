@@ -169,7 +169,6 @@ def usual_hours_and_pay(
     health: float,
     tier: int,
     economic: float,
-    wage_index: float,
 ) -> tuple[float, float]:
     """Usual weekly hours and monthly pay of a non-farm job, without this year's shocks.
 
@@ -184,7 +183,7 @@ def usual_hours_and_pay(
         p, year, age, education, health, tier, job == JOB_FORMAL, economic, at_origin, False
     )
     ability = p.labor__income__ability_sd * normal(permanent_key(seed, STREAM_ABILITY), pid)
-    return min(84.0, max(20.0, hours)), wage_index * np.exp(log_rel + ability)
+    return min(84.0, max(20.0, hours)), p.labor__wage_index * np.exp(log_rel + ability)
 
 
 @kernel
@@ -373,19 +372,9 @@ def _init(  # type: ignore[no-untyped-def]
         if s != NOT_ENTERED and nonfarm_job(job[i]):
             # Hours and pay of the starting job, so that the first year's health (overwork) and
             # care (capacity to pay) see last year's work as in every later year.
+            j = job[i]
             hours[i], income[i] = usual_hours_and_pay(
-                p,
-                seed,
-                start,
-                pid,
-                s,
-                job[i],
-                age,
-                education[i],
-                health[i],
-                city_tier[i],
-                economic[i],
-                p.labor__wage_index,
+                p, seed, start, pid, s, j, age, education[i], health[i], city_tier[i], economic[i]
             )
 
 

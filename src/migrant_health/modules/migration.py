@@ -352,19 +352,9 @@ def _city_year(  # type: ignore[no-untyped-def]
         if event[i] & (EV_FIRST_MIGRATION | EV_REMIGRATION):
             # The arrival year is spent in the city: its job, pay and support are those of a
             # newcomer, not of the village left behind.
+            s, j = status[i], job[i]  # out-migrant, informal job (set by _departures)
             hours[i], income[i] = usual_hours_and_pay(
-                p,
-                seed,
-                year,
-                pid,
-                OUT_MIGRANT,
-                JOB_INFORMAL,
-                age,
-                education[i],
-                health[i],
-                city_tier[i],
-                economic[i],
-                p.labor__wage_index,
+                p, seed, year, pid, s, j, age, education[i], health[i], city_tier[i], economic[i]
             )
             support[i] = social_support(p, local_ties[i], origin_network[i], family[i], True)
         social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
