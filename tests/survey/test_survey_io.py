@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from survey_factory import simulate_survey
+from typer.testing import CliRunner
 
+from migrant_health.cli.survey import survey_app
 from migrant_health.survey.columnmap import ColumnMap
-from migrant_health.survey.errors import ColumnMapError, SurveyReadError
+from migrant_health.survey.errors import ColumnMapError, SurveyReadError, SurveyWriteError
 from migrant_health.survey.meta import get_meta
 from migrant_health.survey.readers import read_survey, read_table, write_survey
 from migrant_health.survey.validate import validate_survey
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "survey"
+runner = CliRunner()
 
 
 def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -98,3 +102,78 @@ def test_a_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.Monke
     with pytest.raises(OSError, match="disk full"):
         write_survey(simulate_survey(5), tmp_path / "out.dta")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", [".dta", ".sav", ".parquet", ".csv"])
+def test_index_scores_and_validation_reports_are_written_in_every_format(
+    tmp_path: Path, suffix: str
+) -> None:
+    survey = write_survey(simulate_survey(120), tmp_path / "survey.csv")
+    out = tmp_path / f"scores{suffix}"
+    result = runner.invoke(survey_app, ["index", str(survey), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    scores = read_table(out)
+    assert len(scores) == 120
+    assert scores["stage"].isin(["embedding", "drifting", "integration"]).all()
+
+    bad = simulate_survey(20).astype(object)
+    bad.loc[3, "age"] = 200
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    report = tmp_path / f"problems{suffix}"
+    result = runner.invoke(
+        survey_app, ["validate", str(tmp_path / "bad.csv"), "--report", str(report)]
+    )
+    assert result.exit_code == 2
+    problems = read_table(report)
+    assert problems["column"].tolist() == ["age"] and float(problems["row"].iloc[0]) == 4
+
+
+def test_an_unknown_output_format_is_refused_before_any_work(tmp_path: Path) -> None:
+    survey = write_survey(simulate_survey(30), tmp_path / "survey.csv")
+    result = runner.invoke(survey_app, ["index", str(survey), "--out", str(tmp_path / "s.xlsx")])
+    assert result.exit_code == 2
+    assert "unknown survey format '.xlsx'" in result.output
+    assert "dimension weights" not in result.output  # refused before the index was computed
+
+
+def test_names_stata_and_spss_cannot_hold_are_all_named_before_writing(tmp_path: Path) -> None:
+    frame = simulate_survey(5)
+    frame["satisfaction_with_the_destination_city_overall"] = 1  # 46 characters
+    frame["q1.2"] = 2
+    frame["居住证"] = 3  # Chinese names are fine in both
+    with pytest.raises(SurveyWriteError) as caught:
+        write_survey(frame, tmp_path / "out.dta")
+    message = str(caught.value)
+    assert "2 column name(s) are not valid Stata variable names" in message
+    assert "'satisfaction_with_the_destination_city_overall' has 46 characters (at most 32)" in (
+        message
+    )
+    assert "'q1.2' contains '.'" in message
+    assert not (tmp_path / "out.dta").exists()
+    # SPSS allows the dot and 64 bytes, but not a name starting with a digit or a keyword.
+    frame = simulate_survey(5).assign(**{"2nd_job": 1, "WITH": 0, "q1.2": 2})
+    with pytest.raises(SurveyWriteError, match=r"'2nd_job' starts with '2'.*'WITH' is a reserved"):
+        write_survey(frame, tmp_path / "out.sav")
+    write_survey(frame.drop(columns=["2nd_job", "WITH"]), tmp_path / "out.sav")
+    assert "q1.2" in read_table(tmp_path / "out.sav").columns
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".dta", ".sav"])
+def test_survey_files_get_the_users_permissions_not_0600(tmp_path: Path, suffix: str) -> None:
+    for umask, mode in ((0o022, 0o644), (0o027, 0o640)):
+        target = tmp_path / f"{oct(umask)}{suffix}"
+        previous = os.umask(umask)
+        try:
+            write_survey(simulate_survey(5), target)
+        finally:
+            os.umask(previous)
+        assert target.stat().st_mode & 0o777 == mode
+
+
+def test_a_missing_source_column_is_named_with_the_closest_and_the_count_of_the_rest() -> None:
+    source = pd.DataFrame({name: [1] for name in [f"v{i:02d}" for i in range(99)] + ["q101c1"]})
+    with pytest.raises(ColumnMapError) as caught:
+        ColumnMap.from_dict({"rename": {"age": "q101c"}}).apply(source)
+    message = str(caught.value)
+    assert "age <- q101c (did you mean 'q101c1'?)" in message
+    assert "The file has 100 columns" in message and "and 40 more" in message

@@ -28,6 +28,9 @@ OPTION_OF_FLAG = {
     "sims": "n_sims",
     "seed": "random_state",
 }
+# Parameters of reading the survey file, shared with the other survey commands.
+READ_PARAMS = frozenset({"encoding"})
+
 # Parameters of ``survey estimate`` that steer the command, not the model.
 COMMAND_PARAMS = frozenset(
     {"data", "model", "with_index", "index_method", "as_json", "table_format", "column_map"}
@@ -39,7 +42,7 @@ def model_flags(ctx: typer.Context) -> dict[str, tuple[str, str]]:
     return {
         OPTION_OF_FLAG.get(str(p.name), str(p.name)): (str(p.name), p.opts[0])
         for p in ctx.command.params
-        if p.name not in COMMAND_PARAMS
+        if p.name not in COMMAND_PARAMS | READ_PARAMS
     }
 
 

@@ -21,14 +21,13 @@ from rich.table import Table
 from migrant_health.analysis.index import IntegrationIndex, add_integration_index
 from migrant_health.analysis.models import MODEL_NAMES, model_spec
 from migrant_health.analysis.tables import FORMATS, regression_table
-from migrant_health.atomic import atomic_path
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.estimate_options import given_options, named_columns, resolved_options
 from migrant_health.errors import DataError
 from migrant_health.experiments.synthetic_survey import MeasurementModel, synthesize_survey
 from migrant_health.params import Scenario
 from migrant_health.survey.errors import SurveyValidationError
-from migrant_health.survey.readers import read_survey, write_survey
+from migrant_health.survey.readers import ENCODING_KEY, file_format, read_survey, write_survey
 from migrant_health.survey.schema import SCHEMA
 from migrant_health.survey.validate import check_survey
 
@@ -43,17 +42,14 @@ MapOpt = Annotated[
     Path | None,
     typer.Option("--column-map", "-m", help="YAML column map renaming/recoding the file"),
 ]
-
-
-def _write_table(frame: pd.DataFrame, path: Path) -> None:
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise DataError(f"{path}: write .csv or .parquet")
-    with atomic_path(path) as tmp:
-        if suffix == ".csv":
-            frame.to_csv(tmp, index=False)
-        else:
-            frame.to_parquet(tmp, index=False)
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Text encoding of a CSV file (or an old Stata/SPSS file), e.g. gbk; "
+        "default: UTF-8 (with or without BOM) or GB18030, detected"
+    ),
+]
+TABLE_SUFFIXES = ".csv, .parquet, .dta or .sav"
 
 
 @survey_app.command()
@@ -62,21 +58,27 @@ def validate(
     data: DataArg,
     column_map: MapOpt = None,
     report: Annotated[
-        Path | None, typer.Option("--report", help="Write every problem to this CSV file")
+        Path | None,
+        typer.Option("--report", help=f"Write every problem to this file ({TABLE_SUFFIXES})"),
     ] = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Check a survey file against the full schema and report every problem at once."""
-    frame = read_survey(data, column_map)
+    if report is not None:
+        file_format(report)
+    frame = read_survey(data, column_map, encoding=encoding)
     _, found = check_survey(frame, require="full", source=str(data))
     if report is not None:
-        _write_table(found.frame, report)
+        write_survey(found.frame, report)
     if not found.ok:
         raise SurveyValidationError(found)
     extra = [c for c in frame.columns if c not in SCHEMA]
+    read_as = frame.attrs.get(ENCODING_KEY)
     _out.print(
         f"{data}: valid: {len(frame):,} respondents, "
         f"{len(frame.columns) - len(extra)} schema columns"
-        + (f", {len(extra)} other columns kept" if extra else ""),
+        + (f", {len(extra)} other columns kept" if extra else "")
+        + (f" (read as {read_as.upper()})" if read_as not in (None, "utf-8-sig") else ""),
         highlight=False,
     )
 
@@ -87,19 +89,23 @@ def index(
     data: DataArg,
     method: Annotated[str, typer.Option(help="Weights: equal, entropy or pca")] = "equal",
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write per-respondent scores (.csv/.parquet)")
+        Path | None,
+        typer.Option("--out", "-o", help=f"Write per-respondent scores ({TABLE_SUFFIXES})"),
     ] = None,
     column_map: MapOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Compute the four-dimension integration index, stage and living type."""
-    frame = read_survey(data, column_map)
+    if out is not None:
+        file_format(out)
+    frame = read_survey(data, column_map, encoding=encoding)
     _, found = check_survey(frame, require="full", source=str(data))
     if not found.ok:
         raise SurveyValidationError(found)
     model = IntegrationIndex(method).fit(frame)
     scores = model.transform(frame)
     if out is not None:
-        _write_table(scores, out)
+        write_survey(scores, out)
     table = Table(title=f"Integration index weights ({method})")
     for col in ("indicator", "dimension", "weight", "within dimension"):
         table.add_column(col, justify="right" if "weight" in col or "within" in col else "left")
@@ -177,6 +183,7 @@ def estimate(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON result")] = False,
     table_format: Annotated[str, typer.Option("--format", help="|".join(FORMATS))] = "text",
     column_map: MapOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Fit a model to a survey file and print a table (or JSON with --json).
 
@@ -193,7 +200,7 @@ def estimate(
         raise DataError(f"--alpha {alpha} must lie strictly between 0 and 1")
     spec = model_spec(model)
     options = given_options(ctx, model, spec)
-    frame = read_survey(data, column_map)
+    frame = read_survey(data, column_map, encoding=encoding)
     if with_index:
         frame = add_integration_index(frame, index_method)
         if "exposure" in spec.options():
@@ -218,7 +225,7 @@ def estimate(
 def synth(
     year: Annotated[int, typer.Option(help="Survey year (within the simulation's years)")],
     n: Annotated[int, typer.Option("--n", help="Out-migrants to draw")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output: .csv, .parquet, .dta or .sav")],
+    out: Annotated[Path, typer.Option("--out", "-o", help=f"Output: {TABLE_SUFFIXES}")],
     seed: Annotated[int, typer.Option(help="Seed of the simulation and the draw")] = 1,
     scenario: Annotated[
         Path | None, typer.Option(help="Scenario YAML applied to the simulation")
@@ -236,8 +243,7 @@ def synth(
     workers: Annotated[int, typer.Option(help="Simulation processes")] = 1,
 ) -> None:
     """Simulate to YEAR and write a synthetic survey of N out-migrants in the schema."""
-    if out.suffix.lower() not in (".csv", ".parquet", ".dta", ".sav"):
-        raise DataError(f"{out}: write .csv, .parquet, .dta or .sav")
+    file_format(out)
     if not out.parent.is_dir():
         raise DataError(f"{out}: the folder {out.parent} does not exist")
     frame = synthesize_survey(

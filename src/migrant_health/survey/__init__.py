@@ -5,6 +5,7 @@ Typical use::
     from migrant_health.survey import read_survey, validate_survey
 
     frame = read_survey("cmds2017.dta", column_map="cmds_column_map.yaml")
+    frame = read_survey("export.csv", encoding="gbk")   # default: UTF-8 or GB18030, detected
     table = validate_survey(frame)   # raises SurveyValidationError listing every problem
 """
 
@@ -14,6 +15,7 @@ from migrant_health.survey.errors import (
     Problem,
     SurveyReadError,
     SurveyValidationError,
+    SurveyWriteError,
     ValidationReport,
 )
 from migrant_health.survey.meta import SurveyMeta, get_meta, set_meta
@@ -31,6 +33,7 @@ __all__ = [
     "SurveyMeta",
     "SurveyReadError",
     "SurveyValidationError",
+    "SurveyWriteError",
     "ValidationReport",
     "check_survey",
     "get_meta",

@@ -23,10 +23,15 @@ A map has up to six sections, applied in this order::
 Recode keys match a raw value, its text, or (Stata/SPSS files) its value label, so a map can be
 written with the questionnaire's answer texts. Values not listed are kept as they are, and the
 validator then reports any that the schema does not allow. See ``examples/survey/`` for templates.
+
+A map never makes two columns into one: a key given twice in the YAML, a column both renamed and
+derived, or a rename onto the name of a file column that ``keep_unmapped`` keeps is an error. A
+``derive`` or ``constants`` entry may replace a file column of its own name (``srh: 6 - srh``).
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +46,31 @@ from migrant_health.survey.meta import VALUE_LABELS_KEY, SurveyMeta, meta_from_m
 from migrant_health.survey.schema import SCHEMA
 
 _SECTIONS = ("source", "rename", "derive", "constants", "recode", "scales", "keep_unmapped")
+# The sections that create a column: a column may come from one of them only.
+_CREATING = ("rename", "derive", "constants")
+# Source columns listed in full in a message before the list is cut (and the cut is counted).
+_COLUMNS_SHOWN = 60
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping.
+
+    PyYAML keeps the last of two equal keys without a word, so ``rename: {age: q1, age: q2}``
+    would quietly map ``q2``.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ColumnMapError(
+                    f"{self.name}: line {line}: key '{key}' is given twice in one section "
+                    f"(first at line {seen[key]}); keep one"
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 @dataclass(frozen=True)
@@ -74,7 +104,8 @@ class ColumnMap:
         """
         path = Path(path)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            with path.open(encoding="utf-8") as handle:
+                raw = yaml.load(handle, Loader=_UniqueKeyLoader)
         except FileNotFoundError:
             raise ColumnMapError(f"{path}: column map not found") from None
         except yaml.YAMLError as exc:
@@ -106,6 +137,7 @@ class ColumnMap:
                         "(see docs/survey.md for the schema; keep_unmapped keeps other columns)"
                     )
             sections[name] = {str(k): v for k, v in section.items()}
+        _check_one_source(sections, origin)
         for key, mapping in sections["recode"].items():
             if not isinstance(mapping, Mapping):
                 raise ColumnMapError(f"{origin}: recode.{key} must map source values to values")
@@ -129,12 +161,20 @@ class ColumnMap:
             ColumnMapError: If a renamed column is absent or an expression fails; every absent
                 column is named at once.
         """
-        absent = [f"{k} <- {v}" for k, v in self.rename.items() if v not in source.columns]
+        names = [str(c) for c in source.columns]
+        absent = [
+            f"{k} <- {v}{_closest(v, names)}" for k, v in self.rename.items() if v not in names
+        ]
         if absent:
+            shown = ", ".join(names[:_COLUMNS_SHOWN])
+            hidden = len(names) - _COLUMNS_SHOWN
             raise ColumnMapError(
                 f"{self.origin}: source column(s) not in the file: {'; '.join(absent)}. "
-                f"The file has: {', '.join(map(str, source.columns[:40]))}"
+                f"The file has {len(names)} columns: {shown}"
+                + (f" and {hidden} more" if hidden > 0 else "")
             )
+        if self.keep_unmapped:
+            self._check_no_rename_collision(names)
         labels: dict[str, dict[Any, str]] = dict(source.attrs.get(VALUE_LABELS_KEY, {}))
         out = pd.DataFrame(index=source.index)
         out_labels: dict[str, dict[Any, str]] = {}
@@ -168,6 +208,43 @@ class ColumnMap:
             out_labels.update({c: labels[c] for c in extra if c in labels})
         out.attrs[VALUE_LABELS_KEY] = out_labels
         return set_meta(out, self.meta)
+
+    def _check_no_rename_collision(self, names: list[str]) -> None:
+        """Refuse a rename onto the name of a file column that would be kept as well."""
+        moved = set(self.rename.values())
+        clashes = [
+            f"rename.{target} <- {src} (column {names.index(src) + 1}) meets the file's own "
+            f"'{target}' (column {names.index(target) + 1})"
+            for target, src in self.rename.items()
+            if src != target and target in names and target not in moved
+        ]
+        if clashes:
+            raise ColumnMapError(
+                f"{self.origin}: two columns would become one: {'; '.join(clashes)} "
+                "(columns of the file numbered from 1). Keep one: drop the rename to use the "
+                "file's own column, or set keep_unmapped: false (or rename the column in the "
+                "file) to use the mapped one"
+            )
+
+
+def _check_one_source(sections: Mapping[str, Mapping[str, Any]], origin: str) -> None:
+    """Refuse a column created by two sections (the later one would silently win)."""
+    where: dict[str, list[str]] = {}
+    for name in _CREATING:
+        for key in sections[name]:
+            where.setdefault(key, []).append(f"{name}.{key}")
+    twice = [" and ".join(places) for places in where.values() if len(places) > 1]
+    if twice:
+        raise ColumnMapError(
+            f"{origin}: a column is given more than once: {'; '.join(twice)}; "
+            "keep one definition of each column"
+        )
+
+
+def _closest(name: str, names: list[str]) -> str:
+    """' (did you mean 'q101c1'?)' for the nearest column name, or '' if none is near."""
+    near = difflib.get_close_matches(name, names, n=1)
+    return f" (did you mean '{near[0]}'?)" if near else ""
 
 
 def _key_variants(value: Any) -> list[Any]:

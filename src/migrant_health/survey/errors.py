@@ -115,4 +115,8 @@ class ColumnMapError(DataError):
 
 
 class SurveyReadError(DataError):
-    """A survey file cannot be read (missing, unknown format, corrupt)."""
+    """A survey file cannot be read (missing, unknown format, corrupt, undecodable, empty)."""
+
+
+class SurveyWriteError(DataError):
+    """A survey table cannot be written in the format asked for (e.g. a bad Stata name)."""

@@ -1,5 +1,10 @@
 """Reading and writing survey files: CSV, Parquet, Stata ``.dta`` and SPSS ``.sav``.
 
+Files are taken as they arrive: a CSV file may be UTF-8 (with or without a byte-order mark) or
+GBK/GB18030, the usual export of Chinese survey software (:mod:`.encoding`). A file without
+respondents, or with a column name given twice, is refused here, before pandas would quietly
+rename the second ``age`` to ``age.1``.
+
 Stata and SPSS value labels are kept in ``frame.attrs["value_labels"]`` ({column: {code: label}})
 so a column map can recode by answer text, and they are written back for the schema's coded
 columns. Writes are atomic: a temporary file in the target folder, then a rename.
@@ -7,24 +12,39 @@ columns. Writes are atomic: a temporary file in the target folder, then a rename
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pyreadstat
 
 from migrant_health.atomic import atomic_path
 from migrant_health.survey.columnmap import ColumnMap
+from migrant_health.survey.encoding import codec_name, detect_encoding
 from migrant_health.survey.errors import SurveyReadError
 from migrant_health.survey.meta import META_KEY, VALUE_LABELS_KEY, SurveyMeta, get_meta, set_meta
 from migrant_health.survey.schema import SCHEMA, SRH_LABELS_4
+from migrant_health.survey.varnames import check_variable_names
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".dta": "stata", ".sav": "spss"}
 
+#: ``frame.attrs`` key of the codec a CSV file was read with (``utf-8-sig``, ``gb18030``, ...).
+ENCODING_KEY = "source_encoding"
 
-def _format_of(path: Path) -> str:
+
+def file_format(path: str | Path) -> str:
+    """The format a survey table is read or written in, from the file's suffix.
+
+    Commands call it on an output path before any work, so a wrong suffix fails at once.
+
+    Raises:
+        SurveyReadError: For a suffix that is not one of :data:`FORMATS`.
+    """
+    path = Path(path)
     try:
         return FORMATS[path.suffix.lower()]
     except KeyError:
@@ -34,35 +54,98 @@ def _format_of(path: Path) -> str:
         ) from None
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+def _csv_header(path: Path, encoding: str) -> list[str]:
+    """The header row as written, before pandas renames a repeated name to ``age.1``."""
+    with path.open(encoding=encoding, newline="") as handle:
+        # pandas skips blank lines before the header; so does this.
+        return next((row for row in csv.reader(handle) if row), [])
+
+
+def _check_unique(names: list[str], path: Path) -> None:
+    """Refuse a header that names a column twice, listing every repeat with its positions."""
+    positions: dict[str, list[int]] = {}
+    for number, name in enumerate(names, start=1):
+        positions.setdefault(name, []).append(number)
+    repeated = {name: where for name, where in positions.items() if len(where) > 1}
+    if repeated:
+        listed = "; ".join(
+            f"{name!r} at columns {', '.join(map(str, where[:-1]))} and {where[-1]}"
+            for name, where in repeated.items()
+        )
+        raise SurveyReadError(
+            f"{path}: column name(s) appear more than once in the header: {listed} "
+            "(columns numbered from 1). Rename or delete the repeats so that every column has "
+            "its own name; a column map cannot tell them apart"
+        )
+
+
+def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
+    codec = detect_encoding(path, encoding)
+    names = _csv_header(path, codec)
+    if not names:
+        raise SurveyReadError(
+            f"{path}: the file is empty (no header row, no respondents); export the survey "
+            "again with a header row of column names"
+        )
+    _check_unique(names, path)
+    return pd.read_csv(path, encoding=codec, low_memory=False), codec
+
+
+def _read_stat_file(path: Path, kind: str, encoding: str | None) -> pd.DataFrame:
+    reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
+    # Stata 14+ and recent SPSS files record their encoding; --encoding is for older ones.
+    # ReadStat converts through iconv, which knows UTF-8 but not Python's utf-8-sig.
+    codec = None if encoding is None else codec_name(encoding).replace("utf-8-sig", "utf-8")
+    frame, meta = reader(str(path), encoding=codec)
+    frame.attrs[VALUE_LABELS_KEY] = dict(meta.variable_value_labels)
+    frame.attrs["variable_labels"] = dict(zip(meta.column_names, meta.column_labels, strict=False))
+    return frame
+
+
+def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     """Read a survey file as it is (no renaming), keeping Stata/SPSS value labels in attrs.
 
+    A CSV file's encoding is detected (UTF-8 with or without a byte-order mark, else GB18030,
+    which covers GBK) unless ``encoding`` is given; the codec used is kept in
+    ``attrs["source_encoding"]``.
+
+    Args:
+        path: A ``.csv``, ``.parquet``, ``.dta`` or ``.sav`` file.
+        encoding: The text encoding of a CSV file, or of a Stata/SPSS file too old to record
+            its own (Stata 13 and earlier); ``None`` to detect (CSV) or trust the file.
+
     Raises:
-        SurveyReadError: If the file is missing, of an unknown format or unreadable.
+        SurveyReadError: If the file is missing, of an unknown format, unreadable, not in the
+            encoding, empty or header-only, or names a column twice.
     """
     path = Path(path)
-    kind = _format_of(path)
+    kind = file_format(path)
     if not path.exists():
         raise SurveyReadError(f"{path}: file not found")
+    codec = None
     try:
         if kind == "csv":
-            frame = pd.read_csv(path, low_memory=False)
-            labels: dict[str, Any] = {}
+            frame, codec = _read_csv(path, encoding)
         elif kind == "parquet":
+            # pyarrow would fail later with "Multiple matches for FieldRef.Name(age)".
+            _check_unique(list(pq.read_schema(path).names), path)
             frame = pd.read_parquet(path)
-            labels = {}
-        else:
-            reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
-            frame, meta = reader(str(path))
-            labels = dict(meta.variable_value_labels)
-            frame.attrs["variable_labels"] = dict(
-                zip(meta.column_names, meta.column_labels, strict=False)
-            )
+        else:  # Stata and SPSS files cannot hold two variables of one name
+            frame = _read_stat_file(path, kind, encoding)
+    except SurveyReadError:
+        raise
     except (OSError, ValueError, pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
         raise SurveyReadError(f"{path}: cannot read as {kind}: {exc}") from exc
     except Exception as exc:  # parquet/arrow raise their own types for corrupt files
         raise SurveyReadError(f"{path}: cannot read as {kind}: {exc}") from exc
-    frame.attrs[VALUE_LABELS_KEY] = labels
+    if len(frame) == 0:
+        raise SurveyReadError(
+            f"{path}: no respondents: the file has {len(frame.columns)} column(s) but no data "
+            "rows; export the survey again with its data"
+        )
+    frame.attrs.setdefault(VALUE_LABELS_KEY, {})
+    if codec is not None:
+        frame.attrs[ENCODING_KEY] = codec
     return frame
 
 
@@ -70,6 +153,7 @@ def read_survey(
     path: str | Path,
     column_map: ColumnMap | str | Path | None = None,
     meta: SurveyMeta | None = None,
+    encoding: str | None = None,
 ) -> pd.DataFrame:
     """Read a survey file and bring it onto the schema (not yet validated).
 
@@ -79,15 +163,19 @@ def read_survey(
             already uses the schema's names and codes.
         meta: Scales of the health items, overriding the map's (default: the map's, or the
             defaults: 5-level srh).
+        encoding: See :func:`read_table` (``None``: UTF-8 or GB18030, detected).
 
     Returns:
         The table with schema names; metadata in ``attrs["survey_meta"]``. Call
         :func:`~migrant_health.survey.validate.validate_survey` on it before analysis.
     """
-    frame = read_table(path)
+    frame = read_table(path, encoding)
     if column_map is not None:
         cmap = column_map if isinstance(column_map, ColumnMap) else ColumnMap.load(column_map)
+        read_as = frame.attrs.get(ENCODING_KEY)
         frame = cmap.apply(frame)
+        if read_as is not None:
+            frame.attrs[ENCODING_KEY] = read_as
     if meta is not None:
         set_meta(frame, meta)
     elif META_KEY not in frame.attrs:
@@ -136,13 +224,18 @@ def write_survey(frame: pd.DataFrame, path: str | Path) -> Path:
 
     Stata and SPSS files get value labels for the coded columns (education, tiers, Likert items,
     srh) and booleans as 0/1. Reading the file back with :func:`read_survey` and validating it
-    gives the same table.
+    gives the same table. CSV files are written in UTF-8.
+
+    Raises:
+        SurveyReadError: For a suffix that is not a survey format.
+        SurveyWriteError: For column names that Stata or SPSS does not accept (every one named).
 
     Returns:
         The path written.
     """
     path = Path(path)
-    kind = _format_of(path)
+    kind = file_format(path)
+    check_variable_names(frame.columns, kind, str(path))
     writers: dict[str, Callable[[Path], None]] = {
         "csv": lambda p: frame.to_csv(p, index=False),
         "parquet": lambda p: frame.to_parquet(p, index=False),

@@ -1,0 +1,112 @@
+"""The text encoding of a survey file: given by the user, or detected as UTF-8 or GB18030.
+
+Chinese survey software (and Excel on a Chinese Windows) usually exports CSV files in GBK, the
+code page 936; others write UTF-8, often with a byte-order mark. GB18030 is a superset of GBK, so
+detection tries UTF-8 (a leading BOM is skipped) and then GB18030, and takes the first that
+decodes the whole file. UTF-8 goes first because a GBK file is almost never valid UTF-8, while
+many UTF-8 files would decode, wrongly, as GB18030.
+
+The file is decoded in blocks, so a large file is never held twice in memory; the reader then
+parses it again with the encoding found.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+from migrant_health.survey.errors import SurveyReadError
+
+#: Tried in this order when no encoding is given. ``utf-8-sig`` also reads UTF-8 without a BOM.
+AUTO_ENCODINGS = ("utf-8-sig", "gb18030")
+_BLOCK = 1 << 20
+_READABLE_NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GB18030"}
+
+
+@dataclass(frozen=True)
+class DecodeFailure:
+    """Where a file stops being valid text in one encoding.
+
+    Attributes:
+        encoding: The codec tried.
+        line: 1-based line of the first byte that does not decode.
+        byte: That byte, as a number.
+    """
+
+    encoding: str
+    line: int
+    byte: int
+
+    def __str__(self) -> str:
+        name = _READABLE_NAMES.get(self.encoding, self.encoding)
+        return f"not {name} (line {self.line}, byte 0x{self.byte:02x})"
+
+
+def codec_name(encoding: str) -> str:
+    """Python's name for ``encoding``; UTF-8 reads as ``utf-8-sig`` so a BOM is never data.
+
+    Raises:
+        SurveyReadError: If Python knows no such encoding.
+    """
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise SurveyReadError(
+            f"--encoding {encoding!r}: unknown encoding; use a name such as utf-8, gb18030, "
+            "gbk, big5 or latin-1"
+        ) from None
+    return "utf-8-sig" if name == "utf-8" else name
+
+
+def first_failure(path: Path, encoding: str) -> DecodeFailure | None:
+    """The first place where ``path`` is not valid ``encoding``, or ``None`` if it all decodes."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    lines_before = 0
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(_BLOCK)
+            # A multi-byte character cut by the block boundary waits in the decoder's buffer.
+            pending: bytes = decoder.getstate()[0]
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                seen = exc.object[: exc.start]
+                line = lines_before - pending.count(b"\n") + seen.count(b"\n") + 1
+                return DecodeFailure(encoding, line, exc.object[exc.start])
+            if not block:
+                return None
+            lines_before += block.count(b"\n")
+
+
+def detect_encoding(path: Path, encoding: str | None = None) -> str:
+    """The codec to read ``path`` with: ``encoding`` if given (checked), else detected.
+
+    Args:
+        path: A text (CSV) file.
+        encoding: The user's ``--encoding``, or ``None`` to detect UTF-8 or GB18030.
+
+    Returns:
+        A Python codec name (``utf-8-sig`` for UTF-8 with or without a BOM).
+
+    Raises:
+        SurveyReadError: If the file does not decode, naming the line and byte where each
+            encoding tried failed and suggesting ``--encoding``.
+    """
+    candidates = (codec_name(encoding),) if encoding is not None else AUTO_ENCODINGS
+    failures = []
+    for candidate in candidates:
+        failure = first_failure(path, candidate)
+        if failure is None:
+            return candidate
+        failures.append(failure)
+    if encoding is not None:
+        raise SurveyReadError(
+            f"{path}: the file is {failures[0]}; give its actual encoding with --encoding "
+            "(utf-8 and gb18030 are detected when --encoding is left out), or save it as UTF-8"
+        )
+    raise SurveyReadError(
+        f"{path}: cannot decode the file: it is {' and '.join(map(str, failures))}; "
+        "give its encoding with --encoding (e.g. --encoding big5 or --encoding latin-1), "
+        "or save it as UTF-8"
+    )
