@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from migrant_health import small_runs
 from migrant_health.data import load_demography
 from migrant_health.engine.aggregate import cell_table, tidy_aggregates
 from migrant_health.engine.context import RunContext, compile_parameters
@@ -295,6 +296,7 @@ def run_chunks(
         The run context, the population layout, the ``(years, cells, statistics)`` sums, the
         snapshot frames and the seconds spent setting up and simulating.
     """
+    config = small_runs.shrink_run(config)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     ctx, layout = build_context(config)
@@ -342,7 +344,7 @@ def run_plan(
         RunConfigError: for impossible settings.
         ScenarioError: for a scenario that does not fit the parameter tree.
     """
-    config = config or RunConfig()
+    config = small_runs.shrink_run(config or RunConfig())
     ctx, layout, total, snapshots, timings = run_chunks(plan, config, progress, executor)
     t2 = time.perf_counter()
     cells = weighted_cells(plan, ctx, total, config.start)

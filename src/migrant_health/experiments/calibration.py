@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from migrant_health import small_runs
 from migrant_health.atomic import atomic_path
 from migrant_health.data import load_demography
 from migrant_health.engine.run import RunConfig
@@ -284,6 +285,8 @@ def calibrate(
             f"--trials ({trials}) and --workers ({workers}) must be at least 1, replicates "
             f"({replicates}) at least 0"
         )
+    trials = small_runs.shrink_count(trials, small_runs.TRIALS)
+    replicates = small_runs.shrink_count(replicates, 0)
     directory = Path(study_dir)
     if directory.exists() and not directory.is_dir():
         raise CalibrationError(f"--study {directory} exists and is not a directory")

@@ -105,6 +105,7 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
+from migrant_health import small_runs
 from migrant_health.data import load_calibration_targets, load_demography
 from migrant_health.engine.context import compile_parameters
 from migrant_health.engine.derived import report_noise
@@ -512,6 +513,9 @@ def synthesize_survey(
         ScenarioError: For a scenario that does not fit the parameter tree.
     """
     (model or MeasurementModel()).check()
+    n = small_runs.shrink_count(n, small_runs.RESPONDENTS)
+    if origin_n is not None:
+        origin_n = small_runs.shrink_count(origin_n, small_runs.RESPONDENTS)
     demo = load_demography()
     if not demo.first_year <= year <= demo.last_year:
         raise RunConfigError(
