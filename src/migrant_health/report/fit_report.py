@@ -1,18 +1,26 @@
 """A self-contained HTML page of a run's fit to the calibration targets.
 
-The page holds the fit table (failures in red), one plot per target series (the model's
-trajectory over the run's years against the targets with their tolerance), the targets that
-were skipped with the reason, and how tolerances are set. Plots are PNG images embedded as
-base64 ``data:`` URIs, so the single file can be mailed or archived. The file is written
-atomically (a temporary file beside the target, then a rename).
+The page reads from the verdict down to the detail, and fits a laptop screen (1366 px wide):
+
+1. **Summary**: targets passed of the total, the objective, the run's settings and the worst
+   misses in units of their tolerance (above 1 fails).
+2. **Plots**, one per target series, titled with the series' label and unit
+   (:mod:`migrant_health.report.labels`): the model's trajectory against the targets.
+3. **The full table**, one block per series with its caveat once (collapsed), scrolling
+   inside its frame rather than widening the page.
+4. The targets not compared, with the reason, and how tolerances are set.
+
+Every table and every plot's data can be downloaded as CSV from links embedded in the page
+(:mod:`migrant_health.report.downloads`); plots are embedded PNGs. The single file can be
+mailed or archived, and is written atomically (a temporary file beside the target, then a
+rename).
 """
 
 from __future__ import annotations
 
-import base64
-import io
 import math
 from collections.abc import Hashable, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -20,84 +28,12 @@ import pandas as pd
 from jinja2 import Environment
 
 from migrant_health.atomic import atomic_path
+from migrant_health.report.downloads import csv_download, file_stem
+from migrant_health.report.labels import series_label, series_source
+from migrant_health.report.plots import plot_series, series_data
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{{ title }}</title>
-<style>
- body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto;
-        max-width: 1200px; color: #222; line-height: 1.4; }
- h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; }
- table { border-collapse: collapse; font-size: 0.85em; width: 100%; }
- th, td { border-bottom: 1px solid #ddd; padding: 3px 6px; text-align: left;
-          vertical-align: top; }
- td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
- tr.fail td.status { color: #b00020; font-weight: bold; }
- tr.pass td.status { color: #1b7f3b; font-weight: bold; }
- .verdict { padding: 0.6em 1em; border-radius: 4px; font-weight: bold; }
- .verdict.bad { background: #fdecea; color: #b00020; }
- .verdict.good { background: #e8f5e9; color: #1b7f3b; }
- .grid { display: flex; flex-wrap: wrap; gap: 12px; }
- .grid figure { margin: 0; width: 380px; }
- .grid img { width: 380px; }
- figcaption { font-size: 0.75em; color: #555; }
- .caveat { color: #555; font-size: 0.9em; }
- dl.meta dt { font-weight: bold; float: left; clear: left; width: 11em; }
- dl.meta dd { margin-left: 11.5em; }
-</style>
-</head>
-<body>
-<h1>{{ title }}</h1>
-<dl class="meta">
-{% for name, value in meta.items() %}<dt>{{ name }}</dt><dd>{{ value }}</dd>
-{% endfor %}</dl>
-<p class="verdict {{ 'good' if failed == 0 else 'bad' }}">
-{{ passed }} of {{ total }} targets within tolerance;
-{% if failed %}{{ failed }} fail: the model does not reproduce them at these parameters.
-{% else %}none fails.{% endif %}
-Objective J = {{ objective }} (weighted mean of (error / tolerance)&sup2;).</p>
-
-<h2>Fit table</h2>
-<p class="caveat">Values in each target's unit. Error = model &minus; target (0 inside a
-range). A target passes when |error| &le; tolerance, where tolerance = max(half-width of the
-source's 95% CI, 2 &times; Monte Carlo SE of the model value, a floor: counts 3&nbsp;%, shares
-3 points, means 5&nbsp;%, CMDS index levels 0.05). SE: {{ se_method }}.</p>
-<table>
-<thead><tr><th>target</th><th>year</th><th>unit</th><th>observed</th><th>model</th>
-<th>error</th><th>tolerance</th><th>status</th><th>model quantity</th><th>caveat</th></tr>
-</thead>
-<tbody>
-{% for row in rows %}<tr class="{{ 'pass' if row.pass else 'fail' }}">
-<td>{{ row.key }}</td><td class="num">{{ row.year }}</td><td>{{ row.unit }}</td>
-<td class="num">{{ row.observed }}</td><td class="num">{{ row.model }}</td>
-<td class="num">{{ row.error }}</td><td class="num">{{ row.tolerance }}</td>
-<td class="status">{{ 'pass' if row.pass else 'FAIL' }}</td>
-<td>{{ row.quantity }}</td><td class="caveat">{{ row.caveat }}</td></tr>
-{% endfor %}</tbody>
-</table>
-
-<h2>Model against targets, series by series</h2>
-<p class="caveat">Line: the model's value in every simulated year. Points: targets, with
-bars of &plusmn; tolerance (green: pass, red: fail; a range target is drawn as its range
-widened by the tolerance).</p>
-<div class="grid">
-{% for plot in plots %}<figure><img src="data:image/png;base64,{{ plot.png }}"
- alt="{{ plot.key }}"><figcaption>{{ plot.key }}: {{ plot.quantity }}</figcaption></figure>
-{% endfor %}</div>
-
-<h2>Targets not compared ({{ skipped|length }} series)</h2>
-<table>
-<thead><tr><th>target</th><th>years</th><th>reason</th></tr></thead>
-<tbody>
-{% for row in skipped %}<tr><td>{{ row.key }}</td><td>{{ row.years }}</td>
-<td class="caveat">{{ row.reason }}</td></tr>
-{% endfor %}</tbody>
-</table>
-</body>
-</html>
-"""
+#: Rows of the worst-misses table: at least this many, and every failure up to the maximum.
+WORST_MISSES_MIN, WORST_MISSES_MAX = 5, 10
 
 
 def _number(value: float) -> str:
@@ -116,42 +52,87 @@ def _observed(row: Mapping[Hashable, Any]) -> str:
     return _number(float(row["observed"]))
 
 
-def plot_series(key: str, table: pd.DataFrame, series: pd.DataFrame) -> str:
-    """One series: model trajectory and targets with tolerance bars, as base64 PNG."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+def _anchor(key: str) -> str:
+    return "plot-" + file_stem(key)
 
-    figure = Figure(figsize=(4.6, 2.9), dpi=90)
-    figure.subplots_adjust(left=0.17, right=0.97, top=0.9, bottom=0.12)
-    axes = figure.add_subplot()
-    line = series[series["key"] == key].sort_values("year")
-    axes.plot(line["year"], line["model"], color="#1f4e79", linewidth=1.6, label="model")
-    rows = table[table["key"] == key]
-    for passed, colour in ((True, "#1b7f3b"), (False, "#b00020")):
-        part = rows[rows["pass"] == passed]
-        if part.empty:
-            continue
-        centre = (part["observed_low"] + part["observed_high"]) / 2
-        half = (part["observed_high"] - part["observed_low"]) / 2 + part["tolerance"]
-        axes.errorbar(
-            part["model_year"],
-            centre,
-            yerr=half,
-            fmt="o",
-            color=colour,
-            markersize=4,
-            capsize=3,
-            label="target (pass)" if passed else "target (fail)",
+
+def _row(record: Mapping[Hashable, Any]) -> dict[str, Any]:
+    """One comparison, formatted for the page."""
+    z = float(record["z"])
+    year, model_year = int(record["year"]), int(record["model_year"])
+    return {
+        "key": record["key"],
+        "label": series_label(str(record["key"])),
+        "anchor": _anchor(str(record["key"])),
+        "year": str(year) if year == model_year else f"{year} (model {model_year})",
+        "observed": _observed(record),
+        "model": _number(float(record["model"])),
+        "error": _number(float(record["error"])),
+        "tolerance": _number(float(record["tolerance"])),
+        "z": f"{abs(z):.2f}" if math.isfinite(z) else "n/a",
+        "pass": bool(record["pass"]),
+    }
+
+
+def worst_misses(table: pd.DataFrame) -> pd.DataFrame:
+    """The comparisons farthest from their targets in units of tolerance, worst first.
+
+    Every failing comparison up to :data:`WORST_MISSES_MAX`, and the closest calls among
+    those passing up to :data:`WORST_MISSES_MIN` rows; a model value the run could not
+    evaluate counts as the worst.
+    """
+    size = abs(table["z"]).fillna(math.inf)
+    failed = int((~table["pass"]).sum())
+    count = min(max(WORST_MISSES_MIN, failed), WORST_MISSES_MAX)
+    order = size.sort_values(ascending=False, kind="stable").index[:count]
+    return table.loc[order]
+
+
+def _with_labels(table: pd.DataFrame) -> pd.DataFrame:
+    """The table for download: every column unrounded, the label beside the key."""
+    out = table.copy()
+    out.insert(1, "label", out["key"].map(series_label))
+    return out
+
+
+def _series_blocks(table: pd.DataFrame, series: pd.DataFrame) -> list[dict[str, Any]]:
+    """One block per target series: label, unit, caveat once, plot, its rows and its data."""
+    blocks = []
+    for key, rows in table.groupby("key", sort=False):
+        key = str(key)
+        first = rows.iloc[0]
+        data = series_data(key, table, series)
+        blocks.append(
+            {
+                "key": key,
+                "label": series_label(key),
+                "anchor": _anchor(key),
+                "unit": str(first["unit"]),
+                "source": series_source(key),
+                "quantity": str(first["quantity"]),
+                "caveat": str(first["caveat"]),
+                "failed": int((~rows["pass"]).sum()),
+                "total": len(rows),
+                "rows": [_row(r) for r in rows.to_dict("records")],
+                "png": plot_series(key, table, series),
+                "csv": csv_download(data, f"plot-{file_stem(key)}.csv"),
+            }
         )
-    unit = str(rows["unit"].iloc[0]) if len(rows) else ""
-    axes.set_title(key, fontsize=9)
-    axes.set_ylabel(unit[:40], fontsize=8)
-    axes.tick_params(labelsize=7)
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.legend(fontsize=7, frameon=False)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return blocks
+
+
+def _skipped_rows(skipped: pd.DataFrame) -> list[dict[str, str]]:
+    rows = []
+    for key, part in skipped.groupby("key", sort=False):
+        years = sorted({int(y) for y in part["year"].dropna()})
+        rows.append(
+            {
+                "key": str(key),
+                "years": ", ".join(str(y) for y in years) or "-",
+                "reason": str(part["reason"].iloc[0]),
+            }
+        )
+    return rows
 
 
 def render_fit_report(
@@ -169,57 +150,31 @@ def render_fit_report(
         table: The fit table (:func:`~migrant_health.experiments.fit.fit_table`).
         series: ``key, year, model`` for every simulated year (target units).
         skipped: ``key, year, reason`` of the targets not compared.
-        meta: Run settings shown at the top (name -> text).
+        meta: Run settings shown in the summary (name -> text).
         objective: The calibration objective of the table.
         se_method: How the Monte Carlo standard errors were obtained.
         title: Page title.
     """
-    rows = [
-        {
-            "key": r["key"],
-            "year": int(r["year"]),
-            "unit": r["unit"],
-            "observed": _observed(r),
-            "model": _number(float(r["model"])),
-            "error": _number(float(r["error"])),
-            "tolerance": _number(float(r["tolerance"])),
-            "pass": bool(r["pass"]),
-            "quantity": r["quantity"],
-            "caveat": r["caveat"],
-        }
-        for r in table.to_dict("records")
-    ]
-    plots = [
-        {
-            "key": key,
-            "quantity": str(table.loc[table["key"] == key, "quantity"].iloc[0]),
-            "png": plot_series(key, table, series),
-        }
-        for key in dict.fromkeys(table["key"])
-    ]
-    skipped_rows = []
-    for key, part in skipped.groupby("key", sort=False):
-        years = sorted({int(y) for y in part["year"].dropna()})
-        skipped_rows.append(
-            {
-                "key": key,
-                "years": ", ".join(str(y) for y in years) or "-",
-                "reason": str(part["reason"].iloc[0]),
-            }
-        )
+    blocks = _series_blocks(table, series)
+    worst = worst_misses(table)
     passed = int(table["pass"].sum())
+    template = resources.files("migrant_health.report").joinpath("fit_report.html.j2")
     environment = Environment(autoescape=True, keep_trailing_newline=True)
-    return environment.from_string(_TEMPLATE).render(
+    return environment.from_string(template.read_text(encoding="utf-8")).render(
         title=title,
         meta=meta,
         passed=passed,
         total=len(table),
         failed=len(table) - passed,
+        failing_series=sum(1 for b in blocks if b["failed"]),
         objective=f"{objective:.4g}",
         se_method=se_method,
-        rows=rows,
-        plots=plots,
-        skipped=skipped_rows,
+        worst=[_row(r) for r in worst.to_dict("records")],
+        worst_csv=csv_download(_with_labels(worst), "worst-misses.csv"),
+        blocks=blocks,
+        table_csv=csv_download(_with_labels(table), "fit-table.csv"),
+        skipped=_skipped_rows(skipped),
+        skipped_csv=csv_download(skipped, "targets-not-compared.csv"),
     )
 
 

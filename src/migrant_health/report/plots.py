@@ -1,0 +1,109 @@
+"""One plot per target series: the model's trajectory against its targets and tolerance.
+
+The plot and its CSV download are drawn from the same frame (:func:`series_data`), so what a
+reader downloads is exactly what the plot shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pandas as pd
+
+#: Columns of :func:`series_data`.
+SERIES_DATA_COLUMNS: tuple[str, ...] = (
+    "year",
+    "model",
+    "target_year",
+    "observed",
+    "observed_low",
+    "observed_high",
+    "tolerance",
+    "status",
+)
+_PASS, _FAIL, _LINE = "#1b7f3b", "#b00020", "#1f4e79"
+
+
+def series_data(key: str, table: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+    """The model and the targets of one series, one row per model year.
+
+    Args:
+        key: Target key.
+        table: The fit table (:func:`~migrant_health.experiments.fit.fit_table`).
+        series: ``key, year, model`` for every simulated year, in target units.
+
+    Returns:
+        Columns :data:`SERIES_DATA_COLUMNS`: ``year`` is the model year, ``target_year`` the
+        year the target was published for (they differ for literature figures compared in
+        another year); the target columns are empty in years without a target, and
+        ``status`` is ``pass`` or ``FAIL``.
+    """
+    line = series.loc[series["key"] == key, ["year", "model"]].astype({"year": int})
+    rows = table[table["key"] == key]
+    targets = pd.DataFrame(
+        {
+            "year": rows["model_year"].astype(int),
+            "target_year": rows["year"].astype(int),
+            "observed": rows["observed"],
+            "observed_low": rows["observed_low"],
+            "observed_high": rows["observed_high"],
+            "tolerance": rows["tolerance"],
+            "status": rows["pass"].map({True: "pass", False: "FAIL"}),
+        }
+    )
+    merged = line.merge(targets, on="year", how="outer").sort_values("year", kind="stable")
+    merged["target_year"] = merged["target_year"].astype("Int64")
+    return merged.reset_index(drop=True)[list(SERIES_DATA_COLUMNS)]
+
+
+def plot_series(
+    key: str, table: pd.DataFrame, series: pd.DataFrame, title: str | None = None
+) -> str:
+    """One series as a base64 PNG: model line, targets with bars of ± tolerance.
+
+    A range target is drawn as its range widened by the tolerance; green targets pass, red
+    ones fail.
+
+    Args:
+        key: Target key.
+        table: The fit table.
+        series: ``key, year, model`` for every simulated year, in target units.
+        title: Title drawn in the image (none by default: the page titles the plot).
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    data = series_data(key, table, series)
+    # Drawn at the size it is shown (about 300 px wide) and twice the pixels for sharp text.
+    figure = Figure(figsize=(3.3, 2.1), dpi=200, layout="constrained")
+    axes = figure.add_subplot()
+    axes.plot(data["year"], data["model"], color=_LINE, linewidth=1.4, label="model")
+    targets = data[data["status"].notna()]
+    for status, colour in (("pass", _PASS), ("FAIL", _FAIL)):
+        part = targets[targets["status"] == status]
+        if part.empty:
+            continue
+        centre = (part["observed_low"] + part["observed_high"]) / 2
+        half = (part["observed_high"] - part["observed_low"]) / 2 + part["tolerance"]
+        axes.errorbar(
+            part["year"],
+            centre,
+            yerr=half,
+            fmt="o",
+            color=colour,
+            markersize=3.5,
+            capsize=2.5,
+            linewidth=1,
+            label=f"target ({status.lower()})",
+        )
+    if title:
+        axes.set_title(title, fontsize=8)
+    axes.tick_params(labelsize=6.5)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+    axes.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(fontsize=6, frameon=False)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
