@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import typer
 from survey_factory import origin_and_destination_survey, simulate_survey
 from typer.testing import CliRunner
@@ -269,3 +270,84 @@ def test_every_model_flag_sets_an_estimator_option_and_shows_its_default() -> No
         shown = shown_default[name]
         if shown is not None:  # None means "the model's default"; anything else must be it
             assert all(p.default == shown for p in takers), flag
+
+
+def _strict_json(text: str) -> object:
+    """Parse JSON as strict readers do: the bare words NaN and Infinity are errors."""
+
+    def refuse(word: str) -> None:
+        raise ValueError(f"{word} in JSON output")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_separation_exits_2_naming_the_variable(tmp_path: Path) -> None:
+    frame = simulate_survey(300)
+    frame["chronic"] = frame["age"] > 40  # age sorts everyone: no finite logit coefficient
+    path = write_survey(frame, tmp_path / "survey.csv")
+    args = ["estimate", str(path), "--model", "logit", "--outcome", "chronic"]
+    result = runner.invoke(survey_app, [*args, "--exposure", "age"])
+    assert result.exit_code == 2
+    assert "age predict(s) every respondent's outcome perfectly" in result.output
+    assert "Traceback" not in result.output and "***" not in result.output
+
+
+def test_a_dropped_covariate_is_warned_once_on_stderr_by_name(tmp_path: Path) -> None:
+    frame = simulate_survey(300)
+    frame["age_again"] = frame["age"]
+    path = write_survey(frame, tmp_path / "survey.csv")
+    args = ["estimate", str(path), "--model", "ols", "--outcome", "bmi", "--exposure", "age"]
+    result = runner.invoke(survey_app, [*args, "--covariates", "age_again,sex", "--json"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("warning: ols of bmi: age_again dropped, being collinear") == 1
+    assert result.stderr.count("warning:") == 1  # nothing of the libraries' own
+    assert "age_again" not in _strict_json(result.stdout)["coefficients"]  # type: ignore[index]
+
+
+def test_mediation_flags_set_the_link_outcome_type_and_contrast(tmp_path: Path) -> None:
+    frame = simulate_survey(400)
+    frame["good_health"] = (frame["srh"] >= 4).astype(int)
+    path = write_survey(frame, tmp_path / "survey.csv")
+    args = ["estimate", str(path), "--model", "mediation", "--outcome", "good_health"]
+    options = ["--exposure", "years_in_city", "--sims", "50", "--json"]
+    contrast = ["--control-value", "2", "--treat-value", "8"]
+    result = runner.invoke(
+        survey_app, [*args, *options, *contrast, "--link", "probit", "--outcome-type", "binary"]
+    )
+    assert result.exit_code == 0, result.output
+    out = _strict_json(result.stdout)
+    assert out["outcome_type"] == "binary"  # type: ignore[index]
+    assert out["contrast"] == {"control": 2.0, "treated": 8.0}  # type: ignore[index]
+    logit = runner.invoke(survey_app, [*args, *options, *contrast])
+    emo = "outcome:social_support"
+    probit_b = out["coefficients"][emo]["estimate"]  # type: ignore[index]
+    logit_b = _strict_json(logit.stdout)["coefficients"][emo]["estimate"]  # type: ignore[index]
+    assert logit_b == pytest.approx(1.6 * probit_b, rel=0.15)  # the usual logit/probit ratio
+
+
+def test_heckman_standard_errors_are_chosen_with_se(tmp_path: Path) -> None:
+    frame = simulate_survey(600)
+    frame["bmi"] = frame["bmi"].where(frame["willing_to_stay"])
+    path = write_survey(frame, tmp_path / "survey.csv")
+    args = ["estimate", str(path), "--model", "heckman", "--outcome", "bmi", "--exposure", "age"]
+    heckman = [*args, "--selection", "willing_to_stay", "--selection-covariates", "social_support"]
+    outs = {}
+    for kind in ("robust", "conventional"):
+        result = runner.invoke(survey_app, [*heckman, "--se", kind, "--json"])
+        assert result.exit_code == 0, result.output
+        outs[kind] = _strict_json(result.stdout)
+        assert outs[kind]["se_type"] == kind  # type: ignore[index]
+    se = {k: o["coefficients"]["outcome:age"]["se"] for k, o in outs.items()}  # type: ignore[index]
+    assert se["robust"] != se["conventional"]
+    assert se["robust"] == pytest.approx(se["conventional"], rel=0.3)
+    refused = runner.invoke(survey_app, [*heckman, "--se", "conventional", "--weights", "weight"])
+    assert refused.exit_code == 2 and "--se robust" in refused.output
+
+
+def test_json_has_null_where_a_number_is_undefined() -> None:
+    from migrant_health.analysis.base import json_ready
+
+    result = {"se": float("nan"), "p": np.float64("inf"), "n": np.int64(3), "ok": np.bool_(True)}
+    assert json.dumps(json_ready(result), allow_nan=False) == (
+        '{"se": null, "p": null, "n": 3, "ok": true}'
+    )

@@ -66,3 +66,30 @@ def test_ordered_models_by_group_and_age_bands() -> None:
         "60+",
         "60+",
     ]
+
+
+def test_the_equal_effects_test_uses_psus_that_span_the_groups() -> None:
+    # Each city's men and women share a shock to integration's effect: the two groups' estimates
+    # move together, so their difference (0.3) is much better determined than either alone.
+    # Treating the groups as independent would miss it (p = 0.17 for this draw).
+    rng = np.random.default_rng(11)
+    n, cities = 4000, 40
+    city = rng.integers(0, cities, n)
+    female = rng.random(n) < 0.5
+    integration = rng.uniform(0, 1, n)
+    slope = 1.0 + rng.normal(0, 1.0, cities)[city] + 0.3 * female
+    data = pd.DataFrame(
+        {
+            "city": city,
+            "sex": np.where(female, "female", "male"),
+            "integration": integration,
+            "health": slope * integration + rng.normal(0, 1, n),
+        }
+    )
+    fit = SubgroupModel("health", exposure="integration", by="sex", cluster="city").fit(data)
+    groups = fit.groups_.set_index("group")
+    assert groups.loc["female", "se"] > 0.12  # each group alone is imprecise (city shocks)
+    assert fit.equal_effects_["df"] == 1
+    assert fit.equal_effects_["p"] < 0.01
+    interaction = fit.pooled_model_.summary().set_index("term").loc["integration:C(sex)[female]"]
+    assert interaction["estimate"] == pytest.approx(0.3, abs=0.1)

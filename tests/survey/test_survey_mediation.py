@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import special
+import statsmodels
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from scipy import special, stats
 
 from migrant_health.analysis.mediation import Mediation
+from migrant_health.errors import DataError
 
 A = 0.8  # integration -> support
 B = 0.6  # support -> health
@@ -80,3 +86,55 @@ def test_binary_outcome_and_bootstrap_intervals() -> None:
     out = fit.to_dict()
     assert {"acme", "ade", "total", "prop_mediated"} <= set(out)
     assert set(out["acme"]) == {"estimate", "se", "p", "ci_low", "ci_high"}
+
+
+def framing() -> pd.DataFrame:
+    """Brader, Valentino and Suhay's framing experiment, as shipped with statsmodels' tests."""
+    return pd.read_csv(Path(statsmodels.__file__).parent / "stats/tests/results/framing.csv")
+
+
+def test_a_binary_outcome_with_a_probit_link_matches_the_exact_plug_in_effect() -> None:
+    # R's mediation vignette: probit outcome, linear mediator (emotional response to the story).
+    data = framing()
+    covariates = ["age", "educ", "gender", "income"]
+    fit = Mediation(
+        "cong_mesg",
+        exposure="treat",
+        mediator="emo",
+        covariates=covariates,
+        outcome_type="binary",
+        link="probit",
+        n_sims=200,
+    ).fit(data)
+    # The outcome model is the probit statsmodels fits (a logit has other coefficients).
+    probit = smf.glm(
+        "cong_mesg ~ treat + emo + age + educ + gender + income",
+        data,
+        family=sm.families.Binomial(link=sm.families.links.Probit()),
+    ).fit()
+    ours = fit.outcome_model_.set_index("term")["estimate"]
+    assert ours["emo"] == pytest.approx(probit.params["emo"], abs=1e-6)
+    assert ours["treat"] == pytest.approx(probit.params["treat"], abs=1e-6)
+    # With normal mediator noise E[Φ(η + b ε)] = Φ(η / sqrt(1 + b²σ²)): the exact plug-in ACME.
+    mediator = smf.ols("emo ~ treat + age + educ + gender + income", data).fit()
+    b, sigma = probit.params["emo"], np.sqrt(mediator.scale)
+    shrink = np.sqrt(1 + b**2 * sigma**2)
+
+    def mean_probability(t: float, m_treat: float) -> float:
+        m = mediator.predict(data.assign(treat=m_treat))
+        eta = probit.predict(data.assign(treat=t, emo=m), which="linear")
+        return float(np.mean(stats.norm.cdf(eta / shrink)))
+
+    acme = np.mean([mean_probability(t, 1) - mean_probability(t, 0) for t in (0, 1)])
+    effects = fit.effects_.set_index("term")
+    assert effects.loc["acme", "estimate"] == pytest.approx(acme, abs=0.004)
+    # and close to the vignette's quasi-Bayesian estimate, 0.0759 (CI 0.026 to 0.129)
+    assert effects.loc["acme", "estimate"] == pytest.approx(0.0759, abs=0.012)
+
+
+def test_an_unknown_link_or_outcome_type_is_refused() -> None:
+    data = framing()
+    with pytest.raises(DataError, match="link must be 'logit' or 'probit'"):
+        Mediation("cong_mesg", exposure="treat", mediator="emo", link="cloglog").fit(data)
+    with pytest.raises(DataError, match="outcome_type must be one of auto"):
+        Mediation("cong_mesg", exposure="treat", mediator="emo", outcome_type="count").fit(data)

@@ -7,6 +7,7 @@ the one list of models by name; :func:`make_estimator` builds one.
 """
 
 from migrant_health.analysis.design import SurveyDesign, linearized_vcov
+from migrant_health.analysis.diagnostics import EstimationWarning
 from migrant_health.analysis.health_selection import HealthSelectionTests
 from migrant_health.analysis.heterogeneity import SubgroupModel, age_band
 from migrant_health.analysis.index import IntegrationIndex, add_integration_index
@@ -34,6 +35,7 @@ __all__ = [
     "STAGES",
     "BinaryModel",
     "CutPoints",
+    "EstimationWarning",
     "HealthSelectionTests",
     "HeckmanTwoStep",
     "IVModel",

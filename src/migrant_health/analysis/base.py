@@ -48,15 +48,37 @@ def tidy(
 
 def row_dict(row: pd.Series) -> dict[str, float | None]:
     """One tidy row as ``{estimate, se, p, ci_low, ci_high}`` (NaN as ``None``)."""
-    return {k: _number(row[k]) for k in ("estimate", "se", "p", "ci_low", "ci_high")}
+    return {k: finite_or_none(row[k]) for k in ("estimate", "se", "p", "ci_low", "ci_high")}
 
 
-def _number(value: Any) -> float | None:
+def finite_or_none(value: Any) -> float | None:
+    """``value`` as a float, or ``None`` if it is missing, NaN or infinite (JSON has no NaN)."""
     try:
         value = float(value)
     except (TypeError, ValueError):
         return None
     return None if not np.isfinite(value) else value
+
+
+def json_ready(value: Any) -> Any:
+    """A result with NumPy scalars made Python ones and every NaN or infinity made ``None``.
+
+    Strict JSON has no NaN; ``json.dumps`` would write the bare word ``NaN``, which most
+    readers (JavaScript, jq, R's jsonlite in strict mode) refuse.
+    """
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return finite_or_none(value)
+    if value is None or isinstance(value, str):
+        return value
+    return str(value)
 
 
 class SurveyEstimator:
@@ -97,6 +119,11 @@ class SurveyEstimator:
     def design(self) -> SurveyDesign:
         """The sampling design given by ``weights``, ``strata`` and ``cluster``."""
         return SurveyDesign(weights=self.weights, strata=self.strata, cluster=self.cluster)
+
+    @property
+    def label(self) -> str:
+        """The model and its outcome, as messages name them (``ologit of srh``)."""
+        return f"{self.model_name} of {self.outcome}"
 
     def terms(self) -> list[str]:
         """Regressor terms: the exposure, then the covariates."""

@@ -14,6 +14,8 @@ from typing import Literal
 import numpy as np
 import statsmodels.api as sm
 
+from migrant_health.analysis.diagnostics import restated_warnings
+from migrant_health.analysis.separation import check_separation
 from migrant_health.errors import DataError
 
 
@@ -39,15 +41,37 @@ def fit_wls(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> MFit:
 
 
 def fit_binary(
-    X: np.ndarray, y: np.ndarray, w: np.ndarray, link: Literal["logit", "probit"]
+    X: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    link: Literal["logit", "probit"],
+    names: list[str] | None = None,
+    model: str | None = None,
 ) -> MFit:
-    """Weighted logit or probit of 0/1 ``y`` on ``X`` (include the intercept column in ``X``)."""
+    """Weighted logit or probit of 0/1 ``y`` on ``X`` (include the intercept column in ``X``).
+
+    Args:
+        X: Regressors, the intercept column first.
+        y: 0/1 outcome.
+        w: Weights.
+        link: ``logit`` or ``probit``.
+        names: Names of the columns of ``X`` after the intercept. Given, the regressors are first
+            checked for separation (skipped when refitting resamples, already checked whole).
+        model: The model and outcome, for messages.
+
+    Raises:
+        DataError: If the regressors separate the outcome completely, or the fit fails.
+    """
+    label = model or link
+    if names is not None:
+        check_separation(X[:, 1:], y.astype(int), 2, names, label)
     family_link = sm.families.links.Logit() if link == "logit" else sm.families.links.Probit()
-    model = sm.GLM(y, X, family=sm.families.Binomial(link=family_link), freq_weights=w)
+    glm = sm.GLM(y, X, family=sm.families.Binomial(link=family_link), freq_weights=w)
     try:
-        result = model.fit()
+        with restated_warnings(label):
+            result = glm.fit()
     except Exception as exc:  # statsmodels raises PerfectSeparation and LinAlg errors
-        raise DataError(f"{link} failed: {exc}") from exc
+        raise DataError(f"{label} failed: {exc}") from exc
     params = np.asarray(result.params)
-    bread = np.linalg.pinv(-model.hessian(params))
-    return MFit(params, bread, np.asarray(model.score_obs(params)))
+    bread = np.linalg.pinv(-glm.hessian(params))
+    return MFit(params, bread, np.asarray(glm.score_obs(params)))

@@ -6,12 +6,18 @@ pyfixest fits ``feols`` (weights, fixed effects, clustered errors) and ``feglm``
 statsmodels' GLM instead, with fixed effects as dummies. When strata are given the variance is
 the design-based one of :func:`~migrant_health.analysis.design.linearized_vcov`, computed from the
 fitted model's scores and bread; otherwise it is pyfixest's (robust, or CRV1 by cluster).
+
+pyfixest's public API gives coefficients and standard errors but not the variance matrix, scores
+or bread that design-based variance and the slopes by group need, so :func:`_engine_arrays` reads
+them from its result object; ``pyproject.toml`` pins pyfixest to the versions this is tested with.
+Regressors are handed to pyfixest as ``x0, x1, ...`` (column names such as ``C(sex)[female]`` are
+no formula names); its warnings are restated with the real names.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -19,7 +25,9 @@ import pyfixest as pf
 import statsmodels.api as sm
 
 from migrant_health.analysis.design import linearized_vcov
+from migrant_health.analysis.diagnostics import restated_warnings
 from migrant_health.analysis.frame import ModelFrame
+from migrant_health.analysis.separation import check_separation
 from migrant_health.errors import DataError
 
 Family = Literal["gaussian", "logit", "probit"]
@@ -47,33 +55,68 @@ def _safe_frame(frame: ModelFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
     return data, list(safe), fe_names
 
 
-def fit_fixest(frame: ModelFrame, family: Family, weighted: bool) -> FixestResult:
-    """Fit ``y ~ X | fixed effects`` with pyfixest (or statsmodels for weighted logit/probit)."""
+def _engine_arrays(fit: object) -> tuple[list[str], np.ndarray, np.ndarray, int]:
+    """Coefficient names, estimates, variance and n of a pyfixest result (see module doc)."""
+    engine: Any = fit
+    names = [str(c) for c in engine._coefnames]
+    beta = np.asarray(engine._beta_hat, dtype=float)
+    return names, beta, np.asarray(engine._vcov, dtype=float), int(engine._N)
+
+
+def fit_fixest(
+    frame: ModelFrame, family: Family, weighted: bool, model: str = "model"
+) -> FixestResult:
+    """Fit ``y ~ X | fixed effects`` with pyfixest (or statsmodels for weighted logit/probit).
+
+    Args:
+        frame: The model frame.
+        family: ``gaussian``, ``logit`` or ``probit``.
+        weighted: Use the frame's weights.
+        model: The model and outcome, for messages.
+
+    Raises:
+        DataError: If the regressors separate a binary outcome, or the fit fails.
+    """
+    if family != "gaussian":
+        _check_binary_separation(frame, model)
     if family != "gaussian" and weighted:
-        return _fit_glm(frame, family)
+        return _fit_glm(frame, family, model)
     data, xs, fes = _safe_frame(frame)
     rhs = " + ".join(xs) if xs else "1"
     formula = f"y ~ {rhs}" + (f" | {' + '.join(fes)}" if fes else "")
     vcov: str | dict[str, str] = {"CRV1": "cl"} if frame.cluster is not None else "hetero"
+    names = {f"x{i}": str(c) for i, c in enumerate(frame.X.columns)}
     try:
-        if family == "gaussian":
-            fit = pf.feols(formula, data=data, vcov=vcov, weights="w" if weighted else None)
-        else:
-            fit = pf.feglm(formula, data=data, family=family, vcov=vcov)
+        with restated_warnings(model, names):
+            if family == "gaussian":
+                fit = pf.feols(formula, data=data, vcov=vcov, weights="w" if weighted else None)
+            else:
+                fit = pf.feglm(formula, data=data, family=family, vcov=vcov)
     except Exception as exc:  # pyfixest raises many types (collinearity, separation, ...)
-        raise DataError(f"regression failed: {exc}") from exc
-    names = {f"x{i}": c for i, c in enumerate(frame.X.columns)}
-    coefnames = list(fit._coefnames)
-    params = pd.Series(np.asarray(fit._beta_hat, dtype=float), index=coefnames).rename(index=names)
-    covariance = np.asarray(fit._vcov, dtype=float)
+        raise DataError(f"{model} failed: {exc}") from exc
+    coefnames, beta, covariance, n = _engine_arrays(fit)
+    params = pd.Series(beta, index=coefnames).rename(index=names)
     if frame.strata is not None:
         covariance = linearized_vcov(
-            np.asarray(fit._scores), np.asarray(fit._bread), frame.cluster, frame.strata
+            np.asarray(fit._scores),
+            np.asarray(fit._bread),
+            frame.cluster,
+            frame.strata,
         )
-    return FixestResult(params, covariance, int(fit._N), fit)
+    return FixestResult(params, covariance, n, fit)
 
 
-def _fit_glm(frame: ModelFrame, family: Family) -> FixestResult:
+def _check_binary_separation(frame: ModelFrame, model: str) -> None:
+    """Separation check of a binary model, with fixed effects as dummies."""
+    X = frame.X
+    for col in frame.fixed_effects.columns:
+        dummies = pd.get_dummies(frame.fixed_effects[col], prefix=col, drop_first=True, dtype=float)
+        X = X.join(dummies)
+    names = [str(c) for c in X.columns]
+    check_separation(X.to_numpy(dtype=float), frame.y.astype(int), 2, names, model)
+
+
+def _fit_glm(frame: ModelFrame, family: Family, model: str) -> FixestResult:
     X = frame.X.copy()
     for col in frame.fixed_effects.columns:
         X = X.join(
@@ -81,15 +124,16 @@ def _fit_glm(frame: ModelFrame, family: Family) -> FixestResult:
         )
     X.insert(0, "Intercept", 1.0)
     link = sm.families.links.Logit() if family == "logit" else sm.families.links.Probit()
-    model = sm.GLM(
+    glm = sm.GLM(
         frame.y, X.to_numpy(), family=sm.families.Binomial(link=link), freq_weights=frame.weights
     )
     try:
-        result = model.fit()
+        with restated_warnings(model):
+            result = glm.fit()
+        bread = np.linalg.inv(-glm.hessian(result.params))
     except Exception as exc:  # statsmodels raises PerfectSeparation and LinAlg errors
-        raise DataError(f"weighted {family} failed: {exc}") from exc
-    bread = np.linalg.inv(-model.hessian(result.params))
-    covariance = linearized_vcov(model.score_obs(result.params), bread, frame.cluster, frame.strata)
+        raise DataError(f"{model} failed: {exc}") from exc
+    covariance = linearized_vcov(glm.score_obs(result.params), bread, frame.cluster, frame.strata)
     keep = [i for i, c in enumerate(X.columns) if c in frame.X.columns or c == "Intercept"]
     params = pd.Series(np.asarray(result.params)[keep], index=X.columns[keep])
     return FixestResult(params, covariance[np.ix_(keep, keep)], frame.n, result)

@@ -9,6 +9,7 @@ Rows missing any used column are dropped (listwise deletion) and counted.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,10 +18,12 @@ import numpy as np
 import pandas as pd
 
 from migrant_health.analysis.design import SurveyDesign
+from migrant_health.analysis.diagnostics import warn
 from migrant_health.errors import DataError
 from migrant_health.survey.schema import SCHEMA
 
 _CATEGORICAL = re.compile(r"^C\((?P<name>[^()]+)\)$")
+SHOWN_COLUMNS = 60  # an error lists this many of the data's columns, then says how many more
 
 
 def source_columns(term: str) -> list[str]:
@@ -119,13 +122,36 @@ class ModelFrame:
 
 
 def require_columns(data: pd.DataFrame, columns: Sequence[str], what: str = "model") -> None:
-    """Raise a :class:`DataError` naming every column the data lack."""
+    """Raise a :class:`DataError` naming every column the data lack.
+
+    The message suggests the closest existing name for each missing one and lists the columns
+    there are (all of them, or the first :data:`SHOWN_COLUMNS` and how many more).
+    """
     missing = [c for c in dict.fromkeys(columns) if c not in data.columns]
     if missing:
         raise DataError(
-            f"the {what} needs column(s) {', '.join(missing)}, which the data lack "
-            f"(available: {', '.join(map(str, data.columns[:40]))})"
+            f"the {what} needs column(s) {', '.join(missing)}, which the data lack"
+            f"{closest_names(missing, [str(c) for c in data.columns])} "
+            f"({column_list([str(c) for c in data.columns])})"
         )
+
+
+def closest_names(missing: Sequence[str], available: Sequence[str]) -> str:
+    """``; did you mean 'a' (for 'b')?`` for the missing names with a close available one."""
+    hints = []
+    for name in missing:
+        match = difflib.get_close_matches(name, available, n=1, cutoff=0.6)
+        if match:
+            hints.append(f"'{match[0]}'" + (f" for '{name}'" if len(missing) > 1 else ""))
+    return f"; did you mean {', '.join(hints)}?" if hints else ""
+
+
+def column_list(available: Sequence[str]) -> str:
+    """``N available: a, b, ...``: every column, or the first :data:`SHOWN_COLUMNS` and a count."""
+    shown = list(available[:SHOWN_COLUMNS])
+    hidden = len(available) - len(shown)
+    more = f", and {hidden} more not shown" if hidden > 0 else ""
+    return f"{len(available)} available: {', '.join(shown)}{more}"
 
 
 def regressor_matrix(
@@ -166,22 +192,67 @@ def regressor_matrix(
     return X, factors, interactions
 
 
+def collinear_columns(X: pd.DataFrame, intercept: bool = True) -> list[str]:
+    """Columns that are linear combinations of the columns before them (and the intercept).
+
+    Earlier columns are kept, so the exposure (listed first) survives and a covariate that
+    repeats it goes.
+    """
+    basis: list[np.ndarray] = []
+    if intercept and len(X):
+        basis.append(np.ones(len(X)) / np.sqrt(len(X)))
+    redundant = []
+    for name in X.columns:
+        column = X[name].to_numpy(dtype=float)
+        residual = column.copy()
+        for _ in range(2):  # Gram-Schmidt twice: one pass loses orthogonality in floating point
+            for q in basis:
+                residual -= (q @ residual) * q
+        norm = float(np.linalg.norm(residual))
+        if norm <= 1e-9 * max(float(np.linalg.norm(column)), 1.0):
+            redundant.append(str(name))
+        else:
+            basis.append(residual / norm)
+    return redundant
+
+
+def _term_columns(data: pd.DataFrame, term: str, levels: dict[str, list[str]]) -> list[str]:
+    """The model-frame columns a regressor term expands to."""
+    return [str(c) for c in regressor_matrix(data.iloc[:1], [term], dict(levels))[0].columns]
+
+
 def build_frame(
     data: pd.DataFrame,
     outcome: str,
     terms: Sequence[str],
     design: SurveyDesign | None = None,
     fixed_effects: Sequence[str] = (),
+    must_vary: Sequence[str] = (),
+    model: str = "model",
 ) -> ModelFrame:
     """Build the complete-case model frame of ``outcome ~ terms``.
 
+    A covariate that takes one value among the respondents used, or that is collinear with the
+    terms before it, is dropped with an :class:`EstimationWarning` naming it.
+
+    Args:
+        data: The survey table.
+        outcome: Outcome column.
+        terms: Regressor terms, the exposure first.
+        design: Weights, strata and PSU columns.
+        fixed_effects: Columns absorbed as fixed effects.
+        must_vary: Terms without which the model means nothing (the exposure, a mediator): an
+            error, not a warning, if they do not vary.
+        model: The model's name, for messages.
+
     Raises:
-        DataError: If a column is absent, the outcome is not numeric, weights are not positive,
-            or no complete rows remain.
+        DataError: If a column is absent, the outcome is not numeric or takes one value, a
+            ``must_vary`` term does not vary, weights are not positive, or no complete rows
+            remain.
     """
     design = design or SurveyDesign()
     needed = [outcome, *(c for t in terms for c in source_columns(t)), *fixed_effects]
-    require_columns(data, [*needed, *design.columns()])
+    require_columns(data, [*needed, *design.columns()], model)
     y_all = as_float(data[outcome])
     if np.isnan(y_all).all() and data[outcome].notna().any():
         raise DataError(f"outcome '{outcome}' is not numeric; recode it (e.g. in the column map)")
@@ -198,13 +269,37 @@ def build_frame(
             raise DataError(f"weights column '{design.weights}' has zero or negative values")
     if not keep.any():
         raise DataError(f"no respondent has all of: {', '.join(dict.fromkeys(needed))}")
+    n = int(keep.sum())
+    y_used = y_all[keep]
+    if np.unique(y_used).size == 1:
+        raise DataError(
+            f"{model}: outcome '{outcome}' is {y_used[0]:g} for all {n:,} respondents used, so "
+            "there is nothing to explain; check the column, or the rows left after dropping "
+            "those with missing values"
+        )
     X = X.loc[keep]
-    constant = [c for c in X.columns if X[c].nunique() <= 1]
+    constant = [str(c) for c in X.columns if X[c].nunique() <= 1]
+    for term in must_vary:
+        columns = _term_columns(data, term, levels)
+        if columns and set(columns) <= set(constant):
+            values = ", ".join(f"{v:g}" for v in np.unique(X[columns[0]]))
+            raise DataError(
+                f"{model}: '{term}' takes one value ({values}) for all {n:,} respondents used, "
+                f"so its effect on '{outcome}' cannot be estimated; choose a variable that varies"
+            )
     if constant:
         X = X.drop(columns=constant)
+        warn(f"{model}: {', '.join(constant)} dropped: one value for all {n:,} respondents used")
+    collinear = collinear_columns(X, intercept=not fixed_effects)
+    if collinear:
+        X = X.drop(columns=collinear)
+        warn(
+            f"{model}: {', '.join(collinear)} dropped, being collinear with the regressors "
+            "before it (a linear combination of them); drop it or recode"
+        )
     w = weights[keep]
     return ModelFrame(
-        y=y_all[keep],
+        y=y_used,
         X=X.astype(float),
         weights=w / w.mean(),
         cluster=data[design.cluster].to_numpy()[keep] if design.cluster else None,

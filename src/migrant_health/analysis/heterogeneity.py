@@ -1,11 +1,14 @@
 """Population heterogeneity: the same model in each subgroup, and a test of equal effects.
 
 The seed (section 3.3) expects the effect of integration on health to differ by sex, age,
-education and city. ``SubgroupModel(..., by="sex")`` fits the model separately in each group and
-tests ``H0: the exposure's coefficient is equal in all groups`` with the Wald statistic
-``Σ_g (b_g - b̄)² / se_g²`` (``b̄`` the inverse-variance weighted mean), chi-squared with ``G - 1``
-degrees of freedom. The groups are disjoint samples, so their estimates are independent (with
-clusters that straddle groups the test is approximate).
+education and city. ``SubgroupModel(..., by="sex")`` fits the model separately in each group
+(the per-group estimates) and tests ``H0: the exposure's effect is equal in all groups`` in one
+pooled model of all the groups' respondents with the exposure interacted with the group,
+``outcome ~ exposure + C(group) + exposure:C(group) + covariates``: a Wald test that the ``G - 1``
+interaction coefficients are zero, chi-squared with ``G - 1`` degrees of freedom, with the
+variance of the design (weights, strata, PSUs). Comparing the separate fits as if they were
+independent would be wrong when PSUs span the groups (a city's men and women share its shocks),
+which the pooled model's clustered variance takes into account.
 
 ``by="age_band"`` is derived from ``age`` when the column is absent (bands 15-29, 30-44, 45-59,
 60+ by default).
@@ -20,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from migrant_health.analysis.base import SurveyEstimator, tidy
+from migrant_health.analysis.base import SurveyEstimator, row_dict, tidy
 from migrant_health.analysis.frame import require_columns, source_columns
 from migrant_health.analysis.model_spec import SINGLE_EQUATION_MODELS
 from migrant_health.errors import DataError, MigrantHealthError
@@ -56,7 +59,9 @@ class SubgroupModel(SurveyEstimator):
 
     Attributes:
         groups_: Tidy table of the exposure's coefficient in each group (``group``, ``n``).
-        equal_effects_: ``{"statistic", "df", "p"}`` of the test of equal effects.
+        equal_effects_: ``{"statistic", "df", "p"}`` of the test of equal effects (pooled
+            interaction model, design-based variance).
+        pooled_model_: The pooled model with the exposure-by-group interaction.
         models_: Fitted model of each group.
         skipped_: Groups too small (or degenerate) to fit, with the reason.
     """
@@ -141,18 +146,41 @@ class SubgroupModel(SurveyEstimator):
         table.insert(1, "group", labels)
         table.insert(2, "n", ns)
         self.groups_ = table
-        precision = 1 / se_arr**2
-        pooled = float(np.sum(precision * est_arr) / np.sum(precision))
-        statistic = float(np.sum(precision * (est_arr - pooled) ** 2))
-        dof = len(rows) - 1
-        self.equal_effects_ = {
-            "statistic": statistic,
-            "df": dof,
-            "p": float(stats.chi2.sf(statistic, dof)),
-        }
         self.n_ = int(sum(ns))
         self.coef_table_ = table
+        fitted_groups = data[self.by].map(lambda v: str(v) in self.models_)
+        self.equal_effects_ = self._equal_effects_test(
+            spec, data.loc[fitted_groups.fillna(False).to_numpy(dtype=bool)], options
+        )
         return self
+
+    def _equal_effects_test(
+        self, spec: Any, data: pd.DataFrame, options: dict[str, Any]
+    ) -> dict[str, float]:
+        """Wald test of no exposure-by-group interaction in the pooled model."""
+        exposure = str(self.exposure)
+        group = f"C({self.by})"
+        pooled_options = {
+            **options,
+            "covariates": [group, f"{exposure}:{group}", *options["covariates"]],
+        }
+        pooled = spec.build(outcome=self.outcome, **pooled_options).fit(data)
+        names = [str(n) for n in pooled.coef_.index]
+        picked = [i for i, n in enumerate(names) if n.startswith(f"{exposure}:{group}[")]
+        if not picked:
+            raise DataError(
+                f"heterogeneity: the pooled model dropped every {exposure}-by-{self.by} term; "
+                "the groups' effects cannot be compared"
+            )
+        b = pooled.coef_.to_numpy()[picked]
+        V = np.asarray(pooled.vcov_)[np.ix_(picked, picked)]
+        statistic = float(b @ np.linalg.pinv(V) @ b)
+        self.pooled_model_ = pooled
+        return {
+            "statistic": statistic,
+            "df": len(picked),
+            "p": float(stats.chi2.sf(statistic, len(picked))),
+        }
 
     def extra_tables(self) -> dict[str, pd.DataFrame]:
         """The test that the exposure's effect is equal in every group."""
@@ -163,10 +191,7 @@ class SubgroupModel(SurveyEstimator):
         """Per-group coefficients (keyed ``exposure | by=group``) and the equal-effects test."""
         out = super().to_dict()
         out["coefficients"] = {
-            f"{r['term']} | {self.by}={r['group']}": {
-                k: float(r[k]) for k in ("estimate", "se", "p", "ci_low", "ci_high")
-            }
-            for _, r in self.groups_.iterrows()
+            f"{r['term']} | {self.by}={r['group']}": row_dict(r) for _, r in self.groups_.iterrows()
         }
         out["equal_effects_test"] = self.equal_effects_
         out["skipped_groups"] = self.skipped_

@@ -1,7 +1,9 @@
 """Causal mediation: integration -> social support -> health (seed section 3.1).
 
 The mediator model is linear (``support ~ integration + covariates``); the outcome model is
-linear, logit or ordered logit/probit (``health ~ integration + support + covariates``). Effects
+linear, binary (logit or probit) or ordered (logit or probit) (``health ~ integration + support +
+covariates``); ``outcome_type`` says which (``auto`` detects it from the values) and ``link``
+which link a binary or ordered outcome model uses. Effects
 follow Imai, Keele and Tingley (2010): with ``M(t)`` the mediator under exposure ``t`` (drawn with
 its residual noise) and ``g(t, m)`` the expected outcome,
 
@@ -27,16 +29,17 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from migrant_health.analysis.base import SurveyEstimator, row_dict, tidy
 from migrant_health.analysis.design import linearized_vcov
 from migrant_health.analysis.fitting import fit_binary, fit_wls
 from migrant_health.analysis.frame import build_frame
 from migrant_health.analysis.ordinal_mle import Link, cdf, fit_ordered
+from migrant_health.analysis.separation import check_separation
 from migrant_health.errors import DataError
 
 OutcomeType = Literal["auto", "continuous", "binary", "ordinal"]
+OUTCOME_TYPES: tuple[str, ...] = ("auto", "continuous", "binary", "ordinal")
 EFFECTS = ("acme_control", "acme_treated", "ade_control", "ade_treated", "total")
 
 
@@ -74,7 +77,7 @@ class Mediation(SurveyEstimator):
         treat_value: Exposure value of the treated condition.
         top_from: Ordinal outcomes: effects on ``P(outcome >= top_from)``.
         each_category: Ordinal outcomes: also effects on each category's probability.
-        link: Ordinal outcome model link, ``logit`` or ``probit``.
+        link: Link of a binary or ordinal outcome model, ``logit`` or ``probit``.
         weights: Probability-weight column.
         cluster: Cluster / PSU column.
         strata: Stratum column.
@@ -133,9 +136,25 @@ class Mediation(SurveyEstimator):
             raise DataError(f"method must be 'simulation' or 'bootstrap', got {self.method!r}")
         if self.mediator == self.exposure:
             raise DataError("the mediator must differ from the exposure")
+        if self.outcome_type not in OUTCOME_TYPES:
+            raise DataError(
+                f"outcome_type must be one of {', '.join(OUTCOME_TYPES)}, got {self.outcome_type!r}"
+            )
+        if self.link not in ("logit", "probit"):
+            raise DataError(f"link must be 'logit' or 'probit', got {self.link!r}")
+        if self.treat_value == self.control_value:
+            raise DataError(
+                f"treat_value and control_value are both {self.treat_value:g}; the contrast "
+                "needs two different exposure values"
+            )
         exposure = str(self.exposure)
         frame = build_frame(
-            data, self.outcome, [exposure, self.mediator, *self.covariates], self.design
+            data,
+            self.outcome,
+            [exposure, self.mediator, *self.covariates],
+            self.design,
+            must_vary=[exposure, self.mediator],
+            model=self.label,
         )
         if frame.X.columns[:2].tolist() != [exposure, self.mediator]:
             raise DataError("exposure and mediator must be numeric and vary in the sample")
@@ -162,6 +181,10 @@ class Mediation(SurveyEstimator):
         self.n_ = frame.n
         self.frame_ = frame
         rows = np.arange(frame.n)
+        if kind == "ordinal":
+            check_separation(
+                frame.X.to_numpy(), self._ycode, self._levels.size, self._names(), self.label
+            )
         point, vcov_m, vcov_y = self._fit_models(rows, design=True)
         cov_names = list(frame.X.columns[2:])
         self.mediator_model_ = tidy(
@@ -202,7 +225,10 @@ class Mediation(SurveyEstimator):
             )
             out_params, out_bread, out_scores = fit.theta, fit.bread, fit.scores
         elif kind == "binary":
-            out = fit_binary(np.column_stack((ones, t, m, c)), self._y[rows], w, "logit")
+            # The whole sample is checked for separation; resamples of it are not.
+            names = self._names() if design else None
+            X = np.column_stack((ones, t, m, c))
+            out = fit_binary(X, self._y[rows], w, self.link, names, self.label)
             out_params, out_bread, out_scores = out.params, out.bread, out.scores
         else:
             out = fit_wls(np.column_stack((ones, t, m, c)), self._y[rows], w)
@@ -238,7 +264,7 @@ class Mediation(SurveyEstimator):
                 columns += list(np.diff(full, axis=1).T)
             return np.column_stack(columns)
         eta = params[0] + params[1] * t + params[2] * m + c @ params[3:]
-        return (special.expit(eta) if kind == "binary" else eta)[:, None]
+        return (cdf(eta, self.link) if kind == "binary" else eta)[:, None]
 
     def _effects(self, fitted: _Fitted, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Effects for one parameter draw on the respondents ``rows``."""
@@ -263,8 +289,8 @@ class Mediation(SurveyEstimator):
     ) -> np.ndarray:
         out = []
         if self.method == "simulation":
-            med = rng.multivariate_normal(point.mediator, vcov_m, self.n_sims, method="cholesky")
-            res = rng.multivariate_normal(point.outcome, vcov_y, self.n_sims, method="cholesky")
+            med = self._simulate(point.mediator, vcov_m, "mediator", rng)
+            res = self._simulate(point.outcome, vcov_y, "outcome", rng)
             rows = np.arange(self.n_)
             if self.outcome_type_ == "ordinal":
                 res = self._ordered_cuts(res, point.outcome.size - (self._levels.size - 1))
@@ -281,6 +307,27 @@ class Mediation(SurveyEstimator):
             if len(out) < max(2, self.n_sims // 2):
                 raise DataError("mediation bootstrap: most resamples could not be fitted")
         return np.asarray(out)
+
+    def _simulate(
+        self, mean: np.ndarray, vcov: np.ndarray, which: str, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Quasi-Bayesian draws of one model's parameters."""
+        try:
+            return rng.multivariate_normal(mean, vcov, self.n_sims, method="cholesky")
+        except np.linalg.LinAlgError:
+            # A variance that is not positive definite: some coefficient is not identified.
+            se = np.sqrt(np.clip(np.diag(vcov), 0, None))
+            terms = (self.mediator_model_ if which == "mediator" else self.outcome_model_)["term"]
+            worst = str(terms.iloc[int(np.argmax(se))]) if se.size else "?"
+            raise DataError(
+                f"{self.label}: the {which} model's coefficients are not all identified (its "
+                f"variance is singular; '{worst}' is the least determined), so effects cannot be "
+                "simulated; drop or merge regressors, or use method='bootstrap'"
+            ) from None
+
+    def _names(self) -> list[str]:
+        """Outcome-model regressor names (exposure, mediator, covariates)."""
+        return [str(c) for c in self.frame_.X.columns]
 
     @staticmethod
     def _ordered_cuts(draws: np.ndarray, k: int) -> np.ndarray:

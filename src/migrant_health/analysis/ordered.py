@@ -19,8 +19,10 @@ import pandas as pd
 from migrant_health.analysis.base import SurveyEstimator, row_dict, tidy
 from migrant_health.analysis.delta import delta_se
 from migrant_health.analysis.design import linearized_vcov
+from migrant_health.analysis.diagnostics import restated_warnings
 from migrant_health.analysis.frame import ModelFrame, build_frame, regressor_matrix
 from migrant_health.analysis.ordinal_mle import Link, category_probabilities, fit_ordered, pdf
+from migrant_health.analysis.separation import check_separation
 from migrant_health.errors import DataError
 
 
@@ -73,17 +75,22 @@ class OrderedRegression(SurveyEstimator):
         """Fit the model; see the class docstring for the fitted attributes."""
         if self.link not in ("logit", "probit"):
             raise DataError(f"link must be 'logit' or 'probit', got {self.link!r}")
-        frame = build_frame(data, self.outcome, self.terms(), self.design)
+        must_vary = [self.exposure] if self.exposure else []
+        frame = build_frame(
+            data, self.outcome, self.terms(), self.design, must_vary=must_vary, model=self.label
+        )
         if not np.allclose(frame.y, np.round(frame.y)):
-            raise DataError(f"ordered model: outcome '{self.outcome}' must hold integer codes")
+            raise DataError(f"{self.label}: outcome '{self.outcome}' must hold integer codes")
         levels = np.unique(frame.y)
         if levels.size < 3:
             raise DataError(
-                f"ordered model: '{self.outcome}' has {levels.size} categories; use a logit"
+                f"{self.label}: '{self.outcome}' has {levels.size} categories; use a logit"
             )
         y = np.searchsorted(levels, frame.y)
         X = frame.X.to_numpy()
-        result = fit_ordered(X, y, frame.weights, levels.size, self.link)
+        check_separation(X, y, levels.size, list(map(str, frame.X.columns)), self.label)
+        with restated_warnings(self.label):
+            result = fit_ordered(X, y, frame.weights, levels.size, self.link, model=self.label)
         k = X.shape[1]
         self.frame_: ModelFrame = frame
         self.levels_ = levels

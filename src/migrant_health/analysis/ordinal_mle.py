@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 from scipy import special, stats
 
+from migrant_health.analysis.diagnostics import warn
 from migrant_health.errors import DataError
 
 Link = Literal["logit", "probit"]
@@ -80,7 +81,6 @@ def loglike_score_hessian(
     theta: np.ndarray, X: np.ndarray, y: np.ndarray, w: np.ndarray, n_levels: int, link: Link
 ) -> tuple[float, np.ndarray, np.ndarray]:
     """Weighted log-likelihood, per-respondent weighted scores and the Hessian (analytic)."""
-    X.shape[1]
     _, upper, lower, prob = _pieces(theta, X, y, n_levels, link)
     fu, fl = pdf(upper, link), pdf(lower, link)
     du, dl = dpdf(upper, link), dpdf(lower, link)
@@ -116,6 +116,7 @@ def fit_ordered(
     link: Link = "logit",
     max_iter: int = 100,
     tol: float = 1e-9,
+    model: str = "ordered model",
 ) -> OrderedFit:
     """Fit an ordered logit/probit by Newton-Raphson with step halving.
 
@@ -127,6 +128,11 @@ def fit_ordered(
         link: ``"logit"`` or ``"probit"``.
         max_iter: Iteration limit.
         tol: Convergence tolerance on the largest Newton step.
+        model: The model and outcome, for messages.
+
+    Warns:
+        EstimationWarning: If the iterations run out before the steps become small (the last
+            iterate is returned).
 
     Raises:
         DataError: If a category is empty or the likelihood cannot be maximised (e.g. perfect
@@ -135,7 +141,7 @@ def fit_ordered(
     counts = np.bincount(y, minlength=n_levels)
     if (counts == 0).any():
         raise DataError(
-            f"ordered model: outcome category {int(np.argmin(counts)) + 1} has no respondent; "
+            f"{model}: outcome category {int(np.argmin(counts)) + 1} has no respondent; "
             "merge it with a neighbour"
         )
     k = X.shape[1]
@@ -147,7 +153,7 @@ def fit_ordered(
             step = np.linalg.solve(hessian, scores.sum(axis=0))
         except np.linalg.LinAlgError as exc:
             raise DataError(
-                "ordered model: singular information matrix (collinear regressors?)"
+                f"{model}: singular information matrix (collinear regressors?)"
             ) from exc
         size = 1.0
         while size > 1e-10:
@@ -161,17 +167,20 @@ def fit_ordered(
                     break
             size /= 2
         else:
-            raise DataError("ordered model: the likelihood could not be increased (separation?)")
+            raise DataError(f"{model}: the likelihood could not be increased (separation?)")
         moved = float(np.max(np.abs(candidate - theta)))
         theta, loglike, scores, hessian = candidate, new_ll, new_scores, new_h
         if moved < tol:
             break
     else:
-        raise DataError(f"ordered model did not converge in {max_iter} iterations")
+        warn(
+            f"{model}: did not converge in {max_iter} iterations (last step {moved:.2g}); the "
+            "estimates may be wrong; look for a regressor that nearly predicts the outcome"
+        )
     try:
         bread = np.linalg.inv(-hessian)
     except np.linalg.LinAlgError as exc:
-        raise DataError("ordered model: singular information matrix at the optimum") from exc
+        raise DataError(f"{model}: singular information matrix at the optimum") from exc
     return OrderedFit(theta, bread, scores, loglike, iterations)
 
 

@@ -51,11 +51,20 @@ class _FixestModel(SurveyEstimator):
         return base + [c for c in self.covariates if c not in base]
 
     def _prepare(self, data: pd.DataFrame) -> None:
-        frame = build_frame(data, self.outcome, self.terms(), self.design, self.fixed_effects)
+        must_vary = [t for t in (self.exposure, self.interaction) if t]
+        frame = build_frame(
+            data,
+            self.outcome,
+            self.terms(),
+            self.design,
+            self.fixed_effects,
+            must_vary=must_vary,
+            model=self.label,
+        )
         family = self._family()
         if family != "gaussian" and not set(np.unique(frame.y)) <= {0.0, 1.0}:
-            raise DataError(f"binary model: outcome '{self.outcome}' must be 0/1")
-        result = fit_fixest(frame, family, weighted=self.weights is not None)
+            raise DataError(f"{self.label}: outcome '{self.outcome}' must be 0/1")
+        result = fit_fixest(frame, family, weighted=self.weights is not None, model=self.label)
         self.frame_ = frame
         self.n_ = result.n
         self.coef_ = result.params

@@ -8,20 +8,26 @@ outcome regression on stayers with the inverse Mills ratio ``λ = φ(z'γ) / Φ(
 
 Identification needs an exclusion restriction: a variable in the selection equation but not in
 the outcome equation (e.g. family ties at the origin, land holdings), so the estimator refuses to
-run without one. Standard errors are corrected for the estimated ``γ``: the two steps are stacked
-as one M-estimator and given the sandwich (Murphy-Topel / GMM) variance, design-based when weights,
-strata or clusters are given. No library offers this with survey weights; it is written here.
+run without one. Standard errors are corrected for the estimated ``γ`` in one of two ways:
+
+* ``se="robust"`` (default): the two steps are stacked as one M-estimator and given the sandwich
+  (Murphy-Topel / GMM) variance, design-based when weights, strata or clusters are given. No
+  library offers this with survey weights; it is written here.
+* ``se="conventional"``: Heckman's (1979) two-step variance, which assumes the model's normal,
+  homoskedastic errors and simple random sampling (Greene, *Econometric Analysis*, section 19.5;
+  Stata's ``heckman, twostep``). Textbooks report these, so they are the ones to compare with;
+  with weights or a design, use ``robust``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from migrant_health.analysis.base import SurveyEstimator, tidy
+from migrant_health.analysis.base import SurveyEstimator, finite_or_none, row_dict, tidy
 from migrant_health.analysis.delta import jacobian
 from migrant_health.analysis.design import linearized_vcov
 from migrant_health.analysis.fitting import fit_binary
@@ -32,6 +38,43 @@ from migrant_health.analysis.frame import (
     source_columns,
 )
 from migrant_health.errors import DataError
+
+SE_TYPES: tuple[str, ...] = ("robust", "conventional")
+
+
+def conventional_vcov(
+    W: np.ndarray,
+    Z: np.ndarray,
+    resid: np.ndarray,
+    gamma: np.ndarray,
+    lambda_coef: float,
+    probit_vcov: np.ndarray,
+) -> np.ndarray:
+    """Heckman's two-step variance of ``(γ, (β, β_λ))`` (unweighted; selected respondents).
+
+    ``V = σ² M [W'(I - ρ²Δ)W + ρ² (W'ΔZ) V_γ (Z'ΔW)] M`` with ``M = (W'W)^-1``, ``W = (X, λ)``,
+    ``Δ = diag(λ_i (λ_i + z_i'γ))``, ``σ² = e'e / n + β_λ² mean(Δ)`` and ``ρ = β_λ / σ`` (kept
+    within [-1, 1], as Stata does). The selection block is the probit's own variance; the
+    covariance of the two blocks is not part of the textbook estimator and is left at zero.
+
+    Args:
+        W: ``(n1, k)`` outcome regressors and the inverse Mills ratio, selected respondents.
+        Z: ``(n1, q)`` selection regressors of the same respondents.
+        resid: Second-step residuals of the same respondents.
+        gamma: Probit coefficients.
+        lambda_coef: Coefficient of the inverse Mills ratio, ``β_λ = ρσ``.
+        probit_vcov: The probit's variance (inverse information).
+    """
+    lam = W[:, -1]
+    d = lam * (lam + Z @ gamma)
+    sigma2 = float(resid @ resid / len(resid) + lambda_coef**2 * d.mean())
+    rho2 = min(lambda_coef**2 / sigma2, 1.0)
+    M = np.linalg.inv(W.T @ W)
+    WdZ = (W * d[:, None]).T @ Z
+    middle = (W * (1.0 - rho2 * d)[:, None]).T @ W + rho2 * WdZ @ probit_vcov @ WdZ.T
+    outcome = sigma2 * M @ middle @ M
+    q, k = len(gamma), W.shape[1]
+    return np.block([[probit_vcov, np.zeros((q, k))], [np.zeros((k, q)), outcome]])
 
 
 def inverse_mills(z: np.ndarray) -> np.ndarray:
@@ -51,6 +94,8 @@ class HeckmanTwoStep(SurveyEstimator):
         selection_covariates: Selection-equation regressors; must include at least one variable
             absent from the outcome equation (the exclusion restriction). The outcome regressors
             are added to them automatically.
+        se: ``robust`` (stacked sandwich, design-based) or ``conventional`` (Heckman's
+            two-step variance; simple random samples only).
         weights: Probability-weight column.
         cluster: Cluster / PSU column.
         strata: Stratum column.
@@ -74,6 +119,7 @@ class HeckmanTwoStep(SurveyEstimator):
         covariates: tuple[str, ...] | list[str] = (),
         selection: str | None = None,
         selection_covariates: tuple[str, ...] | list[str] = (),
+        se: Literal["robust", "conventional"] = "robust",
         weights: str | None = None,
         cluster: str | None = None,
         strata: str | None = None,
@@ -82,11 +128,19 @@ class HeckmanTwoStep(SurveyEstimator):
         super().__init__(outcome, exposure, covariates, weights, cluster, strata, alpha)
         self.selection = selection
         self.selection_covariates = tuple(selection_covariates)
+        self.se = se
 
     def fit(self, data: pd.DataFrame) -> HeckmanTwoStep:
         """Fit both steps and return ``self``."""
         if not self.selection:
             raise DataError("heckman needs --selection (0/1: still in the city)")
+        if self.se not in SE_TYPES:
+            raise DataError(f"heckman: se must be one of {', '.join(SE_TYPES)}, got {self.se!r}")
+        if self.se == "conventional" and self.design.columns():
+            raise DataError(
+                "heckman: conventional standard errors assume a simple random sample; with "
+                f"{', '.join(self.design.columns())} use se='robust' (--se robust)"
+            )
         outcome_terms = self.terms()
         outcome_vars = {c for t in outcome_terms for c in source_columns(t)}
         excluded = [
@@ -126,7 +180,8 @@ class HeckmanTwoStep(SurveyEstimator):
         sel_mask = s == 1
         y = np.where(sel_mask, y_all[keep], 0.0)
         Zm, Xm = Z.to_numpy(), X.to_numpy()
-        probit = fit_binary(Zm, s, w, "probit")
+        label = f"heckman selection equation of {self.selection}"
+        probit = fit_binary(Zm, s, w, "probit", [str(c) for c in Z.columns[1:]], label)
         gamma = probit.params
         q, k = Zm.shape[1], Xm.shape[1] + 1
 
@@ -140,18 +195,28 @@ class HeckmanTwoStep(SurveyEstimator):
         W = np.column_stack((Xm, lam))
         Ws = W[sel_mask] * w[sel_mask, None]
         delta = np.linalg.solve(Ws.T @ W[sel_mask], Ws.T @ y[sel_mask])
-        # Stacked estimating equations psi = (probit scores, outcome normal equations)
-        a11 = np.linalg.inv(probit.bread)
-        a21 = -jacobian(lambda g: outcome_scores(g, delta).sum(axis=0), gamma)
-        a22 = Ws.T @ W[sel_mask]
-        A = np.block([[a11, np.zeros((q, k))], [a21, a22]])
-        scores = np.column_stack((probit.scores, outcome_scores(gamma, delta)))
-        vcov = linearized_vcov(
-            scores,
-            np.linalg.inv(A),
-            None if self.cluster is None else data.loc[keep, self.cluster].to_numpy(),
-            None if self.strata is None else data.loc[keep, self.strata].to_numpy(),
-        )
+        if self.se == "robust":
+            # Stacked estimating equations psi = (probit scores, outcome normal equations)
+            a11 = np.linalg.inv(probit.bread)
+            a21 = -jacobian(lambda g: outcome_scores(g, delta).sum(axis=0), gamma)
+            a22 = Ws.T @ W[sel_mask]
+            A = np.block([[a11, np.zeros((q, k))], [a21, a22]])
+            scores = np.column_stack((probit.scores, outcome_scores(gamma, delta)))
+            vcov = linearized_vcov(
+                scores,
+                np.linalg.inv(A),
+                None if self.cluster is None else data.loc[keep, self.cluster].to_numpy(),
+                None if self.strata is None else data.loc[keep, self.strata].to_numpy(),
+            )
+        else:
+            vcov = conventional_vcov(
+                W[sel_mask],
+                Zm[sel_mask],
+                (y - W @ delta)[sel_mask],
+                gamma,
+                float(delta[-1]),
+                probit.bread,
+            )
         se = np.sqrt(np.diag(vcov))
         out_names = [*X.columns, "lambda"]
         table_out = tidy(out_names, delta, se[q:], self.alpha)
@@ -179,10 +244,14 @@ class HeckmanTwoStep(SurveyEstimator):
         """Coefficients keyed ``equation:term``, plus rho, sigma and selected n."""
         out = super().to_dict()
         out["coefficients"] = {
-            f"{r['equation']}:{r['term']}": {
-                k: float(r[k]) for k in ("estimate", "se", "p", "ci_low", "ci_high")
-            }
-            for _, r in self.coef_table_.iterrows()
+            f"{r['equation']}:{r['term']}": row_dict(r) for _, r in self.coef_table_.iterrows()
         }
-        out.update({"rho": self.rho_, "sigma": self.sigma_, "n_selected": self.n_selected_})
+        out.update(
+            {
+                "rho": finite_or_none(self.rho_),
+                "sigma": finite_or_none(self.sigma_),
+                "n_selected": self.n_selected_,
+                "se_type": self.se,
+            }
+        )
         return out

@@ -10,6 +10,7 @@ files are written atomically.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from migrant_health.analysis.base import json_ready
+from migrant_health.analysis.diagnostics import restated_warnings
 from migrant_health.analysis.index import IntegrationIndex, add_integration_index
 from migrant_health.analysis.models import MODEL_NAMES, model_spec
 from migrant_health.analysis.tables import FORMATS, regression_table
@@ -179,6 +182,21 @@ def estimate(
     top_from: Annotated[float, typer.Option(help="Ordinal mediation: P(outcome >= this)")] = 4,
     each_category: Annotated[bool, typer.Option(help="Ordinal mediation: every category")] = False,
     seed: Annotated[int, typer.Option(help="Random seed (mediation)")] = 0,
+    link: Annotated[
+        str, typer.Option(help="logit or probit: binary or ordinal outcome model (mediation)")
+    ] = "logit",
+    outcome_type: Annotated[
+        str, typer.Option(help="auto, continuous, binary or ordinal (mediation)")
+    ] = "auto",
+    treat_value: Annotated[
+        float, typer.Option(help="Exposure value of the treated condition (mediation)")
+    ] = 1.0,
+    control_value: Annotated[
+        float, typer.Option(help="Exposure value of the control condition (mediation)")
+    ] = 0.0,
+    se: Annotated[
+        str, typer.Option(help="robust (design-based) or conventional (textbook) SEs (heckman)")
+    ] = "robust",
     alpha: Annotated[float, typer.Option(help="1 - confidence level")] = 0.05,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON result")] = False,
     table_format: Annotated[str, typer.Option("--format", help="|".join(FORMATS))] = "text",
@@ -188,7 +206,9 @@ def estimate(
     """Fit a model to a survey file and print a table (or JSON with --json).
 
     Each model takes the flags that set options of its estimator (see
-    ``migrant_health.analysis.models``); a flag the model does not take is an error.
+    ``migrant_health.analysis.models``); a flag the model does not take is an error. Doubts
+    about the estimate (a dropped covariate, separation, no convergence) are printed once each
+    on stderr as ``warning: ...``; JSON has ``null`` where a number is undefined, never NaN.
     """
     if model not in MODEL_NAMES:
         raise DataError(f"unknown --model '{model}'; choose one of {', '.join(MODEL_NAMES)}")
@@ -209,9 +229,14 @@ def estimate(
     if resolved.get("exposure") == "integration" and "integration" not in frame.columns:
         raise DataError(f"{model} needs --exposure (or --index for the integration index)")
     frame = _validated_columns(frame, named_columns(resolved), str(data))
-    fitted = spec.build(**options).fit(frame)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with restated_warnings(model):
+            fitted = spec.build(**options).fit(frame)
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        typer.echo(f"warning: {message}", err=True)
     if as_json:
-        typer.echo(json.dumps(fitted.to_dict(), indent=2, default=float))
+        typer.echo(json.dumps(json_ready(fitted.to_dict()), indent=2, allow_nan=False))
         return
     typer.echo(f"{model}: {outcome}, n = {int(getattr(fitted, 'n_', 0)):,}")
     typer.echo(regression_table([fitted], [model], format=table_format))  # type: ignore[arg-type]
