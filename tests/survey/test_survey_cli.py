@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -351,3 +352,37 @@ def test_json_has_null_where_a_number_is_undefined() -> None:
     assert json.dumps(json_ready(result), allow_nan=False) == (
         '{"se": null, "p": null, "n": 3, "ok": true}'
     )
+
+
+@pytest.mark.parametrize(
+    ("table_format", "comment"), [("latex", re.compile(r"^%")), ("html", re.compile(r"^<!--"))]
+)
+def test_markup_output_is_markup_only(table_format: str, comment: re.Pattern[str]) -> None:
+    """LaTeX and HTML output can be pasted into a document: no plain-text line in between."""
+    result = runner.invoke(
+        survey_app,
+        [
+            "estimate",
+            str(EXAMPLES / "example_survey.csv"),
+            "--index",
+            "--model",
+            "mediation",
+            "--outcome",
+            "srh",
+            "--mediator",
+            "social_support",
+            "--covariates",
+            "age",
+            "--sims",
+            "50",
+            "--format",
+            table_format,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert comment.match(lines[0])  # the heading "mediation: srh, n = 300" as a comment
+    assert not any(line.startswith("mediation:") for line in lines)
+    assert sum(bool(comment.match(line)) for line in lines) >= 2  # and the effects' title
+    table = r"\begin{tabular}" if table_format == "latex" else "<table"
+    assert result.stdout.count(table) >= 2  # the effects as a table of the same format

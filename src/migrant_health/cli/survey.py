@@ -238,11 +238,30 @@ def estimate(
     if as_json:
         typer.echo(json.dumps(json_ready(fitted.to_dict()), indent=2, allow_nan=False))
         return
-    typer.echo(f"{model}: {outcome}, n = {int(getattr(fitted, 'n_', 0)):,}")
+    heading = f"{model}: {outcome}, n = {int(getattr(fitted, 'n_', 0)):,}"
+    typer.echo(_markup_comment(heading, table_format))
     typer.echo(regression_table([fitted], [model], format=table_format))  # type: ignore[arg-type]
     for title, extra in fitted.extra_tables().items():
-        typer.echo(f"\n{title}")
-        typer.echo(extra.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        typer.echo("\n" + _markup_comment(title, table_format))
+        typer.echo(_render_extra(extra, table_format))
+
+
+def _markup_comment(text: str, table_format: str) -> str:
+    """A heading that leaves LaTeX and HTML output valid markup (a comment there)."""
+    if table_format == "latex":
+        return f"% {text}"
+    if table_format == "html":
+        return f"<!-- {text} -->"
+    return text
+
+
+def _render_extra(extra: pd.DataFrame, table_format: str) -> str:
+    """An estimator's extra table in the format of the main table."""
+    if table_format == "latex":
+        return extra.to_latex(index=False, float_format=lambda v: f"{v:.4g}")
+    if table_format == "html":
+        return extra.to_html(index=False, float_format=lambda v: f"{v:.4g}")
+    return extra.to_string(index=False, float_format=lambda v: f"{v:.4g}")
 
 
 @survey_app.command()
