@@ -4,7 +4,7 @@ import sys
 
 try:
     from migrant_health.cli.main import app
-except KeyboardInterrupt:  # Ctrl-C while the package loads: nothing has started yet
+except KeyboardInterrupt:  # Ctrl-C while the command loads: nothing has started yet
     print("interrupted: stopped before starting", file=sys.stderr)
     sys.exit(130)
 
