@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, tzinfo
+from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import migrant_health
+from migrant_health.cli import preflight
+from migrant_health.cli.calibrate import best_so_far
 from migrant_health.cli.main import app
 from migrant_health.model import default_plan
 
@@ -59,6 +64,9 @@ def test_simulate_writes_a_run_directory(tmp_path: Path) -> None:
         ("policy.public_services.portability: 2.0\n", "allowed range [0, 1]"),
         ("labor.hours.informal: lots\n", "'lots' is not a number"),
         ("name: [unclosed\n", "malformed YAML"),
+        ("", "the scenario sets no parameter"),
+        ("name: later\n", "the scenario sets no parameter"),
+        ("policy.fair_employment.hours_reduction: true\n", "true is a yes/no value"),
     ],
 )
 def test_bad_scenario_exits_2_without_traceback_or_output(
@@ -153,3 +161,127 @@ def test_run_json_records_year_by_year_overrides(tmp_path: Path) -> None:
     }
     assert "rural_hukou_2008.csv" in meta["data_sha256"]
     assert oct(out.stat().st_mode & 0o777) != oct(0o700)
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"migrant-health {version('migrant_health')}"
+    assert migrant_health.__version__ == version("migrant_health")
+
+
+def test_workers_beyond_the_chunks_are_capped_and_recorded(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    arguments = ["simulate", "--scale", "50000", "--end", "2009", "--workers", "1000"]
+    result = runner.invoke(app, [*arguments, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "note: --workers 1000 capped to 1: the work is 1 chunk" in _flat(result.output)
+    assert "1 worker(s)" in _flat(result.output)
+    assert json.loads((out / "run.json").read_text())["config"]["workers"] == 1
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--end", "2040"], ["--scale", "0"], ["--scenario", "typo.yaml"]],
+    ids=["end", "scale", "scenario"],
+)
+def test_a_rejected_run_leaves_no_runs_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arguments: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("typo.yaml").write_text("health.mental.suport: 0.3\n")
+    result = runner.invoke(app, ["simulate", "--workers", "1", *arguments])
+    assert result.exit_code == 2, result.output
+    assert not Path("runs").exists()
+
+
+class _SameSecond(datetime):
+    """A clock stopped at one second, as for two runs finishing together."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _SameSecond:
+        return cls(2030, 1, 1, 12, 0, 0, tzinfo=tz)
+
+
+def test_two_runs_in_the_same_second_keep_both_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("migrant_health.store.datetime", _SameSecond)
+    monkeypatch.setattr("migrant_health.cli.main.datetime", _SameSecond, raising=False)
+    small = ["simulate", "--scale", "50000", "--end", "2009", "--workers", "1"]
+    first = runner.invoke(app, small)
+    second = runner.invoke(app, [*small, "--seed", "2"])
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    runs = sorted(p.name for p in Path("runs").iterdir())
+    assert runs == ["run-20300101-120000", "run-20300101-120000-2"]
+    seeds = [
+        json.loads((Path("runs") / r / "run.json").read_text())["config"]["seed"] for r in runs
+    ]
+    assert seeds == [1, 2]
+    assert "run written to runs/run-20300101-120000-2" in _flat(second.output)
+
+
+def test_fit_checks_its_report_path_before_simulating(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    report = blocker / "fit.html"
+    result = runner.invoke(
+        app, ["fit", "--scale", "50000", "--end", "2010", "--workers", "1", "--out", str(report)]
+    )
+    assert result.exit_code == 2
+    assert f"cannot write --out {report}" in _flat(result.output)
+    assert "simulating" not in result.output and "Fit to" not in result.output
+
+
+def test_calibrate_checks_its_study_folder_before_any_trial(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(
+        app,
+        ["calibrate", "--study", str(blocker / "study"), "--trials", "1", "--scale", "50000"],
+    )
+    assert result.exit_code == 2
+    assert f"cannot write --study {blocker / 'study'}" in _flat(result.output)
+    assert "choose another --study" in _flat(result.output)
+
+
+def test_a_first_run_says_it_compiles_kernels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(preflight, "kernels_cached", lambda: False)
+    result = runner.invoke(app, ["simulate", *SMALL, "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    assert "compiling kernels (first run only" in result.output
+    monkeypatch.setattr(preflight, "kernels_cached", lambda: True)
+    again = runner.invoke(app, ["simulate", *SMALL, "--out", str(tmp_path / "again")])
+    assert "compiling" not in again.output
+
+
+def test_scenario_keys_after_the_end_are_warned_about(tmp_path: Path) -> None:
+    # The examples' reforms start in 2025: in a run to 2010 they would change nothing.
+    scenario = tmp_path / "later.yaml"
+    scenario.write_text("policy.management.support_networks: {2025: 0.05}\n")
+    arguments = ["simulate", *SMALL, "--scenario", str(scenario)]
+    result = runner.invoke(app, [*arguments, "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"warning: {scenario}: every key takes effect after --end 2010 "
+        "('policy.management.support_networks' (from 2025)); this run equals the baseline. "
+        "Use --end 2025 or later." in _flat(result.output)
+    )
+    scenario.write_text(
+        "policy.management.support_networks: {2025: 0.05}\n"
+        "policy.public_services.portability: {2009: 0.5}\n"
+    )
+    partly = runner.invoke(app, [*arguments, "--out", str(tmp_path / "partly")])
+    assert partly.exit_code == 0, partly.output
+    assert (
+        f"warning: {scenario}: 'policy.management.support_networks' (from 2025) takes effect "
+        "after --end 2010 and changes nothing in this run" in _flat(partly.output)
+    )
+
+
+def test_calibration_progress_never_shows_nan() -> None:
+    assert best_so_far(float("nan")) == "no trial finished yet"
+    assert best_so_far(0.08213) == "best J = 0.08213"

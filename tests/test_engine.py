@@ -1,15 +1,22 @@
-"""Engine contracts: conservation of people, determinism, common random numbers, layout."""
+"""Engine contracts: conservation, determinism, common random numbers, layout, workers.
+
+Workers never outlive a failed run, and a run never starts more workers than it can use.
+"""
 
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import time
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from migrant_health import RunConfig, RunResult, Scenario, simulate
+from migrant_health.engine import run
 from migrant_health.engine.run import ProcessExecutor, SerialExecutor
+from migrant_health.model import default_plan
 
 SMALL = RunConfig(end=2014, scale=40_000, seed=3, communities_per_chunk=40)
 
@@ -96,3 +103,45 @@ def test_start_after_the_base_year_reports_only_later_years(small_run: RunResult
     assert sorted(late.aggregates.year.unique()) == [2012, 2013, 2014]
     late_2013 = late.value("migrant_workers_total", 2013)
     assert late_2013 == small_run.value("migrant_workers_total", 2013)
+
+
+def _fail_first_chunk_sleep_on_others(task: tuple[int, int, int]) -> None:
+    """A stand-in chunk: chunk 0 fails at once, every other one would take a minute."""
+    if task[0] == 0:
+        raise ValueError("chunk 0 failed")
+    time.sleep(60)
+
+
+def test_a_failing_chunk_stops_every_worker_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The pool is forked, so the workers run these stand-ins; waiting for the chunks still
+    # running (a minute here, an hour in a national run) before reporting is what must not happen.
+    monkeypatch.setattr(run, "_worker_init", lambda plan, config: None)
+    monkeypatch.setattr(run, "_worker_run", _fail_first_chunk_sleep_on_others)
+    before = set(multiprocessing.active_children())
+    began = time.monotonic()
+    tasks = [(k, 0, 0) for k in range(3)]
+    with pytest.raises(ValueError, match="chunk 0 failed"):
+        list(ProcessExecutor(workers=2).map(default_plan(), SMALL, tasks))
+    assert time.monotonic() - began < 30
+    assert set(multiprocessing.active_children()) <= before, "a worker outlived the failure"
+
+
+def test_workers_beyond_the_chunks_or_the_cores_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(run, "default_workers", lambda: 4)
+    assert run.cap_workers(2, tasks=11) == (2, None)
+    assert run.cap_workers(1000, tasks=11) == (
+        4,
+        "--workers 1000 capped to 4: 4 cores are available",
+    )
+    assert run.cap_workers(8, tasks=3) == (
+        3,
+        "--workers 8 capped to 3: the work is 3 chunks",
+    )
+    assert (
+        run.cap_workers(3, tasks=1, unit="trial")[1]
+        == "--workers 3 capped to 1: the work is 1 trial"
+    )
+    assert (
+        run.cap_workers(9, tasks=4)[1]
+        == "--workers 9 capped to 4: the work is 4 chunks and 4 cores are available"
+    )

@@ -125,3 +125,37 @@ def test_cross_parameter_conditions_are_checked(tree: ParameterTree) -> None:
         check_constraints(broken, range(2008, 2036), "reform.yaml")
     assert "composite weights must not all be zero" in str(err.value)
     assert "cut_drifting <= cut_integration" in str(err.value) and "from 2020" in str(err.value)
+
+
+def test_true_is_not_a_number_of_hours_but_a_switch_takes_it(tree: ParameterTree) -> None:
+    # YAML reads true/yes/on as a boolean; for a number it is a slip, not the value 1.
+    with pytest.raises(ScenarioError) as err:
+        Scenario.from_dict({"policy.fair_employment.hours_reduction": {2025: True}}).apply(tree)
+    assert "policy.fair_employment.hours_reduction" in str(err.value)
+    assert "true is a yes/no value but this parameter is a number" in str(err.value)
+    switched = Scenario.from_dict({"health.bmi.integration_effect_women_only": False}).apply(tree)
+    assert switched.scalar("health.bmi.integration_effect_women_only") == 0.0
+
+
+@pytest.mark.parametrize("content", ["", "# nothing yet\n", "name: reform\ndescription: later\n"])
+def test_a_scenario_file_that_sets_nothing_is_refused(tmp_path: Path, content: str) -> None:
+    file = tmp_path / "empty.yaml"
+    file.write_text(content)
+    with pytest.raises(ScenarioError, match=r"empty\.yaml: the scenario sets no parameter"):
+        Scenario.from_yaml(file)
+
+
+def test_keys_after_the_last_simulated_year_are_idle() -> None:
+    scenario = Scenario.from_dict(
+        {
+            "policy.public_services.portability": 0.8,  # every year
+            "policy.management.support_networks": {2020: 0.05, 2030: 0.1},
+            "policy.fair_employment.hours_reduction": {2030: 4.0},
+        }
+    )
+    assert scenario.idle_paths(end=2035) == {}
+    assert scenario.idle_paths(end=2025) == {"policy.fair_employment.hours_reduction": 2030}
+    assert set(scenario.idle_paths(end=2015)) == {
+        "policy.management.support_networks",
+        "policy.fair_employment.hours_reduction",
+    }

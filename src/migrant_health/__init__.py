@@ -6,6 +6,8 @@ integration), the seed paper's four policy strategies as parameter levers, and a
 toolkit for CMDS-style microdata.
 """
 
+from importlib import metadata as _metadata
+
 from migrant_health.engine.run import RunConfig, RunResult
 from migrant_health.errors import (
     DataError,
@@ -16,6 +18,11 @@ from migrant_health.errors import (
 )
 from migrant_health.model import simulate
 from migrant_health.params import ParameterTree, Scenario, load_parameters
+
+try:
+    __version__ = _metadata.version("migrant_health")
+except _metadata.PackageNotFoundError:  # pragma: no cover - a bare source tree, never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "DataError",

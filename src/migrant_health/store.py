@@ -1,12 +1,15 @@
 """The run directory: ``run.json``, ``aggregates.parquet`` and optional snapshots.
 
 A run is written to a temporary sibling directory and renamed into place at the end, so an
-interrupted or failed write leaves nothing half-written behind.
+interrupted or failed write leaves nothing half-written behind. Without an explicit ``--out`` a
+run gets a new directory ``runs/run-<date>-<time>`` (``-2``, ``-3``, ... when two runs finish in
+the same second); the name is reserved with an atomic ``mkdir``, so parallel runs never collide.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import platform
@@ -14,7 +17,6 @@ import shutil
 import tempfile
 from dataclasses import asdict
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -22,16 +24,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import migrant_health
 from migrant_health.engine.run import RunResult
 from migrant_health.errors import RunConfigError
+from migrant_health.writable import check_can_write
+
+RUNS = Path("runs")
 
 
 def package_version() -> str:
     """Installed version of migrant_health (``0+unknown`` from a bare source tree)."""
-    try:
-        return version("migrant_health")
-    except PackageNotFoundError:  # pragma: no cover - source tree without install
-        return "0+unknown"
+    return migrant_health.__version__
 
 
 def _jsonable(value: Any) -> Any:
@@ -45,7 +48,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def check_writable(out: Path) -> None:
-    """Fail early, before a long simulation, if ``out`` cannot be created.
+    """Fail early, before a long simulation, if the run directory ``out`` cannot be created.
+
+    Nothing is created: a rejected command leaves no empty folder behind.
 
     Raises:
         RunConfigError: naming the directory and the reason.
@@ -55,14 +60,30 @@ def check_writable(out: Path) -> None:
         raise RunConfigError(
             f"output directory {out} already exists; choose another --out or remove it"
         )
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        probe = Path(tempfile.mkdtemp(prefix=f".{out.name}.probe.", dir=out.parent))
-        probe.rmdir()
-    except OSError as exc:
-        raise RunConfigError(
-            f"cannot write the run directory {out}: {exc.strerror or exc}; choose another --out"
-        ) from exc
+    check_can_write(out, "--out", directory=True, what="the run directory")
+
+
+def reserve_run_dir(runs: Path = RUNS, stamp: str | None = None) -> Path:
+    """Create a new, empty run directory ``runs/run-<stamp>`` and return it.
+
+    The name is claimed with ``mkdir``, which fails if the name exists, so two runs that finish
+    in the same second (in parallel shells, or on a cluster sharing the folder) get
+    ``run-<stamp>`` and ``run-<stamp>-2`` instead of one losing its results.
+
+    Args:
+        runs: The folder holding run directories (created if missing).
+        stamp: Date and time in the name (default: now, as ``YYYYmmdd-HHMMSS``).
+    """
+    stamp = stamp or datetime.now().strftime("%Y%m%d-%H%M%S")
+    runs.mkdir(parents=True, exist_ok=True)
+    for count in itertools.count(1):
+        path = runs / (f"run-{stamp}" if count == 1 else f"run-{stamp}-{count}")
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+    raise AssertionError("unreachable")  # pragma: no cover - itertools.count never ends
 
 
 def data_hashes() -> dict[str, str]:
@@ -119,19 +140,31 @@ def run_metadata(result: RunResult) -> dict[str, Any]:
     }
 
 
-def write_run(result: RunResult, out: Path) -> Path:
+def write_run(result: RunResult, out: Path | None = None, runs: Path = RUNS) -> Path:
     """Write a run directory atomically and return its path.
 
-    The files are written to a temporary sibling directory that is renamed to ``out`` at the
-    end; on any failure it is removed, so nothing half-written is left behind.
+    The files are written to a temporary sibling directory that is renamed to the run directory
+    at the end; on any failure (or Ctrl-C) it is removed, so nothing half-written is left behind.
+
+    Args:
+        result: The run.
+        out: The directory to create; it must not exist. ``None``: a new directory under
+            ``runs`` named by :func:`reserve_run_dir`.
+        runs: Where unnamed runs go.
 
     Raises:
         RunConfigError: if ``out`` exists or cannot be written.
     """
-    out = Path(out)
-    check_writable(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    if out is not None:
+        out = Path(out)
+        check_writable(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+    reserved = None
+    staging = None
     try:
+        if out is None:
+            out = reserved = reserve_run_dir(runs)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         # mkdtemp makes an owner-only directory; give the run the usual permissions.
         umask = os.umask(0)
         os.umask(umask)
@@ -143,12 +176,15 @@ def write_run(result: RunResult, out: Path) -> Path:
             snap_dir.mkdir()
             for year, rows in result.snapshots.groupby("year", sort=True):
                 rows.to_parquet(snap_dir / f"snapshot_{year}.parquet", index=False)
+        # rename() replaces an empty directory atomically: the reserved name becomes the run.
         staging.rename(out)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise RunConfigError(f"cannot write the run directory {out}: {exc}") from exc
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+    except BaseException as exc:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if reserved is not None and reserved.is_dir() and not any(reserved.iterdir()):
+            reserved.rmdir()
+        if isinstance(exc, OSError):
+            raise RunConfigError(f"cannot write the run directory {out}: {exc}") from exc
         raise
     return out
 

@@ -21,13 +21,16 @@ from rich.progress import (
 from rich.table import Table
 
 from migrant_health.cli.errors import friendly_errors
+from migrant_health.cli.preflight import COMPILING, prepare_run
 from migrant_health.data import load_demography
-from migrant_health.engine.run import RunConfig, default_workers
+from migrant_health.engine.jit import kernels_cached
+from migrant_health.engine.run import RunConfig, cap_workers, default_workers
 from migrant_health.errors import DataError, RunConfigError
 from migrant_health.experiments.fit import fit_summary, fit_table, model_series, objective
 from migrant_health.experiments.matching import load_targets, match_targets
 from migrant_health.experiments.quantity import ModelRun, replicate_se, simulate_cells
 from migrant_health.params import ParameterTree, Scenario
+from migrant_health.writable import check_can_write
 
 console = Console()
 
@@ -58,6 +61,11 @@ def _fit_console_table(table: pd.DataFrame, title: str) -> Table:
             status,
         )
     return view
+
+
+def best_so_far(best: float) -> str:
+    """The calibration bar's label: the best objective, or that no trial has finished yet."""
+    return "no trial finished yet" if pd.isna(best) else f"best J = {best:.4g}"
 
 
 def _progress(label: str) -> Progress:
@@ -108,8 +116,7 @@ def fit_command(
     parsed = Scenario.from_yaml(scenario) if scenario is not None else None
     if parsed is not None:
         parsed.apply(ParameterTree.load())  # validate before running
-    if out.exists() and out.is_dir():
-        raise RunConfigError(f"--out {out} is a directory; give the path of an HTML file")
+    check_can_write(out, "--out")  # the report is written after every run: check it now
     if replicates < 0:
         raise RunConfigError(f"--replicates {replicates} must be 0 or more")
     last_data_year = load_demography().last_year
@@ -117,6 +124,7 @@ def fit_command(
     config = RunConfig(
         end=end, scale=scale, seed=seed, workers=workers or default_workers(), scenario=parsed
     )
+    config = prepare_run(config, workers, console)
     runs: list[ModelRun] = []
     with _progress("simulating") as bar:
         for k in range(replicates + 1):
@@ -199,11 +207,20 @@ def calibrate_command(
     from migrant_health.experiments.calibration import calibrate
 
     only = [p.strip() for p in params.split(",") if p.strip()] if params else None
+    # The study's files are written from the first trial on: check the place before any work.
+    check_can_write(study, "--study", directory=True)
+    if trials >= 1 and workers >= 1:  # calibrate() explains bad values
+        used, note = cap_workers(workers, trials, unit="trial")
+        if note:
+            console.print(f"note: {note}", highlight=False)
+        workers = used
+    if not kernels_cached():
+        console.print(COMPILING, highlight=False)
     with _progress("calibrating") as bar:
         task = bar.add_task("trials", total=trials)
 
         def progress(done: int, total: int, best: float) -> None:
-            bar.update(task, completed=done, total=total, description=f"best J = {best:.4g}")
+            bar.update(task, completed=done, total=total, description=best_so_far(best))
 
         result = calibrate(
             study,

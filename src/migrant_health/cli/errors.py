@@ -4,7 +4,9 @@ Every command is decorated with :func:`friendly_errors`. Three kinds of error ar
 fix, so they get a one-line message and no traceback: the package's own
 :class:`~migrant_health.errors.MigrantHealthError` (bad parameters, data, settings), a singular
 matrix while estimating a model (collinear covariates, a rank-deficient instrument), and a file
-that cannot be read or written.
+that cannot be read or written. Ctrl-C ends a command with one line and status 130 (the shell's
+128 + SIGINT); workers are stopped and nothing half-written is left (outputs are renamed into
+place only when complete).
 """
 
 from __future__ import annotations
@@ -58,5 +60,14 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
             line = Text.assemble(("error:", "bold red"), f" {error_message(exc)}")
             stderr.print(line, highlight=False)
             raise typer.Exit(code=2) from None
+        except KeyboardInterrupt:
+            stderr.print(
+                Text.assemble(
+                    ("interrupted:", "bold red"),
+                    " stopped before finishing; nothing half-written was left",
+                ),
+                highlight=False,
+            )
+            raise typer.Exit(code=130) from None
 
     return wrapper

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -10,15 +9,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+import migrant_health
 from migrant_health.cli.calibrate import calibrate_command, fit_command
 from migrant_health.cli.errors import friendly_errors
+from migrant_health.cli.preflight import prepare_run
 from migrant_health.cli.summary import summary_table
 from migrant_health.cli.survey import survey_app
 from migrant_health.engine.run import RunConfig, default_workers
 from migrant_health.errors import ParameterError, RunConfigError
 from migrant_health.model import default_plan, simulate
 from migrant_health.params import ParameterTree, Scenario
-from migrant_health.store import check_writable, write_run
+from migrant_health.store import RUNS, check_writable, write_run
+from migrant_health.writable import check_can_write
 
 app = typer.Typer(
     help="Urban integration and health of China's rural migrant workers: a national "
@@ -32,6 +34,25 @@ app.add_typer(survey_app, name="survey")
 app.command("fit")(fit_command)
 app.command("calibrate")(calibrate_command)
 console = Console()
+
+
+def _print_version(show: bool) -> None:
+    if show:
+        typer.echo(f"migrant-health {migrant_health.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Show the version and exit.",
+    ),
+) -> None:
+    """Urban integration and health of China's rural migrant workers."""
 
 
 def _parse_years(text: str | None) -> tuple[int, ...]:
@@ -63,7 +84,9 @@ def simulate_command(
     ),
     snapshot_fraction: float = typer.Option(0.05, help="Share of people in the snapshot sample."),
     out: Path | None = typer.Option(
-        None, "--out", help="Run directory to create (default runs/run-<time>)."
+        None,
+        "--out",
+        help="Run directory to create (default: a new runs/run-<date>-<time>).",
     ),
 ) -> None:
     """Run the national microsimulation, print a summary and write a run directory."""
@@ -77,8 +100,12 @@ def simulate_command(
         snapshot_fraction=snapshot_fraction,
         scenario=Scenario.from_yaml(scenario) if scenario is not None else None,
     )
-    out = out or Path("runs") / datetime.now().strftime("run-%Y%m%d-%H%M%S")
-    check_writable(out)  # before a long simulation, not after
+    # Before a long simulation, not after; checking creates nothing.
+    if out is not None:
+        check_writable(out)
+    else:
+        check_can_write(RUNS, "--out", directory=True)
+    config = prepare_run(config, workers, console)
     with Progress(
         TextColumn("[bold]simulating"),
         BarColumn(),
@@ -94,7 +121,7 @@ def simulate_command(
             bar.update(task, completed=done, total=total)
 
         result = simulate(config, progress=progress)
-    write_run(result, out)
+    out = write_run(result, out)
     name = config.scenario.name if config.scenario else "baseline"
     console.print(
         summary_table(

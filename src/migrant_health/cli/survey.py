@@ -33,6 +33,7 @@ from migrant_health.survey.errors import SurveyValidationError
 from migrant_health.survey.readers import ENCODING_KEY, file_format, read_survey, write_survey
 from migrant_health.survey.schema import SCHEMA
 from migrant_health.survey.validate import check_survey
+from migrant_health.writable import check_can_write
 
 survey_app = typer.Typer(
     help="Survey microdata: validate a file, build the integration index, estimate models.",
@@ -290,6 +291,7 @@ def synth(
     file_format(out)
     if not out.parent.is_dir():
         raise DataError(f"{out}: the folder {out.parent} does not exist")
+    check_can_write(out, "--out")  # before the simulation, not after it
     frame = synthesize_survey(
         year,
         n,

@@ -77,6 +77,15 @@ def invalidate_stale_caches() -> None:
         return
 
 
+def kernels_cached() -> bool:
+    """Whether compiled kernels are cached, i.e. a run will not start by compiling them.
+
+    The first run after installing (or after a kernel source changed) compiles every kernel,
+    which takes about a minute before the first chunk finishes; commands say so up front.
+    """
+    return all(any(directory.glob("*.nbi")) for directory in _cache_dirs())
+
+
 invalidate_stale_caches()
 
 kernel = nb.njit(cache=True, error_model="numpy")

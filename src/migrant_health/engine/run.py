@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -23,6 +23,12 @@ from migrant_health import small_runs
 from migrant_health.data import load_demography
 from migrant_health.engine.aggregate import cell_table, tidy_aggregates
 from migrant_health.engine.context import RunContext, compile_parameters
+from migrant_health.engine.interrupts import (
+    ignore_sigint,
+    sigint_deferred,
+    sigint_ignored,
+    terminate,
+)
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.snapshot import take_snapshot
@@ -252,7 +258,13 @@ class SerialExecutor:
 
 
 class ProcessExecutor:
-    """Runs chunks in a pool of worker processes (each builds the context once)."""
+    """Runs chunks in a pool of worker processes (each builds the context once).
+
+    Ctrl-C in a terminal reaches every process of the foreground group. The workers ignore it,
+    so this process alone decides what happens: on an interrupt, a failing chunk or an abandoned
+    iteration it terminates the workers at once (rather than letting them finish the chunks
+    they hold) and re-raises. No worker outlives :meth:`map`.
+    """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -260,20 +272,86 @@ class ProcessExecutor:
     def map(
         self, plan: Plan, config: RunConfig, tasks: list[tuple[int, int, int]]
     ) -> Iterator[ChunkResult]:
-        """Results in task order (``Executor.map`` keeps order, so sums are deterministic)."""
+        """Results in task order (waited for in order, so sums are deterministic)."""
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
+        before = set(multiprocessing.active_children())
         pool = ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_worker_init, initargs=(plan, config)
+            self.workers,
+            mp_context=context,
+            initializer=_pool_worker_init,
+            initargs=(plan, config),
         )
         try:
-            yield from pool.map(_worker_run, tasks)
+            # The workers are forked by the first submit; a Ctrl-C meanwhile is raised here
+            # once they exist (and ignore it).
+            with sigint_deferred():
+                futures: list[Future[ChunkResult]] = [
+                    pool.submit(_worker_run, task) for task in tasks
+                ]
+            # Futures are waited for one by one, never cancelled: cancelling them (as
+            # ``Executor.map`` does when its iterator closes) races the pool's management
+            # thread, which then dies with ``InvalidStateError`` and can hang the exit.
+            for future in futures:
+                yield future.result()
         except BaseException:
-            # A failing chunk or Ctrl-C: drop the chunks not yet started instead of running
-            # the rest of the population first.
-            pool.shutdown(wait=False, cancel_futures=True)
+            # The pool's workers are the children started since ``before``: the pool itself
+            # offers no public way to terminate them before Python 3.14.
+            _stop_workers(pool, [p for p in multiprocessing.active_children() if p not in before])
             raise
         pool.shutdown(wait=True)
+
+
+def _pool_worker_init(plan: Plan, config: RunConfig) -> None:
+    """Worker start: leave Ctrl-C to the parent, then build the context."""
+    ignore_sigint()
+    _worker_init(plan, config)
+
+
+def _stop_workers(pool: ProcessPoolExecutor, workers: list[Any]) -> None:
+    """Terminate the pool's worker processes, reap them, and wind the pool down."""
+    with sigint_ignored():
+        terminate(workers)
+        # With its workers gone the pool's management thread marks the rest broken and ends.
+        pool.shutdown(wait=True)
+
+
+def cap_workers(requested: int, tasks: int, unit: str = "chunk") -> tuple[int, str | None]:
+    """Workers the local process executor can keep busy, with a note if fewer than asked.
+
+    More workers than tasks would sit idle, and more than the cores this process may use only
+    compete for them (and for memory: each worker holds its own copy of the context). A cluster
+    scheduler sizes its own pool and is not capped here.
+
+    Args:
+        requested: Workers asked for.
+        tasks: Independent tasks (chunks of a run, trials of a calibration).
+        unit: What a task is, for the note.
+
+    Returns:
+        The workers to use, and a note saying why it is fewer than ``requested`` (``None`` if
+        it is not).
+    """
+    cores = default_workers()
+    used = max(1, min(requested, tasks, cores))
+    if used >= requested:
+        return requested, None
+    reasons = []  # the limits that bind
+    if tasks == used:
+        reasons.append(f"the work is {tasks} {unit}{'s' if tasks != 1 else ''}")
+    if cores == used:
+        reasons.append(f"{cores} core{'s are' if cores != 1 else ' is'} available")
+    return used, f"--workers {requested} capped to {used}: {' and '.join(reasons)}"
+
+
+def count_chunks(config: RunConfig) -> int:
+    """Chunks a run of ``config`` is cut into; checks every setting and the scenario on the way.
+
+    Cheap (no simulation), so commands call it before any work: a bad setting or scenario
+    fails first, and the number of workers can be fitted to the work.
+    """
+    _, layout = build_context(config)
+    return len(layout.chunk_bounds(config.communities_per_chunk))
 
 
 def make_executor(workers: int) -> Executor:
@@ -307,6 +385,8 @@ def run_chunks(
     total = empty_accumulator(len(ctx.years), len(plan.statistics))
     snapshots: list[pd.DataFrame] = []
     t1 = time.perf_counter()
+    if progress is not None:
+        progress(0, len(tasks))  # the total is known before the first chunk (which may compile)
     for done, result in enumerate(_ordered(executor.map(plan, config, tasks)), start=1):
         total += result.accumulator
         snapshots.extend(result.snapshots)

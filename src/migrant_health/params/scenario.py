@@ -9,6 +9,10 @@ the next key (before the first key the baseline holds). Two optional keys descri
     description: destination insurance opens to every out-migrant from 2025
     policy.public_services.resident_scheme_access: {2025: 1.0}
     health.bmi.integration_effect_women_only: true
+
+``true``/``false`` are accepted for switches only: for a number of hours or a share, YAML's
+``true`` is almost always a slip (``yes`` and ``on`` also read as true), not the value 1.
+A file that sets no parameter is refused (it would run the baseline under another name).
 """
 
 from __future__ import annotations
@@ -66,7 +70,41 @@ class Scenario:
             content = read_yaml(path)
         except ParameterError as exc:
             raise ScenarioError(str(exc)) from exc
-        return cls.from_dict(content or {}, origin=str(path))
+        scenario = cls.from_dict(content or {}, origin=str(path))
+        if not scenario.overrides:
+            raise ScenarioError(
+                f"{path}: the scenario sets no parameter (the file is empty or holds only "
+                "name and description); add lines such as "
+                "'policy.public_services.portability: {2025: 0.8}', or leave out --scenario "
+                "to run the baseline"
+            )
+        return scenario
+
+    def first_years(self) -> dict[str, int | None]:
+        """The year from which each override changes the model (``None``: from the start).
+
+        A plain value holds in every year; ``{year: value}`` holds from its first year. Keys
+        that are not whole years are left to :meth:`apply` to report.
+        """
+        first: dict[str, int | None] = {}
+        for path, value in self.overrides.items():
+            if isinstance(value, Mapping):
+                years = [y for y in value if isinstance(y, int) and not isinstance(y, bool)]
+                first[path] = min(years) if years else None
+            else:
+                first[path] = None
+        return first
+
+    def idle_paths(self, end: int) -> dict[str, int]:
+        """Overrides that change nothing in a run ending in ``end``: path -> first year.
+
+        Example: ``{policy.public_services.portability: {2030: 0.8}}`` is idle in a run to 2025.
+        """
+        return {
+            path: year
+            for path, year in self.first_years().items()
+            if year is not None and year > end
+        }
 
     def apply(self, tree: ParameterTree, years: range | None = None) -> ParameterTree:
         """Validate every override against the tree, then return the overridden tree.
@@ -128,7 +166,12 @@ def _check_value(spec: ParameterSpec, value: Any, where: str) -> list[str]:
         items = [value]
     problems = []
     for item in items:
-        if isinstance(item, str) or not isinstance(item, int | float | bool):
+        if isinstance(item, bool) and not spec.switch:
+            problems.append(
+                f"{where}: {str(item).lower()} is a yes/no value but this parameter is a number "
+                f"({allowed}); write the number (true/false fit only switches)"
+            )
+        elif isinstance(item, str) or not isinstance(item, int | float | bool):
             problems.append(f"{where}: {item!r} is not a number ({allowed})")
         elif not low <= float(item) <= high:
             problems.append(f"{where}: value {item} is out of range ({allowed})")

@@ -1,0 +1,70 @@
+"""What a command checks and says before it starts simulating.
+
+A national run takes minutes, a calibration hours: every setting, the scenario and the output
+path are checked first, so a mistake costs seconds. Before the work starts the command also
+says what would otherwise surprise: fewer workers than asked (and why), scenario keys that take
+effect only after the last simulated year, and a first run that compiles its kernels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.console import Console
+from rich.text import Text
+
+from migrant_health.cli.errors import stderr
+from migrant_health.engine.jit import kernels_cached
+from migrant_health.engine.run import RunConfig, cap_workers, count_chunks, default_workers
+
+COMPILING = "compiling kernels (first run only, about a minute) ..."
+
+
+def warn(message: str) -> None:
+    """Print ``warning: message`` on stderr (the run goes on)."""
+    stderr.print(Text.assemble(("warning:", "bold yellow"), f" {message}"), highlight=False)
+
+
+def prepare_run(config: RunConfig, workers_option: int, console: Console) -> RunConfig:
+    """Check a run's settings and scenario, fit its workers, and say what needs saying.
+
+    Args:
+        config: The run as asked for (``workers`` already resolved from ``workers_option``).
+        workers_option: ``--workers`` as given; 0 means "every core", which is fitted to the
+            work silently, while an explicit number that is too large gets a note.
+        console: Where notes go.
+
+    Returns:
+        ``config`` with the workers that will run (as ``run.json`` records them).
+
+    Raises:
+        RunConfigError, ScenarioError: for impossible settings or a bad scenario.
+    """
+    chunks = count_chunks(config)
+    used, note = cap_workers(workers_option or default_workers(), chunks)
+    if note and workers_option:
+        console.print(f"note: {note}", highlight=False)
+    scenario = config.scenario
+    if scenario is not None:
+        idle = scenario.idle_paths(config.end)
+        keys = ", ".join(f"'{path}' (from {year})" for path, year in idle.items())
+        if idle and len(idle) == len(scenario.overrides):
+            warn(
+                f"{scenario.origin}: every key takes effect after --end {config.end} ({keys}); "
+                f"this run equals the baseline. Use --end {min(idle.values())} or later."
+            )
+        elif idle:
+            verb = "s" if len(idle) == 1 else ""  # "it takes", "they take"
+            warn(
+                f"{scenario.origin}: {keys} take{verb} effect after --end {config.end} and "
+                f"change{verb} nothing in this run"
+            )
+    if not kernels_cached():
+        console.print(COMPILING, highlight=False)
+    # Also the first line of a log: the progress bar is not drawn when output is not a terminal.
+    console.print(
+        f"simulating {config.start}-{config.end}: {chunks} chunk{'s' if chunks != 1 else ''} "
+        f"on {used} worker{'s' if used != 1 else ''}",
+        highlight=False,
+    )
+    return replace(config, workers=used)

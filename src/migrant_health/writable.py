@@ -1,0 +1,61 @@
+"""Whether an output can be written at a path, checked before any work and without side effects.
+
+A national run or a calibration takes minutes to hours; finding out at the end that ``--out``
+points into a read-only folder (or through a file) throws that work away. The check here probes
+the folder that would hold the output by creating and removing a temporary file in it, which
+answers for permissions, read-only file systems and ACLs alike (``os.access`` does not: it says
+yes to root everywhere). Missing folders are not created: a rejected command leaves nothing
+behind, not even an empty ``runs/``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from migrant_health.errors import RunConfigError
+
+
+def _nearest_existing(path: Path) -> Path:
+    """``path`` itself or its closest ancestor that exists (the folder a write would start in)."""
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path(path.anchor or ".")  # pragma: no cover - the root always exists
+
+
+def check_can_write(
+    target: str | Path, option: str, *, directory: bool = False, what: str | None = None
+) -> None:
+    """Fail unless ``target`` could be written now, creating nothing.
+
+    Args:
+        target: The output: a file to create or replace, or a directory to create or fill.
+        option: The command-line option that names it (``--out``, ``--study``), for the message.
+        directory: Whether the output is a directory (an existing one is written into).
+        what: What the output is, for the message (default: the option).
+
+    Raises:
+        RunConfigError: naming the option, the path and the reason, and asking for another path.
+    """
+    target = Path(target).absolute()
+    fix = f"choose another {option}"
+    what = what or option
+    if target.is_dir() and not directory:
+        raise RunConfigError(f"{option} {target} is a directory; give the path of a file")
+    if target.exists() and not target.is_dir() and directory:
+        raise RunConfigError(f"{option} {target} is a file; give the path of a directory")
+    place = target if directory and target.is_dir() else _nearest_existing(target.parent)
+    if not place.is_dir():
+        raise RunConfigError(
+            f"cannot write {what} {target}: {place} is a file, not a folder; {fix}"
+        )
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".write-check.", dir=place)
+    except OSError as exc:
+        raise RunConfigError(
+            f"cannot write {what} {target}: {exc.strerror or exc} in {place}; {fix}"
+        ) from exc
+    os.close(handle)
+    os.unlink(probe)

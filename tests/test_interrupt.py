@@ -1,0 +1,103 @@
+"""Ctrl-C on a two-worker run: a prompt exit with status 130, no orphaned worker, no output.
+
+A terminal's Ctrl-C sends SIGINT to every process of the foreground group, so the test starts
+``migrant-health simulate --workers 2`` in a session of its own and sends SIGINT to that whole
+group, at three moments: as the simulation starts (the workers are being forked), while the
+workers load, and while they simulate.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import migrant_health
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX process groups")
+
+# Three chunks, so both workers have work, over 28 years: long enough to be interrupted mid-way.
+COMMAND = ["simulate", "--scale", "5000", "--end", "2035", "--workers", "2", "--seed", "5"]
+SOURCE = str(Path(migrant_health.__file__).parents[1])
+
+
+def _pids() -> list[int]:
+    try:
+        import psutil
+    except ImportError:
+        return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    return list(psutil.pids())
+
+
+def _session(sid: int) -> list[int]:
+    """Live (not zombie) processes of session ``sid``."""
+    members = []
+    for pid in _pids():
+        try:
+            if os.getsid(pid) != sid:
+                continue
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except (ProcessLookupError, FileNotFoundError, PermissionError):
+            continue
+        if stat.rsplit(")", 1)[1].split()[0] != "Z":
+            members.append(pid)
+    return members
+
+
+@pytest.mark.parametrize("delay", [0.0, 1.0, 3.0], ids=["forking", "loading", "simulating"])
+def test_ctrl_c_stops_a_two_worker_run_without_orphans(tmp_path: Path, delay: float) -> None:
+    out = tmp_path / "run"
+    env = {**os.environ, "PYTHONPATH": SOURCE}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "migrant_health", *COMMAND, "--out", str(out)],
+        env=env,
+        cwd=tmp_path,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    started = threading.Event()
+
+    def watch_stdout() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("simulating"):
+                started.set()
+
+    threading.Thread(target=watch_stdout, daemon=True).start()
+    try:
+        # The run announces itself; a worker process appearing says the same.
+        deadline = time.monotonic() + 300
+        while not started.is_set() and len(_session(process.pid)) < 2:
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "the run never started"
+            time.sleep(0.05)
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            code = process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the run hung after Ctrl-C")
+        # Every worker was stopped and reaped before the command exited.
+        assert _session(process.pid) == []
+    finally:
+        if _session(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
+    errors = process.stderr.read() if process.stderr else ""
+    if out.exists():
+        # The run had finished and was written before the signal came (the Python interpreter
+        # may still have been shutting down: then it ends by the signal, as any program would).
+        assert code in (0, -signal.SIGINT), errors
+        assert (out / "run.json").exists()
+        return
+    assert code == 130, errors
+    assert errors.strip() == "interrupted: stopped before finishing; nothing half-written was left"
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [], "staging or runs folder left behind"

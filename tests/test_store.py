@@ -1,0 +1,63 @@
+"""Run directories: unique names for parallel runs, nothing half-written, the user's umask."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from migrant_health import RunConfig, RunResult, simulate
+from migrant_health.store import reserve_run_dir, write_run
+
+
+@pytest.fixture(scope="module")
+def tiny_run() -> RunResult:
+    return simulate(RunConfig(end=2009, scale=50_000, workers=1))
+
+
+def test_runs_in_the_same_second_get_their_own_directories(tmp_path: Path) -> None:
+    # Another run has just claimed this second's name (its directory is still empty).
+    first = reserve_run_dir(tmp_path, stamp="20300101-120000")
+    second = reserve_run_dir(tmp_path, stamp="20300101-120000")
+    third = reserve_run_dir(tmp_path, stamp="20300101-120000")
+    assert [p.name for p in (first, second, third)] == [
+        "run-20300101-120000",
+        "run-20300101-120000-2",
+        "run-20300101-120000-3",
+    ]
+
+
+def test_unnamed_runs_never_overwrite_each_other(tmp_path: Path, tiny_run: RunResult) -> None:
+    one = write_run(tiny_run, runs=tmp_path / "runs")
+    two = write_run(tiny_run, runs=tmp_path / "runs")
+    assert one != two
+    for path in (one, two):
+        assert json.loads((path / "run.json").read_text())["config"]["end"] == 2009
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == sorted([one.name, two.name])
+
+
+def test_an_interrupted_write_leaves_nothing(
+    tmp_path: Path, tiny_run: RunResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_run(tiny_run, runs=tmp_path)
+    assert list(tmp_path.iterdir()) == []  # neither the staging copy nor the reserved name
+
+
+def test_run_files_get_the_permissions_of_any_new_file(tmp_path: Path, tiny_run: RunResult) -> None:
+    previous = os.umask(0o027)
+    try:
+        out = write_run(tiny_run, tmp_path / "run")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o750
+    assert stat.S_IMODE((out / "run.json").stat().st_mode) == 0o640
+    assert stat.S_IMODE((out / "aggregates.parquet").stat().st_mode) == 0o640
