@@ -285,3 +285,14 @@ def test_scenario_keys_after_the_end_are_warned_about(tmp_path: Path) -> None:
 def test_calibration_progress_never_shows_nan() -> None:
     assert best_so_far(float("nan")) == "no trial finished yet"
     assert best_so_far(0.08213) == "best J = 0.08213"
+
+
+def test_plan_is_readable_when_piped() -> None:
+    """Piped (not a terminal), every state and parameter name stays whole on its line."""
+    output = runner.invoke(app, ["plan"]).output
+    words = set(re.findall(r"[a-z_]+", output))
+    for row in default_plan().describe():
+        for field in ("reads", "writes", "parameters"):
+            for name in row[field].split(", "):
+                assert set(re.findall(r"[a-z_]+", name)) <= words, (row["module"], field, name)
+    assert max(len(line) for line in output.splitlines()) <= 110

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from pathlib import Path
 
 import typer
@@ -142,19 +144,27 @@ def simulate_command(
 def plan_command() -> None:
     """Print the yearly plan: the order of modules, what each does, reads, writes and uses."""
     plan = default_plan()
-    table = Table(title="Yearly plan", title_justify="left", show_lines=True)
-    for column in ("step", "module", "seed"):
-        table.add_column(column, no_wrap=True)
-    columns = ("does", "reads", "writes", "parameters", "results")
-    for column in columns:
-        table.add_column(column, overflow="fold")
+    # One block per module, wrapped at spaces: readable in a narrow terminal and when piped.
+    width = max(60, min(110, shutil.get_terminal_size((100, 24)).columns))
+    typer.echo("Yearly plan (every year, in this order)")
     for row in plan.describe():
-        table.add_row(row["step"], row["module"], row["seed"], *(row[c] for c in columns))
-    console.print(table)
-    console.print("Initialisation order: " + " -> ".join(m.name for m in plan.init))
-    console.print(
-        "Policy levers (parameters under 'policy.') are read inside the modules "
-        "listed in the parameters column."
+        typer.echo(f"\n{row['step']}. {row['module']}  (seed {row['seed']})")
+        for field in ("does", "reads", "writes", "parameters", "results"):
+            label = f"   {field + ':':<12}"
+            typer.echo(
+                textwrap.fill(
+                    row[field],
+                    width=width,
+                    initial_indent=label,
+                    subsequent_indent=" " * len(label),
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
+    typer.echo("\nInitialisation order: " + " -> ".join(m.name for m in plan.init))
+    typer.echo(
+        "Policy levers (parameters under 'policy.') are read inside the modules that list "
+        "them under parameters."
     )
 
 
