@@ -129,7 +129,7 @@ def simulate_command(
         summary_table(
             result.aggregates,
             title=f"migrant_health {name}, "
-            f"{config.start}-{config.end}, 1 agent = {scale:g} persons",
+            f"{config.start}-{config.end}, 1 agent = {result.config.scale:g} persons",
         )
     )
     seconds = result.timings["simulate"]
