@@ -187,3 +187,17 @@ def test_plan_binds_the_chunk_arrays_it_is_handed() -> None:
     arrays = [source(chunk, None, 2008) for source in bound.sources[4:]]  # type: ignore[arg-type]
     assert all(isinstance(a, np.ndarray) for a in arrays)
     assert any(a is chunk.arrays["health"] for a in arrays)
+
+
+def test_metrics_declared_outside_the_accumulating_module_fail() -> None:
+    # The results kernel writes row[SLOT.x]; a metric elsewhere would shift the columns.
+    from migrant_health.engine.metrics import share
+
+    health = next(m for m in PLAN.modules if m.name == "health")
+
+    class Reporting(type(health)):  # type: ignore[misc]
+        metrics = (share("frail_share", "frail", "persons", "share frail", "health"),)
+
+    modules = tuple(Reporting() if m.name == "health" else m for m in PLAN.yearly)
+    with pytest.raises(PlanError, match="every metric must be declared there"):
+        Plan(init=PLAN.init, yearly=modules)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from migrant_health.engine.binding import Argument, BoundKernel, bind, kernel_name
 from migrant_health.engine.metrics import Metric, statistics_of
 from migrant_health.engine.module import Module
@@ -75,8 +77,6 @@ class Plan:
 
     def bytes_per_agent(self) -> int:
         """Bytes of stored state per agent (scratch excluded: it is per chunk, reused yearly)."""
-        import numpy as np
-
         return sum(np.dtype(s.dtype).itemsize for s in self.states)
 
     def init_kernels(self) -> tuple[BoundKernel, ...]:
@@ -100,11 +100,17 @@ class Plan:
             owners[spec.name] = module
 
     def _check_metrics(self) -> None:
-        accumulating = [m.name for m in self.modules if "acc" in m.kernel_arguments()]
+        accumulating = [m for m in self.modules if "acc" in m.kernel_arguments()]
         if len(accumulating) > 1:
             raise PlanError(
-                f"modules {accumulating} all accumulate statistics; the accumulator's layout "
-                "follows from the metrics of one module"
+                f"modules {[m.name for m in accumulating]} all accumulate statistics; the "
+                "accumulator's layout follows from the metrics of one module"
+            )
+        if accumulating and statistics_of(accumulating[0].metrics) != self.statistics:
+            # Its kernel addresses the columns of its own metrics; others would shift them.
+            raise PlanError(
+                f"module '{accumulating[0].name}' accumulates the statistics, so every metric "
+                "must be declared there"
             )
         names = [m.name for m in self.metrics]
         doubled = sorted({n for n in names if names.count(n) > 1})

@@ -291,9 +291,12 @@ class ProcessExecutor:
                 ]
             # Futures are waited for one by one, never cancelled: cancelling them (as
             # ``Executor.map`` does when its iterator closes) races the pool's management
-            # thread, which then dies with ``InvalidStateError`` and can hang the exit.
-            for future in futures:
-                yield future.result()
+            # thread, which then dies with ``InvalidStateError`` and can hang the exit. Each is
+            # dropped once yielded, so finished chunks' accumulators (tens of MB each) are not
+            # all held until the run ends.
+            futures.reverse()
+            while futures:
+                yield futures.pop().result()
         except BaseException:
             # The pool's workers are the children started since ``before``: the pool itself
             # offers no public way to terminate them before Python 3.14.

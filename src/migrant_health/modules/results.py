@@ -404,28 +404,21 @@ def sgroup_of(status: int, stage: int, tier: int) -> int:
 
 
 @kernel
-def _observe_health_records(  # type: ignore[no-untyped-def]
-    first_pid, seed, p, status, insurance, chronic, cross_province, female, years_in_city,
-    health_record,
-):  # fmt: skip
-    """Who holds a health record at the destination this year (out-migrants; seed 4.2)."""
-    for i in range(status.size):
-        health_record[i] = status[i] == OUT_MIGRANT and holds_health_record(
-            p, seed, first_pid + i, insurance[i], chronic[i], cross_province[i], female[i],
-            years_in_city[i],
-        )  # fmt: skip
-
-
-@kernel
 def _accumulate(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, acc, birth_year, female, education, origin_region, status,
     prior_status, job, city_tier, years_in_city, insurance, chronic, health,
     mental, bmi, local_ties, economic, cultural, identity, income, hours, oop, support, event,
-    health_record,
+    cross_province, health_record,
 ):  # fmt: skip
     for i in range(status.size):
         s = status[i]
         ev = event[i]
+        # Who holds a health record at the destination this year (out-migrants, seed 4.2):
+        # kept in a scratch column so that snapshots show the same people as the counts.
+        health_record[i] = s == OUT_MIGRANT and holds_health_record(
+            p, seed, first_pid + i, insurance[i], chronic[i], cross_province[i], female[i],
+            years_in_city[i],
+        )  # fmt: skip
         if s == NOT_ENTERED:
             continue
         died = s == DEAD
@@ -540,7 +533,7 @@ class Results(Module):
             "holds a health record at the destination this year (out-migrants only)",
         ),
     )
-    step_kernels = (_observe_health_records, _accumulate)
+    step_kernels = (_accumulate,)
     writes = ("health_record",)
     metrics = METRICS
     parameters = (
