@@ -101,6 +101,23 @@ def test_early_mobility_dip_is_bounded(run: RunResult) -> None:
     assert (ratio <= DIP_BOUND).all(), ratio.round(2).to_dict()
 
 
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "issue 9 item 2 is not met on this model yet: out-migrants 2-4 years in the city are "
+        "56-61 % depressed in 2010-2022 (scale 20,000, seed 1), 2.1-2.6 times the out-migrant "
+        "average; the mental-health revision on the issue9 branch brings it to 1.45-1.6"
+    ),
+)
+def test_no_tenure_band_far_above_the_average(run: RunResult) -> None:
+    """Depression peaks in the early years in the city, but no band of tenure sits far above
+    the out-migrant average (the seed's early-mobility stress, bounded by assumption)."""
+    average = run.series("depression_share", "status=out_migrant")
+    for band in ("0-1", "2-4", "5-9", "10+"):
+        ratio = run.series("depression_share", f"years_in_city={band}") / average
+        assert (ratio <= DIP_BOUND).all(), (band, ratio.round(2).to_dict())
+
 def test_selector_reaches_the_bands(run: RunResult) -> None:
     # The target selector and the tidy table give the same number for the same group.
     for group in ("status=out_migrant,years_in_city=0-1", "years_in_city=0-1"):
