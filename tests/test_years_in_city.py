@@ -101,7 +101,6 @@ def test_early_mobility_dip_is_bounded(run: RunResult) -> None:
     assert (ratio <= DIP_BOUND).all(), ratio.round(2).to_dict()
 
 
-
 @pytest.mark.xfail(
     strict=True,
     reason=(
@@ -117,6 +116,7 @@ def test_no_tenure_band_far_above_the_average(run: RunResult) -> None:
     for band in ("0-1", "2-4", "5-9", "10+"):
         ratio = run.series("depression_share", f"years_in_city={band}") / average
         assert (ratio <= DIP_BOUND).all(), (band, ratio.round(2).to_dict())
+
 
 def test_selector_reaches_the_bands(run: RunResult) -> None:
     # The target selector and the tidy table give the same number for the same group.
