@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import migrant_health
+from cli_output import csv_table, strict_json
 from migrant_health.cli import preflight
 from migrant_health.cli.calibrate import best_so_far
 from migrant_health.cli.main import app
@@ -20,6 +21,30 @@ from migrant_health.model import default_plan
 
 runner = CliRunner()
 SMALL = ["--scale", "50000", "--end", "2010", "--workers", "1"]
+TINY = ["--scale", "200000", "--end", "2010", "--workers", "1"]
+SUMMARY_COLUMNS = ["label", "metric", "group", "year", "value", "unit"]
+PLAN_COLUMNS = [
+    "step",
+    "module",
+    "seed",
+    "does",
+    "reads",
+    "writes",
+    "parameters",
+    "results",
+    "kernels",
+]
+PARAMETER_COLUMNS = [
+    "path",
+    "value",
+    "unit",
+    "low",
+    "high",
+    "calibrate_low",
+    "calibrate_high",
+    "source",
+    "description",
+]
 
 
 def _flat(text: str) -> str:
@@ -296,3 +321,104 @@ def test_plan_is_readable_when_piped() -> None:
             for name in row[field].split(", "):
                 assert set(re.findall(r"[a-z_]+", name)) <= words, (row["module"], field, name)
     assert max(len(line) for line in output.splitlines()) <= 110
+
+
+def test_simulate_prints_its_summary_as_json_orcsv_table(tmp_path: Path) -> None:
+    as_json = runner.invoke(
+        app, ["simulate", *TINY, "--out", str(tmp_path / "a"), "--format", "json"]
+    )
+    assert as_json.exit_code == 0, as_json.output
+    document = strict_json(as_json.stdout)
+    assert set(document) == {
+        "scenario",
+        "start",
+        "end",
+        "scale",
+        "seed",
+        "workers",
+        "agent_years",
+        "seconds",
+        "run_directory",
+        "summary",
+    }
+    assert document["scenario"] == "baseline" and document["scale"] == 200000
+    assert document["run_directory"] == str(tmp_path / "a")
+    assert (tmp_path / "a" / "aggregates.parquet").exists()  # the run is written as ever
+    assert "simulating 2008-2010" in as_json.stderr  # notes and progress on stderr
+    rows = pd.DataFrame(document["summary"])
+    assert list(rows.columns) == SUMMARY_COLUMNS
+    assert set(rows["year"]) == {2008, 2010}
+    total = rows.query("metric == 'migrant_workers_total' and year == 2010")["value"].item()
+    assert (
+        total > 1e8 and rows.query("metric == 'migrant_workers_total'")["unit"].eq("persons").all()
+    )
+    as_csv = runner.invoke(
+        app, ["simulate", *TINY, "--out", str(tmp_path / "b"), "--format", "csv"]
+    )
+    assert as_csv.exit_code == 0, as_csv.output
+    table = csv_table(as_csv.stdout)
+    assert list(table.columns) == SUMMARY_COLUMNS and len(table) == len(rows)
+    assert table["value"].tolist() == pytest.approx(rows["value"].tolist())  # same seed, same run
+
+
+@pytest.mark.parametrize(
+    ("arguments", "key", "columns"),
+    [
+        (
+            ["plan"],
+            "steps",
+            PLAN_COLUMNS,
+        ),
+        (["metrics"], "metrics", ["metric", "unit", "definition", "by"]),
+        (
+            ["params", "show", "health.mental"],
+            "parameters",
+            PARAMETER_COLUMNS,
+        ),
+    ],
+    ids=["plan", "metrics", "params"],
+)
+def test_describing_commands_print_json_andcsv_table(
+    arguments: list[str], key: str, columns: list[str]
+) -> None:
+    as_json = runner.invoke(app, [*arguments, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    rows = strict_json(as_json.stdout)[key]
+    assert rows and all(list(row) == columns for row in rows)
+    as_csv = runner.invoke(app, [*arguments, "--format", "csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    table = csv_table(as_csv.stdout)
+    assert list(table.columns) == columns and len(table) == len(rows)
+
+
+def test_json_and_csv_keep_what_the_text_shows() -> None:
+    plan = strict_json(runner.invoke(app, ["plan", "--format", "json"]).stdout)
+    assert [row["module"] for row in plan["steps"]] == [
+        row["module"] for row in default_plan().describe()
+    ]
+    assert plan["initialisation"] == [m.name for m in default_plan().init]
+    metrics = csv_table(runner.invoke(app, ["metrics", "--format", "csv"]).stdout)
+    assert metrics.set_index("metric").loc["stage_share", "by"] == "stage"
+    # A value by year is a mapping in JSON, and JSON text in a CSV cell.
+    path = "care.enrolment.rural_coverage"
+    params = strict_json(runner.invoke(app, ["params", "show", path, "--format", "json"]).stdout)
+    value = params["parameters"][0]["value"]
+    assert params["path"] == path and isinstance(value, dict) and "2008" in value
+    cell = csv_table(runner.invoke(app, ["params", "show", path, "--format", "csv"]).stdout)[
+        "value"
+    ]
+    assert json.loads(cell.item()) == value
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["plan"], ["metrics"], ["params", "show", "health.mental"], ["simulate", *TINY]],
+    ids=["plan", "metrics", "params", "simulate"],
+)
+def test_an_unknown_format_exits_2_naming_the_choices(tmp_path: Path, arguments: list[str]) -> None:
+    out = tmp_path / "run"
+    extra = ["--out", str(out)] if arguments[0] == "simulate" else []
+    result = runner.invoke(app, [*arguments, *extra, "--format", "xml"])
+    assert result.exit_code == 2
+    assert result.stderr == "error: unknown --format 'xml'; choose one of text, json, csv\n"
+    assert result.stdout == "" and not out.exists()

@@ -13,6 +13,7 @@ import typer
 from survey_factory import origin_and_destination_survey, simulate_survey
 from typer.testing import CliRunner
 
+from cli_output import csv_table, strict_json
 from migrant_health.analysis.models import MODEL_NAMES, MODELS
 from migrant_health.cli.estimate_options import model_flags
 from migrant_health.cli.survey import survey_app
@@ -273,15 +274,6 @@ def test_every_model_flag_sets_an_estimator_option_and_shows_its_default() -> No
             assert all(p.default == shown for p in takers), flag
 
 
-def _strict_json(text: str) -> object:
-    """Parse JSON as strict readers do: the bare words NaN and Infinity are errors."""
-
-    def refuse(word: str) -> None:
-        raise ValueError(f"{word} in JSON output")
-
-    return json.loads(text, parse_constant=refuse)
-
-
 def test_separation_exits_2_naming_the_variable(tmp_path: Path) -> None:
     frame = simulate_survey(300)
     frame["chronic"] = frame["age"] > 40  # age sorts everyone: no finite logit coefficient
@@ -302,7 +294,7 @@ def test_a_dropped_covariate_is_warned_once_on_stderr_by_name(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert result.stderr.count("warning: ols of bmi: age_again dropped, being collinear") == 1
     assert result.stderr.count("warning:") == 1  # nothing of the libraries' own
-    assert "age_again" not in _strict_json(result.stdout)["coefficients"]  # type: ignore[index]
+    assert "age_again" not in strict_json(result.stdout)["coefficients"]
 
 
 def test_mediation_flags_set_the_link_outcome_type_and_contrast(tmp_path: Path) -> None:
@@ -316,13 +308,13 @@ def test_mediation_flags_set_the_link_outcome_type_and_contrast(tmp_path: Path) 
         survey_app, [*args, *options, *contrast, "--link", "probit", "--outcome-type", "binary"]
     )
     assert result.exit_code == 0, result.output
-    out = _strict_json(result.stdout)
-    assert out["outcome_type"] == "binary"  # type: ignore[index]
-    assert out["contrast"] == {"control": 2.0, "treated": 8.0}  # type: ignore[index]
+    out = strict_json(result.stdout)
+    assert out["outcome_type"] == "binary"
+    assert out["contrast"] == {"control": 2.0, "treated": 8.0}
     logit = runner.invoke(survey_app, [*args, *options, *contrast])
     emo = "outcome:social_support"
-    probit_b = out["coefficients"][emo]["estimate"]  # type: ignore[index]
-    logit_b = _strict_json(logit.stdout)["coefficients"][emo]["estimate"]  # type: ignore[index]
+    probit_b = out["coefficients"][emo]["estimate"]
+    logit_b = strict_json(logit.stdout)["coefficients"][emo]["estimate"]
     assert logit_b == pytest.approx(1.6 * probit_b, rel=0.15)  # the usual logit/probit ratio
 
 
@@ -336,9 +328,9 @@ def test_heckman_standard_errors_are_chosen_with_se(tmp_path: Path) -> None:
     for kind in ("robust", "conventional"):
         result = runner.invoke(survey_app, [*heckman, "--se", kind, "--json"])
         assert result.exit_code == 0, result.output
-        outs[kind] = _strict_json(result.stdout)
-        assert outs[kind]["se_type"] == kind  # type: ignore[index]
-    se = {k: o["coefficients"]["outcome:age"]["se"] for k, o in outs.items()}  # type: ignore[index]
+        outs[kind] = strict_json(result.stdout)
+        assert outs[kind]["se_type"] == kind
+    se = {k: o["coefficients"]["outcome:age"]["se"] for k, o in outs.items()}
     assert se["robust"] != se["conventional"]
     assert se["robust"] == pytest.approx(se["conventional"], rel=0.3)
     refused = runner.invoke(survey_app, [*heckman, "--se", "conventional", "--weights", "weight"])
@@ -386,3 +378,97 @@ def test_markup_output_is_markup_only(table_format: str, comment: re.Pattern[str
     assert sum(bool(comment.match(line)) for line in lines) >= 2  # and the effects' title
     table = r"\begin{tabular}" if table_format == "latex" else "<table"
     assert result.stdout.count(table) >= 2  # the effects as a table of the same format
+
+
+OLOGIT = ["--index", "--model", "ologit", "--outcome", "srh", "--covariates", "age,sex"]
+VALIDATE_KEYS = ["file", "valid", "respondents", "schema_columns", "other_columns", "encoding"]
+PROBLEM_COLUMNS = ["column", "row", "reason", "value"]
+
+
+def test_validate_prints_json_and_csv(tmp_path: Path) -> None:
+    good = write_survey(simulate_survey(100), tmp_path / "survey.csv")
+    as_json = runner.invoke(survey_app, ["validate", str(good), "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    document = strict_json(as_json.stdout)
+    assert list(document) == [*VALIDATE_KEYS, "problems"]
+    assert document["valid"] and document["respondents"] == 100 and document["problems"] == []
+    header_only = runner.invoke(survey_app, ["validate", str(good), "--format", "csv"])
+    assert header_only.exit_code == 0 and header_only.stdout == ",".join(PROBLEM_COLUMNS) + "\n"
+    frame = simulate_survey(30).astype(object).drop(columns=["srh"])
+    frame.loc[3, "age"] = 200
+    bad = tmp_path / "bad.csv"
+    frame.to_csv(bad, index=False)
+    # A file with problems still exits 2, with the readable report on stderr.
+    as_csv = runner.invoke(survey_app, ["validate", str(bad), "--format", "csv"])
+    assert as_csv.exit_code == 2 and "column 'age'" in as_csv.stderr
+    problems = csv_table(as_csv.stdout)
+    assert list(problems.columns) == PROBLEM_COLUMNS
+    assert problems.set_index("column").loc["age", "row"] == 4
+    as_json = runner.invoke(survey_app, ["validate", str(bad), "--format", "json"])
+    assert as_json.exit_code == 2
+    document = strict_json(as_json.stdout)
+    assert document["valid"] is False
+    assert {"column": "srh", "row": None}.items() <= document["problems"][0].items()
+
+
+def test_index_prints_json_and_csv(tmp_path: Path) -> None:
+    path = write_survey(simulate_survey(300), tmp_path / "survey.csv")
+    args = ["index", str(path), "--method", "entropy"]
+    as_json = runner.invoke(survey_app, [*args, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    document = strict_json(as_json.stdout)
+    assert list(document) == [
+        "method",
+        "n",
+        "mean_integration",
+        "dimension_weights",
+        "stages",
+        "scores_file",
+        "weights",
+    ]
+    assert document["n"] == 300 and document["scores_file"] is None
+    assert set(document["dimension_weights"]) == {"economic", "social", "cultural", "identity"}
+    assert sum(document["stages"].values()) == pytest.approx(1.0)
+    as_csv = runner.invoke(survey_app, [*args, "--format", "csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    weights = csv_table(as_csv.stdout)
+    assert list(weights.columns) == ["indicator", "dimension", "weight", "within_dimension"]
+    assert len(weights) == len(document["weights"]) and weights["weight"].sum() == pytest.approx(1)
+
+
+def test_estimate_prints_csv_and_json_is_the_same_as_the_json_flag() -> None:
+    args = ["estimate", str(EXAMPLES / "example_survey.csv"), *OLOGIT]
+    as_csv = runner.invoke(survey_app, [*args, "--format", "csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    table = csv_table(as_csv.stdout)
+    assert list(table.columns)[:6] == ["term", "estimate", "se", "p", "ci_low", "ci_high"]
+    assert {"integration", "age", "1|2"} <= set(table["term"])
+    as_json = runner.invoke(survey_app, [*args, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    assert {"model", "n", "coefficients"} <= set(strict_json(as_json.stdout))
+    assert runner.invoke(survey_app, [*args, "--json"]).stdout == as_json.stdout
+    both = runner.invoke(survey_app, [*args, "--json", "--format", "json"])
+    assert both.stdout == as_json.stdout
+    conflict = runner.invoke(survey_app, [*args, "--json", "--format", "csv"])
+    assert conflict.exit_code == 2
+    assert conflict.stderr == "error: --json means --format json; give --json or --format csv\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "choices"),
+    [
+        (["validate"], "text, json, csv"),
+        (["index"], "text, json, csv"),
+        (
+            ["estimate", "--model", "ols", "--outcome", "bmi"],
+            "text, markdown, latex, html, json, csv",
+        ),
+    ],
+    ids=["validate", "index", "estimate"],
+)
+def test_an_unknown_format_exits_2_naming_the_choices(command: list[str], choices: str) -> None:
+    data = str(EXAMPLES / "example_survey.csv")
+    result = runner.invoke(survey_app, [command[0], data, *command[1:], "--format", "xml"])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: unknown --format 'xml'; choose one of {choices}\n"
+    assert result.stdout == ""

@@ -14,13 +14,14 @@ from rich.table import Table
 import migrant_health
 from migrant_health.cli.calibrate import calibrate_command, fit_command
 from migrant_health.cli.errors import friendly_errors
+from migrant_health.cli.output import FormatOpt, check_format, emit, notes_console, records
 from migrant_health.cli.preflight import prepare_run
-from migrant_health.cli.summary import summary_table
+from migrant_health.cli.summary import summary_frame, summary_table
 from migrant_health.cli.survey import survey_app
-from migrant_health.engine.run import RunConfig, default_workers
+from migrant_health.engine.run import RunConfig, RunResult, default_workers
 from migrant_health.errors import ParameterError, RunConfigError
 from migrant_health.model import default_plan, simulate
-from migrant_health.params import ParameterTree, Scenario
+from migrant_health.params import ParameterSpec, ParameterTree, Scenario
 from migrant_health.store import RUNS, check_writable, write_run
 from migrant_health.writable import check_can_write
 
@@ -90,8 +91,18 @@ def simulate_command(
         "--out",
         help="Run directory to create (default: a new runs/run-<date>-<time>).",
     ),
+    output_format: FormatOpt = "text",
 ) -> None:
-    """Run the national microsimulation, print a summary and write a run directory."""
+    """Run the national microsimulation, print a summary and write a run directory.
+
+    With --format json or csv only the summary is printed on stdout; progress and notes go to
+    stderr. json: an object with keys scenario, start, end, scale, seed, workers, agent_years,
+    seconds, run_directory and summary, a list of rows. csv: the rows. A row has the columns
+    label, metric, group, year, value and unit: a headline figure in one of the summary's
+    years, as in aggregates.parquet (null or empty where the run has none), in the metric's
+    own unit (persons, share 0-1, ...; not scaled as in the text).
+    """
+    check_format(output_format)
     config = RunConfig(
         start=start,
         end=end,
@@ -107,7 +118,20 @@ def simulate_command(
         check_writable(out)
     else:
         check_can_write(RUNS, "--out", directory=True)
-    config = prepare_run(config, workers, console)
+    notes = notes_console(output_format, console)
+    config = prepare_run(config, workers, notes)
+    result = _simulate_with_progress(config, notes)
+    out = write_run(result, out)
+    if output_format == "text":
+        console.print(summary_table(result.aggregates, title=_run_title(result)))
+    else:
+        summary = records(summary_frame(result.aggregates))
+        emit(output_format, {**_run_facts(result, out), "summary": summary}, summary)
+    _print_run_footer(result, out, notes)
+
+
+def _simulate_with_progress(config: RunConfig, console: Console) -> RunResult:
+    """Simulate ``config`` with a progress bar of chunks on ``console`` (when a terminal)."""
     with Progress(
         TextColumn("[bold]simulating"),
         BarColumn(),
@@ -122,38 +146,75 @@ def simulate_command(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        result = simulate(config, progress=progress)
-    out = write_run(result, out)
-    name = config.scenario.name if config.scenario else "baseline"
-    console.print(
-        summary_table(
-            result.aggregates,
-            title=f"migrant_health {name}, "
-            f"{config.start}-{config.end}, 1 agent = {result.config.scale:g} persons",
-        )
+        return simulate(config, progress=progress)
+
+
+def _scenario_name(result: RunResult) -> str:
+    scenario = result.config.scenario
+    return scenario.name if scenario else "baseline"
+
+
+def _run_title(result: RunResult) -> str:
+    """The title of the printed summary: scenario, years and scale."""
+    config = result.config
+    return (
+        f"migrant_health {_scenario_name(result)}, "
+        f"{config.start}-{config.end}, 1 agent = {config.scale:g} persons"
     )
+
+
+def _run_facts(result: RunResult, out: Path) -> dict[str, object]:
+    """The run's settings and cost, as the keys of ``simulate --format json``."""
+    config = result.config
+    return {
+        "scenario": _scenario_name(result),
+        "start": config.start,
+        "end": config.end,
+        "scale": config.scale,
+        "seed": config.seed,
+        "workers": config.workers,
+        "agent_years": result.agent_years,
+        "seconds": result.timings["simulate"],
+        "run_directory": str(out),
+    }
+
+
+def _print_run_footer(result: RunResult, out: Path, console: Console) -> None:
+    """The line after the summary: agent-years, speed, workers and the run directory."""
     seconds = result.timings["simulate"]
     console.print(
         f"{result.agent_years:,} agent-years in {seconds:.1f} s "
-        f"({result.agent_years / max(seconds, 1e-9):,.0f} per second, {config.workers} "
+        f"({result.agent_years / max(seconds, 1e-9):,.0f} per second, {result.config.workers} "
         f"worker(s)); run written to [bold]{out}[/]"
     )
 
 
 @app.command("plan")
-def plan_command() -> None:
-    """Print the yearly plan: the order of modules, what each does, reads, writes and uses."""
+@friendly_errors
+def plan_command(output_format: FormatOpt = "text") -> None:
+    """Print the yearly plan: the order of modules, what each does, reads, writes and uses.
+
+    json: an object with keys steps, a list of rows, and initialisation, the modules in the
+    order they initialise. csv: the steps. A step has the columns step, module, seed, does,
+    reads, writes, parameters, results and kernels (lists as comma-separated text, - if none).
+    """
+    check_format(output_format)
     plan = default_plan()
+    steps = [{**row, "step": int(row["step"])} for row in plan.describe()]
+    initialisation = [m.name for m in plan.init]
+    if output_format != "text":
+        emit(output_format, {"steps": steps, "initialisation": initialisation}, steps)
+        return
     # One block per module, wrapped at spaces: readable in a narrow terminal and when piped.
     width = max(60, min(110, shutil.get_terminal_size((100, 24)).columns))
     typer.echo("Yearly plan (every year, in this order)")
-    for row in plan.describe():
+    for row in steps:
         typer.echo(f"\n{row['step']}. {row['module']}  (seed {row['seed']})")
         for field in ("does", "reads", "writes", "parameters", "results"):
             label = f"   {field + ':':<12}"
             typer.echo(
                 textwrap.fill(
-                    row[field],
+                    str(row[field]),
                     width=width,
                     initial_indent=label,
                     subsequent_indent=" " * len(label),
@@ -161,7 +222,7 @@ def plan_command() -> None:
                     break_on_hyphens=False,
                 )
             )
-    typer.echo("\nInitialisation order: " + " -> ".join(m.name for m in plan.init))
+    typer.echo("\nInitialisation order: " + " -> ".join(initialisation))
     typer.echo(
         "Policy levers (parameters under 'policy.') are read inside the modules that list "
         "them under parameters."
@@ -169,15 +230,28 @@ def plan_command() -> None:
 
 
 @app.command("metrics")
-def metrics_command() -> None:
-    """List every output metric with its unit and definition."""
+@friendly_errors
+def metrics_command(output_format: FormatOpt = "text") -> None:
+    """List every output metric with its unit and definition.
+
+    json: an object with the key metrics, a list of rows. csv: the rows. A row has the columns
+    metric, unit, definition and by (the extra key a metric is split by, or null/empty).
+    """
+    check_format(output_format)
+    rows = [
+        {"metric": m.name, "unit": m.unit, "definition": m.definition, "by": m.by}
+        for m in default_plan().metrics
+    ]
+    if output_format != "text":
+        emit(output_format, {"metrics": rows}, rows)
+        return
     table = Table(title="Metrics", title_justify="left")
     table.add_column("metric")
     table.add_column("unit")
     table.add_column("definition", overflow="fold")
-    for metric in default_plan().metrics:
-        by = f" (by {metric.by})" if metric.by else ""
-        table.add_row(metric.name, metric.unit, metric.definition + by)
+    for row in rows:
+        by = f" (by {row['by']})" if row["by"] else ""
+        table.add_row(row["metric"], row["unit"], f"{row['definition']}{by}")
     console.print(table)
 
 
@@ -185,8 +259,17 @@ def metrics_command() -> None:
 @friendly_errors
 def params_show(
     path: str = typer.Argument("", help="A parameter or subtree path, e.g. health.mental."),
+    output_format: FormatOpt = "text",
 ) -> None:
-    """Show parameters with value, unit, range and source."""
+    """Show parameters with value, unit, range and source.
+
+    json: an object with keys path (as given) and parameters, a list of rows. csv: the rows.
+    A row has the columns path, value (a number, a list or a mapping of year to value; JSON
+    text in csv), unit, low and high (the allowed range), calibrate_low and calibrate_high
+    (the calibration range, null/empty if the parameter is not calibrated), source and
+    description.
+    """
+    check_format(output_format)
     tree = ParameterTree.load()
     paths = tree.paths(path)
     if not paths:
@@ -194,6 +277,10 @@ def params_show(
             f"no parameter under '{path}' (top-level groups: "
             f"{', '.join(sorted({p.split('.')[0] for p in tree.paths()}))})"
         )
+    if output_format != "text":
+        rows = [_parameter_row(name, tree.spec(name)) for name in paths]
+        emit(output_format, {"path": path, "parameters": rows}, rows)
+        return
     table = Table(title=f"Parameters {path or '(all)'}", title_justify="left", show_lines=True)
     table.add_column("path", no_wrap=True)
     for column in ("value", "unit", "range", "source"):
@@ -209,6 +296,22 @@ def params_show(
             spec.source,
         )
     console.print(table)
+
+
+def _parameter_row(name: str, spec: ParameterSpec) -> dict[str, object]:
+    """One parameter as a row of ``params show --format json|csv``."""
+    calibrate = spec.calibrate or (None, None)
+    return {
+        "path": name,
+        "value": spec.value,
+        "unit": spec.unit,
+        "low": spec.range[0],
+        "high": spec.range[1],
+        "calibrate_low": calibrate[0],
+        "calibrate_high": calibrate[1],
+        "source": spec.source,
+        "description": spec.description,
+    }
 
 
 def main() -> None:  # pragma: no cover - entry point

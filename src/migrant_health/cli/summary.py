@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from math import isnan, nan
+
 import pandas as pd
 from rich.table import Table
+
+from migrant_health.model import default_plan
 
 # (label, metric, group, scale, format)
 HEADLINES: tuple[tuple[str, str, str, float, str], ...] = (
@@ -57,18 +61,44 @@ def summary_years(years: list[int]) -> list[int]:
     return sorted({y for y in wanted if years[0] <= y <= years[-1]})
 
 
-def summary_table(aggregates: pd.DataFrame, title: str = "Summary") -> Table:
-    """A rich table of the headline figures."""
+def summary_frame(aggregates: pd.DataFrame) -> pd.DataFrame:
+    """The headline figures as a tidy table, in the order of :data:`HEADLINES`.
+
+    Args:
+        aggregates: A run's tidy table ``year, metric, group, value``.
+
+    Returns:
+        Columns ``label, metric, group, year, value, unit``: one row per headline and summary
+        year, the value as in ``aggregates`` (NaN where the run has none), in the metric's own
+        unit (``persons``, ``share (0-1)``, ...), not scaled as the printed table is.
+    """
     years = summary_years(sorted(int(y) for y in aggregates["year"].unique()))
     index = aggregates.set_index(["metric", "group", "year"])["value"]
+    units = {m.name: m.unit for m in default_plan().metrics}
+    rows = [
+        {
+            "label": label.strip(),
+            "metric": metric,
+            "group": group,
+            "year": year,
+            "value": float(index[key]) if (key := (metric, group, year)) in index.index else nan,
+            "unit": units[metric],
+        }
+        for label, metric, group, _, _ in HEADLINES
+        for year in years
+    ]
+    return pd.DataFrame(rows, columns=["label", "metric", "group", "year", "value", "unit"])
+
+
+def summary_table(aggregates: pd.DataFrame, title: str = "Summary") -> Table:
+    """A rich table of the headline figures."""
+    frame = summary_frame(aggregates)
+    years = list(dict.fromkeys(frame["year"]))
     table = Table(title=title, title_justify="left")
     table.add_column("")
     for year in years:
         table.add_column(str(year), justify="right")
-    for label, metric, group, scale, fmt in HEADLINES:
-        cells = []
-        for year in years:
-            key = (metric, group, year)
-            cells.append(fmt.format(index[key] * scale) if key in index.index else "-")
-        table.add_row(label, *cells)
+    values = frame["value"].to_numpy().reshape(len(HEADLINES), len(years))
+    for (label, _, _, scale, fmt), row in zip(HEADLINES, values, strict=True):
+        table.add_row(label, *("-" if isnan(v) else fmt.format(v * scale) for v in row))
     return table

@@ -9,7 +9,6 @@ files are written atomically.
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 from typing import Annotated
@@ -19,13 +18,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from migrant_health.analysis.base import json_ready
 from migrant_health.analysis.diagnostics import restated_warnings
 from migrant_health.analysis.index import IntegrationIndex, add_integration_index
 from migrant_health.analysis.models import MODEL_NAMES, model_spec
 from migrant_health.analysis.tables import FORMATS, regression_table
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.estimate_options import given_options, named_columns, resolved_options
+from migrant_health.cli.output import DATA_FORMATS, FormatOpt, check_format, emit, records
 from migrant_health.errors import DataError
 from migrant_health.experiments.synthetic_survey import MeasurementModel, synthesize_survey
 from migrant_health.params import Scenario
@@ -54,6 +53,9 @@ EncodingOpt = Annotated[
     ),
 ]
 TABLE_SUFFIXES = ".csv, .parquet, .dta or .sav"
+WEIGHT_COLUMNS = ("indicator", "dimension", "weight", "within_dimension")
+# survey estimate prints its tables in these formats, or its result as json or csv.
+ESTIMATE_FORMATS: tuple[str, ...] = (*FORMATS, *DATA_FORMATS)
 
 
 @survey_app.command()
@@ -66,24 +68,54 @@ def validate(
         typer.Option("--report", help=f"Write every problem to this file ({TABLE_SUFFIXES})"),
     ] = None,
     encoding: EncodingOpt = None,
+    output_format: FormatOpt = "text",
 ) -> None:
-    """Check a survey file against the full schema and report every problem at once."""
+    """Check a survey file against the full schema and report every problem at once.
+
+    The command exits with status 2 when anything is wrong, in every format (the readable
+    report then goes to stderr). json: an object with keys file, valid (true or false),
+    respondents, schema_columns, other_columns, encoding (as detected, null for Parquet, Stata
+    and SPSS files read without one) and problems, a list of rows. csv: the problems, only a
+    header row when the file is valid. A problem has the columns column, row (1 for the first
+    respondent, null/empty for a problem of the whole column), reason and value.
+    """
+    check_format(output_format)
     if report is not None:
         file_format(report)
     frame = read_survey(data, column_map, encoding=encoding)
     _, found = check_survey(frame, require="full", source=str(data))
     if report is not None:
         write_survey(found.frame, report)
+    facts = _file_facts(frame)
+    if output_format != "text":
+        problems = found.frame.astype({"row": "Int64"})
+        document = {"file": str(data), "valid": found.ok, **facts, "problems": records(problems)}
+        emit(output_format, document, problems)
     if not found.ok:
         raise SurveyValidationError(found)
+    if output_format == "text":
+        _out.print(f"{data}: valid: {_validity_text(facts)}", highlight=False)
+
+
+def _file_facts(frame: pd.DataFrame) -> dict[str, object]:
+    """What ``survey validate`` says of a file besides its problems."""
     extra = [c for c in frame.columns if c not in SCHEMA]
-    read_as = frame.attrs.get(ENCODING_KEY)
-    _out.print(
-        f"{data}: valid: {len(frame):,} respondents, "
-        f"{len(frame.columns) - len(extra)} schema columns"
-        + (f", {len(extra)} other columns kept" if extra else "")
-        + (f" (read as {read_as.upper()})" if read_as not in (None, "utf-8-sig") else ""),
-        highlight=False,
+    return {
+        "respondents": len(frame),
+        "schema_columns": len(frame.columns) - len(extra),
+        "other_columns": len(extra),
+        "encoding": frame.attrs.get(ENCODING_KEY),
+    }
+
+
+def _validity_text(facts: dict[str, object]) -> str:
+    """What ``survey validate`` prints of a valid file after ``FILE: valid:``."""
+    read_as = facts["encoding"]
+    return (
+        f"{facts['respondents']:,} respondents, "
+        f"{facts['schema_columns']} schema columns"
+        + (f", {facts['other_columns']} other columns kept" if facts["other_columns"] else "")
+        + (f" (read as {str(read_as).upper()})" if read_as not in (None, "utf-8-sig") else "")
     )
 
 
@@ -98,8 +130,16 @@ def index(
     ] = None,
     column_map: MapOpt = None,
     encoding: EncodingOpt = None,
+    output_format: FormatOpt = "text",
 ) -> None:
-    """Compute the four-dimension integration index, stage and living type."""
+    """Compute the four-dimension integration index, stage and living type.
+
+    json: an object with keys method, n (respondents), mean_integration (the mean composite),
+    dimension_weights and stages (shares of respondents), both mappings of name to number,
+    scores_file (--out, or null) and weights, a list of rows. csv: the weights. A weight has
+    the columns indicator, dimension, weight and within_dimension.
+    """
+    check_format(output_format)
     if out is not None:
         file_format(out)
     frame = read_survey(data, column_map, encoding=encoding)
@@ -110,7 +150,25 @@ def index(
     scores = model.transform(frame)
     if out is not None:
         write_survey(scores, out)
-    table = Table(title=f"Integration index weights ({method})")
+    if output_format == "text":
+        _print_index(model, scores, out)
+        return
+    weights = model.weight_table_.loc[:, list(WEIGHT_COLUMNS)]
+    document = {
+        "method": method,
+        "n": len(scores),
+        "mean_integration": scores["integration"].mean(),
+        "dimension_weights": dict(model.dimension_weights_.items()),
+        "stages": dict(scores["stage"].value_counts(normalize=True).items()),
+        "scores_file": None if out is None else str(out),
+        "weights": records(weights),
+    }
+    emit(output_format, document, weights)
+
+
+def _print_index(model: IntegrationIndex, scores: pd.DataFrame, out: Path | None) -> None:
+    """The text of ``survey index``: the weights, the dimension weights and the stages."""
+    table = Table(title=f"Integration index weights ({model.method})")
     for col in ("indicator", "dimension", "weight", "within dimension"):
         table.add_column(col, justify="right" if "weight" in col or "within" in col else "left")
     for _, row in model.weight_table_.iterrows():
@@ -199,22 +257,32 @@ def estimate(
         str, typer.Option(help="robust (design-based) or conventional (textbook) SEs (heckman)")
     ] = "robust",
     alpha: Annotated[float, typer.Option(help="1 - confidence level")] = 0.05,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON result")] = False,
-    table_format: Annotated[str, typer.Option("--format", help="|".join(FORMATS))] = "text",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON result: --format json")
+    ] = False,
+    table_format: Annotated[
+        str, typer.Option("--format", help="|".join(ESTIMATE_FORMATS))
+    ] = "text",
     column_map: MapOpt = None,
     encoding: EncodingOpt = None,
 ) -> None:
-    """Fit a model to a survey file and print a table (or JSON with --json).
+    """Fit a model to a survey file and print a table (or JSON with --format json).
 
     Each model takes the flags that set options of its estimator (see
     ``migrant_health.analysis.models``); a flag the model does not take is an error. Doubts
     about the estimate (a dropped covariate, separation, no convergence) are printed once each
     on stderr as ``warning: ...``; JSON has ``null`` where a number is undefined, never NaN.
+
+    --format text, markdown, latex or html prints the regression table and the model's extra
+    tables. json (also --json): the estimator's result, an object with keys model, n and
+    coefficients (term to estimate, se, p, ci_low, ci_high), plus the model's own keys (for
+    mediation acme, ade, total and prop_mediated). csv: the coefficient table, with the columns
+    term, estimate, se, p, ci_low and ci_high, plus the model's own (such as equation, group
+    or category); the extra tables are in the json.
     """
+    table_format = _estimate_format(table_format, as_json)
     if model not in MODEL_NAMES:
         raise DataError(f"unknown --model '{model}'; choose one of {', '.join(MODEL_NAMES)}")
-    if table_format not in FORMATS:
-        raise DataError(f"unknown --format '{table_format}'; choose one of {', '.join(FORMATS)}")
     if sims < 1:
         raise DataError(f"--sims {sims} must be at least 1")
     if not 0.0 < alpha < 1.0:
@@ -236,8 +304,8 @@ def estimate(
             fitted = spec.build(**options).fit(frame)
     for message in dict.fromkeys(str(w.message) for w in caught):
         typer.echo(f"warning: {message}", err=True)
-    if as_json:
-        typer.echo(json.dumps(json_ready(fitted.to_dict()), indent=2, allow_nan=False))
+    if table_format in DATA_FORMATS:
+        emit(table_format, fitted.to_dict(), fitted.summary())
         return
     heading = f"{model}: {outcome}, n = {int(getattr(fitted, 'n_', 0)):,}"
     typer.echo(_markup_comment(heading, table_format))
@@ -245,6 +313,20 @@ def estimate(
     for title, extra in fitted.extra_tables().items():
         typer.echo("\n" + _markup_comment(title, table_format))
         typer.echo(_render_extra(extra, table_format))
+
+
+def _estimate_format(table_format: str, as_json: bool) -> str:
+    """The format ``survey estimate`` prints: ``--format``, or json with ``--json``.
+
+    Raises:
+        DataError: For an unknown format, or ``--json`` with another ``--format`` than json.
+    """
+    check_format(table_format, ESTIMATE_FORMATS)
+    if not as_json:
+        return table_format
+    if table_format not in ("text", "json"):
+        raise DataError(f"--json means --format json; give --json or --format {table_format}")
+    return "json"
 
 
 def _markup_comment(text: str, table_format: str) -> str:
