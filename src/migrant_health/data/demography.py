@@ -10,6 +10,7 @@ Sex is always indexed ``0 = male, 1 = female``; ages run 16..100, where 100 mean
 
 from __future__ import annotations
 
+import dataclasses
 import csv
 import io
 import math
@@ -100,6 +101,25 @@ class Demography:
                 "with tools/build_demography.py"
             )
         return int(year) - self.first_year
+
+    def frozen_at(self, year: int) -> Demography:
+        """These data with the life tables and the hukou conversion rate of ``year`` in every year.
+
+        Used for runs under frozen conditions (``RunConfig.frozen``): people still age and
+        cohorts still enter with the data's sizes, but the risks of death and of conversion stay
+        those of ``year``.
+        """
+        row = self.year_index(year)
+
+        def fixed(by_year: np.ndarray) -> np.ndarray:
+            return np.broadcast_to(by_year[row], by_year.shape).copy()
+
+        return dataclasses.replace(
+            self,
+            qx=fixed(self.qx),
+            qx_national=fixed(self.qx_national),
+            conversion_rate=fixed(self.conversion_rate),
+        )
 
     def age_index(self, age: int) -> int:
         """Column of an age in the by-age arrays; ages above 100 map to the open group 100+.

@@ -58,6 +58,9 @@ class RunConfig:
         snapshot_years: Years whose agent-level sample is kept.
         snapshot_fraction: Share of people in the snapshot sample.
         scenario: Parameter overrides, or ``None`` for the baseline.
+        frozen: Keep the base year's conditions in every year: its parameters (wage index,
+            insurance roll-out, policy), life tables and hukou conversion rate. People still
+            age and cohorts still enter. For checking that the start is a steady state.
     """
 
     start: int = 2008
@@ -71,6 +74,7 @@ class RunConfig:
     snapshot_years: tuple[int, ...] = ()
     snapshot_fraction: float = 0.05
     scenario: Scenario | None = None
+    frozen: bool = False
 
     def validate(self, first_year: int, last_year: int) -> None:
         """Raise :class:`RunConfigError` for impossible settings, saying what is allowed."""
@@ -172,6 +176,10 @@ def build_context(config: RunConfig) -> tuple[RunContext, PopulationLayout]:
     check_constraints(tree, years, origin)
     urban_scale = config.urban_scale or 10.0 * config.scale
     layout = build_layout(demo, config.scale, urban_scale, config.community_size)
+    params = compile_parameters(tree, years)
+    if config.frozen:
+        params[:] = params[0]
+        demo = demo.frozen_at(demo.first_year)
     ctx = RunContext(
         seed=config.seed,
         start=demo.first_year,
@@ -181,7 +189,7 @@ def build_context(config: RunConfig) -> tuple[RunContext, PopulationLayout]:
         community_size=config.community_size,
         first_urban_pid=layout.first_urban_pid,
         tree=tree,
-        params=compile_parameters(tree, years),
+        params=params,
         demography=demo,
     )
     return ctx, layout
