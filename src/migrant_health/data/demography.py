@@ -10,8 +10,8 @@ Sex is always indexed ``0 = male, 1 = female``; ages run 16..100, where 100 mean
 
 from __future__ import annotations
 
-import dataclasses
 import csv
+import dataclasses
 import io
 import math
 import re

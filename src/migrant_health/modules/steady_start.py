@@ -116,4 +116,3 @@ class SteadyStart(Module):
     init_kernels = (_settle,)
     writes = ("health", "mental", "savings")
     parameters = ("health", "care", "labor", "integration", "policy.management")
-
