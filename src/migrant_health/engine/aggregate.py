@@ -1,7 +1,8 @@
 """Turn the summed statistics of all chunks into the tidy ``year, metric, group, value`` table.
 
 Groups: ``all``, each single key (sex, age_band, education, origin_region, status, city_tier,
-stage), and status crossed with sex and with age band. ``group`` is ``all`` or sorted
+stage), status crossed with sex and with age band, and residence (``residence=rural`` or
+``residence=urban``: where people live, whatever their hukou). ``group`` is ``all`` or sorted
 ``key=value`` pairs joined by commas. Groups that do not name a status leave out the urban-local
 reference sample, so ``all`` means the rural-hukou-origin population.
 """
@@ -46,6 +47,11 @@ _RURAL_STATUSES = ("rural_stayer", "local_migrant", "out_migrant", "returned")
 # Where people live, whatever their hukou (converts to urban hukou live in cities).
 _RURAL_RESIDENTS = ("rural_stayer", "local_migrant", "returned")
 _URBAN_RESIDENTS = ("out_migrant", "urban_hukou", "urban_local")
+#: Statuses of the people living in rural areas and in cities (``residence=rural|urban``).
+RESIDENCE_STATUSES: dict[str, tuple[str, ...]] = {
+    "rural": _RURAL_RESIDENTS,
+    "urban": _URBAN_RESIDENTS,
+}
 _DERIVED_SEPARATELY = (
     "health_gap_urban_rural",
     "health_gap_residence",
@@ -142,9 +148,36 @@ def tidy_aggregates(
                 rows += _rows(sums, keys, metric)
             elif "stage" not in keys:
                 rows += _by_category(source, sums, keys, metric, stats)
+    rows += _by_residence(frame, metrics, stats)
     rows += _health_gap(frame, standard_weights)
     table = pd.DataFrame(rows, columns=["year", "metric", "group", "value"])
     return table.sort_values(["metric", "group", "year"], kind="stable").reset_index(drop=True)
+
+
+def residence_of(status: pd.Series) -> np.ndarray:
+    """``rural`` or ``urban`` by where people live, whatever their hukou (None otherwise)."""
+    residence = np.full(len(status), None, dtype=object)
+    residence[status.isin(_RURAL_RESIDENTS).to_numpy()] = "rural"
+    residence[status.isin(_URBAN_RESIDENTS).to_numpy()] = "urban"
+    return residence
+
+
+def _by_residence(
+    frame: pd.DataFrame, metrics: Sequence[Metric], stats: list[str]
+) -> list[tuple[int, str, str, float]]:
+    """Every plain metric among people living in rural areas and in cities.
+
+    Household surveys (NBS health-care spending, CFPS catastrophic spending) sample residents
+    by place, so urban residents are out-migrants, converts and urban locals, each at its own
+    weight.
+    """
+    source = frame.assign(residence=residence_of(frame["status"]))
+    sums = _grouped(source, ("residence",), stats)
+    rows: list[tuple[int, str, str, float]] = []
+    for metric in metrics:
+        if metric.name not in _DERIVED_SEPARATELY and metric.by is None:
+            rows += _rows(sums, ("residence",), metric)
+    return rows
 
 
 def _by_category(

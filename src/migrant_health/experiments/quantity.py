@@ -20,6 +20,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from migrant_health.engine.aggregate import RESIDENCE_STATUSES
 from migrant_health.engine.metrics import Metric
 from migrant_health.engine.run import ProgressCallback, RunConfig, run_chunks, weighted_cells
 from migrant_health.model import default_plan
@@ -105,7 +106,8 @@ def parse_selector(group: str) -> dict[str, tuple[str, ...]]:
 
     The syntax extends the tidy table's group labels: ``all``, or comma-separated
     ``key=value`` pairs where a value may list alternatives separated by ``|``
-    (``age_band=51-60|61+,status=out_migrant``).
+    (``age_band=51-60|61+,status=out_migrant``). ``residence=rural`` or ``residence=urban``
+    selects people by where they live, whatever their hukou (:data:`RESIDENCE_STATUSES`).
 
     Raises:
         ValueError: For an unknown key or a malformed pair.
@@ -115,23 +117,33 @@ def parse_selector(group: str) -> dict[str, tuple[str, ...]]:
     selector: dict[str, tuple[str, ...]] = {}
     for part in group.split(","):
         key, sep, values = part.partition("=")
-        if not sep or key not in CELL_KEYS or not values:
+        if not sep or key not in (*CELL_KEYS, "residence") or not values:
             raise ValueError(
                 f"group selector {group!r}: {part!r} must be key=value with a key among "
-                f"{', '.join(CELL_KEYS)}"
+                f"{', '.join(CELL_KEYS)}, residence"
             )
         selector[key] = tuple(values.split("|"))
+    if not set(selector.get("residence", ())) <= set(RESIDENCE_STATUSES):
+        raise ValueError(f"group selector {group!r}: residence must be rural or urban")
     return selector
 
 
 def select(cells: pd.DataFrame, group: str) -> pd.DataFrame:
-    """Rows of the cell table in a group; groups not naming a status leave out urban locals."""
+    """Rows of the cell table in a group.
+
+    Groups naming neither a status nor a residence leave out the urban-local reference sample;
+    ``residence=urban`` includes it (urban residents whatever their hukou).
+    """
     selector = parse_selector(group)
     mask = np.ones(len(cells), dtype=bool)
-    if "status" not in selector:
+    if "status" not in selector and "residence" not in selector:
         mask &= (cells["status"] != "urban_local").to_numpy()
     for key, values in selector.items():
-        mask &= cells[key].isin(values).to_numpy()
+        if key == "residence":
+            statuses = [s for value in values for s in RESIDENCE_STATUSES[value]]
+            mask &= cells["status"].isin(statuses).to_numpy()
+        else:
+            mask &= cells[key].isin(values).to_numpy()
     return cells[mask]
 
 

@@ -13,7 +13,8 @@ shares in per cent, literature proportions in 0-1.
                     floor of the target's kind)
 
 with floors (:data:`FLOORS`): counts 3 % of the target, shares 3 percentage points, means
-(income, hours, age) 5 % of the target, integration-index levels 0.05 on the 0-1 scale. The
+(income, hours, age, spending) 5 % of the target, integration-index levels 0.05 on the 0-1
+scale; a ``recalled`` figure gets at least 25 % of its value (:data:`RECALLED_TOLERANCE`). The
 Monte Carlo standard error is analytic for shares and counts (binomial over the agents behind
 the number, see :meth:`Quantity.evaluate`; a lower bound because it ignores clustering within
 origin communities), or the standard deviation across replicate runs with different seeds,
@@ -46,7 +47,15 @@ FLOORS: dict[str, tuple[str, float]] = {
     "index": ("absolute", 0.05),
 }
 #: Weight of a row by its source confidence (derived figures count half; other labels too).
-CONFIDENCE_WEIGHTS: dict[str, float] = {"confirmed": 1.0, "approximate": 0.5, "synthetic": 1.0}
+CONFIDENCE_WEIGHTS: dict[str, float] = {
+    "confirmed": 1.0,
+    "approximate": 0.5,
+    "recalled": 0.5,
+    "synthetic": 1.0,
+}
+#: A ``recalled`` figure (known from the literature, not re-read in a source) is a range of
+#: about this share of its value on either side, never a tight target.
+RECALLED_TOLERANCE = 0.25
 
 _COUNT_UNITS = ("10k persons", "persons")
 _SHARE_UNITS = ("%", "proportion", "share")
@@ -153,6 +162,21 @@ _INTEGRATION = (
     "CMDS 2017 index of Xing et al. 2022 (whole floating population, rural and urban hukou, "
     "prefecture-level cities; its own items and weights): compared like with like only in "
     "level, so the series weighs half"
+)
+
+_NBS_HEALTH_CARE = (
+    "NBS household surveys: per-capita health-care consumption of residents of all ages "
+    "(children included), 2008-2012 the old rural and urban household surveys, from 2013 the "
+    "integrated survey (not spliced: each level is compared in its own year, and the rural and "
+    "urban figures of one year with each other); model: mean out-of-pocket spending per person "
+    "aged 16+ living there, whatever their hukou"
+)
+_CFPS_CHE = (
+    "CFPS 2012 and 2018 (one study, one definition): households whose out-of-pocket spending "
+    "reached 40 % of their capacity to pay; model: persons aged 16+ living there whose own "
+    "out-of-pocket spending reached 40 % of their own capacity to pay (income minus a "
+    "subsistence allowance; the model has no households, docs/model.md section 7.3), so the "
+    "series weighs half"
 )
 
 #: Target series compared with the model.
@@ -351,6 +375,35 @@ TARGET_MAP: tuple[TargetSpec, ...] = (
         "status=out_migrant",
         "CMDS 2017 (He Yuheng et al. 2021): migrants with a health record at the destination; "
         "whole floating population (rural and urban hukou); model: out-migrants",
+    ),
+    TargetSpec(
+        "exp.rural_pc_healthcare",
+        Quantity("medical_spending_per_capita", "residence=rural"),
+        "mean",
+        ("yuan/person",),
+        "rural residents (stayers, local migrant workers, returnees); " + _NBS_HEALTH_CARE,
+    ),
+    TargetSpec(
+        "exp.urban_pc_healthcare",
+        Quantity("medical_spending_per_capita", "residence=urban"),
+        "mean",
+        ("yuan/person",),
+        "urban residents (out-migrants, converts, urban locals); the old urban survey sampled "
+        "registered urban households, hardly any migrants; " + _NBS_HEALTH_CARE,
+    ),
+    _share(
+        "che.cfps_rural_households",
+        "catastrophic_spending_share",
+        "residence=rural",
+        "rural residents; " + _CFPS_CHE,
+        weight=0.5,
+    ),
+    _share(
+        "che.cfps_urban_households",
+        "catastrophic_spending_share",
+        "residence=urban",
+        "urban residents; " + _CFPS_CHE,
+        weight=0.5,
     ),
     TargetSpec(
         "lit.social_integration_index_overall",
@@ -590,11 +643,14 @@ class Comparison:
         return self.high > self.low
 
     def floor(self) -> float:
-        """Floor of the tolerance in model units."""
+        """Floor of the tolerance in model units (at least 25 % of a recalled figure)."""
         mode, size = FLOORS[self.spec.kind]
         size = dict(self.spec.floor_by_year).get(self.year, size)
         base = self.observed if self.floor_base is None else self.floor_base
-        return size * abs(base) if mode == "relative" else size
+        floor = size * abs(base) if mode == "relative" else size
+        if self.confidence == "recalled":
+            floor = max(floor, RECALLED_TOLERANCE * abs(self.observed))
+        return floor
 
     def tolerance(self, se: float) -> float:
         """``max(CI half-width, 2 x se, floor)`` in model units (``se`` NaN counts as 0)."""

@@ -1,10 +1,16 @@
-"""Care and insurance: schemes, place of enrolment, reimbursement and medical spending.
+"""Care and insurance: schemes, place of enrolment, reimbursement, use of care and spending.
 
 Seed sections 3.4 and 4.2. Three schemes: the rural (origin) scheme, and the urban resident and
 urban employee schemes of the destination city. The rural scheme reimburses less when used in
 the city (portability), the employee scheme follows a formal job, and access to the resident
-scheme is bound to hukou unless policy opens it. Out-of-pocket spending that exceeds a share of
-the capacity to pay is catastrophic: it drains savings and economic integration.
+scheme is bound to hukou unless policy opens it. An out-migrant who joins an urban scheme often
+stays enrolled in the rural scheme at home as well (duplicate enrolment, which a unified scheme
+removes). Care is priced where the person lives (city prices in cities, rural prices at
+origin, scaled by the residents' per-capita income there) and paid from the person's own
+income: people forgo part of the care they need when its out-of-pocket price is large against
+their capacity to pay, so reimbursement raises the use of care as well as lowering its price.
+Out-of-pocket spending of at least a share of the capacity to pay is catastrophic: it drains
+savings and economic integration.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params
+from migrant_health.engine.derived import lives_at_origin, nonfarm_job
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import StateSpec
@@ -35,6 +42,21 @@ STREAM_NEED = stream("care.medical_need")
 # A person's permanent place in the queue of rural-scheme coverage (household enrolment).
 STREAM_RURAL_QUEUE = stream("care.rural_coverage_queue")
 STREAM_INITIAL_EMPLOYEE = stream("care.initial_employee_scheme")
+# A person's permanent rank in the income distribution of the households of their place.
+STREAM_HOUSEHOLD_INCOME = stream("care.household_income")
+
+
+@inline
+def rural_scheme_rate(p: Params, status: int) -> float:
+    """Share of costs the rural scheme pays: in full at origin, its portable part in the city."""
+    rate = p.care__reimbursement__rural_origin + p.policy__public_services__reimbursement_raise
+    if status == OUT_MIGRANT:
+        # Used away from the place of enrolment the rural scheme pays only its portable part.
+        portability = max(
+            p.care__reimbursement__portability, p.policy__public_services__portability
+        )
+        rate *= portability
+    return min(rate, 0.9)
 
 
 @inline
@@ -45,14 +67,7 @@ def reimbursement(p: Params, insurance: int, status: int) -> float:
     if insurance == INS_URBAN_RESIDENT:
         return p.care__reimbursement__urban_resident
     if insurance == INS_RURAL:
-        rate = p.care__reimbursement__rural_origin + p.policy__public_services__reimbursement_raise
-        if status == OUT_MIGRANT:
-            # Used away from the place of enrolment the rural scheme pays only its portable part.
-            portability = max(
-                p.care__reimbursement__portability, p.policy__public_services__portability
-            )
-            rate *= portability
-        return min(rate, 0.9)
+        return rural_scheme_rate(p, status)
     return 0.0
 
 
@@ -66,22 +81,105 @@ def care_access(p: Params, insurance: int, status: int) -> float:
     )
 
 
+@inline
+def duplicate_enrolment(p: Params, insurance: int, status: int, queue: float) -> bool:
+    """Whether an out-migrant in an urban scheme is still enrolled in the rural scheme at home.
+
+    The rural scheme enrols whole households, so an absent member stays on the household's
+    roll (the same permanent queue position that decides enrolment at origin) unless the
+    household drops them; a unified urban-rural scheme (the lever
+    ``policy.public_services.portability``, seed 4.2) merges the rolls and ends the duplicate.
+    """
+    if status != OUT_MIGRANT or (
+        insurance != INS_URBAN_RESIDENT and insurance != INS_URBAN_EMPLOYEE
+    ):
+        return False
+    kept = (
+        p.care__enrolment__rural_coverage
+        * p.care__duplicate__household_keeps
+        * (1.0 - p.policy__public_services__portability)
+    )
+    return queue < kept
+
+
+@inline
+def place_income(p: Params, status: int) -> float:
+    """Per-capita income of the residents of the person's place (CNY/year).
+
+    It prices care where the person lives (city prices for out-migrants, converts and urban
+    locals; rural prices at origin) and is the income of people without earnings of their own.
+    """
+    if lives_at_origin(status):
+        return p.care__income__rural_per_capita
+    return p.care__income__urban_per_capita
+
+
+@inline
+def care_intensity(p: Params, status: int) -> float:
+    """Cost of the same need where the person lives, relative to per-capita income there.
+
+    Cities treat the same need with more (and dearer) hospital care; at origin the intensity
+    rises over the years as the rural scheme brought people to hospital.
+    """
+    if lives_at_origin(status):
+        return p.care__need__intensity_origin
+    return p.care__need__intensity_city
+
+
+@inline
+def annual_income(p: Params, status: int, job: int, income: float, household: float) -> float:
+    """The person's own income (CNY/year): non-farm earnings, else what the household gives.
+
+    Farmers and people without work live on transfers from their household: a share
+    (``care.capacity.dependant_share``) of the per-capita income of their place, times their
+    household's permanent relative income ``household``.
+    """
+    if nonfarm_job(job) and income > 0.0:
+        return 12.0 * income
+    return p.care__capacity__dependant_share * place_income(p, status) * household
+
+
+@inline
+def capacity_to_pay(p: Params, annual: float, place: float) -> float:
+    """Income minus a subsistence allowance (CNY/year), never below zero.
+
+    The allowance is a share of the place's per-capita income (its food spending), or the same
+    share of the person's own income when that is lower (as the WHO method uses actual food
+    spending for households below the subsistence line).
+    """
+    return annual - p.care__capacity__subsistence_share * min(annual, place)
+
+
+@inline
+def use_of_care(p: Params, price: float, rho: float, capacity: float) -> float:
+    """Share of the needed care that is used, in (0, 1].
+
+    People forgo care as its out-of-pocket price ``(1 - rho) * price`` grows against their
+    capacity to pay (seed 3.4 and 4.2: under-use when care is unaffordable).
+    """
+    burden = (1.0 - rho) * price / max(capacity, 1.0)
+    return 1.0 / (1.0 + p.care__use__price_sensitivity * burden)
+
+
 @kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, birth_year, status, job, chronic, health, insurance, income,
-    savings, economic, oop, event,
+    savings, economic, oop, care_use, care_cost, duplicate, event,
 ):  # fmt: skip
     wage_index = p.labor__wage_index
     k_enrol = year_key(seed, STREAM_ENROL, year)
     k_need = year_key(seed, STREAM_NEED, year)
     k_queue = permanent_key(seed, STREAM_RURAL_QUEUE)
+    k_household = permanent_key(seed, STREAM_HOUSEHOLD_INCOME)
     sd = p.care__need__dispersion
+    sd_household = p.care__capacity__household_income_sd
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
             continue
         pid = first_pid + i
         u = uniform(k_enrol, pid)
+        queue = uniform(k_queue, pid)
         ins = insurance[i]
         if s == URBAN_LOCAL or s == URBAN_HUKOU:
             if ins == INS_NONE or ins == INS_RURAL:
@@ -120,15 +218,22 @@ def _step(  # type: ignore[no-untyped-def]
             # At origin: the rural scheme, enrolled by household, with near-universal uptake.
             # Household enrolment: a person's place in the coverage queue is permanent, so the
             # enrolled share equals the coverage rate and rises with it without churn.
-            enrolled = uniform(k_queue, pid) < p.care__enrolment__rural_coverage
-            ins = INS_RURAL if enrolled else INS_NONE
+            ins = INS_RURAL if queue < p.care__enrolment__rural_coverage else INS_NONE
         insurance[i] = ins
-        # Medical need: rises with age, chronic illness and poor health; lognormal spread.
+        rho = reimbursement(p, ins, s)
+        dup = duplicate_enrolment(p, ins, s, queue)
+        if dup:
+            # Claims filed with both schemes: the rural scheme pays its portable part again.
+            rho = min(0.9, rho + rural_scheme_rate(p, s))
+        duplicate[i] = dup
+        # Medical need priced where the person lives: rises with age, chronic illness and
+        # poor health; lognormal spread.
         age = year - birth_year[i]
-        need = (
+        place = place_income(p, s)
+        price = (
             p.care__need__base_share
-            * wage_index
-            * 12.0
+            * care_intensity(p, s)
+            * place
             * (1.0 + p.care__need__per_decade * max(0, age - 20) / 10.0)
             * (
                 1.0
@@ -137,14 +242,20 @@ def _step(  # type: ignore[no-untyped-def]
             )
             * np.exp(sd * normal(k_need, pid) - 0.5 * sd * sd)
         )
-        spent = need * (1.0 - reimbursement(p, ins, s))
-        capacity = max(income[i] * 12.0, p.care__capacity__floor_share * wage_index * 12.0)
-        if spent > p.care__catastrophic__threshold * capacity:
+        household = np.exp(
+            sd_household * normal(k_household, pid) - 0.5 * sd_household * sd_household
+        )
+        capacity = capacity_to_pay(p, annual_income(p, s, job[i], income[i], household), place)
+        use = use_of_care(p, price, rho, capacity)
+        spent = use * price * (1.0 - rho)
+        if spent >= p.care__catastrophic__threshold * capacity:
             event[i] |= EV_CATASTROPHIC
             # Medical assistance (seed 4.1-4.2) refunds part of catastrophic spending.
             spent *= 1.0 - p.policy__public_services__medical_assistance
             economic[i] = max(0.0, economic[i] - p.care__catastrophic__integration_loss)
         oop[i] = spent
+        care_use[i] = use
+        care_cost[i] = use * price
         savings[i] -= spent / wage_index
 
 
@@ -175,9 +286,10 @@ class Care(Module):
     name = "care"
     seed_sections = ("3.4", "4.2")
     summary = (
-        "enrol in the rural, urban resident or employee scheme; draw medical need; pay "
-        "out of pocket what the scheme does not reimburse where the person lives; "
-        "catastrophic spending drains savings and economic integration"
+        "enrol in the rural, urban resident or employee scheme (out-migrants in an urban "
+        "scheme often stay on the rural roll too); draw medical need priced where the person "
+        "lives; use less of it when its out-of-pocket price is large against the person's "
+        "capacity to pay; catastrophic spending drains savings and economic integration"
     )
     states = (
         StateSpec(
@@ -189,8 +301,33 @@ class Care(Module):
     )
     scratch = (
         StateSpec("oop", "float32", "care", "out-of-pocket medical spending this year", "CNY/year"),
+        StateSpec(
+            "care_use", "float32", "care", "share of this year's needed care that was used", "share"
+        ),
+        StateSpec(
+            "care_cost",
+            "float32",
+            "care",
+            "cost of the care used this year, reimbursed or not, at the prices of the place",
+            "CNY/year",
+        ),
+        StateSpec(
+            "duplicate",
+            "bool",
+            "care",
+            "out-migrant enrolled in an urban scheme and in the rural scheme at home this year",
+        ),
     )
     init_kernels = (_init,)
     step_kernels = (_step,)
-    writes = ("insurance", "savings", "economic", "oop", "event")
+    writes = (
+        "insurance",
+        "savings",
+        "economic",
+        "oop",
+        "care_use",
+        "care_cost",
+        "duplicate",
+        "event",
+    )
     parameters = ("care", "labor.wage_index", "policy.public_services", "policy.fair_employment")

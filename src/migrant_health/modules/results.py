@@ -245,7 +245,9 @@ METRICS: tuple[Metric, ...] = (
         "catastrophic_spending_share",
         "catastrophic",
         "persons",
-        "share whose out-of-pocket medical spending exceeded the catastrophic threshold",
+        "share whose out-of-pocket medical spending reached the catastrophic threshold (40 % of "
+        "the person's own capacity to pay: income minus a subsistence allowance); also by "
+        "residence",
         reports="care",
     ),
     mean(
@@ -345,11 +347,37 @@ METRICS: tuple[Metric, ...] = (
         reports="care",
     ),
     mean(
-        "out_of_pocket_mean",
+        "medical_spending_per_capita",
         "CNY/year",
         "sum_oop",
         "persons",
-        "mean out-of-pocket medical spending",
+        "mean out-of-pocket medical spending per person aged 16+ (after any medical-assistance "
+        "refund), at the prices of where the person lives; also by residence",
+        reports="care",
+    ),
+    mean(
+        "care_use_mean",
+        "share of need (0-1)",
+        "sum_care_use",
+        "persons",
+        "mean share of the year's needed care that people used (the rest is forgone because it "
+        "is unaffordable)",
+        reports="care",
+    ),
+    Metric(
+        "out_of_pocket_share",
+        "ratio",
+        "out-of-pocket spending as a share of the cost of the care used (reimbursed or not)",
+        "sum_oop",
+        "sum_care_cost",
+        reports="care",
+    ),
+    share(
+        "duplicate_enrolment_share",
+        "duplicate_enrolled",
+        "out_migrants",
+        "share of out-migrants enrolled both in an urban scheme in the city and in the rural "
+        "scheme at home (redundant coverage, seed 4.2)",
         reports="care",
     ),
     Metric(
@@ -407,8 +435,8 @@ def sgroup_of(status: int, stage: int, tier: int) -> int:
 def _accumulate(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, acc, birth_year, female, education, origin_region, status,
     prior_status, job, city_tier, years_in_city, insurance, chronic, health,
-    mental, bmi, local_ties, economic, cultural, identity, income, hours, oop, support, event,
-    cross_province, health_record,
+    mental, bmi, local_ties, economic, cultural, identity, income, hours, oop, care_use,
+    care_cost, duplicate, support, event, cross_province, health_record,
 ):  # fmt: skip
     for i in range(status.size):
         s = status[i]
@@ -461,6 +489,8 @@ def _accumulate(  # type: ignore[no-untyped-def]
         row[SLOT.sum_mental] += mental[i]
         row[SLOT.chronic] += chronic[i]
         row[SLOT.sum_oop] += oop[i]
+        row[SLOT.sum_care_use] += care_use[i]
+        row[SLOT.sum_care_cost] += care_cost[i]
         if ev & EV_CATASTROPHIC:
             row[SLOT.catastrophic] += 1.0
         nonfarm = nonfarm_job(job[i])
@@ -497,6 +527,8 @@ def _accumulate(  # type: ignore[no-untyped-def]
                 row[SLOT.insured_destination] += 1.0
             if health_record[i]:
                 row[SLOT.health_record] += 1.0
+            if duplicate[i]:
+                row[SLOT.duplicate_enrolled] += 1.0
             if ev & EV_STAY_INTENTION:
                 row[SLOT.stay_intention] += 1.0
             row[SLOT.sum_support] += support[i]
