@@ -2,7 +2,9 @@
 
 Seed sections 1, 3.4 and 4.1. Health is human capital: it raises the chance of employment and
 earnings, so poor health lowers income and, through savings and job stability, later economic
-integration (the loop health -> employment -> income -> integration). Out-migrants concentrate
+integration (the loop health -> employment -> income -> integration). Mental health works the
+same way: depressive symptoms lower the chance of holding a job and cost productive time, hence
+pay (absence and presenteeism). Out-migrants concentrate
 in the secondary labour market: informal jobs with long hours and arrears. Nominal income is
 relative earnings times the documented yearly wage index (the NBS mean out-migrant income).
 People at origin farm or do local non-farm work (local migrant workers); returnees may start
@@ -116,8 +118,19 @@ def nonfarm_retirement_age(p: Params, seed: np.uint64, pid: int, female: np.int6
 
 
 @inline
+def mental_impairment(p: Params, mental: float) -> float:
+    """How far mental health lies below the level at which symptoms start to impair work.
+
+    In tenths of the mental-health index, 0 at or above ``labor.mental.impairment_level``:
+    depressive symptoms cost jobs and productive time (absence and presenteeism), while good
+    mental health above that level adds nothing further to work.
+    """
+    return max(0.0, p.labor__mental__impairment_level - mental) / 0.1
+
+
+@inline
 def employment_probability(
-    p: Params, year: int, age: int, education: int, health: float, chronic: int
+    p: Params, year: int, age: int, education: int, health: float, chronic: int, mental: float
 ) -> float:
     """Chance that an out-migrant (or urban resident) holds a job this year."""
     return logistic(
@@ -126,6 +139,7 @@ def employment_probability(
         + p.labor__employment__education * (education - 2)
         - p.labor__employment__age_over_50 * max(0, age - 50) / 10.0
         - p.labor__employment__chronic * chronic
+        - p.labor__mental__employment * mental_impairment(p, mental)
         - covid_shock(p, year)
     )
 
@@ -209,7 +223,7 @@ def usual_hours_and_pay(
 @kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, birth_year, female, education, status, job, city_tier, health,
-    chronic, insurance, savings, economic, income, hours, event,
+    chronic, mental, insurance, savings, economic, income, hours, event,
 ):  # fmt: skip
     wage_index = p.labor__wage_index
     k_emp = year_key(seed, STREAM_EMPLOYMENT, year)
@@ -275,7 +289,7 @@ def _step(  # type: ignore[no-untyped-def]
             if (not rural_hukou and age >= p.labor__urban__retirement_age) or retired_from_nonfarm:
                 j = JOB_NONE
             elif uniform(k_emp, pid) < employment_probability(
-                p, year, age, education[i], h, chronic[i]
+                p, year, age, education[i], h, chronic[i], mental[i]
             ):
                 if s == URBAN_LOCAL or s == URBAN_HUKOU:
                     formal_p = p.labor__urban__formal_share
@@ -318,6 +332,9 @@ def _step(  # type: ignore[no-untyped-def]
                 at_origin,
                 trained,
             )
+            # Depressive symptoms cost productive time (days off, slower work), which the
+            # piece rates and hourly pay of the secondary labour market pass into earnings.
+            log_rel -= p.labor__mental__productivity * mental_impairment(p, mental[i])
             log_rel += p.labor__income__ability_sd * normal(k_abl, pid)
             log_rel += p.labor__income__shock_sd * normal(k_ern, pid)
             pay = wage_index * np.exp(log_rel)

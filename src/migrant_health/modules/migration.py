@@ -5,15 +5,18 @@ Seed sections 3.2 and 3.4.
 - **First migration** of people at origin is more likely when young, healthy (healthy-migrant
   selection), educated, male and single, and when more of the origin community is away (chain
   migration through the village). Departure cuts the origin network reachable for support.
-- **Return** of out-migrants is driven by poor health and chronic illness (salmon bias), low
-  integration, the living costs of the city against income, weak insurance (no destination
-  scheme), age, unemployment, family left behind and catastrophic spending. A return is
-  *health-driven* when the same person, with the same random draw, would have stayed had their
-  health been at the reference level.
+- **Return** of out-migrants is driven by poor physical and mental health and chronic illness
+  (salmon bias), the intention to stay or not, low integration, the living costs of the city
+  against income, weak insurance (no destination scheme), age, unemployment, family left behind
+  and catastrophic spending. A return is *health-driven* when the same person, with the same
+  random draw, would have stayed had their physical and mental health been at the reference
+  levels.
 - **Re-migration** of returnees, at a lower rate.
 - **Hukou conversion** follows the national yearly rate of the data, concentrated on integrated
   out-migrants and on people aged 20-40; policy can open it further.
-- **Stay intention** of out-migrants rises with integration and destination insurance.
+- **Stay intention** of out-migrants rises with integration and destination insurance. It is
+  formed before the return decision and is its proximate cause: those who intend to stay return
+  less, and part of what integration and insurance do to returns passes through it.
 """
 
 from __future__ import annotations
@@ -127,10 +130,14 @@ def return_logit(
     employed: bool,
     apart: bool,
     catastrophic: bool,
+    intends_to_stay: bool,
 ) -> float:
     """Log-odds that an out-migrant in good health returns to origin this year.
 
-    Add :func:`return_health_terms` for the person's own health (salmon bias).
+    Add :func:`return_health_terms` for the person's own health (salmon bias). The intention
+    to stay is the proximate cause of staying; integration and destination insurance also act
+    directly, with coefficients net of what they already do through the intention (their total
+    effect is that of the calibration before the intention entered).
     """
     x = (
         p.migration__return__intercept
@@ -142,6 +149,7 @@ def return_logit(
         + p.migration__return__unemployed * (not employed)
         + p.migration__return__family_apart * apart
         + p.migration__return__catastrophic * catastrophic
+        - p.migration__return__stay_intention * intends_to_stay
     )
     if age >= p.migration__return__forced_age:
         x += 5.0
@@ -149,10 +157,15 @@ def return_logit(
 
 
 @inline
-def return_health_terms(p: Params, health: float, chronic: int) -> float:
-    """What poor health and chronic illness add to the log-odds of return (salmon bias)."""
+def return_health_terms(p: Params, health: float, mental: float, chronic: int) -> float:
+    """What poor physical and mental health and chronic illness add to the log-odds of return.
+
+    The salmon bias of seed 3.2 is about health broadly: distress, like illness, sends
+    out-migrants home, and good mental health helps them stay.
+    """
     x = (
         p.migration__return__health * (p.migration__reference__health - health) / 0.1
+        + p.migration__return__mental * (p.migration__reference__mental - mental) / 0.1
         + p.migration__return__chronic * chronic
     )
     if health < p.migration__reference__vulnerable_health or chronic:
@@ -203,6 +216,7 @@ def _step(  # type: ignore[no-untyped-def]
     k_mig = year_key(seed, STREAM_MIGRATE, year)
     k_rem = year_key(seed, STREAM_REMIGRATE, year)
     k_ret = year_key(seed, STREAM_RETURN, year)
+    k_stay = year_key(seed, STREAM_STAY, year)
     k_cnv = year_key(seed, STREAM_CONVERT, year)
     k_comm = permanent_key(seed, STREAM_COMMUNITY)
     # A community's permanent propensity, drawn once per community rather than per person.
@@ -245,14 +259,23 @@ def _step(  # type: ignore[no-untyped-def]
             catastrophic = (event[i] & EV_CATASTROPHIC) != 0
             employed = job[i] != JOB_NONE
             apart = family[i] == FAMILY_APART
-            base = return_logit(p, age, index, cost_ratio, insured, employed, apart, catastrophic)
-            x = base + return_health_terms(p, health[i], chronic[i])
+            # This year's intention to stay, formed before deciding: the one reported.
+            together = family[i] == FAMILY_TOGETHER
+            intends = uniform(k_stay, pid) < stay_probability(
+                p, index, insured, education[i], together, health[i], age
+            )
+            base = return_logit(
+                p, age, index, cost_ratio, insured, employed, apart, catastrophic, intends
+            )
+            x = base + return_health_terms(p, health[i], mental[i], chronic[i])
             u = uniform(k_ret, pid)
             if u < logistic(x):
                 # Health-driven: the same person with the same draw would have stayed in
-                # good health (at least the reference level, no chronic illness).
+                # good physical and mental health (at least the reference levels, no chronic
+                # illness).
                 healthy = max(health[i], p.migration__reference__health)
-                x_ref = base + return_health_terms(p, healthy, 0)
+                calm = max(mental[i], p.migration__reference__mental)
+                x_ref = base + return_health_terms(p, healthy, calm, 0)
                 event[i] |= EV_RETURN
                 if u >= logistic(x_ref):
                     event[i] |= EV_RETURN_HEALTH
@@ -268,7 +291,10 @@ def _step(  # type: ignore[no-untyped-def]
                 if family[i] == FAMILY_APART:
                     family[i] = FAMILY_TOGETHER
                 origin_network[i] += p.migration__return__network_regain * (1.0 - origin_network[i])
-            elif apart and uniform(k_reunion, pid) < p.migration__family__reunion_rate * (
+                continue
+            if intends:
+                event[i] |= EV_STAY_INTENTION
+            if apart and uniform(k_reunion, pid) < p.migration__family__reunion_rate * (
                 0.5 + economic[i]
             ):
                 # Whole-family migration: the family joins once the migrant is established.
@@ -351,7 +377,10 @@ def _city_year(  # type: ignore[no-untyped-def]
     health, local_ties, origin_network, economic, cultural, identity, income, hours, support,
     event,
 ):  # fmt: skip
-    """Newcomers' first year in the city, and every out-migrant's stay intention."""
+    """Newcomers' first year in the city and their stay intention.
+
+    Out-migrants already in the city formed theirs in ``_step``, before deciding on return.
+    """
     k_stay = year_key(seed, STREAM_STAY, year)
     for i in range(status.size):
         if status[i] != OUT_MIGRANT:
@@ -366,6 +395,8 @@ def _city_year(  # type: ignore[no-untyped-def]
                 p, seed, year, pid, s, j, age, education[i], health[i], city_tier[i], economic[i]
             )
             support[i] = social_support(p, local_ties[i], origin_network[i], family[i], True)
+        else:
+            continue  # drew its stay intention in _step, before deciding on return
         social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
         index = composite_index(p, economic[i], social, cultural[i], identity[i])
         together = family[i] == FAMILY_TOGETHER
