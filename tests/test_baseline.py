@@ -41,6 +41,9 @@ SUMMARY = (
     ("hukou_conversions", "all"),
     ("health_gap_urban_rural", "all"),
     ("rural_medical_spending", "all"),
+    ("medical_spending_per_capita", "residence=rural"),
+    ("medical_spending_per_capita", "residence=urban"),
+    ("health_gap_residence", "all"),
 )
 
 

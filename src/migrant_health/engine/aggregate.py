@@ -5,6 +5,10 @@ stage), status crossed with sex and with age band, and residence (``residence=ru
 ``residence=urban``: where people live, whatever their hukou). ``group`` is ``all`` or sorted
 ``key=value`` pairs joined by commas. Groups that do not name a status leave out the urban-local
 reference sample, so ``all`` means the rural-hukou-origin population.
+
+Out-migrants by years in the city (``years_in_city=0-1|2-4|5-9|10+``, alone and crossed with
+sex) come from the tenure cells (:mod:`migrant_health.engine.stats`), which hold out-migrants a
+second time; every other group is summed over the main cells only, so nobody counts twice.
 """
 
 from __future__ import annotations
@@ -26,9 +30,12 @@ from migrant_health.engine.codes import (
 from migrant_health.engine.metrics import Metric, statistics_of
 from migrant_health.engine.stats import (
     DIMENSIONS,
+    N_MAIN_CELLS,
     SGROUP_STAGE,
     SGROUP_STATUS,
     SGROUP_TIER,
+    TENURE_DIMENSIONS,
+    YEARS_IN_CITY_LABELS,
 )
 
 GROUPINGS: tuple[tuple[str, ...], ...] = (
@@ -43,6 +50,13 @@ GROUPINGS: tuple[tuple[str, ...], ...] = (
     ("sex", "status"),
     ("age_band", "status"),
 )
+#: Groups of out-migrants by years in the city, summed over the tenure cells only.
+TENURE_GROUPINGS: tuple[tuple[str, ...], ...] = (
+    ("years_in_city",),
+    ("years_in_city", "sex"),
+)
+#: The cell-table column that marks tenure cells (``None`` in the main cells).
+TENURE_KEY = "years_in_city"
 _RURAL_STATUSES = ("rural_stayer", "local_migrant", "out_migrant", "returned")
 # Where people live, whatever their hukou (converts to urban hukou live in cities).
 _RURAL_RESIDENTS = ("rural_stayer", "local_migrant", "returned")
@@ -64,6 +78,12 @@ def cell_table(
 ) -> pd.DataFrame:
     """One row per non-empty (year, cell) with its labels and weighted statistics.
 
+    The main cells come first, labelled by status, stage, city tier, sex, age band, education
+    and origin region, with ``years_in_city`` empty (``None``). Then the tenure cells, which
+    hold out-migrants a second time: labelled ``status=out_migrant``, ``years_in_city``, sex
+    and age band, the other keys empty. Sum one kind or the other (:func:`main_cells`,
+    :func:`tenure_cells`), never both.
+
     Args:
         total: ``(years, cells, statistics)`` unweighted sums over all chunks.
         years: The years of the first axis.
@@ -71,26 +91,60 @@ def cell_table(
         statistics: Names of the last axis (the plan's statistics).
     """
     stats = list(statistics)
-    shape = [len(years), *DIMENSIONS.values()]
-    index = pd.MultiIndex.from_product(
-        [range(n) for n in shape], names=["year", *DIMENSIONS.keys()]
-    )
-    frame = pd.DataFrame(total.reshape(-1, total.shape[-1]), index=index, columns=stats)
-    frame = frame[frame["persons"].to_numpy() + frame["deaths"].to_numpy() > 0].reset_index()
-    sg = frame["sgroup"].to_numpy()
-    frame["status"] = np.asarray(SGROUP_STATUS, dtype=object)[sg]
-    frame["stage"] = np.asarray(SGROUP_STAGE, dtype=object)[sg]
-    frame["city_tier"] = np.asarray(SGROUP_TIER, dtype=object)[sg]
-    frame["year"] = np.asarray(list(years))[frame["year"].to_numpy()]
+    main = _labelled(total[:, :N_MAIN_CELLS], years, DIMENSIONS, stats)
+    sg = main["sgroup"].to_numpy()
+    main["status"] = np.asarray(SGROUP_STATUS, dtype=object)[sg]
+    main["stage"] = np.asarray(SGROUP_STAGE, dtype=object)[sg]
+    main["city_tier"] = np.asarray(SGROUP_TIER, dtype=object)[sg]
+    main["education"] = np.asarray(EDUCATION_LABELS, dtype=object)[main["education"].to_numpy()]
+    main["origin_region"] = np.asarray(REGION_LABELS, dtype=object)[
+        main["origin_region"].to_numpy()
+    ]
+    main[TENURE_KEY] = None
+    weight = np.where(main["status"] == "urban_local", weights["urban_local"], weights["rural"])
+    main[stats] = main[stats].to_numpy() * weight[:, None]
+    main = main.drop(columns=["sgroup"])
+    tenure = _labelled(total[:, N_MAIN_CELLS:], years, TENURE_DIMENSIONS, stats)
+    tenure[TENURE_KEY] = np.asarray(YEARS_IN_CITY_LABELS, dtype=object)[
+        tenure[TENURE_KEY].to_numpy()
+    ]
+    for key in ("education", "origin_region", "stage", "city_tier"):
+        tenure[key] = None
+    tenure["status"] = "out_migrant"
+    tenure[stats] = tenure[stats].to_numpy() * weights["rural"]
+    return pd.concat([main, tenure[main.columns]], ignore_index=True)
+
+
+def _labelled(
+    block: np.ndarray, years: range, dimensions: dict[str, int], stats: list[str]
+) -> pd.DataFrame:
+    """The non-empty cells of a ``(years, cells, statistics)`` block, in year and cell order,
+    with year, sex and age band labelled and the block's other dimensions as codes.
+
+    Only the non-empty rows are copied: the block may be a slice of the accumulator (main or
+    tenure cells), which a reshape would copy whole.
+    """
+    persons, deaths = stats.index("persons"), stats.index("deaths")
+    year, cell = np.nonzero(block[:, :, persons] + block[:, :, deaths] > 0)
+    frame = pd.DataFrame({"year": np.asarray(list(years), dtype=np.int64)[year]})
+    codes = np.unravel_index(cell, tuple(dimensions.values()))
+    for key, code in zip(dimensions, codes, strict=True):
+        frame[key] = code.astype(np.int64)
+    frame[stats] = block[year, cell]
     frame["sex"] = np.asarray(SEX_LABELS, dtype=object)[frame["sex"].to_numpy()]
     frame["age_band"] = np.asarray(AGE_BAND_LABELS, dtype=object)[frame["age_band"].to_numpy()]
-    frame["education"] = np.asarray(EDUCATION_LABELS, dtype=object)[frame["education"].to_numpy()]
-    frame["origin_region"] = np.asarray(REGION_LABELS, dtype=object)[
-        frame["origin_region"].to_numpy()
-    ]
-    weight = np.where(frame["status"] == "urban_local", weights["urban_local"], weights["rural"])
-    frame[stats] = frame[stats].to_numpy() * weight[:, None]
-    return frame.drop(columns=["sgroup"])
+    return frame
+
+
+def main_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """The main cells of a cell table: every person once (what every group but
+    ``years_in_city`` sums)."""
+    return cells[cells[TENURE_KEY].isna().to_numpy()]
+
+
+def tenure_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """The tenure cells of a cell table: out-migrants by years in the city, sex and age band."""
+    return cells[cells[TENURE_KEY].notna().to_numpy()]
 
 
 def _label(keys: tuple[str, ...], values: tuple[object, ...]) -> str:
@@ -137,9 +191,10 @@ def tidy_aggregates(
     """The tidy table of every metric in every group where it means something."""
     stats = list(statistics_of(metrics))
     rows: list[tuple[int, str, str, float]] = []
-    rural = frame[frame["status"] != "urban_local"]
+    main = main_cells(frame)
+    rural = main[main["status"] != "urban_local"]
     for keys in GROUPINGS:
-        source = frame if "status" in keys else rural
+        source = main if "status" in keys else rural
         sums = _grouped(source, keys, stats)
         for metric in metrics:
             if metric.name in _DERIVED_SEPARATELY:
@@ -148,10 +203,32 @@ def tidy_aggregates(
                 rows += _rows(sums, keys, metric)
             elif "stage" not in keys:
                 rows += _by_category(source, sums, keys, metric, stats)
-    rows += _by_residence(frame, metrics, stats)
-    rows += _health_gap(frame, standard_weights)
+    rows += _by_years_in_city(tenure_cells(frame), metrics, stats)
+    rows += _by_residence(main, metrics, stats)
+    rows += _health_gap(main, standard_weights)
     table = pd.DataFrame(rows, columns=["year", "metric", "group", "value"])
     return table.sort_values(["metric", "group", "year"], kind="stable").reset_index(drop=True)
+
+
+def _by_years_in_city(
+    tenure: pd.DataFrame, metrics: Sequence[Metric], stats: list[str]
+) -> list[tuple[int, str, str, float]]:
+    """Every metric of out-migrants by years in the city (and sex), from the tenure cells.
+
+    The tenure cells carry no stage of integration, so ``stage_share`` is left out; living type
+    and phase are counted in them as in the main cells.
+    """
+    rows: list[tuple[int, str, str, float]] = []
+    for keys in TENURE_GROUPINGS:
+        sums = _grouped(tenure, keys, stats)
+        for metric in metrics:
+            if metric.name in _DERIVED_SEPARATELY or metric.by == "stage":
+                continue
+            if metric.by is None:
+                rows += _rows(sums, keys, metric)
+            else:
+                rows += _by_category(tenure, sums, keys, metric, stats)
+    return rows
 
 
 def residence_of(status: pd.Series) -> np.ndarray:

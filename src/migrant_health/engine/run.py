@@ -32,7 +32,7 @@ from migrant_health.engine.interrupts import (
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.snapshot import take_snapshot
-from migrant_health.engine.stats import empty_accumulator
+from migrant_health.engine.stats import N_MAIN_CELLS, empty_accumulator
 from migrant_health.engine.synthesis import PopulationLayout, build_layout, synthesize
 from migrant_health.errors import RunConfigError
 from migrant_health.params import ParameterTree, Scenario
@@ -124,7 +124,9 @@ class RunResult:
         config: The settings.
         tree: The parameter tree with the scenario applied.
         aggregates: Tidy table ``year, metric, group, value``.
-        cells: Weighted statistics per year and cell (for re-aggregation).
+        cells: Weighted statistics per year and cell (for re-aggregation): the main cells,
+            then the out-migrants again in the tenure cells (``years_in_city`` not empty);
+            sum one kind or the other (``engine.aggregate.main_cells``, ``tenure_cells``).
         snapshots: Agent-level sample rows for the snapshot years (empty if none).
         timings: Seconds spent in each phase.
         agent_years: Agent-years simulated (living agents summed over simulated years).
@@ -444,7 +446,8 @@ def run_plan(
     snap = pd.concat(snapshots, ignore_index=True) if snapshots else pd.DataFrame()
     if not snap.empty:
         snap = snap.sort_values(["year", "pid"], kind="stable").reset_index(drop=True)
-    agent_years = int(total[..., plan.statistics.index("persons")].sum())
+    # Main cells only: the tenure cells hold out-migrants a second time (engine/stats.py).
+    agent_years = int(total[:, :N_MAIN_CELLS, plan.statistics.index("persons")].sum())
     n_chunks = len(layout.chunk_bounds(config.communities_per_chunk))
     return RunResult(
         config, ctx.tree, aggregates, cells, snap, timings, agent_years, layout.n_agents, n_chunks

@@ -1,11 +1,17 @@
 """The cells that sufficient statistics are accumulated in, and their dimensions.
 
-A *cell* crosses place-and-stage (``sgroup``), sex, age band, education and origin region.
+A *main cell* crosses place-and-stage (``sgroup``), sex, age band, education and origin region.
 ``sgroup`` folds status, stage of integration and city tier into one dimension, because stage
 and tier exist only for out-migrants: 0 rural_stayer, 1 local_migrant, 2 returned,
 3 urban_hukou, 4 urban_local, then ``5 + 4 * stage + (tier - 1)`` for out-migrants. Every
 statistic (declared with the metrics, :mod:`migrant_health.engine.metrics`) is a weighted sum,
 so chunk results add up exactly and any group is a sum of cells.
+
+After the main cells come the *tenure cells*: out-migrants are added a second time, by years in
+the city (0-1, 2-4, 5-9, 10+), sex and age band. A full years-in-city dimension would triple the
+accumulator; this block adds 48 cells to the 3,060 main ones. Every person is in exactly one
+main cell, and every out-migrant also in one tenure cell, so groups are sums of main cells only
+(``all``, status, ...) or of tenure cells only (``years_in_city``), never of both.
 """
 
 from __future__ import annotations
@@ -39,9 +45,22 @@ DIMENSIONS = {
     "education": len(EDUCATION_LABELS),
     "origin_region": len(REGION_LABELS),
 }
-N_CELLS = int(np.prod(list(DIMENSIONS.values())))
+N_MAIN_CELLS = int(np.prod(list(DIMENSIONS.values())))
+
+#: Years in the city of out-migrants, by band: the first and last full year of each (10+ open).
+YEARS_IN_CITY_LABELS = ("0-1", "2-4", "5-9", "10+")
+YEARS_IN_CITY_FIRST = (0, 2, 5, 10)
+TENURE_DIMENSIONS = {
+    "years_in_city": len(YEARS_IN_CITY_LABELS),
+    "sex": len(SEX_LABELS),
+    "age_band": len(AGE_BAND_LABELS),
+}
+#: Index of the first tenure cell: the tenure block follows the main cells.
+FIRST_TENURE_CELL = N_MAIN_CELLS
+N_TENURE_CELLS = int(np.prod(list(TENURE_DIMENSIONS.values())))
+N_CELLS = N_MAIN_CELLS + N_TENURE_CELLS
 
 
 def empty_accumulator(n_years: int, n_statistics: int) -> np.ndarray:
-    """Zeroed ``(years, cells, statistics)`` float64 array."""
+    """Zeroed ``(years, cells, statistics)`` float64 array (main cells, then tenure cells)."""
     return np.zeros((n_years, N_CELLS, n_statistics), dtype=np.float64)

@@ -20,9 +20,15 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from migrant_health.engine.aggregate import RESIDENCE_STATUSES
+from migrant_health.engine.aggregate import (
+    RESIDENCE_STATUSES,
+    TENURE_KEY,
+    main_cells,
+    tenure_cells,
+)
 from migrant_health.engine.metrics import Metric
 from migrant_health.engine.run import ProgressCallback, RunConfig, run_chunks, weighted_cells
+from migrant_health.engine.stats import YEARS_IN_CITY_LABELS
 from migrant_health.model import default_plan
 
 CELL_KEYS: tuple[str, ...] = (
@@ -33,7 +39,10 @@ CELL_KEYS: tuple[str, ...] = (
     "status",
     "city_tier",
     "stage",
+    TENURE_KEY,
 )
+# What the tenure cells are labelled with, besides years in the city (engine/stats.py).
+_TENURE_KEYS = ("status", "sex", "age_band", "residence")
 _UNSUPPORTED = (
     "health_gap_urban_rural",
     "health_gap_residence",
@@ -108,9 +117,13 @@ def parse_selector(group: str) -> dict[str, tuple[str, ...]]:
     ``key=value`` pairs where a value may list alternatives separated by ``|``
     (``age_band=51-60|61+,status=out_migrant``). ``residence=rural`` or ``residence=urban``
     selects people by where they live, whatever their hukou (:data:`RESIDENCE_STATUSES`).
+    ``years_in_city=0-1|2-4`` selects out-migrants by years in the city (bands 0-1, 2-4, 5-9,
+    10+); it combines with status, sex, age band and residence only, the keys of the tenure
+    cells.
 
     Raises:
-        ValueError: For an unknown key or a malformed pair.
+        ValueError: For an unknown key, a malformed pair, or a years-in-city band that is
+            unknown or combined with a key the tenure cells do not carry.
     """
     if group == "all":
         return {}
@@ -125,6 +138,18 @@ def parse_selector(group: str) -> dict[str, tuple[str, ...]]:
         selector[key] = tuple(values.split("|"))
     if not set(selector.get("residence", ())) <= set(RESIDENCE_STATUSES):
         raise ValueError(f"group selector {group!r}: residence must be rural or urban")
+    if TENURE_KEY in selector:
+        if not set(selector[TENURE_KEY]) <= set(YEARS_IN_CITY_LABELS):
+            raise ValueError(
+                f"group selector {group!r}: years_in_city must be among "
+                f"{', '.join(YEARS_IN_CITY_LABELS)}"
+            )
+        others = sorted(set(selector) - {TENURE_KEY, *_TENURE_KEYS})
+        if others:
+            raise ValueError(
+                f"group selector {group!r}: years_in_city combines only with "
+                f"{', '.join(_TENURE_KEYS)} (not {', '.join(others)})"
+            )
     return selector
 
 
@@ -132,9 +157,12 @@ def select(cells: pd.DataFrame, group: str) -> pd.DataFrame:
     """Rows of the cell table in a group.
 
     Groups naming neither a status nor a residence leave out the urban-local reference sample;
-    ``residence=urban`` includes it (urban residents whatever their hukou).
+    ``residence=urban`` includes it (urban residents whatever their hukou). Groups naming
+    ``years_in_city`` are taken from the tenure cells, every other group from the main cells,
+    so nobody is counted twice.
     """
     selector = parse_selector(group)
+    cells = tenure_cells(cells) if TENURE_KEY in selector else main_cells(cells)
     mask = np.ones(len(cells), dtype=bool)
     if "status" not in selector and "residence" not in selector:
         mask &= (cells["status"] != "urban_local").to_numpy()

@@ -1,5 +1,9 @@
 """Results: accumulate the year's sufficient statistics of every agent into its cell.
 
+Out-migrants are accumulated twice: into their main cell and into their tenure cell (years in
+the city x sex x age band, :mod:`migrant_health.engine.stats`), which the ``years_in_city``
+groups are summed from.
+
 Runs last in the plan. Derived observables (self-rated health, depressive symptoms, social
 score, composite index, stage, living type, phase, NBS migrant-worker status) are computed here
 from the stored states, with the same functions the snapshots use.
@@ -46,6 +50,7 @@ from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.metrics import Metric, mean, share, slots, statistics_of
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import StateSpec
+from migrant_health.engine.stats import FIRST_TENURE_CELL, YEARS_IN_CITY_FIRST
 
 # The metrics computed here. The accumulator's statistics follow from them, in this order.
 METRICS: tuple[Metric, ...] = (
@@ -431,6 +436,16 @@ def sgroup_of(status: int, stage: int, tier: int) -> int:
     return 4
 
 
+@inline
+def years_in_city_band(years: int) -> int:
+    """Band of an out-migrant's years in the city: 0 for 0-1, 1 for 2-4, 2 for 5-9, 3 for 10+."""
+    band = 0
+    for k in range(1, len(YEARS_IN_CITY_FIRST)):
+        if years >= YEARS_IN_CITY_FIRST[k]:
+            band = k
+    return band
+
+
 @kernel
 def _accumulate(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, acc, birth_year, female, education, origin_region, status,
@@ -468,85 +483,107 @@ def _accumulate(  # type: ignore[no-untyped-def]
         cell = (((sg * 2 + female[i]) * 6 + age_band(age)) * 5 + education[i]) * 3 + (
             origin_region[i]
         )
-        # Only the statistics that apply are added (no zeroed vector per person).
-        row = acc[cell]
-        if ev & EV_ENTERED:
-            row[SLOT.entrants] += 1.0
+        # Out-migrants (those who died this year too) are added a second time, into their
+        # tenure cell: years in the city x sex x age band (engine/stats.py). The main cell's
+        # sums are built exactly as before, so every old group is unchanged bit for bit.
+        tenure = cell
+        n_rows = 1
+        if s == OUT_MIGRANT:
+            tenure = FIRST_TENURE_CELL + (
+                (years_in_city_band(years_in_city[i]) * 2 + female[i]) * 6 + age_band(age)
+            )
+            n_rows = 2
         if died:
-            # Someone who entered and died in the same year counts in both flows.
-            row[SLOT.deaths] += 1.0
+            for k in range(n_rows):
+                row = acc[cell if k == 0 else tenure]
+                # Someone who entered and died in the same year counts in both flows.
+                if ev & EV_ENTERED:
+                    row[SLOT.entrants] += 1.0
+                row[SLOT.deaths] += 1.0
             continue
+        # The person's derived observables, once, whatever the number of cells they enter.
         n_srh, n_dep = report_noise(seed, year, first_pid + i)
-        row[SLOT.persons] += 1.0
-        if srh_level(p, health[i], mental[i], chronic[i], n_srh) <= 2:
-            row[SLOT.poor_health] += 1.0
-        if is_depressed(p, mental[i], n_dep):
-            row[SLOT.depressed] += 1.0
-        if bmi[i] >= 24.0:
-            row[SLOT.overweight] += 1.0
-        row[SLOT.sum_bmi] += bmi[i]
-        row[SLOT.sum_health] += health[i]
-        row[SLOT.sum_mental] += mental[i]
-        row[SLOT.chronic] += chronic[i]
-        row[SLOT.sum_oop] += oop[i]
-        row[SLOT.sum_care_use] += care_use[i]
-        row[SLOT.sum_care_cost] += care_cost[i]
-        if ev & EV_CATASTROPHIC:
-            row[SLOT.catastrophic] += 1.0
-        nonfarm = nonfarm_job(job[i])
+        poor = srh_level(p, health[i], mental[i], chronic[i], n_srh) <= 2
+        depressed = is_depressed(p, mental[i], n_dep)
         at_origin = lives_at_origin(s)
-        if at_origin and not (ev & EV_RETURN):
-            # This year's returners paid their bills in the city before coming back.
-            row[SLOT.rural_medical_spending] += oop[i]
         # NBS migrant workers: rural hukou and non-farm work for most of the year.
         mw_out = out and job[i] != JOB_NONE
-        mw_local = at_origin and nonfarm
-        if mw_out or mw_local:
-            row[SLOT.migrant_workers] += 1.0
-            row[SLOT.migrant_workers_out] += mw_out
-            row[SLOT.migrant_workers_local] += mw_local
-            row[SLOT.migrant_workers_female] += female[i]
-            row[SLOT.sum_age_migrant_workers] += age
-            row[SLOT.earners] += 1.0
-            row[SLOT.sum_income] += income[i]
-            row[SLOT.sum_hours] += hours[i]
-            if hours[i] > 44.0:
-                row[SLOT.over_44h] += 1.0
-            if ev & EV_ARREARS:
-                row[SLOT.arrears] += 1.0
+        mw_local = at_origin and nonfarm_job(job[i])
+        living = 0
+        phase = 0
         if out:
-            row[SLOT.out_migrants] += 1.0
-            row[SLOT.sum_economic] += economic[i]
-            row[SLOT.sum_social] += social
-            row[SLOT.sum_cultural] += cultural[i]
-            row[SLOT.sum_identity] += identity[i]
-            row[SLOT.sum_index] += index
-            row[SLOT.living_subsistence + living_type_of(p, economic[i])] += 1.0
-            row[SLOT.phase_entrant + phase_of(p, years_in_city[i], identity[i])] += 1.0
-            if insurance[i] >= 2:
-                row[SLOT.insured_destination] += 1.0
-            if health_record[i]:
-                row[SLOT.health_record] += 1.0
-            if duplicate[i]:
-                row[SLOT.duplicate_enrolled] += 1.0
-            if ev & EV_STAY_INTENTION:
-                row[SLOT.stay_intention] += 1.0
-            row[SLOT.sum_support] += support[i]
-            row[SLOT.sum_local_ties] += local_ties[i]
-            if job[i] != JOB_NONE:
-                row[SLOT.out_employed] += 1.0
-        if ev & EV_RETURN:
-            row[SLOT.returns] += 1.0
-            if ev & EV_RETURN_HEALTH:
-                row[SLOT.returns_health_driven] += 1.0
-            if ev & EV_POOR_BEFORE_RETURN:
-                row[SLOT.poor_before_return] += 1.0
-        if ev & EV_FIRST_MIGRATION:
-            row[SLOT.first_migrations] += 1.0
-        if ev & EV_REMIGRATION:
-            row[SLOT.remigrations] += 1.0
-        if ev & EV_CONVERSION:
-            row[SLOT.hukou_conversions] += 1.0
+            living = living_type_of(p, economic[i])
+            phase = phase_of(p, years_in_city[i], identity[i])
+        for k in range(n_rows):
+            # Only the statistics that apply are added (no zeroed vector per person).
+            row = acc[cell if k == 0 else tenure]
+            if ev & EV_ENTERED:
+                row[SLOT.entrants] += 1.0
+            row[SLOT.persons] += 1.0
+            if poor:
+                row[SLOT.poor_health] += 1.0
+            if depressed:
+                row[SLOT.depressed] += 1.0
+            if bmi[i] >= 24.0:
+                row[SLOT.overweight] += 1.0
+            row[SLOT.sum_bmi] += bmi[i]
+            row[SLOT.sum_health] += health[i]
+            row[SLOT.sum_mental] += mental[i]
+            row[SLOT.chronic] += chronic[i]
+            row[SLOT.sum_oop] += oop[i]
+            row[SLOT.sum_care_use] += care_use[i]
+            row[SLOT.sum_care_cost] += care_cost[i]
+            if ev & EV_CATASTROPHIC:
+                row[SLOT.catastrophic] += 1.0
+            if at_origin and not (ev & EV_RETURN):
+                # This year's returners paid their bills in the city before coming back.
+                row[SLOT.rural_medical_spending] += oop[i]
+            if mw_out or mw_local:
+                row[SLOT.migrant_workers] += 1.0
+                row[SLOT.migrant_workers_out] += mw_out
+                row[SLOT.migrant_workers_local] += mw_local
+                row[SLOT.migrant_workers_female] += female[i]
+                row[SLOT.sum_age_migrant_workers] += age
+                row[SLOT.earners] += 1.0
+                row[SLOT.sum_income] += income[i]
+                row[SLOT.sum_hours] += hours[i]
+                if hours[i] > 44.0:
+                    row[SLOT.over_44h] += 1.0
+                if ev & EV_ARREARS:
+                    row[SLOT.arrears] += 1.0
+            if out:
+                row[SLOT.out_migrants] += 1.0
+                row[SLOT.sum_economic] += economic[i]
+                row[SLOT.sum_social] += social
+                row[SLOT.sum_cultural] += cultural[i]
+                row[SLOT.sum_identity] += identity[i]
+                row[SLOT.sum_index] += index
+                row[SLOT.living_subsistence + living] += 1.0
+                row[SLOT.phase_entrant + phase] += 1.0
+                if insurance[i] >= 2:
+                    row[SLOT.insured_destination] += 1.0
+                if health_record[i]:
+                    row[SLOT.health_record] += 1.0
+                if duplicate[i]:
+                    row[SLOT.duplicate_enrolled] += 1.0
+                if ev & EV_STAY_INTENTION:
+                    row[SLOT.stay_intention] += 1.0
+                row[SLOT.sum_support] += support[i]
+                row[SLOT.sum_local_ties] += local_ties[i]
+                if job[i] != JOB_NONE:
+                    row[SLOT.out_employed] += 1.0
+            if ev & EV_RETURN:
+                row[SLOT.returns] += 1.0
+                if ev & EV_RETURN_HEALTH:
+                    row[SLOT.returns_health_driven] += 1.0
+                if ev & EV_POOR_BEFORE_RETURN:
+                    row[SLOT.poor_before_return] += 1.0
+            if ev & EV_FIRST_MIGRATION:
+                row[SLOT.first_migrations] += 1.0
+            if ev & EV_REMIGRATION:
+                row[SLOT.remigrations] += 1.0
+            if ev & EV_CONVERSION:
+                row[SLOT.hukou_conversions] += 1.0
 
 
 class Results(Module):
