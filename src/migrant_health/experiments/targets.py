@@ -454,6 +454,16 @@ TARGET_MAP: tuple[TargetSpec, ...] = (
         "urban residents; " + _CFPS_CHE,
         weight=0.5,
     ),
+    _share(
+        "che.nhss_all_households",
+        "catastrophic_spending_share",
+        "residence=rural|urban",
+        "4th National Health Services Survey 2008 (Li, Wu et al. 2012): all households, rural and "
+        "urban, whose out-of-pocket spending reached 40 % of their capacity to pay (the WHO "
+        "method, the model's threshold); model: all residents aged 16+, rural and urban hukou, "
+        "per person (no households, docs/model.md section 7.3), so the series weighs half",
+        weight=0.5,
+    ),
     TargetSpec(
         "lit.social_integration_index_overall",
         Quantity("integration_index", "status=out_migrant"),
