@@ -13,8 +13,10 @@ shares in per cent, literature proportions in 0-1.
                     floor of the target's kind)
 
 with floors (:data:`FLOORS`): counts 3 % of the target, shares 3 percentage points, means
-(income, hours, age, spending) 5 % of the target, integration-index levels 0.05 on the 0-1
-scale; a ``recalled`` figure gets at least 25 % of its value (:data:`RECALLED_TOLERANCE`). The
+(income, hours, spending) 5 % of the target, integration-index levels 0.05 on the 0-1 scale;
+the mean age of migrant workers 1 year (:attr:`TargetSpec.floor`); the NBS age bands of migrant
+workers, where under 5 %, 30 % of their value (:data:`SMALL_SHARE`, set per series); a
+``recalled`` figure gets at least 25 % of its value (:data:`RECALLED_TOLERANCE`). The
 Monte Carlo standard error is analytic for shares and counts (binomial over the agents behind
 the number, see :meth:`Quantity.evaluate`; a lower bound because it ignores clustering within
 origin communities), or the standard deviation across replicate runs with different seeds,
@@ -450,6 +452,16 @@ TARGET_MAP: tuple[TargetSpec, ...] = (
         "catastrophic_spending_share",
         "residence=urban",
         "urban residents; " + _CFPS_CHE,
+        weight=0.5,
+    ),
+    _share(
+        "che.nhss_all_households",
+        "catastrophic_spending_share",
+        "residence=rural|urban",
+        "4th National Health Services Survey 2008 (Li, Wu et al. 2012): all households, rural and "
+        "urban, whose out-of-pocket spending reached 40 % of their capacity to pay (the WHO "
+        "method, the model's threshold); model: all residents aged 16+, rural and urban hukou, "
+        "per person (no households, docs/model.md section 7.3), so the series weighs half",
         weight=0.5,
     ),
     TargetSpec(

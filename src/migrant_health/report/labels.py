@@ -63,6 +63,11 @@ LABELS: dict[str, str] = {
     "lit.social_integration_index_overall": "Social integration index, overall",
     "lit.social_integration_index_economic": "Social integration index, economic",
     "lit.social_integration_index_behavioural": "Social integration index, behavioural",
+    "exp.rural_pc_healthcare": "Health-care spending per head, rural residents",
+    "exp.urban_pc_healthcare": "Health-care spending per head, urban residents",
+    "che.cfps_rural_households": "Catastrophic health spending, rural residents",
+    "che.cfps_urban_households": "Catastrophic health spending, urban residents",
+    "che.nhss_all_households": "Catastrophic health spending, all residents (2008)",
 }
 
 
