@@ -2,7 +2,9 @@
 
 Each test reads as a sentence of the seed. Tolerances are set so that a model without the
 mechanism (or with it reversed) fails: effects are compared against their standard errors or
-against margins several times the Monte Carlo noise of the shared run.
+against margins several times the Monte Carlo noise of the shared run. Healthy-migrant
+selection and the erosion of the migrants' advantage are tested away from the start, on two
+seeds and matched by age and sex, in tests/test_health_selection_patterns.py.
 """
 
 from __future__ import annotations
@@ -19,40 +21,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")
 
 def _out_migrants(panel: pd.DataFrame) -> pd.DataFrame:
     return panel[panel["status"] == "out_migrant"]
-
-
-def _age_matched_gap(group: pd.DataFrame, reference: pd.DataFrame, column: str) -> float:
-    """Mean of ``column`` in ``group`` minus ``reference``, weighted over shared age bands."""
-    gaps, weights = [], []
-    for band, rows in group.groupby("age_band", observed=True):
-        ref = reference[reference["age_band"] == band]
-        if len(rows) >= 50 and len(ref) >= 50:
-            gaps.append(rows[column].mean() - ref[column].mean())
-            weights.append(len(rows))
-    return float(np.average(gaps, weights=weights))
-
-
-def test_healthy_migrant_selection_at_first_migration(transitions: pd.DataFrame) -> None:
-    """Those who leave for a city are healthier, the year before, than those who stay."""
-    at_origin = transitions[
-        transitions["status"].isin(["rural_stayer", "local_migrant"])
-        & transitions["age"].between(18, 40)
-    ]
-    leavers = at_origin[at_origin["first_migration_next"]]
-    stayers = at_origin[~at_origin["first_migration_next"]]
-    assert len(leavers) > 1000
-    se = np.sqrt(leavers["health"].var() / len(leavers) + stayers["health"].var() / len(stayers))
-    assert leavers["health"].mean() - stayers["health"].mean() > 4 * se
-
-
-def test_health_advantage_erodes_toward_urban_locals(panel: pd.DataFrame) -> None:
-    """Newcomers are healthier than urban locals of their age; the advantage shrinks with years."""
-    out = _out_migrants(panel)
-    locals_ = panel[panel["status"] == "urban_local"]
-    newcomers = _age_matched_gap(out[out["years_in_city"] <= 1], locals_, "health")
-    long_stayers = _age_matched_gap(out[out["years_in_city"] >= 8], locals_, "health")
-    assert newcomers > 0.005
-    assert long_stayers < newcomers - 0.004
 
 
 def test_salmon_bias_returners_were_sicker(transitions: pd.DataFrame) -> None:
