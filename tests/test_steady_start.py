@@ -104,6 +104,9 @@ def test_frozen_conditions_keep_the_base_year_in_every_year() -> None:
     moving, _ = build_context(RunConfig(end=2015, scale=200_000))
     # The wage index of 2015 is about 2.6 times 2008's: a frozen run keeps 2008's.
     assert moving.params[-1]["labor__wage_index"] > 2 * ctx.params[-1]["labor__wage_index"]
+    # Calendar trends and the COVID-19 year read the year of the conditions, which stays 2008.
+    assert (ctx.params["conditions_year"] == 2008).all()
+    assert list(moving.params["conditions_year"]) == list(range(2008, 2016))
 
 
 def test_out_migrant_depression_no_longer_climbs_in_the_first_years(

@@ -20,6 +20,10 @@ def field_name(path: str) -> str:
     return path.replace(".", "__")
 
 
+#: Field of the parameter record holding the year of the conditions (see compile_parameters).
+CONDITIONS_YEAR = "conditions_year"
+
+
 def compile_parameters(tree: ParameterTree, years: range) -> np.ndarray:
     """All parameters as a structured array with one record per year.
 
@@ -35,10 +39,15 @@ def compile_parameters(tree: ParameterTree, years: range) -> np.ndarray:
             else (field_name(path), "f8")
             for path, values in columns.items()
         ]
+        # Not a parameter: the year whose conditions (calendar trends, the COVID-19 year)
+        # apply. It is the record's own year, and stays the base year when a run freezes the
+        # conditions (``RunConfig.frozen`` copies the first record into every year).
+        + [(CONDITIONS_YEAR, "f8")]
     )
     records = np.zeros(len(years), dtype=dtype)
     for path, values in columns.items():
         records[field_name(path)] = values
+    records[CONDITIONS_YEAR] = np.asarray(years, dtype=np.float64)
     return records
 
 

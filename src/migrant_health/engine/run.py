@@ -59,8 +59,9 @@ class RunConfig:
         snapshot_fraction: Share of people in the snapshot sample.
         scenario: Parameter overrides, or ``None`` for the baseline.
         frozen: Keep the base year's conditions in every year: its parameters (wage index,
-            insurance roll-out, policy), life tables and hukou conversion rate. People still
-            age and cohorts still enter. For checking that the start is a steady state.
+            insurance roll-out, policy), the calendar trends (``p.conditions_year`` stays the
+            base year), life tables and hukou conversion rate. People still age and cohorts
+            still enter. For checking that the start is a steady state.
     """
 
     start: int = 2008

@@ -194,8 +194,10 @@ _NBS_HEALTH_CARE = (
     "aged 16+ living there, whatever their hukou"
 )
 _CFPS_CHE = (
-    "CFPS 2012 and 2018 (one study, one definition): households whose out-of-pocket spending "
-    "reached 40 % of their capacity to pay; model: persons aged 16+ living there whose own "
+    "CFPS 2012 and 2018 (one study, one definition): households with catastrophic health "
+    "spending by the capacity-to-pay approach (the abstract does not state the threshold; "
+    "the approach's usual one is 40 % of capacity to pay); model: persons aged 16+ living "
+    "there whose own "
     "out-of-pocket spending reached 40 % of their own capacity to pay (income minus a "
     "subsistence allowance; the model has no households, docs/model.md section 7.3), so the "
     "series weighs half"

@@ -68,8 +68,12 @@ TREND_LAST_YEAR = 2022
 
 
 @inline
-def decades_since_base(year: int) -> float:
-    """Decades from :data:`TREND_BASE_YEAR` to ``year`` (held after :data:`TREND_LAST_YEAR`)."""
+def decades_since_base(year: float) -> float:
+    """Decades from :data:`TREND_BASE_YEAR` to ``year`` (held after :data:`TREND_LAST_YEAR`).
+
+    Kernels pass the year of the conditions, ``p.conditions_year``: the calendar year, or the
+    base year in a run under frozen conditions (``RunConfig.frozen``).
+    """
     return (min(year, TREND_LAST_YEAR) - TREND_BASE_YEAR) / 10.0
 
 
@@ -81,8 +85,9 @@ def local_nonfarm_trend(p: Params, year: int) -> float:
     the 2008 crisis) and by about 2 % a year after it.
     """
     turn = p.labor__origin__nonfarm_entry_trend_turn
-    early = decades_since_base(min(year, turn))
-    late = decades_since_base(max(year, turn)) - decades_since_base(turn)
+    now = p.conditions_year  # the calendar year, or the base year when conditions are frozen
+    early = decades_since_base(min(now, turn))
+    late = decades_since_base(max(now, turn)) - decades_since_base(turn)
     return (
         p.labor__origin__nonfarm_entry_trend * early
         + p.labor__origin__nonfarm_entry_trend_late * late
@@ -96,7 +101,7 @@ def covid_shock(p: Params, year: int) -> float:
     NBS 2020: out-migrant workers fell from 174.25 to 169.59 million. The shock lowers both
     holding a city job and taking up local non-farm work.
     """
-    return p.labor__covid__employment_shock if year == p.labor__covid__year else 0.0
+    return p.labor__covid__employment_shock if p.conditions_year == p.labor__covid__year else 0.0
 
 
 @inline
@@ -152,7 +157,7 @@ def usual_weekly_hours(p: Params, year: int, status: int, job: int) -> float:
     base = p.labor__hours__formal if job == JOB_FORMAL else p.labor__hours__informal
     if lives_at_origin(status):
         base -= p.labor__hours__local_reduction
-    base += p.labor__hours__trend * decades_since_base(year)
+    base += p.labor__hours__trend * decades_since_base(p.conditions_year)
     return base - p.policy__fair_employment__hours_reduction
 
 
@@ -173,7 +178,7 @@ def log_relative_earnings(
     experience = max(0, age - 16 - 2 * education)
     value = (
         p.labor__income__intercept
-        + p.labor__income__trend * decades_since_base(year)
+        + p.labor__income__trend * decades_since_base(p.conditions_year)
         + p.labor__income__education * (education - 2)
         + p.labor__income__experience * experience
         - p.labor__income__experience_squared * experience * experience / 100.0

@@ -107,7 +107,7 @@ def migration_logit(
     band = min(5, max(0, (age - 11) // 10))
     return (
         p.migration__first__intercept
-        + p.migration__first__trend * decades_since_base(year)
+        + p.migration__first__trend * decades_since_base(p.conditions_year)
         + p.migration__first__age[band]
         + p.migration__first__health_selection * (health - p.migration__reference__health) / 0.1
         + p.migration__first__education * (education - 2)

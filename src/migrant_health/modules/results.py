@@ -302,8 +302,8 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "returns_health_driven",
         "persons/year",
-        "returns that would not have happened had the returner's health been at the reference "
-        "level (same random draw)",
+        "returns that would not have happened had the returner's physical and mental health "
+        "been at the reference levels (same random draw)",
         "returns_health_driven",
         reports="migration",
     ),
