@@ -16,13 +16,19 @@ from migrant_health.params import load_parameters
 
 CONFIG = RunConfig(end=2018, scale=20_000, workers=1)
 # NBS per-capita health-care consumption of rural residents (Statistical Yearbooks 2009 and
-# 2011, table of rural household consumption; validity_targets.csv exp.rural_pc_healthcare).
+# 2011, table of rural household consumption; calibration_targets.csv exp.rural_pc_healthcare).
 NBS_RURAL = {2008: 245.97, 2010: 326.04}
 
 
 @pytest.fixture(scope="module")
 def baseline() -> ModelRun:
     return simulate_cells(CONFIG)
+
+
+def _with(lever: str, value: float) -> ModelRun:
+    """The baseline's run to 2012 with one policy lever set from the start."""
+    scenario = Scenario.from_dict({lever: value})
+    return simulate_cells(RunConfig(end=2012, scale=CONFIG.scale, workers=1, scenario=scenario))
 
 
 def _value(run: ModelRun, metric: str, group: str, year: int) -> float:
@@ -69,14 +75,7 @@ def test_reimbursement_lowers_the_price_of_care_and_the_poor_use_more_of_it(
     # Raising the rural scheme's reimbursement by 30 points (seed 4.2: broader scope of
     # payments) lowers what rural residents pay per unit of care they use and brings forgone
     # care back.
-    raised = simulate_cells(
-        RunConfig(
-            end=2012,
-            scale=CONFIG.scale,
-            workers=1,
-            scenario=Scenario.from_dict({"policy.public_services.reimbursement_raise": 0.3}),
-        )
-    )
+    raised = _with("policy.public_services.reimbursement_raise", 0.3)
     for year in (2010, 2012):
         share_before = _value(baseline, "out_of_pocket_share", "residence=rural", year)
         share_after = _value(raised, "out_of_pocket_share", "residence=rural", year)
@@ -104,14 +103,7 @@ def test_reimbursement_lowers_the_price_of_care_and_the_poor_use_more_of_it(
 def test_duplicate_enrolment_ends_under_a_unified_scheme(baseline: ModelRun) -> None:
     # Seed 4.2: redundant enrolment in the rural and an urban scheme; a unified urban-rural
     # scheme (the portability lever set to 1) merges the rolls.
-    unified = simulate_cells(
-        RunConfig(
-            end=2012,
-            scale=CONFIG.scale,
-            workers=1,
-            scenario=Scenario.from_dict({"policy.public_services.portability": 1.0}),
-        )
-    )
+    unified = _with("policy.public_services.portability", 1.0)
     before = Quantity("duplicate_enrolment_share", "status=out_migrant").evaluate(baseline)
     after = Quantity("duplicate_enrolment_share", "status=out_migrant").evaluate(unified)
     assert float(before["value"].loc[2012]) > 0.05

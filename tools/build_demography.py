@@ -15,7 +15,8 @@ It reads ``demography.csv`` (see the shared ``DEMOGRAPHY.md``) and writes, into
 * ``mortality_national.csv``    the national schedule they are scaled from (same layout);
 * ``hukou_conversions.csv``     rural -> urban hukou conversions of people aged 16+, 2009-2035;
 * ``standard_population.csv``   the 2010-census national 16+ population by broad age band;
-* ``calibration_targets.csv``   copied unchanged;
+* ``calibration_targets.csv``   the shared targets unchanged, then the rows of the shared
+  ``validity_targets.csv`` adopted as targets (``tools/demography/validity.py``);
 * ``sources.yaml``              what each file holds, how it was derived, its sources, every
   assumption with its reasoning, and cross-checks of the key figures.
 

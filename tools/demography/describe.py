@@ -166,7 +166,9 @@ def describe(shared: Shared, built: Built) -> dict[str, Any]:
         },
         "calibration_targets.csv": {
             "description": "Calibration targets (NBS migrant-worker reports, literature), "
-            "copied unchanged from the shared data; each row carries its source and confidence. "
+            "copied unchanged from the shared data, followed by the rows of validity_targets.csv "
+            "adopted as targets (tools/demography/validity.py; their population and definition "
+            "are appended to the source); each row carries its source and confidence. "
             "Some value cells are ranges (e.g. 26-49) or empty.",
             "unit": "per row (unit column)",
             "columns": {
@@ -177,7 +179,7 @@ def describe(shared: Shared, built: Built) -> dict[str, Any]:
                 "source": "",
                 "confidence": "confirmed / approximate / unconfirmed",
             },
-            "derivation": "copy",
+            "derivation": "copy, then the adopted validity rows",
             "sources": "per row",
             "assumptions": [],
         },

@@ -234,8 +234,8 @@ def _by_years_in_city(
 def residence_of(status: pd.Series) -> np.ndarray:
     """``rural`` or ``urban`` by where people live, whatever their hukou (None otherwise)."""
     residence = np.full(len(status), None, dtype=object)
-    residence[status.isin(_RURAL_RESIDENTS).to_numpy()] = "rural"
-    residence[status.isin(_URBAN_RESIDENTS).to_numpy()] = "urban"
+    for place, statuses in RESIDENCE_STATUSES.items():
+        residence[status.isin(statuses).to_numpy()] = place
     return residence
 
 

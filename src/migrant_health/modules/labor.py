@@ -78,7 +78,7 @@ def decades_since_base(year: float) -> float:
 
 
 @inline
-def local_nonfarm_trend(p: Params, year: int) -> float:
+def local_nonfarm_trend(p: Params) -> float:
     """Shift of the log-odds of local non-farm work since 2008: one slope, then another.
 
     NBS local migrant workers grew by about 4 % a year to 2013 (industry moving inland after
@@ -95,7 +95,7 @@ def local_nonfarm_trend(p: Params, year: int) -> float:
 
 
 @inline
-def covid_shock(p: Params, year: int) -> float:
+def covid_shock(p: Params) -> float:
     """Log-odds lost in the year of the exogenous COVID-19 shock (2020; 0 in other years).
 
     NBS 2020: out-migrant workers fell from 174.25 to 169.59 million. The shock lowers both
@@ -135,7 +135,7 @@ def mental_impairment(p: Params, mental: float) -> float:
 
 @inline
 def employment_probability(
-    p: Params, year: int, age: int, education: int, health: float, chronic: int, mental: float
+    p: Params, age: int, education: int, health: float, chronic: int, mental: float
 ) -> float:
     """Chance that an out-migrant (or urban resident) holds a job this year."""
     return logistic(
@@ -145,12 +145,12 @@ def employment_probability(
         - p.labor__employment__age_over_50 * max(0, age - 50) / 10.0
         - p.labor__employment__chronic * chronic
         - p.labor__mental__employment * mental_impairment(p, mental)
-        - covid_shock(p, year)
+        - covid_shock(p)
     )
 
 
 @inline
-def usual_weekly_hours(p: Params, year: int, status: int, job: int) -> float:
+def usual_weekly_hours(p: Params, status: int, job: int) -> float:
     """Usual weekly hours of a non-farm job before the person's own level and the year's luck."""
     if status == URBAN_LOCAL or status == URBAN_HUKOU:
         return p.labor__hours__urban_local
@@ -164,7 +164,6 @@ def usual_weekly_hours(p: Params, year: int, status: int, job: int) -> float:
 @inline
 def log_relative_earnings(
     p: Params,
-    year: int,
     age: int,
     education: int,
     health: float,
@@ -199,7 +198,6 @@ def log_relative_earnings(
 def usual_hours_and_pay(
     p: Params,
     seed: np.uint64,
-    year: int,
     pid: int,
     status: int,
     job: int,
@@ -215,11 +213,11 @@ def usual_hours_and_pay(
     newcomer's first city job in the arrival year.
     """
     at_origin = lives_at_origin(status)
-    hours = usual_weekly_hours(p, year, status, job) + p.labor__hours__person_sd * normal(
+    hours = usual_weekly_hours(p, status, job) + p.labor__hours__person_sd * normal(
         permanent_key(seed, STREAM_HOURS_PERSON), pid
     )
     log_rel = log_relative_earnings(
-        p, year, age, education, health, tier, job == JOB_FORMAL, economic, at_origin, False
+        p, age, education, health, tier, job == JOB_FORMAL, economic, at_origin, False
     )
     ability = p.labor__income__ability_sd * normal(permanent_key(seed, STREAM_ABILITY), pid)
     return min(84.0, max(20.0, hours)), p.labor__wage_index * np.exp(log_rel + ability)
@@ -274,12 +272,12 @@ def _step(  # type: ignore[no-untyped-def]
             else:
                 x = (
                     p.labor__origin__nonfarm_entry_intercept
-                    + local_nonfarm_trend(p, year)
+                    + local_nonfarm_trend(p)
                     + p.labor__origin__nonfarm_entry_age[min(5, max(0, (age - 11) // 10))]
                     + p.labor__origin__nonfarm_entry_education * (education[i] - 2)
                     + p.labor__origin__nonfarm_entry_health * (h - 0.8)
                     + p.labor__origin__nonfarm_entry_female * female[i]
-                    - covid_shock(p, year)
+                    - covid_shock(p)
                 )
                 if s == RETURNED:
                     x += p.labor__origin__returnee_entrepreneurship + (
@@ -294,7 +292,7 @@ def _step(  # type: ignore[no-untyped-def]
             if (not rural_hukou and age >= p.labor__urban__retirement_age) or retired_from_nonfarm:
                 j = JOB_NONE
             elif uniform(k_emp, pid) < employment_probability(
-                p, year, age, education[i], h, chronic[i], mental[i]
+                p, age, education[i], h, chronic[i], mental[i]
             ):
                 if s == URBAN_LOCAL or s == URBAN_HUKOU:
                     formal_p = p.labor__urban__formal_share
@@ -316,7 +314,7 @@ def _step(  # type: ignore[no-untyped-def]
         nonfarm = nonfarm_job(j)
         if nonfarm:
             hrs = (
-                usual_weekly_hours(p, year, s, j)
+                usual_weekly_hours(p, s, j)
                 + p.labor__hours__person_sd * normal(k_hp, pid)
                 + (p.labor__hours__year_sd * normal(k_hrs, pid))
             )
@@ -327,7 +325,6 @@ def _step(  # type: ignore[no-untyped-def]
             )
             log_rel = log_relative_earnings(
                 p,
-                year,
                 age,
                 education[i],
                 h,
@@ -429,7 +426,7 @@ def _init(  # type: ignore[no-untyped-def]
             # care (capacity to pay) see last year's work as in every later year.
             j = job[i]
             hours[i], income[i] = usual_hours_and_pay(
-                p, seed, start, pid, s, j, age, education[i], health[i], city_tier[i], economic[i]
+                p, seed, pid, s, j, age, education[i], health[i], city_tier[i], economic[i]
             )
 
 

@@ -94,7 +94,6 @@ STREAM_URBAN_TIER = stream("migration.urban_local_city_tier")
 @inline
 def migration_logit(
     p: Params,
-    year: int,
     age: int,
     female: np.int64,
     married: bool,
@@ -305,9 +304,7 @@ def _step(  # type: ignore[no-untyped-def]
             continue
         married = family[i] != FAMILY_SINGLE
         effect = community_effect[c]
-        x = migration_logit(
-            p, year, age, female[i], married, education[i], health[i], share, effect
-        )
+        x = migration_logit(p, age, female[i], married, education[i], health[i], share, effect)
         if s == RETURNED:
             x += p.migration__remigration__offset
             draw = uniform(k_rem, pid)
@@ -392,7 +389,7 @@ def _city_year(  # type: ignore[no-untyped-def]
             # newcomer, not of the village left behind.
             s, j = status[i], job[i]  # out-migrant, informal job (set by _departures)
             hours[i], income[i] = usual_hours_and_pay(
-                p, seed, year, pid, s, j, age, education[i], health[i], city_tier[i], economic[i]
+                p, seed, pid, s, j, age, education[i], health[i], city_tier[i], economic[i]
             )
             support[i] = social_support(p, local_ties[i], origin_network[i], family[i], True)
         else:

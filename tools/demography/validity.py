@@ -1,0 +1,59 @@
+"""Rows of the shared ``validity_targets.csv`` adopted as calibration targets.
+
+The package's ``calibration_targets.csv`` is the shared ``calibration_targets.csv`` followed by
+the validity rows whose key is listed here, in the order of the validity file. Each adopted row
+keeps the six columns of the targets file; its population and definition (which the targets
+file has no columns for) are appended to the source, so that nothing the data say is lost.
+docs/calibration.md says which model quantity each key is compared with.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+#: Keys of validity_targets.csv the package calibrates to (docs/calibration.md, "Targets").
+ADOPTED_VALIDITY_KEYS: tuple[str, ...] = (
+    "che.cfps_rural_households",
+    "che.cfps_urban_households",
+    "exp.rural_pc_healthcare",
+    "exp.urban_pc_healthcare",
+)
+
+TARGET_COLUMNS = ("key", "year", "value", "unit", "source", "confidence")
+
+
+def adopted_rows(validity_csv: Path) -> list[list[str]]:
+    """The adopted rows of ``validity_csv``, as targets-file rows (population and definition
+    folded into the source)."""
+    with validity_csv.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = set(ADOPTED_VALIDITY_KEYS) - {row["key"] for row in reader}
+    if missing:
+        raise SystemExit(f"{validity_csv}: adopted keys not found: {', '.join(sorted(missing))}")
+    rows = []
+    with validity_csv.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["key"] not in ADOPTED_VALIDITY_KEYS:
+                continue
+            source = (
+                f"{row['source']}; population: {row['population']}; definition: {row['definition']}"
+            )
+            rows.append(
+                [row["key"], row["year"], row["value"], row["unit"], source, row["confidence"]]
+            )
+    return rows
+
+
+def write_targets(shared_dir: Path, target: Path) -> None:
+    """Write the package targets: the shared targets unchanged, then the adopted validity rows
+    (CRLF line ends, like the shared file)."""
+    text = (shared_dir / "calibration_targets.csv").read_bytes().decode("utf-8")
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(
+        adopted_rows(shared_dir / "validity_targets.csv")
+    )
+    if not text.endswith("\n"):
+        text += "\r\n"
+    target.write_bytes((text + buffer.getvalue()).encode("utf-8"))
