@@ -9,6 +9,8 @@ seeds and matched by age and sex, in tests/test_health_selection_patterns.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -47,23 +49,47 @@ def settled(panel: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def test_integration_goes_with_better_health_partly_through_support(
+def _integration_models(settled: pd.DataFrame, outcome: str) -> tuple[Any, Any]:
+    """OLS of ``outcome`` on integration within each year in the city, without and with
+    social support."""
+    base = f"{outcome} ~ integration_index + age + C(years)"
+    return smf.ols(base, settled).fit(), smf.ols(f"{base} + social_support", settled).fit()
+
+
+def test_integration_goes_with_fewer_depressive_symptoms_partly_through_support(
     settled: pd.DataFrame,
 ) -> None:
-    """Within each year-in-city, more integrated out-migrants rate their health better and
-    report fewer depressive symptoms; adding social support shrinks the integration effect
-    (social support mediates part of it) without removing it."""
-    base = "integration_index + age + C(years)"
-    srh = smf.ols(f"srh ~ {base}", settled).fit()
-    srh_support = smf.ols(f"srh ~ {base} + social_support", settled).fit()
-    dep = smf.ols(f"depressed_f ~ {base}", settled).fit()
-    dep_support = smf.ols(f"depressed_f ~ {base} + social_support", settled).fit()
+    """Within each year in the city, more integrated out-migrants report fewer depressive
+    symptoms; adding social support shrinks the integration effect (support mediates part of
+    it) without removing it."""
+    dep, dep_support = _integration_models(settled, "depressed_f")
     b = "integration_index"
-    assert srh.params[b] > 4 * srh.bse[b]
     assert dep.params[b] < -4 * dep.bse[b]
-    assert 0 < srh_support.params[b] < srh.params[b] - 2 * srh.bse[b]
     assert dep.params[b] + 2 * dep.bse[b] < dep_support.params[b] < 0
     assert dep_support.params["social_support"] < 0
+
+
+def test_integration_goes_with_better_self_rated_health(settled: pd.DataFrame) -> None:
+    srh, _ = _integration_models(settled, "srh")
+    assert srh.params["integration_index"] > 4 * srh.bse["integration_index"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "after the mental-health rescale of issue 9 (support term 0.6 -> 0.2), social support "
+        "reaches self-rated health only through mental health (weight 0.5 in the rating) and "
+        "the recovery that local ties bring: adding support shrinks the integration "
+        "coefficient on self-rated health by about 4 % (1.41 -> 1.35, SE 0.049), less than the "
+        "two standard errors asked"
+    ),
+)
+def test_support_carries_part_of_the_integration_effect_on_self_rated_health(
+    settled: pd.DataFrame,
+) -> None:
+    srh, srh_support = _integration_models(settled, "srh")
+    b = "integration_index"
+    assert 0 < srh_support.params[b] < srh.params[b] - 2 * srh.bse[b]
 
 
 def test_support_and_mental_health_dip_in_the_first_years(

@@ -48,16 +48,21 @@ def test_rural_residents_spend_what_the_nbs_household_survey_records(baseline: M
 
 
 def test_city_dwellers_spend_more_than_rural_residents(baseline: ModelRun) -> None:
-    # NBS: 786 vs 246 CNY per head in 2008 (urban about three times rural); in the model, as
-    # in the data, care in cities is dearer and city incomes pay for more of it.
+    # NBS: 786 vs 246 CNY per head in 2008 (urban 3.2 times rural), 1064 vs 514 in 2012 (2.1
+    # times), 2046 vs 1240 in 2018 (1.65 times): in the model, as in the data, care in cities
+    # is dearer and city incomes pay for more of it, and the gap narrows as rural incomes and
+    # reimbursement catch up.
+    ratios = []
     for year in (2008, 2012, 2018):
         rural = _value(baseline, "medical_spending_per_capita", "residence=rural", year)
         urban = _value(baseline, "medical_spending_per_capita", "residence=urban", year)
-        assert urban > 2.0 * rural, (year, rural, urban)
+        assert urban > 1.5 * rural, (year, rural, urban)
+        ratios.append(urban / rural)
         # Out-migrants pay city prices: they spend more than the rural stayers they left.
         out = _value(baseline, "medical_spending_per_capita", "status=out_migrant", year)
         stayers = _value(baseline, "medical_spending_per_capita", "status=rural_stayer", year)
         assert out > stayers, (year, out, stayers)
+    assert ratios[0] > ratios[-1], ratios
 
 
 def test_catastrophic_spending_is_commoner_in_rural_areas(baseline: ModelRun) -> None:

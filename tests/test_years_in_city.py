@@ -101,15 +101,6 @@ def test_early_mobility_dip_is_bounded(run: RunResult) -> None:
     assert (ratio <= DIP_BOUND).all(), ratio.round(2).to_dict()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 9 item 2 is not met on this model yet: out-migrants 2-4 years in the city are "
-        "54-61 % depressed in 2010-2015 (this test's run, seed 4), 1.9-2.2 times the "
-        "out-migrant average; the mental-health revision on the issue9 branch brings it to "
-        "1.45-1.6"
-    ),
-)
 def test_no_tenure_band_far_above_the_average(run: RunResult) -> None:
     """Depression peaks in the early years in the city, but no band of tenure sits far above
     the out-migrant average (the seed's early-mobility stress, bounded by assumption)."""

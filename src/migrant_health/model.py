@@ -4,7 +4,8 @@ The engine runs any :class:`~migrant_health.engine.plan.Plan`; this module says 
 make up the model of the seed paper and in which order they run. The yearly order is
 demography -> health -> care -> labor -> social -> integration -> migration -> results.
 Initialisation has its own order: who is an out-migrant at the start depends on health
-(healthy-migrant selection), and jobs depend on where people are.
+(healthy-migrant selection), jobs depend on where people are, and the steady start settles
+health, mental health and savings last, on each person's own history.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from migrant_health.modules.labor import Labor
 from migrant_health.modules.migration import Migration
 from migrant_health.modules.results import Results
 from migrant_health.modules.social import Social
+from migrant_health.modules.steady_start import SteadyStart
 
 
 @cache
 def default_plan() -> Plan:
     """The model of the seed paper (built and checked once per process)."""
     return Plan(
-        init=(Demography(), Health(), Migration(), Labor(), Care(), Social()),
+        init=(Demography(), Health(), Migration(), Labor(), Care(), Social(), SteadyStart()),
         yearly=(
             Demography(),
             Health(),

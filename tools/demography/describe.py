@@ -183,6 +183,23 @@ def describe(shared: Shared, built: Built) -> dict[str, Any]:
             "sources": "per row",
             "assumptions": [],
         },
+        "validity_keys.csv": {
+            "description": "How each key of the shared validity_targets.csv is used: as a "
+            "calibration target, by a test, or not comparable (with the reason). Kept by hand "
+            "with docs/calibration.md section 9 (not built by this script); "
+            "tests/test_validity_mapping.py holds the two together.",
+            "unit": "none",
+            "columns": {
+                "key": "validity_targets.csv key",
+                "years": "years of the rows",
+                "status": "target / test / not_comparable",
+                "maps_to": "target key or test file",
+                "reason": "the model quantity compared, or why none is",
+            },
+            "derivation": "kept by hand",
+            "sources": "validity_targets.csv (shared data folder)",
+            "assumptions": [],
+        },
     }
     return {
         "about": "Demographic inputs of migrant_health, built by tools/build_demography.py from "

@@ -14,11 +14,31 @@ import io
 from pathlib import Path
 
 #: Keys of validity_targets.csv the package calibrates to (docs/calibration.md, "Targets").
+#: Keys that validity_keys.csv lists as not comparable may still be adopted: the fit report then
+#: lists each of their rows as not compared, with the reason.
 ADOPTED_VALIDITY_KEYS: tuple[str, ...] = (
     "che.cfps_rural_households",
     "che.cfps_urban_households",
+    "che.nhss_all_households",
     "exp.rural_pc_healthcare",
     "exp.urban_pc_healthcare",
+    "edu.ger_senior_secondary",
+    "edu.ger_tertiary",
+    "mw.age_first_outmigration_newgen",
+    "mw.age_first_outmigration_oldgen",
+    "mw.local_share_21_40",
+    "mw.out_share_21_40",
+    "mw.out_share_under40",
+    "mw.share_age_16_30",
+    "mw.share_age_40_or_under",
+    "mw.share_age_50plus",
+    "nbs.age_share_16-20",
+    "nbs.age_share_21-30",
+    "nbs.age_share_31-40",
+    "nbs.age_share_40_or_under",
+    "nbs.age_share_41-50",
+    "nbs.age_share_50+",
+    "nbs.mean_age",
 )
 
 TARGET_COLUMNS = ("key", "year", "value", "unit", "source", "confidence")

@@ -172,8 +172,14 @@ def _synthesize(  # type: ignore[no-untyped-def]
         # Education: an ordered latent rising across birth cohorts; rural women of older
         # cohorts had less schooling (assumption calibrated to NBS education shares).
         cohort = (birth_year[i] - 1970) / 10.0
+        # Cohorts born after 1990 met the expansion of senior secondary, vocational (free for
+        # rural students from 2009-2012) and college education: a steeper rise of their own,
+        # which stops once senior secondary enrolment levels off (about 92 % from 2020).
+        recent_year = min(float(birth_year[i]), p.population__education__recent_until)
+        recent = max(0.0, recent_year - p.population__education__recent_from) / 10.0
         latent = (
             p.population__education__cohort_trend * cohort
+            + p.population__education__cohort_trend_recent * recent
             - p.population__education__female_gap * female[i] * logistic(-cohort)
             + p.population__education__urban_advantage * urban
             + normal(k_edu, pid)

@@ -45,6 +45,7 @@ STREAM_INITIAL_PHYSICAL = stream("health.initial_physical")
 STREAM_INITIAL_MENTAL = stream("health.initial_mental")
 STREAM_INITIAL_CHRONIC = stream("health.initial_chronic")
 STREAM_BMI_SET = stream("health.bmi_set_point")
+STREAM_MENTAL_TRAIT = stream("health.mental_trait")
 
 
 @inline
@@ -88,6 +89,55 @@ def recovery_rate(p: Params, access: float, local_ties: float) -> float:
     )
 
 
+@inline
+def mental_trait(seed: np.uint64, pid: int) -> float:
+    """A person's permanent disposition to distress (standard normal), recomputed not stored."""
+    return normal(permanent_key(seed, STREAM_MENTAL_TRAIT), pid)
+
+
+@inline
+def mental_target(  # type: ignore[no-untyped-def]
+    p, seed, pid, female, status, years_in_city, family, savings, support, health, chronic,
+    insurance, job, local_ties, education, economic, cultural, identity,
+):  # fmt: skip
+    """The level a person's mental health moves toward this year, and the integration index.
+
+    A permanent disposition, sex (women report more depressive symptoms), physical health and
+    chronic illness set where a person stands; social support, money worries and, in the city,
+    discrimination (falling as the composite integration index rises), the first years' stress
+    and family separation move it; mental-health services (seed 4.3) raise it. The index is
+    returned because the BMI hypothesis uses it too (0 outside the city).
+    """
+    target = (
+        p.health__mental__base
+        + p.health__mental__trait_sd * mental_trait(seed, pid)
+        - p.health__mental__female * female
+        + p.health__mental__support * (support - 0.5)
+        + p.health__mental__physical * (health - 0.8)
+        - p.health__mental__chronic * chronic
+    )
+    index = 0.0
+    if status == OUT_MIGRANT:
+        social = social_score(p, insurance, job, local_ties, education)
+        index = composite_index(p, economic, social, cultural, identity)
+        target -= p.health__mental__discrimination * (1.0 - index)
+        if years_in_city <= 1:
+            target -= p.health__mental__early_mobility_stress
+        if family == FAMILY_APART:
+            target -= p.health__mental__family_separation
+        target += p.policy__management__mental_health_services
+    if savings < p.health__mental__financial_stress_savings:
+        target -= p.health__mental__financial_stress
+    return target, index
+
+
+@inline
+def mental_stationary_sd(p: Params) -> float:
+    """Spread of mental health around its target once yearly shocks have settled (AR(1))."""
+    keep = 1.0 - p.health__mental__adjustment
+    return p.health__mental__shock_sd / np.sqrt(1.0 - keep * keep)
+
+
 @kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, birth_year, female, education, status, job, family,
@@ -106,7 +156,6 @@ def _step(  # type: ignore[no-untyped-def]
         pid = first_pid + i
         age = year - birth_year[i]
         in_city = s == OUT_MIGRANT
-        index = 0.0
         access = care_access(p, insurance[i], s)
         # Physical health capital.
         h = health[i]
@@ -118,23 +167,11 @@ def _step(  # type: ignore[no-untyped-def]
         )
         health[i] = min(1.0, max(0.02, h))
         # Mental health: toward a target shaped by support and the stresses of migration.
-        target = (
-            p.health__mental__base
-            + p.health__mental__support * (support[i] - 0.5)
-            + p.health__mental__physical * (health[i] - 0.8)
-        )
-        if in_city:
-            # Integration brings acceptance: discrimination falls with the composite index.
-            social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
-            index = composite_index(p, economic[i], social, cultural[i], identity[i])
-            target -= p.health__mental__discrimination * (1.0 - index)
-            if years_in_city[i] <= 1:
-                target -= p.health__mental__early_mobility_stress
-            if family[i] == FAMILY_APART:
-                target -= p.health__mental__family_separation
-            target += p.policy__management__mental_health_services
-        if savings[i] < p.health__mental__financial_stress_savings:
-            target -= p.health__mental__financial_stress
+        target, index = mental_target(
+            p, seed, pid, female[i], s, years_in_city[i], family[i], savings[i], support[i],
+            health[i], chronic[i], insurance[i], job[i], local_ties[i], education[i],
+            economic[i], cultural[i], identity[i],
+        )  # fmt: skip
         m = mental[i] + p.health__mental__adjustment * (target - mental[i])
         mental[i] = clip01(m + p.health__mental__shock_sd * normal(k_ment, pid))
         # BMI: toward a set point; integration lowers it for women only under the hypothesis.
@@ -186,7 +223,14 @@ def _init(  # type: ignore[no-untyped-def]
         loss = depletion(p, age, frailty(seed, pid), 0.0, 0, 6 if urban else 1, 0)
         h = 1.0 - loss / rate + p.health__initial__sd * normal(k, pid)
         health[i] = min(1.0, max(0.05, h))
-        mental[i] = clip01(p.health__mental__base + p.health__initial__mental_sd * normal(k2, pid))
+        # Mental health near the target of a person without migration stress; the steady start
+        # settles the base-year stock on each person's own target once support and jobs exist.
+        mental[i] = clip01(
+            p.health__mental__base
+            + p.health__mental__trait_sd * mental_trait(seed, pid)
+            - p.health__mental__female * female[i]
+            + mental_stationary_sd(p) * normal(k2, pid)
+        )
         bmi[i] = (
             p.health__bmi__base_male
             - female[i] * p.health__bmi__female_offset

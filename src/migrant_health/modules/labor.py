@@ -44,6 +44,7 @@ from migrant_health.engine.random import (
     uniform,
     year_key,
 )
+from migrant_health.modules.schooling import in_school
 
 STREAM_EMPLOYMENT = stream("labor.employment")
 STREAM_SECTOR = stream("labor.sector")
@@ -56,6 +57,7 @@ STREAM_LOCAL = stream("labor.local_nonfarm")
 STREAM_TRAINING = stream("labor.training")
 STREAM_INIT = stream("labor.initial_job")
 STREAM_INITIAL_SAVINGS = stream("labor.initial_savings")
+STREAM_RETIREMENT = stream("labor.retirement_age")
 
 
 #: Year from which the calibrated trends of hours, pay and local non-farm work are counted.
@@ -100,6 +102,24 @@ def covid_shock(p: Params) -> float:
     holding a city job and taking up local non-farm work.
     """
     return p.labor__covid__employment_shock if p.conditions_year == p.labor__covid__year else 0.0
+
+
+@inline
+def nonfarm_retirement_age(p: Params, seed: np.uint64, pid: int, female: np.int64) -> float:
+    """Age at which a rural-hukou person leaves non-farm (migrant) work for good.
+
+    Rural-hukou workers have no urban pension and no statutory retirement: they leave migrant
+    work when their strength or employers' hiring gives out, at an age that differs from
+    person to person (a permanent draw), women earlier. Past it they may still farm at origin
+    (until ``labor.origin.retirement_age``); an out-migrant past it has no job, which pushes
+    return. Urban locals and converts retire at the statutory ``labor.urban.retirement_age``.
+    """
+    z = normal(permanent_key(seed, STREAM_RETIREMENT), pid)
+    return (
+        p.labor__retirement__mean_age
+        - p.labor__retirement__female_earlier * female
+        + p.labor__retirement__sd * z
+    )
 
 
 @inline
@@ -228,10 +248,20 @@ def _step(  # type: ignore[no-untyped-def]
         at_origin = lives_at_origin(s)
         j = job[i]
         # Employment and sector.
-        if at_origin:
+        rural_hukou = not (s == URBAN_LOCAL or s == URBAN_HUKOU)
+        retired_from_nonfarm = rural_hukou and age >= nonfarm_retirement_age(
+            p, seed, pid, female[i]
+        )
+        if in_school(p, age, education[i]):
+            # Students neither farm nor take paid work.
+            j = JOB_NONE
+        elif at_origin:
             nonfarm = nonfarm_job(j)
             if age >= p.labor__origin__retirement_age or h < p.labor__origin__min_health:
                 j = JOB_NONE
+            elif retired_from_nonfarm:
+                # Past the person's age of leaving migrant work: farming only (ageing in place).
+                j = JOB_FARM
             elif nonfarm:
                 if uniform(
                     k_loc, pid
@@ -259,7 +289,7 @@ def _step(  # type: ignore[no-untyped-def]
             elif s == LOCAL_MIGRANT and not nonfarm_job(j):
                 status[i] = RURAL_STAYER
         else:
-            if age >= p.labor__urban__retirement_age:
+            if (not rural_hukou and age >= p.labor__urban__retirement_age) or retired_from_nonfarm:
                 j = JOB_NONE
             elif uniform(k_emp, pid) < employment_probability(
                 p, age, education[i], h, chronic[i], mental[i]
@@ -290,7 +320,6 @@ def _step(  # type: ignore[no-untyped-def]
             )
             hours[i] = min(84.0, max(20.0, hrs))
             # Vocational training reaches rural-hukou workers only (seed 4.1).
-            rural_hukou = not (s == URBAN_LOCAL or s == URBAN_HUKOU)
             trained = rural_hukou and (
                 uniform(k_trn, pid) < p.policy__fair_employment__training_coverage
             )
@@ -363,7 +392,11 @@ def _init(  # type: ignore[no-untyped-def]
         pid = first_pid + i
         age = max(16, start - birth_year[i])
         u = uniform(k, pid)
-        if s == OUT_MIGRANT:
+        # Students do not work; migration's initialisation keeps them (and people past their
+        # age of leaving non-farm work) out of migrant work.
+        if s == NOT_ENTERED or in_school(p, age, education[i]):
+            job[i] = JOB_NONE
+        elif s == OUT_MIGRANT:
             formal_p = logistic(
                 p.labor__sector__formal_intercept
                 + p.labor__sector__formal_education * (education[i] - 2)
@@ -435,4 +468,4 @@ class Labor(Module):
     init_kernels = (_init,)
     step_kernels = (_step,)
     writes = ("status", "job", "income", "hours", "savings", "economic", "event")
-    parameters = ("labor", "policy.fair_employment", "policy.return_entrepreneurship")
+    parameters = ("labor", "schooling", "policy.fair_employment", "policy.return_entrepreneurship")

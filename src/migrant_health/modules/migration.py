@@ -65,7 +65,12 @@ from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk, StateSpec
 from migrant_health.engine.random import logistic, normal, permanent_key, stream, uniform, year_key
-from migrant_health.modules.labor import decades_since_base, usual_hours_and_pay
+from migrant_health.modules.labor import (
+    decades_since_base,
+    nonfarm_retirement_age,
+    usual_hours_and_pay,
+)
+from migrant_health.modules.schooling import in_school, leaves_school
 from migrant_health.modules.social import social_support
 
 STREAM_MIGRATE = stream("migration.first_migration")
@@ -294,7 +299,8 @@ def _step(  # type: ignore[no-untyped-def]
                 # Whole-family migration: the family joins once the migrant is established.
                 family[i] = FAMILY_TOGETHER
             continue
-        if age > p.migration__first__max_age:
+        if age > p.migration__first__max_age or in_school(p, age, education[i]):
+            # Students do not leave for a city while enrolled.
             continue
         married = family[i] != FAMILY_SINGLE
         effect = community_effect[c]
@@ -303,6 +309,9 @@ def _step(  # type: ignore[no-untyped-def]
             x += p.migration__remigration__offset
             draw = uniform(k_rem, pid)
         else:
+            if leaves_school(p, age, education[i]):
+                # Graduates of senior secondary and college look for city work at once.
+                x += p.migration__first__school_leaver
             if nonfarm_job(job[i]):
                 x += p.migration__first__local_job
             draw = uniform(k_mig, pid)
@@ -441,6 +450,16 @@ def _init(  # type: ignore[no-untyped-def]
         if age < 16:
             continue
         band = min(5, max(0, (age - 11) // 10))
+        if in_school(p, age, education[i]) or age >= nonfarm_retirement_age(
+            p, seed, pid, female[i]
+        ):
+            # Students, and people past their age of leaving non-farm work, are at origin
+            # without migrant work in the base year (the yearly steps keep them so).
+            status[i] = RURAL_STAYER
+            if uniform(k_returned, pid) < p.migration__initial__returned_share[band]:
+                status[i] = RETURNED
+                migrations[i] = 1
+            continue
         married = family[i] != FAMILY_SINGLE
         effect = normal(k_comm, pid // community_size)
         x = (
@@ -564,6 +583,7 @@ class Migration(Module):
         "migration",
         "integration",
         "labor",
+        "schooling",
         "social.ties",
         "social.support",
         "health.srh",

@@ -34,6 +34,9 @@ LABELS: dict[str, str] = {
     "nbs.age_share_41-50": f"{_AGED} 41-50",
     "nbs.age_share_50+": f"{_AGED} over 50",
     "nbs.age_share_40_or_under": f"{_AGED} 40 or under",
+    "mw.out_share_21_40": "Out-migrant workers aged 21-40",
+    "mw.out_share_under40": "Out-migrant workers under 40",
+    "mw.local_share_21_40": "Local migrant workers aged 21-40",
     "nbs.edu_share_no_schooling": f"{_SCHOOLING} no schooling",
     "nbs.edu_share_primary": f"{_SCHOOLING} primary school",
     "nbs.edu_share_junior_high": f"{_SCHOOLING} junior high school",
@@ -57,13 +60,14 @@ LABELS: dict[str, str] = {
     "lit.clear_residence_intention_migrants": "Migrants with a clear intention to stay",
     "lit.long_term_residence_intention_migrants": "Migrants intending to stay long term",
     "lit.health_record_established_rate_migrants": "Migrants with a health record in the city",
+    "lit.social_integration_index_overall": "Social integration index, overall",
+    "lit.social_integration_index_economic": "Social integration index, economic",
+    "lit.social_integration_index_behavioural": "Social integration index, behavioural",
     "exp.rural_pc_healthcare": "Health-care spending per head, rural residents",
     "exp.urban_pc_healthcare": "Health-care spending per head, urban residents",
     "che.cfps_rural_households": "Catastrophic health spending, rural residents",
     "che.cfps_urban_households": "Catastrophic health spending, urban residents",
-    "lit.social_integration_index_overall": "Social integration index, overall",
-    "lit.social_integration_index_economic": "Social integration index, economic",
-    "lit.social_integration_index_behavioural": "Social integration index, behavioural",
+    "che.nhss_all_households": "Catastrophic health spending, all residents (2008)",
 }
 
 

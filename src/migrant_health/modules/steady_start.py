@@ -1,0 +1,118 @@
+"""A steady start: the base-year stock's health, mental health and savings from its own history.
+
+The 2008 stock is synthesised before anyone has a job, hours, insurance or a place in the city,
+so the health module first gives everyone the steady state of a rural or urban person doing
+nothing in particular (``health._init``), and migration then selects the healthier into the
+city (healthy-migrant selection). Left there, the start drifts: farm work, chronic illness and
+the city's long hours wear health down over the first years, newcomers' savings are those of
+settled migrants, and mental health starts at one value for everyone.
+
+This module runs last at initialisation, when jobs, hours, insurance, support and integration
+exist, and settles each person where the model's own dynamics would have brought them:
+
+- **Physical health**: the person's individual deviation (frailty and noise, including the
+  selection of out-migrants) is kept, and the steady state it deviates from becomes that of
+  the person's own conditions (job, hours, chronic illness, insurance, local ties). An
+  out-migrant arrived ``years_in_city`` years ago with the health they were selected on and has
+  since moved toward the city's steady state at the yearly recovery rate.
+- **Savings**: an out-migrant arrived with nothing and has saved for ``years_in_city`` years at
+  the rate the labour module applies every year.
+- **Mental health**: the person's own target (support, money, physical health, chronic illness,
+  discrimination, early mobility, family) plus a draw from the spread that yearly shocks keep
+  around it; an out-migrant has covered only part of the way from the mental health they
+  arrived with, as many yearly adjustments as years in the city.
+
+Later cohorts enter at 16 and start from ``health._init``'s state, which is the steady state of
+a 16-year-old at origin.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from migrant_health.engine.codes import DEAD, NOT_ENTERED, OUT_MIGRANT
+from migrant_health.engine.jit import kernel
+from migrant_health.engine.module import Module
+from migrant_health.engine.random import clip01, normal, permanent_key, stream
+from migrant_health.modules.care import care_access
+from migrant_health.modules.health import (
+    depletion,
+    frailty,
+    mental_stationary_sd,
+    mental_target,
+    recovery_rate,
+)
+
+STREAM_SETTLED_MENTAL = stream("steady_start.mental")
+
+
+@kernel
+def _settle(  # type: ignore[no-untyped-def]
+    first_pid, start, seed, p, birth_year, female, education, status, job, family,
+    years_in_city, insurance, chronic, health, mental, savings, income, hours, city_tier,
+    support, local_ties, economic, cultural, identity, first_urban_pid,
+):  # fmt: skip
+    k_mental = permanent_key(seed, STREAM_SETTLED_MENTAL)
+    keep = 1.0 - p.labor__savings__spending_rate
+    for i in range(status.size):
+        s = status[i]
+        if s == NOT_ENTERED or s == DEAD:
+            continue
+        pid = first_pid + i
+        age = start - birth_year[i]
+        urban = pid >= first_urban_pid
+        frail = frailty(seed, pid)
+        # The steady state health._init assumed: no job, no hours, no chronic illness, the
+        # assumed access of a rural or urban person.
+        access0 = p.health__initial__access_urban if urban else p.health__initial__access_rural
+        assumed = 1.0 - depletion(p, age, frail, 0.0, 0, 6 if urban else 1, 0) / recovery_rate(
+            p, access0, 0.0
+        )
+        rate = recovery_rate(p, care_access(p, insurance[i], s), local_ties[i])
+        own = 1.0 - depletion(p, age, frail, hours[i], job[i], s, chronic[i]) / rate
+        h = health[i]
+        if s == OUT_MIGRANT:
+            # Health on arrival (what selection saw), then years toward the city's steady state.
+            h = own + (h - own) * (1.0 - rate) ** years_in_city[i]
+        else:
+            h += own - assumed
+        health[i] = min(1.0, max(0.05, h))
+        # Savings: an out-migrant arrived with none and has saved as the labour module does.
+        if s == OUT_MIGRANT:
+            earned = income[i] / p.labor__wage_index
+            cost = p.labor__living_cost__by_tier[max(1, city_tier[i]) - 1]
+            yearly = 12.0 * (earned - cost) * p.labor__savings__saving_share
+            settled = yearly * (1.0 - keep ** years_in_city[i]) / (1.0 - keep)
+            savings[i] = min(120.0, max(-24.0, settled))
+        # Mental health: the person's own target and the spread yearly shocks keep around it.
+        target, _ = mental_target(
+            p, seed, pid, female[i], s, years_in_city[i], family[i], savings[i], support[i],
+            health[i], chronic[i], insurance[i], job[i], local_ties[i], education[i],
+            economic[i], cultural[i], identity[i],
+        )  # fmt: skip
+        # An out-migrant has moved from the mental health they arrived with (the origin state
+        # health._init gave) toward the city's target for ``years_in_city + 1`` adjustments;
+        # everyone else has long settled on their own target.
+        settled = 1.0
+        if s == OUT_MIGRANT:
+            settled = 1.0 - (1.0 - p.health__mental__adjustment) ** (years_in_city[i] + 1)
+        mental[i] = clip01(
+            mental[i] + settled * (target - mental[i])
+            + np.sqrt(settled) * mental_stationary_sd(p) * normal(k_mental, pid)
+        )  # fmt: skip
+
+
+class SteadyStart(Module):
+    """Settles the base-year stock's health, mental health and savings on its own history."""
+
+    name = "steady_start"
+    seed_sections = ("3.1", "3.2")
+    summary = (
+        "at initialisation, once jobs, insurance and integration exist: health at the steady "
+        "state of each person's own conditions (out-migrants: from arrival over their years in "
+        "the city), savings of out-migrants from their years in the city, mental health at its "
+        "own target"
+    )
+    init_kernels = (_settle,)
+    writes = ("health", "mental", "savings")
+    parameters = ("health", "care", "labor", "integration", "policy.management")
