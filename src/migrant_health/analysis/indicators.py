@@ -1,32 +1,22 @@
 """Indicators of urban integration and the dimension each belongs to (seed section 2.2).
 
-This table is the single definition of what the integration index measures. Simulation agents are
-mapped to the same items, so a simulated and a surveyed migrant are scored alike. Every indicator
-is put on [0, 1] by min-max normalisation over fixed, documented bounds (``low``, ``high``; not
-the sample's), with ``direction`` +1 when more means more integrated (-1 reverses an item).
+:data:`INDICATORS` is the one item-to-dimension map of the integration index, used by both sides:
+the survey index groups its indicators by it, and the synthetic survey
+(:mod:`migrant_health.experiments.synthetic_survey`) answers each item from the simulated state
+it names here, so a simulated and a surveyed migrant are scored alike. Every item is one the
+simulation's own dimension scores are built from (``docs/model.md`` section 7.6), as far as a
+survey has it, so the index measures the simulation's construct with the simulation's items. The
+map is documented once, as a table, in ``docs/survey.md`` section 4 ("Integration index").
 
-================  ==========================  ===========================================  ========
-dimension         indicator                   from the schema                              bounds
-================  ==========================  ===========================================  ========
-economic          stable_job                  employed with a labour contract, or an       0-1
-                                              employer / own-account worker
-economic          relative_income             monthly_income / reference income (capped 2) 0-2
-economic          housing_tenure              housing: owned 3, public rental 2, private   0-3
-                                              rental or employer-provided 1, informal or
-                                              other 0
-social            dest_medical_insurance      med_insurance in the destination (urban      0-1
-                                              resident or urban employee scheme)
-social            pension_insurance           pension_insurance                            0-1
-social            health_record               health_record                                0-1
-social            local_friends               local_friends                                0-1
-social            community_participation     community_participation                      0-1
-cultural          local_dialect               speaks_local_dialect                         0-3
-cultural          local_customs               follows_local_customs                        1-4
-identity          residence_permit            residence_permit                             0-1
-identity          feels_local                 feels_local                                  1-4
-identity          accepted_by_locals          locals_accept_me                             1-4
-identity          willing_to_stay             willing_to_stay                              0-1
-================  ==========================  ===========================================  ========
+Every indicator is put on [0, 1] by min-max normalisation over fixed, documented bounds
+(``low``, ``high``; not the sample's), with ``direction`` +1 when more means more integrated
+(-1 reverses an item).
+
+Survey items that bear on integration but are not part of it in the simulation stay out of the
+index (:data:`OUTSIDE_THE_INDEX`): ``willing_to_stay`` is an outcome of integration,
+``residence_permit`` one of its causes (it raises the simulated identity target) and
+``health_record`` a use of public health services. They remain survey columns for the
+estimators.
 
 The reference income is, by default, the median monthly income of the employed respondents of
 the same survey year (so the indicator measures a migrant's income relative to peers); pass a
@@ -46,18 +36,10 @@ from migrant_health.analysis.frame import as_float
 
 DIMENSIONS = ("economic", "social", "cultural", "identity")
 
-HOUSING_TENURE = MappingProxyType(
-    {
-        "owned": 3.0,
-        "public_rental": 2.0,
-        "private_rental": 1.0,
-        "employer_provided": 1.0,
-        "informal": 0.0,
-        "other": 0.0,
-    }
-)
 DEST_INSURANCE = frozenset({"urban_resident_dest", "urban_employee_dest"})
 RELATIVE_INCOME_CAP = 2.0
+#: Schema columns an indicator reads besides its items (context, not a measure of integration).
+CONTEXT_COLUMNS = frozenset({"survey_year"})
 
 
 @dataclass(frozen=True)
@@ -67,11 +49,13 @@ class Indicator:
     Attributes:
         name: Indicator name.
         dimension: ``economic``, ``social``, ``cultural`` or ``identity``.
-        columns: Schema columns it is computed from.
+        columns: Schema columns it is computed from (its item first).
         low: Value mapped to 0 (before applying the direction).
         high: Value mapped to 1.
         direction: +1 if a higher raw value means more integration, -1 otherwise.
         description: What it measures.
+        simulated: The snapshot column (simulated state) the synthetic survey answers the item
+            from; for the agreement items, the simulated score of the indicator's dimension.
     """
 
     name: str
@@ -81,18 +65,20 @@ class Indicator:
     high: float
     direction: int
     description: str
+    simulated: str
 
 
-#: The indicator -> dimension table (see the module docstring).
+#: The indicator -> dimension table (see the module docstring): the one item-to-dimension map.
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
-        "stable_job",
+        "formal_job",
         "economic",
-        ("employed", "labor_contract", "employment_type"),
+        ("labor_contract", "employed"),
         0,
         1,
         1,
-        "employed with a labour contract, or an employer or own-account worker",
+        "employed with a labour contract (0 if not employed)",
+        "job",
     ),
     Indicator(
         "relative_income",
@@ -102,8 +88,18 @@ INDICATORS: tuple[Indicator, ...] = (
         RELATIVE_INCOME_CAP,
         1,
         "monthly income relative to a reference, capped at twice it",
+        "income",
     ),
-    Indicator("housing_tenure", "economic", ("housing",), 0, 3, 1, "security of housing tenure"),
+    Indicator(
+        "home_ownership",
+        "economic",
+        ("housing",),
+        0,
+        1,
+        1,
+        "owns the home in the destination city",
+        "savings",
+    ),
     Indicator(
         "dest_medical_insurance",
         "social",
@@ -112,6 +108,7 @@ INDICATORS: tuple[Indicator, ...] = (
         1,
         1,
         "medical insurance held in the destination city",
+        "insurance",
     ),
     Indicator(
         "pension_insurance",
@@ -121,17 +118,18 @@ INDICATORS: tuple[Indicator, ...] = (
         1,
         1,
         "pension insurance in the destination",
+        "job",
     ),
     Indicator(
-        "health_record",
+        "local_friends",
         "social",
-        ("health_record",),
+        ("local_friends",),
         0,
         1,
         1,
-        "resident health record in the destination community",
+        "leisure mostly with locals",
+        "local_ties",
     ),
-    Indicator("local_friends", "social", ("local_friends",), 0, 1, 1, "leisure mostly with locals"),
     Indicator(
         "community_participation",
         "social",
@@ -140,6 +138,7 @@ INDICATORS: tuple[Indicator, ...] = (
         1,
         1,
         "takes part in local community activities",
+        "local_ties",
     ),
     Indicator(
         "local_dialect",
@@ -149,6 +148,7 @@ INDICATORS: tuple[Indicator, ...] = (
         3,
         1,
         "command of the local dialect",
+        "integration_cultural",
     ),
     Indicator(
         "local_customs",
@@ -158,17 +158,18 @@ INDICATORS: tuple[Indicator, ...] = (
         4,
         1,
         "follows local customs and habits",
+        "integration_cultural",
     ),
     Indicator(
-        "residence_permit",
+        "feels_local",
         "identity",
-        ("residence_permit",),
-        0,
+        ("feels_local",),
         1,
+        4,
         1,
-        "holds the destination's residence permit",
+        "feels a local",
+        "integration_identity",
     ),
-    Indicator("feels_local", "identity", ("feels_local",), 1, 4, 1, "feels a local"),
     Indicator(
         "accepted_by_locals",
         "identity",
@@ -177,15 +178,7 @@ INDICATORS: tuple[Indicator, ...] = (
         4,
         1,
         "feels accepted by locals",
-    ),
-    Indicator(
-        "willing_to_stay",
-        "identity",
-        ("willing_to_stay",),
-        0,
-        1,
-        1,
-        "intends to stay in the city long term",
+        "integration_identity",
     ),
 )
 
@@ -193,15 +186,42 @@ INDICATOR_COLUMNS: tuple[str, ...] = tuple(
     dict.fromkeys(c for ind in INDICATORS for c in ind.columns)
 )
 
+#: Survey item -> dimension, for every schema column an indicator measures (the map above).
+ITEM_DIMENSIONS: MappingProxyType[str, str] = MappingProxyType(
+    {c: ind.dimension for ind in INDICATORS for c in ind.columns if c not in CONTEXT_COLUMNS}
+)
 
-def _stable_job(data: pd.DataFrame) -> np.ndarray:
+#: Survey items about integration that the index leaves out, and why (module docstring).
+OUTSIDE_THE_INDEX: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "willing_to_stay": "an outcome of integration (the simulated stay intention)",
+        "residence_permit": "a cause of identity (raises the simulated identity target)",
+        "health_record": "use of public health services (the care module's health record)",
+    }
+)
+
+
+def indicator_of(item: str) -> Indicator:
+    """The indicator whose item (first column) is ``item``.
+
+    Raises:
+        KeyError: If no indicator measures ``item``.
+    """
+    for ind in INDICATORS:
+        if ind.columns[0] == item:
+            return ind
+    raise KeyError(f"no indicator measures '{item}'")
+
+
+def _formal_job(data: pd.DataFrame) -> np.ndarray:
     employed = as_float(data["employed"])
     contract = as_float(data["labor_contract"])
-    kind = data["employment_type"].astype("string").str.lower()
-    own = kind.isin(["employer", "own_account"]).fillna(False).to_numpy(dtype=bool)
-    stable = np.where(own | (contract == 1), 1.0, 0.0)
-    stable = np.where(np.isnan(contract) & ~own & (employed == 1), np.nan, stable)
-    return np.where(employed == 0, 0.0, np.where(np.isnan(employed), np.nan, stable))
+    return np.where(employed == 0, 0.0, np.where(np.isnan(employed), np.nan, contract))
+
+
+def _home_ownership(data: pd.DataFrame) -> np.ndarray:
+    housing = data["housing"]
+    return np.where(housing.isna(), np.nan, housing.eq("owned")).astype(float)
 
 
 def reference_income(data: pd.DataFrame, reference: float | str | None) -> np.ndarray:
@@ -229,9 +249,9 @@ def _raw_values(
     indicator: Indicator, data: pd.DataFrame, reference: float | str | None
 ) -> np.ndarray:
     special: dict[str, Callable[[pd.DataFrame], np.ndarray]] = {
-        "stable_job": _stable_job,
+        "formal_job": _formal_job,
         "relative_income": lambda d: _relative_income(d, reference),
-        "housing_tenure": lambda d: d["housing"].map(dict(HOUSING_TENURE)).to_numpy(dtype=float),
+        "home_ownership": _home_ownership,
         "dest_medical_insurance": lambda d: np.where(
             d["med_insurance"].isna(), np.nan, d["med_insurance"].isin(DEST_INSURANCE)
         ).astype(float),

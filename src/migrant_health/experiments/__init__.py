@@ -7,6 +7,8 @@
   ``calibrate: [low, high]`` in the parameter tree.
 - :mod:`~migrant_health.experiments.synthetic_survey`: surveys drawn from a simulated population,
   in the schema of :mod:`migrant_health.survey`, to test the estimators on known mechanisms.
+- :mod:`~migrant_health.experiments.agreement`: how alike a synthetic survey's integration index
+  and the simulation classify the same people (Cohen's kappa, correlation, stage shares).
 """
 
 from __future__ import annotations

@@ -32,26 +32,29 @@ and item; the defaults are the fields of :class:`MeasurementModel`)
       geography: a code does not lie in a province). ``origin_province``: a synthetic code of
       the origin region, ``east_01`` ... (10 east, 8 central, 12 west provinces), fixed per
       origin village.
-    * ``speaks_local_dialect`` (0-3) and ``follows_local_customs`` (1-4): the cultural
-      integration score plus ``N(0, item_noise_sd)``, cut at ``cut_points`` (0.25, 0.5, 0.75 by
-      default: the answer counts the quarters of the way to full integration that the latent
-      passes). ``feels_local`` and ``locals_accept_me`` (1-4): the same from the identity score.
+    * The :data:`LATENT_ITEMS`, ``speaks_local_dialect`` (0-3), ``follows_local_customs``
+      (1-4), ``feels_local`` and ``locals_accept_me`` (1-4): the simulated score that the
+      index's item-to-dimension map (:data:`~migrant_health.analysis.indicators.INDICATORS`)
+      names for the item (cultural or identity) plus ``N(0, item_noise_sd)``, answered with the
+      nearest level of the item's scale (:func:`nearest_level`, the inverse of the index's
+      min-max scaling, so the scaled answer measures the score without bias on average; at a
+      given score the steps of the scale leave a ripple of at most 0.02 with the default noise).
     * ``willing_to_stay``: the simulated stay intention of the year (the draw of the migration
-      module; false in the year of arrival, when it is not drawn).
+      module; false in the year of arrival, when it is not drawn). An outcome of integration,
+      outside the index.
     * ``residence_permit``: exactly the model's rule,
       :func:`migrant_health.modules.integration.holds_residence_permit`, with the survey year's
       coverage and the respondent's current years in the city (the permit queue is a fixed
       per-person draw, so this is the permit that raised the simulated identity target).
     * ``med_insurance``: the simulated scheme and place (same codes). ``pension_insurance``:
-      true with probability ``pension_formal`` for a formal job held with urban employee
-      insurance, ``pension_other`` otherwise.
-    * ``health_record``: true with probability
-      ``logistic(record_intercept + record_dest_insurance * destination insurance +
-      record_local_ties * (local_ties - 0.5))``.
-    * ``local_friends``: true with probability ``logistic((local_ties - friends_center) /
-      friends_spread)``. ``community_participation``: true with the simulation's participation
-      intensity, :func:`migrant_health.engine.derived.participation` (local ties x education),
-      as probability.
+      true with probability ``pension_formal`` for a formal job (the simulation counts a formal
+      job as pension enrolment), ``pension_other`` otherwise.
+    * ``health_record``: the simulated health record (the care module's draw).
+    * ``local_friends``: true with the simulated local ties as probability.
+      ``community_participation``: true with the simulation's participation intensity,
+      :func:`migrant_health.engine.derived.participation` (local ties x education), as
+      probability. (Both are the items of the simulation's social score, which they thus
+      measure without bias.)
     * ``social_support``: an SSRS-like total on 12-66, ``round(12 + 54 * clip01(support +
       N(0, support_noise_sd)))``.
     * ``srh``: the simulated self-rated health (1-5, already with the model's report noise). With
@@ -90,6 +93,16 @@ and item; the defaults are the fields of :class:`MeasurementModel`)
     local ties, participation, dialect, customs, belonging, stay intention) are missing.
     ``cross_province`` of a returnee describes the last migration.
 
+Simulated index and stage
+    Beside the answers, :data:`SIM_COLUMNS`: ``sim_economic_integration``,
+    ``sim_social_integration``, ``sim_cultural_integration`` and ``sim_identity_integration``
+    (the respondent's simulated dimension scores), ``sim_integration_index`` (the simulated
+    composite index, ``integration_index`` of the snapshot) and ``sim_stage`` (the simulated
+    stage: embedding, drifting or integration), for current out-migrants (missing for origin
+    respondents). They are not survey answers: they let the survey's index and stage be
+    compared with the simulation's person by person (``docs/survey.md`` section 7). The
+    validator keeps them as columns outside the schema.
+
 The scales are declared in the table's :class:`~migrant_health.survey.meta.SurveyMeta`:
 ``srh_levels``, ``depression_scale`` (PHQ-9-like, 0-27), ``social_support_scale`` (SSRS-like,
 12-66) and ``source`` (year, seed, scenario, scale).
@@ -98,6 +111,7 @@ The scales are declared in the table's :class:`~migrant_health.survey.meta.Surve
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,6 +120,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_health import small_runs
+from migrant_health.analysis.indicators import DIMENSIONS, indicator_of
 from migrant_health.data import load_calibration_targets, load_demography
 from migrant_health.engine.context import compile_parameters
 from migrant_health.engine.derived import report_noise
@@ -145,6 +160,15 @@ INFORMAL_SECTORS = {
     "household_services": 0.15,
     "manufacturing": 0.15,
 }
+#: Items answered from a simulated dimension score (the index's map names the score).
+LATENT_ITEMS = ("speaks_local_dialect", "follows_local_customs", "feels_local", "locals_accept_me")
+#: Columns written beside the answers: the respondent's simulated dimension scores, index and
+#: stage (current out-migrants; missing for origin respondents).
+SIM_COLUMNS = (
+    *(f"sim_{d}_integration" for d in DIMENSIONS),
+    "sim_integration_index",
+    "sim_stage",
+)
 DEPRESSION_SCALE = "PHQ-9-like (synthetic, 0-27; >= 10 screens positive)"
 SUPPORT_SCALE = "SSRS-like total (synthetic, 12-66)"
 
@@ -154,14 +178,8 @@ class MeasurementModel:
     """How latent states become answers (see the module docstring for each item).
 
     Attributes:
-        cut_points: Cut points of the ordinal integration items on the 0-1 latent scores.
-        item_noise_sd: SD of the normal noise added to a latent score before cutting.
-        friends_center: Local ties at which half report spending leisure mostly with locals.
-        friends_spread: Logistic scale of that probability.
-        record_intercept: Log-odds of a health record without destination insurance.
-        record_dest_insurance: Added log-odds with destination insurance.
-        record_local_ties: Added log-odds per unit of local ties (centred at 0.5).
-        pension_formal: Pension enrolment with a formal job and urban employee insurance.
+        item_noise_sd: SD of the normal noise added to a latent score before it is answered.
+        pension_formal: Pension enrolment with a formal job (the simulation's pension).
         pension_other: Pension enrolment otherwise.
         support_noise_sd: SD of the noise of the latent support before scoring.
         phq_slope: Steepness of the depression score in the screening latent.
@@ -182,13 +200,7 @@ class MeasurementModel:
         srh_levels: 5 (as simulated) or 4 (the CMDS item).
     """
 
-    cut_points: tuple[float, float, float] = (0.25, 0.5, 0.75)
     item_noise_sd: float = 0.10
-    friends_center: float = 0.7
-    friends_spread: float = 0.1
-    record_intercept: float = -1.2
-    record_dest_insurance: float = 1.2
-    record_local_ties: float = 1.0
     pension_formal: float = 0.9
     pension_other: float = 0.05
     support_noise_sd: float = 0.05
@@ -215,8 +227,6 @@ class MeasurementModel:
             raise DataError(
                 f"srh levels must be 5 (as simulated) or 4 (CMDS), not {self.srh_levels}"
             )
-        if list(self.cut_points) != sorted(self.cut_points):
-            raise DataError(f"cut points {self.cut_points} must increase")
 
 
 # The two kernels below are not cached on disk: Numba keys its cache on this file alone, so a
@@ -261,8 +271,27 @@ def _logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _ordinal(latent: np.ndarray, cuts: tuple[float, ...], low: int) -> np.ndarray:
-    return low + np.searchsorted(np.asarray(cuts), latent, side="right")
+def nearest_level(latent: np.ndarray, low: float, high: float) -> np.ndarray:
+    """The answer on a ``low``-``high`` scale nearest to a latent score on [0, 1].
+
+    The inverse of the index's min-max scaling of the item, so the scaled answer measures the
+    latent without bias on average over latent scores (with noise of SD 0.1 on a four-level
+    scale, within 0.02 at any one score).
+    """
+    steps = high - low
+    return (low + np.clip(np.rint(latent * steps), 0, steps)).astype(np.int64)
+
+
+def latent_answers(
+    rows: pd.DataFrame, noise: Callable[[float], np.ndarray], sd: float
+) -> dict[str, np.ndarray]:
+    """Answers to the :data:`LATENT_ITEMS`, each from the snapshot column the index's map names."""
+    answers = {}
+    for item in LATENT_ITEMS:
+        ind = indicator_of(item)
+        latent = rows[ind.simulated].to_numpy(dtype=float) + noise(sd)
+        answers[item] = nearest_level(latent, ind.low, ind.high)
+    return answers
 
 
 def _draw(
@@ -444,9 +473,6 @@ def measure(
     participation_base = float(tree.value_at("integration.social.participation_base", year))
     participation_edu = float(tree.value_at("integration.social.participation_per_education", year))
     participation = np.clip(ties * (participation_base + participation_edu * education), 0, 1)
-    cultural = rows["integration_cultural"].to_numpy(dtype=float)
-    identity = rows["integration_identity"].to_numpy(dtype=float)
-    cuts = m.cut_points
     out = out.assign(
         dest_city=city,
         psu=city,
@@ -454,28 +480,26 @@ def measure(
         cross_province=rows["cross_province"].to_numpy(dtype=bool),
         years_in_city=years_in_city.astype(float),
         housing=housing,
-        pension_insurance=bernoulli(
-            np.where(
-                formal & (insurance == "urban_employee_dest"), m.pension_formal, m.pension_other
-            )
-        ),
-        health_record=bernoulli(
-            _logistic(
-                m.record_intercept
-                + m.record_dest_insurance * dest_insured
-                + m.record_local_ties * (ties - 0.5)
-            )
-        ),
+        pension_insurance=bernoulli(np.where(formal, m.pension_formal, m.pension_other)),
+        health_record=rows["health_record"].to_numpy(dtype=bool),
         residence_permit=_permits(record, seed64, pid, years_in_city),
-        local_friends=bernoulli(_logistic((ties - m.friends_center) / m.friends_spread)),
+        local_friends=bernoulli(ties),
         community_participation=bernoulli(participation),
-        speaks_local_dialect=_ordinal(cultural + noise(m.item_noise_sd), cuts, 0),
-        follows_local_customs=_ordinal(cultural + noise(m.item_noise_sd), cuts, 1),
-        feels_local=_ordinal(identity + noise(m.item_noise_sd), cuts, 1),
-        locals_accept_me=_ordinal(identity + noise(m.item_noise_sd), cuts, 1),
+        **latent_answers(rows, noise, m.item_noise_sd),
         willing_to_stay=rows["stay_intention"].to_numpy(dtype=bool),
+        **_simulated_scores(rows),
     )
     return out
+
+
+def _simulated_scores(rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The :data:`SIM_COLUMNS` of each respondent, from the snapshot."""
+    scores: dict[str, np.ndarray] = {
+        f"sim_{d}_integration": rows[f"integration_{d}"].to_numpy(dtype=float) for d in DIMENSIONS
+    }
+    scores["sim_integration_index"] = rows["integration_index"].to_numpy(dtype=float)
+    scores["sim_stage"] = rows["stage"].to_numpy(dtype=object)
+    return scores
 
 
 def synthesize_survey(
@@ -504,8 +528,10 @@ def synthesize_survey(
         workers: Processes of the simulation (results do not depend on it).
 
     Returns:
-        The validated table (schema columns, ``migration_status`` included), with its
-        :class:`~migrant_health.survey.meta.SurveyMeta` in ``attrs``.
+        The validated table (schema columns, ``migration_status`` included, then the
+        :data:`SIM_COLUMNS`: each respondent's simulated dimension scores, index and stage), with
+        its :class:`~migrant_health.survey.meta.SurveyMeta` in
+        ``attrs``.
 
     Raises:
         RunConfigError: If ``year`` is outside the simulation's years or a size is not positive.
@@ -616,7 +642,7 @@ def draw_survey(
     frame = pd.concat(parts, ignore_index=True)
     frame.insert(0, "survey_year", year)
     frame.insert(0, "id", np.arange(1, len(frame) + 1))
-    frame = frame[[c for c in SCHEMA if c in frame.columns]]
+    frame = frame[[c for c in (*SCHEMA, *SIM_COLUMNS) if c in frame.columns]]
     name = config.scenario.name if config.scenario is not None else "baseline"
     meta = SurveyMeta(
         srh_levels=m.srh_levels,
