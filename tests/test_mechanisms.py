@@ -77,7 +77,7 @@ def test_integration_goes_with_better_self_rated_health(settled: pd.DataFrame) -
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "after the mental-health rescale of issue 9 (support term 0.6 -> 0.2), social support "
+        "after the mental-health rescale of issue 9 (support term 0.6 -> 0.22), social support "
         "reaches self-rated health only through mental health (weight 0.5 in the rating) and "
         "the recovery that local ties bring: adding support shrinks the integration "
         "coefficient on self-rated health by about 4 % (1.41 -> 1.35, SE 0.049), less than the "

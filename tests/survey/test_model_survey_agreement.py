@@ -5,15 +5,16 @@ simulated dimension scores, index and stage. The survey toolkit's index (equal w
 simulation's own composite weights, and the shared stage cut-points) is computed from the
 answers alone and compared with the simulation person by person, for two seeds.
 
-The bounds come from ``tools/survey_agreement.py`` (docs/survey.md section 7), which measured,
-for seeds 1 and 2: Cohen's kappa 0.664 and 0.669, correlation 0.921 and 0.920, the largest gap
-between a stage's survey and simulated share 5.7 and 5.6 points, and survey dimension means
-within 0.04 of the simulated ones (economic 0.363 against 0.325; the other three within 0.01).
-Each bound leaves a margin of at least three standard errors of sampling noise (kappa's is
-about 0.01 with 4,000 respondents). With ``willing_to_stay`` back in the identity dimension
-(the old measurement model) identity's mean is 0.37 against 0.24, 21.6 and 22.1 % of the
-respondents are in the integration stage against 8.7 and 9.2 % simulated, and kappa falls to
-0.60: the test fails.
+The bounds were set from ``tools/survey_agreement.py`` (docs/survey.md section 7) on the model
+before issue 9: Cohen's kappa 0.664 and 0.669, correlation 0.921 and 0.920, the largest gap
+between a stage's survey and simulated share 5.7 and 5.6 points, dimension means within 0.04
+(economic 0.363 against 0.325), each bound then at least three standard errors away (kappa's
+is about 0.01 with 4,000 respondents). On the model of issue 9 (seeds 1 and 2): kappa 0.646 and
+0.660, correlation 0.918, share gaps 6.2 and 6.3 points, and the economic mean 0.044 and 0.048
+above the simulated one, close to its bound (docs/survey.md: the economic gap). With
+``willing_to_stay`` back in the identity dimension (the old measurement model) identity's mean
+was 0.37 against 0.24, 21.6 and 22.1 % of the respondents were in the integration stage against
+8.7 and 9.2 % simulated, and kappa fell to 0.60: the test fails.
 """
 
 from __future__ import annotations
@@ -42,13 +43,13 @@ YEAR = 2018
 N = 4000
 SCALE = 20_000.0
 
-#: Cohen's kappa of survey stage against simulated stage (measured 0.664, 0.669).
+#: Cohen's kappa of survey stage against simulated stage (measured 0.646, 0.660).
 MIN_KAPPA = 0.62
-#: Correlation of the survey index with the simulated index (measured 0.921, 0.920).
+#: Correlation of the survey index with the simulated index (measured 0.918, 0.918).
 MIN_CORRELATION = 0.90
-#: Largest gap between a stage's survey and simulated share (measured 0.057, 0.056).
+#: Largest gap between a stage's survey and simulated share (measured 0.062, 0.063).
 MAX_SHARE_GAP = 0.08
-#: Largest gap between a dimension's survey and simulated mean (measured 0.038, 0.035).
+#: Largest gap between a dimension's survey and simulated mean (measured 0.044, 0.048).
 MAX_MEAN_GAP = 0.05
 
 

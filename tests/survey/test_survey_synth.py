@@ -172,7 +172,7 @@ def test_integration_lowers_depression(data: pd.DataFrame) -> None:
     reason=(
         "after the mental-health rescale of issue 9 (support term 0.6 -> 0.22) support carries "
         "too little of integration's effect on self-rated health for a 4,000-person survey to "
-        "show it (ACME 0.004, 95 % CI -0.035 to ...); the simulation itself shows the same "
+        "show it (ACME 0.004, its 95 % CI reaching -0.035); the simulation itself shows the same "
         "(tests/test_mechanisms.py, expected failure), while support does carry part of the "
         "effect on depressive symptoms there"
     ),
