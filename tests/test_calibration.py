@@ -101,11 +101,12 @@ def test_calibration_recovers_known_parameters(tmp_path: Path) -> None:
     write_targets(targets_from_run(truth, SYNTHETIC_KEYS, range(2009, 2013)), targets)
     study = tmp_path / "study"
 
-    # Start from the shipped defaults (-3.4 and -0.5), two workers sharing one journal.
+    # Start from the shipped defaults (-3.65 and -0.59), two workers sharing one journal (the
+    # order in which they finish trials varies, so 40 trials leave room for the compass steps).
     result = calibrate(
         study,
         targets,
-        trials=30,
+        trials=40,
         workers=2,
         scale=SCALE,
         seed=seed,
@@ -116,11 +117,11 @@ def test_calibration_recovers_known_parameters(tmp_path: Path) -> None:
     assert found["migration.return.intercept"] == pytest.approx(-2.8, abs=0.15)
     assert found["labor.income.intercept"] == pytest.approx(-0.2, abs=0.04)
     assert result.best_objective < 0.1 < result.start_objective
-    assert result.n_trials >= 30
+    assert result.n_trials >= 40
 
     settings = json.loads((study / "study.json").read_text())["settings"]
     assert settings["targets_sha256"] == hashlib.sha256(targets.read_bytes()).hexdigest()
-    assert (settings["scale"], settings["seed"], settings["trials"]) == (SCALE, seed, 30)
+    assert (settings["scale"], settings["seed"], settings["trials"]) == (SCALE, seed, 40)
     best = Scenario.from_yaml(study / "best.yaml")
     assert set(best.overrides) == set(TRUTH)
     assert best.overrides["migration.return.intercept"] == pytest.approx(
