@@ -167,16 +167,6 @@ def test_integration_lowers_depression(data: pd.DataFrame) -> None:
     assert row["estimate"] < 0 and row["p"] < 0.01
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "after the mental-health rescale of issue 9 (support term 0.6 -> 0.22) support carries "
-        "too little of integration's effect on self-rated health for a 4,000-person survey to "
-        "show it (ACME 0.004, its 95 % CI reaching -0.035); the simulation itself shows the same "
-        "(tests/test_mechanisms.py, expected failure), while support does carry part of the "
-        "effect on depressive symptoms there"
-    ),
-)
 def test_social_support_mediates_integration_and_health(data: pd.DataFrame) -> None:
     model = Mediation(
         "srh",

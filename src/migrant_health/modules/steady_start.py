@@ -98,7 +98,7 @@ def _settle(  # type: ignore[no-untyped-def]
             settled = 1.0 - (1.0 - p.health__mental__adjustment) ** (years_in_city[i] + 1)
         mental[i] = clip01(
             mental[i] + settled * (target - mental[i])
-            + np.sqrt(settled) * mental_stationary_sd(p) * normal(k_mental, pid)
+            + np.sqrt(1.0 - (1.0 - settled) ** 2) * mental_stationary_sd(p) * normal(k_mental, pid)
         )  # fmt: skip
 
 
