@@ -41,29 +41,27 @@ ADOPTED_VALIDITY_KEYS: tuple[str, ...] = (
     "nbs.mean_age",
 )
 
-TARGET_COLUMNS = ("key", "year", "value", "unit", "source", "confidence")
-
 
 def adopted_rows(validity_csv: Path) -> list[list[str]]:
     """The adopted rows of ``validity_csv``, as targets-file rows (population and definition
     folded into the source)."""
     with validity_csv.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = set(ADOPTED_VALIDITY_KEYS) - {row["key"] for row in reader}
+        table = list(csv.DictReader(handle))
+    missing = set(ADOPTED_VALIDITY_KEYS) - {row["key"] for row in table}
     if missing:
         raise SystemExit(f"{validity_csv}: adopted keys not found: {', '.join(sorted(missing))}")
-    rows = []
-    with validity_csv.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["key"] not in ADOPTED_VALIDITY_KEYS:
-                continue
-            source = (
-                f"{row['source']}; population: {row['population']}; definition: {row['definition']}"
-            )
-            rows.append(
-                [row["key"], row["year"], row["value"], row["unit"], source, row["confidence"]]
-            )
-    return rows
+    return [
+        [
+            row["key"],
+            row["year"],
+            row["value"],
+            row["unit"],
+            f"{row['source']}; population: {row['population']}; definition: {row['definition']}",
+            row["confidence"],
+        ]
+        for row in table
+        if row["key"] in ADOPTED_VALIDITY_KEYS
+    ]
 
 
 def write_targets(shared_dir: Path, target: Path) -> None:
