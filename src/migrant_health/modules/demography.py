@@ -31,7 +31,7 @@ from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk, StateSpec
-from migrant_health.engine.random import logistic, permanent_key, stream, uniform, year_key
+from migrant_health.engine.random import permanent_key, stream, uniform, year_key
 
 STREAM_DEATH = stream("demography.death")
 STREAM_MARRIAGE = stream("demography.marriage")
@@ -104,10 +104,13 @@ def _init(first_pid, start, seed, p, birth_year, status, family):  # type: ignor
     for i in range(status.size):
         if status[i] == DEAD:
             continue
-        # Everyone's marital status at 16 is single; the base-year stock gets an age profile.
-        age = start - birth_year[i]
-        if age >= 16 and uniform(k, first_pid + i) < logistic(
-            (age - p.demography__marriage__median_age_at_start) / 2.5
+        # Everyone's marital status at 16 is single; the base-year stock is married as the
+        # yearly hazard would have married them by now (one chance a year from the minimum
+        # age), so the share married by age does not drift when the steps take over.
+        years = start - birth_year[i] - p.demography__marriage__min_age
+        if (
+            years > 0
+            and uniform(k, first_pid + i) < 1.0 - (1.0 - p.demography__marriage__hazard) ** years
         ):
             family[i] = FAMILY_TOGETHER
 

@@ -76,6 +76,29 @@ def depletion(
 
 
 @inline
+def settled_health(
+    p: Params,
+    age: int,
+    frail: float,
+    hours: float,
+    job: int,
+    status: int,
+    chronic: int,
+    rate: float,
+) -> float:
+    """Health capital that a person of this age, living so for years, has settled on.
+
+    Depletion rises with age, so health trails the instantaneous steady state
+    ``1 - loss / rate``: solving ``dh/da = rate (1 - h) - loss(a)`` with loss rising by
+    ``rise`` a year gives ``h = 1 - loss / rate + rise / rate**2``. Without the lag term the
+    old start below where the yearly steps keep them and get healthier year after year.
+    """
+    loss = depletion(p, age, frail, hours, job, status, chronic)
+    rise = depletion(p, age + 1, frail, hours, job, status, chronic) - loss
+    return 1.0 - loss / rate + rise / (rate * rate)
+
+
+@inline
 def recovery_rate(p: Params, access: float, local_ties: float) -> float:
     """Share of the gap to full health recovered in a year.
 
@@ -201,6 +224,32 @@ def _step(  # type: ignore[no-untyped-def]
                 chronic[i] = 1
 
 
+@inline
+def initial_chronic_prevalence(p: Params, age: int) -> float:
+    """Share of the base-year stock of this age living with a diagnosed chronic illness.
+
+    Up to 50 the prevalence grows with age as observed (``health.initial``); from 50 on it is
+    what the yearly onset hazard adds (no remission): ``1 - (1 - P50) exp(-H)``, with ``H`` the
+    hazard summed over the years since 50. An exponential in age overshot at old ages (82 % at
+    75-80 against the dynamics' 65 %), and the old then got healthier year after year.
+    Obesity and a health deficit raise the hazard while chronic illness raises mortality; the
+    two are left to offset.
+    """
+    p50 = p.health__initial__chronic_prevalence_50
+    growth = p.health__chronic__per_decade / 10.0
+    if age <= 50:
+        return p50 * np.exp(growth * (age - 50))
+    # Sum over x = 50 .. age-1 of base * exp(growth (x - 45)), a geometric series.
+    ratio = np.exp(growth)
+    hazard = (
+        p.health__chronic__base_rate
+        * np.exp(growth * 5.0)
+        * (ratio ** (age - 50) - 1.0)
+        / (ratio - 1.0)
+    )
+    return 1.0 - (1.0 - p50) * np.exp(-hazard)
+
+
 @kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, status, health, mental, bmi, chronic,
@@ -220,8 +269,8 @@ def _init(  # type: ignore[no-untyped-def]
         # spread; frail people start lower.
         access = p.health__initial__access_urban if urban else p.health__initial__access_rural
         rate = recovery_rate(p, access, 0.0)
-        loss = depletion(p, age, frailty(seed, pid), 0.0, 0, 6 if urban else 1, 0)
-        h = 1.0 - loss / rate + p.health__initial__sd * normal(k, pid)
+        settled = settled_health(p, age, frailty(seed, pid), 0.0, 0, 6 if urban else 1, 0, rate)
+        h = settled + p.health__initial__sd * normal(k, pid)
         health[i] = min(1.0, max(0.05, h))
         # Mental health near the target of a person without migration stress; the steady start
         # settles the base-year stock on each person's own target once support and jobs exist.
@@ -238,10 +287,7 @@ def _init(  # type: ignore[no-untyped-def]
             + (p.health__bmi__urban_diet if urban else 0.0)
             + p.health__bmi__set_point_sd * normal(permanent_key(seed, STREAM_BMI_SET), pid)
         )
-        prevalence = p.health__initial__chronic_prevalence_50 * np.exp(
-            p.health__chronic__per_decade * (age - 50) / 10.0
-        )
-        if uniform(k3, pid) < min(0.9, prevalence):
+        if uniform(k3, pid) < initial_chronic_prevalence(p, age):
             chronic[i] = 1
 
 

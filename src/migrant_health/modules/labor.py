@@ -123,6 +123,29 @@ def nonfarm_retirement_age(p: Params, seed: np.uint64, pid: int, female: np.int6
 
 
 @inline
+def yearly_saving(
+    p: Params, status: int, job: int, income: float, city_tier: int, age: int
+) -> float:
+    """Months of the wage index saved this year: earnings net of living costs where one lives.
+
+    Farm work adds the farm income; retired urban locals live on a pension. Converts to urban
+    hukou get none: the model does not follow their contribution histories.
+    """
+    if status == OUT_MIGRANT:
+        cost = p.labor__living_cost__by_tier[max(1, city_tier) - 1]
+    elif status == URBAN_LOCAL or status == URBAN_HUKOU:
+        cost = p.labor__living_cost__by_tier[1]
+    else:
+        cost = p.labor__living_cost__origin
+    earned = income / p.labor__wage_index
+    if job == JOB_FARM:
+        earned += p.labor__origin__farm_income_share
+    if status == URBAN_LOCAL and age >= p.labor__urban__retirement_age:
+        earned += p.labor__urban__pension
+    return 12.0 * (earned - cost) * p.labor__savings__saving_share
+
+
+@inline
 def mental_impairment(p: Params, mental: float) -> float:
     """How far mental health lies below the level at which symptoms start to impair work.
 
@@ -350,19 +373,12 @@ def _step(  # type: ignore[no-untyped-def]
             hours[i] = 0.0
             income[i] = 0.0
         # Savings in months of the wage index: earnings net of living costs where one lives.
-        if s == OUT_MIGRANT:
-            cost = p.labor__living_cost__by_tier[max(1, city_tier[i]) - 1]
-        elif s == URBAN_LOCAL or s == URBAN_HUKOU:
-            cost = p.labor__living_cost__by_tier[1]
-        else:
-            cost = p.labor__living_cost__origin
-        earned = income[i] / wage_index + (
-            p.labor__origin__farm_income_share if j == JOB_FARM else 0.0
-        )
-        sv = savings[i] * (1.0 - p.labor__savings__spending_rate) + 12.0 * (earned - cost) * (
-            p.labor__savings__saving_share
-        )
-        savings[i] = min(120.0, max(-24.0, sv))
+        # Students' families keep them, so their savings wait until they leave school.
+        if not in_school(p, age, education[i]):
+            sv = savings[i] * (1.0 - p.labor__savings__spending_rate) + yearly_saving(
+                p, s, j, income[i], city_tier[i], age
+            )
+            savings[i] = min(120.0, max(-24.0, sv))
         # Economic integration of out-migrants: stable job, income, housing (savings), insurance.
         if s == OUT_MIGRANT:
             housing = clip01(

@@ -65,6 +65,7 @@ from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk, StateSpec
 from migrant_health.engine.random import logistic, normal, permanent_key, stream, uniform, year_key
+from migrant_health.modules.health import recovery_rate, settled_health
 from migrant_health.modules.labor import (
     decades_since_base,
     nonfarm_retirement_age,
@@ -415,6 +416,17 @@ def _conversion_weight(p, status, age, economic, cultural, identity):  # type: i
     return w
 
 
+@inline
+def with_health_odds(share: float, log_odds: float) -> float:
+    """``share`` with its odds multiplied by ``exp(log_odds)`` (0 stays 0)."""
+    if share <= 0.0:
+        return 0.0
+    if share >= 1.0:
+        return 1.0
+    odds = share / (1.0 - share) * np.exp(log_odds)
+    return odds / (1.0 + odds)
+
+
 @kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, community_size, first_urban_pid, birth_year, female, education,
@@ -472,9 +484,19 @@ def _init(  # type: ignore[no-untyped-def]
             + p.migration__first__married_female * (female[i] and married)
             + p.migration__first__community_sd * effect
         )
+        # Returnees and local migrant workers are selected on health relative to people of
+        # their age (the shares by age band stay what they are on average).
+        expected = settled_health(
+            p, age, 0.0, 0.0, 0, RURAL_STAYER, 0,
+            recovery_rate(p, p.health__initial__access_rural, 0.0),
+        )  # fmt: skip
         if uniform(k_out, pid) < logistic(x):
             event[i] |= EV_FIRST_MIGRATION
-        elif uniform(k_returned, pid) < p.migration__initial__returned_share[band]:
+        elif uniform(k_returned, pid) < with_health_odds(
+            p.migration__initial__returned_share[band],
+            p.migration__return__health * (expected - health[i]) / 0.1,
+        ):
+            # Returnees came back in poorer health (salmon bias), as the yearly steps select.
             status[i] = RETURNED
             migrations[i] = 1
         else:
@@ -482,7 +504,16 @@ def _init(  # type: ignore[no-untyped-def]
             local = p.migration__initial__local_share[band]
             if female[i]:
                 local *= p.migration__initial__local_female_ratio
-            if uniform(k_local, pid) < local:
+            # Local non-farm work is entered and kept by the healthier (labour module): the
+            # log-odds of the stationary share rise by the entry slope plus the exit slope
+            # relative to the exit rate, per unit of health.
+            stay_selection = (
+                p.labor__origin__nonfarm_entry_health
+                + p.labor__origin__nonfarm_exit_health / p.labor__origin__nonfarm_exit
+            )
+            if uniform(k_local, pid) < with_health_odds(
+                local, stay_selection * (health[i] - expected)
+            ):
                 status[i] = LOCAL_MIGRANT
 
 
@@ -587,6 +618,10 @@ class Migration(Module):
         "social.ties",
         "social.support",
         "health.srh",
+        "health.ageing",
+        "health.depletion",
+        "health.recovery",
+        "health.initial",
         "policy.management",
         "policy.fair_employment",
     )

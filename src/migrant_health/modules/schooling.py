@@ -47,6 +47,16 @@ def in_school(p: Params, age: int, education: int) -> bool:
 
 
 @inline
+def school_end_age(p: Params, education: int) -> int:
+    """Age at which a person of this final education leaves full-time school (16 at most)."""
+    if education >= TERTIARY:
+        return max(16, int(p.schooling__tertiary_end_age))
+    if education == SENIOR_SECONDARY:
+        return max(16, int(p.schooling__senior_secondary_end_age))
+    return 16
+
+
+@inline
 def leaves_school(p: Params, age: int, education: int) -> bool:
     """Whether this is the year a senior-secondary or college student leaves school.
 

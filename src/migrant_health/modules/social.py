@@ -64,7 +64,11 @@ def _step(  # type: ignore[no-untyped-def]
                 1.0 + p.social__origin__cross_province_extra * cross_province[i]
             )
             on *= 1.0 - fade
-        elif s == URBAN_LOCAL or s == URBAN_HUKOU:
+        elif s == URBAN_LOCAL:
+            # Urban locals keep ties at their own level (their networks are not being built).
+            lt += p.social__ties__growth * (p.social__ties__urban_local - lt)
+            on += p.social__origin__recovery * (p.social__ties__urban_local - on)
+        elif s == URBAN_HUKOU:
             lt += p.social__ties__growth * (1.0 - lt)
         else:
             lt *= 1.0 - p.social__ties__decay_at_origin
@@ -80,14 +84,30 @@ def _step(  # type: ignore[no-untyped-def]
         )
 
 
+@inline
+def settled_network(level: float, rate: float, isolation: float) -> float:
+    """Where a network that moves toward ``level`` at ``rate`` a year settles under isolation.
+
+    The yearly step is ``x += rate (level - x)`` and then ``x *= 1 - isolation``; its fixed point
+    is ``(1 - isolation) rate level / (1 - (1 - isolation)(1 - rate))`` (``level`` without
+    isolation).
+    """
+    keep = 1.0 - isolation
+    return keep * rate * level / (1.0 - keep * (1.0 - rate))
+
+
 @kernel
 def _init(  # type: ignore[no-untyped-def]
-    p, status, years_in_city, local_ties, origin_network, support, family,
+    start, p, birth_year, status, years_in_city, local_ties, origin_network, support, family,
 ):  # fmt: skip
     for i in range(status.size):
         s = status[i]
         if s == DEAD:
             continue
+        # The base-year stock's old people have lived with isolation for years: start them
+        # where the yearly steps keep them, not where the young are.
+        isolated = max(16, start - birth_year[i]) >= p.social__ties__isolation_age
+        isolation = p.social__ties__isolation_loss if isolated else 0.0
         if s == OUT_MIGRANT:
             y = years_in_city[i]
             local_ties[i] = (
@@ -97,10 +117,14 @@ def _init(  # type: ignore[no-untyped-def]
                 1.0 - p.social__origin__fade
             ) ** y
         elif s == URBAN_LOCAL:
-            local_ties[i] = p.social__ties__urban_local
-            origin_network[i] = p.social__ties__urban_local
+            local_ties[i] = settled_network(
+                p.social__ties__urban_local, p.social__ties__growth, isolation
+            )
+            origin_network[i] = settled_network(
+                p.social__ties__urban_local, p.social__origin__recovery, isolation
+            )
         else:
-            origin_network[i] = 1.0
+            origin_network[i] = settled_network(1.0, p.social__origin__recovery, isolation)
         support[i] = social_support(
             p, local_ties[i], origin_network[i], family[i], s == OUT_MIGRANT
         )

@@ -30,18 +30,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from migrant_health.engine.codes import DEAD, NOT_ENTERED, OUT_MIGRANT
+from migrant_health.engine.codes import DEAD, JOB_FARM, NOT_ENTERED, OUT_MIGRANT, RURAL_STAYER
 from migrant_health.engine.jit import kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.random import clip01, normal, permanent_key, stream
 from migrant_health.modules.care import care_access
 from migrant_health.modules.health import (
-    depletion,
     frailty,
     mental_stationary_sd,
     mental_target,
+    mental_trait,
     recovery_rate,
+    settled_health,
 )
+from migrant_health.modules.labor import yearly_saving
+from migrant_health.modules.schooling import school_end_age
+from migrant_health.modules.social import social_support
 
 STREAM_SETTLED_MENTAL = stream("steady_start.mental")
 
@@ -65,37 +69,58 @@ def _settle(  # type: ignore[no-untyped-def]
         # The steady state health._init assumed: no job, no hours, no chronic illness, the
         # assumed access of a rural or urban person.
         access0 = p.health__initial__access_urban if urban else p.health__initial__access_rural
-        assumed = 1.0 - depletion(p, age, frail, 0.0, 0, 6 if urban else 1, 0) / recovery_rate(
-            p, access0, 0.0
+        assumed = settled_health(
+            p, age, frail, 0.0, 0, 6 if urban else 1, 0, recovery_rate(p, access0, 0.0)
         )
         rate = recovery_rate(p, care_access(p, insurance[i], s), local_ties[i])
-        own = 1.0 - depletion(p, age, frail, hours[i], job[i], s, chronic[i]) / rate
+        own = settled_health(p, age, frail, hours[i], job[i], s, chronic[i], rate)
         h = health[i]
+        arrival_health = h
         if s == OUT_MIGRANT:
             # Health on arrival (what selection saw), then years toward the city's steady state.
             h = own + (h - own) * (1.0 - rate) ** years_in_city[i]
         else:
             h += own - assumed
         health[i] = min(1.0, max(0.05, h))
-        # Savings: an out-migrant arrived with none and has saved as the labour module does.
-        if s == OUT_MIGRANT:
-            earned = income[i] / p.labor__wage_index
-            cost = p.labor__living_cost__by_tier[max(1, city_tier[i]) - 1]
-            yearly = 12.0 * (earned - cost) * p.labor__savings__saving_share
-            settled = yearly * (1.0 - keep ** years_in_city[i]) / (1.0 - keep)
-            savings[i] = min(120.0, max(-24.0, settled))
+        # Savings, as the labour module accumulates them: an out-migrant arrived with none and
+        # has saved for their years in the city; everyone else has lived as now since leaving
+        # school (students' families keep them).
+        yearly = yearly_saving(p, s, job[i], income[i], city_tier[i], age)
+        left_school = school_end_age(p, education[i])
+        saving_years = years_in_city[i] if s == OUT_MIGRANT else max(0, age - left_school)
+        settled = yearly * (1.0 - keep**saving_years) / (1.0 - keep)
+        savings[i] = min(120.0, max(-24.0, settled))
         # Mental health: the person's own target and the spread yearly shocks keep around it.
         target, _ = mental_target(
             p, seed, pid, female[i], s, years_in_city[i], family[i], savings[i], support[i],
             health[i], chronic[i], insurance[i], job[i], local_ties[i], education[i],
             economic[i], cultural[i], identity[i],
         )  # fmt: skip
-        # An out-migrant has moved from the mental health they arrived with (the origin state
-        # health._init gave) toward the city's target for ``years_in_city + 1`` adjustments;
-        # everyone else has long settled on their own target.
+        # An out-migrant has moved from the mental health they arrived with toward the city's
+        # target for ``years_in_city + 1`` adjustments; everyone else has long settled on their
+        # own target. They arrived with the mental health of their life at origin: farming, the
+        # origin network and a spouse nearby, and the savings of their years there.
         settled = 1.0
         if s == OUT_MIGRANT:
             settled = 1.0 - (1.0 - p.health__mental__adjustment) ** (years_in_city[i] + 1)
+            origin_years = max(0, age - left_school - years_in_city[i])
+            origin_savings = (
+                yearly_saving(p, RURAL_STAYER, JOB_FARM, 0.0, 0, age)
+                * (1.0 - keep**origin_years)
+                / (1.0 - keep)
+            )
+            origin_target, _ = mental_target(
+                p, seed, pid, female[i], RURAL_STAYER, 0, family[i],
+                min(120.0, max(-24.0, origin_savings)),
+                social_support(p, 0.0, 1.0, family[i], False), arrival_health, chronic[i],
+                insurance[i], JOB_FARM, 0.0, education[i], 0.0, 0.0, 0.0,
+            )  # fmt: skip
+            # health._init drew the origin disposition without these circumstances.
+            mental[i] += origin_target - (
+                p.health__mental__base
+                + p.health__mental__trait_sd * mental_trait(seed, pid)
+                - p.health__mental__female * female[i]
+            )
         mental[i] = clip01(
             mental[i] + settled * (target - mental[i])
             + np.sqrt(1.0 - (1.0 - settled) ** 2) * mental_stationary_sd(p) * normal(k_mental, pid)
@@ -115,4 +140,12 @@ class SteadyStart(Module):
     )
     init_kernels = (_settle,)
     writes = ("health", "mental", "savings")
-    parameters = ("health", "care", "labor", "integration", "policy.management")
+    parameters = (
+        "health",
+        "care",
+        "labor",
+        "integration",
+        "social.support",
+        "schooling",
+        "policy.management",
+    )
