@@ -128,7 +128,7 @@ def list_command(
     for row in table.to_dict("records"):
         cells = [
             row["id"],
-            row["scenario"],
+            row["scenario"].replace(",", ", "),  # a comparison's scenarios wrap between names
             f"{row['start_year']}-{row['end_year']}",
             f"{row['scale']:g}",
             str(row["seed"]),
