@@ -185,3 +185,15 @@ def test_a_run_written_outside_the_runs_folder_creates_no_catalogue(
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "runs").exists()
     assert not catalogue_path(tmp_path / "elsewhere").exists()
+
+
+def test_simulate_warns_but_succeeds_when_the_catalogue_is_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs").mkdir()
+    catalogue_path(tmp_path / "runs").write_text("not a database")
+    result = runner.invoke(app, ["simulate", *SMALL])
+    assert result.exit_code == 0, result.output
+    assert "not yet in the catalogue" in result.stderr and "delete it" in result.stderr
+    assert len([p for p in (tmp_path / "runs").iterdir() if p.is_dir()]) == 1

@@ -34,11 +34,13 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from migrant_health.errors import StoreError
 from migrant_health.run_records import (
     COLUMNS,
     COMPARISON_FILE,
+    ROW_SCHEMA,
     RUN_FILE,
     find_entries,
     read_row,
@@ -74,15 +76,12 @@ STORAGE_VERSION = "v1.0.0"
 
 _SCHEMA = """
 CREATE TABLE catalogue_info (schema_version INTEGER);
-CREATE TABLE runs (
-    id VARCHAR, kind VARCHAR, path VARCHAR, created TIMESTAMP, version VARCHAR,
-    scenario VARCHAR, start_year INTEGER, end_year INTEGER, scale DOUBLE, seed BIGINT,
-    replicates INTEGER, agents BIGINT, agent_years BIGINT, seconds DOUBLE, bytes BIGINT,
-    overridden VARCHAR[]
-);
 CREATE TABLE files (id VARCHAR, file VARCHAR, bytes BIGINT, path VARCHAR);
 CREATE TABLE scan_state (id VARCHAR, stamp VARCHAR);
 """
+_FILES = pa.schema(
+    [("id", pa.string()), ("file", pa.string()), ("bytes", pa.int64()), ("path", pa.string())]
+)
 _OBJECTS = {
     "VIEW": ("aggregates", "comparison_aggregates", "deltas"),
     "TABLE": ("runs", "files", "scan_state", "catalogue_info"),
@@ -140,17 +139,19 @@ def _folder(runs: str | Path) -> Path:
     return folder.absolute()
 
 
-@contextmanager
-def _connection(path: Path, *, read_only: bool, wait: float) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to the catalogue file, retrying for ``wait`` seconds while it is locked."""
+def _connect(path: Path, *, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """A connection to the catalogue file, retrying for ``wait`` seconds while it is locked.
+
+    Raises:
+        _UnavailableError: if it is still locked after ``wait`` seconds, or cannot be opened.
+    """
     deadline = time.monotonic() + wait
     config: dict[str, str | bool | int | float | list[str]] = (
         {} if read_only else {"storage_compatibility_version": STORAGE_VERSION}
     )
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only, config=config)
-            break
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.Error as exc:
             message = str(exc)
             if "Could not set lock" in message and time.monotonic() < deadline:
@@ -159,6 +160,12 @@ def _connection(path: Path, *, read_only: bool, wait: float) -> Iterator[duckdb.
                 time.sleep(random.uniform(0.02, 0.1))
                 continue
             raise _UnavailableError(_why_unavailable(path, message)) from exc
+
+
+@contextmanager
+def _connection(path: Path, *, read_only: bool, wait: float) -> Iterator[duckdb.DuckDBPyConnection]:
+    """:func:`_connect` as a context manager that closes the connection (and so the lock)."""
+    con = _connect(path, read_only=read_only, wait=wait)
     try:
         yield con
     finally:
@@ -194,6 +201,10 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         for name in names:
             con.execute(f"DROP {kind} IF EXISTS {name}")
     con.execute(_SCHEMA)
+    # The runs table takes its columns and types from the row schema.
+    con.register("_incoming", ROW_SCHEMA.empty_table())
+    con.execute("CREATE TABLE runs AS SELECT * FROM _incoming")
+    con.unregister("_incoming")
     con.execute("INSERT INTO catalogue_info VALUES (?)", [SCHEMA_VERSION])
     _create_views(con)
 
@@ -246,6 +257,19 @@ def _columns(view: str) -> list[str]:
     return [c.strip() for c in _EMPTY_VIEWS[view].split(",")]
 
 
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    """Append an Arrow table to a catalogue table.
+
+    One statement for the whole table: a statement per row takes seconds for a few hundred runs.
+    """
+    columns = ", ".join(rows.column_names)
+    con.register("_incoming", rows)
+    try:
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
 def _refresh(con: duckdb.DuckDBPyConnection, folder: Path) -> Refresh:
     """Bring the catalogue in line with the folder (the caller holds the write lock)."""
     _ensure_schema(con)
@@ -269,22 +293,18 @@ def _refresh(con: duckdb.DuckDBPyConnection, folder: Path) -> Refresh:
         return Refresh(problems=tuple(problems))
     con.execute("BEGIN TRANSACTION")
     try:
-        if stale:
-            con.executemany("DELETE FROM runs WHERE id = ?", [[i] for i in stale])
-            con.executemany("DELETE FROM scan_state WHERE id = ?", [[i] for i in stale])
-        if rows:
-            marks = ", ".join("?" * len(COLUMNS))
-            con.executemany(
-                f"INSERT INTO runs ({', '.join(COLUMNS)}) VALUES ({marks})",
-                [[row[c] for c in COLUMNS] for row in rows],
-            )
-            stamps = {e.id: e.stamp for e in entries}
-            con.executemany(
-                "INSERT INTO scan_state VALUES (?, ?)", [[i, stamps[i]] for i in sorted(fresh)]
-            )
+        for table in ("runs", "scan_state"):
+            con.execute(f"DELETE FROM {table} WHERE list_contains(?, id)", [stale])
+        _insert(con, "runs", pa.Table.from_pylist(rows, schema=ROW_SCHEMA))
+        stamps = {e.id: e.stamp for e in entries}
+        _insert(
+            con,
+            "scan_state",
+            pa.table({"id": sorted(fresh), "stamp": [stamps[i] for i in sorted(fresh)]}),
+        )
         con.execute("DELETE FROM files")
-        if files:
-            con.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", [list(f) for f in files])
+        listed = [dict(zip(_FILES.names, f, strict=True)) for f in files]
+        _insert(con, "files", pa.Table.from_pylist(listed, schema=_FILES))
         # A directory can gain files (a report) without its metadata changing.
         con.execute("UPDATE runs SET bytes = (SELECT sum(bytes) FROM files f WHERE f.id = runs.id)")
         _create_views(con)
@@ -371,16 +391,7 @@ def open_catalogue(
         raise StoreError(
             f"no catalogue at {path}; `migrant-health runs list --runs {runs}` builds it"
         )
-    deadline = time.monotonic() + wait
-    # The connection outlives this function, so it is opened here rather than in a with block.
-    while True:
-        try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.Error as exc:
-            if "Could not set lock" in str(exc) and time.monotonic() < deadline:
-                time.sleep(random.uniform(0.02, 0.1))
-                continue
-            raise _UnavailableError(_why_unavailable(path, str(exc))) from exc
+    return _connect(path, read_only=read_only, wait=wait)
 
 
 def _scanned_rows(folder: Path) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from migrant_health.errors import StoreError
@@ -27,25 +28,29 @@ REQUIRED_FILES: dict[str, tuple[str, ...]] = {
     "run": ("aggregates.parquet",),
     "comparison": ("aggregates.parquet", "deltas.parquet"),
 }
-# The columns of the catalogue's ``runs`` table, in order (docs/store.md describes each).
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "kind",
-    "path",
-    "created",
-    "version",
-    "scenario",
-    "start_year",
-    "end_year",
-    "scale",
-    "seed",
-    "replicates",
-    "agents",
-    "agent_years",
-    "seconds",
-    "bytes",
-    "overridden",
+# The catalogue's ``runs`` table: its columns and types, in order (docs/store.md describes each).
+# The table is created from this schema and filled from Arrow tables of it.
+ROW_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("kind", pa.string()),
+        ("path", pa.string()),
+        ("created", pa.timestamp("us")),
+        ("version", pa.string()),
+        ("scenario", pa.string()),
+        ("start_year", pa.int32()),
+        ("end_year", pa.int32()),
+        ("scale", pa.float64()),
+        ("seed", pa.int64()),
+        ("replicates", pa.int32()),
+        ("agents", pa.int64()),
+        ("agent_years", pa.int64()),
+        ("seconds", pa.float64()),
+        ("bytes", pa.int64()),
+        ("overridden", pa.list_(pa.string())),
+    ]
 )
+COLUMNS: tuple[str, ...] = tuple(ROW_SCHEMA.names)
 
 
 class _Metadata(BaseModel):
@@ -130,11 +135,12 @@ def find_entries(runs: Path) -> list[Entry]:
 
     Hidden directories are skipped: they are a run being written (``store.write_run`` writes to
     a hidden sibling and renames it) or one being deleted. So is any directory holding neither
-    ``run.json`` nor ``comparison.json`` (a name reserved by a run still writing, a user's notes).
+    ``run.json`` nor ``comparison.json`` (a name reserved by a run still writing, a user's notes),
+    and a symbolic link: what it leads to is not in the folder, and ``runs delete`` would refuse it.
     """
     found = []
     for path in sorted(Path(runs).absolute().iterdir()):
-        if path.name.startswith(".") or not path.is_dir():
+        if path.name.startswith(".") or path.is_symlink() or not path.is_dir():
             continue
         if (path / COMPARISON_FILE).is_file():
             kind = "comparison"
@@ -200,7 +206,7 @@ def _seconds(timings: dict[str, Any]) -> float | None:
 
 
 def read_row(entry: Entry) -> dict[str, Any]:
-    """The directory's row of the catalogue's ``runs`` table (keys: :data:`COLUMNS`).
+    """The directory's row of the catalogue's ``runs`` table (keys: :data:`COLUMNS`, in order).
 
     Raises:
         StoreError: if its metadata is unreadable or incomplete (see :func:`read_metadata`).
