@@ -237,10 +237,15 @@ def test_a_catalogue_of_another_schema_version_is_rebuilt(own_runs: Path) -> Non
 
 def test_a_damaged_catalogue_file_is_named_with_the_fix(own_runs: Path) -> None:
     catalogue_path(own_runs).write_text("not a database")
+    (own_runs / "broken").mkdir()
+    (own_runs / "broken" / "run.json").write_text("{")
     with pytest.raises(StoreError, match="delete it and `migrant-health runs list` rebuilds it"):
         refresh_catalogue(own_runs)
-    with pytest.warns(CatalogueWarning, match="listing the directories directly"):
-        assert len(list_runs(own_runs)) == 2
+    with pytest.warns(CatalogueWarning) as caught:
+        assert len(list_runs(own_runs)) == 2  # from the directories themselves
+    messages = [str(w.message) for w in caught]
+    assert any("listing the directories directly" in m for m in messages)
+    assert any("broken/run.json: not readable as JSON" in m for m in messages)
 
 
 # --- Several processes at once ------------------------------------------------------------------

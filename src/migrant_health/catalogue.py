@@ -11,8 +11,8 @@ vanished ones, so it never lists a run that is gone. ``simulate`` refreshes it a
 run, and :func:`list_runs` and :func:`open_catalogue` before reading it.
 
 DuckDB lets one process write a database file at a time. A refresh that finds the file locked
-retries for :data:`LOCK_WAIT_SECONDS`; if it is still locked (a ``duckdb`` shell opened without
-``-readonly`` holds the lock for as long as it is open), the run that wanted to be registered is
+retries for :data:`LOCK_WAIT_SECONDS`; if it is still locked (any open connection of another
+process holds the lock, even a read-only one), the run that wanted to be registered is
 registered by the next refresh instead, since that scans the folder again. Because the scan
 happens while the lock is held, two runs finishing at once cannot overwrite each other's row.
 """
@@ -66,7 +66,9 @@ __all__ = [
 
 CATALOGUE_FILE = "catalogue.duckdb"
 KINDS: tuple[str, ...] = ("run", "comparison")
-LOCK_WAIT_SECONDS = 10.0
+# A refresh takes a fraction of a second, so a few seconds cover several runs finishing at once;
+# a lock held longer is an open connection, which waiting would not outlast.
+LOCK_WAIT_SECONDS = 5.0
 # Raised whenever the tables or views change, so an older catalogue is rebuilt, not misread.
 SCHEMA_VERSION = 1
 # New catalogue files are written in the storage format of DuckDB 1.0, which every DuckDB since
@@ -176,7 +178,7 @@ def _why_unavailable(path: Path, message: str) -> str:
     if "Could not set lock" in message:
         return (
             f"the catalogue {path} is in use by another process ({message.splitlines()[0]}); "
-            "close it (a duckdb shell opened without -readonly holds it) and try again"
+            "close it (an open duckdb shell or notebook connection holds it) and try again"
         )
     if "different configuration" in message:
         return (
@@ -394,15 +396,20 @@ def open_catalogue(
     return _connect(path, read_only=read_only, wait=wait)
 
 
-def _scanned_rows(folder: Path) -> pd.DataFrame:
-    """The ``runs`` table computed from the directories alone (when the catalogue is busy)."""
+def _scanned_rows(folder: Path) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The ``runs`` table computed from the directories alone (when the catalogue is busy).
+
+    Returns:
+        The rows, and one message per directory that could not be read.
+    """
     rows = []
+    problems = []
     for entry in find_entries(folder):
         try:
             rows.append(read_row(entry))
-        except StoreError:
-            continue  # reported by the refresh that failed before this
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+        except StoreError as exc:
+            problems.append(str(exc))
+    return pd.DataFrame(rows, columns=list(COLUMNS)), tuple(problems)
 
 
 def _check_kind(kind: str | None) -> None:
@@ -433,8 +440,9 @@ def list_runs(runs: str | Path = RUNS, kind: str | None = None) -> pd.DataFrame:
             table = con.execute("SELECT * FROM runs ORDER BY created, id").df()
     except _UnavailableError as exc:
         warnings.warn(f"{exc}; listing the directories directly", CatalogueWarning, stacklevel=2)
-        refresh = Refresh()
-        table = _scanned_rows(folder).sort_values(["created", "id"], ignore_index=True)
+        table, problems = _scanned_rows(folder)
+        table = table.sort_values(["created", "id"], ignore_index=True)
+        refresh = Refresh(problems=problems)
     for problem in refresh.problems:
         warnings.warn(f"not listed: {problem}", CatalogueWarning, stacklevel=2)
     if kind is not None:
