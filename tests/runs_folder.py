@@ -51,7 +51,9 @@ def copy_folder(runs: Path, target: Path) -> Path:
     return target
 
 
-def write_comparison(directory: Path, scenarios: tuple[str, ...] = ("baseline", "shorter_hours")):
+def write_comparison(
+    directory: Path, scenarios: tuple[str, ...] = ("baseline", "shorter_hours")
+) -> Path:
     """A fake comparison directory as ``migrant-health compare`` writes it (2 replicates)."""
     directory.mkdir(parents=True)
     metadata = {
