@@ -238,7 +238,7 @@ def test_two_runs_in_the_same_second_keep_both_results(
     first = runner.invoke(app, small)
     second = runner.invoke(app, [*small, "--seed", "2"])
     assert first.exit_code == 0 and second.exit_code == 0, second.output
-    runs = sorted(p.name for p in Path("runs").iterdir())
+    runs = sorted(p.name for p in Path("runs").iterdir() if p.is_dir())  # and catalogue.duckdb
     assert runs == ["run-20300101-120000", "run-20300101-120000-2"]
     seeds = [
         json.loads((Path("runs") / r / "run.json").read_text())["config"]["seed"] for r in runs

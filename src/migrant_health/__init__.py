@@ -3,11 +3,13 @@
 A national microsimulation of rural-hukou adults from 2008 (health selection, salmon-bias
 return, social support, heterogeneity, and the loop health -> employment -> income ->
 integration), the seed paper's four policy strategies as parameter levers, and a survey
-toolkit for CMDS-style microdata.
+toolkit for CMDS-style microdata. Runs and comparisons are indexed in a DuckDB catalogue
+(:func:`list_runs`, :func:`open_catalogue`).
 """
 
 from importlib import metadata as _metadata
 
+from migrant_health.catalogue import list_runs, open_catalogue
 from migrant_health.engine.run import RunConfig, RunResult
 from migrant_health.errors import (
     DataError,
@@ -15,6 +17,7 @@ from migrant_health.errors import (
     ParameterError,
     RunConfigError,
     ScenarioError,
+    StoreError,
 )
 from migrant_health.model import simulate
 from migrant_health.params import ParameterTree, Scenario, load_parameters
@@ -34,6 +37,9 @@ __all__ = [
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "StoreError",
+    "list_runs",
     "load_parameters",
+    "open_catalogue",
     "simulate",
 ]

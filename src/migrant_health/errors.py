@@ -28,5 +28,9 @@ class DataError(MigrantHealthError, ValueError):
     """A data file shipped with or passed to the package is malformed."""
 
 
+class StoreError(MigrantHealthError, ValueError):
+    """The runs folder, its catalogue or a run id is wrong (unknown id, path outside, locked)."""
+
+
 class PlanError(MigrantHealthError, TypeError):
     """A model plan is inconsistent: a kernel argument, state or metric names nothing known."""

@@ -16,6 +16,7 @@ from migrant_health.cli.calibrate import calibrate_command, fit_command
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.output import FormatOpt, check_format, emit, notes_console, records
 from migrant_health.cli.preflight import prepare_run
+from migrant_health.cli.runs import register_new_run, runs_app
 from migrant_health.cli.summary import summary_frame, summary_table
 from migrant_health.cli.survey import survey_app
 from migrant_health.engine.run import RunConfig, RunResult, default_workers
@@ -34,6 +35,7 @@ app = typer.Typer(
 params_app = typer.Typer(help="Inspect the parameter tree.", no_args_is_help=True)
 app.add_typer(params_app, name="params")
 app.add_typer(survey_app, name="survey")
+app.add_typer(runs_app, name="runs")
 app.command("fit")(fit_command)
 app.command("calibrate")(calibrate_command)
 console = Console()
@@ -122,6 +124,7 @@ def simulate_command(
     config = prepare_run(config, workers, notes)
     result = _simulate_with_progress(config, notes)
     out = write_run(result, out)
+    register_new_run(out)
     if output_format == "text":
         console.print(summary_table(result.aggregates, title=_run_title(result)))
     else:
