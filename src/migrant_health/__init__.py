@@ -8,6 +8,7 @@ toolkit for CMDS-style microdata.
 
 from importlib import metadata as _metadata
 
+from migrant_health.comparison import compare
 from migrant_health.engine.run import RunConfig, RunResult
 from migrant_health.errors import (
     DataError,
@@ -34,6 +35,7 @@ __all__ = [
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "compare",
     "load_parameters",
     "simulate",
 ]
