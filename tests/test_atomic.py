@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from migrant_health.atomic import atomic_path
+from migrant_health.atomic import atomic_directory, atomic_path
 
 
 def test_a_successful_write_is_renamed_onto_the_target(tmp_path: Path) -> None:
@@ -46,3 +46,27 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
         raise KeyboardInterrupt
     assert target.read_text() == "previous: 1\n"
     assert [p.name for p in tmp_path.iterdir()] == ["best.yaml"]
+
+
+def test_a_directory_appears_complete_under_a_new_name(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    with atomic_directory(None, runs, "comparison", stamp="20260101-120000") as (staging, target):
+        assert target == runs / "comparison-20260101-120000"
+        assert target.is_dir() and not any(target.iterdir())  # the name is claimed, empty
+        (staging / "table.parquet").write_text("x")
+    assert os.listdir(target) == ["table.parquet"]
+    assert os.listdir(runs) == ["comparison-20260101-120000"]  # no staging left
+    with atomic_directory(None, runs, "comparison", stamp="20260101-120000") as (_, second):
+        pass
+    assert second.name == "comparison-20260101-120000-2"  # same second, another name
+
+
+def test_a_failed_directory_leaves_nothing(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    with pytest.raises(RuntimeError), atomic_directory(None, runs, "comparison") as (staging, _):
+        (staging / "half.parquet").write_text("x")
+        raise RuntimeError("interrupted")
+    assert os.listdir(runs) == []
+    with pytest.raises(RuntimeError), atomic_directory(tmp_path / "out", runs, "c") as (_, target):
+        raise RuntimeError("interrupted")
+    assert not target.exists() and sorted(os.listdir(tmp_path)) == ["runs"]

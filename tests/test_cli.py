@@ -284,7 +284,7 @@ def test_a_first_run_says_it_compiles_kernels(
 
 
 def test_scenario_keys_after_the_end_are_warned_about(tmp_path: Path) -> None:
-    # The examples' reforms start in 2025: in a run to 2010 they would change nothing.
+    # The shipped scenarios' reforms start in 2025: in a run to 2010 they would change nothing.
     scenario = tmp_path / "later.yaml"
     scenario.write_text("policy.management.support_networks: {2025: 0.05}\n")
     arguments = ["simulate", *SMALL, "--scenario", str(scenario)]

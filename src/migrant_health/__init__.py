@@ -10,6 +10,7 @@ toolkit for CMDS-style microdata. Runs and comparisons are indexed in a DuckDB c
 from importlib import metadata as _metadata
 
 from migrant_health.catalogue import list_runs, open_catalogue
+from migrant_health.comparison import compare
 from migrant_health.engine.run import RunConfig, RunResult
 from migrant_health.errors import (
     DataError,
@@ -38,6 +39,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "StoreError",
+    "compare",
     "list_runs",
     "load_parameters",
     "open_catalogue",

@@ -3,15 +3,19 @@
 Every file the package writes for a user (survey tables, reports, calibration studies) goes
 through :func:`atomic_path`: the content is written to a temporary file in the target's folder
 and renamed onto the target only when writing succeeded. A rename within one folder is atomic,
-so a reader sees the old file or the new one, never a truncated one.
+so a reader sees the old file or the new one, never a truncated one. A directory of results
+(a comparison) goes through :func:`atomic_directory` in the same way.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 
@@ -60,3 +64,64 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_directory(
+    target: str | Path | None, parent: str | Path, prefix: str, stamp: str | None = None
+) -> Iterator[tuple[Path, Path]]:
+    """Yield ``(staging, target)``: fill ``staging``; it becomes ``target`` if the block succeeds.
+
+    ``staging`` is a new directory beside ``target``. Without a ``target`` a new one is named
+    ``parent/<prefix>-<date>-<time>`` (``-2``, ``-3``, ... when the name is taken) and claimed at
+    once with ``mkdir``, so two commands finishing in the same second never collide; renaming
+    the staging directory onto that empty directory is atomic. If the block raises, the staging
+    directory and a claimed name are removed: nothing half-written is left.
+
+    Args:
+        target: The directory to create (must not exist), or ``None`` for a new name.
+        parent: Where a new name goes (created if missing).
+        prefix: The new name's first word (``comparison``).
+        stamp: Date and time in a new name (default: now, as ``YYYYmmdd-HHMMSS``).
+
+    Yields:
+        The staging directory and the final directory.
+    """
+    claimed = None
+    staging = None
+    try:
+        if target is None:
+            target = claimed = _claim(Path(parent), prefix, stamp)
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        # mkdtemp makes an owner-only directory; give the result the usual permissions.
+        staging.chmod(0o777 & ~_umask())
+        yield staging, target
+        staging.rename(target)
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if claimed is not None and claimed.is_dir() and not any(claimed.iterdir()):
+            claimed.rmdir()
+        raise
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def _claim(parent: Path, prefix: str, stamp: str | None) -> Path:
+    """Create and return a new empty directory ``parent/<prefix>-<stamp>[-n]``."""
+    stamp = stamp or datetime.now().strftime("%Y%m%d-%H%M%S")
+    parent.mkdir(parents=True, exist_ok=True)
+    for count in itertools.count(1):
+        path = parent / (f"{prefix}-{stamp}" if count == 1 else f"{prefix}-{stamp}-{count}")
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+    raise AssertionError("unreachable")  # pragma: no cover - itertools.count never ends

@@ -29,7 +29,7 @@ from migrant_health.errors import DataError, RunConfigError
 from migrant_health.experiments.fit import fit_summary, fit_table, model_series, objective
 from migrant_health.experiments.matching import load_targets, match_targets
 from migrant_health.experiments.quantity import ModelRun, replicate_se, simulate_cells
-from migrant_health.params import ParameterTree, Scenario
+from migrant_health.scenarios import resolve_stack
 from migrant_health.writable import check_can_write
 
 console = Console()
@@ -82,8 +82,11 @@ def _progress(label: str) -> Progress:
 
 @friendly_errors
 def fit_command(
-    scenario: Path | None = typer.Option(
-        None, "--scenario", help="Scenario YAML ({path: value}), e.g. a calibration's best.yaml."
+    scenario: str | None = typer.Option(
+        None,
+        "--scenario",
+        help="A shipped scenario or a scenario YAML ({path: value}), e.g. a calibration's "
+        "best.yaml.",
     ),
     targets: Path | None = typer.Option(
         None, "--targets", help="Targets CSV (default: the shipped calibration_targets.csv)."
@@ -113,9 +116,7 @@ def fit_command(
             f"{matched.label}: no row can be compared with the model (keys must be among the "
             "mapped targets; see docs/calibration.md)"
         )
-    parsed = Scenario.from_yaml(scenario) if scenario is not None else None
-    if parsed is not None:
-        parsed.apply(ParameterTree.load())  # validate before running
+    parsed = resolve_stack([scenario] if scenario else [])  # validated before running
     check_can_write(out, "--out")  # the report is written after every run: check it now
     if replicates < 0:
         raise RunConfigError(f"--replicates {replicates} must be 0 or more")

@@ -1,4 +1,5 @@
-"""The ``migrant-health`` command: simulate, plan, metrics, params."""
+"""The ``migrant-health`` command: simulate, plan, metrics, params (and the commands of the
+other ``cli`` modules: fit, calibrate, compare, scenarios, survey)."""
 
 from __future__ import annotations
 
@@ -13,16 +14,19 @@ from rich.table import Table
 
 import migrant_health
 from migrant_health.cli.calibrate import calibrate_command, fit_command
+from migrant_health.cli.compare import compare_command
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.output import FormatOpt, check_format, emit, notes_console, records
 from migrant_health.cli.preflight import prepare_run
 from migrant_health.cli.runs import register_new_run, runs_app
+from migrant_health.cli.scenarios import scenarios_app
 from migrant_health.cli.summary import summary_frame, summary_table
 from migrant_health.cli.survey import survey_app
 from migrant_health.engine.run import RunConfig, RunResult, default_workers
 from migrant_health.errors import ParameterError, RunConfigError
 from migrant_health.model import default_plan, simulate
-from migrant_health.params import ParameterSpec, ParameterTree, Scenario
+from migrant_health.params import ParameterSpec, ParameterTree
+from migrant_health.scenarios import resolve_stack
 from migrant_health.store import RUNS, check_writable, write_run
 from migrant_health.writable import check_can_write
 
@@ -36,8 +40,10 @@ params_app = typer.Typer(help="Inspect the parameter tree.", no_args_is_help=Tru
 app.add_typer(params_app, name="params")
 app.add_typer(survey_app, name="survey")
 app.add_typer(runs_app, name="runs")
+app.add_typer(scenarios_app, name="scenarios")
 app.command("fit")(fit_command)
 app.command("calibrate")(calibrate_command)
+app.command("compare")(compare_command)
 console = Console()
 
 
@@ -74,10 +80,18 @@ def _parse_years(text: str | None) -> tuple[int, ...]:
 @app.command("simulate")
 @friendly_errors
 def simulate_command(
-    scenario: Path | None = typer.Option(
+    scenario: list[str] | None = typer.Option(
         None,
         "--scenario",
-        help="Scenario YAML overriding parameters ({path: value} or {path: {year: value}}).",
+        help="A shipped scenario (migrant-health scenarios list) or a YAML file of overrides "
+        "({path: value} or {path: {year: value}}); repeat it, or join with '+', to stack "
+        "scenarios (each applied on the ones before).",
+    ),
+    later_wins: bool = typer.Option(
+        False,
+        "--later-wins",
+        help="When stacked scenarios set a lever in the same year to different values, let "
+        "the later one win (otherwise refused).",
     ),
     start: int = typer.Option(2008, help="First year reported."),
     end: int = typer.Option(2035, help="Last year simulated."),
@@ -113,7 +127,7 @@ def simulate_command(
         workers=workers or default_workers(),
         snapshot_years=_parse_years(snapshot_years),
         snapshot_fraction=snapshot_fraction,
-        scenario=Scenario.from_yaml(scenario) if scenario is not None else None,
+        scenario=resolve_stack(scenario or [], later_wins=later_wins),
     )
     # Before a long simulation, not after; checking creates nothing.
     if out is not None:

@@ -27,7 +27,7 @@ from migrant_health.cli.estimate_options import given_options, named_columns, re
 from migrant_health.cli.output import DATA_FORMATS, FormatOpt, check_format, emit, records
 from migrant_health.errors import DataError
 from migrant_health.experiments.synthetic_survey import MeasurementModel, synthesize_survey
-from migrant_health.params import Scenario
+from migrant_health.scenarios import resolve_stack
 from migrant_health.survey.errors import SurveyValidationError
 from migrant_health.survey.readers import ENCODING_KEY, file_format, read_survey, write_survey
 from migrant_health.survey.schema import SCHEMA
@@ -355,7 +355,8 @@ def synth(
     out: Annotated[Path, typer.Option("--out", "-o", help=f"Output: {TABLE_SUFFIXES}")],
     seed: Annotated[int, typer.Option(help="Seed of the simulation and the draw")] = 1,
     scenario: Annotated[
-        Path | None, typer.Option(help="Scenario YAML applied to the simulation")
+        str | None,
+        typer.Option(help="A shipped scenario or a scenario YAML applied to the simulation"),
     ] = None,
     include_origin: Annotated[
         bool, typer.Option("--include-origin", help="Add returnees and never-migrated people")
@@ -378,7 +379,7 @@ def synth(
         year,
         n,
         seed=seed,
-        scenario=Scenario.from_yaml(scenario) if scenario is not None else None,
+        scenario=resolve_stack([scenario] if scenario else []),
         include_origin=include_origin,
         origin_n=origin_n,
         model=MeasurementModel(nonresponse=nonresponse, srh_levels=srh_levels),

@@ -13,11 +13,20 @@ the next key (before the first key the baseline holds). Two optional keys descri
 ``true``/``false`` are accepted for switches only: for a number of hours or a share, YAML's
 ``true`` is almost always a slip (``yes`` and ``on`` also read as true), not the value 1.
 A file that sets no parameter is refused (it would run the baseline under another name).
+
+Scenarios stack (a reform on a reform): ``a.stack(b)`` applies ``b`` on ``a``, path by path and
+year by year, as the parameter tree layers overrides. Where ``b`` sets a path from a year on,
+``b``'s values hold from that year; before it, ``a``'s. Where both set the same path in the same
+year to different values, the stack is refused unless the caller says that the later scenario
+wins (``later_wins=True``, ``--later-wins`` on the command line): two reforms that disagree
+about a lever are more often a mistake (two files written for different purposes) than a
+deliberate override, and a silent choice would hide it. Agreeing values are no conflict, so
+two strategies may share a lever set to the same value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +36,10 @@ from migrant_health.params.spec import ParameterSpec, Value
 from migrant_health.params.tree import ParameterTree, read_yaml, unknown_path_message
 
 RESERVED_KEYS = ("name", "description")
+#: The first year the model simulates (the base year of the demographic data, checked against
+#: the data by a test). A plain value stacked under a dated one holds from this year until the
+#: dated one starts, so the stacked value is written ``{FIRST_YEAR: plain, year: dated, ...}``.
+FIRST_YEAR = 2008
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,65 @@ class Scenario:
             if year is not None and year > end
         }
 
+    def stack(self, other: Scenario, *, later_wins: bool = False) -> Scenario:
+        """``other`` applied on this scenario: a reform on a reform.
+
+        Path by path, ``other``'s value holds in every year it sets one (a plain value: every
+        year; ``{year: value}``: from its first year on), this scenario's value in the other
+        years. Example: ``{2025: 0.5, 2030: 1.0}`` under ``{2028: 0.7}`` stacks to
+        ``{2025: 0.5, 2028: 0.7}``.
+
+        Args:
+            other: The scenario applied on top.
+            later_wins: Let ``other`` override where both set a path in the same year to
+                different values; by default that is a conflict.
+
+        Returns:
+            The stacked scenario, named ``self.name+other.name``.
+
+        Raises:
+            ScenarioError: for a year key that is not a whole year, or for a conflict (naming
+                both files, the key, the year and both values, and how to resolve it).
+        """
+        for scenario in (self, other):
+            scenario._check_year_keys()
+        if not later_wins:
+            problems = [
+                _conflict_message(self, other, path)
+                for path in self.overrides
+                if path in other.overrides
+                and _first_disagreement(self.overrides[path], other.overrides[path]) is not None
+            ]
+            if problems:
+                raise ScenarioError("\n".join(problems))
+        merged = dict(self.overrides)
+        for path, value in other.overrides.items():
+            merged[path] = _layer(merged[path], value) if path in merged else value
+        # The baseline (no override) adds nothing to the name of a stack.
+        parts = [s for s in (self, other) if s.overrides or s.name != "baseline"] or [self]
+        return Scenario(
+            name="+".join(s.name for s in parts),
+            overrides=merged,
+            description=" Then: ".join(s.description.strip() for s in parts if s.description),
+            origin=" + ".join(s.origin for s in parts),
+        )
+
+    def _check_year_keys(self) -> None:
+        """Raise for a ``{year: value}`` key that is not a whole year (stacking compares years)."""
+        for path, value in self.overrides.items():
+            if isinstance(value, Mapping):
+                if not value:
+                    raise ScenarioError(
+                        f"{self.origin}: key '{path}': an empty {{year: value}} mapping "
+                        "overrides nothing"
+                    )
+                for year in value:
+                    if isinstance(year, bool) or not isinstance(year, int):
+                        raise ScenarioError(
+                            f"{self.origin}: key '{path}': year key {year!r} must be a whole "
+                            "year such as 2025"
+                        )
+
     def apply(self, tree: ParameterTree, years: range | None = None) -> ParameterTree:
         """Validate every override against the tree, then return the overridden tree.
 
@@ -150,6 +222,73 @@ class Scenario:
                 problems.append(f"{where}: an empty {{year: value}} mapping overrides nothing")
             return problems
         return _check_value(spec, value, where)
+
+
+def stack_scenarios(scenarios: Sequence[Scenario], *, later_wins: bool = False) -> Scenario:
+    """The scenarios applied in order, each on the ones before (see :meth:`Scenario.stack`).
+
+    Raises:
+        ScenarioError: for an empty list or a conflict between any two of them.
+    """
+    if not scenarios:
+        raise ScenarioError("no scenario to stack; give at least one")
+    stacked = scenarios[0]
+    for scenario in scenarios[1:]:
+        stacked = stacked.stack(scenario, later_wins=later_wins)
+    return stacked
+
+
+def _in_force(value: Any, year: int) -> Any:
+    """The value ``value`` sets in ``year``, or ``None`` before its first year key."""
+    if not isinstance(value, Mapping):
+        return value
+    keys = [k for k in value if k <= year]
+    return value[max(keys)] if keys else None
+
+
+def _first_disagreement(below: Any, above: Any) -> int | None:
+    """The first year in which both values are set and differ, or ``None`` if they agree.
+
+    Both are step functions of the year (a plain value holds from :data:`FIRST_YEAR`), so
+    checking the years where either changes, from the first year both are set, finds every
+    disagreement.
+    """
+    start = max(min(v) if isinstance(v, Mapping) else FIRST_YEAR for v in (below, above))
+    changes = {start} | {
+        year for v in (below, above) if isinstance(v, Mapping) for year in v if year > start
+    }
+    return next(
+        (year for year in sorted(changes) if _in_force(below, year) != _in_force(above, year)),
+        None,
+    )
+
+
+def _conflict_message(below: Scenario, above: Scenario, path: str) -> str:
+    low, high = below.overrides[path], above.overrides[path]
+    year = _first_disagreement(low, high)
+    assert year is not None
+    plain = not isinstance(low, Mapping) and not isinstance(high, Mapping)
+    when = "in every year" if plain else f"in {year}"
+    return (
+        f"{above.origin}: key '{path}' sets {_in_force(high, year)!r} {when}, where "
+        f"{below.origin} sets {_in_force(low, year)!r}: stacked scenarios disagree. Remove the "
+        "key from one of them, or let the later scenario win (--later-wins on the command "
+        "line, later_wins=True in Python)"
+    )
+
+
+def _layer(below: Value, above: Value) -> Value:
+    """``above`` on ``below``: ``above`` where it sets a value, ``below`` before that."""
+    if not isinstance(above, Mapping):
+        return above
+    start = min(above)
+    if start <= FIRST_YEAR:
+        return dict(above)
+    if isinstance(below, Mapping):
+        earlier = {year: v for year, v in below.items() if year < start}
+    else:
+        earlier = {FIRST_YEAR: below}
+    return {**earlier, **above}
 
 
 def _check_value(spec: ParameterSpec, value: Any, where: str) -> list[str]:

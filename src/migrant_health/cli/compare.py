@@ -1,0 +1,217 @@
+"""``migrant-health compare``: scenarios against the baseline, with common random numbers."""
+
+from __future__ import annotations
+
+from math import isnan
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from migrant_health.cli.errors import friendly_errors
+from migrant_health.cli.output import FormatOpt, check_format, emit, notes_console, records
+from migrant_health.cli.preflight import COMPILING, warn
+from migrant_health.cli.summary import HEADLINES
+from migrant_health.engine.jit import kernels_cached
+from migrant_health.experiments.compare import (
+    RUNS,
+    Comparison,
+    ComparisonPlan,
+    check_output,
+    plan_comparison,
+    run_comparison,
+)
+from migrant_health.model import default_plan
+
+console = Console()
+SUMMARY_COLUMNS = [
+    "label",
+    "scenario",
+    "metric",
+    "group",
+    "year",
+    "baseline",
+    "value",
+    "delta",
+    "delta_lo",
+    "delta_hi",
+    "delta_se",
+    "replicates",
+    "unit",
+]
+
+
+@friendly_errors
+def compare_command(
+    scenarios: str = typer.Option(
+        ...,
+        "--scenarios",
+        help="Scenarios to compare, separated by commas: shipped names (migrant-health "
+        "scenarios list), YAML files, or stacks a+b. The baseline is always included.",
+    ),
+    replicates: int = typer.Option(
+        5, help="Replicates: each has its own seed and calibrated parameter set (at least 2)."
+    ),
+    start: int = typer.Option(2008, help="First year reported."),
+    end: int = typer.Option(2035, help="Last year simulated."),
+    scale: float = typer.Option(1000.0, help="Persons represented by one agent."),
+    seed: int = typer.Option(1, help="Seed of replicate 0 (replicate r uses seed + r)."),
+    workers: int = typer.Option(
+        0, help="Processes running whole runs in parallel (0 = every available core)."
+    ),
+    later_wins: bool = typer.Option(
+        False,
+        "--later-wins",
+        help="In a stack a+b, let b override a where both set a lever in the same year "
+        "(otherwise refused).",
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Comparison directory to create (default: a new runs/comparison-<date>-<time>).",
+    ),
+    output_format: FormatOpt = "text",
+) -> None:
+    """Compare scenarios with the baseline: every scenario in every replicate, with common
+    random numbers, then the deltas (scenario minus baseline) with 90 % intervals.
+
+    Writes comparison.json, aggregates.parquet (scenario, replicate, year, metric, group,
+    value) and deltas.parquet (scenario, metric, group, year, baseline, value, delta,
+    delta_lo, delta_hi, delta_se, replicates), and prints the headline deltas in the last
+    year. json: an object with keys directory, config, scenarios, replicates, year and
+    summary, a list of rows. csv: the rows. A row has the columns label, scenario, metric,
+    group, year, baseline, value, delta, delta_lo, delta_hi, delta_se, replicates and unit
+    (values in the metric's own unit).
+    """
+    check_format(output_format)
+    names = [part.strip() for part in scenarios.split(",") if part.strip()]
+    plan = plan_comparison(
+        names,
+        replicates,
+        start=start,
+        end=end,
+        scale=scale,
+        seed=seed,
+        workers=workers,
+        later_wins=later_wins,
+    )
+    check_output(out)  # before any run; creates nothing
+    notes = notes_console(output_format, console)
+    _say_before(plan, notes)
+    result = _run_with_progress(plan, out, notes)
+    assert result.directory is not None
+    summary = summary_frame(result.deltas, plan)
+    if output_format == "text":
+        for table in summary_tables(summary, plan):
+            console.print(table)
+    else:
+        document = {
+            "directory": str(result.directory),
+            "config": result.metadata["config"],
+            "scenarios": plan.names,
+            "replicates": len(plan.draws),
+            "year": plan.end,
+            "summary": records(summary),
+        }
+        emit(output_format, document, summary)
+    runs = len(plan.names) * len(plan.draws)
+    notes.print(
+        f"{runs} runs in {result.timings['total']:.1f} s on {plan.workers} worker(s); "
+        f"comparison written to [bold]{result.directory}[/]"
+    )
+
+
+def _say_before(plan: ComparisonPlan, notes: Console) -> None:
+    """Warnings about levers that start after --end, and what is about to run."""
+    for scenario in plan.scenarios[1:]:
+        idle = scenario.idle_paths(plan.end)
+        if idle:
+            keys = ", ".join(f"'{path}' (from {year})" for path, year in idle.items())
+            warn(f"{scenario.name}: {keys} take(s) effect after --end {plan.end}: no delta")
+    if not kernels_cached():
+        notes.print(COMPILING, highlight=False)
+    runs = len(plan.names) * len(plan.draws)
+    notes.print(
+        f"comparing {len(plan.names)} scenarios x {len(plan.draws)} replicates = {runs} runs "
+        f"({plan.start}-{plan.end}, 1 agent = {plan.scale:g} persons) on {plan.workers} "
+        f"worker{'s' if plan.workers != 1 else ''}",
+        highlight=False,
+    )
+
+
+def _run_with_progress(plan: ComparisonPlan, out: Path | None, notes: Console) -> Comparison:
+    with Progress(
+        TextColumn("[bold]comparing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeElapsedColumn(),
+        console=notes,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("runs", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return run_comparison(plan, out, runs=RUNS, progress=progress)
+
+
+def summary_frame(deltas: pd.DataFrame, plan: ComparisonPlan) -> pd.DataFrame:
+    """The headline metrics' deltas in the last year, one row per headline and scenario.
+
+    Values are in the metric's own unit (a share as 0-1), as in ``deltas.parquet``; a
+    headline the run has no value for gets empty values.
+    """
+    headlines = pd.DataFrame(
+        [(label.strip(), metric, group) for label, metric, group, _, _ in HEADLINES],
+        columns=["label", "metric", "group"],
+    )
+    pairs = headlines.merge(pd.DataFrame({"scenario": plan.names[1:]}), how="cross")
+    last = deltas[deltas["year"] == plan.end].drop(columns="year")
+    summary = pairs.merge(last, on=["scenario", "metric", "group"], how="left")
+    summary["year"] = plan.end
+    summary["unit"] = summary["metric"].map({m.name: m.unit for m in default_plan().metrics})
+    return summary[SUMMARY_COLUMNS]
+
+
+def summary_tables(summary: pd.DataFrame, plan: ComparisonPlan) -> list[Table]:
+    """One rich table per scenario: baseline, scenario, delta and its 90 % interval."""
+    formats = {
+        (metric, group): (label, scale, fmt) for label, metric, group, scale, fmt in HEADLINES
+    }
+    tables = []
+    for scenario in plan.names[1:]:
+        rows = summary[summary["scenario"] == scenario]
+        table = Table(
+            title=f"{scenario} vs baseline, {plan.end} (mean of {len(plan.draws)} replicates; "
+            "90 % interval over replicates)",
+            title_justify="left",
+        )
+        table.add_column("")
+        for column in ("baseline", scenario, "delta", "90 % interval"):
+            table.add_column(column, justify="right")
+        numbers = rows[["baseline", "value", "delta", "delta_lo", "delta_hi"]].to_numpy(float)
+        keys = rows[["metric", "group"]].itertuples(index=False, name=None)
+        for (metric, group), (base, value, delta, low, high) in zip(keys, numbers, strict=True):
+            label, scale, fmt = formats[(metric, group)]  # the label as indented in HEADLINES
+            table.add_row(
+                label,
+                _shown(base, scale, fmt),
+                _shown(value, scale, fmt),
+                _shown(delta, scale, fmt, signed=True),
+                f"[{_shown(low, scale, fmt)}, {_shown(high, scale, fmt)}]",
+            )
+        tables.append(table)
+    return tables
+
+
+def _shown(x: float, scale: float, fmt: str, signed: bool = False) -> str:
+    """A number in a headline's format (``-`` if missing; ``+`` before a positive delta)."""
+    if isnan(x):
+        return "-"
+    text = fmt.format(x * scale)
+    return f"+{text}" if signed and not text.startswith(("-", "+")) else text

@@ -1,0 +1,124 @@
+"""``migrant-health scenarios list|show``: the shipped scenarios and what each sets."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from migrant_health.cli.errors import friendly_errors
+from migrant_health.cli.output import FormatOpt, check_format, emit
+from migrant_health.params import ParameterTree, Scenario
+from migrant_health.params.spec import Value
+from migrant_health.scenarios import resolve_scenario, shipped_names
+
+scenarios_app = typer.Typer(
+    help="The shipped policy scenarios (seed section 4) and what they set.",
+    no_args_is_help=True,
+)
+console = Console()
+
+
+def _shown(value: Value) -> str:
+    """A value as text: ``2025: 0.5, 2030: 1`` for a value that changes by year."""
+    if isinstance(value, dict):
+        return ", ".join(f"{year}: {_shown(v)}" for year, v in value.items())
+    if isinstance(value, list):
+        return "[" + ", ".join(f"{v:g}" for v in value) + "]"
+    return f"{value:g}" if not isinstance(value, bool) else str(value).lower()
+
+
+@scenarios_app.command("list")
+@friendly_errors
+def list_command(output_format: FormatOpt = "text") -> None:
+    """List the shipped scenarios: name, number of levers set, and what policy each stands for.
+
+    Any command that takes a scenario takes one of these names, the path of a YAML file, or
+    several joined by '+' (a reform on a reform). json: an object with the key scenarios, a
+    list of rows. csv: the rows. A row has the columns name, levers (how many parameters the
+    scenario sets), origin and description.
+    """
+    check_format(output_format)
+    rows = []
+    for name in shipped_names():
+        scenario = resolve_scenario(name)
+        rows.append(
+            {
+                "name": scenario.name,
+                "levers": len(scenario.overrides),
+                "origin": scenario.origin,
+                "description": " ".join(scenario.description.split()),
+            }
+        )
+    if output_format != "text":
+        emit(output_format, {"scenarios": rows}, rows)
+        return
+    table = Table(title="Shipped scenarios", title_justify="left", show_lines=True)
+    table.add_column("name", no_wrap=True)
+    table.add_column("levers", justify="right")
+    table.add_column("stands for", overflow="fold")
+    for row in rows:
+        table.add_row(str(row["name"]), str(row["levers"]), str(row["description"]))
+    console.print(table)
+    console.print("Details: migrant-health scenarios show NAME", highlight=False)
+
+
+def override_rows(scenario: Scenario, tree: ParameterTree) -> list[dict[str, object]]:
+    """One row per override: the path, the scenario's value, the baseline's, unit, meaning."""
+    return [
+        {
+            "path": path,
+            "value": value,
+            "baseline": tree.spec(path).value,
+            "unit": tree.spec(path).unit,
+            "seed": tree.spec(path).seed,
+            "description": tree.spec(path).description,
+        }
+        for path, value in scenario.overrides.items()
+    ]
+
+
+@scenarios_app.command("show")
+@friendly_errors
+def show_command(
+    name: str = typer.Argument(
+        ..., help="A shipped scenario, a YAML file, or several joined by '+'."
+    ),
+    later_wins: bool = typer.Option(
+        False,
+        "--later-wins",
+        help="In a stack a+b, let b override a where both set a lever in the same year.",
+    ),
+    output_format: FormatOpt = "text",
+) -> None:
+    """Show a scenario: what it stands for, and each lever with its value, the baseline's
+    value, its unit and meaning.
+
+    json: an object with keys name, description, origin and overrides, a list of rows. csv:
+    the rows. A row has the columns path, value (a number, a list, or a mapping of year to
+    value; JSON text in csv), baseline (the shipped default, likewise), unit, seed (the seed
+    paper's section) and description (of the parameter).
+    """
+    check_format(output_format)
+    scenario = resolve_scenario(name, later_wins=later_wins)
+    if output_format != "text":
+        rows = override_rows(scenario, ParameterTree.load())
+        document = {
+            "name": scenario.name,
+            "description": " ".join(scenario.description.split()),
+            "origin": scenario.origin,
+            "overrides": rows,
+        }
+        emit(output_format, document, rows)
+        return
+    console.print(f"[bold]{scenario.name}[/] ({scenario.origin})", highlight=False)
+    if scenario.description:
+        console.print(" ".join(scenario.description.split()), highlight=False)
+    table = Table(title_justify="left", show_lines=True)
+    for column in ("lever", "value", "baseline", "unit", "meaning"):
+        table.add_column(column, overflow="fold", no_wrap=column == "lever")
+    tree = ParameterTree.load()
+    for path, value in scenario.overrides.items():
+        spec = tree.spec(path)
+        table.add_row(path, _shown(value), _shown(spec.value), spec.unit, spec.description)
+    console.print(table)
