@@ -91,7 +91,7 @@ def atomic_directory(
     staging = None
     try:
         if target is None:
-            target = claimed = _claim(Path(parent), prefix, stamp)
+            target = claimed = claim_directory(Path(parent), prefix, stamp)
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -113,7 +113,7 @@ def _umask() -> int:
     return umask
 
 
-def _claim(parent: Path, prefix: str, stamp: str | None) -> Path:
+def claim_directory(parent: Path, prefix: str, stamp: str | None = None) -> Path:
     """Create and return a new empty directory ``parent/<prefix>-<stamp>[-n]``."""
     stamp = stamp or datetime.now().strftime("%Y%m%d-%H%M%S")
     parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,6 @@ the same second); the name is reserved with an atomic ``mkdir``, so parallel run
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import platform
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 import migrant_health
+from migrant_health.atomic import claim_directory
 from migrant_health.engine.run import RunResult
 from migrant_health.errors import RunConfigError
 from migrant_health.writable import check_can_write
@@ -75,15 +75,7 @@ def reserve_run_dir(runs: Path = RUNS, stamp: str | None = None) -> Path:
         stamp: Date and time in the name (default: now, as ``YYYYmmdd-HHMMSS``).
     """
     stamp = stamp or datetime.now().strftime("%Y%m%d-%H%M%S")
-    runs.mkdir(parents=True, exist_ok=True)
-    for count in itertools.count(1):
-        path = runs / (f"run-{stamp}" if count == 1 else f"run-{stamp}-{count}")
-        try:
-            path.mkdir()
-        except FileExistsError:
-            continue
-        return path
-    raise AssertionError("unreachable")  # pragma: no cover - itertools.count never ends
+    return claim_directory(runs, "run", stamp)
 
 
 def data_hashes() -> dict[str, str]:

@@ -24,24 +24,11 @@ from migrant_health.experiments.compare import (
     plan_comparison,
     run_comparison,
 )
+from migrant_health.experiments.deltas import DELTA_COLUMNS
 from migrant_health.model import default_plan
 
 console = Console()
-SUMMARY_COLUMNS = [
-    "label",
-    "scenario",
-    "metric",
-    "group",
-    "year",
-    "baseline",
-    "value",
-    "delta",
-    "delta_lo",
-    "delta_hi",
-    "delta_se",
-    "replicates",
-    "unit",
-]
+SUMMARY_COLUMNS = ["label", *DELTA_COLUMNS, "unit"]
 
 
 @friendly_errors
