@@ -29,6 +29,7 @@ from migrant_health.experiments.sensitivity import (
     run_sensitivity,
 )
 from migrant_health.experiments.sensitivity_design import SensitivityError, parse_parameters
+from migrant_health.experiments.sensitivity_plot import plot_indices
 from migrant_health.params import ParameterSpec, ParameterTree
 
 runner = CliRunner()
@@ -263,7 +264,7 @@ def test_a_parameter_without_a_range_needs_bounds() -> None:
         parse_parameters(["x.fixed"], {"x.fixed": (0.4, 0.6)}, tree)
 
 
-def test_sobol_recovers_the_known_indices_of_the_ishigami_function() -> None:
+def test_sobol_recovers_the_known_indices_of_the_ishigami_function(tmp_path: Path) -> None:
     # Ishigami (a = 7, b = 0.1) on [-pi, pi]^3: S1 = 0.314, 0.442, 0; ST = 0.558, 0.442, 0.244.
     spec = problem(["x1", "x2", "x3"], [(-math.pi, math.pi)] * 3)
     inputs = sample_inputs("sobol", spec, 1024, seed=1)
@@ -283,6 +284,9 @@ def test_sobol_recovers_the_known_indices_of_the_ishigami_function() -> None:
     for key, value in known.items():
         assert indices.at[key, "value"] == pytest.approx(value, abs=0.05), key
         assert indices.at[key, "conf"] < 0.1
+    # The figure of a Sobol study: S1 and ST bars.
+    figure = plot_indices(indices.reset_index(), "sobol", tmp_path / "sobol.png")
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_morris_mu_star_is_the_change_over_the_whole_range_of_a_linear_effect() -> None:

@@ -11,6 +11,7 @@ Drawn on a :class:`matplotlib.figure.Figure` (no pyplot state, no display needed
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,8 @@ from migrant_health.atomic import atomic_path
 
 PANEL_INCHES = (5.0, 3.6)
 COLUMNS = 2
+#: Morris points with mu* below this share of the largest are listed, not labelled.
+SMALL = 0.05
 
 
 def plot_indices(indices: pd.DataFrame, method: str, path: str | Path) -> Path:
@@ -64,14 +67,32 @@ def _morris_panel(ax: Axes, table: pd.DataFrame) -> None:
     sigma = table[("value", "sigma")].to_numpy(dtype=float)
     conf = table[("conf", "mu_star")].to_numpy(dtype=float)
     ax.errorbar(mu, sigma, xerr=conf, fmt="o", capsize=3)
+    # Names of points crowded at the origin would print over each other: they are listed once.
+    top = float(np.nanmax(mu)) if np.isfinite(mu).any() else 0.0
+    small = []
     for name, x, y in zip(table.index, mu, sigma, strict=True):
-        ax.annotate(name, (x, y), fontsize=7, xytext=(4, 4), textcoords="offset points")
+        if top > 0 and x >= SMALL * top:
+            ax.annotate(name, (x, y), fontsize=7, xytext=(4, 4), textcoords="offset points")
+        else:
+            small.append(str(name))
+    highest = float(np.nanmax(sigma)) if np.isfinite(sigma).any() else 0.0
+    # Headroom above the highest point for the list, so that it covers no point.
+    ax.set_ylim(0, (highest if highest > 0 else 1.0) * (1.2 + 0.1 * len(small)))
+    if small:
+        ax.text(
+            0.02,
+            0.98,
+            textwrap.fill("near 0: " + ", ".join(small), 70),
+            transform=ax.transAxes,
+            fontsize=6,
+            ha="left",
+            va="top",
+        )
     ax.set_xlabel("mu* (mean |elementary effect|)")
     ax.set_ylabel("sigma")
     # Room on the right for the names of the most influential parameters.
     right = float(np.nanmax(mu + np.nan_to_num(conf))) if np.isfinite(mu).any() else 0.0
     ax.set_xlim(0, 1.35 * right if right > 0 else 1.0)
-    ax.set_ylim(bottom=0)
 
 
 def _sobol_panel(ax: Axes, table: pd.DataFrame) -> None:
