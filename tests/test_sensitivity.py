@@ -28,7 +28,11 @@ from migrant_health.experiments.sensitivity import (
     plan_sensitivity,
     run_sensitivity,
 )
-from migrant_health.experiments.sensitivity_design import SensitivityError, parse_parameters
+from migrant_health.experiments.sensitivity_design import (
+    SensitivityError,
+    parse_parameters,
+    sample_scenario,
+)
 from migrant_health.experiments.sensitivity_plot import plot_indices
 from migrant_health.params import ParameterSpec, ParameterTree
 
@@ -300,3 +304,22 @@ def test_morris_mu_star_is_the_change_over_the_whole_range_of_a_linear_effect() 
     assert indices.at[("f", "a", "sigma"), "value"] == pytest.approx(0.0)
     assert indices.at[("f", "b", "mu_star"), "value"] == 0.0
     assert (indices.loc["g", "value"] == 0.0).all()  # a constant output: no effect at all
+
+
+def test_a_sample_sets_vector_coordinates_and_holds_from_its_year() -> None:
+    tree = ParameterTree.load()
+    names = ["labor.income.tier_premium[0]", "labor.income.tier_premium[2]", BASE]
+    parameters = parse_parameters(names, {}, tree)
+    shipped = tree.spec("labor.income.tier_premium").value
+    assert isinstance(shipped, list)
+    every_year = sample_scenario(parameters, [0.11, 0.22, 0.6], tree, "sample-0")
+    expected = [0.11, shipped[1], 0.22, *shipped[3:]]
+    assert every_year.overrides == {"labor.income.tier_premium": expected, BASE: 0.6}
+    from_2020 = sample_scenario(parameters, [0.11, 0.22, 0.6], tree, "sample-0", from_year=2020)
+    assert from_2020.overrides == {
+        "labor.income.tier_premium": {2020: expected},
+        BASE: {2020: 0.6},
+    }
+    tree = from_2020.apply(tree)
+    assert tree.value_at(BASE, 2019) == tree.spec(BASE).value  # the default before
+    assert tree.value_at(BASE, 2020) == 0.6
