@@ -30,6 +30,11 @@ def _imports(path: Path, module: str | None = None) -> list[tuple[str, bool]]:
     """
     tree = ast.parse(path.read_text(encoding="utf-8"))
     top = {id(node) for node in tree.body}
+    # Type-only imports of a module-level ``if TYPE_CHECKING:`` block count as module level (a
+    # package with lazy exports lists them there for the type checker).
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
+            top |= {id(inner) for inner in node.body}
     module = module or _module_name(path)
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     found = []

@@ -40,11 +40,13 @@ def _ruff_order(name: str) -> tuple[int, list[str | int]]:
 
 
 def _exposed(module: types.ModuleType) -> set[str]:
+    # dir(), not vars(): a package with lazy exports (migrant_health/lazy.py) lists the names it
+    # loads on first use in its __dir__.
+    values = {name: getattr(module, name) for name in dir(module) if not name.startswith("_")}
     return {
         name
-        for name, value in vars(module).items()
-        if not name.startswith("_")
-        and not isinstance(value, types.ModuleType)
+        for name, value in values.items()
+        if not isinstance(value, types.ModuleType)
         and not isinstance(value, type(__future__.annotations))
     }
 

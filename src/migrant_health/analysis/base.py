@@ -17,6 +17,8 @@ from scipy import stats
 
 from migrant_health.analysis.design import SurveyDesign
 from migrant_health.errors import MigrantHealthError
+from migrant_health.json_values import finite_or_none
+from migrant_health.json_values import json_ready as json_ready  # re-exported
 
 TIDY_COLUMNS = ["term", "estimate", "se", "p", "ci_low", "ci_high"]
 
@@ -49,36 +51,6 @@ def tidy(
 def row_dict(row: pd.Series) -> dict[str, float | None]:
     """One tidy row as ``{estimate, se, p, ci_low, ci_high}`` (NaN as ``None``)."""
     return {k: finite_or_none(row[k]) for k in ("estimate", "se", "p", "ci_low", "ci_high")}
-
-
-def finite_or_none(value: Any) -> float | None:
-    """``value`` as a float, or ``None`` if it is missing, NaN or infinite (JSON has no NaN)."""
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if not np.isfinite(value) else value
-
-
-def json_ready(value: Any) -> Any:
-    """A result with NumPy scalars made Python ones and every NaN or infinity made ``None``.
-
-    Strict JSON has no NaN; ``json.dumps`` would write the bare word ``NaN``, which most
-    readers (JavaScript, jq, R's jsonlite in strict mode) refuse.
-    """
-    if isinstance(value, dict):
-        return {str(k): json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_ready(v) for v in value]
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return finite_or_none(value)
-    if value is None or isinstance(value, str):
-        return value
-    return str(value)
 
 
 class SurveyEstimator:

@@ -16,6 +16,7 @@ from migrant_health.analysis.health_selection import HealthSelectionTests
 from migrant_health.analysis.heterogeneity import SubgroupModel
 from migrant_health.analysis.iv import IVModel
 from migrant_health.analysis.mediation import Mediation
+from migrant_health.analysis.model_names import MODEL_NAMES
 from migrant_health.analysis.model_spec import SINGLE_EQUATION_MODELS, ModelSpec
 from migrant_health.analysis.selection import HeckmanTwoStep
 from migrant_health.errors import DataError
@@ -30,7 +31,8 @@ MODELS: Mapping[str, ModelSpec] = MappingProxyType(
         "health-selection": ModelSpec(HealthSelectionTests),
     }
 )
-MODEL_NAMES = tuple(MODELS)
+if tuple(MODELS) != MODEL_NAMES:  # pragma: no cover - a developer's slip, caught on import
+    raise RuntimeError(f"analysis/model_names.py lists {MODEL_NAMES}; estimators: {tuple(MODELS)}")
 
 
 def model_spec(model: str) -> ModelSpec:

@@ -14,10 +14,10 @@ from typing import Literal
 import pandas as pd
 
 from migrant_health.analysis.base import SurveyEstimator
+from migrant_health.analysis.model_names import FORMATS
 from migrant_health.errors import DataError
 
 Format = Literal["text", "markdown", "latex", "html"]
-FORMATS: tuple[str, ...] = ("text", "markdown", "latex", "html")
 STARS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
 NOTE = "Standard errors in parentheses. * p<0.1, ** p<0.05, *** p<0.01."
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from migrant_health.analysis.frame import source_columns
-from migrant_health.analysis.model_spec import ModelSpec
 from migrant_health.errors import DataError
+
+if TYPE_CHECKING:
+    from migrant_health.analysis.model_spec import ModelSpec
 
 # Flags whose names read better on the command line than the options they set.
 OPTION_OF_FLAG = {
@@ -106,5 +107,12 @@ def named_columns(options: Mapping[str, Any]) -> list[str]:
         if isinstance(terms, tuple | list):
             for term in terms:
                 if isinstance(term, str):
-                    names.extend(source_columns(term))
+                    names.extend(_source_columns(term))
     return list(dict.fromkeys(names))
+
+
+def _source_columns(term: str) -> list[str]:
+    # Imported on use: the analysis package loads statsmodels (see cli/survey.py).
+    from migrant_health.analysis.frame import source_columns
+
+    return list(source_columns(term))

@@ -17,9 +17,9 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from migrant_health.analysis.base import json_ready
 from migrant_health.cli.errors import stderr
 from migrant_health.errors import DataError
+from migrant_health.json_values import json_ready
 
 OUTPUT_FORMATS: tuple[str, ...] = ("text", "json", "csv")
 # Formats printed by :func:`emit`; the others are a command's own rendering.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
@@ -19,20 +19,23 @@ from rich.console import Console
 from rich.table import Table
 
 from migrant_health.analysis.diagnostics import restated_warnings
-from migrant_health.analysis.index import IntegrationIndex, add_integration_index
-from migrant_health.analysis.models import MODEL_NAMES, model_spec
-from migrant_health.analysis.tables import FORMATS, regression_table
+from migrant_health.analysis.model_names import FORMATS, MODEL_NAMES
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.estimate_options import given_options, named_columns, resolved_options
 from migrant_health.cli.output import DATA_FORMATS, FormatOpt, check_format, emit, records
 from migrant_health.errors import DataError
-from migrant_health.experiments.synthetic_survey import MeasurementModel, synthesize_survey
 from migrant_health.scenarios import resolve_stack
 from migrant_health.survey.errors import SurveyValidationError
 from migrant_health.survey.readers import ENCODING_KEY, file_format, read_survey, write_survey
 from migrant_health.survey.schema import SCHEMA
 from migrant_health.survey.validate import check_survey
 from migrant_health.writable import check_can_write
+
+if TYPE_CHECKING:
+    from migrant_health.analysis.index import IntegrationIndex
+
+# The estimators (statsmodels, SciPy) and the simulation are imported inside the commands that
+# use them: every start of the command line would otherwise load them (seconds each time).
 
 survey_app = typer.Typer(
     help="Survey microdata: validate a file, build the integration index, estimate models.",
@@ -146,6 +149,8 @@ def index(
     _, found = check_survey(frame, require="full", source=str(data))
     if not found.ok:
         raise SurveyValidationError(found)
+    from migrant_health.analysis.index import IntegrationIndex
+
     model = IntegrationIndex(method).fit(frame)
     scores = model.transform(frame)
     if out is not None:
@@ -287,6 +292,10 @@ def estimate(
         raise DataError(f"--sims {sims} must be at least 1")
     if not 0.0 < alpha < 1.0:
         raise DataError(f"--alpha {alpha} must lie strictly between 0 and 1")
+    from migrant_health.analysis.index import add_integration_index
+    from migrant_health.analysis.models import model_spec
+    from migrant_health.analysis.tables import regression_table
+
     spec = model_spec(model)
     options = given_options(ctx, model, spec)
     frame = read_survey(data, column_map, encoding=encoding)
@@ -375,6 +384,8 @@ def synth(
     if not out.parent.is_dir():
         raise DataError(f"{out}: the folder {out.parent} does not exist")
     check_can_write(out, "--out")  # before the simulation, not after it
+    from migrant_health.experiments.synthetic_survey import MeasurementModel, synthesize_survey
+
     frame = synthesize_survey(
         year,
         n,

@@ -13,20 +13,49 @@
 
 from __future__ import annotations
 
-from migrant_health.experiments.fit import fit_summary, fit_table, objective
-from migrant_health.experiments.matching import (
-    load_targets,
-    match_targets,
-    targets_from_run,
-    write_targets,
+import typing
+
+from migrant_health.lazy import lazy_exports as _lazy_exports
+
+if typing.TYPE_CHECKING:
+    from migrant_health.experiments.fit import fit_summary, fit_table, objective
+    from migrant_health.experiments.matching import (
+        load_targets,
+        match_targets,
+        targets_from_run,
+        write_targets,
+    )
+    from migrant_health.experiments.quantity import ModelRun, Quantity, replicate_se, simulate_cells
+    from migrant_health.experiments.synthetic_survey import (
+        MeasurementModel,
+        draw_survey,
+        synthesize_survey,
+    )
+    from migrant_health.experiments.targets import NOT_COMPARABLE, TARGET_MAP, TargetSpec
+
+# Loaded on first use (migrant_health/lazy.py): importing one submodule must not load them all.
+__getattr__, __dir__ = _lazy_exports(
+    __name__,
+    {
+        "fit_summary": "fit",
+        "fit_table": "fit",
+        "objective": "fit",
+        "load_targets": "matching",
+        "match_targets": "matching",
+        "targets_from_run": "matching",
+        "write_targets": "matching",
+        "ModelRun": "quantity",
+        "Quantity": "quantity",
+        "replicate_se": "quantity",
+        "simulate_cells": "quantity",
+        "MeasurementModel": "synthetic_survey",
+        "draw_survey": "synthetic_survey",
+        "synthesize_survey": "synthetic_survey",
+        "NOT_COMPARABLE": "targets",
+        "TARGET_MAP": "targets",
+        "TargetSpec": "targets",
+    },
 )
-from migrant_health.experiments.quantity import ModelRun, Quantity, replicate_se, simulate_cells
-from migrant_health.experiments.synthetic_survey import (
-    MeasurementModel,
-    draw_survey,
-    synthesize_survey,
-)
-from migrant_health.experiments.targets import NOT_COMPARABLE, TARGET_MAP, TargetSpec
 
 __all__ = [
     "NOT_COMPARABLE",

@@ -31,10 +31,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from SALib.analyze import morris as morris_analyze
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import morris as morris_sample
-from SALib.sample import sobol as sobol_sample
 
 Method = Literal["morris", "sobol"]
 METHODS: tuple[str, ...] = ("morris", "sobol")
@@ -98,6 +94,10 @@ def sample_inputs(
         seed: Seed of the design.
         levels: Grid levels (Morris only).
     """
+    # SALib (and the SciPy it loads) is imported when a study runs, not with the command line.
+    from SALib.sample import morris as morris_sample
+    from SALib.sample import sobol as sobol_sample
+
     if method == "morris":
         return np.asarray(morris_sample.sample(spec, samples, num_levels=levels, seed=seed))
     return np.asarray(sobol_sample.sample(spec, samples, calc_second_order=False, seed=seed))
@@ -142,6 +142,9 @@ def analyze_outputs(
 def _analyze_one(
     method: str, spec: dict[str, Any], x: np.ndarray, y: np.ndarray, seed: int, levels: int
 ) -> Any:
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+
     with warnings.catch_warnings():
         # A constant output (a parameter set that cannot move it) makes Sobol divide 0 by 0;
         # its indices are NaN, which is the honest answer, and the warning adds nothing.

@@ -55,7 +55,6 @@ from migrant_health.experiments.sensitivity_design import (
     parse_parameters,
     sample_scenario,
 )
-from migrant_health.experiments.sensitivity_plot import plot_indices
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.params.scenario import FIRST_YEAR
 from migrant_health.scenarios import check_scenario
@@ -334,6 +333,9 @@ def run_sensitivity(
     with atomic_directory(out, runs or RUNS, KIND) as (staging, target):
         indices.to_parquet(staging / "indices.parquet", index=False)
         samples.to_parquet(staging / "samples.parquet", index=False)
+        # Matplotlib is loaded for the figure only, not with the command line.
+        from migrant_health.experiments.sensitivity_plot import plot_indices
+
         plot_indices(indices, plan.method, staging / "indices.png")
         timings["total"] = round(time.perf_counter() - began, 3)
         result.metadata = study_metadata(plan, timings)
