@@ -2,27 +2,28 @@
 
 A comparison's interval should say how sure we are, and the model's parameters are known only
 as well as the calibration pins them down. The study shipped in ``params/calibration/issue9/``
-ran 150 trials around the shipped point over the 29 coordinates of the parameters of the age
-structure and local non-farm work (``trials.csv``: one row per trial, its objective ``J`` and a
-column per coordinate, ``path[k]`` for the k-th element of a vector). Replicates use them so:
+ran 150 trials from the shipped point over 31 coordinates: the parameters of the age structure
+and local non-farm work, the return and stay intercepts and the mental-health base
+(``trials.csv``: one row per trial, its objective ``J`` and a column per coordinate, ``path[k]``
+for the k-th element of a vector). Replicates use them so:
 
 - replicate 0 runs the shipped defaults (``parameter_set: "shipped"``);
 - replicate ``r >= 1`` runs a trial drawn from those whose ``J`` lies within
   :data:`RELATIVE_THRESHOLD` (10 %) of the best: they fit the targets about as well as the best
   (``J`` moves by about 4 % between seeds at 1,000 persons per agent, 0.212-0.220, and more at the
-  study's scale), so none of them can be preferred on the evidence. 36 of the 150 trials qualify;
-  trial 0 among them is the study's start, which replicate 0 already runs, so 35 are drawn from.
+  study's scale), so none of them can be preferred on the evidence. 32 of the 150 trials qualify;
+  trial 0 among them is the study's start, which replicate 0 already runs, so 31 are drawn from.
   The draw is a seeded permutation (``numpy.random.default_rng(seed)``): each trial is used once
   before any is used again;
 - each trial is applied as its displacement from the study's start (trial 0) added to the
-  shipped defaults, clipped to the study's bounds. After the study, two slopes of local non-farm
-  work were set by hand (docs/calibration.md, section 7, step 4): taking a trial's values as they
-  are would undo that; its displacement keeps the neighbourhood the study explored around today's
-  defaults.
+  shipped defaults, clipped to the study's bounds: the trial's own values while the defaults are
+  the study's start, and still its neighbourhood of today's defaults after a later hand
+  adjustment.
 
-What this leaves out: only the 29 calibrated coordinates vary. The health, mental-health and
-care parameters and the levers' own effect sizes are held at their values, so an interval
-carries the uncertainty of the migration and work parameters and of chance, not of those.
+What this leaves out: only the 31 calibrated coordinates vary. The health parameters (but the
+mental-health base), the care parameters and the levers' own effect sizes are held at their
+values, so an interval carries the uncertainty of the migration and work parameters and of
+chance, not of those.
 """
 
 from __future__ import annotations
