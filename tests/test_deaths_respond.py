@@ -54,8 +54,15 @@ def test_a_health_improving_lever_lowers_deaths_only_when_the_factors_are_fixed(
     assert deaths(fixed) < 0.98 * deaths(baseline)
 
 
-def test_factors_from_a_run_of_another_size_are_refused(baseline: RunResult) -> None:
-    other = replace(CONFIG, end=2015, fixed_mortality_factors=baseline.mortality_factors)
-    with pytest.raises(RunConfigError, match="same scale, seed, chunk size and end year"):
-        simulate(other)
-    assert np.isnan(baseline.mortality_factors).mean() < 0.1  # nearly every cell has people
+@pytest.mark.parametrize("mistake", ["other end year", "wrong cells", "negative"])
+def test_factors_that_do_not_fit_the_run_are_refused(baseline: RunResult, mistake: str) -> None:
+    factors = baseline.mortality_factors
+    config = {
+        "other end year": replace(CONFIG, end=2015, fixed_mortality_factors=factors),
+        "wrong cells": replace(CONFIG, fixed_mortality_factors=factors[..., :1, :1, :1]),
+        "negative": replace(CONFIG, fixed_mortality_factors=-factors),
+    }[mistake]
+    match = "positive mean relative risks" if mistake == "negative" else "same scale, seed"
+    with pytest.raises(RunConfigError, match=match):
+        simulate(config)
+    assert np.isnan(factors).mean() < 0.1  # nearly every cell has people

@@ -55,6 +55,9 @@ POPULATION_SCRATCH: tuple[StateSpec, ...] = (
 
 #: Name of the chunk record of mortality renormalisation factors (modules.demography).
 MORTALITY_FACTORS = "mortality_factors"
+#: Cells of one chunk-year of mortality factors: population (rural hukou, urban locals), sex,
+#: ten-year age group 16-25, 26-35, ..., 96+.
+MORTALITY_FACTOR_CELLS = (2, 2, 9)
 
 
 @dataclass

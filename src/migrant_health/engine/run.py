@@ -30,7 +30,7 @@ from migrant_health.engine.interrupts import (
     terminate,
 )
 from migrant_health.engine.plan import Plan
-from migrant_health.engine.population import MORTALITY_FACTORS, Chunk
+from migrant_health.engine.population import MORTALITY_FACTOR_CELLS, MORTALITY_FACTORS, Chunk
 from migrant_health.engine.snapshot import take_snapshot
 from migrant_health.engine.stats import N_MAIN_CELLS, empty_accumulator
 from migrant_health.engine.synthesis import PopulationLayout, build_layout, synthesize
@@ -135,7 +135,9 @@ class RunResult:
         aggregates: Tidy table ``year, metric, group, value``.
         cells: Weighted statistics per year and cell (for re-aggregation): the main cells,
             then the out-migrants again in the tenure cells (``years_in_city`` not empty);
-            sum one kind or the other (``engine.aggregate.main_cells``, ``tenure_cells``).
+            then everyone who has ever out-migrated in the cohort cells (``arrival_cohort``
+            set); sum one kind only (``engine.aggregate.main_cells``, ``tenure_cells``,
+            ``cohort_cells``).
         snapshots: Agent-level sample rows for the snapshot years (empty if none).
         timings: Seconds spent in each phase.
         agent_years: Agent-years simulated (living agents summed over simulated years).
@@ -228,13 +230,24 @@ def build_context(config: RunConfig) -> tuple[RunContext, PopulationLayout]:
 
 
 def _checked_factors(factors: np.ndarray, n_chunks: int, n_years: int) -> np.ndarray:
-    """Fixed mortality factors that fit this run's chunks and years, as float64."""
+    """Fixed mortality factors that fit this run's chunks and years, as float64.
+
+    The kernel reads them without bounds checks, so the whole shape is checked here, and every
+    factor must be a positive mean relative risk (or NaN: nobody in that cell).
+    """
     factors = np.asarray(factors, dtype=np.float64)
-    if factors.ndim != 5 or factors.shape[:2] != (n_chunks, n_years):
+    expected = (n_chunks, n_years, *MORTALITY_FACTOR_CELLS)
+    if factors.shape != expected:
         raise RunConfigError(
-            f"the fixed mortality factors have shape {factors.shape}, but this run has "
-            f"{n_chunks} chunks and {n_years} simulated years: take them from a run with the "
-            "same scale, seed, chunk size and end year (RunResult.mortality_factors)"
+            f"the fixed mortality factors have shape {factors.shape}, but this run needs "
+            f"{expected} ({n_chunks} chunks, {n_years} simulated years): take them from a run "
+            "with the same scale, seed, chunk size and end year (RunResult.mortality_factors)"
+        )
+    known = factors[~np.isnan(factors)]
+    if not (np.isfinite(known).all() and (known > 0).all()):
+        raise RunConfigError(
+            "the fixed mortality factors must be positive mean relative risks (or NaN for an "
+            "empty cell); take them from a run's RunResult.mortality_factors"
         )
     return factors
 

@@ -13,8 +13,9 @@ accumulator; this block adds 48 cells to the 3,060 main ones.
 
 Then the *cohort cells*: everyone who has ever out-migrated, whatever their status now (still in
 the city, returned, working locally, or converted to urban hukou), by arrival cohort (the year
-of their first out-migration; the base-year stock and the base year's returnees form the first
-cohort), sex and age band: groups that follow people rather than statuses.
+of their first out-migration; the base-year stock, its returnees and the first departures of
+the base year form the first cohort), sex and age band: groups that follow people rather than
+statuses.
 
 Every person is in exactly one main cell, every out-migrant also in one tenure cell and every
 person who has ever out-migrated also in one cohort cell, so a group is a sum of one kind of
@@ -67,8 +68,9 @@ TENURE_DIMENSIONS = {
 FIRST_TENURE_CELL = N_MAIN_CELLS
 N_TENURE_CELLS = int(np.prod(list(TENURE_DIMENSIONS.values())))
 
-#: Arrival cohorts of everyone who has ever out-migrated: by the base year, then seven-year
-#: spans to the end of the data, by the first year of each.
+#: Arrival cohorts of everyone who has ever out-migrated, by the first year of each: by the base
+#: year (the base-year stock, its returnees and the first departures of 2008), two seven-year
+#: spans, then the rest of the data's years.
 ARRIVAL_COHORT_LABELS = ("by2008", "2009-2015", "2016-2022", "2023-2035")
 ARRIVAL_COHORT_FIRST = (0, 2009, 2016, 2023)
 COHORT_DIMENSIONS = {

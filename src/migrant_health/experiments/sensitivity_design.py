@@ -263,6 +263,10 @@ def _parameter(
             f"give one with --bounds {name}=low:high"
         )
     low, high = bound if bound is not None else documented
+    if bound is not None and not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise SensitivityError(
+            f"--bounds {name}={low:g}:{high:g} is not an interval: give finite low < high"
+        )
     if bound is not None and not (documented[0] <= low and high <= documented[1]):
         raise SensitivityError(
             f"--bounds {name}={low:g}:{high:g} leaves the documented range "

@@ -36,13 +36,18 @@ from migrant_health.engine.codes import (
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
-from migrant_health.engine.population import MORTALITY_FACTORS, Chunk, StateSpec
+from migrant_health.engine.population import (
+    MORTALITY_FACTOR_CELLS,
+    MORTALITY_FACTORS,
+    Chunk,
+    StateSpec,
+)
 from migrant_health.engine.random import permanent_key, stream, uniform, year_key
 
 STREAM_DEATH = stream("demography.death")
 STREAM_MARRIAGE = stream("demography.marriage")
 STREAM_MARRIED_AT_START = stream("demography.married_at_start")
-N_MORTALITY_GROUPS = 9  # ten-year age groups 16-25, 26-35, ..., 96+
+N_MORTALITY_GROUPS = MORTALITY_FACTOR_CELLS[2]  # ten-year age groups 16-25, 26-35, ..., 96+
 NOT_FIXED = np.full((2, 2, N_MORTALITY_GROUPS), np.nan)  # every cell renormalised in the chunk
 
 

@@ -107,7 +107,9 @@ class ParameterTree:
         # the tree twice (studies of many runs read it hundreds of times): the parsed files are
         # kept, keyed by each file's size and modification time so an edited file is re-read.
         stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-        specs = dict(_parse_files(stamp))
+        # Each tree gets its own copies: a value is a list or a dict that a caller could change
+        # in place, which must not leak into the next tree loaded.
+        specs = {name: spec.model_copy(deep=True) for name, spec in _parse_files(stamp)}
         if not specs:
             raise ParameterError(f"{directory}: no parameter files (*.yaml) found")
         return cls(specs=specs)
