@@ -37,8 +37,9 @@ SCENARIO_COLOURS: tuple[str, ...] = (
     "#F0E442",
 )
 BAND_ALPHA = 0.18
-#: Pixels per inch of a time series: sharp at the size shown (about 300 px wide) on a laptop.
-SERIES_DPI = 150
+#: Pixels per inch: sharp enough at the size shown (a time series about 300 px wide, a chart
+#: by subgroup about 620 px) on a laptop; the fit report's few plots use more.
+CHART_DPI = 130
 
 
 def scenario_colours(scenarios: Sequence[str]) -> dict[str, str]:
@@ -71,7 +72,7 @@ def series_chart(
 
     # Fixed margins (the labels of a time series have a known size): a page draws about
     # twenty-five of these.
-    figure = new_figure(3.3, 2.1, dpi=SERIES_DPI, fitted=False)
+    figure = new_figure(3.3, 2.1, dpi=CHART_DPI, fitted=False)
     figure.subplots_adjust(left=0.16, right=0.98, top=0.97, bottom=0.11)
     axes = figure.add_subplot()
     if scenarios is None:
@@ -130,13 +131,20 @@ def subgroup_chart(
         scenarios: A comparison's scenarios (baseline first); ``None`` for a run.
     """
     labels, ticks, where = _positions(data)
-    figure = new_figure(4.4, 0.9 + 0.16 * len(labels))
+    # Fixed margins in inches (room for the longest label, "integration stage: integration"),
+    # not fitted: a fitted layout draws the figure twice.
+    compared = list(scenarios[1:]) if scenarios is not None else []
+    legend = 0.13 * len(compared) + 0.05 if compared else 0.0  # a legend row per scenario
+    width, height = 4.4, 0.7 + legend + 0.15 * len(labels)
+    figure = new_figure(width, height, dpi=CHART_DPI, fitted=False)
+    figure.subplots_adjust(
+        left=1.55 / width, right=0.97, top=1 - (0.1 + legend) / height, bottom=0.42 / height
+    )
     axes = figure.add_subplot()
     rows = np.array([where[key] for key in zip(data["dimension"], data["subgroup"], strict=True)])
     if scenarios is None:
         axes.plot(data["value"] * scale, rows, "o", color=SCENARIO_COLOURS[0], markersize=3)
     else:
-        compared = list(scenarios[1:])
         colours = scenario_colours(scenarios)
         step = 0.7 / max(len(compared), 1)
         for k, name in enumerate(compared):
@@ -156,7 +164,10 @@ def subgroup_chart(
                 part["delta"] * scale, y, "o", color=colours[name], markersize=2.6, label=name
             )
         axes.axvline(0.0, color="#999999", linewidth=0.7)
-        axes.legend(fontsize=5.5, frameon=False, loc="best")
+        # Above the chart, one scenario a row: never over a dot.
+        axes.legend(
+            fontsize=5.5, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=1
+        )
     axes.set_yticks(ticks, labels, fontsize=6)
     axes.invert_yaxis()
     axes.tick_params(axis="x", labelsize=6.5)

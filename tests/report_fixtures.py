@@ -1,0 +1,113 @@
+"""A small real comparison and a small real run, for the report's tests.
+
+The comparison is what ``migrant-health compare`` writes, made by the public API: the baseline
+and two shipped strategies (fair employment, modern management), 2 replicates, 2008-2015, one
+agent per 50,000 persons. The shipped levers start in 2025; here each starts in 2010 instead
+(the scenario's own values, shifted in time), so that a comparison ending in 2015 has deltas to
+show. A run: the baseline, 2008-2012. And a tiny comparison made by hand, for the checks that
+need no simulation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from migrant_health import RunConfig, Scenario, compare, simulate
+from migrant_health.scenarios import resolve_scenario
+from migrant_health.store import write_run
+
+END = 2015
+LEVER_YEAR = 2010
+STRATEGIES = ("fair_employment", "migrant_management")
+SCALE = 50_000
+
+
+def starting_in(name: str, year: int = LEVER_YEAR) -> Scenario:
+    """A shipped scenario whose levers start in ``year`` (later steps keep their spacing)."""
+    scenario = resolve_scenario(name)
+
+    def shifted(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        first = min(int(y) for y in value)
+        return {int(y) - first + year: v for y, v in value.items()}
+
+    overrides = {path: shifted(value) for path, value in scenario.overrides.items()}
+    return dataclasses.replace(scenario, name=f"{name}_{year}", overrides=overrides)
+
+
+def small_comparison(out: Path) -> Path:
+    """Write the small comparison to ``out`` (which must not exist) and return it."""
+    compare(
+        [starting_in(name) for name in STRATEGIES],
+        replicates=2,
+        end=END,
+        scale=SCALE,
+        workers=1,
+        out=out,
+    )
+    return out
+
+
+def small_run(out: Path, end: int = 2012) -> Path:
+    """Write a small baseline run to ``out`` (which must not exist) and return it."""
+    result = simulate(RunConfig(end=end, scale=SCALE, workers=1))
+    return write_run(result, out)
+
+
+def tiny_comparison(out: Path) -> Path:
+    """A comparison directory made by hand, to the contract of ``compare``, for quick checks.
+
+    One headline metric (the share working over 44 hours a week) by sex, 2008-2010, the
+    baseline and one scenario in 2 replicates; ``deltas.parquet`` computed by the comparison's
+    own SQL. A page of it draws three charts instead of thirty.
+    """
+    from migrant_health.experiments.deltas import write_deltas
+
+    out.mkdir(parents=True)
+    rows = [
+        {
+            "scenario": scenario,
+            "replicate": replicate,
+            "year": year,
+            "metric": "share_over_44h",
+            "group": group,
+            "value": 0.6
+            + 0.01 * replicate
+            - (0.1 * (year - 2008) if scenario != "baseline" else 0),
+        }
+        for scenario in ("baseline", "shorter_hours")
+        for replicate in (0, 1)
+        for year in (2008, 2009, 2010)
+        for group in ("all", "sex=female", "sex=male")
+    ]
+    pd.DataFrame(rows).to_parquet(out / "aggregates.parquet", index=False)
+    write_deltas(
+        out / "aggregates.parquet",
+        ["baseline", "shorter_hours"],
+        "baseline",
+        out / "deltas.parquet",
+    )
+    metadata = {
+        "kind": "comparison",
+        "version": "test",
+        "created": "2026-12-01T00:00:00+00:00",
+        "config": {"start": 2008, "end": 2010, "scale": 50_000.0, "seed": 1},
+        "scenarios": [
+            {"name": "baseline", "description": "the shipped defaults", "overrides": {}},
+            {
+                "name": "shorter_hours",
+                "description": "a working-time rule",
+                "overrides": {"policy.fair_employment.hours_reduction": {"2009": 6.0}},
+            },
+        ],
+        "replicates": 2,
+        "interval": 0.9,
+    }
+    (out / "comparison.json").write_text(json.dumps(metadata), encoding="utf-8")
+    return out
