@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
+from filelock import FileLock
+from typer.testing import CliRunner
 
 from migrant_health import RunConfig, Scenario, compare, simulate
+from migrant_health.cli.main import app
 from migrant_health.scenarios import resolve_scenario
 from migrant_health.store import write_run
 
@@ -52,6 +57,53 @@ def small_comparison(out: Path) -> Path:
         out=out,
     )
     return out
+
+
+@dataclasses.dataclass(frozen=True)
+class SharedReport:
+    """The small comparison and its report, made once per test session.
+
+    Attributes:
+        comparison: The comparison directory (read it, do not change it: tests share it).
+        page: The report, written by ``migrant-health report``.
+        figures: The folder its charts were saved in (``--figures``, SVG).
+    """
+
+    comparison: Path
+    page: Path
+    figures: Path
+
+
+def shared_report(factory: pytest.TempPathFactory) -> SharedReport:
+    """The small comparison and its report, made by the first test that asks for them.
+
+    The test files of the report run on different pytest-xdist workers; the comparison is the
+    slow part, so it is made once in the session's shared temporary folder, under a file lock
+    (the way pytest-xdist's documentation shares a session fixture between workers).
+    """
+    root = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by every worker of the session
+    folder = root / "report-fixture"
+    shared = SharedReport(folder / "small-comparison", folder / "report.html", folder / "figures")
+    with FileLock(str(root / "report-fixture.lock")):
+        if not shared.page.exists():
+            folder.mkdir(exist_ok=True)
+            if not shared.comparison.exists():
+                small_comparison(shared.comparison)
+            result = CliRunner().invoke(
+                app,
+                [
+                    "report",
+                    str(shared.comparison),
+                    "--out",
+                    str(shared.page),
+                    "--figures",
+                    str(shared.figures),
+                ],
+            )
+            assert result.exit_code == 0, result.output
+    return shared
 
 
 def small_run(out: Path, end: int = 2012) -> Path:

@@ -28,27 +28,34 @@ from migrant_health.cli.main import app
 from migrant_health.params import ParameterTree
 from migrant_health.report.outcome_report import SUBGROUP_CHARTS
 from migrant_health.report.tables import HEADLINE_FIGURES
-from report_fixtures import END, LEVER_YEAR, small_comparison, small_run, tiny_comparison
+from report_fixtures import (
+    END,
+    LEVER_YEAR,
+    SharedReport,
+    shared_report,
+    small_run,
+    tiny_comparison,
+)
 
 COMPARISON_SECTIONS = ["about", "series", "subgroups", "levers", "costs", "method"]
 RUN_SECTIONS = ["about", "series", "subgroups", "levers"]
 
 
 @pytest.fixture(scope="module")
-def comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return small_comparison(tmp_path_factory.mktemp("report") / "small-comparison")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> SharedReport:
+    return shared_report(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
-def page(comparison: Path) -> str:
-    """The comparison's report, written by the command line, with its charts as SVG files."""
-    out = comparison.parent / "report.html"
-    figures = comparison.parent / "figures"
-    result = CliRunner().invoke(
-        app, ["report", str(comparison), "--out", str(out), "--figures", str(figures)]
-    )
-    assert result.exit_code == 0, result.output
-    return out.read_text(encoding="utf-8")
+def comparison(shared: SharedReport) -> Path:
+    """The small comparison (shared: read it, do not change it)."""
+    return shared.comparison
+
+
+@pytest.fixture(scope="module")
+def page(shared: SharedReport) -> str:
+    """Its report, written by the command line, with its charts as SVG files."""
+    return shared.page.read_text(encoding="utf-8")
 
 
 def _section(page: str, name: str) -> str:
@@ -211,8 +218,8 @@ def test_cost_files_are_shown_as_tables(tiny: Path, tmp_path: Path) -> None:
     assert downloads["cost_effectiveness.csv"]["averted"].tolist() == [81234.0]
 
 
-def test_figures_are_saved_as_svg_files(page: str, comparison: Path) -> None:
-    figures = sorted((comparison.parent / "figures").iterdir())
+def test_figures_are_saved_as_svg_files(page: str, shared: SharedReport) -> None:
+    figures = sorted(shared.figures.iterdir())
     names = re.findall(r'<figure id="([^"]+)"', page)
     assert [f.stem for f in figures] == sorted(names)
     assert all(f.suffix == ".svg" and "<svg" in f.read_text()[:2000] for f in figures)
