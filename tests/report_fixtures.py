@@ -1,11 +1,12 @@
 """A small real comparison and a small real run, for the report's tests.
 
 The comparison is what ``migrant-health compare`` writes, made by the public API: the baseline
-and two shipped strategies (fair employment, modern management), 2 replicates, 2008-2015, one
+and two shipped strategies (fair employment, modern management), 2 replicates, 2008-2013, one
 agent per 50,000 persons. The shipped levers start in 2025; here each starts in 2010 instead
-(the scenario's own values, shifted in time), so that a comparison ending in 2015 has deltas to
-show. A run: the baseline, 2008-2012. And a tiny comparison made by hand, for the checks that
-need no simulation.
+(the scenario's own values, shifted in time), so that a comparison ending in 2013 has deltas to
+show. And a tiny comparison and a tiny run made by hand, to the contract of ``compare`` and
+``simulate``, for the checks that need no simulation (a real run's report is the one of
+docs/store.md, run by ``test_docs_commands.py``).
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ import pytest
 from filelock import FileLock
 from typer.testing import CliRunner
 
-from migrant_health import RunConfig, Scenario, compare, simulate
+from migrant_health import Scenario, compare
 from migrant_health.cli.main import app
 from migrant_health.scenarios import resolve_scenario
-from migrant_health.store import write_run
 
-END = 2015
+END = 2013
 LEVER_YEAR = 2010
 STRATEGIES = ("fair_employment", "migrant_management")
 SCALE = 50_000
@@ -106,10 +106,37 @@ def shared_report(factory: pytest.TempPathFactory) -> SharedReport:
     return shared
 
 
-def small_run(out: Path, end: int = 2012) -> Path:
-    """Write a small baseline run to ``out`` (which must not exist) and return it."""
-    result = simulate(RunConfig(end=end, scale=SCALE, workers=1))
-    return write_run(result, out)
+def tiny_run(out: Path) -> Path:
+    """A run directory made by hand, to the contract of ``simulate``: a scenario's run.
+
+    The share working over 44 hours a week, in all and by sex, 2008-2010, under a working-time
+    rule from 2009; ``run.json`` with the keys ``simulate`` writes and the catalogue reads.
+    """
+    out.mkdir(parents=True)
+    rows = [
+        {"year": year, "metric": "share_over_44h", "group": group, "value": value}
+        for year in (2008, 2009, 2010)
+        for group, value in (("all", 0.6), ("sex=female", 0.55), ("sex=male", 0.65))
+    ]
+    pd.DataFrame(rows).to_parquet(out / "aggregates.parquet", index=False)
+    scenario = {
+        "name": "shorter_hours",
+        "description": "a working-time rule from 2009",
+        "origin": "shorter_hours.yaml",
+        "overrides": {"policy.fair_employment.hours_reduction": {"2009": 6.0}},
+    }
+    metadata = {
+        "package": "migrant_health",
+        "version": "test",
+        "created": "2026-12-01T00:00:00+00:00",
+        "config": {"start": 2008, "end": 2010, "scale": 50_000.0, "seed": 3, "scenario": scenario},
+        "overridden_parameters": list(scenario["overrides"]),
+        "agents": 20_000,
+        "agent_years": 60_000,
+        "timings_seconds": {"setup": 1.0, "simulate": 2.0},
+    }
+    (out / "run.json").write_text(json.dumps(metadata), encoding="utf-8")
+    return out
 
 
 def tiny_comparison(out: Path) -> Path:

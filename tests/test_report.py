@@ -1,7 +1,7 @@
 """The report of a comparison or a run: ``migrant-health report``, read as a user reads it.
 
 A small real comparison (two strategies with their levers moved to 2010, 2 replicates,
-2008-2015) gives a page with every section in order; its CSV links hold the numbers of the
+2008-2013) gives a page with every section in order; its CSV links hold the numbers of the
 comparison's own files (the subgroup table is ``deltas.parquet`` row for row, the bands are the
 replicates' 5th and 95th percentiles recomputed here from ``aggregates.parquet``); the levers
 say what each override means; the cost tables show when the directory holds them. A run gets
@@ -33,8 +33,8 @@ from report_fixtures import (
     LEVER_YEAR,
     SharedReport,
     shared_report,
-    small_run,
     tiny_comparison,
+    tiny_run,
 )
 
 COMPARISON_SECTIONS = ["about", "series", "subgroups", "levers", "costs", "method"]
@@ -133,7 +133,7 @@ def test_subgroup_deltas_are_the_comparisons_deltas(page: str, comparison: Path)
     )
     for column in ("baseline", "value", "delta", "delta_lo", "delta_hi"):
         assert np.allclose(both[column], both[f"{column}_stored"], equal_nan=True), column
-    # The lever moves the hours of every subgroup of workers well before 2015.
+    # The lever moves the hours of every subgroup of workers well before the last year.
     hours = table[(table["metric"] == "share_over_44h") & (table["dimension"] == "sex")]
     fair = hours[hours["scenario"] == "fair_employment_2010"]
     assert len(fair) == 2 and (fair["delta_hi"] < 0).all()
@@ -227,22 +227,30 @@ def test_figures_are_saved_as_svg_files(page: str, shared: SharedReport) -> None
 
 def test_a_run_gets_its_settings_series_subgroups_and_scenario(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
-    run = small_run(runs / "small-run", end=2010)
+    run = tiny_run(runs / "small-run")
     out = tmp_path / "run.html"
     # By id, as `runs show` takes it.
-    result = CliRunner().invoke(
-        app, ["report", "small-run", "--runs", str(runs), "--out", str(out)]
-    )
+    arguments = ["report", "small-run", "--runs", str(runs), "--out", str(out)]
+    result = CliRunner().invoke(app, arguments)
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     positions = [page.index(f'<section id="{name}">') for name in RUN_SECTIONS]
     assert positions == sorted(positions) and '<section id="costs">' not in page
-    assert "No scenario: the baseline" in page
+    about = html.unescape(_section(page, "about"))
+    assert "2008-2010" in about and "shorter_hours" in about and "20,000" in about
+    levers = html.unescape(_section(page, "levers"))
+    hours = ParameterTree.load().spec("policy.fair_employment.hours_reduction")
+    assert "a working-time rule from 2009" in levers and hours.description in levers
+    assert "2009: 6" in levers and hours.unit in levers
     aggregates = pd.read_parquet(run / "aggregates.parquet")
-    values = _downloads(page)["subgroups.csv"].merge(
+    downloads = _downloads(page)
+    values = downloads["subgroups.csv"].merge(
         aggregates, on=["metric", "group", "year"], suffixes=("", "_stored")
     )
-    assert len(values) > 100 and np.allclose(values["value"], values["value_stored"])
+    assert sorted(values["group"]) == ["sex=female", "sex=male"]
+    assert (values["value"] == values["value_stored"]).all()
+    series = downloads["series-share_over_44h.csv"]
+    assert series["year"].tolist() == [2008, 2009, 2010] and (series["value"] == 0.6).all()
 
 
 def _report(*args: str) -> tuple[int, str]:
