@@ -277,6 +277,14 @@ def test_a_comparison_missing_its_deltas_is_refused(tiny: Path, tmp_path: Path) 
         write_report(broken, out)
 
 
+def test_a_file_that_is_not_parquet_is_named(tiny: Path, tmp_path: Path) -> None:
+    (tiny / "aggregates.parquet").write_text("year,metric,group,value\n")
+    out = tmp_path / "r.html"
+    code, message = _report(str(tiny), "--out", str(out))
+    assert code == 2 and "aggregates.parquet: not readable as Parquet" in message
+    assert not out.exists()
+
+
 def test_an_unknown_id_names_the_closest(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     tiny_comparison(runs / "small-comparison")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from migrant_health import catalogue
@@ -105,7 +106,7 @@ def find_results(target: str | Path, runs: str | Path = RUNS) -> Path:
 def _check_columns(path: Path, required: tuple[str, ...]) -> None:
     try:
         columns = set(pq.read_schema(path).names)
-    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+    except (pa.ArrowException, OSError) as exc:
         raise StoreError(f"{path}: not readable as Parquet ({exc})") from exc
     missing = [c for c in required if c not in columns]
     if missing:
