@@ -86,10 +86,25 @@ class Headline:
         return self.metric if self.group == "all" else f"{self.metric} [{self.group}]"
 
 
-HEADLINE_FIGURES: tuple[Headline, ...] = tuple(
-    Headline(label.strip(), metric, group, scale, fmt)
-    for label, metric, group, scale, fmt in HEADLINES
-)
+def _headline_figures() -> tuple[Headline, ...]:
+    """The headlines with labels that stand alone on a chart.
+
+    In the printed summary an indented label is a part of the one above it (``  economic``
+    under ``Integration index, out-migrants``); a chart's title names both:
+    ``Integration index, out-migrants: economic``.
+    """
+    figures = []
+    parent = ""
+    for label, metric, group, scale, fmt in HEADLINES:
+        if label.startswith(" ") and parent:
+            label = f"{parent.split(' (')[0]}: {label.strip()}"
+        else:
+            parent = label = label.strip()
+        figures.append(Headline(label, metric, group, scale, fmt))
+    return tuple(figures)
+
+
+HEADLINE_FIGURES: tuple[Headline, ...] = _headline_figures()
 
 
 def display_unit(metric_unit: str, scale: float, delta: bool = False) -> str:
