@@ -4,8 +4,9 @@ A national microsimulation of rural-hukou adults from 2008 (health selection, sa
 return, social support, heterogeneity, and the loop health -> employment -> income ->
 integration), the seed paper's four policy strategies as parameter levers, and a survey
 toolkit for CMDS-style microdata. Runs and comparisons are indexed in a DuckDB catalogue
-(:func:`list_runs`, :func:`open_catalogue`); :func:`write_report` writes the HTML report of a run
-or a comparison.
+(:func:`list_runs`, :func:`open_catalogue`); :func:`sensitivity` screens parameters
+and levers with Morris or Sobol indices; :func:`write_report` writes the HTML report of a run or
+a comparison.
 """
 
 from importlib import metadata as _metadata
@@ -24,6 +25,7 @@ from migrant_health.errors import (
 from migrant_health.model import simulate
 from migrant_health.params import ParameterTree, Scenario, load_parameters
 from migrant_health.reporting import write_report
+from migrant_health.sensitivity_analysis import sensitivity
 
 try:
     __version__ = _metadata.version("migrant_health")
@@ -45,6 +47,7 @@ __all__ = [
     "list_runs",
     "load_parameters",
     "open_catalogue",
+    "sensitivity",
     "simulate",
     "write_report",
 ]

@@ -21,6 +21,7 @@ from migrant_health.cli.preflight import prepare_run
 from migrant_health.cli.report import report_command
 from migrant_health.cli.runs import register_new_run, runs_app
 from migrant_health.cli.scenarios import scenarios_app
+from migrant_health.cli.sensitivity import sensitivity_command
 from migrant_health.cli.summary import summary_frame, summary_table
 from migrant_health.cli.survey import survey_app
 from migrant_health.engine.run import RunConfig, RunResult, default_workers
@@ -46,6 +47,7 @@ app.command("fit")(fit_command)
 app.command("calibrate")(calibrate_command)
 app.command("compare")(compare_command)
 app.command("report")(report_command)
+app.command("sensitivity")(sensitivity_command)
 console = Console()
 
 

@@ -8,8 +8,8 @@ loaded from the network). For a comparison it reads, top to bottom:
 2. **Time series** of the headline figures, baseline and each scenario, with 90 % bands over
    replicates;
 3. **By subgroup**: each scenario's delta against the baseline in the last year, by sex, age
-   band, education, city tier, origin region, years in the city, status ... (whatever groups
-   the results hold), as dot-and-interval charts and one table;
+   band, education, city tier, origin region, arrival cohort, years in the city, status ...
+   (whatever groups the results hold), as dot-and-interval charts and one table;
 4. **Levers**: what each scenario stands for and each override with its meaning, unit, seed
    section and baseline value;
 5. **Costs**: the comparison's cost tables if it holds them;
