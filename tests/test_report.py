@@ -127,7 +127,9 @@ def test_subgroup_deltas_are_the_comparisons_deltas(page: str, comparison: Path)
     deltas = pd.read_parquet(comparison / "deltas.parquet")
     assert set(table["year"]) == {END}
     assert "baseline" not in set(table["scenario"])  # its deltas are 0 by construction
-    assert {"sex", "age_band", "education", "city_tier", "origin_region"} <= set(table["dimension"])
+    # Every subgroup the results hold, the arrival cohorts that follow people included.
+    dimensions = {"sex", "age_band", "education", "city_tier", "origin_region", "arrival_cohort"}
+    assert dimensions <= set(table["dimension"])
     both = table.merge(
         deltas, on=["scenario", "metric", "group", "year"], suffixes=("", "_stored"), how="left"
     )
