@@ -55,9 +55,13 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def page(browser: Browser, shared: SharedReport) -> Iterator[Page]:
-    """The report in a fresh tab with the network off: any request but the file is refused."""
+    """The report in a tab with the network off: any request but the file is refused.
+
+    One tab for the module's tests: none changes the page, and a page of a few MB takes seconds
+    to load.
+    """
     context = browser.new_context(viewport=LAPTOP, accept_downloads=True, offline=True)
     refused: list[str] = []
 
