@@ -5,7 +5,8 @@ return, social support, heterogeneity, and the loop health -> employment -> inco
 integration), the seed paper's four policy strategies as parameter levers, and a survey
 toolkit for CMDS-style microdata. Runs and comparisons are indexed in a DuckDB catalogue
 (:func:`list_runs`, :func:`open_catalogue`); :func:`sensitivity` screens parameters
-and levers with Morris or Sobol indices.
+and levers with Morris or Sobol indices; :func:`write_report` writes the HTML report of a run or
+a comparison.
 """
 
 from importlib import metadata as _metadata
@@ -23,6 +24,7 @@ from migrant_health.errors import (
 )
 from migrant_health.model import simulate
 from migrant_health.params import ParameterTree, Scenario, load_parameters
+from migrant_health.reporting import write_report
 from migrant_health.sensitivity_analysis import sensitivity
 
 try:
@@ -47,4 +49,5 @@ __all__ = [
     "open_catalogue",
     "sensitivity",
     "simulate",
+    "write_report",
 ]

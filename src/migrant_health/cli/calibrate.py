@@ -159,7 +159,8 @@ def fit_command(
         f"{matched.skipped['key'].nunique()} target series not compared (the report lists "
         "each with the reason)."
     )
-    from migrant_health.report.fit_report import render_fit_report, write_fit_report
+    from migrant_health.report.fit_report import render_fit_report
+    from migrant_health.report.page import write_page
 
     meta = {
         "parameters": name + (f" ({scenario})" if scenario is not None else ""),
@@ -171,7 +172,7 @@ def fit_command(
     html = render_fit_report(
         table, model_series(run, matched), matched.skipped, meta, objective(table), se_method
     )
-    path = write_fit_report(out, html)
+    path = write_page(out, html)
     console.print(f"report written to [bold]{path}[/]")
 
 

@@ -18,6 +18,7 @@ from migrant_health.cli.compare import compare_command
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.output import FormatOpt, check_format, emit, notes_console, records
 from migrant_health.cli.preflight import prepare_run
+from migrant_health.cli.report import report_command
 from migrant_health.cli.runs import register_new_run, runs_app
 from migrant_health.cli.scenarios import scenarios_app
 from migrant_health.cli.sensitivity import sensitivity_command
@@ -45,6 +46,7 @@ app.add_typer(scenarios_app, name="scenarios")
 app.command("fit")(fit_command)
 app.command("calibrate")(calibrate_command)
 app.command("compare")(compare_command)
+app.command("report")(report_command)
 app.command("sensitivity")(sensitivity_command)
 console = Console()
 

@@ -11,29 +11,33 @@ The page reads from the verdict down to the detail, and fits a laptop screen (13
 4. The targets not compared, with the reason, and how tolerances are set.
 
 Every table and every plot's data can be downloaded as CSV from links embedded in the page
-(:mod:`migrant_health.report.downloads`); plots are embedded PNGs. The single file can be
-mailed or archived, and is written atomically (a temporary file beside the target, then a
-rename).
+(:mod:`migrant_health.report.downloads`); plots are embedded PNGs. The page shares its skeleton,
+style sheet and writer with every other page of the package (:mod:`migrant_health.report.page`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Mapping
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment
 
-from migrant_health.atomic import atomic_path
 from migrant_health.report.downloads import csv_download, file_stem
 from migrant_health.report.labels import series_label, series_source
+from migrant_health.report.page import render_page
 from migrant_health.report.plots import plot_series, series_data
 
 #: Rows of the worst-misses table: at least this many, and every failure up to the maximum.
 WORST_MISSES_MIN, WORST_MISSES_MAX = 5, 10
+#: The page's sections: anchor and heading in the navigation bar.
+FIT_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("summary", "Summary"),
+    ("plots", "Plots"),
+    ("table", "Full table"),
+    ("skipped", "Targets not compared"),
+    ("method", "How tolerances are set"),
+)
 
 
 def _number(value: float) -> str:
@@ -158,10 +162,10 @@ def render_fit_report(
     blocks = _series_blocks(table, series)
     worst = worst_misses(table)
     passed = int(table["pass"].sum())
-    template = resources.files("migrant_health.report").joinpath("fit_report.html.j2")
-    environment = Environment(autoescape=True, keep_trailing_newline=True)
-    return environment.from_string(template.read_text(encoding="utf-8")).render(
-        title=title,
+    return render_page(
+        "fit_report.html.j2",
+        title,
+        FIT_SECTIONS,
         meta=meta,
         passed=passed,
         total=len(table),
@@ -176,11 +180,3 @@ def render_fit_report(
         skipped=_skipped_rows(skipped),
         skipped_csv=csv_download(skipped, "targets-not-compared.csv"),
     )
-
-
-def write_fit_report(path: str | Path, html: str) -> Path:
-    """Write the page atomically: a temporary file beside ``path``, then a rename."""
-    target = Path(path)
-    with atomic_path(target) as tmp:
-        tmp.write_text(html, encoding="utf-8")
-    return target

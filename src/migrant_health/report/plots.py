@@ -6,10 +6,9 @@ reader downloads is exactly what the plot shows.
 
 from __future__ import annotations
 
-import base64
-import io
-
 import pandas as pd
+
+from migrant_health.report.figures import new_figure, png_base64
 
 #: Columns of :func:`series_data`.
 SERIES_DATA_COLUMNS: tuple[str, ...] = (
@@ -71,12 +70,11 @@ def plot_series(
         series: ``key, year, model`` for every simulated year, in target units.
         title: Title drawn in the image (none by default: the page titles the plot).
     """
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     data = series_data(key, table, series)
     # Drawn at the size it is shown (about 300 px wide) and twice the pixels for sharp text.
-    figure = Figure(figsize=(3.3, 2.1), dpi=200, layout="constrained")
+    figure = new_figure(3.3, 2.1)
     axes = figure.add_subplot()
     axes.plot(data["year"], data["model"], color=_LINE, linewidth=1.4, label="model")
     targets = data[data["status"].notna()]
@@ -104,6 +102,4 @@ def plot_series(
     axes.grid(axis="y", color="#e5e5e5", linewidth=0.6)
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(fontsize=6, frameon=False)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return png_base64(figure)
