@@ -1,4 +1,4 @@
-"""Policy levers in real units: documented, neutral at their defaults, acting in the seed's direction.
+"""Policy levers in real units: documented, neutral by default, acting in the seed's direction.
 
 Every ``policy.*`` lever is set in a unit a policy maker sets, with its effect per unit, its
 cost, its source and its seed section (docs/policy.md). Each run here differs from the
