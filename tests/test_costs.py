@@ -124,12 +124,17 @@ def test_outcomes_averted_and_cost_per_outcome(tmp_path: Path) -> None:
 
 
 def test_a_comparison_writes_both_tables_and_returns_them(tmp_path: Path) -> None:
-    plan = plan_comparison(["migrant_management"], 2, end=2026, scale=50_000, workers=2)
+    # Short runs: services for every out-migrant from 2010, compared to 2012.
+    scenario = Scenario.from_dict({"name": "services", SERVICES: {2010: 1.0}})
+    plan = plan_comparison([scenario], 2, end=2012, scale=50_000, workers=2)
     result = run_comparison(plan, tmp_path / "cmp")
     assert result.directory is not None
     written = pd.read_parquet(result.directory / "costs.parquet")
     pd.testing.assert_frame_equal(written, result.costs)
     effectiveness = pd.read_parquet(result.directory / "cost_effectiveness.parquet")
-    assert list(effectiveness.columns) == list(EFFECTIVENESS_COLUMNS)
-    assert _total(result.costs, "migrant_management") > 0
+    pd.testing.assert_frame_equal(effectiveness, result.cost_effectiveness)
+    assert _total(result.costs, "services") > 0
     assert _total(result.costs, "baseline") == 0
+    # Services lower depressive symptoms: a positive number of person-years averted.
+    depressive = effectiveness.set_index("outcome").loc["depressive_symptom_person_years"]
+    assert depressive["averted"] > 0
