@@ -51,6 +51,8 @@ def test_the_api_returns_the_table_written_to_deltas_parquet(
     assert sorted(p.name for p in out.iterdir()) == [
         "aggregates.parquet",
         "comparison.json",
+        "cost_effectiveness.parquet",
+        "costs.parquet",
         "deltas.parquet",
     ]
     assert list(deltas.columns) == list(DELTA_COLUMNS)
