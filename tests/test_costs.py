@@ -49,7 +49,7 @@ def _aggregates(path: Path, scenarios: tuple[str, ...]) -> Path:
 
 
 def _tables(
-    tmp_path: Path, scenarios: dict[str, dict[str, object]]
+    tmp_path: Path, scenarios: dict[str, dict[str, object]], deaths: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     names = tuple(scenarios)
     aggregates = _aggregates(tmp_path / "aggregates.parquet", names)
@@ -60,7 +60,7 @@ def _tables(
         for r in (0, 1)
     ]
     values = lever_values(runs, YEARS, "baseline")
-    return compute_costs(aggregates, values, ["baseline", *names], "baseline")
+    return compute_costs(aggregates, values, ["baseline", *names], "baseline", deaths=deaths)
 
 
 def _total(costs: pd.DataFrame, scenario: str) -> float:
@@ -119,8 +119,10 @@ def test_outcomes_averted_and_cost_per_outcome(tmp_path: Path) -> None:
     assert row["averted"] == pytest.approx(sum(per_replicate) / 2)
     assert row["averted_lo"] < row["averted"] < row["averted_hi"]
     assert row["cost_per_outcome_cny"] == pytest.approx(_total(costs, "services") / row["averted"])
-    # Deaths do not respond in these aggregates, so the row is left out.
+    # Deaths are renormalised to the life table (no response): the row is left out unless asked.
     assert "deaths" not in set(effectiveness["outcome"])
+    _, with_deaths = _tables(tmp_path, {"services": {SERVICES: {2025: 0.5}}}, deaths=True)
+    assert with_deaths.set_index("outcome").loc["deaths", "averted"] == 0.0
 
 
 def test_a_comparison_writes_both_tables_and_returns_them(tmp_path: Path) -> None:

@@ -214,39 +214,42 @@ def _shown(x: float, scale: float, fmt: str, signed: bool = False) -> str:
 
 def cost_tables(result: Comparison, plan: ComparisonPlan) -> list[Table]:
     """The cost of each scenario by lever, and what it buys: outcomes averted and their price."""
-    left = ("scenario", "lever", "outcome")
     levers = Table(
-        title=f"Costs {plan.start}-{plan.end}, discounted to each scenario's first lever year "
-        f"(mean of {len(plan.draws)} replicates)",
+        title=f"Costs to {plan.end}, bn CNY discounted to each scenario's first lever "
+        f"year (mean of {len(plan.draws)} replicates; reached in million person-years)",
         title_justify="left",
     )
-    for column in ("scenario", "lever", "persons reached (person-years)", "cost (bn CNY)"):
-        levers.add_column(column, justify="left" if column in left else "right")
+    levers.add_column("scenario", overflow="fold")
+    levers.add_column("lever", overflow="fold")
+    levers.add_column("reached", justify="right")
+    levers.add_column("cost", justify="right")
     for row in result.costs.to_dict("records"):
         if row["scenario"] == BASELINE:
             continue
         reached = float(row["reached_person_years"])
         levers.add_row(
             str(row["scenario"]),
-            str(row["lever"]).removeprefix("policy."),
-            "" if isnan(reached) else f"{reached:,.0f}",
+            str(row["lever"]).rsplit(".", 1)[-1],
+            "" if isnan(reached) else f"{reached / 1e6:,.1f}",
             f"{float(row['cost_bn_cny_discounted']):,.1f}",
         )
     outcomes = Table(
-        title="What the cost buys: outcomes averted vs baseline (discounted; 90 % interval over "
-        "replicates) and cost per outcome",
+        title="What it buys: outcomes averted vs baseline, in millions (discounted; 90 % "
+        "interval over replicates), and CNY per outcome",
         title_justify="left",
     )
-    for column in ("scenario", "outcome", "averted", "90 % interval", "CNY per outcome"):
-        outcomes.add_column(column, justify="left" if column in left else "right")
+    outcomes.add_column("scenario", overflow="fold")
+    outcomes.add_column("outcome", overflow="fold")
+    for column in ("averted", "90 % interval", "CNY each"):
+        outcomes.add_column(column, justify="right")
     for row in result.cost_effectiveness.to_dict("records"):
         price = float(row["cost_per_outcome_cny"])
-        low, high = float(row["averted_lo"]), float(row["averted_hi"])
+        low, high = float(row["averted_lo"]) / 1e6, float(row["averted_hi"]) / 1e6
         outcomes.add_row(
             str(row["scenario"]),
             str(row["outcome"]).replace("_", " "),
-            f"{float(row['averted']):+,.0f}",
-            f"[{low:+,.0f}, {high:+,.0f}]",
+            f"{float(row['averted']) / 1e6:+,.2f}",
+            f"[{low:+,.2f}, {high:+,.2f}]",
             "-" if isnan(price) else f"{price:,.0f}",
         )
     return [levers, outcomes]

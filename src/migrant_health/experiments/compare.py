@@ -295,7 +295,7 @@ def _run_into(
         BASELINE,
     )
     costs, effectiveness = compute_costs(
-        folder / "aggregates.parquet", values, plan.names, BASELINE, plan.scale
+        folder / "aggregates.parquet", values, plan.names, BASELINE
     )
     costs.to_parquet(folder / "costs.parquet", index=False)
     effectiveness.to_parquet(folder / "cost_effectiveness.parquet", index=False)

@@ -18,9 +18,9 @@ and effects alike:
   baseline's count minus the scenario's (share x population);
 - integration gained: out-migrants of the scenario x (its integration index - the baseline's),
   in index points 0-100 (person-years x points);
-- deaths averted, only if some replicate's deaths differ from its baseline's by more than the
-  rounding of a few agents (today deaths are renormalised to the life table within population,
-  sex and age group, so no lever changes them beyond that rounding and the row is omitted).
+- deaths averted, only where deaths respond to health (:data:`DEATHS_RESPOND`; today deaths are
+  renormalised to the life table within population, sex and age group, so a scenario changes
+  who dies but not how many are expected to, and the row is left out).
 
 Each outcome has the mean over replicates and the 5th-95th percentile interval of the
 per-replicate values (as the deltas); the cost per outcome is the mean cost over the mean
@@ -61,9 +61,11 @@ OUTCOMES = {
     "deaths": "deaths averted (discounted)",
 }
 TOTAL = "total"
-#: Deaths are renormalised to the life table by group, which fixes them up to the rounding of a
-#: few agents per group and year; a difference this small over a comparison is no response.
-DEATH_ROUNDING_AGENTS = 5
+#: Whether deaths respond to health in a scenario run (issue 11, item 2b). Today every run
+#: renormalises deaths to the national life table within population, sex and age group, so a
+#: scenario changes who dies but not how many are expected to: a difference in deaths is the
+#: chance of who dies, not a response, and the cost-effectiveness table leaves deaths out.
+DEATHS_RESPOND = False
 #: The aggregates a cost or an outcome is computed from: column -> (metric, group).
 COUNTS = {
     "employed_out": ("migrant_workers_out", "all"),
@@ -179,7 +181,8 @@ def compute_costs(
     values: pd.DataFrame,
     scenarios: Sequence[str],
     baseline: str,
-    scale: float = 1.0,
+    *,
+    deaths: bool = DEATHS_RESPOND,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cost table and the cost-effectiveness table of a comparison.
 
@@ -188,9 +191,8 @@ def compute_costs(
         values: :func:`lever_values` of every run.
         scenarios: Scenario names in the order of the rows.
         baseline: The reference scenario's name.
-        scale: Persons per agent of the runs: deaths that differ by no more than
-            :data:`DEATH_ROUNDING_AGENTS` agents are the rounding of the renormalisation to
-            the life table, not a response.
+        deaths: Whether to report deaths averted (only where deaths respond to health,
+            :data:`DEATHS_RESPOND`).
 
     Returns:
         ``(costs, cost_effectiveness)`` with the columns of :data:`COST_COLUMNS` and
@@ -311,28 +313,20 @@ def compute_costs(
                        quantile_cont(averted, {UPPER}) AS averted_hi,
                        avg(cost) / 1e9 AS cost_bn_cny_discounted,
                        CASE WHEN avg(averted) > 0 THEN avg(cost) / avg(averted) END
-                           AS cost_per_outcome_cny,
-                       max(abs(averted)) AS largest
+                           AS cost_per_outcome_cny
                 FROM with_cost GROUP BY scenario, outcome
-            ),
-            deaths_moved AS (
-                SELECT max(abs(moved)) AS largest FROM (
-                    SELECT sum(deaths) AS moved FROM yearly GROUP BY scenario, replicate
-                )
             )
             SELECT scenario, outcome, averted, averted_lo, averted_hi, cost_bn_cny_discounted,
                    cost_per_outcome_cny
             FROM summary
-            -- Deaths only where some replicate's deaths respond (beyond rounding).
-            WHERE outcome <> 'deaths'
-                OR (SELECT largest FROM deaths_moved) > $rounding
+            WHERE outcome <> 'deaths' OR $deaths
             ORDER BY list_position($order, scenario), list_position($outcomes, outcome)
             """,
             {
                 "baseline": baseline,
                 "outcomes": list(OUTCOMES),
                 "order": list(scenarios),
-                "rounding": DEATH_ROUNDING_AGENTS * scale,
+                "deaths": deaths,
             },
         ).df()
     effectiveness.insert(2, "unit", effectiveness["outcome"].map(OUTCOMES))
