@@ -8,6 +8,8 @@ year, person), so the difference is the lever's effect (common random numbers).
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -26,9 +28,16 @@ def tree() -> ParameterTree:
     return ParameterTree.load()
 
 
+_RUNS: dict[str, RunResult] = {}
+
+
 def _run(overrides: dict[str, object] | None = None) -> RunResult:
-    scenario = Scenario.from_dict(overrides) if overrides else None
-    return simulate(RunConfig(scenario=scenario, **CONFIG))  # type: ignore[arg-type]
+    """A short run with ``overrides``; each distinct scenario runs once per test session."""
+    key = json.dumps(overrides or {}, sort_keys=True)
+    if key not in _RUNS:
+        scenario = Scenario.from_dict(overrides) if overrides else None
+        _RUNS[key] = simulate(RunConfig(scenario=scenario, **CONFIG))  # type: ignore[arg-type]
+    return _RUNS[key]
 
 
 @pytest.fixture(scope="module")
