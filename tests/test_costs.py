@@ -128,7 +128,7 @@ def test_outcomes_averted_and_cost_per_outcome(tmp_path: Path) -> None:
 def test_a_comparison_writes_both_tables_and_returns_them(tmp_path: Path) -> None:
     # Short runs: services for every out-migrant from 2010, compared to 2012.
     scenario = Scenario.from_dict({"name": "services", SERVICES: {2010: 1.0}})
-    plan = plan_comparison([scenario], 2, end=2012, scale=50_000, workers=2)
+    plan = plan_comparison([scenario], 2, end=2012, scale=50_000, workers=1)
     result = run_comparison(plan, tmp_path / "cmp")
     assert result.directory is not None
     written = pd.read_parquet(result.directory / "costs.parquet")
