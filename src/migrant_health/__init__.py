@@ -4,7 +4,8 @@ A national microsimulation of rural-hukou adults from 2008 (health selection, sa
 return, social support, heterogeneity, and the loop health -> employment -> income ->
 integration), the seed paper's four policy strategies as parameter levers, and a survey
 toolkit for CMDS-style microdata. Runs and comparisons are indexed in a DuckDB catalogue
-(:func:`list_runs`, :func:`open_catalogue`).
+(:func:`list_runs`, :func:`open_catalogue`); :func:`sensitivity` screens parameters
+and levers with Morris or Sobol indices.
 """
 
 from importlib import metadata as _metadata
@@ -22,6 +23,7 @@ from migrant_health.errors import (
 )
 from migrant_health.model import simulate
 from migrant_health.params import ParameterTree, Scenario, load_parameters
+from migrant_health.sensitivity_analysis import sensitivity
 
 try:
     __version__ = _metadata.version("migrant_health")
@@ -43,5 +45,6 @@ __all__ = [
     "list_runs",
     "load_parameters",
     "open_catalogue",
+    "sensitivity",
     "simulate",
 ]

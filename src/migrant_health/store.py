@@ -103,6 +103,8 @@ def _resolved(result: RunResult, path: str) -> Any:
 def run_metadata(result: RunResult) -> dict[str, Any]:
     """Everything needed to reproduce and audit a run."""
     config = asdict(result.config)
+    # Whether deaths responded to health against a reference run, not the factors themselves.
+    config["fixed_mortality_factors"] = result.config.fixed_mortality_factors is not None
     scenario = result.config.scenario
     config["scenario"] = (
         None

@@ -20,6 +20,7 @@ from migrant_health.cli.output import FormatOpt, check_format, emit, notes_conso
 from migrant_health.cli.preflight import prepare_run
 from migrant_health.cli.runs import register_new_run, runs_app
 from migrant_health.cli.scenarios import scenarios_app
+from migrant_health.cli.sensitivity import sensitivity_command
 from migrant_health.cli.summary import summary_frame, summary_table
 from migrant_health.cli.survey import survey_app
 from migrant_health.engine.run import RunConfig, RunResult, default_workers
@@ -44,6 +45,7 @@ app.add_typer(scenarios_app, name="scenarios")
 app.command("fit")(fit_command)
 app.command("calibrate")(calibrate_command)
 app.command("compare")(compare_command)
+app.command("sensitivity")(sensitivity_command)
 console = Console()
 
 

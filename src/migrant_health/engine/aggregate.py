@@ -8,7 +8,17 @@ reference sample, so ``all`` means the rural-hukou-origin population.
 
 Out-migrants by years in the city (``years_in_city=0-1|2-4|5-9|10+``, alone and crossed with
 sex) come from the tenure cells (:mod:`migrant_health.engine.stats`), which hold out-migrants a
-second time; every other group is summed over the main cells only, so nobody counts twice.
+second time; everyone who has ever out-migrated, by arrival cohort
+(``arrival_cohort=by2008|2009-2015|2016-2022|2023-2035``, alone and crossed with sex, and
+``arrival_cohort=any`` for all of them), comes from the cohort cells, which follow people
+whatever their status now; every other group is summed over the main cells only, so nobody
+counts twice.
+
+In the cohort groups the integration metrics (the four dimensions and the index) are means over
+the cohort's city dwellers: its out-migrants and its converts to urban hukou, so that a reform
+that speeds conversion is not read as a loss of integration. The other out-migrant-only metrics
+(stay intention, insurance at the destination, health records, support, living type, phase,
+stage) are not reported for cohorts: converts have no value for them.
 """
 
 from __future__ import annotations
@@ -29,7 +39,10 @@ from migrant_health.engine.codes import (
 )
 from migrant_health.engine.metrics import Metric, statistics_of
 from migrant_health.engine.stats import (
+    ARRIVAL_COHORT_LABELS,
+    COHORT_DIMENSIONS,
     DIMENSIONS,
+    FIRST_COHORT_CELL,
     N_MAIN_CELLS,
     SGROUP_STAGE,
     SGROUP_STATUS,
@@ -57,6 +70,16 @@ TENURE_GROUPINGS: tuple[tuple[str, ...], ...] = (
 )
 #: The cell-table column that marks tenure cells (``None`` in the main cells).
 TENURE_KEY = "years_in_city"
+#: Groups of everyone who has ever out-migrated, summed over the cohort cells only.
+COHORT_GROUPINGS: tuple[tuple[str, ...], ...] = (("arrival_cohort",), ("arrival_cohort", "sex"))
+#: The cell-table column that marks cohort cells (``None`` in the main and tenure cells).
+COHORT_KEY = "arrival_cohort"
+#: Label of the cohort group of everyone who has ever out-migrated.
+ANY_COHORT = "any"
+#: Statistics that converts add to their cohort cells as city dwellers (results module).
+_CITY_DWELLER_SUMS = frozenset(
+    {"sum_economic", "sum_social", "sum_cultural", "sum_identity", "sum_index"}
+)
 _RURAL_STATUSES = ("rural_stayer", "local_migrant", "out_migrant", "returned")
 # Where people live, whatever their hukou (converts to urban hukou live in cities).
 _RURAL_RESIDENTS = ("rural_stayer", "local_migrant", "returned")
@@ -79,10 +102,11 @@ def cell_table(
     """One row per non-empty (year, cell) with its labels and weighted statistics.
 
     The main cells come first, labelled by status, stage, city tier, sex, age band, education
-    and origin region, with ``years_in_city`` empty (``None``). Then the tenure cells, which
-    hold out-migrants a second time: labelled ``status=out_migrant``, ``years_in_city``, sex
-    and age band, the other keys empty. Sum one kind or the other (:func:`main_cells`,
-    :func:`tenure_cells`), never both.
+    and origin region, with ``years_in_city`` and ``arrival_cohort`` empty (``None``). Then the
+    tenure cells, which hold out-migrants a second time: labelled ``status=out_migrant``,
+    ``years_in_city``, sex and age band, the other keys empty. Then the cohort cells, which
+    hold everyone who has ever out-migrated once more: labelled ``arrival_cohort``, sex and age
+    band. Sum one kind only (:func:`main_cells`, :func:`tenure_cells`, :func:`cohort_cells`).
 
     Args:
         total: ``(years, cells, statistics)`` unweighted sums over all chunks.
@@ -101,18 +125,27 @@ def cell_table(
         main["origin_region"].to_numpy()
     ]
     main[TENURE_KEY] = None
+    main[COHORT_KEY] = None
     weight = np.where(main["status"] == "urban_local", weights["urban_local"], weights["rural"])
     main[stats] = main[stats].to_numpy() * weight[:, None]
     main = main.drop(columns=["sgroup"])
-    tenure = _labelled(total[:, N_MAIN_CELLS:], years, TENURE_DIMENSIONS, stats)
+    tenure = _labelled(total[:, N_MAIN_CELLS:FIRST_COHORT_CELL], years, TENURE_DIMENSIONS, stats)
     tenure[TENURE_KEY] = np.asarray(YEARS_IN_CITY_LABELS, dtype=object)[
         tenure[TENURE_KEY].to_numpy()
     ]
     for key in ("education", "origin_region", "stage", "city_tier"):
         tenure[key] = None
     tenure["status"] = "out_migrant"
+    tenure[COHORT_KEY] = None
     tenure[stats] = tenure[stats].to_numpy() * weights["rural"]
-    return pd.concat([main, tenure[main.columns]], ignore_index=True)
+    cohort = _labelled(total[:, FIRST_COHORT_CELL:], years, COHORT_DIMENSIONS, stats)
+    cohort[COHORT_KEY] = np.asarray(ARRIVAL_COHORT_LABELS, dtype=object)[
+        cohort[COHORT_KEY].to_numpy()
+    ]
+    for key in ("education", "origin_region", "stage", "city_tier", "status", TENURE_KEY):
+        cohort[key] = None
+    cohort[stats] = cohort[stats].to_numpy() * weights["rural"]
+    return pd.concat([main, tenure[main.columns], cohort[main.columns]], ignore_index=True)
 
 
 def _labelled(
@@ -138,13 +171,19 @@ def _labelled(
 
 def main_cells(cells: pd.DataFrame) -> pd.DataFrame:
     """The main cells of a cell table: every person once (what every group but
-    ``years_in_city`` sums)."""
-    return cells[cells[TENURE_KEY].isna().to_numpy()]
+    ``years_in_city`` and ``arrival_cohort`` sums)."""
+    return cells[(cells[TENURE_KEY].isna() & cells[COHORT_KEY].isna()).to_numpy()]
 
 
 def tenure_cells(cells: pd.DataFrame) -> pd.DataFrame:
     """The tenure cells of a cell table: out-migrants by years in the city, sex and age band."""
     return cells[cells[TENURE_KEY].notna().to_numpy()]
+
+
+def cohort_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """The cohort cells of a cell table: everyone who has ever out-migrated, by arrival
+    cohort, sex and age band, whatever their status now."""
+    return cells[cells[COHORT_KEY].notna().to_numpy()]
 
 
 def _label(keys: tuple[str, ...], values: tuple[object, ...]) -> str:
@@ -204,6 +243,7 @@ def tidy_aggregates(
             elif "stage" not in keys:
                 rows += _by_category(source, sums, keys, metric, stats)
     rows += _by_years_in_city(tenure_cells(frame), metrics, stats)
+    rows += _by_arrival_cohort(cohort_cells(frame), metrics, stats)
     rows += _by_residence(main, metrics, stats)
     rows += _health_gap(main, standard_weights)
     table = pd.DataFrame(rows, columns=["year", "metric", "group", "value"])
@@ -228,6 +268,30 @@ def _by_years_in_city(
                 rows += _rows(sums, keys, metric)
             else:
                 rows += _by_category(tenure, sums, keys, metric, stats)
+    return rows
+
+
+def reported_for_cohorts(metric: Metric) -> bool:
+    """Whether a metric means the same for a cohort that mixes statuses (see the module doc)."""
+    if metric.name in _DERIVED_SEPARATELY or metric.by is not None:
+        return False
+    return metric.denominator != "out_migrants" or metric.numerator in _CITY_DWELLER_SUMS
+
+
+def _by_arrival_cohort(
+    cohort: pd.DataFrame, metrics: Sequence[Metric], stats: list[str]
+) -> list[tuple[int, str, str, float]]:
+    """Every metric that follows people, for everyone who has ever out-migrated by arrival
+    cohort (and sex), and for all of them (``arrival_cohort=any``), from the cohort cells."""
+    rows: list[tuple[int, str, str, float]] = []
+    if cohort.empty:
+        return rows
+    every = cohort.assign(**{COHORT_KEY: ANY_COHORT})
+    for source, keys in ((every, (COHORT_KEY,)), *((cohort, k) for k in COHORT_GROUPINGS)):
+        sums = _grouped(source, keys, stats)
+        for metric in metrics:
+            if reported_for_cohorts(metric):
+                rows += _rows(sums, keys, metric)
     return rows
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,8 @@ class RunContext:
         tree: Resolved parameter tree (scenario applied).
         params: Structured parameter records, one per year from ``start`` to ``end``.
         demography: Demographic inputs (population, entrants, mortality, conversions).
+        fixed_records: Chunk records held fixed from a reference run (name -> array with
+            chunks first, then years): see ``RunConfig.fixed_mortality_factors``.
     """
 
     seed: int
@@ -78,6 +81,7 @@ class RunContext:
     tree: ParameterTree
     params: np.ndarray
     demography: Demography
+    fixed_records: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def years(self) -> range:

@@ -53,6 +53,10 @@ POPULATION_SCRATCH: tuple[StateSpec, ...] = (
 )
 
 
+#: Name of the chunk record of mortality renormalisation factors (modules.demography).
+MORTALITY_FACTORS = "mortality_factors"
+
+
 @dataclass
 class Chunk:
     """States of one chunk of whole communities.
@@ -66,6 +70,9 @@ class Chunk:
         arrays: State name -> array.
         scratch: Scratch name -> array, overwritten every year.
         accumulator: ``(years, cells, stats)`` sums of the chunk's statistics.
+        records: Per-year arrays a module keeps about the chunk as a whole (name -> array
+            with the years first), handed back with the chunk's result: the mortality
+            renormalisation factors (:mod:`migrant_health.modules.demography`).
     """
 
     index: int
@@ -75,6 +82,7 @@ class Chunk:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     scratch: dict[str, np.ndarray] = field(default_factory=dict)
     accumulator: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    records: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def allocate(

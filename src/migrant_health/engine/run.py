@@ -30,7 +30,7 @@ from migrant_health.engine.interrupts import (
     terminate,
 )
 from migrant_health.engine.plan import Plan
-from migrant_health.engine.population import Chunk
+from migrant_health.engine.population import MORTALITY_FACTORS, Chunk
 from migrant_health.engine.snapshot import take_snapshot
 from migrant_health.engine.stats import N_MAIN_CELLS, empty_accumulator
 from migrant_health.engine.synthesis import PopulationLayout, build_layout, synthesize
@@ -62,6 +62,11 @@ class RunConfig:
             insurance roll-out, policy), the calendar trends (``p.conditions_year`` stays the
             base year), life tables and hukou conversion rate. People still age and cohorts
             still enter. For checking that the start is a steady state.
+        fixed_mortality_factors: Mortality renormalisation factors held fixed, taken from a
+            reference run (its ``RunResult.mortality_factors``) with the same seed, scale,
+            chunks and years. ``None`` (the default): every run renormalises its deaths to the
+            life table, so health moves deaths between people but not their number. Given: a
+            scenario's health gains and losses change its deaths (docs/model.md, section 7).
     """
 
     start: int = 2008
@@ -76,6 +81,8 @@ class RunConfig:
     snapshot_fraction: float = 0.05
     scenario: Scenario | None = None
     frozen: bool = False
+    # Left out of comparisons and of the printed form: an array, possibly large.
+    fixed_mortality_factors: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def validate(self, first_year: int, last_year: int) -> None:
         """Raise :class:`RunConfigError` for impossible settings, saying what is allowed."""
@@ -109,12 +116,13 @@ class RunConfig:
 
 @dataclass
 class ChunkResult:
-    """What one chunk hands back: its summed statistics and snapshot rows."""
+    """What one chunk hands back: its summed statistics, snapshot rows and records."""
 
     index: int
     accumulator: np.ndarray
     snapshots: list[pd.DataFrame] = field(default_factory=list)
     seconds: float = 0.0
+    records: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -133,6 +141,8 @@ class RunResult:
         agent_years: Agent-years simulated (living agents summed over simulated years).
         n_agents: Agents allocated (entrants and padding included).
         n_chunks: Chunks simulated.
+        records: Per-chunk records (name -> array with chunks first, then years), such as the
+            mortality renormalisation factors.
     """
 
     config: RunConfig
@@ -144,6 +154,18 @@ class RunResult:
     agent_years: int
     n_agents: int
     n_chunks: int
+    records: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def mortality_factors(self) -> np.ndarray:
+        """The run's mortality renormalisation factors, to hold fixed in a scenario run.
+
+        Shape ``(chunks, years, population, sex, age group)``: the mean relative risk of death
+        of each chunk's rural-hukou people (population 0) and urban locals (1) by sex and
+        ten-year age group in each simulated year, NaN where a cell was empty. Pass it as
+        ``RunConfig.fixed_mortality_factors`` of a run with the same seed, scale and years.
+        """
+        return self.records[MORTALITY_FACTORS]
 
     def series(self, metric: str, group: str = "all") -> pd.Series:
         """One metric of one group as a series indexed by year."""
@@ -183,6 +205,12 @@ def build_context(config: RunConfig) -> tuple[RunContext, PopulationLayout]:
     if config.frozen:
         params[:] = params[0]
         demo = demo.frozen_at(demo.first_year)
+    fixed = {}
+    if config.fixed_mortality_factors is not None:
+        n_chunks = len(layout.chunk_bounds(config.communities_per_chunk))
+        fixed[MORTALITY_FACTORS] = _checked_factors(
+            config.fixed_mortality_factors, n_chunks, len(years)
+        )
     ctx = RunContext(
         seed=config.seed,
         start=demo.first_year,
@@ -194,8 +222,21 @@ def build_context(config: RunConfig) -> tuple[RunContext, PopulationLayout]:
         tree=tree,
         params=params,
         demography=demo,
+        fixed_records=fixed,
     )
     return ctx, layout
+
+
+def _checked_factors(factors: np.ndarray, n_chunks: int, n_years: int) -> np.ndarray:
+    """Fixed mortality factors that fit this run's chunks and years, as float64."""
+    factors = np.asarray(factors, dtype=np.float64)
+    if factors.ndim != 5 or factors.shape[:2] != (n_chunks, n_years):
+        raise RunConfigError(
+            f"the fixed mortality factors have shape {factors.shape}, but this run has "
+            f"{n_chunks} chunks and {n_years} simulated years: take them from a run with the "
+            "same scale, seed, chunk size and end year (RunResult.mortality_factors)"
+        )
+    return factors
 
 
 def simulate_chunk(
@@ -222,7 +263,8 @@ def simulate_chunk(
             kernel(chunk, ctx, year)
         if year in snapshot_years:
             snapshots.append(take_snapshot(chunk, ctx, year, snapshot_fraction))
-    return ChunkResult(index, chunk.accumulator, snapshots, time.perf_counter() - began)
+    seconds = time.perf_counter() - began
+    return ChunkResult(index, chunk.accumulator, snapshots, seconds, chunk.records)
 
 
 def _worker_init(plan: Plan, config: RunConfig) -> None:
@@ -381,12 +423,20 @@ def run_chunks(
     config: RunConfig,
     progress: ProgressCallback | None = None,
     executor: Executor | None = None,
-) -> tuple[RunContext, PopulationLayout, np.ndarray, list[pd.DataFrame], dict[str, float]]:
+) -> tuple[
+    RunContext,
+    PopulationLayout,
+    np.ndarray,
+    list[pd.DataFrame],
+    dict[str, float],
+    dict[str, np.ndarray],
+]:
     """Simulate every chunk and sum their statistics in chunk order.
 
     Returns:
         The run context, the population layout, the ``(years, cells, statistics)`` sums, the
-        snapshot frames and the seconds spent setting up and simulating.
+        snapshot frames, the seconds spent setting up and simulating, and the chunks' records
+        stacked in chunk order (chunks first).
     """
     config = small_runs.shrink_run(config)
     timings: dict[str, float] = {}
@@ -398,16 +448,20 @@ def run_chunks(
     executor = executor or make_executor(min(config.workers, len(tasks)))
     total = empty_accumulator(len(ctx.years), len(plan.statistics))
     snapshots: list[pd.DataFrame] = []
+    records: dict[str, list[np.ndarray]] = {}
     t1 = time.perf_counter()
     if progress is not None:
         progress(0, len(tasks))  # the total is known before the first chunk (which may compile)
     for done, result in enumerate(_ordered(executor.map(plan, config, tasks)), start=1):
         total += result.accumulator
         snapshots.extend(result.snapshots)
+        for name, record in result.records.items():
+            records.setdefault(name, []).append(record)
         if progress is not None:
             progress(done, len(tasks))
     timings["simulate"] = time.perf_counter() - t1
-    return ctx, layout, total, snapshots, timings
+    stacked = {name: np.stack(parts) for name, parts in records.items()}
+    return ctx, layout, total, snapshots, timings, stacked
 
 
 def weighted_cells(plan: Plan, ctx: RunContext, total: np.ndarray, first_year: int) -> pd.DataFrame:
@@ -439,7 +493,7 @@ def run_plan(
         ScenarioError: for a scenario that does not fit the parameter tree.
     """
     config = small_runs.shrink_run(config or RunConfig())
-    ctx, layout, total, snapshots, timings = run_chunks(plan, config, progress, executor)
+    ctx, layout, total, snapshots, timings, records = run_chunks(plan, config, progress, executor)
     t2 = time.perf_counter()
     cells = weighted_cells(plan, ctx, total, config.start)
     aggregates = tidy_aggregates(cells, ctx.demography.standard_weights, plan.metrics)
@@ -451,7 +505,16 @@ def run_plan(
     agent_years = int(total[:, :N_MAIN_CELLS, plan.statistics.index("persons")].sum())
     n_chunks = len(layout.chunk_bounds(config.communities_per_chunk))
     return RunResult(
-        config, ctx.tree, aggregates, cells, snap, timings, agent_years, layout.n_agents, n_chunks
+        config,
+        ctx.tree,
+        aggregates,
+        cells,
+        snap,
+        timings,
+        agent_years,
+        layout.n_agents,
+        n_chunks,
+        records,
     )
 
 

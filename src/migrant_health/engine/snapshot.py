@@ -127,6 +127,7 @@ def take_snapshot(chunk: Chunk, ctx: RunContext, year: int, fraction: float) -> 
             "cross_province": c.cross_province[idx].astype(bool),
             "years_in_city": c.years_in_city[idx],
             "migrations": c.migrations[idx],
+            "first_out_year": c.first_out_year[idx],
             "family": _labels(c.family[idx], FAMILY_LABELS),
             "insurance": _labels(c.insurance[idx], INSURANCE_LABELS),
             "chronic": c.chronic[idx].astype(bool),

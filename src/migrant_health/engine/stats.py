@@ -9,9 +9,17 @@ so chunk results add up exactly and any group is a sum of cells.
 
 After the main cells come the *tenure cells*: out-migrants are added a second time, by years in
 the city (0-1, 2-4, 5-9, 10+), sex and age band. A full years-in-city dimension would triple the
-accumulator; this block adds 48 cells to the 3,060 main ones. Every person is in exactly one
-main cell, and every out-migrant also in one tenure cell, so groups are sums of main cells only
-(``all``, status, ...) or of tenure cells only (``years_in_city``), never of both.
+accumulator; this block adds 48 cells to the 3,060 main ones.
+
+Then the *cohort cells*: everyone who has ever out-migrated, whatever their status now (still in
+the city, returned, working locally, or converted to urban hukou), by arrival cohort (the year
+of their first out-migration; the base-year stock and the base year's returnees form the first
+cohort), sex and age band: groups that follow people rather than statuses.
+
+Every person is in exactly one main cell, every out-migrant also in one tenure cell and every
+person who has ever out-migrated also in one cohort cell, so a group is a sum of one kind of
+cell only: main cells (``all``, status, ...), tenure cells (``years_in_city``) or cohort cells
+(``arrival_cohort``).
 """
 
 from __future__ import annotations
@@ -58,9 +66,22 @@ TENURE_DIMENSIONS = {
 #: Index of the first tenure cell: the tenure block follows the main cells.
 FIRST_TENURE_CELL = N_MAIN_CELLS
 N_TENURE_CELLS = int(np.prod(list(TENURE_DIMENSIONS.values())))
-N_CELLS = N_MAIN_CELLS + N_TENURE_CELLS
+
+#: Arrival cohorts of everyone who has ever out-migrated: by the base year, then seven-year
+#: spans to the end of the data, by the first year of each.
+ARRIVAL_COHORT_LABELS = ("by2008", "2009-2015", "2016-2022", "2023-2035")
+ARRIVAL_COHORT_FIRST = (0, 2009, 2016, 2023)
+COHORT_DIMENSIONS = {
+    "arrival_cohort": len(ARRIVAL_COHORT_LABELS),
+    "sex": len(SEX_LABELS),
+    "age_band": len(AGE_BAND_LABELS),
+}
+#: Index of the first cohort cell: the cohort block follows the tenure cells.
+FIRST_COHORT_CELL = FIRST_TENURE_CELL + N_TENURE_CELLS
+N_COHORT_CELLS = int(np.prod(list(COHORT_DIMENSIONS.values())))
+N_CELLS = N_MAIN_CELLS + N_TENURE_CELLS + N_COHORT_CELLS
 
 
 def empty_accumulator(n_years: int, n_statistics: int) -> np.ndarray:
-    """Zeroed ``(years, cells, statistics)`` float64 array (main cells, then tenure cells)."""
+    """Zeroed ``(years, cells, statistics)`` float64 array (main, tenure, then cohort cells)."""
     return np.zeros((n_years, N_CELLS, n_statistics), dtype=np.float64)

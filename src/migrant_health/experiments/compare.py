@@ -10,6 +10,11 @@ person and decision (common random numbers): their difference is the policy's ef
 world, with little sampling noise, and the spread of the differences over replicates is the
 uncertainty about it (:mod:`~migrant_health.experiments.deltas`).
 
+Deaths respond to health in the scenario runs: each replicate's baseline runs first and its
+mortality renormalisation factors are held fixed in that replicate's scenario runs
+(``RunConfig.fixed_mortality_factors``), so the baseline stays on the life table while a
+scenario's health gains and losses change its deaths (docs/model.md, section 7).
+
 Everything is checked before the first run (scenarios, stacks, settings, the output directory),
 and the output is written to a staging directory renamed into place at the end:
 ``comparison.json``, ``aggregates.parquet``, ``deltas.parquet``, and the costs
@@ -22,11 +27,12 @@ import json
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 import migrant_health
@@ -274,14 +280,27 @@ def _run_into(
         progress(0, len(tasks))
     finished = 0
 
-    def done(_index: int, _seconds: float) -> None:
+    def done(_index: int, _result: tuple[float, np.ndarray]) -> None:
         nonlocal finished
         finished += 1
         if progress is not None:
             progress(finished, len(tasks))
 
     t0 = time.perf_counter()
-    run_tasks(_run_task, tasks, plan.workers, done)
+    # The baselines first: their mortality factors are held fixed in the scenario runs.
+    baselines = [t for t in tasks if t.scenario == BASELINE]
+    factors = {
+        t.replicate: result[1]
+        for t, result in zip(
+            baselines, run_tasks(_run_task, baselines, plan.workers, done), strict=True
+        )
+    }
+    scenario_runs = [
+        replace(t, config=replace(t.config, fixed_mortality_factors=factors[t.replicate]))
+        for t in tasks
+        if t.scenario != BASELINE
+    ]
+    run_tasks(_run_task, scenario_runs, plan.workers, done)
     t1 = time.perf_counter()
     combine_runs([t.part for t in tasks], plan.names, folder / "aggregates.parquet")
     for task in tasks:
@@ -312,15 +331,19 @@ def _run_into(
     )
 
 
-def _run_task(task: RunTask) -> float:
-    """Run one scenario in one replicate and write its tidy table (in a worker process)."""
+def _run_task(task: RunTask) -> tuple[float, np.ndarray]:
+    """Run one scenario in one replicate and write its tidy table (in a worker process).
+
+    Returns:
+        The seconds it took and the run's mortality renormalisation factors.
+    """
     began = time.perf_counter()
     result = simulate(task.config)
     table = result.aggregates.assign(scenario=task.scenario, replicate=task.replicate)
     table[["scenario", "replicate", "year", "metric", "group", "value"]].to_parquet(
         task.part, index=False
     )
-    return time.perf_counter() - began
+    return time.perf_counter() - began, result.mortality_factors
 
 
 def comparison_metadata(plan: ComparisonPlan, timings: dict[str, float]) -> dict[str, Any]:
@@ -363,6 +386,10 @@ def comparison_metadata(plan: ComparisonPlan, timings: dict[str, float]) -> dict
             "trials": len(trials),
         },
         "interval": INTERVAL,
+        "deaths": (
+            "respond to health: each scenario run holds its replicate's baseline mortality "
+            "renormalisation factors fixed"
+        ),
         "timings_seconds": timings,
     }
 

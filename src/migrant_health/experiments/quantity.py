@@ -100,7 +100,7 @@ def simulate_cells(config: RunConfig, progress: ProgressCallback | None = None) 
 
     began = time.perf_counter()
     plan = default_plan()
-    ctx, _, total, _, _ = run_chunks(plan, config, progress)
+    ctx, _, total, _, _, _ = run_chunks(plan, config, progress)
     cells = weighted_cells(plan, ctx, total, config.start)
     return ModelRun(config, cells, time.perf_counter() - began)
 

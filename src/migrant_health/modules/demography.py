@@ -7,6 +7,12 @@ Mortality reproduces the national (rural-scaled) life table on average: each per
 probability is the table's ``qx`` times a relative risk of poor health and chronic illness,
 divided by the mean relative risk of the chunk's people of the same sex and ten-year age group,
 so health redistributes deaths without changing their number.
+
+Those mean relative risks (the renormalisation factors) are kept as the chunk's record
+``mortality_factors``. A scenario run can hold them fixed at the baseline's
+(``RunConfig.fixed_mortality_factors``; ``compare`` does): with common random numbers, its
+deaths then rise and fall with its people's health against the baseline's, while the baseline
+itself stays on the life table.
 """
 
 from __future__ import annotations
@@ -30,13 +36,14 @@ from migrant_health.engine.codes import (
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
-from migrant_health.engine.population import Chunk, StateSpec
+from migrant_health.engine.population import MORTALITY_FACTORS, Chunk, StateSpec
 from migrant_health.engine.random import permanent_key, stream, uniform, year_key
 
 STREAM_DEATH = stream("demography.death")
 STREAM_MARRIAGE = stream("demography.marriage")
 STREAM_MARRIED_AT_START = stream("demography.married_at_start")
 N_MORTALITY_GROUPS = 9  # ten-year age groups 16-25, 26-35, ..., 96+
+NOT_FIXED = np.full((2, 2, N_MORTALITY_GROUPS), np.nan)  # every cell renormalised in the chunk
 
 
 @inline
@@ -54,7 +61,7 @@ def relative_risk(p: Params, health: float, chronic: int) -> float:
 @kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid, first_urban_pid, year, first_age, seed, p, qx, qx_urban, birth_year, female,
-    status, family, health, chronic, event, prior_status,
+    status, family, health, chronic, event, prior_status, mortality_factors, fixed_factors,
 ):  # fmt: skip
     n = status.size
     # Mean relative risks by population (rural hukou, urban locals), sex and age group.
@@ -80,6 +87,16 @@ def _step(  # type: ignore[no-untyped-def]
         if family[i] == FAMILY_SINGLE and age >= p.demography__marriage__min_age:
             if uniform(k_marry, first_pid + i) < p.demography__marriage__hazard:
                 family[i] = FAMILY_TOGETHER
+    # The year's renormalisation factors, recorded; a fixed factor (from the baseline of a
+    # comparison) replaces the chunk's own wherever the baseline had people in the cell.
+    mean_rr = np.empty((2, 2, N_MORTALITY_GROUPS))
+    for town in range(2):
+        for sex in range(2):
+            for g in range(N_MORTALITY_GROUPS):
+                own = rr_sum[town, sex, g] / rr_n[town, sex, g] if rr_n[town, sex, g] else np.nan
+                mortality_factors[town, sex, g] = own
+                fixed = fixed_factors[town, sex, g]
+                mean_rr[town, sex, g] = own if np.isnan(fixed) else fixed
     k_death = year_key(seed, STREAM_DEATH, year)
     last_age = qx.shape[1] - 1
     for i in range(n):
@@ -88,12 +105,11 @@ def _step(  # type: ignore[no-untyped-def]
         age = year - birth_year[i]
         g = min((age - 16) // 10, N_MORTALITY_GROUPS - 1)
         town = 1 if first_pid + i >= first_urban_pid else 0
-        mean_rr = rr_sum[town, female[i], g] / rr_n[town, female[i], g]
         table = qx_urban if town else qx
         q = table[female[i], min(age - first_age, last_age)] * relative_risk(
             p, health[i], chronic[i]
         )
-        if uniform(k_death, first_pid + i) < min(1.0, q / mean_rr):
+        if uniform(k_death, first_pid + i) < min(1.0, q / mean_rr[town, female[i], g]):
             status[i] = DEAD
             event[i] |= EV_DIED
 
@@ -113,6 +129,23 @@ def _init(first_pid, start, seed, p, birth_year, status, family):  # type: ignor
             and uniform(k, first_pid + i) < 1.0 - (1.0 - p.demography__marriage__hazard) ** years
         ):
             family[i] = FAMILY_TOGETHER
+
+
+def _mortality_factors(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
+    """Where the kernel records the year's renormalisation factors (the chunk's record)."""
+    record = chunk.records.get(MORTALITY_FACTORS)
+    if record is None:
+        shape = (len(ctx.years), 2, 2, N_MORTALITY_GROUPS)
+        record = chunk.records[MORTALITY_FACTORS] = np.full(shape, np.nan)
+    return record[year - ctx.start]
+
+
+def _fixed_factors(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
+    """The factors held fixed for this chunk and year, or NaN (the chunk's own) if none."""
+    fixed = ctx.fixed_records.get(MORTALITY_FACTORS)
+    if fixed is None:
+        return NOT_FIXED
+    return fixed[chunk.index, year - ctx.start]
 
 
 def _first_age(chunk: Chunk, ctx: RunContext, year: int) -> int:
@@ -154,6 +187,8 @@ class Demography(Module):
     parameters = ("demography",)
     arguments: ClassVar[Mapping[str, Argument]] = {
         "first_age": _first_age,
+        "mortality_factors": _mortality_factors,
+        "fixed_factors": _fixed_factors,
         "qx": _rural_qx,
         "qx_urban": _urban_qx,
     }

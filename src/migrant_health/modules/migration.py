@@ -343,8 +343,8 @@ def _step(  # type: ignore[no-untyped-def]
 @kernel
 def _departures(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, education, origin_region, family, status, city_tier,
-    cross_province, years_in_city, migrations, job, local_ties, origin_network, cultural,
-    identity, economic, event,
+    cross_province, years_in_city, migrations, first_out_year, job, local_ties, origin_network,
+    cultural, identity, economic, event,
 ):  # fmt: skip
     """Move this year's leavers (flagged by the migration decision) to a destination city."""
     k_tier = year_key(seed, STREAM_DESTINATION, year)
@@ -373,6 +373,8 @@ def _departures(  # type: ignore[no-untyped-def]
         status[i] = OUT_MIGRANT
         years_in_city[i] = 0
         migrations[i] = min(100, migrations[i] + 1)
+        if first_out_year[i] == 0:
+            first_out_year[i] = year  # the base-year stock: the base year
         # People leave to work: most start in the informal secondary labour market; the labour
         # module redraws employment and sector from the next year.
         job[i] = JOB_INFORMAL
@@ -449,8 +451,8 @@ def with_health_odds(share: float, log_odds: float) -> float:
 @kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, community_size, first_urban_pid, birth_year, female, education,
-    status, family, health, city_tier, migrations, local_ties, origin_network, cultural,
-    identity, economic, event,
+    status, family, health, city_tier, migrations, first_out_year, local_ties, origin_network,
+    cultural, identity, economic, event,
 ):  # fmt: skip
     """Where the base-year stock lives, with healthy-migrant selection built in.
 
@@ -490,6 +492,7 @@ def _init(  # type: ignore[no-untyped-def]
             if uniform(k_returned, pid) < p.migration__initial__returned_share[band]:
                 status[i] = RETURNED
                 migrations[i] = 1
+                first_out_year[i] = start  # out-migrated before the base year
             continue
         married = family[i] != FAMILY_SINGLE
         effect = normal(k_comm, pid // community_size)
@@ -518,6 +521,7 @@ def _init(  # type: ignore[no-untyped-def]
             # Returnees came back in poorer health (salmon bias), as the yearly steps select.
             status[i] = RETURNED
             migrations[i] = 1
+            first_out_year[i] = start  # out-migrated before the base year
         else:
             status[i] = RURAL_STAYER
             local = p.migration__initial__local_share[band]
@@ -607,6 +611,14 @@ class Migration(Module):
             "years",
         ),
         StateSpec("migrations", "int8", "migration", "number of out-migration spells begun"),
+        StateSpec(
+            "first_out_year",
+            "int16",
+            "migration",
+            "year of the first out-migration (the base year for those who had out-migrated by "
+            "then); 0 for people who never have",
+            "year",
+        ),
     )
     init_kernels = (_init, _departures, _settle_initial_stock)
     step_kernels = (_step, _departures, _city_year)
@@ -620,6 +632,7 @@ class Migration(Module):
         "cross_province",
         "years_in_city",
         "migrations",
+        "first_out_year",
         "family",
         "insurance",
         "local_ties",

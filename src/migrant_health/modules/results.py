@@ -11,6 +11,8 @@ from the stored states, with the same functions the snapshots use.
 
 from __future__ import annotations
 
+import numpy as np
+
 from migrant_health.engine.codes import (
     DEAD,
     EV_ARREARS,
@@ -50,7 +52,12 @@ from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.metrics import Metric, mean, share, slots, statistics_of
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import StateSpec
-from migrant_health.engine.stats import FIRST_TENURE_CELL, YEARS_IN_CITY_FIRST
+from migrant_health.engine.stats import (
+    ARRIVAL_COHORT_FIRST,
+    FIRST_COHORT_CELL,
+    FIRST_TENURE_CELL,
+    YEARS_IN_CITY_FIRST,
+)
 
 # The metrics computed here. The accumulator's statistics follow from them, in this order.
 METRICS: tuple[Metric, ...] = (
@@ -446,13 +453,24 @@ def years_in_city_band(years: int) -> int:
     return band
 
 
+@inline
+def arrival_cohort(first_out_year: int) -> int:
+    """Arrival cohort of someone who has out-migrated (engine/stats.py): 0 by 2008, then 1-3."""
+    cohort = 0
+    for k in range(1, len(ARRIVAL_COHORT_FIRST)):
+        if first_out_year >= ARRIVAL_COHORT_FIRST[k]:
+            cohort = k
+    return cohort
+
+
 @kernel
 def _accumulate(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, acc, birth_year, female, education, origin_region, status,
     prior_status, job, city_tier, years_in_city, insurance, chronic, health,
     mental, bmi, local_ties, economic, cultural, identity, income, hours, oop, care_use,
-    care_cost, duplicate, support, event, cross_province, health_record,
+    care_cost, duplicate, support, event, cross_province, health_record, first_out_year,
 ):  # fmt: skip
+    rows = np.empty(3, np.int64)  # the cells a person enters: main, tenure, cohort
     for i in range(status.size):
         s = status[i]
         ev = event[i]
@@ -474,7 +492,9 @@ def _accumulate(  # type: ignore[no-untyped-def]
         stage = 0
         social = 0.0
         index = 0.0
-        if s == OUT_MIGRANT:
+        # Converts to urban hukou keep their integration (the cohort cells follow them there).
+        in_city = (s == OUT_MIGRANT or s == URBAN_HUKOU) and not died
+        if s == OUT_MIGRANT or in_city:
             # Also for out-migrants who died this year, so deaths fall in their own stage.
             social = social_score(p, insurance[i], job[i], local_ties[i], education[i])
             index = composite_index(p, economic[i], social, cultural[i], identity[i])
@@ -486,16 +506,24 @@ def _accumulate(  # type: ignore[no-untyped-def]
         # Out-migrants (those who died this year too) are added a second time, into their
         # tenure cell: years in the city x sex x age band (engine/stats.py). The main cell's
         # sums are built exactly as before, so every old group is unchanged bit for bit.
-        tenure = cell
+        # Everyone who has ever out-migrated is added once more, into their cohort cell:
+        # arrival cohort x sex x age band, whatever their status now.
+        rows[0] = cell
         n_rows = 1
         if s == OUT_MIGRANT:
-            tenure = FIRST_TENURE_CELL + (
+            rows[n_rows] = FIRST_TENURE_CELL + (
                 (years_in_city_band(years_in_city[i]) * 2 + female[i]) * 6 + age_band(age)
             )
-            n_rows = 2
+            n_rows += 1
+        first_cohort_row = n_rows
+        if first_out_year[i] > 0:
+            rows[n_rows] = FIRST_COHORT_CELL + (
+                (arrival_cohort(first_out_year[i]) * 2 + female[i]) * 6 + age_band(age)
+            )
+            n_rows += 1
         if died:
             for k in range(n_rows):
-                row = acc[cell if k == 0 else tenure]
+                row = acc[rows[k]]
                 # Someone who entered and died in the same year counts in both flows.
                 if ev & EV_ENTERED:
                     row[SLOT.entrants] += 1.0
@@ -516,7 +544,7 @@ def _accumulate(  # type: ignore[no-untyped-def]
             phase = phase_of(p, years_in_city[i], identity[i])
         for k in range(n_rows):
             # Only the statistics that apply are added (no zeroed vector per person).
-            row = acc[cell if k == 0 else tenure]
+            row = acc[rows[k]]
             if ev & EV_ENTERED:
                 row[SLOT.entrants] += 1.0
             row[SLOT.persons] += 1.0
@@ -551,6 +579,15 @@ def _accumulate(  # type: ignore[no-untyped-def]
                     row[SLOT.over_44h] += 1.0
                 if ev & EV_ARREARS:
                     row[SLOT.arrears] += 1.0
+            if in_city and k >= first_cohort_row and not out:
+                # A convert in their cohort cell: integration among the cohort's city dwellers
+                # (the out-migrant-only shares are not reported for cohorts, engine/aggregate).
+                row[SLOT.out_migrants] += 1.0
+                row[SLOT.sum_economic] += economic[i]
+                row[SLOT.sum_social] += social
+                row[SLOT.sum_cultural] += cultural[i]
+                row[SLOT.sum_identity] += identity[i]
+                row[SLOT.sum_index] += index
             if out:
                 row[SLOT.out_migrants] += 1.0
                 row[SLOT.sum_economic] += economic[i]

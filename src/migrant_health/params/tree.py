@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,18 @@ def _walk(node: Any, prefix: str, origin: Path) -> Iterator[tuple[str, Parameter
         yield from _walk(child, f"{prefix}.{key}" if prefix else str(key), origin)
 
 
+@lru_cache(maxsize=8)
+def _parse_files(stamp: tuple[tuple[str, int, int], ...]) -> tuple[tuple[str, ParameterSpec], ...]:
+    """Every parameter of the files in ``stamp`` (path, mtime, size), in file order."""
+    specs: dict[str, ParameterSpec] = {}
+    for name, _, _ in stamp:
+        path = Path(name)
+        content = read_yaml(path) or {}
+        for key, spec in _walk(content, path.stem, path):
+            specs[key] = spec
+    return tuple(specs.items())
+
+
 @dataclass(frozen=True)
 class ParameterTree:
     """All parameters of the model, with any scenario overrides layered on top.
@@ -89,11 +102,12 @@ class ParameterTree:
     def load(cls, directory: Path | None = None) -> ParameterTree:
         """Load the tree from a directory of YAML files (the package defaults by default)."""
         directory = directory or DEFAULTS_DIR
-        specs: dict[str, ParameterSpec] = {}
-        for path in sorted(directory.glob("*.yaml")):
-            content = read_yaml(path) or {}
-            for name, spec in _walk(content, path.stem, path):
-                specs[name] = spec
+        files = sorted(directory.glob("*.yaml"))
+        # Parsing the YAML takes about 0.6 s, as long as a small run itself, and every run reads
+        # the tree twice (studies of many runs read it hundreds of times): the parsed files are
+        # kept, keyed by each file's size and modification time so an edited file is re-read.
+        stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        specs = dict(_parse_files(stamp))
         if not specs:
             raise ParameterError(f"{directory}: no parameter files (*.yaml) found")
         return cls(specs=specs)
