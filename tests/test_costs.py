@@ -119,10 +119,10 @@ def test_outcomes_averted_and_cost_per_outcome(tmp_path: Path) -> None:
     assert row["averted"] == pytest.approx(sum(per_replicate) / 2)
     assert row["averted_lo"] < row["averted"] < row["averted_hi"]
     assert row["cost_per_outcome_cny"] == pytest.approx(_total(costs, "services") / row["averted"])
-    # Deaths are renormalised to the life table (no response): the row is left out unless asked.
+    # Runs whose deaths do not respond to health (renormalised to the life table) have no row.
     assert "deaths" not in set(effectiveness["outcome"])
     _, with_deaths = _tables(tmp_path, {"services": {SERVICES: {2025: 0.5}}}, deaths=True)
-    assert with_deaths.set_index("outcome").loc["deaths", "averted"] == 0.0
+    assert with_deaths.set_index("outcome").loc["deaths", "averted"] == 0.0  # same deaths here
 
 
 def test_a_comparison_writes_both_tables_and_returns_them(tmp_path: Path) -> None:
@@ -137,6 +137,8 @@ def test_a_comparison_writes_both_tables_and_returns_them(tmp_path: Path) -> Non
     pd.testing.assert_frame_equal(effectiveness, result.cost_effectiveness)
     assert _total(result.costs, "services") > 0
     assert _total(result.costs, "baseline") == 0
+    # A comparison holds the baseline's mortality factors: deaths respond, and are reported.
+    assert "deaths" in set(effectiveness["outcome"])
     # Services lower depressive symptoms: a positive number of person-years averted.
     depressive = effectiveness.set_index("outcome").loc["depressive_symptom_person_years"]
     assert depressive["averted"] > 0

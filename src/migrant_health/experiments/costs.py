@@ -18,9 +18,8 @@ and effects alike:
   baseline's count minus the scenario's (share x population);
 - integration gained: out-migrants of the scenario x (its integration index - the baseline's),
   in index points 0-100 (person-years x points);
-- deaths averted, only where deaths respond to health (:data:`DEATHS_RESPOND`; today deaths are
-  renormalised to the life table within population, sex and age group, so a scenario changes
-  who dies but not how many are expected to, and the row is left out).
+- deaths averted, where deaths respond to health (:data:`DEATHS_RESPOND`: in a comparison the
+  scenario runs hold the baseline's mortality factors, so they do).
 
 Each outcome has the mean over replicates and the 5th-95th percentile interval of the
 per-replicate values (as the deltas); the cost per outcome is the mean cost over the mean
@@ -61,11 +60,11 @@ OUTCOMES = {
     "deaths": "deaths averted (discounted)",
 }
 TOTAL = "total"
-#: Whether deaths respond to health in a scenario run (issue 11, item 2b). Today every run
-#: renormalises deaths to the national life table within population, sex and age group, so a
-#: scenario changes who dies but not how many are expected to: a difference in deaths is the
-#: chance of who dies, not a response, and the cost-effectiveness table leaves deaths out.
-DEATHS_RESPOND = False
+#: Whether deaths respond to health in a comparison's scenario runs. They do (issue 11, item
+#: 2b): a comparison holds each replicate's baseline mortality renormalisation factors fixed in
+#: its scenario runs, so a healthier scenario has fewer deaths. A run renormalised to the life
+#: table on its own would change who dies but not how many: pass ``deaths=False`` for such runs.
+DEATHS_RESPOND = True
 #: The aggregates a cost or an outcome is computed from: column -> (metric, group).
 COUNTS = {
     "employed_out": ("migrant_workers_out", "all"),
