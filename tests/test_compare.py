@@ -27,7 +27,8 @@ from migrant_health.experiments.deltas import DELTA_COLUMNS
 from migrant_health.scenarios import resolve_scenario
 
 LEVER = "policy.management.mental_health_services"
-LATE = {"name": "late_services", LEVER: {2027: 0.05}}  # starts two years before the end
+# Services reaching every out-migrant, starting two years before the end.
+LATE = {"name": "late_services", LEVER: {2027: 1.0}}
 SETTINGS = {"replicates": 2, "end": 2028, "scale": 50_000, "seed": 3}
 # Measured: 0.11 with these seeds (0.10 over seeds 1-8): common random numbers make the
 # variance of the delta about 9 times smaller at 50,000 persons per agent. Bound with margin.
@@ -50,6 +51,8 @@ def test_the_api_returns_the_table_written_to_deltas_parquet(
     assert sorted(p.name for p in out.iterdir()) == [
         "aggregates.parquet",
         "comparison.json",
+        "cost_effectiveness.parquet",
+        "costs.parquet",
         "deltas.parquet",
     ]
     assert list(deltas.columns) == list(DELTA_COLUMNS)
@@ -114,7 +117,7 @@ def test_comparison_json_keeps_the_contract(comparison: tuple[pd.DataFrame, Path
     config = {"start": 2008, "end": 2028, "scale": 50_000.0, "seed": 3, "workers": 1}
     assert meta["config"] == config
     assert [s["name"] for s in meta["scenarios"]] == ["baseline", "late_services"]
-    assert meta["scenarios"][1]["overrides"] == {LEVER: {"2027": 0.05}}
+    assert meta["scenarios"][1]["overrides"] == {LEVER: {"2027": 1.0}}
     assert set(meta["scenarios"][0]) == {"name", "description", "origin", "overrides"}
     assert meta["replicates"] == 2 and meta["interval"] == 0.9
     draws = meta["replicate_draws"]

@@ -29,8 +29,12 @@ CONFIG = dict(
     snapshot_years=tuple(YEARS),
     snapshot_fraction=1.0,
 )
-#: Seed 4.3's psychological services at the top of the lever's range, from 2010.
-SERVICES = {"policy.management.mental_health_services": {2010: 0.1}}
+#: Seed 4.3's psychological services reaching every out-migrant from 2010, at the top of the
+#: range of their effect (indicated psychotherapy rather than universal seminars).
+SERVICES = {
+    "policy.management.mental_health_services": {2010: 1.0},
+    "policy.management.mental_health_effect": {2010: 0.6},
+}
 #: One log-odds more intention to stay (about 20 points of stay intention), nothing else.
 STAY_SHIFT = 1.0
 

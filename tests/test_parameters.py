@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from migrant_health import ParameterTree, Scenario, ScenarioError
+from migrant_health.scenarios.levers import LEVERS, SETTINGS
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,8 @@ def test_every_parameter_has_unit_range_and_source(tree: ParameterTree) -> None:
 
 
 def test_every_policy_lever_is_neutral_at_baseline(tree: ParameterTree) -> None:
-    levers = [p for p in tree.paths("policy") if not p.endswith("training_premium")]
+    # Levers and settings; their effects per unit and unit costs (policy.costs.*) are not 0.
+    levers = [item.path for item in LEVERS] + list(SETTINGS)
     assert levers
     for path in levers:
         assert tree.scalar(path) == 0.0, path

@@ -193,7 +193,7 @@ def test_scenarios_list_names_every_shipped_scenario() -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)["scenarios"]
     assert [row["name"] for row in rows] == shipped_names()
-    assert {row["name"]: row["levers"] for row in rows}["combined"] == 16
+    assert {row["name"]: row["levers"] for row in rows}["combined"] == 20
 
 
 def test_scenarios_show_gives_each_lever_its_baseline_unit_and_meaning() -> None:
@@ -207,6 +207,8 @@ def test_scenarios_show_gives_each_lever_its_baseline_unit_and_meaning() -> None
     assert hours["value"] == {"2025": 6.0}
     assert hours["baseline"] == 0.0 and hours["unit"] == "hours/week"
     assert "hours" in hours["description"]
+    assert "log earnings per log hours" in hours["effect_per_unit"]
+    assert hours["cost_per_unit"] == "60 CNY/person/year"
     text = runner.invoke(app, ["scenarios", "show", "combined"])
     assert text.exit_code == 0 and "policy.return_entrepreneurship.nonfarm_boost" in text.stdout
 

@@ -26,6 +26,7 @@ from migrant_health.experiments.compare import (
 )
 from migrant_health.experiments.deltas import DELTA_COLUMNS
 from migrant_health.model import default_plan
+from migrant_health.scenarios import BASELINE
 
 console = Console()
 SUMMARY_COLUMNS = ["label", *DELTA_COLUMNS, "unit"]
@@ -66,12 +67,15 @@ def compare_command(
     random numbers, then the deltas (scenario minus baseline) with 90 % intervals.
 
     Writes comparison.json, aggregates.parquet (scenario, replicate, year, metric, group,
-    value) and deltas.parquet (scenario, metric, group, year, baseline, value, delta,
-    delta_lo, delta_hi, delta_se, replicates), and prints the headline deltas in the last
-    year. json: an object with keys directory, config, scenarios, replicates, year and
-    summary, a list of rows. csv: the rows. A row has the columns label, scenario, metric,
-    group, year, baseline, value, delta, delta_lo, delta_hi, delta_se, replicates and unit
-    (values in the metric's own unit).
+    value), deltas.parquet (scenario, metric, group, year, baseline, value, delta,
+    delta_lo, delta_hi, delta_se, replicates), costs.parquet (scenario, lever, unit,
+    reached_person_years, cost_bn_cny_discounted) and cost_effectiveness.parquet (scenario,
+    outcome, unit, averted, averted_lo, averted_hi, cost_bn_cny_discounted,
+    cost_per_outcome_cny), and prints the headline deltas in the last year and the costs.
+    json: an object with keys directory, config, scenarios, replicates, year, summary (a list
+    of rows), costs and cost_effectiveness (the rows of those tables). csv: the summary rows.
+    A row has the columns label, scenario, metric, group, year, baseline, value, delta,
+    delta_lo, delta_hi, delta_se, replicates and unit (values in the metric's own unit).
     """
     check_format(output_format)
     names = [part.strip() for part in scenarios.split(",") if part.strip()]
@@ -94,6 +98,8 @@ def compare_command(
     if output_format == "text":
         for table in summary_tables(summary, plan):
             console.print(table)
+        for table in cost_tables(result, plan):
+            console.print(table)
     else:
         document = {
             "directory": str(result.directory),
@@ -102,6 +108,8 @@ def compare_command(
             "replicates": len(plan.draws),
             "year": plan.end,
             "summary": records(summary),
+            "costs": records(result.costs),
+            "cost_effectiveness": records(result.cost_effectiveness),
         }
         emit(output_format, document, summary)
     runs = len(plan.names) * len(plan.draws)
@@ -202,3 +210,46 @@ def _shown(x: float, scale: float, fmt: str, signed: bool = False) -> str:
         return "-"
     text = fmt.format(x * scale)
     return f"+{text}" if signed and not text.startswith(("-", "+")) else text
+
+
+def cost_tables(result: Comparison, plan: ComparisonPlan) -> list[Table]:
+    """The cost of each scenario by lever, and what it buys: outcomes averted and their price."""
+    levers = Table(
+        title=f"Costs to {plan.end}, bn CNY discounted to each scenario's first lever "
+        f"year (mean of {len(plan.draws)} replicates; reached in million person-years)",
+        title_justify="left",
+    )
+    levers.add_column("scenario", overflow="fold")
+    levers.add_column("lever", overflow="fold")
+    levers.add_column("reached", justify="right")
+    levers.add_column("cost", justify="right")
+    for row in result.costs.to_dict("records"):
+        if row["scenario"] == BASELINE:
+            continue
+        reached = float(row["reached_person_years"])
+        levers.add_row(
+            str(row["scenario"]),
+            str(row["lever"]).rsplit(".", 1)[-1],
+            "" if isnan(reached) else f"{reached / 1e6:,.1f}",
+            f"{float(row['cost_bn_cny_discounted']):,.1f}",
+        )
+    outcomes = Table(
+        title="What it buys: outcomes averted vs baseline, in millions (discounted; 90 % "
+        "interval over replicates), and CNY per outcome",
+        title_justify="left",
+    )
+    outcomes.add_column("scenario", overflow="fold")
+    outcomes.add_column("outcome", overflow="fold")
+    for column in ("averted", "90 % interval", "CNY each"):
+        outcomes.add_column(column, justify="right")
+    for row in result.cost_effectiveness.to_dict("records"):
+        price = float(row["cost_per_outcome_cny"])
+        low, high = float(row["averted_lo"]) / 1e6, float(row["averted_hi"]) / 1e6
+        outcomes.add_row(
+            str(row["scenario"]),
+            str(row["outcome"]).replace("_", " "),
+            f"{float(row['averted']) / 1e6:+,.2f}",
+            f"[{low:+,.2f}, {high:+,.2f}]",
+            "-" if isnan(price) else f"{price:,.0f}",
+        )
+    return [levers, outcomes]

@@ -11,6 +11,7 @@ from migrant_health.cli.output import FormatOpt, check_format, emit
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.params.spec import Value
 from migrant_health.scenarios import resolve_scenario, shipped_names
+from migrant_health.scenarios.levers import lever
 
 scenarios_app = typer.Typer(
     help="The shipped policy scenarios (seed section 4) and what they set.",
@@ -64,7 +65,8 @@ def list_command(output_format: FormatOpt = "text") -> None:
 
 
 def override_rows(scenario: Scenario, tree: ParameterTree) -> list[dict[str, object]]:
-    """One row per override: the path, the scenario's value, the baseline's, unit, meaning."""
+    """One row per override: path, the scenario's value, the baseline's, unit, meaning, and for
+    a lever its effect per unit and its cost per unit (empty for other parameters)."""
     return [
         {
             "path": path,
@@ -73,9 +75,31 @@ def override_rows(scenario: Scenario, tree: ParameterTree) -> list[dict[str, obj
             "unit": tree.spec(path).unit,
             "seed": tree.spec(path).seed,
             "description": tree.spec(path).description,
+            "effect_per_unit": _effects(path, tree),
+            "cost_per_unit": _cost(path, tree),
         }
         for path, value in scenario.overrides.items()
     ]
+
+
+def _effects(path: str, tree: ParameterTree) -> str:
+    """A lever's effect parameters as ``name = value unit``; empty if it acts directly."""
+    item = lever(path)
+    if item is None:
+        return ""
+    return "; ".join(
+        f"{effect.rsplit('.', 1)[1]} = {_shown(tree.spec(effect).value)} {tree.spec(effect).unit}"
+        for effect in item.effects
+    )
+
+
+def _cost(path: str, tree: ParameterTree) -> str:
+    """A lever's unit cost as ``value unit`` (``policy.costs.<lever>``); empty for others."""
+    item = lever(path)
+    if item is None:
+        return ""
+    spec = tree.spec(item.cost)
+    return f"{_shown(spec.value)} {spec.unit}"
 
 
 @scenarios_app.command("show")
@@ -92,12 +116,13 @@ def show_command(
     output_format: FormatOpt = "text",
 ) -> None:
     """Show a scenario: what it stands for, and each lever with its value, the baseline's
-    value, its unit and meaning.
+    value, its unit and meaning, its effect per unit and its cost per unit.
 
     json: an object with keys name, description, origin and overrides, a list of rows. csv:
     the rows. A row has the columns path, value (a number, a list, or a mapping of year to
     value; JSON text in csv), baseline (the shipped default, likewise), unit, seed (the seed
-    paper's section) and description (of the parameter).
+    paper's section), description (of the parameter), effect_per_unit (the lever's effect
+    parameters, empty if it acts directly) and cost_per_unit (policy.costs.<lever>).
     """
     check_format(output_format)
     scenario = resolve_scenario(name, later_wins=later_wins)
@@ -114,11 +139,23 @@ def show_command(
     console.print(f"[bold]{scenario.name}[/] ({scenario.origin})", highlight=False)
     if scenario.description:
         console.print(" ".join(scenario.description.split()), highlight=False)
-    table = Table(title_justify="left", show_lines=True)
-    for column in ("lever", "value", "baseline", "unit", "meaning"):
+    table = Table(title_justify="left")
+    for column in ("lever", "value", "baseline", "unit"):
         table.add_column(column, overflow="fold", no_wrap=column == "lever")
-    tree = ParameterTree.load()
-    for path, value in scenario.overrides.items():
-        spec = tree.spec(path)
-        table.add_row(path, _shown(value), _shown(spec.value), spec.unit, spec.description)
+    rows = override_rows(scenario, ParameterTree.load())
+    for row in rows:
+        table.add_row(
+            str(row["path"]),
+            _shown(row["value"]),  # type: ignore[arg-type]
+            _shown(row["baseline"]),  # type: ignore[arg-type]
+            str(row["unit"]),
+        )
     console.print(table)
+    # What each lever means, below the table: long text does not fit in a column.
+    for row in rows:
+        meaning = f"[bold]{row['path']}[/]: {row['description']}"
+        if row["effect_per_unit"]:
+            meaning += f". Effect per unit: {row['effect_per_unit']}"
+        if row["cost_per_unit"]:
+            meaning += f". Cost: {row['cost_per_unit']}"
+        console.print(meaning, highlight=False)

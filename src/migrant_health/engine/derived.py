@@ -98,6 +98,23 @@ STREAM_HEALTH_RECORD = stream("care.health_record")
 
 
 @inline
+def permit_opened_services(p: Params) -> float:
+    """Share of out-migrants to whom reform's residence permits open public services (seed 4.3).
+
+    The permits added by reform (coverage above the baseline coverage) open the destination's
+    resident medical scheme and its community health services to the share
+    ``policy.management.permit_service_access`` of their holders (2016 Interim Regulations on
+    Residence Permits, art. 12). It adds to the openness of the resident scheme and to the reach
+    of health-record outreach; 0 without reform.
+    """
+    added = max(
+        0.0,
+        p.policy__management__residence_permit_coverage - p.integration__identity__permit_coverage,
+    )
+    return added * p.policy__management__permit_service_access
+
+
+@inline
 def holds_health_record(
     p: Params,
     seed: np.uint64,
@@ -113,7 +130,8 @@ def holds_health_record(
 
     A permanent draw per person against a chance that rises with destination insurance and
     years in the city and is lower for the chronically ill, cross-province migrants and men
-    (He et al. 2021, CMDS 2017); the policy lever adds community outreach.
+    (He et al. 2021, CMDS 2017); community outreach (share reached x effect) adds to it, and so
+    do residence permits that open the community's services (:func:`permit_opened_services`).
     """
     x = (
         p.care__health_record__intercept
@@ -122,7 +140,8 @@ def holds_health_record(
         + p.care__health_record__cross_province * cross_province
         + p.care__health_record__female * female
         + p.care__health_record__years * min(years_in_city, 10) / 10.0
-        + p.policy__public_services__health_record_outreach
+        + (p.policy__public_services__health_record_outreach + permit_opened_services(p))
+        * p.policy__public_services__health_record_outreach_effect
     )
     return uniform(permanent_key(seed, STREAM_HEALTH_RECORD), pid) < logistic(x)
 

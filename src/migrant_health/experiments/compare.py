@@ -17,7 +17,8 @@ scenario's health gains and losses change its deaths (docs/model.md, section 7).
 
 Everything is checked before the first run (scenarios, stacks, settings, the output directory),
 and the output is written to a staging directory renamed into place at the end:
-``comparison.json``, ``aggregates.parquet`` and ``deltas.parquet``.
+``comparison.json``, ``aggregates.parquet``, ``deltas.parquet``, and the costs
+(:mod:`~migrant_health.experiments.costs`): ``costs.parquet`` and ``cost_effectiveness.parquet``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from migrant_health import small_runs
 from migrant_health.atomic import atomic_directory
 from migrant_health.engine.run import RunConfig, cap_workers, count_chunks, default_workers
 from migrant_health.errors import RunConfigError, ScenarioError
+from migrant_health.experiments.costs import compute_costs, lever_values
 from migrant_health.experiments.deltas import INTERVAL, combine_runs, read_deltas, write_deltas
 from migrant_health.experiments.parameter_draws import (
     RELATIVE_THRESHOLD,
@@ -119,12 +121,20 @@ class Comparison:
         deltas: The table of ``deltas.parquet``.
         metadata: The content of ``comparison.json``.
         directory: The comparison directory (``None`` if nothing was kept).
+        timings: Seconds spent simulating, on the tables, and in all.
+        costs: The table of ``costs.parquet``: scenario, lever, unit, reached_person_years,
+            cost_bn_cny_discounted (a ``total`` row per scenario).
+        cost_effectiveness: The table of ``cost_effectiveness.parquet``: scenario, outcome,
+            unit, averted, averted_lo, averted_hi, cost_bn_cny_discounted,
+            cost_per_outcome_cny.
     """
 
     deltas: pd.DataFrame
     metadata: dict[str, Any]
     directory: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    costs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cost_effectiveness: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def plan_comparison(
@@ -298,6 +308,16 @@ def _run_into(
     parts.rmdir()
     write_deltas(folder / "aggregates.parquet", plan.names, BASELINE, folder / "deltas.parquet")
     deltas = read_deltas(folder / "deltas.parquet")
+    values = lever_values(
+        [(t.scenario, t.replicate, t.config.scenario) for t in tasks],
+        range(plan.start, plan.end + 1),
+        BASELINE,
+    )
+    costs, effectiveness = compute_costs(
+        folder / "aggregates.parquet", values, plan.names, BASELINE
+    )
+    costs.to_parquet(folder / "costs.parquet", index=False)
+    effectiveness.to_parquet(folder / "cost_effectiveness.parquet", index=False)
     t2 = time.perf_counter()
     timings = {
         "simulate": round(t1 - t0, 3),
@@ -306,7 +326,9 @@ def _run_into(
     }
     metadata = comparison_metadata(plan, timings)
     (folder / "comparison.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
-    return Comparison(deltas, metadata, timings=timings)
+    return Comparison(
+        deltas, metadata, timings=timings, costs=costs, cost_effectiveness=effectiveness
+    )
 
 
 def _run_task(task: RunTask) -> tuple[float, np.ndarray]:

@@ -31,7 +31,7 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params
-from migrant_health.engine.derived import lives_at_origin, nonfarm_job
+from migrant_health.engine.derived import lives_at_origin, nonfarm_job, permit_opened_services
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import StateSpec
@@ -73,12 +73,19 @@ def reimbursement(p: Params, insurance: int, status: int) -> float:
 
 @inline
 def care_access(p: Params, insurance: int, status: int) -> float:
-    """Affordable access to care in [0, 1]: baseline access plus what reimbursement adds."""
-    return min(
-        1.0,
-        p.care__access__uninsured
-        + p.care__access__per_reimbursement * reimbursement(p, insurance, status),
+    """Affordable access to care in [0, 1]: baseline access plus what reimbursement adds.
+
+    At origin, upgraded primary care (seed 4.4) adds its share reached x effect.
+    """
+    access = p.care__access__uninsured + p.care__access__per_reimbursement * reimbursement(
+        p, insurance, status
     )
+    if lives_at_origin(status):
+        access += (
+            p.policy__return_entrepreneurship__rural_service_access
+            * p.policy__return_entrepreneurship__rural_service_effect
+        )
+    return min(1.0, access)
 
 
 @inline
@@ -189,7 +196,8 @@ def _step(  # type: ignore[no-untyped-def]
                 enrol = min(
                     1.0,
                     p.care__enrolment__employer_compliance
-                    + p.policy__fair_employment__social_insurance_enforcement,
+                    + p.policy__fair_employment__social_insurance_enforcement
+                    * p.policy__fair_employment__social_insurance_effect,
                 )
                 if u < enrol:
                     ins = INS_URBAN_EMPLOYEE
@@ -203,6 +211,7 @@ def _step(  # type: ignore[no-untyped-def]
                         * (
                             p.care__enrolment__resident_access_baseline
                             + p.policy__public_services__resident_scheme_access
+                            + permit_opened_services(p)
                         )
                         else INS_RURAL
                     )
@@ -210,6 +219,7 @@ def _step(  # type: ignore[no-untyped-def]
                 if u < p.care__enrolment__resident_uptake * (
                     p.care__enrolment__resident_access_baseline
                     + p.policy__public_services__resident_scheme_access
+                    + permit_opened_services(p)
                 ):
                     ins = INS_URBAN_RESIDENT
                 elif ins == INS_NONE and u > 1.0 - p.care__enrolment__rural_uptake_away:
@@ -330,4 +340,12 @@ class Care(Module):
         "duplicate",
         "event",
     )
-    parameters = ("care", "labor.wage_index", "policy.public_services", "policy.fair_employment")
+    parameters = (
+        "care",
+        "labor.wage_index",
+        "integration.identity.permit_coverage",
+        "policy.public_services",
+        "policy.fair_employment",
+        "policy.management",
+        "policy.return_entrepreneurship",
+    )

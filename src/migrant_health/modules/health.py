@@ -65,7 +65,12 @@ def depletion(
     ageing *= max(0.2, 1.0 + p.health__ageing__frailty_sd * frail)
     loss = ageing + p.health__depletion__overwork * max(0.0, hours - 44.0) / 10.0
     if job == JOB_INFORMAL:
-        loss += p.health__depletion__hazardous_job
+        # Occupational safety inspection (seed 4.1) avoids part of the hazard for those reached.
+        loss += p.health__depletion__hazardous_job * (
+            1.0
+            - p.policy__fair_employment__workplace_safety
+            * p.policy__fair_employment__workplace_safety_effect
+        )
     elif job == JOB_FARM:
         loss += p.health__depletion__farm_work
     if status == URBAN_LOCAL or status == URBAN_HUKOU:
@@ -148,10 +153,26 @@ def mental_target(  # type: ignore[no-untyped-def]
             target -= p.health__mental__early_mobility_stress
         if family == FAMILY_APART:
             target -= p.health__mental__family_separation
-        target += p.policy__management__mental_health_services
+        # Psychological services (seed 4.3): share reached x effect in SD of the latent state.
+        target += (
+            p.policy__management__mental_health_services
+            * p.policy__management__mental_health_effect
+            * mental_spread(p)
+        )
     if savings < p.health__mental__financial_stress_savings:
         target -= p.health__mental__financial_stress
     return target, index
+
+
+@inline
+def mental_spread(p: Params) -> float:
+    """Standard deviation of the latent mental state across people: trait and yearly state.
+
+    The unit of ``policy.management.mental_health_effect``: effect sizes of interventions are
+    reported in standard deviations of a symptom scale across people.
+    """
+    stationary = mental_stationary_sd(p)
+    return np.sqrt(p.health__mental__trait_sd**2 + stationary * stationary)
 
 
 @inline
@@ -312,4 +333,12 @@ class Health(Module):
     init_kernels = (_init,)
     step_kernels = (_step,)
     writes = ("health", "mental", "bmi", "chronic")
-    parameters = ("health", "care", "integration", "policy.management", "policy.public_services")
+    parameters = (
+        "health",
+        "care",
+        "integration",
+        "policy.fair_employment",
+        "policy.management",
+        "policy.public_services",
+        "policy.return_entrepreneurship",
+    )

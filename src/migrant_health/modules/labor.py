@@ -158,9 +158,19 @@ def mental_impairment(p: Params, mental: float) -> float:
 
 @inline
 def employment_probability(
-    p: Params, age: int, education: int, health: float, chronic: int, mental: float
+    p: Params,
+    age: int,
+    education: int,
+    health: float,
+    chronic: int,
+    mental: float,
+    services: float,
 ) -> float:
-    """Chance that an out-migrant (or urban resident) holds a job this year."""
+    """Chance that an out-migrant (or urban resident) holds a job this year.
+
+    ``services`` adds the log-odds of public employment services for a job seeker (seed 4.2;
+    0 for everyone else).
+    """
     return logistic(
         p.labor__employment__intercept
         + p.labor__employment__health * (health - 0.8)
@@ -169,7 +179,44 @@ def employment_probability(
         - p.labor__employment__chronic * chronic
         - p.labor__mental__employment * mental_impairment(p, mental)
         - covid_shock(p)
+        + services
     )
+
+
+@inline
+def working_time_cut(p: Params, status: int) -> float:
+    """Hours a week that enforcement of the statutory week cuts from a rural-hukou worker's job.
+
+    The lever ``policy.fair_employment.hours_reduction`` (seed 4.1) acts on migrant workers'
+    jobs; urban locals and converts keep their hours.
+    """
+    if status == URBAN_LOCAL or status == URBAN_HUKOU:
+        return 0.0
+    return p.policy__fair_employment__hours_reduction
+
+
+@inline
+def pay_for_fewer_hours(p: Params, hours: float, cut: float) -> float:
+    """Change of log monthly earnings when the week is cut by ``cut`` hours to ``hours``.
+
+    Piece-rate and hourly pay fall with hours: the change is the documented elasticity
+    (``policy.fair_employment.hours_earnings_elasticity``) times the log of the ratio of the
+    hours worked to the hours the person would work without the cut (both within the bounds
+    of 20-84 hours a week). Zero without a cut.
+    """
+    if cut <= 0.0:
+        return 0.0
+    after = min(84.0, max(20.0, hours))
+    before = min(84.0, max(20.0, hours + cut))
+    return p.policy__fair_employment__hours_earnings_elasticity * np.log(after / before)
+
+
+@inline
+def equal_pay_gain(p: Params, status: int) -> float:
+    """Log earnings that enforcement of equal pay regardless of hukou adds for out-migrants."""
+    if status != OUT_MIGRANT:
+        return 0.0
+    return p.policy__fair_employment__equal_pay * p.policy__fair_employment__equal_pay_effect
 
 
 @inline
@@ -181,7 +228,7 @@ def usual_weekly_hours(p: Params, status: int, job: int) -> float:
     if lives_at_origin(status):
         base -= p.labor__hours__local_reduction
     base += p.labor__hours__trend * decades_since_base(p.conditions_year)
-    return base - p.policy__fair_employment__hours_reduction
+    return base - working_time_cut(p, status)
 
 
 @inline
@@ -242,8 +289,24 @@ def usual_hours_and_pay(
     log_rel = log_relative_earnings(
         p, age, education, health, tier, job == JOB_FORMAL, economic, at_origin, False
     )
+    log_rel += pay_for_fewer_hours(p, hours, working_time_cut(p, status))
+    log_rel += equal_pay_gain(p, status)
     ability = p.labor__income__ability_sd * normal(permanent_key(seed, STREAM_ABILITY), pid)
     return min(84.0, max(20.0, hours)), p.labor__wage_index * np.exp(log_rel + ability)
+
+
+@inline
+def job_search_services(p: Params, status: int, job: int) -> float:
+    """Log-odds that public employment services add to an out-migrant's chance of a job.
+
+    They reach out-migrants who had no job last year (seed 4.2): share reached x effect.
+    """
+    if status != OUT_MIGRANT or job != JOB_NONE:
+        return 0.0
+    return (
+        p.policy__public_services__employment_services
+        * p.policy__public_services__employment_services_effect
+    )
 
 
 @kernel
@@ -303,8 +366,10 @@ def _step(  # type: ignore[no-untyped-def]
                     - covid_shock(p)
                 )
                 if s == RETURNED:
+                    # Start-up support (seed 4.4): share of returnees reached x its effect.
                     x += p.labor__origin__returnee_entrepreneurship + (
                         p.policy__return_entrepreneurship__nonfarm_boost
+                        * p.policy__return_entrepreneurship__nonfarm_effect
                     )
                 j = JOB_INFORMAL if uniform(k_loc, pid) < logistic(x) else JOB_FARM
             if s == RURAL_STAYER and nonfarm_job(j):
@@ -315,7 +380,7 @@ def _step(  # type: ignore[no-untyped-def]
             if (not rural_hukou and age >= p.labor__urban__retirement_age) or retired_from_nonfarm:
                 j = JOB_NONE
             elif uniform(k_emp, pid) < employment_probability(
-                p, age, education[i], h, chronic[i], mental[i]
+                p, age, education[i], h, chronic[i], mental[i], job_search_services(p, s, j)
             ):
                 if s == URBAN_LOCAL or s == URBAN_HUKOU:
                     formal_p = p.labor__urban__formal_share
@@ -328,6 +393,7 @@ def _step(  # type: ignore[no-untyped-def]
                         + p.labor__sector__formal_economic * economic[i]
                         + p.labor__sector__formal_big_city * (city_tier[i] <= 2)
                         + p.policy__fair_employment__contract_enforcement
+                        * p.policy__fair_employment__contract_enforcement_effect
                     )
                 j = JOB_FORMAL if uniform(k_sec, pid) < formal_p else JOB_INFORMAL
             else:
@@ -342,6 +408,7 @@ def _step(  # type: ignore[no-untyped-def]
                 + (p.labor__hours__year_sd * normal(k_hrs, pid))
             )
             hours[i] = min(84.0, max(20.0, hrs))
+            cut = working_time_cut(p, s)
             # Vocational training reaches rural-hukou workers only (seed 4.1).
             trained = rural_hukou and (
                 uniform(k_trn, pid) < p.policy__fair_employment__training_coverage
@@ -360,11 +427,16 @@ def _step(  # type: ignore[no-untyped-def]
             # Depressive symptoms cost productive time (days off, slower work), which the
             # piece rates and hourly pay of the secondary labour market pass into earnings.
             log_rel -= p.labor__mental__productivity * mental_impairment(p, mental[i])
+            # Fewer hours, less pay (seed 4.1); equal pay regardless of hukou (seed 4.1).
+            log_rel += pay_for_fewer_hours(p, hrs, cut)
+            log_rel += equal_pay_gain(p, s)
             log_rel += p.labor__income__ability_sd * normal(k_abl, pid)
             log_rel += p.labor__income__shock_sd * normal(k_ern, pid)
             pay = wage_index * np.exp(log_rel)
             if j == JOB_INFORMAL and uniform(k_arr, pid) < p.labor__arrears__informal_rate * (
-                1.0 - p.policy__fair_employment__wage_protection
+                1.0
+                - p.policy__fair_employment__wage_protection
+                * p.policy__fair_employment__wage_protection_effect
             ):
                 pay *= 1.0 - p.labor__arrears__share_withheld
                 event[i] |= EV_ARREARS
@@ -484,4 +556,10 @@ class Labor(Module):
     init_kernels = (_init,)
     step_kernels = (_step,)
     writes = ("status", "job", "income", "hours", "savings", "economic", "event")
-    parameters = ("labor", "schooling", "policy.fair_employment", "policy.return_entrepreneurship")
+    parameters = (
+        "labor",
+        "schooling",
+        "policy.fair_employment",
+        "policy.public_services",
+        "policy.return_entrepreneurship",
+    )

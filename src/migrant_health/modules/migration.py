@@ -170,7 +170,10 @@ def return_health_terms(p: Params, health: float, mental: float, chronic: int) -
     )
     if health < p.migration__reference__vulnerable_health or chronic:
         # Protection of the vulnerable from illness-driven return (seed 4.1).
-        x -= p.policy__fair_employment__vulnerable_protection
+        x -= (
+            p.policy__fair_employment__vulnerable_protection
+            * p.policy__fair_employment__vulnerable_protection_effect
+        )
     return x
 
 
@@ -188,6 +191,18 @@ def stay_probability(
         + p.migration__stay__health * (health - p.migration__reference__health) / 0.1
         - p.migration__stay__old_age * (age >= 50)
     )
+
+
+@inline
+def returnee_anchoring(p: Params) -> float:
+    """Share of returnees with a local non-farm job whose job keeps them at origin (seed 4.4).
+
+    ``policy.return_entrepreneurship.returnee_job_anchoring`` of them (0 in the calibrated
+    baseline), and of the rest those reached by start-up support
+    (``policy.return_entrepreneurship.nonfarm_boost``).
+    """
+    anchored = p.policy__return_entrepreneurship__returnee_job_anchoring
+    return anchored + (1.0 - anchored) * p.policy__return_entrepreneurship__nonfarm_boost
 
 
 @kernel
@@ -308,6 +323,10 @@ def _step(  # type: ignore[no-untyped-def]
         x = migration_logit(p, age, female[i], married, education[i], health[i], share, effect)
         if s == RETURNED:
             x += p.migration__remigration__offset
+            if nonfarm_job(job[i]):
+                # A local job anchors a returnee as it anchors a stayer (seed 4.4), for the
+                # share of returnees the anchoring and start-up support reach.
+                x += p.migration__first__local_job * returnee_anchoring(p)
             draw = uniform(k_rem, pid)
         else:
             if leaves_school(p, age, education[i]):
@@ -637,5 +656,7 @@ class Migration(Module):
         "health.initial",
         "policy.management",
         "policy.fair_employment",
+        "policy.public_services",
+        "policy.return_entrepreneurship",
     )
     arguments: ClassVar[Mapping[str, Argument]] = {"conversion_rate": _conversion_rate}

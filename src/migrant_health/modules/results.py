@@ -648,4 +648,5 @@ class Results(Module):
         "integration",
         "care.health_record",
         "policy.public_services",
+        "policy.management",
     )

@@ -58,7 +58,11 @@ def _step(  # type: ignore[no-untyped-def]
             )
             if age >= 50:
                 growth *= 1.0 - p.social__ties__old_age_penalty
-            growth += p.policy__management__support_networks
+            # Community support networks (seed 4.3): share reached x effect.
+            growth += (
+                p.policy__management__support_networks
+                * p.policy__management__support_networks_effect
+            )
             lt += max(0.0, growth) * (1.0 - lt) - p.social__ties__decay * lt
             fade = p.social__origin__fade * (
                 1.0 + p.social__origin__cross_province_extra * cross_province[i]

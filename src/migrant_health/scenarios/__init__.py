@@ -15,12 +15,14 @@ from migrant_health.scenarios.library import (
     shipped_names,
     shipped_path,
 )
+from migrant_health.scenarios.phase_in import phase_in
 
 __all__ = [
     "BASELINE",
     "SHIPPED_DIR",
     "baseline_scenario",
     "check_scenario",
+    "phase_in",
     "resolve_scenario",
     "resolve_stack",
     "shipped_names",

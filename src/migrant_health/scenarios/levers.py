@@ -1,0 +1,213 @@
+"""The policy levers of the seed's section 4: each lever's effect parameters, cost and reach.
+
+Every ``policy.*`` lever is set in a unit a policy maker sets (a share of people reached, hours
+of the week, a reimbursement rate, a relative quota); its effect per unit is a separate
+parameter where the units differ. A lever's fiscal cost is ``policy.costs.<name>``, counted
+over the people it reaches (:mod:`migrant_health.experiments.costs`):
+
+- ``share``: the lever is a share reached; reached = the eligible persons x the share;
+- ``intensity``: the cost is per eligible person per unit of the lever (a reimbursement rate);
+  reached = the eligible persons while the lever is on;
+- ``on``: reached = the eligible persons while the lever is on, whatever its size;
+- ``extra``: reached = the eligible persons beyond the baseline's (extra insured, extra
+  conversions) while the lever is on;
+- ``added``: the lever is a coverage whose baseline is a parameter; reached = the eligible
+  persons x the coverage added above it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["share", "intensity", "on", "extra", "added"]
+
+#: What each eligible-person count of a comparison's aggregates means (its reach).
+ELIGIBLE = {
+    "employed_out": "employed out-migrants (NBS out-migrant workers)",
+    "migrant_workers": "migrant workers (out-migrant and local)",
+    "out_migrants": "out-migrants",
+    "sick_out": "out-migrants in poor self-rated health",
+    "jobless_out": "out-migrants without a job",
+    "returnees": "returnees at origin",
+    "rural_residents": "people living at origin (stayers, local migrant workers, returnees)",
+    "catastrophic": "catastrophic-spending events",
+    "insured_out": "out-migrants insured at the destination, beyond the baseline",
+    "conversions": "hukou conversions, beyond the baseline",
+}
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One policy lever.
+
+    Attributes:
+        path: The lever's parameter path.
+        effects: Parameters that convert one unit of the lever into the model's mechanism.
+        mechanism: What it acts on in the model, in a few words.
+        eligible: Key of :data:`ELIGIBLE`: who the lever reaches.
+        kind: How the reach and the cost follow from the lever's value (module docstring).
+        baseline: For ``added``: the parameter holding the baseline coverage.
+    """
+
+    path: str
+    effects: tuple[str, ...]
+    mechanism: str
+    eligible: str
+    kind: Kind = "share"
+    baseline: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The lever's last path element (its cost is ``policy.costs.<name>``)."""
+        return self.path.rsplit(".", 1)[1]
+
+    @property
+    def cost(self) -> str:
+        """The path of its unit cost."""
+        return f"policy.costs.{self.name}"
+
+
+FE = "policy.fair_employment."
+PS = "policy.public_services."
+MG = "policy.management."
+RE = "policy.return_entrepreneurship."
+
+LEVERS: tuple[Lever, ...] = (
+    Lever(
+        FE + "hours_reduction",
+        (FE + "hours_earnings_elasticity",),
+        "usual weekly hours of migrant workers (overwork depletes health; pay falls with hours)",
+        "employed_out",
+        "on",
+    ),
+    Lever(
+        FE + "wage_protection",
+        (FE + "wage_protection_effect",),
+        "yearly chance of wage arrears in informal jobs",
+        "employed_out",
+    ),
+    Lever(
+        FE + "contract_enforcement",
+        (FE + "contract_enforcement_effect",),
+        "log-odds of a formal (written-contract) job",
+        "employed_out",
+    ),
+    Lever(
+        FE + "social_insurance_enforcement",
+        (FE + "social_insurance_effect",),
+        "yearly enrolment of formal out-migrants in the employee medical scheme",
+        "employed_out",
+    ),
+    Lever(
+        FE + "training_coverage",
+        (FE + "training_premium",),
+        "log earnings of trained migrant workers",
+        "migrant_workers",
+    ),
+    Lever(
+        FE + "vulnerable_protection",
+        (FE + "vulnerable_protection_effect",),
+        "log-odds of return of sick out-migrants (illness-driven return)",
+        "sick_out",
+    ),
+    Lever(
+        FE + "workplace_safety",
+        (FE + "workplace_safety_effect",),
+        "health depletion of hazardous informal jobs",
+        "employed_out",
+    ),
+    Lever(
+        FE + "equal_pay",
+        (FE + "equal_pay_effect",),
+        "log earnings of out-migrants (the hukou pay gap)",
+        "employed_out",
+    ),
+    Lever(
+        PS + "resident_scheme_access",
+        (),
+        "openness of the destination's resident medical scheme to out-migrants",
+        "insured_out",
+        "extra",
+    ),
+    Lever(
+        PS + "portability",
+        (),
+        "share of the rural scheme's reimbursement paid in the city",
+        "out_migrants",
+        "on",
+    ),
+    Lever(
+        PS + "reimbursement_raise",
+        (),
+        "the rural scheme's reimbursement rate (care use, out-of-pocket spending, access)",
+        "rural_residents",
+        "intensity",
+    ),
+    Lever(
+        PS + "medical_assistance",
+        (),
+        "catastrophic out-of-pocket spending refunded (supplementary tiers)",
+        "catastrophic",
+        "intensity",
+    ),
+    Lever(
+        PS + "health_record_outreach",
+        (PS + "health_record_outreach_effect",),
+        "log-odds of holding a destination health record",
+        "out_migrants",
+    ),
+    Lever(
+        PS + "employment_services",
+        (PS + "employment_services_effect",),
+        "log-odds of a job for out-migrants without one last year",
+        "jobless_out",
+    ),
+    Lever(
+        MG + "residence_permit_coverage",
+        (MG + "permit_service_access",),
+        "permit holders' identity; resident scheme and health records opened to holders",
+        "out_migrants",
+        "added",
+        "integration.identity.permit_coverage",
+    ),
+    Lever(
+        MG + "mental_health_services",
+        (MG + "mental_health_effect",),
+        "mental-health target of out-migrants (depressive symptoms, work, return)",
+        "out_migrants",
+    ),
+    Lever(
+        MG + "support_networks",
+        (MG + "support_networks_effect",),
+        "yearly growth of out-migrants' local ties",
+        "out_migrants",
+    ),
+    Lever(
+        MG + "hukou_openness",
+        (),
+        "out-migrants' chance of hukou conversion",
+        "conversions",
+        "extra",
+    ),
+    Lever(
+        RE + "nonfarm_boost",
+        (RE + "nonfarm_effect",),
+        "returnees' non-farm work and businesses; a local job anchors them at origin",
+        "returnees",
+    ),
+    Lever(
+        RE + "rural_service_access",
+        (RE + "rural_service_effect",),
+        "access to care (health recovery) of people at origin",
+        "rural_residents",
+    ),
+)
+
+#: Policy parameters that are no lever a policy maker sets: the mechanism's settings.
+SETTINGS = (RE + "returnee_job_anchoring",)
+
+
+def lever(path: str) -> Lever | None:
+    """The lever at ``path``, or ``None`` for a parameter that is no lever."""
+    return next((item for item in LEVERS if item.path == path), None)

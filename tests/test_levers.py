@@ -1,0 +1,182 @@
+"""Policy levers in real units: documented, neutral by default, acting in the seed's direction.
+
+Every ``policy.*`` lever is set in a unit a policy maker sets, with its effect per unit, its
+cost, its source and its seed section (docs/policy.md). Each run here differs from the
+baseline run in one lever only, with the same seed: every draw is a function of (seed, stream,
+year, person), so the difference is the lever's effect (common random numbers).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from migrant_health import RunConfig, RunResult, Scenario, simulate
+from migrant_health.params import ParameterTree
+from migrant_health.scenarios import phase_in, resolve_scenario, shipped_names
+from migrant_health.scenarios.levers import LEVERS, SETTINGS, lever
+
+CONFIG = dict(end=2014, scale=50_000, seed=3, workers=2)
+START = 2010  # the levers' start year in these tests
+LATE = range(2012, 2015)  # years in which a lever's effect has built up
+
+
+@pytest.fixture(scope="module")
+def tree() -> ParameterTree:
+    return ParameterTree.load()
+
+
+_RUNS: dict[str, RunResult] = {}
+
+
+def _run(overrides: dict[str, object] | None = None) -> RunResult:
+    """A short run with ``overrides``; each distinct scenario runs once per test session."""
+    key = json.dumps(overrides or {}, sort_keys=True)
+    if key not in _RUNS:
+        scenario = Scenario.from_dict(overrides) if overrides else None
+        _RUNS[key] = simulate(RunConfig(scenario=scenario, **CONFIG))  # type: ignore[arg-type]
+    return _RUNS[key]
+
+
+@pytest.fixture(scope="module")
+def baseline() -> RunResult:
+    return _run()
+
+
+def _late(result: RunResult, metric: str, group: str = "all") -> float:
+    return sum(result.value(metric, year, group) for year in LATE)
+
+
+# -- documentation ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("item", LEVERS, ids=lambda item: item.name)
+def test_each_lever_has_unit_range_source_seed_effect_and_cost(item, tree) -> None:  # type: ignore[no-untyped-def]
+    spec = tree.spec(item.path)
+    assert spec.unit and spec.source and spec.seed and spec.seed.startswith("4.")
+    # Neutral by default: the lowest value of its range, which the shipped baseline holds.
+    assert spec.value == 0.0 == spec.range[0]
+    for effect in item.effects:
+        effect_spec = tree.spec(effect)
+        assert effect_spec.unit and effect_spec.seed == spec.seed
+        assert effect_spec.source.lower().startswith("assumption") or len(effect_spec.source) > 20
+    cost = tree.spec(item.cost)
+    assert cost.unit.startswith("CNY") and cost.value > 0 and cost.source
+
+
+def test_every_policy_parameter_is_a_lever_an_effect_a_setting_or_a_cost(tree) -> None:  # type: ignore[no-untyped-def]
+    known = {item.path for item in LEVERS} | set(SETTINGS)
+    known |= {effect for item in LEVERS for effect in item.effects}
+    known |= {item.cost for item in LEVERS} | {"policy.costs.discount_rate"}
+    assert set(tree.paths("policy")) == known
+    assert lever("policy.costs.discount_rate") is None
+
+
+def test_shipped_scenarios_set_levers_only_and_the_4_4_one_no_reimbursement(tree) -> None:  # type: ignore[no-untyped-def]
+    levers = {item.path for item in LEVERS}
+    for name in shipped_names():
+        assert set(resolve_scenario(name).overrides) <= levers, name
+    entrepreneurship = resolve_scenario("return_entrepreneurship").overrides
+    assert "policy.public_services.reimbursement_raise" not in entrepreneurship
+
+
+def test_phase_in_reaches_the_target_in_equal_steps() -> None:
+    assert phase_in(1.0, 2025, 5) == {2025: 0.2, 2026: 0.4, 2027: 0.6, 2028: 0.8, 2029: 1.0}
+    assert phase_in(0.7, 2030, 1) == {2030: 0.7}
+    shipped = resolve_scenario("equal_public_services").overrides
+    assert shipped["policy.public_services.resident_scheme_access"] == phase_in(1.0, 2025, 5)
+
+
+# -- neutrality ---------------------------------------------------------------------------------
+
+
+def test_levers_at_their_neutral_value_leave_the_run_bit_identical(baseline) -> None:  # type: ignore[no-untyped-def]
+    # Every lever and setting explicitly at 0 from the start year: nothing may move.
+    neutral = {item.path: {START: 0.0} for item in LEVERS} | {s: {START: 0.0} for s in SETTINGS}
+    pd.testing.assert_frame_equal(_run(neutral).aggregates, baseline.aggregates)
+
+
+def test_a_lever_is_zero_before_its_start_year(baseline) -> None:  # type: ignore[no-untyped-def]
+    result = _run({"policy.fair_employment.hours_reduction": {2012: 6.0}})
+    before = result.aggregates[result.aggregates["year"] < 2012].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        before, baseline.aggregates[baseline.aggregates["year"] < 2012].reset_index(drop=True)
+    )
+    assert result.value("weekly_hours_mean", 2012) < baseline.value("weekly_hours_mean", 2012)
+
+
+# -- directions ---------------------------------------------------------------------------------
+
+
+def test_fewer_hours_lower_earnings_and_raise_physical_health(baseline) -> None:  # type: ignore[no-untyped-def]
+    result = _run({"policy.fair_employment.hours_reduction": {START: 10.0}})
+    assert _late(result, "weekly_hours_mean") < _late(baseline, "weekly_hours_mean")
+    assert _late(result, "monthly_income_mean") < _late(baseline, "monthly_income_mean")
+    out = "status=out_migrant"
+    assert _late(result, "health_capital_mean", out) > _late(baseline, "health_capital_mean", out)
+
+
+def test_without_an_earnings_response_the_hours_cut_keeps_pay(baseline) -> None:  # type: ignore[no-untyped-def]
+    # The elasticity is what makes pay fall: at 0 the cut changes pay only through health.
+    cut = {"policy.fair_employment.hours_reduction": {START: 10.0}}
+    free = _run({**cut, "policy.fair_employment.hours_earnings_elasticity": 0.0})
+    paid = _run(cut)
+    assert _late(paid, "monthly_income_mean") < _late(free, "monthly_income_mean")
+
+
+def test_returnees_with_local_jobs_re_migrate_less(baseline) -> None:  # type: ignore[no-untyped-def]
+    result = _run({"policy.return_entrepreneurship.returnee_job_anchoring": {START: 1.0}})
+    assert _late(result, "remigrations") < _late(baseline, "remigrations")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "metric", "group", "direction"),
+    [
+        # 4.1 workplace safety: less depletion in hazardous jobs, better physical health.
+        (
+            {"policy.fair_employment.workplace_safety": {START: 1.0}},
+            "health_capital_mean",
+            "status=out_migrant",
+            +1,
+        ),
+        # 4.1 equal pay regardless of hukou: higher earnings.
+        ({"policy.fair_employment.equal_pay": {START: 1.0}}, "monthly_income_mean", "all", +1),
+        # 4.2 employment services: out-migrants find work again sooner.
+        (
+            {"policy.public_services.employment_services": {START: 1.0}},
+            "employment_rate_out_migrants",
+            "all",
+            +1,
+        ),
+        # 4.3 residence permits open the resident scheme: more destination insurance.
+        (
+            {"policy.management.residence_permit_coverage": {START: 1.0}},
+            "insured_destination_share",
+            "all",
+            +1,
+        ),
+        # 4.4 rural service access: better health of people at origin.
+        (
+            {"policy.return_entrepreneurship.rural_service_access": {START: 1.0}},
+            "health_capital_mean",
+            "residence=rural",
+            +1,
+        ),
+    ],
+    ids=["workplace_safety", "equal_pay", "employment_services", "permit", "rural_services"],
+)
+def test_new_levers_move_their_mechanism_in_the_seed_direction(  # type: ignore[no-untyped-def]
+    baseline, overrides, metric, group, direction
+) -> None:
+    result = _run(overrides)
+    assert direction * (_late(result, metric, group) - _late(baseline, metric, group)) > 0
+
+
+def test_permits_open_services_only_through_their_service_access(baseline) -> None:  # type: ignore[no-untyped-def]
+    permits = {"policy.management.residence_permit_coverage": {START: 1.0}}
+    closed = _run({**permits, "policy.management.permit_service_access": 0.0})
+    opened = _run(permits)
+    for metric in ("insured_destination_share", "health_record_share"):
+        assert _late(opened, metric) > _late(closed, metric)
