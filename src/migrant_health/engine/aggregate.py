@@ -24,6 +24,7 @@ stage) are not reported for cohorts: converts have no value for them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -198,6 +199,41 @@ def _grouped(frame: pd.DataFrame, keys: tuple[str, ...], stats: list[str]) -> pd
     return frame.groupby(columns, sort=True, dropna=True)[stats].sum()
 
 
+# Years and group labels of a grouped index, computed once per index (every metric of a
+# grouping shares it) while :func:`tidy_aggregates` runs; the index is kept so its id is not
+# reused. Building them per metric and per row was most of the time of a small run.
+_LABELS: dict[tuple[int, tuple[str, ...], tuple[str, str] | None], tuple[object, Any, Any]] = {}
+
+
+def _years_and_labels(
+    index: pd.Index, keys: tuple[str, ...], extra: tuple[str, str] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Years and ``_label`` strings of every row of a ``(year, *keys)`` index."""
+    cache_key = (id(index), keys, extra)
+    cached = _LABELS.get(cache_key)
+    if cached is not None and cached[0] is index:
+        return cached[1], cached[2]
+    parts: dict[str, np.ndarray] = {}
+    for position, key in enumerate(keys, start=1):
+        level = index.get_level_values(position)
+        unique = level.unique()
+        parts[key] = np.asarray([f"{key}={v}" for v in unique], dtype=object)[
+            unique.get_indexer(level)
+        ]
+    if extra is not None:
+        parts[extra[0]] = np.full(len(index), f"{extra[0]}={extra[1]}", dtype=object)
+    if parts:
+        ordered = [parts[key] for key in sorted(parts)]  # as _label sorts the pairs
+        labels = ordered[0]
+        for column in ordered[1:]:
+            labels = labels + "," + column
+    else:
+        labels = np.full(len(index), "all", dtype=object)
+    years = np.asarray(index.get_level_values(0), dtype=np.int64)
+    _LABELS[cache_key] = (index, years, labels)
+    return years, labels
+
+
 def _rows(
     sums: pd.DataFrame,
     keys: tuple[str, ...],
@@ -206,28 +242,47 @@ def _rows(
     numerator: pd.Series | None = None,
     denominator: pd.Series | None = None,
 ) -> list[tuple[int, str, str, float]]:
+    """``(year, metric, group, value)`` of one metric in every group of ``sums``.
+
+    ``numerator`` and ``denominator``, when given, are indexed like ``sums``.
+    """
     num = sums[metric.numerator] if numerator is None else numerator
-    if metric.denominator is None:
-        values = num
-    else:
+    values = num.to_numpy(dtype=np.float64)
+    if metric.denominator is not None:
         den = sums[metric.denominator] if denominator is None else denominator
-        values = num / den.where(den > 0)
-    out = []
-    for idx, value in values.items():
-        idx = idx if isinstance(idx, tuple) else (idx,)
-        if not np.isfinite(value):
-            continue
-        group_keys, group_values = keys, tuple(idx[1:])
-        if extra is not None:
-            group_keys, group_values = (*keys, extra[0]), (*group_values, extra[1])
-        out.append((int(idx[0]), metric.name, _label(group_keys, group_values), float(value)))
-    return out
+        den_values = den.to_numpy(dtype=np.float64)
+        values = values / np.where(den_values > 0, den_values, np.nan)
+    keep = np.isfinite(values)
+    if not keep.any():
+        return []
+    # ``numerator`` and ``denominator`` are aligned with ``sums`` (columns of it, or reindexed
+    # to it), so its index labels the rows, and every metric of the grouping shares the labels.
+    years, labels = _years_and_labels(sums.index, keys, extra)
+    return list(
+        zip(
+            years[keep].tolist(),
+            [metric.name] * int(keep.sum()),
+            labels[keep].tolist(),
+            values[keep].tolist(),
+            strict=True,
+        )
+    )
 
 
 def tidy_aggregates(
     frame: pd.DataFrame, standard_weights: np.ndarray, metrics: Sequence[Metric]
 ) -> pd.DataFrame:
     """The tidy table of every metric in every group where it means something."""
+    _LABELS.clear()
+    try:
+        return _tidy(frame, standard_weights, metrics)
+    finally:
+        _LABELS.clear()
+
+
+def _tidy(
+    frame: pd.DataFrame, standard_weights: np.ndarray, metrics: Sequence[Metric]
+) -> pd.DataFrame:
     stats = list(statistics_of(metrics))
     rows: list[tuple[int, str, str, float]] = []
     main = main_cells(frame)
@@ -347,16 +402,25 @@ def _by_category(
     return rows
 
 
+def _by_year_and_band(part: pd.DataFrame) -> pd.DataFrame:
+    """Poor health and persons of a population summed by year and age band (once per run)."""
+    return part.groupby(["year", "age_band"])[["poor_health", "persons"]].sum()
+
+
 def _standardised_rates(
-    frame: pd.DataFrame, parts: tuple[pd.DataFrame, pd.DataFrame], weights: pd.Series, year: int
+    parts: tuple[pd.DataFrame, pd.DataFrame], weights: pd.Series, year: int
 ) -> tuple[float, float]:
     """Poor-health shares of two populations in a year, both age-standardised to ``weights``.
 
+    ``parts`` are the two populations summed by year and age band (:func:`_by_year_and_band`).
     Both sides are standardised over the same age bands: those present in both.
     """
     band_rates = []
     for part in parts:
-        by_band = part[part["year"] == year].groupby("age_band")[["poor_health", "persons"]].sum()
+        if year in part.index.get_level_values(0):
+            by_band = part.xs(year, level="year")
+        else:
+            by_band = pd.DataFrame({"poor_health": [], "persons": []}, dtype=np.float64)
         rate = by_band["poor_health"] / by_band["persons"].where(by_band["persons"] > 0)
         band_rates.append(rate.reindex(weights.index))
     usable = band_rates[0].notna() & band_rates[1].notna()
@@ -382,20 +446,20 @@ def _health_gap(
     rows = []
     weights = pd.Series(standard_weights, index=list(AGE_BAND_LABELS))
     by_hukou = (
-        frame[frame["status"].isin(_RURAL_STATUSES)],
-        frame[frame["status"] == "urban_local"],
+        _by_year_and_band(frame[frame["status"].isin(_RURAL_STATUSES)]),
+        _by_year_and_band(frame[frame["status"] == "urban_local"]),
     )
     by_residence = (
-        frame[frame["status"].isin(_RURAL_RESIDENTS)],
-        frame[frame["status"].isin(_URBAN_RESIDENTS)],
+        _by_year_and_band(frame[frame["status"].isin(_RURAL_RESIDENTS)]),
+        _by_year_and_band(frame[frame["status"].isin(_URBAN_RESIDENTS)]),
     )
     for year in sorted(frame["year"].unique()):
-        rural, urban = _standardised_rates(frame, by_hukou, weights, year)
+        rural, urban = _standardised_rates(by_hukou, weights, year)
         if np.isfinite(rural) and np.isfinite(urban):
             rows.append((int(year), "health_gap_urban_rural", "all", rural - urban))
             rows.append((int(year), "poor_health_share_standardised", "status=rural_hukou", rural))
             rows.append((int(year), "poor_health_share_standardised", "status=urban_local", urban))
-        rural, urban = _standardised_rates(frame, by_residence, weights, year)
+        rural, urban = _standardised_rates(by_residence, weights, year)
         if np.isfinite(rural) and np.isfinite(urban):
             rows.append((int(year), "health_gap_residence", "all", rural - urban))
             rows.append((int(year), "poor_health_share_standardised", "residence=rural", rural))
