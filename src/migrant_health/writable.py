@@ -59,3 +59,25 @@ def check_can_write(
         ) from exc
     os.close(handle)
     os.unlink(probe)
+
+
+def check_new_directory(out: str | Path | None, runs: Path, what: str) -> None:
+    """Fail unless a new output directory could be created now, creating nothing.
+
+    Args:
+        out: The directory to create (must not exist), or ``None`` for a new one in ``runs``.
+        runs: Where a directory goes when ``out`` is not given.
+        what: What the directory is, for the message (``the comparison directory``).
+
+    Raises:
+        RunConfigError: if ``out`` exists or its folder cannot be written.
+    """
+    if out is None:
+        check_can_write(runs, "--out", directory=True)
+        return
+    out = Path(out)
+    if out.exists():
+        raise RunConfigError(
+            f"output directory {out} already exists; choose another --out or remove it"
+        )
+    check_can_write(out, "--out", directory=True, what=what)

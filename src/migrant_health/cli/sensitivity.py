@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.output import FormatOpt, check_format, emit, notes_console, records
 from migrant_health.cli.preflight import COMPILING
+from migrant_health.cli.progress import runs_progress
 from migrant_health.engine.jit import kernels_cached
 from migrant_health.experiments.salib_methods import INDEX_NAMES
 from migrant_health.experiments.sensitivity import (
@@ -139,20 +139,7 @@ def sensitivity_command(
 def _run_with_progress(
     plan: SensitivityPlan, out: Path | None, notes: Console
 ) -> SensitivityResult:
-    with Progress(
-        TextColumn("[bold]sampling"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TimeElapsedColumn(),
-        console=notes,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("runs", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with runs_progress("sampling", notes) as progress:
         return run_sensitivity(plan, out, progress=progress)
 
 

@@ -54,7 +54,7 @@ from migrant_health.experiments.run_pool import run_tasks
 from migrant_health.model import simulate
 from migrant_health.params import Scenario
 from migrant_health.scenarios import BASELINE, baseline_scenario, check_scenario, resolve_scenario
-from migrant_health.writable import check_can_write
+from migrant_health.writable import check_new_directory
 
 KIND = "comparison"
 RUNS = Path("runs")  # where run directories go too (store.RUNS)
@@ -218,15 +218,7 @@ def check_output(out: str | Path | None, runs: Path = RUNS) -> None:
     Raises:
         RunConfigError: if ``out`` exists or its folder cannot be written.
     """
-    if out is None:
-        check_can_write(runs, "--out", directory=True)
-        return
-    out = Path(out)
-    if out.exists():
-        raise RunConfigError(
-            f"output directory {out} already exists; choose another --out or remove it"
-        )
-    check_can_write(out, "--out", directory=True, what="the comparison directory")
+    check_new_directory(out, runs, "the comparison directory")
 
 
 def run_comparison(

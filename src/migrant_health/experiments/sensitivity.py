@@ -58,7 +58,7 @@ from migrant_health.experiments.sensitivity_design import (
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.params.scenario import FIRST_YEAR
 from migrant_health.scenarios import check_scenario
-from migrant_health.writable import check_can_write
+from migrant_health.writable import check_new_directory
 
 KIND = "sensitivity"
 RUNS = Path("runs")  # where run and comparison directories go too (store.RUNS)
@@ -241,15 +241,7 @@ def check_output(out: str | Path | None, runs: Path = RUNS) -> None:
     Raises:
         RunConfigError: if ``out`` exists or its folder cannot be written.
     """
-    if out is None:
-        check_can_write(runs, "--out", directory=True)
-        return
-    out = Path(out)
-    if out.exists():
-        raise RunConfigError(
-            f"output directory {out} already exists; choose another --out or remove it"
-        )
-    check_can_write(out, "--out", directory=True, what="the sensitivity directory")
+    check_new_directory(out, runs, "the sensitivity directory")
 
 
 @dataclass(frozen=True)

@@ -444,23 +444,14 @@ def sgroup_of(status: int, stage: int, tier: int) -> int:
 
 
 @inline
-def years_in_city_band(years: int) -> int:
-    """Band of an out-migrant's years in the city: 0 for 0-1, 1 for 2-4, 2 for 5-9, 3 for 10+."""
+def band_of(value: int, firsts: tuple[int, ...]) -> int:
+    """Band of ``value`` among bands that start at ``firsts`` (the first band is open below):
+    years in the city (``YEARS_IN_CITY_FIRST``), arrival cohorts (``ARRIVAL_COHORT_FIRST``)."""
     band = 0
-    for k in range(1, len(YEARS_IN_CITY_FIRST)):
-        if years >= YEARS_IN_CITY_FIRST[k]:
+    for k in range(1, len(firsts)):
+        if value >= firsts[k]:
             band = k
     return band
-
-
-@inline
-def arrival_cohort(first_out_year: int) -> int:
-    """Arrival cohort of someone who has out-migrated (engine/stats.py): 0 by 2008, then 1-3."""
-    cohort = 0
-    for k in range(1, len(ARRIVAL_COHORT_FIRST)):
-        if first_out_year >= ARRIVAL_COHORT_FIRST[k]:
-            cohort = k
-    return cohort
 
 
 @kernel
@@ -512,14 +503,13 @@ def _accumulate(  # type: ignore[no-untyped-def]
         n_rows = 1
         if s == OUT_MIGRANT:
             rows[n_rows] = FIRST_TENURE_CELL + (
-                (years_in_city_band(years_in_city[i]) * 2 + female[i]) * 6 + age_band(age)
+                (band_of(years_in_city[i], YEARS_IN_CITY_FIRST) * 2 + female[i]) * 6 + age_band(age)
             )
             n_rows += 1
         first_cohort_row = n_rows
         if first_out_year[i] > 0:
-            rows[n_rows] = FIRST_COHORT_CELL + (
-                (arrival_cohort(first_out_year[i]) * 2 + female[i]) * 6 + age_band(age)
-            )
+            cohort = band_of(first_out_year[i], ARRIVAL_COHORT_FIRST)
+            rows[n_rows] = FIRST_COHORT_CELL + ((cohort * 2 + female[i]) * 6 + age_band(age))
             n_rows += 1
         if died:
             for k in range(n_rows):
@@ -579,9 +569,10 @@ def _accumulate(  # type: ignore[no-untyped-def]
                     row[SLOT.over_44h] += 1.0
                 if ev & EV_ARREARS:
                     row[SLOT.arrears] += 1.0
-            if in_city and k >= first_cohort_row and not out:
-                # A convert in their cohort cell: integration among the cohort's city dwellers
-                # (the out-migrant-only shares are not reported for cohorts, engine/aggregate).
+            if out or (in_city and k >= first_cohort_row):
+                # Integration of out-migrants, and of converts in their cohort cell (the
+                # cohort's city dwellers; the out-migrant-only shares below are not reported
+                # for cohorts, engine/aggregate).
                 row[SLOT.out_migrants] += 1.0
                 row[SLOT.sum_economic] += economic[i]
                 row[SLOT.sum_social] += social
@@ -589,12 +580,6 @@ def _accumulate(  # type: ignore[no-untyped-def]
                 row[SLOT.sum_identity] += identity[i]
                 row[SLOT.sum_index] += index
             if out:
-                row[SLOT.out_migrants] += 1.0
-                row[SLOT.sum_economic] += economic[i]
-                row[SLOT.sum_social] += social
-                row[SLOT.sum_cultural] += cultural[i]
-                row[SLOT.sum_identity] += identity[i]
-                row[SLOT.sum_index] += index
                 row[SLOT.living_subsistence + living] += 1.0
                 row[SLOT.phase_entrant + phase] += 1.0
                 if insurance[i] >= 2:

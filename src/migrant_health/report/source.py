@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from migrant_health import catalogue
 from migrant_health.errors import StoreError
+from migrant_health.experiments.deltas import DELTA_COLUMNS
 from migrant_health.run_records import COMPARISON_FILE, RUN_FILE, Entry, read_metadata
 from migrant_health.store import RUNS
 
@@ -27,17 +28,8 @@ from migrant_health.store import RUNS
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "run/aggregates.parquet": ("year", "metric", "group", "value"),
     "comparison/aggregates.parquet": ("scenario", "replicate", "year", "metric", "group", "value"),
-    "comparison/deltas.parquet": (
-        "scenario",
-        "metric",
-        "group",
-        "year",
-        "baseline",
-        "value",
-        "delta",
-        "delta_lo",
-        "delta_hi",
-    ),
+    # The columns of deltas.parquet that the page draws (not delta_se, replicates).
+    "comparison/deltas.parquet": DELTA_COLUMNS[: DELTA_COLUMNS.index("delta_hi") + 1],
 }
 
 
