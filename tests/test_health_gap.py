@@ -30,7 +30,7 @@ def gaps() -> dict[str, np.ndarray]:
     out: dict[str, list[float]] = {"residence": [], "hukou": []}
     for seed in SEEDS:
         runs = [
-            simulate(RunConfig(end=YEAR, scale=40_000, seed=seed, scenario=scenario))
+            simulate(RunConfig(start=YEAR, end=YEAR, scale=40_000, seed=seed, scenario=scenario))
             for scenario in (None, NO_SELECTION)
         ]
         # Common random numbers: the pair differs by the selection, not by the draws.

@@ -189,8 +189,32 @@ class RunResult:
 _WORKER_STATE: dict[str, Any] = {}
 
 
+# The context last built in this process, with its configuration and fixed mortality factors
+# (left out of the configuration's equality, so compared by identity). A command checks its run
+# before simulating (count_chunks), then runs it (run_chunks), and a serial run sets up its
+# worker too: the same parameters, scenario and constraints would be resolved three times.
+_LAST_CONTEXT: list[tuple[RunConfig, np.ndarray | None, tuple[RunContext, PopulationLayout]]] = []
+
+
 def build_context(config: RunConfig) -> tuple[RunContext, PopulationLayout]:
-    """Resolve parameters, load data, and size the population for a configuration."""
+    """Resolve parameters, load data, and size the population for a configuration.
+
+    The context is read-only, so the last one built is kept and handed out again for an equal
+    configuration (same settings, scenario and fixed mortality factors).
+    """
+    for cached, factors, built in _LAST_CONTEXT:
+        try:
+            same = factors is config.fixed_mortality_factors and bool(cached == config)
+        except (TypeError, ValueError):  # overrides holding arrays do not compare
+            same = False
+        if same:
+            return built
+    built = _build_context(config)
+    _LAST_CONTEXT[:] = [(config, config.fixed_mortality_factors, built)]
+    return built
+
+
+def _build_context(config: RunConfig) -> tuple[RunContext, PopulationLayout]:
     demo = load_demography()
     config.validate(demo.first_year, demo.last_year)
     tree = ParameterTree.load()

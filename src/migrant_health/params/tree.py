@@ -23,7 +23,12 @@ from migrant_health.params.spec import ParameterSpec, Value
 DEFAULTS_DIR = Path(__file__).with_name("defaults")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it: parsing the parameter files in C takes a tenth
+# of the time, and every command (and every worker) parses them once.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc,valid-type]
     """A safe loader that rejects a key given twice in one mapping (YAML would keep the last)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
