@@ -69,20 +69,17 @@ def test_a_failing_chunk_raises_here_and_leaves_no_task_behind(client: Any) -> N
 def test_without_dask_the_option_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
     with pytest.raises(RunConfigError, match=r'pip install -e "\.\[dask\]"'):
-        with dask_client("local", 1):
-            pass
+        dask_client("local", 1).__enter__()
 
 
 def test_a_bad_scheduler_is_refused_with_the_forms_it_takes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with pytest.raises(RunConfigError, match=r"'local'.*tcp://"):
-        with dask_client("somewhere", 1):
-            pass
+        dask_client("somewhere", 1).__enter__()
     monkeypatch.setattr(dask_executor, "CONNECT_TIMEOUT", 1)
     with pytest.raises(RunConfigError, match="dask scheduler"):
-        with dask_client("tcp://127.0.0.1:9", 1):  # the discard port: nothing answers
-            pass
+        dask_client("tcp://127.0.0.1:9", 1).__enter__()  # the discard port: nothing answers
 
 
 def test_simulate_on_a_running_cluster_writes_the_serial_runs_numbers(
