@@ -40,7 +40,9 @@ def client() -> Iterator[Any]:
     cluster.close()
 
 
-def test_a_run_on_the_cluster_is_bit_identical_to_a_serial_run(client: Any) -> None:
+def test_runs_on_the_cluster_are_bit_identical_to_runs_here(client: Any, tmp_path: Path) -> None:
+    # One test, not one per check: pytest-xdist would start a cluster on each of its workers
+    # (and each cluster's workers load the kernels, tens of seconds on a loaded machine).
     serial = simulate(SMALL, executor=SerialExecutor())
     # A window of 3 chunks in flight: 7 chunks stream through it.
     clustered = simulate(SMALL, executor=DaskExecutor(client, window=3))
@@ -48,28 +50,49 @@ def test_a_run_on_the_cluster_is_bit_identical_to_a_serial_run(client: Any) -> N
     pd.testing.assert_frame_equal(clustered.aggregates, serial.aggregates, check_exact=True)
     assert clustered.n_chunks == serial.n_chunks == 7
 
-
-def test_a_comparison_on_the_cluster_equals_the_process_pools(client: Any) -> None:
+    # A comparison's whole runs as the cluster's tasks: the same deltas as the process pool's.
     plan = plan_comparison(["equal_public_services"], 2, end=2010, scale=200_000, workers=2)
     pooled = run_comparison(plan, runs=None)
     with use_client(client):
-        clustered = run_comparison(plan, runs=None)
-    pd.testing.assert_frame_equal(clustered.deltas, pooled.deltas, check_exact=True)
+        on_cluster = run_comparison(plan, runs=None)
+    pd.testing.assert_frame_equal(on_cluster.deltas, pooled.deltas, check_exact=True)
     assert len(pooled.deltas) > 0
 
+    # simulate --scheduler tcp://... on the command line connects to this cluster.
+    runner = CliRunner()
+    tiny = ["--scale", "200000", "--end", "2010", "--workers", "1"]
+    here = runner.invoke(app, ["simulate", *tiny, "--out", str(tmp_path / "here")])
+    assert here.exit_code == 0, here.output
+    address = client.scheduler.address
+    there = runner.invoke(
+        app, ["simulate", *tiny, "--scheduler", address, "--out", str(tmp_path / "there")]
+    )
+    assert there.exit_code == 0, there.output
+    assert f"the Dask cluster at {address}" in there.output
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "there" / "aggregates.parquet"),
+        pd.read_parquet(tmp_path / "here" / "aggregates.parquet"),
+        check_exact=True,
+    )
 
-def test_a_failing_chunk_raises_here_and_leaves_no_task_behind(client: Any) -> None:
-    tasks = [(0, 0, 4000), (1, 4000, -1)]  # a chunk of -1 agents cannot be allocated
+    # A chunk that fails on a worker raises its error here.
     with pytest.raises(ValueError):
-        list(DaskExecutor(client).map(default_plan(), SMALL, tasks))
-    # The scattered settings and every chunk's future are released.
-    assert not client.processing() or all(not v for v in client.processing().values())
+        list(DaskExecutor(client).map(default_plan(), SMALL, [(0, 0, -1)]))  # -1 agents
 
 
 def test_without_dask_the_option_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
     with pytest.raises(RunConfigError, match=r'pip install -e "\.\[dask\]"'):
         dask_client("local", 1).__enter__()
+
+
+def test_scheduler_local_starts_a_cluster_for_the_block_and_closes_it() -> None:
+    with dask_client("local", 1) as client:
+        assert dask_executor.active_client() is client
+        assert dask_executor.cluster_threads(client) == 1  # one single-threaded worker
+        cluster = client.cluster
+    assert dask_executor.active_client() is None
+    assert cluster.status.name == "closed"
 
 
 def test_a_bad_scheduler_is_refused_with_the_forms_it_takes(
@@ -80,25 +103,3 @@ def test_a_bad_scheduler_is_refused_with_the_forms_it_takes(
     monkeypatch.setattr(dask_executor, "CONNECT_TIMEOUT", 1)
     with pytest.raises(RunConfigError, match="dask scheduler"):
         dask_client("tcp://127.0.0.1:9", 1).__enter__()  # the discard port: nothing answers
-
-
-def test_simulate_on_a_running_cluster_writes_the_serial_runs_numbers(
-    client: Any, tmp_path: Path
-) -> None:
-    # --scheduler tcp://... connects to the module's cluster (--scheduler local starts its own,
-    # as docs/performance.md shows).
-    runner = CliRunner()
-    tiny = ["--scale", "200000", "--end", "2010", "--workers", "1"]
-    serial = runner.invoke(app, ["simulate", *tiny, "--out", str(tmp_path / "serial")])
-    assert serial.exit_code == 0, serial.output
-    address = client.scheduler.address
-    clustered = runner.invoke(
-        app, ["simulate", *tiny, "--scheduler", address, "--out", str(tmp_path / "cluster")]
-    )
-    assert clustered.exit_code == 0, clustered.output
-    assert f"the Dask cluster at {address}" in clustered.output
-    pd.testing.assert_frame_equal(
-        pd.read_parquet(tmp_path / "cluster" / "aggregates.parquet"),
-        pd.read_parquet(tmp_path / "serial" / "aggregates.parquet"),
-        check_exact=True,
-    )

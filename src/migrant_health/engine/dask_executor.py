@@ -15,6 +15,7 @@ chunks still queued.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -72,8 +73,13 @@ def dask_client(scheduler: str, workers: int) -> Iterator[Any]:
     distributed = _distributed()
     if scheduler == "local":
         # The scheduler's web server on a free port: the usual one may be another user's.
+        # Its log's warnings (a worker slow to stop at the end) are not the user's to act on.
         cluster = distributed.LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
         )
         client = distributed.Client(cluster)
     elif "://" in scheduler:
