@@ -6,7 +6,7 @@ its summed statistics. The driver adds the chunk results exactly (:mod:`.exact_s
 once, so a run is bit-identical whatever the executor, the number of workers or the order the
 chunks finish in, and a run split into chunk ranges (``RunConfig.chunks``) adds back up to the
 whole run bit for bit. Executors keep only a small window of chunks in flight, so memory does
-not grow with the number of chunks (about 8,000 at one agent per person).
+not grow with the number of chunks (10,318 at one agent per person).
 """
 
 from __future__ import annotations
