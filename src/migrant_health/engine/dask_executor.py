@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
+from migrant_health.engine.interrupts import sigint_ignored
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.run import (
     WINDOW_PER_WORKER,
@@ -73,14 +74,18 @@ def dask_client(scheduler: str, workers: int) -> Iterator[Any]:
     distributed = _distributed()
     if scheduler == "local":
         # The scheduler's web server on a free port: the usual one may be another user's.
-        # Its log's warnings (a worker slow to stop at the end) are not the user's to act on.
-        cluster = distributed.LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        )
+        # A terminal's Ctrl-C reaches every process of its group; the workers, started while
+        # it is ignored, inherit that and leave it to this process, which closes the cluster
+        # (instead of each printing a traceback). Its log's warnings (a worker slow to stop at
+        # the end) are not the user's to act on.
+        with sigint_ignored():
+            cluster = distributed.LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                silence_logs=logging.ERROR,
+            )
         client = distributed.Client(cluster)
     elif "://" in scheduler:
         cluster = None
