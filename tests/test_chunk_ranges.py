@@ -50,10 +50,15 @@ def test_a_part_holds_only_its_chunks(whole: RunResult, parts: list[RunResult]) 
     assert 0 < people[0] < people[2] and 0 < people[1] < people[2]
 
 
-def test_a_range_run_does_not_depend_on_the_workers(parts: list[RunResult]) -> None:
-    config = replace(WHOLE, chunks=SPLIT[1])
+def test_a_range_run_does_not_depend_on_the_workers(
+    whole: RunResult, parts: list[RunResult]
+) -> None:
+    config = replace(WHOLE, chunks=SPLIT[1], workers=2)
     parallel = simulate(config, executor=ProcessExecutor(workers=2))
     pd.testing.assert_frame_equal(parallel.cells, parts[1].cells, check_exact=True)
+    # Parts run on different numbers of workers (other machines) still combine.
+    combined = combine_parts(default_plan(), [parts[0], parallel])
+    pd.testing.assert_frame_equal(combined.cells, whole.cells, check_exact=True)
 
 
 def test_fixed_mortality_factors_are_the_whole_runs_indexed_by_chunk(

@@ -692,7 +692,7 @@ def combine_parts(plan: Plan, parts: Iterable[RunResult]) -> RunResult:
         )
     config = replace(ordered[0].config, chunks=None)
     for part in ordered[1:]:
-        if replace(part.config, chunks=None) != config:
+        if _as_whole(part.config) != _as_whole(config):
             raise RunConfigError(
                 f"the parts ran different settings ({_differences(config, part.config)}); "
                 "every part must be the same run with another --chunks"
@@ -729,9 +729,19 @@ def combine_parts(plan: Plan, parts: Iterable[RunResult]) -> RunResult:
     return _result(plan, config, done, sums.value(), [])
 
 
+def _as_whole(config: RunConfig) -> RunConfig:
+    """What parts of one run share: every setting but the range, the workers (each machine
+    has its own) and where the scenario was read from (its name and overrides count)."""
+    scenario = config.scenario
+    if scenario is not None:
+        scenario = replace(scenario, description="", origin="")
+    return replace(config, chunks=None, workers=1, scenario=scenario)
+
+
 def _differences(a: RunConfig, b: RunConfig) -> str:
     """The settings of two runs that differ, as ``name a != b``."""
-    names = [f.name for f in fields(RunConfig) if f.compare and f.name != "chunks"]
+    a, b = _as_whole(a), _as_whole(b)
+    names = [f.name for f in fields(RunConfig) if f.compare]
     differ = [n for n in names if getattr(a, n) != getattr(b, n)]
     return ", ".join(f"{n} {getattr(a, n)!r} != {getattr(b, n)!r}" for n in differ)
 
