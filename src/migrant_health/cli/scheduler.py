@@ -13,7 +13,8 @@ from migrant_health.engine.run import Executor
 SCHEDULER_OPTION = typer.Option(
     None,
     "--scheduler",
-    help="Run on Dask (pip install -e '.[dask]'): 'local' starts a cluster of --workers "
+    # "\\[" keeps rich from reading [dask] as markup.
+    help="Run on Dask (pip install -e '.\\[dask]'): 'local' starts a cluster of --workers "
     "processes on this machine, tcp://HOST:PORT uses a running scheduler. Results are the "
     "same bits as without it. Default: this machine's worker processes.",
 )
