@@ -337,10 +337,13 @@ def test_simulate_prints_its_summary_as_json_orcsv_table(tmp_path: Path) -> None
         "seed",
         "workers",
         "agent_years",
+        "chunks",
+        "chunks_total",
         "seconds",
         "run_directory",
         "summary",
     }
+    assert document["chunks"] is None and document["chunks_total"] >= 1  # a whole run
     assert document["scenario"] == "baseline" and document["scale"] == 200000
     assert document["run_directory"] == str(tmp_path / "a")
     assert (tmp_path / "a" / "aggregates.parquet").exists()  # the run is written as ever

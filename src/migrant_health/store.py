@@ -1,5 +1,9 @@
 """The run directory: ``run.json``, ``aggregates.parquet`` and optional snapshots.
 
+A partial run (``simulate --chunks``) also keeps its chunks' exact sums and records
+(``chunk_sums.npz``, ``chunk_records.npz``), which :func:`read_partial_run` reads back so that
+``migrant-health combine`` can add the parts up to the whole run.
+
 A run is written to a temporary sibling directory and renamed into place at the end, so an
 interrupted or failed write leaves nothing half-written behind. Without an explicit ``--out`` a
 run gets a new directory ``runs/run-<date>-<time>`` (``-2``, ``-3``, ... when two runs finish in
@@ -14,7 +18,7 @@ import os
 import platform
 import shutil
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
@@ -25,11 +29,16 @@ import pandas as pd
 
 import migrant_health
 from migrant_health.atomic import claim_directory
-from migrant_health.engine.run import RunResult
+from migrant_health.engine.run import RunConfig, RunResult
 from migrant_health.errors import RunConfigError
+from migrant_health.params import ParameterTree, Scenario
 from migrant_health.writable import check_can_write
 
 RUNS = Path("runs")
+RUN_CONFIG_FIELDS = {f.name for f in fields(RunConfig)} - {"fixed_mortality_factors"}
+#: A partial run's exact sums of its chunks' statistics, and its chunks' records.
+PARTIAL_SUMS = "chunk_sums.npz"
+PARTIAL_RECORDS = "chunk_records.npz"
 
 
 def package_version() -> str:
@@ -129,6 +138,9 @@ def run_metadata(result: RunResult) -> dict[str, Any]:
         "data_sha256": data_hashes(),
         "agents": result.n_agents,
         "chunks": result.n_chunks,
+        "chunks_total": result.chunks_total,
+        # A part of a run (simulate --chunks): its totals cover only its chunks' people.
+        "partial": result.partial,
         "agent_years": result.agent_years,
         "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
     }
@@ -165,6 +177,11 @@ def write_run(result: RunResult, out: Path | None = None, runs: Path = RUNS) -> 
         staging.chmod(0o777 & ~umask)
         (staging / "run.json").write_text(json.dumps(run_metadata(result), indent=2))
         result.aggregates.to_parquet(staging / "aggregates.parquet", index=False)
+        if result.partial_sums:  # what combine adds up to the whole run, bit for bit
+            levels: dict[str, Any] = {f"level_{k}": x for k, x in enumerate(result.partial_sums)}
+            records: dict[str, Any] = dict(result.records)
+            np.savez_compressed(staging / PARTIAL_SUMS, **levels)
+            np.savez_compressed(staging / PARTIAL_RECORDS, **records)
         if not result.snapshots.empty:
             snap_dir = staging / "snapshots"
             snap_dir.mkdir()
@@ -186,3 +203,63 @@ def write_run(result: RunResult, out: Path | None = None, runs: Path = RUNS) -> 
 def read_aggregates(run_dir: Path) -> pd.DataFrame:
     """The tidy aggregates of a run directory."""
     return pd.read_parquet(Path(run_dir) / "aggregates.parquet")
+
+
+def read_partial_run(run_dir: Path) -> RunResult:
+    """A partial run written by :func:`write_run`, as much of it as combining parts needs.
+
+    The result holds the run's settings, exact sums, records, snapshot rows and timings (its
+    tables are left empty: they are derived again from the combined sums).
+
+    Raises:
+        RunConfigError: if the directory is not a partial run (naming what it lacks).
+    """
+    run_dir = Path(run_dir)
+    sums_file = run_dir / PARTIAL_SUMS
+    try:
+        meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+        with np.load(sums_file) as sums, np.load(run_dir / PARTIAL_RECORDS) as stored:
+            levels = [sums[f"level_{k}"] for k in range(len(sums.files))]
+            records = {name: stored[name] for name in stored.files}
+    except FileNotFoundError as exc:
+        raise RunConfigError(
+            f"{run_dir} is not a part of a run: it lacks {Path(exc.filename or '').name} "
+            "(write parts with migrant-health simulate --chunks A:B)"
+        ) from None
+    config = _config_from_json(meta["config"])
+    snapshots = sorted((run_dir / "snapshots").glob("snapshot_*.parquet"))
+    return RunResult(
+        config,
+        ParameterTree.load(),
+        pd.DataFrame(),
+        pd.DataFrame(),
+        pd.concat([pd.read_parquet(f) for f in snapshots]) if snapshots else pd.DataFrame(),
+        {k: float(v) for k, v in meta.get("timings_seconds", {}).items()},
+        int(meta["agent_years"]),
+        int(meta["agents"]),
+        int(meta["chunks"]),
+        records,
+        int(meta["chunks_total"]),
+        levels,
+    )
+
+
+def _config_from_json(config: dict[str, Any]) -> RunConfig:
+    """The :class:`RunConfig` that ``run.json`` records (fixed mortality factors left out)."""
+    settings = {k: v for k, v in config.items() if k in RUN_CONFIG_FIELDS}
+    settings["snapshot_years"] = tuple(settings.get("snapshot_years", ()))
+    if settings.get("chunks") is not None:
+        settings["chunks"] = tuple(settings["chunks"])
+    scenario = config.get("scenario")
+    if scenario is not None:
+        # JSON wrote the years of ``{year: value}`` as text.
+        overrides = {
+            path: {int(k) if str(k).isdigit() else k: v for k, v in value.items()}
+            if isinstance(value, dict)
+            else value
+            for path, value in scenario["overrides"].items()
+        }
+        settings["scenario"] = Scenario(
+            scenario["name"], overrides, scenario["description"], scenario["origin"]
+        )
+    return RunConfig(**settings)

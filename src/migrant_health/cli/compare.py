@@ -14,6 +14,7 @@ from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.output import FormatOpt, check_format, emit, notes_console, records
 from migrant_health.cli.preflight import COMPILING, warn
 from migrant_health.cli.progress import runs_progress
+from migrant_health.cli.scheduler import SCHEDULER_OPTION, cluster_for
 from migrant_health.cli.summary import HEADLINES
 from migrant_health.engine.jit import kernels_cached
 from migrant_health.experiments.compare import (
@@ -61,6 +62,7 @@ def compare_command(
         "--out",
         help="Comparison directory to create (default: a new runs/comparison-<date>-<time>).",
     ),
+    scheduler: str | None = SCHEDULER_OPTION,
     output_format: FormatOpt = "text",
 ) -> None:
     """Compare scenarios with the baseline: every scenario in every replicate, with common
@@ -92,7 +94,9 @@ def compare_command(
     check_output(out)  # before any run; creates nothing
     notes = notes_console(output_format, console)
     _say_before(plan, notes)
-    result = _run_with_progress(plan, out, notes)
+    # Whole runs are the cluster's tasks (replicates and scenarios, or samples).
+    with cluster_for(scheduler, plan.workers):
+        result = _run_with_progress(plan, out, notes)
     assert result.directory is not None
     summary = summary_frame(result.deltas, plan)
     if output_format == "text":

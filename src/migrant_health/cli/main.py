@@ -9,11 +9,19 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 import migrant_health
 from migrant_health.cli.calibrate import calibrate_command, fit_command
+from migrant_health.cli.combine import combine_command
 from migrant_health.cli.compare import compare_command
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.output import FormatOpt, check_format, emit, notes_console, records
@@ -21,10 +29,11 @@ from migrant_health.cli.preflight import prepare_run
 from migrant_health.cli.report import report_command
 from migrant_health.cli.runs import register_new_run, runs_app
 from migrant_health.cli.scenarios import scenarios_app
+from migrant_health.cli.scheduler import SCHEDULER_OPTION, executor_for
 from migrant_health.cli.sensitivity import sensitivity_command
 from migrant_health.cli.summary import summary_frame, summary_table
 from migrant_health.cli.survey import survey_app
-from migrant_health.engine.run import RunConfig, RunResult, default_workers
+from migrant_health.engine.run import Executor, RunConfig, RunResult, default_workers, parse_chunks
 from migrant_health.errors import ParameterError, RunConfigError
 from migrant_health.model import default_plan, simulate
 from migrant_health.params import ParameterSpec, ParameterTree
@@ -46,6 +55,7 @@ app.add_typer(scenarios_app, name="scenarios")
 app.command("fit")(fit_command)
 app.command("calibrate")(calibrate_command)
 app.command("compare")(compare_command)
+app.command("combine")(combine_command)
 app.command("report")(report_command)
 app.command("sensitivity")(sensitivity_command)
 console = Console()
@@ -111,13 +121,22 @@ def simulate_command(
         "--out",
         help="Run directory to create (default: a new runs/run-<date>-<time>).",
     ),
+    chunks: str | None = typer.Option(
+        None,
+        "--chunks",
+        help="Simulate only chunks A to B - 1 of the run (A:B, as a Python slice, e.g. 0:4000): "
+        "a part of a national run split over machines; 'migrant-health combine' adds the parts "
+        "up to the whole run, bit for bit.",
+    ),
+    scheduler: str | None = SCHEDULER_OPTION,
     output_format: FormatOpt = "text",
 ) -> None:
     """Run the national microsimulation, print a summary and write a run directory.
 
     With --format json or csv only the summary is printed on stdout; progress and notes go to
     stderr. json: an object with keys scenario, start, end, scale, seed, workers, agent_years,
-    seconds, run_directory and summary, a list of rows. csv: the rows. A row has the columns
+    chunks ([A, B] of --chunks, null for a whole run), chunks_total, seconds, run_directory
+    and summary, a list of rows. csv: the rows. A row has the columns
     label, metric, group, year, value and unit: a headline figure in one of the summary's
     years, as in aggregates.parquet (null or empty where the run has none), in the metric's
     own unit (persons, share 0-1, ...; not scaled as in the text).
@@ -132,6 +151,7 @@ def simulate_command(
         snapshot_years=_parse_years(snapshot_years),
         snapshot_fraction=snapshot_fraction,
         scenario=resolve_stack(scenario or [], later_wins=later_wins),
+        chunks=parse_chunks(chunks) if chunks is not None else None,
     )
     # Before a long simulation, not after; checking creates nothing.
     if out is not None:
@@ -139,8 +159,9 @@ def simulate_command(
     else:
         check_can_write(RUNS, "--out", directory=True)
     notes = notes_console(output_format, console)
-    config = prepare_run(config, workers, notes)
-    result = _simulate_with_progress(config, notes)
+    config = prepare_run(config, workers, notes, scheduler)
+    with executor_for(scheduler, config.workers) as executor:
+        result = _simulate_with_progress(config, notes, executor)
     out = write_run(result, out)
     register_new_run(out)
     if output_format == "text":
@@ -151,14 +172,23 @@ def simulate_command(
     _print_run_footer(result, out, notes)
 
 
-def _simulate_with_progress(config: RunConfig, console: Console) -> RunResult:
-    """Simulate ``config`` with a progress bar of chunks on ``console`` (when a terminal)."""
+def _simulate_with_progress(
+    config: RunConfig, console: Console, executor: Executor | None = None
+) -> RunResult:
+    """Simulate ``config`` with a progress bar of chunks on ``console`` (when a terminal).
+
+    The bar shows the time elapsed and the time remaining, estimated from the chunks done: a
+    national run takes hours.
+    """
     with Progress(
         TextColumn("[bold]simulating"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("chunks"),
         TimeElapsedColumn(),
+        TextColumn("elapsed,"),
+        TimeRemainingColumn(),
+        TextColumn("left"),
         console=console,
         transient=True,
     ) as bar:
@@ -167,7 +197,7 @@ def _simulate_with_progress(config: RunConfig, console: Console) -> RunResult:
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return simulate(config, progress=progress)
+        return simulate(config, progress=progress, executor=executor)
 
 
 def _scenario_name(result: RunResult) -> str:
@@ -178,10 +208,17 @@ def _scenario_name(result: RunResult) -> str:
 def _run_title(result: RunResult) -> str:
     """The title of the printed summary: scenario, years and scale."""
     config = result.config
-    return (
+    title = (
         f"migrant_health {_scenario_name(result)}, "
         f"{config.start}-{config.end}, 1 agent = {config.scale:g} persons"
     )
+    if config.chunks is not None:
+        first, stop = config.chunks
+        title += (
+            f"; PARTIAL RUN: chunks {first}:{stop} of {result.chunks_total}, totals cover "
+            "only their people"
+        )
+    return title
 
 
 def _run_facts(result: RunResult, out: Path) -> dict[str, object]:
@@ -195,6 +232,8 @@ def _run_facts(result: RunResult, out: Path) -> dict[str, object]:
         "seed": config.seed,
         "workers": config.workers,
         "agent_years": result.agent_years,
+        "chunks": list(config.chunks) if config.chunks is not None else None,
+        "chunks_total": result.chunks_total,
         "seconds": result.timings["simulate"],
         "run_directory": str(out),
     }

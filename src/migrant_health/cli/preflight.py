@@ -15,7 +15,13 @@ from rich.text import Text
 
 from migrant_health.cli.errors import stderr
 from migrant_health.engine.jit import kernels_cached
-from migrant_health.engine.run import RunConfig, cap_workers, count_chunks, default_workers
+from migrant_health.engine.run import (
+    RunConfig,
+    cap_workers,
+    chunk_range,
+    count_chunks,
+    default_workers,
+)
 
 COMPILING = "compiling kernels (first run only, about a minute) ..."
 
@@ -25,7 +31,9 @@ def warn(message: str) -> None:
     stderr.print(Text.assemble(("warning:", "bold yellow"), f" {message}"), highlight=False)
 
 
-def prepare_run(config: RunConfig, workers_option: int, console: Console) -> RunConfig:
+def prepare_run(
+    config: RunConfig, workers_option: int, console: Console, scheduler: str | None = None
+) -> RunConfig:
     """Check a run's settings and scenario, fit its workers, and say what needs saying.
 
     Args:
@@ -33,6 +41,8 @@ def prepare_run(config: RunConfig, workers_option: int, console: Console) -> Run
         workers_option: ``--workers`` as given; 0 means "every core", which is fitted to the
             work silently, while an explicit number that is too large gets a note.
         console: Where notes go.
+        scheduler: ``--scheduler``; a cluster given by address sizes itself, so the workers
+            are not fitted to this machine's cores.
 
     Returns:
         ``config`` with the workers that will run (as ``run.json`` records them).
@@ -40,8 +50,12 @@ def prepare_run(config: RunConfig, workers_option: int, console: Console) -> Run
     Raises:
         RunConfigError, ScenarioError: for impossible settings or a bad scenario.
     """
-    chunks = count_chunks(config)
-    used, note = cap_workers(workers_option or default_workers(), chunks)
+    total = count_chunks(config)  # checks --chunks against the run's chunks too
+    chunks = len(chunk_range(config, total))
+    if scheduler is not None and scheduler != "local":
+        used, note = config.workers, None
+    else:
+        used, note = cap_workers(workers_option or default_workers(), chunks)
     if note and workers_option:
         console.print(f"note: {note}", highlight=False)
     scenario = config.scenario
@@ -62,9 +76,16 @@ def prepare_run(config: RunConfig, workers_option: int, console: Console) -> Run
     if not kernels_cached():
         console.print(COMPILING, highlight=False)
     # Also the first line of a log: the progress bar is not drawn when output is not a terminal.
-    console.print(
-        f"simulating {config.start}-{config.end}: {chunks} chunk{'s' if chunks != 1 else ''} "
-        f"on {used} worker{'s' if used != 1 else ''}",
-        highlight=False,
-    )
+    if config.chunks is None:
+        what = f"{chunks} chunk{'s' if chunks != 1 else ''}"
+    else:
+        first, stop = config.chunks
+        what = f"chunks {first}:{stop} of {total} (a partial run)"
+    if scheduler is None:
+        where = f"{used} worker{'s' if used != 1 else ''}"
+    elif scheduler == "local":
+        where = f"a local Dask cluster of {used} worker{'s' if used != 1 else ''}"
+    else:
+        where = f"the Dask cluster at {scheduler}"
+    console.print(f"simulating {config.start}-{config.end}: {what} on {where}", highlight=False)
     return replace(config, workers=used)

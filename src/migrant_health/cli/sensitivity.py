@@ -14,6 +14,7 @@ from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.output import FormatOpt, check_format, emit, notes_console, records
 from migrant_health.cli.preflight import COMPILING
 from migrant_health.cli.progress import runs_progress
+from migrant_health.cli.scheduler import SCHEDULER_OPTION, cluster_for
 from migrant_health.engine.jit import kernels_cached
 from migrant_health.experiments.salib_methods import INDEX_NAMES
 from migrant_health.experiments.sensitivity import (
@@ -77,6 +78,7 @@ def sensitivity_command(
         "--out",
         help="Study directory to create (default: a new runs/sensitivity-<date>-<time>).",
     ),
+    scheduler: str | None = SCHEDULER_OPTION,
     output_format: FormatOpt = "text",
 ) -> None:
     """Global sensitivity of model outputs to parameters and levers, through SALib.
@@ -115,7 +117,9 @@ def sensitivity_command(
         f"{plan.seed}) on {plan.workers} worker{'s' if plan.workers != 1 else ''}",
         highlight=False,
     )
-    result = _run_with_progress(plan, out, notes)
+    # Whole runs are the cluster's tasks (replicates and scenarios, or samples).
+    with cluster_for(scheduler, plan.workers):
+        result = _run_with_progress(plan, out, notes)
     assert result.directory is not None
     if output_format == "text":
         for table in indices_tables(result.indices, plan):

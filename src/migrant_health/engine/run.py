@@ -2,8 +2,11 @@
 
 A run splits the population into chunks of whole communities; each chunk is simulated from
 the start year to the end on its own (synthesis, initialisation, the yearly plan) and returns
-its summed statistics. The driver adds chunk results in chunk order, so a run is bit-identical
-whatever the executor or the number of workers.
+its summed statistics. The driver adds the chunk results exactly (:mod:`.exact_sum`) and rounds
+once, so a run is bit-identical whatever the executor, the number of workers or the order the
+chunks finish in, and a run split into chunk ranges (``RunConfig.chunks``) adds back up to the
+whole run bit for bit. Executors keep only a small window of chunks in flight, so memory does
+not grow with the number of chunks (10,318 at one agent per person).
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -23,6 +27,7 @@ from migrant_health import small_runs
 from migrant_health.data import load_demography
 from migrant_health.engine.aggregate import cell_table, tidy_aggregates
 from migrant_health.engine.context import RunContext, compile_parameters
+from migrant_health.engine.exact_sum import ExactSum
 from migrant_health.engine.interrupts import (
     ignore_sigint,
     sigint_deferred,
@@ -32,13 +37,16 @@ from migrant_health.engine.interrupts import (
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.population import MORTALITY_FACTOR_CELLS, MORTALITY_FACTORS, Chunk
 from migrant_health.engine.snapshot import take_snapshot
-from migrant_health.engine.stats import N_MAIN_CELLS, empty_accumulator
+from migrant_health.engine.stats import N_CELLS, N_MAIN_CELLS, empty_accumulator
 from migrant_health.engine.synthesis import PopulationLayout, build_layout, synthesize
 from migrant_health.errors import RunConfigError
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.params.constraints import check_constraints
 
 ProgressCallback = Callable[[int, int], None]
+#: Chunks in flight per worker: enough to keep every worker busy while the driver adds a
+#: result, few enough that memory does not grow with the number of chunks.
+WINDOW_PER_WORKER = 2
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,11 @@ class RunConfig:
             chunks and years. ``None`` (the default): every run renormalises its deaths to the
             life table, so health moves deaths between people but not their number. Given: a
             scenario's health gains and losses change its deaths (docs/model.md, section 7).
+            A run of a chunk range takes the full run's array (it reads its own chunks' rows).
+        chunks: Simulate only the chunks ``first`` to ``stop - 1`` (half-open, as a Python
+            slice: ``(0, 4000)`` and ``(4000, 8000)`` split 8,000 chunks in two); ``None``: all.
+            The parts' exact sums add up to the whole run bit for bit
+            (:func:`combine_parts`).
     """
 
     start: int = 2008
@@ -83,6 +96,7 @@ class RunConfig:
     frozen: bool = False
     # Left out of comparisons and of the printed form: an array, possibly large.
     fixed_mortality_factors: np.ndarray | None = field(default=None, compare=False, repr=False)
+    chunks: tuple[int, int] | None = None
 
     def validate(self, first_year: int, last_year: int) -> None:
         """Raise :class:`RunConfigError` for impossible settings, saying what is allowed."""
@@ -107,6 +121,12 @@ class RunConfig:
             )
         if not 0.0 < self.snapshot_fraction <= 1.0:
             raise RunConfigError(f"snapshot fraction {self.snapshot_fraction} must lie in (0, 1]")
+        if self.chunks is not None:
+            first, stop = self.chunks
+            if not 0 <= first < stop:
+                raise RunConfigError(
+                    f"--chunks {first}:{stop} must be A:B with 0 <= A < B (chunks A to B - 1)"
+                )
         bad = [y for y in self.snapshot_years if not self.start <= y <= self.end]
         if bad:
             raise RunConfigError(
@@ -142,9 +162,13 @@ class RunResult:
         timings: Seconds spent in each phase.
         agent_years: Agent-years simulated (living agents summed over simulated years).
         n_agents: Agents allocated (entrants and padding included).
-        n_chunks: Chunks simulated.
+        n_chunks: Chunks simulated (those of ``config.chunks`` in a partial run).
         records: Per-chunk records (name -> array with chunks first, then years), such as the
-            mortality renormalisation factors.
+            mortality renormalisation factors; in a partial run, of its chunks only.
+        chunks_total: Chunks of the whole population (``n_chunks`` unless partial).
+        partial_sums: A partial run's exact sums (:meth:`ExactSum.components` of the
+            ``(years, cells, statistics)`` accumulator), which :func:`combine_parts` adds up;
+            empty for a whole run.
     """
 
     config: RunConfig
@@ -157,6 +181,13 @@ class RunResult:
     n_agents: int
     n_chunks: int
     records: dict[str, np.ndarray] = field(default_factory=dict)
+    chunks_total: int = 0
+    partial_sums: list[np.ndarray] = field(default_factory=list, repr=False)
+
+    @property
+    def partial(self) -> bool:
+        """Whether the run simulated only a range of its chunks (``RunConfig.chunks``)."""
+        return self.config.chunks is not None
 
     @property
     def mortality_factors(self) -> np.ndarray:
@@ -231,9 +262,10 @@ def _build_context(config: RunConfig) -> tuple[RunContext, PopulationLayout]:
     if config.frozen:
         params[:] = params[0]
         demo = demo.frozen_at(demo.first_year)
+    n_chunks = len(layout.chunk_bounds(config.communities_per_chunk))
+    chunk_range(config, n_chunks)  # a range that does not fit fails here, before any work
     fixed = {}
     if config.fixed_mortality_factors is not None:
-        n_chunks = len(layout.chunk_bounds(config.communities_per_chunk))
         fixed[MORTALITY_FACTORS] = _checked_factors(
             config.fixed_mortality_factors, n_chunks, len(years)
         )
@@ -265,7 +297,9 @@ def _checked_factors(factors: np.ndarray, n_chunks: int, n_years: int) -> np.nda
         raise RunConfigError(
             f"the fixed mortality factors have shape {factors.shape}, but this run needs "
             f"{expected} ({n_chunks} chunks, {n_years} simulated years): take them from a run "
-            "with the same scale, seed, chunk size and end year (RunResult.mortality_factors)"
+            "with the same scale, seed, chunk size and end year (RunResult.mortality_factors); "
+            "a run of a chunk range takes the whole run's factors (or its parts' joined in "
+            "chunk order), not only those of its own chunks"
         )
     known = factors[~np.isnan(factors)]
     if not (np.isfinite(known).all() and (known > 0).all()):
@@ -274,6 +308,39 @@ def _checked_factors(factors: np.ndarray, n_chunks: int, n_years: int) -> np.nda
             "empty cell); take them from a run's RunResult.mortality_factors"
         )
     return factors
+
+
+def chunk_range(config: RunConfig, n_chunks: int) -> range:
+    """The chunks a run simulates: ``config.chunks`` checked against the run's chunks, or all.
+
+    Raises:
+        RunConfigError: if the range does not lie within ``0 .. n_chunks``, naming the valid
+            range.
+    """
+    if config.chunks is None:
+        return range(n_chunks)
+    first, stop = config.chunks
+    if not 0 <= first < stop <= n_chunks:
+        raise RunConfigError(
+            f"--chunks {first}:{stop} does not fit this run: it has {n_chunks} chunk"
+            f"{'s' if n_chunks != 1 else ''} (0 to {n_chunks - 1}), so give A:B with "
+            f"0 <= A < B <= {n_chunks} (chunks A to B - 1)"
+        )
+    return range(first, stop)
+
+
+def parse_chunks(text: str) -> tuple[int, int]:
+    """``A:B`` (as ``--chunks`` takes it) as ``(A, B)``; raises :class:`RunConfigError`."""
+    first, sep, stop = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        return int(first), int(stop)
+    except ValueError:
+        raise RunConfigError(
+            f"--chunks '{text}' must be A:B, the chunks A to B - 1 (as a Python slice), "
+            "such as 0:4000"
+        ) from None
 
 
 def simulate_chunk(
@@ -350,14 +417,20 @@ class SerialExecutor:
 class ProcessExecutor:
     """Runs chunks in a pool of worker processes (each builds the context once).
 
+    At most ``window`` chunks are in flight (submitted, running or finished but not yet
+    yielded): a national run has thousands of chunks, and each finished chunk holds its
+    accumulator (tens of MB) until it is yielded, so submitting them all at once would let
+    memory grow with the population. Results are yielded in task order.
+
     Ctrl-C in a terminal reaches every process of the foreground group. The workers ignore it,
     so this process alone decides what happens: on an interrupt, a failing chunk or an abandoned
     iteration it terminates the workers at once (rather than letting them finish the chunks
     they hold) and re-raises. No worker outlives :meth:`map`.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, window: int | None = None) -> None:
         self.workers = workers
+        self.window = max(1, window or WINDOW_PER_WORKER * workers)
 
     def map(
         self, plan: Plan, config: RunConfig, tasks: list[tuple[int, int, int]]
@@ -372,21 +445,29 @@ class ProcessExecutor:
             initializer=_pool_worker_init,
             initargs=(plan, config),
         )
-        try:
-            # The workers are forked by the first submit; a Ctrl-C meanwhile is raised here
-            # once they exist (and ignore it).
+        waiting = iter(tasks)
+        in_flight: deque[Future[ChunkResult]] = deque()
+
+        def submit_more() -> None:
+            # Workers are forked by a submit; a Ctrl-C meanwhile is raised once they exist
+            # (and ignore it).
             with sigint_deferred():
-                futures: list[Future[ChunkResult]] = [
-                    pool.submit(_worker_run, task) for task in tasks
-                ]
+                while len(in_flight) < self.window:
+                    task = next(waiting, None)
+                    if task is None:
+                        return
+                    in_flight.append(pool.submit(_worker_run, task))
+
+        try:
+            submit_more()
             # Futures are waited for one by one, never cancelled: cancelling them (as
             # ``Executor.map`` does when its iterator closes) races the pool's management
             # thread, which then dies with ``InvalidStateError`` and can hang the exit. Each is
-            # dropped once yielded, so finished chunks' accumulators (tens of MB each) are not
-            # all held until the run ends.
-            futures.reverse()
-            while futures:
-                yield futures.pop().result()
+            # dropped once yielded, and its place in the window goes to the next chunk.
+            while in_flight:
+                result = in_flight.popleft().result()
+                submit_more()
+                yield result
         except BaseException:
             # The pool's workers are the children started since ``before``: the pool itself
             # offers no public way to terminate them before Python 3.14.
@@ -455,6 +536,70 @@ def make_executor(workers: int) -> Executor:
 # -- the run ------------------------------------------------------------------------------------
 
 
+@dataclass
+class ChunkSums:
+    """What simulating a run's chunks gives, before the cells and metrics are derived.
+
+    Attributes:
+        ctx: The run context.
+        layout: The population layout.
+        sums: The exact sum of the chunks' ``(years, cells, statistics)`` accumulators.
+        snapshots: The snapshot frames, in chunk order.
+        timings: Seconds spent setting up and simulating.
+        records: The chunks' records stacked in chunk order (chunks first).
+        chunks: The chunks simulated.
+        chunks_total: The chunks of the whole population.
+    """
+
+    ctx: RunContext
+    layout: PopulationLayout
+    sums: ExactSum
+    snapshots: list[pd.DataFrame]
+    timings: dict[str, float]
+    records: dict[str, np.ndarray]
+    chunks: range
+    chunks_total: int
+
+
+def sum_chunks(
+    plan: Plan,
+    config: RunConfig,
+    progress: ProgressCallback | None = None,
+    executor: Executor | None = None,
+) -> ChunkSums:
+    """Simulate the run's chunks (all, or ``config.chunks``) and add their statistics exactly.
+
+    Only a chunk's accumulator is added and dropped as it arrives, so memory holds the window
+    of chunks in flight, the sum, and the (small) records and any snapshot rows asked for.
+    """
+    config = small_runs.shrink_run(config)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    ctx, layout = build_context(config)
+    bounds = layout.chunk_bounds(config.communities_per_chunk)
+    chunks = chunk_range(config, len(bounds))
+    tasks = [(k, *bounds[k]) for k in chunks]
+    timings["setup"] = time.perf_counter() - t0
+    executor = executor or make_executor(min(config.workers, len(tasks)))
+    sums = ExactSum((len(ctx.years), N_CELLS, len(plan.statistics)))
+    snapshots: list[pd.DataFrame] = []
+    records: dict[str, list[np.ndarray]] = {}
+    t1 = time.perf_counter()
+    if progress is not None:
+        progress(0, len(tasks))  # the total is known before the first chunk (which may compile)
+    results = _ordered(executor.map(plan, config, tasks), chunks)
+    for done, result in enumerate(results, start=1):
+        sums.add(result.accumulator)
+        snapshots.extend(result.snapshots)
+        for name, record in result.records.items():
+            records.setdefault(name, []).append(record)
+        if progress is not None:
+            progress(done, len(tasks))
+    timings["simulate"] = time.perf_counter() - t1
+    stacked = {name: np.stack(parts) for name, parts in records.items()}
+    return ChunkSums(ctx, layout, sums, snapshots, timings, stacked, chunks, len(bounds))
+
+
 def run_chunks(
     plan: Plan,
     config: RunConfig,
@@ -468,37 +613,15 @@ def run_chunks(
     dict[str, float],
     dict[str, np.ndarray],
 ]:
-    """Simulate every chunk and sum their statistics in chunk order.
+    """Simulate the run's chunks and sum their statistics (:func:`sum_chunks`, rounded once).
 
     Returns:
         The run context, the population layout, the ``(years, cells, statistics)`` sums, the
         snapshot frames, the seconds spent setting up and simulating, and the chunks' records
         stacked in chunk order (chunks first).
     """
-    config = small_runs.shrink_run(config)
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    ctx, layout = build_context(config)
-    bounds = layout.chunk_bounds(config.communities_per_chunk)
-    tasks = [(k, first, size) for k, (first, size) in enumerate(bounds)]
-    timings["setup"] = time.perf_counter() - t0
-    executor = executor or make_executor(min(config.workers, len(tasks)))
-    total = empty_accumulator(len(ctx.years), len(plan.statistics))
-    snapshots: list[pd.DataFrame] = []
-    records: dict[str, list[np.ndarray]] = {}
-    t1 = time.perf_counter()
-    if progress is not None:
-        progress(0, len(tasks))  # the total is known before the first chunk (which may compile)
-    for done, result in enumerate(_ordered(executor.map(plan, config, tasks)), start=1):
-        total += result.accumulator
-        snapshots.extend(result.snapshots)
-        for name, record in result.records.items():
-            records.setdefault(name, []).append(record)
-        if progress is not None:
-            progress(done, len(tasks))
-    timings["simulate"] = time.perf_counter() - t1
-    stacked = {name: np.stack(parts) for name, parts in records.items()}
-    return ctx, layout, total, snapshots, timings, stacked
+    done = sum_chunks(plan, config, progress, executor)
+    return done.ctx, done.layout, done.sums.value(), done.snapshots, done.timings, done.records
 
 
 def weighted_cells(plan: Plan, ctx: RunContext, total: np.ndarray, first_year: int) -> pd.DataFrame:
@@ -530,17 +653,30 @@ def run_plan(
         ScenarioError: for a scenario that does not fit the parameter tree.
     """
     config = small_runs.shrink_run(config or RunConfig())
-    ctx, layout, total, snapshots, timings, records = run_chunks(plan, config, progress, executor)
+    done = sum_chunks(plan, config, progress, executor)
+    partial = done.sums.components() if config.chunks is not None else []
+    return _result(plan, config, done, done.sums.value(), partial)
+
+
+def _result(
+    plan: Plan,
+    config: RunConfig,
+    done: ChunkSums,
+    total: np.ndarray,
+    partial_sums: list[np.ndarray],
+) -> RunResult:
+    """The run's tables from its summed statistics."""
+    ctx, timings = done.ctx, dict(done.timings)
     t2 = time.perf_counter()
     cells = weighted_cells(plan, ctx, total, config.start)
     aggregates = tidy_aggregates(cells, ctx.demography.standard_weights, plan.metrics)
     timings["aggregate"] = time.perf_counter() - t2
+    snapshots = done.snapshots
     snap = pd.concat(snapshots, ignore_index=True) if snapshots else pd.DataFrame()
     if not snap.empty:
         snap = snap.sort_values(["year", "pid"], kind="stable").reset_index(drop=True)
     # Main cells only: the tenure cells hold out-migrants a second time (engine/stats.py).
     agent_years = int(total[:, :N_MAIN_CELLS, plan.statistics.index("persons")].sum())
-    n_chunks = len(layout.chunk_bounds(config.communities_per_chunk))
     return RunResult(
         config,
         ctx.tree,
@@ -549,14 +685,93 @@ def run_plan(
         snap,
         timings,
         agent_years,
-        layout.n_agents,
-        n_chunks,
-        records,
+        done.layout.n_agents,
+        len(done.chunks),
+        done.records,
+        done.chunks_total,
+        partial_sums,
     )
 
 
-def _ordered(results: Iterable[ChunkResult]) -> Iterator[ChunkResult]:
-    for expected, result in enumerate(results):
+def combine_parts(plan: Plan, parts: Iterable[RunResult]) -> RunResult:
+    """The whole run put back together from runs of its chunk ranges, bit for bit.
+
+    The parts' exact sums are added and rounded once, as the whole run rounds its own, so the
+    combined cells and aggregates equal the whole run's exactly; records are joined in chunk
+    order and snapshot rows concatenated.
+
+    Args:
+        plan: The plan the parts ran.
+        parts: Partial runs (``RunConfig.chunks`` set) of one configuration, whose ranges cover
+            every chunk once, in any order.
+
+    Raises:
+        RunConfigError: if a part is not partial, the parts' settings differ, or their ranges
+            overlap or leave chunks out (naming the chunks).
+    """
+    ordered = sorted(parts, key=lambda part: part.config.chunks or (0, 0))
+    if not ordered or any(not part.partial_sums for part in ordered):
+        raise RunConfigError(
+            "combine takes runs of chunk ranges (simulate --chunks A:B), each with its exact sums"
+        )
+    config = replace(ordered[0].config, chunks=None)
+    for part in ordered[1:]:
+        if _as_whole(part.config) != _as_whole(config):
+            raise RunConfigError(
+                f"the parts ran different settings ({_differences(config, part.config)}); "
+                "every part must be the same run with another --chunks"
+            )
+    covered = 0
+    for part in ordered:
+        first, stop = part.config.chunks or (0, 0)
+        if first != covered:
+            what = "overlap" if first < covered else f"leave out chunks {covered}:{first}"
+            raise RunConfigError(
+                f"the parts' chunk ranges {first}:{stop} and the ones before {what}; give "
+                f"ranges that cover 0:{part.chunks_total} once"
+            )
+        covered = stop
+    total_chunks = ordered[0].chunks_total
+    if covered != total_chunks:
+        raise RunConfigError(
+            f"the parts cover chunks 0:{covered} of 0:{total_chunks}: chunks "
+            f"{covered}:{total_chunks} are missing"
+        )
+    ctx, layout = build_context(config)
+    sums = ExactSum(ordered[0].partial_sums[0].shape)
+    for part in ordered:
+        sums.add_sum(part.partial_sums)
+    names = ordered[0].records.keys()
+    records = {name: np.concatenate([part.records[name] for part in ordered]) for name in names}
+    snapshots = [part.snapshots for part in ordered if not part.snapshots.empty]
+    timings = {
+        key: sum(part.timings.get(key, 0.0) for part in ordered) for key in ("setup", "simulate")
+    }
+    done = ChunkSums(
+        ctx, layout, sums, snapshots, timings, records, range(total_chunks), total_chunks
+    )
+    return _result(plan, config, done, sums.value(), [])
+
+
+def _as_whole(config: RunConfig) -> RunConfig:
+    """What parts of one run share: every setting but the range, the workers (each machine
+    has its own) and where the scenario was read from (its name and overrides count)."""
+    scenario = config.scenario
+    if scenario is not None:
+        scenario = replace(scenario, description="", origin="")
+    return replace(config, chunks=None, workers=1, scenario=scenario)
+
+
+def _differences(a: RunConfig, b: RunConfig) -> str:
+    """The settings of two runs that differ, as ``name a != b``."""
+    a, b = _as_whole(a), _as_whole(b)
+    names = [f.name for f in fields(RunConfig) if f.compare]
+    differ = [n for n in names if getattr(a, n) != getattr(b, n)]
+    return ", ".join(f"{n} {getattr(a, n)!r} != {getattr(b, n)!r}" for n in differ)
+
+
+def _ordered(results: Iterable[ChunkResult], chunks: range) -> Iterator[ChunkResult]:
+    for expected, result in zip(chunks, results, strict=False):
         if result.index != expected:
             raise RuntimeError(f"chunk {result.index} arrived out of order (expected {expected})")
         yield result

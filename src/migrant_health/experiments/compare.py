@@ -38,6 +38,7 @@ import pandas as pd
 import migrant_health
 from migrant_health import small_runs
 from migrant_health.atomic import atomic_directory
+from migrant_health.engine.dask_executor import active_client
 from migrant_health.engine.run import RunConfig, cap_workers, count_chunks, default_workers
 from migrant_health.errors import RunConfigError, ScenarioError
 from migrant_health.experiments.costs import compute_costs, lever_values
@@ -61,6 +62,8 @@ RUNS = Path("runs")  # where run directories go too (store.RUNS)
 #: Replicates of a comparison under ``MIGRANT_HEALTH_SMALL_RUNS`` (see ``small_runs``).
 SMALL_REPLICATES = 2
 ProgressCallback = Callable[[int, int], None]
+#: What a run of a comparison hands back: seconds, mortality factors, the table if not written.
+TaskResult = tuple[float, np.ndarray, pd.DataFrame | None]
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ class RunTask:
     replicate: int
     config: RunConfig
     part: Path
+    # On a Dask cluster a worker may not see this machine's files: it returns the table.
+    write_part: bool = True
 
 
 @dataclass
@@ -264,6 +269,7 @@ def _run_into(
             draw.replicate,
             plan.config(scenario, draw),
             parts / f"{k:03d}-{draw.replicate:03d}.parquet",
+            write_part=active_client() is None,
         )
         for draw in plan.draws
         for k, scenario in enumerate(plan.scenarios)
@@ -272,11 +278,16 @@ def _run_into(
         progress(0, len(tasks))
     finished = 0
 
-    def done(_index: int, _result: tuple[float, np.ndarray]) -> None:
-        nonlocal finished
-        finished += 1
-        if progress is not None:
-            progress(finished, len(tasks))
+    def done_with(batch: list[RunTask]) -> Callable[[int, TaskResult], None]:
+        def done(index: int, result: TaskResult) -> None:
+            nonlocal finished
+            if result[2] is not None:  # the run's table came back from a cluster's worker
+                result[2].to_parquet(batch[index].part, index=False)
+            finished += 1
+            if progress is not None:
+                progress(finished, len(tasks))
+
+        return done
 
     t0 = time.perf_counter()
     # The baselines first: their mortality factors are held fixed in the scenario runs.
@@ -284,7 +295,9 @@ def _run_into(
     factors = {
         t.replicate: result[1]
         for t, result in zip(
-            baselines, run_tasks(_run_task, baselines, plan.workers, done), strict=True
+            baselines,
+            run_tasks(_run_task, baselines, plan.workers, done_with(baselines)),
+            strict=True,
         )
     }
     scenario_runs = [
@@ -292,7 +305,7 @@ def _run_into(
         for t in tasks
         if t.scenario != BASELINE
     ]
-    run_tasks(_run_task, scenario_runs, plan.workers, done)
+    run_tasks(_run_task, scenario_runs, plan.workers, done_with(scenario_runs))
     t1 = time.perf_counter()
     combine_runs([t.part for t in tasks], plan.names, folder / "aggregates.parquet")
     for task in tasks:
@@ -323,19 +336,20 @@ def _run_into(
     )
 
 
-def _run_task(task: RunTask) -> tuple[float, np.ndarray]:
+def _run_task(task: RunTask) -> TaskResult:
     """Run one scenario in one replicate and write its tidy table (in a worker process).
 
     Returns:
-        The seconds it took and the run's mortality renormalisation factors.
+        The seconds it took, the run's mortality renormalisation factors, and its table if
+        the task does not write it (``write_part`` false), else ``None``.
     """
     began = time.perf_counter()
     result = simulate(task.config)
     table = result.aggregates.assign(scenario=task.scenario, replicate=task.replicate)
-    table[["scenario", "replicate", "year", "metric", "group", "value"]].to_parquet(
-        task.part, index=False
-    )
-    return time.perf_counter() - began, result.mortality_factors
+    table = table[["scenario", "replicate", "year", "metric", "group", "value"]]
+    if task.write_part:
+        table.to_parquet(task.part, index=False)
+    return time.perf_counter() - began, result.mortality_factors, None if task.write_part else table
 
 
 def comparison_metadata(plan: ComparisonPlan, timings: dict[str, float]) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 The engine's executor spreads the chunks of one run over processes; a comparison has many
 small runs (scenarios x replicates), which keep workers busier when each worker takes whole runs.
 The interrupt handling is the engine's (:mod:`migrant_health.engine.interrupts`): workers ignore
-SIGINT and the parent terminates them, so none outlives the call.
+SIGINT and the parent terminates them, so none outlives the call. Inside a
+:func:`~migrant_health.engine.dask_executor.dask_client` block (``--scheduler``) the runs are
+the tasks of the Dask cluster instead.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
+from migrant_health.engine.dask_executor import active_client, run_on_cluster
 from migrant_health.engine.interrupts import (
     ignore_sigint,
     sigint_deferred,
@@ -30,17 +33,21 @@ def run_tasks(
     workers: int,
     done: Callable[[int, R], None] | None = None,
 ) -> list[R]:
-    """``function`` applied to every task, in this process or in ``workers`` processes.
+    """``function`` applied to every task: here, in ``workers`` processes, or on a Dask cluster.
 
     Args:
-        function: A module-level function (worker processes are forked and call it).
+        function: A module-level function (worker processes are forked and call it; a Dask
+            worker imports it, so the package must be installed there).
         tasks: Its arguments, one per task.
-        workers: Processes to use; 1 runs every task here, in order.
+        workers: Processes to use; 1 runs every task here, in order. Ignored on a cluster.
         done: Called in this process with ``(task index, result)`` as each task finishes.
 
     Returns:
         The results, in the order of ``tasks`` (whatever order they finished in).
     """
+    client = active_client()
+    if client is not None:
+        return run_on_cluster(client, function, tasks, done)
     if workers <= 1:
         results = []
         for index, task in enumerate(tasks):

@@ -1,0 +1,55 @@
+"""``migrant-health combine``: the parts of a run split by ``--chunks``, added up to the whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from migrant_health.cli.errors import friendly_errors
+from migrant_health.cli.runs import register_new_run
+from migrant_health.cli.summary import summary_table
+from migrant_health.engine.run import combine_parts
+from migrant_health.model import default_plan
+from migrant_health.store import RUNS, check_writable, read_partial_run, write_run
+from migrant_health.writable import check_can_write
+
+console = Console()
+
+
+@friendly_errors
+def combine_command(
+    parts: list[Path] = typer.Argument(
+        ...,
+        help="Run directories of the parts (simulate --chunks A:B), whose ranges cover every "
+        "chunk of the run once, in any order.",
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Run directory to create (default: a new runs/run-<date>-<time>).",
+    ),
+) -> None:
+    """Add up the parts of a run split into chunk ranges: the same run directory, bit for bit,
+    as the whole run simulated at once (same settings, without --chunks).
+    """
+    if out is not None:
+        check_writable(out)
+    else:
+        check_can_write(RUNS, "--out", directory=True)
+    result = combine_parts(default_plan(), [read_partial_run(part) for part in parts])
+    out = write_run(result, out)
+    register_new_run(out)
+    config = result.config
+    console.print(
+        summary_table(
+            result.aggregates,
+            title=f"migrant_health combined from {len(parts)} parts, {config.start}-"
+            f"{config.end}, 1 agent = {config.scale:g} persons",
+        )
+    )
+    console.print(
+        f"{result.n_chunks} chunks, {result.agent_years:,} agent-years; run written to "
+        f"[bold]{out}[/]"
+    )
