@@ -22,6 +22,7 @@ from migrant_health.cli.report import report_command
 from migrant_health.cli.runs import register_new_run, runs_app
 from migrant_health.cli.scenarios import scenarios_app
 from migrant_health.cli.sensitivity import sensitivity_command
+from migrant_health.cli.serve import serve_command
 from migrant_health.cli.summary import summary_frame, summary_table
 from migrant_health.cli.survey import survey_app
 from migrant_health.engine.run import RunConfig, RunResult, default_workers
@@ -48,6 +49,7 @@ app.command("calibrate")(calibrate_command)
 app.command("compare")(compare_command)
 app.command("report")(report_command)
 app.command("sensitivity")(sensitivity_command)
+app.command("serve")(serve_command)
 console = Console()
 
 
