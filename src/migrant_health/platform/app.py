@@ -37,6 +37,7 @@ def create_app(settings: Settings) -> FastAPI:
         description="Regional monitoring of integration and health (seed section 4.3).",
         docs_url="/api/docs",
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/openapi.json",
     )
     engine = make_engine(settings)
