@@ -15,12 +15,6 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
-from starlette.routing import Route
-
-from migrant_health.platform import create_app
-from migrant_health.platform.database import make_engine, session_scope
-from migrant_health.platform.models import Account, IndicatorCell, Wave
 from platform_helpers import (
     Deployment,
     build_deployment,
@@ -29,6 +23,12 @@ from platform_helpers import (
     wave_frame,
     wave_id_of,
 )
+from sqlalchemy import func, select
+from starlette.routing import Route
+
+from migrant_health.platform import create_app
+from migrant_health.platform.database import make_engine, session_scope
+from migrant_health.platform.models import Account, IndicatorCell, Wave
 
 SECRET_LABEL = "SECRET-B-LABEL"
 SECRET_FILE = "secret-b.csv"
