@@ -124,7 +124,7 @@ def design_of(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None, np.nd
     return weights, strata, psu, note
 
 
-def _domain_estimates(
+def domain_means(
     values: np.ndarray,
     groups: pd.Series,
     labels: tuple[str, ...],
@@ -132,7 +132,19 @@ def _domain_estimates(
     strata: np.ndarray | None,
     psu: np.ndarray | None,
 ) -> pd.DataFrame:
-    """Domain means and linearised standard errors of one indicator over one breakdown."""
+    """Domain (subgroup) means and linearised standard errors of one indicator.
+
+    Args:
+        values: Each respondent's value (NaN: no value, out of every domain).
+        groups: Each respondent's group.
+        labels: The groups (domains) to estimate, in order.
+        weights: Probability weights.
+        strata: Stratum of each respondent (``None``: one stratum).
+        psu: PSU of each respondent (``None``: each respondent is one).
+
+    Returns:
+        One row per group: group, n, weight_sum, estimate, se.
+    """
     present = ~np.isnan(values)
     member = np.column_stack([(groups == g).to_numpy(dtype=bool) & present for g in labels])
     w = weights[:, None] * member
@@ -174,7 +186,7 @@ def wave_indicators(table: pd.DataFrame, meta: SurveyMeta) -> tuple[pd.DataFrame
     for name in INDICATOR_NAMES:
         column = values[name].to_numpy(dtype=float)
         for subgroup, labels in SUBGROUPS.items():
-            frame = _domain_estimates(column, groups[subgroup], labels, weights, strata, psu)
+            frame = domain_means(column, groups[subgroup], labels, weights, strata, psu)
             cells.append(frame.assign(indicator=name, subgroup=subgroup))
     out = pd.concat(cells, ignore_index=True)
     return out[["indicator", "subgroup", "group", "n", "weight_sum", "estimate", "se"]], note
