@@ -124,7 +124,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(
 def test_the_streamed_size_is_checked_too() -> None:
     # A request without a Content-Length (chunked) reaches the reader; the copy stops at the
     # limit and leaves nothing behind.
-    with pytest.raises(UploadError, match="larger than the platform's limit of 0.1 MB"):
+    with pytest.raises(UploadError, match=r"larger than the platform.s limit of 0\.1 MB"):
         check_wave(io.BytesIO(b"x" * 200_000), "big.csv", "", limit=100 * 1024)
 
 

@@ -6,6 +6,7 @@ import io
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 _Z = 1.96  # 95 % intervals
@@ -57,11 +58,7 @@ def time_series_svg(table: pd.DataFrame, title: str, highlight: str | None = Non
     return _svg(figure)
 
 
-def breakdown_svg(table: pd.DataFrame, title: str) -> str:
-    """Bars of an indicator by group (``group``, ``estimate``, ``se``) with 95 % error bars;
-    a suppressed cell shows as an empty slot labelled 'suppressed'."""
-    figure = Figure(figsize=(7.5, 3.2))
-    ax = figure.subplots()
+def _bars(ax: Axes, table: pd.DataFrame, title: str) -> None:
     positions = np.arange(len(table))
     estimates = table["estimate"].astype(float).to_numpy()
     errors = _Z * table["se"].astype(float).fillna(0.0).to_numpy()
@@ -76,6 +73,28 @@ def breakdown_svg(table: pd.DataFrame, title: str) -> str:
         if np.isnan(value):
             ax.text(float(x), 0.0, "suppressed", rotation=90, ha="center", va="bottom", fontsize=8)
     ax.set_xticks(positions, [str(g) for g in table["group"]], fontsize=8, rotation=20)
-    ax.set_title(title, fontsize=11)
+    ax.set_title(title, fontsize=10)
     ax.grid(axis="y", alpha=0.3)
+
+
+def breakdown_svg(table: pd.DataFrame, title: str) -> str:
+    """Bars of an indicator by group (``group``, ``estimate``, ``se``) with 95 % error bars;
+    a suppressed cell shows as an empty slot labelled 'suppressed'."""
+    figure = Figure(figsize=(7.5, 3.2))
+    _bars(figure.subplots(), table, title)
+    return _svg(figure)
+
+
+def breakdowns_svg(table: pd.DataFrame, title: str) -> str:
+    """One panel per breakdown (``subgroup``) of an indicator, in one figure (one SVG is much
+    quicker to draw than four)."""
+    parts = [(str(s), p) for s, p in table.groupby("subgroup", sort=False) if s != "all"]
+    figure = Figure(figsize=(10, 2.8 * ((len(parts) + 1) // 2)))
+    axes = figure.subplots((len(parts) + 1) // 2, 2, squeeze=False).ravel()
+    for ax, (subgroup, part) in zip(axes, parts, strict=False):
+        _bars(ax, part, subgroup.replace("_", " "))
+    for ax in axes[len(parts) :]:
+        ax.set_visible(False)
+    figure.suptitle(title, fontsize=11)
+    figure.tight_layout()
     return _svg(figure)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from migrant_health.platform import access, audit
-from migrant_health.platform.charts import breakdown_svg, time_series_svg
+from migrant_health.platform.charts import breakdown_svg, breakdowns_svg, time_series_svg
 from migrant_health.platform.deps import (
     client_address,
     current_account,
@@ -260,11 +260,7 @@ def wave_page(
         below_threshold=lambda c: (c["n"] > 0) & (c["n"] < settings.threshold)
     )
     instrument = instrument_of(wave.depression_scale)
-    charts = {
-        subgroup: breakdown_svg(part, f"{LABELS[indicator]} by {str(subgroup).replace('_', ' ')}")
-        for subgroup, part in shown.groupby("subgroup", sort=False)
-        if subgroup != "all"
-    }
+    chart = breakdowns_svg(shown, f"{LABELS[indicator]} by subgroup (95 % intervals)")
     return render(
         request,
         "wave.html",
@@ -273,7 +269,7 @@ def wave_page(
         indicator=indicator,
         indicators=INDICATORS,
         rows=shown.to_dict("records"),
-        charts=charts,
+        chart=chart,
         instrument=instrument,
         snippet=_wave_snippet(wave, indicator),
         threshold=settings.threshold,
