@@ -120,6 +120,7 @@ def wave(
 
 @router.get("/waves/{wave_id}/indicators")
 def wave_indicators(
+    request: Request,
     wave_id: int,
     session: Session = Depends(db),
     account: Account | None = Depends(current_account),
@@ -131,7 +132,7 @@ def wave_indicators(
         table = cells_of(session, [found])
         suppressed = False
     else:
-        shared = shared_table(session, settings.threshold)
+        shared = shared_table(session, settings.threshold, request.app.state.cache)
         table = shared[shared["wave_id"] == found.id]
         suppressed = True
     return {
@@ -144,6 +145,7 @@ def wave_indicators(
 
 @router.get("/indicators")
 def indicators(
+    request: Request,
     indicator: str = "",
     region: str = "",
     subgroup: str = "",
@@ -152,7 +154,7 @@ def indicators(
     settings: Settings = Depends(settings_of),
 ) -> dict[str, Any]:
     """Published indicators of every region and the nation, suppressed (filters optional)."""
-    table = shared_table(session, settings.threshold)
+    table = shared_table(session, settings.threshold, request.app.state.cache)
     for column, value in (("indicator", indicator), ("region", region), ("subgroup", subgroup)):
         if value:
             table = table[table[column] == value]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from migrant_health.platform import admin, api, views
+from migrant_health.platform.cache import SharedCache
 from migrant_health.platform.database import make_engine
 from migrant_health.platform.deps import TEMPLATES
 from migrant_health.platform.security import LoginLimiter
@@ -44,6 +45,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    app.state.cache = SharedCache()
     app.state.limiter = LoginLimiter(settings.login_attempts, settings.login_window)
     app.add_middleware(
         SessionMiddleware,

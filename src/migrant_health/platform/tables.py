@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from migrant_health.platform.cache import SharedCache, published_key
 from migrant_health.platform.models import IndicatorCell, Region, Wave
 from migrant_health.platform.suppression import Relation, suppress
 
@@ -137,8 +138,18 @@ def published_waves(session: Session) -> list[Wave]:
     return list(session.scalars(select(Wave).where(Wave.published.is_(True))))
 
 
-def shared_table(session: Session, threshold: int) -> pd.DataFrame:
-    """Published waves' cells and the national picture, suppressed as one table."""
+def shared_table(
+    session: Session, threshold: int, cache: SharedCache | None = None
+) -> pd.DataFrame:
+    """Published waves' cells and the national picture, suppressed as one table.
+
+    With a ``cache``, the table is computed once per set of published waves; callers must not
+    modify it in place.
+    """
+    if cache is not None:
+        key = ("shared", published_key(session), threshold)
+        table: pd.DataFrame = cache.get(key, lambda: shared_table(session, threshold))
+        return table
     cells = cells_of(session, published_waves(session))
     return apply_suppression(
         pd.concat([cells, national_cells(cells)], ignore_index=True), threshold

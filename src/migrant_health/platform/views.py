@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from migrant_health.platform import access, audit
+from migrant_health.platform.cache import published_key
 from migrant_health.platform.charts import breakdown_svg, breakdowns_svg, time_series_svg
 from migrant_health.platform.deps import (
     client_address,
@@ -379,6 +380,20 @@ def _shared_snippet(request: Request, query: dict[str, str]) -> str:
     )
 
 
+def _latest_breakdown(table: pd.DataFrame, indicator: str, subgroup: str, focus: str) -> str:
+    """The chart of ``focus``'s latest published year by ``subgroup`` ('' if none)."""
+    latest = table[
+        (table["indicator"] == indicator)
+        & (table["subgroup"] == subgroup)
+        & (table["region"] == focus)
+    ]
+    if latest.empty:
+        return ""
+    year = int(latest["year"].max())
+    title = f"{LABELS[indicator]} by {subgroup.replace('_', ' ')}, {focus} {year}"
+    return breakdown_svg(latest[latest["year"] == year], title)
+
+
 @router.get("/indicators")
 def indicators_page(
     request: Request,
@@ -392,25 +407,22 @@ def indicators_page(
     """Published indicators over time: a region against the nation and the other regions."""
     if indicator not in LABELS or subgroup not in SUBGROUPS:
         raise HTTPException(status_code=404, detail="unknown indicator or subgroup")
-    table = shared_table(session, settings.threshold)
+    table = shared_table(session, settings.threshold, request.app.state.cache)
     regions = sorted(set(table["region"]) - {NATIONAL})
     mine = table[(table["indicator"] == indicator) & (table["subgroup"] == "all")]
-    series = time_series_svg(
-        mine, f"{LABELS[indicator]}: regions and national", highlight=region or None
-    )
     focus = region if region in regions else NATIONAL
-    latest = table[
-        (table["indicator"] == indicator)
-        & (table["subgroup"] == subgroup)
-        & (table["region"] == focus)
-    ]
-    breakdown = ""
-    if not latest.empty:
-        year = int(latest["year"].max())
-        part = latest[latest["year"] == year]
-        breakdown = breakdown_svg(
-            part, f"{LABELS[indicator]} by {subgroup.replace('_', ' ')}, {focus} {year}"
-        )
+    cache = request.app.state.cache
+    version = published_key(session)
+    series = cache.get(
+        ("series", version, settings.threshold, indicator, focus),
+        lambda: time_series_svg(
+            mine, f"{LABELS[indicator]}: regions and national", highlight=focus
+        ),
+    )
+    breakdown = cache.get(
+        ("breakdown", version, settings.threshold, indicator, focus, subgroup),
+        lambda: _latest_breakdown(table, indicator, subgroup, focus),
+    )
     query = {"indicator": indicator, "subgroup": "all"}
     return render(
         request,
@@ -440,7 +452,7 @@ def indicators_csv(
     settings: Settings = Depends(settings_of),
 ) -> Response:
     """The published, suppressed table as CSV (one indicator, or all)."""
-    table = shared_table(session, settings.threshold)
+    table = shared_table(session, settings.threshold, request.app.state.cache)
     if indicator:
         table = table[table["indicator"] == indicator]
     audit.record(
