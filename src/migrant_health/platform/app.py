@@ -11,10 +11,11 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
-from migrant_health.platform import admin, api, views
+from migrant_health.platform import admin, api, explorer, views
 from migrant_health.platform.cache import SharedCache
 from migrant_health.platform.database import make_engine
 from migrant_health.platform.deps import TEMPLATES
+from migrant_health.platform.jobs import JobRunner
 from migrant_health.platform.security import LoginLimiter
 from migrant_health.platform.settings import Settings
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     app.state.cache = SharedCache()
+    app.state.jobs = JobRunner(settings, app.state.sessions)
     app.state.limiter = LoginLimiter(settings.login_attempts, settings.login_window)
     app.add_middleware(
         SessionMiddleware,
@@ -95,5 +97,6 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.include_router(views.router)
     app.include_router(admin.router)
+    app.include_router(explorer.router)
     app.include_router(api.router)
     return app

@@ -6,25 +6,44 @@ import io
 
 import numpy as np
 import pandas as pd
+from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 _Z = 1.96  # 95 % intervals
 
 
-def _svg(figure: Figure) -> str:
+def svg_of(figure: Figure) -> str:
+    """A figure as an SVG element to inline in a page."""
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    # Text as text, not glyph paths: smaller pages, and screen readers and searches see it.
+    with rc_context({"svg.fonttype": "none"}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight")
     text = buffer.getvalue()
     # Drop the XML prologue and DOCTYPE: the SVG is inlined in an HTML page.
     return text[text.index("<svg") :]
 
 
-def time_series_svg(table: pd.DataFrame, title: str, highlight: str | None = None) -> str:
+def time_series_svg(
+    table: pd.DataFrame,
+    title: str,
+    highlight: str | None = None,
+    projection: pd.DataFrame | None = None,
+) -> str:
     """Lines of an indicator over years, one per region (``region``, ``year``, ``estimate``,
-    ``se``), with 95 % bands; ``highlight`` and the national line are drawn thicker."""
+    ``se``), with 95 % bands; ``highlight`` and the national line are drawn thicker, and the
+    simulation's national ``projection`` (``year``, ``estimate``) dashed."""
     figure = Figure(figsize=(7.5, 3.6))
     ax = figure.subplots()
+    if projection is not None and not projection.empty:
+        ax.plot(
+            projection["year"],
+            projection["estimate"],
+            linestyle="--",
+            color="black",
+            linewidth=1.2,
+            label="simulation (baseline, out-migrants)",
+        )
     for region, part in table.dropna(subset=["estimate"]).groupby("region", sort=True):
         part = part.sort_values("year")
         bold = region in (highlight, "national")
@@ -55,7 +74,7 @@ def time_series_svg(table: pd.DataFrame, title: str, highlight: str | None = Non
         ax.legend(fontsize=8, loc="best")
     else:
         ax.text(0.5, 0.5, "no published cells to show", ha="center", transform=ax.transAxes)
-    return _svg(figure)
+    return svg_of(figure)
 
 
 def _bars(ax: Axes, table: pd.DataFrame, title: str) -> None:
@@ -82,7 +101,7 @@ def breakdown_svg(table: pd.DataFrame, title: str) -> str:
     a suppressed cell shows as an empty slot labelled 'suppressed'."""
     figure = Figure(figsize=(7.5, 3.2))
     _bars(figure.subplots(), table, title)
-    return _svg(figure)
+    return svg_of(figure)
 
 
 def breakdowns_svg(table: pd.DataFrame, title: str) -> str:
@@ -97,4 +116,4 @@ def breakdowns_svg(table: pd.DataFrame, title: str) -> str:
         ax.set_visible(False)
     figure.suptitle(title, fontsize=11)
     figure.tight_layout()
-    return _svg(figure)
+    return svg_of(figure)

@@ -21,10 +21,15 @@ CSRF_FIELD = "csrf_token"
 
 
 def db(request: Request) -> Iterator[Session]:
-    """A session per request, committed when the handler returns and rolled back if it raises."""
+    """A session per request, committed when the handler returns and rolled back if it raises;
+    then the callbacks queued in ``session.info["after_commit"]`` run."""
     factory: sessionmaker[Session] = request.app.state.sessions
-    with factory() as session, session.begin():
-        yield session
+    with factory() as session:
+        with session.begin():
+            yield session
+        # Work that needs the committed rows (a background job reads its own row).
+        for callback in session.info.pop("after_commit", []):
+            callback()
 
 
 def settings_of(request: Request) -> Settings:

@@ -31,8 +31,8 @@ class Settings:
         secure_cookies: Send the session cookie over HTTPS only (on behind a reverse proxy).
         login_attempts: Failed logins allowed per account and address in ``login_window`` s.
         login_window: Seconds over which failed logins are counted.
-        max_job_persons: Largest simulated population per agent of a comparison run from the
-            scenario explorer (bounds the machine one user can take).
+        min_job_scale: Fewest persons per agent of a comparison run from the scenario
+            explorer (a coarse scale means few agents: it bounds the machine one run takes).
         max_jobs: Comparison runs allowed to run at once.
     """
 
@@ -43,7 +43,7 @@ class Settings:
     secure_cookies: bool = False
     login_attempts: int = 5
     login_window: float = 300.0
-    max_job_persons: int = 2000
+    min_job_scale: float = 100_000.0
     max_jobs: int = 1
 
     @classmethod

@@ -28,6 +28,7 @@ from migrant_health.platform.deps import (
     settings_of,
 )
 from migrant_health.platform.errors import UploadError
+from migrant_health.platform.explorer import comparisons, projections
 from migrant_health.platform.indicators import INDICATORS, SUBGROUPS
 from migrant_health.platform.instruments import instrument_of
 from migrant_health.platform.models import Account, Region, Wave
@@ -413,10 +414,14 @@ def indicators_page(
     focus = region if region in regions else NATIONAL
     cache = request.app.state.cache
     version = published_key(session)
+    newest = tuple(comparisons(settings)[:1])
     series = cache.get(
-        ("series", version, settings.threshold, indicator, focus),
+        ("series", version, newest, settings.threshold, indicator, focus),
         lambda: time_series_svg(
-            mine, f"{LABELS[indicator]}: regions and national", highlight=focus
+            mine,
+            f"{LABELS[indicator]}: regions and national",
+            highlight=focus,
+            projection=projections(settings, indicator),
         ),
     )
     breakdown = cache.get(
