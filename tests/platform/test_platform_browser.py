@@ -16,7 +16,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from platform_helpers import PASSWORDS, build_deployment, live_server, wave_frame
+from fastapi.testclient import TestClient
+from platform_helpers import (
+    PASSWORDS,
+    build_deployment,
+    live_server,
+    login,
+    upload,
+    wave_frame,
+    wave_id_of,
+)
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from migrant_health.platform import create_app
@@ -51,7 +60,22 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     deployment = build_deployment(tmp_path_factory.mktemp("browser"))
-    with live_server(create_app(deployment.settings)) as url:
+    app = create_app(deployment.settings)
+    # Region B has published two waves already: the time series has a region to compare with.
+    with TestClient(app) as bob:
+        token = login(bob, "bob")
+        for year in (2019, 2021):
+            frame = wave_frame(year, n=300, seed=10 + year)
+            frame["feels_local"] = 1  # B's migrants feel less local than A's
+            wave = wave_id_of(
+                upload(bob, token, deployment.region_b, frame.to_csv(index=False).encode())
+            )
+            bob.post(
+                f"/api/waves/{wave}/publish",
+                json={"published": True},
+                headers={"x-csrf-token": token},
+            )
+    with live_server(app) as url:
         yield url
 
 
@@ -160,6 +184,7 @@ def test_publish_and_follow_the_indicator_over_time(
     assert page.locator("#breakdown svg").count() == 1
     table = page.inner_text("#series-table")
     assert "A\t2019" in table and "A\t2021" in table and "national\t2021" in table
+    assert "B\t2021" in table
     page.click("summary:has-text('Reproduce in code')")
     assert f"curl '{site}/api/indicators?indicator=integration" in page.inner_text("pre.snippet")
     page.screenshot(path=str(shots / "platform-indicators.png"), full_page=True)

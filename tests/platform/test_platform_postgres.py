@@ -21,11 +21,17 @@ from platform_helpers import build_deployment, free_port, login, upload, wave_cs
 
 from migrant_health.platform import create_app
 
-BIN = Path("/usr/lib/postgresql/15/bin")
+# Debian installs each major version in its own folder; take the newest.
+INSTALLED = sorted(
+    Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+    key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+)
+BIN = INSTALLED[-1].parent if INSTALLED else Path("/usr/lib/postgresql/missing/bin")
 
 pytestmark = pytest.mark.skipif(
-    not (BIN / "initdb").exists(),
-    reason="needs Debian's postgresql package (initdb, pg_ctl in /usr/lib/postgresql/15/bin)",
+    not INSTALLED,
+    reason="needs Debian's postgresql package (initdb and pg_ctl in /usr/lib/postgresql/*/bin; "
+    "apt-get install postgresql; .ci/run installs it)",
 )
 
 
