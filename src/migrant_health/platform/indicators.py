@@ -15,6 +15,7 @@ as its own PSU with weight 1.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ from migrant_health.analysis.index import add_integration_index
 from migrant_health.analysis.indicators import DEST_INSURANCE, DIMENSIONS
 from migrant_health.analysis.stages import STAGES
 from migrant_health.errors import DataError
+from migrant_health.params import ParameterTree
 from migrant_health.platform.instruments import instrument_of
 from migrant_health.survey import SurveyMeta
 
@@ -89,9 +91,15 @@ def _share(mask: pd.Series, present: pd.Series) -> np.ndarray:
     return np.where(present.to_numpy(dtype=bool), mask.to_numpy(dtype=float), np.nan)
 
 
+@functools.cache
+def _parameters() -> ParameterTree:
+    """The package's parameter tree (cut-points and weights of the index), read once."""
+    return ParameterTree.load()
+
+
 def respondent_values(table: pd.DataFrame, meta: SurveyMeta) -> pd.DataFrame:
     """Each respondent's value of every indicator (NaN where it is missing)."""
-    scored = add_integration_index(table, method="equal")
+    scored = add_integration_index(table, method="equal", tree=_parameters())
     out = pd.DataFrame(index=table.index)
     for name in (*(f"{d}_integration" for d in DIMENSIONS), "integration"):
         out[name] = scored[name].astype(float)
@@ -145,8 +153,22 @@ def domain_means(
     Returns:
         One row per group: group, n, weight_sum, estimate, se.
     """
+    member = np.column_stack([(groups == g).to_numpy(dtype=bool) for g in labels])
+    frame = _domains(values, member, weights, strata, psu).assign(group=list(labels))
+    return frame[["group", "n", "weight_sum", "estimate", "se"]]
+
+
+def _domains(
+    values: np.ndarray,
+    member: np.ndarray,
+    weights: np.ndarray,
+    strata: np.ndarray | None,
+    psu: np.ndarray | None,
+) -> pd.DataFrame:
+    """n, weight sum, mean and linearised SE of ``values`` in each domain (column of
+    ``member``), all domains in one pass over the PSUs."""
     present = ~np.isnan(values)
-    member = np.column_stack([(groups == g).to_numpy(dtype=bool) & present for g in labels])
+    member = member & present[:, None]
     w = weights[:, None] * member
     weight_sum = w.sum(axis=0)
     y = np.where(present, values, 0.0)
@@ -154,11 +176,10 @@ def domain_means(
         mean = (w * y[:, None]).sum(axis=0) / weight_sum
         scores = np.where(member, w * (y[:, None] - mean) / weight_sum, 0.0)
     scores = np.nan_to_num(scores)
-    variance = np.diag(linearized_vcov(scores, np.eye(len(labels)), psu, strata))
+    variance = np.diag(linearized_vcov(scores, np.eye(member.shape[1]), psu, strata))
     n = member.sum(axis=0)
     return pd.DataFrame(
         {
-            "group": list(labels),
             "n": n,
             "weight_sum": weight_sum,
             "estimate": np.where(n > 0, mean, np.nan),
@@ -182,11 +203,14 @@ def wave_indicators(table: pd.DataFrame, meta: SurveyMeta) -> tuple[pd.DataFrame
     except DataError:
         # A stratum with one PSU: its variance cannot be estimated; collapse the strata.
         strata, note = None, note.replace("strata, ", "") + "; strata collapsed (one PSU)"
+    # Every group of every breakdown is a domain: one pass over the PSUs per indicator.
+    keys = [(subgroup, g) for subgroup, labels in SUBGROUPS.items() for g in labels]
+    member = np.column_stack([(groups[subgroup] == g).to_numpy(dtype=bool) for subgroup, g in keys])
     cells = []
     for name in INDICATOR_NAMES:
-        column = values[name].to_numpy(dtype=float)
-        for subgroup, labels in SUBGROUPS.items():
-            frame = domain_means(column, groups[subgroup], labels, weights, strata, psu)
-            cells.append(frame.assign(indicator=name, subgroup=subgroup))
+        frame = _domains(values[name].to_numpy(dtype=float), member, weights, strata, psu)
+        cells.append(
+            frame.assign(indicator=name, subgroup=[k[0] for k in keys], group=[k[1] for k in keys])
+        )
     out = pd.concat(cells, ignore_index=True)
     return out[["indicator", "subgroup", "group", "n", "weight_sum", "estimate", "se"]], note
