@@ -10,6 +10,7 @@ real one's columns and reports progress as it does; the explorer reads the same 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,10 +22,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from platform_helpers import Deployment, build_deployment, login, upload, wave_csv, wave_id_of
+from sqlalchemy import select
 
 import migrant_health.comparison
 from migrant_health.platform import create_app
+from migrant_health.platform.database import make_engine, session_scope
 from migrant_health.platform.jobs import comparisons_dir
+from migrant_health.platform.models import Account, Job
 
 COLUMNS = [
     "scenario",
@@ -233,3 +237,84 @@ def test_viewers_cannot_start_jobs(app: FastAPI) -> None:
             data={"scenario": "fair_employment", "scale": "100000", "csrf_token": token},
         )
         assert response.status_code == 403
+
+
+def test_one_job_per_account_and_a_bounded_queue(
+    app: FastAPI, deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+
+    def slow_compare(
+        scenarios: list[str],
+        replicates: int,
+        *,
+        out: Path,
+        progress: Callable[[int, int], None],
+        **options: Any,
+    ) -> pd.DataFrame:
+        progress(1, 4)
+        release.wait(30)
+        table = deltas_table(scenarios[0], options["end"])
+        write_comparison(Path(out), table)
+        return table
+
+    monkeypatch.setattr(migrant_health.comparison, "compare", slow_compare)
+    form = {"scenario": "fair_employment", "replicates": "2", "end": "2025", "scale": "100000"}
+    try:
+        with TestClient(app) as ana, TestClient(app) as bob:
+            token = login(ana, "ana")
+            assert (
+                ana.post(
+                    "/scenarios/jobs", data={**form, "csrf_token": token}, follow_redirects=False
+                ).status_code
+                == 303
+            )
+            second = ana.post("/scenarios/jobs", data={**form, "csrf_token": token})
+            assert second.status_code == 422 and "running already" in second.text
+            # another account may queue its own (one runs at a time, the rest wait)
+            token_b = login(bob, "bob")
+            assert (
+                bob.post(
+                    "/scenarios/jobs", data={**form, "csrf_token": token_b}, follow_redirects=False
+                ).status_code
+                == 303
+            )
+            states = {j["status"] for j in bob.get("/api/jobs").json()[:1]}
+            assert states <= {"queued", "running"}
+            deadline = time.monotonic() + 30
+            running = ana.get("/api/jobs").json()[0]
+            while running["progress"] < 0.25 and time.monotonic() < deadline:
+                time.sleep(0.05)
+                running = ana.get("/api/jobs").json()[0]
+            assert running["status"] == "running" and running["progress"] == 0.25
+            runner = app.state.jobs
+            assert len(runner.active()) == 2
+    finally:
+        release.set()
+    deadline = time.monotonic() + 30
+    while app.state.jobs.active() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not app.state.jobs.active()
+
+
+def test_a_job_left_running_by_a_stopped_server_is_marked_failed(
+    deployment: Deployment,
+) -> None:
+    engine = make_engine(deployment.settings)
+    with session_scope(engine) as session:
+        account = session.scalar(select(Account).where(Account.username == "ana"))
+        assert account is not None
+        session.add(
+            Job(
+                account_id=account.id,
+                scenario="fair_employment",
+                persons=100000,
+                status="running",
+                progress=0.5,
+            )
+        )
+    create_app(deployment.settings)  # a restart of the embedded platform
+    with session_scope(engine) as session:
+        statuses = set(session.scalars(select(Job.status)))
+    engine.dispose()
+    assert "running" not in statuses and "queued" not in statuses

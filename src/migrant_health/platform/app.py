@@ -48,6 +48,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     app.state.cache = SharedCache()
     app.state.jobs = JobRunner(settings, app.state.sessions)
+    if settings.embedded:
+        # One process serves an embedded platform: any job still marked active is orphaned.
+        app.state.jobs.interrupt_stale()
     app.state.limiter = LoginLimiter(settings.login_attempts, settings.login_window)
     app.add_middleware(
         SessionMiddleware,

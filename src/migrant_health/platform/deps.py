@@ -22,11 +22,16 @@ CSRF_FIELD = "csrf_token"
 
 def db(request: Request) -> Iterator[Session]:
     """A session per request, committed when the handler returns and rolled back if it raises;
-    then the callbacks queued in ``session.info["after_commit"]`` run."""
+    then the callbacks queued in ``session.info["after_commit"]`` (or ``"after_rollback"``) run."""
     factory: sessionmaker[Session] = request.app.state.sessions
     with factory() as session:
-        with session.begin():
-            yield session
+        try:
+            with session.begin():
+                yield session
+        except BaseException:
+            for callback in session.info.pop("after_rollback", []):
+                callback()
+            raise
         # Work that needs the committed rows (a background job reads its own row).
         for callback in session.info.pop("after_commit", []):
             callback()

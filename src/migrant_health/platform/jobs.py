@@ -3,8 +3,10 @@
 Bounded so that one user cannot exhaust the machine: shipped scenarios only, few replicates, a
 coarse scale (many persons per agent, so few agents), years up to :data:`LAST_YEAR`, one job
 per account at a time, and at most ``Settings.max_jobs`` running at once (others queue, up to
-:data:`QUEUE` in all). Each run uses one worker process-free thread of the server; results go to
-``<data dir>/comparisons/job-<id>``, where the explorer reads every comparison.
+:data:`QUEUE` in all), counted per server process. Each run takes one thread of the server and
+one worker; results go to ``<data dir>/comparisons/job-<id>``, where the explorer reads every
+comparison. A job left unfinished by a server that stopped is marked failed when an embedded
+(single-process) platform starts again.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from migrant_health.platform.errors import PlatformError
@@ -75,6 +77,9 @@ class JobRunner:
             max_workers=settings.max_jobs, thread_name_prefix="mh-comparison"
         )
         self._lock = threading.Lock()
+        # Jobs this process runs or queues, by id -> account: the bounds count these, so a job
+        # left "running" in the database by a server that stopped blocks nobody.
+        self._active: dict[int, int] = {}
 
     def submit(self, session: Session, account: Account, request: JobRequest) -> Job:
         """Queue a job for ``account``.
@@ -85,18 +90,12 @@ class JobRunner:
         """
         check_request(request, self.settings)
         with self._lock:
-            mine = session.scalar(
-                select(func.count())
-                .select_from(Job)
-                .where(Job.account_id == account.id, Job.status.in_(ACTIVE))
-            )
-            if mine:
+            if account.id in self._active.values():
                 raise PlatformError("you have a comparison running already; wait for it to end")
-            queued = session.scalar(
-                select(func.count()).select_from(Job).where(Job.status.in_(ACTIVE))
-            )
-            if (queued or 0) >= QUEUE:
-                raise PlatformError(f"{queued} comparisons are queued or running; try later")
+            if len(self._active) >= QUEUE:
+                raise PlatformError(
+                    f"{len(self._active)} comparisons are queued or running; try later"
+                )
             job = Job(
                 account_id=account.id,
                 scenario=request.scenario,
@@ -108,11 +107,26 @@ class JobRunner:
             session.add(job)
             session.flush()
             job_id = job.id
-        # The job starts after the request's transaction commits (the row must exist).
+            self._active[job_id] = account.id
+        # The job starts after the request's transaction commits (the row must exist); if the
+        # transaction fails, the slot is freed.
         session.info.setdefault("after_commit", []).append(
             lambda: self._pool.submit(self._run, job_id, request)
         )
+        session.info.setdefault("after_rollback", []).append(lambda: self._release(job_id))
         return job
+
+    def active(self) -> dict[int, int]:
+        """Job id -> account id of the jobs this process runs or queues."""
+        with self._lock:
+            return dict(self._active)
+
+    def interrupt_stale(self) -> None:
+        """Mark jobs left queued or running by a stopped server as failed (one-process use)."""
+        with self.sessions() as session, session.begin():
+            for job in session.scalars(select(Job).where(Job.status.in_(ACTIVE))):
+                job.status = "failed"
+                job.message = "the server stopped before the job ended; start it again"
 
     def _update(self, job_id: int, **values: object) -> None:
         with self.sessions() as session, session.begin():
@@ -140,8 +154,14 @@ class JobRunner:
             )
         except Exception as exc:  # a failed job is reported on its page, not lost
             self._update(job_id, status="failed", message=str(exc)[:2000])
-            return
-        self._update(job_id, status="done", progress=1.0, result=out.name)
+        else:
+            self._update(job_id, status="done", progress=1.0, result=out.name)
+        finally:
+            self._release(job_id)
+
+    def _release(self, job_id: int) -> None:
+        with self._lock:
+            self._active.pop(job_id, None)
 
     def shutdown(self) -> None:
         """Stop taking jobs (running ones finish)."""
