@@ -2,7 +2,8 @@
 logs in, uploads a wave, sees its indicators and charts, downloads a CSV, sees a refused
 upload's per-row problems, publishes the wave and sees it over time.
 
-The server runs on a free loopback port for the module; one browser is shared by the steps.
+The server runs on a free loopback port for the module; one browser session goes through the
+steps in order, in one test.
 Screenshots go to the test's temporary folder, or to ``$MIGRANT_HEALTH_SCREENSHOTS`` (how the
 ones in docs/platform.md were made). ``.ci/run`` installs Chromium; without it the test is
 skipped.
@@ -118,7 +119,7 @@ def _upload(page: Page, path: Path) -> None:
     page.click("button:has-text('Upload and check')")
 
 
-def test_log_in(page: Page, site: str, shots: Path) -> None:
+def log_in(page: Page, site: str, shots: Path) -> None:
     page.goto("/login")
     page.screenshot(path=str(shots / "platform-login.png"))
     page.fill("input[name=username]", "ana")
@@ -130,9 +131,7 @@ def test_log_in(page: Page, site: str, shots: Path) -> None:
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
 
 
-def test_upload_a_wave_and_see_its_indicators(
-    page: Page, files: dict[str, Path], shots: Path
-) -> None:
+def upload_a_wave_and_see_its_indicators(page: Page, files: dict[str, Path], shots: Path) -> None:
     _upload(page, files["good"])
     page.wait_for_url("**/waves/*")
     assert "300 respondents from city-2019.csv" in page.inner_text("main").replace("\n", " ")
@@ -144,7 +143,7 @@ def test_upload_a_wave_and_see_its_indicators(
     page.screenshot(path=str(shots / "platform-wave.png"), full_page=True)
 
 
-def test_download_the_chart_data_as_csv(page: Page, tmp_path: Path) -> None:
+def download_the_chart_data_as_csv(page: Page, tmp_path: Path) -> None:
     with page.expect_download() as info:
         page.click("#wave-csv")
     saved = tmp_path / "cells.csv"
@@ -159,7 +158,7 @@ def test_download_the_chart_data_as_csv(page: Page, tmp_path: Path) -> None:
     assert cells.loc[cells["suppressed"], "estimate"].isna().all()
 
 
-def test_a_refused_upload_shows_its_problems_per_row(
+def a_refused_upload_shows_its_problems_per_row(
     page: Page, files: dict[str, Path], shots: Path
 ) -> None:
     _upload(page, files["bad"])
@@ -170,7 +169,7 @@ def test_a_refused_upload_shows_its_problems_per_row(
     page.screenshot(path=str(shots / "platform-refused-upload.png"), full_page=True)
 
 
-def test_publish_and_follow_the_indicator_over_time(
+def publish_and_follow_the_indicator_over_time(
     page: Page, files: dict[str, Path], shots: Path, site: str
 ) -> None:
     page.goto("/")
@@ -186,3 +185,15 @@ def test_publish_and_follow_the_indicator_over_time(
     page.click("summary:has-text('Reproduce in code')")
     assert f"curl '{site}/api/indicators?indicator=integration" in page.inner_text("pre.snippet")
     page.screenshot(path=str(shots / "platform-indicators.png"), full_page=True)
+
+
+def test_an_analyst_s_session_in_the_browser(
+    page: Page, site: str, shots: Path, files: dict[str, Path], tmp_path: Path
+) -> None:
+    # One test, in order: each step continues the session of the one before it (pytest-xdist
+    # would otherwise run the steps in different processes, each with its own browser).
+    log_in(page, site, shots)
+    upload_a_wave_and_see_its_indicators(page, files, shots)
+    download_the_chart_data_as_csv(page, tmp_path)
+    a_refused_upload_shows_its_problems_per_row(page, files, shots)
+    publish_and_follow_the_indicator_over_time(page, files, shots, site)
