@@ -31,6 +31,7 @@ from migrant_health.cli.runs import register_new_run, runs_app
 from migrant_health.cli.scenarios import scenarios_app
 from migrant_health.cli.scheduler import SCHEDULER_OPTION, executor_for
 from migrant_health.cli.sensitivity import sensitivity_command
+from migrant_health.cli.serve import serve_command
 from migrant_health.cli.summary import summary_frame, summary_table
 from migrant_health.cli.survey import survey_app
 from migrant_health.engine.run import Executor, RunConfig, RunResult, default_workers, parse_chunks
@@ -58,6 +59,7 @@ app.command("compare")(compare_command)
 app.command("combine")(combine_command)
 app.command("report")(report_command)
 app.command("sensitivity")(sensitivity_command)
+app.command("serve")(serve_command)
 console = Console()
 
 

@@ -1,0 +1,135 @@
+"""``migrant-health serve``: the information platform (a web application, docs/platform.md)."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from migrant_health.cli.errors import friendly_errors, stderr
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _admin_password() -> str:
+    """The first admin's password: the environment variable, else a prompt (never a default)."""
+    from migrant_health.platform.errors import PlatformError
+    from migrant_health.platform.settings import ADMIN_PASSWORD_ENV
+
+    password = os.environ.get(ADMIN_PASSWORD_ENV)
+    if password:
+        return password
+    if not os.isatty(0):
+        raise PlatformError(
+            f"--init needs the first admin's password: set {ADMIN_PASSWORD_ENV} or run it in a "
+            "terminal to be asked for it"
+        )
+    first = getpass.getpass("Password of the first admin account: ")
+    if first != getpass.getpass("Repeat it: "):
+        raise PlatformError("the two passwords differ; run --init again")
+    return first
+
+
+@friendly_errors
+def serve_command(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Database URL (default: a SQLite file in the data directory; "
+            "postgresql+psycopg://user:password@host/name for a shared deployment).",
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="Folder of the embedded database and session key "
+            "(default: $MIGRANT_HEALTH_DATA_DIR, else ./migrant-health-platform).",
+        ),
+    ] = None,
+    init: Annotated[
+        bool,
+        typer.Option(
+            "--init",
+            help="Create the database and the first admin account (its "
+            "password from $MIGRANT_HEALTH_ADMIN_PASSWORD or a prompt), then exit.",
+        ),
+    ] = False,
+    admin: Annotated[str, typer.Option("--admin", help="Name of the first admin account.")] = (
+        "admin"
+    ),
+    threshold: Annotated[
+        int,
+        typer.Option(
+            "--threshold",
+            min=1,
+            help="Respondents below which a cell is suppressed in shared views and downloads.",
+        ),
+    ] = 30,
+    max_upload_mb: Annotated[
+        float, typer.Option("--max-upload-mb", min=0.01, help="Largest survey file accepted.")
+    ] = 50.0,
+    secure_cookies: Annotated[
+        bool | None,
+        typer.Option(
+            "--secure-cookies/--no-secure-cookies",
+            help="Send the session cookie "
+            "over HTTPS only (default: on unless --host is a loopback address).",
+        ),
+    ] = None,
+) -> None:
+    """Serve the information platform: survey waves by region, indicators, scenarios.
+
+    First run ``migrant-health serve --init`` (creates the database and the admin account),
+    then ``migrant-health serve`` and open http://127.0.0.1:8000. Stop it with Ctrl-C.
+    """
+    import uvicorn
+
+    from migrant_health.platform import Settings, create_app, init_platform
+    from migrant_health.platform.database import make_engine, migrate
+    from migrant_health.platform.errors import PlatformError
+
+    settings = Settings.from_data_dir(
+        data_dir,
+        db,
+        threshold=threshold,
+        max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+        secure_cookies=host not in LOOPBACK if secure_cookies is None else secure_cookies,
+    )
+    if init:
+        init_platform(settings, _admin_password(), admin)
+        stderr.print(
+            f"created the platform in {settings.data_dir} with admin account '{admin}'; "
+            "start it with `migrant-health serve`",
+            highlight=False,
+        )
+        return
+    if settings.embedded and not (settings.data_dir / "platform.sqlite").exists():
+        raise PlatformError(
+            f"no platform in {settings.data_dir}; create it first with "
+            "`migrant-health serve --init` (same --data-dir)"
+        )
+    engine = make_engine(settings)
+    try:
+        migrate(engine)  # a newer package may bring a new revision of the schema
+    except Exception as exc:
+        raise PlatformError(f"cannot open the database {settings.db_url}: {exc}") from exc
+    finally:
+        engine.dispose()
+    stderr.print(
+        f"serving http://{host}:{port} (data in {settings.data_dir}); Ctrl-C stops", highlight=False
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    )

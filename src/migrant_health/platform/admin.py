@@ -1,0 +1,176 @@
+"""Admin pages: regions, accounts (role and regions) and the audit log."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from migrant_health.platform import audit
+from migrant_health.platform.deps import client_address, db, render, require_admin, require_csrf
+from migrant_health.platform.errors import PlatformError
+from migrant_health.platform.models import ROLES, Account, AuditEvent, Region
+from migrant_health.platform.security import check_password_strength, hash_password
+
+router = APIRouter(prefix="/admin")
+_CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+AUDIT_PAGE = 500
+
+
+def _admin_page(
+    request: Request, session: Session, account: Account, error: str = "", status_code: int = 200
+) -> Response:
+    accounts = list(session.scalars(select(Account).order_by(Account.username)))
+    regions = list(session.scalars(select(Region).order_by(Region.code)))
+    return render(
+        request,
+        "admin.html",
+        account,
+        accounts=accounts,
+        regions=regions,
+        roles=ROLES,
+        error=error,
+        status_code=status_code,
+    )
+
+
+@router.get("")
+def admin_page(
+    request: Request, session: Session = Depends(db), account: Account = Depends(require_admin)
+) -> Response:
+    """Regions and accounts."""
+    return _admin_page(request, session, account)
+
+
+@router.post("/regions", dependencies=[Depends(require_csrf)])
+def add_region(
+    request: Request,
+    code: str = Form(...),
+    name: str = Form(...),
+    session: Session = Depends(db),
+    account: Account = Depends(require_admin),
+) -> Response:
+    """Add a region (a province or city)."""
+    code = code.strip()
+    if not _CODE.match(code):
+        return _admin_page(
+            request,
+            session,
+            account,
+            status_code=422,
+            error=f"region code '{code}': use 1-40 letters, digits, - or _",
+        )
+    if session.scalar(select(Region).where(Region.code == code)) is not None:
+        return _admin_page(
+            request,
+            session,
+            account,
+            status_code=422,
+            error=f"region code '{code}' exists already; choose another",
+        )
+    session.add(Region(code=code, name=name.strip() or code))
+    audit.record(session, account.username, "region", f"added {code}", client_address(request))
+    return RedirectResponse("/admin", status_code=303)
+
+
+def create_account(
+    session: Session, username: str, password: str, role: str, region_ids: list[int]
+) -> Account:
+    """Add an account bound to ``region_ids``.
+
+    Raises:
+        PlatformError: For an unknown role, a weak password, a taken name, an unknown region,
+            or an analyst without a region.
+    """
+    if role not in ROLES:
+        raise PlatformError(f"unknown role '{role}'; one of {', '.join(ROLES)}")
+    if not re.match(r"^[A-Za-z0-9_.@-]{2,80}$", username):
+        raise PlatformError(f"account name '{username}': use 2-80 letters, digits, . _ @ or -")
+    check_password_strength(password)
+    if session.scalar(select(Account).where(Account.username == username)) is not None:
+        raise PlatformError(f"account '{username}' exists already")
+    regions = [session.get(Region, i) for i in region_ids]
+    if any(r is None for r in regions):
+        raise PlatformError("an unknown region was chosen; reload the page")
+    if role == "analyst" and not regions:
+        raise PlatformError("a regional analyst must be bound to at least one region")
+    account = Account(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        active=True,
+        regions=[r for r in regions if r is not None],
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+@router.post("/accounts", dependencies=[Depends(require_csrf)])
+def add_account(
+    request: Request,
+    username: str = Form(...),
+    password: str = Form(...),
+    role: str = Form(...),
+    region: list[int] = Form([]),
+    session: Session = Depends(db),
+    account: Account = Depends(require_admin),
+) -> Response:
+    """Add an account (the form's ``region`` field may repeat)."""
+    try:
+        created = create_account(session, username.strip(), password, role, region)
+    except PlatformError as exc:
+        return _admin_page(request, session, account, error=str(exc), status_code=422)
+    audit.record(
+        session,
+        account.username,
+        "account",
+        f"added {created.username} ({created.role}; regions "
+        f"{', '.join(r.code for r in created.regions) or 'none'})",
+        client_address(request),
+    )
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/accounts/{account_id}/deactivate", dependencies=[Depends(require_csrf)])
+def deactivate(
+    request: Request,
+    account_id: int,
+    session: Session = Depends(db),
+    account: Account = Depends(require_admin),
+) -> Response:
+    """Deactivate an account (its sessions end at their next request)."""
+    target = session.get(Account, account_id)
+    if target is None:
+        raise HTTPException(status_code=404, detail="no such account")
+    if target.id == account.id:
+        return _admin_page(
+            request,
+            session,
+            account,
+            status_code=422,
+            error="you cannot deactivate your own account",
+        )
+    target.active = False
+    audit.record(
+        session,
+        account.username,
+        "account",
+        f"deactivated {target.username}",
+        client_address(request),
+    )
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request, session: Session = Depends(db), account: Account = Depends(require_admin)
+) -> Response:
+    """The latest events of the audit log."""
+    events = list(
+        session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE))
+    )
+    return render(request, "audit.html", account, events=events)

@@ -1,0 +1,105 @@
+"""The ASGI application: middleware, error pages and the routers of pages and API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
+
+from migrant_health.platform import admin, api, explorer, views
+from migrant_health.platform.cache import SharedCache
+from migrant_health.platform.database import make_engine
+from migrant_health.platform.deps import TEMPLATES
+from migrant_health.platform.jobs import JobRunner
+from migrant_health.platform.security import LoginLimiter
+from migrant_health.platform.settings import Settings
+
+SESSION_HOURS = 8
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
+        "accept", ""
+    )
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The platform's web application for ``settings`` (the database must be initialised).
+
+    Args:
+        settings: The deployment (data directory, database URL, limits).
+    """
+    app = FastAPI(
+        title="migrant-health information platform",
+        description="Regional monitoring of integration and health (seed section 4.3).",
+        docs_url="/api/docs",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    engine = make_engine(settings)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    app.state.cache = SharedCache()
+    app.state.jobs = JobRunner(settings, app.state.sessions)
+    if settings.embedded:
+        # One process serves an embedded platform: any job still marked active is orphaned.
+        app.state.jobs.interrupt_stale()
+    app.state.limiter = LoginLimiter(settings.login_attempts, settings.login_window)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret(),
+        session_cookie="mh_session",
+        max_age=SESSION_HOURS * 3600,
+        same_site="strict",
+        https_only=settings.secure_cookies,
+    )
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+        )
+        return response
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                {"error": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        if exc.status_code == 401:
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return TEMPLATES.TemplateResponse(
+            request,
+            "error.html",
+            {"account": None, "status": exc.status_code, "message": exc.detail, "csrf": ""},
+            status_code=exc.status_code,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        return JSONResponse({"error": f"bad request: {problems}"}, status_code=422)
+
+    app.mount(
+        "/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static"
+    )
+    app.include_router(views.router)
+    app.include_router(admin.router)
+    app.include_router(explorer.router)
+    app.include_router(api.router)
+    return app

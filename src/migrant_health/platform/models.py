@@ -1,0 +1,131 @@
+"""The platform's tables (SQLAlchemy 2 declarative models); Alembic migrations create them.
+
+Microdata of a wave are kept in the database itself (a Parquet blob), so that storing a wave,
+its indicators and its audit record is one transaction: a refused upload leaves nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ROLES = ("admin", "analyst", "viewer")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Base of the platform's models."""
+
+
+account_regions = Table(
+    "account_regions",
+    Base.metadata,
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("region_id", ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Region(Base):
+    """A province or city whose analysts load survey waves."""
+
+    __tablename__ = "regions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Account(Base):
+    """A user: admin, regional analyst or viewer, bound to one or more regions."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    regions: Mapped[list[Region]] = relationship(secondary=account_regions, lazy="selectin")
+
+    def region_ids(self) -> set[int]:
+        """Ids of the regions the account is bound to."""
+        return {r.id for r in self.regions}
+
+
+class Wave(Base):
+    """One uploaded survey wave of one region."""
+
+    __tablename__ = "waves"
+    __table_args__ = (UniqueConstraint("region_id", "year", "label"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(300))
+    uploader_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    respondents: Mapped[int] = mapped_column(Integer)
+    depression_scale: Mapped[str] = mapped_column(String(200))
+    design: Mapped[str] = mapped_column(String(200))
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    microdata: Mapped[bytes] = mapped_column(LargeBinary)
+    region: Mapped[Region] = relationship(lazy="joined")
+    uploader: Mapped[Account] = relationship(lazy="joined")
+
+
+class IndicatorCell(Base):
+    """One estimate: a wave's indicator in one subgroup (``all`` or ``sex=female``, ...)."""
+
+    __tablename__ = "indicator_cells"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), index=True)
+    indicator: Mapped[str] = mapped_column(String(60))
+    subgroup: Mapped[str] = mapped_column(String(40))
+    group: Mapped[str] = mapped_column(String(60))
+    n: Mapped[int] = mapped_column(Integer)
+    weight_sum: Mapped[float] = mapped_column(Float)
+    estimate: Mapped[float | None] = mapped_column(Float, nullable=True)
+    se: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class AuditEvent(Base):
+    """A login, upload, download, deletion or account change, readable by admins."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=_now, index=True)
+    username: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(80), default="")
+
+
+class Job(Base):
+    """A comparison run started from the scenario explorer, run in the background."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    scenario: Mapped[str] = mapped_column(String(200))
+    persons: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)

@@ -1,0 +1,472 @@
+"""Pages: login, the analyst's waves and uploads, a wave's indicators, the shared time series.
+
+Every page is rendered on the server; charts are inline SVG (:mod:`.charts`). Every chart has
+its data as CSV and a "reproduce in code" snippet.
+"""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlencode
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from migrant_health.platform import access, audit
+from migrant_health.platform.cache import published_key
+from migrant_health.platform.charts import breakdown_svg, breakdowns_svg, time_series_svg
+from migrant_health.platform.deps import (
+    client_address,
+    current_account,
+    db,
+    render,
+    require_analyst,
+    require_csrf,
+    settings_of,
+)
+from migrant_health.platform.errors import UploadError
+from migrant_health.platform.explorer import comparisons, projections
+from migrant_health.platform.indicators import INDICATORS, SUBGROUPS
+from migrant_health.platform.instruments import instrument_of
+from migrant_health.platform.models import Account, Region, Wave
+from migrant_health.platform.security import verify_password
+from migrant_health.platform.settings import Settings
+from migrant_health.platform.tables import NATIONAL, apply_suppression, cells_of, shared_table
+from migrant_health.platform.uploads import check_wave, problems_by_row
+from migrant_health.platform.waves import store_wave
+
+router = APIRouter()
+LABELS = {i.name: i.label for i in INDICATORS}
+_FORM_SLACK = 64 * 1024  # room for the form's other fields around the file
+
+
+def _safe_next(target: str | None) -> str:
+    """A local path to go to after login (never another site)."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@router.get("/login")
+def login_page(
+    request: Request, next: str = "/", account: Account | None = Depends(current_account)
+) -> Response:
+    """The login form."""
+    return render(request, "login.html", account, next=_safe_next(next), error="")
+
+
+@router.post("/login", dependencies=[Depends(require_csrf)])
+def login(
+    request: Request,
+    username: str = Form(...),
+    password: str = Form(...),
+    next: str = Form("/"),
+    session: Session = Depends(db),
+    settings: Settings = Depends(settings_of),
+) -> Response:
+    """Check the password (argon2id), rate-limited per account name and address."""
+    address = client_address(request)
+    limiter = request.app.state.limiter
+    wait = limiter.blocked_for(username, address)
+    if wait:
+        audit.record(session, username, "login_failed", "rate limited", address)
+        return render(
+            request,
+            "login.html",
+            None,
+            status_code=429,
+            next=_safe_next(next),
+            error=f"Too many failed logins; try again in {int(wait) + 1} seconds.",
+        )
+    account = session.scalar(select(Account).where(Account.username == username))
+    ok = verify_password(account.password_hash if account else None, password)
+    if not ok or account is None or not account.active:
+        limiter.failed(username, address)
+        audit.record(session, username, "login_failed", "", address)
+        return render(
+            request,
+            "login.html",
+            None,
+            status_code=401,
+            next=_safe_next(next),
+            error="Wrong account name or password.",
+        )
+    limiter.succeeded(username, address)
+    # A new session on login: a token planted before login is worthless afterwards.
+    request.session.clear()
+    request.session["account_id"] = account.id
+    audit.record(session, account.username, "login", account.role, address)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[Depends(require_csrf)])
+def logout(
+    request: Request,
+    session: Session = Depends(db),
+    account: Account | None = Depends(current_account),
+) -> Response:
+    """End the session."""
+    if account is not None:
+        audit.record(session, account.username, "logout", "", client_address(request))
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+def _own_waves(session: Session, account: Account) -> list[Wave]:
+    regions = account.region_ids() if account.role == "analyst" else set()
+    if not regions:
+        return []
+    query = select(Wave).where(Wave.region_id.in_(regions)).order_by(Wave.year, Wave.id)
+    return list(session.scalars(query))
+
+
+@router.get("/")
+def home(
+    request: Request,
+    session: Session = Depends(db),
+    account: Account | None = Depends(current_account),
+) -> Response:
+    """The start page: one's own waves (analysts) and the published waves."""
+    published = list(
+        session.scalars(select(Wave).where(Wave.published.is_(True)).order_by(Wave.year, Wave.id))
+    )
+    own = _own_waves(session, account) if account else []
+    return render(
+        request, "home.html", account, own=own, published=published, indicators=INDICATORS
+    )
+
+
+def _upload_page(
+    request: Request, account: Account, session: Session, status_code: int = 200, **context: object
+) -> Response:
+    settings: Settings = request.app.state.settings
+    context.setdefault("problems", [])
+    context.setdefault("error", "")
+    context.setdefault("filename", "")
+    return render(
+        request,
+        "upload.html",
+        account,
+        status_code=status_code,
+        regions=sorted(account.regions, key=lambda r: r.code),
+        max_mb=settings.max_upload_bytes / 1024 / 1024,
+        **context,
+    )
+
+
+@router.get("/upload")
+def upload_page(
+    request: Request, session: Session = Depends(db), account: Account = Depends(require_analyst)
+) -> Response:
+    """The upload form."""
+    return _upload_page(request, account, session)
+
+
+async def limit_body(request: Request) -> None:
+    """Refuse an upload whose declared size is over the limit before reading it (413)."""
+    settings: Settings = request.app.state.settings
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes + _FORM_SLACK:
+        raise HTTPException(
+            status_code=413,
+            detail=f"the file is larger than the platform's limit of "
+            f"{settings.max_upload_bytes / 1024 / 1024:.1f} MB; upload a smaller wave",
+        )
+
+
+@router.post("/upload", dependencies=[Depends(limit_body), Depends(require_csrf)])
+def upload(
+    request: Request,
+    file: UploadFile,
+    region_id: int = Form(...),
+    label: str = Form(""),
+    column_map: str = Form(""),
+    session: Session = Depends(db),
+    account: Account = Depends(require_analyst),
+    settings: Settings = Depends(settings_of),
+) -> Response:
+    """Validate an uploaded wave; store it only if it has no problem."""
+    address = client_address(request)
+    filename = file.filename or "upload"
+    region = session.get(Region, region_id)
+    if region is None or not access.owns_region(account, region_id):
+        raise HTTPException(status_code=404, detail="no such region among yours")
+    try:
+        checked = check_wave(file.file, filename, column_map, settings.max_upload_bytes)
+        if not checked.ok:
+            problems = list(problems_by_row(checked.problems))
+            audit.record(
+                session,
+                account.username,
+                "upload_refused",
+                f"{filename}: {len(problems)} problem(s)",
+                address,
+            )
+            return _upload_page(
+                request,
+                account,
+                session,
+                status_code=422,
+                problems=problems,
+                filename=filename,
+                error=f"'{filename}' has {len(problems)} problem(s); nothing "
+                "was stored. Fix the file or the column map and upload again.",
+            )
+        with session.begin_nested():
+            wave = store_wave(session, checked, region, label, filename, account)
+    except UploadError as exc:
+        audit.record(session, account.username, "upload_refused", str(exc), address)
+        return _upload_page(
+            request, account, session, status_code=422, error=str(exc), filename=filename
+        )
+    audit.record(
+        session,
+        account.username,
+        "upload",
+        f"wave {wave.id}: {region.code} {wave.year} '{wave.label}' from {filename}, "
+        f"{wave.respondents} respondents",
+        address,
+    )
+    return RedirectResponse(f"/waves/{wave.id}", status_code=303)
+
+
+def _wave_snippet(wave: Wave, indicator: str) -> str:
+    return (
+        "from migrant_health.platform.indicators import wave_indicators\n"
+        "from migrant_health.survey import get_meta, read_survey, validate_survey\n\n"
+        f'table = validate_survey(read_survey("{wave.filename}"))  '
+        "# column_map=... if you used one\n"
+        "cells, design = wave_indicators(table, get_meta(table))\n"
+        f'print(cells[cells.indicator == "{indicator}"])'
+    )
+
+
+@router.get("/waves/{wave_id}")
+def wave_page(
+    request: Request,
+    wave_id: int,
+    indicator: str = "integration",
+    session: Session = Depends(db),
+    account: Account | None = Depends(current_account),
+) -> Response:
+    """A wave's indicators by subgroup (own region only; others see published views)."""
+    wave = access.require_own_wave(account, session.get(Wave, wave_id))
+    if indicator not in LABELS:
+        raise HTTPException(status_code=404, detail=f"unknown indicator '{indicator}'")
+    cells = cells_of(session, [wave])
+    settings: Settings = request.app.state.settings
+    shown = cells[cells["indicator"] == indicator].assign(
+        below_threshold=lambda c: (c["n"] > 0) & (c["n"] < settings.threshold)
+    )
+    instrument = instrument_of(wave.depression_scale)
+    chart = breakdowns_svg(shown, f"{LABELS[indicator]} by subgroup (95 % intervals)")
+    return render(
+        request,
+        "wave.html",
+        account,
+        wave=wave,
+        indicator=indicator,
+        indicators=INDICATORS,
+        rows=shown.to_dict("records"),
+        chart=chart,
+        instrument=instrument,
+        snippet=_wave_snippet(wave, indicator),
+        threshold=settings.threshold,
+    )
+
+
+def _csv(frame: pd.DataFrame, filename: str) -> Response:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/waves/{wave_id}/indicators.csv")
+def wave_csv(
+    request: Request,
+    wave_id: int,
+    session: Session = Depends(db),
+    account: Account | None = Depends(current_account),
+    settings: Settings = Depends(settings_of),
+) -> Response:
+    """A wave's cells as CSV, suppressed (every download is)."""
+    wave = access.require_own_wave(account, session.get(Wave, wave_id))
+    table = apply_suppression(cells_of(session, [wave]), settings.threshold)
+    audit.record(
+        session,
+        account.username if account else "",
+        "download",
+        f"indicators of wave {wave.id}",
+        client_address(request),
+    )
+    return _csv(table.drop(columns=["weight_sum"]), f"wave-{wave.id}-indicators.csv")
+
+
+@router.get("/waves/{wave_id}/microdata.csv")
+def wave_microdata(
+    request: Request,
+    wave_id: int,
+    session: Session = Depends(db),
+    account: Account | None = Depends(current_account),
+) -> Response:
+    """A wave's validated microdata, for its own region's analysts only (logged)."""
+    from migrant_health.platform.uploads import from_parquet_bytes
+
+    wave = access.require_own_wave(account, session.get(Wave, wave_id))
+    audit.record(
+        session,
+        account.username if account else "",
+        "download",
+        f"microdata of wave {wave.id}",
+        client_address(request),
+    )
+    return _csv(from_parquet_bytes(wave.microdata), f"wave-{wave.id}-microdata.csv")
+
+
+@router.post("/waves/{wave_id}/publish", dependencies=[Depends(require_csrf)])
+def publish(
+    request: Request,
+    wave_id: int,
+    published: bool = Form(...),
+    session: Session = Depends(db),
+    account: Account = Depends(require_analyst),
+) -> Response:
+    """Publish (or withdraw) a wave's indicators to every account and visitor."""
+    wave = access.require_own_wave(account, session.get(Wave, wave_id))
+    wave.published = published
+    audit.record(
+        session,
+        account.username,
+        "publish" if published else "unpublish",
+        f"wave {wave.id}",
+        client_address(request),
+    )
+    return RedirectResponse(f"/waves/{wave.id}", status_code=303)
+
+
+@router.post("/waves/{wave_id}/delete", dependencies=[Depends(require_csrf)])
+def delete(
+    request: Request,
+    wave_id: int,
+    session: Session = Depends(db),
+    account: Account = Depends(require_analyst),
+) -> Response:
+    """Delete a wave, its microdata and its indicators."""
+    wave = access.require_own_wave(account, session.get(Wave, wave_id))
+    audit.record(
+        session,
+        account.username,
+        "delete",
+        f"wave {wave.id}: {wave.region.code} {wave.year} '{wave.label}'",
+        client_address(request),
+    )
+    session.delete(wave)
+    return RedirectResponse("/", status_code=303)
+
+
+def _shared_snippet(request: Request, query: dict[str, str]) -> str:
+    url = str(request.base_url).rstrip("/") + "/api/indicators?" + urlencode(query)
+    return (
+        f"curl '{url}'\n\n"
+        "# or in Python\n"
+        "import httpx, pandas as pd\n"
+        f'cells = pd.DataFrame(httpx.get("{url}").json()["cells"])'
+    )
+
+
+def _latest_breakdown(table: pd.DataFrame, indicator: str, subgroup: str, focus: str) -> str:
+    """The chart of ``focus``'s latest published year by ``subgroup`` ('' if none)."""
+    latest = table[
+        (table["indicator"] == indicator)
+        & (table["subgroup"] == subgroup)
+        & (table["region"] == focus)
+    ]
+    if latest.empty:
+        return ""
+    year = int(latest["year"].max())
+    title = f"{LABELS[indicator]} by {subgroup.replace('_', ' ')}, {focus} {year}"
+    return breakdown_svg(latest[latest["year"] == year], title)
+
+
+@router.get("/indicators")
+def indicators_page(
+    request: Request,
+    indicator: str = "integration",
+    region: str = "",
+    subgroup: str = "sex",
+    session: Session = Depends(db),
+    account: Account | None = Depends(current_account),
+    settings: Settings = Depends(settings_of),
+) -> Response:
+    """Published indicators over time: a region against the nation and the other regions."""
+    if indicator not in LABELS or subgroup not in SUBGROUPS:
+        raise HTTPException(status_code=404, detail="unknown indicator or subgroup")
+    table = shared_table(session, settings.threshold, request.app.state.cache)
+    regions = sorted(set(table["region"]) - {NATIONAL})
+    mine = table[(table["indicator"] == indicator) & (table["subgroup"] == "all")]
+    focus = region if region in regions else NATIONAL
+    cache = request.app.state.cache
+    version = published_key(session)
+    newest = tuple(comparisons(settings)[:1])
+    series = cache.get(
+        ("series", version, newest, settings.threshold, indicator, focus),
+        lambda: time_series_svg(
+            mine,
+            f"{LABELS[indicator]}: regions and national",
+            highlight=focus,
+            projection=projections(settings, indicator),
+        ),
+    )
+    breakdown = cache.get(
+        ("breakdown", version, settings.threshold, indicator, focus, subgroup),
+        lambda: _latest_breakdown(table, indicator, subgroup, focus),
+    )
+    query = {"indicator": indicator, "subgroup": "all"}
+    return render(
+        request,
+        "indicators.html",
+        account,
+        indicator=indicator,
+        indicators=INDICATORS,
+        region=region,
+        regions=regions,
+        subgroup=subgroup,
+        subgroups=list(SUBGROUPS),
+        series=series,
+        breakdown=breakdown,
+        rows=mine.sort_values(["region", "year"]).to_dict("records"),
+        snippet=_shared_snippet(request, query),
+        threshold=settings.threshold,
+        csv_query=urlencode({"indicator": indicator}),
+    )
+
+
+@router.get("/indicators.csv")
+def indicators_csv(
+    request: Request,
+    indicator: str = "",
+    session: Session = Depends(db),
+    account: Account | None = Depends(current_account),
+    settings: Settings = Depends(settings_of),
+) -> Response:
+    """The published, suppressed table as CSV (one indicator, or all)."""
+    table = shared_table(session, settings.threshold, request.app.state.cache)
+    if indicator:
+        table = table[table["indicator"] == indicator]
+    audit.record(
+        session,
+        account.username if account else "(anonymous)",
+        "download",
+        f"published indicators {indicator or 'all'}",
+        client_address(request),
+    )
+    return _csv(
+        table.drop(columns=["weight_sum", "wave_id"]), f"indicators-{indicator or 'all'}.csv"
+    )

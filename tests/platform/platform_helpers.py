@@ -1,0 +1,158 @@
+"""Shared set-up of the platform's tests: a deployment, its accounts, waves and a live server.
+
+A deployment has two regions (A and B), an admin, one analyst per region and a viewer. Waves
+are drawn from ``examples/survey/example_survey.csv`` (300 respondents with weights, strata and
+PSUs), resampled per seed and given the year asked for.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from migrant_health.platform import Settings, create_app, init_platform
+from migrant_health.platform.admin import create_account
+from migrant_health.platform.database import make_engine, session_scope
+from migrant_health.platform.models import Region
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "survey" / "example_survey.csv"
+PASSWORDS = {
+    "admin": "admin-passphrase-1",
+    "ana": "analyst-a-passphrase",
+    "bob": "analyst-b-passphrase",
+    "vera": "viewer-passphrase-1",
+}
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def wave_frame(year: int = 2017, n: int = 300, seed: int = 0) -> pd.DataFrame:
+    """A valid wave of ``n`` respondents in ``year`` (rows of the example resampled)."""
+    example = pd.read_csv(EXAMPLE)
+    rng = np.random.default_rng(seed)
+    rows = example.iloc[rng.integers(0, len(example), n)].reset_index(drop=True)
+    rows["id"] = np.arange(1, n + 1)
+    rows["survey_year"] = year
+    return rows
+
+
+def wave_csv(year: int = 2017, n: int = 300, seed: int = 0) -> bytes:
+    """:func:`wave_frame` as CSV bytes."""
+    return wave_frame(year, n, seed).to_csv(index=False).encode()
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A platform in a temporary data directory, and its regions' ids."""
+
+    settings: Settings
+    region_a: int
+    region_b: int
+
+
+def build_deployment(data_dir: Path, db_url: str | None = None, **options: object) -> Deployment:
+    """Initialise a platform with regions A and B and the accounts of :data:`PASSWORDS`."""
+    settings = Settings.from_data_dir(data_dir, db_url, **options)
+    init_platform(settings, PASSWORDS["admin"])
+    engine = make_engine(settings)
+    with session_scope(engine) as session:
+        a, b = Region(code="A", name="Region A"), Region(code="B", name="Region B")
+        session.add_all([a, b])
+        session.flush()
+        create_account(session, "ana", PASSWORDS["ana"], "analyst", [a.id])
+        create_account(session, "bob", PASSWORDS["bob"], "analyst", [b.id])
+        create_account(session, "vera", PASSWORDS["vera"], "viewer", [a.id])
+        ids = a.id, b.id
+    engine.dispose()
+    return Deployment(settings, *ids)
+
+
+def csrf_of(client: TestClient, path: str = "/login") -> str:
+    """The session's CSRF token, read from a page's form."""
+    found = CSRF.search(client.get(path).text)
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def login(client: TestClient, username: str) -> str:
+    """Log ``username`` in; return the session's CSRF token."""
+    token = csrf_of(client)
+    response = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORDS[username], "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:500]
+    return client.get("/api/me").json()["csrf_token"]
+
+
+def upload(
+    client: TestClient,
+    token: str,
+    region_id: int,
+    content: bytes,
+    filename: str = "wave.csv",
+    label: str = "",
+    column_map: str = "",
+) -> object:
+    """POST a wave to the upload form; return the response (not followed)."""
+    return client.post(
+        "/upload",
+        data={
+            "region_id": str(region_id),
+            "csrf_token": token,
+            "label": label,
+            "column_map": column_map,
+        },
+        files={"file": (filename, content, "application/octet-stream")},
+        follow_redirects=False,
+    )
+
+
+def wave_id_of(response: object) -> int:
+    """The new wave's id from an upload's redirect."""
+    location = response.headers["location"]  # type: ignore[attr-defined]
+    return int(location.rsplit("/", 1)[1])
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def live_server(app: FastAPI) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port in a thread; yield its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the platform's test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def client_of(deployment: Deployment) -> TestClient:
+    """An in-process client of a new app of ``deployment``."""
+    return TestClient(create_app(deployment.settings))

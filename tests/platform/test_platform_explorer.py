@@ -1,0 +1,320 @@
+"""The scenario explorer: a comparison's deltas with bands, its CSV and code, the simulation's
+projection beside the observed waves, and comparison jobs: bounded, one per account, run in the
+background with progress, failures reported.
+
+A real comparison compiles the simulation's kernels (minutes on a fresh machine), so the jobs'
+runs here call a stand-in for ``migrant_health.comparison.compare`` that writes a table of the
+real one's columns and reports progress as it does; the explorer reads the same files either way.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from platform_helpers import Deployment, build_deployment, login, upload, wave_csv, wave_id_of
+from sqlalchemy import select
+
+import migrant_health.comparison
+from migrant_health.platform import create_app
+from migrant_health.platform.database import make_engine, session_scope
+from migrant_health.platform.jobs import comparisons_dir
+from migrant_health.platform.models import Account, Job
+
+COLUMNS = [
+    "scenario",
+    "metric",
+    "group",
+    "year",
+    "baseline",
+    "value",
+    "delta",
+    "delta_lo",
+    "delta_hi",
+    "delta_se",
+    "replicates",
+]
+
+
+def deltas_table(scenario: str = "fair_employment", end: int = 2030) -> pd.DataFrame:
+    rows = []
+    for metric in ("integration_index", "poor_health_share"):
+        for group in ("all", "status=out_migrant", "sex=female"):
+            for year in range(2017, end + 1):
+                delta = 0.002 * (year - 2017)
+                rows.append(
+                    [
+                        scenario,
+                        metric,
+                        group,
+                        year,
+                        0.5,
+                        0.5 + delta,
+                        delta,
+                        delta - 0.01,
+                        delta + 0.01,
+                        0.005,
+                        2,
+                    ]
+                )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def write_comparison(folder: Path, table: pd.DataFrame) -> None:
+    folder.mkdir(parents=True)
+    table.to_parquet(folder / "deltas.parquet", index=False)
+    (folder / "comparison.json").write_text(
+        json.dumps(
+            {
+                "scenarios": ["baseline", *table["scenario"].unique()],
+                "replicates": 2,
+                "end": 2030,
+                "scale": 100000.0,
+                "seed": 3,
+            }
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    deployment = build_deployment(tmp_path_factory.mktemp("explorer"))
+    write_comparison(comparisons_dir(deployment.settings) / "demo", deltas_table())
+    return deployment
+
+
+@pytest.fixture(scope="module")
+def app(deployment: Deployment) -> FastAPI:
+    return create_app(deployment.settings)
+
+
+def test_the_explorer_shows_deltas_with_bands_csv_and_code(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        page = client.get("/scenarios?comparison=demo&metric=integration_index&group=sex%3Dfemale")
+        assert page.status_code == 200
+        assert "<svg" in page.text and "fair_employment" in page.text
+        assert "migrant-health compare --scenarios fair_employment --replicates 2" in page.text
+        csv = client.get(
+            "/scenarios/data.csv?comparison=demo&metric=integration_index&group=sex%3Dfemale"
+        )
+        data = pd.read_csv(pd.io.common.StringIO(csv.text))
+        assert (data["group"] == "sex=female").all() and len(data) == 14
+        assert np.allclose(data["delta_hi"] - data["delta_lo"], 0.02)
+        assert client.get("/scenarios/data.csv?comparison=..%2Fdemo&metric=x").status_code == 404
+        assert [c["name"] for c in client.get("/api/scenarios").json()] == ["demo"]
+
+
+def test_the_simulation_s_projection_is_drawn_beside_the_observed_waves(
+    app: FastAPI, deployment: Deployment
+) -> None:
+    with TestClient(app) as client:
+        token = login(client, "ana")
+        wave = wave_id_of(upload(client, token, deployment.region_a, wave_csv(2019)))
+        client.post(
+            f"/api/waves/{wave}/publish", json={"published": True}, headers={"x-csrf-token": token}
+        )
+        page = client.get("/indicators?indicator=integration")
+        assert "simulation (baseline, out-migrants)" in page.text
+        page = client.get("/indicators?indicator=stage_drifting")
+        assert "simulation (baseline" not in page.text
+
+
+@pytest.fixture
+def fake_compare(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+    calls: list[dict[str, Any]] = []
+
+    def compare(
+        scenarios: list[str],
+        replicates: int,
+        *,
+        out: Path,
+        progress: Callable[[int, int], None],
+        **options: Any,
+    ) -> pd.DataFrame:
+        calls.append({"scenarios": scenarios, "replicates": replicates, **options})
+        if scenarios == ["return_entrepreneurship"]:
+            raise RuntimeError("the calibration study is missing")
+        total = 2 * replicates
+        for done in range(total + 1):
+            progress(done, total)
+        table = deltas_table(scenarios[0], options["end"])
+        write_comparison(Path(out), table)
+        return table
+
+    monkeypatch.setattr(migrant_health.comparison, "compare", compare)
+    yield calls
+
+
+def _wait(client: TestClient, job: int) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        state = client.get(f"/api/jobs/{job}").json()
+        if state["status"] in ("done", "failed"):
+            return state
+        time.sleep(0.1)
+    raise AssertionError(f"job {job} did not end")
+
+
+def test_an_analyst_starts_a_bounded_comparison_and_follows_it(
+    app: FastAPI, fake_compare: list[dict[str, Any]]
+) -> None:
+    with TestClient(app) as client:
+        token = login(client, "bob")
+        for form, reason in (
+            ({"scenario": "no_such"}, "unknown scenario"),
+            ({"replicates": "50"}, "replicates must be 2 to 5"),
+            ({"scale": "10"}, "persons per agent"),
+            ({"end": "2100"}, "last year must be"),
+        ):
+            data = {
+                "scenario": "fair_employment",
+                "replicates": "2",
+                "end": "2025",
+                "scale": "100000",
+                "csrf_token": token,
+                **form,
+            }
+            response = client.post("/scenarios/jobs", data=data, follow_redirects=False)
+            assert response.status_code == 422 and reason in response.text
+        assert client.get("/api/jobs").json() == []
+        response = client.post(
+            "/scenarios/jobs",
+            data={
+                "scenario": "fair_employment",
+                "replicates": "2",
+                "end": "2025",
+                "scale": "100000",
+                "csrf_token": token,
+            },
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        job = client.get("/api/jobs").json()[0]
+        state = _wait(client, job["id"])
+        assert state["status"] == "done" and state["progress"] == 1.0
+        assert fake_compare[-1]["scale"] == 100000.0 and fake_compare[-1]["workers"] == 1
+        assert state["result"] in [c["name"] for c in client.get("/api/scenarios").json()]
+        page = client.get(f"/scenarios?comparison={state['result']}")
+        assert "fair_employment" in page.text
+        # another account cannot see the job
+        with TestClient(app) as other:
+            login(other, "ana")
+            assert other.get(f"/api/jobs/{job['id']}").status_code == 404
+
+
+def test_a_failed_job_says_why(app: FastAPI, fake_compare: list[dict[str, Any]]) -> None:
+    with TestClient(app) as client:
+        token = login(client, "ana")
+        client.post(
+            "/scenarios/jobs",
+            data={
+                "scenario": "return_entrepreneurship",
+                "replicates": "2",
+                "end": "2025",
+                "scale": "100000",
+                "csrf_token": token,
+            },
+        )
+        job = client.get("/api/jobs").json()[0]
+        state = _wait(client, job["id"])
+        assert state["status"] == "failed" and "calibration study is missing" in state["message"]
+
+
+def test_viewers_cannot_start_jobs(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        token = login(client, "vera")
+        response = client.post(
+            "/scenarios/jobs",
+            data={"scenario": "fair_employment", "scale": "100000", "csrf_token": token},
+        )
+        assert response.status_code == 403
+
+
+def test_one_job_per_account_and_a_bounded_queue(
+    app: FastAPI, deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+
+    def slow_compare(
+        scenarios: list[str],
+        replicates: int,
+        *,
+        out: Path,
+        progress: Callable[[int, int], None],
+        **options: Any,
+    ) -> pd.DataFrame:
+        progress(1, 4)
+        release.wait(30)
+        table = deltas_table(scenarios[0], options["end"])
+        write_comparison(Path(out), table)
+        return table
+
+    monkeypatch.setattr(migrant_health.comparison, "compare", slow_compare)
+    form = {"scenario": "fair_employment", "replicates": "2", "end": "2025", "scale": "100000"}
+    try:
+        with TestClient(app) as ana, TestClient(app) as bob:
+            token = login(ana, "ana")
+            assert (
+                ana.post(
+                    "/scenarios/jobs", data={**form, "csrf_token": token}, follow_redirects=False
+                ).status_code
+                == 303
+            )
+            second = ana.post("/scenarios/jobs", data={**form, "csrf_token": token})
+            assert second.status_code == 422 and "running already" in second.text
+            # another account may queue its own (one runs at a time, the rest wait)
+            token_b = login(bob, "bob")
+            assert (
+                bob.post(
+                    "/scenarios/jobs", data={**form, "csrf_token": token_b}, follow_redirects=False
+                ).status_code
+                == 303
+            )
+            states = {j["status"] for j in bob.get("/api/jobs").json()[:1]}
+            assert states <= {"queued", "running"}
+            deadline = time.monotonic() + 30
+            running = ana.get("/api/jobs").json()[0]
+            while running["progress"] < 0.25 and time.monotonic() < deadline:
+                time.sleep(0.05)
+                running = ana.get("/api/jobs").json()[0]
+            assert running["status"] == "running" and running["progress"] == 0.25
+            runner = app.state.jobs
+            assert len(runner.active()) == 2
+    finally:
+        release.set()
+    deadline = time.monotonic() + 30
+    while app.state.jobs.active() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not app.state.jobs.active()
+
+
+def test_a_job_left_running_by_a_stopped_server_is_marked_failed(
+    deployment: Deployment,
+) -> None:
+    engine = make_engine(deployment.settings)
+    with session_scope(engine) as session:
+        account = session.scalar(select(Account).where(Account.username == "ana"))
+        assert account is not None
+        session.add(
+            Job(
+                account_id=account.id,
+                scenario="fair_employment",
+                persons=100000,
+                status="running",
+                progress=0.5,
+            )
+        )
+    create_app(deployment.settings)  # a restart of the embedded platform
+    with session_scope(engine) as session:
+        statuses = set(session.scalars(select(Job.status)))
+    engine.dispose()
+    assert "running" not in statuses and "queued" not in statuses

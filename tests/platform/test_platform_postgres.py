@@ -1,0 +1,125 @@
+"""The shared deployment's database: the same platform on PostgreSQL.
+
+The test starts a throw-away cluster from Debian's ``postgresql`` binaries on a free port (as
+the ``postgres`` user: initdb refuses to run as root), runs ``serve --init``'s migration and
+admin creation on it, and goes through an upload, its indicators, publication and the
+isolation of another region. Skipped, with the reason, where the binaries are absent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from platform_helpers import build_deployment, free_port, login, upload, wave_csv, wave_id_of
+
+from migrant_health.platform import create_app
+
+# Debian installs each major version in its own folder; take the newest.
+INSTALLED = sorted(
+    Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+    key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+)
+BIN = INSTALLED[-1].parent if INSTALLED else Path("/usr/lib/postgresql/missing/bin")
+
+pytestmark = pytest.mark.skipif(
+    not INSTALLED,
+    reason="needs Debian's postgresql package (initdb and pg_ctl in /usr/lib/postgresql/*/bin; "
+    "apt-get install postgresql; .ci/run installs it)",
+)
+
+
+def _as_postgres(args: list[str]) -> list[str]:
+    """Run as the postgres user when the tests run as root (initdb refuses root)."""
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    folder = Path(tempfile.mkdtemp(prefix="mh-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    data, port = folder / "data", free_port()
+    subprocess.run(
+        _as_postgres(
+            [str(BIN / "initdb"), "-D", str(data), "-U", "platform", "--auth=trust", "-E", "UTF8"]
+        ),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        _as_postgres(
+            [
+                str(BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-w",
+                "-l",
+                str(folder / "log"),
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    try:
+        subprocess.run(
+            _as_postgres(
+                [
+                    "/usr/bin/createdb"
+                    if Path("/usr/bin/createdb").exists()
+                    else str(BIN / "createdb"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "-U",
+                    "platform",
+                    "platform",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        yield f"postgresql+psycopg://platform@127.0.0.1:{port}/platform"
+    finally:
+        subprocess.run(
+            _as_postgres([str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_platform_runs_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    deployment = build_deployment(tmp_path, postgres_url)
+    assert not (tmp_path / "platform.sqlite").exists()
+    app = create_app(deployment.settings)
+    with TestClient(app) as ana, TestClient(app) as bob:
+        token = login(ana, "ana")
+        wave = wave_id_of(upload(ana, token, deployment.region_a, wave_csv(2019, n=200)))
+        cells = ana.get(f"/api/waves/{wave}/indicators").json()["cells"]
+        assert len(cells) == 13 * 15 and not any(c["n"] is None for c in cells)
+        login(bob, "bob")
+        assert bob.get(f"/api/waves/{wave}/indicators").status_code == 404
+        assert bob.get(f"/waves/{wave}/microdata.csv").status_code == 404
+        ana.post(
+            f"/api/waves/{wave}/publish", json={"published": True}, headers={"x-csrf-token": token}
+        )
+        shared = bob.get("/api/indicators?indicator=integration&subgroup=all").json()["cells"]
+        assert {c["region"] for c in shared} == {"A", "national"}
+        deleted = ana.delete(f"/api/waves/{wave}", headers={"x-csrf-token": token})
+        assert deleted.status_code == 200
+        assert ana.get(f"/api/waves/{wave}").status_code == 404

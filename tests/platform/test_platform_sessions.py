@@ -1,0 +1,247 @@
+"""Accounts, sessions and CSRF: argon2 hashes, cookie flags, tokens on every state-changing
+route, the login rate limit, the audit log, deactivation, and ``serve --init``'s rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from platform_helpers import PASSWORDS, Deployment, build_deployment, csrf_of, login
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from migrant_health.cli.main import app as cli
+from migrant_health.platform import Settings, create_app, init_platform
+from migrant_health.platform.database import make_engine, session_scope
+from migrant_health.platform.errors import PlatformError
+from migrant_health.platform.models import Account, AuditEvent, Region
+
+HTML = {"accept": "text/html"}  # a browser's page request: refusals redirect to the login
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    return build_deployment(tmp_path_factory.mktemp("sessions"), login_attempts=3)
+
+
+@pytest.fixture(scope="module")
+def app(deployment: Deployment) -> FastAPI:
+    return create_app(deployment.settings)
+
+
+def _count(deployment: Deployment, model: type, *where: object) -> int:
+    engine = make_engine(deployment.settings)
+    with session_scope(engine) as session:
+        found = session.scalar(select(func.count()).select_from(model).where(*where))
+    engine.dispose()
+    return int(found or 0)
+
+
+def _unsafe_routes(app: FastAPI) -> list[tuple[str, str]]:
+    return [
+        (method.upper(), path)
+        for path, item in app.openapi()["paths"].items()
+        for method in item
+        if method.upper() not in ("GET", "HEAD")
+    ]
+
+
+def test_passwords_are_stored_as_argon2id_hashes(deployment: Deployment) -> None:
+    engine = make_engine(deployment.settings)
+    with session_scope(engine) as session:
+        hashes = session.scalars(select(Account.password_hash)).all()
+    engine.dispose()
+    assert hashes and all(h.startswith("$argon2id$") for h in hashes)
+    assert not any(p in h for h in hashes for p in PASSWORDS.values())
+
+
+def test_every_state_changing_route_refuses_a_request_without_the_csrf_token(
+    app: FastAPI, deployment: Deployment
+) -> None:
+    regions_before = _count(deployment, Region)
+    with TestClient(app) as client:
+        login(client, "admin")
+        routes = _unsafe_routes(app)
+        assert ("POST", "/admin/regions") in routes and ("DELETE", "/api/waves/{wave_id}") in routes
+        for method, path in routes:
+            filled = path.replace("{wave_id}", "1").replace("{account_id}", "2")
+            for headers in ({}, {"x-csrf-token": "forged-token"}):
+                response = client.request(
+                    method,
+                    filled,
+                    data={"code": "Z", "name": "Z"},
+                    headers=headers,
+                    follow_redirects=False,
+                )
+                assert response.status_code == 403, (
+                    f"{method} {path} {headers}: {response.status_code}"
+                )
+                assert "security token" in response.text
+    assert _count(deployment, Region) == regions_before
+
+
+def test_a_token_of_another_session_is_refused(app: FastAPI, deployment: Deployment) -> None:
+    with TestClient(app) as first, TestClient(app) as second:
+        token_first = login(first, "admin")
+        login(second, "admin")
+        response = second.post(
+            "/admin/regions",
+            data={"code": "Z", "name": "Z", "csrf_token": token_first},
+            follow_redirects=False,
+        )
+        assert response.status_code == 403
+        response = first.post(
+            "/admin/regions",
+            data={"code": "Z", "name": "Zed", "csrf_token": token_first},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+    assert _count(deployment, Region, Region.code == "Z") == 1
+
+
+def test_login_with_a_forged_token_is_refused(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        response = client.post(
+            "/login",
+            data={"username": "ana", "password": PASSWORDS["ana"], "csrf_token": "x"},
+            follow_redirects=False,
+        )
+        assert response.status_code == 403
+        assert client.get("/api/me").json()["account"] is None
+
+
+def test_session_cookie_is_httponly_and_samesite_strict(
+    app: FastAPI, deployment: Deployment
+) -> None:
+    with TestClient(app) as client:
+        cookie = client.get("/login").headers.get("set-cookie", "")
+        assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+        assert "secure" not in cookie.lower().replace("samesite", "")
+    secure = Settings.from_data_dir(deployment.settings.data_dir, secure_cookies=True)
+    with TestClient(create_app(secure), base_url="https://testserver") as client:
+        cookie = client.get("/login").headers.get("set-cookie", "")
+        assert "; secure" in cookie.lower()
+
+
+def test_login_is_rate_limited_and_failures_are_logged(
+    app: FastAPI, deployment: Deployment
+) -> None:
+    with TestClient(app) as client:
+        for _ in range(3):
+            token = csrf_of(client)
+            response = client.post(
+                "/login", data={"username": "vera", "password": "wrong-one!", "csrf_token": token}
+            )
+            assert response.status_code == 401 and "Wrong account name or password" in response.text
+        token = csrf_of(client)
+        # Even the right password waits once the limit is reached.
+        response = client.post(
+            "/login", data={"username": "vera", "password": PASSWORDS["vera"], "csrf_token": token}
+        )
+        assert response.status_code == 429 and "Too many failed logins" in response.text
+    assert (
+        _count(
+            deployment,
+            AuditEvent,
+            AuditEvent.action == "login_failed",
+            AuditEvent.username == "vera",
+        )
+        == 4
+    )
+
+
+def test_logout_ends_the_session_and_logins_are_audited(
+    app: FastAPI, deployment: Deployment
+) -> None:
+    with TestClient(app) as client:
+        token = login(client, "ana")
+        assert client.get("/upload").status_code == 200
+        client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+        assert client.get("/upload", headers=HTML, follow_redirects=False).status_code == 303
+        assert client.get("/api/me").json()["account"] is None
+    assert (
+        _count(deployment, AuditEvent, AuditEvent.action == "login", AuditEvent.username == "ana")
+        >= 1
+    )
+    assert _count(deployment, AuditEvent, AuditEvent.action == "logout") >= 1
+
+
+def test_a_deactivated_account_loses_its_session(app: FastAPI) -> None:
+    with TestClient(app) as admin, TestClient(app) as bob:
+        login(bob, "bob")
+        assert bob.get("/upload").status_code == 200
+        token = login(admin, "admin")
+        engine = make_engine(app.state.settings)
+        with session_scope(engine) as session:
+            target = session.scalar(select(Account.id).where(Account.username == "bob"))
+        engine.dispose()
+        response = admin.post(
+            f"/admin/accounts/{target}/deactivate",
+            data={"csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        assert bob.get("/upload", headers=HTML, follow_redirects=False).status_code == 303
+        assert bob.get("/api/me").json()["account"] is None
+
+
+def test_only_admins_manage_accounts_and_read_the_audit_log(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        token = login(client, "ana")
+        assert client.get("/admin").status_code == 403
+        assert client.get("/api/audit").status_code == 403
+        response = client.post(
+            "/admin/accounts",
+            data={"username": "eve", "password": "x" * 12, "role": "admin", "csrf_token": token},
+        )
+        assert response.status_code == 403
+    with TestClient(app) as client:
+        login(client, "admin")
+        events = client.get("/api/audit").json()
+        assert {"login", "account"} & {e["action"] for e in events}
+
+
+def test_new_accounts_need_a_strong_password_and_analysts_a_region(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        token = login(client, "admin")
+        weak = client.post(
+            "/admin/accounts",
+            data={"username": "weak", "password": "short", "role": "viewer", "csrf_token": token},
+        )
+        assert weak.status_code == 422 and "at least 10" in weak.text
+        lonely = client.post(
+            "/admin/accounts",
+            data={
+                "username": "lonely",
+                "password": "long-enough-pass",
+                "role": "analyst",
+                "csrf_token": token,
+            },
+        )
+        assert lonely.status_code == 422 and "at least one region" in lonely.text
+
+
+def test_init_never_uses_a_default_password(tmp_path: Path) -> None:
+    settings = Settings.from_data_dir(tmp_path / "fresh")
+    with pytest.raises(PlatformError, match="at least 10"):
+        init_platform(settings, "")
+    init_platform(settings, "a-long-passphrase")
+    with pytest.raises(PlatformError, match="already has an admin"):
+        init_platform(settings, "another-passphrase")
+
+
+def test_cli_init_without_a_password_exits_2_and_serve_needs_init(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MIGRANT_HEALTH_ADMIN_PASSWORD", raising=False)
+    folder = str(tmp_path / "d")
+    init = CliRunner().invoke(cli, ["serve", "--data-dir", folder, "--init"])
+    assert init.exit_code == 2 and "MIGRANT_HEALTH_ADMIN_PASSWORD" in init.output
+    serve = CliRunner().invoke(cli, ["serve", "--data-dir", folder])
+    assert serve.exit_code == 2 and "serve --init" in serve.output
+    assert not (tmp_path / "d" / "platform.sqlite").exists()
+    monkeypatch.setenv("MIGRANT_HEALTH_ADMIN_PASSWORD", "a-long-passphrase")
+    created = CliRunner().invoke(cli, ["serve", "--data-dir", folder, "--init"])
+    assert created.exit_code == 0 and (tmp_path / "d" / "platform.sqlite").exists()
