@@ -193,8 +193,9 @@ def simulate_numpy(model: ReducedModel, agents: int, years: int, seed: int) -> S
         migrates = alive & ~in_city & (age <= m.last_working_age) & (u < p_migrate)
         stays = alive & in_city  # rule 4
         years_in_city = np.where(stays, years_in_city + 1, years_in_city)
-        integration = np.where(stays, integration + m.integration_rate * (1 - integration),
-                               integration)
+        integration = np.where(
+            stays, integration + m.integration_rate * (1 - integration), integration
+        )
         p_return = logistic(
             m.return_base + m.return_health * (1 - health) - m.return_integration * integration
         )

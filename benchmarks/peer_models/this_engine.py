@@ -83,8 +83,10 @@ def step(  # type: ignore[no-untyped-def]
         city = in_city[i]
         integ = integration[i]
         support = integ if city else c.origin_support  # rule 2
-        h = health[i] - (c.decline + c.decline_age * max(a - 40.0, 0.0)) + (
-            c.support_effect * support + c.noise_sd * normal(k_health, pid)
+        h = (
+            health[i]
+            - (c.decline + c.decline_age * max(a - 40.0, 0.0))
+            + (c.support_effect * support + c.noise_sd * normal(k_health, pid))
         )
         if city:
             h -= c.overwork
@@ -132,8 +134,9 @@ def sums(health, in_city, alive):  # type: ignore[no-untyped-def]
     return n, city, s, s2
 
 
-def simulate_engine(model: ReducedModel, agents: int, years: int, seed: int,
-                    chunk: int = CHUNK) -> Summary:
+def simulate_engine(
+    model: ReducedModel, agents: int, years: int, seed: int, chunk: int = CHUNK
+) -> Summary:
     """Run the reduced model over ``agents`` agents for ``years`` years, chunk after chunk.
 
     Args:
@@ -176,4 +179,3 @@ def simulate_engine(model: ReducedModel, agents: int, years: int, seed: int,
 def compile_kernels(model: ReducedModel) -> None:
     """Compile (or load from the cache) the kernels, so timed runs exclude compilation."""
     simulate_engine(model, 100, 1, 0)
-
