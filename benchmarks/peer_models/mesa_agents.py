@@ -12,7 +12,7 @@ wolf-sheep example does. The agents do not interact, so the order of activation 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import mesa
 
@@ -36,7 +36,7 @@ class Migrant(mesa.Agent):
 
     def step(self) -> None:
         """One year of the agent's life."""
-        m: ReducedModel = self.model.params  # type: ignore[attr-defined]
+        m = cast(MigrationModel, self.model).params
         rng = self.random
         self.age += 1  # rule 1
         support = self.integration if self.in_city else m.origin_support  # rule 2

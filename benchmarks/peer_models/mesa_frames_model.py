@@ -13,6 +13,8 @@ rebuild the set's activity mask by a join on every id, which this model does not
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import polars as pl
 from mesa_frames import AgentSetPolars, ModelDF
@@ -26,6 +28,8 @@ def _logistic(x: pl.Expr) -> pl.Expr:
 
 class Migrants(AgentSetPolars):
     """Rural migrant workers as rows (rules 1-5 of docs/performance.md, "Peer benchmark")."""
+
+    agents: pl.DataFrame  # the set's property (for type checkers without mesa-frames)
 
     def __init__(self, model: MigrationModelDF, agents: int) -> None:
         super().__init__(model)
@@ -49,9 +53,10 @@ class Migrants(AgentSetPolars):
 
     def step(self) -> None:
         """One year of every agent's life, as Polars expressions over the columns."""
-        m: ReducedModel = self.model.params  # type: ignore[attr-defined]
-        rng = self.model.random
-        n = len(self.agents)
+        model = cast(MigrationModelDF, self.model)
+        m, rng = model.params, model.random
+        frame: pl.DataFrame = self.agents
+        n = frame.height
         age, health = pl.col("age"), pl.col("health")
         in_city, integration = pl.col("in_city"), pl.col("integration")
         support = pl.when(in_city).then(integration).otherwise(m.origin_support)
@@ -81,7 +86,7 @@ class Migrants(AgentSetPolars):
             * pl.when(pl.col("male")).then(m.death_male).otherwise(1.0)
         )
         self.agents = (
-            self.agents.with_columns(age=age + 1)  # rule 1
+            frame.with_columns(age=age + 1)  # rule 1
             .with_columns(health=(health + change).clip(0.0, 1.0))  # rule 2
             .with_columns(
                 migrates=migrates, returns=returns, dies=pl.lit(pl.Series(rng.random(n))) < hazard
