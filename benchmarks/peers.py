@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import importlib
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -56,13 +57,16 @@ class Engine:
     module: str
     function: str
     requires: str | None  # the import name of the framework (None: this package)
+    distribution: str  # its name on the package registry, for its version
 
 
 ENGINES = {
-    THIS_ENGINE: Engine("peer_models.this_engine", "simulate_engine", None),
-    "mesa": Engine("peer_models.mesa_agents", "simulate_mesa", "mesa"),
-    "mesa-frames": Engine("peer_models.mesa_frames_model", "simulate_mesa_frames", "mesa_frames"),
-    "starsim": Engine("peer_models.starsim_model", "simulate_starsim", "starsim"),
+    THIS_ENGINE: Engine("peer_models.this_engine", "simulate_engine", None, "migrant_health"),
+    "mesa": Engine("peer_models.mesa_agents", "simulate_mesa", "mesa", "mesa"),
+    "mesa-frames": Engine(
+        "peer_models.mesa_frames_model", "simulate_mesa_frames", "mesa_frames", "mesa-frames"
+    ),
+    "starsim": Engine("peer_models.starsim_model", "simulate_starsim", "starsim", "starsim"),
 }
 
 # One thread everywhere: Polars and any BLAS would otherwise start a thread per core, and the
@@ -99,6 +103,7 @@ class Row:
     engine: str
     agents: int
     years: int
+    version: str = ""
     agent_years: int = 0
     seconds: float = float("nan")
     rate: float = float("nan")  # agent-years per second
@@ -136,6 +141,7 @@ def run_child(engine: str, agents: int, years: int, seed: int) -> dict[str, Any]
     summary: Summary = simulate(model, agents, years, seed)
     seconds = time.perf_counter() - began
     return {
+        "version": importlib.metadata.version(spec.distribution),
         "seconds": seconds,
         "peak_rss_mb": _rss_mb(),
         "base_rss_mb": base,
@@ -159,10 +165,10 @@ def measure_bandwidth(megabytes: int = 256, repeats: int = 5) -> float:
 # -- the parent: sizes, skips, checks, table -----------------------------------------------------
 
 
-def _child(args: list[str], timeout: float) -> dict[str, Any]:
+def _child(args: list[str], timeout: float, python: str | None = None) -> dict[str, Any]:
     env = {**os.environ, **ONE_THREAD, "STARSIM_INSTALL_FONTS": "0"}
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child", *args],
+        [python or sys.executable, str(Path(__file__).resolve()), "--child", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -202,9 +208,18 @@ def _skip_reason(previous: Row | None, agents: int, limit: float) -> str:
 
 
 def run_benchmark(
-    sizes: list[int], years: int, peers: list[str], limit: float, seed: int, echo: Any = print
+    sizes: list[int],
+    years: int,
+    peers: list[str],
+    limit: float,
+    seed: int,
+    echo: Any = print,
+    interpreters: dict[str, str] | None = None,
 ) -> tuple[list[Row], Bounds]:
     """Every engine at every size (smallest first), and the memory bandwidth of one core.
+
+    ``interpreters`` maps a peer to the Python that runs it (default: this one), for a peer
+    whose current release cannot share an environment with another (docs/performance.md).
 
     Returns:
         The rows (this engine first at each size) and the machine's bounds.
@@ -221,12 +236,17 @@ def run_benchmark(
             if not row.note:
                 echo(f"{engine} at {agents:,} agents ...")
                 try:
-                    out = _child([engine, str(agents), str(years), str(seed)], 2 * limit + 120)
+                    out = _child(
+                        [engine, str(agents), str(years), str(seed)],
+                        2 * limit + 120,
+                        (interpreters or {}).get(engine),
+                    )
                 except (RuntimeError, subprocess.TimeoutExpired) as exc:
                     reason = "timed out" if isinstance(exc, subprocess.TimeoutExpired) else exc
                     row.note = f"failed: {reason}"
                 else:
                     row.summary = out["summary"]
+                    row.version = str(out["version"])
                     row.agent_years = int(out["summary"]["agent_years"])
                     row.seconds = float(out["seconds"])
                     row.rate = row.agent_years / row.seconds
@@ -271,7 +291,7 @@ def table_rows(rows: list[Row]) -> list[list[str]]:
         cells.append(
             [
                 f"{r.agents:,}",
-                r.engine,
+                f"{r.engine} {r.version}".strip(),
                 f"{r.agent_years:,}" if r.agent_years else "—",
                 number(r.seconds, ".2f"),
                 number(r.rate / 1e6, ".3f") + (" M" if r.rate > 0 else ""),
@@ -349,6 +369,29 @@ def _count(text: str) -> int:
     return int(value)
 
 
+def _interpreters(
+    parser: argparse.ArgumentParser, options: list[str], peers: list[str]
+) -> dict[str, str]:
+    """``--python PEER=PATH`` options as a map, each checked to import its peer."""
+    found: dict[str, str] = {}
+    for option in options:
+        peer, _, path = option.partition("=")
+        if peer not in peers or not path:
+            parser.error(f"--python {option}: write PEER=PATH with PEER one of {' '.join(peers)}")
+        spec = ENGINES[peer]
+        check = f"import {spec.requires}, numpy"
+        try:
+            ok = subprocess.run([path, "-c", check], capture_output=True, timeout=120).returncode
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            parser.error(f"--python {option}: cannot run {path} ({exc}); give a Python executable")
+        if ok != 0:
+            parser.error(
+                f"--python {option}: {path} cannot import {spec.requires}; install it there"
+            )
+        found[peer] = path
+    return found
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The options; every bad value exits 2 with one line saying what and how to fix it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -364,6 +407,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="write the rows and the bandwidth as JSON here")
     parser.add_argument("--csv", help="write the rows as CSV here")
+    parser.add_argument(
+        "--python",
+        action="append",
+        default=[],
+        metavar="PEER=PATH",
+        help="run a peer with another Python (one whose environment has that peer)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.years <= 60:
         parser.error(f"--years {args.years}: give 1 to 60 years")
@@ -372,7 +422,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.seed < 0:
         parser.error(f"--seed {args.seed}: give a non-negative integer")
     args.peers = [] if "none" in args.peers else list(dict.fromkeys(args.peers))
-    missing = [p for p in args.peers if importlib.util.find_spec(ENGINES[p].requires or "") is None]
+    args.interpreters = _interpreters(parser, args.python, args.peers)
+    missing = [
+        p
+        for p in args.peers
+        if p not in args.interpreters
+        and importlib.util.find_spec(ENGINES[p].requires or "") is None
+    ]
     if missing:
         parser.error(
             f"--peers {' '.join(missing)}: not installed in this environment; install the "
@@ -413,6 +469,7 @@ def main(argv: list[str] | None = None) -> None:
         args.time_limit,
         args.seed,
         echo=lambda s: print(s, file=sys.stderr),
+        interpreters=args.interpreters,
     )
     print_report(rows, bounds, args.years)
     write_outputs(rows, bounds, args.json, args.csv)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -105,6 +106,19 @@ def test_a_child_measures_one_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     summary = Summary(**out["summary"])
     assert summary.agents == 2_000 and summary.agent_years > 5_000
     assert out["seconds"] > 0 and out["peak_rss_mb"] >= out["base_rss_mb"] > 0
+    assert out["version"]  # the package's version stands beside its rows
+
+
+def test_a_peer_python_that_cannot_import_the_peer_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:  # a peer's Python for a peer not asked for
+        peers.parse_args(["--peers", "none", "--python", f"starsim={sys.executable}"])
+    assert exited.value.code == 2
+    fails = shutil.which("false") or "/bin/false"  # exits 1, as a Python without Starsim would
+    with pytest.raises(SystemExit):
+        peers.parse_args(["--peers", "starsim", "--python", f"starsim={fails}"])
+    assert "cannot import starsim" in capsys.readouterr().err
 
 
 def test_a_slow_or_large_peer_is_skipped_at_the_next_size() -> None:
@@ -120,7 +134,7 @@ def test_a_slow_or_large_peer_is_skipped_at_the_next_size() -> None:
 
 
 def test_outputs_are_written_whole(tmp_path: Path, engine_run: Summary) -> None:
-    row = peers.Row(peers.THIS_ENGINE, AGENTS, YEARS, engine_run.agent_years, 1.0, 1e6)
+    row = peers.Row(peers.THIS_ENGINE, AGENTS, YEARS, agent_years=engine_run.agent_years)
     row.summary = dataclasses.asdict(engine_run)
     bounds = peers.Bounds(bandwidth=1e10, draw_floor=2e7)
     peers.write_outputs([row], bounds, str(tmp_path / "p.json"), str(tmp_path / "p.csv"))
