@@ -113,7 +113,7 @@ class MigrantHealth(ss.Module):
         returnees = self.returns.filter(in_the_city)
         self.in_city[migrants] = True
         self.in_city[returnees] = False
-        movers = migrants.concat(returnees)
+        movers = migrants.concatenate(returnees)
         self.years_in_city[movers] = 0.0
         self.integration[movers] = 0.0
         people.request_death(self.dies.filter(uids))  # rule 5
