@@ -9,12 +9,14 @@ Run from the repository root, in an environment with the ``peers`` extra (docs/p
 
 Every (engine, size) runs in its own child process pinned to one core (so no engine uses more
 cores than another, and peak memory is that engine's alone); the clock covers building the
-population and simulating the years, not imports or Numba's compilation. The same run measures
-the memory bandwidth of one core (a NumPy copy) and converts it into the agent-years per
-second that reading and writing the state once per year would allow. Each peer's result is
-checked against this engine's at the same size: shares in the city, mean health and survival
-must agree within sampling error. A peer whose last size predicts more than ``--time-limit``
-seconds (or more memory than is free) at the next size is skipped there, and the table says so.
+population and simulating the years, after a small warm-up run of the same engine (which
+compiles this engine's kernels and whatever a peer compiles or loads on first use). The same
+run measures the memory bandwidth of one core (a NumPy copy) and converts it into the
+agent-years per second that reading and writing the state once per year would allow. Each
+peer's result is checked against this engine's at the same size: shares in the city, mean
+health and survival must agree within sampling error. A peer whose last size predicts more
+than ``--time-limit`` seconds (or more memory than is free) at the next size is skipped there,
+and the table says so.
 """
 
 from __future__ import annotations
@@ -134,8 +136,10 @@ def run_child(engine: str, agents: int, years: int, seed: int) -> dict[str, Any]
     spec = ENGINES[engine]
     simulate = getattr(importlib.import_module(spec.module), spec.function)
     model = ReducedModel()
-    if engine == THIS_ENGINE:
-        importlib.import_module(spec.module).compile_kernels(model)
+    # A small run first, off the clock, for every engine alike: it compiles this engine's
+    # kernels and any a peer compiles (Starsim's Numba functions) or loads lazily, so the clock
+    # measures the simulation, not one-time set-up that a second run would not pay.
+    simulate(model, 1_000, 2, seed + 1)
     base = _rss_mb()
     began = time.perf_counter()
     summary: Summary = simulate(model, agents, years, seed)
@@ -233,6 +237,7 @@ def run_benchmark(
         for engine in [THIS_ENGINE, *peers]:
             row = Row(engine, agents, years)
             row.note = _skip_reason(last.get(engine), agents, limit)
+            row.version = last[engine].version if engine in last else ""
             if not row.note:
                 echo(f"{engine} at {agents:,} agents ...")
                 try:

@@ -178,11 +178,6 @@ def simulate_engine(
     return Summary(agents, years, agent_years, alive_total, city_total, health_sum, health_sq_sum)
 
 
-def compile_kernels(model: ReducedModel) -> None:
-    """Compile (or load from the cache) the kernels, so timed runs exclude compilation."""
-    simulate_engine(model, 100, 1, 0)
-
-
 @kernel
 def _draws_only(n, years, seed):  # type: ignore[no-untyped-def]
     total = 0.0
