@@ -76,8 +76,10 @@ def main() -> None:
     args = parser.parse_args()
     simulate(RunConfig(end=2010, scale=100_000, workers=1))  # warm-up: compile or load cache
     persons = persons_allocated()
-    header = (f"{'agents':>12} {'workers':>7} {'scale':>9} {'agent-years':>13} {'seconds':>8} "
-              f"{'agent-years/s':>14} {'ref/s':>12} {'ratio':>6} {'RSS MB':>7} {'worker MB':>9}")
+    header = (
+        f"{'agents':>12} {'workers':>7} {'scale':>9} {'agent-years':>13} {'seconds':>8} "
+        f"{'agent-years/s':>14} {'ref/s':>12} {'ratio':>6} {'RSS MB':>7} {'worker MB':>9}"
+    )
     print(header)
     print("-" * len(header))
     for agents in args.agents:
@@ -88,9 +90,12 @@ def main() -> None:
             rate = result.agent_years / seconds
             ref = reference_rate(result.agent_years)
             own, children = peak_rss_mb()
-            print(f"{result.n_agents:>12,} {workers:>7} {scale:>9.1f} {result.agent_years:>13,} "
-                  f"{seconds:>8.1f} {rate:>14,.0f} {ref:>12,.0f} {rate / ref:>6.3f} "
-                  f"{own:>7.0f} {children:>9.0f}", flush=True)
+            print(
+                f"{result.n_agents:>12,} {workers:>7} {scale:>9.1f} {result.agent_years:>13,} "
+                f"{seconds:>8.1f} {rate:>14,.0f} {ref:>12,.0f} {rate / ref:>6.3f} "
+                f"{own:>7.0f} {children:>9.0f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
