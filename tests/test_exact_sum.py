@@ -14,8 +14,7 @@ def _arrays(seed: int, count: int, shape: tuple[int, ...]) -> list[np.ndarray]:
     # Magnitudes spread over 16 orders, signs mixed: plain float sums depend on the order.
     rng = np.random.default_rng(seed)
     return [
-        rng.standard_normal(shape) * 10.0 ** rng.integers(-8, 8, size=shape)
-        for _ in range(count)
+        rng.standard_normal(shape) * 10.0 ** rng.integers(-8, 8, size=shape) for _ in range(count)
     ]
 
 

@@ -84,3 +84,22 @@ def terminate(processes: Sequence[Any], grace: float = 10.0) -> None:
 def _restore(previous: Any) -> None:
     # ``None``: the handler was not set from Python; Python's own is the sensible fallback.
     signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+
+
+def stop_pool(pool: Any, workers: Sequence[Any]) -> None:
+    """Terminate a process pool's workers, reap them, and wind the pool down, ignoring Ctrl-C.
+
+    A worker killed while it was sending a result (a chunk's statistics are tens of MB) leaves
+    half a message in the pool's result pipe, and the pool's management thread then waits in
+    ``recv`` for the rest. This process holds the pipe's write end too (the pool made the pipe
+    here), so that wait would never end, and neither would ``shutdown`` nor the interpreter's
+    exit, which joins the thread. Once no worker is left to write, closing this process's write
+    end turns the wait into an end of file, which the thread takes for a broken pool, and ends.
+    """
+    with sigint_ignored():
+        terminate(workers)
+        results = getattr(pool, "_result_queue", None)  # ProcessPoolExecutor's SimpleQueue
+        writer = getattr(results, "_writer", None)
+        if writer is not None:
+            writer.close()
+        pool.shutdown(wait=True)

@@ -28,12 +28,7 @@ from migrant_health.data import load_demography
 from migrant_health.engine.aggregate import cell_table, tidy_aggregates
 from migrant_health.engine.context import RunContext, compile_parameters
 from migrant_health.engine.exact_sum import ExactSum
-from migrant_health.engine.interrupts import (
-    ignore_sigint,
-    sigint_deferred,
-    sigint_ignored,
-    terminate,
-)
+from migrant_health.engine.interrupts import ignore_sigint, sigint_deferred, stop_pool
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.population import MORTALITY_FACTOR_CELLS, MORTALITY_FACTORS, Chunk
 from migrant_health.engine.snapshot import take_snapshot
@@ -471,7 +466,7 @@ class ProcessExecutor:
         except BaseException:
             # The pool's workers are the children started since ``before``: the pool itself
             # offers no public way to terminate them before Python 3.14.
-            _stop_workers(pool, [p for p in multiprocessing.active_children() if p not in before])
+            stop_pool(pool, [p for p in multiprocessing.active_children() if p not in before])
             raise
         pool.shutdown(wait=True)
 
@@ -480,14 +475,6 @@ def _pool_worker_init(plan: Plan, config: RunConfig) -> None:
     """Worker start: leave Ctrl-C to the parent, then build the context."""
     ignore_sigint()
     _worker_init(plan, config)
-
-
-def _stop_workers(pool: ProcessPoolExecutor, workers: list[Any]) -> None:
-    """Terminate the pool's worker processes, reap them, and wind the pool down."""
-    with sigint_ignored():
-        terminate(workers)
-        # With its workers gone the pool's management thread marks the rest broken and ends.
-        pool.shutdown(wait=True)
 
 
 def cap_workers(requested: int, tasks: int, unit: str = "chunk") -> tuple[int, str | None]:

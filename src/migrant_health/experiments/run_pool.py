@@ -13,15 +13,10 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from migrant_health.engine.dask_executor import active_client, run_on_cluster
-from migrant_health.engine.interrupts import (
-    ignore_sigint,
-    sigint_deferred,
-    sigint_ignored,
-    terminate,
-)
+from migrant_health.engine.interrupts import ignore_sigint, sigint_deferred, stop_pool
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -76,14 +71,7 @@ def run_tasks(
                 done(index, found[index])
     except BaseException:
         workers_started = [p for p in multiprocessing.active_children() if p not in before]
-        _stop(pool, workers_started)
+        stop_pool(pool, workers_started)
         raise
     pool.shutdown(wait=True)
     return [found[k] for k in range(len(tasks))]
-
-
-def _stop(pool: ProcessPoolExecutor, processes: list[Any]) -> None:
-    """Terminate the pool's processes and wind the pool down, ignoring a second Ctrl-C."""
-    with sigint_ignored():
-        terminate(processes)
-        pool.shutdown(wait=True)
