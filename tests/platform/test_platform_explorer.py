@@ -25,24 +25,13 @@ from platform_helpers import Deployment, build_deployment, login, upload, wave_c
 from sqlalchemy import select
 
 import migrant_health.comparison
+from migrant_health.experiments.deltas import DELTA_COLUMNS
 from migrant_health.platform import create_app
 from migrant_health.platform.database import make_engine, session_scope
 from migrant_health.platform.jobs import comparisons_dir
 from migrant_health.platform.models import Account, Job
 
-COLUMNS = [
-    "scenario",
-    "metric",
-    "group",
-    "year",
-    "baseline",
-    "value",
-    "delta",
-    "delta_lo",
-    "delta_hi",
-    "delta_se",
-    "replicates",
-]
+COLUMNS = list(DELTA_COLUMNS)  # the columns compare writes to deltas.parquet
 
 
 def deltas_table(scenario: str = "fair_employment", end: int = 2030) -> pd.DataFrame:
