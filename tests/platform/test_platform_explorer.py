@@ -143,8 +143,8 @@ def fake_compare(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any
     yield calls
 
 
-def _wait(client: TestClient, job: int) -> dict[str, Any]:
-    deadline = time.monotonic() + 30
+def _wait(client: TestClient, job: int, seconds: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         state = client.get(f"/api/jobs/{job}").json()
         if state["status"] in ("done", "failed"):
@@ -198,6 +198,32 @@ def test_an_analyst_starts_a_bounded_comparison_and_follows_it(
         with TestClient(app) as other:
             login(other, "ana")
             assert other.get(f"/api/jobs/{job['id']}").status_code == 404
+
+
+def test_a_real_comparison_started_from_the_page_shows_its_deltas(tmp_path: Path) -> None:
+    # No stand-in: the page's job runs migrant_health.comparison.compare itself (the smallest
+    # comparison the platform allows: 2 replicates to 2010, 100,000 persons per agent).
+    deployment = build_deployment(tmp_path)
+    with TestClient(create_app(deployment.settings)) as client:
+        token = login(client, "bob")
+        form = {"scenario": "fair_employment", "replicates": "2", "end": "2010"}
+        response = client.post(
+            "/scenarios/jobs",
+            data={**form, "scale": "100000", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        job = client.get("/api/jobs").json()[0]
+        state = _wait(client, job["id"], seconds=300)
+        assert state["status"] == "done", state
+        folder = comparisons_dir(deployment.settings) / state["result"]
+        deltas = pd.read_parquet(folder / "deltas.parquet")
+        assert list(deltas.columns) == COLUMNS
+        assert set(deltas["scenario"]) == {"baseline", "fair_employment"}  # baseline: delta 0
+        assert set(deltas["year"]) == {2008, 2009, 2010}
+        assert deltas["replicates"].max() == 2  # fewer where a group was empty in a replicate
+        page = client.get(f"/scenarios?comparison={state['result']}")
+        assert page.status_code == 200 and "fair_employment" in page.text
 
 
 def test_a_failed_job_says_why(app: FastAPI, fake_compare: list[dict[str, Any]]) -> None:
