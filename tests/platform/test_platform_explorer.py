@@ -333,3 +333,13 @@ def test_a_job_left_running_by_a_stopped_server_is_marked_failed(
         statuses = set(session.scalars(select(Job.status)))
     engine.dispose()
     assert "running" not in statuses and "queued" not in statuses
+
+
+def test_a_job_of_no_finite_size_is_refused(deployment: Deployment) -> None:
+    from migrant_health.platform.errors import PlatformError
+    from migrant_health.platform.jobs import JobRequest, check_request
+
+    for scale in (float("nan"), float("inf")):
+        request = JobRequest(scenario="fair_employment", replicates=2, end=2025, scale=scale)
+        with pytest.raises(PlatformError, match="persons per agent"):
+            check_request(request, deployment.settings)

@@ -245,3 +245,12 @@ def test_cli_init_without_a_password_exits_2_and_serve_needs_init(
     monkeypatch.setenv("MIGRANT_HEALTH_ADMIN_PASSWORD", "a-long-passphrase")
     created = CliRunner().invoke(cli, ["serve", "--data-dir", folder, "--init"])
     assert created.exit_code == 0 and (tmp_path / "d" / "platform.sqlite").exists()
+
+
+def test_login_never_redirects_to_another_site() -> None:
+    from migrant_health.platform.views import _safe_next
+
+    assert _safe_next("/indicators?region=1") == "/indicators?region=1"
+    # Browsers read "/\host" as "//host": both lead off the site.
+    for target in ("//evil.example", "/\\evil.example", "https://evil.example", "", None):
+        assert _safe_next(target) == "/"

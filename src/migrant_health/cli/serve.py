@@ -119,7 +119,7 @@ def serve_command(
     try:
         migrate(engine)  # a newer package may bring a new revision of the schema
     except Exception as exc:
-        raise PlatformError(f"cannot open the database {settings.db_url}: {exc}") from exc
+        raise PlatformError(f"cannot open the database {settings.shown_db_url}: {exc}") from exc
     finally:
         engine.dispose()
     stderr.print(

@@ -16,6 +16,7 @@ chunks still queued.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -43,6 +44,7 @@ CONNECT_TIMEOUT = 20
 _CLIENT: ContextVar[Any] = ContextVar("dask_client", default=None)
 # On a worker: the run whose context was built last (key, plan, config, context, layout).
 _WORKER_RUN: dict[str, Any] = {}
+_WORKER_LOCK = threading.Lock()
 
 
 def _distributed() -> Any:
@@ -86,11 +88,20 @@ def dask_client(scheduler: str, workers: int) -> Iterator[Any]:
                 dashboard_address=":0",
                 silence_logs=logging.ERROR,
             )
-        client = distributed.Client(cluster)
+        try:
+            client = distributed.Client(cluster)
+        except BaseException:
+            cluster.close()  # its worker processes must not outlive the command
+            raise
     elif "://" in scheduler:
         cluster = None
         try:
             client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except ValueError as exc:  # e.g. tcp://[::1 (an unclosed bracket)
+            raise RunConfigError(
+                f"--scheduler {scheduler}: not a scheduler address ({exc}); give it as "
+                "tcp://HOST:PORT, as 'dask scheduler' prints it"
+            ) from None
         except (OSError, TimeoutError) as exc:
             raise RunConfigError(
                 f"--scheduler {scheduler}: no Dask scheduler answered within {CONNECT_TIMEOUT} "
@@ -133,14 +144,18 @@ def cluster_threads(client: Any) -> int:
 def _run_chunk(setup: tuple[Plan, RunConfig], key: str, task: tuple[int, int, int]) -> ChunkResult:
     """One chunk on a worker; the run's context is built by the worker's first chunk of it."""
     plan, config = setup
-    if _WORKER_RUN.get("key") != key:
-        _WORKER_RUN.clear()  # one run's context at a time: memory does not grow with runs
-        ctx, layout = build_context(config)
-        _WORKER_RUN.update(key=key, ctx=ctx, layout=layout)
+    # A worker with several threads may run chunks of two runs at once: each chunk takes its
+    # own run's context under the lock, and holds it while the other run replaces the slot.
+    with _WORKER_LOCK:
+        if _WORKER_RUN.get("key") != key:
+            _WORKER_RUN.clear()  # one run's context at a time: memory does not grow with runs
+            ctx, layout = build_context(config)
+            _WORKER_RUN.update(key=key, ctx=ctx, layout=layout)
+        ctx, layout = _WORKER_RUN["ctx"], _WORKER_RUN["layout"]
     return simulate_chunk(
         plan,
-        _WORKER_RUN["ctx"],
-        _WORKER_RUN["layout"],
+        ctx,
+        layout,
         *task,
         snapshot_years=config.snapshot_years,
         snapshot_fraction=config.snapshot_fraction,

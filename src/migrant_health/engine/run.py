@@ -37,6 +37,7 @@ from migrant_health.engine.synthesis import PopulationLayout, build_layout, synt
 from migrant_health.errors import RunConfigError
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.params.constraints import check_constraints
+from migrant_health.params.tree import files_stamp
 
 ProgressCallback = Callable[[int, int], None]
 #: Chunks in flight per worker: enough to keep every worker busy while the driver adds a
@@ -215,28 +216,38 @@ class RunResult:
 _WORKER_STATE: dict[str, Any] = {}
 
 
-# The context last built in this process, with its configuration and fixed mortality factors
-# (left out of the configuration's equality, so compared by identity). A command checks its run
-# before simulating (count_chunks), then runs it (run_chunks), and a serial run sets up its
-# worker too: the same parameters, scenario and constraints would be resolved three times.
-_LAST_CONTEXT: list[tuple[RunConfig, np.ndarray | None, tuple[RunContext, PopulationLayout]]] = []
+# The context last built in this process, with its configuration, its fixed mortality factors
+# (left out of the configuration's equality, so compared by identity) and the parameter files'
+# stamp (an edited file must be read again in a long-lived process: a notebook, the platform's
+# server, a cluster worker). A command checks its run before simulating (count_chunks), then
+# runs it (run_chunks), and a serial run sets up its worker too: the same parameters, scenario
+# and constraints would be resolved three times.
+_LAST_CONTEXT: list[
+    tuple[RunConfig, np.ndarray | None, tuple[Any, ...], tuple[RunContext, PopulationLayout]]
+] = []
 
 
 def build_context(config: RunConfig) -> tuple[RunContext, PopulationLayout]:
     """Resolve parameters, load data, and size the population for a configuration.
 
     The context is read-only, so the last one built is kept and handed out again for an equal
-    configuration (same settings, scenario and fixed mortality factors).
+    configuration (same settings, scenario and fixed mortality factors) while the parameter
+    files are unchanged.
     """
-    for cached, factors, built in _LAST_CONTEXT:
+    stamp = files_stamp()
+    for cached, factors, cached_stamp, built in _LAST_CONTEXT:
         try:
-            same = factors is config.fixed_mortality_factors and bool(cached == config)
+            same = (
+                factors is config.fixed_mortality_factors
+                and cached_stamp == stamp
+                and bool(cached == config)
+            )
         except (TypeError, ValueError):  # overrides holding arrays do not compare
             same = False
         if same:
             return built
     built = _build_context(config)
-    _LAST_CONTEXT[:] = [(config, config.fixed_mortality_factors, built)]
+    _LAST_CONTEXT[:] = [(config, config.fixed_mortality_factors, stamp, built)]
     return built
 
 

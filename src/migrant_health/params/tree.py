@@ -79,6 +79,16 @@ def _walk(node: Any, prefix: str, origin: Path) -> Iterator[tuple[str, Parameter
         yield from _walk(child, f"{prefix}.{key}" if prefix else str(key), origin)
 
 
+def files_stamp(directory: Path | None = None) -> tuple[tuple[str, int, int], ...]:
+    """Path, modification time and size of every parameter file of ``directory`` (defaults).
+
+    What a cache of anything built from the parameters must be keyed on, so that an edited
+    file is read again.
+    """
+    files = sorted((directory or DEFAULTS_DIR).glob("*.yaml"))
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
 @lru_cache(maxsize=8)
 def _parse_files(stamp: tuple[tuple[str, int, int], ...]) -> tuple[tuple[str, ParameterSpec], ...]:
     """Every parameter of the files in ``stamp`` (path, mtime, size), in file order."""
@@ -107,11 +117,10 @@ class ParameterTree:
     def load(cls, directory: Path | None = None) -> ParameterTree:
         """Load the tree from a directory of YAML files (the package defaults by default)."""
         directory = directory or DEFAULTS_DIR
-        files = sorted(directory.glob("*.yaml"))
         # Parsing the YAML takes about 0.6 s, as long as a small run itself, and every run reads
         # the tree twice (studies of many runs read it hundreds of times): the parsed files are
         # kept, keyed by each file's size and modification time so an edited file is re-read.
-        stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        stamp = files_stamp(directory)
         # Each tree gets its own copies: a value is a list or a dict that a caller could change
         # in place, which must not leak into the next tree loaded.
         specs = {name: spec.model_copy(deep=True) for name, spec in _parse_files(stamp)}

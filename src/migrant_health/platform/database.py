@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from migrant_health.platform.errors import PlatformError
@@ -22,18 +23,28 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def make_engine(settings: Settings) -> Engine:
     """The SQLAlchemy engine of ``settings.db_url`` (SQLite: foreign keys on, WAL journal)."""
     if settings.embedded:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.private_data_dir()
+        database = make_url(settings.db_url).database
+        if database and database != ":memory:" and not Path(database).exists():
+            # An empty file is a new SQLite database; made here, it is the owner's only.
+            Path(database).touch(mode=0o600)
         engine = create_engine(settings.db_url, connect_args={"check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-            cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-            # Foreign keys make a wave's deletion remove its cells; WAL lets pages read while
-            # an upload writes.
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=10000")
-            cursor.close()
+            # The file (and its WAL journal) holds microdata and password hashes: created
+            # readable by its owner only, whatever the umask.
+            old_umask = os.umask(0o077)
+            try:
+                cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+                # Foreign keys make a wave's deletion remove its cells; WAL lets pages read while
+                # an upload writes.
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA busy_timeout=10000")
+                cursor.close()
+            finally:
+                os.umask(old_umask)
 
         return engine
     return create_engine(settings.db_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -74,7 +85,7 @@ def init_platform(settings: Settings, admin_password: str, username: str = "admi
         migrate(engine)
     except Exception as exc:
         raise PlatformError(
-            f"cannot create the platform's database at {settings.db_url}: {exc}; check the "
+            f"cannot create the platform's database at {settings.shown_db_url}: {exc}; check the "
             "--db URL (and that the server is running) or the --data-dir permissions"
         ) from exc
     settings.session_secret()

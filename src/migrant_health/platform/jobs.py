@@ -11,6 +11,7 @@ comparison. A job left unfinished by a server that stopped is marked failed when
 
 from __future__ import annotations
 
+import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ def check_request(request: JobRequest, settings: Settings) -> None:
         raise PlatformError(f"replicates must be 2 to {MAX_REPLICATES} on the platform")
     if not 2010 <= request.end <= LAST_YEAR:
         raise PlatformError(f"the last year must be 2010 to {LAST_YEAR}")
-    if request.scale < settings.min_job_scale:
+    if not math.isfinite(request.scale) or request.scale < settings.min_job_scale:
         raise PlatformError(
             f"a platform run has at least {settings.min_job_scale:,.0f} persons per agent (so "
             "that one run cannot take the machine); run larger comparisons with "

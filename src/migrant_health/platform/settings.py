@@ -62,6 +62,22 @@ class Settings:
         return replace(cls(data_dir=folder, db_url=url), **options)  # type: ignore[arg-type]
 
     @property
+    def shown_db_url(self) -> str:
+        """The database URL for messages, its password masked."""
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            return make_url(self.db_url).render_as_string(hide_password=True)
+        except ArgumentError:
+            return "(an unreadable database URL)"
+
+    def private_data_dir(self) -> Path:
+        """The data folder, created readable by its owner only: it holds survey microdata."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return self.data_dir
+
+    @property
     def embedded(self) -> bool:
         """Whether the database is the embedded SQLite file."""
         return self.db_url.startswith("sqlite")
@@ -70,7 +86,7 @@ class Settings:
         """The key that signs session cookies, created once (owner-readable only)."""
         path = self.data_dir / SECRET_FILE
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.private_data_dir()
             with atomic_path(path) as tmp:
                 tmp.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)

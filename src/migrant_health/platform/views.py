@@ -45,7 +45,8 @@ _FORM_SLACK = 64 * 1024  # room for the form's other fields around the file
 
 def _safe_next(target: str | None) -> str:
     """A local path to go to after login (never another site)."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    # "//host" and "/\\host" (which browsers read as "//host") lead to another site.
+    if target and target.startswith("/") and target[1:2] not in ("/", "\\"):
         return target
     return "/"
 
