@@ -4,6 +4,7 @@ route, the login rate limit, the audit log, deactivation, and ``serve --init``'s
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -254,3 +255,22 @@ def test_login_never_redirects_to_another_site() -> None:
     # Browsers read "/\host" as "//host": both lead off the site.
     for target in ("//evil.example", "/\\evil.example", "https://evil.example", "", None):
         assert _safe_next(target) == "/"
+
+
+def test_serve_without_the_platform_extra_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def without_uvicorn(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "uvicorn":
+            raise ModuleNotFoundError("No module named 'uvicorn'", name="uvicorn")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_uvicorn)
+    result = CliRunner().invoke(cli, ["serve", "--data-dir", str(tmp_path / "data")])
+    assert result.exit_code == 2
+    assert 'pip install -e ".[platform]"' in result.output
+    assert "Traceback" not in result.output

@@ -89,11 +89,18 @@ def serve_command(
     First run ``migrant-health serve --init`` (creates the database and the admin account),
     then ``migrant-health serve`` and open http://127.0.0.1:8000. Stop it with Ctrl-C.
     """
-    import uvicorn
-
-    from migrant_health.platform import Settings, create_app, init_platform
-    from migrant_health.platform.database import make_engine, migrate
     from migrant_health.platform.errors import PlatformError
+
+    try:
+        import uvicorn
+
+        from migrant_health.platform import Settings, create_app, init_platform
+        from migrant_health.platform.database import make_engine, migrate
+    except ImportError as exc:  # the platform is an extra: `pip install -e .` leaves it out
+        raise PlatformError(
+            f"the platform needs its extra ({exc.name} is not installed): "
+            'pip install -e ".[platform]"'
+        ) from None
 
     settings = Settings.from_data_dir(
         data_dir,
