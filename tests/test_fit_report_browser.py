@@ -15,32 +15,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from playwright.sync_api import Browser, Locator, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 from typer.testing import CliRunner
 
+from chromium import CHROMIUM, CHROMIUM_ARGS, LAPTOP, needs_chromium
 from migrant_health.cli.main import app
 from migrant_health.experiments.fit import FIT_COLUMNS
 from migrant_health.report import series_label
 from migrant_health.report.plots import SERIES_DATA_COLUMNS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LAPTOP: ViewportSize = {"width": 1366, "height": 768}
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium; .ci/run "
-    "installs it)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")

@@ -18,28 +18,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, Route, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, Route, sync_playwright
 
+from chromium import CHROMIUM, CHROMIUM_ARGS, LAPTOP, needs_chromium
 from report_fixtures import END, SharedReport, shared_report
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LAPTOP: ViewportSize = {"width": 1366, "height": 768}
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium; .ci/run "
-    "installs it)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")

@@ -29,25 +29,13 @@ from platform_helpers import (
 )
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
+from chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from migrant_health.platform import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# Taller than the other browser tests' laptop: the screenshots for docs/platform.md.
 LAPTOP: ViewportSize = {"width": 1366, "height": 900}
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium; .ci/run "
-    "installs it)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
