@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -125,6 +126,13 @@ def wave_id_of(response: object) -> int:
     """The new wave's id from an upload's redirect."""
     location = response.headers["location"]  # type: ignore[attr-defined]
     return int(location.rsplit("/", 1)[1])
+
+
+def publish(client: TestClient, token: str, wave: int) -> Any:
+    """Publish a wave (its indicators become visible to every account), as the wave page does."""
+    return client.post(
+        f"/api/waves/{wave}/publish", json={"published": True}, headers={"x-csrf-token": token}
+    )
 
 
 def free_port() -> int:

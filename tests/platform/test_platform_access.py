@@ -19,6 +19,7 @@ from platform_helpers import (
     Deployment,
     build_deployment,
     login,
+    publish,
     upload,
     wave_frame,
     wave_id_of,
@@ -74,11 +75,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         published = wave_id_of(
             upload(ana, token, deployment.region_a, wave_frame(2017).to_csv(index=False).encode())
         )
-        ana.post(
-            f"/api/waves/{published}/publish",
-            json={"published": True},
-            headers={"x-csrf-token": token},
-        )
+        publish(ana, token, published)
         unpublished = wave_id_of(
             upload(
                 ana,

@@ -23,6 +23,7 @@ from platform_helpers import (
     build_deployment,
     live_server,
     login,
+    publish,
     upload,
     wave_frame,
     wave_id_of,
@@ -59,11 +60,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             wave = wave_id_of(
                 upload(bob, token, deployment.region_b, frame.to_csv(index=False).encode())
             )
-            bob.post(
-                f"/api/waves/{wave}/publish",
-                json={"published": True},
-                headers={"x-csrf-token": token},
-            )
+            publish(bob, token, wave)
     with live_server(app) as url:
         yield url
 

@@ -21,7 +21,15 @@ import pandas as pd
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from platform_helpers import Deployment, build_deployment, login, upload, wave_csv, wave_id_of
+from platform_helpers import (
+    Deployment,
+    build_deployment,
+    login,
+    publish,
+    upload,
+    wave_csv,
+    wave_id_of,
+)
 from sqlalchemy import select
 
 import migrant_health.comparison
@@ -108,9 +116,7 @@ def test_the_simulation_s_projection_is_drawn_beside_the_observed_waves(
     with TestClient(app) as client:
         token = login(client, "ana")
         wave = wave_id_of(upload(client, token, deployment.region_a, wave_csv(2019)))
-        client.post(
-            f"/api/waves/{wave}/publish", json={"published": True}, headers={"x-csrf-token": token}
-        )
+        publish(client, token, wave)
         page = client.get("/indicators?indicator=integration")
         assert "simulation (baseline, out-migrants)" in page.text
         page = client.get("/indicators?indicator=stage_drifting")

@@ -23,7 +23,16 @@ import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from platform_helpers import PASSWORDS, build_deployment, live_server, login, upload, wave_csv
+from platform_helpers import (
+    PASSWORDS,
+    build_deployment,
+    live_server,
+    login,
+    publish,
+    upload,
+    wave_csv,
+    wave_id_of,
+)
 
 from migrant_health.platform import create_app
 
@@ -44,13 +53,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with TestClient(app) as client:
         token = login(client, "ana")
         for year in (2017, 2021):
-            response = upload(client, token, deployment.region_a, wave_csv(year, seed=year))
-            wave = response.headers["location"].rsplit("/", 1)[1]
-            client.post(
-                f"/api/waves/{wave}/publish",
-                json={"published": True},
-                headers={"x-csrf-token": token},
-            )
+            wave = wave_id_of(upload(client, token, deployment.region_a, wave_csv(year, seed=year)))
+            publish(client, token, wave)
     with live_server(app) as url:
         yield url
 

@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from platform_helpers import build_deployment, free_port, login, upload, wave_csv, wave_id_of
+from platform_helpers import (
+    build_deployment,
+    free_port,
+    login,
+    publish,
+    upload,
+    wave_csv,
+    wave_id_of,
+)
 
 from migrant_health.platform import create_app
 
@@ -115,9 +123,7 @@ def test_the_platform_runs_on_postgresql(postgres_url: str, tmp_path: Path) -> N
         login(bob, "bob")
         assert bob.get(f"/api/waves/{wave}/indicators").status_code == 404
         assert bob.get(f"/waves/{wave}/microdata.csv").status_code == 404
-        ana.post(
-            f"/api/waves/{wave}/publish", json={"published": True}, headers={"x-csrf-token": token}
-        )
+        publish(ana, token, wave)
         shared = bob.get("/api/indicators?indicator=integration&subgroup=all").json()["cells"]
         assert {c["region"] for c in shared} == {"A", "national"}
         deleted = ana.delete(f"/api/waves/{wave}", headers={"x-csrf-token": token})
