@@ -1,7 +1,8 @@
 """The run directory: ``run.json``, ``aggregates.parquet`` and optional snapshots.
 
 A partial run (``simulate --chunks``) also keeps its chunks' exact sums and records
-(``chunk_sums.npz``, ``chunk_records.npz``), which :func:`read_partial_run` reads back so that
+(``chunk_sums.npz``, ``chunk_records.npz``, and ``chunk_fixed_factors.npz`` if it held mortality
+factors fixed), which :func:`read_partial_run` reads back so that
 ``migrant-health combine`` can add the parts up to the whole run. :func:`read_parts` first checks
 that the parts ran alike (package version, data, parameters and settings), so that parts whose
 numbers cannot be added are refused before anything is read or written.
@@ -43,6 +44,8 @@ RUN_CONFIG_FIELDS = {f.name for f in fields(RunConfig)} - {"fixed_mortality_fact
 #: A partial run's exact sums of its chunks' statistics, and its chunks' records.
 PARTIAL_SUMS = "chunk_sums.npz"
 PARTIAL_RECORDS = "chunk_records.npz"
+#: A partial run's rows of the fixed mortality factors it held (``RunResult.fixed_factor_rows``).
+PARTIAL_FIXED_FACTORS = "chunk_fixed_factors.npz"
 
 
 def package_version() -> str:
@@ -101,6 +104,20 @@ def data_hashes() -> dict[str, str]:
     }
 
 
+def factors_sha256(factors: np.ndarray | None) -> str | None:
+    """SHA-256 of fixed mortality factors (their shape and float64 values), ``None`` if none.
+
+    Recorded in ``run.json``: the flag alone cannot tell parts that held different baselines'
+    factors apart, and the array (83 MB for a national run) is not kept with the run.
+    """
+    if factors is None:
+        return None
+    array = np.ascontiguousarray(factors, dtype=np.float64)
+    digest = hashlib.sha256(repr(array.shape).encode())
+    digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
 def _resolved(result: RunResult, path: str) -> Any:
     """A parameter's value, or ``{year: value}`` over the run when it changes by year."""
     tree = result.tree
@@ -140,6 +157,9 @@ def run_metadata(result: RunResult) -> dict[str, Any]:
         "resolved_parameters": parameters,
         "overridden_parameters": sorted(tree.overrides),
         "data_sha256": data_hashes(),
+        # Of the whole array, also in a part (which is given the whole array): the parts of a
+        # run, the whole run and the combined run record the same.
+        "fixed_mortality_factors_sha256": factors_sha256(result.config.fixed_mortality_factors),
         "agents": result.n_agents,
         "chunks": result.n_chunks,
         "chunks_total": result.chunks_total,
@@ -186,6 +206,8 @@ def write_run(result: RunResult, out: Path | None = None, runs: Path = RUNS) -> 
             records: dict[str, Any] = dict(result.records)
             np.savez_compressed(staging / PARTIAL_SUMS, **levels)
             np.savez_compressed(staging / PARTIAL_RECORDS, **records)
+            if result.fixed_factor_rows is not None:  # combine joins them into the whole array
+                np.savez_compressed(staging / PARTIAL_FIXED_FACTORS, rows=result.fixed_factor_rows)
         if not result.snapshots.empty:
             snap_dir = staging / "snapshots"
             snap_dir.mkdir()
@@ -228,6 +250,15 @@ def _part_metadata(run_dir: Path) -> dict[str, Any]:
         meta: dict[str, Any] = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     except ValueError as exc:  # not JSON (or not UTF-8): a damaged or foreign file
         raise RunConfigError(f"{run_dir / 'run.json'} is not a run's metadata: {exc}") from None
+    if (
+        meta.get("config", {}).get("fixed_mortality_factors")
+        and not (run_dir / PARTIAL_FIXED_FACTORS).is_file()
+    ):
+        # Written before parts kept their rows: the combined run could not record the factors.
+        raise RunConfigError(
+            f"{run_dir} held mortality factors fixed but lacks {PARTIAL_FIXED_FACTORS}; "
+            "simulate the part again with this version"
+        )
     return meta
 
 
@@ -252,9 +283,10 @@ def read_parts(run_dirs: Sequence[Path]) -> list[RunResult]:
 def _provenance(meta: dict[str, Any]) -> dict[str, Any]:
     """What of a part's ``run.json`` must be the same in every part of a run.
 
-    The package version, the data files' hashes, the settings and every parameter's resolved
-    value (the parameter files and the scenario's overrides, whatever their files were called),
-    and the run's number of chunks. Left out: what legitimately differs between machines or
+    The package version, the data files' hashes, the settings (whether mortality factors were
+    held fixed, and the hash of the array held), every parameter's resolved value (the
+    parameter files and the scenario's overrides, whatever their files were called), and the
+    run's number of chunks. Left out: what legitimately differs between machines or
     parts (the chunk range, the workers, when and where a part ran and how long it took, its
     own totals) and what does not change a number (where the scenario was read from and its
     description), as :func:`~migrant_health.engine.run.combine_parts` compares settings.
@@ -271,6 +303,7 @@ def _provenance(meta: dict[str, Any]) -> dict[str, Any]:
         "version": meta.get("version"),
         "data_sha256": meta.get("data_sha256"),
         "config": config,
+        "fixed_mortality_factors_sha256": meta.get("fixed_mortality_factors_sha256"),
         "resolved_parameters": meta.get("resolved_parameters"),
         "chunks_total": meta.get("chunks_total"),
     }
@@ -364,8 +397,10 @@ def read_partial_run(run_dir: Path) -> RunResult:
     """A partial run written by :func:`write_run`, as much of it as combining parts needs.
 
     The result holds the run's settings, exact sums, records, snapshot rows and timings (its
-    tables are left empty: they are derived again from the combined sums). It does not check
-    the part against the others: :func:`read_parts` does.
+    tables are left empty: they are derived again from the combined sums), and its rows of the
+    fixed mortality factors it held, if any (``fixed_factor_rows``; its settings lack the whole
+    array, which only the parts together give back). It does not check the part against the
+    others: :func:`read_parts` does.
 
     Raises:
         RunConfigError: if the directory is not a partial run (naming what it lacks).
@@ -376,6 +411,10 @@ def read_partial_run(run_dir: Path) -> RunResult:
         levels = [sums[f"level_{k}"] for k in range(len(sums.files))]
         records = {name: stored[name] for name in stored.files}
     config = _config_from_json(meta["config"])
+    fixed_rows = None
+    if meta["config"].get("fixed_mortality_factors"):
+        with np.load(run_dir / PARTIAL_FIXED_FACTORS) as fixed:
+            fixed_rows = fixed["rows"]
     snapshots = sorted((run_dir / "snapshots").glob("snapshot_*.parquet"))
     return RunResult(
         config,
@@ -390,6 +429,7 @@ def read_partial_run(run_dir: Path) -> RunResult:
         records,
         int(meta["chunks_total"]),
         levels,
+        fixed_rows,
     )
 
 
