@@ -13,6 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from migrant_health.cli.main import app
+from migrant_health.errors import RunConfigError
+from migrant_health.store import check_parts_alike
 
 runner = CliRunner()
 # 3 chunks of 1,000 communities at 5,000 persons per agent.
@@ -123,3 +125,24 @@ def test_combine_refuses_parts_that_ran_differently_naming_both_and_the_field(
     done = runner.invoke(app, ["combine", str(b), str(a), "--out", str(tmp_path / "combined")])
     assert done.exit_code == 0, done.output
     assert json.loads((tmp_path / "combined" / "run.json").read_text())["partial"] is False
+
+
+def test_of_three_parts_the_one_that_differs_from_the_others_is_named_to_simulate_again() -> None:
+    def meta(version: str, chunks: list[int]) -> dict[str, Any]:
+        return {"version": version, "config": {"seed": 1, "chunks": chunks}, "chunks_total": 3}
+
+    parts = [
+        (Path("first"), meta("2.0", [0, 1])),
+        (Path("second"), meta("1.0", [1, 2])),
+        (Path("third"), meta("1.0", [2, 3])),
+    ]
+    with pytest.raises(RunConfigError) as caught:
+        check_parts_alike(parts)
+    message = str(caught.value)
+    assert "cannot combine second and first: their version differs" in message
+    assert "('1.0' in second, '2.0' in first)" in message
+    assert "simulate first again (--chunks 0:1) as second was" in message
+    # The chunk range and the workers may differ: parts alike otherwise are not refused.
+    alike = [(Path(str(k)), meta("1.0", [k, k + 1])) for k in range(3)]
+    alike[1][1]["config"]["workers"] = 8
+    check_parts_alike(alike)
