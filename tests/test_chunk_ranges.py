@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from migrant_health import RunConfig, RunResult, simulate
+from migrant_health.cli.main import app
 from migrant_health.engine.run import ProcessExecutor, SerialExecutor, combine_parts
 from migrant_health.errors import RunConfigError
 from migrant_health.model import default_plan
+from migrant_health.store import read_parts, write_run
 
 # 7 chunks of 40 communities at 40,000 persons per agent.
 WHOLE = RunConfig(end=2012, scale=40_000, seed=5, communities_per_chunk=40)
@@ -26,6 +32,16 @@ def whole() -> RunResult:
 @pytest.fixture(scope="module")
 def parts() -> list[RunResult]:
     return [simulate(replace(WHOLE, chunks=r), executor=SerialExecutor()) for r in SPLIT]
+
+
+@pytest.fixture(scope="module")
+def held(whole: RunResult) -> tuple[np.ndarray, RunResult, list[RunResult]]:
+    """Fixed mortality factors, the whole run holding them and its parts holding them."""
+    fixed = whole.mortality_factors * 1.05  # a change of deaths the fixed factors must carry
+    config = replace(WHOLE, fixed_mortality_factors=fixed)
+    held_whole = simulate(config, executor=SerialExecutor())
+    held_parts = [simulate(replace(config, chunks=r), executor=SerialExecutor()) for r in SPLIT]
+    return fixed, held_whole, held_parts
 
 
 def test_the_parts_add_up_to_the_whole_run_bit_for_bit(
@@ -62,13 +78,10 @@ def test_a_range_run_does_not_depend_on_the_workers(
 
 
 def test_fixed_mortality_factors_are_the_whole_runs_indexed_by_chunk(
-    whole: RunResult, parts: list[RunResult]
+    whole: RunResult, parts: list[RunResult], held: tuple[np.ndarray, RunResult, list[RunResult]]
 ) -> None:
     # Parts holding the whole run's factors fixed add up to the whole run holding them fixed.
-    fixed = whole.mortality_factors * 1.05  # a change of deaths the fixed factors must carry
-    held = replace(WHOLE, fixed_mortality_factors=fixed)
-    held_parts = [simulate(replace(held, chunks=r), executor=SerialExecutor()) for r in SPLIT]
-    held_whole = simulate(held, executor=SerialExecutor())
+    _, held_whole, held_parts = held
     assert held_whole.value("deaths", 2012) != whole.value("deaths", 2012)
     combined = combine_parts(default_plan(), held_parts)
     pd.testing.assert_frame_equal(combined.cells, held_whole.cells, check_exact=True)
@@ -96,3 +109,61 @@ def test_combining_parts_that_overlap_or_miss_chunks_is_refused(parts: list[RunR
     other_seed = replace(parts[1], config=replace(parts[1].config, seed=6))
     with pytest.raises(RunConfigError, match="seed 5 != 6"):
         combine_parts(default_plan(), [parts[0], other_seed])
+
+
+def test_parts_holding_fixed_factors_combine_to_a_run_that_records_them_as_the_whole_run(
+    held: tuple[np.ndarray, RunResult, list[RunResult]], tmp_path: Path
+) -> None:
+    # Only Python holds factors fixed (compare does; simulate has no option for it), so the
+    # parts are written from Python and combined by the command.
+    fixed, held_whole, held_parts = held
+    dirs = [write_run(part, tmp_path / f"part-{k}") for k, part in enumerate(held_parts)]
+    whole_dir = write_run(held_whole, tmp_path / "whole")
+    out = tmp_path / "combined"
+    done = CliRunner().invoke(app, ["combine", *map(str, dirs[::-1]), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    meta = json.loads((out / "run.json").read_text())
+    whole_meta = json.loads((whole_dir / "run.json").read_text())
+    assert meta["config"]["fixed_mortality_factors"] is True
+    assert meta["config"] == whole_meta["config"]
+    assert meta["fixed_mortality_factors_sha256"] == whole_meta["fixed_mortality_factors_sha256"]
+    assert whole_meta["fixed_mortality_factors_sha256"] is not None
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "aggregates.parquet"),
+        pd.read_parquet(whole_dir / "aggregates.parquet"),
+        check_exact=True,
+    )
+    # Read back from their directories, the parts give the whole array back.
+    combined = combine_parts(default_plan(), read_parts(dirs))
+    np.testing.assert_array_equal(combined.config.fixed_mortality_factors, fixed)
+    assert combined.config == held_whole.config
+
+
+def test_parts_that_disagree_on_fixed_factors_are_refused(
+    parts: list[RunResult],
+    held: tuple[np.ndarray, RunResult, list[RunResult]],
+    tmp_path: Path,
+) -> None:
+    fixed, _, held_parts = held
+    with pytest.raises(RunConfigError, match=r"fixed_mortality_factors: chunks 3:7 held"):
+        combine_parts(default_plan(), [parts[0], held_parts[1]])
+    other = replace(held_parts[1].config, fixed_mortality_factors=fixed * 1.01)
+    with pytest.raises(RunConfigError, match="different fixed mortality factors"):
+        combine_parts(default_plan(), [held_parts[0], replace(held_parts[1], config=other)])
+    # From their directories, through the command: one line naming both parts and the field.
+    free, holding = write_run(parts[0], tmp_path / "free"), write_run(held_parts[1], tmp_path / "b")
+    first = write_run(held_parts[0], tmp_path / "a")
+    odd = tmp_path / "b-other-factors"
+    shutil.copytree(holding, odd)
+    meta = json.loads((odd / "run.json").read_text())
+    meta["fixed_mortality_factors_sha256"] = "0" * 64
+    (odd / "run.json").write_text(json.dumps(meta))
+    for pair, field in (
+        ((free, holding), "config.fixed_mortality_factors"),
+        ((first, odd), "fixed_mortality_factors_sha256"),
+    ):
+        out = tmp_path / f"combined-{field}"
+        done = CliRunner().invoke(app, ["combine", *map(str, pair), "--out", str(out)])
+        assert done.exit_code == 2, done.output
+        assert f"their {field} differs" in done.output and str(pair[1]) in done.output
+        assert not out.exists()

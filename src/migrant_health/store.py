@@ -1,8 +1,11 @@
 """The run directory: ``run.json``, ``aggregates.parquet`` and optional snapshots.
 
 A partial run (``simulate --chunks``) also keeps its chunks' exact sums and records
-(``chunk_sums.npz``, ``chunk_records.npz``), which :func:`read_partial_run` reads back so that
-``migrant-health combine`` can add the parts up to the whole run.
+(``chunk_sums.npz``, ``chunk_records.npz``, and ``chunk_fixed_factors.npz`` if it held mortality
+factors fixed), which :func:`read_partial_run` reads back so that
+``migrant-health combine`` can add the parts up to the whole run. :func:`read_parts` first checks
+that the parts ran alike (package version, data, parameters and settings), so that parts whose
+numbers cannot be added are refused before anything is read or written.
 
 A run is written to a temporary sibling directory and renamed into place at the end, so an
 interrupted or failed write leaves nothing half-written behind. Without an explicit ``--out`` a
@@ -18,6 +21,8 @@ import os
 import platform
 import shutil
 import tempfile
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -39,6 +44,8 @@ RUN_CONFIG_FIELDS = {f.name for f in fields(RunConfig)} - {"fixed_mortality_fact
 #: A partial run's exact sums of its chunks' statistics, and its chunks' records.
 PARTIAL_SUMS = "chunk_sums.npz"
 PARTIAL_RECORDS = "chunk_records.npz"
+#: A partial run's rows of the fixed mortality factors it held (``RunResult.fixed_factor_rows``).
+PARTIAL_FIXED_FACTORS = "chunk_fixed_factors.npz"
 
 
 def package_version() -> str:
@@ -97,6 +104,20 @@ def data_hashes() -> dict[str, str]:
     }
 
 
+def factors_sha256(factors: np.ndarray | None) -> str | None:
+    """SHA-256 of fixed mortality factors (their shape and float64 values), ``None`` if none.
+
+    Recorded in ``run.json``: the flag alone cannot tell parts that held different baselines'
+    factors apart, and the array (83 MB for a national run) is not kept with the run.
+    """
+    if factors is None:
+        return None
+    array = np.ascontiguousarray(factors, dtype=np.float64)
+    digest = hashlib.sha256(repr(array.shape).encode())
+    digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
 def _resolved(result: RunResult, path: str) -> Any:
     """A parameter's value, or ``{year: value}`` over the run when it changes by year."""
     tree = result.tree
@@ -136,6 +157,9 @@ def run_metadata(result: RunResult) -> dict[str, Any]:
         "resolved_parameters": parameters,
         "overridden_parameters": sorted(tree.overrides),
         "data_sha256": data_hashes(),
+        # Of the whole array, also in a part (which is given the whole array): the parts of a
+        # run, the whole run and the combined run record the same.
+        "fixed_mortality_factors_sha256": factors_sha256(result.config.fixed_mortality_factors),
         "agents": result.n_agents,
         "chunks": result.n_chunks,
         "chunks_total": result.chunks_total,
@@ -182,6 +206,8 @@ def write_run(result: RunResult, out: Path | None = None, runs: Path = RUNS) -> 
             records: dict[str, Any] = dict(result.records)
             np.savez_compressed(staging / PARTIAL_SUMS, **levels)
             np.savez_compressed(staging / PARTIAL_RECORDS, **records)
+            if result.fixed_factor_rows is not None:  # combine joins them into the whole array
+                np.savez_compressed(staging / PARTIAL_FIXED_FACTORS, rows=result.fixed_factor_rows)
         if not result.snapshots.empty:
             snap_dir = staging / "snapshots"
             snap_dir.mkdir()
@@ -205,28 +231,190 @@ def read_aggregates(run_dir: Path) -> pd.DataFrame:
     return pd.read_parquet(Path(run_dir) / "aggregates.parquet")
 
 
+def _part_metadata(run_dir: Path) -> dict[str, Any]:
+    """``run.json`` of a part of a run, once its exact sums and records are known to be there.
+
+    Raises:
+        RunConfigError: if the directory is not a partial run (naming what it lacks).
+    """
+    missing = next(
+        (n for n in ("run.json", PARTIAL_SUMS, PARTIAL_RECORDS) if not (run_dir / n).is_file()),
+        None,
+    )
+    if missing is not None:
+        raise RunConfigError(
+            f"{run_dir} is not a part of a run: it lacks {missing} "
+            "(write parts with migrant-health simulate --chunks A:B)"
+        )
+    try:
+        meta: dict[str, Any] = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    except ValueError as exc:  # not JSON (or not UTF-8): a damaged or foreign file
+        raise RunConfigError(f"{run_dir / 'run.json'} is not a run's metadata: {exc}") from None
+    if (
+        meta.get("config", {}).get("fixed_mortality_factors")
+        and not (run_dir / PARTIAL_FIXED_FACTORS).is_file()
+    ):
+        # Written before parts kept their rows: the combined run could not record the factors.
+        raise RunConfigError(
+            f"{run_dir} held mortality factors fixed but lacks {PARTIAL_FIXED_FACTORS}; "
+            "simulate the part again with this version"
+        )
+    return meta
+
+
+def read_parts(run_dirs: Sequence[Path]) -> list[RunResult]:
+    """The parts of one run (``simulate --chunks``), once they are known to have run alike.
+
+    Every part's ``run.json`` is read and compared (:func:`check_parts_alike`) before any part's
+    sums, so parts that cannot be added up are refused at once.
+
+    Args:
+        run_dirs: The parts' run directories, in any order.
+
+    Raises:
+        RunConfigError: if a directory is not a part of a run, or two parts differ in anything
+            that makes their numbers incomparable (naming both, the field and both values).
+    """
+    dirs = [Path(d) for d in run_dirs]
+    check_parts_alike([(d, _part_metadata(d)) for d in dirs])
+    return [read_partial_run(d) for d in dirs]
+
+
+def _provenance(meta: dict[str, Any]) -> dict[str, Any]:
+    """What of a part's ``run.json`` must be the same in every part of a run.
+
+    The package version, the data files' hashes, the settings (whether mortality factors were
+    held fixed, and the hash of the array held), every parameter's resolved value (the
+    parameter files and the scenario's overrides, whatever their files were called), and the
+    run's number of chunks. Left out: what legitimately differs between machines or
+    parts (the chunk range, the workers, when and where a part ran and how long it took, its
+    own totals) and what does not change a number (where the scenario was read from and its
+    description), as :func:`~migrant_health.engine.run.combine_parts` compares settings.
+    """
+    config = {k: v for k, v in meta.get("config", {}).items() if k not in ("chunks", "workers")}
+    scenario = config.get("scenario")
+    if isinstance(scenario, dict):
+        config["scenario"] = {
+            k: v for k, v in scenario.items() if k not in ("description", "origin")
+        }
+    # In this order: a part of another version is reported as such, not as the first of the
+    # parameters or data files that the other version changed.
+    return {
+        "version": meta.get("version"),
+        "data_sha256": meta.get("data_sha256"),
+        "config": config,
+        "fixed_mortality_factors_sha256": meta.get("fixed_mortality_factors_sha256"),
+        "resolved_parameters": meta.get("resolved_parameters"),
+        "chunks_total": meta.get("chunks_total"),
+    }
+
+
+class _Missing:
+    """A key one part's ``run.json`` lacks (a part written by another version)."""
+
+    def __repr__(self) -> str:
+        return "(missing)"
+
+
+_MISSING = _Missing()
+
+
+def _first_difference(a: Any, b: Any, path: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+    """The path of the first value in which two nested dicts differ, or ``None`` if they agree.
+
+    Dicts are followed down to the differing entry (a data file, a parameter, a year), so the
+    message can name it; any other values are compared whole.
+    """
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in [*a, *(k for k in b if k not in a)]:
+            found = _first_difference(a.get(key, _MISSING), b.get(key, _MISSING), (*path, key))
+            if found is not None:
+                return found
+        return None
+    return None if a == b else path
+
+
+def _lookup(tree: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = tree
+    for key in path:
+        value = value.get(key, _MISSING) if isinstance(value, dict) else _MISSING
+    return value
+
+
+def _field_name(path: tuple[str, ...]) -> str:
+    """A path into ``run.json`` as written there: ``config.seed``, ``data_sha256['x.csv']``."""
+    name = path[0]
+    for key in path[1:]:
+        name += f".{key}" if key.isidentifier() else f"[{key!r}]"
+    return name
+
+
+def _shown(value: Any, limit: int = 100) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_parts_alike(parts: Sequence[tuple[Path, dict[str, Any]]]) -> None:
+    """Refuse parts of a run whose numbers cannot be added up to the whole run.
+
+    Parts simulated by another package version, with other data or parameter files, another
+    scenario, seed, scale or years hold numbers of another run; added up, they would give a
+    run that nobody simulated. The first field in which the parts disagree is reported, with
+    the part that differs from the others (of three parts or more, the one whose value the
+    fewest share; of two, the second) and one that does not.
+
+    Args:
+        parts: Each part's run directory and its ``run.json``.
+
+    Raises:
+        RunConfigError: naming both directories, the field, both values and what to do.
+    """
+    provenances = [(run_dir, _provenance(meta)) for run_dir, meta in parts]
+    if len(provenances) < 2:
+        return
+    first = provenances[0][1]
+    for _, other in provenances[1:]:
+        path = _first_difference(first, other)
+        if path is None:
+            continue
+        values = [_lookup(prov, path) for _, prov in provenances]
+        keys = [json.dumps(v, sort_keys=True, default=repr) for v in values]
+        usual = Counter(keys).most_common(1)[0][0]  # ties: the first part's value
+        ref = keys.index(usual)
+        odd = next(k for k, key in enumerate(keys) if key != usual)
+        (ref_dir, _), (odd_dir, odd_meta) = provenances[ref], parts[odd]
+        chunks = odd_meta.get("config", {}).get("chunks") or ["A", "B"]
+        raise RunConfigError(
+            f"cannot combine {ref_dir} and {odd_dir}: their {_field_name(path)} differs "
+            f"({_shown(values[ref])} in {ref_dir}, {_shown(values[odd])} in {odd_dir}); the "
+            "parts of a run must be simulated by the same package version with the same data, "
+            f"parameters and settings: simulate {odd_dir} again (--chunks "
+            f"{chunks[0]}:{chunks[1]}) as {ref_dir} was"
+        )
+
+
 def read_partial_run(run_dir: Path) -> RunResult:
     """A partial run written by :func:`write_run`, as much of it as combining parts needs.
 
     The result holds the run's settings, exact sums, records, snapshot rows and timings (its
-    tables are left empty: they are derived again from the combined sums).
+    tables are left empty: they are derived again from the combined sums), and its rows of the
+    fixed mortality factors it held, if any (``fixed_factor_rows``; its settings lack the whole
+    array, which only the parts together give back). It does not check the part against the
+    others: :func:`read_parts` does.
 
     Raises:
         RunConfigError: if the directory is not a partial run (naming what it lacks).
     """
     run_dir = Path(run_dir)
-    sums_file = run_dir / PARTIAL_SUMS
-    try:
-        meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-        with np.load(sums_file) as sums, np.load(run_dir / PARTIAL_RECORDS) as stored:
-            levels = [sums[f"level_{k}"] for k in range(len(sums.files))]
-            records = {name: stored[name] for name in stored.files}
-    except FileNotFoundError as exc:
-        raise RunConfigError(
-            f"{run_dir} is not a part of a run: it lacks {Path(exc.filename or '').name} "
-            "(write parts with migrant-health simulate --chunks A:B)"
-        ) from None
+    meta = _part_metadata(run_dir)
+    with np.load(run_dir / PARTIAL_SUMS) as sums, np.load(run_dir / PARTIAL_RECORDS) as stored:
+        levels = [sums[f"level_{k}"] for k in range(len(sums.files))]
+        records = {name: stored[name] for name in stored.files}
     config = _config_from_json(meta["config"])
+    fixed_rows = None
+    if meta["config"].get("fixed_mortality_factors"):
+        with np.load(run_dir / PARTIAL_FIXED_FACTORS) as fixed:
+            fixed_rows = fixed["rows"]
     snapshots = sorted((run_dir / "snapshots").glob("snapshot_*.parquet"))
     return RunResult(
         config,
@@ -241,6 +429,7 @@ def read_partial_run(run_dir: Path) -> RunResult:
         records,
         int(meta["chunks_total"]),
         levels,
+        fixed_rows,
     )
 
 

@@ -12,7 +12,7 @@ from migrant_health.cli.runs import register_new_run
 from migrant_health.cli.summary import summary_table
 from migrant_health.engine.run import combine_parts
 from migrant_health.model import default_plan
-from migrant_health.store import RUNS, check_writable, read_partial_run, write_run
+from migrant_health.store import RUNS, check_writable, read_parts, write_run
 from migrant_health.writable import check_can_write
 
 console = Console()
@@ -33,12 +33,18 @@ def combine_command(
 ) -> None:
     """Add up the parts of a run split into chunk ranges: the same run directory, bit for bit,
     as the whole run simulated at once (same settings, without --chunks).
+
+    Refused, before anything is written: parts simulated by another package version or with
+    other data, parameters or settings (scenario, seed, scale, years), naming the two parts,
+    the field and both values; ranges that overlap or leave chunks out.
     """
     if out is not None:
         check_writable(out)
     else:
         check_can_write(RUNS, "--out", directory=True)
-    result = combine_parts(default_plan(), [read_partial_run(part) for part in parts])
+    # Parts that ran differently (another version, data, parameters or settings) are refused
+    # here, before their sums are read and anything is written.
+    result = combine_parts(default_plan(), read_parts(parts))
     out = write_run(result, out)
     register_new_run(out)
     config = result.config

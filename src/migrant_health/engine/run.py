@@ -71,7 +71,9 @@ class RunConfig:
             chunks and years. ``None`` (the default): every run renormalises its deaths to the
             life table, so health moves deaths between people but not their number. Given: a
             scenario's health gains and losses change its deaths (docs/model.md, section 7).
-            A run of a chunk range takes the full run's array (it reads its own chunks' rows).
+            A run of a chunk range takes the full run's array (it reads its own chunks' rows,
+            and keeps them in ``RunResult.fixed_factor_rows``, so that :func:`combine_parts`
+            gives the combined run the whole array back).
         chunks: Simulate only the chunks ``first`` to ``stop - 1`` (half-open, as a Python
             slice: ``(0, 4000)`` and ``(4000, 8000)`` split 8,000 chunks in two); ``None``: all.
             The parts' exact sums add up to the whole run bit for bit
@@ -165,6 +167,10 @@ class RunResult:
         partial_sums: A partial run's exact sums (:meth:`ExactSum.components` of the
             ``(years, cells, statistics)`` accumulator), which :func:`combine_parts` adds up;
             empty for a whole run.
+        fixed_factor_rows: A partial run's rows (its chunks') of the fixed mortality factors
+            it held (``RunConfig.fixed_mortality_factors``), which :func:`combine_parts` joins
+            into the whole run's; ``None`` for a whole run or one that held none. A part read
+            back from its directory has these rows, not the whole array.
     """
 
     config: RunConfig
@@ -179,6 +185,7 @@ class RunResult:
     records: dict[str, np.ndarray] = field(default_factory=dict)
     chunks_total: int = 0
     partial_sums: list[np.ndarray] = field(default_factory=list, repr=False)
+    fixed_factor_rows: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def partial(self) -> bool:
@@ -653,7 +660,13 @@ def run_plan(
     config = small_runs.shrink_run(config or RunConfig())
     done = sum_chunks(plan, config, progress, executor)
     partial = done.sums.components() if config.chunks is not None else []
-    return _result(plan, config, done, done.sums.value(), partial)
+    rows = None
+    if config.chunks is not None and config.fixed_mortality_factors is not None:
+        # What combine needs to give the combined run the whole array back (a view of a
+        # float64 array, as the kernel reads it: no copy).
+        first, stop = config.chunks
+        rows = np.asarray(config.fixed_mortality_factors, dtype=np.float64)[first:stop]
+    return _result(plan, config, done, done.sums.value(), partial, rows)
 
 
 def _result(
@@ -662,6 +675,7 @@ def _result(
     done: ChunkSums,
     total: np.ndarray,
     partial_sums: list[np.ndarray],
+    fixed_factor_rows: np.ndarray | None = None,
 ) -> RunResult:
     """The run's tables from its summed statistics."""
     ctx, timings = done.ctx, dict(done.timings)
@@ -688,6 +702,7 @@ def _result(
         done.records,
         done.chunks_total,
         partial_sums,
+        fixed_factor_rows,
     )
 
 
@@ -703,8 +718,12 @@ def combine_parts(plan: Plan, parts: Iterable[RunResult]) -> RunResult:
         parts: Partial runs (``RunConfig.chunks`` set) of one configuration, whose ranges cover
             every chunk once, in any order.
 
+    The combined run holds the fixed mortality factors its parts held (their rows joined in
+    chunk order: the whole run's array), so it records them as the whole run does.
+
     Raises:
-        RunConfigError: if a part is not partial, the parts' settings differ, or their ranges
+        RunConfigError: if a part is not partial, the parts' settings differ (fixed mortality
+            factors included: held by some parts only, or different arrays), or their ranges
             overlap or leave chunks out (naming the chunks).
     """
     ordered = sorted(parts, key=lambda part: part.config.chunks or (0, 0))
@@ -735,6 +754,7 @@ def combine_parts(plan: Plan, parts: Iterable[RunResult]) -> RunResult:
             f"the parts cover chunks 0:{covered} of 0:{total_chunks}: chunks "
             f"{covered}:{total_chunks} are missing"
         )
+    config = replace(config, fixed_mortality_factors=_joined_factors(ordered))
     ctx, layout = build_context(config)
     sums = ExactSum(ordered[0].partial_sums[0].shape)
     for part in ordered:
@@ -749,6 +769,53 @@ def combine_parts(plan: Plan, parts: Iterable[RunResult]) -> RunResult:
         ctx, layout, sums, snapshots, timings, records, range(total_chunks), total_chunks
     )
     return _result(plan, config, done, sums.value(), [])
+
+
+def _joined_factors(parts: list[RunResult]) -> np.ndarray | None:
+    """The fixed mortality factors held by every part, their rows joined in chunk order.
+
+    The setting is left out of :class:`RunConfig`'s comparison (an array), so it is checked
+    here: parts that held the factors and parts that did not, or parts given different
+    arrays, ran different deaths and do not add up to any run.
+
+    Args:
+        parts: The parts in chunk order, covering every chunk once.
+
+    Returns:
+        The whole run's array, or ``None`` if no part held the factors fixed.
+    """
+    rows = [part.fixed_factor_rows for part in parts]
+    held = [r for r in rows if r is not None]
+    if not held:
+        return None
+    if len(held) != len(rows):
+
+        def ranges(holding: bool) -> str:
+            return ", ".join(
+                "{}:{}".format(*(part.config.chunks or (0, 0)))
+                for part, r in zip(parts, rows, strict=True)
+                if (r is not None) == holding
+            )
+
+        raise RunConfigError(
+            f"the parts differ in fixed_mortality_factors: chunks {ranges(True)} held the "
+            f"mortality factors fixed, chunks {ranges(False)} did not; simulate the odd parts "
+            "again so that every part holds the same factors, or none"
+        )
+    joined = np.concatenate(held)
+    for part in parts:
+        # A part simulated in this process still has the whole array it was given.
+        given = part.config.fixed_mortality_factors
+        if given is not None and not np.array_equal(
+            np.asarray(given, dtype=np.float64), joined, equal_nan=True
+        ):
+            first, stop = part.config.chunks or (0, 0)
+            raise RunConfigError(
+                f"the parts held different fixed mortality factors (chunks {first}:{stop} held "
+                "another array than the parts' rows joined); give every part the same whole "
+                "run's factors"
+            )
+    return joined
 
 
 def _as_whole(config: RunConfig) -> RunConfig:
