@@ -153,17 +153,17 @@ def _fixed_factors(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
     return fixed[chunk.index, year - ctx.start]
 
 
-def _first_age(chunk: Chunk, ctx: RunContext, year: int) -> int:
+def first_life_table_age(chunk: Chunk, ctx: RunContext, year: int) -> int:
     """First age of the life tables."""
     return int(ctx.demography.ages[0])
 
 
-def _rural_qx(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
+def rural_qx(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
     """The year's rural death probabilities by sex and age."""
     return ctx.demography.qx[ctx.demography.year_index(year)]
 
 
-def _urban_qx(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
+def urban_qx(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
     """The year's national death probabilities by sex and age (urban locals)."""
     return ctx.demography.qx_national[ctx.demography.year_index(year)]
 
@@ -191,9 +191,9 @@ class Demography(Module):
     writes = ("status", "family", "event", "prior_status")
     parameters = ("demography",)
     arguments: ClassVar[Mapping[str, Argument]] = {
-        "first_age": _first_age,
+        "first_age": first_life_table_age,
         "mortality_factors": _mortality_factors,
         "fixed_factors": _fixed_factors,
-        "qx": _rural_qx,
-        "qx_urban": _urban_qx,
+        "qx": rural_qx,
+        "qx_urban": urban_qx,
     }

@@ -65,7 +65,12 @@ from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk, StateSpec
 from migrant_health.engine.random import logistic, normal, permanent_key, stream, uniform, year_key
-from migrant_health.modules.health import recovery_rate, settled_health
+from migrant_health.modules.demography import first_life_table_age, rural_qx
+from migrant_health.modules.health import (
+    initial_chronic_prevalence,
+    recovery_rate,
+    settled_health,
+)
 from migrant_health.modules.labor import (
     decades_since_base,
     nonfarm_retirement_age,
@@ -448,11 +453,19 @@ def with_health_odds(share: float, log_odds: float) -> float:
     return odds / (1.0 + odds)
 
 
+@inline
+def initial_years_in_city(k_years: np.uint64, pid: int, age: int) -> int:
+    """Years a base-year out-migrant has already spent in the city: uniform over the working
+    life so far, capped at 20 (a permanent draw, so the selection at the start can read it)."""
+    span = min(age - 16, 20)
+    return int(uniform(k_years, pid) * (span + 1))
+
+
 @kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, community_size, first_urban_pid, birth_year, female, education,
-    status, family, health, city_tier, migrations, first_out_year, local_ties, origin_network,
-    cultural, identity, economic, event,
+    status, family, health, chronic, city_tier, migrations, first_out_year, local_ties,
+    origin_network, cultural, identity, economic, event, first_age, qx,
 ):  # fmt: skip
     """Where the base-year stock lives, with healthy-migrant selection built in.
 
@@ -464,6 +477,7 @@ def _init(  # type: ignore[no-untyped-def]
     k_local = permanent_key(seed, STREAM_INITIAL_LOCAL)
     k_tier = permanent_key(seed, STREAM_URBAN_TIER)
     k_comm = permanent_key(seed, STREAM_COMMUNITY)
+    k_years = permanent_key(seed, STREAM_INITIAL_YEARS)
     for i in range(status.size):
         pid = first_pid + i
         if status[i] == DEAD:
@@ -496,8 +510,25 @@ def _init(  # type: ignore[no-untyped-def]
             continue
         married = family[i] != FAMILY_SINGLE
         effect = normal(k_comm, pid // community_size)
+        # The chronically ill go home more often than others (yearly steps): fewer of them in
+        # the city, more among returnees, centred on the age's prevalence so that each band's
+        # shares stay what they are on average.
+        # The deficit builds with the years in the city: arrivals are as often ill as
+        # people of their age, and the ill leave year after year.
+        prevalence = initial_chronic_prevalence(p, age, qx[female[i]], first_age, False)
+        tenure = initial_years_in_city(k_years, pid, age)
+        chronic_log_odds = p.migration__initial__chronic_out * (
+            1.0 - np.exp(-tenure / p.migration__initial__chronic_tenure)
+        )
+        chronic_out = chronic_log_odds * chronic[i] - np.log(
+            1.0 - prevalence + prevalence * np.exp(chronic_log_odds)
+        )
+        chronic_returned = p.migration__initial__chronic_returned * chronic[i] - np.log(
+            1.0 - prevalence + prevalence * np.exp(p.migration__initial__chronic_returned)
+        )
         x = (
-            p.migration__initial__out_log_odds[band]
+            chronic_out
+            + p.migration__initial__out_log_odds[band]
             + p.migration__first__health_selection
             * (health[i] - p.migration__reference__health)
             / 0.1
@@ -516,7 +547,7 @@ def _init(  # type: ignore[no-untyped-def]
             event[i] |= EV_FIRST_MIGRATION
         elif uniform(k_returned, pid) < with_health_odds(
             p.migration__initial__returned_share[band],
-            p.migration__return__health * (expected - health[i]) / 0.1,
+            p.migration__return__health * (expected - health[i]) / 0.1 + chronic_returned,
         ):
             # Returnees came back in poorer health (salmon bias), as the yearly steps select.
             status[i] = RETURNED
@@ -555,9 +586,7 @@ def _settle_initial_stock(  # type: ignore[no-untyped-def]
         event[i] = 0
         pid = first_pid + i
         age = start - birth_year[i]
-        # Years already spent in the city: uniform over the working life so far, capped.
-        span = min(age - 16, 20)
-        y = int(uniform(k_years, pid) * (span + 1))
+        y = initial_years_in_city(k_years, pid, age)
         years_in_city[i] = y
         cultural[i] = 1.0 - (1.0 - cultural[i]) * (1.0 - p.integration__cultural__rate) ** y
         identity[i] = identity[i] + (p.integration__identity__base - identity[i]) * (
@@ -659,4 +688,10 @@ class Migration(Module):
         "policy.public_services",
         "policy.return_entrepreneurship",
     )
-    arguments: ClassVar[Mapping[str, Argument]] = {"conversion_rate": _conversion_rate}
+    arguments: ClassVar[Mapping[str, Argument]] = {
+        "conversion_rate": _conversion_rate,
+        # The base-year stock's chronic illness by age (the health module's start) centres the
+        # chronic selection of out-migrants and returnees.
+        "first_age": first_life_table_age,
+        "qx": rural_qx,
+    }

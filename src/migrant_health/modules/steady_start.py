@@ -30,7 +30,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from migrant_health.engine.codes import DEAD, JOB_FARM, NOT_ENTERED, OUT_MIGRANT, RURAL_STAYER
+from migrant_health.engine.codes import (
+    DEAD,
+    JOB_FARM,
+    JOB_NONE,
+    NOT_ENTERED,
+    OUT_MIGRANT,
+    RETURNED,
+    RURAL_STAYER,
+)
 from migrant_health.engine.jit import kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.random import clip01, normal, permanent_key, stream
@@ -89,6 +97,16 @@ def _settle(  # type: ignore[no-untyped-def]
         left_school = school_end_age(p, education[i])
         saving_years = years_in_city[i] if s == OUT_MIGRANT else max(0, age - left_school)
         settled = yearly * (1.0 - keep**saving_years) / (1.0 - keep)
+        if (s == RURAL_STAYER or s == RETURNED) and job[i] == JOB_NONE:
+            # People at origin without work farmed until the farming age ended (or, younger,
+            # until now) and have lived on their savings since; a life without work since
+            # school put every one of them at the debt floor, where the steps would have them
+            # spend down from a farmer's savings.
+            farmed = max(0, min(age, int(p.labor__origin__retirement_age)) - left_school)
+            idle = max(0, age - left_school - farmed)
+            farmer = yearly_saving(p, s, JOB_FARM, 0.0, 0, age)
+            at_stop = farmer * (1.0 - keep**farmed) / (1.0 - keep)
+            settled = at_stop * keep**idle + yearly * (1.0 - keep**idle) / (1.0 - keep)
         savings[i] = min(120.0, max(-24.0, settled))
         # Mental health: the person's own target and the spread yearly shocks keep around it.
         target, _ = mental_target(
