@@ -143,7 +143,14 @@ def test_the_catalogue_follows_directories_that_appear_change_and_vanish(own_run
 
 def test_an_empty_folder_has_empty_views(tmp_path: Path) -> None:
     with open_catalogue(tmp_path) as con:
-        for view in ("aggregates", "comparison_aggregates", "deltas", "runs"):
+        for view in (
+            "aggregates",
+            "comparison_aggregates",
+            "deltas",
+            "costs",
+            "cost_effectiveness",
+            "runs",
+        ):
             assert con.execute(f"SELECT count(*) FROM {view}").fetchall() == [(0,)]
         columns = [c for (c, *_) in con.sql("DESCRIBE deltas").fetchall()]
     assert columns[:3] == ["id", "scenario", "metric"] and "delta_hi" in columns

@@ -109,6 +109,28 @@ def test_the_interval_is_the_percentile_range_of_the_per_replicate_deltas(
     assert row["delta_se"] == pytest.approx(se)
 
 
+def test_the_catalogue_reads_the_cost_tables_with_sql(
+    comparison: tuple[pd.DataFrame, Path],
+) -> None:
+    """``costs`` and ``cost_effectiveness`` are catalogue views over every comparison's files."""
+    _, out = comparison
+    with migrant_health.open_catalogue(out.parent) as con:
+        for table in ("costs", "cost_effectiveness"):
+            viewed = con.sql(f"SELECT * FROM {table} WHERE id = '{out.name}'").df()
+            direct = pd.read_parquet(out / f"{table}.parquet")
+            keys = list(direct.columns[:3])
+            pd.testing.assert_frame_equal(
+                viewed.drop(columns="id").sort_values(keys, ignore_index=True),
+                direct.sort_values(keys, ignore_index=True),
+                check_dtype=False,
+            )
+        total = con.sql(
+            "SELECT cost_bn_cny_discounted FROM costs WHERE scenario = 'late_services' "
+            "AND lever = 'total'"
+        ).fetchall()
+    assert len(total) == 1 and total[0][0] > 0  # services reaching everyone cost something
+
+
 def test_comparison_json_keeps_the_contract(comparison: tuple[pd.DataFrame, Path]) -> None:
     _, out = comparison
     meta = json.loads((out / "comparison.json").read_text())

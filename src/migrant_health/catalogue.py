@@ -1,9 +1,10 @@
 """The DuckDB catalogue of the runs folder: every run and comparison, and SQL over their Parquet.
 
 ``runs/catalogue.duckdb`` indexes the run and comparison directories of the runs folder. Its
-table ``runs`` has one row per directory; its views ``aggregates``, ``comparison_aggregates`` and
-``deltas`` read every directory's Parquet files at query time, with the directory's id as a
-column, so a comparison across runs is one SQL query (docs/store.md lists every column).
+table ``runs`` has one row per directory; its views ``aggregates``, ``comparison_aggregates``,
+``deltas``, ``costs`` and ``cost_effectiveness`` read every directory's Parquet files at query
+time, with the directory's id as a column, so a comparison across runs is one SQL query
+(docs/store.md lists every column).
 
 The directories are the truth and the catalogue only an index of them: every refresh scans the
 folder under the catalogue's write lock, adds new directories, re-reads changed ones and drops
@@ -70,7 +71,7 @@ KINDS: tuple[str, ...] = ("run", "comparison")
 # a lock held longer is an open connection, which waiting would not outlast.
 LOCK_WAIT_SECONDS = 5.0
 # Raised whenever the tables or views change, so an older catalogue is rebuilt, not misread.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # New catalogue files are written in the storage format of DuckDB 1.0, which every DuckDB since
 # reads: the duckdb shell, R or DBeaver of an older release than this Python package's can open
 # the catalogue (the default would be the newest format, unreadable to them).
@@ -85,7 +86,7 @@ _FILES = pa.schema(
     [("id", pa.string()), ("file", pa.string()), ("bytes", pa.int64()), ("path", pa.string())]
 )
 _OBJECTS = {
-    "VIEW": ("aggregates", "comparison_aggregates", "deltas"),
+    "VIEW": ("aggregates", "comparison_aggregates", "deltas", "costs", "cost_effectiveness"),
     "TABLE": ("runs", "files", "scan_state", "catalogue_info"),
 }
 # The views' columns when no directory has the file (read_parquet needs at least one file).
@@ -97,6 +98,11 @@ _EMPTY_VIEWS = {
     "deltas": 'id VARCHAR, scenario VARCHAR, metric VARCHAR, "group" VARCHAR, year BIGINT, '
     "baseline DOUBLE, value DOUBLE, delta DOUBLE, delta_lo DOUBLE, delta_hi DOUBLE, "
     "replicates BIGINT",
+    "costs": "id VARCHAR, scenario VARCHAR, lever VARCHAR, unit VARCHAR, "
+    "reached_person_years DOUBLE, cost_bn_cny_discounted DOUBLE",
+    "cost_effectiveness": "id VARCHAR, scenario VARCHAR, outcome VARCHAR, unit VARCHAR, "
+    "averted DOUBLE, averted_lo DOUBLE, averted_hi DOUBLE, cost_bn_cny_discounted DOUBLE, "
+    "cost_per_outcome_cny DOUBLE",
 }
 
 
@@ -242,6 +248,13 @@ def _create_views(con: duckdb.DuckDBPyConnection) -> None:
             "",
         ),
         "deltas": (files("comparison", "deltas.parquet"), "f.id, p.* EXCLUDE (filename)", ""),
+        # The cost tables of comparisons (docs/policy.md, section 7).
+        "costs": (files("comparison", "costs.parquet"), "f.id, p.* EXCLUDE (filename)", ""),
+        "cost_effectiveness": (
+            files("comparison", "cost_effectiveness.parquet"),
+            "f.id, p.* EXCLUDE (filename)",
+            "",
+        ),
     }
     for view, (paths, columns, join) in selects.items():
         if paths:
