@@ -100,3 +100,20 @@ def test_analysis_modules_import_each_other_without_a_cycle() -> None:
 
     for module in graph:
         visit(module, ())
+
+
+NOT_CLI_FILES = sorted(
+    path for path in PACKAGE.rglob("*.py") if "cli" not in path.relative_to(PACKAGE).parts
+)
+
+
+@pytest.mark.parametrize("path", NOT_CLI_FILES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_only_the_command_line_imports_the_command_line(path: Path) -> None:
+    """The library (reports, platform, experiments) works without the CLI: what a command and
+    the library share (the headline figures) lives in the library. ``__main__`` runs the CLI."""
+    if path.name == "__main__.py" and path.parent == PACKAGE:
+        return
+    names = [name for name, _ in _imports(path)]
+    assert not [
+        n for n in names if n == "migrant_health.cli" or n.startswith("migrant_health.cli.")
+    ]

@@ -15,7 +15,6 @@ from migrant_health.cli.output import FormatOpt, check_format, emit, notes_conso
 from migrant_health.cli.preflight import COMPILING, warn
 from migrant_health.cli.progress import runs_progress
 from migrant_health.cli.scheduler import SCHEDULER_OPTION, cluster_for
-from migrant_health.cli.summary import HEADLINES
 from migrant_health.engine.jit import kernels_cached
 from migrant_health.experiments.compare import (
     RUNS,
@@ -26,6 +25,7 @@ from migrant_health.experiments.compare import (
     run_comparison,
 )
 from migrant_health.experiments.deltas import DELTA_COLUMNS
+from migrant_health.headlines import HEADLINES
 from migrant_health.model import default_plan
 from migrant_health.scenarios import BASELINE
 

@@ -32,10 +32,11 @@ from migrant_health.cli.scenarios import scenarios_app
 from migrant_health.cli.scheduler import SCHEDULER_OPTION, executor_for
 from migrant_health.cli.sensitivity import sensitivity_command
 from migrant_health.cli.serve import serve_command
-from migrant_health.cli.summary import summary_frame, summary_table
+from migrant_health.cli.summary import summary_table
 from migrant_health.cli.survey import survey_app
 from migrant_health.engine.run import Executor, RunConfig, RunResult, default_workers, parse_chunks
 from migrant_health.errors import ParameterError, RunConfigError
+from migrant_health.headlines import summary_frame
 from migrant_health.model import default_plan, simulate
 from migrant_health.params import ParameterSpec, ParameterTree
 from migrant_health.scenarios import resolve_stack

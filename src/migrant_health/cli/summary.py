@@ -1,93 +1,13 @@
-"""The printed summary of a run: headline figures for a few years."""
+"""The printed summary of a run: headline figures for a few years, as a rich table."""
 
 from __future__ import annotations
 
-from math import isnan, nan
+from math import isnan
 
 import pandas as pd
 from rich.table import Table
 
-from migrant_health.model import default_plan
-
-# (label, metric, group, scale, format)
-HEADLINES: tuple[tuple[str, str, str, float, str], ...] = (
-    ("Migrant workers (million)", "migrant_workers_total", "all", 1e-6, "{:.1f}"),
-    ("  out-migrants (million)", "migrant_workers_out", "all", 1e-6, "{:.1f}"),
-    ("  local migrant workers (million)", "migrant_workers_local", "all", 1e-6, "{:.1f}"),
-    ("Mean age of migrant workers", "mean_age_migrant_workers", "all", 1.0, "{:.1f}"),
-    ("Women among migrant workers", "female_share_migrant_workers", "all", 100.0, "{:.1f}%"),
-    ("Monthly income (CNY)", "monthly_income_mean", "all", 1.0, "{:,.0f}"),
-    ("Working > 44 h/week", "share_over_44h", "all", 100.0, "{:.1f}%"),
-    ("Integration index, out-migrants", "integration_index", "all", 1.0, "{:.3f}"),
-    ("  economic", "integration_economic", "all", 1.0, "{:.3f}"),
-    ("  social", "integration_social", "all", 1.0, "{:.3f}"),
-    ("  cultural", "integration_cultural", "all", 1.0, "{:.3f}"),
-    ("  identity", "integration_identity", "all", 1.0, "{:.3f}"),
-    ("In the embedding stage", "stage_share", "stage=embedding", 100.0, "{:.1f}%"),
-    ("Insured in the destination", "insured_destination_share", "all", 100.0, "{:.1f}%"),
-    ("Intend to stay", "stay_intention_share", "all", 100.0, "{:.1f}%"),
-    (
-        "Poor self-rated health, out-migrants",
-        "poor_health_share",
-        "status=out_migrant",
-        100.0,
-        "{:.1f}%",
-    ),
-    (
-        "Poor self-rated health, urban locals",
-        "poor_health_share",
-        "status=urban_local",
-        100.0,
-        "{:.1f}%",
-    ),
-    (
-        "Depressive symptoms, out-migrants",
-        "depression_share",
-        "status=out_migrant",
-        100.0,
-        "{:.1f}%",
-    ),
-    ("Returns (million/year)", "returns", "all", 1e-6, "{:.2f}"),
-    ("  health-driven (million/year)", "returns_health_driven", "all", 1e-6, "{:.2f}"),
-    ("Hukou conversions (million/year)", "hukou_conversions", "all", 1e-6, "{:.2f}"),
-    ("Urban-rural health gap (points)", "health_gap_urban_rural", "all", 100.0, "{:+.1f}"),
-    ("  by residence (points)", "health_gap_residence", "all", 100.0, "{:+.1f}"),
-)
-
-
-def summary_years(years: list[int]) -> list[int]:
-    """A few years to show: the first, 2015 and 2022 when simulated, and the last."""
-    wanted = [years[0], 2015, 2022, years[-1]]
-    return sorted({y for y in wanted if years[0] <= y <= years[-1]})
-
-
-def summary_frame(aggregates: pd.DataFrame) -> pd.DataFrame:
-    """The headline figures as a tidy table, in the order of :data:`HEADLINES`.
-
-    Args:
-        aggregates: A run's tidy table ``year, metric, group, value``.
-
-    Returns:
-        Columns ``label, metric, group, year, value, unit``: one row per headline and summary
-        year, the value as in ``aggregates`` (NaN where the run has none), in the metric's own
-        unit (``persons``, ``share (0-1)``, ...), not scaled as the printed table is.
-    """
-    years = summary_years(sorted(int(y) for y in aggregates["year"].unique()))
-    index = aggregates.set_index(["metric", "group", "year"])["value"]
-    units = {m.name: m.unit for m in default_plan().metrics}
-    rows = [
-        {
-            "label": label.strip(),
-            "metric": metric,
-            "group": group,
-            "year": year,
-            "value": float(index[key]) if (key := (metric, group, year)) in index.index else nan,
-            "unit": units[metric],
-        }
-        for label, metric, group, _, _ in HEADLINES
-        for year in years
-    ]
-    return pd.DataFrame(rows, columns=["label", "metric", "group", "year", "value", "unit"])
+from migrant_health.headlines import HEADLINES, summary_frame
 
 
 def summary_table(aggregates: pd.DataFrame, title: str = "Summary") -> Table:

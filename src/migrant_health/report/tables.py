@@ -3,7 +3,7 @@
 Two tables feed the page, each read with one query (not a loop over data frames):
 
 - :func:`headline_series`: every headline metric (the figures ``simulate`` and ``compare``
-  print, :data:`~migrant_health.cli.summary.HEADLINES`) in every year; for a comparison, per
+  print, :data:`~migrant_health.headlines.HEADLINES`) in every year; for a comparison, per
   scenario, the mean over replicates and the 90 % band of the replicates' values (5th and 95th
   percentiles, as the deltas' intervals are: :mod:`~migrant_health.experiments.deltas`);
 - :func:`subgroup_table`: the last year by subgroup: for a headline of group ``all``, every
@@ -25,8 +25,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from migrant_health.cli.summary import HEADLINES
 from migrant_health.experiments.deltas import LOWER, UPPER
+from migrant_health.headlines import HEADLINES
 
 #: Group keys in the order a reader looks for them; keys not listed follow, alphabetically.
 DIMENSIONS: tuple[str, ...] = (
