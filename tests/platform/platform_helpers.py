@@ -87,12 +87,17 @@ def csrf_of(client: TestClient, path: str = "/login") -> str:
     return found.group(1)
 
 
-def login(client: TestClient, username: str) -> str:
-    """Log ``username`` in; return the session's CSRF token."""
+def login(client: TestClient, username: str, password: str | None = None) -> str:
+    """Log ``username`` in (with its password of :data:`PASSWORDS`, or ``password``); return the
+    session's CSRF token."""
     token = csrf_of(client)
     response = client.post(
         "/login",
-        data={"username": username, "password": PASSWORDS[username], "csrf_token": token},
+        data={
+            "username": username,
+            "password": password or PASSWORDS[username],
+            "csrf_token": token,
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text[:500]

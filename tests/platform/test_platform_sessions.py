@@ -274,3 +274,68 @@ def test_serve_without_the_platform_extra_says_how_to_install_it(
     assert result.exit_code == 2
     assert 'pip install -e ".[platform]"' in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_copied_session_cookie_is_refused_after_logout(app: FastAPI) -> None:
+    with TestClient(app) as ana, TestClient(app) as thief:
+        token = login(ana, "ana")
+        thief.cookies.set("mh_session", ana.cookies["mh_session"])
+        assert thief.get("/api/me").json()["account"] == "ana"  # the cookie is the credential
+        ana.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+        page = thief.get("/upload", headers=HTML, follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"].startswith("/login")
+        assert thief.get("/api/jobs").status_code == 401
+        assert thief.get("/api/me").json()["account"] is None
+
+
+def test_setting_a_password_ends_the_account_s_sessions(
+    app: FastAPI, deployment: Deployment
+) -> None:
+    old, new = "carol-first-passphrase", "carol-second-passphrase"
+    with TestClient(app) as admin, TestClient(app) as carol:
+        token = login(admin, "admin")
+        created = admin.post(
+            "/admin/accounts",
+            data={"username": "carol", "password": old, "role": "viewer", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert created.status_code == 303
+        login(carol, "carol", old)
+        carol_id = _account_id(deployment, "carol")
+        weak = admin.post(
+            f"/admin/accounts/{carol_id}/password", data={"password": "short", "csrf_token": token}
+        )
+        assert weak.status_code == 422 and "at least 10" in weak.text
+        assert carol.get("/api/me").json()["account"] == "carol"  # a refused change ends nothing
+        response = admin.post(
+            f"/admin/accounts/{carol_id}/password",
+            data={"password": new, "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        assert carol.get("/api/me").json()["account"] is None
+        assert admin.get("/api/me").json()["account"] == "admin"  # the admin's own session stays
+        csrf = csrf_of(carol)
+        refused = carol.post(
+            "/login", data={"username": "carol", "password": old, "csrf_token": csrf}
+        )
+        assert refused.status_code == 401
+        login(carol, "carol", new)
+    assert (
+        _count(
+            deployment,
+            AuditEvent,
+            AuditEvent.action == "account",
+            AuditEvent.detail.contains("set the password of carol"),
+        )
+        == 1
+    )
+
+
+def _account_id(deployment: Deployment, username: str) -> int:
+    engine = make_engine(deployment.settings)
+    with session_scope(engine) as session:
+        found = session.scalar(select(Account.id).where(Account.username == username))
+    engine.dispose()
+    assert found is not None
+    return int(found)

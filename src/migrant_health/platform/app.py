@@ -16,10 +16,9 @@ from migrant_health.platform.cache import SharedCache
 from migrant_health.platform.database import make_engine
 from migrant_health.platform.deps import TEMPLATES
 from migrant_health.platform.jobs import JobRunner
+from migrant_health.platform.login_sessions import SESSION_HOURS
 from migrant_health.platform.security import LoginLimiter
 from migrant_health.platform.settings import Settings
-
-SESSION_HOURS = 8
 
 
 def _wants_json(request: Request) -> bool:
@@ -52,6 +51,8 @@ def create_app(settings: Settings) -> FastAPI:
         # One process serves an embedded platform: any job still marked active is orphaned.
         app.state.jobs.interrupt_stale()
     app.state.limiter = LoginLimiter(settings.login_attempts, settings.login_window)
+    # The signed cookie carries the CSRF token and the login's token; whether that login is
+    # still good is the database's answer (login_sessions), so logging out revokes it.
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),

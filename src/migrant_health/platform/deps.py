@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
+from migrant_health.platform import login_sessions
 from migrant_health.platform.models import Account
 from migrant_health.platform.security import csrf_ok, csrf_token
 from migrant_health.platform.settings import Settings
@@ -44,14 +45,17 @@ def settings_of(request: Request) -> Settings:
 
 
 def current_account(request: Request, session: Session = Depends(db)) -> Account | None:
-    """The logged-in account, or ``None`` (anonymous, logged out, or deactivated)."""
-    account_id = request.session.get("account_id")
-    if not isinstance(account_id, int):
+    """The logged-in account, or ``None`` (anonymous, logged out, expired, or deactivated).
+
+    The cookie's token is looked up in the database on every call, so a login that was ended
+    (logout, deactivation, a new password) is refused even from a copy of the cookie.
+    """
+    token = request.session.get(login_sessions.TOKEN_KEY)
+    if not isinstance(token, str):
         return None
-    account = session.get(Account, account_id)
-    if account is None or not account.active:
+    account = login_sessions.account_of(session, token)
+    if account is None:
         request.session.clear()
-        return None
     return account
 
 

@@ -68,6 +68,23 @@ class Account(Base):
         return {r.id for r in self.regions}
 
 
+class LoginSession(Base):
+    """One login: the session cookie carries its random token, this row the token's hash.
+
+    A row is the server's word that the cookie is still good: logging out deletes it, and so
+    do deactivating the account and setting its password (all of the account's rows).
+    """
+
+    __tablename__ = "login_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 class Wave(Base):
     """One uploaded survey wave of one region."""
 

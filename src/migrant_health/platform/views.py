@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from migrant_health.platform import access, audit
+from migrant_health.platform import access, audit, login_sessions
 from migrant_health.platform.cache import published_key
 from migrant_health.platform.charts import breakdown_svg, breakdowns_svg, time_series_svg
 from migrant_health.platform.deps import (
@@ -98,7 +98,7 @@ def login(
     limiter.succeeded(username, address)
     # A new session on login: a token planted before login is worthless afterwards.
     request.session.clear()
-    request.session["account_id"] = account.id
+    request.session[login_sessions.TOKEN_KEY] = login_sessions.start(session, account)
     audit.record(session, account.username, "login", account.role, address)
     return RedirectResponse(_safe_next(next), status_code=303)
 
@@ -109,7 +109,10 @@ def logout(
     session: Session = Depends(db),
     account: Account | None = Depends(current_account),
 ) -> Response:
-    """End the session."""
+    """End the session, on the server too: a copy of its cookie is refused afterwards."""
+    token = request.session.get(login_sessions.TOKEN_KEY)
+    if isinstance(token, str):
+        login_sessions.end(session, token)
     if account is not None:
         audit.record(session, account.username, "logout", "", client_address(request))
     request.session.clear()
