@@ -3,7 +3,8 @@
 The test starts a throw-away cluster from Debian's ``postgresql`` binaries on a free port (as
 the ``postgres`` user: initdb refuses to run as root), runs ``serve --init``'s migration and
 admin creation on it, and goes through an upload, its indicators, publication and the
-isolation of another region. Skipped, with the reason, where the binaries are absent.
+isolation of another region; two app instances on it (two server processes) share the login
+rate limit. Skipped, with the reason, where the binaries are absent.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from platform_helpers import (
+    PASSWORDS,
+    Deployment,
     build_deployment,
+    csrf_of,
     free_port,
     login,
     publish,
@@ -111,9 +115,15 @@ def postgres_url() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_the_platform_runs_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
-    deployment = build_deployment(tmp_path, postgres_url)
-    assert not (tmp_path / "platform.sqlite").exists()
+@pytest.fixture(scope="module")
+def deployment(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    folder = tmp_path_factory.mktemp("postgres")
+    deployment = build_deployment(folder, postgres_url, login_attempts=3)
+    assert not (folder / "platform.sqlite").exists()
+    return deployment
+
+
+def test_the_platform_runs_on_postgresql(deployment: Deployment) -> None:
     app = create_app(deployment.settings)
     with TestClient(app) as ana, TestClient(app) as bob:
         token = login(ana, "ana")
@@ -129,3 +139,19 @@ def test_the_platform_runs_on_postgresql(postgres_url: str, tmp_path: Path) -> N
         deleted = ana.delete(f"/api/waves/{wave}", headers={"x-csrf-token": token})
         assert deleted.status_code == 200
         assert ana.get(f"/api/waves/{wave}").status_code == 404
+
+
+def test_two_servers_share_the_login_limit_on_postgresql(deployment: Deployment) -> None:
+    first, second = create_app(deployment.settings), create_app(deployment.settings)
+    with TestClient(first) as one, TestClient(second) as two:
+        for _ in range(3):
+            token = csrf_of(one)
+            response = one.post(
+                "/login", data={"username": "vera", "password": "wrong-pass!", "csrf_token": token}
+            )
+            assert response.status_code == 401
+        token = csrf_of(two)
+        response = two.post(
+            "/login", data={"username": "vera", "password": PASSWORDS["vera"], "csrf_token": token}
+        )
+        assert response.status_code == 429

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from migrant_health.cli.main import app as cli
 from migrant_health.platform import Settings, create_app, init_platform
+from migrant_health.platform.admin import create_account
 from migrant_health.platform.database import make_engine, session_scope
 from migrant_health.platform.errors import PlatformError
 from migrant_health.platform.models import Account, AuditEvent, Region
@@ -339,3 +340,27 @@ def _account_id(deployment: Deployment, username: str) -> int:
     engine.dispose()
     assert found is not None
     return int(found)
+
+
+def test_two_servers_on_one_database_share_the_login_limit(deployment: Deployment) -> None:
+    # Two app instances stand for two server processes behind one proxy: each has its own
+    # memory, and the database is all they share.
+    engine = make_engine(deployment.settings)
+    with session_scope(engine) as session:
+        create_account(session, "dora", "dora-passphrase-1", "viewer", [])
+    engine.dispose()
+    first, second = create_app(deployment.settings), create_app(deployment.settings)
+    with TestClient(first) as one, TestClient(second) as two:
+        for _ in range(3):  # the deployment allows 3 failed logins
+            token = csrf_of(one)
+            response = one.post(
+                "/login", data={"username": "dora", "password": "wrong-pass!", "csrf_token": token}
+            )
+            assert response.status_code == 401
+        token = csrf_of(two)
+        response = two.post(
+            "/login",
+            data={"username": "dora", "password": "dora-passphrase-1", "csrf_token": token},
+        )
+        assert response.status_code == 429 and "Too many failed logins" in response.text
+        assert two.get("/api/me").json()["account"] is None

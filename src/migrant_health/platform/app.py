@@ -16,8 +16,8 @@ from migrant_health.platform.cache import SharedCache
 from migrant_health.platform.database import make_engine
 from migrant_health.platform.deps import TEMPLATES
 from migrant_health.platform.jobs import JobRunner
+from migrant_health.platform.login_limit import LoginLimiter
 from migrant_health.platform.login_sessions import SESSION_HOURS
-from migrant_health.platform.security import LoginLimiter
 from migrant_health.platform.settings import Settings
 
 
@@ -50,7 +50,9 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.embedded:
         # One process serves an embedded platform: any job still marked active is orphaned.
         app.state.jobs.interrupt_stale()
-    app.state.limiter = LoginLimiter(settings.login_attempts, settings.login_window)
+    app.state.limiter = LoginLimiter(
+        app.state.sessions, settings.login_attempts, settings.login_window
+    )
     # The signed cookie carries the CSRF token and the login's token; whether that login is
     # still good is the database's answer (login_sessions), so logging out revokes it.
     app.add_middleware(

@@ -85,6 +85,27 @@ class LoginSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class LoginAttempt(Base):
+    """A login attempt not followed by a success: what the login rate limit counts."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class SharedLock(Base):
+    """A row that makes one kind of decision one at a time across server processes.
+
+    See :mod:`migrant_health.platform.db_lock`; the migrations add one row per kind.
+    """
+
+    __tablename__ = "shared_locks"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Wave(Base):
     """One uploaded survey wave of one region."""
 

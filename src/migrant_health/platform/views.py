@@ -71,7 +71,7 @@ def login(
     """Check the password (argon2id), rate-limited per account name and address."""
     address = client_address(request)
     limiter = request.app.state.limiter
-    wait = limiter.blocked_for(username, address)
+    wait = limiter.reserve(username, address)
     if wait:
         audit.record(session, username, "login_failed", "rate limited", address)
         return render(
@@ -85,7 +85,7 @@ def login(
     account = session.scalar(select(Account).where(Account.username == username))
     ok = verify_password(account.password_hash if account else None, password)
     if not ok or account is None or not account.active:
-        limiter.failed(username, address)
+        # The attempt reserved above stays counted.
         audit.record(session, username, "login_failed", "", address)
         return render(
             request,
