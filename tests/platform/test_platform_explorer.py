@@ -13,6 +13,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from sqlalchemy import select
 import migrant_health.comparison
 from migrant_health.experiments.deltas import DELTA_COLUMNS
 from migrant_health.platform import create_app
+from migrant_health.platform.admin import create_account
 from migrant_health.platform.database import make_engine, session_scope
 from migrant_health.platform.jobs import comparisons_dir
 from migrant_health.platform.models import Account, Job
@@ -153,7 +155,7 @@ def _wait(client: TestClient, job: int, seconds: float = 30) -> dict[str, Any]:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         state = client.get(f"/api/jobs/{job}").json()
-        if state["status"] in ("done", "failed"):
+        if state["status"] in ("done", "failed", "interrupted"):
             return state
         time.sleep(0.1)
     raise AssertionError(f"job {job} did not end")
@@ -318,27 +320,38 @@ def test_one_job_per_account_and_a_bounded_queue(
     assert not app.state.jobs.active()
 
 
-def test_a_job_left_running_by_a_stopped_server_is_marked_failed(
+def test_a_job_left_running_by_a_dead_server_is_marked_interrupted(
     deployment: Deployment,
 ) -> None:
     engine = make_engine(deployment.settings)
+    now = datetime.now(UTC).replace(tzinfo=None)
     with session_scope(engine) as session:
         account = session.scalar(select(Account).where(Account.username == "ana"))
         assert account is not None
-        session.add(
+        dead, alive = (
             Job(
                 account_id=account.id,
                 scenario="fair_employment",
                 persons=100000,
                 status="running",
                 progress=0.5,
+                owner=owner,
+                heartbeat_at=beat,
             )
+            for owner, beat in (("dead:1", now - timedelta(minutes=5)), ("alive:2", now))
         )
-    create_app(deployment.settings)  # a restart of the embedded platform
+        session.add_all([dead, alive])
+        session.flush()
+        ids = dead.id, alive.id
+    create_app(deployment.settings)  # a server starts on the same database
     with session_scope(engine) as session:
-        statuses = set(session.scalars(select(Job.status)))
+        dead, alive = (session.get(Job, i) for i in ids)
+        assert dead is not None and alive is not None
+        assert dead.status == "interrupted" and "start it again" in dead.message
+        # a job whose server still beats is that server's business
+        assert alive.status == "running"
+        session.delete(alive)
     engine.dispose()
-    assert "running" not in statuses and "queued" not in statuses
 
 
 def test_a_job_of_no_finite_size_is_refused(deployment: Deployment) -> None:
@@ -349,3 +362,86 @@ def test_a_job_of_no_finite_size_is_refused(deployment: Deployment) -> None:
         request = JobRequest(scenario="fair_employment", replicates=2, end=2025, scale=scale)
         with pytest.raises(PlatformError, match="persons per agent"):
             check_request(request, deployment.settings)
+
+
+def _jobs_of(client: TestClient) -> list[dict[str, Any]]:
+    jobs: list[dict[str, Any]] = client.get("/api/jobs").json()
+    return jobs
+
+
+def _until(condition: Callable[[], bool], seconds: float = 30) -> None:
+    """Wait for ``condition`` (polled: the jobs run in other threads), failing after a bound."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not come true in time"
+        time.sleep(0.05)
+
+
+def test_two_servers_on_one_database_share_the_job_bounds(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two app instances stand for two server processes on one database: one job per account,
+    # one running at once and four queued or running hold across both.
+    release = threading.Event()
+    started: list[str] = []
+
+    def slow_compare(
+        scenarios: list[str],
+        replicates: int,
+        *,
+        out: Path,
+        progress: Callable[[int, int], None],
+        **options: Any,
+    ) -> pd.DataFrame:
+        started.append(Path(out).name)
+        progress(1, 4)
+        release.wait(60)
+        table = deltas_table(scenarios[0], options["end"])
+        write_comparison(Path(out), table)
+        return table
+
+    monkeypatch.setattr(migrant_health.comparison, "compare", slow_compare)
+    engine = make_engine(deployment.settings)
+    with session_scope(engine) as session:
+        for name in ("cy", "dee", "eve"):
+            create_account(session, name, f"{name}-passphrase-1", "analyst", [deployment.region_a])
+    engine.dispose()
+    form = {"scenario": "fair_employment", "replicates": "2", "end": "2025", "scale": "100000"}
+    first, second = create_app(deployment.settings), create_app(deployment.settings)
+    clients = {}
+    try:
+        with (
+            TestClient(first) as ana,
+            TestClient(second) as ana_again,
+            TestClient(second) as bob,
+            TestClient(first) as cy,
+            TestClient(second) as dee,
+            TestClient(first) as eve,
+        ):
+            clients = {"ana": ana, "bob": bob, "cy": cy, "dee": dee}
+
+            def start(client: TestClient, name: str) -> Any:
+                password = f"{name}-passphrase-1" if name in ("cy", "dee", "eve") else None
+                token = login(client, name, password)
+                return client.post(
+                    "/scenarios/jobs", data={**form, "csrf_token": token}, follow_redirects=False
+                )
+
+            assert start(ana, "ana").status_code == 303
+            _until(lambda: _jobs_of(ana)[0]["status"] == "running")
+            refused = start(ana_again, "ana")
+            assert refused.status_code == 422 and "running already" in refused.text
+            assert start(bob, "bob").status_code == 303
+            # bob's job, on the other server, waits for ana's to end: one runs at a time.
+            _until(lambda: "waiting" in _jobs_of(bob)[0]["message"])
+            assert _jobs_of(bob)[0]["status"] == "queued" and len(started) == 1
+            assert start(cy, "cy").status_code == 303
+            assert start(dee, "dee").status_code == 303
+            full = start(eve, "eve")
+            assert full.status_code == 422 and "4 comparisons are queued or running" in full.text
+            release.set()
+            for client in clients.values():
+                _until(lambda c=client: _jobs_of(c)[0]["status"] == "done")
+    finally:
+        release.set()
+    assert len(started) == 4

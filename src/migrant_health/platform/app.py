@@ -15,7 +15,7 @@ from migrant_health.platform import admin, api, explorer, views
 from migrant_health.platform.cache import SharedCache
 from migrant_health.platform.database import make_engine
 from migrant_health.platform.deps import TEMPLATES
-from migrant_health.platform.jobs import JobRunner
+from migrant_health.platform.job_runner import JobRunner
 from migrant_health.platform.login_limit import LoginLimiter
 from migrant_health.platform.login_sessions import SESSION_HOURS
 from migrant_health.platform.settings import Settings
@@ -47,9 +47,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     app.state.cache = SharedCache()
     app.state.jobs = JobRunner(settings, app.state.sessions)
-    if settings.embedded:
-        # One process serves an embedded platform: any job still marked active is orphaned.
-        app.state.jobs.interrupt_stale()
+    # Jobs whose server died (no heartbeat for a while) are marked interrupted; those of live
+    # servers on the same database are left alone.
+    app.state.jobs.reap_stale()
     app.state.limiter = LoginLimiter(
         app.state.sessions, settings.login_attempts, settings.login_window
     )

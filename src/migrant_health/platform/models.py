@@ -155,7 +155,12 @@ class AuditEvent(Base):
 
 
 class Job(Base):
-    """A comparison run started from the scenario explorer, run in the background."""
+    """A comparison run started from the scenario explorer, run in the background.
+
+    ``owner`` names the server process that runs it and ``heartbeat_at`` is that process's
+    latest sign of life: a queued or running job whose heartbeat is old belongs to a server that
+    died, and any other server marks it interrupted (:mod:`.job_slots`).
+    """
 
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,3 +172,5 @@ class Job(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    owner: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
