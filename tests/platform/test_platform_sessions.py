@@ -18,7 +18,7 @@ from migrant_health.platform import Settings, create_app, init_platform
 from migrant_health.platform.admin import create_account
 from migrant_health.platform.database import make_engine, session_scope
 from migrant_health.platform.errors import PlatformError
-from migrant_health.platform.models import Account, AuditEvent, Region
+from migrant_health.platform.models import Account, AuditEvent, LoginSession, Region
 
 HTML = {"accept": "text/html"}  # a browser's page request: refusals redirect to the login
 
@@ -364,3 +364,35 @@ def test_two_servers_on_one_database_share_the_login_limit(deployment: Deploymen
         )
         assert response.status_code == 429 and "Too many failed logins" in response.text
         assert two.get("/api/me").json()["account"] is None
+
+
+def _rows_when_answered(app: FastAPI, deployment: Deployment, model: type, seen: list[int]) -> Any:
+    """``app`` wrapped so that, as each response starts, the rows of ``model`` are counted
+    from another connection: what a client acting on the response at once would find."""
+
+    async def probe(scope: Any, receive: Any, send: Any) -> None:
+        async def counting_send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                seen.append(_count(deployment, model))
+            await send(message)
+
+        await app(scope, receive, counting_send)
+
+    return probe
+
+
+def test_a_request_s_changes_are_committed_before_its_answer_is_sent(
+    app: FastAPI, deployment: Deployment
+) -> None:
+    # A browser follows a login's redirect at once: the new login must be there to be found.
+    seen: list[int] = []
+    with TestClient(_rows_when_answered(app, deployment, LoginSession, seen)) as client:
+        token = csrf_of(client)
+        before = seen[-1]
+        response = client.post(
+            "/login",
+            data={"username": "ana", "password": PASSWORDS["ana"], "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        assert seen[-1] == before + 1, "the login was committed only after its answer was sent"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from migrant_health.platform import audit, login_sessions
-from migrant_health.platform.deps import client_address, db, render, require_admin, require_csrf
+from migrant_health.platform.deps import DB, client_address, render, require_admin, require_csrf
 from migrant_health.platform.errors import PlatformError
 from migrant_health.platform.models import ROLES, Account, AuditEvent, Region
 from migrant_health.platform.security import check_password_strength, hash_password
@@ -39,7 +39,7 @@ def _admin_page(
 
 @router.get("")
 def admin_page(
-    request: Request, session: Session = Depends(db), account: Account = Depends(require_admin)
+    request: Request, session: Session = DB, account: Account = Depends(require_admin)
 ) -> Response:
     """Regions and accounts."""
     return _admin_page(request, session, account)
@@ -50,7 +50,7 @@ def add_region(
     request: Request,
     code: str = Form(...),
     name: str = Form(...),
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_admin),
 ) -> Response:
     """Add a region (a province or city)."""
@@ -116,7 +116,7 @@ def add_account(
     password: str = Form(...),
     role: str = Form(...),
     region: list[int] = Form([]),
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_admin),
 ) -> Response:
     """Add an account (the form's ``region`` field may repeat)."""
@@ -139,7 +139,7 @@ def add_account(
 def deactivate(
     request: Request,
     account_id: int,
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_admin),
 ) -> Response:
     """Deactivate an account and end its sessions."""
@@ -171,7 +171,7 @@ def set_password(
     request: Request,
     account_id: int,
     password: str = Form(...),
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_admin),
 ) -> Response:
     """Set an account's password and end its sessions (a leaked password is shut out at once).
@@ -202,7 +202,7 @@ def set_password(
 
 @router.get("/audit")
 def audit_page(
-    request: Request, session: Session = Depends(db), account: Account = Depends(require_admin)
+    request: Request, session: Session = DB, account: Account = Depends(require_admin)
 ) -> Response:
     """The latest events of the audit log."""
     events = list(

@@ -38,13 +38,20 @@ def db(request: Request) -> Iterator[Session]:
             callback()
 
 
+#: The request's database session, as routes declare it. Scope "function": committed when the
+#: route returns, before its response is sent. FastAPI's default scope commits after sending,
+#: so a client that follows a redirect at once (to the new wave, or just logged in) could miss
+#: the row.
+DB = Depends(db, scope="function")
+
+
 def settings_of(request: Request) -> Settings:
     """The deployment's settings."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def current_account(request: Request, session: Session = Depends(db)) -> Account | None:
+def current_account(request: Request, session: Session = DB) -> Account | None:
     """The logged-in account, or ``None`` (anonymous, logged out, expired, or deactivated).
 
     The cookie's token is looked up in the database on every call, so a login that was ended

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 from migrant_health.platform import audit
 from migrant_health.platform.charts import svg_of
 from migrant_health.platform.deps import (
+    DB,
     client_address,
     current_account,
-    db,
     render,
     require_account,
     require_analyst,
@@ -127,7 +127,7 @@ def scenarios_page(
     comparison: str = "",
     metric: str = "integration_index",
     group: str = "all",
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
     settings: Settings = Depends(settings_of),
 ) -> Response:
@@ -204,7 +204,7 @@ def start_job(
     replicates: int = Form(2),
     end: int = Form(2030),
     scale: float = Form(...),
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_analyst),
     settings: Settings = Depends(settings_of),
 ) -> Response:
@@ -257,7 +257,7 @@ def _job_json(job: Job) -> dict[str, Any]:
 
 @router.get("/api/jobs")
 def api_jobs(
-    session: Session = Depends(db), account: Account = Depends(require_account)
+    session: Session = DB, account: Account = Depends(require_account)
 ) -> list[dict[str, Any]]:
     """The caller's comparison jobs, newest first."""
     jobs = session.scalars(
@@ -268,7 +268,7 @@ def api_jobs(
 
 @router.get("/api/jobs/{job_id}")
 def api_job(
-    job_id: int, session: Session = Depends(db), account: Account = Depends(require_account)
+    job_id: int, session: Session = DB, account: Account = Depends(require_account)
 ) -> dict[str, Any]:
     """One of the caller's jobs: status and progress (0 to 1)."""
     job = session.get(Job, job_id)

@@ -19,9 +19,9 @@ from migrant_health.platform import access, audit, login_sessions
 from migrant_health.platform.cache import published_key
 from migrant_health.platform.charts import breakdown_svg, breakdowns_svg, time_series_svg
 from migrant_health.platform.deps import (
+    DB,
     client_address,
     current_account,
-    db,
     render,
     require_analyst,
     require_csrf,
@@ -65,7 +65,7 @@ def login(
     username: str = Form(...),
     password: str = Form(...),
     next: str = Form("/"),
-    session: Session = Depends(db),
+    session: Session = DB,
     settings: Settings = Depends(settings_of),
 ) -> Response:
     """Check the password (argon2id), rate-limited per account name and address."""
@@ -106,7 +106,7 @@ def login(
 @router.post("/logout", dependencies=[Depends(require_csrf)])
 def logout(
     request: Request,
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
 ) -> Response:
     """End the session, on the server too: a copy of its cookie is refused afterwards."""
@@ -130,7 +130,7 @@ def _own_waves(session: Session, account: Account) -> list[Wave]:
 @router.get("/")
 def home(
     request: Request,
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
 ) -> Response:
     """The start page: one's own waves (analysts) and the published waves."""
@@ -163,7 +163,7 @@ def _upload_page(
 
 @router.get("/upload")
 def upload_page(
-    request: Request, session: Session = Depends(db), account: Account = Depends(require_analyst)
+    request: Request, session: Session = DB, account: Account = Depends(require_analyst)
 ) -> Response:
     """The upload form."""
     return _upload_page(request, account, session)
@@ -188,7 +188,7 @@ def upload(
     region_id: int = Form(...),
     label: str = Form(""),
     column_map: str = Form(""),
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_analyst),
     settings: Settings = Depends(settings_of),
 ) -> Response:
@@ -253,7 +253,7 @@ def wave_page(
     request: Request,
     wave_id: int,
     indicator: str = "integration",
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
 ) -> Response:
     """A wave's indicators by subgroup (own region only; others see published views)."""
@@ -296,7 +296,7 @@ def _csv(frame: pd.DataFrame, filename: str) -> Response:
 def wave_csv(
     request: Request,
     wave_id: int,
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
     settings: Settings = Depends(settings_of),
 ) -> Response:
@@ -317,7 +317,7 @@ def wave_csv(
 def wave_microdata(
     request: Request,
     wave_id: int,
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
 ) -> Response:
     """A wave's validated microdata, for its own region's analysts only (logged)."""
@@ -339,7 +339,7 @@ def publish(
     request: Request,
     wave_id: int,
     published: bool = Form(...),
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_analyst),
 ) -> Response:
     """Publish (or withdraw) a wave's indicators to every account and visitor."""
@@ -359,7 +359,7 @@ def publish(
 def delete(
     request: Request,
     wave_id: int,
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_analyst),
 ) -> Response:
     """Delete a wave, its microdata and its indicators."""
@@ -405,7 +405,7 @@ def indicators_page(
     indicator: str = "integration",
     region: str = "",
     subgroup: str = "sex",
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
     settings: Settings = Depends(settings_of),
 ) -> Response:
@@ -456,7 +456,7 @@ def indicators_page(
 def indicators_csv(
     request: Request,
     indicator: str = "",
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
     settings: Settings = Depends(settings_of),
 ) -> Response:
