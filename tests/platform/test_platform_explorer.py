@@ -312,12 +312,12 @@ def test_one_job_per_account_and_a_bounded_queue(
             assert running["status"] == "running" and running["progress"] == 0.25
             runner = app.state.jobs
             assert len(runner.active()) == 2
+            # Both end while the clients are open (closing the last would interrupt them).
+            release.set()
+            _until(lambda: not runner.active())
+            assert {j["status"] for j in (_jobs_of(ana)[0], _jobs_of(bob)[0])} == {"done"}
     finally:
         release.set()
-    deadline = time.monotonic() + 30
-    while app.state.jobs.active() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not app.state.jobs.active()
 
 
 def test_a_job_left_running_by_a_dead_server_is_marked_interrupted(
@@ -445,3 +445,62 @@ def test_two_servers_on_one_database_share_the_job_bounds(
     finally:
         release.set()
     assert len(started) == 4
+
+
+def test_the_last_server_to_stop_interrupts_its_jobs_and_later_ones_run_again(
+    app: FastAPI, fake_compare: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An app served twice at once (two clients here; two uvicorn servers would do the same):
+    # the jobs run until the last server stops, which interrupts them; served again, the app
+    # runs new jobs.
+    fake = migrant_health.comparison.compare
+    working = threading.Event()
+
+    def endless_compare(
+        scenarios: list[str], replicates: int, *, progress: Callable[[int, int], None], **_: Any
+    ) -> pd.DataFrame:
+        for done in range(10**6):  # stopped only from its progress report
+            progress(done, 10**6)
+            working.wait(0.01)  # a step of work
+        raise AssertionError("the job was never stopped")
+
+    monkeypatch.setattr(migrant_health.comparison, "compare", endless_compare)
+    form = {"scenario": "fair_employment", "replicates": "2", "end": "2025", "scale": "100000"}
+    with TestClient(app) as first:
+        with TestClient(app) as second:
+            token = login(second, "ana")
+            second.post("/scenarios/jobs", data={**form, "csrf_token": token})
+            job = _jobs_of(second)[0]
+            _until(lambda: second.get(f"/api/jobs/{job['id']}").json()["progress"] > 0)
+        # one server stopped, the other still serves: the job goes on
+        assert first.get("/api/me").status_code == 200
+        assert _state_of(app, job["id"]) == "running"
+    assert _state_of(app, job["id"]) == "interrupted"
+    assert not app.state.jobs.active()
+    monkeypatch.setattr(migrant_health.comparison, "compare", fake)
+    with TestClient(app) as again:
+        token = login(again, "ana")
+        again.post("/scenarios/jobs", data={**form, "csrf_token": token})
+        assert _wait(again, _jobs_of(again)[0]["id"])["status"] == "done"
+
+
+def _state_of(app: FastAPI, job_id: int) -> str:
+    engine = make_engine(app.state.settings)
+    with session_scope(engine) as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        status = job.status
+    engine.dispose()
+    return status
+
+
+def test_a_comparison_still_being_written_is_not_listed(
+    app: FastAPI, deployment: Deployment
+) -> None:
+    # compare writes into a hidden staging folder and renames it when complete; a server that
+    # stopped in the middle may leave one behind.
+    staging = comparisons_dir(deployment.settings) / ".job-99.x1y2"
+    write_comparison(staging, deltas_table())
+    with TestClient(app) as client:
+        assert ".job-99.x1y2" not in [c["name"] for c in client.get("/api/scenarios").json()]
+        assert client.get("/scenarios?comparison=.job-99.x1y2").status_code == 404

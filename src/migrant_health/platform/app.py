@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -9,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from migrant_health.platform import admin, api, explorer, views
@@ -27,6 +30,19 @@ def _wants_json(request: Request) -> bool:
     )
 
 
+@asynccontextmanager
+async def _serving(app: FastAPI) -> AsyncIterator[None]:
+    """While a server serves the app, its comparison jobs run; when it stops (Ctrl-C), they
+    stop and are marked interrupted. One app may be served more than once at a time (tests
+    open a client each): the jobs stop with the last."""
+    runner: JobRunner = app.state.jobs
+    runner.open()
+    try:
+        yield
+    finally:
+        await run_in_threadpool(runner.close)  # waits for the jobs: not on the event loop
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The platform's web application for ``settings`` (the database must be initialised).
 
@@ -40,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=_serving,
     )
     engine = make_engine(settings)
     app.state.settings = settings

@@ -56,11 +56,19 @@ PROJECTED: dict[str, tuple[str, str]] = {
 
 
 def comparisons(settings: Settings) -> list[str]:
-    """Names of the comparison directories with a ``deltas.parquet``, newest first."""
+    """Names of the comparison directories with a ``deltas.parquet``, newest first.
+
+    Hidden folders are the staging folders of comparisons being written (or abandoned by a
+    server that stopped in the middle): never shown.
+    """
     folder = comparisons_dir(settings)
     if not folder.is_dir():
         return []
-    found = [p for p in folder.iterdir() if (p / "deltas.parquet").is_file()]
+    found = [
+        p
+        for p in folder.iterdir()
+        if not p.name.startswith(".") and (p / "deltas.parquet").is_file()
+    ]
     return [p.name for p in sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)]
 
 
