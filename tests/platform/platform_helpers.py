@@ -113,15 +113,12 @@ def upload(
     label: str = "",
     column_map: str = "",
 ) -> object:
-    """POST a wave to the upload form; return the response (not followed)."""
+    """POST a wave to the upload form, its CSRF token in the URL as the form sends it; return
+    the response (not followed)."""
     return client.post(
         "/upload",
-        data={
-            "region_id": str(region_id),
-            "csrf_token": token,
-            "label": label,
-            "column_map": column_map,
-        },
+        params={"csrf_token": token},
+        data={"region_id": str(region_id), "label": label, "column_map": column_map},
         files={"file": (filename, content, "application/octet-stream")},
         follow_redirects=False,
     )

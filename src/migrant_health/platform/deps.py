@@ -19,6 +19,7 @@ from migrant_health.platform.settings import Settings
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
+CSRF_REFUSED = "the form's security token is missing or stale; reload the page and try again"
 
 
 def db(request: Request) -> Iterator[Session]:
@@ -100,10 +101,7 @@ async def require_csrf(request: Request) -> None:
         field = form.get(CSRF_FIELD)
         sent = field if isinstance(field, str) else None
     if not csrf_ok(request.session, sent):
-        raise HTTPException(
-            status_code=403,
-            detail="the form's security token is missing or stale; reload the page and try again",
-        )
+        raise HTTPException(status_code=403, detail=CSRF_REFUSED)
 
 
 def client_address(request: Request) -> str:

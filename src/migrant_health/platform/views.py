@@ -10,7 +10,7 @@ import io
 from urllib.parse import urlencode
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,12 +35,12 @@ from migrant_health.platform.models import Account, Region, Wave
 from migrant_health.platform.security import verify_password
 from migrant_health.platform.settings import Settings
 from migrant_health.platform.tables import NATIONAL, apply_suppression, cells_of, shared_table
+from migrant_health.platform.upload_body import UploadForm, read_upload, require_csrf_outside_body
 from migrant_health.platform.uploads import check_wave, problems_by_row
 from migrant_health.platform.waves import store_wave
 
 router = APIRouter()
 LABELS = {i.name: i.label for i in INDICATORS}
-_FORM_SLACK = 64 * 1024  # room for the form's other fields around the file
 
 
 def _safe_next(target: str | None) -> str:
@@ -169,34 +169,28 @@ def upload_page(
     return _upload_page(request, account, session)
 
 
-async def limit_body(request: Request) -> None:
-    """Refuse an upload whose declared size is over the limit before reading it (413)."""
-    settings: Settings = request.app.state.settings
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes + _FORM_SLACK:
-        raise HTTPException(
-            status_code=413,
-            detail=f"the file is larger than the platform's limit of "
-            f"{settings.max_upload_bytes / 1024 / 1024:.1f} MB; upload a smaller wave",
-        )
-
-
-@router.post("/upload", dependencies=[Depends(limit_body), Depends(require_csrf)])
+# The CSRF token and the account are checked before the body is read, and its size while it
+# streams (upload_body); the route declares no form parameters, which FastAPI would read first.
+@router.post("/upload", dependencies=[Depends(require_csrf_outside_body)])
 def upload(
     request: Request,
-    file: UploadFile,
-    region_id: int = Form(...),
-    label: str = Form(""),
-    column_map: str = Form(""),
+    form: UploadForm = Depends(read_upload),
     session: Session = DB,
     account: Account = Depends(require_analyst),
     settings: Settings = Depends(settings_of),
 ) -> Response:
     """Validate an uploaded wave; store it only if it has no problem."""
     address = client_address(request)
+    if form.refused:
+        audit.record(session, account.username, "upload_refused", form.refused, address)
+        return _upload_page(request, account, session, status_code=413, error=form.refused)
+    file, region_text = form.file, form.fields.get("region_id", "")
+    if file is None or not region_text.isdigit():
+        raise HTTPException(status_code=422, detail="choose a region and a survey file")
     filename = file.filename or "upload"
-    region = session.get(Region, region_id)
-    if region is None or not access.owns_region(account, region_id):
+    label, column_map = form.fields.get("label", ""), form.fields.get("column_map", "")
+    region = session.get(Region, int(region_text))
+    if region is None or not access.owns_region(account, region.id):
         raise HTTPException(status_code=404, detail="no such region among yours")
     try:
         checked = check_wave(file.file, filename, column_map, settings.max_upload_bytes)
