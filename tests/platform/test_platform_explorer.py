@@ -40,6 +40,7 @@ from migrant_health.platform.admin import create_account
 from migrant_health.platform.database import make_engine, session_scope
 from migrant_health.platform.jobs import comparisons_dir
 from migrant_health.platform.models import Account, Job
+from migrant_health.run_records import ComparisonMetadata
 
 COLUMNS = list(DELTA_COLUMNS)  # the columns compare writes to deltas.parquet
 
@@ -69,19 +70,20 @@ def deltas_table(scenario: str = "fair_employment", end: int = 2030) -> pd.DataF
 
 
 def write_comparison(folder: Path, table: pd.DataFrame) -> None:
+    """What compare writes: the deltas and a comparison.json of its contract (checked here, so
+    that the stand-in cannot drift from the real file the explorer reads)."""
     folder.mkdir(parents=True)
     table.to_parquet(folder / "deltas.parquet", index=False)
-    (folder / "comparison.json").write_text(
-        json.dumps(
-            {
-                "scenarios": ["baseline", *table["scenario"].unique()],
-                "replicates": 2,
-                "end": 2030,
-                "scale": 100000.0,
-                "seed": 3,
-            }
-        )
-    )
+    meta = {
+        "kind": "comparison",
+        "version": "test",
+        "created": "2026-12-01T00:00:00+00:00",
+        "config": {"start": 2017, "end": 2030, "scale": 100000.0, "seed": 3, "workers": 1},
+        "scenarios": [{"name": n} for n in ["baseline", *table["scenario"].unique()]],
+        "replicates": 2,
+    }
+    ComparisonMetadata.model_validate(meta)
+    (folder / "comparison.json").write_text(json.dumps(meta))
 
 
 @pytest.fixture(scope="module")
@@ -232,6 +234,15 @@ def test_a_real_comparison_started_from_the_page_shows_its_deltas(tmp_path: Path
         assert deltas["replicates"].max() == 2  # fewer where a group was empty in a replicate
         page = client.get(f"/scenarios?comparison={state['result']}")
         assert page.status_code == 200 and "fair_employment" in page.text
+        # the code that reproduces it, read from the comparison.json that compare wrote
+        seed = job["id"]
+        assert (
+            "migrant-health compare --scenarios fair_employment --replicates 2 --start 2008 "
+            f"--end 2010 --scale 100000 --seed {seed} --out {state['result']}"
+        ) in page.text
+        listed = {c["name"]: c for c in client.get("/api/scenarios").json()}[state["result"]]
+        assert listed["scenarios"] == ["baseline", "fair_employment"]
+        assert (listed["replicates"], listed["end"]) == (2, 2010)
 
 
 def test_a_failed_job_says_why(app: FastAPI, fake_compare: list[dict[str, Any]]) -> None:
