@@ -209,3 +209,16 @@ def test_two_servers_share_the_job_bounds_on_postgresql(
     finally:
         release.set()
     assert len(started) == 2
+
+
+def test_a_very_long_account_name_at_the_login_is_refused_not_an_error(
+    deployment: Deployment,
+) -> None:
+    # PostgreSQL enforces the columns' lengths (SQLite does not): a name longer than the audit
+    # log's column is cut there, and the login is refused like any other wrong name.
+    with TestClient(create_app(deployment.settings)) as client:
+        token = csrf_of(client)
+        response = client.post(
+            "/login", data={"username": "x" * 500, "password": "wrong-pass!", "csrf_token": token}
+        )
+        assert response.status_code == 401
