@@ -35,7 +35,7 @@ from sqlalchemy import select
 
 import migrant_health.comparison
 from migrant_health.experiments.deltas import DELTA_COLUMNS
-from migrant_health.platform import create_app
+from migrant_health.platform import create_app, job_slots
 from migrant_health.platform.admin import create_account
 from migrant_health.platform.database import make_engine, session_scope
 from migrant_health.platform.jobs import comparisons_dir
@@ -515,3 +515,36 @@ def test_a_comparison_still_being_written_is_not_listed(
     with TestClient(app) as client:
         assert ".job-99.x1y2" not in [c["name"] for c in client.get("/api/scenarios").json()]
         assert client.get("/scenarios?comparison=.job-99.x1y2").status_code == 404
+
+
+def test_a_runner_used_again_right_after_a_stop_beats_every_few_seconds(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests open and close a client after another. Here the watcher is held inside a heartbeat
+    # while the runner stops and is opened again; once let go, it must not write heartbeats in
+    # a loop (nor may another watcher).
+    beats: list[float] = []
+    inside, held = threading.Event(), threading.Event()
+    beat = job_slots.beat
+
+    def held_beat(*args: Any) -> None:
+        beats.append(time.monotonic())
+        inside.set()
+        held.wait(10)
+        beat(*args)
+
+    monkeypatch.setattr(job_slots, "beat", held_beat)
+    runner = create_app(deployment.settings).state.jobs
+    runner.open()
+    try:
+        assert inside.wait(10)
+        runner.close()
+        runner.open()
+        held.set()
+        before = len(beats)
+        time.sleep(1.0)  # the window measured, not a wait for something
+        after = len(beats)
+    finally:
+        held.set()
+        runner.close()
+    assert after - before <= 1, f"{after - before} heartbeats in a second"

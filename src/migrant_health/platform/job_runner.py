@@ -67,7 +67,6 @@ class JobRunner:
         self._stop = threading.Event()
         self._users = 0
         self._watcher: threading.Thread | None = None
-        self._tick = threading.Event()  # wakes the watcher early (the runner stopped)
 
     def reap_stale(self) -> int:
         """Mark the jobs of dead servers interrupted; return how many (a server's start)."""
@@ -128,7 +127,6 @@ class JobRunner:
             self._stop.set()
             threads = list(self._threads.values())
             self._changed.notify_all()
-        self._tick.set()
         deadline = time.monotonic() + grace
         for thread in threads:
             thread.join(max(deadline - time.monotonic(), 0.0))
@@ -140,27 +138,31 @@ class JobRunner:
             self._threads.clear()
 
     def _resume(self) -> None:
-        """Start again after a stop, with the watcher (holding the lock)."""
+        """Start again after a stop, with a watcher (holding the lock)."""
         if self._stop.is_set():
+            # A new generation: the old one's watcher ends with its stop event, whenever it
+            # wakes, and this one gets its own.
             self._stop = threading.Event()
+            self._watcher = None
         if self._watcher is None:
-            self._tick.clear()
             self._watcher = threading.Thread(
-                target=self._watch, name="mh-comparison-heartbeat", daemon=True
+                target=self._watch, args=(self._stop,), name="mh-comparison-heartbeat", daemon=True
             )
             self._watcher.start()
 
-    def _watch(self) -> None:
+    def _watch(self, stop: threading.Event) -> None:
+        """Beat every few seconds until ``stop`` (its generation's) or the runner is unused."""
         while True:
             with self._lock:
-                if self._stop.is_set() or (not self._users and not self._active):
-                    self._watcher = None
+                if stop.is_set() or (not self._users and not self._active):
+                    if self._watcher is threading.current_thread():
+                        self._watcher = None
                     return
             try:
                 job_slots.beat(self.sessions, self.owner)
             except Exception:  # the database is unreachable for a moment: the next beat retries
                 _log.warning("could not refresh the comparison jobs' heartbeat", exc_info=True)
-            self._tick.wait(job_slots.HEARTBEAT)
+            stop.wait(job_slots.HEARTBEAT)  # a stop wakes it at once, to end
 
     def _start(self, job_id: int, request: JobRequest) -> None:
         with self._lock:
