@@ -87,12 +87,17 @@ def csrf_of(client: TestClient, path: str = "/login") -> str:
     return found.group(1)
 
 
-def login(client: TestClient, username: str) -> str:
-    """Log ``username`` in; return the session's CSRF token."""
+def login(client: TestClient, username: str, password: str | None = None) -> str:
+    """Log ``username`` in (with its password of :data:`PASSWORDS`, or ``password``); return the
+    session's CSRF token."""
     token = csrf_of(client)
     response = client.post(
         "/login",
-        data={"username": username, "password": PASSWORDS[username], "csrf_token": token},
+        data={
+            "username": username,
+            "password": password or PASSWORDS[username],
+            "csrf_token": token,
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text[:500]
@@ -108,15 +113,12 @@ def upload(
     label: str = "",
     column_map: str = "",
 ) -> object:
-    """POST a wave to the upload form; return the response (not followed)."""
+    """POST a wave to the upload form, its CSRF token in the URL as the form sends it; return
+    the response (not followed)."""
     return client.post(
         "/upload",
-        data={
-            "region_id": str(region_id),
-            "csrf_token": token,
-            "label": label,
-            "column_map": column_map,
-        },
+        params={"csrf_token": token},
+        data={"region_id": str(region_id), "label": label, "column_map": column_map},
         files={"file": (filename, content, "application/octet-stream")},
         follow_redirects=False,
     )

@@ -1,17 +1,19 @@
 """The platform in a real browser: headless Chromium (Debian's package, driven by Playwright)
 logs in, uploads a wave, sees its indicators and charts, downloads a CSV, sees a refused
-upload's per-row problems, publishes the wave and sees it over time.
+upload's per-row problems, publishes the wave and sees it over time, then starts a comparison
+from the scenario explorer (a real, small one) and sees its deltas once it has run.
 
 The server runs on a free loopback port for the module; one browser session goes through the
 steps in order, in one test.
 Screenshots go to the test's temporary folder, or to ``$MIGRANT_HEALTH_SCREENSHOTS`` (how the
-ones in docs/platform.md were made). ``.ci/run`` installs Chromium; without it the test is
-skipped.
+ones in docs/platform.md were made); every screenshot that page shows must be one of them.
+``.ci/run`` installs Chromium; without it the test is skipped.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 from platform_helpers import (
     PASSWORDS,
+    ROOT,
     build_deployment,
     live_server,
     login,
@@ -172,6 +175,31 @@ def publish_and_follow_the_indicator_over_time(
     page.screenshot(path=str(shots / "platform-indicators.png"), full_page=True)
 
 
+def start_a_comparison_and_explore_it(page: Page, shots: Path) -> None:
+    page.goto("/scenarios")
+    assert "No comparison yet" in page.inner_text("main")
+    page.select_option("select[name=scenario]", "fair_employment")
+    page.fill("input[name=replicates]", "3")
+    page.fill("input[name=end]", "2035")
+    page.click("button:has-text('Start')")
+    page.wait_for_selector("#jobs")
+    # The page reloads itself every 5 s while the job runs; the chart is there once it is done.
+    page.locator("#deltas svg").wait_for(timeout=300_000)
+    assert "done" in page.inner_text("#jobs")
+    assert page.locator("select[name=metric]").input_value() == "integration_index"
+    snippet = page.text_content("pre.snippet") or ""  # inside a closed <details>
+    assert "migrant-health compare --scenarios fair_employment --replicates 3" in snippet
+    page.screenshot(path=str(shots / "platform-explorer.png"), full_page=True)
+
+
+def the_docs_show_these_screenshots(shots: Path) -> None:
+    docs = (ROOT / "docs" / "platform.md").read_text()
+    shown = set(re.findall(r"\(images/(platform-[a-z-]+\.png)\)", docs))
+    taken = {p.name for p in shots.glob("platform-*.png")}
+    assert "platform-explorer.png" in shown
+    assert shown <= taken, f"docs/platform.md shows screenshots no test takes: {shown - taken}"
+
+
 def test_an_analyst_s_session_in_the_browser(
     page: Page, site: str, shots: Path, files: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -182,3 +210,5 @@ def test_an_analyst_s_session_in_the_browser(
     download_the_chart_data_as_csv(page, tmp_path)
     a_refused_upload_shows_its_problems_per_row(page, files, shots)
     publish_and_follow_the_indicator_over_time(page, files, shots, site)
+    start_a_comparison_and_explore_it(page, shots)
+    the_docs_show_these_screenshots(shots)

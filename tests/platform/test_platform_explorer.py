@@ -13,6 +13,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,12 @@ from sqlalchemy import select
 
 import migrant_health.comparison
 from migrant_health.experiments.deltas import DELTA_COLUMNS
-from migrant_health.platform import create_app
+from migrant_health.platform import create_app, job_slots
+from migrant_health.platform.admin import create_account
 from migrant_health.platform.database import make_engine, session_scope
 from migrant_health.platform.jobs import comparisons_dir
 from migrant_health.platform.models import Account, Job
+from migrant_health.run_records import ComparisonMetadata
 
 COLUMNS = list(DELTA_COLUMNS)  # the columns compare writes to deltas.parquet
 
@@ -67,19 +70,20 @@ def deltas_table(scenario: str = "fair_employment", end: int = 2030) -> pd.DataF
 
 
 def write_comparison(folder: Path, table: pd.DataFrame) -> None:
+    """What compare writes: the deltas and a comparison.json of its contract (checked here, so
+    that the stand-in cannot drift from the real file the explorer reads)."""
     folder.mkdir(parents=True)
     table.to_parquet(folder / "deltas.parquet", index=False)
-    (folder / "comparison.json").write_text(
-        json.dumps(
-            {
-                "scenarios": ["baseline", *table["scenario"].unique()],
-                "replicates": 2,
-                "end": 2030,
-                "scale": 100000.0,
-                "seed": 3,
-            }
-        )
-    )
+    meta = {
+        "kind": "comparison",
+        "version": "test",
+        "created": "2026-12-01T00:00:00+00:00",
+        "config": {"start": 2017, "end": 2030, "scale": 100000.0, "seed": 3, "workers": 1},
+        "scenarios": [{"name": n} for n in ["baseline", *table["scenario"].unique()]],
+        "replicates": 2,
+    }
+    ComparisonMetadata.model_validate(meta)
+    (folder / "comparison.json").write_text(json.dumps(meta))
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +157,7 @@ def _wait(client: TestClient, job: int, seconds: float = 30) -> dict[str, Any]:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         state = client.get(f"/api/jobs/{job}").json()
-        if state["status"] in ("done", "failed"):
+        if state["status"] in ("done", "failed", "interrupted"):
             return state
         time.sleep(0.1)
     raise AssertionError(f"job {job} did not end")
@@ -230,6 +234,15 @@ def test_a_real_comparison_started_from_the_page_shows_its_deltas(tmp_path: Path
         assert deltas["replicates"].max() == 2  # fewer where a group was empty in a replicate
         page = client.get(f"/scenarios?comparison={state['result']}")
         assert page.status_code == 200 and "fair_employment" in page.text
+        # the code that reproduces it, read from the comparison.json that compare wrote
+        seed = job["id"]
+        assert (
+            "migrant-health compare --scenarios fair_employment --replicates 2 --start 2008 "
+            f"--end 2010 --scale 100000 --seed {seed} --out {state['result']}"
+        ) in page.text
+        listed = {c["name"]: c for c in client.get("/api/scenarios").json()}[state["result"]]
+        assert listed["scenarios"] == ["baseline", "fair_employment"]
+        assert (listed["replicates"], listed["end"]) == (2, 2010)
 
 
 def test_a_failed_job_says_why(app: FastAPI, fake_compare: list[dict[str, Any]]) -> None:
@@ -310,35 +323,46 @@ def test_one_job_per_account_and_a_bounded_queue(
             assert running["status"] == "running" and running["progress"] == 0.25
             runner = app.state.jobs
             assert len(runner.active()) == 2
+            # Both end while the clients are open (closing the last would interrupt them).
+            release.set()
+            _until(lambda: not runner.active())
+            assert {j["status"] for j in (_jobs_of(ana)[0], _jobs_of(bob)[0])} == {"done"}
     finally:
         release.set()
-    deadline = time.monotonic() + 30
-    while app.state.jobs.active() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not app.state.jobs.active()
 
 
-def test_a_job_left_running_by_a_stopped_server_is_marked_failed(
+def test_a_job_left_running_by_a_dead_server_is_marked_interrupted(
     deployment: Deployment,
 ) -> None:
     engine = make_engine(deployment.settings)
+    now = datetime.now(UTC).replace(tzinfo=None)
     with session_scope(engine) as session:
         account = session.scalar(select(Account).where(Account.username == "ana"))
         assert account is not None
-        session.add(
+        dead, alive = (
             Job(
                 account_id=account.id,
                 scenario="fair_employment",
                 persons=100000,
                 status="running",
                 progress=0.5,
+                owner=owner,
+                heartbeat_at=beat,
             )
+            for owner, beat in (("dead:1", now - timedelta(minutes=5)), ("alive:2", now))
         )
-    create_app(deployment.settings)  # a restart of the embedded platform
+        session.add_all([dead, alive])
+        session.flush()
+        ids = dead.id, alive.id
+    create_app(deployment.settings)  # a server starts on the same database
     with session_scope(engine) as session:
-        statuses = set(session.scalars(select(Job.status)))
+        dead, alive = (session.get(Job, i) for i in ids)
+        assert dead is not None and alive is not None
+        assert dead.status == "interrupted" and "start it again" in dead.message
+        # a job whose server still beats is that server's business
+        assert alive.status == "running"
+        session.delete(alive)
     engine.dispose()
-    assert "running" not in statuses and "queued" not in statuses
 
 
 def test_a_job_of_no_finite_size_is_refused(deployment: Deployment) -> None:
@@ -349,3 +373,178 @@ def test_a_job_of_no_finite_size_is_refused(deployment: Deployment) -> None:
         request = JobRequest(scenario="fair_employment", replicates=2, end=2025, scale=scale)
         with pytest.raises(PlatformError, match="persons per agent"):
             check_request(request, deployment.settings)
+
+
+def _jobs_of(client: TestClient) -> list[dict[str, Any]]:
+    jobs: list[dict[str, Any]] = client.get("/api/jobs").json()
+    return jobs
+
+
+def _until(condition: Callable[[], bool], seconds: float = 30) -> None:
+    """Wait for ``condition`` (polled: the jobs run in other threads), failing after a bound."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not come true in time"
+        time.sleep(0.05)
+
+
+def test_two_servers_on_one_database_share_the_job_bounds(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two app instances stand for two server processes on one database: one job per account,
+    # one running at once and four queued or running hold across both.
+    release = threading.Event()
+    started: list[str] = []
+
+    def slow_compare(
+        scenarios: list[str],
+        replicates: int,
+        *,
+        out: Path,
+        progress: Callable[[int, int], None],
+        **options: Any,
+    ) -> pd.DataFrame:
+        started.append(Path(out).name)
+        progress(1, 4)
+        release.wait(60)
+        table = deltas_table(scenarios[0], options["end"])
+        write_comparison(Path(out), table)
+        return table
+
+    monkeypatch.setattr(migrant_health.comparison, "compare", slow_compare)
+    engine = make_engine(deployment.settings)
+    with session_scope(engine) as session:
+        for name in ("cy", "dee", "eve"):
+            create_account(session, name, f"{name}-passphrase-1", "analyst", [deployment.region_a])
+    engine.dispose()
+    form = {"scenario": "fair_employment", "replicates": "2", "end": "2025", "scale": "100000"}
+    first, second = create_app(deployment.settings), create_app(deployment.settings)
+    clients = {}
+    try:
+        with (
+            TestClient(first) as ana,
+            TestClient(second) as ana_again,
+            TestClient(second) as bob,
+            TestClient(first) as cy,
+            TestClient(second) as dee,
+            TestClient(first) as eve,
+        ):
+            clients = {"ana": ana, "bob": bob, "cy": cy, "dee": dee}
+
+            def start(client: TestClient, name: str) -> Any:
+                password = f"{name}-passphrase-1" if name in ("cy", "dee", "eve") else None
+                token = login(client, name, password)
+                return client.post(
+                    "/scenarios/jobs", data={**form, "csrf_token": token}, follow_redirects=False
+                )
+
+            assert start(ana, "ana").status_code == 303
+            _until(lambda: _jobs_of(ana)[0]["status"] == "running")
+            refused = start(ana_again, "ana")
+            assert refused.status_code == 422 and "running already" in refused.text
+            assert start(bob, "bob").status_code == 303
+            # bob's job, on the other server, waits for ana's to end: one runs at a time.
+            _until(lambda: "waiting" in _jobs_of(bob)[0]["message"])
+            assert _jobs_of(bob)[0]["status"] == "queued" and len(started) == 1
+            assert start(cy, "cy").status_code == 303
+            assert start(dee, "dee").status_code == 303
+            full = start(eve, "eve")
+            assert full.status_code == 422 and "4 comparisons are queued or running" in full.text
+            release.set()
+            for client in clients.values():
+                _until(lambda c=client: _jobs_of(c)[0]["status"] == "done")
+    finally:
+        release.set()
+    assert len(started) == 4
+
+
+def test_the_last_server_to_stop_interrupts_its_jobs_and_later_ones_run_again(
+    app: FastAPI, fake_compare: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An app served twice at once (two clients here; two uvicorn servers would do the same):
+    # the jobs run until the last server stops, which interrupts them; served again, the app
+    # runs new jobs.
+    fake = migrant_health.comparison.compare
+    working = threading.Event()
+
+    def endless_compare(
+        scenarios: list[str], replicates: int, *, progress: Callable[[int, int], None], **_: Any
+    ) -> pd.DataFrame:
+        for done in range(10**6):  # stopped only from its progress report
+            progress(done, 10**6)
+            working.wait(0.01)  # a step of work
+        raise AssertionError("the job was never stopped")
+
+    monkeypatch.setattr(migrant_health.comparison, "compare", endless_compare)
+    form = {"scenario": "fair_employment", "replicates": "2", "end": "2025", "scale": "100000"}
+    with TestClient(app) as first:
+        with TestClient(app) as second:
+            token = login(second, "ana")
+            second.post("/scenarios/jobs", data={**form, "csrf_token": token})
+            job = _jobs_of(second)[0]
+            _until(lambda: second.get(f"/api/jobs/{job['id']}").json()["progress"] > 0)
+        # one server stopped, the other still serves: the job goes on
+        assert first.get("/api/me").status_code == 200
+        assert _state_of(app, job["id"]) == "running"
+    assert _state_of(app, job["id"]) == "interrupted"
+    assert not app.state.jobs.active()
+    monkeypatch.setattr(migrant_health.comparison, "compare", fake)
+    with TestClient(app) as again:
+        token = login(again, "ana")
+        again.post("/scenarios/jobs", data={**form, "csrf_token": token})
+        assert _wait(again, _jobs_of(again)[0]["id"])["status"] == "done"
+
+
+def _state_of(app: FastAPI, job_id: int) -> str:
+    engine = make_engine(app.state.settings)
+    with session_scope(engine) as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        status = job.status
+    engine.dispose()
+    return status
+
+
+def test_a_comparison_still_being_written_is_not_listed(
+    app: FastAPI, deployment: Deployment
+) -> None:
+    # compare writes into a hidden staging folder and renames it when complete; a server that
+    # stopped in the middle may leave one behind.
+    staging = comparisons_dir(deployment.settings) / ".job-99.x1y2"
+    write_comparison(staging, deltas_table())
+    with TestClient(app) as client:
+        assert ".job-99.x1y2" not in [c["name"] for c in client.get("/api/scenarios").json()]
+        assert client.get("/scenarios?comparison=.job-99.x1y2").status_code == 404
+
+
+def test_a_runner_used_again_right_after_a_stop_beats_every_few_seconds(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests open and close a client after another. Here the watcher is held inside a heartbeat
+    # while the runner stops and is opened again; once let go, it must not write heartbeats in
+    # a loop (nor may another watcher).
+    beats: list[float] = []
+    inside, held = threading.Event(), threading.Event()
+    beat = job_slots.beat
+
+    def held_beat(*args: Any) -> None:
+        beats.append(time.monotonic())
+        inside.set()
+        held.wait(10)
+        beat(*args)
+
+    monkeypatch.setattr(job_slots, "beat", held_beat)
+    runner = create_app(deployment.settings).state.jobs
+    runner.open()
+    try:
+        assert inside.wait(10)
+        runner.close()
+        runner.open()
+        held.set()
+        before = len(beats)
+        time.sleep(1.0)  # the window measured, not a wait for something
+        after = len(beats)
+    finally:
+        held.set()
+        runner.close()
+    assert after - before <= 1, f"{after - before} heartbeats in a second"

@@ -15,9 +15,10 @@ from typer.testing import CliRunner
 
 from migrant_health.cli.main import app as cli
 from migrant_health.platform import Settings, create_app, init_platform
+from migrant_health.platform.admin import create_account
 from migrant_health.platform.database import make_engine, session_scope
 from migrant_health.platform.errors import PlatformError
-from migrant_health.platform.models import Account, AuditEvent, Region
+from migrant_health.platform.models import Account, AuditEvent, LoginSession, Region
 
 HTML = {"accept": "text/html"}  # a browser's page request: refusals redirect to the login
 
@@ -274,3 +275,124 @@ def test_serve_without_the_platform_extra_says_how_to_install_it(
     assert result.exit_code == 2
     assert 'pip install -e ".[platform]"' in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_copied_session_cookie_is_refused_after_logout(app: FastAPI) -> None:
+    with TestClient(app) as ana, TestClient(app) as thief:
+        token = login(ana, "ana")
+        thief.cookies.set("mh_session", ana.cookies["mh_session"])
+        assert thief.get("/api/me").json()["account"] == "ana"  # the cookie is the credential
+        ana.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+        page = thief.get("/upload", headers=HTML, follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"].startswith("/login")
+        assert thief.get("/api/jobs").status_code == 401
+        assert thief.get("/api/me").json()["account"] is None
+
+
+def test_setting_a_password_ends_the_account_s_sessions(
+    app: FastAPI, deployment: Deployment
+) -> None:
+    old, new = "carol-first-passphrase", "carol-second-passphrase"
+    with TestClient(app) as admin, TestClient(app) as carol:
+        token = login(admin, "admin")
+        created = admin.post(
+            "/admin/accounts",
+            data={"username": "carol", "password": old, "role": "viewer", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert created.status_code == 303
+        login(carol, "carol", old)
+        carol_id = _account_id(deployment, "carol")
+        weak = admin.post(
+            f"/admin/accounts/{carol_id}/password", data={"password": "short", "csrf_token": token}
+        )
+        assert weak.status_code == 422 and "at least 10" in weak.text
+        assert carol.get("/api/me").json()["account"] == "carol"  # a refused change ends nothing
+        response = admin.post(
+            f"/admin/accounts/{carol_id}/password",
+            data={"password": new, "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        assert carol.get("/api/me").json()["account"] is None
+        assert admin.get("/api/me").json()["account"] == "admin"  # the admin's own session stays
+        csrf = csrf_of(carol)
+        refused = carol.post(
+            "/login", data={"username": "carol", "password": old, "csrf_token": csrf}
+        )
+        assert refused.status_code == 401
+        login(carol, "carol", new)
+    assert (
+        _count(
+            deployment,
+            AuditEvent,
+            AuditEvent.action == "account",
+            AuditEvent.detail.contains("set the password of carol"),
+        )
+        == 1
+    )
+
+
+def _account_id(deployment: Deployment, username: str) -> int:
+    engine = make_engine(deployment.settings)
+    with session_scope(engine) as session:
+        found = session.scalar(select(Account.id).where(Account.username == username))
+    engine.dispose()
+    assert found is not None
+    return int(found)
+
+
+def test_two_servers_on_one_database_share_the_login_limit(deployment: Deployment) -> None:
+    # Two app instances stand for two server processes behind one proxy: each has its own
+    # memory, and the database is all they share.
+    engine = make_engine(deployment.settings)
+    with session_scope(engine) as session:
+        create_account(session, "dora", "dora-passphrase-1", "viewer", [])
+    engine.dispose()
+    first, second = create_app(deployment.settings), create_app(deployment.settings)
+    with TestClient(first) as one, TestClient(second) as two:
+        for _ in range(3):  # the deployment allows 3 failed logins
+            token = csrf_of(one)
+            response = one.post(
+                "/login", data={"username": "dora", "password": "wrong-pass!", "csrf_token": token}
+            )
+            assert response.status_code == 401
+        token = csrf_of(two)
+        response = two.post(
+            "/login",
+            data={"username": "dora", "password": "dora-passphrase-1", "csrf_token": token},
+        )
+        assert response.status_code == 429 and "Too many failed logins" in response.text
+        assert two.get("/api/me").json()["account"] is None
+
+
+def _rows_when_answered(app: FastAPI, deployment: Deployment, model: type, seen: list[int]) -> Any:
+    """``app`` wrapped so that, as each response starts, the rows of ``model`` are counted
+    from another connection: what a client acting on the response at once would find."""
+
+    async def probe(scope: Any, receive: Any, send: Any) -> None:
+        async def counting_send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                seen.append(_count(deployment, model))
+            await send(message)
+
+        await app(scope, receive, counting_send)
+
+    return probe
+
+
+def test_a_request_s_changes_are_committed_before_its_answer_is_sent(
+    app: FastAPI, deployment: Deployment
+) -> None:
+    # A browser follows a login's redirect at once: the new login must be there to be found.
+    seen: list[int] = []
+    with TestClient(_rows_when_answered(app, deployment, LoginSession, seen)) as client:
+        token = csrf_of(client)
+        before = seen[-1]
+        response = client.post(
+            "/login",
+            data={"username": "ana", "password": PASSWORDS["ana"], "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        assert seen[-1] == before + 1, "the login was committed only after its answer was sent"

@@ -1,14 +1,23 @@
 """Uploads as they arrive: valid waves in each format are stored with their indicators; a wrong
 format, a file larger than the limit, a file that is not what its extension says, a bad column
-map and invalid rows are refused with a clear message, and nothing is stored."""
+map and invalid rows are refused with a clear message, and nothing is stored. An upload without
+a login or a CSRF token is refused before its body is read, and a chunked body over the limit
+is refused while it streams.
+
+The streamed bodies go through httpx's ASGI transport, which hands the application each chunk
+when it asks for it (the test client joins a generator body before the application sees it), so
+the tests see how much of a body the platform read."""
 
 from __future__ import annotations
 
+import asyncio
+import html
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
 from fastapi import FastAPI
@@ -117,13 +126,14 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(
     client, token = analyst
     before = _stored(deployment)
     response = upload(client, token, deployment.region_a, big, "big.csv")
-    assert response.status_code == 413 and "larger than the platform's limit" in response.text
+    assert response.status_code == 413
+    assert "larger than the platform's limit" in html.unescape(response.text)
     assert _stored(deployment) == before
 
 
 def test_the_streamed_size_is_checked_too() -> None:
-    # A request without a Content-Length (chunked) reaches the reader; the copy stops at the
-    # limit and leaves nothing behind.
+    # The body's limit leaves room for the form's other fields; the copy of the file itself into
+    # the private folder stops at the limit and leaves nothing behind.
     with pytest.raises(UploadError, match=r"larger than the platform.s limit of 0\.1 MB"):
         check_wave(io.BytesIO(b"x" * 200_000), "big.csv", "", limit=100 * 1024)
 
@@ -205,3 +215,88 @@ def test_a_zip_archive_named_csv_is_caught_by_its_content(tmp_path: Path) -> Non
         z.writestr("wave.csv", "id,age\n1,30\n")
     with pytest.raises(UploadError, match="ZIP archive"):
         check_wave(io.BytesIO(archive.getvalue()), "wave.csv", "", limit=LIMIT)
+
+
+BOUNDARY = "mh-test-boundary"
+CHUNK = 16 * 1024
+
+
+def _chunked_wave(region_id: int, size: int, pulled: list[int]) -> AsyncIterator[bytes]:
+    """A multipart upload of a ``size``-byte file sent in chunks, without a Content-Length;
+    each chunk's length goes to ``pulled`` when the application asks for it."""
+
+    async def body() -> AsyncIterator[bytes]:
+        head = (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="region_id"\r\n\r\n'
+            f"{region_id}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; "
+            'name="file"; filename="big.csv"\r\nContent-Type: text/csv\r\n\r\nid,age\r\n'
+        ).encode()
+        tail = f"\r\n--{BOUNDARY}--\r\n".encode()
+        for piece in [head, *[b"1,30\r\n" * (CHUNK // 6)] * (size // CHUNK), tail]:
+            pulled.append(len(piece))
+            yield piece
+
+    return body()
+
+
+def _post_streamed(
+    client: TestClient, body: AsyncIterator[bytes], headers: dict[str, str]
+) -> httpx.Response:
+    """POST ``body`` to /upload with ``client``'s cookies, chunk by chunk as the app reads."""
+
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", cookies=client.cookies
+        ) as streamed:
+            return await streamed.post(
+                "/upload",
+                content=body,
+                headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}", **headers},
+            )
+
+    return asyncio.run(send())
+
+
+def test_a_chunked_upload_over_the_limit_is_refused_while_it_streams(
+    deployment: Deployment, analyst: tuple[TestClient, str]
+) -> None:
+    client, token = analyst
+    before = _stored(deployment)
+    pulled: list[int] = []
+    body = _chunked_wave(deployment.region_a, 20 * LIMIT, pulled)
+    response = _post_streamed(client, body, {"x-csrf-token": token})
+    assert response.status_code == 413
+    assert "larger than the platform's limit of 0.2 MB" in html.unescape(response.text)
+    # It stopped reading within a chunk of the limit (and the room for the form's other
+    # fields), not at the end of the 4 MB body.
+    assert LIMIT < sum(pulled) <= LIMIT + 64 * 1024 + CHUNK
+    assert _stored(deployment) == before
+    engine = make_engine(deployment.settings)
+    with session_scope(engine) as session:
+        refusal = session.scalar(
+            select(AuditEvent.detail)
+            .where(AuditEvent.action == "upload_refused")
+            .order_by(AuditEvent.id.desc())
+        )
+    engine.dispose()
+    assert refusal is not None and "larger than the platform's limit" in refusal
+
+
+@pytest.mark.parametrize("who", ["anonymous", "anonymous with a token", "analyst without token"])
+def test_an_upload_without_login_or_token_is_refused_before_its_body_is_read(
+    deployment: Deployment, analyst: tuple[TestClient, str], who: str
+) -> None:
+    pulled: list[int] = []
+    body = _chunked_wave(deployment.region_a, 4 * CHUNK, pulled)
+    if who == "analyst without token":
+        response = _post_streamed(analyst[0], body, {})
+        expected = 403
+    else:
+        with TestClient(analyst[0].app) as anonymous:
+            token = anonymous.get("/api/me").json()["csrf_token"]
+            headers = {"x-csrf-token": token} if who == "anonymous with a token" else {}
+            response = _post_streamed(anonymous, body, headers)
+        expected = 401 if headers else 403
+    assert response.status_code == expected
+    assert pulled == [], f"{len(pulled)} chunks of the body were read before the refusal"

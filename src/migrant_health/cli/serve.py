@@ -12,6 +12,8 @@ import typer
 from migrant_health.cli.errors import friendly_errors, stderr
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+#: Seconds uvicorn waits for requests in progress when stopped (then the jobs are stopped).
+GRACEFUL_SECONDS = 5
 
 
 def _admin_password() -> str:
@@ -132,11 +134,20 @@ def serve_command(
     stderr.print(
         f"serving http://{host}:{port} (data in {settings.data_dir}); Ctrl-C stops", highlight=False
     )
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level="warning",
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-    )
+    app = create_app(settings)
+    try:
+        # Ctrl-C: uvicorn stops taking requests, and the app's shutdown stops its comparison
+        # jobs (marked interrupted) before this returns.
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            proxy_headers=True,
+            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        )
+    finally:
+        # A second Ctrl-C makes uvicorn skip the app's shutdown: the jobs' rows must still not
+        # stay "running", but nothing is waited for.
+        app.state.jobs.stop(grace=0.0)

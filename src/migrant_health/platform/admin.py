@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from migrant_health.platform import audit
-from migrant_health.platform.deps import client_address, db, render, require_admin, require_csrf
+from migrant_health.platform import audit, login_sessions
+from migrant_health.platform.deps import DB, client_address, render, require_admin, require_csrf
 from migrant_health.platform.errors import PlatformError
 from migrant_health.platform.models import ROLES, Account, AuditEvent, Region
 from migrant_health.platform.security import check_password_strength, hash_password
@@ -39,7 +39,7 @@ def _admin_page(
 
 @router.get("")
 def admin_page(
-    request: Request, session: Session = Depends(db), account: Account = Depends(require_admin)
+    request: Request, session: Session = DB, account: Account = Depends(require_admin)
 ) -> Response:
     """Regions and accounts."""
     return _admin_page(request, session, account)
@@ -50,7 +50,7 @@ def add_region(
     request: Request,
     code: str = Form(...),
     name: str = Form(...),
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_admin),
 ) -> Response:
     """Add a region (a province or city)."""
@@ -116,7 +116,7 @@ def add_account(
     password: str = Form(...),
     role: str = Form(...),
     region: list[int] = Form([]),
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_admin),
 ) -> Response:
     """Add an account (the form's ``region`` field may repeat)."""
@@ -139,10 +139,10 @@ def add_account(
 def deactivate(
     request: Request,
     account_id: int,
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_admin),
 ) -> Response:
-    """Deactivate an account (its sessions end at their next request)."""
+    """Deactivate an account and end its sessions."""
     target = session.get(Account, account_id)
     if target is None:
         raise HTTPException(status_code=404, detail="no such account")
@@ -155,11 +155,46 @@ def deactivate(
             error="you cannot deactivate your own account",
         )
     target.active = False
+    ended = login_sessions.end_all(session, target.id)
     audit.record(
         session,
         account.username,
         "account",
-        f"deactivated {target.username}",
+        f"deactivated {target.username}; {ended} session(s) ended",
+        client_address(request),
+    )
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/accounts/{account_id}/password", dependencies=[Depends(require_csrf)])
+def set_password(
+    request: Request,
+    account_id: int,
+    password: str = Form(...),
+    session: Session = DB,
+    account: Account = Depends(require_admin),
+) -> Response:
+    """Set an account's password and end its sessions (a leaked password is shut out at once).
+
+    The admin's own session stays when the account is the admin's.
+    """
+    target = session.get(Account, account_id)
+    if target is None:
+        raise HTTPException(status_code=404, detail="no such account")
+    try:
+        check_password_strength(password)
+    except PlatformError as exc:
+        return _admin_page(
+            request, session, account, status_code=422, error=f"{target.username}: {exc}"
+        )
+    target.password_hash = hash_password(password)
+    own = request.session.get(login_sessions.TOKEN_KEY)
+    ended = login_sessions.end_all(session, target.id, keep=own if isinstance(own, str) else None)
+    audit.record(
+        session,
+        account.username,
+        "account",
+        f"set the password of {target.username}; {ended} session(s) ended",
         client_address(request),
     )
     return RedirectResponse("/admin", status_code=303)
@@ -167,7 +202,7 @@ def deactivate(
 
 @router.get("/audit")
 def audit_page(
-    request: Request, session: Session = Depends(db), account: Account = Depends(require_admin)
+    request: Request, session: Session = DB, account: Account = Depends(require_admin)
 ) -> Response:
     """The latest events of the audit log."""
     events = list(

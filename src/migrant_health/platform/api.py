@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from migrant_health.platform import access, audit
 from migrant_health.platform.deps import (
+    DB,
     client_address,
     current_account,
-    db,
     require_account,
     require_admin,
     require_analyst,
@@ -77,7 +77,7 @@ def me(request: Request, account: Account | None = Depends(current_account)) -> 
 
 @router.get("/regions")
 def regions(
-    session: Session = Depends(db), account: Account = Depends(require_account)
+    session: Session = DB, account: Account = Depends(require_account)
 ) -> list[dict[str, Any]]:
     """Every region (code and name)."""
     return [
@@ -98,7 +98,7 @@ def definitions(settings: Settings = Depends(settings_of)) -> dict[str, Any]:
 
 @router.get("/waves")
 def waves(
-    session: Session = Depends(db), account: Account | None = Depends(current_account)
+    session: Session = DB, account: Account | None = Depends(current_account)
 ) -> list[dict[str, Any]]:
     """Published waves, and every wave of the caller's own regions (with its details)."""
     own_regions = account.region_ids() if account and account.role == "analyst" else set()
@@ -111,7 +111,7 @@ def waves(
 
 @router.get("/waves/{wave_id}")
 def wave(
-    wave_id: int, session: Session = Depends(db), account: Account | None = Depends(current_account)
+    wave_id: int, session: Session = DB, account: Account | None = Depends(current_account)
 ) -> dict[str, Any]:
     """One wave (own region, or published)."""
     found = access.require_visible_wave(account, session.get(Wave, wave_id))
@@ -122,7 +122,7 @@ def wave(
 def wave_indicators(
     request: Request,
     wave_id: int,
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
     settings: Settings = Depends(settings_of),
 ) -> dict[str, Any]:
@@ -150,7 +150,7 @@ def indicators(
     region: str = "",
     subgroup: str = "",
     year: int = 0,
-    session: Session = Depends(db),
+    session: Session = DB,
     settings: Settings = Depends(settings_of),
 ) -> dict[str, Any]:
     """Published indicators of every region and the nation, suppressed (filters optional)."""
@@ -168,7 +168,7 @@ def publish(
     request: Request,
     wave_id: int,
     published: bool = Body(..., embed=True),
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_analyst),
 ) -> dict[str, Any]:
     """Publish or withdraw a wave of one's own region."""
@@ -188,7 +188,7 @@ def publish(
 def delete(
     request: Request,
     wave_id: int,
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_analyst),
 ) -> dict[str, Any]:
     """Delete a wave of one's own region with its microdata and indicators."""
@@ -200,7 +200,7 @@ def delete(
 
 @router.get("/audit")
 def audit_log(
-    limit: int = 200, session: Session = Depends(db), account: Account = Depends(require_admin)
+    limit: int = 200, session: Session = DB, account: Account = Depends(require_admin)
 ) -> list[dict[str, Any]]:
     """The latest events of the audit log (admins only)."""
     if not 1 <= limit <= 5000:

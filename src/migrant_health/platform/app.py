@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -9,23 +11,36 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from migrant_health.platform import admin, api, explorer, views
 from migrant_health.platform.cache import SharedCache
 from migrant_health.platform.database import make_engine
 from migrant_health.platform.deps import TEMPLATES
-from migrant_health.platform.jobs import JobRunner
-from migrant_health.platform.security import LoginLimiter
+from migrant_health.platform.job_runner import JobRunner
+from migrant_health.platform.login_limit import LoginLimiter
+from migrant_health.platform.login_sessions import SESSION_HOURS
 from migrant_health.platform.settings import Settings
-
-SESSION_HOURS = 8
 
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
         "accept", ""
     )
+
+
+@asynccontextmanager
+async def _serving(app: FastAPI) -> AsyncIterator[None]:
+    """While a server serves the app, its comparison jobs run; when it stops (Ctrl-C), they
+    stop and are marked interrupted. One app may be served more than once at a time (tests
+    open a client each): the jobs stop with the last."""
+    runner: JobRunner = app.state.jobs
+    runner.open()
+    try:
+        yield
+    finally:
+        await run_in_threadpool(runner.close)  # waits for the jobs: not on the event loop
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -41,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=_serving,
     )
     engine = make_engine(settings)
     app.state.settings = settings
@@ -48,10 +64,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     app.state.cache = SharedCache()
     app.state.jobs = JobRunner(settings, app.state.sessions)
-    if settings.embedded:
-        # One process serves an embedded platform: any job still marked active is orphaned.
-        app.state.jobs.interrupt_stale()
-    app.state.limiter = LoginLimiter(settings.login_attempts, settings.login_window)
+    # Jobs whose server died (no heartbeat for a while) are marked interrupted; those of live
+    # servers on the same database are left alone.
+    app.state.jobs.reap_stale()
+    app.state.limiter = LoginLimiter(
+        app.state.sessions, settings.login_attempts, settings.login_window
+    )
+    # The signed cookie carries the CSRF token and the login's token; whether that login is
+    # still good is the database's answer (login_sessions), so logging out revokes it.
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from migrant_health.platform.models import AuditEvent
 
+_NAME_LENGTH = 80  # of the username and address columns
 ACTIONS = (
     "login",
     "login_failed",
@@ -29,7 +30,18 @@ ACTIONS = (
 def record(
     session: Session, username: str, action: str, detail: str = "", address: str = ""
 ) -> None:
-    """Add an event to the log (committed with the request's transaction)."""
+    """Add an event to the log (committed with the request's transaction).
+
+    The account name is the one typed at the login form for a failed login: it is cut to the
+    column's length (PostgreSQL refuses a longer one, SQLite would keep it whole).
+    """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; one of {', '.join(ACTIONS)}")
-    session.add(AuditEvent(username=username, action=action, detail=detail[:2000], address=address))
+    session.add(
+        AuditEvent(
+            username=username[:_NAME_LENGTH],
+            action=action,
+            detail=detail[:2000],
+            address=address[:_NAME_LENGTH],
+        )
+    )

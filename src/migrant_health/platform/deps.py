@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
+from migrant_health.platform import login_sessions
 from migrant_health.platform.models import Account
 from migrant_health.platform.security import csrf_ok, csrf_token
 from migrant_health.platform.settings import Settings
@@ -18,6 +19,7 @@ from migrant_health.platform.settings import Settings
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
+CSRF_REFUSED = "the form's security token is missing or stale; reload the page and try again"
 
 
 def db(request: Request) -> Iterator[Session]:
@@ -37,21 +39,31 @@ def db(request: Request) -> Iterator[Session]:
             callback()
 
 
+#: The request's database session, as routes declare it. Scope "function": committed when the
+#: route returns, before its response is sent. FastAPI's default scope commits after sending,
+#: so a client that follows a redirect at once (to the new wave, or just logged in) could miss
+#: the row.
+DB = Depends(db, scope="function")
+
+
 def settings_of(request: Request) -> Settings:
     """The deployment's settings."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def current_account(request: Request, session: Session = Depends(db)) -> Account | None:
-    """The logged-in account, or ``None`` (anonymous, logged out, or deactivated)."""
-    account_id = request.session.get("account_id")
-    if not isinstance(account_id, int):
+def current_account(request: Request, session: Session = DB) -> Account | None:
+    """The logged-in account, or ``None`` (anonymous, logged out, expired, or deactivated).
+
+    The cookie's token is looked up in the database on every call, so a login that was ended
+    (logout, deactivation, a new password) is refused even from a copy of the cookie.
+    """
+    token = request.session.get(login_sessions.TOKEN_KEY)
+    if not isinstance(token, str):
         return None
-    account = session.get(Account, account_id)
-    if account is None or not account.active:
+    account = login_sessions.account_of(session, token)
+    if account is None:
         request.session.clear()
-        return None
     return account
 
 
@@ -89,10 +101,7 @@ async def require_csrf(request: Request) -> None:
         field = form.get(CSRF_FIELD)
         sent = field if isinstance(field, str) else None
     if not csrf_ok(request.session, sent):
-        raise HTTPException(
-            status_code=403,
-            detail="the form's security token is missing or stale; reload the page and try again",
-        )
+        raise HTTPException(status_code=403, detail=CSRF_REFUSED)
 
 
 def client_address(request: Request) -> str:

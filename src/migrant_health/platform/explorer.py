@@ -10,23 +10,22 @@ bounded comparison run (:mod:`.jobs`).
 from __future__ import annotations
 
 import io
-import json
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from matplotlib.figure import Figure
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from migrant_health.platform import audit
 from migrant_health.platform.charts import svg_of
 from migrant_health.platform.deps import (
+    DB,
     client_address,
     current_account,
-    db,
     render,
     require_account,
     require_analyst,
@@ -37,6 +36,7 @@ from migrant_health.platform.errors import PlatformError
 from migrant_health.platform.jobs import JobRequest, comparisons_dir
 from migrant_health.platform.models import Account, Job
 from migrant_health.platform.settings import Settings
+from migrant_health.run_records import COMPARISON_FILE, ComparisonMetadata
 
 router = APIRouter()
 #: Survey indicators and the simulated metric (and group) that measures the same thing among
@@ -56,11 +56,19 @@ PROJECTED: dict[str, tuple[str, str]] = {
 
 
 def comparisons(settings: Settings) -> list[str]:
-    """Names of the comparison directories with a ``deltas.parquet``, newest first."""
+    """Names of the comparison directories with a ``deltas.parquet``, newest first.
+
+    Hidden folders are the staging folders of comparisons being written (or abandoned by a
+    server that stopped in the middle): never shown.
+    """
     folder = comparisons_dir(settings)
     if not folder.is_dir():
         return []
-    found = [p for p in folder.iterdir() if (p / "deltas.parquet").is_file()]
+    found = [
+        p
+        for p in folder.iterdir()
+        if not p.name.startswith(".") and (p / "deltas.parquet").is_file()
+    ]
     return [p.name for p in sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)]
 
 
@@ -107,17 +115,32 @@ def _band_svg(table: pd.DataFrame, title: str) -> str:
     return svg_of(figure)
 
 
+def metadata(settings: Settings, name: str) -> ComparisonMetadata | None:
+    """A comparison's ``comparison.json`` as ``compare`` writes it (``None``: absent or not
+    that file, e.g. a folder copied in by hand)."""
+    path = comparisons_dir(settings) / name / COMPARISON_FILE
+    try:
+        return ComparisonMetadata.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
 def _snippet(settings: Settings, name: str) -> str:
-    path = comparisons_dir(settings) / name / "comparison.json"
-    meta: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {}
-    scenarios = [s for s in meta.get("scenarios", []) if s != "baseline"]
+    python = (
+        "\n\n# or in Python\nimport pandas as pd\n"
+        f'deltas = pd.read_parquet("{name}/deltas.parquet")'
+    )
+    meta = metadata(settings, name)
+    if meta is None:
+        return f"migrant-health compare --scenarios ... --out {name}{python}"
+    from migrant_health.scenarios.library import BASELINE
+
+    scenarios = [s.name for s in meta.scenarios if s.name != BASELINE]
+    config = meta.config
     return (
-        "migrant-health compare --scenarios "
-        + ",".join(map(str, scenarios or ["..."]))
-        + f" --replicates {meta.get('replicates', '...')} --end {meta.get('end', '...')}"
-        + f" --scale {meta.get('scale', '...')} --seed {meta.get('seed', '...')}"
-        + f" --out {name}\n\n# or in Python\nimport pandas as pd\n"
-        + f'deltas = pd.read_parquet("{name}/deltas.parquet")'
+        f"migrant-health compare --scenarios {','.join(scenarios)} --replicates "
+        f"{meta.replicates} --start {config.start} --end {config.end} --scale {config.scale:g} "
+        f"--seed {config.seed} --out {name}{python}"
     )
 
 
@@ -127,7 +150,7 @@ def scenarios_page(
     comparison: str = "",
     metric: str = "integration_index",
     group: str = "all",
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
     settings: Settings = Depends(settings_of),
 ) -> Response:
@@ -204,7 +227,7 @@ def start_job(
     replicates: int = Form(2),
     end: int = Form(2030),
     scale: float = Form(...),
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_analyst),
     settings: Settings = Depends(settings_of),
 ) -> Response:
@@ -231,14 +254,13 @@ def api_comparisons(settings: Settings = Depends(settings_of)) -> list[dict[str,
     """The comparisons the explorer can show, newest first."""
     out = []
     for name in comparisons(settings):
-        path: Path = comparisons_dir(settings) / name / "comparison.json"
-        meta = json.loads(path.read_text()) if path.is_file() else {}
+        meta = metadata(settings, name)
         out.append(
             {
                 "name": name,
-                "scenarios": meta.get("scenarios", []),
-                "replicates": meta.get("replicates"),
-                "end": meta.get("end"),
+                "scenarios": [s.name for s in meta.scenarios] if meta else [],
+                "replicates": meta.replicates if meta else None,
+                "end": meta.config.end if meta else None,
             }
         )
     return out
@@ -257,7 +279,7 @@ def _job_json(job: Job) -> dict[str, Any]:
 
 @router.get("/api/jobs")
 def api_jobs(
-    session: Session = Depends(db), account: Account = Depends(require_account)
+    session: Session = DB, account: Account = Depends(require_account)
 ) -> list[dict[str, Any]]:
     """The caller's comparison jobs, newest first."""
     jobs = session.scalars(
@@ -268,7 +290,7 @@ def api_jobs(
 
 @router.get("/api/jobs/{job_id}")
 def api_job(
-    job_id: int, session: Session = Depends(db), account: Account = Depends(require_account)
+    job_id: int, session: Session = DB, account: Account = Depends(require_account)
 ) -> dict[str, Any]:
     """One of the caller's jobs: status and progress (0 to 1)."""
     job = session.get(Job, job_id)

@@ -68,6 +68,44 @@ class Account(Base):
         return {r.id for r in self.regions}
 
 
+class LoginSession(Base):
+    """One login: the session cookie carries its random token, this row the token's hash.
+
+    A row is the server's word that the cookie is still good: logging out deletes it, and so
+    do deactivating the account and setting its password (all of the account's rows).
+    """
+
+    __tablename__ = "login_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class LoginAttempt(Base):
+    """A login attempt not followed by a success: what the login rate limit counts."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class SharedLock(Base):
+    """A row that makes one kind of decision one at a time across server processes.
+
+    See :mod:`migrant_health.platform.db_lock`; the migrations add one row per kind.
+    """
+
+    __tablename__ = "shared_locks"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Wave(Base):
     """One uploaded survey wave of one region."""
 
@@ -117,7 +155,12 @@ class AuditEvent(Base):
 
 
 class Job(Base):
-    """A comparison run started from the scenario explorer, run in the background."""
+    """A comparison run started from the scenario explorer, run in the background.
+
+    ``owner`` names the server process that runs it and ``heartbeat_at`` is that process's
+    latest sign of life: a queued or running job whose heartbeat is old belongs to a server that
+    died, and any other server marks it interrupted (:mod:`.job_slots`).
+    """
 
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,3 +172,5 @@ class Job(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    owner: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

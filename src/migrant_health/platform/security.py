@@ -1,15 +1,12 @@
-"""Passwords (argon2id), CSRF tokens and the login rate limit.
+"""Passwords (argon2id) and CSRF tokens.
 
-Sessions themselves are Starlette's signed cookies (itsdangerous): :mod:`.app` sets them
-HttpOnly, SameSite=strict, and Secure behind HTTPS.
+Logins are rows of the database (:mod:`.login_sessions`), the rate limit of failed logins is in
+:mod:`.login_limit`.
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -64,42 +61,3 @@ def csrf_ok(session: MutableMapping[str, Any], sent: str | None) -> bool:
     """Whether ``sent`` is the session's CSRF token (constant-time comparison)."""
     token = session.get(CSRF_KEY)
     return isinstance(token, str) and isinstance(sent, str) and secrets.compare_digest(token, sent)
-
-
-class LoginLimiter:
-    """Failed logins per (account name, address) in a sliding window, in this process.
-
-    A shared deployment with several server processes should also rate-limit at its reverse
-    proxy (``docs/platform.md``).
-    """
-
-    def __init__(self, attempts: int, window: float) -> None:
-        self.attempts = attempts
-        self.window = window
-        self._failures: defaultdict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures[key]
-        while times and now - times[0] > self.window:
-            times.popleft()
-        return times
-
-    def blocked_for(self, username: str, address: str) -> float:
-        """Seconds until ``username`` may try again from ``address`` (0: now)."""
-        now = time.monotonic()
-        with self._lock:
-            times = self._recent((username.lower(), address), now)
-            if len(times) < self.attempts:
-                return 0.0
-            return max(self.window - (now - times[0]), 1.0)
-
-    def failed(self, username: str, address: str) -> None:
-        """Count a failed login."""
-        with self._lock:
-            self._failures[(username.lower(), address)].append(time.monotonic())
-
-    def succeeded(self, username: str, address: str) -> None:
-        """Forget the failures of an account that logged in."""
-        with self._lock:
-            self._failures.pop((username.lower(), address), None)

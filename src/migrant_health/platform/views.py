@@ -10,18 +10,18 @@ import io
 from urllib.parse import urlencode
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from migrant_health.platform import access, audit
+from migrant_health.platform import access, audit, login_sessions
 from migrant_health.platform.cache import published_key
 from migrant_health.platform.charts import breakdown_svg, breakdowns_svg, time_series_svg
 from migrant_health.platform.deps import (
+    DB,
     client_address,
     current_account,
-    db,
     render,
     require_analyst,
     require_csrf,
@@ -35,12 +35,12 @@ from migrant_health.platform.models import Account, Region, Wave
 from migrant_health.platform.security import verify_password
 from migrant_health.platform.settings import Settings
 from migrant_health.platform.tables import NATIONAL, apply_suppression, cells_of, shared_table
+from migrant_health.platform.upload_body import UploadForm, read_upload, require_csrf_outside_body
 from migrant_health.platform.uploads import check_wave, problems_by_row
 from migrant_health.platform.waves import store_wave
 
 router = APIRouter()
 LABELS = {i.name: i.label for i in INDICATORS}
-_FORM_SLACK = 64 * 1024  # room for the form's other fields around the file
 
 
 def _safe_next(target: str | None) -> str:
@@ -65,13 +65,13 @@ def login(
     username: str = Form(...),
     password: str = Form(...),
     next: str = Form("/"),
-    session: Session = Depends(db),
+    session: Session = DB,
     settings: Settings = Depends(settings_of),
 ) -> Response:
     """Check the password (argon2id), rate-limited per account name and address."""
     address = client_address(request)
     limiter = request.app.state.limiter
-    wait = limiter.blocked_for(username, address)
+    wait = limiter.reserve(username, address)
     if wait:
         audit.record(session, username, "login_failed", "rate limited", address)
         return render(
@@ -85,7 +85,7 @@ def login(
     account = session.scalar(select(Account).where(Account.username == username))
     ok = verify_password(account.password_hash if account else None, password)
     if not ok or account is None or not account.active:
-        limiter.failed(username, address)
+        # The attempt reserved above stays counted.
         audit.record(session, username, "login_failed", "", address)
         return render(
             request,
@@ -98,7 +98,7 @@ def login(
     limiter.succeeded(username, address)
     # A new session on login: a token planted before login is worthless afterwards.
     request.session.clear()
-    request.session["account_id"] = account.id
+    request.session[login_sessions.TOKEN_KEY] = login_sessions.start(session, account)
     audit.record(session, account.username, "login", account.role, address)
     return RedirectResponse(_safe_next(next), status_code=303)
 
@@ -106,10 +106,13 @@ def login(
 @router.post("/logout", dependencies=[Depends(require_csrf)])
 def logout(
     request: Request,
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
 ) -> Response:
-    """End the session."""
+    """End the session, on the server too: a copy of its cookie is refused afterwards."""
+    token = request.session.get(login_sessions.TOKEN_KEY)
+    if isinstance(token, str):
+        login_sessions.end(session, token)
     if account is not None:
         audit.record(session, account.username, "logout", "", client_address(request))
     request.session.clear()
@@ -127,7 +130,7 @@ def _own_waves(session: Session, account: Account) -> list[Wave]:
 @router.get("/")
 def home(
     request: Request,
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
 ) -> Response:
     """The start page: one's own waves (analysts) and the published waves."""
@@ -160,40 +163,34 @@ def _upload_page(
 
 @router.get("/upload")
 def upload_page(
-    request: Request, session: Session = Depends(db), account: Account = Depends(require_analyst)
+    request: Request, session: Session = DB, account: Account = Depends(require_analyst)
 ) -> Response:
     """The upload form."""
     return _upload_page(request, account, session)
 
 
-async def limit_body(request: Request) -> None:
-    """Refuse an upload whose declared size is over the limit before reading it (413)."""
-    settings: Settings = request.app.state.settings
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes + _FORM_SLACK:
-        raise HTTPException(
-            status_code=413,
-            detail=f"the file is larger than the platform's limit of "
-            f"{settings.max_upload_bytes / 1024 / 1024:.1f} MB; upload a smaller wave",
-        )
-
-
-@router.post("/upload", dependencies=[Depends(limit_body), Depends(require_csrf)])
+# The CSRF token and the account are checked before the body is read, and its size while it
+# streams (upload_body); the route declares no form parameters, which FastAPI would read first.
+@router.post("/upload", dependencies=[Depends(require_csrf_outside_body)])
 def upload(
     request: Request,
-    file: UploadFile,
-    region_id: int = Form(...),
-    label: str = Form(""),
-    column_map: str = Form(""),
-    session: Session = Depends(db),
+    form: UploadForm = Depends(read_upload),
+    session: Session = DB,
     account: Account = Depends(require_analyst),
     settings: Settings = Depends(settings_of),
 ) -> Response:
     """Validate an uploaded wave; store it only if it has no problem."""
     address = client_address(request)
+    if form.refused:
+        audit.record(session, account.username, "upload_refused", form.refused, address)
+        return _upload_page(request, account, session, status_code=413, error=form.refused)
+    file, region_text = form.file, form.fields.get("region_id", "")
+    if file is None or not region_text.isdigit():
+        raise HTTPException(status_code=422, detail="choose a region and a survey file")
     filename = file.filename or "upload"
-    region = session.get(Region, region_id)
-    if region is None or not access.owns_region(account, region_id):
+    label, column_map = form.fields.get("label", ""), form.fields.get("column_map", "")
+    region = session.get(Region, int(region_text))
+    if region is None or not access.owns_region(account, region.id):
         raise HTTPException(status_code=404, detail="no such region among yours")
     try:
         checked = check_wave(file.file, filename, column_map, settings.max_upload_bytes)
@@ -250,7 +247,7 @@ def wave_page(
     request: Request,
     wave_id: int,
     indicator: str = "integration",
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
 ) -> Response:
     """A wave's indicators by subgroup (own region only; others see published views)."""
@@ -293,7 +290,7 @@ def _csv(frame: pd.DataFrame, filename: str) -> Response:
 def wave_csv(
     request: Request,
     wave_id: int,
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
     settings: Settings = Depends(settings_of),
 ) -> Response:
@@ -314,7 +311,7 @@ def wave_csv(
 def wave_microdata(
     request: Request,
     wave_id: int,
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
 ) -> Response:
     """A wave's validated microdata, for its own region's analysts only (logged)."""
@@ -336,7 +333,7 @@ def publish(
     request: Request,
     wave_id: int,
     published: bool = Form(...),
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_analyst),
 ) -> Response:
     """Publish (or withdraw) a wave's indicators to every account and visitor."""
@@ -356,7 +353,7 @@ def publish(
 def delete(
     request: Request,
     wave_id: int,
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account = Depends(require_analyst),
 ) -> Response:
     """Delete a wave, its microdata and its indicators."""
@@ -402,7 +399,7 @@ def indicators_page(
     indicator: str = "integration",
     region: str = "",
     subgroup: str = "sex",
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
     settings: Settings = Depends(settings_of),
 ) -> Response:
@@ -453,7 +450,7 @@ def indicators_page(
 def indicators_csv(
     request: Request,
     indicator: str = "",
-    session: Session = Depends(db),
+    session: Session = DB,
     account: Account | None = Depends(current_account),
     settings: Settings = Depends(settings_of),
 ) -> Response:
