@@ -21,6 +21,7 @@ Seed sections 3.2 and 3.4.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -64,7 +65,15 @@ from migrant_health.engine.derived import (
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk, StateSpec
-from migrant_health.engine.random import logistic, normal, permanent_key, stream, uniform, year_key
+from migrant_health.engine.random import (
+    inverse_normal_cdf,
+    logistic,
+    normal,
+    permanent_key,
+    stream,
+    uniform,
+    year_key,
+)
 from migrant_health.modules.demography import first_life_table_age, rural_qx
 from migrant_health.modules.health import (
     initial_chronic_prevalence,
@@ -454,11 +463,36 @@ def with_health_odds(share: float, log_odds: float) -> float:
 
 
 @inline
-def initial_years_in_city(k_years: np.uint64, pid: int, age: int) -> int:
-    """Years a base-year out-migrant has already spent in the city: uniform over the working
-    life so far, capped at 20 (a permanent draw, so the selection at the start can read it)."""
+def initial_years_in_city(
+    p: Params, k_years: np.uint64, pid: int, age: int, health: float, expected: float
+) -> int:
+    """Years a base-year out-migrant has already spent in the city, capped at 20.
+
+    Uniform over the working life so far for a person of average health, and longer the
+    healthier (a Gaussian copula of strength ``migration.initial.tenure_health`` between the
+    person's health relative to their age, ``expected``, and the uniform draw): in the yearly
+    steps the healthy leave young, and those who first leave at 30 or 40 come from the stayers
+    left behind, so that a base-year out-migrant who arrived late is less healthy than one of
+    the same age who arrived young. A permanent draw, so the selection at the start can read
+    it before the status is settled.
+    """
     span = min(age - 16, 20)
-    return int(uniform(k_years, pid) * (span + 1))
+    u = uniform(k_years, pid)
+    rho = p.migration__initial__tenure_health
+    if rho != 0.0:
+        z = min(4.0, max(-4.0, (health - expected) / p.health__initial__sd))
+        v = rho * z + np.sqrt(1.0 - rho * rho) * inverse_normal_cdf(u)
+        u = min(0.5 * (1.0 + math.erf(v / np.sqrt(2.0))), 1.0 - 1e-12)
+    return int(u * (span + 1))
+
+
+@inline
+def typical_rural_health(p: Params, age: int) -> float:
+    """Health of a rural person of this age at the start, without frailty or noise."""
+    return settled_health(
+        p, age, 0.0, 0.0, 0, RURAL_STAYER, 0,
+        recovery_rate(p, p.health__initial__access_rural, 0.0),
+    )  # fmt: skip
 
 
 @kernel
@@ -510,13 +544,17 @@ def _init(  # type: ignore[no-untyped-def]
             continue
         married = family[i] != FAMILY_SINGLE
         effect = normal(k_comm, pid // community_size)
+        # Returnees and local migrant workers are selected on health relative to people of
+        # their age (the shares by age band stay what they are on average), and tenure in the
+        # city on it too.
+        expected = typical_rural_health(p, age)
         # The chronically ill go home more often than others (yearly steps): fewer of them in
         # the city, more among returnees, centred on the age's prevalence so that each band's
         # shares stay what they are on average.
         # The deficit builds with the years in the city: arrivals are as often ill as
         # people of their age, and the ill leave year after year.
         prevalence = initial_chronic_prevalence(p, age, qx[female[i]], first_age, False)
-        tenure = initial_years_in_city(k_years, pid, age)
+        tenure = initial_years_in_city(p, k_years, pid, age, health[i], expected)
         chronic_log_odds = p.migration__initial__chronic_out * (
             1.0 - np.exp(-tenure / p.migration__initial__chronic_tenure)
         )
@@ -537,12 +575,6 @@ def _init(  # type: ignore[no-untyped-def]
             + p.migration__first__married_female * (female[i] and married)
             + p.migration__first__community_sd * effect
         )
-        # Returnees and local migrant workers are selected on health relative to people of
-        # their age (the shares by age band stay what they are on average).
-        expected = settled_health(
-            p, age, 0.0, 0.0, 0, RURAL_STAYER, 0,
-            recovery_rate(p, p.health__initial__access_rural, 0.0),
-        )  # fmt: skip
         if uniform(k_out, pid) < logistic(x):
             event[i] |= EV_FIRST_MIGRATION
         elif uniform(k_returned, pid) < with_health_odds(
@@ -574,7 +606,7 @@ def _init(  # type: ignore[no-untyped-def]
 @kernel
 def _settle_initial_stock(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, family, years_in_city, cultural, identity, economic,
-    event,
+    event, health,
 ):  # fmt: skip
     """Years already spent in the city by the base-year out-migrants, and what they brought."""
     k_years = permanent_key(seed, STREAM_INITIAL_YEARS)
@@ -586,7 +618,7 @@ def _settle_initial_stock(  # type: ignore[no-untyped-def]
         event[i] = 0
         pid = first_pid + i
         age = start - birth_year[i]
-        y = initial_years_in_city(k_years, pid, age)
+        y = initial_years_in_city(p, k_years, pid, age, health[i], typical_rural_health(p, age))
         years_in_city[i] = y
         cultural[i] = 1.0 - (1.0 - cultural[i]) * (1.0 - p.integration__cultural__rate) ** y
         identity[i] = identity[i] + (p.integration__identity__base - identity[i]) * (
