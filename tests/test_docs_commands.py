@@ -4,9 +4,10 @@ Fenced blocks are extracted from the Markdown: ``bash`` blocks (every line a com
 continues a line, ``#`` starts a comment), ``console`` blocks (lines after ``$ `` are commands,
 the rest is output) and ``python`` blocks (the blocks of one file run in order in one
 interpreter, like a notebook). They run in a fresh directory per Markdown file, in order, with
-the repository's ``examples/`` beside them and ``MIGRANT_HEALTH_SMALL_RUNS=1``, which shrinks
-every run the command line starts (see README, Development). A block that cannot run in a test
-says so in the Markdown itself, on the line before its fence:
+the repository's ``examples/``, ``benchmarks/`` and ``tools/`` beside them and
+``MIGRANT_HEALTH_SMALL_RUNS=1``, which shrinks every run the command line starts (see README,
+Development). A block that cannot run in a test says so in the Markdown itself, on the line
+before its fence:
 
 - ``<!-- docs-test: skip: REASON -->`` (an install, a national 1:1 run, a long calibration);
 - ``<!-- docs-test: exit N -->`` (an example of an error: every command must exit with N).
@@ -108,6 +109,7 @@ def _environment() -> dict[str, str]:
 def _workdir(tmp_path: Path) -> Path:
     (tmp_path / "examples").symlink_to(ROOT / "examples")
     (tmp_path / "benchmarks").symlink_to(ROOT / "benchmarks")
+    (tmp_path / "tools").symlink_to(ROOT / "tools")  # docs/policy.md runs one on its comparison
     return tmp_path
 
 
