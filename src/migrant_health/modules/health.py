@@ -291,7 +291,8 @@ def initial_chronic_prevalence(
         if ill_alive + well_alive <= 0.0:
             return share
         new_cases = well_alive * onset
-        lost = (ill_alive * (lost * (1.0 - rate) + extra_loss)) / (ill_alive + new_cases)
+        if ill_alive + new_cases > 0.0:  # no one ill yet (a prevalence and onset of 0)
+            lost = (ill_alive * (lost * (1.0 - rate) + extra_loss)) / (ill_alive + new_cases)
         share = (ill_alive + new_cases) / (ill_alive + well_alive)
     return share
 

@@ -468,9 +468,10 @@ def initial_years_in_city(
 ) -> int:
     """Years a base-year out-migrant has already spent in the city, capped at 20.
 
-    Uniform over the working life so far for a person of average health, and longer the
-    healthier (a Gaussian copula of strength ``migration.initial.tenure_health`` between the
-    person's health relative to their age, ``expected``, and the uniform draw): in the yearly
+    Uniform over the working life so far without the link, and with it longer the healthier (a
+    Gaussian copula of strength ``migration.initial.tenure_health`` between the person's health
+    relative to their age, ``expected``, and the uniform draw; for a person of exactly average
+    health the draw bunches toward the middle): in the yearly
     steps the healthy leave young, and those who first leave at 30 or 40 come from the stayers
     left behind, so that a base-year out-migrant who arrived late is less healthy than one of
     the same age who arrived young. A permanent draw, so the selection at the start can read
@@ -481,7 +482,8 @@ def initial_years_in_city(
     rho = p.migration__initial__tenure_health
     if rho != 0.0:
         z = min(4.0, max(-4.0, (health - expected) / p.health__initial__sd))
-        v = rho * z + np.sqrt(1.0 - rho * rho) * inverse_normal_cdf(u)
+        # uniform() can return exactly 0, whose normal quantile is not finite.
+        v = rho * z + np.sqrt(1.0 - rho * rho) * inverse_normal_cdf(max(u, 1e-300))
         u = min(0.5 * (1.0 + math.erf(v / np.sqrt(2.0))), 1.0 - 1e-12)
     return int(u * (span + 1))
 
@@ -715,6 +717,9 @@ class Migration(Module):
         "health.depletion",
         "health.recovery",
         "health.initial",
+        # Through the base-year stock's chronic illness by age (health.initial_chronic_prevalence).
+        "health.chronic",
+        "demography.mortality",
         "policy.management",
         "policy.fair_employment",
         "policy.public_services",

@@ -102,7 +102,8 @@ def _settle(  # type: ignore[no-untyped-def]
             # until now) and have lived on their savings since; a life without work since
             # school put every one of them at the debt floor, where the steps would have them
             # spend down from a farmer's savings.
-            farmed = max(0, min(age, int(p.labor__origin__retirement_age)) - left_school)
+            # Farming goes on while age < the retirement age (ceil: a fractional age too).
+            farmed = max(0, min(age, int(np.ceil(p.labor__origin__retirement_age))) - left_school)
             idle = max(0, age - left_school - farmed)
             farmer = yearly_saving(p, s, JOB_FARM, 0.0, 0, age)
             at_stop = farmer * (1.0 - keep**farmed) / (1.0 - keep)

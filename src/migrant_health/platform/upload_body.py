@@ -97,7 +97,7 @@ async def read_upload(
     """
     limit = settings.max_upload_bytes + FORM_SLACK
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isdecimal() and int(declared) > limit:
         yield UploadForm(refused=too_large(settings))
         return
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):

@@ -185,7 +185,7 @@ def upload(
         audit.record(session, account.username, "upload_refused", form.refused, address)
         return _upload_page(request, account, session, status_code=413, error=form.refused)
     file, region_text = form.file, form.fields.get("region_id", "")
-    if file is None or not region_text.isdigit():
+    if file is None or not region_text.isdecimal():
         raise HTTPException(status_code=422, detail="choose a region and a survey file")
     filename = file.filename or "upload"
     label, column_map = form.fields.get("label", ""), form.fields.get("column_map", "")
