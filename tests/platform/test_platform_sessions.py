@@ -289,6 +289,16 @@ def test_a_copied_session_cookie_is_refused_after_logout(app: FastAPI) -> None:
         assert thief.get("/api/me").json()["account"] is None
 
 
+def test_logging_in_again_ends_the_earlier_login_of_the_browser(app: FastAPI) -> None:
+    with TestClient(app) as ana, TestClient(app) as thief:
+        login(ana, "ana")
+        thief.cookies.set("mh_session", ana.cookies["mh_session"])
+        assert thief.get("/api/me").json()["account"] == "ana"
+        login(ana, "ana")  # the same browser logs in again
+        assert ana.get("/api/me").json()["account"] == "ana"
+        assert thief.get("/api/me").json()["account"] is None
+
+
 def test_setting_a_password_ends_the_account_s_sessions(
     app: FastAPI, deployment: Deployment
 ) -> None:

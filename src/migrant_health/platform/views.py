@@ -96,6 +96,11 @@ def login(
             error="Wrong account name or password.",
         )
     limiter.succeeded(username, address)
+    # A login made in a browser that still holds one ends the earlier one on the server, so a
+    # copy of the earlier cookie does not outlive it.
+    earlier = request.session.get(login_sessions.TOKEN_KEY)
+    if isinstance(earlier, str):
+        login_sessions.end(session, earlier)
     # A new session on login: a token planted before login is worthless afterwards.
     request.session.clear()
     request.session[login_sessions.TOKEN_KEY] = login_sessions.start(session, account)
