@@ -250,11 +250,18 @@ def _step(  # type: ignore[no-untyped-def]
                 chronic[i] = 1
 
 
+#: Oldest age of the base-year chronic-illness tables (older people read its last entry).
+OLDEST_TABULATED = 120
+
+
 @inline
 def initial_chronic_prevalence(
-    p: Params, age: int, table: np.ndarray, first_age: int, urban: bool
-) -> float:
-    """Share of the base-year stock of this age living with a diagnosed chronic illness.
+    p: Params, table: np.ndarray, first_age: int, urban: bool, oldest: int
+) -> np.ndarray:
+    """Share of the base-year stock living with a diagnosed chronic illness, by age 0..``oldest``.
+
+    One table per sex and population, built once per chunk: the recursion below runs through
+    the ages once.
 
     Up to 50 the prevalence grows with age as observed (``health.initial``). From 50 on it is
     what the yearly steps leave among the survivors, year by year of age: the onset hazard of
@@ -268,10 +275,11 @@ def initial_chronic_prevalence(
     held more chronic illness than the steps keep (85-89: 80 % falling to 72 % in five frozen
     years), and the old got healthier year after year.
     """
+    shares = np.empty(oldest + 1)
     p50 = p.health__initial__chronic_prevalence_50
     growth = p.health__chronic__per_decade / 10.0
-    if age <= 50:
-        return p50 * np.exp(growth * (age - 50))
+    for age in range(min(50, oldest) + 1):
+        shares[age] = p50 * np.exp(growth * (age - 50))
     access = p.health__initial__access_urban if urban else p.health__initial__access_rural
     rate = recovery_rate(p, access, 0.0)
     extra_loss = p.health__depletion__chronic
@@ -279,22 +287,37 @@ def initial_chronic_prevalence(
     share = p50
     # Mean health capital the ill have lost to their illness, as if ill for about 1/rate years.
     lost = extra_loss / rate * (1.0 - (1.0 - rate) ** (1.0 / rate))
-    for x in range(50, age):
-        onset = min(1.0, p.health__chronic__base_rate * np.exp(growth * (x - 45)))
-        relative = p.demography__mortality__chronic_rr * np.exp(
-            p.demography__mortality__health_log_rr * lost
-        )
-        q = table[min(max(0, x - first_age), last_age)]
-        q_well = min(1.0, q / (1.0 + share * (relative - 1.0)))
-        ill_alive = share * (1.0 - min(1.0, relative * q_well))
-        well_alive = (1.0 - share) * (1.0 - q_well)
-        if ill_alive + well_alive <= 0.0:
-            return share
-        new_cases = well_alive * onset
-        if ill_alive + new_cases > 0.0:  # no one ill yet (a prevalence and onset of 0)
-            lost = (ill_alive * (lost * (1.0 - rate) + extra_loss)) / (ill_alive + new_cases)
-        share = (ill_alive + new_cases) / (ill_alive + well_alive)
-    return share
+    settled = False  # no one left alive: the share stays where it was
+    for x in range(50, oldest):
+        if not settled:
+            onset = min(1.0, p.health__chronic__base_rate * np.exp(growth * (x - 45)))
+            relative = p.demography__mortality__chronic_rr * np.exp(
+                p.demography__mortality__health_log_rr * lost
+            )
+            q = table[min(max(0, x - first_age), last_age)]
+            q_well = min(1.0, q / (1.0 + share * (relative - 1.0)))
+            ill_alive = share * (1.0 - min(1.0, relative * q_well))
+            well_alive = (1.0 - share) * (1.0 - q_well)
+            if ill_alive + well_alive <= 0.0:
+                settled = True
+            else:
+                new_cases = well_alive * onset
+                if ill_alive + new_cases > 0.0:  # no one ill yet (a prevalence and onset of 0)
+                    lost = (ill_alive * (lost * (1.0 - rate) + extra_loss)) / (
+                        ill_alive + new_cases
+                    )
+                share = (ill_alive + new_cases) / (ill_alive + well_alive)
+        shares[x + 1] = share
+    return shares
+
+
+@inline
+def chronic_prevalence_tables(p: Params, qx: np.ndarray, first_age: int, urban: bool) -> np.ndarray:
+    """``initial_chronic_prevalence`` for each sex (rows) of a population's life table."""
+    tables = np.empty((2, OLDEST_TABULATED + 1))
+    for sex in range(2):
+        tables[sex] = initial_chronic_prevalence(p, qx[sex], first_age, urban, OLDEST_TABULATED)
+    return tables
 
 
 @kernel
@@ -305,6 +328,8 @@ def _init(  # type: ignore[no-untyped-def]
     k = permanent_key(seed, STREAM_INITIAL_PHYSICAL)
     k2 = permanent_key(seed, STREAM_INITIAL_MENTAL)
     k3 = permanent_key(seed, STREAM_INITIAL_CHRONIC)
+    rural_chronic = chronic_prevalence_tables(p, qx, first_age, False)
+    urban_chronic = chronic_prevalence_tables(p, qx_urban, first_age, True)
     for i in range(status.size):
         if status[i] == DEAD:
             continue
@@ -334,8 +359,8 @@ def _init(  # type: ignore[no-untyped-def]
             + (p.health__bmi__urban_diet if urban else 0.0)
             + p.health__bmi__set_point_sd * normal(permanent_key(seed, STREAM_BMI_SET), pid)
         )
-        table = qx_urban[female[i]] if urban else qx[female[i]]
-        if uniform(k3, pid) < initial_chronic_prevalence(p, age, table, first_age, urban):
+        prevalence = urban_chronic if urban else rural_chronic
+        if uniform(k3, pid) < prevalence[female[i], min(age, OLDEST_TABULATED)]:
             chronic[i] = 1
 
 

@@ -76,7 +76,8 @@ from migrant_health.engine.random import (
 )
 from migrant_health.modules.demography import first_life_table_age, rural_qx
 from migrant_health.modules.health import (
-    initial_chronic_prevalence,
+    OLDEST_TABULATED,
+    chronic_prevalence_tables,
     recovery_rate,
     settled_health,
 )
@@ -514,6 +515,7 @@ def _init(  # type: ignore[no-untyped-def]
     k_tier = permanent_key(seed, STREAM_URBAN_TIER)
     k_comm = permanent_key(seed, STREAM_COMMUNITY)
     k_years = permanent_key(seed, STREAM_INITIAL_YEARS)
+    chronic_by_age = chronic_prevalence_tables(p, qx, first_age, False)
     for i in range(status.size):
         pid = first_pid + i
         if status[i] == DEAD:
@@ -555,7 +557,7 @@ def _init(  # type: ignore[no-untyped-def]
         # shares stay what they are on average.
         # The deficit builds with the years in the city: arrivals are as often ill as
         # people of their age, and the ill leave year after year.
-        prevalence = initial_chronic_prevalence(p, age, qx[female[i]], first_age, False)
+        prevalence = chronic_by_age[female[i], min(age, OLDEST_TABULATED)]
         tenure = initial_years_in_city(p, k_years, pid, age, health[i], expected)
         chronic_log_odds = p.migration__initial__chronic_out * (
             1.0 - np.exp(-tenure / p.migration__initial__chronic_tenure)
@@ -717,7 +719,7 @@ class Migration(Module):
         "health.depletion",
         "health.recovery",
         "health.initial",
-        # Through the base-year stock's chronic illness by age (health.initial_chronic_prevalence).
+        # Through the base-year stock's chronic illness by age (health.chronic_prevalence_tables).
         "health.chronic",
         "demography.mortality",
         "policy.management",
