@@ -52,6 +52,9 @@ STREAM_INITIAL_CHRONIC = stream("health.initial_chronic")
 STREAM_BMI_SET = stream("health.bmi_set_point")
 STREAM_MENTAL_TRAIT = stream("health.mental_trait")
 
+#: Age from which ageing depletes health faster each year (``health.ageing.acceleration``).
+AGEING_ACCELERATION_AGE = 40
+
 
 @inline
 def frailty(seed: np.uint64, pid: int) -> float:
@@ -65,7 +68,7 @@ def depletion(
 ) -> float:
     """Yearly loss of physical health capital."""
     ageing = p.health__ageing__rate * (
-        1.0 + p.health__ageing__acceleration * max(0, age - 40) / 10.0
+        1.0 + p.health__ageing__acceleration * max(0, age - AGEING_ACCELERATION_AGE) / 10.0
     )
     ageing *= max(0.2, 1.0 + p.health__ageing__frailty_sd * frail)
     loss = ageing + p.health__depletion__overwork * max(0.0, hours - 44.0) / 10.0
@@ -99,13 +102,35 @@ def settled_health(
     """Health capital that a person of this age, living so for years, has settled on.
 
     Depletion rises with age, so health trails the instantaneous steady state
-    ``1 - loss / rate``: solving ``dh/da = rate (1 - h) - loss(a)`` with loss rising by
-    ``rise`` a year gives ``h = 1 - loss / rate + rise / rate**2``. Without the lag term the
+    ``1 - loss / rate``: the yearly step ``h' = h + rate (1 - h) - loss(a)`` with loss rising by
+    ``rise`` a year settles on ``h = 1 - loss / rate + rise / rate**2``. Without the lag term the
     old start below where the yearly steps keep them and get healthier year after year.
+
+    Depletion only starts to rise at ``AGEING_ACCELERATION_AGE``, where the person stood at the
+    instantaneous steady state; the lag builds up from there, a share ``(1 - rate)**years`` of
+    it still missing after ``years``. Taking the full lag from that age on put a 40-year-old
+    0.04 above a 39-year-old, and both above where the steps take them.
     """
     loss = depletion(p, age, frail, hours, job, status, chronic)
     rise = depletion(p, age + 1, frail, hours, job, status, chronic) - loss
-    return 1.0 - loss / rate + rise / (rate * rate)
+    built = 1.0 - (1.0 - rate) ** max(0, age - AGEING_ACCELERATION_AGE)
+    return 1.0 - loss / rate + built * rise / (rate * rate)
+
+
+@inline
+def initial_health_draw(p: Params, seed: np.uint64, pid: int, age: int, urban: bool) -> float:
+    """Health capital a person starts with, before it is bounded to the scale (0.05-1).
+
+    Near the steady state of the person's age and place (rural or urban), with a spread;
+    frail people start lower. The migration module reads it unbounded: a young person's draw
+    is above 1 one time in five, and the bound would hide how healthy they are.
+    """
+    access = p.health__initial__access_urban if urban else p.health__initial__access_rural
+    rate = recovery_rate(p, access, 0.0)
+    settled = settled_health(p, age, frailty(seed, pid), 0.0, 0, 6 if urban else 1, 0, rate)
+    return settled + p.health__initial__sd * normal(
+        permanent_key(seed, STREAM_INITIAL_PHYSICAL), pid
+    )
 
 
 @inline
@@ -325,7 +350,6 @@ def _init(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, status, health, mental, bmi, chronic,
     first_urban_pid, first_age, qx, qx_urban,
 ):  # fmt: skip
-    k = permanent_key(seed, STREAM_INITIAL_PHYSICAL)
     k2 = permanent_key(seed, STREAM_INITIAL_MENTAL)
     k3 = permanent_key(seed, STREAM_INITIAL_CHRONIC)
     rural_chronic = chronic_prevalence_tables(p, qx, first_age, False)
@@ -337,13 +361,7 @@ def _init(  # type: ignore[no-untyped-def]
         # State at age 16 for later entrants, in the start year for the base-year stock.
         age = max(16, start - birth_year[i])
         urban = pid >= first_urban_pid
-        # Start near the steady state of the person's age and place (rural or urban), with a
-        # spread; frail people start lower.
-        access = p.health__initial__access_urban if urban else p.health__initial__access_rural
-        rate = recovery_rate(p, access, 0.0)
-        settled = settled_health(p, age, frailty(seed, pid), 0.0, 0, 6 if urban else 1, 0, rate)
-        h = settled + p.health__initial__sd * normal(k, pid)
-        health[i] = min(1.0, max(0.05, h))
+        health[i] = min(1.0, max(0.05, initial_health_draw(p, seed, pid, age, urban)))
         # Mental health near the target of a person without migration stress; the steady start
         # settles the base-year stock on each person's own target once support and jobs exist.
         mental[i] = clip01(

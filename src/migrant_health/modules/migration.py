@@ -78,6 +78,7 @@ from migrant_health.modules.demography import first_life_table_age, rural_qx
 from migrant_health.modules.health import (
     OLDEST_TABULATED,
     chronic_prevalence_tables,
+    initial_health_draw,
     recovery_rate,
     settled_health,
 )
@@ -471,8 +472,10 @@ def initial_years_in_city(
 
     Uniform over the working life so far without the link, and with it longer the healthier (a
     Gaussian copula of strength ``migration.initial.tenure_health`` between the person's health
-    relative to their age, ``expected``, and the uniform draw; for a person of exactly average
-    health the draw bunches toward the middle): in the yearly
+    relative to their age, ``expected``, in standard deviations of the initial spread, and the
+    uniform draw; for a person of exactly average health the draw bunches toward the middle).
+    ``health`` is the initial draw before it is bounded to the scale, so the healthiest fifth
+    of the young, whose health is capped at 1, still count as healthier than the rest. In the yearly
     steps the healthy leave young, and those who first leave at 30 or 40 come from the stayers
     left behind, so that a base-year out-migrant who arrived late is less healthy than one of
     the same age who arrived young. A permanent draw, so the selection at the start can read
@@ -558,7 +561,9 @@ def _init(  # type: ignore[no-untyped-def]
         # The deficit builds with the years in the city: arrivals are as often ill as
         # people of their age, and the ill leave year after year.
         prevalence = chronic_by_age[female[i], min(age, OLDEST_TABULATED)]
-        tenure = initial_years_in_city(p, k_years, pid, age, health[i], expected)
+        tenure = initial_years_in_city(
+            p, k_years, pid, age, initial_health_draw(p, seed, pid, age, False), expected
+        )
         chronic_log_odds = p.migration__initial__chronic_out * (
             1.0 - np.exp(-tenure / p.migration__initial__chronic_tenure)
         )
@@ -610,7 +615,7 @@ def _init(  # type: ignore[no-untyped-def]
 @kernel
 def _settle_initial_stock(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, family, years_in_city, cultural, identity, economic,
-    event, health,
+    event,
 ):  # fmt: skip
     """Years already spent in the city by the base-year out-migrants, and what they brought."""
     k_years = permanent_key(seed, STREAM_INITIAL_YEARS)
@@ -622,7 +627,10 @@ def _settle_initial_stock(  # type: ignore[no-untyped-def]
         event[i] = 0
         pid = first_pid + i
         age = start - birth_year[i]
-        y = initial_years_in_city(p, k_years, pid, age, health[i], typical_rural_health(p, age))
+        y = initial_years_in_city(
+            p, k_years, pid, age, initial_health_draw(p, seed, pid, age, False),
+            typical_rural_health(p, age),
+        )  # fmt: skip
         years_in_city[i] = y
         cultural[i] = 1.0 - (1.0 - cultural[i]) * (1.0 - p.integration__cultural__rate) ** y
         identity[i] = identity[i] + (p.integration__identity__base - identity[i]) * (

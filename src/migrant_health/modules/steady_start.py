@@ -34,14 +34,16 @@ from migrant_health.engine.codes import (
     DEAD,
     JOB_FARM,
     JOB_NONE,
+    LOCAL_MIGRANT,
     NOT_ENTERED,
     OUT_MIGRANT,
     RETURNED,
     RURAL_STAYER,
 )
-from migrant_health.engine.jit import kernel
+from migrant_health.engine.context import Params
+from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
-from migrant_health.engine.random import clip01, normal, permanent_key, stream
+from migrant_health.engine.random import clip01, normal, permanent_key, stream, uniform
 from migrant_health.modules.care import care_access
 from migrant_health.modules.health import (
     frailty,
@@ -56,6 +58,21 @@ from migrant_health.modules.schooling import school_end_age
 from migrant_health.modules.social import social_support
 
 STREAM_SETTLED_MENTAL = stream("steady_start.mental")
+STREAM_LOCAL_WORK_YEARS = stream("steady_start.local_work_years")
+
+
+@inline
+def local_work_years(p: Params, key: np.uint64, pid: int, most: int) -> int:
+    """Years a base-year local migrant worker has already done local non-farm work.
+
+    Geometric with the yearly chance of leaving such work (``labor.origin.nonfarm_exit``): the
+    time since entry of those in a job left at a constant rate; at most ``most``.
+    """
+    leave = p.labor__origin__nonfarm_exit
+    if leave <= 0.0:
+        return most
+    years = np.log(1.0 - uniform(key, pid)) / np.log(1.0 - leave)
+    return int(min(float(most), years))
 
 
 @kernel
@@ -65,6 +82,7 @@ def _settle(  # type: ignore[no-untyped-def]
     support, local_ties, economic, cultural, identity, first_urban_pid,
 ):  # fmt: skip
     k_mental = permanent_key(seed, STREAM_SETTLED_MENTAL)
+    k_local = permanent_key(seed, STREAM_LOCAL_WORK_YEARS)
     keep = 1.0 - p.labor__savings__spending_rate
     for i in range(status.size):
         s = status[i]
@@ -84,9 +102,23 @@ def _settle(  # type: ignore[no-untyped-def]
         own = settled_health(p, age, frail, hours[i], job[i], s, chronic[i], rate)
         h = health[i]
         arrival_health = h
+        left_school = school_end_age(p, education[i])
         if s == OUT_MIGRANT:
             # Health on arrival (what selection saw), then years toward the city's steady state.
             h = own + (h - own) * (1.0 - rate) ** years_in_city[i]
+        elif s == LOCAL_MIGRANT:
+            # A farmer's steady state until they took local non-farm work, then years toward
+            # that work's own (long hours, hazardous informal jobs). The labour module ends
+            # such work at ``labor.origin.nonfarm_exit`` a year, so the years in it so far are
+            # geometric (capped by the years since school); settled as if for life, the
+            # local migrant workers started below where the entrants from farming keep them
+            # and got healthier year after year.
+            farmer = settled_health(
+                p, age, frail, 0.0, JOB_FARM, RURAL_STAYER, chronic[i],
+                recovery_rate(p, care_access(p, insurance[i], RURAL_STAYER), local_ties[i]),
+            )  # fmt: skip
+            years = local_work_years(p, k_local, pid, max(0, age - left_school))
+            h = own + (h + farmer - assumed - own) * (1.0 - rate) ** years
         else:
             h += own - assumed
         health[i] = min(1.0, max(0.05, h))
@@ -94,7 +126,6 @@ def _settle(  # type: ignore[no-untyped-def]
         # has saved for their years in the city; everyone else has lived as now since leaving
         # school (students' families keep them).
         yearly = yearly_saving(p, s, job[i], income[i], city_tier[i], age)
-        left_school = school_end_age(p, education[i])
         saving_years = years_in_city[i] if s == OUT_MIGRANT else max(0, age - left_school)
         settled = yearly * (1.0 - keep**saving_years) / (1.0 - keep)
         if (s == RURAL_STAYER or s == RETURNED) and job[i] == JOB_NONE:
