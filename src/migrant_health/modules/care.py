@@ -168,6 +168,54 @@ def use_of_care(p: Params, price: float, rho: float, capacity: float) -> float:
     return 1.0 / (1.0 + p.care__use__price_sensitivity * burden)
 
 
+@inline
+def effective_reimbursement(
+    p: Params, insurance: int, status: int, queue: float
+) -> tuple[float, bool]:
+    """Share of the cost the person's schemes pay, and whether they are enrolled twice.
+
+    Claims filed with both schemes (:func:`duplicate_enrolment`): the rural scheme pays its
+    portable part again.
+    """
+    rho = reimbursement(p, insurance, status)
+    dup = duplicate_enrolment(p, insurance, status, queue)
+    if dup:
+        rho = min(0.9, rho + rural_scheme_rate(p, status))
+    return rho, dup
+
+
+@inline
+def medical_price(
+    p: Params, status: int, age: int, chronic: int, health: float, need_draw: float
+) -> float:
+    """Price of the care a person needs this year, priced where they live (CNY).
+
+    Rises with age, chronic illness and poor health; lognormal spread (``need_draw`` is the
+    year's standard normal draw, the spread keeps the mean).
+    """
+    sd = p.care__need__dispersion
+    return (
+        p.care__need__base_share
+        * care_intensity(p, status)
+        * place_income(p, status)
+        * (1.0 + p.care__need__per_decade * max(0, age - 20) / 10.0)
+        * (1.0 + p.care__need__chronic * chronic + p.care__need__health_deficit * (1.0 - health))
+        * np.exp(sd * need_draw - 0.5 * sd * sd)
+    )
+
+
+@inline
+def after_medical_assistance(p: Params, spent: float, capacity: float) -> tuple[float, bool]:
+    """Out-of-pocket spending after medical assistance, and whether it was catastrophic.
+
+    Medical assistance (seed 4.1-4.2) refunds part of catastrophic spending (at least
+    ``care.catastrophic.threshold`` of the capacity to pay).
+    """
+    if spent >= p.care__catastrophic__threshold * capacity:
+        return spent * (1.0 - p.policy__public_services__medical_assistance), True
+    return spent, False
+
+
 @kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, birth_year, status, job, chronic, health, insurance, income,
@@ -178,7 +226,6 @@ def _step(  # type: ignore[no-untyped-def]
     k_need = year_key(seed, STREAM_NEED, year)
     k_queue = permanent_key(seed, STREAM_RURAL_QUEUE)
     k_household = permanent_key(seed, STREAM_HOUSEHOLD_INCOME)
-    sd = p.care__need__dispersion
     sd_household = p.care__capacity__household_income_sd
     for i in range(status.size):
         s = status[i]
@@ -230,38 +277,19 @@ def _step(  # type: ignore[no-untyped-def]
             # enrolled share equals the coverage rate and rises with it without churn.
             ins = INS_RURAL if queue < p.care__enrolment__rural_coverage else INS_NONE
         insurance[i] = ins
-        rho = reimbursement(p, ins, s)
-        dup = duplicate_enrolment(p, ins, s, queue)
-        if dup:
-            # Claims filed with both schemes: the rural scheme pays its portable part again.
-            rho = min(0.9, rho + rural_scheme_rate(p, s))
+        rho, dup = effective_reimbursement(p, ins, s, queue)
         duplicate[i] = dup
-        # Medical need priced where the person lives: rises with age, chronic illness and
-        # poor health; lognormal spread.
         age = year - birth_year[i]
         place = place_income(p, s)
-        price = (
-            p.care__need__base_share
-            * care_intensity(p, s)
-            * place
-            * (1.0 + p.care__need__per_decade * max(0, age - 20) / 10.0)
-            * (
-                1.0
-                + p.care__need__chronic * chronic[i]
-                + p.care__need__health_deficit * (1.0 - health[i])
-            )
-            * np.exp(sd * normal(k_need, pid) - 0.5 * sd * sd)
-        )
+        price = medical_price(p, s, age, chronic[i], health[i], normal(k_need, pid))
         household = np.exp(
             sd_household * normal(k_household, pid) - 0.5 * sd_household * sd_household
         )
         capacity = capacity_to_pay(p, annual_income(p, s, job[i], income[i], household), place)
         use = use_of_care(p, price, rho, capacity)
-        spent = use * price * (1.0 - rho)
-        if spent >= p.care__catastrophic__threshold * capacity:
+        spent, catastrophic = after_medical_assistance(p, use * price * (1.0 - rho), capacity)
+        if catastrophic:
             event[i] |= EV_CATASTROPHIC
-            # Medical assistance (seed 4.1-4.2) refunds part of catastrophic spending.
-            spent *= 1.0 - p.policy__public_services__medical_assistance
             economic[i] = max(0.0, economic[i] - p.care__catastrophic__integration_loss)
         oop[i] = spent
         care_use[i] = use
