@@ -15,8 +15,9 @@ exist, and settles each person where the model's own dynamics would have brought
   the person's own conditions (job, hours, chronic illness, insurance, local ties). An
   out-migrant arrived ``years_in_city`` years ago with the health they were selected on and has
   since moved toward the city's steady state at the yearly recovery rate.
-- **Savings**: an out-migrant arrived with nothing and has saved for ``years_in_city`` years at
-  the rate the labour module applies every year.
+- **Savings**: an out-migrant arrived with what they had saved farming at origin and has
+  saved (and spent) for ``years_in_city`` years at the rates the labour module applies every
+  year.
 - **Mental health**: the person's own target (support, money, physical health, chronic illness,
   discrimination, early mobility, family) plus a draw from the spread that yearly shocks keep
   around it; an out-migrant has covered only part of the way from the mental health they
@@ -32,6 +33,8 @@ import numpy as np
 
 from migrant_health.engine.codes import (
     DEAD,
+    INS_NONE,
+    INS_RURAL,
     JOB_FARM,
     JOB_NONE,
     LOCAL_MIGRANT,
@@ -43,8 +46,26 @@ from migrant_health.engine.codes import (
 from migrant_health.engine.context import Params
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
-from migrant_health.engine.random import clip01, normal, permanent_key, stream, uniform
-from migrant_health.modules.care import care_access
+from migrant_health.engine.random import (
+    clip01,
+    normal,
+    permanent_key,
+    stream,
+    uniform,
+    year_key,
+)
+from migrant_health.modules.care import (
+    STREAM_HOUSEHOLD_INCOME,
+    STREAM_RURAL_QUEUE,
+    after_medical_assistance,
+    annual_income,
+    capacity_to_pay,
+    care_access,
+    effective_reimbursement,
+    medical_price,
+    place_income,
+    use_of_care,
+)
 from migrant_health.modules.health import (
     frailty,
     mental_stationary_sd,
@@ -59,6 +80,7 @@ from migrant_health.modules.social import social_support
 
 STREAM_SETTLED_MENTAL = stream("steady_start.mental")
 STREAM_LOCAL_WORK_YEARS = stream("steady_start.local_work_years")
+STREAM_SPENDING_HISTORY = stream("steady_start.spending_history")
 
 
 @inline
@@ -75,6 +97,65 @@ def local_work_years(p: Params, key: np.uint64, pid: int, most: int) -> int:
     return int(min(float(most), years))
 
 
+@inline
+def savings_history(  # type: ignore[no-untyped-def]
+    p, seed, pid, age, before, before_status, before_job, since, status, job, income,
+    city_tier, insurance, chronic, health,
+):  # fmt: skip
+    """Savings at the start, and at the end of the first of two spells of a working life.
+
+    Follows the yearly steps: savings kept at ``1 - labor.savings.spending_rate`` a year plus
+    the year's saving (:func:`yearly_saving`, bounded to -24..120 months), minus what care cost
+    out of pocket (:func:`care.medical_price` with a draw of its own for each past year, the
+    person's schemes, use of care against their capacity to pay, medical assistance). The
+    person spent ``before`` years as ``before_status`` with ``before_job`` and no earnings of
+    their own, then ``since`` years as now; chronic illness and health are taken as now. The
+    yearly draws give the spread the steps build up: at the same age and job, some have just
+    paid for a hospital stay. Without it every young person started above the money-worry line
+    and one in ten fell below it in each of the next five years.
+    """
+    keep = 1.0 - p.labor__savings__spending_rate
+    sd_household = p.care__capacity__household_income_sd
+    household = np.exp(
+        sd_household * normal(permanent_key(seed, STREAM_HOUSEHOLD_INCOME), pid)
+        - 0.5 * sd_household * sd_household
+    )
+    queue = uniform(permanent_key(seed, STREAM_RURAL_QUEUE), pid)
+    at_origin_insurance = INS_RURAL if queue < p.care__enrolment__rural_coverage else INS_NONE
+    sv = 0.0
+    at_switch = 0.0
+    years = before + since
+    for t in range(years):
+        years_ago = years - 1 - t
+        a = age - 1 - years_ago
+        if t < before:
+            st, jb, earned, tier, ins = before_status, before_job, 0.0, 0, at_origin_insurance
+        else:
+            st, jb, earned, tier, ins = status, job, income, city_tier, insurance
+        # The year's saving as it is now (a retired urban local's pension included); what care
+        # costs at the age of the time.
+        sv = min(120.0, max(-24.0, sv * keep + yearly_saving(p, st, jb, earned, tier, age)))
+        price = medical_price(
+            p,
+            st,
+            a,
+            chronic,
+            health,
+            normal(year_key(seed, STREAM_SPENDING_HISTORY, years_ago), pid),
+        )
+        rho, _ = effective_reimbursement(p, ins, st, queue)
+        capacity = capacity_to_pay(
+            p, annual_income(p, st, jb, earned, household), place_income(p, st)
+        )
+        spent, _ = after_medical_assistance(
+            p, use_of_care(p, price, rho, capacity) * price * (1.0 - rho), capacity
+        )
+        sv -= spent / p.labor__wage_index
+        if t == before - 1:
+            at_switch = sv
+    return min(120.0, max(-24.0, sv)), min(120.0, max(-24.0, at_switch))
+
+
 @kernel
 def _settle(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, education, status, job, family,
@@ -83,7 +164,6 @@ def _settle(  # type: ignore[no-untyped-def]
 ):  # fmt: skip
     k_mental = permanent_key(seed, STREAM_SETTLED_MENTAL)
     k_local = permanent_key(seed, STREAM_LOCAL_WORK_YEARS)
-    keep = 1.0 - p.labor__savings__spending_rate
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
@@ -122,24 +202,26 @@ def _settle(  # type: ignore[no-untyped-def]
         else:
             h += own - assumed
         health[i] = min(1.0, max(0.05, h))
-        # Savings, as the labour module accumulates them: an out-migrant arrived with none and
-        # has saved for their years in the city; everyone else has lived as now since leaving
-        # school (students' families keep them).
-        yearly = yearly_saving(p, s, job[i], income[i], city_tier[i], age)
-        saving_years = years_in_city[i] if s == OUT_MIGRANT else max(0, age - left_school)
-        settled = yearly * (1.0 - keep**saving_years) / (1.0 - keep)
-        if (s == RURAL_STAYER or s == RETURNED) and job[i] == JOB_NONE:
-            # People at origin without work farmed until the farming age ended (or, younger,
-            # until now) and have lived on their savings since; a life without work since
-            # school put every one of them at the debt floor, where the steps would have them
-            # spend down from a farmer's savings.
+        # Savings, year by year as the labour and care modules move them (saving, spending
+        # down, paying for care), over the person's working life so far: an out-migrant
+        # farmed at origin and brought those savings along (arriving with nothing put three in
+        # four base-year arrivals under the money-worry line); people at origin without work
+        # farmed until the farming age ended and have lived on their savings since; everyone
+        # else has lived as now since leaving school (students' families keep them).
+        working_years = max(0, age - left_school)
+        before, before_status, before_job = 0, s, job[i]
+        if s == OUT_MIGRANT:
+            before = max(0, working_years - years_in_city[i])
+            before_status, before_job = RURAL_STAYER, JOB_FARM
+        elif (s == RURAL_STAYER or s == RETURNED) and job[i] == JOB_NONE:
             # Farming goes on while age < the retirement age (ceil: a fractional age too).
-            farmed = max(0, min(age, int(np.ceil(p.labor__origin__retirement_age))) - left_school)
-            idle = max(0, age - left_school - farmed)
-            farmer = yearly_saving(p, s, JOB_FARM, 0.0, 0, age)
-            at_stop = farmer * (1.0 - keep**farmed) / (1.0 - keep)
-            settled = at_stop * keep**idle + yearly * (1.0 - keep**idle) / (1.0 - keep)
-        savings[i] = min(120.0, max(-24.0, settled))
+            farm_end = int(np.ceil(p.labor__origin__retirement_age))
+            before = max(0, min(age, farm_end) - left_school)
+            before_job = JOB_FARM
+        savings[i], origin_savings = savings_history(
+            p, seed, pid, age, before, before_status, before_job, working_years - before, s,
+            job[i], income[i], city_tier[i], insurance[i], chronic[i], health[i],
+        )  # fmt: skip
         # Mental health: the person's own target and the spread yearly shocks keep around it.
         target, _ = mental_target(
             p, seed, pid, female[i], s, years_in_city[i], family[i], savings[i], support[i],
@@ -153,15 +235,8 @@ def _settle(  # type: ignore[no-untyped-def]
         settled = 1.0
         if s == OUT_MIGRANT:
             settled = 1.0 - (1.0 - p.health__mental__adjustment) ** (years_in_city[i] + 1)
-            origin_years = max(0, age - left_school - years_in_city[i])
-            origin_savings = (
-                yearly_saving(p, RURAL_STAYER, JOB_FARM, 0.0, 0, age)
-                * (1.0 - keep**origin_years)
-                / (1.0 - keep)
-            )
             origin_target, _ = mental_target(
-                p, seed, pid, female[i], RURAL_STAYER, 0, family[i],
-                min(120.0, max(-24.0, origin_savings)),
+                p, seed, pid, female[i], RURAL_STAYER, 0, family[i], origin_savings,
                 social_support(p, 0.0, 1.0, family[i], False), arrival_health, chronic[i],
                 insurance[i], JOB_FARM, 0.0, education[i], 0.0, 0.0, 0.0,
             )  # fmt: skip
@@ -198,4 +273,6 @@ class SteadyStart(Module):
         "social.support",
         "schooling",
         "policy.management",
+        "policy.public_services",
+        "policy.return_entrepreneurship",
     )
