@@ -129,7 +129,12 @@ def yearly_saving(
     """Months of the wage index saved this year: earnings net of living costs where one lives.
 
     Farm work adds the farm income; retired urban locals live on a pension. Converts to urban
-    hukou get none: the model does not follow their contribution histories.
+    hukou get none: the model does not follow their contribution histories. People at origin
+    without work live on what their household gives them, as the care module prices their
+    capacity to pay (``care.capacity.dependant_share`` of the per-capita income of rural
+    residents, for a household of average income): without it the old and the sick at origin
+    ran down 1.8 months of savings a year into debt, and over half the rural women aged 61+
+    started under the money-worry line.
     """
     if status == OUT_MIGRANT:
         cost = p.labor__living_cost__by_tier[max(1, city_tier) - 1]
@@ -140,6 +145,13 @@ def yearly_saving(
     earned = income / p.labor__wage_index
     if job == JOB_FARM:
         earned += p.labor__origin__farm_income_share
+    elif job == JOB_NONE and lives_at_origin(status):
+        earned += (
+            p.care__capacity__dependant_share
+            * p.care__income__rural_per_capita
+            / 12.0
+            / p.labor__wage_index
+        )
     if status == URBAN_LOCAL and age >= p.labor__urban__retirement_age:
         earned += p.labor__urban__pension
     return 12.0 * (earned - cost) * p.labor__savings__saving_share
@@ -558,6 +570,8 @@ class Labor(Module):
     writes = ("status", "job", "income", "hours", "savings", "economic", "event")
     parameters = (
         "labor",
+        "care.capacity",
+        "care.income",
         "schooling",
         "policy.fair_employment",
         "policy.public_services",
