@@ -36,14 +36,19 @@ from migrant_health.engine.codes import (
     INS_NONE,
     INS_RURAL,
     JOB_FARM,
+    JOB_FORMAL,
+    JOB_INFORMAL,
     JOB_NONE,
     LOCAL_MIGRANT,
     NOT_ENTERED,
     OUT_MIGRANT,
     RETURNED,
     RURAL_STAYER,
+    URBAN_HUKOU,
+    URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params
+from migrant_health.engine.derived import nonfarm_job
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.random import (
@@ -74,13 +79,18 @@ from migrant_health.modules.health import (
     recovery_rate,
     settled_health,
 )
-from migrant_health.modules.labor import yearly_saving
+from migrant_health.modules.labor import (
+    employment_probability,
+    usual_hours_and_pay,
+    yearly_saving,
+)
 from migrant_health.modules.schooling import school_end_age
 from migrant_health.modules.social import social_support
 
 STREAM_SETTLED_MENTAL = stream("steady_start.mental")
 STREAM_LOCAL_WORK_YEARS = stream("steady_start.local_work_years")
 STREAM_SPENDING_HISTORY = stream("steady_start.spending_history")
+STREAM_WORK_HISTORY = stream("steady_start.work_history")
 
 
 @inline
@@ -100,7 +110,7 @@ def local_work_years(p: Params, key: np.uint64, pid: int, most: int) -> int:
 @inline
 def savings_history(  # type: ignore[no-untyped-def]
     p, seed, pid, age, before, before_status, before_job, since, status, job, income,
-    city_tier, insurance, chronic, health,
+    city_tier, insurance, chronic, health, mental, education, economic,
 ):  # fmt: skip
     """Savings at the start, and at the end of the first of two spells of a working life.
 
@@ -113,6 +123,15 @@ def savings_history(  # type: ignore[no-untyped-def]
     yearly draws give the spread the steps build up: at the same age and job, some have just
     paid for a hospital stay. Without it every young person started above the money-worry line
     and one in ten fell below it in each of the next five years.
+
+    In the city, the labour module draws every year whether a person holds a job
+    (:func:`labor.employment_probability`), so a city resident's past years are drawn the same
+    way, each with a draw of its own: employed in their present job at its pay (or, without a
+    job now, an informal job for an out-migrant and a formal one for an urban resident, at its
+    usual pay), or without a job and paying the city's living costs from savings. The last
+    year before the start is the job they hold. Taken as now for every year, the employed had
+    never lost a job and the few without one had been out of work for all their years in the
+    city.
     """
     keep = 1.0 - p.labor__savings__spending_rate
     sd_household = p.care__capacity__household_income_sd
@@ -122,6 +141,17 @@ def savings_history(  # type: ignore[no-untyped-def]
     )
     queue = uniform(permanent_key(seed, STREAM_RURAL_QUEUE), pid)
     at_origin_insurance = INS_RURAL if queue < p.care__enrolment__rural_coverage else INS_NONE
+    churns = (
+        status == OUT_MIGRANT
+        or status == URBAN_HUKOU
+        or (status == URBAN_LOCAL and age < p.labor__urban__retirement_age)
+    )
+    usual_job, usual_pay = job, income
+    if churns and not nonfarm_job(job):
+        usual_job = JOB_INFORMAL if status == OUT_MIGRANT else JOB_FORMAL
+        _, usual_pay = usual_hours_and_pay(
+            p, seed, pid, status, usual_job, age, education, health, city_tier, economic
+        )
     sv = 0.0
     at_switch = 0.0
     years = before + since
@@ -132,6 +162,12 @@ def savings_history(  # type: ignore[no-untyped-def]
             st, jb, earned, tier, ins = before_status, before_job, 0.0, 0, at_origin_insurance
         else:
             st, jb, earned, tier, ins = status, job, income, city_tier, insurance
+            if churns and years_ago > 0:
+                employed = uniform(year_key(seed, STREAM_WORK_HISTORY, years_ago), pid)
+                if employed < employment_probability(p, a, education, health, chronic, mental, 0.0):
+                    jb, earned = usual_job, usual_pay
+                else:
+                    jb, earned = JOB_NONE, 0.0
         # The year's saving as it is now (a retired urban local's pension included); what care
         # costs at the age of the time.
         sv = min(120.0, max(-24.0, sv * keep + yearly_saving(p, st, jb, earned, tier, age)))
@@ -220,7 +256,8 @@ def _settle(  # type: ignore[no-untyped-def]
             before_job = JOB_FARM
         savings[i], origin_savings = savings_history(
             p, seed, pid, age, before, before_status, before_job, working_years - before, s,
-            job[i], income[i], city_tier[i], insurance[i], chronic[i], health[i],
+            job[i], income[i], city_tier[i], insurance[i], chronic[i], health[i], mental[i],
+            education[i], economic[i],
         )  # fmt: skip
         # Mental health: the person's own target and the spread yearly shocks keep around it.
         target, _ = mental_target(
