@@ -15,8 +15,12 @@ savings and economic integration.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 import numpy as np
 
+from migrant_health.engine.binding import Argument
 from migrant_health.engine.codes import (
     DEAD,
     EV_CATASTROPHIC,
@@ -34,6 +38,7 @@ from migrant_health.engine.context import Params
 from migrant_health.engine.derived import lives_at_origin, nonfarm_job, permit_opened_services
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
+from migrant_health.engine.permanent import permanent_normals
 from migrant_health.engine.population import StateSpec
 from migrant_health.engine.random import normal, permanent_key, stream, uniform, year_key
 
@@ -171,13 +176,12 @@ def use_of_care(p: Params, price: float, rho: float, capacity: float) -> float:
 @kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, birth_year, status, job, chronic, health, insurance, income,
-    savings, economic, oop, care_use, care_cost, duplicate, event,
+    savings, economic, oop, care_use, care_cost, duplicate, event, household_z,
 ):  # fmt: skip
     wage_index = p.labor__wage_index
     k_enrol = year_key(seed, STREAM_ENROL, year)
     k_need = year_key(seed, STREAM_NEED, year)
     k_queue = permanent_key(seed, STREAM_RURAL_QUEUE)
-    k_household = permanent_key(seed, STREAM_HOUSEHOLD_INCOME)
     sd = p.care__need__dispersion
     sd_household = p.care__capacity__household_income_sd
     for i in range(status.size):
@@ -252,9 +256,7 @@ def _step(  # type: ignore[no-untyped-def]
             )
             * np.exp(sd * normal(k_need, pid) - 0.5 * sd * sd)
         )
-        household = np.exp(
-            sd_household * normal(k_household, pid) - 0.5 * sd_household * sd_household
-        )
+        household = np.exp(sd_household * household_z[i] - 0.5 * sd_household * sd_household)
         capacity = capacity_to_pay(p, annual_income(p, s, job[i], income[i], household), place)
         use = use_of_care(p, price, rho, capacity)
         spent = use * price * (1.0 - rho)
@@ -330,6 +332,10 @@ class Care(Module):
     )
     init_kernels = (_init,)
     step_kernels = (_step,)
+    # The yearly step's permanent draw, drawn once per chunk (engine/permanent.py).
+    arguments: ClassVar[Mapping[str, Argument]] = {
+        "household_z": permanent_normals(STREAM_HOUSEHOLD_INCOME),
+    }
     writes = (
         "insurance",
         "savings",

@@ -1,0 +1,55 @@
+"""Permanent per-person draws, drawn once per chunk and kept in an array.
+
+A permanent draw (a person's frailty, ability, household income rank) is a pure function of
+the seed, the stream and the person id (:func:`migrant_health.engine.random.permanent_key`),
+the same number every year. Kernels that need one every year take it as an argument instead
+of recomputing it: :func:`permanent_normals` gives a module argument
+(:attr:`migrant_health.engine.module.Module.arguments`) whose value is the chunk's array of
+those draws, one per agent (``array[i]`` for pid ``first_pid + i``), computed the first time a
+kernel asks for it and kept with the chunk. The array holds the float64 numbers the kernels
+drew before, so results do not change by a bit; it costs 8 bytes per agent and stream for the
+chunk's lifetime, against a normal draw (a hash and an inverse distribution function) per
+person and year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from migrant_health.engine.binding import Argument
+from migrant_health.engine.context import RunContext
+from migrant_health.engine.jit import kernel
+from migrant_health.engine.population import Chunk
+from migrant_health.engine.random import normal, permanent_key
+
+
+@kernel
+def _normals(seed, stream_key, first_pid, n):  # type: ignore[no-untyped-def]
+    key = permanent_key(seed, stream_key)
+    out = np.empty(n, np.float64)
+    for i in range(n):
+        out[i] = normal(key, first_pid + i)
+    return out
+
+
+def normals(seed: np.uint64, stream_key: np.uint64, first_pid: int, n: int) -> np.ndarray:
+    """The permanent standard normal draws of pids ``first_pid`` to ``first_pid + n - 1``."""
+    return _normals(np.uint64(seed), np.uint64(stream_key), np.int64(first_pid), np.int64(n))
+
+
+def permanent_normals(stream_key: np.uint64) -> Argument:
+    """A module argument: the chunk's permanent standard normal draws of a stream, per agent.
+
+    Args:
+        stream_key: The stream's key (:func:`migrant_health.engine.random.stream`).
+    """
+
+    def draws(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
+        key = ("normal", int(ctx.seed64), int(stream_key))
+        cached = chunk.draws.get(key)
+        if cached is None:
+            cached = normals(ctx.seed64, stream_key, chunk.first_pid, chunk.size)
+            chunk.draws[key] = cached
+        return cached
+
+    return draws
