@@ -1,4 +1,4 @@
-"""Permanent per-person draws, drawn once per chunk and kept in an array.
+"""Arrays kept with a chunk: permanent per-person draws, and work arrays.
 
 A permanent draw (a person's frailty, ability, household income rank) is a pure function of
 the seed, the stream and the person id (:func:`migrant_health.engine.random.permanent_key`),
@@ -10,6 +10,11 @@ kernel asks for it and kept with the chunk. The array holds the float64 numbers 
 drew before, so results do not change by a bit; it costs 8 bytes per agent and stream for the
 chunk's lifetime, against a normal draw (a hash and an inverse distribution function) per
 person and year.
+
+:func:`work_array` gives a kernel an array of one number per agent that it may overwrite each
+year (a value computed in one pass over the people and read again in a later pass), allocated
+once per chunk rather than at every call: a fresh array of a chunk's size costs a page fault
+per 4 KB the first time it is written.
 """
 
 from __future__ import annotations
@@ -46,10 +51,31 @@ def permanent_normals(stream_key: np.uint64) -> Argument:
 
     def draws(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
         key = ("normal", int(ctx.seed64), int(stream_key))
-        cached = chunk.draws.get(key)
+        cached = chunk.kept.get(key)
         if cached is None:
             cached = normals(ctx.seed64, stream_key, chunk.first_pid, chunk.size)
-            chunk.draws[key] = cached
+            chunk.kept[key] = cached
         return cached
 
     return draws
+
+
+def work_array(name: str, dtype: str = "float64") -> Argument:
+    """A module argument: an array of one ``dtype`` value per agent, kept with the chunk.
+
+    Its contents are whatever the kernel last wrote (uninitialised at first): a kernel writes
+    before it reads.
+
+    Args:
+        name: Unique name of the array (``"module.what"``).
+        dtype: Its element type.
+    """
+
+    def array(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
+        key = ("work", name)
+        kept = chunk.kept.get(key)
+        if kept is None:
+            kept = chunk.kept[key] = np.empty(chunk.size, dtype)
+        return kept
+
+    return array
