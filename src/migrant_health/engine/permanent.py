@@ -25,15 +25,31 @@ from migrant_health.engine.binding import Argument
 from migrant_health.engine.context import RunContext
 from migrant_health.engine.jit import kernel
 from migrant_health.engine.population import Chunk
-from migrant_health.engine.random import normal, permanent_key
+from migrant_health.engine.random import (
+    P_LOW,
+    central_inverse_normal_cdf,
+    inverse_normal_cdf,
+    permanent_key,
+    uniform_for_normal,
+)
 
 
 @kernel
 def _normals(seed, stream_key, first_pid, n):  # type: ignore[no-untyped-def]
+    # normal(key, pid) for every pid, in two loops: the first, without branches (vectorised),
+    # takes every draw through the central formula of inverse_normal_cdf and keeps its
+    # uniform; the second redraws the 5 % in the tails with the whole function. The same
+    # numbers, about twice as fast.
     key = permanent_key(seed, stream_key)
     out = np.empty(n, np.float64)
+    us = np.empty(n, np.float64)
     for i in range(n):
-        out[i] = normal(key, first_pid + i)
+        u = uniform_for_normal(key, first_pid + i)
+        us[i] = u
+        out[i] = central_inverse_normal_cdf(u)
+    for i in range(n):
+        if us[i] < P_LOW or us[i] > 1.0 - P_LOW:
+            out[i] = inverse_normal_cdf(us[i])
     return out
 
 
