@@ -12,6 +12,7 @@ import inspect
 import re
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -186,9 +187,14 @@ def test_plan_binds_the_chunk_arrays_it_is_handed() -> None:
     chunk = Chunk.allocate(0, 0, 10, PLAN.states, PLAN.scratch)
     bound = next(k for k in PLAN.step_kernels() if k.module == "health")
     assert bound.names[:4] == ("first_pid", "year", "seed", "p")
-    arrays = [source(chunk, None, 2008) for source in bound.sources[4:]]  # type: ignore[arg-type]
+    # The run context is only asked for the seed (of the permanent draws the chunk keeps).
+    ctx = SimpleNamespace(seed64=np.uint64(1))
+    arrays = [source(chunk, ctx, 2008) for source in bound.sources[4:]]  # type: ignore[arg-type]
     assert all(isinstance(a, np.ndarray) for a in arrays)
     assert any(a is chunk.arrays["health"] for a in arrays)
+    # The permanent draws are drawn once and kept with the chunk: the same array every year.
+    again = [source(chunk, ctx, 2009) for source in bound.sources[4:]]  # type: ignore[arg-type]
+    assert all(a is b for a, b in zip(arrays, again, strict=True))
 
 
 def test_metrics_declared_outside_the_accumulating_module_fail() -> None:

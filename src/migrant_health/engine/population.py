@@ -76,6 +76,9 @@ class Chunk:
         records: Per-year arrays a module keeps about the chunk as a whole (name -> array
             with the years first), handed back with the chunk's result: the mortality
             renormalisation factors (:mod:`migrant_health.modules.demography`).
+        kept: Arrays kept for the chunk's lifetime, made the first time a kernel asks for
+            them: permanent per-person draws and work arrays
+            (:mod:`migrant_health.engine.permanent`).
     """
 
     index: int
@@ -86,6 +89,7 @@ class Chunk:
     scratch: dict[str, np.ndarray] = field(default_factory=dict)
     accumulator: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     records: dict[str, np.ndarray] = field(default_factory=dict)
+    kept: dict[tuple[object, ...], np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def allocate(

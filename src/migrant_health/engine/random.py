@@ -126,6 +126,20 @@ _C = (
 )
 _D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00)
 _P_LOW = 0.02425
+#: Below ``P_LOW`` (and above ``1 - P_LOW``) :func:`inverse_normal_cdf` takes its tail formula.
+P_LOW = _P_LOW
+
+
+@inline
+def central_inverse_normal_cdf(u: float) -> float:
+    """:func:`inverse_normal_cdf` of ``u`` in ``[P_LOW, 1 - P_LOW]`` (its central formula)."""
+    q = u - 0.5
+    r = q * q
+    return (
+        (((((_A[0] * r + _A[1]) * r + _A[2]) * r + _A[3]) * r + _A[4]) * r + _A[5])
+        * q
+        / (((((_B[0] * r + _B[1]) * r + _B[2]) * r + _B[3]) * r + _B[4]) * r + 1.0)
+    )
 
 
 @inline
@@ -141,20 +155,20 @@ def inverse_normal_cdf(u: float) -> float:
         return -(((((_C[0] * q + _C[1]) * q + _C[2]) * q + _C[3]) * q + _C[4]) * q + _C[5]) / (
             (((_D[0] * q + _D[1]) * q + _D[2]) * q + _D[3]) * q + 1.0
         )
-    q = u - 0.5
-    r = q * q
-    return (
-        (((((_A[0] * r + _A[1]) * r + _A[2]) * r + _A[3]) * r + _A[4]) * r + _A[5])
-        * q
-        / (((((_B[0] * r + _B[1]) * r + _B[2]) * r + _B[3]) * r + _B[4]) * r + 1.0)
-    )
+    return central_inverse_normal_cdf(u)
+
+
+@inline
+def uniform_for_normal(key: np.uint64, pid: int) -> float:
+    """The uniform number in (0, 1) that :func:`normal` transforms."""
+    x = mix64(key ^ mix64(np.uint64(pid) + _GOLDEN))
+    return (float(x >> _S11) + 0.5) * _TO_UNIT
 
 
 @inline
 def normal(key: np.uint64, pid: int) -> float:
     """A standard normal number for person ``pid`` under ``key`` (inverse CDF of one draw)."""
-    x = mix64(key ^ mix64(np.uint64(pid) + _GOLDEN))
-    return inverse_normal_cdf((float(x >> _S11) + 0.5) * _TO_UNIT)
+    return inverse_normal_cdf(uniform_for_normal(key, pid))
 
 
 @inline

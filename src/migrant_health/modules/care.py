@@ -15,8 +15,12 @@ savings and economic integration.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 import numpy as np
 
+from migrant_health.engine.binding import Argument
 from migrant_health.engine.codes import (
     DEAD,
     EV_CATASTROPHIC,
@@ -30,11 +34,12 @@ from migrant_health.engine.codes import (
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
-from migrant_health.engine.context import Params
+from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import lives_at_origin, nonfarm_job, permit_opened_services
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
-from migrant_health.engine.population import StateSpec
+from migrant_health.engine.permanent import normals
+from migrant_health.engine.population import Chunk, StateSpec
 from migrant_health.engine.random import normal, permanent_key, stream, uniform, year_key
 
 STREAM_ENROL = stream("care.enrolment")
@@ -216,17 +221,46 @@ def after_medical_assistance(p: Params, spent: float, capacity: float) -> tuple[
     return spent, False
 
 
+@inline
+def relative_household_income(p: Params, z: float) -> float:
+    """A household's permanent income relative to its place's per-capita income (lognormal
+    with mean 1), from the person's permanent draw ``z``."""
+    sd = p.care__capacity__household_income_sd
+    return np.exp(sd * z - 0.5 * sd * sd)
+
+
+@kernel
+def _relative_household_incomes(p, z):  # type: ignore[no-untyped-def]
+    out = np.empty(z.size)
+    for i in range(z.size):
+        out[i] = relative_household_income(p, z[i])
+    return out
+
+
+def household_incomes(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
+    """Every agent's :func:`relative_household_income`, computed once per chunk (and again in
+    a year whose ``care.capacity.household_income_sd`` differs from the last)."""
+    p = ctx.record(year)
+    sd = np.float64(p["care__capacity__household_income_sd"]).tobytes()
+    key = ("care.household_income", int(ctx.seed64), sd)
+    kept = chunk.kept.get(key)
+    if kept is None:
+        for old in [k for k in chunk.kept if k[0] == "care.household_income"]:
+            del chunk.kept[old]
+        z = normals(ctx.seed64, STREAM_HOUSEHOLD_INCOME, chunk.first_pid, chunk.size)
+        kept = chunk.kept[key] = _relative_household_incomes(p, z)
+    return kept
+
+
 @kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, birth_year, status, job, chronic, health, insurance, income,
-    savings, economic, oop, care_use, care_cost, duplicate, event,
+    savings, economic, oop, care_use, care_cost, duplicate, event, household_income,
 ):  # fmt: skip
     wage_index = p.labor__wage_index
     k_enrol = year_key(seed, STREAM_ENROL, year)
     k_need = year_key(seed, STREAM_NEED, year)
     k_queue = permanent_key(seed, STREAM_RURAL_QUEUE)
-    k_household = permanent_key(seed, STREAM_HOUSEHOLD_INCOME)
-    sd_household = p.care__capacity__household_income_sd
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
@@ -282,9 +316,7 @@ def _step(  # type: ignore[no-untyped-def]
         age = year - birth_year[i]
         place = place_income(p, s)
         price = medical_price(p, s, age, chronic[i], health[i], normal(k_need, pid))
-        household = np.exp(
-            sd_household * normal(k_household, pid) - 0.5 * sd_household * sd_household
-        )
+        household = household_income[i]
         capacity = capacity_to_pay(p, annual_income(p, s, job[i], income[i], household), place)
         use = use_of_care(p, price, rho, capacity)
         spent, catastrophic = after_medical_assistance(p, use * price * (1.0 - rho), capacity)
@@ -358,6 +390,10 @@ class Care(Module):
     )
     init_kernels = (_init,)
     step_kernels = (_step,)
+    # From the permanent draw of the household's income, once per chunk (engine/permanent.py).
+    arguments: ClassVar[Mapping[str, Argument]] = {
+        "household_income": household_incomes,
+    }
     writes = (
         "insurance",
         "savings",

@@ -36,6 +36,7 @@ from migrant_health.engine.codes import (
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
+from migrant_health.engine.permanent import work_array
 from migrant_health.engine.population import (
     MORTALITY_FACTOR_CELLS,
     MORTALITY_FACTORS,
@@ -67,6 +68,7 @@ def relative_risk(p: Params, health: float, chronic: int) -> float:
 def _step(  # type: ignore[no-untyped-def]
     first_pid, first_urban_pid, year, first_age, seed, p, qx, qx_urban, birth_year, female,
     status, family, health, chronic, event, prior_status, mortality_factors, fixed_factors,
+    risk,
 ):  # fmt: skip
     n = status.size
     # Mean relative risks by population (rural hukou, urban locals), sex and age group.
@@ -85,7 +87,9 @@ def _step(  # type: ignore[no-untyped-def]
             continue
         g = min((age - 16) // 10, N_MORTALITY_GROUPS - 1)
         town = 1 if first_pid + i >= first_urban_pid else 0
-        rr_sum[town, female[i], g] += relative_risk(p, health[i], chronic[i])
+        # Kept for the deaths below (health and chronic illness do not change in between).
+        risk[i] = relative_risk(p, health[i], chronic[i])
+        rr_sum[town, female[i], g] += risk[i]
         rr_n[town, female[i], g] += 1.0
         # Marriage: a yearly hazard for the unmarried from age 20 (family separation is
         # decided by migration; a new couple at origin lives together).
@@ -111,9 +115,7 @@ def _step(  # type: ignore[no-untyped-def]
         g = min((age - 16) // 10, N_MORTALITY_GROUPS - 1)
         town = 1 if first_pid + i >= first_urban_pid else 0
         table = qx_urban if town else qx
-        q = table[female[i], min(age - first_age, last_age)] * relative_risk(
-            p, health[i], chronic[i]
-        )
+        q = table[female[i], min(age - first_age, last_age)] * risk[i]
         if uniform(k_death, first_pid + i) < min(1.0, q / mean_rr[town, female[i], g]):
             status[i] = DEAD
             event[i] |= EV_DIED
@@ -196,4 +198,6 @@ class Demography(Module):
         "fixed_factors": _fixed_factors,
         "qx": rural_qx,
         "qx_urban": urban_qx,
+        # Each living person's relative risk, computed once a year for both passes.
+        "risk": work_array("demography.relative_risk"),
     }

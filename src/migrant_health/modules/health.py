@@ -36,6 +36,7 @@ from migrant_health.engine.context import Params
 from migrant_health.engine.derived import composite_index, social_score
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
+from migrant_health.engine.permanent import permanent_normals
 from migrant_health.engine.population import StateSpec
 from migrant_health.engine.random import clip01, normal, permanent_key, stream, uniform, year_key
 from migrant_health.modules.care import care_access
@@ -58,7 +59,8 @@ AGEING_ACCELERATION_AGE = 40
 
 @inline
 def frailty(seed: np.uint64, pid: int) -> float:
-    """A person's permanent frailty (standard normal), recomputed rather than stored."""
+    """A person's permanent frailty (standard normal); the yearly step reads it from the chunk's
+    stored draws (``frailty_z``)."""
     return normal(permanent_key(seed, STREAM_FRAILTY), pid)
 
 
@@ -149,7 +151,8 @@ def recovery_rate(p: Params, access: float, local_ties: float) -> float:
 
 @inline
 def mental_trait(seed: np.uint64, pid: int) -> float:
-    """A person's permanent disposition to distress (standard normal), recomputed not stored."""
+    """A person's permanent disposition to distress (standard normal); the yearly step reads it
+    from the chunk's stored draws (``mental_trait_z``)."""
     return normal(permanent_key(seed, STREAM_MENTAL_TRAIT), pid)
 
 
@@ -166,9 +169,22 @@ def mental_target(  # type: ignore[no-untyped-def]
     and family separation move it; mental-health services (seed 4.3) raise it. The index is
     returned because the BMI hypothesis uses it too (0 outside the city).
     """
+    return mental_target_of(
+        p, mental_trait(seed, pid), female, status, years_in_city, family, savings, support,
+        health, chronic, insurance, job, local_ties, education, economic, cultural, identity,
+    )  # fmt: skip
+
+
+@inline
+def mental_target_of(  # type: ignore[no-untyped-def]
+    p, trait, female, status, years_in_city, family, savings, support, health, chronic,
+    insurance, job, local_ties, education, economic, cultural, identity,
+):  # fmt: skip
+    """:func:`mental_target` of a person whose permanent disposition ``trait`` is given
+    (the yearly step reads it from the chunk's stored draws)."""
     target = (
         p.health__mental__base
-        + p.health__mental__trait_sd * mental_trait(seed, pid)
+        + p.health__mental__trait_sd * trait
         - p.health__mental__female * female
         + p.health__mental__support * (support - 0.5)
         + p.health__mental__physical * (health - 0.8)
@@ -216,7 +232,7 @@ def mental_stationary_sd(p: Params) -> float:
 def _step(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, birth_year, female, education, status, job, family,
     years_in_city, insurance, chronic, health, mental, bmi, savings, local_ties, economic,
-    cultural, identity, hours, support,
+    cultural, identity, hours, support, frailty_z, mental_trait_z, bmi_set_z,
 ):  # fmt: skip
     k_phys = year_key(seed, STREAM_PHYSICAL, year)
     k_ment = year_key(seed, STREAM_MENTAL, year)
@@ -233,7 +249,7 @@ def _step(  # type: ignore[no-untyped-def]
         access = care_access(p, insurance[i], s)
         # Physical health capital.
         h = health[i]
-        loss = depletion(p, age, frailty(seed, pid), hours[i], job[i], s, chronic[i])
+        loss = depletion(p, age, frailty_z[i], hours[i], job[i], s, chronic[i])
         h += (
             recovery_rate(p, access, local_ties[i]) * (1.0 - h)
             - loss
@@ -241,8 +257,8 @@ def _step(  # type: ignore[no-untyped-def]
         )
         health[i] = min(1.0, max(0.02, h))
         # Mental health: toward a target shaped by support and the stresses of migration.
-        target, index = mental_target(
-            p, seed, pid, female[i], s, years_in_city[i], family[i], savings[i], support[i],
+        target, index = mental_target_of(
+            p, mental_trait_z[i], female[i], s, years_in_city[i], family[i], savings[i], support[i],
             health[i], chronic[i], insurance[i], job[i], local_ties[i], education[i],
             economic[i], cultural[i], identity[i],
         )  # fmt: skip
@@ -253,7 +269,7 @@ def _step(  # type: ignore[no-untyped-def]
             p.health__bmi__base_male
             - female[i] * p.health__bmi__female_offset
             + p.health__bmi__per_decade * (min(age, 60) - 16) / 10.0
-            + p.health__bmi__set_point_sd * normal(permanent_key(seed, STREAM_BMI_SET), pid)
+            + p.health__bmi__set_point_sd * bmi_set_z[i]
         )
         if in_city or s == URBAN_LOCAL or s == URBAN_HUKOU:
             set_point += p.health__bmi__urban_diet
@@ -408,6 +424,10 @@ class Health(Module):
         "first_age": first_life_table_age,
         "qx": rural_qx,
         "qx_urban": urban_qx,
+        # The yearly step's permanent draws, drawn once per chunk (engine/permanent.py).
+        "frailty_z": permanent_normals(STREAM_FRAILTY),
+        "mental_trait_z": permanent_normals(STREAM_MENTAL_TRAIT),
+        "bmi_set_z": permanent_normals(STREAM_BMI_SET),
     }
     parameters = (
         "health",

@@ -13,8 +13,12 @@ businesses (seed 4.4).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 import numpy as np
 
+from migrant_health.engine.binding import Argument
 from migrant_health.engine.codes import (
     DEAD,
     EV_ARREARS,
@@ -34,6 +38,7 @@ from migrant_health.engine.context import Params
 from migrant_health.engine.derived import destination_insured, lives_at_origin, nonfarm_job
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
+from migrant_health.engine.permanent import permanent_normals
 from migrant_health.engine.population import StateSpec
 from migrant_health.engine.random import (
     clip01,
@@ -114,7 +119,13 @@ def nonfarm_retirement_age(p: Params, seed: np.uint64, pid: int, female: np.int6
     (until ``labor.origin.retirement_age``); an out-migrant past it has no job, which pushes
     return. Urban locals and converts retire at the statutory ``labor.urban.retirement_age``.
     """
-    z = normal(permanent_key(seed, STREAM_RETIREMENT), pid)
+    return retirement_age_of(p, normal(permanent_key(seed, STREAM_RETIREMENT), pid), female)
+
+
+@inline
+def retirement_age_of(p: Params, z: float, female: np.int64) -> float:
+    """:func:`nonfarm_retirement_age` of a person whose permanent draw ``z`` is given (the yearly
+    step reads it from the chunk's stored draws)."""
     return (
         p.labor__retirement__mean_age
         - p.labor__retirement__female_earlier * female
@@ -324,14 +335,13 @@ def job_search_services(p: Params, status: int, job: int) -> float:
 @kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, birth_year, female, education, status, job, city_tier, health,
-    chronic, mental, insurance, savings, economic, income, hours, event,
+    chronic, mental, insurance, savings, economic, income, hours, event, retirement_z,
+    hours_person_z, ability_z,
 ):  # fmt: skip
     wage_index = p.labor__wage_index
     k_emp = year_key(seed, STREAM_EMPLOYMENT, year)
     k_sec = year_key(seed, STREAM_SECTOR, year)
     k_hrs = year_key(seed, STREAM_HOURS, year)
-    k_hp = permanent_key(seed, STREAM_HOURS_PERSON)
-    k_abl = permanent_key(seed, STREAM_ABILITY)
     k_trn = permanent_key(seed, STREAM_TRAINING)
     k_ern = year_key(seed, STREAM_EARNINGS, year)
     k_arr = year_key(seed, STREAM_ARREARS, year)
@@ -347,8 +357,8 @@ def _step(  # type: ignore[no-untyped-def]
         j = job[i]
         # Employment and sector.
         rural_hukou = not (s == URBAN_LOCAL or s == URBAN_HUKOU)
-        retired_from_nonfarm = rural_hukou and age >= nonfarm_retirement_age(
-            p, seed, pid, female[i]
+        retired_from_nonfarm = rural_hukou and age >= retirement_age_of(
+            p, retirement_z[i], female[i]
         )
         if in_school(p, age, education[i]):
             # Students neither farm nor take paid work.
@@ -416,7 +426,7 @@ def _step(  # type: ignore[no-untyped-def]
         if nonfarm:
             hrs = (
                 usual_weekly_hours(p, s, j)
-                + p.labor__hours__person_sd * normal(k_hp, pid)
+                + p.labor__hours__person_sd * hours_person_z[i]
                 + (p.labor__hours__year_sd * normal(k_hrs, pid))
             )
             hours[i] = min(84.0, max(20.0, hrs))
@@ -442,7 +452,7 @@ def _step(  # type: ignore[no-untyped-def]
             # Fewer hours, less pay (seed 4.1); equal pay regardless of hukou (seed 4.1).
             log_rel += pay_for_fewer_hours(p, hrs, cut)
             log_rel += equal_pay_gain(p, s)
-            log_rel += p.labor__income__ability_sd * normal(k_abl, pid)
+            log_rel += p.labor__income__ability_sd * ability_z[i]
             log_rel += p.labor__income__shock_sd * normal(k_ern, pid)
             pay = wage_index * np.exp(log_rel)
             if j == JOB_INFORMAL and uniform(k_arr, pid) < p.labor__arrears__informal_rate * (
@@ -567,6 +577,12 @@ class Labor(Module):
     )
     init_kernels = (_init,)
     step_kernels = (_step,)
+    # The yearly step's permanent draws, drawn once per chunk (engine/permanent.py).
+    arguments: ClassVar[Mapping[str, Argument]] = {
+        "retirement_z": permanent_normals(STREAM_RETIREMENT),
+        "hours_person_z": permanent_normals(STREAM_HOURS_PERSON),
+        "ability_z": permanent_normals(STREAM_ABILITY),
+    }
     writes = ("status", "job", "income", "hours", "savings", "economic", "event")
     parameters = (
         "labor",

@@ -462,6 +462,8 @@ def _accumulate(  # type: ignore[no-untyped-def]
     care_cost, duplicate, support, event, cross_province, health_record, first_out_year,
 ):  # fmt: skip
     rows = np.empty(3, np.int64)  # the cells a person enters: main, tenure, cohort
+    n_statistics = acc.shape[1]
+    add = np.empty(n_statistics)  # what a person adds to each of their cells
     for i in range(status.size):
         s = status[i]
         ev = event[i]
@@ -532,80 +534,87 @@ def _accumulate(  # type: ignore[no-untyped-def]
         if out:
             living = living_type_of(p, economic[i])
             phase = phase_of(p, years_in_city[i], identity[i])
+        # The person's statistics, once: a vector of every statistic (0 where one does not
+        # apply), added whole to each of the person's cells. Adding 0.0 leaves a sum as it was
+        # (a sum starts at +0.0 and never becomes -0.0), so every cell gets exactly the sums
+        # that adding only the statistics that apply gave, in the same order of people, and
+        # the adds of a row need no branches (the compiler vectorises them).
+        add[:] = 0.0
+        if ev & EV_ENTERED:
+            add[SLOT.entrants] = 1.0
+        add[SLOT.persons] = 1.0
+        if poor:
+            add[SLOT.poor_health] = 1.0
+        if depressed:
+            add[SLOT.depressed] = 1.0
+        if bmi[i] >= 24.0:
+            add[SLOT.overweight] = 1.0
+        add[SLOT.sum_bmi] = bmi[i]
+        add[SLOT.sum_health] = health[i]
+        add[SLOT.sum_mental] = mental[i]
+        add[SLOT.chronic] = chronic[i]
+        add[SLOT.sum_oop] = oop[i]
+        add[SLOT.sum_care_use] = care_use[i]
+        add[SLOT.sum_care_cost] = care_cost[i]
+        if ev & EV_CATASTROPHIC:
+            add[SLOT.catastrophic] = 1.0
+        if at_origin and not (ev & EV_RETURN):
+            # This year's returners paid their bills in the city before coming back.
+            add[SLOT.rural_medical_spending] = oop[i]
+        if mw_out or mw_local:
+            add[SLOT.migrant_workers] = 1.0
+            add[SLOT.migrant_workers_out] = mw_out
+            add[SLOT.migrant_workers_local] = mw_local
+            add[SLOT.migrant_workers_female] = female[i]
+            add[SLOT.sum_age_migrant_workers] = age
+            add[SLOT.earners] = 1.0
+            add[SLOT.sum_income] = income[i]
+            add[SLOT.sum_hours] = hours[i]
+            if hours[i] > 44.0:
+                add[SLOT.over_44h] = 1.0
+            if ev & EV_ARREARS:
+                add[SLOT.arrears] = 1.0
+        if out:
+            add[SLOT.living_subsistence + living] = 1.0
+            add[SLOT.phase_entrant + phase] = 1.0
+            if insurance[i] >= 2:
+                add[SLOT.insured_destination] = 1.0
+            if health_record[i]:
+                add[SLOT.health_record] = 1.0
+            if duplicate[i]:
+                add[SLOT.duplicate_enrolled] = 1.0
+            if ev & EV_STAY_INTENTION:
+                add[SLOT.stay_intention] = 1.0
+            add[SLOT.sum_support] = support[i]
+            add[SLOT.sum_local_ties] = local_ties[i]
+            if job[i] != JOB_NONE:
+                add[SLOT.out_employed] = 1.0
+        if ev & EV_RETURN:
+            add[SLOT.returns] = 1.0
+            if ev & EV_RETURN_HEALTH:
+                add[SLOT.returns_health_driven] = 1.0
+            if ev & EV_POOR_BEFORE_RETURN:
+                add[SLOT.poor_before_return] = 1.0
+        if ev & EV_FIRST_MIGRATION:
+            add[SLOT.first_migrations] = 1.0
+        if ev & EV_REMIGRATION:
+            add[SLOT.remigrations] = 1.0
+        if ev & EV_CONVERSION:
+            add[SLOT.hukou_conversions] = 1.0
         for k in range(n_rows):
-            # Only the statistics that apply are added (no zeroed vector per person).
-            row = acc[rows[k]]
-            if ev & EV_ENTERED:
-                row[SLOT.entrants] += 1.0
-            row[SLOT.persons] += 1.0
-            if poor:
-                row[SLOT.poor_health] += 1.0
-            if depressed:
-                row[SLOT.depressed] += 1.0
-            if bmi[i] >= 24.0:
-                row[SLOT.overweight] += 1.0
-            row[SLOT.sum_bmi] += bmi[i]
-            row[SLOT.sum_health] += health[i]
-            row[SLOT.sum_mental] += mental[i]
-            row[SLOT.chronic] += chronic[i]
-            row[SLOT.sum_oop] += oop[i]
-            row[SLOT.sum_care_use] += care_use[i]
-            row[SLOT.sum_care_cost] += care_cost[i]
-            if ev & EV_CATASTROPHIC:
-                row[SLOT.catastrophic] += 1.0
-            if at_origin and not (ev & EV_RETURN):
-                # This year's returners paid their bills in the city before coming back.
-                row[SLOT.rural_medical_spending] += oop[i]
-            if mw_out or mw_local:
-                row[SLOT.migrant_workers] += 1.0
-                row[SLOT.migrant_workers_out] += mw_out
-                row[SLOT.migrant_workers_local] += mw_local
-                row[SLOT.migrant_workers_female] += female[i]
-                row[SLOT.sum_age_migrant_workers] += age
-                row[SLOT.earners] += 1.0
-                row[SLOT.sum_income] += income[i]
-                row[SLOT.sum_hours] += hours[i]
-                if hours[i] > 44.0:
-                    row[SLOT.over_44h] += 1.0
-                if ev & EV_ARREARS:
-                    row[SLOT.arrears] += 1.0
-            if out or (in_city and k >= first_cohort_row):
+            if out or (in_city and k == first_cohort_row):
                 # Integration of out-migrants, and of converts in their cohort cell (the
-                # cohort's city dwellers; the out-migrant-only shares below are not reported
+                # cohort's city dwellers; the out-migrant-only shares above are not reported
                 # for cohorts, engine/aggregate).
-                row[SLOT.out_migrants] += 1.0
-                row[SLOT.sum_economic] += economic[i]
-                row[SLOT.sum_social] += social
-                row[SLOT.sum_cultural] += cultural[i]
-                row[SLOT.sum_identity] += identity[i]
-                row[SLOT.sum_index] += index
-            if out:
-                row[SLOT.living_subsistence + living] += 1.0
-                row[SLOT.phase_entrant + phase] += 1.0
-                if insurance[i] >= 2:
-                    row[SLOT.insured_destination] += 1.0
-                if health_record[i]:
-                    row[SLOT.health_record] += 1.0
-                if duplicate[i]:
-                    row[SLOT.duplicate_enrolled] += 1.0
-                if ev & EV_STAY_INTENTION:
-                    row[SLOT.stay_intention] += 1.0
-                row[SLOT.sum_support] += support[i]
-                row[SLOT.sum_local_ties] += local_ties[i]
-                if job[i] != JOB_NONE:
-                    row[SLOT.out_employed] += 1.0
-            if ev & EV_RETURN:
-                row[SLOT.returns] += 1.0
-                if ev & EV_RETURN_HEALTH:
-                    row[SLOT.returns_health_driven] += 1.0
-                if ev & EV_POOR_BEFORE_RETURN:
-                    row[SLOT.poor_before_return] += 1.0
-            if ev & EV_FIRST_MIGRATION:
-                row[SLOT.first_migrations] += 1.0
-            if ev & EV_REMIGRATION:
-                row[SLOT.remigrations] += 1.0
-            if ev & EV_CONVERSION:
-                row[SLOT.hukou_conversions] += 1.0
+                add[SLOT.out_migrants] = 1.0
+                add[SLOT.sum_economic] = economic[i]
+                add[SLOT.sum_social] = social
+                add[SLOT.sum_cultural] = cultural[i]
+                add[SLOT.sum_identity] = identity[i]
+                add[SLOT.sum_index] = index
+            row = acc[rows[k]]
+            for j in range(n_statistics):
+                row[j] += add[j]
 
 
 class Results(Module):

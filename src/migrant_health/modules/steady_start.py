@@ -69,6 +69,7 @@ from migrant_health.modules.care import (
     effective_reimbursement,
     medical_price,
     place_income,
+    relative_household_income,
     use_of_care,
 )
 from migrant_health.modules.health import (
@@ -134,10 +135,8 @@ def savings_history(  # type: ignore[no-untyped-def]
     city.
     """
     keep = 1.0 - p.labor__savings__spending_rate
-    sd_household = p.care__capacity__household_income_sd
-    household = np.exp(
-        sd_household * normal(permanent_key(seed, STREAM_HOUSEHOLD_INCOME), pid)
-        - 0.5 * sd_household * sd_household
+    household = relative_household_income(
+        p, normal(permanent_key(seed, STREAM_HOUSEHOLD_INCOME), pid)
     )
     queue = uniform(permanent_key(seed, STREAM_RURAL_QUEUE), pid)
     at_origin_insurance = INS_RURAL if queue < p.care__enrolment__rural_coverage else INS_NONE
