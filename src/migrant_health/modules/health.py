@@ -29,6 +29,7 @@ from migrant_health.engine.codes import (
     JOB_INFORMAL,
     NOT_ENTERED,
     OUT_MIGRANT,
+    RURAL_STAYER,
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
@@ -120,17 +121,28 @@ def settled_health(
 
 
 @inline
+def initial_steady_state(p: Params, age: int, frail: float, urban: bool) -> float:
+    """The steady state a person starts near: of their age and place (rural or urban), with
+    no job, no hours and no chronic illness, at the assumed access to care of that place.
+
+    The steady start settles the base-year stock from it onto each person's own conditions.
+    """
+    access = p.health__initial__access_urban if urban else p.health__initial__access_rural
+    return settled_health(
+        p, age, frail, 0.0, 0, URBAN_LOCAL if urban else RURAL_STAYER, 0,
+        recovery_rate(p, access, 0.0),
+    )  # fmt: skip
+
+
+@inline
 def initial_health_draw(p: Params, seed: np.uint64, pid: int, age: int, urban: bool) -> float:
     """Health capital a person starts with, before it is bounded to the scale (0.05-1).
 
-    Near the steady state of the person's age and place (rural or urban), with a spread;
-    frail people start lower. The migration module reads it unbounded: a young person's draw
-    is above 1 one time in five, and the bound would hide how healthy they are.
+    Near :func:`initial_steady_state`, with a spread; frail people start lower. The migration
+    module reads it unbounded: a young person's draw is above 1 one time in five, and the bound
+    would hide how healthy they are.
     """
-    access = p.health__initial__access_urban if urban else p.health__initial__access_rural
-    rate = recovery_rate(p, access, 0.0)
-    settled = settled_health(p, age, frailty(seed, pid), 0.0, 0, 6 if urban else 1, 0, rate)
-    return settled + p.health__initial__sd * normal(
+    return initial_steady_state(p, age, frailty(seed, pid), urban) + p.health__initial__sd * normal(
         permanent_key(seed, STREAM_INITIAL_PHYSICAL), pid
     )
 

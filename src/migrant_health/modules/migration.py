@@ -79,8 +79,7 @@ from migrant_health.modules.health import (
     OLDEST_TABULATED,
     chronic_prevalence_tables,
     initial_health_draw,
-    recovery_rate,
-    settled_health,
+    initial_steady_state,
 )
 from migrant_health.modules.labor import (
     decades_since_base,
@@ -495,10 +494,7 @@ def initial_years_in_city(
 @inline
 def typical_rural_health(p: Params, age: int) -> float:
     """Health of a rural person of this age at the start, without frailty or noise."""
-    return settled_health(
-        p, age, 0.0, 0.0, 0, RURAL_STAYER, 0,
-        recovery_rate(p, p.health__initial__access_rural, 0.0),
-    )  # fmt: skip
+    return initial_steady_state(p, age, 0.0, False)
 
 
 @kernel

@@ -74,6 +74,7 @@ from migrant_health.modules.care import (
 )
 from migrant_health.modules.health import (
     frailty,
+    initial_steady_state,
     mental_stationary_sd,
     mental_target,
     mental_trait,
@@ -207,12 +208,8 @@ def _settle(  # type: ignore[no-untyped-def]
         age = start - birth_year[i]
         urban = pid >= first_urban_pid
         frail = frailty(seed, pid)
-        # The steady state health._init assumed: no job, no hours, no chronic illness, the
-        # assumed access of a rural or urban person.
-        access0 = p.health__initial__access_urban if urban else p.health__initial__access_rural
-        assumed = settled_health(
-            p, age, frail, 0.0, 0, 6 if urban else 1, 0, recovery_rate(p, access0, 0.0)
-        )
+        # The steady state health._init started the person near.
+        assumed = initial_steady_state(p, age, frail, urban)
         rate = recovery_rate(p, care_access(p, insurance[i], s), local_ties[i])
         own = settled_health(p, age, frail, hours[i], job[i], s, chronic[i], rate)
         h = health[i]
