@@ -605,7 +605,8 @@ def _accumulate(  # type: ignore[no-untyped-def]
             if out or (in_city and k == first_cohort_row):
                 # Integration of out-migrants, and of converts in their cohort cell (the
                 # cohort's city dwellers; the out-migrant-only shares above are not reported
-                # for cohorts, engine/aggregate).
+                # for cohorts, engine/aggregate). Set at the cohort row, the values stay in
+                # `add` for any row after it.
                 add[SLOT.out_migrants] = 1.0
                 add[SLOT.sum_economic] = economic[i]
                 add[SLOT.sum_social] = social
