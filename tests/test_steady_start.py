@@ -8,6 +8,18 @@ depressive symptoms by age band x sex x status x years-in-city band (out-migrant
 percentage point a year over the first five years. The bound was fixed before the steady start
 was built; the test is marked as an expected failure until it holds (strict: it reports when it
 starts to pass).
+
+The bound is on the model's drift, so the measurement must not be dominated by sampling noise.
+Two things make one run's cell trends noisy at this scale, measured over six seeds (3-8) of
+this run: the yearly report noise of self-rated health and of the depression screen (a cell of
+300 people, a quarter of them reporting poor health, moves by about 0.6 points a year from the
+reports alone), and the yearly shocks and turnover of the people in a cell. Read from the
+reports of one run, the median standard deviation of a cell's trend across seeds was 0.22
+points a year for poor health and 0.37 for depression: with no drift at all, about one cell in
+five would have moved by more than half a point. So each person counts with their chance of
+the report given their latent health (``engine/report_chance.py``: the report noise
+integrated out, same expectation), which brings the spread to 0.16 and 0.28, and the trends
+are averaged over five seeds, which divides it by more than two.
 """
 
 from __future__ import annotations
@@ -21,6 +33,7 @@ from migrant_health import RunConfig, simulate
 YEARS = tuple(range(2008, 2014))
 BOUND = 0.5  # percentage points per year
 MIN_AGENTS = 200
+SEEDS = (3, 4, 5, 6, 7)
 
 
 def years_in_city_band(years: pd.Series) -> pd.Series:
@@ -29,14 +42,13 @@ def years_in_city_band(years: pd.Series) -> pd.Series:
     return bands.astype(str)
 
 
-@pytest.fixture(scope="module")
-def frozen_people() -> pd.DataFrame:
+def frozen_run(seed: int) -> pd.DataFrame:
     """Yearly snapshots of everyone, 2008-2013, under frozen 2008 conditions."""
     run = simulate(
         RunConfig(
             end=YEARS[-1],
             scale=10_000,
-            seed=3,
+            seed=seed,
             frozen=True,
             snapshot_years=YEARS,
             snapshot_fraction=1.0,
@@ -45,19 +57,46 @@ def frozen_people() -> pd.DataFrame:
     return run.snapshots
 
 
+@pytest.fixture(scope="module")
+def frozen_replicates() -> dict[int, pd.DataFrame]:
+    """The frozen run at each of the seeds the drift is averaged over."""
+    return {seed: frozen_run(seed) for seed in SEEDS}
+
+
+@pytest.fixture(scope="module")
+def frozen_people(frozen_replicates: dict[int, pd.DataFrame]) -> pd.DataFrame:
+    """One frozen run (the first seed), for the checks of single states."""
+    return frozen_replicates[SEEDS[0]]
+
+
 def yearly_trend(values: pd.Series) -> float:
     """Least-squares change per year of a cell's yearly values (points per year)."""
     return float(np.polyfit(np.asarray(YEARS, dtype=float), values.to_numpy(), 1)[0])
 
 
-@pytest.fixture(scope="module")
-def trends(frozen_people: pd.DataFrame) -> pd.DataFrame:
-    """Yearly trend (points per year, least squares) of each cell's poor health and depression."""
-    people = frozen_people.copy()
-    people["poor_health"] = (people["srh"] <= 2) * 100.0
-    people["depressed_pct"] = people["depressed"] * 100.0
-    people["band"] = np.where(
-        people["status"] == "out_migrant", years_in_city_band(people["years_in_city"]), "-"
+def base_year_parameters() -> np.void:
+    """The parameter record of the base year (every year's, under frozen conditions)."""
+    from migrant_health.engine.run import build_context
+
+    ctx, _ = build_context(RunConfig(end=YEARS[-1], scale=200_000, frozen=True))
+    return ctx.params[0]
+
+
+def cell_trends(people: pd.DataFrame, p: np.void) -> pd.DataFrame:
+    """Yearly trend (points per year, least squares) of each cell's poor health and depression.
+
+    Each person counts with their chance of the report given their latent states; cells hold
+    at least ``MIN_AGENTS`` people in every year.
+    """
+    from migrant_health.engine.report_chance import depressed_chance, poor_health_chance
+
+    people = people.assign(
+        poor_health=poor_health_chance(p, people["health"], people["mental"], people["chronic"])
+        * 100.0,
+        depressed_pct=depressed_chance(p, people["mental"]) * 100.0,
+        band=np.where(
+            people["status"] == "out_migrant", years_in_city_band(people["years_in_city"]), "-"
+        ),
     )
     cells = people.groupby(["status", "band", "age_band", "sex", "year"], observed=True).agg(
         agents=("pid", "size"),
@@ -74,6 +113,17 @@ def trends(frozen_people: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+@pytest.fixture(scope="module")
+def trends(frozen_replicates: dict[int, pd.DataFrame]) -> pd.DataFrame:
+    """Each cell's trends averaged over the seeds (cells of at least 200 people in every run)."""
+    p = base_year_parameters()
+    keys = ["status", "band", "age_band", "sex"]
+    runs = [cell_trends(people, p) for people in frozen_replicates.values()]
+    pooled = pd.concat(runs).groupby(keys, observed=True)
+    mean = pooled[["poor_health", "depressed"]].mean()
+    return mean[pooled.size() == len(runs)].reset_index()
+
+
 def test_the_panel_has_cells_of_every_kind(trends: pd.DataFrame) -> None:
     """The check covers rural stayers, returnees and out-migrants of several tenures."""
     assert {"rural_stayer", "returned", "out_migrant"} <= set(trends["status"])
@@ -83,14 +133,12 @@ def test_the_panel_has_cells_of_every_kind(trends: pd.DataFrame) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "issue 9 item 1 is not met yet: 25 of 60 cells (this test's run, seed 3) move by more "
-        "than 0.5 points a year; the mean absolute trend is 0.36 points a year for poor health "
-        "and 0.43 for depression (33 of 61, 0.41 and 0.47 before the fourth round of the "
-        "steady start: the health lag from 40, years in local work, savings followed year by "
-        "year). At scale 1,000, where cells hold thousands, 38 of 91 still move (mean 0.31 and "
-        "0.47): converts to urban hukou (a group the base year cannot hold), returnees (61+ "
-        "healthier, 21-50 more depressed), newcomers aged 41-50 (re-migrants the start does not "
-        "make), local migrant workers aged 51-60 (docs/model.md section 5)"
+        "issue 9 item 1 is not met yet: 16 of 60 cells move by more than 0.5 points a year "
+        "(report chances, mean of seeds 3-7); the mean absolute trend is 0.26 points a year "
+        "for poor health and 0.33 for depression. Returnees (61+: cohort succession; 51-60: "
+        "their chronic illness falls; men 31-50 more depressed), newcomers (re-migrants the "
+        "start does not make), local migrant workers aged 51-60, the 61+ at origin and in the "
+        "city (docs/model.md section 5)"
     ),
 )
 def test_frozen_conditions_move_no_cell_more_than_half_a_point_a_year(
@@ -198,3 +246,83 @@ def test_the_settled_health_of_the_start_is_where_the_yearly_steps_keep_people()
         gaps.append(abs(stepped - typical_rural_health(p, age)))
         stepped += rate * (1.0 - stepped) - depletion(p, age, 0.0, 0.0, 0, 1, 0)
     assert max(gaps) < 1e-4
+
+
+def test_report_chances_agree_with_the_reports(frozen_people: pd.DataFrame) -> None:
+    """The chance of a report given the latent states averages to the share of reports.
+
+    The drift check reads each person's chance of reporting poor health and depressive
+    symptoms instead of the reports; over a group of tens of thousands the two agree.
+    """
+    from migrant_health.engine.report_chance import depressed_chance, poor_health_chance
+
+    p = base_year_parameters()
+    people = frozen_people
+    reported = pd.DataFrame(
+        {
+            "status": people["status"],
+            "poor_health": (people["srh"] <= 2) * 100.0,
+            "depressed": people["depressed"] * 100.0,
+            "poor_health_chance": poor_health_chance(
+                p, people["health"], people["mental"], people["chronic"]
+            )
+            * 100.0,
+            "depressed_chance": depressed_chance(p, people["mental"]) * 100.0,
+        }
+    )
+    by_status = reported.groupby("status", observed=True).mean()
+    large = reported["status"].value_counts() >= 20_000
+    by_status = by_status[large.reindex(by_status.index, fill_value=False)]
+    assert {"rural_stayer", "out_migrant", "returned"} <= set(by_status.index)
+    gap_poor = (by_status["poor_health"] - by_status["poor_health_chance"]).abs()
+    gap_depressed = (by_status["depressed"] - by_status["depressed_chance"]).abs()
+    assert gap_poor.max() < 0.5, gap_poor
+    assert gap_depressed.max() < 0.7, gap_depressed
+
+
+def ten_year_trends(people: pd.DataFrame, status: str, column: str, ages: range) -> dict:
+    """Yearly trend of a state's mean in each ten-year age group of one status."""
+    group = people[people["status"] == status]
+    ten_years = (group["age"] // 10 * 10).rename("age10")
+    cells = group.groupby([ten_years, group["year"]]).agg(
+        agents=("pid", "size"), value=(column, "mean")
+    )
+    return {
+        age: yearly_trend(cell["value"])
+        for age, cell in cells.groupby(level=0)
+        if age in ages and len(cell) == len(YEARS) and cell["agents"].min() >= 100
+    }
+
+
+def test_rural_stayers_savings_hold_still(frozen_people: pd.DataFrame) -> None:
+    """Rural stayers start with the savings of their own mix of farming and local work.
+
+    Local migrant workers go back to farming with years of non-farm savings (about one rural
+    stayer in forty a year joins so, with some 40 months saved). Started as if they had always
+    farmed, rural stayers aged 30-59 gained 0.6-1.0 months of savings a year under frozen
+    conditions (scale 2,000, seed 3); with past spells of local work drawn from the labour
+    module's own chances of taking it up and leaving it, within 0.25.
+    """
+    slopes = ten_year_trends(frozen_people, "rural_stayer", "savings", range(30, 60))
+    assert set(slopes) == {30, 40, 50}
+    drifting = {age: round(slope, 2) for age, slope in slopes.items() if abs(slope) > 0.25}
+    assert not drifting, f"rural stayers' savings drifting (months a year): {drifting}"
+
+
+def test_old_urban_locals_ties_and_insurance_hold_still(frozen_people: pd.DataFrame) -> None:
+    """Urban locals past 60 keep the ties and the insurance the yearly steps give them.
+
+    Old-age isolation takes a share of a network each year from 65, so a 66-year-old has
+    lost little of it; the start put everyone of 65 or more at the settled level, and the local
+    ties of urban locals aged 60-69 rose from 0.754 to 0.778 in five frozen years. Retirees keep
+    the employee scheme of their working years, which the start gave to none of them: the
+    share of urban locals aged 60-69 on it rose by about 7 points a year.
+    """
+    people = frozen_people.assign(
+        employee_scheme=(frozen_people["insurance"] == "urban_employee_dest") * 100.0
+    )
+    ties = ten_year_trends(people, "urban_local", "local_ties", range(60, 70))
+    scheme = ten_year_trends(people, "urban_local", "employee_scheme", range(60, 70))
+    assert set(ties) == set(scheme) == {60}
+    assert abs(ties[60]) < 0.002, ties
+    assert abs(scheme[60]) < 2.0, scheme

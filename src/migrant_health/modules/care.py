@@ -41,6 +41,7 @@ from migrant_health.engine.module import Module
 from migrant_health.engine.permanent import normals
 from migrant_health.engine.population import Chunk, StateSpec
 from migrant_health.engine.random import normal, permanent_key, stream, uniform, year_key
+from migrant_health.modules.labor import STREAM_INIT as STREAM_INITIAL_JOB
 
 STREAM_ENROL = stream("care.enrolment")
 STREAM_NEED = stream("care.medical_need")
@@ -330,16 +331,29 @@ def _step(  # type: ignore[no-untyped-def]
 
 
 @kernel
-def _init(first_pid, seed, p, status, job, insurance):  # type: ignore[no-untyped-def]
+def _init(  # type: ignore[no-untyped-def]
+    first_pid, start, seed, p, birth_year, status, job, insurance
+):  # fmt: skip
     k_employee = permanent_key(seed, STREAM_INITIAL_EMPLOYEE)
     k_queue = permanent_key(seed, STREAM_RURAL_QUEUE)
+    k_job = permanent_key(seed, STREAM_INITIAL_JOB)  # the labour module's draw of a job
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
             continue
         pid = first_pid + i
         if s == URBAN_LOCAL:
-            insurance[i] = INS_URBAN_EMPLOYEE if job[i] == JOB_FORMAL else INS_URBAN_RESIDENT
+            # Retirees keep the employee scheme of their working years (the yearly step never
+            # takes it away): those the labour module would place in a formal job (the same
+            # draw) retired from one. Giving every retiree the resident scheme put the urban
+            # locals aged 60-64 on it where the steps keep three in four on the employee scheme.
+            retired_formal = (
+                start - birth_year[i] >= p.labor__urban__retirement_age
+                and uniform(k_job, pid) < p.labor__urban__formal_share
+            )
+            insurance[i] = (
+                INS_URBAN_EMPLOYEE if job[i] == JOB_FORMAL or retired_formal else INS_URBAN_RESIDENT
+            )
         elif (
             s == OUT_MIGRANT
             and job[i] == JOB_FORMAL
@@ -407,6 +421,7 @@ class Care(Module):
     parameters = (
         "care",
         "labor.wage_index",
+        "labor.urban",
         "integration.identity.permit_coverage",
         "policy.public_services",
         "policy.fair_employment",

@@ -100,6 +100,33 @@ def local_nonfarm_trend(p: Params) -> float:
 
 
 @inline
+def local_nonfarm_entry_odds(
+    p: Params, age: int, education: int, health: float, female: np.int64
+) -> float:
+    """Log-odds that a farmer at origin takes up local non-farm work this year.
+
+    By age band, schooling, health and sex, shifted by the calendar trend; a returnee's start-up
+    support and the COVID-19 shock are added by the caller. The steady start reads it for the
+    years before the base year (at the base year's conditions).
+    """
+    return (
+        p.labor__origin__nonfarm_entry_intercept
+        + local_nonfarm_trend(p)
+        + p.labor__origin__nonfarm_entry_age[min(5, max(0, (age - 11) // 10))]
+        + p.labor__origin__nonfarm_entry_education * (education - 2)
+        + p.labor__origin__nonfarm_entry_health * (health - 0.8)
+        + p.labor__origin__nonfarm_entry_female * female
+    )
+
+
+@inline
+def local_nonfarm_exit(p: Params, health: float) -> float:
+    """Yearly chance that a local migrant worker leaves non-farm work for farming; the less
+    healthy leave more often."""
+    return p.labor__origin__nonfarm_exit + p.labor__origin__nonfarm_exit_health * (0.8 - health)
+
+
+@inline
 def covid_shock(p: Params) -> float:
     """Log-odds lost in the year of the exogenous COVID-19 shock (2020; 0 in other years).
 
@@ -371,22 +398,10 @@ def _step(  # type: ignore[no-untyped-def]
                 # Past the person's age of leaving migrant work: farming only (ageing in place).
                 j = JOB_FARM
             elif nonfarm:
-                if uniform(
-                    k_loc, pid
-                ) < p.labor__origin__nonfarm_exit + p.labor__origin__nonfarm_exit_health * (
-                    0.8 - h
-                ):
+                if uniform(k_loc, pid) < local_nonfarm_exit(p, h):
                     j = JOB_FARM
             else:
-                x = (
-                    p.labor__origin__nonfarm_entry_intercept
-                    + local_nonfarm_trend(p)
-                    + p.labor__origin__nonfarm_entry_age[min(5, max(0, (age - 11) // 10))]
-                    + p.labor__origin__nonfarm_entry_education * (education[i] - 2)
-                    + p.labor__origin__nonfarm_entry_health * (h - 0.8)
-                    + p.labor__origin__nonfarm_entry_female * female[i]
-                    - covid_shock(p)
-                )
+                x = local_nonfarm_entry_odds(p, age, education[i], h, female[i]) - covid_shock(p)
                 if s == RETURNED:
                     # Start-up support (seed 4.4): share of returnees reached x its effect.
                     x += p.labor__origin__returnee_entrepreneurship + (

@@ -100,6 +100,20 @@ def settled_network(level: float, rate: float, isolation: float) -> float:
     return keep * rate * level / (1.0 - keep * (1.0 - rate))
 
 
+@inline
+def network_in_old_age(level: float, rate: float, isolation: float, years: int) -> float:
+    """A network that stood at ``level`` when isolation began, ``years`` yearly steps ago.
+
+    Each step closes the distance to :func:`settled_network` by the share
+    ``1 - (1 - isolation)(1 - rate)``: a 65-year-old urban local still has nearly all the ties
+    of a 64-year-old, a 90-year-old has settled. Settling everyone past the isolation age at
+    once put 65-69-year-olds below where the steps take them, and their local ties, support
+    and health rose year after year under frozen conditions.
+    """
+    settled = settled_network(level, rate, isolation)
+    return settled + (level - settled) * ((1.0 - isolation) * (1.0 - rate)) ** years
+
+
 @kernel
 def _init(  # type: ignore[no-untyped-def]
     start, p, birth_year, status, years_in_city, local_ties, origin_network, support, family,
@@ -108,10 +122,10 @@ def _init(  # type: ignore[no-untyped-def]
         s = status[i]
         if s == DEAD:
             continue
-        # The base-year stock's old people have lived with isolation for years: start them
-        # where the yearly steps keep them, not where the young are.
-        isolated = max(16, start - birth_year[i]) >= p.social__ties__isolation_age
-        isolation = p.social__ties__isolation_loss if isolated else 0.0
+        # The base-year stock's old people have lived with isolation since the isolation
+        # age: start them where that many yearly steps took them, not where the young are.
+        isolated_years = max(0, max(16, start - birth_year[i]) - p.social__ties__isolation_age)
+        isolation = p.social__ties__isolation_loss
         if s == OUT_MIGRANT:
             y = years_in_city[i]
             local_ties[i] = (
@@ -121,14 +135,16 @@ def _init(  # type: ignore[no-untyped-def]
                 1.0 - p.social__origin__fade
             ) ** y
         elif s == URBAN_LOCAL:
-            local_ties[i] = settled_network(
-                p.social__ties__urban_local, p.social__ties__growth, isolation
+            local_ties[i] = network_in_old_age(
+                p.social__ties__urban_local, p.social__ties__growth, isolation, isolated_years
             )
-            origin_network[i] = settled_network(
-                p.social__ties__urban_local, p.social__origin__recovery, isolation
+            origin_network[i] = network_in_old_age(
+                p.social__ties__urban_local, p.social__origin__recovery, isolation, isolated_years
             )
         else:
-            origin_network[i] = settled_network(1.0, p.social__origin__recovery, isolation)
+            origin_network[i] = network_in_old_age(
+                1.0, p.social__origin__recovery, isolation, isolated_years
+            )
         support[i] = social_support(
             p, local_ties[i], origin_network[i], family[i], s == OUT_MIGRANT
         )
