@@ -133,11 +133,11 @@ def test_the_panel_has_cells_of_every_kind(trends: pd.DataFrame) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "issue 9 item 1 is not met yet: 16 of 60 cells move by more than 0.5 points a year "
-        "(report chances, mean of seeds 3-7); the mean absolute trend is 0.26 points a year "
-        "for poor health and 0.33 for depression. Returnees (61+: cohort succession; 51-60: "
-        "their chronic illness falls; men 31-50 more depressed), newcomers (re-migrants the "
-        "start does not make), local migrant workers aged 51-60, the 61+ at origin and in the "
+        "issue 9 item 1 is not met yet: 8 of 60 cells move by more than 0.5 points a year "
+        "(report chances, mean of seeds 3-7); the mean absolute trend is 0.24 points a year "
+        "for poor health and 0.27 for depression. Returnees aged 61+ (cohort succession), "
+        "newcomer men aged 41-50 (re-migrants the start does not make), out-migrant men aged "
+        "51-60 with 10+ years, local migrant women aged 51-60, the 61+ at origin and in the "
         "city (docs/model.md section 5)"
     ),
 )

@@ -104,6 +104,7 @@ STREAM_INITIAL_RETURNED = stream("migration.initial_returned")
 STREAM_INITIAL_LOCAL = stream("migration.initial_local_work")
 STREAM_INITIAL_YEARS = stream("migration.initial_years_in_city")
 STREAM_INITIAL_REUNION = stream("migration.initial_family_reunion")
+STREAM_INITIAL_MARRIED_IN_CITY = stream("migration.initial_married_in_city")
 STREAM_URBAN_TIER = stream("migration.urban_local_city_tier")
 
 
@@ -566,8 +567,11 @@ def _init(  # type: ignore[no-untyped-def]
         chronic_out = chronic_log_odds * chronic[i] - np.log(
             1.0 - prevalence + prevalence * np.exp(chronic_log_odds)
         )
-        chronic_returned = p.migration__initial__chronic_returned * chronic[i] - np.log(
-            1.0 - prevalence + prevalence * np.exp(p.migration__initial__chronic_returned)
+        # The chronically ill came home more often; returns at the age of leaving migrant
+        # work are less so (a log-odds by age band).
+        returned_log_odds = p.migration__initial__chronic_returned[band]
+        chronic_returned = returned_log_odds * chronic[i] - np.log(
+            1.0 - prevalence + prevalence * np.exp(returned_log_odds)
         )
         x = (
             chronic_out
@@ -608,6 +612,24 @@ def _init(  # type: ignore[no-untyped-def]
                 status[i] = LOCAL_MIGRANT
 
 
+@inline
+def married_before_leaving(p: Params, age: int, years_in_city: int) -> float:
+    """Chance that a married base-year out-migrant married before leaving for the city.
+
+    The demography module marries the unmarried at a yearly hazard from the minimum age
+    (``demography.marriage``), wherever they live: of those married by ``age``, the share
+    already married ``years_in_city`` years earlier. Treating every married out-migrant as
+    married at departure left a third of those 5-9 years in the city apart from their spouse,
+    a share that fell to a tenth in five frozen years.
+    """
+    keep = 1.0 - p.demography__marriage__hazard
+    married_years = age - p.demography__marriage__min_age
+    if married_years <= 0 or keep >= 1.0:
+        return 1.0
+    before = max(0.0, married_years - years_in_city)
+    return (1.0 - keep**before) / (1.0 - keep**married_years)
+
+
 @kernel
 def _settle_initial_stock(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, family, years_in_city, cultural, identity, economic,
@@ -616,6 +638,7 @@ def _settle_initial_stock(  # type: ignore[no-untyped-def]
     """Years already spent in the city by the base-year out-migrants, and what they brought."""
     k_years = permanent_key(seed, STREAM_INITIAL_YEARS)
     k_reunion = permanent_key(seed, STREAM_INITIAL_REUNION)
+    k_married = permanent_key(seed, STREAM_INITIAL_MARRIED_IN_CITY)
     for i in range(event.size):
         if not (event[i] & EV_FIRST_MIGRATION):
             continue
@@ -637,6 +660,12 @@ def _settle_initial_stock(  # type: ignore[no-untyped-def]
         economic[i] += (p.migration__initial__settled_economic - economic[i]) * (
             1.0 - (1.0 - p.labor__economic__adjustment) ** y
         )
+        if family[i] == FAMILY_APART and uniform(k_married, pid) >= married_before_leaving(
+            p, age, y
+        ):
+            # Married in the city (demography marries people wherever they live, and a new
+            # couple lives together): only a marriage before leaving left a spouse at origin.
+            family[i] = FAMILY_TOGETHER
         if (
             family[i] == FAMILY_APART
             and uniform(k_reunion, pid) < 1.0 - (1.0 - p.migration__family__reunion_rate * 0.8) ** y
@@ -713,6 +742,7 @@ class Migration(Module):
     )
     parameters = (
         "migration",
+        "demography.marriage",
         "integration",
         "labor",
         "schooling",

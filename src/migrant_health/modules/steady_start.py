@@ -48,7 +48,7 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params
-from migrant_health.engine.derived import nonfarm_job
+from migrant_health.engine.derived import lives_at_origin, nonfarm_job
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.random import (
@@ -78,6 +78,7 @@ from migrant_health.modules.health import (
     initial_steady_state,
     mental_stationary_sd,
     mental_target,
+    mental_target_of,
     mental_trait,
     recovery_rate,
     settled_health,
@@ -98,6 +99,9 @@ STREAM_LOCAL_WORK_YEARS = stream("steady_start.local_work_years")
 STREAM_SPENDING_HISTORY = stream("steady_start.spending_history")
 STREAM_WORK_HISTORY = stream("steady_start.work_history")
 STREAM_ORIGIN_WORK_HISTORY = stream("steady_start.origin_work_history")
+STREAM_RETURNEE_CITY_YEARS = stream("steady_start.returnee_city_years")
+STREAM_RETURNEE_TIER = stream("steady_start.returnee_tier")
+STREAM_YEARS_SINCE_RETURN = stream("steady_start.years_since_return")
 
 
 @inline
@@ -112,6 +116,75 @@ def local_work_years(p: Params, key: np.uint64, pid: int, most: int) -> int:
         return most
     years = np.log(1.0 - uniform(key, pid)) / np.log(1.0 - leave)
     return int(min(float(most), years))
+
+
+@inline
+def city_mental_health(  # type: ignore[no-untyped-def]
+    p, trait, female, years, arrived, family, arrival_savings, savings, health, chronic,
+    insurance, job, local_ties, origin_network, education, economic, cultural, identity,
+):  # fmt: skip
+    """An out-migrant's mental health after ``years`` yearly adjustments in the city.
+
+    From ``arrived``, each year moves it toward that year's target
+    (:func:`health.mental_target_of`): with that year's years in the city (the first years'
+    stress), and the integration dimensions, local ties and origin network of that year, each
+    of which the base-year stock has moved toward its own level at its own rate
+    (docs/model.md section 5, steps 3 and 6), so they are traced back from where they are now;
+    savings run in a straight line from what the person arrived with to what they hold now.
+    Physical health, chronic illness, job, insurance and family are taken as now. With every
+    year's target taken as now, newcomers missed the stress of their first years and
+    longer-settled migrants the discrimination of theirs.
+    """
+    rate = p.health__mental__adjustment
+    identity_level = p.integration__identity__base
+    economic_level = p.migration__initial__settled_economic
+    m = arrived
+    for k in range(years):
+        back = float(k - years)  # years before now, as a negative power of the keep rates
+        c = clip01(1.0 - (1.0 - cultural) * (1.0 - p.integration__cultural__rate) ** back)
+        d = clip01(
+            identity_level
+            + (identity - identity_level) * (1.0 - p.integration__identity__rate) ** back
+        )
+        e = clip01(
+            economic_level
+            + (economic - economic_level) * (1.0 - p.labor__economic__adjustment) ** back
+        )
+        ties = clip01(1.0 - (1.0 - local_ties) * (1.0 - p.social__ties__growth) ** back)
+        network = clip01(origin_network * (1.0 - p.social__origin__fade) ** back)
+        support = social_support(p, ties, network, family, True)
+        saved = arrival_savings + (savings - arrival_savings) * k / years
+        target, _ = mental_target_of(
+            p, trait, female, OUT_MIGRANT, k, family, saved, support, health, chronic,
+            insurance, job, ties, education, e, c, d,
+        )  # fmt: skip
+        m += rate * (target - m)
+    return m
+
+
+@inline
+def returnee_city_spell(p: Params, seed: np.uint64, pid: int, most: int) -> tuple[int, int]:
+    """Years a base-year returnee spent in the city, and the tier of that city.
+
+    Geometric with mean ``migration.initial.returned_city_years`` (at most ``most``), in a city
+    drawn from ``migration.destination.tier_share`` as departures draw it.
+    """
+    mean = p.migration__initial__returned_city_years
+    years = 0
+    if mean > 0.0:
+        leave = 1.0 / (1.0 + mean)
+        u = uniform(permanent_key(seed, STREAM_RETURNEE_CITY_YEARS), pid)
+        years = int(min(float(most), np.log(1.0 - u) / np.log(1.0 - leave)))
+    shares = p.migration__destination__tier_share
+    draw = uniform(permanent_key(seed, STREAM_RETURNEE_TIER), pid) * shares.sum()
+    tier = shares.size
+    cumulative = 0.0
+    for t in range(shares.size):
+        cumulative += shares[t]
+        if draw < cumulative:
+            tier = t + 1
+            break
+    return years, tier
 
 
 @inline
@@ -165,20 +238,21 @@ def local_work_spells(  # type: ignore[no-untyped-def]
 
 @inline
 def savings_history(  # type: ignore[no-untyped-def]
-    p, seed, pid, age, before, before_status, before_job, since, status, job, income,
+    p, seed, pid, age, before, before_status, before_job, city, since, status, job, income,
     city_tier, insurance, chronic, health, mental, education, economic, female,
 ):  # fmt: skip
-    """Savings at the start, and at the end of the first of two spells of a working life.
+    """Savings at the start, and at the end of the first spell of a working life.
 
     Follows the yearly steps: savings kept at ``1 - labor.savings.spending_rate`` a year plus
     the year's saving (:func:`yearly_saving`, bounded to -24..120 months), minus what care cost
     out of pocket (:func:`care.medical_price` with a draw of its own for each past year, the
     person's schemes, use of care against their capacity to pay, medical assistance). The
     person spent ``before`` years as ``before_status`` with ``before_job`` and no earnings of
-    their own, then ``since`` years as now; chronic illness and health are taken as now. The
-    yearly draws give the spread the steps build up: at the same age and job, some have just
-    paid for a hospital stay. Without it every young person started above the money-worry line
-    and one in ten fell below it in each of the next five years.
+    their own, then ``city`` years as an out-migrant (a returnee's years in the city; 0 for
+    everyone else), then ``since`` years as now; chronic illness and health are taken as now.
+    The yearly draws give the spread the steps build up: at the same age and job, some have
+    just paid for a hospital stay. Without it every young person started above the money-worry
+    line and one in ten fell below it in each of the next five years.
 
     In the city, the labour module draws every year whether a person holds a job
     (:func:`labor.employment_probability`), so a city resident's past years are drawn the same
@@ -187,8 +261,10 @@ def savings_history(  # type: ignore[no-untyped-def]
     usual pay), or without a job and paying the city's living costs from savings. The last
     year before the start is the job they hold. Taken as now for every year, the employed had
     never lost a job and the few without one had been out of work for all their years in the
-    city. A year of farming at origin may have been a year of local non-farm work instead, at
-    its usual pay (:func:`local_work_spells`).
+    city. A returnee's years in the city are drawn the same way, in an informal job at its
+    usual pay in a city of ``city_tier`` (the returnee's past destination). A year of farming
+    at origin may have been a year of local non-farm work instead, at its usual pay
+    (:func:`local_work_spells`).
     """
     keep = 1.0 - p.labor__savings__spending_rate
     household = relative_household_income(
@@ -207,12 +283,25 @@ def savings_history(  # type: ignore[no-untyped-def]
         _, usual_pay = usual_hours_and_pay(
             p, seed, pid, status, usual_job, age, education, health, city_tier, economic
         )
+    past_city_pay = 0.0
+    if city > 0:
+        _, past_city_pay = usual_hours_and_pay(
+            p, seed, pid, OUT_MIGRANT, JOB_INFORMAL, age, education, health, city_tier, economic
+        )
     sv = 0.0
     at_switch = 0.0
-    years = before + since
+    years = before + city + since
+    # People at origin without work farmed until the farming age ended (or, younger, until
+    # now) and have lived on their savings since.
+    farm_end = int(np.ceil(p.labor__origin__retirement_age))
+    farms_until = farm_end if job == JOB_NONE and lives_at_origin(status) else 0
     farming = np.zeros(years, np.bool_)
     for t in range(years):
-        farming[t] = (before_job if t < before else job) == JOB_FARM
+        a = age - years + t
+        if t < before:
+            farming[t] = before_job == JOB_FARM
+        elif t >= before + city:
+            farming[t] = job == JOB_FARM or a < farms_until
     local = local_work_spells(p, seed, pid, age, years, farming, education, health, female)
     _, local_pay = usual_hours_and_pay(
         p, seed, pid, LOCAL_MIGRANT, JOB_INFORMAL, age, education, health, 0, economic
@@ -222,6 +311,11 @@ def savings_history(  # type: ignore[no-untyped-def]
         a = age - 1 - years_ago
         if t < before:
             st, jb, earned, tier, ins = before_status, before_job, 0.0, 0, at_origin_insurance
+        elif t < before + city:
+            st, jb, earned, tier, ins = OUT_MIGRANT, JOB_NONE, 0.0, city_tier, at_origin_insurance
+            employed = uniform(year_key(seed, STREAM_WORK_HISTORY, years_ago), pid)
+            if employed < employment_probability(p, a, education, health, chronic, mental, 0.0):
+                jb, earned = JOB_INFORMAL, past_city_pay
         else:
             st, jb, earned, tier, ins = status, job, income, city_tier, insurance
             if churns and years_ago > 0:
@@ -230,6 +324,10 @@ def savings_history(  # type: ignore[no-untyped-def]
                     jb, earned = usual_job, usual_pay
                 else:
                     jb, earned = JOB_NONE, 0.0
+            elif city > 0:
+                tier = 0  # back at origin
+            if a < farms_until:
+                jb = JOB_FARM
         if local[t]:
             # A rural stayer's local non-farm work makes them a local migrant worker that year;
             # a returnee's keeps them a returnee.
@@ -263,7 +361,7 @@ def savings_history(  # type: ignore[no-untyped-def]
 def _settle(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, education, status, job, family,
     years_in_city, insurance, chronic, health, mental, savings, income, hours, city_tier,
-    support, local_ties, economic, cultural, identity, first_urban_pid,
+    support, local_ties, origin_network, economic, cultural, identity, first_urban_pid,
 ):  # fmt: skip
     k_mental = permanent_key(seed, STREAM_SETTLED_MENTAL)
     k_local = permanent_key(seed, STREAM_LOCAL_WORK_YEARS)
@@ -316,44 +414,62 @@ def _settle(  # type: ignore[no-untyped-def]
         elif s == OUT_MIGRANT:
             before = max(0, working_years - years_in_city[i])
             before_status, before_job = RURAL_STAYER, JOB_FARM
-        elif (s == RURAL_STAYER or s == RETURNED) and job[i] == JOB_NONE:
-            # Farming goes on while age < the retirement age (ceil: a fractional age too).
-            farm_end = int(np.ceil(p.labor__origin__retirement_age))
-            before = max(0, min(age, farm_end) - left_school)
-            before_job = JOB_FARM
+        city, past_tier = 0, city_tier[i]
+        if s == RETURNED:
+            # Farmed (or did local work), spent some years in the city, and came home some
+            # years ago: the city spell about as long as the yearly steps' spells that end in
+            # a return, the years since uniform over what is left of the working life.
+            city, past_tier = returnee_city_spell(p, seed, pid, working_years)
+            back = int(
+                uniform(permanent_key(seed, STREAM_YEARS_SINCE_RETURN), pid)
+                * (working_years - city + 1)
+            )
+            before = working_years - city - back
+            before_status, before_job = RURAL_STAYER, JOB_FARM
         savings[i], origin_savings = savings_history(
-            p, seed, pid, age, before, before_status, before_job, working_years - before, s,
-            job[i], income[i], city_tier[i], insurance[i], chronic[i], health[i], mental[i],
+            p, seed, pid, age, before, before_status, before_job, city,
+            working_years - before - city, s,
+            job[i], income[i], past_tier, insurance[i], chronic[i], health[i], mental[i],
             education[i], economic[i], female[i],
         )  # fmt: skip
-        # Mental health: the person's own target and the spread yearly shocks keep around it.
-        target, _ = mental_target(
-            p, seed, pid, female[i], s, years_in_city[i], family[i], savings[i], support[i],
-            health[i], chronic[i], insurance[i], job[i], local_ties[i], education[i],
-            economic[i], cultural[i], identity[i],
-        )  # fmt: skip
-        # An out-migrant has moved from the mental health they arrived with toward the city's
-        # target for ``years_in_city + 1`` adjustments; everyone else has long settled on their
-        # own target. They arrived with the mental health of their life at origin: farming, the
-        # origin network and a spouse nearby, and the savings of their years there.
-        settled = 1.0
-        if s == OUT_MIGRANT:
-            settled = 1.0 - (1.0 - p.health__mental__adjustment) ** (years_in_city[i] + 1)
-            origin_target, _ = mental_target(
-                p, seed, pid, female[i], RURAL_STAYER, 0, family[i], origin_savings,
-                social_support(p, 0.0, 1.0, family[i], False), arrival_health, chronic[i],
-                insurance[i], JOB_FARM, 0.0, education[i], 0.0, 0.0, 0.0,
+        # Mental health: everyone but out-migrants has long settled on their own target, with
+        # the spread yearly shocks keep around it.
+        spread = mental_stationary_sd(p) * normal(k_mental, pid)
+        if s != OUT_MIGRANT:
+            target, _ = mental_target(
+                p, seed, pid, female[i], s, years_in_city[i], family[i], savings[i],
+                support[i], health[i], chronic[i], insurance[i], job[i], local_ties[i],
+                education[i], economic[i], cultural[i], identity[i],
             )  # fmt: skip
-            # health._init drew the origin disposition without these circumstances.
-            mental[i] += origin_target - (
+            mental[i] = clip01(target + spread)
+            continue
+        # An out-migrant arrived with the mental health of their life at origin (farming, the
+        # origin network and a spouse nearby, the savings of their years there) and has made
+        # one yearly adjustment for each year in the city since.
+        y = years_in_city[i]
+        trait = mental_trait(seed, pid)
+        origin_target, _ = mental_target(
+            p, seed, pid, female[i], RURAL_STAYER, 0, family[i], origin_savings,
+            social_support(p, 0.0, 1.0, family[i], False), arrival_health, chronic[i],
+            insurance[i], JOB_FARM, 0.0, education[i], 0.0, 0.0, 0.0,
+        )  # fmt: skip
+        # health._init drew the origin disposition without these circumstances.
+        arrived = (
+            mental[i]
+            + origin_target
+            - (
                 p.health__mental__base
-                + p.health__mental__trait_sd * mental_trait(seed, pid)
+                + p.health__mental__trait_sd * trait
                 - p.health__mental__female * female[i]
             )
-        mental[i] = clip01(
-            mental[i] + settled * (target - mental[i])
-            + np.sqrt(1.0 - (1.0 - settled) ** 2) * mental_stationary_sd(p) * normal(k_mental, pid)
+        )
+        m = city_mental_health(
+            p, trait, female[i], y, arrived, family[i], origin_savings, savings[i], health[i],
+            chronic[i], insurance[i], job[i], local_ties[i], origin_network[i], education[i],
+            economic[i], cultural[i], identity[i],
         )  # fmt: skip
+        moved = 1.0 - (1.0 - p.health__mental__adjustment) ** y
+        mental[i] = clip01(m + np.sqrt(1.0 - (1.0 - moved) ** 2) * spread)
 
 
 class SteadyStart(Module):
@@ -373,8 +489,10 @@ class SteadyStart(Module):
         "health",
         "care",
         "labor",
+        "migration.initial",
+        "migration.destination",
+        "social",
         "integration",
-        "social.support",
         "schooling",
         "policy.management",
         "policy.public_services",
