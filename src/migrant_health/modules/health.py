@@ -170,8 +170,34 @@ def mental_trait(seed: np.uint64, pid: int) -> float:
 
 
 @inline
+def midlife_strain(p: Params, age: int) -> float:
+    """Loss of mental-health target from the strains of midlife, a bell over age.
+
+    Depressive symptoms peak in late middle age and ease after it: CHARLS 2013 (adults 45+)
+    puts the odds' peak at about 55, CFPS 2016 finds an inverted U over adult ages, and among
+    older rural people those aged 75+ report fewer symptoms (CHARLS 2013). Without it the
+    model's age gradient came only from failing physical health and chronic illness, and rose
+    to the oldest ages.
+    """
+    z = (age - p.health__mental__midlife_age) / p.health__mental__midlife_width
+    return p.health__mental__midlife * np.exp(-z * z)
+
+
+@inline
+def mental_disposition(p: Params, trait: float, female: np.int64, age: int) -> float:
+    """Where a person's mental health stands before their circumstances: the base level, their
+    permanent disposition, sex and the strains of their time of life."""
+    return (
+        p.health__mental__base
+        + p.health__mental__trait_sd * trait
+        - p.health__mental__female * female
+        - midlife_strain(p, age)
+    )
+
+
+@inline
 def mental_target(  # type: ignore[no-untyped-def]
-    p, seed, pid, female, status, years_in_city, family, savings, support, health, chronic,
+    p, seed, pid, female, age, status, years_in_city, family, savings, support, health, chronic,
     insurance, job, local_ties, education, economic, cultural, identity,
 ):  # fmt: skip
     """The level a person's mental health moves toward this year, and the integration index.
@@ -183,22 +209,20 @@ def mental_target(  # type: ignore[no-untyped-def]
     returned because the BMI hypothesis uses it too (0 outside the city).
     """
     return mental_target_of(
-        p, mental_trait(seed, pid), female, status, years_in_city, family, savings, support,
+        p, mental_trait(seed, pid), female, age, status, years_in_city, family, savings, support,
         health, chronic, insurance, job, local_ties, education, economic, cultural, identity,
     )  # fmt: skip
 
 
 @inline
 def mental_target_of(  # type: ignore[no-untyped-def]
-    p, trait, female, status, years_in_city, family, savings, support, health, chronic,
+    p, trait, female, age, status, years_in_city, family, savings, support, health, chronic,
     insurance, job, local_ties, education, economic, cultural, identity,
 ):  # fmt: skip
     """:func:`mental_target` of a person whose permanent disposition ``trait`` is given
     (the yearly step reads it from the chunk's stored draws)."""
     target = (
-        p.health__mental__base
-        + p.health__mental__trait_sd * trait
-        - p.health__mental__female * female
+        mental_disposition(p, trait, female, age)
         + p.health__mental__support * (support - 0.5)
         + p.health__mental__physical * (health - 0.8)
         - p.health__mental__chronic * chronic
@@ -271,8 +295,8 @@ def _step(  # type: ignore[no-untyped-def]
         health[i] = min(1.0, max(0.02, h))
         # Mental health: toward a target shaped by support and the stresses of migration.
         target, index = mental_target_of(
-            p, mental_trait_z[i], female[i], s, years_in_city[i], family[i], savings[i], support[i],
-            health[i], chronic[i], insurance[i], job[i], local_ties[i], education[i],
+            p, mental_trait_z[i], female[i], age, s, years_in_city[i], family[i], savings[i],
+            support[i], health[i], chronic[i], insurance[i], job[i], local_ties[i], education[i],
             economic[i], cultural[i], identity[i],
         )  # fmt: skip
         m = mental[i] + p.health__mental__adjustment * (target - mental[i])
@@ -427,9 +451,7 @@ def _init(  # type: ignore[no-untyped-def]
         # Mental health near the target of a person without migration stress; the steady start
         # settles the base-year stock on each person's own target once support and jobs exist.
         mental[i] = clip01(
-            p.health__mental__base
-            + p.health__mental__trait_sd * mental_trait(seed, pid)
-            - p.health__mental__female * female[i]
+            mental_disposition(p, mental_trait(seed, pid), female[i], age)
             + mental_stationary_sd(p) * normal(k2, pid)
         )
         bmi[i] = (

@@ -190,6 +190,11 @@ def yearly_saving(
             / 12.0
             / p.labor__wage_index
         )
+        # A dependant lives on what the household gives: they consume what they receive and
+        # do not borrow to live (without this cap the old at origin ran into debt year after
+        # year, ten months of the wage index by their eighties, and all of them were under
+        # the money-worry line).
+        cost = min(cost, earned)
     if status == URBAN_LOCAL and age >= p.labor__urban__retirement_age:
         earned += p.labor__urban__pension
     return 12.0 * (earned - cost) * p.labor__savings__saving_share

@@ -76,6 +76,7 @@ from migrant_health.modules.care import (
 from migrant_health.modules.health import (
     frailty,
     initial_steady_state,
+    mental_disposition,
     mental_stationary_sd,
     mental_target,
     mental_target_of,
@@ -120,7 +121,7 @@ def local_work_years(p: Params, key: np.uint64, pid: int, most: int) -> int:
 
 @inline
 def city_mental_health(  # type: ignore[no-untyped-def]
-    p, trait, female, years, arrived, family, arrival_savings, savings, health, chronic,
+    p, trait, female, age, years, arrived, family, arrival_savings, savings, health, chronic,
     insurance, job, local_ties, origin_network, education, economic, cultural, identity,
 ):  # fmt: skip
     """An out-migrant's mental health after ``years`` yearly adjustments in the city.
@@ -155,8 +156,8 @@ def city_mental_health(  # type: ignore[no-untyped-def]
         support = social_support(p, ties, network, family, True)
         saved = arrival_savings + (savings - arrival_savings) * k / years
         target, _ = mental_target_of(
-            p, trait, female, OUT_MIGRANT, k, family, saved, support, health, chronic,
-            insurance, job, ties, education, e, c, d,
+            p, trait, female, age - years + k, OUT_MIGRANT, k, family, saved, support, health,
+            chronic, insurance, job, ties, education, e, c, d,
         )  # fmt: skip
         m += rate * (target - m)
     return m
@@ -437,7 +438,7 @@ def _settle(  # type: ignore[no-untyped-def]
         spread = mental_stationary_sd(p) * normal(k_mental, pid)
         if s != OUT_MIGRANT:
             target, _ = mental_target(
-                p, seed, pid, female[i], s, years_in_city[i], family[i], savings[i],
+                p, seed, pid, female[i], age, s, years_in_city[i], family[i], savings[i],
                 support[i], health[i], chronic[i], insurance[i], job[i], local_ties[i],
                 education[i], economic[i], cultural[i], identity[i],
             )  # fmt: skip
@@ -449,22 +450,14 @@ def _settle(  # type: ignore[no-untyped-def]
         y = years_in_city[i]
         trait = mental_trait(seed, pid)
         origin_target, _ = mental_target(
-            p, seed, pid, female[i], RURAL_STAYER, 0, family[i], origin_savings,
+            p, seed, pid, female[i], age - y, RURAL_STAYER, 0, family[i], origin_savings,
             social_support(p, 0.0, 1.0, family[i], False), arrival_health, chronic[i],
             insurance[i], JOB_FARM, 0.0, education[i], 0.0, 0.0, 0.0,
         )  # fmt: skip
         # health._init drew the origin disposition without these circumstances.
-        arrived = (
-            mental[i]
-            + origin_target
-            - (
-                p.health__mental__base
-                + p.health__mental__trait_sd * trait
-                - p.health__mental__female * female[i]
-            )
-        )
+        arrived = mental[i] + origin_target - mental_disposition(p, trait, female[i], age)
         m = city_mental_health(
-            p, trait, female[i], y, arrived, family[i], origin_savings, savings[i], health[i],
+            p, trait, female[i], age, y, arrived, family[i], origin_savings, savings[i], health[i],
             chronic[i], insurance[i], job[i], local_ties[i], origin_network[i], education[i],
             economic[i], cultural[i], identity[i],
         )  # fmt: skip
