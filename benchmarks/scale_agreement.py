@@ -1,0 +1,107 @@
+"""Does a run agree with the same model at a reduced scale, within sampling error?
+
+Run from the repository root, on a finished run directory (for example the national 1:1 run)::
+
+    python benchmarks/scale_agreement.py runs/national --reference-scale 1000
+
+It reads the run's settings from its ``run.json``, simulates the same settings at the
+reference scale once per seed, and compares every headline figure (``headlines.HEADLINES``) in
+the summary years (2008, 2015, 2022 and the last year): the run's value, the mean and standard
+deviation of the reference runs, and
+
+    z = (run - mean) / sqrt(sd^2 / seeds + sd^2 * run scale / reference scale)
+
+the second term being the run's own sampling error (a run of ``scale`` persons per agent has
+``scale / reference scale`` times the variance of a reference run). Counts are compared per
+person (a run's counts are persons already, whatever its scale). Agreement within sampling
+error means |z| under 3 everywhere, and about one comparison in twenty above 2.
+
+A run of a chunk range (``--chunks``) is not a sample of the whole population and is refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from migrant_health import RunConfig, simulate
+from migrant_health.headlines import HEADLINES, summary_years
+from migrant_health.store import read_aggregates
+
+
+def reference_values(config: dict, scale: float, seeds: list[int], workers: int) -> pd.DataFrame:
+    """Headline values of the run's settings at ``scale``, one column per seed."""
+    columns = {}
+    for seed in seeds:
+        result = simulate(
+            RunConfig(
+                start=config["start"],
+                end=config["end"],
+                scale=scale,
+                seed=seed,
+                workers=workers,
+                communities_per_chunk=config["communities_per_chunk"],
+                community_size=config["community_size"],
+            )
+        )
+        columns[seed] = result.aggregates.set_index(["metric", "group", "year"])["value"]
+        print(f"  reference run at scale {scale:g}, seed {seed}: done", file=sys.stderr)
+    return pd.DataFrame(columns)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("run", type=Path, help="Directory of a finished run")
+    parser.add_argument("--reference-scale", type=float, default=1000.0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(2, 12)))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="Also write the table here")
+    args = parser.parse_args()
+
+    meta = json.loads((args.run / "run.json").read_text())
+    config = meta["config"]
+    if config.get("chunks") is not None:
+        parser.error(f"{args.run} holds chunks {config['chunks']} only: combine the parts first")
+    if config.get("scenario") is not None or config.get("frozen"):
+        parser.error("compare baseline runs only (the run has a scenario or frozen conditions)")
+    run = read_aggregates(args.run).set_index(["metric", "group", "year"])["value"]
+    reference = reference_values(config, args.reference_scale, args.seeds, args.workers)
+
+    years = summary_years(sorted(int(y) for y in run.index.get_level_values("year").unique()))
+    ratio = config["scale"] / args.reference_scale
+    rows = []
+    for label, metric, group, factor, _ in HEADLINES:
+        for year in years:
+            key = (metric, group, year)
+            if key not in run.index or key not in reference.index:
+                continue
+            values = reference.loc[key].to_numpy(dtype=float)
+            mean, sd = float(values.mean()), float(values.std(ddof=1))
+            se = sd * math.sqrt(1.0 / len(values) + ratio)
+            z = (float(run.loc[key]) - mean) / se if se > 0 else float("nan")
+            rows.append(
+                (label.strip(), year, run.loc[key] * factor, mean * factor, sd * factor, z)
+            )
+    table = pd.DataFrame(rows, columns=["headline", "year", "run", "reference", "sd", "z"])
+    with pd.option_context("display.width", 160, "display.max_rows", 500):
+        print(table.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
+    finite = table["z"].dropna().abs()
+    print(
+        f"\n{len(finite)} comparisons: |z| > 2 in {int((finite > 2).sum())}, "
+        f"> 3 in {int((finite > 3).sum())}; largest |z| {finite.max():.2f} "
+        f"(run at scale {config['scale']:g}, reference {args.reference_scale:g} x "
+        f"{len(args.seeds)} seeds)"
+    )
+    if args.json:
+        args.json.write_text(table.to_json(orient="records", indent=1))
+    sys.exit(0 if np.all(finite <= 3) else 1)
+
+
+if __name__ == "__main__":
+    main()
