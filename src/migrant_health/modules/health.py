@@ -173,11 +173,11 @@ def mental_trait(seed: np.uint64, pid: int) -> float:
 def midlife_strain(p: Params, age: int) -> float:
     """Loss of mental-health target from the strains of midlife, a bell over age.
 
-    Depressive symptoms peak in late middle age and ease after it: CHARLS 2013 (adults 45+)
-    puts the odds' peak at about 55, CFPS 2016 finds an inverted U over adult ages, and among
-    older rural people those aged 75+ report fewer symptoms (CHARLS 2013). Without it the
-    model's age gradient came only from failing physical health and chronic illness, and rose
-    to the oldest ages.
+    Depressive symptoms peak in late middle age: CHARLS 2013 (adults 45+) puts the odds' peak
+    at about 55, and CFPS 2016 finds an inverted U over adult ages. Without it the model's age
+    gradient came only from failing physical health, chronic illness and money worries, which
+    rise to the oldest ages, and people aged 45-59 were far less often depressed than those over
+    60 (docs/model.md section 7.2).
     """
     z = (age - p.health__mental__midlife_age) / p.health__mental__midlife_width
     return p.health__mental__midlife * np.exp(-z * z)
