@@ -25,9 +25,15 @@ from migrant_health.platform.database import make_engine, session_scope
 from migrant_health.platform.jobs import comparisons_dir
 from migrant_health.platform.models import Job
 
-#: Seconds from Ctrl-C to the process's exit: the run in hand ends (1-2 s), the server stops.
-#: The job alone still had more than 10 s to go.
+#: Seconds from Ctrl-C to the process's exit on an idle machine: the run in hand ends (1-2 s),
+#: the server stops. The job alone still had more than 10 s to go.
 EXIT_BOUND = 10.0
+
+#: On a loaded machine every run is slower: the bound is then this many times the job's first
+#: run (its time from submission to its first progress report), still far less than the eight
+#: or nine runs the job has left when the signal comes. A server that waited for the job to end
+#: fails either way.
+RUNS_ALLOWED = 3.0
 
 
 def _until(condition: Callable[[], Any], seconds: float, what: str) -> Any:
@@ -78,12 +84,14 @@ def test_ctrl_c_interrupts_a_running_comparison_and_the_server_exits(tmp_path: P
             )
             assert response.status_code == 303, response.text
             assert response.headers["location"] == "/scenarios", response.headers
+            submitted = time.monotonic()
             job_id = client.get("/api/jobs").json()[0]["id"]
             state = _until(
                 lambda: (s := client.get(f"/api/jobs/{job_id}").json())["progress"] > 0 and s,
                 180,
                 "the job's first run",
             )
+            first_run = time.monotonic() - submitted
             assert state["status"] == "running" and state["progress"] < 1, state
         server.send_signal(signal.SIGINT)
         began = time.monotonic()
@@ -95,7 +103,11 @@ def test_ctrl_c_interrupts_a_running_comparison_and_the_server_exits(tmp_path: P
         if server.poll() is None:  # the server hung: end it, then fail below
             server.kill()
             server.wait()
-    assert waited < EXIT_BOUND, f"the server took {waited:.1f} s to stop\n{log.read_text()}"
+    bound = max(EXIT_BOUND, RUNS_ALLOWED * first_run)
+    assert waited < bound, (
+        f"the server took {waited:.1f} s to stop (bound {bound:.1f} s; the job's first run took "
+        f"{first_run:.1f} s)\n{log.read_text()}"
+    )
     engine = make_engine(deployment.settings)
     with session_scope(engine) as session:
         row = session.get(Job, job_id)
