@@ -100,6 +100,13 @@ def local_nonfarm_trend(p: Params) -> float:
 
 
 @inline
+def nonfarm_entry_band(age: int) -> int:
+    """The age band of :func:`local_nonfarm_entry_odds` (16-20, 21-30, ..., 61+): its only use
+    of age, so callers that walk through the years can compute the odds once per band."""
+    return min(5, max(0, (age - 11) // 10))
+
+
+@inline
 def local_nonfarm_entry_odds(
     p: Params, age: int, education: int, health: float, female: np.int64
 ) -> float:
@@ -112,7 +119,7 @@ def local_nonfarm_entry_odds(
     return (
         p.labor__origin__nonfarm_entry_intercept
         + local_nonfarm_trend(p)
-        + p.labor__origin__nonfarm_entry_age[min(5, max(0, (age - 11) // 10))]
+        + p.labor__origin__nonfarm_entry_age[nonfarm_entry_band(age)]
         + p.labor__origin__nonfarm_entry_education * (education - 2)
         + p.labor__origin__nonfarm_entry_health * (health - 0.8)
         + p.labor__origin__nonfarm_entry_female * female

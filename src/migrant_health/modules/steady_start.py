@@ -88,6 +88,7 @@ from migrant_health.modules.labor import (
     employment_probability,
     local_nonfarm_entry_odds,
     local_nonfarm_exit,
+    nonfarm_entry_band,
     nonfarm_retirement_age,
     usual_hours_and_pay,
     yearly_saving,
@@ -103,6 +104,25 @@ STREAM_ORIGIN_WORK_HISTORY = stream("steady_start.origin_work_history")
 STREAM_RETURNEE_CITY_YEARS = stream("steady_start.returnee_city_years")
 STREAM_RETURNEE_TIER = stream("steady_start.returnee_tier")
 STREAM_YEARS_SINCE_RETURN = stream("steady_start.years_since_return")
+
+#: Rows of :func:`history_keys`: the streams of the yearly draws of a base-year person's past.
+SPENDING_KEYS, WORK_KEYS, ORIGIN_WORK_KEYS = 0, 1, 2
+
+
+@inline
+def history_keys(seed: np.uint64, years: int) -> np.ndarray:
+    """Keys of the yearly draws of the base-year stock's past, by stream and years before the
+    start (0 .. ``years`` - 1): each person's history draws under the keys of those years.
+
+    Built once per chunk: deriving a year's key hashes three times, more than the draw it keys,
+    and the histories need one for each stream and past year of every person.
+    """
+    keys = np.empty((3, max(years, 1)), np.uint64)
+    for y in range(years):
+        keys[SPENDING_KEYS, y] = year_key(seed, STREAM_SPENDING_HISTORY, y)
+        keys[WORK_KEYS, y] = year_key(seed, STREAM_WORK_HISTORY, y)
+        keys[ORIGIN_WORK_KEYS, y] = year_key(seed, STREAM_ORIGIN_WORK_HISTORY, y)
+    return keys
 
 
 @inline
@@ -190,7 +210,7 @@ def returnee_city_spell(p: Params, seed: np.uint64, pid: int, most: int) -> tupl
 
 @inline
 def local_work_spells(  # type: ignore[no-untyped-def]
-    p, seed, pid, age, years, farming, education, health, female
+    p, seed, pid, age, years, farming, education, health, female, keys, spells
 ):  # fmt: skip
     """Which past years at origin a farmer spent in local non-farm work instead.
 
@@ -210,16 +230,22 @@ def local_work_spells(  # type: ignore[no-untyped-def]
     who go back to farming (about one rural stayer in forty a year, with 40 months of savings)
     raised rural stayers' savings by a month a year under frozen conditions.
 
+    ``keys`` are :func:`history_keys`; ``spells`` is filled in its first ``years`` places.
+
     Returns:
-        1 for a year of local non-farm work, by year (oldest first).
+        ``spells``: 1 for a year of local non-farm work, by year (oldest first).
     """
-    spells = np.zeros(years, np.int8)
     retires = nonfarm_retirement_age(p, seed, pid, female)
     leave = local_nonfarm_exit(p, health)
     local = False
+    # The entry odds depend on age only through its ten-year band: one logistic per band met
+    # instead of one per year (the same numbers).
+    band = -1
+    enter = 0.0
     for t in range(years - 1, -1, -1):
         if not farming[t]:
             local = False
+            spells[t] = 0
             continue
         years_ago = years - 1 - t
         a = age - 1 - years_ago
@@ -228,19 +254,34 @@ def local_work_spells(  # type: ignore[no-untyped-def]
         elif a >= retires:
             local = False
         else:
-            draw = uniform(year_key(seed, STREAM_ORIGIN_WORK_HISTORY, years_ago), pid)
+            draw = uniform(keys[ORIGIN_WORK_KEYS, years_ago], pid)
             if local:
                 local = draw >= leave
             else:
-                local = draw < logistic(local_nonfarm_entry_odds(p, a, education, health, female))
+                if nonfarm_entry_band(a) != band:
+                    band = nonfarm_entry_band(a)
+                    enter = logistic(local_nonfarm_entry_odds(p, a, education, health, female))
+                local = draw < enter
         spells[t] = local
     return spells
 
 
 @inline
+def past_employment(  # type: ignore[no-untyped-def]
+    p, age, young, education, health, chronic, mental
+):  # fmt: skip
+    """:func:`labor.employment_probability` at ``age`` (no services), given ``young``, its value
+    at 50 and below, where age does not enter it."""
+    if age <= 50:
+        return young
+    return employment_probability(p, age, education, health, chronic, mental, 0.0)
+
+
+@inline
 def savings_history(  # type: ignore[no-untyped-def]
     p, seed, pid, age, before, before_status, before_job, city, since, status, job, income,
-    city_tier, insurance, chronic, health, mental, education, economic, female,
+    city_tier, insurance, chronic, health, mental, education, economic, female, keys, farming,
+    local,
 ):  # fmt: skip
     """Savings at the start, and at the end of the first spell of a working life.
 
@@ -266,6 +307,9 @@ def savings_history(  # type: ignore[no-untyped-def]
     usual pay in a city of ``city_tier`` (the returnee's past destination). A year of farming
     at origin may have been a year of local non-farm work instead, at its usual pay
     (:func:`local_work_spells`).
+
+    ``keys`` are :func:`history_keys`; ``farming`` and ``local`` are work arrays of at least
+    the person's years (the chunk's, so that no person allocates).
     """
     keep = 1.0 - p.labor__savings__spending_rate
     household = relative_household_income(
@@ -292,18 +336,25 @@ def savings_history(  # type: ignore[no-untyped-def]
     sv = 0.0
     at_switch = 0.0
     years = before + city + since
+    # The chance of holding a city job depends on age only past 50: computed once for the
+    # younger years instead of once per year (the same numbers).
+    employed_young = -1.0
+    if churns or city > 0:
+        employed_young = employment_probability(p, 50, education, health, chronic, mental, 0.0)
     # People at origin without work farmed until the farming age ended (or, younger, until
     # now) and have lived on their savings since.
     farm_end = int(np.ceil(p.labor__origin__retirement_age))
     farms_until = farm_end if job == JOB_NONE and lives_at_origin(status) else 0
-    farming = np.zeros(years, np.bool_)
     for t in range(years):
         a = age - years + t
+        farming[t] = False
         if t < before:
             farming[t] = before_job == JOB_FARM
         elif t >= before + city:
             farming[t] = job == JOB_FARM or a < farms_until
-    local = local_work_spells(p, seed, pid, age, years, farming, education, health, female)
+    local_work_spells(
+        p, seed, pid, age, years, farming, education, health, female, keys, local
+    )  # fmt: skip
     _, local_pay = usual_hours_and_pay(
         p, seed, pid, LOCAL_MIGRANT, JOB_INFORMAL, age, education, health, 0, economic
     )
@@ -314,14 +365,15 @@ def savings_history(  # type: ignore[no-untyped-def]
             st, jb, earned, tier, ins = before_status, before_job, 0.0, 0, at_origin_insurance
         elif t < before + city:
             st, jb, earned, tier, ins = OUT_MIGRANT, JOB_NONE, 0.0, city_tier, at_origin_insurance
-            employed = uniform(year_key(seed, STREAM_WORK_HISTORY, years_ago), pid)
-            if employed < employment_probability(p, a, education, health, chronic, mental, 0.0):
+            employed = uniform(keys[WORK_KEYS, years_ago], pid)
+            if employed < past_employment(p, a, employed_young, education, health, chronic, mental):
                 jb, earned = JOB_INFORMAL, past_city_pay
         else:
             st, jb, earned, tier, ins = status, job, income, city_tier, insurance
             if churns and years_ago > 0:
-                employed = uniform(year_key(seed, STREAM_WORK_HISTORY, years_ago), pid)
-                if employed < employment_probability(p, a, education, health, chronic, mental, 0.0):
+                employed = uniform(keys[WORK_KEYS, years_ago], pid)
+                chance = past_employment(p, a, employed_young, education, health, chronic, mental)
+                if employed < chance:
                     jb, earned = usual_job, usual_pay
                 else:
                     jb, earned = JOB_NONE, 0.0
@@ -343,7 +395,7 @@ def savings_history(  # type: ignore[no-untyped-def]
             a,
             chronic,
             health,
-            normal(year_key(seed, STREAM_SPENDING_HISTORY, years_ago), pid),
+            normal(keys[SPENDING_KEYS, years_ago], pid),
         )
         rho, _ = effective_reimbursement(p, ins, st, queue)
         capacity = capacity_to_pay(
@@ -366,6 +418,13 @@ def _settle(  # type: ignore[no-untyped-def]
 ):  # fmt: skip
     k_mental = permanent_key(seed, STREAM_SETTLED_MENTAL)
     k_local = permanent_key(seed, STREAM_LOCAL_WORK_YEARS)
+    # A history is at most as many years long as its person is old.
+    longest = 0
+    for i in range(status.size):
+        longest = max(longest, start - birth_year[i])
+    keys = history_keys(seed, longest)
+    farming = np.empty(longest, np.bool_)
+    local_work = np.empty(longest, np.int8)
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
@@ -431,7 +490,7 @@ def _settle(  # type: ignore[no-untyped-def]
             p, seed, pid, age, before, before_status, before_job, city,
             working_years - before - city, s,
             job[i], income[i], past_tier, insurance[i], chronic[i], health[i], mental[i],
-            education[i], economic[i], female[i],
+            education[i], economic[i], female[i], keys, farming, local_work,
         )  # fmt: skip
         # Mental health: everyone but out-migrants has long settled on their own target, with
         # the spread yearly shocks keep around it.
