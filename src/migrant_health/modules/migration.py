@@ -467,20 +467,24 @@ def with_health_odds(share: float, log_odds: float) -> float:
 
 @inline
 def chronic_health_gap(p: Params) -> float:
-    """How much lower a chronically ill person's health stands at origin, on average over the
-    years since the illness was diagnosed.
+    """How much lower a chronic illness has settled health at origin, on average since diagnosis.
 
-    Its extra depletion (``health.depletion.chronic``) settles health lower by the depletion
-    over the recovery rate ``r`` at origin, a share ``1 - (1 - r)**t`` of it reached ``t`` years
+    Its extra depletion ``d`` (``health.depletion.chronic``) settles health lower by ``d / r``,
+    ``r`` the recovery rate at origin, a share ``1 - (1 - r)**t`` of it reached ``t`` years
     after the diagnosis. With onset rising by ``health.chronic.per_decade`` a decade (``g`` a
     year), the years since diagnosis of the chronically ill of an age are about exponential
-    with rate ``g`` (deaths aside), and the share reached is on average ``l / (g + l)``,
-    ``l = -log(1 - r)``: about 0.69 with the defaults.
+    with rate ``g``, and the share reached is on average ``l / (g + l)``, ``l = -log(1 - r)``:
+    about 0.69 with the defaults (an upper bound: deaths take the ill sooner, onset also rises
+    as health fails with age, and working life starts at 16). The steady start takes the full
+    ``d / r`` off each chronically ill person's health; the selection reads the health of the
+    chronically ill as the yearly steps hold them, ill for some years, not for ever.
     """
     rate = recovery_rate(p, p.health__initial__access_rural, 0.0)
-    settle = -np.log(1.0 - rate)
+    recovery_log_rate = -np.log(1.0 - rate)
     onset_growth = p.health__chronic__per_decade / 10.0
-    return p.health__depletion__chronic / rate * settle / (onset_growth + settle)
+    return (
+        p.health__depletion__chronic / rate * recovery_log_rate / (onset_growth + recovery_log_rate)
+    )
 
 
 @inline
@@ -535,6 +539,7 @@ def _init(  # type: ignore[no-untyped-def]
     k_comm = permanent_key(seed, STREAM_COMMUNITY)
     k_years = permanent_key(seed, STREAM_INITIAL_YEARS)
     chronic_by_age = chronic_prevalence_tables(p, qx, first_age, False)
+    chronic_gap = chronic_health_gap(p)  # the local-work selection's (below)
     for i in range(status.size):
         pid = first_pid + i
         if status[i] == DEAD:
@@ -631,7 +636,6 @@ def _init(  # type: ignore[no-untyped-def]
             # Without it the chronically ill held local work as often as others and left it
             # year after year (local migrant women aged 51-60: chronic illness 24.7 % falling
             # to 21.6 % in five frozen years).
-            chronic_gap = chronic_health_gap(p)
             settled_gap = health[i] - expected - chronic_gap * (chronic[i] - prevalence)
             if uniform(k_local, pid) < with_health_odds(local, stay_selection * settled_gap):
                 status[i] = LOCAL_MIGRANT
