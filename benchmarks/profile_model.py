@@ -43,7 +43,12 @@ import numpy as np
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import normal, stream, uniform, year_key
 from migrant_health.engine.run import RunConfig, build_context, simulate_chunk
-from migrant_health.engine.stats import N_MAIN_CELLS, empty_accumulator
+from migrant_health.engine.stats import empty_accumulator
+
+try:
+    from migrant_health.engine.stats import N_MAIN_CELLS
+except ImportError:  # commits before issue 9 had only main cells (speed_vs_commit.py)
+    from migrant_health.engine.stats import N_CELLS as N_MAIN_CELLS
 from migrant_health.engine.synthesis import synthesize
 from migrant_health.model import default_plan
 
