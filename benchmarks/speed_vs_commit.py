@@ -41,7 +41,9 @@ PROFILE = ROOT / "benchmarks" / "profile_model.py"
 # Run in a child whose PYTHONPATH puts one checkout's package first: this checkout's profile
 # function, that checkout's model.
 _CHILD = """
-import importlib.util, json, sys
+import importlib.util, json, os, sys
+if sys.argv[3] != "any":
+    os.sched_setaffinity(0, {int(sys.argv[3])})
 spec = importlib.util.spec_from_file_location("profile_model", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
@@ -77,17 +79,14 @@ def paired_ratio(new: Sequence[float], old: Sequence[float]) -> tuple[float, flo
 def _profile(source: Path, chunks: int, core: int | None) -> dict[str, object]:
     """One kernel profile of the package under ``source`` (a checkout's ``src``)."""
     env = dict(os.environ, PYTHONPATH=str(source))
-
-    def pin() -> None:  # pragma: no cover - runs in the child
-        if core is not None:
-            os.sched_setaffinity(0, {core})
-
+    # The child pins itself to its core (a preexec_fn is unsafe with the threads that start
+    # the two sides together).
+    where = "any" if core is None else str(core)
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(PROFILE), str(chunks)],
+        [sys.executable, "-c", _CHILD, str(PROFILE), str(chunks), where],
         env=env,
         capture_output=True,
         text=True,
-        preexec_fn=pin,
         check=False,
     )
     if done.returncode != 0:
