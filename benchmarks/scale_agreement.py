@@ -72,10 +72,8 @@ def reference_seeds(listed: list[int] | None, replicates: int, run_seed: int) ->
     scale, so a reference run with the same seed would share them and understate the difference.
     """
     if listed is not None:
-        seeds = list(dict.fromkeys(listed))
-    else:
-        seeds = [seed for seed in range(2, 3 + replicates) if seed != run_seed][:replicates]
-    return [seed for seed in seeds if seed != run_seed]
+        return [seed for seed in dict.fromkeys(listed) if seed != run_seed]
+    return [seed for seed in range(2, 3 + replicates) if seed != run_seed][:replicates]
 
 
 def main() -> None:

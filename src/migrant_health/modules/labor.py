@@ -35,7 +35,12 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params
-from migrant_health.engine.derived import destination_insured, lives_at_origin, nonfarm_job
+from migrant_health.engine.derived import (
+    age_band,
+    destination_insured,
+    lives_at_origin,
+    nonfarm_job,
+)
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.permanent import permanent_normals
@@ -100,13 +105,6 @@ def local_nonfarm_trend(p: Params) -> float:
 
 
 @inline
-def nonfarm_entry_band(age: int) -> int:
-    """The age band of :func:`local_nonfarm_entry_odds` (16-20, 21-30, ..., 61+): its only use
-    of age, so callers that walk through the years can compute the odds once per band."""
-    return min(5, max(0, (age - 11) // 10))
-
-
-@inline
 def local_nonfarm_entry_odds(
     p: Params, age: int, education: int, health: float, female: np.int64
 ) -> float:
@@ -119,7 +117,7 @@ def local_nonfarm_entry_odds(
     return (
         p.labor__origin__nonfarm_entry_intercept
         + local_nonfarm_trend(p)
-        + p.labor__origin__nonfarm_entry_age[nonfarm_entry_band(age)]
+        + p.labor__origin__nonfarm_entry_age[age_band(age)]
         + p.labor__origin__nonfarm_entry_education * (education - 2)
         + p.labor__origin__nonfarm_entry_health * (health - 0.8)
         + p.labor__origin__nonfarm_entry_female * female

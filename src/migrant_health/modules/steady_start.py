@@ -48,7 +48,7 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params
-from migrant_health.engine.derived import lives_at_origin, nonfarm_job
+from migrant_health.engine.derived import age_band, lives_at_origin, nonfarm_job
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.random import (
@@ -88,7 +88,6 @@ from migrant_health.modules.labor import (
     employment_probability,
     local_nonfarm_entry_odds,
     local_nonfarm_exit,
-    nonfarm_entry_band,
     nonfarm_retirement_age,
     usual_hours_and_pay,
     yearly_saving,
@@ -238,8 +237,8 @@ def local_work_spells(  # type: ignore[no-untyped-def]
     retires = nonfarm_retirement_age(p, seed, pid, female)
     leave = local_nonfarm_exit(p, health)
     local = False
-    # The entry odds depend on age only through its ten-year band: one logistic per band met
-    # instead of one per year (the same numbers).
+    # The entry odds depend on age only through its NBS age band (`derived.age_band`): one
+    # logistic per band met instead of one per year (the same numbers).
     band = -1
     enter = 0.0
     for t in range(years - 1, -1, -1):
@@ -258,8 +257,8 @@ def local_work_spells(  # type: ignore[no-untyped-def]
             if local:
                 local = draw >= leave
             else:
-                if nonfarm_entry_band(a) != band:
-                    band = nonfarm_entry_band(a)
+                if age_band(a) != band:
+                    band = age_band(a)
                     enter = logistic(local_nonfarm_entry_odds(p, a, education, health, female))
                 local = draw < enter
         spells[t] = local
