@@ -137,9 +137,10 @@ def test_the_panel_has_cells_of_every_kind(trends: pd.DataFrame) -> None:
         "(report chances, mean of seeds 3-7); the mean absolute trend is 0.18 points a year "
         "for poor health and 0.23 for depression. Returnee men aged 61+ (a younger mix of "
         "ages as the cohorts that migrated reach the age of leaving migrant work), newcomer "
-        "men aged 41-50 (the start's even spread of years in the city against the steps' "
-        "arrivals), out-migrant men with 10+ years aged 41-50 and 51-60 (docs/model.md "
-        "section 5)"
+        "men aged 41-50 (arrivals older within the band as the small famine cohorts of "
+        "1959-1961 leave it, more of them re-migrants, and the start's even spread of years in "
+        "the city against the steps' arrivals), out-migrant men with 10+ years aged 41-50 and "
+        "51-60 (docs/model.md section 5)"
     ),
 )
 def test_frozen_conditions_move_no_cell_more_than_half_a_point_a_year(
@@ -278,6 +279,28 @@ def test_old_returnees_carry_the_out_migrants_deficit_of_chronic_illness(
     gap = chronic["rural_stayer"] - chronic["returned"]
     assert gap[YEARS[0]] > 0.04, f"returnees 65-79 as often ill as stayers: gap {gap[YEARS[0]]:.3f}"
     assert abs(gap[YEARS[0]] - gap[YEARS[-1]]) < 0.035, gap.round(3).to_dict()
+
+
+def test_long_staying_out_migrants_identity_holds_still(
+    frozen_replicates: dict[int, pd.DataFrame],
+) -> None:
+    """The start builds belonging with the integration module's own step.
+
+    Identity integration moves each year toward a target that a residence permit, destination
+    insurance, years in the city and local ties raise. The start moved it toward the target's
+    base only, so out-migrants with 10-14 and 15-19 years in the city gained 0.011 and 0.013 a
+    year within their band under frozen conditions (men aged 41-50: 0.20 to 0.26 and 0.22 to
+    0.29). Now each person's identity is built year by year from departure: -0.0004 and
+    -0.0015. Seeds 3-7 pooled, out-migrants aged 21-60, both sexes.
+    """
+    people = pd.concat(frozen_replicates.values())
+    out = people[(people["status"] == "out_migrant") & people["age"].between(21, 60)]
+    bands = pd.cut(out["years_in_city"], [9, 14, 19], labels=["10-14", "15-19"])
+    cells = out.groupby([bands, out["year"]], observed=True)["integration_identity"].mean()
+    slopes = {band: yearly_trend(cell) for band, cell in cells.groupby(level=0, observed=True)}
+    assert set(slopes) == {"10-14", "15-19"}
+    drifting = {band: round(slope, 4) for band, slope in slopes.items() if abs(slope) > 0.005}
+    assert not drifting, f"identity of long-staying out-migrants drifting (a year): {drifting}"
 
 
 def test_the_settled_health_of_the_start_is_where_the_yearly_steps_keep_people() -> None:

@@ -60,6 +60,20 @@ def identity_target(
     )
 
 
+@inline
+def cultural_growth(p: Params, education: int, local_ties: float, age: int) -> float:
+    """Share of the remaining distance to full cultural integration an out-migrant covers in
+    a year: faster with education and local ties, slower from 50."""
+    growth = p.integration__cultural__rate * (
+        1.0
+        + p.integration__cultural__education * (education - 2)
+        + p.integration__cultural__local_ties * local_ties
+    )
+    if age >= 50:
+        growth *= 1.0 - p.integration__cultural__old_age_penalty
+    return max(0.0, growth)
+
+
 @kernel
 def _step(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, birth_year, education, status, years_in_city, insurance,
@@ -75,14 +89,8 @@ def _step(  # type: ignore[no-untyped-def]
         if s != OUT_MIGRANT:
             continue
         age = year - birth_year[i]
-        growth = p.integration__cultural__rate * (
-            1.0
-            + p.integration__cultural__education * (education[i] - 2)
-            + p.integration__cultural__local_ties * local_ties[i]
-        )
-        if age >= 50:
-            growth *= 1.0 - p.integration__cultural__old_age_penalty
-        cultural[i] = clip01(cultural[i] + max(0.0, growth) * (1.0 - cultural[i]))
+        growth = cultural_growth(p, education[i], local_ties[i], age)
+        cultural[i] = clip01(cultural[i] + growth * (1.0 - cultural[i]))
         permit = holds_residence_permit(p, seed, first_pid + i, years_in_city[i])
         target = identity_target(
             p,

@@ -22,6 +22,8 @@ exist, and settles each person where the model's own dynamics would have brought
   discrimination, early mobility, family) plus a draw from the spread that yearly shocks keep
   around it; an out-migrant has covered only part of the way from the mental health they
   arrived with, as many yearly adjustments as years in the city.
+- **Cultural and identity integration** of out-migrants: built from the values of departure
+  with the integration module's yearly step, one step for each year in the city.
 
 Later cohorts enter at 16 and start from ``health._init``'s state, which is the steady state of
 a 16-year-old at origin.
@@ -48,7 +50,12 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params
-from migrant_health.engine.derived import age_band, lives_at_origin, nonfarm_job
+from migrant_health.engine.derived import (
+    age_band,
+    destination_insured,
+    lives_at_origin,
+    nonfarm_job,
+)
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.random import (
@@ -83,6 +90,11 @@ from migrant_health.modules.health import (
     mental_trait,
     recovery_rate,
     settled_health,
+)
+from migrant_health.modules.integration import (
+    cultural_growth,
+    holds_residence_permit,
+    identity_target,
 )
 from migrant_health.modules.labor import (
     employment_probability,
@@ -140,32 +152,43 @@ def local_work_years(p: Params, key: np.uint64, pid: int, most: int) -> int:
 
 @inline
 def city_mental_health(  # type: ignore[no-untyped-def]
-    p, trait, female, age, years, arrived, family, arrival_savings, savings, health, chronic,
-    insurance, job, local_ties, origin_network, education, economic, cultural, identity,
+    p, seed, pid, trait, female, age, years, arrived, family, arrival_savings, savings, health,
+    chronic, insurance, job, local_ties, origin_network, education, economic,
+    departure_cultural,
 ):  # fmt: skip
-    """An out-migrant's mental health after ``years`` yearly adjustments in the city.
+    """An out-migrant's mental health, cultural and identity integration after ``years``
+    yearly steps in the city.
 
-    From ``arrived``, each year moves it toward that year's target
+    From ``arrived``, each year moves mental health toward that year's target
     (:func:`health.mental_target_of`): with that year's years in the city (the first years'
-    stress), and the integration dimensions, local ties and origin network of that year, each
-    of which the base-year stock has moved toward its own level at its own rate
-    (docs/model.md section 5, steps 3 and 6), so they are traced back from where they are now;
-    savings run in a straight line from what the person arrived with to what they hold now.
+    stress), and the integration dimensions, local ties and origin network of that year. Local
+    ties, the origin network and economic integration, which the base-year stock has moved
+    toward their own levels at their own rates (docs/model.md section 5, steps 3 and 6), are
+    traced back from where they are now; savings run in a straight line from what the person
+    arrived with to what they hold now. Cultural and identity integration are built forward
+    from the values of departure (``departure_cultural``, ``migration.departure.identity``)
+    with the integration module's own yearly step, after that year's mental health as in the
+    yearly order: cultural integration grows with education and local ties, slower from 50,
+    and identity moves toward the target the person's residence permit, destination insurance
+    (taken as now), years in the city, local ties, education and age of that year support.
     Physical health, chronic illness, job, insurance and family are taken as now. With every
     year's target taken as now, newcomers missed the stress of their first years and
-    longer-settled migrants the discrimination of theirs.
+    longer-settled migrants the discrimination of theirs; with identity moving toward the
+    base of its target only (``integration.identity.base``), out-migrants with ten or more
+    years in the city started 0.1-0.2 below the level the steps bring them to and gained
+    0.011-0.013 a year within their band of years under frozen conditions.
+
+    Returns:
+        Mental health, cultural and identity integration now.
     """
     rate = p.health__mental__adjustment
-    identity_level = p.integration__identity__base
     economic_level = p.migration__initial__settled_economic
+    insured = destination_insured(insurance)
     m = arrived
+    c = departure_cultural
+    d = p.migration__departure__identity
     for k in range(years):
         back = float(k - years)  # years before now, as a negative power of the keep rates
-        c = clip01(1.0 - (1.0 - cultural) * (1.0 - p.integration__cultural__rate) ** back)
-        d = clip01(
-            identity_level
-            + (identity - identity_level) * (1.0 - p.integration__identity__rate) ** back
-        )
         e = clip01(
             economic_level
             + (economic - economic_level) * (1.0 - p.labor__economic__adjustment) ** back
@@ -174,12 +197,18 @@ def city_mental_health(  # type: ignore[no-untyped-def]
         network = clip01(origin_network * (1.0 - p.social__origin__fade) ** back)
         support = social_support(p, ties, network, family, True)
         saved = arrival_savings + (savings - arrival_savings) * k / years
+        then = age - years + k
         target, _ = mental_target_of(
-            p, trait, female, age - years + k, OUT_MIGRANT, k, family, saved, support, health,
+            p, trait, female, then, OUT_MIGRANT, k, family, saved, support, health,
             chronic, insurance, job, ties, education, e, c, d,
         )  # fmt: skip
         m += rate * (target - m)
-    return m
+        c = clip01(c + cultural_growth(p, education, ties, then) * (1.0 - c))
+        belonging = identity_target(
+            p, holds_residence_permit(p, seed, pid, k), insured, k, ties, education, then
+        )
+        d = clip01(d + p.integration__identity__rate * (belonging - d))
+    return m, c, d
 
 
 @inline
@@ -413,7 +442,8 @@ def savings_history(  # type: ignore[no-untyped-def]
 def _settle(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, education, status, job, family,
     years_in_city, insurance, chronic, health, mental, savings, income, hours, city_tier,
-    support, local_ties, origin_network, economic, cultural, identity, first_urban_pid,
+    support, local_ties, origin_network, economic, cultural, identity, cross_province,
+    first_urban_pid,
 ):  # fmt: skip
     k_mental = permanent_key(seed, STREAM_SETTLED_MENTAL)
     k_local = permanent_key(seed, STREAM_LOCAL_WORK_YEARS)
@@ -514,17 +544,22 @@ def _settle(  # type: ignore[no-untyped-def]
         )  # fmt: skip
         # health._init drew the origin disposition without these circumstances.
         arrived = mental[i] + origin_target - mental_disposition(p, trait, female[i], age)
-        m = city_mental_health(
-            p, trait, female[i], age, y, arrived, family[i], origin_savings, savings[i], health[i],
-            chronic[i], insurance[i], job[i], local_ties[i], origin_network[i], education[i],
-            economic[i], cultural[i], identity[i],
+        departure_cultural = (
+            p.migration__departure__cultural
+            - p.migration__departure__cross_province_cultural_gap * cross_province[i]
+        )
+        m, cultural[i], identity[i] = city_mental_health(
+            p, seed, pid, trait, female[i], age, y, arrived, family[i], origin_savings,
+            savings[i], health[i], chronic[i], insurance[i], job[i], local_ties[i],
+            origin_network[i], education[i], economic[i], departure_cultural,
         )  # fmt: skip
         moved = 1.0 - (1.0 - p.health__mental__adjustment) ** y
         mental[i] = clip01(m + np.sqrt(1.0 - (1.0 - moved) ** 2) * spread)
 
 
 class SteadyStart(Module):
-    """Settles the base-year stock's health, mental health and savings on its own history."""
+    """Settles the base-year stock's health, mental health, savings and out-migrants' cultural
+    and identity integration on its own history."""
 
     name = "steady_start"
     seed_sections = ("3.1", "3.2")
@@ -532,15 +567,16 @@ class SteadyStart(Module):
         "at initialisation, once jobs, insurance and integration exist: health at the steady "
         "state of each person's own conditions (out-migrants: from arrival over their years in "
         "the city), savings of out-migrants from their years in the city, mental health at its "
-        "own target"
+        "own target, out-migrants' cultural and identity integration built year by year"
     )
     init_kernels = (_settle,)
-    writes = ("health", "mental", "savings")
+    writes = ("health", "mental", "savings", "cultural", "identity")
     parameters = (
         "health",
         "care",
         "labor",
         "migration.initial",
+        "migration.departure",
         "migration.destination",
         "social",
         "integration",
