@@ -38,6 +38,22 @@ def social_support(
     )
 
 
+@inline
+def out_migrant_ties(
+    p: Params, local_ties: float, education: int, cultural: float, age: int
+) -> float:
+    """An out-migrant's ties with locals after a year's growth and decay, before old-age
+    isolation: growth faster with education and cultural integration (dialect), slower from
+    50, raised by community support networks (seed 4.3: share reached x effect)."""
+    growth = p.social__ties__growth * (
+        1.0 + p.social__ties__education * (education - 2) + p.social__ties__dialect * cultural
+    )
+    if age >= 50:
+        growth *= 1.0 - p.social__ties__old_age_penalty
+    growth += p.policy__management__support_networks * p.policy__management__support_networks_effect
+    return local_ties + (max(0.0, growth) * (1.0 - local_ties) - p.social__ties__decay * local_ties)
+
+
 @kernel
 def _step(  # type: ignore[no-untyped-def]
     year, p, birth_year, education, status, family, cross_province, local_ties, origin_network,
@@ -51,19 +67,7 @@ def _step(  # type: ignore[no-untyped-def]
         lt = local_ties[i]
         on = origin_network[i]
         if s == OUT_MIGRANT:
-            growth = p.social__ties__growth * (
-                1.0
-                + p.social__ties__education * (education[i] - 2)
-                + p.social__ties__dialect * cultural[i]
-            )
-            if age >= 50:
-                growth *= 1.0 - p.social__ties__old_age_penalty
-            # Community support networks (seed 4.3): share reached x effect.
-            growth += (
-                p.policy__management__support_networks
-                * p.policy__management__support_networks_effect
-            )
-            lt += max(0.0, growth) * (1.0 - lt) - p.social__ties__decay * lt
+            lt = out_migrant_ties(p, lt, education[i], cultural[i], age)
             fade = p.social__origin__fade * (
                 1.0 + p.social__origin__cross_province_extra * cross_province[i]
             )

@@ -105,7 +105,7 @@ from migrant_health.modules.labor import (
     yearly_saving,
 )
 from migrant_health.modules.schooling import school_end_age
-from migrant_health.modules.social import social_support
+from migrant_health.modules.social import out_migrant_ties, social_support
 
 STREAM_SETTLED_MENTAL = stream("steady_start.mental")
 STREAM_LOCAL_WORK_YEARS = stream("steady_start.local_work_years")
@@ -151,40 +151,79 @@ def local_work_years(p: Params, key: np.uint64, pid: int, most: int) -> int:
 
 
 @inline
-def city_mental_health(  # type: ignore[no-untyped-def]
-    p, seed, pid, trait, female, age, years, arrived, family, arrival_savings, savings, health,
-    chronic, insurance, job, local_ties, origin_network, education, economic,
-    departure_cultural,
+def city_year_of_integration(  # type: ignore[no-untyped-def]
+    p, seed, pid, k, age, education, insured, ties, cultural, identity
 ):  # fmt: skip
-    """An out-migrant's mental health, cultural and identity integration after ``years``
-    yearly steps in the city.
+    """One year of an out-migrant's ties with locals, cultural and identity integration.
 
-    From ``arrived``, each year moves mental health toward that year's target
-    (:func:`health.mental_target_of`): with that year's years in the city (the first years'
-    stress), and the integration dimensions, local ties and origin network of that year. Local
-    ties, the origin network and economic integration, which the base-year stock has moved
-    toward their own levels at their own rates (docs/model.md section 5, steps 3 and 6), are
-    traced back from where they are now; savings run in a straight line from what the person
-    arrived with to what they hold now. Cultural and identity integration are built forward
-    from the values of departure (``departure_cultural``, ``migration.departure.identity``)
-    with the integration module's own yearly step, after that year's mental health as in the
-    yearly order: cultural integration grows with education and local ties, slower from 50,
-    and identity moves toward the target the person's residence permit, destination insurance
-    (taken as now), years in the city, local ties, education and age of that year support.
-    Physical health, chronic illness, job, insurance and family are taken as now. With every
-    year's target taken as now, newcomers missed the stress of their first years and
-    longer-settled migrants the discrimination of theirs; with identity moving toward the
-    base of its target only (``integration.identity.base``), out-migrants with ten or more
-    years in the city started 0.1-0.2 below the level the steps bring them to and gained
-    0.011-0.013 a year within their band of years under frozen conditions.
+    The social module's step (growth with education and dialect, slower from 50, decay,
+    isolation from ``social.ties.isolation_age``), then the integration module's (cultural
+    growth with education and the new ties, identity toward the target of the residence
+    permit, destination insurance, ``k`` years in the city, ties, education and ``age``), in
+    the yearly order.
 
     Returns:
-        Mental health, cultural and identity integration now.
+        Ties, cultural and identity integration after the year.
+    """
+    ties = out_migrant_ties(p, ties, education, cultural, age)
+    if age >= p.social__ties__isolation_age:
+        ties *= 1.0 - p.social__ties__isolation_loss
+    ties = clip01(ties)
+    cultural = clip01(cultural + cultural_growth(p, education, ties, age) * (1.0 - cultural))
+    belonging = identity_target(
+        p, holds_residence_permit(p, seed, pid, k), insured, k, ties, education, age
+    )
+    identity = clip01(identity + p.integration__identity__rate * (belonging - identity))
+    return ties, cultural, identity
+
+
+@inline
+def city_integration(  # type: ignore[no-untyped-def]
+    p, seed, pid, age, years, education, insured, departure_cultural
+):  # fmt: skip
+    """An out-migrant's ties with locals, cultural and identity integration after ``years`` in
+    the city: :func:`city_year_of_integration` once for each year, from the values of
+    departure (``social.ties.initial``, ``departure_cultural``, ``migration.departure.identity``).
+
+    Built with the modules' own steps. Before, the start grew ties at the bare rate
+    ``social.ties.growth`` without decay or the slower growth from 50, so out-migrants aged
+    50+ with 2-4 years in the city started at 0.47 and fell to 0.30 in the first year of a
+    run, and identity moved toward the base of its target only (out-migrants with 10-19 years
+    gained 0.011-0.013 a year within their band under frozen conditions).
+    """
+    ties = p.social__ties__initial
+    cultural = departure_cultural
+    identity = p.migration__departure__identity
+    for k in range(years):
+        ties, cultural, identity = city_year_of_integration(
+            p, seed, pid, k, age - years + k, education, insured, ties, cultural, identity
+        )
+    return ties, cultural, identity
+
+
+@inline
+def city_mental_health(  # type: ignore[no-untyped-def]
+    p, seed, pid, trait, female, age, years, arrived, family, arrival_savings, savings, health,
+    chronic, insurance, job, origin_network, education, economic, departure_cultural,
+):  # fmt: skip
+    """An out-migrant's mental health after ``years`` yearly adjustments in the city.
+
+    From ``arrived``, each year moves it toward that year's target
+    (:func:`health.mental_target_of`): with that year's years in the city (the first years'
+    stress), and that year's ties with locals, cultural and identity integration
+    (:func:`city_year_of_integration`, the path :func:`city_integration` builds), origin
+    network and economic integration, which the base-year stock has moved toward their own
+    levels at their own rates (docs/model.md section 5, steps 3 and 6) and which are traced
+    back from where they are now; savings run in a straight line from what the person
+    arrived with to what they hold now. Physical health, chronic illness, job, insurance and
+    family are taken as now. With every year's target taken as now, newcomers missed the
+    stress of their first years and longer-settled migrants the discrimination of theirs.
     """
     rate = p.health__mental__adjustment
     economic_level = p.migration__initial__settled_economic
     insured = destination_insured(insurance)
     m = arrived
+    ties = p.social__ties__initial
     c = departure_cultural
     d = p.migration__departure__identity
     for k in range(years):
@@ -193,7 +232,6 @@ def city_mental_health(  # type: ignore[no-untyped-def]
             economic_level
             + (economic - economic_level) * (1.0 - p.labor__economic__adjustment) ** back
         )
-        ties = clip01(1.0 - (1.0 - local_ties) * (1.0 - p.social__ties__growth) ** back)
         network = clip01(origin_network * (1.0 - p.social__origin__fade) ** back)
         support = social_support(p, ties, network, family, True)
         saved = arrival_savings + (savings - arrival_savings) * k / years
@@ -203,12 +241,9 @@ def city_mental_health(  # type: ignore[no-untyped-def]
             chronic, insurance, job, ties, education, e, c, d,
         )  # fmt: skip
         m += rate * (target - m)
-        c = clip01(c + cultural_growth(p, education, ties, then) * (1.0 - c))
-        belonging = identity_target(
-            p, holds_residence_permit(p, seed, pid, k), insured, k, ties, education, then
-        )
-        d = clip01(d + p.integration__identity__rate * (belonging - d))
-    return m, c, d
+        # The year's social and integration steps come after health's.
+        ties, c, d = city_year_of_integration(p, seed, pid, k, then, education, insured, ties, c, d)
+    return m
 
 
 @inline
@@ -461,6 +496,19 @@ def _settle(  # type: ignore[no-untyped-def]
         pid = first_pid + i
         age = start - birth_year[i]
         urban = pid >= first_urban_pid
+        departure_cultural = 0.0
+        if s == OUT_MIGRANT:
+            # Ties, cultural and identity integration over the years in the city, before the
+            # health they speed the recovery of and the mental health they support.
+            departure_cultural = (
+                p.migration__departure__cultural
+                - p.migration__departure__cross_province_cultural_gap * cross_province[i]
+            )
+            local_ties[i], cultural[i], identity[i] = city_integration(
+                p, seed, pid, age, years_in_city[i], education[i],
+                destination_insured(insurance[i]), departure_cultural,
+            )  # fmt: skip
+            support[i] = social_support(p, local_ties[i], origin_network[i], family[i], True)
         frail = frailty(seed, pid)
         # The steady state health._init started the person near.
         assumed = initial_steady_state(p, age, frail, urban)
@@ -544,14 +592,10 @@ def _settle(  # type: ignore[no-untyped-def]
         )  # fmt: skip
         # health._init drew the origin disposition without these circumstances.
         arrived = mental[i] + origin_target - mental_disposition(p, trait, female[i], age)
-        departure_cultural = (
-            p.migration__departure__cultural
-            - p.migration__departure__cross_province_cultural_gap * cross_province[i]
-        )
-        m, cultural[i], identity[i] = city_mental_health(
+        m = city_mental_health(
             p, seed, pid, trait, female[i], age, y, arrived, family[i], origin_savings,
-            savings[i], health[i], chronic[i], insurance[i], job[i], local_ties[i],
-            origin_network[i], education[i], economic[i], departure_cultural,
+            savings[i], health[i], chronic[i], insurance[i], job[i], origin_network[i],
+            education[i], economic[i], departure_cultural,
         )  # fmt: skip
         moved = 1.0 - (1.0 - p.health__mental__adjustment) ** y
         mental[i] = clip01(m + np.sqrt(1.0 - (1.0 - moved) ** 2) * spread)
@@ -570,7 +614,7 @@ class SteadyStart(Module):
         "own target, out-migrants' cultural and identity integration built year by year"
     )
     init_kernels = (_settle,)
-    writes = ("health", "mental", "savings", "cultural", "identity")
+    writes = ("health", "mental", "savings", "cultural", "identity", "local_ties", "support")
     parameters = (
         "health",
         "care",
