@@ -281,6 +281,24 @@ def test_old_returnees_carry_the_out_migrants_deficit_of_chronic_illness(
     assert abs(gap[YEARS[0]] - gap[YEARS[-1]]) < 0.035, gap.round(3).to_dict()
 
 
+def out_migrant_trends_by_years_in_city(
+    replicates: dict[int, pd.DataFrame],
+    column: str,
+    ages: tuple[int, int],
+    edges: list[int],
+    labels: list[str],
+) -> dict[str, float]:
+    """Yearly trend of the mean of ``column`` among out-migrants aged ``ages`` (inclusive), by
+    band of years in the city (``edges`` as in :func:`pandas.cut`), over the seeds pooled."""
+    people = pd.concat(replicates.values())
+    out = people[(people["status"] == "out_migrant") & people["age"].between(*ages)]
+    bands = pd.cut(out["years_in_city"], edges, labels=labels)
+    cells = out.groupby([bands, out["year"]], observed=True)[column].mean()
+    slopes = {band: yearly_trend(cell) for band, cell in cells.groupby(level=0, observed=True)}
+    assert set(slopes) == set(labels), f"bands without out-migrants: {set(labels) - set(slopes)}"
+    return slopes
+
+
 def test_long_staying_out_migrants_identity_holds_still(
     frozen_replicates: dict[int, pd.DataFrame],
 ) -> None:
@@ -293,12 +311,9 @@ def test_long_staying_out_migrants_identity_holds_still(
     0.29). Now each person's identity is built year by year from departure: -0.0004 and
     -0.0015. Seeds 3-7 pooled, out-migrants aged 21-60, both sexes.
     """
-    people = pd.concat(frozen_replicates.values())
-    out = people[(people["status"] == "out_migrant") & people["age"].between(21, 60)]
-    bands = pd.cut(out["years_in_city"], [9, 14, 19], labels=["10-14", "15-19"])
-    cells = out.groupby([bands, out["year"]], observed=True)["integration_identity"].mean()
-    slopes = {band: yearly_trend(cell) for band, cell in cells.groupby(level=0, observed=True)}
-    assert set(slopes) == {"10-14", "15-19"}
+    slopes = out_migrant_trends_by_years_in_city(
+        frozen_replicates, "integration_identity", (21, 60), [9, 14, 19], ["10-14", "15-19"]
+    )
     drifting = {band: round(slope, 4) for band, slope in slopes.items() if abs(slope) > 0.005}
     assert not drifting, f"identity of long-staying out-migrants drifting (a year): {drifting}"
 
@@ -315,12 +330,9 @@ def test_older_out_migrants_ties_with_locals_hold_still(
     person's ties are built year by year with the social step: +0.006 and +0.005. Seeds 3-7
     pooled, about 380 and 1,600 agents a year.
     """
-    people = pd.concat(frozen_replicates.values())
-    out = people[(people["status"] == "out_migrant") & people["age"].between(50, 60)]
-    bands = pd.cut(out["years_in_city"], [4, 9, 1_000], labels=["5-9", "10+"])
-    cells = out.groupby([bands, out["year"]], observed=True)["local_ties"].mean()
-    slopes = {band: yearly_trend(cell) for band, cell in cells.groupby(level=0, observed=True)}
-    assert set(slopes) == {"5-9", "10+"}
+    slopes = out_migrant_trends_by_years_in_city(
+        frozen_replicates, "local_ties", (50, 60), [4, 9, 1_000], ["5-9", "10+"]
+    )
     drifting = {band: round(slope, 4) for band, slope in slopes.items() if abs(slope) > 0.01}
     assert not drifting, f"local ties of out-migrants aged 50-60 drifting (a year): {drifting}"
 
