@@ -155,6 +155,13 @@ def nonfarm_retirement_age(p: Params, seed: np.uint64, pid: int, female: np.int6
 
 
 @inline
+def first_age_without_nonfarm_work(retires: float) -> int:
+    """The first whole age at which a person whose age of leaving non-farm work is ``retires``
+    holds none (the yearly step ends it once the age reaches ``retires``)."""
+    return int(np.ceil(retires))
+
+
+@inline
 def retirement_age_of(p: Params, z: float, female: np.int64) -> float:
     """:func:`nonfarm_retirement_age` of a person whose permanent draw ``z`` is given (the yearly
     step reads it from the chunk's stored draws)."""

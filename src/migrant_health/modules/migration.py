@@ -84,6 +84,7 @@ from migrant_health.modules.health import (
 )
 from migrant_health.modules.labor import (
     decades_since_base,
+    first_age_without_nonfarm_work,
     nonfarm_retirement_age,
     usual_hours_and_pay,
 )
@@ -519,9 +520,13 @@ def retired_returnee_log_odds(
         1.0
         - np.exp(-p.migration__initial__returned_city_years / p.migration__initial__chronic_tenure)
     )
+    prevalence = min(1.0 - 1e-9, max(1e-9, prevalence))
+    # Onsets only add illness after the return; the tables fall a little at the oldest ages
+    # (past 92), where the prevalence at return is taken as today's.
+    prevalence_at_return = min(prevalence, max(1e-9, prevalence_at_return))
     odds_at_return = prevalence_at_return / (1.0 - prevalence_at_return) * np.exp(deficit)
     well_ratio = (1.0 / (1.0 + odds_at_return)) / (1.0 - prevalence_at_return)
-    now = min(1.0 - 1e-9, 1.0 - (1.0 - prevalence) * well_ratio)
+    now = min(1.0 - 1e-9, max(1e-9, 1.0 - (1.0 - prevalence) * well_ratio))
     shift = np.log(now / (1.0 - now)) - np.log(prevalence / (1.0 - prevalence))
     return p.migration__first__health_selection * (health - expected) / 0.1 + centred_log_odds(
         shift, chronic, prevalence
@@ -630,7 +635,7 @@ def _init(  # type: ignore[no-untyped-def]
             status[i] = RURAL_STAYER
             health_odds = 0.0
             if age >= retires:
-                returned_at = min(age, max(16, int(retires)))
+                returned_at = min(age, max(16, first_age_without_nonfarm_work(retires)))
                 health_odds = retired_returnee_log_odds(
                     p,
                     typical_rural_health(p, age),

@@ -22,8 +22,9 @@ exist, and settles each person where the model's own dynamics would have brought
   discrimination, early mobility, family) plus a draw from the spread that yearly shocks keep
   around it; an out-migrant has covered only part of the way from the mental health they
   arrived with, as many yearly adjustments as years in the city.
-- **Cultural and identity integration** of out-migrants: built from the values of departure
-  with the integration module's yearly step, one step for each year in the city.
+- **Ties with locals (and support), cultural and identity integration** of out-migrants: built
+  from the values of departure with the social and integration modules' yearly steps, one of
+  each for each year in the city.
 
 Later cohorts enter at 16 and start from ``health._init``'s state, which is the steady state of
 a 16-year-old at origin.
@@ -98,6 +99,7 @@ from migrant_health.modules.integration import (
 )
 from migrant_health.modules.labor import (
     employment_probability,
+    first_age_without_nonfarm_work,
     local_nonfarm_entry_odds,
     local_nonfarm_exit,
     nonfarm_retirement_age,
@@ -555,12 +557,19 @@ def _settle(  # type: ignore[no-untyped-def]
         if s == RETURNED:
             # Farmed (or did local work), spent some years in the city, and came home some
             # years ago: the city spell about as long as the yearly steps' spells that end in
-            # a return, the years since uniform over what is left of the working life.
+            # a return, the years since uniform over what is left of the working life, or,
+            # for a returnee past the age of leaving non-farm work, since that age (the
+            # migration module's start chose them as having come home then).
             city, past_tier = returnee_city_spell(p, seed, pid, working_years)
             back = int(
                 uniform(permanent_key(seed, STREAM_YEARS_SINCE_RETURN), pid)
                 * (working_years - city + 1)
             )
+            returned_at = first_age_without_nonfarm_work(
+                nonfarm_retirement_age(p, seed, pid, female[i])
+            )
+            if age >= returned_at:
+                back = max(0, min(working_years - city, age - returned_at))
             before = working_years - city - back
             before_status, before_job = RURAL_STAYER, JOB_FARM
         savings[i], origin_savings = savings_history(
@@ -602,8 +611,8 @@ def _settle(  # type: ignore[no-untyped-def]
 
 
 class SteadyStart(Module):
-    """Settles the base-year stock's health, mental health, savings and out-migrants' cultural
-    and identity integration on its own history."""
+    """Settles the base-year stock's health, mental health, savings and out-migrants' ties,
+    support, cultural and identity integration on its own history."""
 
     name = "steady_start"
     seed_sections = ("3.1", "3.2")
@@ -611,7 +620,7 @@ class SteadyStart(Module):
         "at initialisation, once jobs, insurance and integration exist: health at the steady "
         "state of each person's own conditions (out-migrants: from arrival over their years in "
         "the city), savings of out-migrants from their years in the city, mental health at its "
-        "own target, out-migrants' cultural and identity integration built year by year"
+        "own target, out-migrants' ties, cultural and identity integration built year by year"
     )
     init_kernels = (_settle,)
     writes = ("health", "mental", "savings", "cultural", "identity", "local_ties", "support")
