@@ -734,8 +734,7 @@ def married_before_leaving(p: Params, age: int, years_in_city: int) -> float:
 
 @kernel
 def _settle_initial_stock(  # type: ignore[no-untyped-def]
-    first_pid, start, seed, p, birth_year, family, years_in_city, cultural, identity, economic,
-    event,
+    first_pid, start, seed, p, birth_year, family, years_in_city, economic, event,
 ):  # fmt: skip
     """Years already spent in the city by the base-year out-migrants, and what they brought."""
     k_years = permanent_key(seed, STREAM_INITIAL_YEARS)
@@ -753,10 +752,8 @@ def _settle_initial_stock(  # type: ignore[no-untyped-def]
             typical_rural_health(p, age),
         )  # fmt: skip
         years_in_city[i] = y
-        cultural[i] = 1.0 - (1.0 - cultural[i]) * (1.0 - p.integration__cultural__rate) ** y
-        identity[i] = identity[i] + (p.integration__identity__base - identity[i]) * (
-            1.0 - (1.0 - p.integration__identity__rate) ** y
-        )
+        # Cultural and identity integration (and ties with locals) are built over these years
+        # by the steady start, with the integration and social modules' own yearly steps.
         # Economic integration of a settled migrant: halfway to a typical target within
         # the years already spent (the yearly dynamics take over from there).
         economic[i] += (p.migration__initial__settled_economic - economic[i]) * (

@@ -131,10 +131,9 @@ def _init(  # type: ignore[no-untyped-def]
         isolated_years = max(0, max(16, start - birth_year[i]) - p.social__ties__isolation_age)
         isolation = p.social__ties__isolation_loss
         if s == OUT_MIGRANT:
+            # Ties with locals are built over the years in the city by the steady start, with
+            # this module's own yearly step; they stand at their value of departure until then.
             y = years_in_city[i]
-            local_ties[i] = (
-                1.0 - (1.0 - p.social__ties__initial) * (1.0 - p.social__ties__growth) ** y
-            )
             origin_network[i] = (1.0 - p.migration__departure__network_loss) * (
                 1.0 - p.social__origin__fade
             ) ** y
