@@ -3,7 +3,9 @@
 A dependant consumes what they receive and does not borrow to live: living costs never draw
 their savings down. Before this rule the old at origin ran into debt year after year (ten
 months of the wage index by their eighties) and every rural person over 80 was under the
-money-worry line of the mental-health target; medical spending can still draw savings down.
+money-worry line of the mental-health target. The household pays most of a dependant's
+medical bills too, and a dependant's money worries are the household's: its income per head
+under the relative-poverty line, not the dependant's own savings.
 """
 
 from __future__ import annotations
@@ -13,8 +15,19 @@ import pandas as pd
 import pytest
 
 from migrant_health import RunConfig, simulate
-from migrant_health.engine.codes import JOB_FARM, JOB_NONE, RETURNED, RURAL_STAYER
+from migrant_health.engine.codes import (
+    FAMILY_SINGLE,
+    FAMILY_TOGETHER,
+    JOB_FARM,
+    JOB_INFORMAL,
+    JOB_NONE,
+    OUT_MIGRANT,
+    RETURNED,
+    RURAL_STAYER,
+)
 from migrant_health.engine.run import build_context
+from migrant_health.modules.care import paid_from_own_savings
+from migrant_health.modules.health import money_worries
 from migrant_health.modules.labor import yearly_saving
 
 
@@ -54,3 +67,26 @@ def test_the_old_at_origin_are_not_in_debt_from_living() -> None:
     ]
     assert len(old) > 300
     assert old["savings"].median() > 0.0, old["savings"].describe()
+
+
+def test_the_household_pays_most_of_a_dependants_medical_bill(p: np.void) -> None:
+    own = paid_from_own_savings(p, RURAL_STAYER, JOB_NONE, 1000.0)
+    assert own == pytest.approx(1000.0 * (1.0 - p["care__capacity__dependant_bills"]))
+    assert own < 500.0
+    # Earners, and anyone in the city, pay their bills themselves.
+    assert paid_from_own_savings(p, RURAL_STAYER, JOB_FARM, 1000.0) == 1000.0
+    assert paid_from_own_savings(p, OUT_MIGRANT, JOB_NONE, 1000.0) == 1000.0
+
+
+def test_a_dependants_money_worries_are_the_households(p: np.void) -> None:
+    poor, comfortable = 0.1, 2.0  # household income per head against the place's mean
+    in_debt, saved = -10.0, 30.0  # months of the wage index
+    married, single = FAMILY_TOGETHER, FAMILY_SINGLE
+    assert money_worries(p, RURAL_STAYER, JOB_NONE, married, saved, poor)
+    assert not money_worries(p, RURAL_STAYER, JOB_NONE, married, in_debt, comfortable)
+    # So are an unmarried earner's at origin, who lives in their parents' household.
+    assert not money_worries(p, RURAL_STAYER, JOB_FARM, single, in_debt, comfortable)
+    # A married earner's are their savings', whatever the household's income, and so are
+    # an out-migrant's.
+    assert money_worries(p, RURAL_STAYER, JOB_FARM, married, in_debt, comfortable)
+    assert not money_worries(p, OUT_MIGRANT, JOB_INFORMAL, single, saved, poor)

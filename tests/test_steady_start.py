@@ -135,7 +135,7 @@ def test_the_panel_has_cells_of_every_kind(trends: pd.DataFrame) -> None:
     reason=(
         "issue 9 item 1 is not met yet: 4 of 60 cells move by more than 0.5 points a year "
         "(report chances, mean of seeds 3-7); the mean absolute trend is 0.18 points a year "
-        "for poor health and 0.25 for depression. Returnee men aged 61+ (a younger mix of "
+        "for poor health and 0.23 for depression. Returnee men aged 61+ (a younger mix of "
         "ages as the cohorts that migrated reach the age of leaving migrant work), newcomer "
         "men aged 41-50 (arrivals older within the band as the small famine cohorts of "
         "1959-1961 leave it, more of them re-migrants, and the start's even spread of years in "

@@ -77,6 +77,7 @@ from migrant_health.modules.care import (
     care_access,
     effective_reimbursement,
     medical_price,
+    paid_from_own_savings,
     place_income,
     relative_household_income,
     use_of_care,
@@ -238,8 +239,10 @@ def city_mental_health(  # type: ignore[no-untyped-def]
         support = social_support(p, ties, network, family, True)
         saved = arrival_savings + (savings - arrival_savings) * k / years
         then = age - years + k
+        # An out-migrant's money worries are their savings' (the household's income is not
+        # read; 1.0 stands for it).
         target, _ = mental_target_of(
-            p, trait, female, then, OUT_MIGRANT, k, family, saved, support, health,
+            p, trait, female, then, OUT_MIGRANT, k, family, saved, 1.0, support, health,
             chronic, insurance, job, ties, education, e, c, d,
         )  # fmt: skip
         m += rate * (target - m)
@@ -469,7 +472,7 @@ def savings_history(  # type: ignore[no-untyped-def]
         spent, _ = after_medical_assistance(
             p, use_of_care(p, price, rho, capacity) * price * (1.0 - rho), capacity
         )
-        sv -= spent / p.labor__wage_index
+        sv -= paid_from_own_savings(p, st, jb, spent) / p.labor__wage_index
         if t == before - 1:
             at_switch = sv
     return min(120.0, max(-24.0, sv)), min(120.0, max(-24.0, at_switch))
