@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 from migrant_health import RunConfig, simulate
 from migrant_health.engine.codes import (
@@ -24,9 +25,10 @@ from migrant_health.engine.codes import (
     OUT_MIGRANT,
     RETURNED,
     RURAL_STAYER,
+    URBAN_LOCAL,
 )
 from migrant_health.engine.run import build_context
-from migrant_health.modules.care import paid_from_own_savings
+from migrant_health.modules.care import paid_from_own_savings, relative_household_income
 from migrant_health.modules.health import money_worries
 from migrant_health.modules.labor import yearly_saving
 
@@ -79,14 +81,33 @@ def test_the_household_pays_most_of_a_dependants_medical_bill(p: np.void) -> Non
 
 
 def test_a_dependants_money_worries_are_the_households(p: np.void) -> None:
-    poor, comfortable = 0.1, 2.0  # household income per head against the place's mean
+    # The relative-poverty line: half the median household income per head of the place.
+    sd = p["care__capacity__household_income_sd"]
+    line = p["health__mental__financial_stress_household"] * np.exp(-0.5 * sd * sd)
+    poor, comfortable = 0.99 * line, 1.01 * line
     in_debt, saved = -10.0, 30.0  # months of the wage index
     married, single = FAMILY_TOGETHER, FAMILY_SINGLE
     assert money_worries(p, RURAL_STAYER, JOB_NONE, married, saved, poor)
     assert not money_worries(p, RURAL_STAYER, JOB_NONE, married, in_debt, comfortable)
-    # So are an unmarried earner's at origin, who lives in their parents' household.
+    # So are an unmarried person's at origin or among urban locals, in their parents' household.
     assert not money_worries(p, RURAL_STAYER, JOB_FARM, single, in_debt, comfortable)
-    # A married earner's are their savings', whatever the household's income, and so are
-    # an out-migrant's.
+    assert not money_worries(p, URBAN_LOCAL, JOB_NONE, single, in_debt, comfortable)
+    # A married earner's are their savings', whatever the household's income, and so are an
+    # out-migrant's, away from the household, and a retired urban local's.
     assert money_worries(p, RURAL_STAYER, JOB_FARM, married, in_debt, comfortable)
     assert not money_worries(p, OUT_MIGRANT, JOB_INFORMAL, single, saved, poor)
+    assert money_worries(p, URBAN_LOCAL, JOB_NONE, married, in_debt, comfortable)
+
+
+def test_a_quarter_of_households_are_under_the_relative_poverty_line(p: np.void) -> None:
+    """Half the median of a lognormal with log SD 1: Phi(ln 0.5) = 24.4 % of households (a
+    line at half the mean instead would put 38 % under it)."""
+    z = np.random.default_rng(1).standard_normal(200_000)
+    incomes = [relative_household_income(p, x) for x in z]
+    worried = np.mean(
+        [money_worries(p, RURAL_STAYER, JOB_NONE, FAMILY_TOGETHER, 0.0, h) for h in incomes]
+    )
+    # Under the line: ln(h) = sd*z - sd^2/2 < ln(share) - sd^2/2, i.e. z < ln(share)/sd.
+    sd = p["care__capacity__household_income_sd"]
+    expected = norm.cdf(np.log(p["health__mental__financial_stress_household"]) / sd)
+    assert worried == pytest.approx(expected, abs=0.005)

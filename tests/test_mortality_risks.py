@@ -47,3 +47,13 @@ def test_mortality_risks_are_recovered_from_the_panel(
         assert abs(estimate[name] - given) < 3 * se[name], (name, estimate[name], given)
     # Health capital's log-linear risk; slightly attenuated, as health moves within the year.
     assert abs(estimate["health"] + p["demography__mortality__health_log_rr"]) < 0.5
+    # What a survey would see: the screened indicator's mortality ratio, age and sex adjusted,
+    # within the meta-analysis' interval (Cuijpers et al. 2014: 1.64, 95 % CI 1.56-1.74,
+    # recalled) widened by two of the model's standard errors (0.026 on the log scale). The
+    # depressed are also sicker, so the ratio is above the risk the model gives on its own.
+    screened = pf.fepois(
+        "died ~ depressed | age^sex + year^cell^sex",
+        data=people.assign(depressed=people["depressed"].astype(float)),
+    )
+    ratio = float(np.exp(screened.coef()["depressed"]))
+    assert 1.56 * np.exp(-0.052) < ratio < 1.74 * np.exp(0.052), ratio

@@ -4,7 +4,8 @@ Rural-hukou people die with the rural-scaled life table, the urban-local referen
 the national one.
 
 Mortality reproduces the national (rural-scaled) life table on average: each person's death
-probability is the table's ``qx`` times a relative risk of poor health and chronic illness,
+probability is the table's ``qx`` times a relative risk of poor health, chronic illness and
+depression,
 divided by the mean relative risk of the chunk's people of the same sex and ten-year age group,
 so health redistributes deaths without changing their number.
 
@@ -57,10 +58,8 @@ def relative_risk(p: Params, health: float, chronic: int, mental: float) -> floa
     """Mortality relative risk of a health deficit, of chronic illness and of depression.
 
     Depression is the latent state below the screening cut-off (``health.depression``), so
-    the risk follows the lasting state, not one year's answer to a questionnaire. Without it
-    the depressed survived as long as anyone of their health, and depressive symptoms of
-    rural women kept rising past 80 (61 % at 80-84), where CHARLS finds them falling after a
-    peak at 75-80.
+    the risk follows the lasting state, not one year's answer to a questionnaire; without it
+    the depressed survived as long as anyone of their health and illness.
     """
     rr = np.exp(
         p.demography__mortality__health_log_rr
@@ -187,7 +186,7 @@ class Demography(Module):
     seed_sections = ("1",)
     summary = (
         "enter cohorts turning 16; marry; die with the rural (urban locals: national) life "
-        "table, risks redistributed by health and chronic illness"
+        "table, risks redistributed by health, chronic illness and depression"
     )
     states = (
         StateSpec(

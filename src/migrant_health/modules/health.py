@@ -267,17 +267,19 @@ def money_worries(
 
     Earners worry when their savings fall below ``health.mental.financial_stress_savings``.
     A person at origin without work of their own (a student, the old past farming) lives on
-    what the household gives, and an unmarried person at origin lives in their parents'
-    household, so they worry when the household is poor: its income per head below
-    ``health.mental.financial_stress_household`` of the median of the place (the
+    what the household gives, and an unmarried person at origin or among urban locals lives
+    in their parents' household, so they worry when the household is poor: its income per
+    head below ``health.mental.financial_stress_household`` of the median of the place (the
     relative-poverty line). Read from their own savings, which nothing refills, every
     student worried (no savings yet) and the old at origin worried more with every year they
     lived (in 2018, 74 % of rural residents aged 80-84 and 91 % of those 85+ under the line),
     so their depressive symptoms kept rising past 80 where CHARLS finds them falling; and
     84 % of farming youths aged 16-20, with a few weeks' savings, worried where students of
-    the same households did not.
+    the same households did not. Out-migrants live away from the household and read their
+    own savings; so do married urban residents (retired urban locals live on a pension).
     """
-    if lives_at_origin(status) and (job == JOB_NONE or family == FAMILY_SINGLE):
+    at_home = lives_at_origin(status) or status == URBAN_LOCAL
+    if (lives_at_origin(status) and job == JOB_NONE) or (at_home and family == FAMILY_SINGLE):
         sd = p.care__capacity__household_income_sd
         median = np.exp(-0.5 * sd * sd)  # of the lognormal with mean 1
         return household < p.health__mental__financial_stress_household * median

@@ -354,9 +354,10 @@ def savings_history(  # type: ignore[no-untyped-def]
     """Savings at the start, and at the end of the first spell of a working life.
 
     Follows the yearly steps: savings kept at ``1 - labor.savings.spending_rate`` a year plus
-    the year's saving (:func:`yearly_saving`, bounded to -24..120 months), minus what care cost
-    out of pocket (:func:`care.medical_price` with a draw of its own for each past year, the
-    person's schemes, use of care against their capacity to pay, medical assistance). The
+    the year's saving (:func:`yearly_saving`, bounded to -24..120 months), minus the part of
+    what care cost out of pocket that the person paid (:func:`care.paid_from_own_savings`;
+    :func:`care.medical_price` with a draw of its own for each past year, the person's
+    schemes, use of care against their capacity to pay, medical assistance). The
     person spent ``before`` years as ``before_status`` with ``before_job`` and no earnings of
     their own, then ``city`` years as an out-migrant (a returnee's years in the city; 0 for
     everyone else), then ``since`` years as now; chronic illness and health are taken as now.
@@ -410,7 +411,7 @@ def savings_history(  # type: ignore[no-untyped-def]
     if churns or city > 0:
         employed_young = employment_probability(p, 50, education, health, chronic, mental, 0.0)
     # People at origin without work farmed until the farming age ended (or, younger, until
-    # now) and have lived on their savings since.
+    # now) and have lived on their household's transfers since, paying part of their bills.
     farm_end = int(np.ceil(p.labor__origin__retirement_age))
     farms_until = farm_end if job == JOB_NONE and lives_at_origin(status) else 0
     for t in range(years):
@@ -545,7 +546,8 @@ def _settle(  # type: ignore[no-untyped-def]
         # down, paying for care), over the person's working life so far: an out-migrant
         # farmed at origin and brought those savings along (arriving with nothing put three in
         # four base-year arrivals under the money-worry line); people at origin without work
-        # farmed until the farming age ended and have lived on their savings since; everyone
+        # farmed until the farming age ended and have lived on their household's transfers
+        # since, paying part of their medical bills from their savings; everyone
         # else has lived as now since leaving school (students' families keep them).
         working_years = max(0, age - left_school)
         before, before_status, before_job = 0, s, job[i]
