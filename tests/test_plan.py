@@ -12,7 +12,6 @@ import inspect
 import re
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -187,13 +186,13 @@ def test_plan_binds_the_chunk_arrays_it_is_handed() -> None:
     chunk = Chunk.allocate(0, 0, 10, PLAN.states, PLAN.scratch)
     bound = next(k for k in PLAN.step_kernels() if k.module == "health")
     assert bound.names[:4] == ("first_pid", "year", "seed", "p")
-    # The run context is only asked for the seed (of the permanent draws the chunk keeps) and
-    # the year's parameters (the household income's spread).
+    # The run context gives the seed (of the permanent draws the chunk keeps), the year's
+    # parameters (the household income's spread) and the base year's life tables (the
+    # survivors' frailty).
     from migrant_health import RunConfig
     from migrant_health.engine.run import build_context
 
-    real, _ = build_context(RunConfig(end=2009, scale=200_000))
-    ctx = SimpleNamespace(seed64=np.uint64(1), record=real.record)
+    ctx, _ = build_context(RunConfig(end=2009, scale=200_000))
     arrays = [source(chunk, ctx, 2008) for source in bound.sources[4:]]  # type: ignore[arg-type]
     assert all(isinstance(a, np.ndarray) for a in arrays)
     assert any(a is chunk.arrays["health"] for a in arrays)

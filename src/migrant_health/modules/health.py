@@ -17,12 +17,12 @@ The observable self-rated health (5 levels) and depressive symptoms are derived,
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import ClassVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
-from migrant_health.engine.binding import Argument
+from migrant_health.engine.binding import Argument, kernel_record
 from migrant_health.engine.codes import (
     DEAD,
     FAMILY_APART,
@@ -36,12 +36,12 @@ from migrant_health.engine.codes import (
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
-from migrant_health.engine.context import Params
+from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import composite_index, lives_at_origin, social_score
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
-from migrant_health.engine.permanent import permanent_normals
-from migrant_health.engine.population import StateSpec
+from migrant_health.engine.permanent import normals, permanent_normals
+from migrant_health.engine.population import Chunk, StateSpec
 from migrant_health.engine.random import clip01, normal, permanent_key, stream, uniform, year_key
 from migrant_health.modules.care import (
     STREAM_HOUSEHOLD_INCOME,
@@ -71,6 +71,171 @@ def frailty(seed: np.uint64, pid: int) -> float:
     """A person's permanent frailty (standard normal); the yearly step reads it from the chunk's
     stored draws (``frailty_z``)."""
     return normal(permanent_key(seed, STREAM_FRAILTY), pid)
+
+
+#: Standard-normal points on which the survivors' frailty distributions are tabulated.
+FRAILTY_GRID = np.linspace(-4.5, 4.5, 91)
+
+
+@kernel
+def _survivors_frailty_cdfs(p, qx, qx_urban, first_age, grid):  # type: ignore[no-untyped-def]
+    """The distribution function of permanent frailty among the survivors of each age.
+
+    ``cdfs[urban, female, age, g]``: the share of a cohort's survivors at ``age`` with frailty
+    at or below ``grid[g]``, for the rural-hukou population (0) and the urban locals (1). From
+    16, where frailty is standard normal, each year's deaths are the base year's life table
+    spread by the mortality risk of the health a person of that frailty settles on
+    (:func:`initial_steady_state`, ``demography.mortality.health_log_rr``), renormalised to
+    the table as the demography step does. Chronic illness and depression, which also raise
+    the risk, are left out.
+    """
+    n = grid.size
+    weight = np.exp(-0.5 * grid * grid)
+    last = qx.shape[1] - 1
+    oldest = first_age + last
+    cdfs = np.empty((2, 2, oldest + 1, n))
+    health = np.empty(n)
+    risk = np.empty(n)
+    for town in range(2):
+        table = qx_urban if town else qx
+        for sex in range(2):
+            alive = np.ones(n)
+            for age in range(oldest + 1):
+                total = 0.0
+                for g in range(n):
+                    total += weight[g] * alive[g]
+                running = 0.0
+                for g in range(n):
+                    running += weight[g] * alive[g]
+                    cdfs[town, sex, age, g] = running / total
+                if age < 16:
+                    continue
+                mean_risk = 0.0
+                for g in range(n):
+                    health[g] = min(
+                        1.0, max(0.05, initial_steady_state(p, age, grid[g], town == 1))
+                    )
+                    risk[g] = np.exp(
+                        p.demography__mortality__health_log_rr
+                        * (p.demography__mortality__reference_health - health[g])
+                    )
+                    mean_risk += weight[g] * alive[g] * risk[g] / total
+                q = table[sex, min(max(age - first_age, 0), last)]
+                for g in range(n):
+                    alive[g] *= max(1e-12, 1.0 - min(1.0, q * risk[g] / mean_risk))
+    return cdfs
+
+
+@kernel
+def _survivors_health_shifts(p, qx, qx_urban, first_age):  # type: ignore[no-untyped-def]
+    """How far above the health they settle on the survivors of each age stand, on average,
+    through the yearly shocks that the deaths select on.
+
+    ``shifts[urban, female, age]``. The yearly shocks (``health.shock_sd``) leave each person
+    a deviation from their settled health that recovery pulls back (``rho = 1 - r`` a year),
+    with the stationary spread ``s2 = shock_sd**2 / (1 - rho**2)``. A year's deaths at a log
+    risk of ``health_log_rr`` per unit of health move the survivors' mean deviation up by
+    about ``health_log_rr * s2 * q`` (a Gaussian tilted by a small hazard ``q``), and recovery
+    then pulls it back: ``m(age + 1) = rho * (m(age) + health_log_rr * s2 * q(age))`` from 0 at
+    16. Without it the oldest of the base-year stock started with the spread of the living,
+    not of the survivors, and their health capital rose under frozen conditions.
+    """
+    last = qx.shape[1] - 1
+    oldest = first_age + last
+    shifts = np.zeros((2, 2, oldest + 1))
+    for town in range(2):
+        table = qx_urban if town else qx
+        access = p.health__initial__access_urban if town else p.health__initial__access_rural
+        rho = 1.0 - recovery_rate(p, access, 0.0)
+        spread2 = p.health__shock_sd**2 / (1.0 - rho * rho)
+        for sex in range(2):
+            m = 0.0
+            for age in range(16, oldest):
+                q = table[sex, min(max(age - first_age, 0), last)]
+                m = rho * (m + p.demography__mortality__health_log_rr * spread2 * q)
+                shifts[town, sex, age + 1] = m
+    return shifts
+
+
+def _base_year_table(
+    chunk: Chunk, ctx: RunContext, table: Callable[..., np.ndarray], *extra: Any
+) -> np.ndarray:
+    """``table(p, qx, qx_urban, first_age, *extra)`` of the base year's parameters and life
+    tables, computed once per chunk."""
+    key = ("health.base_year_table", table.__name__, ctx.start)
+    kept = chunk.kept.get(key)
+    if kept is None:
+        kept = chunk.kept[key] = table(
+            kernel_record(ctx, ctx.start),
+            rural_qx(chunk, ctx, ctx.start),
+            urban_qx(chunk, ctx, ctx.start),
+            first_life_table_age(chunk, ctx, ctx.start),
+            *extra,
+        )
+    return kept
+
+
+def survivors_health_shifts(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
+    """:func:`_survivors_health_shifts`, once per chunk."""
+    return _base_year_table(chunk, ctx, _survivors_health_shifts)
+
+
+def survivors_frailty_cdfs(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
+    """:func:`_survivors_frailty_cdfs` on :data:`FRAILTY_GRID`, once per chunk."""
+    return _base_year_table(chunk, ctx, _survivors_frailty_cdfs, FRAILTY_GRID)
+
+
+@inline
+def surviving_frailty(
+    z: float, age_at_start: int, female: int, urban: bool, cdfs: np.ndarray, grid: np.ndarray
+) -> float:
+    """A base-year person's frailty: their standard-normal draw ``z`` moved to the same
+    quantile among the survivors of their age in the base year.
+
+    The yearly deaths take the frail first, so the survivors of a cohort are less frail than
+    it was at 16; drawn from the standard normal whatever their age, the oldest of the
+    base-year stock started frailer than the steps leave people of their age, and their health
+    capital rose year after year under frozen conditions (women aged 81+ from 0.747 to 0.772
+    in five years). Later entrants (16 at most in the base year) keep their draw.
+    """
+    if age_at_start <= 16:
+        return z
+    town = 1 if urban else 0
+    age = min(age_at_start, cdfs.shape[2] - 1)
+    u = np.interp(z, grid, cdfs[town, female, 16])
+    return (
+        z + np.interp(u, cdfs[town, female, age], grid) - np.interp(u, cdfs[town, female, 16], grid)
+    )
+
+
+@kernel
+def _surviving_frailties(first_pid, first_urban_pid, start, birth_year, female, z, cdfs, grid):  # type: ignore[no-untyped-def]
+    out = np.empty(z.size)
+    for i in range(z.size):
+        out[i] = surviving_frailty(
+            z[i], start - birth_year[i], female[i], first_pid + i >= first_urban_pid, cdfs, grid
+        )
+    return out
+
+
+def surviving_frailties(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarray:
+    """Every agent's :func:`surviving_frailty`, computed once per chunk (the yearly step's
+    ``frailty_z``)."""
+    key = ("health.frailty", int(ctx.seed64), ctx.start)
+    kept = chunk.kept.get(key)
+    if kept is None:
+        z = normals(ctx.seed64, STREAM_FRAILTY, chunk.first_pid, chunk.size)
+        kept = chunk.kept[key] = _surviving_frailties(
+            np.int64(chunk.first_pid),
+            np.int64(ctx.first_urban_pid),
+            ctx.start,
+            chunk.arrays["birth_year"],
+            chunk.arrays["female"],
+            z,
+            survivors_frailty_cdfs(chunk, ctx, year),
+            FRAILTY_GRID,
+        )
+    return kept
 
 
 @inline
@@ -150,7 +315,17 @@ def initial_health_draw(p: Params, seed: np.uint64, pid: int, age: int, urban: b
     module reads it unbounded: a young person's draw is above 1 one time in five, and the bound
     would hide how healthy they are.
     """
-    return initial_steady_state(p, age, frailty(seed, pid), urban) + p.health__initial__sd * normal(
+    return initial_health_draw_of(p, seed, pid, age, urban, frailty(seed, pid))
+
+
+@inline
+def initial_health_draw_of(
+    p: Params, seed: np.uint64, pid: int, age: int, urban: bool, frail: float
+) -> float:
+    """:func:`initial_health_draw` of a person whose frailty ``frail`` is given (the health
+    module starts the base-year stock with :func:`surviving_frailty`; the migration module's
+    selection reads the plain draw, which differs only past the ages of migrant work)."""
+    return initial_steady_state(p, age, frail, urban) + p.health__initial__sd * normal(
         permanent_key(seed, STREAM_INITIAL_PHYSICAL), pid
     )
 
@@ -473,7 +648,7 @@ def typical_onset(p: Params, age: int, urban: bool, female: int) -> float:
 @kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, status, health, mental, bmi, chronic,
-    first_urban_pid, first_age, qx, qx_urban,
+    first_urban_pid, first_age, qx, qx_urban, frailty_cdfs, frailty_grid, health_shifts,
 ):  # fmt: skip
     k2 = permanent_key(seed, STREAM_INITIAL_MENTAL)
     k3 = permanent_key(seed, STREAM_INITIAL_CHRONIC)
@@ -486,7 +661,16 @@ def _init(  # type: ignore[no-untyped-def]
         # State at age 16 for later entrants, in the start year for the base-year stock.
         age = max(16, start - birth_year[i])
         urban = pid >= first_urban_pid
-        health[i] = min(1.0, max(0.05, initial_health_draw(p, seed, pid, age, urban)))
+        frail = surviving_frailty(
+            frailty(seed, pid), start - birth_year[i], female[i], urban, frailty_cdfs,
+            frailty_grid,
+        )  # fmt: skip
+        # The base-year stock: the survivors' frailty, and the survivors' share of the yearly
+        # shocks (0 at 16).
+        selected = health_shifts[1 if urban else 0, female[i], min(age, health_shifts.shape[2] - 1)]
+        health[i] = min(
+            1.0, max(0.05, initial_health_draw_of(p, seed, pid, age, urban, frail) + selected)
+        )
         # Mental health near the target of a person without migration stress; the steady start
         # settles the base-year stock on each person's own target once support and jobs exist.
         mental[i] = clip01(
@@ -532,7 +716,10 @@ class Health(Module):
         "qx": rural_qx,
         "qx_urban": urban_qx,
         # The yearly step's permanent draws, drawn once per chunk (engine/permanent.py).
-        "frailty_z": permanent_normals(STREAM_FRAILTY),
+        "frailty_z": surviving_frailties,
+        "frailty_cdfs": survivors_frailty_cdfs,
+        "frailty_grid": lambda chunk, ctx, year: FRAILTY_GRID,
+        "health_shifts": survivors_health_shifts,
         "mental_trait_z": permanent_normals(STREAM_MENTAL_TRAIT),
         "bmi_set_z": permanent_normals(STREAM_BMI_SET),
         "household_income": household_incomes,

@@ -32,8 +32,12 @@ a 16-year-old at origin.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 import numpy as np
 
+from migrant_health.engine.binding import Argument
 from migrant_health.engine.codes import (
     DEAD,
     INS_NONE,
@@ -83,6 +87,7 @@ from migrant_health.modules.care import (
     use_of_care,
 )
 from migrant_health.modules.health import (
+    FRAILTY_GRID,
     frailty,
     initial_steady_state,
     mental_disposition,
@@ -92,6 +97,8 @@ from migrant_health.modules.health import (
     mental_trait,
     recovery_rate,
     settled_health,
+    surviving_frailty,
+    survivors_frailty_cdfs,
 )
 from migrant_health.modules.integration import (
     cultural_growth,
@@ -484,7 +491,7 @@ def _settle(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, education, status, job, family,
     years_in_city, insurance, chronic, health, mental, savings, income, hours, city_tier,
     support, local_ties, origin_network, economic, cultural, identity, cross_province,
-    first_urban_pid,
+    first_urban_pid, frailty_cdfs, frailty_grid,
 ):  # fmt: skip
     k_mental = permanent_key(seed, STREAM_SETTLED_MENTAL)
     k_local = permanent_key(seed, STREAM_LOCAL_WORK_YEARS)
@@ -515,7 +522,10 @@ def _settle(  # type: ignore[no-untyped-def]
                 destination_insured(insurance[i]), departure_cultural,
             )  # fmt: skip
             support[i] = social_support(p, local_ties[i], origin_network[i], family[i], True)
-        frail = frailty(seed, pid)
+        frail = surviving_frailty(
+            frailty(seed, pid), start - birth_year[i], female[i], urban, frailty_cdfs,
+            frailty_grid,
+        )  # fmt: skip
         # The steady state health._init started the person near.
         assumed = initial_steady_state(p, age, frail, urban)
         rate = recovery_rate(p, care_access(p, insurance[i], s), local_ties[i])
@@ -628,6 +638,11 @@ class SteadyStart(Module):
         "own target, out-migrants' ties, cultural and identity integration built year by year"
     )
     init_kernels = (_settle,)
+    # The base-year stock's frailty among the survivors of each age (health module).
+    arguments: ClassVar[Mapping[str, Argument]] = {
+        "frailty_cdfs": survivors_frailty_cdfs,
+        "frailty_grid": lambda chunk, ctx, year: FRAILTY_GRID,
+    }
     writes = ("health", "mental", "savings", "cultural", "identity", "local_ties", "support")
     parameters = (
         "health",
