@@ -49,7 +49,12 @@ from migrant_health.modules.care import (
     household_incomes,
     relative_household_income,
 )
-from migrant_health.modules.demography import first_life_table_age, rural_qx, urban_qx
+from migrant_health.modules.demography import (
+    first_life_table_age,
+    relative_risk,
+    rural_qx,
+    urban_qx,
+)
 
 STREAM_PHYSICAL = stream("health.physical_shock")
 STREAM_MENTAL = stream("health.mental_shock")
@@ -115,10 +120,8 @@ def _survivors_frailty_cdfs(p, qx, qx_urban, first_age, grid):  # type: ignore[n
                     health[g] = min(
                         1.0, max(0.05, initial_steady_state(p, age, grid[g], town == 1))
                     )
-                    risk[g] = np.exp(
-                        p.demography__mortality__health_log_rr
-                        * (p.demography__mortality__reference_health - health[g])
-                    )
+                    # The demography step's risk of a well person who is not depressed.
+                    risk[g] = relative_risk(p, health[g], 0, 1.0)
                     mean_risk += weight[g] * alive[g] * risk[g] / total
                 q = table[sex, min(max(age - first_age, 0), last)]
                 for g in range(n):
@@ -453,8 +456,9 @@ def money_worries(
     the same households did not. Out-migrants live away from the household and read their
     own savings; so do married urban residents (retired urban locals live on a pension).
     """
-    at_home = lives_at_origin(status) or status == URBAN_LOCAL
-    if (lives_at_origin(status) and job == JOB_NONE) or (at_home and family == FAMILY_SINGLE):
+    at_origin = lives_at_origin(status)
+    dependant = at_origin and job == JOB_NONE
+    if dependant or (family == FAMILY_SINGLE and (at_origin or status == URBAN_LOCAL)):
         sd = p.care__capacity__household_income_sd
         median = np.exp(-0.5 * sd * sd)  # of the lognormal with mean 1
         return household < p.health__mental__financial_stress_household * median
@@ -648,7 +652,7 @@ def typical_onset(p: Params, age: int, urban: bool, female: int) -> float:
 @kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, status, health, mental, bmi, chronic,
-    first_urban_pid, first_age, qx, qx_urban, frailty_cdfs, frailty_grid, health_shifts,
+    first_urban_pid, first_age, qx, qx_urban, frailty_z, health_shifts,
 ):  # fmt: skip
     k2 = permanent_key(seed, STREAM_INITIAL_MENTAL)
     k3 = permanent_key(seed, STREAM_INITIAL_CHRONIC)
@@ -661,15 +665,12 @@ def _init(  # type: ignore[no-untyped-def]
         # State at age 16 for later entrants, in the start year for the base-year stock.
         age = max(16, start - birth_year[i])
         urban = pid >= first_urban_pid
-        frail = surviving_frailty(
-            frailty(seed, pid), start - birth_year[i], female[i], urban, frailty_cdfs,
-            frailty_grid,
-        )  # fmt: skip
-        # The base-year stock: the survivors' frailty, and the survivors' share of the yearly
-        # shocks (0 at 16).
+        # The base-year stock: the survivors' frailty (frailty_z, :func:`surviving_frailty`),
+        # and the survivors' share of the yearly shocks (0 at 16).
         selected = health_shifts[1 if urban else 0, female[i], min(age, health_shifts.shape[2] - 1)]
         health[i] = min(
-            1.0, max(0.05, initial_health_draw_of(p, seed, pid, age, urban, frail) + selected)
+            1.0,
+            max(0.05, initial_health_draw_of(p, seed, pid, age, urban, frailty_z[i]) + selected),
         )
         # Mental health near the target of a person without migration stress; the steady start
         # settles the base-year stock on each person's own target once support and jobs exist.
@@ -717,8 +718,6 @@ class Health(Module):
         "qx_urban": urban_qx,
         # The yearly step's permanent draws, drawn once per chunk (engine/permanent.py).
         "frailty_z": surviving_frailties,
-        "frailty_cdfs": survivors_frailty_cdfs,
-        "frailty_grid": lambda chunk, ctx, year: FRAILTY_GRID,
         "health_shifts": survivors_health_shifts,
         "mental_trait_z": permanent_normals(STREAM_MENTAL_TRAIT),
         "bmi_set_z": permanent_normals(STREAM_BMI_SET),

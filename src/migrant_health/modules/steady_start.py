@@ -87,8 +87,6 @@ from migrant_health.modules.care import (
     use_of_care,
 )
 from migrant_health.modules.health import (
-    FRAILTY_GRID,
-    frailty,
     initial_steady_state,
     mental_disposition,
     mental_stationary_sd,
@@ -97,8 +95,7 @@ from migrant_health.modules.health import (
     mental_trait,
     recovery_rate,
     settled_health,
-    surviving_frailty,
-    survivors_frailty_cdfs,
+    surviving_frailties,
 )
 from migrant_health.modules.integration import (
     cultural_growth,
@@ -491,7 +488,7 @@ def _settle(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, education, status, job, family,
     years_in_city, insurance, chronic, health, mental, savings, income, hours, city_tier,
     support, local_ties, origin_network, economic, cultural, identity, cross_province,
-    first_urban_pid, frailty_cdfs, frailty_grid,
+    first_urban_pid, frailty_z,
 ):  # fmt: skip
     k_mental = permanent_key(seed, STREAM_SETTLED_MENTAL)
     k_local = permanent_key(seed, STREAM_LOCAL_WORK_YEARS)
@@ -522,10 +519,7 @@ def _settle(  # type: ignore[no-untyped-def]
                 destination_insured(insurance[i]), departure_cultural,
             )  # fmt: skip
             support[i] = social_support(p, local_ties[i], origin_network[i], family[i], True)
-        frail = surviving_frailty(
-            frailty(seed, pid), start - birth_year[i], female[i], urban, frailty_cdfs,
-            frailty_grid,
-        )  # fmt: skip
+        frail = frailty_z[i]
         # The steady state health._init started the person near.
         assumed = initial_steady_state(p, age, frail, urban)
         rate = recovery_rate(p, care_access(p, insurance[i], s), local_ties[i])
@@ -639,10 +633,7 @@ class SteadyStart(Module):
     )
     init_kernels = (_settle,)
     # The base-year stock's frailty among the survivors of each age (health module).
-    arguments: ClassVar[Mapping[str, Argument]] = {
-        "frailty_cdfs": survivors_frailty_cdfs,
-        "frailty_grid": lambda chunk, ctx, year: FRAILTY_GRID,
-    }
+    arguments: ClassVar[Mapping[str, Argument]] = {"frailty_z": surviving_frailties}
     writes = ("health", "mental", "savings", "cultural", "identity", "local_ties", "support")
     parameters = (
         "health",
