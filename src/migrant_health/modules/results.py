@@ -454,6 +454,12 @@ def band_of(value: int, firsts: tuple[int, ...]) -> int:
     return band
 
 
+@inline
+def one_if(condition: bool) -> float:
+    """1.0 if ``condition`` holds, else 0.0, as a select rather than a branch."""
+    return 1.0 if condition else 0.0
+
+
 @kernel
 def _accumulate(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, acc, birth_year, female, education, origin_region, status,
@@ -463,7 +469,7 @@ def _accumulate(  # type: ignore[no-untyped-def]
 ):  # fmt: skip
     rows = np.empty(3, np.int64)  # the cells a person enters: main, tenure, cohort
     n_statistics = acc.shape[1]
-    add = np.empty(n_statistics)  # what a person adds to each of their cells
+    add = np.zeros(n_statistics)  # what a person adds to each of their cells
     for i in range(status.size):
         s = status[i]
         ev = event[i]
@@ -538,17 +544,19 @@ def _accumulate(  # type: ignore[no-untyped-def]
         # apply), added whole to each of the person's cells. Adding 0.0 leaves a sum as it was
         # (a sum starts at +0.0 and never becomes -0.0), so every cell gets exactly the sums
         # that adding only the statistics that apply gave, in the same order of people, and
-        # the adds of a row need no branches (the compiler vectorises them).
-        add[:] = 0.0
-        if ev & EV_ENTERED:
-            add[SLOT.entrants] = 1.0
+        # the adds of a row need no branches (the compiler vectorises them). Every slot is
+        # written for every person, as a value or 0.0 chosen without a branch: zeroing the
+        # vector first and setting what applies under branches cost a quarter of the kernel
+        # (the branches on a person's reports and events are unpredictable). A slot no line
+        # here writes keeps the 0.0 the vector starts with.
+        mw = mw_out or mw_local
+        ret = (ev & EV_RETURN) != 0
         add[SLOT.persons] = 1.0
-        if poor:
-            add[SLOT.poor_health] = 1.0
-        if depressed:
-            add[SLOT.depressed] = 1.0
-        if bmi[i] >= 24.0:
-            add[SLOT.overweight] = 1.0
+        add[SLOT.deaths] = 0.0
+        add[SLOT.entrants] = one_if(ev & EV_ENTERED)
+        add[SLOT.poor_health] = one_if(poor)
+        add[SLOT.depressed] = one_if(depressed)
+        add[SLOT.overweight] = one_if(bmi[i] >= 24.0)
         add[SLOT.sum_bmi] = bmi[i]
         add[SLOT.sum_health] = health[i]
         add[SLOT.sum_mental] = mental[i]
@@ -556,63 +564,49 @@ def _accumulate(  # type: ignore[no-untyped-def]
         add[SLOT.sum_oop] = oop[i]
         add[SLOT.sum_care_use] = care_use[i]
         add[SLOT.sum_care_cost] = care_cost[i]
-        if ev & EV_CATASTROPHIC:
-            add[SLOT.catastrophic] = 1.0
-        if at_origin and not (ev & EV_RETURN):
-            # This year's returners paid their bills in the city before coming back.
-            add[SLOT.rural_medical_spending] = oop[i]
-        if mw_out or mw_local:
-            add[SLOT.migrant_workers] = 1.0
-            add[SLOT.migrant_workers_out] = mw_out
-            add[SLOT.migrant_workers_local] = mw_local
-            add[SLOT.migrant_workers_female] = female[i]
-            add[SLOT.sum_age_migrant_workers] = age
-            add[SLOT.earners] = 1.0
-            add[SLOT.sum_income] = income[i]
-            add[SLOT.sum_hours] = hours[i]
-            if hours[i] > 44.0:
-                add[SLOT.over_44h] = 1.0
-            if ev & EV_ARREARS:
-                add[SLOT.arrears] = 1.0
-        if out:
-            add[SLOT.living_subsistence + living] = 1.0
-            add[SLOT.phase_entrant + phase] = 1.0
-            if insurance[i] >= 2:
-                add[SLOT.insured_destination] = 1.0
-            if health_record[i]:
-                add[SLOT.health_record] = 1.0
-            if duplicate[i]:
-                add[SLOT.duplicate_enrolled] = 1.0
-            if ev & EV_STAY_INTENTION:
-                add[SLOT.stay_intention] = 1.0
-            add[SLOT.sum_support] = support[i]
-            add[SLOT.sum_local_ties] = local_ties[i]
-            if job[i] != JOB_NONE:
-                add[SLOT.out_employed] = 1.0
-        if ev & EV_RETURN:
-            add[SLOT.returns] = 1.0
-            if ev & EV_RETURN_HEALTH:
-                add[SLOT.returns_health_driven] = 1.0
-            if ev & EV_POOR_BEFORE_RETURN:
-                add[SLOT.poor_before_return] = 1.0
-        if ev & EV_FIRST_MIGRATION:
-            add[SLOT.first_migrations] = 1.0
-        if ev & EV_REMIGRATION:
-            add[SLOT.remigrations] = 1.0
-        if ev & EV_CONVERSION:
-            add[SLOT.hukou_conversions] = 1.0
+        add[SLOT.catastrophic] = one_if(ev & EV_CATASTROPHIC)
+        # This year's returners paid their bills in the city before coming back.
+        add[SLOT.rural_medical_spending] = oop[i] if at_origin and not ret else 0.0
+        add[SLOT.migrant_workers] = one_if(mw)
+        add[SLOT.migrant_workers_out] = one_if(mw_out)
+        add[SLOT.migrant_workers_local] = one_if(mw_local)
+        add[SLOT.migrant_workers_female] = female[i] if mw else 0.0
+        add[SLOT.sum_age_migrant_workers] = age if mw else 0.0
+        add[SLOT.earners] = one_if(mw)
+        add[SLOT.sum_income] = income[i] if mw else 0.0
+        add[SLOT.sum_hours] = hours[i] if mw else 0.0
+        add[SLOT.over_44h] = one_if(mw and hours[i] > 44.0)
+        add[SLOT.arrears] = one_if(mw and (ev & EV_ARREARS))
+        add[SLOT.living_subsistence] = one_if(out and living == 0)
+        add[SLOT.living_moderately_prosperous] = one_if(out and living == 1)
+        add[SLOT.living_developmental] = one_if(out and living == 2)
+        add[SLOT.phase_entrant] = one_if(out and phase == 0)
+        add[SLOT.phase_settler] = one_if(out and phase == 1)
+        add[SLOT.phase_immigrant] = one_if(out and phase == 2)
+        add[SLOT.insured_destination] = one_if(out and insurance[i] >= 2)
+        add[SLOT.health_record] = one_if(out and health_record[i])
+        add[SLOT.duplicate_enrolled] = one_if(out and duplicate[i])
+        add[SLOT.stay_intention] = one_if(out and (ev & EV_STAY_INTENTION))
+        add[SLOT.sum_support] = support[i] if out else 0.0
+        add[SLOT.sum_local_ties] = local_ties[i] if out else 0.0
+        add[SLOT.out_employed] = one_if(out and job[i] != JOB_NONE)
+        add[SLOT.returns] = one_if(ret)
+        add[SLOT.returns_health_driven] = one_if(ret and (ev & EV_RETURN_HEALTH))
+        add[SLOT.poor_before_return] = one_if(ret and (ev & EV_POOR_BEFORE_RETURN))
+        add[SLOT.first_migrations] = one_if(ev & EV_FIRST_MIGRATION)
+        add[SLOT.remigrations] = one_if(ev & EV_REMIGRATION)
+        add[SLOT.hukou_conversions] = one_if(ev & EV_CONVERSION)
         for k in range(n_rows):
-            if out or (in_city and k == first_cohort_row):
-                # Integration of out-migrants, and of converts in their cohort cell (the
-                # cohort's city dwellers; the out-migrant-only shares above are not reported
-                # for cohorts, engine/aggregate). Set at the cohort row, the values stay in
-                # `add` for any row after it.
-                add[SLOT.out_migrants] = 1.0
-                add[SLOT.sum_economic] = economic[i]
-                add[SLOT.sum_social] = social
-                add[SLOT.sum_cultural] = cultural[i]
-                add[SLOT.sum_identity] = identity[i]
-                add[SLOT.sum_index] = index
+            # Integration of out-migrants, and of converts in their cohort cell (the cohort's
+            # city dwellers; the out-migrant-only shares above are not reported for cohorts,
+            # engine/aggregate). The cohort row is a person's last.
+            integrated = out or (in_city and k == first_cohort_row)
+            add[SLOT.out_migrants] = one_if(integrated)
+            add[SLOT.sum_economic] = economic[i] if integrated else 0.0
+            add[SLOT.sum_social] = social if integrated else 0.0
+            add[SLOT.sum_cultural] = cultural[i] if integrated else 0.0
+            add[SLOT.sum_identity] = identity[i] if integrated else 0.0
+            add[SLOT.sum_index] = index if integrated else 0.0
             row = acc[rows[k]]
             for j in range(n_statistics):
                 row[j] += add[j]
