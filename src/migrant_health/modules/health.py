@@ -372,12 +372,42 @@ def midlife_strain(p: Params, age: int) -> float:
 def mental_disposition(p: Params, trait: float, female: np.int64, age: int) -> float:
     """Where a person's mental health stands before their circumstances: the base level, their
     permanent disposition, sex and the strains of their time of life."""
+    return mental_disposition_of(p, trait, female, midlife_strain(p, age))
+
+
+@inline
+def mental_disposition_of(p: Params, trait: float, female: np.int64, strain: float) -> float:
+    """:func:`mental_disposition` of a person whose :func:`midlife_strain` ``strain`` is given
+    (the yearly step reads it from a table by age)."""
     return (
         p.health__mental__base
         + p.health__mental__trait_sd * trait
         - p.health__mental__female * female
-        - midlife_strain(p, age)
+        - strain
     )
+
+
+#: Ages 0 .. STRAIN_AGES - 1, whose :func:`midlife_strain` the yearly step tabulates once a year
+#: (an exp per person-year otherwise, the same number for everyone of an age); older people's is
+#: computed as before.
+STRAIN_AGES = 131
+
+
+@inline
+def midlife_strains(p: Params) -> np.ndarray:
+    """:func:`midlife_strain` of each age 0 .. ``STRAIN_AGES - 1`` (the same numbers)."""
+    strains = np.empty(STRAIN_AGES)
+    for age in range(STRAIN_AGES):
+        strains[age] = midlife_strain(p, age)
+    return strains
+
+
+@inline
+def strain_at(p: Params, strains: np.ndarray, age: int) -> float:
+    """:func:`midlife_strain` of ``age``, read from :func:`midlife_strains` where tabulated."""
+    if 0 <= age < STRAIN_AGES:
+        return strains[age]
+    return midlife_strain(p, age)
 
 
 @inline
@@ -411,8 +441,25 @@ def mental_target_of(  # type: ignore[no-untyped-def]
     """:func:`mental_target` of a person whose permanent disposition ``trait`` and household
     income ``household`` (:func:`care.relative_household_income`) are given (the yearly step
     reads them from the chunk's stored draws)."""
+    return mental_target_given(
+        p, trait, female, midlife_strain(p, age), status, years_in_city, family, savings,
+        household, support, health, chronic, insurance, job, local_ties, education, economic,
+        cultural, identity, household_median(p), mental_health_services(p),
+    )  # fmt: skip
+
+
+@inline
+def mental_target_given(  # type: ignore[no-untyped-def]
+    p, trait, female, strain, status, years_in_city, family, savings, household, support,
+    health, chronic, insurance, job, local_ties, education, economic, cultural, identity,
+    median, services,
+):  # fmt: skip
+    """:func:`mental_target_of` with the terms that are the same for many people given: the
+    :func:`midlife_strain` of the person's age ``strain``, the :func:`household_median` and
+    :func:`mental_health_services` (the yearly step computes them once a year, not per
+    person: the same numbers)."""
     target = (
-        mental_disposition(p, trait, female, age)
+        mental_disposition_of(p, trait, female, strain)
         + p.health__mental__support * (support - 0.5)
         + p.health__mental__physical * (health - 0.8)
         - p.health__mental__chronic * chronic
@@ -426,15 +473,28 @@ def mental_target_of(  # type: ignore[no-untyped-def]
             target -= p.health__mental__early_mobility_stress
         if family == FAMILY_APART:
             target -= p.health__mental__family_separation
-        # Psychological services (seed 4.3): share reached x effect in SD of the latent state.
-        target += (
-            p.policy__management__mental_health_services
-            * p.policy__management__mental_health_effect
-            * mental_spread(p)
-        )
-    if money_worries(p, status, job, family, savings, household):
+        target += services
+    if money_worries_given(p, status, job, family, savings, household, median):
         target -= p.health__mental__financial_stress
     return target, index
+
+
+@inline
+def mental_health_services(p: Params) -> float:
+    """What psychological services (seed 4.3) add to an out-migrant's mental-health target:
+    share reached x effect, in standard deviations of the latent state."""
+    return (
+        p.policy__management__mental_health_services
+        * p.policy__management__mental_health_effect
+        * mental_spread(p)
+    )
+
+
+@inline
+def household_median(p: Params) -> float:
+    """Median of the households' relative income (lognormal with mean 1)."""
+    sd = p.care__capacity__household_income_sd
+    return np.exp(-0.5 * sd * sd)
 
 
 @inline
@@ -456,11 +516,23 @@ def money_worries(
     the same households did not. Out-migrants live away from the household and read their
     own savings; so do married urban residents (retired urban locals live on a pension).
     """
+    return money_worries_given(p, status, job, family, savings, household, household_median(p))
+
+
+@inline
+def money_worries_given(
+    p: Params,
+    status: int,
+    job: int,
+    family: int,
+    savings: float,
+    household: float,
+    median: float,
+) -> bool:
+    """:func:`money_worries` with the :func:`household_median` given."""
     at_origin = lives_at_origin(status)
     dependant = at_origin and job == JOB_NONE
     if dependant or (family == FAMILY_SINGLE and (at_origin or status == URBAN_LOCAL)):
-        sd = p.care__capacity__household_income_sd
-        median = np.exp(-0.5 * sd * sd)  # of the lognormal with mean 1
         return household < p.health__mental__financial_stress_household * median
     return savings < p.health__mental__financial_stress_savings
 
@@ -494,6 +566,11 @@ def _step(  # type: ignore[no-untyped-def]
     k_bmi = year_key(seed, STREAM_BMI, year)
     k_chr = year_key(seed, STREAM_CHRONIC, year)
     women_only = p.health__bmi__integration_effect_women_only > 0.5
+    # Terms of the mental-health target that are the same for everyone (or everyone of an age)
+    # this year, computed once: the same numbers, without an exp per person.
+    strains = midlife_strains(p)
+    median = household_median(p)
+    services = mental_health_services(p)
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
@@ -512,10 +589,11 @@ def _step(  # type: ignore[no-untyped-def]
         )
         health[i] = min(1.0, max(0.02, h))
         # Mental health: toward a target shaped by support and the stresses of migration.
-        target, index = mental_target_of(
-            p, mental_trait_z[i], female[i], age, s, years_in_city[i], family[i], savings[i],
-            household_income[i], support[i], health[i], chronic[i], insurance[i], job[i],
-            local_ties[i], education[i], economic[i], cultural[i], identity[i],
+        target, index = mental_target_given(
+            p, mental_trait_z[i], female[i], strain_at(p, strains, age), s, years_in_city[i],
+            family[i], savings[i], household_income[i], support[i], health[i], chronic[i],
+            insurance[i], job[i], local_ties[i], education[i], economic[i], cultural[i],
+            identity[i], median, services,
         )  # fmt: skip
         m = mental[i] + p.health__mental__adjustment * (target - mental[i])
         mental[i] = clip01(m + p.health__mental__shock_sd * normal(k_ment, pid))
