@@ -205,10 +205,49 @@ def surviving_frailty(
         return z
     town = 1 if urban else 0
     age = min(age_at_start, cdfs.shape[2] - 1)
-    u = np.interp(z, grid, cdfs[town, female, 16])
+    u = interp_at(z, grid, cdfs[town, female, 16])
     return (
-        z + np.interp(u, cdfs[town, female, age], grid) - np.interp(u, cdfs[town, female, 16], grid)
+        z + interp_at(u, cdfs[town, female, age], grid) - interp_at(u, cdfs[town, female, 16], grid)
     )
+
+
+@inline
+def interp_at(x: float, xp: np.ndarray, fp: np.ndarray) -> float:
+    """``np.interp(x, xp, fp)`` of one number ``x`` (``xp`` non-decreasing, at least two
+    points): the same number, without the allocations.
+
+    The compiled ``np.interp`` of a number allocates three small arrays at each call (the
+    input and the output as arrays, an empty table of slopes), most of the time of the
+    base-year stock's three calls per person. This takes its steps: the last ``j`` with
+    ``xp[j] <= x`` (its search with a guess finds that one too), the end values outside
+    ``xp``, ``fp[j]`` at a point of ``xp``, else the slope of the interval times the distance
+    from its left end plus ``fp[j]`` (from the right end if that is not a number).
+    """
+    n = xp.size
+    if np.isnan(x):
+        return x
+    if x > xp[n - 1]:
+        return fp[n - 1]
+    if x < xp[0]:
+        return fp[0]
+    low = 0
+    high = n
+    while low < high:
+        middle = low + ((high - low) >> 1)
+        if x >= xp[middle]:
+            low = middle + 1
+        else:
+            high = middle
+    j = low - 1
+    if j == n - 1 or xp[j] == x:
+        return fp[j]
+    slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+    value = slope * (x - xp[j]) + fp[j]
+    if np.isnan(value):
+        value = slope * (x - xp[j + 1]) + fp[j + 1]
+        if np.isnan(value) and fp[j] == fp[j + 1]:
+            value = fp[j]
+    return value
 
 
 @kernel
