@@ -425,6 +425,7 @@ METRICS: tuple[Metric, ...] = (
     ),
 )
 SLOT = slots(statistics_of(METRICS))
+N_STATISTICS = len(SLOT)
 
 
 @inline
@@ -608,8 +609,14 @@ def _accumulate(  # type: ignore[no-untyped-def]
             add[SLOT.sum_identity] = identity[i] if integrated else 0.0
             add[SLOT.sum_index] = index if integrated else 0.0
             row = acc[rows[k]]
-            for j in range(n_statistics):
-                row[j] += add[j]
+            if n_statistics == N_STATISTICS:
+                # The plan's statistics are this module's (engine/plan.py checks it): a loop
+                # of a length known when compiling, unrolled into whole vector adds.
+                for j in range(N_STATISTICS):
+                    row[j] += add[j]
+            else:
+                for j in range(n_statistics):
+                    row[j] += add[j]
 
 
 class Results(Module):
