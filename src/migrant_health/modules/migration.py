@@ -789,6 +789,16 @@ def _init(  # type: ignore[no-untyped-def]
         else:
             status[i] = RURAL_STAYER
             local = p.migration__initial__local_share[band]
+            if band == 5:
+                # Past 60 (and before their age of leaving non-farm work, above), those of
+                # 51-60 still in local work: the labour module keeps them until they leave at
+                # its yearly exit rate or retire. With the band's share alone (0 by default) the
+                # base year held 26 local migrant workers aged 61+ where five frozen years of
+                # the steps keep 2,400 (seeds 3-7, scale 10,000), which took local migrant
+                # workers' poor self-rated health from 10.3 % to 12.6 %.
+                local += p.migration__initial__local_share[4] * (
+                    1.0 - p.labor__origin__nonfarm_exit
+                ) ** (age - 60)
             if female[i]:
                 local *= p.migration__initial__local_female_ratio
             # Local non-farm work is entered and kept by the healthier (labour module): the
