@@ -133,10 +133,10 @@ def test_the_panel_has_cells_of_every_kind(trends: pd.DataFrame) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "issue 9 item 1 is not met yet: 3 of 59 cells move by more than 0.5 points a year "
+        "issue 9 item 1 is not met yet: 3 of 60 cells move by more than 0.5 points a year "
         "(report chances, mean of seeds 3-7); the mean absolute trend is 0.18 points a year "
-        "for poor health and 0.19 for depression. Newcomer men aged 41-50 (+1.29 points of "
-        "depression and +0.77 of poor health a year: arrivals 1.2 years older within the band "
+        "for poor health and 0.195 for depression. Newcomer men aged 41-50 (+1.28 points of "
+        "depression and +0.76 of poor health a year: arrivals 1.2 years older within the band "
         "after five years as the small famine cohorts of 1959-1961 leave it, and more of them "
         "re-migrants), returnee men aged 61+ (-0.59 points of poor health: a younger mix of "
         "ages as the cohorts that migrated reach the age of leaving migrant work), and newcomer "
@@ -355,7 +355,7 @@ def test_the_base_year_has_as_many_recent_arrivals_as_the_yearly_steps_keep(
     counts = recent.groupby(["age_band", "sex", "year"], observed=True).size().unstack()
     counts = counts.loc[["16-20", "21-30", "31-40", "41-50", "51-60"]]
     ratio = counts[YEARS[0]] / counts[list(YEARS[1:4])].mean(axis=1)
-    outside = ratio[(ratio < 0.55) | (ratio > 1.5)]
+    outside = ratio[~ratio.between(0.55, 1.5)]  # an empty year (NaN) fails too
     assert outside.empty, f"base-year recent arrivals against the steps':\n{ratio.round(2)}"
 
 

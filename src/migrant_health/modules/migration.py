@@ -567,7 +567,8 @@ _BAND_CENTRES = (18.0, 25.5, 35.5, 45.5, 55.5, 65.5)
 def _base_year_out_log_odds(p: Params, age: int, female: int) -> float:
     """The base year's log-odds of being an out-migrant at this age, interpolated linearly
     between the centres of the age bands, for a typical person of that age (the typical rural
-    health of the age, junior secondary, single, no chronic illness)."""
+    health of the age, junior secondary, single, without the start's chronic-illness term,
+    which is centred on the age's prevalence)."""
     x = float(age)
     b = 0
     while b < 4 and x > _BAND_CENTRES[b + 1]:
@@ -594,7 +595,9 @@ def base_year_tenure_cdf(p: Params) -> np.ndarray:
     the last year, with ``m`` the yearly steps' chance of leaving for a city
     (``migration_logit`` of that typical person), and the rest stayed on with the tenure of
     the age before. Where the share in the city falls from one age to the
-    next, the people who went home are taken evenly from every tenure. So a base-year
+    next, the people who went home are taken evenly from every tenure; where it rises faster
+    than those arrivals (about 21-25, where school leavers go at once and the typical person's
+    ``m`` leaves them out), the extra people take the tenures of the age before. So a base-year
     out-migrant of 45, of an age at which few are in the city and the yearly steps still send
     people there, most likely arrived recently, as the steps' arrivals of that age do; a
     uniform spread of tenure over the working life gave the base year's newcomers aged 41-50
@@ -654,7 +657,8 @@ def initial_years_in_city(
     Drawn from :func:`base_year_tenure_cdf` (``tenure_cdf``), and longer the healthier (a
     Gaussian copula of strength ``migration.initial.tenure_health`` between the person's health
     relative to their age, ``expected``, in standard deviations of the initial spread, and the
-    uniform draw; for a person of exactly average health the draw bunches toward the middle).
+    uniform draw; for a person of exactly average health the draw bunches toward the table's
+    median).
     ``health`` is the initial draw before it is bounded to the scale, so the healthiest fifth
     of the young, whose health is capped at 1, still count as healthier than the rest. In the yearly
     steps the healthy leave young, and those who first leave at 30 or 40 come from the stayers
@@ -796,9 +800,12 @@ def _init(  # type: ignore[no-untyped-def]
                 # base year held 26 local migrant workers aged 61+ where five frozen years of
                 # the steps keep 2,400 (seeds 3-7, scale 10,000), which took local migrant
                 # workers' poor self-rated health from 10.3 % to 12.6 %.
-                local += p.migration__initial__local_share[4] * (
+                # Combined as chances (a + b - ab), so a 61+ entry above 0 cannot take the
+                # share past 1 (with the default entry of 0 it is the survivors' share).
+                kept = p.migration__initial__local_share[4] * (
                     1.0 - p.labor__origin__nonfarm_exit
                 ) ** (age - 60)
+                local = local + kept - local * kept
             if female[i]:
                 local *= p.migration__initial__local_female_ratio
             # Local non-farm work is entered and kept by the healthier (labour module): the
