@@ -615,16 +615,16 @@ def base_year_tenure_cdf(p: Params) -> np.ndarray:
     for female in range(2):
         shares[:] = 0.0
         shares[0] = 1.0
-        before = 1.0 / (1.0 + np.exp(-_base_year_out_log_odds(p, 16, female)))
+        before = logistic(_base_year_out_log_odds(p, 16, female))
         for age in range(17, OLDEST_TABULATED + 1):
-            share = 1.0 / (1.0 + np.exp(-_base_year_out_log_odds(p, age, female)))
+            share = logistic(_base_year_out_log_odds(p, age, female))
             leaving = 0.0
             if age - 1 <= p.migration__first__max_age:
                 x = migration_logit(
                     p, age - 1, np.int64(female), False, 2, typical_rural_health(p, age - 1),
                     p.migration__reference__community_share, 0.0,
                 )  # fmt: skip
-                leaving = 1.0 / (1.0 + np.exp(-x))
+                leaving = logistic(x)
             arrivals = min((1.0 - before) * leaving, share)
             stayed = share - arrivals
             moved[:] = 0.0
