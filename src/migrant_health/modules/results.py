@@ -469,8 +469,7 @@ def _accumulate(  # type: ignore[no-untyped-def]
     care_cost, duplicate, support, event, cross_province, health_record, first_out_year,
 ):  # fmt: skip
     rows = np.empty(3, np.int64)  # the cells a person enters: main, tenure, cohort
-    n_statistics = acc.shape[1]
-    add = np.zeros(n_statistics)  # what a person adds to each of their cells
+    add = np.zeros(N_STATISTICS)  # what a person adds to each of their cells
     for i in range(status.size):
         s = status[i]
         ev = event[i]
@@ -609,14 +608,10 @@ def _accumulate(  # type: ignore[no-untyped-def]
             add[SLOT.sum_identity] = identity[i] if integrated else 0.0
             add[SLOT.sum_index] = index if integrated else 0.0
             row = acc[rows[k]]
-            if n_statistics == N_STATISTICS:
-                # The plan's statistics are this module's (engine/plan.py checks it): a loop
-                # of a length known when compiling, unrolled into whole vector adds.
-                for j in range(N_STATISTICS):
-                    row[j] += add[j]
-            else:
-                for j in range(n_statistics):
-                    row[j] += add[j]
+            # The plan's statistics are this module's (engine/plan.py checks it): a loop of a
+            # length known when compiling, unrolled into whole vector adds.
+            for j in range(N_STATISTICS):
+                row[j] += add[j]
 
 
 class Results(Module):
