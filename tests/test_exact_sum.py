@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from migrant_health.engine.exact_sum import ExactSum
+from migrant_health.engine.exact_sum import ExactSum, pack
 
 
 def _arrays(seed: int, count: int, shape: tuple[int, ...]) -> list[np.ndarray]:
@@ -58,3 +58,43 @@ def test_a_rounding_error_that_no_level_can_hold_gets_a_new_level() -> None:
 def test_a_wrong_shape_is_refused() -> None:
     with pytest.raises(ValueError, match="shape"):
         ExactSum((2, 3)).add(np.zeros((3, 2)))
+
+
+def _sparse(arrays: list[np.ndarray], seed: int) -> list[np.ndarray]:
+    """The arrays with about 70 % of their elements zero (as a chunk's accumulator is), a
+    negative zero and a NaN among them."""
+    rng = np.random.default_rng(seed)
+    out = [np.where(rng.random(a.shape) < 0.7, 0.0, a) for a in arrays]
+    out[0].flat[0] = -0.0
+    out[1].flat[1] = np.nan
+    return out
+
+
+def test_packed_arrays_travel_their_nonzero_elements_and_add_to_the_same_bits() -> None:
+    """What a worker process sends back: the non-zero elements and their places."""
+    arrays = _sparse(_arrays(3, 6, (30, 20)), 3)
+    packed = [pack(a) for a in arrays]
+    assert all(p.values.size < 0.4 * a.size for p, a in zip(packed, arrays, strict=True))
+    for p, a in zip(packed, arrays, strict=True):
+        np.testing.assert_array_equal(p.unpack(), a)
+    dense = _summed(arrays)
+    mixed = ExactSum(arrays[0].shape)
+    for k, (p, a) in enumerate(zip(packed, arrays, strict=True)):
+        mixed.add(p if k % 2 else a)
+    np.testing.assert_array_equal(mixed.value(), dense.value())
+    for a, b in zip(mixed.components(), dense.components(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_packed_rounding_error_gets_a_new_level_too() -> None:
+    total = ExactSum((3,))
+    for value in (1.0, 2.0**-60, 2.0**-120, -1.0):
+        total.add(pack(np.array([0.0, value, 0.0])))
+    assert total.value()[1] == 2.0**-60 + 2.0**-120
+    assert total.value()[0] == 0.0 and total.value()[2] == 0.0
+    assert len(total.components()) >= 2
+
+
+def test_a_packed_array_of_the_wrong_shape_is_refused() -> None:
+    with pytest.raises(ValueError, match="shape"):
+        ExactSum((2, 3)).add(pack(np.ones((3, 2))))

@@ -142,7 +142,8 @@ def cluster_threads(client: Any) -> int:
 
 
 def _run_chunk(setup: tuple[Plan, RunConfig], key: str, task: tuple[int, int, int]) -> ChunkResult:
-    """One chunk on a worker; the run's context is built by the worker's first chunk of it."""
+    """One chunk on a worker (its statistics packed for the trip back); the run's context is
+    built by the worker's first chunk of it."""
     plan, config = setup
     # A worker with several threads may run chunks of two runs at once: each chunk takes its
     # own run's context under the lock, and holds it while the other run replaces the slot.
@@ -159,7 +160,7 @@ def _run_chunk(setup: tuple[Plan, RunConfig], key: str, task: tuple[int, int, in
         *task,
         snapshot_years=config.snapshot_years,
         snapshot_fraction=config.snapshot_fraction,
-    )
+    ).packed()
 
 
 class DaskExecutor:

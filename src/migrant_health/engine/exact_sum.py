@@ -11,47 +11,120 @@ kept as :meth:`ExactSum.components` add up to the whole exactly (:meth:`ExactSum
 
 The cost is one compiled pass over the accumulator per chunk (milliseconds); the rounding at
 the end touches only the elements whose sum was not exact in float64.
+
+A chunk's accumulator is mostly zeros (about 70 % of its 4.4 million cells and statistics), and
+adding a zero changes no sum. A chunk simulated in another process therefore travels as a
+:class:`Packed` array, its non-zero elements and their places, and is added as such: less than
+half the bytes through the pipe and a pass over the non-zero elements only, with the same sum
+bit for bit.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from migrant_health.engine.jit import kernel
+from migrant_health.engine.jit import inline, kernel
+
+
+@inline
+def _add_one_exactly(components: np.ndarray, i: int, carry: float, spill: np.ndarray) -> int:
+    """Add ``carry`` into element ``i`` of ``components`` (levels x elements) without
+    rounding anything; returns 1 if a rounding error was left over for ``spill``, else 0.
+
+    At each level TwoSum leaves the rounding error as the carry to the next level; a carry that
+    no level can take is written to ``spill[i]`` (a new level for the caller). Non-finite
+    values have no rounding error to keep: they stay in level 0.
+    """
+    for level in range(components.shape[0]):
+        if carry == 0.0:
+            return 0
+        a = components[level, i]
+        s = a + carry
+        if not math.isfinite(s):
+            components[0, i] = components[0, i] + carry
+            return 0
+        b_virtual = s - a
+        a_virtual = s - b_virtual
+        carry = (a - a_virtual) + (carry - b_virtual)
+        components[level, i] = s
+    if carry == 0.0:
+        return 0
+    spill[i] = carry
+    return 1
 
 
 @kernel
 def _add_exactly(components: np.ndarray, values: np.ndarray, spill: np.ndarray) -> int:
-    """Add ``values`` into ``components`` (levels x elements) without rounding anything.
-
-    At each level TwoSum leaves the rounding error as the carry to the next level; a carry that
-    no level can take is written to ``spill`` (a new level for the caller). Returns how many
-    elements spilled. Non-finite values have no rounding error to keep: they stay in level 0.
-    """
+    """Add ``values`` into ``components`` (levels x elements) without rounding anything;
+    returns how many elements spilled."""
     spilled = 0
-    levels = components.shape[0]
     for i in range(values.size):
-        carry = values[i]
-        for level in range(levels):
-            if carry == 0.0:
-                break
-            a = components[level, i]
-            s = a + carry
-            if not math.isfinite(s):
-                components[0, i] = components[0, i] + carry
-                carry = 0.0
-                break
-            b_virtual = s - a
-            a_virtual = s - b_virtual
-            carry = (a - a_virtual) + (carry - b_virtual)
-            components[level, i] = s
-        if carry != 0.0:
-            spill[i] = carry
-            spilled += 1
+        spilled += _add_one_exactly(components, i, values[i], spill)
     return spilled
+
+
+@kernel
+def _add_exactly_at(
+    components: np.ndarray, index: np.ndarray, values: np.ndarray, spill: np.ndarray
+) -> int:
+    """:func:`_add_exactly` of an array that is ``values`` at the places ``index`` (of the
+    flattened array) and zero elsewhere."""
+    spilled = 0
+    for j in range(values.size):
+        spilled += _add_one_exactly(components, index[j], values[j], spill)
+    return spilled
+
+
+@kernel
+def _count_nonzero(values: np.ndarray) -> int:
+    n = 0
+    for i in range(values.size):
+        n += values[i] != 0.0  # NaN counts: it is not zero
+    return n
+
+
+@kernel
+def _gather_nonzero(values: np.ndarray, index: np.ndarray, kept: np.ndarray) -> None:
+    n = 0
+    for i in range(values.size):
+        if values[i] != 0.0:
+            index[n] = i
+            kept[n] = values[i]
+            n += 1
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A float64 array as its non-zero elements and their places in the flattened array.
+
+    What a chunk's accumulator travels as between processes (:func:`pack`); an
+    :class:`ExactSum` adds it as it is, and :meth:`unpack` gives the array back.
+    """
+
+    shape: tuple[int, ...]
+    index: np.ndarray
+    values: np.ndarray
+
+    def unpack(self) -> np.ndarray:
+        """The dense array."""
+        dense = np.zeros(int(np.prod(self.shape)), dtype=np.float64)
+        dense[self.index] = self.values
+        return dense.reshape(self.shape)
+
+
+def pack(values: np.ndarray) -> Packed:
+    """``values`` (float64) as a :class:`Packed` array: the non-zero elements (NaN included,
+    -0.0 left out: adding it changes no sum) and their places."""
+    flat = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
+    n = _count_nonzero(flat)
+    index = np.empty(n, dtype=np.int32 if flat.size < 2**31 else np.int64)
+    kept = np.empty(n, dtype=np.float64)
+    _gather_nonzero(flat, index, kept)
+    return Packed(tuple(values.shape), index, kept)
 
 
 class ExactSum:
@@ -69,12 +142,23 @@ class ExactSum:
         self._levels = np.zeros((1, self._size), dtype=np.float64)
         self._spill = np.zeros(self._size, dtype=np.float64)
 
-    def add(self, values: np.ndarray) -> None:
-        """Add an array of :attr:`shape` exactly."""
-        values = np.asarray(values, dtype=np.float64)
-        if values.shape != self.shape:
-            raise ValueError(f"cannot add an array of shape {values.shape} to sums of {self.shape}")
-        if _add_exactly(self._levels, np.ascontiguousarray(values).reshape(-1), self._spill):
+    def add(self, values: np.ndarray | Packed) -> None:
+        """Add an array of :attr:`shape` (dense or :class:`Packed`) exactly."""
+        if isinstance(values, Packed):
+            if values.shape != self.shape:
+                raise ValueError(
+                    f"cannot add an array of shape {values.shape} to sums of {self.shape}"
+                )
+            spilled = _add_exactly_at(self._levels, values.index, values.values, self._spill)
+        else:
+            values = np.asarray(values, dtype=np.float64)
+            if values.shape != self.shape:
+                raise ValueError(
+                    f"cannot add an array of shape {values.shape} to sums of {self.shape}"
+                )
+            flat = np.ascontiguousarray(values).reshape(-1)
+            spilled = _add_exactly(self._levels, flat, self._spill)
+        if spilled:
             self._levels = np.vstack([self._levels, self._spill[np.newaxis]])
             self._spill = np.zeros(self._size, dtype=np.float64)
 

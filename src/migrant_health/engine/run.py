@@ -27,7 +27,7 @@ from migrant_health import small_runs
 from migrant_health.data import load_demography
 from migrant_health.engine.aggregate import cell_table, tidy_aggregates
 from migrant_health.engine.context import RunContext, compile_parameters
-from migrant_health.engine.exact_sum import ExactSum
+from migrant_health.engine.exact_sum import ExactSum, Packed, pack
 from migrant_health.engine.interrupts import ignore_sigint, sigint_deferred, stop_pool
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.population import MORTALITY_FACTOR_CELLS, MORTALITY_FACTORS, Chunk
@@ -134,13 +134,28 @@ class RunConfig:
 
 @dataclass
 class ChunkResult:
-    """What one chunk hands back: its summed statistics, snapshot rows and records."""
+    """What one chunk hands back: its summed statistics, snapshot rows and records.
+
+    The statistics of a chunk simulated in another process come :class:`Packed` (their
+    non-zero elements), which :class:`ExactSum` adds as they are (:meth:`packed`).
+    """
 
     index: int
-    accumulator: np.ndarray
+    accumulator: np.ndarray | Packed
     snapshots: list[pd.DataFrame] = field(default_factory=list)
     seconds: float = 0.0
     records: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def packed(self) -> ChunkResult:
+        """The result with its statistics packed for the trip to another process.
+
+        A chunk's accumulator is about 70 % zeros: packed, 16 MB travel instead of 35 (10^7
+        agents, 2008-2035), and the driver's exact addition passes over the non-zero elements
+        only. The sum is the same bit for bit (adding a zero changes no sum).
+        """
+        if isinstance(self.accumulator, Packed):
+            return self
+        return replace(self, accumulator=pack(self.accumulator))
 
 
 @dataclass
@@ -402,6 +417,11 @@ def _worker_run(task: tuple[int, int, int]) -> ChunkResult:
     )
 
 
+def _pool_worker_run(task: tuple[int, int, int]) -> ChunkResult:
+    """:func:`_worker_run` in a worker process: the result packed for the pipe."""
+    return _worker_run(task).packed()
+
+
 # -- executors ----------------------------------------------------------------------------------
 
 
@@ -469,7 +489,7 @@ class ProcessExecutor:
                     task = next(waiting, None)
                     if task is None:
                         return
-                    in_flight.append(pool.submit(_worker_run, task))
+                    in_flight.append(pool.submit(_pool_worker_run, task))
 
         try:
             submit_more()
