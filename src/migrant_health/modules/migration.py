@@ -80,6 +80,7 @@ from migrant_health.modules.health import (
     chronic_prevalence_tables,
     initial_health_draw,
     initial_steady_state,
+    mental_trait,
     recovery_rate,
 )
 from migrant_health.modules.labor import (
@@ -105,6 +106,7 @@ STREAM_INITIAL_OUT = stream("migration.initial_out_migrant")
 STREAM_INITIAL_RETURNED = stream("migration.initial_returned")
 STREAM_INITIAL_LOCAL = stream("migration.initial_local_work")
 STREAM_INITIAL_YEARS = stream("migration.initial_years_in_city")
+STREAM_INITIAL_REMIGRANT = stream("migration.initial_remigrant")
 STREAM_INITIAL_REUNION = stream("migration.initial_family_reunion")
 STREAM_INITIAL_MARRIED_IN_CITY = stream("migration.initial_married_in_city")
 STREAM_URBAN_TIER = stream("migration.urban_local_city_tier")
@@ -494,6 +496,26 @@ def returnee_log_odds(
 
 
 @inline
+def city_chronic_deficit(p: Params, age: int, years: int) -> float:
+    """Log-odds of a chronic illness among out-migrants of ``age`` after ``years`` in the city,
+    against people of their age (the start's deficit; 0 for a newcomer).
+
+    Arrivals are as often ill as people of their age, and the ill go home year after year:
+    ``migration.initial.chronic_out`` is approached as ``1 - exp(-T / chronic_tenure)``,
+    where ``T`` counts the years in the city, each weighted by how much more often people of
+    that year's age go home than people up to 45 (the return equation's age term,
+    ``exp(migration.return.age * (age - 45) / 10)`` past 45, the ratio of the yearly returns
+    while they are rare).
+    """
+    weighted = 0.0
+    for k in range(1, years + 1):
+        weighted += np.exp(p.migration__return__age * max(0, age - k - 45) / 10.0)
+    return p.migration__initial__chronic_out * (
+        1.0 - np.exp(-weighted / p.migration__initial__chronic_tenure)
+    )
+
+
+@inline
 def retired_returnee_log_odds(
     p: Params,
     expected: float,
@@ -681,6 +703,56 @@ def initial_years_in_city(
 
 
 @inline
+def trait_return_selection(p: Params) -> float:
+    """Log-odds of a return per standard deviation of the permanent disposition to distress
+    (``health.mental.trait_sd``), through the salmon bias of distress
+    (``migration.return.mental``, per 0.1 of mental health): about 0.105 with the defaults."""
+    return p.migration__return__mental / 0.1 * p.health__mental__trait_sd
+
+
+@inline
+def typical_return_chances(p: Params) -> np.ndarray:
+    """Yearly chance of going home of an out-migrant of each age (0 .. ``OLDEST_TABULATED``)
+    at the return equation's reference levels (integration, living costs, health), employed,
+    uninsured, family not apart, no stay intention."""
+    chances = np.empty(OLDEST_TABULATED + 1)
+    for age in range(OLDEST_TABULATED + 1):
+        chances[age] = logistic(
+            return_logit(
+                p, age, p.migration__reference__integration,
+                p.migration__reference__living_cost_ratio, False, True, False, False, False,
+            )
+        )  # fmt: skip
+    return chances
+
+
+@inline
+def remigrant_share_of_arrivals(p: Params, age: int, female: int) -> float:
+    """Share of returnees leaving again among the people of this age and sex who leave for a
+    city, under the base year's shares at origin.
+
+    At origin a share ``r`` of the people are returnees (``migration.initial.returned_share``
+    of the age band) and leave with ``m_re``, the first-migration chance of a typical person of
+    the age (:func:`migration_logit`) raised by ``migration.remigration.offset``; the others
+    leave with ``m``. The share is ``r m_re / (r m_re + (1 - r) m)``: about 0.03 at 16-20,
+    0.23 at 21-30 and 0.29 at 31-50 with the defaults. Local non-farm work, which keeps both
+    kinds at origin alike, is left out.
+    """
+    if age > p.migration__first__max_age:
+        return 0.0
+    band = min(5, max(0, (age - 11) // 10))
+    r = p.migration__initial__returned_share[band]
+    x = migration_logit(
+        p, age, np.int64(female), False, 2, typical_rural_health(p, age),
+        p.migration__reference__community_share, 0.0,
+    )  # fmt: skip
+    m = logistic(x)
+    m_re = logistic(x + p.migration__remigration__offset)
+    leaving = r * m_re + (1.0 - r) * m
+    return r * m_re / leaving if leaving > 0.0 else 0.0
+
+
+@inline
 def typical_rural_health(p: Params, age: int) -> float:
     """Health of a rural person of this age at the start, without frailty or noise."""
     return initial_steady_state(p, age, 0.0, False)
@@ -703,6 +775,9 @@ def _init(  # type: ignore[no-untyped-def]
     k_tier = permanent_key(seed, STREAM_URBAN_TIER)
     k_comm = permanent_key(seed, STREAM_COMMUNITY)
     k_years = permanent_key(seed, STREAM_INITIAL_YEARS)
+    k_remigrant = permanent_key(seed, STREAM_INITIAL_REMIGRANT)
+    returns_by_age = typical_return_chances(p)
+    by_trait = trait_return_selection(p)
     chronic_by_age = chronic_prevalence_tables(p, qx, first_age, False)
     chronic_gap = chronic_health_gap(p)  # the local-work selection's (below)
     tenure_cdf = base_year_tenure_cdf(p)
@@ -765,12 +840,39 @@ def _init(  # type: ignore[no-untyped-def]
             p, tenure_cdf, k_years, pid, age, female[i],
             initial_health_draw(p, seed, pid, age, False), expected,
         )  # fmt: skip
-        chronic_log_odds = p.migration__initial__chronic_out * (
-            1.0 - np.exp(-tenure / p.migration__initial__chronic_tenure)
+        chronic_out = centred_log_odds(city_chronic_deficit(p, age, tenure), chronic[i], prevalence)
+        # Some base-year out-migrants are on a second spell: returnees who left again, as
+        # the yearly steps send them (a share of the arrivals at the age this person arrived).
+        # They came home sicker than out-migrants who stayed (salmon bias) before leaving again,
+        # so they are selected as returnees of that age are, on top of the first migrants'
+        # selection. Without them the base year held no out-migrant on a second spell, and
+        # five frozen years took the re-migrants among the newcomers aged 41-50 from 19 % (the
+        # first step's) to 40 %, and the newcomers' depressive symptoms with them.
+        arrived_at = max(16, age - tenure - 1)
+        remigrant = uniform(k_remigrant, pid) < remigrant_share_of_arrivals(
+            p, arrived_at, female[i]
         )
-        chronic_out = centred_log_odds(chronic_log_odds, chronic[i], prevalence)
+        # Distress sends out-migrants home (salmon bias), and a permanent disposition to it
+        # (health.mental.trait_sd) does so year after year: those still in the city after
+        # ``tenure`` years have been selected on it once for each year's chance of going home,
+        # and returnees once, the other way. The start settles mental health later, around
+        # each person's own disposition, which is drawn already; the steps' returns selected
+        # on it where the start did not, and returnees' depressive symptoms rose year after
+        # year under frozen conditions while out-migrants' fell.
+        trait = mental_trait(seed, pid)
+        exposure = 0.0
+        for k in range(1, tenure + 1):
+            exposure += returns_by_age[min(max(age - k, 0), OLDEST_TABULATED)]
+        trait_out = by_trait * trait * exposure
+        if remigrant:
+            arrival_band = min(5, max(0, (arrived_at - 11) // 10))
+            chronic_out += returnee_log_odds(
+                p, arrival_band, expected, health[i], chronic[i], prevalence
+            )
+            trait_out -= by_trait * trait
         x = (
             chronic_out
+            + trait_out
             + p.migration__initial__out_log_odds[band]
             + p.migration__first__health_selection
             * (health[i] - p.migration__reference__health)
@@ -782,11 +884,15 @@ def _init(  # type: ignore[no-untyped-def]
         )
         if uniform(k_out, pid) < logistic(x):
             event[i] |= EV_FIRST_MIGRATION
+            if remigrant:
+                migrations[i] = 1  # the earlier spell; departure counts this one
         elif uniform(k_returned, pid) < with_health_odds(
             p.migration__initial__returned_share[band],
-            returnee_log_odds(p, band, expected, health[i], chronic[i], prevalence),
+            returnee_log_odds(p, band, expected, health[i], chronic[i], prevalence)
+            - by_trait * trait,
         ):
-            # Returnees came back in poorer health (salmon bias), as the yearly steps select.
+            # Returnees came back in poorer health and more distressed (salmon bias), as the
+            # yearly steps select.
             status[i] = RETURNED
             migrations[i] = 1
             first_out_year[i] = start  # out-migrated before the base year
@@ -967,6 +1073,8 @@ class Migration(Module):
         "health.initial",
         # Through the base-year stock's chronic illness by age (health.chronic_prevalence_tables).
         "health.chronic",
+        # The permanent disposition to distress the start selects returnees and stayers on.
+        "health.mental",
         "demography.mortality",
         "policy.management",
         "policy.fair_employment",
