@@ -735,7 +735,7 @@ def remigrant_share_of_arrivals(p: Params, age: int, female: int) -> float:
     of the age band) and leave with ``m_re``, the first-migration chance of a typical person of
     the age (:func:`migration_logit`) raised by ``migration.remigration.offset``; the others
     leave with ``m``. The share is ``r m_re / (r m_re + (1 - r) m)``: about 0.03 at 16-20,
-    0.23 at 21-30 and 0.29 at 31-50 with the defaults. Local non-farm work, which keeps both
+    0.22 at 21-30 and 0.29 at 31-50 with the defaults. Local non-farm work, which keeps both
     kinds at origin alike, is left out.
     """
     if age > p.migration__first__max_age:
