@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from migrant_health.engine.exact_sum import ExactSum, pack
+from migrant_health.engine.exact_sum import ExactSum, Packed, pack
 
 
 def _arrays(seed: int, count: int, shape: tuple[int, ...]) -> list[np.ndarray]:
@@ -65,8 +65,8 @@ def _sparse(arrays: list[np.ndarray], seed: int) -> list[np.ndarray]:
     negative zero and a NaN among them."""
     rng = np.random.default_rng(seed)
     out = [np.where(rng.random(a.shape) < 0.7, 0.0, a) for a in arrays]
-    out[0].flat[0] = -0.0
-    out[1].flat[1] = np.nan
+    out[1].flat[0] = -0.0
+    out[3].flat[1] = np.nan
     return out
 
 
@@ -81,9 +81,13 @@ def test_packed_arrays_travel_their_nonzero_elements_and_add_to_the_same_bits() 
     mixed = ExactSum(arrays[0].shape)
     for k, (p, a) in enumerate(zip(packed, arrays, strict=True)):
         mixed.add(p if k % 2 else a)
-    np.testing.assert_array_equal(mixed.value(), dense.value())
-    for a, b in zip(mixed.components(), dense.components(), strict=True):
-        np.testing.assert_array_equal(a, b)
+    all_packed = ExactSum(arrays[0].shape)
+    for p in packed:
+        all_packed.add(p)
+    for total in (mixed, all_packed):
+        np.testing.assert_array_equal(total.value(), dense.value())
+        for a, b in zip(total.components(), dense.components(), strict=True):
+            np.testing.assert_array_equal(a, b)
 
 
 def test_a_packed_rounding_error_gets_a_new_level_too() -> None:
@@ -98,3 +102,11 @@ def test_a_packed_rounding_error_gets_a_new_level_too() -> None:
 def test_a_packed_array_of_the_wrong_shape_is_refused() -> None:
     with pytest.raises(ValueError, match="shape"):
         ExactSum((2, 3)).add(pack(np.ones((3, 2))))
+
+
+def test_a_packed_array_with_places_outside_it_is_refused() -> None:
+    """The compiled addition writes where the places say: they are checked first."""
+    with pytest.raises(ValueError, match="outside"):
+        Packed((2, 3), np.array([0, 6], dtype=np.int32), np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match="one length"):
+        Packed((2, 3), np.array([0, 1], dtype=np.int32), np.array([1.0]))

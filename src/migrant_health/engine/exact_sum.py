@@ -97,17 +97,36 @@ def _gather_nonzero(values: np.ndarray, index: np.ndarray, kept: np.ndarray) -> 
             n += 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Packed:
     """A float64 array as its non-zero elements and their places in the flattened array.
 
     What a chunk's accumulator travels as between processes (:func:`pack`); an
-    :class:`ExactSum` adds it as it is, and :meth:`unpack` gives the array back.
+    :class:`ExactSum` adds it as it is, and :meth:`unpack` gives the array back (a -0.0 comes
+    back as 0.0, which no sum tells apart).
+
+    Raises:
+        ValueError: if the places and values do not match or a place lies outside the array
+            (the compiled addition does not check them).
     """
 
     shape: tuple[int, ...]
     index: np.ndarray
     values: np.ndarray
+
+    def __post_init__(self) -> None:
+        size = int(np.prod(self.shape))
+        if (
+            self.index.ndim != 1
+            or self.index.shape != self.values.shape
+            or self.index.dtype.kind != "i"
+            or self.values.dtype != np.float64
+        ):
+            raise ValueError(
+                "a packed array needs 1-D integer places and float64 values of one length"
+            )
+        if self.index.size and (self.index.min() < 0 or self.index.max() >= size):
+            raise ValueError(f"packed places outside an array of shape {self.shape}")
 
     def unpack(self) -> np.ndarray:
         """The dense array."""

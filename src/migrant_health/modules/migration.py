@@ -532,11 +532,16 @@ def retired_returnee_log_odds(
     (``migration.first.health_selection``) and less often chronically ill, by the city stock's
     deficit after a returnee's typical years there (``migration.initial.chronic_out`` built
     over ``migration.initial.returned_city_years``, against ``prevalence_at_return``, the
-    prevalence at the age they came home). Since then onsets have reached them as they reach
-    everyone of their age: the share without a chronic illness keeps its ratio to that of
-    people of their age, which gives the odds at today's ``prevalence``. Applying the deficit
-    at today's age instead left returnees aged 70-74 with half the stayers' excess (30 % against
-    46 %) and their chronic illness rose 2 points a year under frozen conditions.
+    prevalence at the age they came home). Those years count alike here, where
+    :func:`city_chronic_deficit` weights an out-migrant's by the returns of their ages:
+    weighted, the deficit of years spent past 60 nears the whole of ``chronic_out``, and the
+    returnee women aged 61+ got sicker by 0.82 points of poor health a year under frozen
+    conditions. Such returnees came home for their age, not for distress, so the start does
+    not select them on the disposition to distress either. Since then onsets have reached them
+    as they reach everyone of their age: the share without a chronic illness keeps its ratio
+    to that of people of their age, which gives the odds at today's ``prevalence``. Applying
+    the deficit at today's age instead left returnees aged 70-74 with half the stayers' excess
+    (30 % against 46 %) and their chronic illness rose 2 points a year under frozen conditions.
     """
     deficit = p.migration__initial__chronic_out * (
         1.0
@@ -704,9 +709,10 @@ def initial_years_in_city(
 
 @inline
 def trait_return_selection(p: Params) -> float:
-    """Log-odds of a return per standard deviation of the permanent disposition to distress
-    (``health.mental.trait_sd``), through the salmon bias of distress
-    (``migration.return.mental``, per 0.1 of mental health): about 0.105 with the defaults."""
+    """How much a return's log-odds fall per standard deviation of the permanent mental trait
+    (``health.mental.trait_sd``; a higher trait is better mental health, a lower one a
+    disposition to distress), through the salmon bias of distress (``migration.return.mental``,
+    per 0.1 of mental health): about 0.105 with the defaults."""
     return p.migration__return__mental / 0.1 * p.health__mental__trait_sd
 
 
@@ -848,6 +854,8 @@ def _init(  # type: ignore[no-untyped-def]
         # selection. Without them the base year held no out-migrant on a second spell, and
         # five frozen years took the re-migrants among the newcomers aged 41-50 from 19 % (the
         # first step's) to 40 %, and the newcomers' depressive symptoms with them.
+        # The tenure table stops at 20 years, so for the longest stays this is the latest
+        # age they can have arrived at (and the exposure below counts 20 years).
         arrived_at = max(16, age - tenure - 1)
         remigrant = uniform(k_remigrant, pid) < remigrant_share_of_arrivals(
             p, arrived_at, female[i]
