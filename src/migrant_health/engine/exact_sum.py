@@ -27,56 +27,51 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from migrant_health.engine.jit import inline, kernel
-
-
-@inline
-def _add_one_exactly(components: np.ndarray, i: int, carry: float, spill: np.ndarray) -> int:
-    """Add ``carry`` into element ``i`` of ``components`` (levels x elements) without
-    rounding anything; returns 1 if a rounding error was left over for ``spill``, else 0.
-
-    At each level TwoSum leaves the rounding error as the carry to the next level; a carry that
-    no level can take is written to ``spill[i]`` (a new level for the caller). Non-finite
-    values have no rounding error to keep: they stay in level 0.
-    """
-    for level in range(components.shape[0]):
-        if carry == 0.0:
-            return 0
-        a = components[level, i]
-        s = a + carry
-        if not math.isfinite(s):
-            components[0, i] = components[0, i] + carry
-            return 0
-        b_virtual = s - a
-        a_virtual = s - b_virtual
-        carry = (a - a_virtual) + (carry - b_virtual)
-        components[level, i] = s
-    if carry == 0.0:
-        return 0
-    spill[i] = carry
-    return 1
+from migrant_health.engine.jit import kernel
 
 
 @kernel
-def _add_exactly(components: np.ndarray, values: np.ndarray, spill: np.ndarray) -> int:
-    """Add ``values`` into ``components`` (levels x elements) without rounding anything;
-    returns how many elements spilled."""
-    spilled = 0
-    for i in range(values.size):
-        spilled += _add_one_exactly(components, i, values[i], spill)
-    return spilled
-
-
-@kernel
-def _add_exactly_at(
+def _add_exactly(
     components: np.ndarray, index: np.ndarray, values: np.ndarray, spill: np.ndarray
 ) -> int:
-    """:func:`_add_exactly` of an array that is ``values`` at the places ``index`` (of the
-    flattened array) and zero elsewhere."""
+    """Add an array into ``components`` (levels x elements) without rounding anything: the
+    flattened array itself as ``values`` (``index`` empty), or ``values`` at the places
+    ``index`` and zero elsewhere (a :class:`Packed` array).
+
+    At each level TwoSum leaves the rounding error as the carry to the next level; a carry that
+    no level can take is written to ``spill`` (a new level for the caller). Returns how many
+    elements spilled. Non-finite values have no rounding error to keep: they stay in level 0.
+    One loop for both forms: a TwoSum step shared through an inlined helper instead made the
+    dense addition take 93-135 ms for a chunk's 4.4 million elements against 2-24 ms written
+    out (measured 2026-12-02).
+    """
     spilled = 0
+    levels = components.shape[0]
+    dense = index.size == 0
     for j in range(values.size):
-        spilled += _add_one_exactly(components, index[j], values[j], spill)
+        i = j if dense else index[j]
+        carry = values[j]
+        for level in range(levels):
+            if carry == 0.0:
+                break
+            a = components[level, i]
+            s = a + carry
+            if not math.isfinite(s):
+                components[0, i] = components[0, i] + carry
+                carry = 0.0
+                break
+            b_virtual = s - a
+            a_virtual = s - b_virtual
+            carry = (a - a_virtual) + (carry - b_virtual)
+            components[level, i] = s
+        if carry != 0.0:
+            spill[i] = carry
+            spilled += 1
     return spilled
+
+
+#: The ``index`` of a dense addition.
+_DENSE = np.empty(0, dtype=np.int32)
 
 
 @kernel
@@ -168,7 +163,7 @@ class ExactSum:
                 raise ValueError(
                     f"cannot add an array of shape {values.shape} to sums of {self.shape}"
                 )
-            spilled = _add_exactly_at(self._levels, values.index, values.values, self._spill)
+            spilled = _add_exactly(self._levels, values.index, values.values, self._spill)
         else:
             values = np.asarray(values, dtype=np.float64)
             if values.shape != self.shape:
@@ -176,7 +171,7 @@ class ExactSum:
                     f"cannot add an array of shape {values.shape} to sums of {self.shape}"
                 )
             flat = np.ascontiguousarray(values).reshape(-1)
-            spilled = _add_exactly(self._levels, flat, self._spill)
+            spilled = _add_exactly(self._levels, _DENSE, flat, self._spill)
         if spilled:
             self._levels = np.vstack([self._levels, self._spill[np.newaxis]])
             self._spill = np.zeros(self._size, dtype=np.float64)
