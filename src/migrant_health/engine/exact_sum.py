@@ -159,20 +159,13 @@ class ExactSum:
     def add(self, values: np.ndarray | Packed) -> None:
         """Add an array of :attr:`shape` (dense or :class:`Packed`) exactly."""
         if isinstance(values, Packed):
-            if values.shape != self.shape:
-                raise ValueError(
-                    f"cannot add an array of shape {values.shape} to sums of {self.shape}"
-                )
-            spilled = _add_exactly(self._levels, values.index, values.values, self._spill)
+            shape, index, flat = values.shape, values.index, values.values
         else:
-            values = np.asarray(values, dtype=np.float64)
-            if values.shape != self.shape:
-                raise ValueError(
-                    f"cannot add an array of shape {values.shape} to sums of {self.shape}"
-                )
-            flat = np.ascontiguousarray(values).reshape(-1)
-            spilled = _add_exactly(self._levels, _DENSE, flat, self._spill)
-        if spilled:
+            dense = np.asarray(values, dtype=np.float64)
+            shape, index, flat = dense.shape, _DENSE, np.ascontiguousarray(dense).reshape(-1)
+        if shape != self.shape:
+            raise ValueError(f"cannot add an array of shape {shape} to sums of {self.shape}")
+        if _add_exactly(self._levels, index, flat, self._spill):
             self._levels = np.vstack([self._levels, self._spill[np.newaxis]])
             self._spill = np.zeros(self._size, dtype=np.float64)
 
