@@ -30,10 +30,15 @@ LEVER = "policy.management.mental_health_services"
 # Services reaching every out-migrant, starting two years before the end.
 LATE = {"name": "late_services", LEVER: {2027: 1.0}}
 SETTINGS = {"replicates": 2, "end": 2028, "scale": 50_000, "seed": 3}
-# Measured (2026-12-01): 0.017 with these seeds (0.016 over seeds 1-8): common random numbers
-# make the variance of the delta about 60 times smaller at 50,000 persons per agent. Bound with
-# a wide margin, so that it holds while the model changes.
-RATIO_BOUND = 0.33
+# Measured (2026-12-01): 0.017 over seeds 11-15 (0.016 over seeds 1-8): common random numbers
+# made the variance of the delta about 60 times smaller at 50,000 persons per agent. Once
+# support reached physical health (2026-12-02: the lever's support moves who falls chronically
+# ill, a discrete event that sends a person's path elsewhere) it is 0.14 over seeds 11-26, about
+# 7 times smaller (0.07 with the code before, over seeds 11-15). Over five seeds the ratio is an
+# F(4, 4) variate, too noisy to hold (1.06 over seeds 11-15 on the same model), so the test
+# reads sixteen.
+RATIO_BOUND = 0.5
+CRN_SEEDS = range(11, 27)
 runner = CliRunner()
 
 
@@ -184,7 +189,7 @@ def test_common_random_numbers_shrink_the_variance_of_a_delta() -> None:
         config = RunConfig(start=2028, end=2028, scale=50_000, seed=seed, scenario=reform)
         return simulate(config).value(metric, 2028, group)
 
-    seeds = range(11, 16)
+    seeds = CRN_SEEDS
     base = np.array([value(s, None) for s in seeds])
     common = np.array([value(s, scenario) for s in seeds]) - base
     independent = np.array([value(s + 100, scenario) for s in seeds]) - base

@@ -55,6 +55,7 @@ from migrant_health.modules.demography import (
     rural_qx,
     urban_qx,
 )
+from migrant_health.modules.social import home_support, typical_support
 
 STREAM_PHYSICAL = stream("health.physical_shock")
 STREAM_MENTAL = stream("health.mental_shock")
@@ -149,7 +150,7 @@ def _survivors_health_shifts(p, qx, qx_urban, first_age):  # type: ignore[no-unt
     for town in range(2):
         table = qx_urban if town else qx
         access = p.health__initial__access_urban if town else p.health__initial__access_rural
-        rho = 1.0 - recovery_rate(p, access, 0.0)
+        rho = 1.0 - recovery_rate(p, access, 0.0, 0.0)
         spread2 = p.health__shock_sd**2 / (1.0 - rho * rho)
         for sex in range(2):
             m = 0.0
@@ -343,9 +344,10 @@ def initial_steady_state(p: Params, age: int, frail: float, urban: bool) -> floa
     The steady start settles the base-year stock from it onto each person's own conditions.
     """
     access = p.health__initial__access_urban if urban else p.health__initial__access_rural
+    gap = typical_support(p, age, urban) - home_support(p)
     return settled_health(
         p, age, frail, 0.0, 0, URBAN_LOCAL if urban else RURAL_STAYER, 0,
-        recovery_rate(p, access, 0.0),
+        recovery_rate(p, access, 0.0, gap),
     )  # fmt: skip
 
 
@@ -373,16 +375,19 @@ def initial_health_draw_of(
 
 
 @inline
-def recovery_rate(p: Params, access: float, local_ties: float) -> float:
+def recovery_rate(p: Params, access: float, local_ties: float, support_gap: float) -> float:
     """Share of the gap to full health recovered in a year.
 
     Access to care (what insurance makes affordable) speeds recovery, and so do local ties,
-    through which health knowledge and healthy behaviours spread (seed 3.1).
+    through which health knowledge and healthy behaviours spread, and social support (seed
+    3.1), by ``support_gap``: the person's support less that of a person at home
+    (:func:`social.home_support`; 0 for the steady states of people at home).
     """
     return (
         p.health__recovery__self
         + p.health__recovery__care * access
         + p.health__recovery__health_knowledge * local_ties
+        + p.health__recovery__support * support_gap
     )
 
 
@@ -610,6 +615,7 @@ def _step(  # type: ignore[no-untyped-def]
     strains = midlife_strains(p)
     median = household_median(p)
     services = mental_health_services(p)
+    at_home = home_support(p)
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
@@ -619,10 +625,11 @@ def _step(  # type: ignore[no-untyped-def]
         in_city = s == OUT_MIGRANT
         access = care_access(p, insurance[i], s)
         # Physical health capital.
+        gap = support[i] - at_home
         h = health[i]
         loss = depletion(p, age, frailty_z[i], hours[i], job[i], s, chronic[i])
         h += (
-            recovery_rate(p, access, local_ties[i]) * (1.0 - h)
+            recovery_rate(p, access, local_ties[i], gap) * (1.0 - h)
             - loss
             + p.health__shock_sd * normal(k_phys, pid)
         )
@@ -658,6 +665,7 @@ def _step(  # type: ignore[no-untyped-def]
                 p.health__chronic__per_decade * (age - 45) / 10.0
                 + p.health__chronic__obesity * (bmi[i] >= 28.0)
                 + p.health__chronic__health_deficit * (0.8 - health[i])
+                - p.health__chronic__support * gap
             )
             if uniform(k_chr, pid) < hazard:
                 chronic[i] = 1
@@ -694,7 +702,7 @@ def initial_chronic_prevalence(
     for age in range(min(50, oldest) + 1):
         shares[age] = p50 * np.exp(growth * (age - 50))
     access = p.health__initial__access_urban if urban else p.health__initial__access_rural
-    rate = recovery_rate(p, access, 0.0)
+    rate = recovery_rate(p, access, 0.0, 0.0)
     extra_loss = p.health__depletion__chronic
     last_age = table.shape[0] - 1
     share = p50
@@ -762,6 +770,7 @@ def typical_onset(p: Params, age: int, urban: bool, female: int) -> float:
     hazard = p.health__chronic__base_rate * np.exp(
         p.health__chronic__per_decade * (age - 45) / 10.0
         + p.health__chronic__health_deficit * deficit
+        - p.health__chronic__support * (typical_support(p, age, urban) - home_support(p))
     )
     return min(1.0, hazard * (1.0 + obese * (np.exp(p.health__chronic__obesity) - 1.0)))
 
@@ -843,6 +852,10 @@ class Health(Module):
     parameters = (
         "health",
         "demography.mortality",
+        "demography.marriage",
+        "social.support",
+        "social.ties",
+        "social.origin",
         "care",
         "integration",
         "policy.fair_employment",

@@ -574,7 +574,7 @@ def chronic_health_gap(p: Params) -> float:
     ``d / r`` off each chronically ill person's health; the selection reads the health of the
     chronically ill as the yearly steps hold them, ill for some years, not for ever.
     """
-    rate = recovery_rate(p, p.health__initial__access_rural, 0.0)
+    rate = recovery_rate(p, p.health__initial__access_rural, 0.0, 0.0)
     recovery_log_rate = -np.log(1.0 - rate)
     onset_growth = p.health__chronic__per_decade / 10.0
     return (

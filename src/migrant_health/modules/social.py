@@ -39,6 +39,44 @@ def social_support(
 
 
 @inline
+def home_support(p: Params) -> float:
+    """Support of a person at home: the origin network within reach and a spouse nearby.
+
+    The reference of support's effects on physical health (``health.recovery.support``,
+    ``health.chronic.support``): the steady states the base-year stock starts from are those of
+    people at home, so these effects move people away from them only as far as their support
+    differs from it."""
+    return clip01(p.social__support__weight_origin + p.social__support__weight_family)
+
+
+@inline
+def typical_support(p: Params, age: int, urban: bool) -> float:
+    """Expected support of a person of this age who has always lived in their place: at origin
+    the origin network, in the city (urban locals) ties with locals and their own network at
+    ``social.ties.urban_local``, both thinned by old-age isolation as :func:`_init` starts the
+    base-year stock, and a spouse nearby with the chance of being married by this age that the
+    demography module's yearly marriage hazard gives. The base-year steady states of health and
+    chronic illness, and the health of entrants at 16, are those of this support
+    (``health.initial_steady_state``, ``health.typical_onset``)."""
+    isolation = p.social__ties__isolation_loss
+    years = max(0, max(16, age) - p.social__ties__isolation_age)
+    if urban:
+        level = p.social__ties__urban_local
+        ties = network_in_old_age(level, p.social__ties__growth, isolation, years)
+        origin = network_in_old_age(level, p.social__origin__recovery, isolation, years)
+    else:
+        ties = 0.0
+        origin = network_in_old_age(1.0, p.social__origin__recovery, isolation, years)
+    single_years = max(0.0, age - p.demography__marriage__min_age)
+    married = 1.0 - (1.0 - p.demography__marriage__hazard) ** single_years
+    return clip01(
+        p.social__support__weight_local * ties
+        + p.social__support__weight_origin * origin
+        + p.social__support__weight_family * married
+    )
+
+
+@inline
 def out_migrant_ties(
     p: Params, local_ties: float, education: int, cultural: float, age: int
 ) -> float:
@@ -178,4 +216,9 @@ class Social(Module):
     init_kernels = (_init,)
     step_kernels = (_step,)
     writes = ("local_ties", "origin_network", "support")
-    parameters = ("social", "migration.departure.network_loss", "policy.management")
+    parameters = (
+        "social",
+        "demography.marriage",
+        "migration.departure.network_loss",
+        "policy.management",
+    )

@@ -112,7 +112,7 @@ from migrant_health.modules.labor import (
     yearly_saving,
 )
 from migrant_health.modules.schooling import school_end_age
-from migrant_health.modules.social import out_migrant_ties, social_support
+from migrant_health.modules.social import home_support, out_migrant_ties, social_support
 
 STREAM_SETTLED_MENTAL = stream("steady_start.mental")
 STREAM_LOCAL_WORK_YEARS = stream("steady_start.local_work_years")
@@ -497,6 +497,7 @@ def _settle(  # type: ignore[no-untyped-def]
     for i in range(status.size):
         longest = max(longest, start - birth_year[i])
     keys = history_keys(seed, longest)
+    at_home = home_support(p)
     farming = np.empty(longest, np.bool_)
     local_work = np.empty(longest, np.int8)
     for i in range(status.size):
@@ -522,7 +523,9 @@ def _settle(  # type: ignore[no-untyped-def]
         frail = frailty_z[i]
         # The steady state health._init started the person near.
         assumed = initial_steady_state(p, age, frail, urban)
-        rate = recovery_rate(p, care_access(p, insurance[i], s), local_ties[i])
+        rate = recovery_rate(
+            p, care_access(p, insurance[i], s), local_ties[i], support[i] - at_home
+        )
         own = settled_health(p, age, frail, hours[i], job[i], s, chronic[i], rate)
         h = health[i]
         arrival_health = h
@@ -539,7 +542,10 @@ def _settle(  # type: ignore[no-untyped-def]
             # and got healthier year after year.
             farmer = settled_health(
                 p, age, frail, 0.0, JOB_FARM, RURAL_STAYER, chronic[i],
-                recovery_rate(p, care_access(p, insurance[i], RURAL_STAYER), local_ties[i]),
+                recovery_rate(
+                    p, care_access(p, insurance[i], RURAL_STAYER), local_ties[i],
+                    support[i] - at_home,
+                ),
             )  # fmt: skip
             years = local_work_years(p, k_local, pid, max(0, age - left_school))
             h = own + (h + farmer - assumed - own) * (1.0 - rate) ** years
@@ -637,6 +643,7 @@ class SteadyStart(Module):
     writes = ("health", "mental", "savings", "cultural", "identity", "local_ties", "support")
     parameters = (
         "health",
+        "demography.marriage",
         "care",
         "labor",
         "migration.initial",
