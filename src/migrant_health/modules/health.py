@@ -380,8 +380,8 @@ def recovery_rate(p: Params, access: float, local_ties: float, support_gap: floa
 
     Access to care (what insurance makes affordable) speeds recovery, and so do local ties,
     through which health knowledge and healthy behaviours spread, and social support (seed
-    3.1), by ``support_gap``: the person's support less that of a person at home
-    (:func:`social.home_support`; 0 for the steady states of people at home).
+    3.1), by ``support_gap``: the person's support less that of a married person at home
+    (:func:`social.home_support`; 0 where a base-year approximation takes that person's rate).
     """
     return (
         p.health__recovery__self
@@ -625,11 +625,11 @@ def _step(  # type: ignore[no-untyped-def]
         in_city = s == OUT_MIGRANT
         access = care_access(p, insurance[i], s)
         # Physical health capital.
-        gap = support[i] - at_home
+        support_gap = support[i] - at_home
         h = health[i]
         loss = depletion(p, age, frailty_z[i], hours[i], job[i], s, chronic[i])
         h += (
-            recovery_rate(p, access, local_ties[i], gap) * (1.0 - h)
+            recovery_rate(p, access, local_ties[i], support_gap) * (1.0 - h)
             - loss
             + p.health__shock_sd * normal(k_phys, pid)
         )
@@ -665,7 +665,7 @@ def _step(  # type: ignore[no-untyped-def]
                 p.health__chronic__per_decade * (age - 45) / 10.0
                 + p.health__chronic__obesity * (bmi[i] >= 28.0)
                 + p.health__chronic__health_deficit * (0.8 - health[i])
-                - p.health__chronic__support * gap
+                - p.health__chronic__support * support_gap
             )
             if uniform(k_chr, pid) < hazard:
                 chronic[i] = 1

@@ -1074,6 +1074,8 @@ class Migration(Module):
         "schooling",
         "social.ties",
         "social.support",
+        # Through the base-year steady states' support of each age (social.typical_support).
+        "social.origin",
         "health.srh",
         "health.ageing",
         "health.depletion",

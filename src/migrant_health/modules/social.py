@@ -40,24 +40,28 @@ def social_support(
 
 @inline
 def home_support(p: Params) -> float:
-    """Support of a person at home: the origin network within reach and a spouse nearby.
+    """Support of a married person at home: the origin network within reach, a spouse nearby.
 
     The reference of support's effects on physical health (``health.recovery.support``,
-    ``health.chronic.support``): the steady states the base-year stock starts from are those of
-    people at home, so these effects move people away from them only as far as their support
-    differs from it."""
+    ``health.chronic.support``), at which both vanish: people with more support recover faster
+    and fall ill less often, people with less (the unmarried, the isolated old, out-migrants
+    far from their networks) recover slower and fall ill more often.
+    """
     return clip01(p.social__support__weight_origin + p.social__support__weight_family)
 
 
 @inline
 def typical_support(p: Params, age: int, urban: bool) -> float:
-    """Expected support of a person of this age who has always lived in their place: at origin
-    the origin network, in the city (urban locals) ties with locals and their own network at
+    """Expected support of a person of this age who has always lived in their place.
+
+    At origin the origin network, in the city (urban locals) ties with locals and their own
+    network at
     ``social.ties.urban_local``, both thinned by old-age isolation as :func:`_init` starts the
     base-year stock, and a spouse nearby with the chance of being married by this age that the
     demography module's yearly marriage hazard gives. The base-year steady states of health and
     chronic illness, and the health of entrants at 16, are those of this support
-    (``health.initial_steady_state``, ``health.typical_onset``)."""
+    (``health.initial_steady_state``, ``health.typical_onset``).
+    """
     isolation = p.social__ties__isolation_loss
     years = max(0, max(16, age) - p.social__ties__isolation_age)
     if urban:
