@@ -53,12 +53,14 @@ def test_recovery_is_faster_with_more_support() -> None:
 
 def test_well_supported_urban_locals_are_healthier_with_the_paths(paired: pd.DataFrame) -> None:
     """Urban locals (support about 0.8, above a person at home) gain health capital and fall
-    ill with chronic conditions less often."""
+    ill with chronic conditions less often (measured: +0.0036 and 16.9 % against 18.1 %)."""
     locals_ = paired[paired["status"] == "urban_local"]
     assert len(locals_) > 2_000
     gain = locals_["health"] - locals_["health_off"]
     assert gain.mean() > 4 * gain.std() / np.sqrt(len(gain))
     assert locals_["chronic"].mean() < locals_["chronic_off"].mean()
+    spared = locals_["chronic_off"].astype(float) - locals_["chronic"].astype(float)
+    assert spared.mean() > 4 * spared.std() / np.sqrt(len(spared))
 
 
 def test_isolated_out_migrants_are_less_healthy_with_the_paths(paired: pd.DataFrame) -> None:
