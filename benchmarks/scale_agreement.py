@@ -122,9 +122,7 @@ def main() -> None:
             mean, sd = float(values.mean()), float(values.std(ddof=1))
             se = sd * math.sqrt(1.0 / len(values) + ratio)
             z = (float(run.loc[key]) - mean) / se if se > 0 else float("nan")
-            rows.append(
-                (label.strip(), year, run.loc[key] * factor, mean * factor, sd * factor, z)
-            )
+            rows.append((label.strip(), year, run.loc[key] * factor, mean * factor, sd * factor, z))
     table = pd.DataFrame(rows, columns=["headline", "year", "run", "reference", "sd", "z"])
     with pd.option_context("display.width", 160, "display.max_rows", 500):
         print(table.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))

@@ -19,6 +19,7 @@ import zlib
 
 import numpy as np
 
+from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import inline
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -175,8 +176,8 @@ def normal(key: np.uint64, pid: int) -> float:
 def logistic(x: float) -> float:
     """The logistic function, safe for large arguments."""
     if x >= 0.0:
-        return 1.0 / (1.0 + np.exp(-x))
-    e = np.exp(x)
+        return 1.0 / (1.0 + exp(-x))
+    e = exp(x)
     return e / (1.0 + e)
 
 

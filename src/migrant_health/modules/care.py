@@ -37,6 +37,7 @@ from migrant_health.engine.codes import (
 )
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import lives_at_origin, nonfarm_job, permit_opened_services
+from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.permanent import normals
@@ -207,7 +208,7 @@ def medical_price(
         * place_income(p, status)
         * (1.0 + p.care__need__per_decade * max(0, age - 20) / 10.0)
         * (1.0 + p.care__need__chronic * chronic + p.care__need__health_deficit * (1.0 - health))
-        * np.exp(sd * need_draw - 0.5 * sd * sd)
+        * exp(sd * need_draw - 0.5 * sd * sd)
     )
 
 
@@ -245,7 +246,7 @@ def relative_household_income(p: Params, z: float) -> float:
     """A household's permanent income relative to its place's per-capita income (lognormal
     with mean 1), from the person's permanent draw ``z``."""
     sd = p.care__capacity__household_income_sd
-    return np.exp(sd * z - 0.5 * sd * sd)
+    return exp(sd * z - 0.5 * sd * sd)
 
 
 @kernel

@@ -35,6 +35,7 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params, RunContext
+from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.permanent import work_array
@@ -61,7 +62,7 @@ def relative_risk(p: Params, health: float, chronic: int, mental: float) -> floa
     the risk follows the lasting state, not one year's answer to a questionnaire; without it
     the depressed survived as long as anyone of their health and illness.
     """
-    rr = np.exp(
+    rr = exp(
         p.demography__mortality__health_log_rr
         * (p.demography__mortality__reference_health - health)
     )

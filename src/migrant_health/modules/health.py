@@ -38,6 +38,7 @@ from migrant_health.engine.codes import (
 )
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import composite_index, lives_at_origin, social_score
+from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.permanent import normals, permanent_normals
@@ -409,7 +410,7 @@ def midlife_strain(p: Params, age: int) -> float:
     60 (docs/model.md section 7.2).
     """
     z = (age - p.health__mental__midlife_age) / p.health__mental__midlife_width
-    return p.health__mental__midlife * np.exp(-z * z)
+    return p.health__mental__midlife * exp(-z * z)
 
 
 @inline
@@ -444,14 +445,6 @@ def midlife_strains(p: Params) -> np.ndarray:
     for age in range(STRAIN_AGES):
         strains[age] = midlife_strain(p, age)
     return strains
-
-
-@inline
-def strain_at(p: Params, strains: np.ndarray, age: int) -> float:
-    """:func:`midlife_strain` of ``age``, read from :func:`midlife_strains` where tabulated."""
-    if 0 <= age < STRAIN_AGES:
-        return strains[age]
-    return midlife_strain(p, age)
 
 
 @inline
@@ -538,7 +531,7 @@ def mental_health_services(p: Params) -> float:
 def household_median(p: Params) -> float:
     """Median of the households' relative income (lognormal with mean 1)."""
     sd = p.care__capacity__household_income_sd
-    return np.exp(-0.5 * sd * sd)
+    return exp(-0.5 * sd * sd)
 
 
 @inline
@@ -635,8 +628,11 @@ def _step(  # type: ignore[no-untyped-def]
         )
         health[i] = min(1.0, max(0.02, h))
         # Mental health: toward a target shaped by support and the stresses of migration.
+        # The table is read here, not in an inlined helper: an array handed to an inlined
+        # function with branches costs two atomic reference counts per person.
+        strain = strains[age] if 0 <= age < STRAIN_AGES else midlife_strain(p, age)
         target, index = mental_target_given(
-            p, mental_trait_z[i], female[i], strain_at(p, strains, age), s, years_in_city[i],
+            p, mental_trait_z[i], female[i], strain, s, years_in_city[i],
             family[i], savings[i], household_income[i], support[i], health[i], chronic[i],
             insurance[i], job[i], local_ties[i], education[i], economic[i], cultural[i],
             identity[i], median, services,
@@ -661,7 +657,7 @@ def _step(  # type: ignore[no-untyped-def]
         )
         # Chronic illness: no remission.
         if not chronic[i]:
-            hazard = p.health__chronic__base_rate * np.exp(
+            hazard = p.health__chronic__base_rate * exp(
                 p.health__chronic__per_decade * (age - 45) / 10.0
                 + p.health__chronic__obesity * (bmi[i] >= 28.0)
                 + p.health__chronic__health_deficit * (0.8 - health[i])
@@ -700,7 +696,7 @@ def initial_chronic_prevalence(
     p50 = p.health__initial__chronic_prevalence_50
     growth = p.health__chronic__per_decade / 10.0
     for age in range(min(50, oldest) + 1):
-        shares[age] = p50 * np.exp(growth * (age - 50))
+        shares[age] = p50 * exp(growth * (age - 50))
     access = p.health__initial__access_urban if urban else p.health__initial__access_rural
     rate = recovery_rate(p, access, 0.0, 0.0)
     extra_loss = p.health__depletion__chronic
@@ -712,7 +708,7 @@ def initial_chronic_prevalence(
     for x in range(50, oldest):
         if not settled:
             onset = typical_onset(p, x, urban, female)
-            relative = p.demography__mortality__chronic_rr * np.exp(
+            relative = p.demography__mortality__chronic_rr * exp(
                 p.demography__mortality__health_log_rr * lost
             )
             q = table[min(max(0, x - first_age), last_age)]
@@ -767,12 +763,12 @@ def typical_onset(p: Params, age: int, urban: bool, female: int) -> float:
     )
     obese = 0.5 * math.erfc((28.0 - mean_bmi) / (spread * np.sqrt(2.0)))
     deficit = 0.8 - initial_steady_state(p, age, 0.0, urban)
-    hazard = p.health__chronic__base_rate * np.exp(
+    hazard = p.health__chronic__base_rate * exp(
         p.health__chronic__per_decade * (age - 45) / 10.0
         + p.health__chronic__health_deficit * deficit
         - p.health__chronic__support * (typical_support(p, age, urban) - home_support(p))
     )
-    return min(1.0, hazard * (1.0 + obese * (np.exp(p.health__chronic__obesity) - 1.0)))
+    return min(1.0, hazard * (1.0 + obese * (exp(p.health__chronic__obesity) - 1.0)))
 
 
 @kernel

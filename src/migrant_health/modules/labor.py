@@ -41,6 +41,7 @@ from migrant_health.engine.derived import (
     lives_at_origin,
     nonfarm_job,
 )
+from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.permanent import permanent_normals
@@ -359,7 +360,7 @@ def usual_hours_and_pay(
     log_rel += pay_for_fewer_hours(p, hours, working_time_cut(p, status))
     log_rel += equal_pay_gain(p, status)
     ability = p.labor__income__ability_sd * normal(permanent_key(seed, STREAM_ABILITY), pid)
-    return min(84.0, max(20.0, hours)), p.labor__wage_index * np.exp(log_rel + ability)
+    return min(84.0, max(20.0, hours)), p.labor__wage_index * exp(log_rel + ability)
 
 
 @inline
@@ -486,7 +487,7 @@ def _step(  # type: ignore[no-untyped-def]
             log_rel += equal_pay_gain(p, s)
             log_rel += p.labor__income__ability_sd * ability_z[i]
             log_rel += p.labor__income__shock_sd * normal(k_ern, pid)
-            pay = wage_index * np.exp(log_rel)
+            pay = wage_index * exp(log_rel)
             if j == JOB_INFORMAL and uniform(k_arr, pid) < p.labor__arrears__informal_rate * (
                 1.0
                 - p.policy__fair_employment__wage_protection

@@ -62,6 +62,7 @@ from migrant_health.engine.derived import (
     social_score,
     srh_level,
 )
+from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk, StateSpec
@@ -464,7 +465,7 @@ def with_health_odds(share: float, log_odds: float) -> float:
         return 0.0
     if share >= 1.0:
         return 1.0
-    odds = share / (1.0 - share) * np.exp(log_odds)
+    odds = share / (1.0 - share) * exp(log_odds)
     return odds / (1.0 + odds)
 
 
@@ -473,7 +474,7 @@ def centred_log_odds(log_odds: float, chronic: float, prevalence: float) -> floa
     """Log-odds shift for a chronic illness (``chronic`` 0 or 1) of ``log_odds`` against people
     without one, centred on the age's ``prevalence`` so that the share it is applied to stays
     what it is on average over the age (to first order)."""
-    return log_odds * chronic - np.log(1.0 - prevalence + prevalence * np.exp(log_odds))
+    return log_odds * chronic - np.log(1.0 - prevalence + prevalence * exp(log_odds))
 
 
 @inline
@@ -509,9 +510,9 @@ def city_chronic_deficit(p: Params, age: int, years: int) -> float:
     """
     weighted = 0.0
     for k in range(1, years + 1):
-        weighted += np.exp(p.migration__return__age * max(0, age - k - 45) / 10.0)
+        weighted += exp(p.migration__return__age * max(0, age - k - 45) / 10.0)
     return p.migration__initial__chronic_out * (
-        1.0 - np.exp(-weighted / p.migration__initial__chronic_tenure)
+        1.0 - exp(-weighted / p.migration__initial__chronic_tenure)
     )
 
 
@@ -544,14 +545,13 @@ def retired_returnee_log_odds(
     (30 % against 46 %) and their chronic illness rose 2 points a year under frozen conditions.
     """
     deficit = p.migration__initial__chronic_out * (
-        1.0
-        - np.exp(-p.migration__initial__returned_city_years / p.migration__initial__chronic_tenure)
+        1.0 - exp(-p.migration__initial__returned_city_years / p.migration__initial__chronic_tenure)
     )
     prevalence = min(1.0 - 1e-9, max(1e-9, prevalence))
     # Onsets only add illness after the return; the tables fall a little at the oldest ages
     # (past 92), where the prevalence at return is taken as today's.
     prevalence_at_return = min(prevalence, max(1e-9, prevalence_at_return))
-    odds_at_return = prevalence_at_return / (1.0 - prevalence_at_return) * np.exp(deficit)
+    odds_at_return = prevalence_at_return / (1.0 - prevalence_at_return) * exp(deficit)
     well_ratio = (1.0 / (1.0 + odds_at_return)) / (1.0 - prevalence_at_return)
     now = min(1.0 - 1e-9, max(1e-9, 1.0 - (1.0 - prevalence) * well_ratio))
     shift = np.log(now / (1.0 - now)) - np.log(prevalence / (1.0 - prevalence))
