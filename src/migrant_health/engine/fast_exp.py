@@ -127,7 +127,7 @@ def exp(x: float) -> float:
     kd -= _SHIFT
     r = _fma(kd, _NEG_LN2_HI_N, x)
     r = _fma(kd, _NEG_LN2_LO_N, r)
-    idx = np.intp(2 * (ki & _TABLE_MASK))
+    idx = np.intp(ki & _TABLE_MASK) * 2  # an int times a uint64 is a float in Numba
     tail = _double(_TABLE[idx])
     sbits = _TABLE[idx + 1] + (ki << _TOP_SHIFT)
     r2 = r * r
