@@ -11,16 +11,17 @@ exponentials and their calls took about 15 % of a run's CPU time (``perf``, one 
 :func:`exp` is glibc's algorithm (since glibc 2.28, from Arm's optimized-routines:
 Szabolcs Nagy, ``sysdeps/ieee754/dbl-64/e_exp.c``) written out in Numba with the fused
 multiply-adds its x86-64 FMA build uses, the same constants and the same table of 2^(k/128),
-so it returns the same number bit for bit wherever the C library does (glibc on an x86-64
-processor with FMA and AVX2, the machines this package is run on; tests/test_fast_exp.py
-compares them on tens of millions of arguments). Arguments outside 2^-54 <= |x| < 512, where
+so it returns the same number bit for bit wherever the C library is that build (glibc on an
+x86-64 processor with FMA and AVX2, as on the development and CI machines; tests/test_fast_exp.py
+compares them on six million arguments). Arguments outside 2^-54 <= |x| < 512, where
 glibc takes its slow paths (0, subnormal results, overflow, infinities, NaN), go to ``np.exp``
 itself. Nothing in NumPy, Numba or the dependencies compiles an exponential inline with the C
 library's exact results, hence the port.
 
 Where the C library differs (another libc, a processor without FMA), :func:`exp` still returns
 glibc's FMA result (LLVM's ``fma`` is exactly rounded everywhere), within an ulp of the true
-value, so runs agree across such machines too.
+value: the kernels' exponentials are then the same on every machine, though their logarithms
+and powers are still the local library's.
 """
 
 from __future__ import annotations
@@ -54,12 +55,13 @@ _FAST_LAST = np.uint64(0x407)
 
 
 def _exp_table() -> np.ndarray:
-    """glibc's table: for k = 0..127 the low bits of 2^(k/128) (``tail``) and its bits less
-    k << 45 (``sbits``), interleaved, as in ``__exp_data.tab``.
+    """glibc's table: for k = 0..127 the relative error of 2^(k/128) rounded to a double
+    (``tail``) and the bits of the rounded value less k << 45 (``sbits``), interleaved, as in
+    ``__exp_data.tab``.
 
-    Rebuilt here from its definition rather than copied: 2^(k/128) rounded to double, the
-    rounding's error in the next double (``tail``), and the bits with the exponent's share of
-    k removed. tests/test_fast_exp.py checks it against the library's results.
+    Rebuilt here from its definition (in 60-digit decimal arithmetic) rather than copied; the
+    exponent's share of k is taken out of the bits because the algorithm adds it back.
+    tests/test_fast_exp.py checks the results against the library's.
     """
     from decimal import Decimal, getcontext
 

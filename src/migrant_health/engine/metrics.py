@@ -79,7 +79,7 @@ def statistics_of(metrics: Iterable[Metric]) -> tuple[str, ...]:
 def slots(statistics: Iterable[str]) -> Any:
     """Column index of each statistic, as attributes (``SLOT.persons``).
 
-    A named tuple is a compile-time constant inside a Numba kernel, so ``row[SLOT.persons]``
+    A named tuple is a compile-time constant inside a Numba kernel, so ``add[SLOT.persons]``
     costs what a literal index costs.
     """
     names = tuple(statistics)
