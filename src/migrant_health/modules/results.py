@@ -521,10 +521,11 @@ def _accumulate(  # type: ignore[no-untyped-def]
             n_rows += 1
         if died:
             for k in range(n_rows):
+                row = acc[rows[k]]
                 # Someone who entered and died in the same year counts in both flows.
                 if ev & EV_ENTERED:
-                    acc[rows[k], SLOT.entrants] += 1.0
-                acc[rows[k], SLOT.deaths] += 1.0
+                    row[SLOT.entrants] += 1.0
+                row[SLOT.deaths] += 1.0
             continue
         # The person's derived observables, once, whatever the number of cells they enter.
         n_srh, n_dep = report_noise(seed, year, first_pid + i)
@@ -606,13 +607,11 @@ def _accumulate(  # type: ignore[no-untyped-def]
             add[SLOT.sum_cultural] = cultural[i] if integrated else 0.0
             add[SLOT.sum_identity] = identity[i] if integrated else 0.0
             add[SLOT.sum_index] = index if integrated else 0.0
+            row = acc[rows[k]]
             # The plan's statistics are this module's (engine/plan.py checks it): a loop of a
-            # length known when compiling, unrolled into whole vector adds. Indexed by row and
-            # statistic, not through a view of the row: a view is a new reference to the
-            # accumulator's memory, counted up and down again with two atomic operations.
-            r = rows[k]
+            # length known when compiling, unrolled into whole vector adds.
             for j in range(N_STATISTICS):
-                acc[r, j] += add[j]
+                row[j] += add[j]
 
 
 class Results(Module):
