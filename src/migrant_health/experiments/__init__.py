@@ -9,6 +9,8 @@
   in the schema of :mod:`migrant_health.survey`, to test the estimators on known mechanisms.
 - :mod:`~migrant_health.experiments.agreement`: how alike a synthetic survey's integration index
   and the simulation classify the same people (Cohen's kappa, correlation, stage shares).
+- :mod:`~migrant_health.experiments.associations`: published associations from survey
+  regressions, estimated again on the simulated people (pattern-oriented validation).
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ import typing
 from migrant_health.lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
+    from migrant_health.experiments.associations import (
+        Association,
+        associations_table,
+        estimate_associations,
+    )
     from migrant_health.experiments.fit import fit_summary, fit_table, objective
     from migrant_health.experiments.matching import (
         load_targets,
@@ -37,6 +44,9 @@ if typing.TYPE_CHECKING:
 __getattr__, __dir__ = _lazy_exports(
     __name__,
     {
+        "Association": "associations",
+        "associations_table": "associations",
+        "estimate_associations": "associations",
         "fit_summary": "fit",
         "fit_table": "fit",
         "objective": "fit",
@@ -60,11 +70,14 @@ __getattr__, __dir__ = _lazy_exports(
 __all__ = [
     "NOT_COMPARABLE",
     "TARGET_MAP",
+    "Association",
     "MeasurementModel",
     "ModelRun",
     "Quantity",
     "TargetSpec",
+    "associations_table",
     "draw_survey",
+    "estimate_associations",
     "fit_summary",
     "fit_table",
     "load_targets",

@@ -514,6 +514,11 @@ _ASSOCIATION = (
     "an association from a regression on survey microdata, not a population level: check it "
     "with the survey estimators on a synthetic survey, not here"
 )
+_ESTIMATED_AGAIN = (
+    "an association from a regression on survey microdata, not a population level: estimated "
+    "again on the simulated people by experiments/associations.py (docs/calibration.md "
+    "section 10)"
+)
 
 #: Keys of the shipped targets the model cannot produce, with the reason.
 NOT_COMPARABLE: dict[str, str] = {
@@ -584,22 +589,27 @@ NOT_COMPARABLE: dict[str, str] = {
     "nbs.survey_sample_laborers": "a survey sample size, not a population quantity",
     **_same(
         (
-            "lit.OR_high_social_support_on_depressive_symptoms",
             "lit.odds_increase_good_integration_belonging_per_point_physical_health",
             "lit.odds_increase_good_integration_belonging_per_point_mental_health",
             "lit.odds_increase_good_integration_harmony_per_point_physical_health",
             "lit.odds_increase_good_integration_harmony_per_point_mental_health",
-            "lit.settlement_intention_increase_with_UEBMI",
             "lit.OR_health_record_insured_in_destination",
             "lit.OR_health_record_social_security_card",
             "lit.OR_health_record_poor_health",
             "lit.OR_health_record_cross_province",
             "lit.OR_health_record_male",
+        ),
+        _ASSOCIATION,
+    ),
+    **_same(
+        (
+            "lit.OR_high_social_support_on_depressive_symptoms",
+            "lit.settlement_intention_increase_with_UEBMI",
             "lit.earnings_premium_healthy_cross_province_migrant",
             "lit.income_effect_good_mental_health_general_pop",
             "lit.income_effect_good_physical_health_general_pop",
         ),
-        _ASSOCIATION,
+        _ESTIMATED_AGAIN,
     ),
     "lit.poor_physical_health_migrants": "no separate physical-health item (self-rated health "
     "combines physical and mental health)",
