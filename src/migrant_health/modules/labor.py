@@ -67,7 +67,6 @@ STREAM_ARREARS = stream("labor.arrears")
 STREAM_LOCAL = stream("labor.local_nonfarm")
 STREAM_TRAINING = stream("labor.training")
 STREAM_INIT = stream("labor.initial_job")
-STREAM_INITIAL_SAVINGS = stream("labor.initial_savings")
 STREAM_RETIREMENT = stream("labor.retirement_age")
 
 
@@ -523,11 +522,10 @@ def _step(  # type: ignore[no-untyped-def]
 
 @kernel
 def _init(  # type: ignore[no-untyped-def]
-    first_pid, start, seed, p, birth_year, education, status, job, health, savings, city_tier,
+    first_pid, start, seed, p, birth_year, education, status, job, health, city_tier,
     economic, income, hours,
 ):  # fmt: skip
     k = permanent_key(seed, STREAM_INIT)
-    k_savings = permanent_key(seed, STREAM_INITIAL_SAVINGS)
     for i in range(status.size):
         s = status[i]
         if s == DEAD:
@@ -545,14 +543,12 @@ def _init(  # type: ignore[no-untyped-def]
                 + p.labor__sector__formal_education * (education[i] - 2)
             )
             job[i] = JOB_FORMAL if u < formal_p else JOB_INFORMAL
-            savings[i] = p.labor__initial__savings_months * uniform(k_savings, pid)
         elif s == URBAN_LOCAL:
             job[i] = (
                 JOB_FORMAL
                 if (age < p.labor__urban__retirement_age and u < p.labor__urban__formal_share)
                 else JOB_NONE
             )
-            savings[i] = 2.0 * p.labor__initial__savings_months
         elif s == LOCAL_MIGRANT:
             job[i] = JOB_INFORMAL
         elif s == RURAL_STAYER or s == RETURNED:
