@@ -3,7 +3,7 @@
 No target fits these: they are regressions on survey microdata, and the model's cross-section
 either gives them back or does not. The rule (``experiments/associations.py``, fixed before
 anything was estimated): an association is consistent when it has the reference's sign and lies
-within a factor of two of it. Two seeds the calibration never used for these, pooled, snapshots
+within a factor of two of it. Seeds 1 and 2 pooled (no target holds these figures), snapshots
 of 2008, 2012, 2015 and 2017 (``tools/literature_associations.py`` prints the same table).
 """
 
