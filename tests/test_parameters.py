@@ -27,6 +27,18 @@ def test_every_parameter_has_unit_range_and_source(tree: ParameterTree) -> None:
             assert len(spec.source) > len("assumption: "), f"{path}: assumption gives no reason"
 
 
+def test_every_assumption_says_why(tree: ParameterTree) -> None:
+    """An assumption carries its reasoning: what the value implies and why that size, in a
+    sentence at least, never a placeholder."""
+    for path in tree.paths():
+        spec = tree.spec(path)
+        if not spec.is_assumption:
+            continue
+        reasoning = spec.source.split(":", 1)[1]
+        assert "no further reasoning" not in reasoning, f"{path}: {spec.source!r}"
+        assert len(reasoning.split()) >= 8, f"{path}: the reasoning is too short: {spec.source!r}"
+
+
 def test_every_policy_lever_is_neutral_at_baseline(tree: ParameterTree) -> None:
     # Levers and settings; their effects per unit and unit costs (policy.costs.*) are not 0.
     levers = [item.path for item in LEVERS] + list(SETTINGS)
