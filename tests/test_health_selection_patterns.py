@@ -71,7 +71,7 @@ def test_leavers_are_healthier_than_stayers_of_their_age_and_sex(panel: pd.DataF
         "migrants arrive level with urban locals of their age and sex, not above them, and "
         "lose ground from there (the test below); in 2015-2030 newcomers (0-1 years in the "
         "city, 31 % of them returnees leaving again) have 0.012 less health capital than the "
-        "locals (seeds 7 and 8) and 4.2-4.8 points more poor self-rated health. Selection lifts "
+        "locals (seeds 7 and 8) and 4.3-4.9 points more poor self-rated health. Selection lifts "
         "leavers about as far above rural stayers as urban locals stand, and young people's "
         "health is bunched under its ceiling (docs/calibration.md, section 10)"
     ),

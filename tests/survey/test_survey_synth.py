@@ -167,20 +167,26 @@ def test_integration_lowers_depression(data: pd.DataFrame) -> None:
     assert row["estimate"] < 0 and row["p"] < 0.01
 
 
-# The mediated share is a small effect of a few hundredths on the self-rated health scale: with
-# 4,000 respondents its 95 % interval reached zero in some model versions (0.038 [-0.0001,
-# 0.076] after the fourth round of the steady start), with 12,000 it does not (0.069 [0.045,
-# 0.093]). A survey of that size is what the test needs to detect the mechanism, not luck.
-N_MEDIATION = 12_000
+# Small effects need a larger survey. The mediated share is a few hundredths on the self-rated
+# health scale: with 4,000 respondents its 95 % interval reached zero in some model versions
+# (0.038 [-0.0001, 0.076] after the fourth round of the steady start), with 12,000 it does not
+# (0.069 [0.045, 0.093]). The women's BMI slope on integration, about -1.5 to -2.6 kg/m2 with
+# the hypothesis on and near 0 with it off (seeds 11-16), has a standard error near 0.5 with
+# 4,000: at seed 11, once the base-year health spread grew with age, one draw put it at -0.84
+# (p 0.07) with the hypothesis on and +1.04 (p 0.03) with it off; with 12,000 respondents -1.77
+# (p < 0.0001) and +0.11 (p 0.69). A survey of that size is what the tests need to detect a
+# mechanism, or its absence, not luck.
+N_SMALL_EFFECTS = 12_000
 
 
 @pytest.fixture(scope="module")
-def mediation_data() -> pd.DataFrame:
-    """Current out-migrants of a survey of :data:`N_MEDIATION` respondents, with the index."""
-    return _with_index(draw_survey(_run(n=N_MEDIATION), N_MEDIATION, include_origin=True))
+def large_survey_data() -> pd.DataFrame:
+    """Current out-migrants of a survey of :data:`N_SMALL_EFFECTS` respondents, with the
+    index."""
+    return _with_index(draw_survey(_run(n=N_SMALL_EFFECTS), N_SMALL_EFFECTS, include_origin=True))
 
 
-def test_social_support_mediates_integration_and_health(mediation_data: pd.DataFrame) -> None:
+def test_social_support_mediates_integration_and_health(large_survey_data: pd.DataFrame) -> None:
     model = Mediation(
         "srh",
         exposure="integration",
@@ -188,14 +194,16 @@ def test_social_support_mediates_integration_and_health(mediation_data: pd.DataF
         covariates=["age", "sex"],
         n_sims=400,
         random_state=1,
-    ).fit(mediation_data)
+    ).fit(large_survey_data)
     acme = model.effects_.set_index("term").loc["acme"]
     assert acme["estimate"] > 0 and acme["ci_low"] > 0
 
 
-def test_integration_lowers_bmi_for_women_under_the_hypothesis(data: pd.DataFrame) -> None:
+def test_integration_lowers_bmi_for_women_under_the_hypothesis(
+    large_survey_data: pd.DataFrame,
+) -> None:
     model = LinearModel("bmi", exposure="integration", interaction="sex", covariates=["age"]).fit(
-        data
+        large_survey_data
     )
     interaction = _row(model, "integration:sex[female]")
     assert interaction["estimate"] < 0 and interaction["p"] < 0.05
@@ -207,7 +215,9 @@ def test_integration_lowers_bmi_for_women_under_the_hypothesis(data: pd.DataFram
 
 def test_no_female_bmi_effect_when_the_hypothesis_is_off() -> None:
     off = Scenario.from_dict({"health.bmi.integration_effect_women_only": 0})
-    data = _with_index(draw_survey(_run(off), N))
+    data = _with_index(
+        draw_survey(_run(off, n=N_SMALL_EFFECTS), N_SMALL_EFFECTS, include_origin=True)
+    )
     model = LinearModel("bmi", exposure="integration", interaction="sex", covariates=["age"]).fit(
         data
     )

@@ -352,6 +352,32 @@ def initial_steady_state(p: Params, age: int, frail: float, urban: bool) -> floa
     )  # fmt: skip
 
 
+#: Age at which entrants join the population with :data:`health.initial.sd` of spread.
+ENTRY_AGE = 16
+
+
+@inline
+def initial_spread(p: Params, age: int, urban: bool) -> float:
+    """Standard deviation of a base-year person's health around their steady state.
+
+    Entrants start at 16 with ``health.initial.sd``; every year after it the yearly shock
+    (``health.shock_sd``) adds to the spread while recovery (rate ``r`` of
+    :func:`initial_steady_state`, of the person's age and place) pulls it back, so at ``n``
+    years past 16 the spread is that of the AR(1) step ``h' = h + r(1 - h) - loss + shock``:
+    ``rho**(2n) sd0**2 + shock**2 (1 - rho**(2n)) / (1 - rho**2)``, ``rho = 1 - r``. With one
+    spread of 0.05 at every age the base-year stock started narrower than the yearly steps keep
+    it (0.067 at origin), and the spread of rural stayers aged 31-40 rose from 0.057 to 0.064 in
+    five years under frozen 2008 conditions (docs/model.md section 5).
+    """
+    access = p.health__initial__access_urban if urban else p.health__initial__access_rural
+    gap = typical_support(p, age, urban) - home_support(p)
+    keep = (1.0 - recovery_rate(p, access, 0.0, gap)) ** 2
+    kept = keep ** max(0, age - ENTRY_AGE)
+    start = p.health__initial__sd
+    shock = p.health__shock_sd
+    return np.sqrt(kept * start * start + shock * shock * (1.0 - kept) / (1.0 - keep))
+
+
 @inline
 def initial_health_draw(p: Params, seed: np.uint64, pid: int, age: int, urban: bool) -> float:
     """Health capital a person starts with, before it is bounded to the scale (0.05-1).
@@ -370,7 +396,7 @@ def initial_health_draw_of(
     """:func:`initial_health_draw` of a person whose frailty ``frail`` is given (the health
     module starts the base-year stock with :func:`surviving_frailty`; the migration module's
     selection reads the plain draw, which differs only past the ages of migrant work)."""
-    return initial_steady_state(p, age, frail, urban) + p.health__initial__sd * normal(
+    return initial_steady_state(p, age, frail, urban) + initial_spread(p, age, urban) * normal(
         permanent_key(seed, STREAM_INITIAL_PHYSICAL), pid
     )
 

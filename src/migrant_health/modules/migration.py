@@ -80,6 +80,7 @@ from migrant_health.modules.health import (
     OLDEST_TABULATED,
     chronic_prevalence_tables,
     initial_health_draw,
+    initial_spread,
     initial_steady_state,
     mental_trait,
     recovery_rate,
@@ -696,7 +697,7 @@ def initial_years_in_city(
     u = uniform(k_years, pid)
     rho = p.migration__initial__tenure_health
     if rho != 0.0:
-        z = min(4.0, max(-4.0, (health - expected) / p.health__initial__sd))
+        z = min(4.0, max(-4.0, (health - expected) / initial_spread(p, age, False)))
         # uniform() can return exactly 0, whose normal quantile is not finite.
         v = rho * z + np.sqrt(1.0 - rho * rho) * inverse_normal_cdf(max(u, 1e-300))
         u = min(0.5 * (1.0 + math.erf(v / np.sqrt(2.0))), 1.0 - 1e-12)
