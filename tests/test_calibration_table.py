@@ -21,10 +21,22 @@ ROW = re.compile(r"^\| `([a-z_.]+)` \| [^|]* \| (\[[^|]*\]) \| [^|]* \| ([^|]*) 
 SHIPPED = re.compile(r"^\s*(\[[^\]]*\]|-?[0-9][0-9.e+-]*)\s*\((search|by hand)\)\s*$")
 
 
-def _rows() -> dict[str, str]:
+def _table() -> dict[str, tuple[str, str]]:
+    """Each row's calibrate range and shipped column, by parameter path."""
     text = DOC.read_text(encoding="utf-8")
     section = text.split("## 5. Where the parameters come from", 1)[1].split("\n## ", 1)[0]
-    return {m[1]: m[3] for line in section.splitlines() if (m := ROW.match(line))}
+    return {m[1]: (m[2], m[3]) for line in section.splitlines() if (m := ROW.match(line))}
+
+
+def _rows() -> dict[str, str]:
+    return {path: shipped for path, (_, shipped) in _table().items()}
+
+
+def test_the_calibrate_ranges_are_the_yaml_ranges() -> None:
+    tree = ParameterTree.load()
+    for path, (documented, _) in _table().items():
+        low, high = ast.literal_eval(documented)
+        assert (low, high) == tuple(tree.spec(path).calibrate), path
 
 
 def test_the_table_lists_every_calibrated_leaf_once() -> None:

@@ -152,6 +152,9 @@ def _survivors_health_shifts(p, qx, qx_urban, first_age):  # type: ignore[no-unt
         table = qx_urban if town else qx
         access = p.health__initial__access_urban if town else p.health__initial__access_rural
         rho = 1.0 - recovery_rate(p, access, 0.0, 0.0)
+        # The stationary spread at every age: it differs from :func:`initial_spread` (which
+        # starts at 16 and takes each age's support) only where deaths are rare, before 30,
+        # and by 3 % for urban locals; the shift it yields is 0.005 at 80.
         spread2 = p.health__shock_sd**2 / (1.0 - rho * rho)
         for sex in range(2):
             m = 0.0
@@ -371,11 +374,15 @@ def initial_spread(p: Params, age: int, urban: bool) -> float:
     """
     access = p.health__initial__access_urban if urban else p.health__initial__access_rural
     gap = typical_support(p, age, urban) - home_support(p)
-    keep = (1.0 - recovery_rate(p, access, 0.0, gap)) ** 2
-    kept = keep ** max(0, age - ENTRY_AGE)
+    rho2 = (1.0 - recovery_rate(p, access, 0.0, gap)) ** 2
+    years = max(0, age - ENTRY_AGE)
+    rho2n = rho2**years
     start = p.health__initial__sd
     shock = p.health__shock_sd
-    return np.sqrt(kept * start * start + shock * shock * (1.0 - kept) / (1.0 - keep))
+    if 1.0 - rho2 < 1e-12:
+        # No recovery (a parameter at the end of its range): the shocks add up.
+        return np.sqrt(start * start + years * shock * shock)
+    return np.sqrt(rho2n * start * start + shock * shock * (1.0 - rho2n) / (1.0 - rho2))
 
 
 @inline
