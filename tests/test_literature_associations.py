@@ -18,6 +18,7 @@ from migrant_health.experiments.associations import (
     Association,
     estimate_associations,
     pooled_snapshots,
+    reference,
 )
 
 
@@ -102,6 +103,12 @@ def test_good_physical_health_pays_about_what_cgss_finds(found: dict[str, Associ
 )
 def test_healthy_cross_province_migrants_earn_more(found: dict[str, Association]) -> None:
     assert found["cross_province_earnings"].consistent
+
+
+def test_the_published_figures_come_from_the_targets_file() -> None:
+    """A point is read as one value and a range (``26-49``) as its two ends."""
+    assert reference("support_depression")[:2] == (0.102, 0.102)
+    assert reference("cross_province_earnings")[:2] == (26.0, 49.0)
 
 
 def test_snapshots_without_a_needed_column_are_refused(people: pd.DataFrame) -> None:

@@ -18,9 +18,11 @@ cross-province migration and the          Chen & Qin 2014 (2005 data), healthy  
 earnings of healthy migrants              migrants: +26-49 % against within-province
 ========================================  ==========================================  =========
 
-*Emergent* associations come out of several mechanisms together (no parameter is set to
-them); *input* means a parameter was set from the study (``migration.stay.insurance``), so the
-check is that the model's cross-section gives the study's figure back, confounding included.
+The published figures are read from the package's targets file (:data:`REFERENCE_KEYS`), where
+each has its source and confidence. *Emergent* associations come out of several mechanisms
+together (no parameter is set to them); *input* means a parameter was set from the study
+(``migration.stay.insurance``), so the check is that the model's cross-section gives the
+study's figure back, confounding included.
 
 **The rule, fixed before anything was estimated.** The studies' exposures are not defined
 exactly as the model's (Ye et al.'s "high support" is a band of a 10-item scale; CGSS's
@@ -60,6 +62,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
+from migrant_health.data import load_calibration_targets
 from migrant_health.engine.run import RunConfig
 from migrant_health.errors import DataError
 from migrant_health.model import simulate
@@ -149,6 +152,30 @@ class Association:
         return "consistent" if self.consistent else "not reproduced"
 
 
+#: The targets-file key of each association's published figure.
+REFERENCE_KEYS = {
+    "support_depression": "lit.OR_high_social_support_on_depressive_symptoms",
+    "income_good_mental": "lit.income_effect_good_mental_health_general_pop",
+    "income_good_physical": "lit.income_effect_good_physical_health_general_pop",
+    "uebmi_settlement": "lit.settlement_intention_increase_with_UEBMI",
+    "cross_province_earnings": "lit.earnings_premium_healthy_cross_province_migrant",
+}
+
+
+def reference(key: str) -> tuple[float, float, str]:
+    """The published figure of association ``key`` from the package's targets file.
+
+    Returns:
+        The figure's lower and upper end (equal for a point; a range is written ``26-49``) and
+        the figure with its unit as the file gives them.
+    """
+    targets = load_calibration_targets()
+    row = targets[targets["key"] == REFERENCE_KEYS[key]].iloc[0]
+    text = str(row["value_text"])
+    ends = [float(part) for part in text.split("-")] if "-" in text[1:] else [float(text)]
+    return min(ends), max(ends), f"{text} {row['unit']}"
+
+
 def _check(snapshots: pd.DataFrame) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in snapshots.columns]
     if missing:
@@ -195,15 +222,16 @@ def support_and_depression(snapshots: pd.DataFrame) -> Association:
         disp=0, **_clustered(rows)
     )
     low, high = fit.conf_int().loc["high"]
+    ref_low, ref_high, figure = reference("support_depression")
     return Association(
         key="support_depression",
         label="high social support and depressive symptoms, out-migrant workers",
-        reference="OR 0.102 (95 % CI 0.086-0.121)",
+        reference=figure,
         source="Ye et al. 2025, BMJ Open (migrant workers, PHQ-9 >= 10)",
         kind="emergent",
         scale="odds ratio",
-        low=0.102,
-        high=0.102,
+        low=ref_low,
+        high=ref_high,
         estimate=float(np.exp(fit.params["high"])),
         ci_low=float(np.exp(low)),
         ci_high=float(np.exp(high)),
@@ -231,16 +259,16 @@ def _income_association(snapshots: pd.DataFrame, term: str) -> Association:
     fit, n = _income_fit(snapshots)
     low, high = fit.conf_int().loc[term]
     mental = term == "good_mental"
-    figure = 12.3 if mental else 7.1
+    ref_low, ref_high, figure = reference(f"income_{term}")
     return Association(
         key=f"income_{term}",
         label=f"{'good mental' if mental else 'good physical'} health and annual income",
-        reference=f"+{figure} % (OLS{'' if mental else '; not significant with matching'})",
+        reference=figure,
         source="He & Tan 2019, Chinese J Health Policy (CGSS 2015, adults)",
         kind="emergent",
         scale="percent",
-        low=figure,
-        high=figure,
+        low=ref_low,
+        high=ref_high,
         estimate=_percent(float(fit.params[term])),
         ci_low=_percent(float(low)),
         ci_high=_percent(float(high)),
@@ -271,15 +299,16 @@ def insurance_and_settlement(snapshots: pd.DataFrame) -> Association:
     )
     base = float(rows.loc[rows["uebmi"] == 0.0, "stay"].mean())
     low, high = fit.conf_int().loc["uebmi"]
+    ref_low, ref_high, figure = reference("uebmi_settlement")
     return Association(
         key="uebmi_settlement",
         label="destination employee insurance (UEBMI) and the intention to settle",
-        reference="+23.2 % settlement intention",
+        reference=figure,
         source="Li, Huang, Xiang & Dou 2021, Cost Eff Resour Alloc (CMDS 2017)",
         kind="input",
         scale="percent",
-        low=23.2,
-        high=23.2,
+        low=ref_low,
+        high=ref_high,
         estimate=100.0 * float(fit.params["uebmi"]) / base,
         ci_low=100.0 * float(low) / base,
         ci_high=100.0 * float(high) / base,
@@ -301,15 +330,16 @@ def cross_province_earnings(snapshots: pd.DataFrame) -> Association:
         **_clustered(rows)
     )
     low, high = fit.conf_int().loc["cross"]
+    ref_low, ref_high, figure = reference("cross_province_earnings")
     return Association(
         key="cross_province_earnings",
         label="crossing a provincial border and the earnings of healthy out-migrants",
-        reference="+26-49 % against within-province migrants",
+        reference=figure,
         source="Chen & Qin 2014, IAES conference abstract (2005 data)",
         kind="emergent",
         scale="percent",
-        low=26.0,
-        high=49.0,
+        low=ref_low,
+        high=ref_high,
         estimate=_percent(float(fit.params["cross"])),
         ci_low=_percent(float(low)),
         ci_high=_percent(float(high)),
