@@ -57,6 +57,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -204,6 +205,32 @@ def _percent(coefficient: float) -> float:
     return 100.0 * (np.exp(coefficient) - 1.0)
 
 
+def _from_fit(
+    key: str,
+    fit: Any,
+    term: str,
+    n: int,
+    to_scale: Callable[[float], float],
+    **described: str,
+) -> Association:
+    """The association ``key`` from a fitted model's ``term``: the published figure from the
+    targets file, the estimate and its 95 % interval carried to the figure's scale by
+    ``to_scale``; ``described`` gives the label, source, kind and scale."""
+    low, high = fit.conf_int().loc[term]
+    ref_low, ref_high, figure = reference(key)
+    return Association(
+        key=key,
+        reference=figure,
+        low=ref_low,
+        high=ref_high,
+        estimate=to_scale(float(fit.params[term])),
+        ci_low=to_scale(float(low)),
+        ci_high=to_scale(float(high)),
+        n=n,
+        **described,
+    )
+
+
 def support_and_depression(snapshots: pd.DataFrame) -> Association:
     """Odds ratio of the depressive-symptom screen, out-migrants with high against low support."""
     out = _design(snapshots[snapshots["status"] == "out_migrant"])
@@ -221,25 +248,18 @@ def support_and_depression(snapshots: pd.DataFrame) -> Association:
     fit = smf.logit("dep ~ high + age10 + I(age10**2) + female + edu + C(year)", rows).fit(
         disp=0, **_clustered(rows)
     )
-    low, high = fit.conf_int().loc["high"]
-    ref_low, ref_high, figure = reference("support_depression")
-    return Association(
-        key="support_depression",
+    return _from_fit(
+        "support_depression", fit, "high", len(rows), lambda b: float(np.exp(b)),
         label="high social support and depressive symptoms, out-migrant workers",
-        reference=figure,
         source="Ye et al. 2025, BMJ Open (migrant workers, PHQ-9 >= 10)",
         kind="emergent",
         scale="odds ratio",
-        low=ref_low,
-        high=ref_high,
-        estimate=float(np.exp(fit.params["high"])),
-        ci_low=float(np.exp(low)),
-        ci_high=float(np.exp(high)),
-        n=len(rows),
-    )
+    )  # fmt: skip
 
 
-def _income_fit(snapshots: pd.DataFrame):  # type: ignore[no-untyped-def]
+def health_and_income(snapshots: pd.DataFrame) -> tuple[Association, Association]:
+    """Percentage more annual income with good mental health (no depressive symptoms) and
+    with good self-rated health, from one weighted regression."""
     earners = _design(snapshots[snapshots["income"] > 0.0])
     rows = earners.assign(
         log_income=np.log(earners["income"].astype(float)),
@@ -252,38 +272,19 @@ def _income_fit(snapshots: pd.DataFrame):  # type: ignore[no-untyped-def]
         " + C(year)"
     )
     fit = smf.wls(formula, rows, weights=rows["weight"].astype(float)).fit(**_clustered(rows))
-    return fit, len(rows)
-
-
-def _income_association(snapshots: pd.DataFrame, term: str) -> Association:
-    fit, n = _income_fit(snapshots)
-    low, high = fit.conf_int().loc[term]
-    mental = term == "good_mental"
-    ref_low, ref_high, figure = reference(f"income_{term}")
-    return Association(
-        key=f"income_{term}",
-        label=f"{'good mental' if mental else 'good physical'} health and annual income",
-        reference=figure,
-        source="He & Tan 2019, Chinese J Health Policy (CGSS 2015, adults)",
-        kind="emergent",
-        scale="percent",
-        low=ref_low,
-        high=ref_high,
-        estimate=_percent(float(fit.params[term])),
-        ci_low=_percent(float(low)),
-        ci_high=_percent(float(high)),
-        n=n,
-    )
-
-
-def mental_health_and_income(snapshots: pd.DataFrame) -> Association:
-    """Percentage more annual income with good mental health (no depressive symptoms)."""
-    return _income_association(snapshots, "good_mental")
-
-
-def physical_health_and_income(snapshots: pd.DataFrame) -> Association:
-    """Percentage more annual income with good self-rated health."""
-    return _income_association(snapshots, "good_physical")
+    source = "He & Tan 2019, Chinese J Health Policy (CGSS 2015, adults)"
+    return (
+        _from_fit(
+            "income_good_mental", fit, "good_mental", len(rows), _percent,
+            label="good mental health and annual income", source=source, kind="emergent",
+            scale="percent",
+        ),
+        _from_fit(
+            "income_good_physical", fit, "good_physical", len(rows), _percent,
+            label="good physical health and annual income", source=source, kind="emergent",
+            scale="percent",
+        ),
+    )  # fmt: skip
 
 
 def insurance_and_settlement(snapshots: pd.DataFrame) -> Association:
@@ -298,22 +299,13 @@ def insurance_and_settlement(snapshots: pd.DataFrame) -> Association:
         **_clustered(rows)
     )
     base = float(rows.loc[rows["uebmi"] == 0.0, "stay"].mean())
-    low, high = fit.conf_int().loc["uebmi"]
-    ref_low, ref_high, figure = reference("uebmi_settlement")
-    return Association(
-        key="uebmi_settlement",
+    return _from_fit(
+        "uebmi_settlement", fit, "uebmi", len(rows), lambda b: 100.0 * b / base,
         label="destination employee insurance (UEBMI) and the intention to settle",
-        reference=figure,
         source="Li, Huang, Xiang & Dou 2021, Cost Eff Resour Alloc (CMDS 2017)",
         kind="input",
         scale="percent",
-        low=ref_low,
-        high=ref_high,
-        estimate=100.0 * float(fit.params["uebmi"]) / base,
-        ci_low=100.0 * float(low) / base,
-        ci_high=100.0 * float(high) / base,
-        n=len(rows),
-    )
+    )  # fmt: skip
 
 
 def cross_province_earnings(snapshots: pd.DataFrame) -> Association:
@@ -329,29 +321,19 @@ def cross_province_earnings(snapshots: pd.DataFrame) -> Association:
     fit = smf.ols("log_income ~ cross + age10 + I(age10**2) + female + edu", rows).fit(
         **_clustered(rows)
     )
-    low, high = fit.conf_int().loc["cross"]
-    ref_low, ref_high, figure = reference("cross_province_earnings")
-    return Association(
-        key="cross_province_earnings",
+    return _from_fit(
+        "cross_province_earnings", fit, "cross", len(rows), _percent,
         label="crossing a provincial border and the earnings of healthy out-migrants",
-        reference=figure,
         source="Chen & Qin 2014, IAES conference abstract (2005 data)",
         kind="emergent",
         scale="percent",
-        low=ref_low,
-        high=ref_high,
-        estimate=_percent(float(fit.params["cross"])),
-        ci_low=_percent(float(low)),
-        ci_high=_percent(float(high)),
-        n=len(rows),
-    )
+    )  # fmt: skip
 
 
-#: Every association, in the order of the module's table.
-ESTIMATORS: tuple[Callable[[pd.DataFrame], Association], ...] = (
+#: Every estimator, in the order of the module's table (health and income gives two).
+ESTIMATORS: tuple[Callable[[pd.DataFrame], Association | tuple[Association, ...]], ...] = (
     support_and_depression,
-    mental_health_and_income,
-    physical_health_and_income,
+    health_and_income,
     insurance_and_settlement,
     cross_province_earnings,
 )
@@ -372,7 +354,11 @@ def estimate_associations(snapshots: pd.DataFrame) -> list[Association]:
         DataError: A column the estimates need is missing.
     """
     _check(snapshots)
-    return [estimator(snapshots) for estimator in ESTIMATORS]
+    found: list[Association] = []
+    for estimator in ESTIMATORS:
+        result = estimator(snapshots)
+        found.extend(result if isinstance(result, tuple) else (result,))
+    return found
 
 
 def associations_table(associations: list[Association]) -> pd.DataFrame:

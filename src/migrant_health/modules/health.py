@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from migrant_health.data.demography import MIN_AGE
 from migrant_health.engine.binding import Argument, kernel_record
 from migrant_health.engine.codes import (
     DEAD,
@@ -158,7 +159,7 @@ def _survivors_health_shifts(p, qx, qx_urban, first_age):  # type: ignore[no-unt
         spread2 = p.health__shock_sd**2 / (1.0 - rho * rho)
         for sex in range(2):
             m = 0.0
-            for age in range(16, oldest):
+            for age in range(MIN_AGE, oldest):
                 q = table[sex, min(max(age - first_age, 0), last)]
                 m = rho * (m + p.demography__mortality__health_log_rr * spread2 * q)
                 shifts[town, sex, age + 1] = m
@@ -347,35 +348,36 @@ def initial_steady_state(p: Params, age: int, frail: float, urban: bool) -> floa
 
     The steady start settles the base-year stock from it onto each person's own conditions.
     """
-    access = p.health__initial__access_urban if urban else p.health__initial__access_rural
-    gap = typical_support(p, age, urban) - home_support(p)
     return settled_health(
         p, age, frail, 0.0, 0, URBAN_LOCAL if urban else RURAL_STAYER, 0,
-        recovery_rate(p, access, 0.0, gap),
+        initial_recovery_rate(p, age, urban),
     )  # fmt: skip
 
 
-#: Age at which entrants join the population with :data:`health.initial.sd` of spread.
-ENTRY_AGE = 16
+@inline
+def initial_recovery_rate(p: Params, age: int, urban: bool) -> float:
+    """The recovery rate the start assumes for a person of this age and place: the access to
+    care of that place and the support of someone who has always lived there."""
+    access = p.health__initial__access_urban if urban else p.health__initial__access_rural
+    gap = typical_support(p, age, urban) - home_support(p)
+    return recovery_rate(p, access, 0.0, gap)
 
 
 @inline
 def initial_spread(p: Params, age: int, urban: bool) -> float:
     """Standard deviation of a base-year person's health around their steady state.
 
-    Entrants start at 16 with ``health.initial.sd``; every year after it the yearly shock
-    (``health.shock_sd``) adds to the spread while recovery (rate ``r`` of
-    :func:`initial_steady_state`, of the person's age and place) pulls it back, so at ``n``
+    Entrants start at 16 (``MIN_AGE``) with ``health.initial.sd``; every year after it the
+    yearly shock (``health.shock_sd``) adds to the spread while recovery (rate ``r`` of
+    :func:`initial_recovery_rate`, of the person's age and place) pulls it back, so at ``n``
     years past 16 the spread is that of the AR(1) step ``h' = h + r(1 - h) - loss + shock``:
     ``rho**(2n) sd0**2 + shock**2 (1 - rho**(2n)) / (1 - rho**2)``, ``rho = 1 - r``. With one
     spread of 0.05 at every age the base-year stock started narrower than the yearly steps keep
     it (0.067 at origin), and the spread of rural stayers aged 31-40 rose from 0.057 to 0.064 in
     five years under frozen 2008 conditions (docs/model.md section 5).
     """
-    access = p.health__initial__access_urban if urban else p.health__initial__access_rural
-    gap = typical_support(p, age, urban) - home_support(p)
-    rho2 = (1.0 - recovery_rate(p, access, 0.0, gap)) ** 2
-    years = max(0, age - ENTRY_AGE)
+    rho2 = (1.0 - initial_recovery_rate(p, age, urban)) ** 2
+    years = max(0, age - MIN_AGE)
     rho2n = rho2**years
     start = p.health__initial__sd
     shock = p.health__shock_sd
