@@ -64,6 +64,29 @@ def _integration_models(settled: pd.DataFrame, outcome: str) -> tuple[Any, Any]:
     return smf.ols(base, settled).fit(), smf.ols(f"{base} + social_support", settled).fit()
 
 
+def _through_support(settled: pd.DataFrame, outcome: str) -> tuple[float, float, float]:
+    """The part of integration's link with ``outcome`` that runs through social support.
+
+    The product of coefficients: ``a`` from support on integration, ``b`` from ``outcome`` on
+    support given integration (both within each year in the city, with age); for OLS with
+    the same covariates ``a * b`` is exactly how far adding support moves the integration
+    coefficient. Its standard error is Sobel's first-order one, with each coefficient's
+    standard error clustered by person, since a person counts once a year.
+
+    Returns:
+        The indirect effect, its standard error, and the direct effect (integration's
+        coefficient with support held).
+    """
+    clustered = {"cov_type": "cluster", "cov_kwds": {"groups": settled["pid"]}}
+    covariates = "integration_index + age + C(years)"
+    a_fit = smf.ols(f"social_support ~ {covariates}", settled).fit(**clustered)
+    b_fit = smf.ols(f"{outcome} ~ {covariates} + social_support", settled).fit(**clustered)
+    a, se_a = a_fit.params["integration_index"], a_fit.bse["integration_index"]
+    b, se_b = b_fit.params["social_support"], b_fit.bse["social_support"]
+    direct = float(b_fit.params["integration_index"])
+    return float(a * b), float(np.hypot(a * se_b, b * se_a)), direct
+
+
 def test_integration_goes_with_fewer_depressive_symptoms_partly_through_support(
     settled: pd.DataFrame,
 ) -> None:
@@ -87,17 +110,20 @@ def test_support_carries_part_of_the_integration_effect_on_self_rated_health(
 ) -> None:
     """Seed 3.1: support carries part of integration's link with self-rated health.
 
-    At the edge: adding support shrinks the integration coefficient by 4.8 % (1.2376 to 1.178,
-    SE 0.0297, every out-migrant person-year), 2.01 standard errors (1.99, 2.05 and 2.01 with the
-    run's seed set to 2, 3 and 4: the margin is thin on any seed). It was 1.92 (4.6 %) and an
-    expected failure until the base-year stock was drawn with the health spread of its age
-    (docs/model.md section 5, step 2); support reaches self-rated health through mental health
-    and, weakly, through recovery and chronic onset, since young out-migrants' health sits
-    near its ceiling (docs/calibration.md section 10).
+    Measured on every out-migrant person-year of the shared run: the indirect effect through
+    support is 0.059 on the five-level scale, 4.8 % of the total, 10.4 standard errors from
+    zero (10.2 and 10.4 with the run's seed set to 2 and 3); integration keeps most of its
+    link directly. Until 2026-12-02 the test asked that adding support move the integration
+    coefficient by more than two standard errors of the coefficient itself (1.99, 2.00 and
+    2.04 on these seeds): a coefficient's uncertainty, not that of the move, which for nested
+    models on the same people is far smaller, so the check sat at the edge whatever the model.
+    Support reaches self-rated health through mental health and, weakly, through recovery and
+    chronic onset, since young out-migrants' health sits near its ceiling (docs/calibration.md
+    section 10).
     """
-    srh, srh_support = _integration_models(settled, "srh")
-    b = "integration_index"
-    assert 0 < srh_support.params[b] < srh.params[b] - 2 * srh.bse[b]
+    indirect, se, direct = _through_support(settled, "srh")
+    assert indirect > 4 * se
+    assert direct > 0
 
 
 def test_support_and_mental_health_dip_in_the_first_years(

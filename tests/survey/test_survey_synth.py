@@ -222,10 +222,13 @@ def test_no_female_bmi_effect_when_the_hypothesis_is_off() -> None:
         data
     )
     # Absence shown by equivalence, not by a p-value above 0.05 (which fails one draw in twenty
-    # under no effect): the 95 % interval excludes a slope half the size of the one the
-    # hypothesis gives (-1.5 to -2.6 kg/m2 on seeds 11-16).
+    # under no effect): the 95 % interval lies within +-1.25 kg/m2, inside the smallest slope
+    # the hypothesis gives (-1.5 to -2.6 on seeds 11-16). With a standard error near 0.27 a
+    # margin of 1.0 fails about one model version in eleven under no effect (+0.50, interval
+    # -0.03 to 1.04, once base-year returnees carried their city years home); 1.25 fails under
+    # one in a hundred.
     row = _row(model, "integration:sex[female]")
-    assert row["ci_low"] > -1.0 and row["ci_high"] < 1.0, row
+    assert row["ci_low"] > -1.25 and row["ci_high"] < 1.25, row
 
 
 def test_the_sick_return_home(survey: pd.DataFrame) -> None:
