@@ -87,7 +87,7 @@ def _not_reproduced(reason: str) -> pytest.MarkDecorator:
         pytest.param(
             "cross_province_earnings",
             marks=_not_reproduced(
-                "no cross-province premium (+0.8 %, -0.8 to +2.4) against +26-49 %: the model "
+                "no cross-province premium (+0.7 %, -0.8 to +2.3) against +26-49 %: the model "
                 "draws the destination's tier and whether it lies in another province "
                 "independently, so crossing a border does not lead to the bigger coastal "
                 "cities' wages"

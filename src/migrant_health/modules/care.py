@@ -50,6 +50,8 @@ STREAM_NEED = stream("care.medical_need")
 # A person's permanent place in the queue of rural-scheme coverage (household enrolment).
 STREAM_RURAL_QUEUE = stream("care.rural_coverage_queue")
 STREAM_INITIAL_EMPLOYEE = stream("care.initial_employee_scheme")
+STREAM_INITIAL_RURAL_ROLL = stream("care.initial_rural_roll")
+STREAM_RURAL_ROLL = stream("care.rural_roll_away")
 # A person's permanent rank in the income distribution of the households of their place.
 STREAM_HOUSEHOLD_INCOME = stream("care.household_income")
 
@@ -94,6 +96,27 @@ def care_access(p: Params, insurance: int, status: int) -> float:
             * p.policy__return_entrepreneurship__rural_service_effect
         )
     return min(1.0, access)
+
+
+@inline
+def rural_roll_away(p: Params, years: int) -> float:
+    """Chance that an out-migrant ``years`` in the city is on the rural scheme's roll.
+
+    They left on it with the coverage at origin (``care.enrolment.rural_coverage``); each year
+    away the household drops them with ``care.enrolment.rural_lapse_away`` and enrols them
+    again with ``care.enrolment.rural_uptake_away`` (the yearly step), a two-state chain that
+    approaches ``uptake / (uptake + lapse)`` by the factor ``1 - uptake - lapse`` a year. The
+    base year's stock reads it: left on the roll with the coverage at home, those 10+ years
+    away lost 1.25 points of it a year under frozen conditions as the steps dropped them.
+    Destination schemes, which few hold in the base year, are left out of the chain.
+    """
+    uptake = p.care__enrolment__rural_uptake_away
+    lapse = p.care__enrolment__rural_lapse_away
+    coverage = p.care__enrolment__rural_coverage
+    if uptake + lapse <= 0.0:
+        return coverage
+    settled = uptake / (uptake + lapse)
+    return settled + (coverage - settled) * (1.0 - uptake - lapse) ** years
 
 
 @inline
@@ -281,6 +304,13 @@ def _step(  # type: ignore[no-untyped-def]
     k_enrol = year_key(seed, STREAM_ENROL, year)
     k_need = year_key(seed, STREAM_NEED, year)
     k_queue = permanent_key(seed, STREAM_RURAL_QUEUE)
+    k_roll = year_key(seed, STREAM_RURAL_ROLL, year)
+    # Yearly chance that an out-migrant outside the city's schemes joins its resident scheme.
+    resident_chance = p.care__enrolment__resident_uptake * (
+        p.care__enrolment__resident_access_baseline
+        + p.policy__public_services__resident_scheme_access
+        + permit_opened_services(p)
+    )
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
@@ -304,26 +334,18 @@ def _step(  # type: ignore[no-untyped-def]
                     ins = INS_URBAN_EMPLOYEE
             elif job[i] != JOB_FORMAL and ins == INS_URBAN_EMPLOYEE:
                 if u < p.care__enrolment__employee_loss_without_contract:
-                    ins = (
-                        INS_URBAN_RESIDENT
-                        if u
-                        < 0.5
-                        * p.care__enrolment__resident_uptake
-                        * (
-                            p.care__enrolment__resident_access_baseline
-                            + p.policy__public_services__resident_scheme_access
-                            + permit_opened_services(p)
-                        )
-                        else INS_RURAL
-                    )
-            elif ins == INS_NONE or ins == INS_RURAL:
-                if u < p.care__enrolment__resident_uptake * (
-                    p.care__enrolment__resident_access_baseline
-                    + p.policy__public_services__resident_scheme_access
-                    + permit_opened_services(p)
-                ):
-                    ins = INS_URBAN_RESIDENT
-                elif ins == INS_NONE and u > 1.0 - p.care__enrolment__rural_uptake_away:
+                    ins = INS_URBAN_RESIDENT if u < 0.5 * resident_chance else INS_RURAL
+            elif (ins == INS_NONE or ins == INS_RURAL) and u < resident_chance:
+                ins = INS_URBAN_RESIDENT
+            if ins == INS_NONE or ins == INS_RURAL:
+                # Outside the city's schemes, the household at home keeps a member away on the
+                # rural roll or drops them, and enrols them again (a draw of its own, so that
+                # every out-migrant outside the city's schemes follows the same two-state
+                # chain, which the start reads: rural_roll_away).
+                roll = uniform(k_roll, pid)
+                if ins == INS_RURAL and roll < p.care__enrolment__rural_lapse_away:
+                    ins = INS_NONE
+                elif ins == INS_NONE and roll < p.care__enrolment__rural_uptake_away:
                     ins = INS_RURAL
         else:
             # At origin: the rural scheme, enrolled by household, with near-universal uptake.
@@ -351,9 +373,10 @@ def _step(  # type: ignore[no-untyped-def]
 
 @kernel
 def _init(  # type: ignore[no-untyped-def]
-    first_pid, start, seed, p, birth_year, status, job, insurance
+    first_pid, start, seed, p, birth_year, status, job, years_in_city, insurance
 ):  # fmt: skip
     k_employee = permanent_key(seed, STREAM_INITIAL_EMPLOYEE)
+    k_roll = permanent_key(seed, STREAM_INITIAL_RURAL_ROLL)
     k_queue = permanent_key(seed, STREAM_RURAL_QUEUE)
     k_job = permanent_key(seed, STREAM_INITIAL_JOB)  # the labour module's draw of a job
     for i in range(status.size):
@@ -379,6 +402,10 @@ def _init(  # type: ignore[no-untyped-def]
             and uniform(k_employee, pid) < p.care__initial__employee_share_formal
         ):
             insurance[i] = INS_URBAN_EMPLOYEE
+        elif s == OUT_MIGRANT:
+            # On the rural roll with the chance the yearly steps leave after the years away.
+            if uniform(k_roll, pid) < rural_roll_away(p, years_in_city[i]):
+                insurance[i] = INS_RURAL
         elif uniform(k_queue, pid) < p.care__enrolment__rural_coverage:
             insurance[i] = INS_RURAL  # same queue position as in the yearly step
 

@@ -26,6 +26,7 @@ from migrant_health.engine.codes import (
     EV_RETURN,
     EV_RETURN_HEALTH,
     EV_STAY_INTENTION,
+    INS_NONE,
     JOB_NONE,
     LOCAL_MIGRANT,
     NOT_ENTERED,
@@ -236,6 +237,14 @@ METRICS: tuple[Metric, ...] = (
         "insured_destination",
         "out_migrants",
         "share of out-migrants enrolled in a destination scheme (urban resident or employee)",
+        reports="care",
+    ),
+    share(
+        "insured_any_share",
+        "insured_any",
+        "persons",
+        "share enrolled in any medical insurance scheme (the rural scheme of the place of hukou, "
+        "an urban resident or employee scheme)",
         reports="care",
     ),
     share(
@@ -584,6 +593,7 @@ def _accumulate(  # type: ignore[no-untyped-def]
         add[SLOT.phase_settler] = one_if(out and phase == 1)
         add[SLOT.phase_immigrant] = one_if(out and phase == 2)
         add[SLOT.insured_destination] = one_if(out and insurance[i] >= 2)
+        add[SLOT.insured_any] = one_if(insurance[i] != INS_NONE)
         add[SLOT.health_record] = one_if(out and health_record[i])
         add[SLOT.duplicate_enrolled] = one_if(out and duplicate[i])
         add[SLOT.stay_intention] = one_if(out and (ev & EV_STAY_INTENTION))

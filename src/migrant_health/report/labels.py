@@ -55,6 +55,7 @@ LABELS: dict[str, str] = {
     "nbs.share_working_over_44h_week": "Migrant workers working over 44 hours a week",
     "nbs.outmigrant_insured_medical": "Out-migrants with medical insurance from the employer",
     "lit.poor_general_health_migrants": "Poor self-rated health, rural-urban migrants",
+    "lit.health_insurance_any_migrants_CLDS": "Rural-urban migrants in any medical insurance",
     "lit.poor_general_health_urban_residents": "Poor self-rated health, urban residents",
     "lit.depression_prevalence": "Depression among migrant workers",
     "lit.clear_residence_intention_migrants": "Migrants with a clear intention to stay",
