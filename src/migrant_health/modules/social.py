@@ -96,6 +96,45 @@ def out_migrant_ties(
     return local_ties + (max(0.0, growth) * (1.0 - local_ties) - p.social__ties__decay * local_ties)
 
 
+@inline
+def networks_after_year(  # type: ignore[no-untyped-def]
+    p, status, ties, network, education, cultural, cross_province, age
+):  # fmt: skip
+    """Ties with locals and origin network after a year of a person of ``status`` and ``age``.
+
+    Out-migrants build ties (:func:`out_migrant_ties`) while their origin network fades, faster
+    across a provincial border; urban locals keep both at their own level; converts build
+    ties; everyone at origin loses ties with city people and regains their network. Old age
+    then thins every network (seed 3.3). The yearly step, and the start's histories of
+    base-year returnees (``steady_start.returnee_networks``).
+
+    Returns:
+        Ties with locals and origin network, each in [0, 1].
+    """
+    lt = ties
+    on = network
+    if status == OUT_MIGRANT:
+        lt = out_migrant_ties(p, lt, education, cultural, age)
+        fade = p.social__origin__fade * (
+            1.0 + p.social__origin__cross_province_extra * cross_province
+        )
+        on *= 1.0 - fade
+    elif status == URBAN_LOCAL:
+        # Urban locals keep ties at their own level (their networks are not being built).
+        lt += p.social__ties__growth * (p.social__ties__urban_local - lt)
+        on += p.social__origin__recovery * (p.social__ties__urban_local - on)
+    elif status == URBAN_HUKOU:
+        lt += p.social__ties__growth * (1.0 - lt)
+    else:
+        lt *= 1.0 - p.social__ties__decay_at_origin
+        on += p.social__origin__recovery * (1.0 - on)
+    if age >= p.social__ties__isolation_age:
+        # Old age brings isolation (seed 3.3): limited mobility shrinks every network.
+        lt *= 1.0 - p.social__ties__isolation_loss
+        on *= 1.0 - p.social__ties__isolation_loss
+    return clip01(lt), clip01(on)
+
+
 @kernel
 def _step(  # type: ignore[no-untyped-def]
     year, p, birth_year, education, status, family, cross_province, local_ties, origin_network,
@@ -105,30 +144,10 @@ def _step(  # type: ignore[no-untyped-def]
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
             continue
-        age = year - birth_year[i]
-        lt = local_ties[i]
-        on = origin_network[i]
-        if s == OUT_MIGRANT:
-            lt = out_migrant_ties(p, lt, education[i], cultural[i], age)
-            fade = p.social__origin__fade * (
-                1.0 + p.social__origin__cross_province_extra * cross_province[i]
-            )
-            on *= 1.0 - fade
-        elif s == URBAN_LOCAL:
-            # Urban locals keep ties at their own level (their networks are not being built).
-            lt += p.social__ties__growth * (p.social__ties__urban_local - lt)
-            on += p.social__origin__recovery * (p.social__ties__urban_local - on)
-        elif s == URBAN_HUKOU:
-            lt += p.social__ties__growth * (1.0 - lt)
-        else:
-            lt *= 1.0 - p.social__ties__decay_at_origin
-            on += p.social__origin__recovery * (1.0 - on)
-        if age >= p.social__ties__isolation_age:
-            # Old age brings isolation (seed 3.3): limited mobility shrinks every network.
-            lt *= 1.0 - p.social__ties__isolation_loss
-            on *= 1.0 - p.social__ties__isolation_loss
-        local_ties[i] = clip01(lt)
-        origin_network[i] = clip01(on)
+        local_ties[i], origin_network[i] = networks_after_year(
+            p, s, local_ties[i], origin_network[i], education[i], cultural[i],
+            cross_province[i], year - birth_year[i],
+        )  # fmt: skip
         support[i] = social_support(
             p, local_ties[i], origin_network[i], family[i], s == OUT_MIGRANT
         )

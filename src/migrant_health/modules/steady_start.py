@@ -114,7 +114,12 @@ from migrant_health.modules.labor import (
     yearly_saving,
 )
 from migrant_health.modules.schooling import school_end_age
-from migrant_health.modules.social import home_support, out_migrant_ties, social_support
+from migrant_health.modules.social import (
+    home_support,
+    networks_after_year,
+    out_migrant_ties,
+    social_support,
+)
 
 STREAM_SETTLED_MENTAL = stream("steady_start.mental")
 STREAM_LOCAL_WORK_YEARS = stream("steady_start.local_work_years")
@@ -265,36 +270,36 @@ def returnee_networks(  # type: ignore[no-untyped-def]
     home from ``city`` years in the city.
 
     The yearly steps' path: the origin network thinned on departure
-    (``migration.departure.network_loss``) and faded each year away, ties with locals built as
-    out-migrants build them (:func:`city_integration`); on the return half the missing network
-    regained (``migration.return.network_regain``), then each year at home the network
-    recovers (``social.origin.recovery``) and the ties decay (``social.ties.decay_at_origin``),
-    both thinned by old-age isolation. Started with no ties and the full network of people who
-    never left, base-year returnees stood apart from those the steps send home, and their
-    support rose from 0.518 to 0.548 in four years as the steps' returnees filled the stock.
+    (``migration.departure.network_loss``), ties with locals built as out-migrants build them
+    (:func:`city_integration`); each year away and each year at home since the return the
+    social module's own step (:func:`social.networks_after_year`: the network fades away and
+    recovers at home, ties decay at home, old age thins both), and on the return half the
+    missing network regained (``migration.return.network_regain``). Started with no ties and
+    the full network of people who never left, base-year returnees stood apart from those the
+    steps send home, and their support rose from 0.518 to 0.548 in four years as the steps'
+    returnees filled the stock.
 
     Returns:
         Ties with locals and origin network now.
     """
-    isolation = p.social__ties__isolation_loss
     returned_at = age - back
-    ties, _, _ = city_integration(
+    ties, cultural, _ = city_integration(
         p, seed, pid, returned_at, city, education, False, departure_cultural
     )
-    fade = p.social__origin__fade * (1.0 + p.social__origin__cross_province_extra * cross_province)
+    # The network over the city years (the ties the social step would build alongside are
+    # city_integration's, which the integration step's cultural growth speeds).
     network = 1.0 - p.migration__departure__network_loss
     for k in range(city):
-        network *= 1.0 - fade
-        if returned_at - city + k >= p.social__ties__isolation_age:
-            network *= 1.0 - isolation
+        _, network = networks_after_year(
+            p, OUT_MIGRANT, 0.0, network, education, cultural, cross_province,
+            returned_at - city + k,
+        )  # fmt: skip
     network += p.migration__return__network_regain * (1.0 - network)
     for k in range(back):
-        ties *= 1.0 - p.social__ties__decay_at_origin
-        network += p.social__origin__recovery * (1.0 - network)
-        if returned_at + k >= p.social__ties__isolation_age:
-            ties *= 1.0 - isolation
-            network *= 1.0 - isolation
-    return clip01(ties), clip01(network)
+        ties, network = networks_after_year(
+            p, RETURNED, ties, network, education, cultural, cross_province, returned_at + k
+        )
+    return ties, network
 
 
 @inline
