@@ -100,10 +100,17 @@ def test_more_workers_over_fifty(cells: ModelRun) -> None:
 
 
 def test_rural_hukou_workers_keep_working_past_sixty(youth_panel: pd.DataFrame) -> None:
-    """Without an urban pension, some out-migrants in their sixties still hold city jobs, but
-    fewer than in their fifties (retirement from migrant work is spread over ages)."""
-    out = youth_panel[youth_panel["status"] == "out_migrant"]
-    employed = out["job"].isin(["informal", "formal"])
-    sixties = employed[out["age"].between(61, 69)].mean()
-    fifties = employed[out["age"].between(51, 59)].mean()
-    assert 0.0 < sixties < fifties
+    """Without an urban pension, some rural-hukou people in their sixties still hold city jobs,
+    but fewer than in their fifties (retirement from migrant work is spread over ages).
+
+    Counted among all rural-hukou people of the age: the employed share of the few
+    out-migrants in their sixties (13 in this panel) says little, since those without a job go
+    home within a year or two.
+    """
+    rural_hukou = youth_panel[~youth_panel["status"].isin(["urban_local", "urban_hukou"])]
+    city_job = (rural_hukou["status"] == "out_migrant") & rural_hukou["job"].isin(
+        ["informal", "formal"]
+    )
+    sixties = city_job[rural_hukou["age"].between(61, 69)].mean()
+    fifties = city_job[rural_hukou["age"].between(51, 59)].mean()
+    assert 0.0 < sixties < 0.5 * fifties
