@@ -334,10 +334,11 @@ def stayers_health_tilt(  # type: ignore[no-untyped-def]
     A logistic selection of rare events on a Gaussian spread tilts its mean by the slope times
     the variance and the year's chance of going home (``typical_return_chances``, by the age
     of that year); each year's tilt then fades as the person's distance from settled health
-    does, at ``1 - rate`` a year. The variance is the stationary one of the yearly shocks. With
-    the spread the shocks add (:func:`fresh_spread`) and no tilt, out-migrants 10+ years in the
-    city started 0.011 below, and 0.007 wider than, where fifteen frozen years of the steps
-    keep them (health 0.902 and spread 0.065 against 0.913 and 0.058, ages 21-50, seeds 3-4).
+    does, at ``1 - rate`` a year. The variance is the stationary one of the yearly shocks. It
+    is small, about 0.002 after ten years: a linear tilt moves the mean only, where the yearly
+    returns thin the lower tail of the spread :func:`fresh_spread` adds, so out-migrants with
+    10+ years still start with more poor self-rated health than the steps keep (docs/model.md
+    section 5, step 7).
     """
     keep = 1.0 - rate
     variance = p.health__shock_sd**2 / max(1e-12, 1.0 - keep * keep)
