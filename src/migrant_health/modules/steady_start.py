@@ -266,14 +266,15 @@ def city_mental_health(  # type: ignore[no-untyped-def]
 
 @inline
 def returnee_networks(  # type: ignore[no-untyped-def]
-    p, seed, pid, age, city, back, education, cross_province, departure_cultural
+    p, ties, cultural, returned_at, city, back, education, cross_province
 ):  # fmt: skip
     """A base-year returnee's ties with locals and origin network, ``back`` years after coming
     home from ``city`` years in the city.
 
     The yearly steps' path: the origin network thinned on departure
-    (``migration.departure.network_loss``), ties with locals built as out-migrants build them
-    (:func:`city_integration`); each year away and each year at home since the return the
+    (``migration.departure.network_loss``), ties with locals and cultural integration built as
+    out-migrants build them (``ties`` and ``cultural`` on the return at ``returned_at``, from
+    :func:`city_integration`); each year away and each year at home since the return the
     social module's own step (:func:`social.networks_after_year`: the network fades away and
     recovers at home, ties decay at home, old age thins both), and on the return half the
     missing network regained (``migration.return.network_regain``). Started with no ties and
@@ -284,10 +285,6 @@ def returnee_networks(  # type: ignore[no-untyped-def]
     Returns:
         Ties with locals and origin network now.
     """
-    returned_at = age - back
-    ties, cultural, _ = city_integration(
-        p, seed, pid, returned_at, city, education, False, departure_cultural
-    )
     # The network over the city years (the ties the social step would build alongside are
     # city_integration's, which the integration step's cultural growth speeds).
     network = 1.0 - p.migration__departure__network_loss
@@ -302,6 +299,21 @@ def returnee_networks(  # type: ignore[no-untyped-def]
             p, RETURNED, ties, network, education, cultural, cross_province, returned_at + k
         )
     return ties, network
+
+
+@inline
+def spell_network(p: Params, city: int) -> float:
+    """Origin network of a base-year returnee at the end of a city spell of ``city`` years, as
+    the start's health and mental-health histories take it: thinned on departure and faded
+    each year away (:func:`returnee_networks` follows the social step's whole path instead)."""
+    return (1.0 - p.migration__departure__network_loss) * (1.0 - p.social__origin__fade) ** city
+
+
+@inline
+def family_in_city(family: int) -> int:
+    """Family arrangement of a returnee's years in the city: apart from a spouse left at home
+    (the single stay single)."""
+    return FAMILY_APART if family != FAMILY_SINGLE else FAMILY_SINGLE
 
 
 @inline
@@ -351,15 +363,16 @@ def stayers_health_tilt(  # type: ignore[no-untyped-def]
 
 @inline
 def returnee_city_gap(  # type: ignore[no-untyped-def]
-    p, seed, pid, age, city, back, frail, chronic, tier, education, family, health,
-    departure_cultural, hours_home, job_home, rate_home, at_home,
+    p, seed, pid, returned_at, city, back, frail, chronic, tier, education, family, health,
+    ties, hours_home, job_home, rate_home, at_home,
 ):  # fmt: skip
     """What is left of the city's mark on a base-year returnee's health, ``back`` years after
     coming home from ``city`` years in the city.
 
     In the city the person moved from the steady state of home toward the city's (an informal
     job at the usual hours of an out-migrant, the access to care of an out-migrant on the rural
-    scheme, the ties and support of their years there) at the city's recovery rate, a share
+    scheme, the ties of the return, ``ties``, and the support of the spell) at the city's
+    recovery rate, a share
     ``1 - (1 - r_city)^city`` of the way; at home the gap closes at the home rate, ``(1 -
     r)^back`` of it still there. The two steady states are taken at the age of the return (the
     home one with the person's work, hours and recovery rate now). Settled at
@@ -373,13 +386,7 @@ def returnee_city_gap(  # type: ignore[no-untyped-def]
     """
     if city <= 0:
         return 0.0
-    returned_at = age - back
-    ties, _, _ = city_integration(
-        p, seed, pid, returned_at, city, education, False, departure_cultural
-    )
-    network = (1.0 - p.migration__departure__network_loss) * (1.0 - p.social__origin__fade) ** city
-    away = FAMILY_APART if family != FAMILY_SINGLE else FAMILY_SINGLE
-    support = social_support(p, ties, network, away, True)
+    support = social_support(p, ties, spell_network(p, city), family_in_city(family), True)
     r_city = recovery_rate(p, care_access(p, INS_RURAL, OUT_MIGRANT), ties, support - at_home)
     hours, _ = usual_hours_and_pay(
         p, seed, pid, OUT_MIGRANT, JOB_INFORMAL, returned_at, education, health, tier,
@@ -664,6 +671,7 @@ def _settle(  # type: ignore[no-untyped-def]
         left_school = school_end_age(p, education[i])
         working_years = max(0, age - left_school)
         city, past_tier, back = 0, city_tier[i], 0
+        ties_back = 0.0  # a returnee's ties with locals on coming home
         if s == RETURNED:
             # Farmed (or did local work), spent some years in the city, and came home some
             # years ago: the city spell about as long as the yearly steps' spells that end in
@@ -686,9 +694,12 @@ def _settle(  # type: ignore[no-untyped-def]
                 p.migration__departure__cultural
                 - p.migration__departure__cross_province_cultural_gap * cross_province[i]
             )
+            ties_back, cultural_back, _ = city_integration(
+                p, seed, pid, age - back, city, education[i], False, departure_cultural
+            )
             local_ties[i], origin_network[i] = returnee_networks(
-                p, seed, pid, age, city, back, education[i], cross_province[i],
-                departure_cultural,
+                p, ties_back, cultural_back, age - back, city, back, education[i],
+                cross_province[i],
             )  # fmt: skip
             support[i] = social_support(p, local_ties[i], origin_network[i], family[i], False)
         frail = frailty_z[i]
@@ -727,8 +738,8 @@ def _settle(  # type: ignore[no-untyped-def]
             h += own - assumed
             if s == RETURNED:
                 h += returnee_city_gap(
-                    p, seed, pid, age, city, back, frail, chronic[i], past_tier, education[i],
-                    family[i], h, departure_cultural, hours[i], job[i], rate, at_home,
+                    p, seed, pid, age - back, city, back, frail, chronic[i], past_tier,
+                    education[i], family[i], h, ties_back, hours[i], job[i], rate, at_home,
                 )  # fmt: skip
         health[i] = min(1.0, max(0.05, h))
         # Savings, year by year as the labour and care modules move them (saving, spending
@@ -774,13 +785,10 @@ def _settle(  # type: ignore[no-untyped-def]
                     origin_savings, social_support(p, 0.0, 1.0, family[i], False), health[i],
                     chronic[i], insurance[i], JOB_FARM, 0.0, education[i], 0.0, 0.0, 0.0,
                 )  # fmt: skip
-                away = FAMILY_APART if family[i] != FAMILY_SINGLE else FAMILY_SINGLE
                 in_city = city_mental_health(
                     p, seed, pid, mental_trait(seed, pid), female[i], age - back, city,
-                    origin_target, away, origin_savings, savings[i], health[i], chronic[i],
-                    INS_NONE, JOB_INFORMAL,
-                    (1.0 - p.migration__departure__network_loss)
-                    * (1.0 - p.social__origin__fade) ** city,
+                    origin_target, family_in_city(family[i]), origin_savings, savings[i],
+                    health[i], chronic[i], INS_NONE, JOB_INFORMAL, spell_network(p, city),
                     education[i], p.migration__initial__settled_economic, departure_cultural,
                 )  # fmt: skip
                 # The return itself selected on mental health (the salmon bias of distress,
