@@ -405,15 +405,19 @@ def returnee_city_gap(  # type: ignore[no-untyped-def]
 def returnee_city_spell(p: Params, seed: np.uint64, pid: int, most: int) -> tuple[int, int]:
     """Years a base-year returnee spent in the city, and the tier of that city.
 
-    Geometric with mean ``migration.initial.returned_city_years`` (at most ``most``), in a city
-    drawn from ``migration.destination.tier_share`` as departures draw it.
+    Geometric on 1, 2, ... with mean ``migration.initial.returned_city_years`` (at most
+    ``most``), in a city drawn from ``migration.destination.tier_share`` as departures draw
+    it. The yearly steps bring no one home before a year in the city (an arrival spends its
+    arrival year there, and the return is decided from the next year on); drawn from 0, a
+    seventh of the base-year returnees had never lived in the city and came home without its
+    mark on their health, mental health, ties and savings.
     """
     mean = p.migration__initial__returned_city_years
     years = 0
-    if mean > 0.0:
-        leave = 1.0 / (1.0 + mean)
+    if mean >= 1.0 and most >= 1:
+        leave = 1.0 / mean
         u = uniform(permanent_key(seed, STREAM_RETURNEE_CITY_YEARS), pid)
-        years = int(min(float(most), np.log(1.0 - u) / np.log(1.0 - leave)))
+        years = 1 + int(min(float(most - 1), np.log(1.0 - u) / np.log(1.0 - leave)))
     shares = p.migration__destination__tier_share
     draw = uniform(permanent_key(seed, STREAM_RETURNEE_TIER), pid) * shares.sum()
     tier = shares.size
