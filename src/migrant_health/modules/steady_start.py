@@ -265,48 +265,49 @@ def city_mental_health(  # type: ignore[no-untyped-def]
 
 
 @inline
-def returnee_networks(  # type: ignore[no-untyped-def]
-    p, ties, cultural, returned_at, city, back, education, cross_province
+def spell_network(  # type: ignore[no-untyped-def]
+    p, cultural, returned_at, city, education, cross_province
 ):  # fmt: skip
-    """A base-year returnee's ties with locals and origin network, ``back`` years after coming
-    home from ``city`` years in the city.
-
-    The yearly steps' path: the origin network thinned on departure
-    (``migration.departure.network_loss``), ties with locals and cultural integration built as
-    out-migrants build them (``ties`` and ``cultural`` on the return at ``returned_at``, from
-    :func:`city_integration`); each year away and each year at home since the return the
-    social module's own step (:func:`social.networks_after_year`: the network fades away and
-    recovers at home, ties decay at home, old age thins both), and on the return half the
-    missing network regained (``migration.return.network_regain``). Started with no ties and
-    the full network of people who never left, base-year returnees stood apart from those the
-    steps send home, and their support rose from 0.518 to 0.548 in four years as the steps'
-    returnees filled the stock.
-
-    Returns:
-        Ties with locals and origin network now.
+    """Origin network of a base-year returnee at the end of a city spell of ``city`` years
+    that ended at ``returned_at``: thinned on departure (``migration.departure.network_loss``),
+    then each year away the social module's own step (:func:`social.networks_after_year`: the
+    network fades, faster across a provincial border, and old age thins it). The start's
+    histories of the spell (health, mental health) and of the years home since read it alike.
     """
-    # The network over the city years (the ties the social step would build alongside are
-    # city_integration's, which the integration step's cultural growth speeds).
     network = 1.0 - p.migration__departure__network_loss
     for k in range(city):
         _, network = networks_after_year(
             p, OUT_MIGRANT, 0.0, network, education, cultural, cross_province,
             returned_at - city + k,
         )  # fmt: skip
+    return network
+
+
+@inline
+def returnee_networks(  # type: ignore[no-untyped-def]
+    p, ties, network, cultural, returned_at, back, education, cross_province
+):  # fmt: skip
+    """A base-year returnee's ties with locals and origin network, ``back`` years after coming
+    home at ``returned_at``.
+
+    The yearly steps' path: ties with locals and cultural integration built as out-migrants
+    build them (``ties`` and ``cultural`` on the return, from :func:`city_integration`), the
+    origin network of the spell's end (``network``, :func:`spell_network`); on the return half
+    the missing network regained (``migration.return.network_regain``), then each year at home
+    the social module's own step (:func:`social.networks_after_year`: the network recovers,
+    ties decay, old age thins both). Started with no ties and the full network of people who
+    never left, base-year returnees stood apart from those the steps send home, and their
+    support rose from 0.518 to 0.548 in four years as the steps' returnees filled the stock.
+
+    Returns:
+        Ties with locals and origin network now.
+    """
     network += p.migration__return__network_regain * (1.0 - network)
     for k in range(back):
         ties, network = networks_after_year(
             p, RETURNED, ties, network, education, cultural, cross_province, returned_at + k
         )
     return ties, network
-
-
-@inline
-def spell_network(p: Params, city: int) -> float:
-    """Origin network of a base-year returnee at the end of a city spell of ``city`` years, as
-    the start's health and mental-health histories take it: thinned on departure and faded
-    each year away (:func:`returnee_networks` follows the social step's whole path instead)."""
-    return (1.0 - p.migration__departure__network_loss) * (1.0 - p.social__origin__fade) ** city
 
 
 @inline
@@ -364,14 +365,15 @@ def stayers_health_tilt(  # type: ignore[no-untyped-def]
 @inline
 def returnee_city_gap(  # type: ignore[no-untyped-def]
     p, seed, pid, returned_at, city, back, frail, chronic, tier, education, family, health,
-    ties, hours_home, job_home, rate_home, at_home,
+    ties, network, hours_home, job_home, rate_home, at_home,
 ):  # fmt: skip
     """What is left of the city's mark on a base-year returnee's health, ``back`` years after
     coming home from ``city`` years in the city.
 
     In the city the person moved from the steady state of home toward the city's (an informal
     job at the usual hours of an out-migrant, the access to care of an out-migrant on the rural
-    scheme, the ties of the return, ``ties``, and the support of the spell) at the city's
+    scheme, the ties of the return, ``ties``, and the support of the spell with the network
+    of its end, ``network``) at the city's
     recovery rate, a share
     ``1 - (1 - r_city)^city`` of the way; at home the gap closes at the home rate, ``(1 -
     r)^back`` of it still there. The two steady states are taken at the age of the return (the
@@ -386,7 +388,7 @@ def returnee_city_gap(  # type: ignore[no-untyped-def]
     """
     if city <= 0:
         return 0.0
-    support = social_support(p, ties, spell_network(p, city), family_in_city(family), True)
+    support = social_support(p, ties, network, family_in_city(family), True)
     r_city = recovery_rate(p, care_access(p, INS_RURAL, OUT_MIGRANT), ties, support - at_home)
     hours, _ = usual_hours_and_pay(
         p, seed, pid, OUT_MIGRANT, JOB_INFORMAL, returned_at, education, health, tier,
@@ -676,6 +678,7 @@ def _settle(  # type: ignore[no-untyped-def]
         working_years = max(0, age - left_school)
         city, past_tier, back = 0, city_tier[i], 0
         ties_back = 0.0  # a returnee's ties with locals on coming home
+        network_away = 0.0  # and origin network at the end of the city spell
         if s == RETURNED:
             # Farmed (or did local work), spent some years in the city, and came home some
             # years ago: the city spell about as long as the yearly steps' spells that end in
@@ -701,8 +704,11 @@ def _settle(  # type: ignore[no-untyped-def]
             ties_back, cultural_back, _ = city_integration(
                 p, seed, pid, age - back, city, education[i], False, departure_cultural
             )
+            network_away = spell_network(
+                p, cultural_back, age - back, city, education[i], cross_province[i]
+            )
             local_ties[i], origin_network[i] = returnee_networks(
-                p, ties_back, cultural_back, age - back, city, back, education[i],
+                p, ties_back, network_away, cultural_back, age - back, back, education[i],
                 cross_province[i],
             )  # fmt: skip
             support[i] = social_support(p, local_ties[i], origin_network[i], family[i], False)
@@ -743,7 +749,8 @@ def _settle(  # type: ignore[no-untyped-def]
             if s == RETURNED:
                 h += returnee_city_gap(
                     p, seed, pid, age - back, city, back, frail, chronic[i], past_tier,
-                    education[i], family[i], h, ties_back, hours[i], job[i], rate, at_home,
+                    education[i], family[i], h, ties_back, network_away, hours[i], job[i],
+                    rate, at_home,
                 )  # fmt: skip
         health[i] = min(1.0, max(0.05, h))
         # Savings, year by year as the labour and care modules move them (saving, spending
@@ -792,7 +799,7 @@ def _settle(  # type: ignore[no-untyped-def]
                 in_city = city_mental_health(
                     p, seed, pid, mental_trait(seed, pid), female[i], age - back, city,
                     origin_target, family_in_city(family[i]), origin_savings, savings[i],
-                    health[i], chronic[i], INS_NONE, JOB_INFORMAL, spell_network(p, city),
+                    health[i], chronic[i], INS_NONE, JOB_INFORMAL, network_away,
                     education[i], p.migration__initial__settled_economic, departure_cultural,
                 )  # fmt: skip
                 # The return itself selected on mental health (the salmon bias of distress,
