@@ -44,7 +44,7 @@ def test_young_urban_locals_keep_the_employee_scheme_of_their_jobs(
     locals_: pd.DataFrame,
 ) -> None:
     """In 2035 the employee scheme covers young urban locals about as often as formal jobs do
-    (52 % and 58 %, seed 1); before, it covered none of them."""
+    (52 % and 58 %, seed 1, scale 20,000); before, it covered none of them."""
     young = locals_[(locals_["year"] == 2035) & (locals_["age"] < 40)]
     employee = np.average(
         young["insurance"].astype(str) == "urban_employee_dest", weights=young["weight"]
