@@ -9,6 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from migrant_health.atomic import atomic_path
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.errors import DataError
 
@@ -57,3 +58,44 @@ def test_a_bug_keeps_its_traceback() -> None:
 def test_the_decorated_command_keeps_its_options(tmp_path: Path) -> None:
     result = runner.invoke(_app(DataError("bad")), ["--column", str(tmp_path)])
     assert result.exit_code == 2 and "error: bad" in result.output
+
+
+def test_ctrl_c_after_an_output_was_written_says_it_is_complete(tmp_path: Path) -> None:
+    """A Ctrl-C while a command prints its summary: the run it wrote is whole, and kept."""
+    app = typer.Typer()
+    table = tmp_path / "table.csv"
+
+    @app.command()
+    @friendly_errors
+    def write_then_print() -> None:
+        """Writes a file atomically, then is interrupted."""
+        with atomic_path(table) as tmp:
+            tmp.write_text("a,b\n1,2\n")
+        raise KeyboardInterrupt
+
+    result = runner.invoke(app, [])
+    assert result.exit_code == 130
+    assert result.output.strip() == (
+        f"interrupted: stopped before finishing; {table} had been written in full before it; "
+        "nothing half-written was left"
+    )
+    assert table.read_text() == "a,b\n1,2\n"
+
+
+def test_ctrl_c_before_anything_was_written_names_no_output(tmp_path: Path) -> None:
+    app = typer.Typer()
+
+    @app.command()
+    @friendly_errors
+    def interrupted_while_writing() -> None:
+        """Interrupted inside an atomic write: the target never appears."""
+        with atomic_path(tmp_path / "table.csv") as tmp:
+            tmp.write_text("a,b\n")
+            raise KeyboardInterrupt
+
+    result = runner.invoke(app, [])
+    assert result.exit_code == 130
+    assert result.output.strip() == (
+        "interrupted: stopped before finishing; nothing half-written was left"
+    )
+    assert list(tmp_path.iterdir()) == []

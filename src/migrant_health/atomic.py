@@ -15,8 +15,35 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
+
+# The outputs completed while a command runs (see :func:`recording_outputs`); ``None`` outside
+# one, so a long-lived process (the platform's server) keeps no list that only grows.
+_completed: ContextVar[list[Path] | None] = ContextVar("completed_outputs", default=None)
+
+
+@contextmanager
+def recording_outputs() -> Iterator[list[Path]]:
+    """Collect the outputs renamed into place while the block runs, in order.
+
+    A command interrupted after it wrote its results (while it prints a summary) can then say
+    that they are complete, rather than that nothing was written.
+    """
+    completed: list[Path] = []
+    token = _completed.set(completed)
+    try:
+        yield completed
+    finally:
+        _completed.reset(token)
+
+
+def note_completed(path: Path) -> None:
+    """Record ``path`` as written in full (called right after its atomic rename)."""
+    completed = _completed.get()
+    if completed is not None:
+        completed.append(path)
 
 
 def _default_file_mode() -> int:
@@ -62,6 +89,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         os.chmod(tmp, _default_file_mode())
         yield tmp
         os.replace(tmp, target)
+        note_completed(target)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -99,6 +127,7 @@ def atomic_directory(
         staging.chmod(0o777 & ~_umask())
         yield staging, target
         staging.rename(target)
+        note_completed(target)
     except BaseException:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 import migrant_health
-from migrant_health.atomic import claim_directory
+from migrant_health.atomic import claim_directory, note_completed
 from migrant_health.engine.run import RunConfig, RunResult
 from migrant_health.errors import RunConfigError
 from migrant_health.params import ParameterTree, Scenario
@@ -215,6 +215,7 @@ def write_run(result: RunResult, out: Path | None = None, runs: Path = RUNS) -> 
                 rows.to_parquet(snap_dir / f"snapshot_{year}.parquet", index=False)
         # rename() replaces an empty directory atomically: the reserved name becomes the run.
         staging.rename(out)
+        note_completed(out)
     except BaseException as exc:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)

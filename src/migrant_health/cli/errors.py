@@ -6,13 +6,17 @@ fix, so they get a one-line message and no traceback: the package's own
 matrix while estimating a model (collinear covariates, a rank-deficient instrument), and a file
 that cannot be read or written. Ctrl-C ends a command with one line and status 130 (the shell's
 128 + SIGINT); workers are stopped and nothing half-written is left (outputs are renamed into
-place only when complete).
+place only when complete). The line names any output the command had already written in full
+(a run directory, when the Ctrl-C came while its summary was printed).
 """
 
 from __future__ import annotations
 
 import functools
+import signal
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import numpy as np
@@ -20,6 +24,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from migrant_health.atomic import recording_outputs
 from migrant_health.errors import MigrantHealthError
 
 P = ParamSpec("P")
@@ -53,21 +58,40 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except USER_ERRORS as exc:
-            # Text, not markup: messages quote user input such as ``C(education)[2]``.
-            line = Text.assemble(("error:", "bold red"), f" {error_message(exc)}")
-            stderr.print(line, highlight=False)
-            raise typer.Exit(code=2) from None
-        except KeyboardInterrupt:
-            stderr.print(
-                Text.assemble(
-                    ("interrupted:", "bold red"),
-                    " stopped before finishing; nothing half-written was left",
-                ),
-                highlight=False,
-            )
-            raise typer.Exit(code=130) from None
+        with recording_outputs() as completed:
+            try:
+                return command(*args, **kwargs)
+            except USER_ERRORS as exc:
+                # Text, not markup: messages quote user input such as ``C(education)[2]``.
+                line = Text.assemble(("error:", "bold red"), f" {error_message(exc)}")
+                stderr.print(line, highlight=False)
+                raise typer.Exit(code=2) from None
+            except KeyboardInterrupt:
+                stderr.print(interrupted_message(completed), highlight=False)
+                raise typer.Exit(code=130) from None
 
     return wrapper
+
+
+def interrupted_message(completed: list[Path]) -> Text:
+    """The line for Ctrl-C: nothing half-written, and what was already written in full."""
+    written = ""
+    if completed:
+        names = ", ".join(str(path) for path in completed)
+        written = f"; {names} had been written in full before it"
+    return Text.assemble(
+        ("interrupted:", "bold red"),
+        f" stopped before finishing{written}; nothing half-written was left",
+    )
+
+
+def ignore_ctrl_c_while_exiting() -> None:
+    """Ignore Ctrl-C from here on: the command is over, and the interpreter is exiting.
+
+    Python's exit takes a moment (threads joined, modules torn down). A Ctrl-C then (a second
+    press after the first one's message, say) would print a traceback from the middle of that
+    teardown, or, once Python has handed SIGINT back to the system, end the process by the
+    signal instead of with the status the command chose (130 after an interrupt).
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -23,7 +23,7 @@ import migrant_health
 from migrant_health.cli.calibrate import calibrate_command, fit_command
 from migrant_health.cli.combine import combine_command
 from migrant_health.cli.compare import compare_command
-from migrant_health.cli.errors import friendly_errors
+from migrant_health.cli.errors import friendly_errors, ignore_ctrl_c_while_exiting
 from migrant_health.cli.output import FormatOpt, check_format, emit, notes_console, records
 from migrant_health.cli.preflight import prepare_run
 from migrant_health.cli.report import report_command
@@ -377,6 +377,13 @@ def _parameter_row(name: str, spec: ParameterSpec) -> dict[str, object]:
     }
 
 
-def main() -> None:  # pragma: no cover - entry point
-    """Run the CLI."""
-    app()
+def main() -> None:
+    """Run the CLI as a program: the ``migrant-health`` script and ``python -m migrant_health``.
+
+    Tests call :data:`app` in their own process instead; this adds what only a program that
+    is about to exit may do (see :func:`ignore_ctrl_c_while_exiting`).
+    """
+    try:
+        app(prog_name="migrant-health")
+    finally:
+        ignore_ctrl_c_while_exiting()
