@@ -24,8 +24,10 @@ import migrant_health
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX process groups")
 
-# Three chunks, so both workers have work, over 28 years: long enough to be interrupted mid-way.
-COMMAND = ["simulate", "--scale", "5000", "--end", "2035", "--workers", "2", "--seed", "5"]
+# Eleven chunks over 28 years, so both workers have work and new chunks are handed out while
+# others run: about 6.5 seconds after the run announces itself on the 2-core development machine,
+# long enough to be interrupted mid-way on a machine a few times faster.
+COMMAND = ["simulate", "--scale", "1000", "--end", "2035", "--workers", "2", "--seed", "5"]
 SOURCE = str(Path(migrant_health.__file__).parents[1])
 # ``python -m migrant_health`` with Ctrl-C handled as in a terminal. A process started in the
 # background by a non-interactive shell inherits SIGINT ignored, and Python keeps it ignored
@@ -67,8 +69,7 @@ def _session(sid: int) -> list[int]:
 def test_ctrl_c_stops_a_two_worker_run_without_orphans(
     tmp_path: Path, delay: float, second_after: float | None
 ) -> None:
-    # The run takes about 4 seconds once it announces itself on an idle machine: only the
-    # latest Ctrl-C may come after it finished.
+    # Only the latest Ctrl-C may come after the run finished (see COMMAND).
     may_finish = delay >= 3.0
     out = tmp_path / "run"
     env = {**os.environ, "PYTHONPATH": SOURCE}
