@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from migrant_health.atomic import atomic_path
+from migrant_health.atomic import atomic_directory, atomic_path
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.errors import DataError
 
@@ -99,3 +99,31 @@ def test_ctrl_c_before_anything_was_written_names_no_output(tmp_path: Path) -> N
         "interrupted: stopped before finishing; nothing half-written was left"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_names_a_results_directory_once_and_not_the_files_staged_in_it(
+    tmp_path: Path,
+) -> None:
+    """A directory of results is one output: its staged files are not named, a rewrite once."""
+    app = typer.Typer()
+    study = tmp_path / "study"
+    settings = tmp_path / "settings.json"
+
+    @app.command()
+    @friendly_errors
+    def write_then_print() -> None:
+        """Writes a file twice and a directory with a figure in it, then is interrupted."""
+        for _ in range(2):
+            with atomic_path(settings) as tmp:
+                tmp.write_text("{}")
+        with (
+            atomic_directory(study, tmp_path, "study") as (staging, _target),
+            atomic_path(staging / "indices.png") as tmp,
+        ):
+            tmp.write_bytes(b"png")
+        raise KeyboardInterrupt
+
+    result = runner.invoke(app, [])
+    assert result.exit_code == 130
+    assert f"; {settings}, {study} had been written in full before it;" in result.output
+    assert (study / "indices.png").exists()

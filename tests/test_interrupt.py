@@ -129,3 +129,51 @@ def test_ctrl_c_stops_a_two_worker_run_without_orphans(
     assert errors.strip() == "interrupted: stopped before finishing; nothing half-written was left"
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [], "staging or runs folder left behind"
+
+
+def test_ctrl_c_to_calibrate_alone_stops_its_workers_after_their_trials(tmp_path: Path) -> None:
+    """``kill -INT`` (or ``timeout``) reaches the calibration's parent only: it stops its workers.
+
+    Each worker finishes the trial in hand, so the study's journal holds completed trials and
+    none failed by the interrupt, and the command exits with 130 within seconds instead of
+    running every trial left.
+    """
+    import optuna
+
+    from migrant_health.experiments.calibration import JOURNAL_FILE, _storage
+
+    study = tmp_path / "study"
+    command = ["calibrate", "--trials", "80", "--workers", "2", "--scale", "200000"]
+    command += ["--replicates", "1", "--end", "2012", "--study", str(study)]
+    process = subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, *command],
+        env={**os.environ, "PYTHONPATH": SOURCE},
+        cwd=tmp_path,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while len(_session(process.pid)) < 3:  # the command and its two workers
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "the workers never started"
+            time.sleep(0.05)
+        time.sleep(4.0)  # into the trials
+        os.kill(process.pid, signal.SIGINT)
+        code = process.wait(timeout=60)
+        assert _session(process.pid) == []
+    finally:
+        if _session(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
+    errors = process.stderr.read() if process.stderr else ""
+    assert code == 130, errors
+    assert errors.startswith("interrupted: stopped before finishing"), errors
+    assert "Traceback" not in errors
+    trials = optuna.load_study(study_name=None, storage=_storage(study / JOURNAL_FILE)).get_trials(
+        deepcopy=False
+    )
+    states = {trial.state.name for trial in trials}
+    assert "FAIL" not in states and "COMPLETE" in states
+    assert len(trials) < 80

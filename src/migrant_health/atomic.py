@@ -5,6 +5,10 @@ through :func:`atomic_path`: the content is written to a temporary file in the t
 and renamed onto the target only when writing succeeded. A rename within one folder is atomic,
 so a reader sees the old file or the new one, never a truncated one. A directory of results
 (a comparison) goes through :func:`atomic_directory` in the same way.
+
+While a command runs (:func:`recording_outputs`), each output renamed into place is recorded,
+so that a Ctrl-C after it (while a summary prints) can name it as complete. Files written into
+a staging directory are not outputs of their own: only the directory, once renamed, is.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 # The outputs completed while a command runs (see :func:`recording_outputs`); ``None`` outside
-# one, so a long-lived process (the platform's server) keeps no list that only grows.
+# one and inside a staging directory (:func:`not_recorded`).
 _completed: ContextVar[list[Path] | None] = ContextVar("completed_outputs", default=None)
 
 
@@ -29,7 +33,12 @@ def recording_outputs() -> Iterator[list[Path]]:
     """Collect the outputs renamed into place while the block runs, in order.
 
     A command interrupted after it wrote its results (while it prints a summary) can then say
-    that they are complete, rather than that nothing was written.
+    that they are complete, rather than that nothing was written. Code that runs inside the
+    block in the same thread, or in tasks and worker threads that copy its context (asyncio,
+    anyio), records into the same list; plain threads start without it.
+
+    Yields:
+        The list of outputs, each once, in the order they were completed.
     """
     completed: list[Path] = []
     token = _completed.set(completed)
@@ -39,10 +48,20 @@ def recording_outputs() -> Iterator[list[Path]]:
         _completed.reset(token)
 
 
+@contextmanager
+def not_recorded() -> Iterator[None]:
+    """Record nothing while the block runs (files filled into a staging directory, a server)."""
+    token = _completed.set(None)
+    try:
+        yield
+    finally:
+        _completed.reset(token)
+
+
 def note_completed(path: Path) -> None:
     """Record ``path`` as written in full (called right after its atomic rename)."""
     completed = _completed.get()
-    if completed is not None:
+    if completed is not None and path not in completed:  # a file rewritten counts once
         completed.append(path)
 
 
@@ -65,7 +84,8 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     The temporary file keeps the target's suffix, so writers that choose a format or a
     compression by suffix (pandas, pyreadstat) behave as they would on the target. Missing parent
     folders are created. If the block raises, the temporary file is removed and ``target`` is
-    left as it was (absent, or its previous content).
+    left as it was (absent, or its previous content). A target renamed into place is recorded
+    as a command's output (:func:`recording_outputs`).
 
     Example::
 
@@ -125,7 +145,8 @@ def atomic_directory(
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         # mkdtemp makes an owner-only directory; give the result the usual permissions.
         staging.chmod(0o777 & ~_umask())
-        yield staging, target
+        with not_recorded():  # the directory is the output, not the files filled into it
+            yield staging, target
         staging.rename(target)
         note_completed(target)
     except BaseException:

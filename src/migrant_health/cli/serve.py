@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from migrant_health.atomic import not_recorded
 from migrant_health.cli.errors import friendly_errors, stderr
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -134,20 +135,23 @@ def serve_command(
     stderr.print(
         f"serving http://{host}:{port} (data in {settings.data_dir}); Ctrl-C stops", highlight=False
     )
-    app = create_app(settings)
-    try:
-        # Ctrl-C: uvicorn stops taking requests, and the app's shutdown stops its comparison
-        # jobs (marked interrupted) before this returns.
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            log_level="warning",
-            proxy_headers=True,
-            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-            timeout_graceful_shutdown=GRACEFUL_SECONDS,
-        )
-    finally:
-        # A second Ctrl-C makes uvicorn skip the app's shutdown: the jobs' rows must still not
-        # stay "running", but nothing is waited for.
-        app.state.jobs.stop(grace=0.0)
+    # A server's files (its session secret, the comparisons its jobs write) are not this
+    # command's outputs, for the line a Ctrl-C prints (cli/errors.py).
+    with not_recorded():
+        app = create_app(settings)
+        try:
+            # Ctrl-C: uvicorn stops taking requests, and the app's shutdown stops its comparison
+            # jobs (marked interrupted) before this returns.
+            uvicorn.run(
+                app,
+                host=host,
+                port=port,
+                log_level="warning",
+                proxy_headers=True,
+                forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+                timeout_graceful_shutdown=GRACEFUL_SECONDS,
+            )
+        finally:
+            # A second Ctrl-C makes uvicorn skip the app's shutdown: the jobs' rows must still not
+            # stay "running", but nothing is waited for.
+            app.state.jobs.stop(grace=0.0)

@@ -74,6 +74,17 @@ def _add_exactly(
 _DENSE = np.empty(0, dtype=np.int32)
 
 
+def load_compiled() -> None:
+    """Load the compiled addition now, with arguments of the types a run's sums pass.
+
+    A process's first call loads the machine code (about half a second), partly inside LLVM's
+    callbacks into Python, where a ``KeyboardInterrupt`` is swallowed: a Ctrl-C then would be
+    lost. A run loads it before its workers start, with Ctrl-C held back
+    (:func:`migrant_health.engine.interrupts.sigint_deferred`).
+    """
+    _add_exactly(np.zeros((1, 1)), _DENSE, np.zeros(1), np.zeros(1))
+
+
 @kernel
 def _count_nonzero(values: np.ndarray) -> int:
     n = 0

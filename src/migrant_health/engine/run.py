@@ -27,7 +27,7 @@ from migrant_health import small_runs
 from migrant_health.data import load_demography
 from migrant_health.engine.aggregate import cell_table, tidy_aggregates
 from migrant_health.engine.context import RunContext, compile_parameters
-from migrant_health.engine.exact_sum import ExactSum, Packed, pack
+from migrant_health.engine.exact_sum import ExactSum, Packed, load_compiled, pack
 from migrant_health.engine.interrupts import ignore_sigint, sigint_deferred, stop_pool
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.population import MORTALITY_FACTOR_CELLS, MORTALITY_FACTORS, Chunk
@@ -607,6 +607,8 @@ def sum_chunks(
     timings["setup"] = time.perf_counter() - t0
     executor = executor or make_executor(min(config.workers, len(tasks)))
     sums = ExactSum((len(ctx.years), N_CELLS, len(plan.statistics)))
+    with sigint_deferred():
+        load_compiled()  # a Ctrl-C during the first chunk's addition would be swallowed
     snapshots: list[pd.DataFrame] = []
     records: dict[str, list[np.ndarray]] = {}
     t1 = time.perf_counter()

@@ -35,6 +35,9 @@ import hashlib
 import json
 import math
 import multiprocessing
+import os
+import signal
+import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -49,6 +52,7 @@ import yaml
 from migrant_health import small_runs
 from migrant_health.atomic import atomic_path
 from migrant_health.data import load_demography
+from migrant_health.engine.interrupts import sigint_ignored, terminate
 from migrant_health.engine.run import RunConfig
 from migrant_health.errors import MigrantHealthError
 from migrant_health.experiments.fit import fit_table, objective
@@ -68,6 +72,8 @@ SETTINGS_FILE = "study.json"
 TARGETS_FILE = "targets.csv"
 TOLERANCES_FILE = "tolerances.csv"
 JOURNAL_FILE = "journal.log"
+#: Seconds a calibration worker has to stop after a Ctrl-C before it is terminated.
+WORKER_GRACE = 10.0
 BEST_FILE = "best.yaml"
 
 ProgressCallback = Callable[[int, int, float], None]
@@ -470,7 +476,7 @@ def _run_workers(
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context: Any = multiprocessing.get_context(method)
     processes = [
-        context.Process(target=optimize_worker, args=(str(directory), k), daemon=False)
+        context.Process(target=_worker_process, args=(str(directory), k), daemon=False)
         for k in range(workers)
     ]
     for process in processes:
@@ -481,6 +487,13 @@ def _run_workers(
             time.sleep(0.5)
             if progress is not None:
                 progress(_counts(study)[0], settings.trials, _best_value(study))
+    except BaseException:
+        # Stopped (Ctrl-C, or a failing progress display): the workers must stop too. A Ctrl-C
+        # sent to this process alone (``kill -INT``, ``timeout``) reaches none of them, and the
+        # exit would wait for every trial they still had to run.
+        with sigint_ignored():
+            _stop_workers(processes)
+        raise
     finally:
         for process in processes:
             process.join()
@@ -491,14 +504,49 @@ def _run_workers(
         progress(_counts(study)[0], settings.trials, _best_value(study))
 
 
+def _stop_workers(processes: Sequence[Any], grace: float = WORKER_GRACE) -> None:
+    """Stop calibration workers as a terminal's Ctrl-C does, and reap them.
+
+    A terminal's Ctrl-C has reached every worker already, and each ends after the trial in hand
+    (:func:`_worker_process`). A worker still running two seconds later gets the Ctrl-C now;
+    one still alive ``grace`` seconds after that is terminated (its trial stays in the journal
+    as running, and is not counted as done when the study resumes).
+    """
+    settle = time.monotonic() + 2.0
+    for process in processes:
+        process.join(timeout=max(0.0, settle - time.monotonic()))
+    for process in processes:
+        if process.is_alive() and process.pid is not None:
+            os.kill(process.pid, signal.SIGINT)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
+    terminate([process for process in processes if process.is_alive()])
+
+
+def _worker_process(study_dir: str, worker: int) -> None:
+    """A calibration worker process: trials until the study is done, or until a Ctrl-C.
+
+    A Ctrl-C lets the trial in hand finish and be recorded, then the worker ends quietly (the
+    parent reports the interrupt): raised inside a trial, it would be recorded as a failed trial
+    and print that trial's parameters and a traceback from every worker.
+    """
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())
+    optimize_worker(study_dir, worker, stop=stop)
+
+
 def optimize_worker(
-    study_dir: str, worker: int = 0, progress: ProgressCallback | None = None
+    study_dir: str,
+    worker: int = 0,
+    progress: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
 ) -> None:
     """Run trials of the study in ``study_dir`` until it holds its number of trials.
 
     Every worker process calls this against the same journal; each starts a trial only while
     completed plus running trials fall short of ``trials`` (so the total overshoots by at most
-    the number of workers minus one).
+    the number of workers minus one). Once ``stop`` is set, no new trial is started.
     """
     directory = Path(study_dir)
     settings = CalibrationSettings(
@@ -528,7 +576,7 @@ def optimize_worker(
         complete, running = _counts(study)
         if progress is not None:
             progress(complete, settings.trials, _best_value(study))
-        if complete + running >= settings.trials:
+        if complete + running >= settings.trials or (stop is not None and stop.is_set()):
             study.stop()
 
     complete, running = _counts(study)
