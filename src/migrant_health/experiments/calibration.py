@@ -510,7 +510,7 @@ def _stop_workers(processes: Sequence[Any], grace: float = WORKER_GRACE) -> None
     A terminal's Ctrl-C has reached every worker already, and each ends after the trial in hand
     (:func:`_worker_process`). A worker still running two seconds later gets the Ctrl-C now;
     one still alive ``grace`` seconds after that is terminated (its trial stays in the journal
-    as running, and is not counted as done when the study resumes).
+    as running, and is marked failed when the study resumes).
     """
     settle = time.monotonic() + 2.0
     for process in processes:
