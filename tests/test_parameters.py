@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from migrant_health import ParameterTree, Scenario, ScenarioError
-from migrant_health.scenarios.levers import LEVERS, SETTINGS
+from migrant_health.scenarios.levers import LEVERS
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +40,8 @@ def test_every_assumption_says_why(tree: ParameterTree) -> None:
 
 
 def test_every_policy_lever_is_neutral_at_baseline(tree: ParameterTree) -> None:
-    # Levers and settings; their effects per unit and unit costs (policy.costs.*) are not 0.
-    levers = [item.path for item in LEVERS] + list(SETTINGS)
+    # Levers; their effects per unit and unit costs (policy.costs.*) are not 0.
+    levers = [item.path for item in LEVERS]
     assert levers
     for path in levers:
         assert tree.scalar(path) == 0.0, path

@@ -219,11 +219,11 @@ def stay_probability(
 def returnee_anchoring(p: Params) -> float:
     """Share of returnees with a local non-farm job whose job keeps them at origin (seed 4.4).
 
-    ``policy.return_entrepreneurship.returnee_job_anchoring`` of them (0 in the calibrated
-    baseline), and of the rest those reached by start-up support
+    ``migration.remigration.local_job_anchoring`` of them (all in the calibrated baseline), and
+    of the rest those reached by start-up support
     (``policy.return_entrepreneurship.nonfarm_boost``).
     """
-    anchored = p.policy__return_entrepreneurship__returnee_job_anchoring
+    anchored = p.migration__remigration__local_job_anchoring
     return anchored + (1.0 - anchored) * p.policy__return_entrepreneurship__nonfarm_boost
 
 
@@ -741,8 +741,8 @@ def remigrant_share_of_arrivals(p: Params, age: int, female: int) -> float:
     At origin a share ``r`` of the people are returnees (``migration.initial.returned_share``
     of the age band) and leave with ``m_re``, the first-migration chance of a typical person of
     the age (:func:`migration_logit`) raised by ``migration.remigration.offset``; the others
-    leave with ``m``. The share is ``r m_re / (r m_re + (1 - r) m)``: about 0.03 at 16-20,
-    0.22 at 21-30 and 0.29 at 31-50 with the defaults. Local non-farm work, which keeps both
+    leave with ``m``. The share is ``r m_re / (r m_re + (1 - r) m)``: about 0.04 at 16-20,
+    0.25 at 21-30 and 0.32-0.33 at 31-50 with the defaults. Local non-farm work, which keeps both
     kinds at origin alike, is left out.
     """
     if age > p.migration__first__max_age:

@@ -204,9 +204,6 @@ LEVERS: tuple[Lever, ...] = (
     ),
 )
 
-#: Policy parameters that are no lever a policy maker sets: the mechanism's settings.
-SETTINGS = (RE + "returnee_job_anchoring",)
-
 
 def lever(path: str) -> Lever | None:
     """The lever at ``path``, or ``None`` for a parameter that is no lever."""
