@@ -34,6 +34,7 @@ from platform_helpers import (
 from sqlalchemy import select
 
 import migrant_health.comparison
+from migrant_health.atomic import atomic_directory
 from migrant_health.experiments.deltas import DELTA_COLUMNS
 from migrant_health.platform import create_app, job_slots
 from migrant_health.platform.admin import create_account
@@ -71,8 +72,14 @@ def deltas_table(scenario: str = "fair_employment", end: int = 2030) -> pd.DataF
 
 def write_comparison(folder: Path, table: pd.DataFrame) -> None:
     """What compare writes: the deltas and a comparison.json of its contract (checked here, so
-    that the stand-in cannot drift from the real file the explorer reads)."""
-    folder.mkdir(parents=True)
+    that the stand-in cannot drift from the real file the explorer reads), filled into a hidden
+    staging folder and renamed into place as compare does (written in place, a page served
+    meanwhile could read a half-written deltas.parquet: ArrowInvalid, once, under load)."""
+    with atomic_directory(folder, folder.parent, "comparison") as (staging, _):
+        _fill_comparison(staging, table)
+
+
+def _fill_comparison(folder: Path, table: pd.DataFrame) -> None:
     table.to_parquet(folder / "deltas.parquet", index=False)
     meta = {
         "kind": "comparison",

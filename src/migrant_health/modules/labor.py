@@ -252,6 +252,59 @@ def employment_probability(
 
 
 @inline
+def formal_chance(p: Params, education: int, economic: float, city_tier: int) -> float:
+    """Chance that an employed out-migrant without a formal job this year gets one (a labour
+    contract): more with schooling, economic integration and in the big cities."""
+    return logistic(
+        p.labor__sector__formal_intercept
+        + p.labor__sector__formal_education * (education - 2)
+        + p.labor__sector__formal_economic * economic
+        + p.labor__sector__formal_big_city * (city_tier <= 2)
+        + p.policy__fair_employment__contract_enforcement
+        * p.policy__fair_employment__contract_enforcement_effect
+    )
+
+
+@inline
+def base_year_formal_chance(  # type: ignore[no-untyped-def]
+    p, age, years_in_city, education, city_tier, health, chronic, mental
+):  # fmt: skip
+    """Chance that a base-year out-migrant holds a formal job, from their years in the city.
+
+    The migration step gives arrivals an informal job (after that year's labour step), and each
+    later year's labour step gives a person who holds a job (:func:`employment_probability`) a
+    formal one with :func:`formal_chance` if they had none and with
+    ``labor.sector.formal_retention`` if they had one. A base-year out-migrant with ``y`` years
+    in the city has had ``y`` such steps: the chain over them, with the economic integration
+    those years built (``labor.economic.initial`` toward ``migration.initial.settled_economic``
+    at ``labor.economic.adjustment`` a year, as the migration module's start builds it), gives
+    the chance of a formal job now among the employed (every base-year out-migrant holds a
+    job). Drawn with the formal chance of an arrival whatever the years, the stock started with
+    28 % formal, and the yearly steps took the share to 43 % in five frozen years (to 36 % in the
+    first year of a moving run).
+    """
+    if years_in_city <= 0:
+        return 0.0  # arrived this year: informal
+    initial = p.labor__economic__initial
+    settled = p.migration__initial__settled_economic
+    keep = 1.0 - p.labor__economic__adjustment
+    formal = 0.0  # the unconditional share formal after each step; arrivals are informal
+    for k in range(1, years_in_city):
+        level = initial + (settled - initial) * (1.0 - keep ** (k - 1))
+        employed = employment_probability(
+            p, age - 1 - years_in_city + k, education, health, chronic, mental, 0.0
+        )
+        formal = employed * (
+            formal * p.labor__sector__formal_retention
+            + (1.0 - formal) * formal_chance(p, education, level, city_tier)
+        )
+    level = initial + (settled - initial) * (1.0 - keep ** (years_in_city - 1))
+    return formal * p.labor__sector__formal_retention + (1.0 - formal) * formal_chance(
+        p, education, level, city_tier
+    )
+
+
+@inline
 def working_time_cut(p: Params, status: int) -> float:
     """Hours a week that enforcement of the statutory week cuts from a rural-hukou worker's job.
 
@@ -442,14 +495,7 @@ def _step(  # type: ignore[no-untyped-def]
                 elif j == JOB_FORMAL:
                     formal_p = p.labor__sector__formal_retention
                 else:
-                    formal_p = logistic(
-                        p.labor__sector__formal_intercept
-                        + p.labor__sector__formal_education * (education[i] - 2)
-                        + p.labor__sector__formal_economic * economic[i]
-                        + p.labor__sector__formal_big_city * (city_tier[i] <= 2)
-                        + p.policy__fair_employment__contract_enforcement
-                        * p.policy__fair_employment__contract_enforcement_effect
-                    )
+                    formal_p = formal_chance(p, education[i], economic[i], city_tier[i])
                 j = JOB_FORMAL if uniform(k_sec, pid) < formal_p else JOB_INFORMAL
             else:
                 j = JOB_NONE
@@ -524,7 +570,7 @@ def _step(  # type: ignore[no-untyped-def]
 @kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, education, status, job, health, chronic, mental,
-    city_tier, economic, income, hours,
+    city_tier, economic, income, hours, years_in_city,
 ):  # fmt: skip
     k = permanent_key(seed, STREAM_INIT)
     k_employed = permanent_key(seed, STREAM_INIT_EMPLOYMENT)
@@ -540,10 +586,10 @@ def _init(  # type: ignore[no-untyped-def]
         if s == NOT_ENTERED or in_school(p, age, education[i]):
             job[i] = JOB_NONE
         elif s == OUT_MIGRANT:
-            formal_p = logistic(
-                p.labor__sector__formal_intercept
-                + p.labor__sector__formal_education * (education[i] - 2)
-            )
+            formal_p = base_year_formal_chance(
+                p, age, years_in_city[i], education[i], city_tier[i], health[i], chronic[i],
+                mental[i],
+            )  # fmt: skip
             job[i] = JOB_FORMAL if u < formal_p else JOB_INFORMAL
         elif s == URBAN_LOCAL:
             # As the yearly step places them: employed with its chance, and then in a formal
@@ -626,6 +672,8 @@ class Labor(Module):
         "care.capacity",
         "care.income",
         "schooling",
+        # The economic integration the migration module's start builds (base-year formal jobs).
+        "migration.initial.settled_economic",
         "policy.fair_employment",
         "policy.public_services",
         "policy.return_entrepreneurship",
