@@ -266,6 +266,16 @@ def formal_chance(p: Params, education: int, economic: float, city_tier: int) ->
 
 
 @inline
+def settled_economic_after(p: Params, arrival: float, years: int) -> float:
+    """Economic integration of a base-year out-migrant after ``years`` in the city: from
+    ``arrival`` toward ``migration.initial.settled_economic`` at ``labor.economic.adjustment``
+    a year (the migration module's start; the yearly steps take over from there)."""
+    return arrival + (p.migration__initial__settled_economic - arrival) * (
+        1.0 - (1.0 - p.labor__economic__adjustment) ** years
+    )
+
+
+@inline
 def base_year_formal_chance(  # type: ignore[no-untyped-def]
     p, age, years_in_city, education, city_tier, health, chronic, mental
 ):  # fmt: skip
@@ -276,32 +286,26 @@ def base_year_formal_chance(  # type: ignore[no-untyped-def]
     formal one with :func:`formal_chance` if they had none and with
     ``labor.sector.formal_retention`` if they had one. A base-year out-migrant with ``y`` years
     in the city has had ``y`` such steps: the chain over them, with the economic integration
-    those years built (``labor.economic.initial`` toward ``migration.initial.settled_economic``
-    at ``labor.economic.adjustment`` a year, as the migration module's start builds it), gives
-    the chance of a formal job now among the employed (every base-year out-migrant holds a
-    job). Drawn with the formal chance of an arrival whatever the years, the stock started with
-    28 % formal, and the yearly steps took the share to 43 % in five frozen years (to 36 % in the
-    first year of a moving run).
+    those years built (:func:`settled_economic_after`), gives the chance of a formal job now
+    among the employed (every base-year out-migrant holds a job). Drawn with the formal chance
+    of an arrival whatever the years, the stock started with 28 % formal, and the yearly steps
+    took the share to 43 % in five frozen years (to 36 % in the first year of a moving run).
     """
-    if years_in_city <= 0:
-        return 0.0  # arrived this year: informal
-    initial = p.labor__economic__initial
-    settled = p.migration__initial__settled_economic
-    keep = 1.0 - p.labor__economic__adjustment
     formal = 0.0  # the unconditional share formal after each step; arrivals are informal
-    for k in range(1, years_in_city):
-        level = initial + (settled - initial) * (1.0 - keep ** (k - 1))
-        employed = employment_probability(
-            p, age - 1 - years_in_city + k, education, health, chronic, mental, 0.0
+    for k in range(1, years_in_city + 1):
+        level = settled_economic_after(p, p.labor__economic__initial, k - 1)
+        held = formal * p.labor__sector__formal_retention + (1.0 - formal) * formal_chance(
+            p, education, level, city_tier
         )
-        formal = employed * (
-            formal * p.labor__sector__formal_retention
-            + (1.0 - formal) * formal_chance(p, education, level, city_tier)
+        if k == years_in_city:
+            return held  # this year's step, among the employed
+        formal = (
+            employment_probability(
+                p, age - 1 - years_in_city + k, education, health, chronic, mental, 0.0
+            )
+            * held
         )
-    level = initial + (settled - initial) * (1.0 - keep ** (years_in_city - 1))
-    return formal * p.labor__sector__formal_retention + (1.0 - formal) * formal_chance(
-        p, education, level, city_tier
-    )
+    return 0.0  # arrived this year: informal
 
 
 @inline

@@ -89,6 +89,7 @@ from migrant_health.modules.labor import (
     decades_since_base,
     first_age_without_nonfarm_work,
     nonfarm_retirement_age,
+    settled_economic_after,
     usual_hours_and_pay,
 )
 from migrant_health.modules.schooling import in_school, leaves_school
@@ -997,9 +998,7 @@ def _settle_initial_stock(  # type: ignore[no-untyped-def]
         # by the steady start, with the integration and social modules' own yearly steps.
         # Economic integration of a settled migrant: halfway to a typical target within
         # the years already spent (the yearly dynamics take over from there).
-        economic[i] += (p.migration__initial__settled_economic - economic[i]) * (
-            1.0 - (1.0 - p.labor__economic__adjustment) ** y
-        )
+        economic[i] = settled_economic_after(p, economic[i], y)
         if family[i] == FAMILY_APART and uniform(k_married, pid) >= married_before_leaving(
             p, age, y
         ):
