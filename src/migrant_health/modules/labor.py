@@ -357,6 +357,17 @@ def usual_weekly_hours(p: Params, status: int, job: int) -> float:
 
 
 @inline
+def experience_log_pay(p: Params, age: int, education: int) -> float:
+    """The experience profile's part of log earnings at ``age``: years since the usual end of
+    schooling, with returns that rise and then fall (concave)."""
+    experience = max(0, age - 16 - 2 * education)
+    return (
+        p.labor__income__experience * experience
+        - p.labor__income__experience_squared * experience * experience / 100.0
+    )
+
+
+@inline
 def log_relative_earnings(
     p: Params,
     age: int,
@@ -369,13 +380,11 @@ def log_relative_earnings(
     trained: bool,
 ) -> float:
     """Log earnings relative to the wage index, before the person's ability and luck."""
-    experience = max(0, age - 16 - 2 * education)
     value = (
         p.labor__income__intercept
         + p.labor__income__trend * decades_since_base(p.conditions_year)
         + p.labor__income__education * (education - 2)
-        + p.labor__income__experience * experience
-        - p.labor__income__experience_squared * experience * experience / 100.0
+        + experience_log_pay(p, age, education)
         + p.labor__income__health * (health - 0.8)
         + p.labor__income__formal * formal
         + p.labor__income__economic_integration * economic

@@ -15,9 +15,11 @@ exist, and settles each person where the model's own dynamics would have brought
   the person's own conditions (job, hours, chronic illness, insurance, local ties). An
   out-migrant arrived ``years_in_city`` years ago with the health they were selected on and has
   since moved toward the city's steady state at the yearly recovery rate.
+- **Returnees' local work** (:mod:`returnee_history`): a returnee home for some years holds
+  the local non-farm work the yearly steps leave among the returnees still at home.
 - **Savings**: an out-migrant arrived with what they had saved farming at origin and has
   saved (and spent) for ``years_in_city`` years at the rates the labour module applies every
-  year.
+  year, each year's pay at the experience of the time.
 - **Mental health**: the person's own target (support, money, physical health, chronic illness,
   discrimination, early mobility, family) plus a draw from the spread that yearly shocks keep
   around it; an out-migrant has covered only part of the way from the mental health they
@@ -106,7 +108,7 @@ from migrant_health.modules.integration import (
 )
 from migrant_health.modules.labor import (
     employment_probability,
-    first_age_without_nonfarm_work,
+    experience_log_pay,
     local_nonfarm_entry_odds,
     local_nonfarm_exit,
     nonfarm_retirement_age,
@@ -114,6 +116,11 @@ from migrant_health.modules.labor import (
     yearly_saving,
 )
 from migrant_health.modules.migration import typical_return_chances
+from migrant_health.modules.returnee_history import (
+    returnee_entry_offset,
+    returnee_past,
+    settle_returnee_local_work,
+)
 from migrant_health.modules.schooling import school_end_age
 from migrant_health.modules.social import (
     home_support,
@@ -128,9 +135,6 @@ STREAM_LOCAL_WORK_YEARS = stream("steady_start.local_work_years")
 STREAM_SPENDING_HISTORY = stream("steady_start.spending_history")
 STREAM_WORK_HISTORY = stream("steady_start.work_history")
 STREAM_ORIGIN_WORK_HISTORY = stream("steady_start.origin_work_history")
-STREAM_RETURNEE_CITY_YEARS = stream("steady_start.returnee_city_years")
-STREAM_RETURNEE_TIER = stream("steady_start.returnee_tier")
-STREAM_YEARS_SINCE_RETURN = stream("steady_start.years_since_return")
 
 #: Rows of :func:`history_keys`: the streams of the yearly draws of a base-year person's past.
 SPENDING_KEYS, WORK_KEYS, ORIGIN_WORK_KEYS = 0, 1, 2
@@ -404,37 +408,9 @@ def returnee_city_gap(  # type: ignore[no-untyped-def]
 
 
 @inline
-def returnee_city_spell(p: Params, seed: np.uint64, pid: int, most: int) -> tuple[int, int]:
-    """Years a base-year returnee spent in the city, and the tier of that city.
-
-    Geometric on 1, 2, ... with mean ``migration.initial.returned_city_years`` (at most
-    ``most``), in a city drawn from ``migration.destination.tier_share`` as departures draw
-    it. The yearly steps bring no one home before a year in the city (an arrival spends its
-    arrival year there, and the return is decided from the next year on); drawn from 0, a
-    seventh of the base-year returnees had never lived in the city and came home without its
-    mark on their health, mental health, ties and savings.
-    """
-    mean = p.migration__initial__returned_city_years
-    years = 0
-    if mean >= 1.0 and most >= 1:
-        leave = 1.0 / mean
-        u = uniform(permanent_key(seed, STREAM_RETURNEE_CITY_YEARS), pid)
-        years = 1 + int(min(float(most - 1), np.log(1.0 - u) / np.log(1.0 - leave)))
-    shares = p.migration__destination__tier_share
-    draw = uniform(permanent_key(seed, STREAM_RETURNEE_TIER), pid) * shares.sum()
-    tier = shares.size
-    cumulative = 0.0
-    for t in range(shares.size):
-        cumulative += shares[t]
-        if draw < cumulative:
-            tier = t + 1
-            break
-    return years, tier
-
-
-@inline
 def local_work_spells(  # type: ignore[no-untyped-def]
-    p, seed, pid, age, years, farming, education, health, female, keys, spells
+    p, seed, pid, age, years, farming, education, health, female, keys, spells, local_now,
+    returnee_from,
 ):  # fmt: skip
     """Which past years at origin a farmer spent in local non-farm work instead.
 
@@ -448,7 +424,10 @@ def local_work_spells(  # type: ignore[no-untyped-def]
     with the exit chance if the year after was local work. Only years before the person's age
     of leaving non-farm work can be local work. The most recent year of a run of farming years
     is taken as farming: it is now, or the year before a switch the rest of the history knows
-    (taking up local work now, leaving for the city, no longer farming in old age).
+    (taking up local work now, leaving for the city, no longer farming in old age). A returnee
+    in local work now (``local_now``) has their latest year in it, and the chain runs back
+    from there. From ``returnee_from`` on (the years home after a city spell) the entry chance
+    is a returnee's (:func:`returnee_history.returnee_entry_offset`).
 
     Without these spells every farmer had farmed all their life, and the local migrant workers
     who go back to farming (about one rural stayer in forty a year, with 40 months of savings)
@@ -465,6 +444,7 @@ def local_work_spells(  # type: ignore[no-untyped-def]
     # The entry odds depend on age only through its NBS age band (`derived.age_band`): one
     # logistic per band met instead of one per year (the same numbers).
     band = -1
+    returnee_band = False
     enter = 0.0
     for t in range(years - 1, -1, -1):
         if not farming[t]:
@@ -473,7 +453,9 @@ def local_work_spells(  # type: ignore[no-untyped-def]
             continue
         years_ago = years - 1 - t
         a = age - 1 - years_ago
-        if t == years - 1 or not farming[t + 1]:
+        if t == years - 1:
+            local = local_now  # the latest year: farming, or the local work held now
+        elif not farming[t + 1]:
             local = False  # the latest year of a run of farming
         elif a >= retires:
             local = False
@@ -482,9 +464,14 @@ def local_work_spells(  # type: ignore[no-untyped-def]
             if local:
                 local = draw >= leave
             else:
-                if age_band(a) != band:
+                home = t >= returnee_from
+                if age_band(a) != band or home != returnee_band:
                     band = age_band(a)
-                    enter = logistic(local_nonfarm_entry_odds(p, a, education, health, female))
+                    returnee_band = home
+                    odds = local_nonfarm_entry_odds(p, a, education, health, female)
+                    if home:
+                        odds += returnee_entry_offset(p)
+                    enter = logistic(odds)
                 local = draw < enter
         spells[t] = local
     return spells
@@ -570,19 +557,23 @@ def savings_history(  # type: ignore[no-untyped-def]
     # now) and have lived on their household's transfers since, paying part of their bills.
     farm_end = int(np.ceil(p.labor__origin__retirement_age))
     farms_until = farm_end if job == JOB_NONE and lives_at_origin(status) else 0
+    # A returnee in local work came home to the farm and took it up since (returnee_history).
+    local_now = status == RETURNED and nonfarm_job(job)
     for t in range(years):
         a = age - years + t
         farming[t] = False
         if t < before:
             farming[t] = before_job == JOB_FARM
         elif t >= before + city:
-            farming[t] = job == JOB_FARM or a < farms_until
+            farming[t] = job == JOB_FARM or a < farms_until or local_now
     local_work_spells(
-        p, seed, pid, age, years, farming, education, health, female, keys, local
+        p, seed, pid, age, years, farming, education, health, female, keys, local, local_now,
+        before + city if status == RETURNED else years,
     )  # fmt: skip
     _, local_pay = usual_hours_and_pay(
         p, seed, pid, LOCAL_MIGRANT, JOB_INFORMAL, age, education, health, 0, economic
     )
+    experience_now = experience_log_pay(p, age, education)
     for t in range(years):
         years_ago = years - 1 - t
         a = age - 1 - years_ago
@@ -606,11 +597,19 @@ def savings_history(  # type: ignore[no-untyped-def]
                 tier = 0  # back at origin
             if a < farms_until:
                 jb = JOB_FARM
+            if local_now and not local[t]:
+                jb, earned = JOB_FARM, 0.0  # a year home before taking up local work
         if local[t]:
             # A rural stayer's local non-farm work makes them a local migrant worker that year;
             # a returnee's keeps them a returnee.
             st = LOCAL_MIGRANT if st == RURAL_STAYER else st
             jb, earned = JOB_INFORMAL, local_pay
+        if earned > 0.0:
+            # Paid at the experience of the time. At today's, a returnee of 60-64 had earned a
+            # 62-year-old's pay in the city at 40 and in local work since, and came into the
+            # start with savings under a third of those of 55-59 (1.99 months against 6.82;
+            # seed 3), which five frozen years of the steps brought up by a month a year.
+            earned *= np.exp(experience_log_pay(p, a, education) - experience_now)
         # The year's saving as it is now (a retired urban local's pension included); what care
         # costs at the age of the time.
         sv = min(120.0, max(-24.0, sv * keep + yearly_saving(p, st, jb, earned, tier, age)))
@@ -681,20 +680,8 @@ def _settle(  # type: ignore[no-untyped-def]
         network_away = 0.0  # and origin network at the end of the city spell
         if s == RETURNED:
             # Farmed (or did local work), spent some years in the city, and came home some
-            # years ago: the city spell about as long as the yearly steps' spells that end in
-            # a return, the years since uniform over what is left of the working life, or,
-            # for a returnee past the age of leaving non-farm work, since that age (the
-            # migration module's start chose them as having come home then).
-            city, past_tier = returnee_city_spell(p, seed, pid, working_years)
-            back = int(
-                uniform(permanent_key(seed, STREAM_YEARS_SINCE_RETURN), pid)
-                * (working_years - city + 1)
-            )
-            returned_at = first_age_without_nonfarm_work(
-                nonfarm_retirement_age(p, seed, pid, female[i])
-            )
-            if age >= returned_at:
-                back = max(0, min(working_years - city, age - returned_at))
+            # years ago (returnee_history).
+            _, city, past_tier, back = returnee_past(p, seed, pid, age, education[i], female[i])
             # The ties and network the city spell and the years home since left, before the
             # health they speed the recovery of and the mental health they support.
             departure_cultural = (
@@ -837,15 +824,20 @@ class SteadyStart(Module):
     name = "steady_start"
     seed_sections = ("3.1", "3.2")
     summary = (
-        "at initialisation, once jobs, insurance and integration exist: health at the steady "
+        "at initialisation, once jobs, insurance and integration exist: returnees' local work "
+        "for their years home; health at the steady "
         "state of each person's own conditions (out-migrants: from arrival over their years in "
         "the city), savings of out-migrants from their years in the city, mental health at its "
         "own target, out-migrants' ties, cultural and identity integration built year by year"
     )
-    init_kernels = (_settle,)
+    # Returnees' local work first: their health, mental health and savings settle on it.
+    init_kernels = (settle_returnee_local_work, _settle)
     # The base-year stock's frailty among the survivors of each age (health module).
     arguments: ClassVar[Mapping[str, Argument]] = {"frailty_z": surviving_frailties}
     writes = (
+        "job",
+        "income",
+        "hours",
         "health",
         "mental",
         "savings",

@@ -1,0 +1,174 @@
+"""A base-year returnee's past: the city spell, the years home since, and the local work of
+those years (part of the steady start, :mod:`migrant_health.modules.steady_start`).
+
+The 2008 stock holds returnees (``migration.initial.returned_share``) whose past the synthesis
+does not know. The steady start gives each one a city spell and a number of years home since,
+and settles their health, mental health, ties and savings on that history. The yearly steps
+bring returnees home to the farm and move them into local non-farm work at the labour module's
+entry chance (with ``labor.origin.returnee_entrepreneurship``) and out of it at its exit chance:
+a returnee home for some years holds local work with the chance those years of the chain give.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from migrant_health.engine.codes import DEAD, FAMILY_SINGLE, JOB_FARM, JOB_INFORMAL, RETURNED
+from migrant_health.engine.context import Params
+from migrant_health.engine.derived import age_band
+from migrant_health.engine.jit import inline, kernel
+from migrant_health.engine.random import logistic, permanent_key, stream, uniform
+from migrant_health.modules.labor import (
+    first_age_without_nonfarm_work,
+    local_nonfarm_entry_odds,
+    local_nonfarm_exit,
+    nonfarm_retirement_age,
+    usual_hours_and_pay,
+)
+from migrant_health.modules.migration import migration_logit, returnee_anchoring
+from migrant_health.modules.schooling import school_end_age
+
+# The names keep the streams of the steady start, where these draws were first made.
+STREAM_RETURNEE_CITY_YEARS = stream("steady_start.returnee_city_years")
+STREAM_RETURNEE_TIER = stream("steady_start.returnee_tier")
+STREAM_YEARS_SINCE_RETURN = stream("steady_start.years_since_return")
+STREAM_RETURNEE_LOCAL_WORK = stream("steady_start.returnee_local_work")
+
+
+@inline
+def returnee_city_spell(p: Params, seed: np.uint64, pid: int, most: int) -> tuple[int, int]:
+    """Years a base-year returnee spent in the city, and the tier of that city.
+
+    Geometric on 1, 2, ... with mean ``migration.initial.returned_city_years`` (at most
+    ``most``), in a city drawn from ``migration.destination.tier_share`` as departures draw
+    it. The yearly steps bring no one home before a year in the city (an arrival spends its
+    arrival year there, and the return is decided from the next year on); drawn from 0, a
+    seventh of the base-year returnees had never lived in the city and came home without its
+    mark on their health, mental health, ties and savings.
+    """
+    mean = p.migration__initial__returned_city_years
+    years = 0
+    if mean >= 1.0 and most >= 1:
+        leave = 1.0 / mean
+        u = uniform(permanent_key(seed, STREAM_RETURNEE_CITY_YEARS), pid)
+        years = 1 + int(min(float(most - 1), np.log(1.0 - u) / np.log(1.0 - leave)))
+    shares = p.migration__destination__tier_share
+    draw = uniform(permanent_key(seed, STREAM_RETURNEE_TIER), pid) * shares.sum()
+    tier = shares.size
+    cumulative = 0.0
+    for t in range(shares.size):
+        cumulative += shares[t]
+        if draw < cumulative:
+            tier = t + 1
+            break
+    return years, tier
+
+
+@inline
+def returnee_past(  # type: ignore[no-untyped-def]
+    p, seed, pid, age, education, female
+):  # fmt: skip
+    """A base-year returnee's working years, city spell, its city's tier and years home since.
+
+    Farmed (or did local work), spent some years in the city, and came home some years ago:
+    the city spell about as long as the yearly steps' spells that end in a return
+    (:func:`returnee_city_spell`), the years since uniform over what is left of the working
+    life, or, for a returnee past the age of leaving non-farm work, since that age (the
+    migration module's start chose them as having come home then).
+
+    Returns:
+        ``(working_years, city, tier, back)``: years since leaving school, years in the city,
+        that city's tier, years home since.
+    """
+    working_years = max(0, age - school_end_age(p, education))
+    city, tier = returnee_city_spell(p, seed, pid, working_years)
+    back = int(
+        uniform(permanent_key(seed, STREAM_YEARS_SINCE_RETURN), pid) * (working_years - city + 1)
+    )
+    returned_at = first_age_without_nonfarm_work(nonfarm_retirement_age(p, seed, pid, female))
+    if age >= returned_at:
+        back = max(0, min(working_years - city, age - returned_at))
+    return working_years, city, tier, back
+
+
+@inline
+def returnee_entry_offset(p: Params) -> float:
+    """What the labour module adds to a returnee's log-odds of taking up local non-farm work:
+    the skills and savings brought home, and start-up support (seed 4.4)."""
+    return p.labor__origin__returnee_entrepreneurship + (
+        p.policy__return_entrepreneurship__nonfarm_boost
+        * p.policy__return_entrepreneurship__nonfarm_effect
+    )
+
+
+@inline
+def returnee_local_work_chance(  # type: ignore[no-untyped-def]
+    p, age, back, education, health, female, married
+):  # fmt: skip
+    """Chance that a base-year returnee home for ``back`` years holds local non-farm work now.
+
+    The yearly steps bring a returnee home to the farm. Each later year the migration module
+    sends some returnees back to a city (``migration.remigration``), fewer of those a local job
+    anchors (``migration.first.local_job``), and then the labour module moves farmers into local
+    work at the entry chance (with the returnee's offset, :func:`returnee_entry_offset`) and
+    out of it at the exit chance. The chain runs forward from the farm, year by year at the age
+    of the time, over the returnees still at home: those in local work among them. Without the
+    re-migrations the young returnees of the base year started with too little of it (4 % at
+    20-29, where the ones left after five frozen years held 16 %). The community's propensity
+    to migrate is taken at its reference. The caller keeps returnees past their age of leaving
+    non-farm work out (they farm).
+    """
+    leave = local_nonfarm_exit(p, health)
+    offset = returnee_entry_offset(p)
+    anchored = p.migration__first__local_job * returnee_anchoring(p)
+    local, farm = 0.0, 1.0  # shares of the returnees of that year, still at home
+    band = -1
+    enter = stay_farming = stay_local = 0.0
+    for k in range(back):
+        a = age - back + k
+        if age_band(a) != band:
+            band = age_band(a)
+            enter = logistic(local_nonfarm_entry_odds(p, a, education, health, female) + offset)
+            x = p.migration__remigration__offset + migration_logit(
+                p, a, female, married, education, health,
+                p.migration__reference__community_share, 0.0,
+            )  # fmt: skip
+            stay_farming = 1.0 - logistic(x)
+            stay_local = 1.0 - logistic(x + anchored)
+        # No one leaves again in the year they came home, nor past the age of leaving.
+        if k > 0 and a <= p.migration__first__max_age:
+            local *= stay_local
+            farm *= stay_farming
+        local, farm = local * (1.0 - leave) + farm * enter, local * leave + farm * (1.0 - enter)
+    return local / max(local + farm, 1e-12)
+
+
+@kernel
+def settle_returnee_local_work(  # type: ignore[no-untyped-def]
+    first_pid, start, seed, p, birth_year, female, education, status, job, family, health,
+    city_tier, economic, income, hours,
+):  # fmt: skip
+    """Local non-farm work of the base-year returnees, with its hours and pay.
+
+    The labour module's start puts every returnee able to farm on the farm. Left so, the share
+    of returnees aged 40-59 in local work rose from 4-6 % to 17-18 % in five frozen years, and
+    their savings with it.
+    """
+    k_local = permanent_key(seed, STREAM_RETURNEE_LOCAL_WORK)
+    for i in range(status.size):
+        if status[i] != RETURNED or status[i] == DEAD or job[i] != JOB_FARM:
+            continue
+        pid = first_pid + i
+        age = start - birth_year[i]
+        if age >= nonfarm_retirement_age(p, seed, pid, female[i]):
+            continue  # farming only, as the yearly steps keep them
+        _, _, _, back = returnee_past(p, seed, pid, age, education[i], female[i])
+        chance = returnee_local_work_chance(
+            p, age, back, education[i], health[i], female[i], family[i] != FAMILY_SINGLE
+        )
+        if uniform(k_local, pid) < chance:
+            job[i] = JOB_INFORMAL
+            hours[i], income[i] = usual_hours_and_pay(
+                p, seed, pid, RETURNED, JOB_INFORMAL, age, education[i], health[i],
+                city_tier[i], economic[i],
+            )  # fmt: skip
