@@ -90,7 +90,10 @@ from migrant_health.modules.care import (
     relative_household_income,
     use_of_care,
 )
+from migrant_health.modules.demography import first_life_table_age, rural_qx, urban_qx
 from migrant_health.modules.health import (
+    OLDEST_TABULATED,
+    chronic_prevalence_tables,
     initial_steady_state,
     mental_disposition,
     mental_stationary_sd,
@@ -135,6 +138,7 @@ STREAM_LOCAL_WORK_YEARS = stream("steady_start.local_work_years")
 STREAM_SPENDING_HISTORY = stream("steady_start.spending_history")
 STREAM_WORK_HISTORY = stream("steady_start.work_history")
 STREAM_ORIGIN_WORK_HISTORY = stream("steady_start.origin_work_history")
+STREAM_CHRONIC_ONSET = stream("steady_start.chronic_onset")
 
 #: Rows of :func:`history_keys`: the streams of the yearly draws of a base-year person's past.
 SPENDING_KEYS, WORK_KEYS, ORIGIN_WORK_KEYS = 0, 1, 2
@@ -478,21 +482,33 @@ def local_work_spells(  # type: ignore[no-untyped-def]
 
 
 @inline
-def past_employment(  # type: ignore[no-untyped-def]
-    p, age, young, education, health, chronic, mental
+def chronic_onset_age(  # type: ignore[no-untyped-def]
+    seed, pid, age, chronic, prevalence
 ):  # fmt: skip
-    """:func:`labor.employment_probability` at ``age`` (no services), given ``young``, its value
-    at 50 and below, where age does not enter it."""
-    if age <= 50:
-        return young
-    return employment_probability(p, age, education, health, chronic, mental, 0.0)
+    """Age at which a base-year person who is chronically ill now fell ill (past ``age`` if
+    they are not ill).
+
+    Chronic illness does not remit, so of those ill at ``age`` the share already ill at ``x``
+    is the prevalence at ``x`` over the prevalence now (``prevalence``: the base year's
+    prevalence by age of the person's sex and place, ``health.chronic_prevalence_tables``;
+    deaths that take the ill first are left out). Drawn as the first age at which that share
+    reaches a uniform draw of the person's own.
+    """
+    if not chronic:
+        return age + 1
+    now = prevalence[min(age, prevalence.size - 1)]
+    u = uniform(permanent_key(seed, STREAM_CHRONIC_ONSET), pid) * now
+    for x in range(16, age):
+        if prevalence[x] >= u:
+            return x
+    return age
 
 
 @inline
 def savings_history(  # type: ignore[no-untyped-def]
     p, seed, pid, age, before, before_status, before_job, city, since, status, job, income,
     city_tier, insurance, chronic, health, mental, education, economic, female, keys, farming,
-    local,
+    local, onset, steady,
 ):  # fmt: skip
     """Savings at the start, and at the end of the first spell of a working life.
 
@@ -518,7 +534,10 @@ def savings_history(  # type: ignore[no-untyped-def]
     city. A returnee's years in the city are drawn the same way, in an informal job at its
     usual pay in a city of ``city_tier`` (the returnee's past destination). A year of farming
     at origin may have been a year of local non-farm work instead, at its usual pay
-    (:func:`local_work_spells`).
+    (:func:`local_work_spells`). Each past year's chances of a job and medical bills read the
+    health and chronic illness of the time: ill from ``onset`` (:func:`chronic_onset_age`) and
+    as far above today's health as ``steady`` (the steady state without work or illness by age
+    of the person's place, ``health.initial_steady_state``) stands above today's.
 
     ``keys`` are :func:`history_keys`; ``farming`` and ``local`` are work arrays of at least
     the person's years (the chunk's, so that no person allocates).
@@ -548,11 +567,7 @@ def savings_history(  # type: ignore[no-untyped-def]
     sv = 0.0
     at_switch = 0.0
     years = before + city + since
-    # The chance of holding a city job depends on age only past 50: computed once for the
-    # younger years instead of once per year (the same numbers).
-    employed_young = -1.0
-    if churns or city > 0:
-        employed_young = employment_probability(p, 50, education, health, chronic, mental, 0.0)
+    steady_now = steady[min(age, steady.size - 1)]
     # People at origin without work farmed until the farming age ended (or, younger, until
     # now) and have lived on their household's transfers since, paying part of their bills.
     farm_end = int(np.ceil(p.labor__origin__retirement_age))
@@ -577,18 +592,23 @@ def savings_history(  # type: ignore[no-untyped-def]
     for t in range(years):
         years_ago = years - 1 - t
         a = age - 1 - years_ago
+        # Health and chronic illness of the time: taken as now, a returnee of 60-64 had been
+        # as ill in the city at 40 as today, and the start's returnees of 60-64 held 2.9
+        # months of savings against 7.4 at 55-59 (seed 3).
+        ill = chronic if a >= onset else 0
+        fit = min(1.0, max(0.05, health + steady[min(a, steady.size - 1)] - steady_now))
         if t < before:
             st, jb, earned, tier, ins = before_status, before_job, 0.0, 0, at_origin_insurance
         elif t < before + city:
             st, jb, earned, tier, ins = OUT_MIGRANT, JOB_NONE, 0.0, city_tier, at_origin_insurance
             employed = uniform(keys[WORK_KEYS, years_ago], pid)
-            if employed < past_employment(p, a, employed_young, education, health, chronic, mental):
+            if employed < employment_probability(p, a, education, fit, ill, mental, 0.0):
                 jb, earned = JOB_INFORMAL, past_city_pay
         else:
             st, jb, earned, tier, ins = status, job, income, city_tier, insurance
             if churns and years_ago > 0:
                 employed = uniform(keys[WORK_KEYS, years_ago], pid)
-                chance = past_employment(p, a, employed_young, education, health, chronic, mental)
+                chance = employment_probability(p, a, education, fit, ill, mental, 0.0)
                 if employed < chance:
                     jb, earned = usual_job, usual_pay
                 else:
@@ -613,14 +633,7 @@ def savings_history(  # type: ignore[no-untyped-def]
         # The year's saving as it is now (a retired urban local's pension included); what care
         # costs at the age of the time.
         sv = min(120.0, max(-24.0, sv * keep + yearly_saving(p, st, jb, earned, tier, age)))
-        price = medical_price(
-            p,
-            st,
-            a,
-            chronic,
-            health,
-            normal(keys[SPENDING_KEYS, years_ago], pid),
-        )
+        price = medical_price(p, st, a, ill, fit, normal(keys[SPENDING_KEYS, years_ago], pid))
         rho, _ = effective_reimbursement(p, ins, st, queue)
         capacity = capacity_to_pay(
             p, annual_income(p, st, jb, earned, household), place_income(p, st)
@@ -639,7 +652,7 @@ def _settle(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, education, status, job, family,
     years_in_city, insurance, chronic, health, mental, savings, income, hours, city_tier,
     support, local_ties, origin_network, economic, cultural, identity, cross_province,
-    first_urban_pid, frailty_z,
+    first_urban_pid, frailty_z, first_age, qx, qx_urban,
 ):  # fmt: skip
     k_mental = permanent_key(seed, STREAM_SETTLED_MENTAL)
     k_health = permanent_key(seed, STREAM_SETTLED_HEALTH)
@@ -653,6 +666,15 @@ def _settle(  # type: ignore[no-untyped-def]
     at_home = home_support(p)
     farming = np.empty(longest, np.bool_)
     local_work = np.empty(longest, np.int8)
+    # Chronic prevalence (by sex) and the steady state without work or illness, by age, of
+    # each place (rural 0, urban 1), for the histories' health of the time.
+    prevalence = np.empty((2, 2, OLDEST_TABULATED + 1))
+    prevalence[0] = chronic_prevalence_tables(p, qx, first_age, False)
+    prevalence[1] = chronic_prevalence_tables(p, qx_urban, first_age, True)
+    steady = np.empty((2, OLDEST_TABULATED + 1))
+    for a in range(OLDEST_TABULATED + 1):
+        steady[0, a] = initial_steady_state(p, a, 0.0, False)
+        steady[1, a] = initial_steady_state(p, a, 0.0, True)
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
@@ -758,11 +780,14 @@ def _settle(  # type: ignore[no-untyped-def]
         if s == RETURNED:
             before = working_years - city - back
             before_status, before_job = RURAL_STAYER, JOB_FARM
+        place = 1 if urban else 0
+        onset = chronic_onset_age(seed, pid, age, chronic[i], prevalence[place, female[i]])
         savings[i], origin_savings = savings_history(
             p, seed, pid, age, before, before_status, before_job, city,
             working_years - before - city, s,
             job[i], income[i], past_tier, insurance[i], chronic[i], health[i], mental[i],
-            education[i], economic[i], female[i], keys, farming, local_work,
+            education[i], economic[i], female[i], keys, farming, local_work, onset,
+            steady[place],
         )  # fmt: skip
         # Mental health: everyone but out-migrants has long settled on their own target, with
         # the spread yearly shocks keep around it.
@@ -833,7 +858,13 @@ class SteadyStart(Module):
     # Returnees' local work first: their health, mental health and savings settle on it.
     init_kernels = (settle_returnee_local_work, _settle)
     # The base-year stock's frailty among the survivors of each age (health module).
-    arguments: ClassVar[Mapping[str, Argument]] = {"frailty_z": surviving_frailties}
+    arguments: ClassVar[Mapping[str, Argument]] = {
+        "frailty_z": surviving_frailties,
+        # The base year's chronic prevalence by age, for the onset in the savings histories.
+        "first_age": first_life_table_age,
+        "qx": rural_qx,
+        "qx_urban": urban_qx,
+    }
     writes = (
         "job",
         "income",
