@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from migrant_health.engine.codes import DEAD, FAMILY_SINGLE, JOB_FARM, JOB_INFORMAL, RETURNED
+from migrant_health.engine.codes import FAMILY_SINGLE, JOB_FARM, JOB_INFORMAL, RETURNED
 from migrant_health.engine.context import Params
 from migrant_health.engine.derived import age_band
 from migrant_health.engine.jit import inline, kernel
@@ -107,16 +107,17 @@ def returnee_local_work_chance(  # type: ignore[no-untyped-def]
 ):  # fmt: skip
     """Chance that a base-year returnee home for ``back`` years holds local non-farm work now.
 
-    The yearly steps bring a returnee home to the farm. Each later year the migration module
-    sends some returnees back to a city (``migration.remigration``), fewer of those a local job
-    anchors (``migration.first.local_job``), and then the labour module moves farmers into local
-    work at the entry chance (with the returnee's offset, :func:`returnee_entry_offset`) and
-    out of it at the exit chance. The chain runs forward from the farm, year by year at the age
-    of the time, over the returnees still at home: those in local work among them. Without the
-    re-migrations the young returnees of the base year started with too little of it (4 % at
-    20-29, where the ones left after five frozen years held 16 %). The community's propensity
-    to migrate is taken at its reference. The caller keeps returnees past their age of leaving
-    non-farm work out (they farm).
+    The yearly steps bring a returnee home to the farm at the end of a year. Each year home the
+    labour module moves farmers into local work at the entry chance (with the returnee's
+    offset, :func:`returnee_entry_offset`) and out of it at the exit chance, and then the
+    migration module sends some returnees back to a city (``migration.remigration``), fewer of
+    those a local job anchors (``migration.first.local_job``), none past
+    ``migration.first.max_age``. The chain runs forward from the farm, year by year at the age
+    of the time, over the returnees still at home: the chance is the share in local work among
+    them. The re-migrations leave those in local work behind, most at 30-49 (without them the
+    returnees' local work at 30-39 rose 0.21 points a year under frozen conditions). The
+    community's propensity to migrate is taken at its reference. The caller keeps returnees
+    past their age of leaving non-farm work out (they farm).
     """
     leave = local_nonfarm_exit(p, health)
     offset = returnee_entry_offset(p)
@@ -135,11 +136,10 @@ def returnee_local_work_chance(  # type: ignore[no-untyped-def]
             )  # fmt: skip
             stay_farming = 1.0 - logistic(x)
             stay_local = 1.0 - logistic(x + anchored)
-        # No one leaves again in the year they came home, nor past the age of leaving.
-        if k > 0 and a <= p.migration__first__max_age:
+        local, farm = local * (1.0 - leave) + farm * enter, local * leave + farm * (1.0 - enter)
+        if a <= p.migration__first__max_age:
             local *= stay_local
             farm *= stay_farming
-        local, farm = local * (1.0 - leave) + farm * enter, local * leave + farm * (1.0 - enter)
     return local / max(local + farm, 1e-12)
 
 
@@ -156,7 +156,7 @@ def settle_returnee_local_work(  # type: ignore[no-untyped-def]
     """
     k_local = permanent_key(seed, STREAM_RETURNEE_LOCAL_WORK)
     for i in range(status.size):
-        if status[i] != RETURNED or status[i] == DEAD or job[i] != JOB_FARM:
+        if status[i] != RETURNED or job[i] != JOB_FARM:
             continue
         pid = first_pid + i
         age = start - birth_year[i]
