@@ -126,6 +126,17 @@ def local_nonfarm_entry_odds(
 
 
 @inline
+def returnee_entry_offset(p: Params) -> float:
+    """What a returnee adds to the log-odds of taking up local non-farm work: the skills and
+    savings brought home, and start-up support (seed 4.4; share of returnees reached x its
+    effect)."""
+    return p.labor__origin__returnee_entrepreneurship + (
+        p.policy__return_entrepreneurship__nonfarm_boost
+        * p.policy__return_entrepreneurship__nonfarm_effect
+    )
+
+
+@inline
 def local_nonfarm_exit(p: Params, health: float) -> float:
     """Yearly chance that a local migrant worker leaves non-farm work for farming; the less
     healthy leave more often."""
@@ -487,11 +498,7 @@ def _step(  # type: ignore[no-untyped-def]
             else:
                 x = local_nonfarm_entry_odds(p, age, education[i], h, female[i]) - covid_shock(p)
                 if s == RETURNED:
-                    # Start-up support (seed 4.4): share of returnees reached x its effect.
-                    x += p.labor__origin__returnee_entrepreneurship + (
-                        p.policy__return_entrepreneurship__nonfarm_boost
-                        * p.policy__return_entrepreneurship__nonfarm_effect
-                    )
+                    x += returnee_entry_offset(p)
                 j = JOB_INFORMAL if uniform(k_loc, pid) < logistic(x) else JOB_FARM
             if s == RURAL_STAYER and nonfarm_job(j):
                 status[i] = LOCAL_MIGRANT

@@ -23,6 +23,7 @@ from migrant_health.modules.labor import (
     local_nonfarm_entry_odds,
     local_nonfarm_exit,
     nonfarm_retirement_age,
+    returnee_entry_offset,
     usual_hours_and_pay,
 )
 from migrant_health.modules.migration import migration_logit, returnee_anchoring
@@ -92,16 +93,6 @@ def returnee_past(  # type: ignore[no-untyped-def]
 
 
 @inline
-def returnee_entry_offset(p: Params) -> float:
-    """What the labour module adds to a returnee's log-odds of taking up local non-farm work:
-    the skills and savings brought home, and start-up support (seed 4.4)."""
-    return p.labor__origin__returnee_entrepreneurship + (
-        p.policy__return_entrepreneurship__nonfarm_boost
-        * p.policy__return_entrepreneurship__nonfarm_effect
-    )
-
-
-@inline
 def returnee_local_work_chance(  # type: ignore[no-untyped-def]
     p, age, back, education, health, female, married
 ):  # fmt: skip
@@ -109,7 +100,7 @@ def returnee_local_work_chance(  # type: ignore[no-untyped-def]
 
     The yearly steps bring a returnee home to the farm at the end of a year. Each year home the
     labour module moves farmers into local work at the entry chance (with the returnee's
-    offset, :func:`returnee_entry_offset`) and out of it at the exit chance, and then the
+    offset, :func:`labor.returnee_entry_offset`) and out of it at the exit chance, and then the
     migration module sends some returnees back to a city (``migration.remigration``), fewer of
     those a local job anchors (``migration.first.local_job``), none past
     ``migration.first.max_age``. The chain runs forward from the farm, year by year at the age

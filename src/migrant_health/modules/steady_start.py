@@ -115,15 +115,12 @@ from migrant_health.modules.labor import (
     local_nonfarm_entry_odds,
     local_nonfarm_exit,
     nonfarm_retirement_age,
+    returnee_entry_offset,
     usual_hours_and_pay,
     yearly_saving,
 )
 from migrant_health.modules.migration import typical_return_chances
-from migrant_health.modules.returnee_history import (
-    returnee_entry_offset,
-    returnee_past,
-    settle_returnee_local_work,
-)
+from migrant_health.modules.returnee_history import returnee_past, settle_returnee_local_work
 from migrant_health.modules.schooling import school_end_age
 from migrant_health.modules.social import (
     home_support,
@@ -431,7 +428,7 @@ def local_work_spells(  # type: ignore[no-untyped-def]
     (taking up local work now, leaving for the city, no longer farming in old age). A returnee
     in local work now (``local_now``) has their latest year in it, and the chain runs back
     from there. From ``returnee_from`` on (the years home after a city spell) the entry chance
-    is a returnee's (:func:`returnee_history.returnee_entry_offset`).
+    is a returnee's (:func:`labor.returnee_entry_offset`).
 
     Without these spells every farmer had farmed all their life, and the local migrant workers
     who go back to farming (about one rural stayer in forty a year, with 40 months of savings)
