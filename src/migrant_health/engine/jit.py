@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import numba as nb
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 _KERNEL_DIRS = (_PACKAGE / "engine", _PACKAGE / "modules")
 _MARKER = "kernel-sources.sha256"
+# The decorators below, as they appear in a file that holds a kernel.
+_KERNEL_MARKS = (b"@kernel", b"@inline", b"@init_kernel")
+
+F = TypeVar("F")
 
 
 # Files compiled into kernels (constants, compile options) without holding a kernel.
@@ -32,7 +37,7 @@ def _fingerprint() -> str:
     for directory in _KERNEL_DIRS:
         for source in sorted(directory.glob("*.py")):
             text = source.read_bytes()
-            if source.name in _CONSTANT_FILES or b"@kernel" in text or b"@inline" in text:
+            if source.name in _CONSTANT_FILES or any(mark in text for mark in _KERNEL_MARKS):
                 digest.update(source.name.encode())
                 digest.update(text)
     return digest.hexdigest()
@@ -88,5 +93,49 @@ def kernels_cached() -> bool:
 
 invalidate_stale_caches()
 
+# Marks the Python function of code that is compiled on its own only for once-per-chunk callers:
+# init kernels and their helpers (init_kernel), and @inline helpers, which are compiled on their
+# own only where they are not inlined, i.e. when called from such code.
+_RUNS_ONCE = "_migrant_health_runs_once_per_chunk"
+# Helpers of at most this many Numba IR instructions are inlined into once-per-chunk code too:
+# the random draws and small formulas called in its loops over people and past years. With none
+# inlined there, a chunk's initialisation took 19 % more CPU time than with all; with these,
+# 10 % (0.178 against 0.161 s a chunk at scale 200), for 94 s of compilation against 82 s.
+_SMALL_HELPER_INSTRUCTIONS = 30
+
+
+def _inline_into_yearly_kernels(call: Any, caller_ir: Any, callee_ir: Any) -> bool:
+    """Numba inlining cost model: inline ``@inline`` helpers into the yearly kernels.
+
+    Numba calls it with the call expression and the IR of the function being compiled and of
+    the helper. Inlining at Numba's IR level retypes the helper's body at every call site: it
+    is what makes the yearly kernels fast, and it made the once-per-chunk kernels (the steady
+    start's histories call the yearly model's helpers at hundreds of sites) take minutes to
+    compile. In those a helper stays a call, compiled once per signature, unless it is small;
+    the arithmetic, and so every result, is the same bit for bit.
+    """
+    if not getattr(caller_ir.func_id.func, _RUNS_ONCE, False):
+        return True
+    instructions = sum(len(block.body) for block in callee_ir.blocks.values())
+    return instructions <= _SMALL_HELPER_INSTRUCTIONS
+
+
 kernel = nb.njit(cache=True, error_model="numpy")
-inline = nb.njit(inline="always", cache=True, error_model="numpy")
+_inline_helper = nb.njit(inline=_inline_into_yearly_kernels, cache=True, error_model="numpy")
+
+
+def inline(func: F) -> F:
+    """Compile a helper that the yearly kernels inline (see :func:`_inline_into_yearly_kernels`)."""
+    setattr(func, _RUNS_ONCE, True)
+    return cast(F, _inline_helper(func))
+
+
+def init_kernel(func: F) -> F:
+    """Compile a kernel that runs once per chunk (an init kernel, or a helper only they call).
+
+    Like :data:`kernel`, except that the ``@inline`` helpers it calls, except small ones, stay
+    calls (see :func:`_inline_into_yearly_kernels`): code run once per chunk does not need all
+    of the inlining's speed, and compiles in seconds instead of minutes without it.
+    """
+    setattr(func, _RUNS_ONCE, True)
+    return cast(F, kernel(func))

@@ -21,7 +21,7 @@ import numpy as np
 from migrant_health.data import Demography
 from migrant_health.engine.codes import DEAD, NOT_ENTERED
 from migrant_health.engine.context import RunContext
-from migrant_health.engine.jit import kernel
+from migrant_health.engine.jit import init_kernel
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import logistic, normal, permanent_key, stream, uniform
 from migrant_health.errors import RunConfigError
@@ -132,7 +132,7 @@ def build_layout(
     )
 
 
-@kernel
+@init_kernel
 def _synthesize(  # type: ignore[no-untyped-def]
     first_pid, size, community_size, n_rural, first_urban_pid, n_urban, r_cdf, r_by, r_fem,
     u_cdf, u_by, u_fem, scale, urban_scale, seed, p, birth_year, female, education,

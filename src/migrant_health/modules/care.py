@@ -38,7 +38,7 @@ from migrant_health.engine.codes import (
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import lives_at_origin, nonfarm_job, permit_opened_services
 from migrant_health.engine.fast_exp import exp
-from migrant_health.engine.jit import inline, kernel
+from migrant_health.engine.jit import init_kernel, inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.permanent import normals
 from migrant_health.engine.population import Chunk, StateSpec
@@ -379,7 +379,7 @@ def _step(  # type: ignore[no-untyped-def]
         savings[i] -= paid_from_own_savings(p, s, job[i], spent) / wage_index
 
 
-@kernel
+@init_kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, status, job, years_in_city, insurance
 ):  # fmt: skip

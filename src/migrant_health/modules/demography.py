@@ -36,7 +36,7 @@ from migrant_health.engine.codes import (
 )
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.fast_exp import exp
-from migrant_health.engine.jit import inline, kernel
+from migrant_health.engine.jit import init_kernel, inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.permanent import work_array
 from migrant_health.engine.population import (
@@ -131,7 +131,7 @@ def _step(  # type: ignore[no-untyped-def]
             event[i] |= EV_DIED
 
 
-@kernel
+@init_kernel
 def _init(first_pid, start, seed, p, birth_year, status, family):  # type: ignore[no-untyped-def]
     k = permanent_key(seed, STREAM_MARRIED_AT_START)
     for i in range(status.size):

@@ -40,7 +40,7 @@ from migrant_health.engine.codes import (
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import composite_index, lives_at_origin, social_score
 from migrant_health.engine.fast_exp import exp
-from migrant_health.engine.jit import inline, kernel
+from migrant_health.engine.jit import init_kernel, inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.permanent import normals, permanent_normals
 from migrant_health.engine.population import Chunk, StateSpec
@@ -85,7 +85,7 @@ def frailty(seed: np.uint64, pid: int) -> float:
 FRAILTY_GRID = np.linspace(-4.5, 4.5, 91)
 
 
-@kernel
+@init_kernel
 def _survivors_frailty_cdfs(p, qx, qx_urban, first_age, grid):  # type: ignore[no-untyped-def]
     """The distribution function of permanent frailty among the survivors of each age.
 
@@ -132,7 +132,7 @@ def _survivors_frailty_cdfs(p, qx, qx_urban, first_age, grid):  # type: ignore[n
     return cdfs
 
 
-@kernel
+@init_kernel
 def _survivors_health_shifts(p, qx, qx_urban, first_age):  # type: ignore[no-untyped-def]
     """How far above the health they settle on the survivors of each age stand, on average,
     through the yearly shocks that the deaths select on.
@@ -256,7 +256,7 @@ def interp_at(x: float, xp: np.ndarray, fp: np.ndarray) -> float:
     return value
 
 
-@kernel
+@init_kernel
 def _surviving_frailties(first_pid, first_urban_pid, start, birth_year, female, z, cdfs, grid):  # type: ignore[no-untyped-def]
     out = np.empty(z.size)
     for i in range(z.size):
@@ -806,7 +806,7 @@ def typical_onset(p: Params, age: int, urban: bool, female: int) -> float:
     return min(1.0, hazard * (1.0 + obese * (exp(p.health__chronic__obesity) - 1.0)))
 
 
-@kernel
+@init_kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, status, health, mental, bmi, chronic,
     first_urban_pid, first_age, qx, qx_urban, frailty_z, health_shifts,

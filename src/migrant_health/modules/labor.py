@@ -42,7 +42,7 @@ from migrant_health.engine.derived import (
     nonfarm_job,
 )
 from migrant_health.engine.fast_exp import exp
-from migrant_health.engine.jit import inline, kernel
+from migrant_health.engine.jit import init_kernel, inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.permanent import permanent_normals
 from migrant_health.engine.population import StateSpec
@@ -587,7 +587,7 @@ def _step(  # type: ignore[no-untyped-def]
             economic[i] += p.labor__economic__adjustment * (target - economic[i])
 
 
-@kernel
+@init_kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, education, status, job, health, chronic, mental,
     city_tier, economic, income, hours, years_in_city,

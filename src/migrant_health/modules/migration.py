@@ -63,7 +63,7 @@ from migrant_health.engine.derived import (
     srh_level,
 )
 from migrant_health.engine.fast_exp import exp
-from migrant_health.engine.jit import inline, kernel
+from migrant_health.engine.jit import init_kernel, inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import Chunk, StateSpec
 from migrant_health.engine.random import (
@@ -766,7 +766,7 @@ def typical_rural_health(p: Params, age: int) -> float:
     return initial_steady_state(p, age, 0.0, False)
 
 
-@kernel
+@init_kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, community_size, first_urban_pid, birth_year, female, education,
     status, family, health, chronic, city_tier, migrations, first_out_year, local_ties,
@@ -973,7 +973,7 @@ def married_before_leaving(p: Params, age: int, years_in_city: int) -> float:
     return (1.0 - keep**before) / (1.0 - keep**married_years)
 
 
-@kernel
+@init_kernel
 def _settle_initial_stock(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, family, years_in_city, economic, event,
 ):  # fmt: skip

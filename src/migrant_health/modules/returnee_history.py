@@ -16,7 +16,7 @@ import numpy as np
 from migrant_health.engine.codes import FAMILY_SINGLE, JOB_FARM, JOB_INFORMAL, RETURNED
 from migrant_health.engine.context import Params
 from migrant_health.engine.derived import age_band
-from migrant_health.engine.jit import inline, kernel
+from migrant_health.engine.jit import init_kernel
 from migrant_health.engine.random import logistic, permanent_key, stream, uniform
 from migrant_health.modules.labor import (
     first_age_without_nonfarm_work,
@@ -36,7 +36,7 @@ STREAM_YEARS_SINCE_RETURN = stream("steady_start.years_since_return")
 STREAM_RETURNEE_LOCAL_WORK = stream("steady_start.returnee_local_work")
 
 
-@inline
+@init_kernel
 def returnee_city_spell(p: Params, seed: np.uint64, pid: int, most: int) -> tuple[int, int]:
     """Years a base-year returnee spent in the city, and the tier of that city.
 
@@ -65,7 +65,7 @@ def returnee_city_spell(p: Params, seed: np.uint64, pid: int, most: int) -> tupl
     return years, tier
 
 
-@inline
+@init_kernel
 def returnee_past(  # type: ignore[no-untyped-def]
     p, seed, pid, age, education, female
 ):  # fmt: skip
@@ -92,7 +92,7 @@ def returnee_past(  # type: ignore[no-untyped-def]
     return working_years, city, tier, back
 
 
-@inline
+@init_kernel
 def returnee_local_work_chance(  # type: ignore[no-untyped-def]
     p, age, back, education, health, female, married
 ):  # fmt: skip
@@ -134,7 +134,7 @@ def returnee_local_work_chance(  # type: ignore[no-untyped-def]
     return local / max(local + farm, 1e-12)
 
 
-@kernel
+@init_kernel
 def settle_returnee_local_work(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, education, status, job, family, health,
     city_tier, economic, income, hours,

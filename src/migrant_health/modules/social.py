@@ -18,7 +18,7 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params
-from migrant_health.engine.jit import inline, kernel
+from migrant_health.engine.jit import init_kernel, inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import StateSpec
 from migrant_health.engine.random import clip01
@@ -179,7 +179,7 @@ def network_in_old_age(level: float, rate: float, isolation: float, years: int) 
     return settled + (level - settled) * ((1.0 - isolation) * (1.0 - rate)) ** years
 
 
-@kernel
+@init_kernel
 def _init(  # type: ignore[no-untyped-def]
     start, p, birth_year, status, years_in_city, local_ties, origin_network, support, family,
 ):  # fmt: skip

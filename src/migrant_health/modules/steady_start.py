@@ -65,7 +65,7 @@ from migrant_health.engine.derived import (
     lives_at_origin,
     nonfarm_job,
 )
-from migrant_health.engine.jit import inline, kernel
+from migrant_health.engine.jit import init_kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.random import (
     clip01,
@@ -141,7 +141,7 @@ STREAM_CHRONIC_ONSET = stream("steady_start.chronic_onset")
 SPENDING_KEYS, WORK_KEYS, ORIGIN_WORK_KEYS = 0, 1, 2
 
 
-@inline
+@init_kernel
 def history_keys(seed: np.uint64, years: int) -> np.ndarray:
     """Keys of the yearly draws of the base-year stock's past, by stream and years before the
     start (0 .. ``years`` - 1): each person's history draws under the keys of those years.
@@ -157,7 +157,7 @@ def history_keys(seed: np.uint64, years: int) -> np.ndarray:
     return keys
 
 
-@inline
+@init_kernel
 def local_work_years(p: Params, key: np.uint64, pid: int, most: int) -> int:
     """Years a base-year local migrant worker has already done local non-farm work.
 
@@ -171,7 +171,7 @@ def local_work_years(p: Params, key: np.uint64, pid: int, most: int) -> int:
     return int(min(float(most), years))
 
 
-@inline
+@init_kernel
 def city_year_of_integration(  # type: ignore[no-untyped-def]
     p, seed, pid, k, age, education, insured, ties, cultural, identity
 ):  # fmt: skip
@@ -198,7 +198,7 @@ def city_year_of_integration(  # type: ignore[no-untyped-def]
     return ties, cultural, identity
 
 
-@inline
+@init_kernel
 def city_integration(  # type: ignore[no-untyped-def]
     p, seed, pid, age, years, education, insured, departure_cultural
 ):  # fmt: skip
@@ -222,7 +222,7 @@ def city_integration(  # type: ignore[no-untyped-def]
     return ties, cultural, identity
 
 
-@inline
+@init_kernel
 def city_mental_health(  # type: ignore[no-untyped-def]
     p, seed, pid, trait, female, age, years, arrived, family, arrival_savings, savings, health,
     chronic, insurance, job, origin_network, education, economic, departure_cultural,
@@ -269,7 +269,7 @@ def city_mental_health(  # type: ignore[no-untyped-def]
     return m
 
 
-@inline
+@init_kernel
 def spell_network(  # type: ignore[no-untyped-def]
     p, cultural, returned_at, city, education, cross_province
 ):  # fmt: skip
@@ -288,7 +288,7 @@ def spell_network(  # type: ignore[no-untyped-def]
     return network
 
 
-@inline
+@init_kernel
 def returnee_networks(  # type: ignore[no-untyped-def]
     p, ties, network, cultural, returned_at, back, education, cross_province
 ):  # fmt: skip
@@ -315,14 +315,14 @@ def returnee_networks(  # type: ignore[no-untyped-def]
     return ties, network
 
 
-@inline
+@init_kernel
 def family_in_city(family: int) -> int:
     """Family arrangement of a returnee's years in the city: apart from a spouse left at home
     (the single stay single)."""
     return FAMILY_APART if family != FAMILY_SINGLE else FAMILY_SINGLE
 
 
-@inline
+@init_kernel
 def fresh_spread(p: Params, rate: float, years: int) -> float:
     """Spread of health that ``years`` of yearly shocks add around a person's path while the
     deviation they started with fades.
@@ -341,7 +341,7 @@ def fresh_spread(p: Params, rate: float, years: int) -> float:
     return p.health__shock_sd * np.sqrt((1.0 - keep2**years) / (1.0 - keep2))
 
 
-@inline
+@init_kernel
 def stayers_health_tilt(  # type: ignore[no-untyped-def]
     p, rate, age, years, returns_by_age
 ):  # fmt: skip
@@ -367,7 +367,7 @@ def stayers_health_tilt(  # type: ignore[no-untyped-def]
     return slope * variance * tilt
 
 
-@inline
+@init_kernel
 def returnee_city_gap(  # type: ignore[no-untyped-def]
     p, seed, pid, returned_at, city, back, frail, chronic, tier, education, family, health,
     ties, network, hours_home, job_home, rate_home, at_home,
@@ -408,7 +408,7 @@ def returnee_city_gap(  # type: ignore[no-untyped-def]
     return (own_city - own_home) * (1.0 - (1.0 - r_city) ** city) * (1.0 - rate_home) ** back
 
 
-@inline
+@init_kernel
 def local_work_spells(  # type: ignore[no-untyped-def]
     p, seed, pid, age, years, farming, education, health, female, keys, spells, local_now,
     returnee_from,
@@ -478,7 +478,7 @@ def local_work_spells(  # type: ignore[no-untyped-def]
     return spells
 
 
-@inline
+@init_kernel
 def chronic_onset_age(  # type: ignore[no-untyped-def]
     seed, pid, age, chronic, prevalence
 ):  # fmt: skip
@@ -501,7 +501,7 @@ def chronic_onset_age(  # type: ignore[no-untyped-def]
     return age
 
 
-@inline
+@init_kernel
 def savings_history(  # type: ignore[no-untyped-def]
     p, seed, pid, age, before, before_status, before_job, city, since, status, job, income,
     city_tier, insurance, chronic, health, mental, education, economic, female, keys, farming,
@@ -644,7 +644,7 @@ def savings_history(  # type: ignore[no-untyped-def]
     return min(120.0, max(-24.0, sv)), min(120.0, max(-24.0, at_switch))
 
 
-@kernel
+@init_kernel
 def _settle(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, education, status, job, family,
     years_in_city, insurance, chronic, health, mental, savings, income, hours, city_tier,

@@ -1,0 +1,59 @@
+"""The compile options of the kernels: which helpers are inlined where.
+
+The yearly kernels inline every ``@inline`` helper at Numba's IR level (fast code); code that
+runs once per chunk calls them instead (fast compilation). Either way the numbers are the same.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from migrant_health.engine.jit import init_kernel, inline, kernel
+
+
+@inline
+def _tiny(x: float) -> float:
+    return 2.0 * x
+
+
+@inline
+def _scaled_logistic(x: float, scale: float) -> float:
+    # Long enough (in Numba IR instructions) to stay a call in once-per-chunk code.
+    total = 0.0
+    for k in range(1, 6):
+        total += scale / (1.0 + np.exp(-x * k)) - scale / (2.0 + np.exp(x / k))
+    if total > 1.0:
+        total = 1.0 + np.log(total)
+    elif total < -1.0:
+        total = -1.0 - np.log(-total)
+    return total + _tiny(x)
+
+
+@kernel
+def _yearly(values: np.ndarray) -> float:
+    total = 0.0
+    for x in values:
+        total += _scaled_logistic(x, 0.7)
+    return total
+
+
+@init_kernel
+def _once(values: np.ndarray) -> float:
+    total = 0.0
+    for x in values:
+        total += _scaled_logistic(x, 0.7)
+    return total
+
+
+def test_the_yearly_kernel_inlines_the_helper_and_the_init_kernel_calls_it() -> None:
+    values = np.linspace(-3.0, 3.0, 101)
+    # The same arithmetic, so the same number to the last bit.
+    assert _yearly(values) == _once(values)
+    yearly_text = "\n".join(_yearly.inspect_asm().values())
+    once_text = "\n".join(_once.inspect_asm().values())
+    # A call that stays a call leaves the helper's mangled symbol in the caller's machine code.
+    assert "_scaled_logistic" not in yearly_text
+    assert "_scaled_logistic" in once_text
+    # A small helper is inlined into both (here into the large one, compiled on its own).
+    assert "_tiny" not in yearly_text
+    assert "_tiny" not in once_text
