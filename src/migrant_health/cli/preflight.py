@@ -23,7 +23,7 @@ from migrant_health.engine.run import (
     default_workers,
 )
 
-COMPILING = "compiling kernels (first run only, about a minute) ..."
+COMPILING = "compiling kernels (first run only, about a minute and a half) ..."
 
 
 def warn(message: str) -> None:

@@ -86,7 +86,8 @@ def kernels_cached() -> bool:
     """Whether compiled kernels are cached, i.e. a run will not start by compiling them.
 
     The first run after installing (or after a kernel source changed) compiles every kernel,
-    which takes about a minute before the first chunk finishes; commands say so up front.
+    which takes about a minute and a half before the first chunk finishes; commands say so up
+    front.
     """
     return all(any(directory.glob("*.nbi")) for directory in _cache_dirs())
 
