@@ -1,4 +1,8 @@
-"""The two Numba decorators every kernel uses, so compile options live in one place.
+"""The Numba decorators every kernel uses, so compile options live in one place.
+
+``kernel`` compiles a yearly kernel, ``inline`` a helper that the yearly kernels inline, and
+``init_kernel`` a kernel run once per chunk, which calls the large helpers instead of inlining
+them (see :func:`_inline_into_yearly_kernels`).
 
 ``error_model="numpy"`` lets divisions follow IEEE rules (inf/nan) instead of raising
 ``ZeroDivisionError``, which removes a branch from every division on the hot path; kernels guard
@@ -101,7 +105,8 @@ _RUNS_ONCE = "_migrant_health_runs_once_per_chunk"
 # Helpers of at most this many Numba IR instructions are inlined into once-per-chunk code too:
 # the random draws and small formulas called in its loops over people and past years. With none
 # inlined there, a chunk's initialisation took 19 % more CPU time than with all; with these,
-# 10 % (0.178 against 0.161 s a chunk at scale 200), for 94 s of compilation against 82 s.
+# 10 % (0.178 against 0.161 s a chunk at scale 200), for 83-94 s of a cold compilation (two
+# measurements) against 82 s with none inlined and 120 s with a threshold of 80.
 _SMALL_HELPER_INSTRUCTIONS = 30
 
 
