@@ -29,6 +29,8 @@ def _scaled_logistic(x: float, scale: float) -> float:
     return total + _tiny(x)
 
 
+# The same loop under each decorator: the decorator marks the function it compiles, so one
+# function cannot serve as both.
 @kernel
 def _yearly(values: np.ndarray) -> float:
     total = 0.0
