@@ -606,6 +606,43 @@ def test_a_base_year_returnees_chance_of_local_work_grows_with_the_years_home() 
     assert returnee_local_work_chance(without, 50, 10, 2, 0.85, 0, True) < chances[10]
 
 
+def test_the_year_before_leaving_nonfarm_work_at_the_stationary_chance() -> None:
+    """The labour step ends local non-farm work at the age of leaving it, so the year before
+    that age is followed by farming whatever it held: run backward, the chain draws it with
+    its stationary chance ``enter / (enter + leave)``, not with the entry chance that a year
+    of farming after it would otherwise mean."""
+    from migrant_health.engine.random import logistic
+    from migrant_health.modules.labor import (
+        local_nonfarm_entry_odds,
+        local_nonfarm_exit,
+        nonfarm_retirement_age,
+    )
+    from migrant_health.modules.steady_start import history_keys, local_work_spells
+
+    p = base_year_parameters()
+    seed = np.uint64(3)
+    age, years, health = 85, 60, 0.85
+    keys = history_keys(seed, years)
+    farming = np.ones(years, np.bool_)
+    spells = np.zeros(years, np.int8)
+    held, stationary, entry = [], [], []
+    for pid in range(20_000):
+        last = int(np.ceil(nonfarm_retirement_age(p, seed, pid, 0))) - 1
+        if not 30 <= last < age - 1:
+            continue
+        local_work_spells(
+            p, seed, pid, age, years, farming, 1, health, 0, keys, spells, False, years
+        )
+        held.append(spells[years - 1 - (age - 1 - last)])
+        enter = logistic(local_nonfarm_entry_odds(p, last, 1, health, 0))
+        leave = local_nonfarm_exit(p, health)
+        stationary.append(enter / (enter + leave))
+        entry.append(enter)
+    share, se = np.mean(held), np.sqrt(np.mean(stationary) * (1 - np.mean(stationary)) / len(held))
+    assert abs(share - np.mean(stationary)) < 4 * se
+    assert np.mean(entry) < np.mean(stationary) - 8 * se  # the two chances are far apart
+
+
 def test_a_returnees_city_years_were_more_often_in_work_until_the_year_they_came_home() -> None:
     """The migration module sends out-migrants without a job home more often, so a year after
     which a returnee stayed on in the city was more often a year in work than the labour
