@@ -675,16 +675,13 @@ def test_a_returnees_city_pay_rises_with_the_years_of_the_spell() -> None:
 
     p = base_year_parameters()
     seed = np.uint64(3)
-    initial = float(p["labor__economic__initial"])
-    pays = [
-        spell_year_pay(p, seed, 7, 45, 35 + k, k, 2, 0.88, 0, 0.62, 2, initial) for k in range(8)
-    ]
+    pays = [spell_year_pay(p, seed, 7, 45, 35 + k, k, 2, 0.88, 0, 0.62, 2) for k in range(8)]
     assert all(later > earlier for earlier, later in pairwise(pays))
     flat = p.copy()
     flat["labor__income__economic_integration"] = 0.0
     flat["labor__income__formal"] = 0.0
     flat_pays = [
-        spell_year_pay(flat, seed, 7, 45, 35 + k, k, 2, 0.88, 0, 0.62, 2, initial) for k in range(8)
+        spell_year_pay(flat, seed, 7, 45, 35 + k, k, 2, 0.88, 0, 0.62, 2) for k in range(8)
     ]
     assert flat_pays == pytest.approx([flat_pays[0]] * 8)
 

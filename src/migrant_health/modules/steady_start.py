@@ -549,15 +549,14 @@ def employed_in_spell_year(  # type: ignore[no-untyped-def]
 
 @init_kernel
 def spell_year_pay(  # type: ignore[no-untyped-def]
-    p, seed, pid, age, then, k, education, health, chronic, mental, city_tier,
-    economic_at_arrival,
+    p, seed, pid, age, then, k, education, health, chronic, mental, city_tier
 ):  # fmt: skip
     """Monthly pay of a returnee's ``k``-th year in the city (0: the year of arrival), at age
     ``then``, at the usual hours and pay of today's ``age`` (the savings history adjusts it to
     the experience of the time).
 
     The yearly steps raise an out-migrant's economic integration from its level at arrival
-    (``economic_at_arrival``) at ``labor.economic.adjustment`` a year
+    (``labor.economic.initial``) at ``labor.economic.adjustment`` a year
     (:func:`labor.settled_economic_after`), and pay rises with it; and they give an employed
     out-migrant a formal job, at a formal job's pay, with the chance
     :func:`labor.base_year_formal_chance` gives after ``k`` years. The pay is the formal and
@@ -567,7 +566,7 @@ def spell_year_pay(  # type: ignore[no-untyped-def]
     steps' returnees of those ages held 12.5 the year before coming home (frozen 2008
     conditions, seed 3).
     """
-    economic = settled_economic_after(p, economic_at_arrival, k)
+    economic = settled_economic_after(p, p.labor__economic__initial, k)
     _, informal = usual_hours_and_pay(
         p, seed, pid, OUT_MIGRANT, JOB_INFORMAL, age, education, health, city_tier, economic
     )
@@ -683,8 +682,7 @@ def savings_history(  # type: ignore[no-untyped-def]
             if uniform(keys[WORK_KEYS, years_ago], pid) < chance:
                 jb = JOB_INFORMAL
                 earned = spell_year_pay(
-                    p, seed, pid, age, a, t - before, education, fit, ill, mental, city_tier,
-                    p.labor__economic__initial,
+                    p, seed, pid, age, a, t - before, education, fit, ill, mental, city_tier
                 )  # fmt: skip
         else:
             st, jb, earned, tier, ins = status, job, income, city_tier, insurance
