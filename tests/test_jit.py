@@ -1,14 +1,16 @@
 """The compile options of the kernels: which helpers are inlined where.
 
 The yearly kernels inline every ``@inline`` helper at Numba's IR level (fast code); code that
-runs once per chunk calls them instead (fast compilation). Either way the numbers are the same.
+runs once per chunk calls them instead (fast compilation), except the loops over a person's
+past years (``history_kernel``), which inline them as the yearly kernels do. Either way the
+numbers are the same.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from migrant_health.engine.jit import init_kernel, inline, kernel
+from migrant_health.engine.jit import history_kernel, init_kernel, inline, kernel
 
 
 @inline
@@ -47,6 +49,14 @@ def _once(values: np.ndarray) -> float:
     return total
 
 
+@history_kernel
+def _history(values: np.ndarray) -> float:
+    total = 0.0
+    for x in values:
+        total += _scaled_logistic(x, 0.7)
+    return total
+
+
 def test_the_yearly_kernel_inlines_the_helper_and_the_init_kernel_calls_it() -> None:
     values = np.linspace(-3.0, 3.0, 101)
     # The same arithmetic, so the same number to the last bit.
@@ -62,3 +72,11 @@ def test_the_yearly_kernel_inlines_the_helper_and_the_init_kernel_calls_it() -> 
     # A small helper is inlined into both (here into the large one, compiled on its own).
     assert "_tiny" not in yearly_text
     assert "_tiny" not in once_text
+
+
+def test_a_history_kernel_inlines_the_helper_as_a_yearly_kernel_does() -> None:
+    values = np.linspace(-3.0, 3.0, 101)
+    assert _history(values) == _yearly(values)
+    _history.recompile()
+    history_text = "\n".join(_history.inspect_asm().values())
+    assert "_scaled_logistic" not in history_text

@@ -65,7 +65,7 @@ from migrant_health.engine.derived import (
     lives_at_origin,
     nonfarm_job,
 )
-from migrant_health.engine.jit import init_kernel
+from migrant_health.engine.jit import history_kernel, init_kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.random import (
     clip01,
@@ -204,7 +204,7 @@ def city_year_of_integration(  # type: ignore[no-untyped-def]
     return ties, cultural, identity
 
 
-@init_kernel
+@history_kernel
 def city_integration(  # type: ignore[no-untyped-def]
     p, seed, pid, age, years, education, insured, departure_cultural
 ):  # fmt: skip
@@ -228,7 +228,7 @@ def city_integration(  # type: ignore[no-untyped-def]
     return ties, cultural, identity
 
 
-@init_kernel
+@history_kernel
 def city_mental_health(  # type: ignore[no-untyped-def]
     p, seed, pid, trait, female, age, years, arrived, family, arrival_savings, savings, health,
     chronic, insurance, job, origin_network, education, economic, departure_cultural,
@@ -373,7 +373,7 @@ def stayers_health_tilt(  # type: ignore[no-untyped-def]
     return slope * variance * tilt
 
 
-@init_kernel
+@history_kernel
 def returnee_city_gap(  # type: ignore[no-untyped-def]
     p, seed, pid, returned_at, city, back, frail, chronic, tier, education, family, health,
     ties, network, hours_home, job_home, rate_home, at_home,
@@ -414,7 +414,7 @@ def returnee_city_gap(  # type: ignore[no-untyped-def]
     return (own_city - own_home) * (1.0 - (1.0 - r_city) ** city) * (1.0 - rate_home) ** back
 
 
-@init_kernel
+@history_kernel
 def local_work_spells(  # type: ignore[no-untyped-def]
     p, seed, pid, age, years, farming, education, health, female, keys, spells, local_now,
     returnee_from,
@@ -517,7 +517,7 @@ def chronic_onset_age(  # type: ignore[no-untyped-def]
     return age
 
 
-@init_kernel
+@history_kernel
 def employed_in_spell_year(  # type: ignore[no-untyped-def]
     p, age, chance, health, mental, chronic, went_home
 ):  # fmt: skip
@@ -547,7 +547,7 @@ def employed_in_spell_year(  # type: ignore[no-untyped-def]
     return in_work / (in_work + without) if in_work + without > 0.0 else chance
 
 
-@init_kernel
+@history_kernel
 def spell_year_pay(  # type: ignore[no-untyped-def]
     p, seed, pid, age, then, k, education, health, chronic, mental, city_tier
 ):  # fmt: skip
@@ -581,7 +581,7 @@ def spell_year_pay(  # type: ignore[no-untyped-def]
     return informal + share * (formal - informal)
 
 
-@init_kernel
+@history_kernel
 def savings_history(  # type: ignore[no-untyped-def]
     p, seed, pid, age, before, before_status, before_job, city, since, status, job, income,
     city_tier, insurance, chronic, health, mental, education, economic, female, keys, farming,
