@@ -441,6 +441,49 @@ def usual_hours_and_pay(
 
 
 @inline
+def arrears_chance(p: Params) -> float:
+    """Chance that an informal job withholds part of the year's pay (wage arrears), after the
+    wage-protection lever (seed 4.1)."""
+    return p.labor__arrears__informal_rate * (
+        1.0
+        - p.policy__fair_employment__wage_protection
+        * p.policy__fair_employment__wage_protection_effect
+    )
+
+
+@inline
+def year_of_work(  # type: ignore[no-untyped-def]
+    p, status, job, age, education, health, mental, tier, economic, trained, hours_person_z,
+    ability_z, hours_z, shock_z,
+):  # fmt: skip
+    """Weekly hours and monthly pay (before arrears) of a year of non-farm work.
+
+    The usual hours of the job with the person's own level (``hours_person_z``) and the
+    year's shock (``hours_z``); pay from relative earnings with the person's ability
+    (``ability_z``) and the year's shock (``shock_z``), all standard normal draws.
+    """
+    hrs = (
+        usual_weekly_hours(p, status, job)
+        + p.labor__hours__person_sd * hours_person_z
+        + (p.labor__hours__year_sd * hours_z)
+    )
+    cut = working_time_cut(p, status)
+    log_rel = log_relative_earnings(
+        p, age, education, health, tier, job == JOB_FORMAL, economic, lives_at_origin(status),
+        trained,
+    )  # fmt: skip
+    # Depressive symptoms cost productive time (days off, slower work), which the piece rates
+    # and hourly pay of the secondary labour market pass into earnings.
+    log_rel -= p.labor__mental__productivity * mental_impairment(p, mental)
+    # Fewer hours, less pay (seed 4.1); equal pay regardless of hukou (seed 4.1).
+    log_rel += pay_for_fewer_hours(p, hrs, cut)
+    log_rel += equal_pay_gain(p, status)
+    log_rel += p.labor__income__ability_sd * ability_z
+    log_rel += p.labor__income__shock_sd * shock_z
+    return min(84.0, max(20.0, hrs)), p.labor__wage_index * exp(log_rel)
+
+
+@inline
 def job_search_services(p: Params, status: int, job: int) -> float:
     """Log-odds that public employment services add to an out-migrant's chance of a job.
 
@@ -523,42 +566,15 @@ def _step(  # type: ignore[no-untyped-def]
         # Hours and income of non-farm work.
         nonfarm = nonfarm_job(j)
         if nonfarm:
-            hrs = (
-                usual_weekly_hours(p, s, j)
-                + p.labor__hours__person_sd * hours_person_z[i]
-                + (p.labor__hours__year_sd * normal(k_hrs, pid))
-            )
-            hours[i] = min(84.0, max(20.0, hrs))
-            cut = working_time_cut(p, s)
             # Vocational training reaches rural-hukou workers only (seed 4.1).
             trained = rural_hukou and (
                 uniform(k_trn, pid) < p.policy__fair_employment__training_coverage
             )
-            log_rel = log_relative_earnings(
-                p,
-                age,
-                education[i],
-                h,
-                city_tier[i],
-                j == JOB_FORMAL,
-                economic[i],
-                at_origin,
-                trained,
-            )
-            # Depressive symptoms cost productive time (days off, slower work), which the
-            # piece rates and hourly pay of the secondary labour market pass into earnings.
-            log_rel -= p.labor__mental__productivity * mental_impairment(p, mental[i])
-            # Fewer hours, less pay (seed 4.1); equal pay regardless of hukou (seed 4.1).
-            log_rel += pay_for_fewer_hours(p, hrs, cut)
-            log_rel += equal_pay_gain(p, s)
-            log_rel += p.labor__income__ability_sd * ability_z[i]
-            log_rel += p.labor__income__shock_sd * normal(k_ern, pid)
-            pay = wage_index * exp(log_rel)
-            if j == JOB_INFORMAL and uniform(k_arr, pid) < p.labor__arrears__informal_rate * (
-                1.0
-                - p.policy__fair_employment__wage_protection
-                * p.policy__fair_employment__wage_protection_effect
-            ):
+            hours[i], pay = year_of_work(
+                p, s, j, age, education[i], h, mental[i], city_tier[i], economic[i], trained,
+                hours_person_z[i], ability_z[i], normal(k_hrs, pid), normal(k_ern, pid),
+            )  # fmt: skip
+            if j == JOB_INFORMAL and uniform(k_arr, pid) < arrears_chance(p):
                 pay *= 1.0 - p.labor__arrears__share_withheld
                 event[i] |= EV_ARREARS
             income[i] = pay
