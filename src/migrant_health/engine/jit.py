@@ -3,7 +3,7 @@
 ``kernel`` compiles a yearly kernel, ``inline`` a helper that the yearly kernels inline,
 ``init_kernel`` a kernel run once per chunk, which calls the large helpers instead of inlining
 them (see :func:`_inline_into_yearly_kernels`), and ``history_kernel`` a once-per-chunk helper
-that loops over a person's past years and inlines them all.
+that loops over a person's past years and inlines every helper it calls.
 
 ``error_model="numpy"`` lets divisions follow IEEE rules (inf/nan) instead of raising
 ``ZeroDivisionError``, which removes a branch from every division on the hot path; kernels guard

@@ -944,9 +944,10 @@ def last_year_of_work(  # type: ignore[no-untyped-def]
     have read the usual hours and pay (:func:`usual_hours_and_pay`). An out-migrant held a job
     with :func:`employment_probability`, conditioned on having stayed in the city through that
     year's return decision (:func:`employed_in_spell_year`: the migration module sends
-    out-migrants without a job home more often); every base-year out-migrant holds one now. A
-    job's hours and pay come from :func:`labor.year_of_work` (the year's shocks to hours and
-    pay, the pay depressive symptoms cost, training), with wage arrears in informal jobs.
+    out-migrants without a job home more often). A job's hours and pay come from
+    :func:`labor.year_of_work` (the year's shocks to hours and pay, the pay depressive symptoms
+    cost, training), with wage arrears in informal jobs. The first year's labour step draws
+    everyone's work anew.
 
     With every out-migrant employed at the usual hours and pay, the first care step saw their
     incomes without the year's spread and none living on savings: 7.0 % of out-migrants spent
