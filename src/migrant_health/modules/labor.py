@@ -453,14 +453,15 @@ def arrears_chance(p: Params) -> float:
 
 @inline
 def year_of_work(  # type: ignore[no-untyped-def]
-    p, status, job, age, education, health, mental, tier, economic, trained, hours_person_z,
-    ability_z, hours_z, shock_z,
+    p, status, job, age, education, health, mental, tier, economic, hours_person_z, ability_z,
+    hours_z, shock_z, training_u, arrears_u,
 ):  # fmt: skip
-    """Weekly hours and monthly pay (before arrears) of a year of non-farm work.
+    """Weekly hours, monthly pay and whether pay was withheld, for a year of non-farm work.
 
     The usual hours of the job with the person's own level (``hours_person_z``) and the
     year's shock (``hours_z``); pay from relative earnings with the person's ability
-    (``ability_z``) and the year's shock (``shock_z``), all standard normal draws.
+    (``ability_z``) and the year's shock (``shock_z``), all standard normal draws; vocational
+    training and wage arrears with the uniform draws ``training_u`` and ``arrears_u``.
     """
     hrs = (
         usual_weekly_hours(p, status, job)
@@ -468,6 +469,9 @@ def year_of_work(  # type: ignore[no-untyped-def]
         + (p.labor__hours__year_sd * hours_z)
     )
     cut = working_time_cut(p, status)
+    # Vocational training reaches rural-hukou workers only (seed 4.1).
+    rural_hukou = not (status == URBAN_LOCAL or status == URBAN_HUKOU)
+    trained = rural_hukou and training_u < p.policy__fair_employment__training_coverage
     log_rel = log_relative_earnings(
         p, age, education, health, tier, job == JOB_FORMAL, economic, lives_at_origin(status),
         trained,
@@ -480,7 +484,11 @@ def year_of_work(  # type: ignore[no-untyped-def]
     log_rel += equal_pay_gain(p, status)
     log_rel += p.labor__income__ability_sd * ability_z
     log_rel += p.labor__income__shock_sd * shock_z
-    return min(84.0, max(20.0, hrs)), p.labor__wage_index * exp(log_rel)
+    pay = p.labor__wage_index * exp(log_rel)
+    withheld = job == JOB_INFORMAL and arrears_u < arrears_chance(p)
+    if withheld:
+        pay *= 1.0 - p.labor__arrears__share_withheld
+    return min(84.0, max(20.0, hrs)), pay, withheld
 
 
 @inline
@@ -566,18 +574,13 @@ def _step(  # type: ignore[no-untyped-def]
         # Hours and income of non-farm work.
         nonfarm = nonfarm_job(j)
         if nonfarm:
-            # Vocational training reaches rural-hukou workers only (seed 4.1).
-            trained = rural_hukou and (
-                uniform(k_trn, pid) < p.policy__fair_employment__training_coverage
-            )
-            hours[i], pay = year_of_work(
-                p, s, j, age, education[i], h, mental[i], city_tier[i], economic[i], trained,
+            hours[i], income[i], withheld = year_of_work(
+                p, s, j, age, education[i], h, mental[i], city_tier[i], economic[i],
                 hours_person_z[i], ability_z[i], normal(k_hrs, pid), normal(k_ern, pid),
+                uniform(k_trn, pid), uniform(k_arr, pid),
             )  # fmt: skip
-            if j == JOB_INFORMAL and uniform(k_arr, pid) < arrears_chance(p):
-                pay *= 1.0 - p.labor__arrears__share_withheld
+            if withheld:
                 event[i] |= EV_ARREARS
-            income[i] = pay
         else:
             hours[i] = 0.0
             income[i] = 0.0

@@ -117,7 +117,6 @@ from migrant_health.modules.labor import (
     STREAM_HOURS,
     STREAM_HOURS_PERSON,
     STREAM_TRAINING,
-    arrears_chance,
     base_year_formal_chance,
     employment_probability,
     experience_log_pay,
@@ -946,7 +945,7 @@ def last_year_of_work(  # type: ignore[no-untyped-def]
     year's return decision (:func:`employed_in_spell_year`: the migration module sends
     out-migrants without a job home more often). A job's hours and pay come from
     :func:`labor.year_of_work` (the year's shocks to hours and pay, the pay depressive symptoms
-    cost, training), with wage arrears in informal jobs. The first year's labour step draws
+    cost, training, wage arrears in informal jobs). The first year's labour step draws
     everyone's work anew.
 
     With every out-migrant employed at the usual hours and pay, the first care step saw their
@@ -981,18 +980,12 @@ def last_year_of_work(  # type: ignore[no-untyped-def]
                 hours[i] = 0.0
                 income[i] = 0.0
                 continue
-        rural_hukou = not (s == URBAN_LOCAL or s == URBAN_HUKOU)
-        trained = rural_hukou and (
-            uniform(k_training, pid) < p.policy__fair_employment__training_coverage
-        )
-        hours[i], pay = year_of_work(
-            p, s, j, age, education[i], health[i], mental[i], city_tier[i],
-            economic[i], trained, normal(k_person, pid), normal(k_ability, pid),
-            normal(k_hours, pid), normal(k_earnings, pid),
+        # Last year's arrears are not this year's event: only the pay they withheld is kept.
+        hours[i], income[i], _ = year_of_work(
+            p, s, j, age, education[i], health[i], mental[i], city_tier[i], economic[i],
+            normal(k_person, pid), normal(k_ability, pid), normal(k_hours, pid),
+            normal(k_earnings, pid), uniform(k_training, pid), uniform(k_arrears, pid),
         )  # fmt: skip
-        if j == JOB_INFORMAL and uniform(k_arrears, pid) < arrears_chance(p):
-            pay *= 1.0 - p.labor__arrears__share_withheld
-        income[i] = pay
 
 
 class SteadyStart(Module):
