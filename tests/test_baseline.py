@@ -26,6 +26,7 @@ SUMMARY = (
     ("female_share_migrant_workers", "all"),
     ("monthly_income_mean", "all"),
     ("share_over_44h", "all"),
+    ("labour_contract_share", "all"),
     ("integration_index", "all"),
     ("integration_identity", "all"),
     ("stage_share", "stage=embedding"),

@@ -135,21 +135,23 @@ def test_the_panel_has_cells_of_every_kind(trends: pd.DataFrame) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "issue 9 item 1 is not met yet: 3 of 61 cells move by more than 0.5 points a year "
+        "issue 9 item 1 is not met yet: 4 of 61 cells move by more than 0.5 points a year "
         "(report chances, mean of seeds 3-7); the mean absolute trend is 0.192 points a year "
-        "for poor health and 0.196 for depression. Newcomer men aged 41-50 (+1.31 points of "
+        "for poor health and 0.194 for depression. Newcomer men aged 41-50 (+1.29 points of "
         "depression and +0.75 of poor health a year: arrivals 1.2 years older within the band "
         "after five years as the small famine cohorts of 1959-1961 leave it, and the arrivals "
         "from origin less healthy year after year as the people they leave from change: the "
         "men who never left, drawn at 7-9 % a year into migrant work at 35-49 under 2008's "
         "rates, where the cohorts now in their forties left far less often when young, lose "
         "0.01 of health capital at a given age in five years and a quarter of their number), "
-        "returnee men aged 61+ (-0.70 points of poor health and -0.39 of depression: a younger mix "
+        "returnee men aged 61+ (-0.76 points of poor health and -0.43 of depression: a younger mix "
         "of ages as the cohorts that migrated reach the age of leaving migrant work, less "
-        "often chronically ill than the base year's returnees, who came home before it) and "
+        "often chronically ill than the base year's returnees, who came home before it), "
         "newcomer women aged 21-30 (-0.52 points of depression, a third of them returnees "
-        "leaving again; -0.51 after calibration step 34, -0.49 after step 30) (docs/model.md "
-        "section 5)"
+        "leaving again; -0.51 after calibration step 34, -0.49 after step 30) and local "
+        "migrant women aged 51-60 (-0.51 points of poor health a year since local contracts, "
+        "calibration step 37; -0.49 before, with a spread of 0.3 across the five seeds, so "
+        "within their noise) (docs/model.md section 5)"
     ),
 )
 def test_frozen_conditions_move_no_cell_more_than_half_a_point_a_year(
@@ -710,8 +712,8 @@ def test_a_returnees_city_pay_rises_with_the_years_of_the_spell() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "returnees' savings still rise under frozen conditions, by 0.30 and 0.71 months a year "
-        "at 50-59 and 60-69 (0.33 at 70-79; seeds 3-7): the base-year returnees of those ages "
+        "returnees' savings still rise under frozen conditions, by 0.30 and 0.72 months a year "
+        "at 50-59 and 60-69 (0.35 at 70-79; seeds 3-7): the base-year returnees of those ages "
         "home for up to five years hold less than the yearly steps' returnees of the same age "
         "and years home (men 50-59: 3-9 months against 10-12; 60-69: about 0-6 against 6-22), "
         "and the steps carry the younger returnees' savings into the bands as the share of "
@@ -737,7 +739,7 @@ def test_returnees_savings_and_local_work_hold_still(
     local_work = []
     for people in frozen_replicates.values():
         savings.append(pd.Series(ten_year_trends(people, "returned", "savings", range(30, 70))))
-        people = people.assign(local_work=(people["job"] == "informal") * 100.0)
+        people = people.assign(local_work=people["job"].isin(["informal", "formal"]) * 100.0)
         local_work.append(
             pd.Series(ten_year_trends(people, "returned", "local_work", range(20, 60)))
         )

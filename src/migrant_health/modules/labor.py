@@ -65,6 +65,7 @@ STREAM_ABILITY = stream("labor.ability")
 STREAM_EARNINGS = stream("labor.earnings_shock")
 STREAM_ARREARS = stream("labor.arrears")
 STREAM_LOCAL = stream("labor.local_nonfarm")
+STREAM_LOCAL_CONTRACT = stream("labor.local_contract")
 STREAM_TRAINING = stream("labor.training")
 STREAM_INIT = stream("labor.initial_job")
 STREAM_INIT_EMPLOYMENT = stream("labor.initial_urban_employment")
@@ -141,6 +142,23 @@ def local_nonfarm_exit(p: Params, health: float) -> float:
     """Yearly chance that a local migrant worker leaves non-farm work for farming; the less
     healthy leave more often."""
     return p.labor__origin__nonfarm_exit + p.labor__origin__nonfarm_exit_health * (0.8 - health)
+
+
+@inline
+def local_job(p: Params, contract_key: np.uint64, pid: int, education: int) -> int:
+    """The non-farm job a person holds in local work at origin: formal (a labour contract) or
+    informal.
+
+    A lasting trait of the person, drawn once (``contract_key`` is the permanent key of
+    :data:`STREAM_LOCAL_CONTRACT`): the local employers open to them, the better schooled more
+    often on contract as in the cities (``labor.sector.formal_education``). Every spell of
+    local work a person holds is of the same kind, so the steady start's past spells, the
+    base year's job and the yearly steps' spells agree.
+    """
+    chance = logistic(
+        p.labor__origin__formal_intercept + p.labor__sector__formal_education * (education - 2)
+    )
+    return JOB_FORMAL if uniform(contract_key, pid) < chance else JOB_INFORMAL
 
 
 @inline
@@ -519,6 +537,7 @@ def _step(  # type: ignore[no-untyped-def]
     k_ern = year_key(seed, STREAM_EARNINGS, year)
     k_arr = year_key(seed, STREAM_ARREARS, year)
     k_loc = year_key(seed, STREAM_LOCAL, year)
+    k_contract = permanent_key(seed, STREAM_LOCAL_CONTRACT)
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
@@ -550,7 +569,11 @@ def _step(  # type: ignore[no-untyped-def]
                 x = local_nonfarm_entry_odds(p, age, education[i], h, female[i]) - covid_shock(p)
                 if s == RETURNED:
                     x += returnee_entry_offset(p)
-                j = JOB_INFORMAL if uniform(k_loc, pid) < logistic(x) else JOB_FARM
+                j = (
+                    local_job(p, k_contract, pid, education[i])
+                    if uniform(k_loc, pid) < logistic(x)
+                    else JOB_FARM
+                )
             if s == RURAL_STAYER and nonfarm_job(j):
                 status[i] = LOCAL_MIGRANT
             elif s == LOCAL_MIGRANT and not nonfarm_job(j):
@@ -613,6 +636,7 @@ def _init(  # type: ignore[no-untyped-def]
 ):  # fmt: skip
     k = permanent_key(seed, STREAM_INIT)
     k_employed = permanent_key(seed, STREAM_INIT_EMPLOYMENT)
+    k_contract = permanent_key(seed, STREAM_LOCAL_CONTRACT)
     for i in range(status.size):
         s = status[i]
         if s == DEAD:
@@ -643,7 +667,7 @@ def _init(  # type: ignore[no-untyped-def]
             ) < employment_probability(p, age, education[i], health[i], chronic[i], mental[i], 0.0):
                 job[i] = JOB_FORMAL if u < p.labor__urban__formal_share else JOB_INFORMAL
         elif s == LOCAL_MIGRANT:
-            job[i] = JOB_INFORMAL
+            job[i] = local_job(p, k_contract, pid, education[i])
         elif s == RURAL_STAYER or s == RETURNED:
             job[i] = (
                 JOB_FARM

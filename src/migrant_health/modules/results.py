@@ -27,6 +27,7 @@ from migrant_health.engine.codes import (
     EV_RETURN_HEALTH,
     EV_STAY_INTENTION,
     INS_NONE,
+    JOB_FORMAL,
     JOB_NONE,
     LOCAL_MIGRANT,
     NOT_ENTERED,
@@ -299,6 +300,14 @@ METRICS: tuple[Metric, ...] = (
         "arrears",
         "earners",
         "share of NBS migrant workers with wages withheld this year",
+        reports="labor",
+    ),
+    share(
+        "labour_contract_share",
+        "contract",
+        "earners",
+        "share of NBS migrant workers in a formal job (with a labour contract), out-migrants "
+        "and local migrant workers alike",
         reports="labor",
     ),
     share(
@@ -586,6 +595,7 @@ def _accumulate(  # type: ignore[no-untyped-def]
         add[SLOT.sum_hours] = hours[i] if mw else 0.0
         add[SLOT.over_44h] = one_if(mw and hours[i] > 44.0)
         add[SLOT.arrears] = one_if(mw and (ev & EV_ARREARS))
+        add[SLOT.contract] = one_if(mw and job[i] == JOB_FORMAL)
         add[SLOT.living_subsistence] = one_if(out and living == 0)
         add[SLOT.living_moderately_prosperous] = one_if(out and living == 1)
         add[SLOT.living_developmental] = one_if(out and living == 2)

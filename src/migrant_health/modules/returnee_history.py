@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from migrant_health.engine.codes import FAMILY_SINGLE, JOB_FARM, JOB_INFORMAL, RETURNED
+from migrant_health.engine.codes import FAMILY_SINGLE, JOB_FARM, RETURNED
 from migrant_health.engine.context import Params
 from migrant_health.engine.derived import age_band
 from migrant_health.engine.jit import init_kernel
 from migrant_health.engine.random import logistic, permanent_key, stream, uniform
 from migrant_health.modules.labor import (
+    STREAM_LOCAL_CONTRACT,
     first_age_without_nonfarm_work,
+    local_job,
     local_nonfarm_entry_odds,
     local_nonfarm_exit,
     nonfarm_retirement_age,
@@ -146,6 +148,7 @@ def settle_returnee_local_work(  # type: ignore[no-untyped-def]
     their savings with it.
     """
     k_local = permanent_key(seed, STREAM_RETURNEE_LOCAL_WORK)
+    k_contract = permanent_key(seed, STREAM_LOCAL_CONTRACT)
     for i in range(status.size):
         if status[i] != RETURNED or job[i] != JOB_FARM:
             continue
@@ -158,8 +161,8 @@ def settle_returnee_local_work(  # type: ignore[no-untyped-def]
             p, age, back, education[i], health[i], female[i], family[i] != FAMILY_SINGLE
         )
         if uniform(k_local, pid) < chance:
-            job[i] = JOB_INFORMAL
+            job[i] = local_job(p, k_contract, pid, education[i])
             hours[i], income[i] = usual_hours_and_pay(
-                p, seed, pid, RETURNED, JOB_INFORMAL, age, education[i], health[i],
-                city_tier[i], economic[i],
+                p, seed, pid, RETURNED, job[i], age, education[i], health[i], city_tier[i],
+                economic[i],
             )  # fmt: skip

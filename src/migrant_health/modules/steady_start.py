@@ -116,10 +116,12 @@ from migrant_health.modules.labor import (
     STREAM_EMPLOYMENT,
     STREAM_HOURS,
     STREAM_HOURS_PERSON,
+    STREAM_LOCAL_CONTRACT,
     STREAM_TRAINING,
     base_year_formal_chance,
     employment_probability,
     experience_log_pay,
+    local_job,
     local_nonfarm_entry_odds,
     local_nonfarm_exit,
     nonfarm_retirement_age,
@@ -667,8 +669,10 @@ def savings_history(  # type: ignore[no-untyped-def]
         p, seed, pid, age, years, farming, education, health, female, keys, local, local_now,
         before + city if status == RETURNED else years,
     )  # fmt: skip
+    # Every spell of a person's local work is of one kind (``labor.local_job``).
+    local_kind = local_job(p, permanent_key(seed, STREAM_LOCAL_CONTRACT), pid, education)
     _, local_pay = usual_hours_and_pay(
-        p, seed, pid, LOCAL_MIGRANT, JOB_INFORMAL, age, education, health, 0, economic
+        p, seed, pid, LOCAL_MIGRANT, local_kind, age, education, health, 0, economic
     )
     experience_now = experience_log_pay(p, age, education)
     for t in range(years):
@@ -711,7 +715,7 @@ def savings_history(  # type: ignore[no-untyped-def]
             # A rural stayer's local non-farm work makes them a local migrant worker that year;
             # a returnee's keeps them a returnee.
             st = LOCAL_MIGRANT if st == RURAL_STAYER else st
-            jb, earned = JOB_INFORMAL, local_pay
+            jb, earned = local_kind, local_pay
         if earned > 0.0:
             # Paid at the experience of the time. At today's, a returnee of 60-64 had earned a
             # 62-year-old's pay in the city at 40 and in local work since, and came into the

@@ -53,6 +53,9 @@ LABELS: dict[str, str] = {
     "hours a week",
     "nbs.mean_weekly_hours_employed_outmigrants": "Weekly hours of out-migrant employees",
     "nbs.share_working_over_44h_week": "Migrant workers working over 44 hours a week",
+    "nbs.labour_contract_share": "Migrant workers with a labour contract",
+    "nbs.labour_contract_share_outmigrant_employees": "Out-migrant employees with a labour "
+    "contract",
     "nbs.outmigrant_insured_medical": "Out-migrants with medical insurance from the employer",
     "lit.poor_general_health_migrants": "Poor self-rated health, rural-urban migrants",
     "lit.health_insurance_any_migrants_CLDS": "Rural-urban migrants in any medical insurance",
