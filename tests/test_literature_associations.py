@@ -78,7 +78,7 @@ def _not_reproduced(reason: str) -> pytest.MarkDecorator:
         pytest.param(
             "income_good_physical",
             marks=_not_reproduced(
-                "good self-rated health goes with +17.5 % (15.9-19.2) annual income against "
+                "good self-rated health goes with +17.7 % (16.0-19.3) annual income against "
                 "CGSS's +7.1 % (not significant with matching): in the model physical health "
                 "reaches employment and earnings both (labour module), more strongly than the "
                 "CGSS cross-section shows"
