@@ -22,6 +22,7 @@ from migrant_health.engine.random import permanent_key
 from migrant_health.modules.labor import STREAM_LOCAL_CONTRACT, local_job
 
 AT_ORIGIN = ("rural_stayer", "local_migrant", "returned")
+SEED = 2
 
 
 def base_year_parameters() -> np.void:
@@ -33,23 +34,37 @@ def base_year_parameters() -> np.void:
 
 
 @njit(cache=False)
-def local_jobs(p: np.void, key: np.uint64, education: int, people: int) -> np.ndarray:
-    """The kind of local job of people ``0 .. people - 1`` with one level of schooling."""
-    kinds = np.empty(people, np.int64)
-    for pid in range(people):
-        kinds[pid] = local_job(p, key, pid, education)
+def local_jobs(p: np.void, key: np.uint64, pids: np.ndarray, education: np.ndarray) -> np.ndarray:
+    """The kind of local job of each person (``pids``, with their level of schooling)."""
+    kinds = np.empty(pids.size, np.int64)
+    for i in range(pids.size):
+        kinds[i] = local_job(p, key, pids[i], education[i])
     return kinds
 
 
-def contract_share(p: np.void, education: int, people: int = 20_000) -> float:
-    kinds = local_jobs(p, permanent_key(np.uint64(5), STREAM_LOCAL_CONTRACT), education, people)
+def contract_key(seed: int) -> np.uint64:
+    # The key as the kernels type it: called from Python the key comes back as an int, which
+    # a compiled function would take as a signed integer (other draws).
+    return np.uint64(permanent_key(np.uint64(seed), STREAM_LOCAL_CONTRACT))
+
+
+def contract_share(p: np.void, education: int, people: int = 40_000) -> float:
+    pids = np.arange(people, dtype=np.int64)
+    kinds = local_jobs(p, contract_key(5), pids, np.full(people, education, np.int64))
     assert set(np.unique(kinds)) <= {JOB_FORMAL, JOB_INFORMAL}
     return float(np.mean(kinds == JOB_FORMAL))
 
 
 def test_contracts_go_more_often_to_the_better_schooled() -> None:
+    """Each level of schooling is on contract with the chance its log-odds give (junior high,
+    level 2, at the intercept)."""
     p = base_year_parameters()
     shares = [contract_share(p, education) for education in range(5)]
+    for education, share in enumerate(shares):
+        x = p["labor__origin__formal_intercept"] + p["labor__sector__formal_education"] * (
+            education - 2
+        )
+        assert share == pytest.approx(1.0 / (1.0 + np.exp(-x)), abs=0.01), (education, shares)
     assert shares == sorted(shares) and shares[4] > shares[0] + 0.1, shares
 
 
@@ -63,7 +78,11 @@ def test_without_contracts_every_local_job_is_informal() -> None:
 def run():  # type: ignore[no-untyped-def]
     return simulate(
         RunConfig(
-            end=2016, scale=40_000, seed=2, snapshot_years=(2012, 2016), snapshot_fraction=1.0
+            end=2016,
+            scale=40_000,
+            seed=SEED,
+            snapshot_years=(2008, 2012, 2016),
+            snapshot_fraction=1.0,
         )
     )
 
@@ -109,6 +128,22 @@ def test_a_contract_means_fewer_hours_and_more_pay(local_workers: pd.DataFrame) 
     by_job = same.groupby("job", observed=True)[["hours", "income"]].mean()
     assert by_job.loc["formal", "hours"] < by_job.loc["informal", "hours"] - 3.0
     assert by_job.loc["formal", "income"] > by_job.loc["informal", "income"] * 1.05
+
+
+def test_every_local_job_is_of_the_persons_kind(local_workers: pd.DataFrame) -> None:
+    """The base year's local migrant workers (the labour module's start), the base year's
+    returnees in local work (the steady start) and the yearly steps' local workers all hold
+    the kind of job their lasting draw gives."""
+    assert set(local_workers["year"]) == {2008, 2012, 2016}
+    kinds = local_jobs(
+        base_year_parameters(),
+        contract_key(SEED),
+        local_workers["pid"].to_numpy(np.int64),
+        local_workers["education"].to_numpy(np.int64),
+    )
+    expected = np.where(kinds == JOB_FORMAL, "formal", "informal")
+    assert (local_workers["job"].astype(str).to_numpy() == expected).all()
+    assert (local_workers.loc[local_workers["year"] == 2008, "job"] == "formal").any()
 
 
 def test_a_person_holds_one_kind_of_local_job(local_workers: pd.DataFrame) -> None:

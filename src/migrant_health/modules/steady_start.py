@@ -830,7 +830,7 @@ def _settle(  # type: ignore[no-untyped-def]
             h += stayers_health_tilt(p, rate, age, years_in_city[i], returns_by_age)
         elif s == LOCAL_MIGRANT:
             # A farmer's steady state until they took local non-farm work, then years toward
-            # that work's own (long hours, hazardous informal jobs). The labour module ends
+            # that work's own (long hours; hazards in an informal job). The labour module ends
             # such work at ``labor.origin.nonfarm_exit`` a year, so the years in it so far are
             # geometric (capped by the years since school); settled as if for life, the
             # local migrant workers started below where the entrants from farming keep them
