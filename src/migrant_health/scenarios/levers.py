@@ -78,14 +78,14 @@ LEVERS: tuple[Lever, ...] = (
         FE + "hours_reduction",
         (FE + "hours_earnings_elasticity",),
         "usual weekly hours of migrant workers (overwork depletes health; pay falls with hours)",
-        "employed_out",
+        "migrant_workers",
         "on",
     ),
     Lever(
         FE + "wage_protection",
         (FE + "wage_protection_effect",),
         "yearly chance of wage arrears in informal jobs",
-        "employed_out",
+        "migrant_workers",
     ),
     Lever(
         FE + "contract_enforcement",
@@ -115,7 +115,7 @@ LEVERS: tuple[Lever, ...] = (
         FE + "workplace_safety",
         (FE + "workplace_safety_effect",),
         "health depletion of hazardous informal jobs",
-        "employed_out",
+        "migrant_workers",
     ),
     Lever(
         FE + "equal_pay",
