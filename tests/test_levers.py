@@ -198,3 +198,25 @@ def test_permits_open_services_only_through_their_service_access(baseline) -> No
     opened = _run(permits)
     for metric in ("insured_destination_share", "health_record_share"):
         assert _late(opened, metric) > _late(closed, metric)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "metric", "direction"),
+    [
+        ("policy.fair_employment.hours_reduction", 10.0, "weekly_hours_mean", -1),
+        ("policy.fair_employment.wage_protection", 1.0, "wage_arrears_share", -1),
+        ("policy.fair_employment.workplace_safety", 1.0, "health_capital_mean", +1),
+    ],
+    ids=["hours_reduction", "wage_protection", "workplace_safety"],
+)
+def test_levers_that_reach_local_migrant_workers_are_costed_on_them(  # type: ignore[no-untyped-def]
+    baseline, path, value, metric, direction
+) -> None:
+    """The working-time cut, wage guarantees and safety inspection act on the jobs of local
+    migrant workers as well as out-migrants' (seed 4.1 speaks of migrant workers), so their
+    cost counts every migrant worker, not employed out-migrants only."""
+    result = _run({path: {START: value}})
+    local = "status=local_migrant"
+    assert direction * (_late(result, metric, local) - _late(baseline, metric, local)) > 0
+    reached = lever(path)
+    assert reached is not None and reached.eligible == "migrant_workers"
