@@ -384,6 +384,32 @@ def stayers_health_tilt(  # type: ignore[no-untyped-def]
 
 
 @history_kernel
+def returnee_city_health(  # type: ignore[no-untyped-def]
+    p, seed, pid, returned_at, frail, chronic, tier, education, family, health, ties, network,
+    at_home,
+):  # fmt: skip
+    """The health a base-year returnee settled toward in the city, at the age of the return.
+
+    An informal job at the usual hours of an out-migrant, the access to care of an
+    out-migrant on the rural scheme, and the support of the spell (the ties of the return,
+    ``ties``, and the network of its end, ``network``), with ``chronic`` illness or without.
+
+    Returns:
+        ``(health, recovery_rate)``: the settled health and the city's recovery rate.
+    """
+    support = social_support(p, ties, network, family_in_city(family), True)
+    r_city = recovery_rate(p, care_access(p, INS_RURAL, OUT_MIGRANT), ties, support - at_home)
+    hours, _ = usual_hours_and_pay(
+        p, seed, pid, OUT_MIGRANT, JOB_INFORMAL, returned_at, education, health, tier,
+        p.migration__initial__settled_economic,
+    )  # fmt: skip
+    own_city = settled_health(
+        p, returned_at, frail, hours, JOB_INFORMAL, OUT_MIGRANT, chronic, r_city
+    )
+    return own_city, r_city
+
+
+@history_kernel
 def returnee_city_gap(  # type: ignore[no-untyped-def]
     p, seed, pid, returned_at, city, back, frail, chronic, tier, education, family, health,
     ties, network, hours_home, job_home, rate_home, at_home,
@@ -409,15 +435,10 @@ def returnee_city_gap(  # type: ignore[no-untyped-def]
     """
     if city <= 0:
         return 0.0
-    support = social_support(p, ties, network, family_in_city(family), True)
-    r_city = recovery_rate(p, care_access(p, INS_RURAL, OUT_MIGRANT), ties, support - at_home)
-    hours, _ = usual_hours_and_pay(
-        p, seed, pid, OUT_MIGRANT, JOB_INFORMAL, returned_at, education, health, tier,
-        p.migration__initial__settled_economic,
+    own_city, r_city = returnee_city_health(
+        p, seed, pid, returned_at, frail, chronic, tier, education, family, health, ties,
+        network, at_home,
     )  # fmt: skip
-    own_city = settled_health(
-        p, returned_at, frail, hours, JOB_INFORMAL, OUT_MIGRANT, chronic, r_city
-    )
     own_home = settled_health(
         p, returned_at, frail, hours_home, job_home, RETURNED, chronic, rate_home
     )
@@ -595,7 +616,7 @@ def spell_year_pay(  # type: ignore[no-untyped-def]
 def savings_history(  # type: ignore[no-untyped-def]
     p, seed, pid, age, before, before_status, before_job, city, since, status, job, income,
     city_tier, insurance, chronic, health, mental, education, economic, female, keys, farming,
-    local, onset, steady,
+    local, onset, steady, city_health,
 ):  # fmt: skip
     """Savings at the start, and at the end of the first spell of a working life.
 
@@ -626,7 +647,13 @@ def savings_history(  # type: ignore[no-untyped-def]
     read the health and chronic illness of the time: ill from ``onset``
     (:func:`chronic_onset_age`) and as far above today's health as ``steady`` (the steady
     state without work or illness by age of the person's place,
-    ``health.initial_steady_state``) stands above today's.
+    ``health.initial_steady_state``) stands above today's. A returnee's city years read the
+    path the start gives out-migrants instead (``city_health``: the city's steady state for
+    them at the age of the return without and with chronic illness,
+    :func:`returnee_city_health`, their health on arrival, and the city's recovery rate),
+    since the return selected on the health of its own year: read from today's, the
+    returnee men who came home in the five years before the start came home with 2.4-7.4
+    months of savings where the yearly steps' returnees of their ages come home with 7.3-13.0.
 
     ``keys`` are :func:`history_keys`; ``farming`` and ``local`` are work arrays of at least
     the person's years (the chunk's, so that no person allocates).
@@ -687,6 +714,19 @@ def savings_history(  # type: ignore[no-untyped-def]
             st, jb, earned, tier, ins = before_status, before_job, 0.0, 0, at_origin_insurance
         elif t < before + city:
             st, jb, earned, tier, ins = OUT_MIGRANT, JOB_NONE, 0.0, city_tier, at_origin_insurance
+            # In the city the person moved from their health on arrival toward the city's
+            # steady state for them, as the start moves out-migrants (city_health: that
+            # steady state at the age of the return without and with chronic illness, the
+            # health on arrival, the city's recovery rate); the return later selected on the
+            # health of its own year, not on the spell's.
+            returned_at = age - (years - before - city)
+            own = (
+                city_health[ill]
+                + steady[min(a, steady.size - 1)]
+                - steady[min(returned_at, steady.size - 1)]
+            )
+            fit = own + (city_health[2] - own) * (1.0 - city_health[3]) ** (t - before)
+            fit = min(1.0, max(0.05, fit))
             chance = employed_in_spell_year(
                 p, a, employment_probability(p, a, education, fit, ill, mental, 0.0), fit,
                 mental, ill, t == before + city - 1,
@@ -757,6 +797,7 @@ def _settle(  # type: ignore[no-untyped-def]
     keys = history_keys(seed, longest)
     at_home = home_support(p)
     farming = np.empty(longest, np.bool_)
+    city_health = np.zeros(4)  # a returnee's health in the city (savings_history)
     local_work = np.empty(longest, np.int8)
     # Chronic prevalence (by sex) and the steady state without work or illness, by age, of
     # each place (rural 0, urban 1), for the histories' health of the time.
@@ -872,6 +913,15 @@ def _settle(  # type: ignore[no-untyped-def]
         if s == RETURNED:
             before = working_years - city - back
             before_status, before_job = RURAL_STAYER, JOB_FARM
+        if s == RETURNED and city > 0:
+            for ill in range(2):
+                city_health[ill], city_health[3] = returnee_city_health(
+                    p, seed, pid, age - back, frail, ill, past_tier, education[i], family[i],
+                    health[i], ties_back, network_away, at_home,
+                )  # fmt: skip
+            city_health[2] = (
+                initial_steady_state(p, age - back - city, frail, urban) + arrival_health - assumed
+            )
         place = 1 if urban else 0
         onset = chronic_onset_age(seed, pid, age, chronic[i], prevalence[place, female[i]])
         savings[i], origin_savings = savings_history(
@@ -879,7 +929,7 @@ def _settle(  # type: ignore[no-untyped-def]
             working_years - before - city, s,
             job[i], income[i], past_tier, insurance[i], chronic[i], health[i], mental[i],
             education[i], economic[i], female[i], keys, farming, local_work, onset,
-            steady[place],
+            steady[place], city_health,
         )  # fmt: skip
         # Mental health: everyone but out-migrants has long settled on their own target, with
         # the spread yearly shocks keep around it.
