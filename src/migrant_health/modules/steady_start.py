@@ -385,17 +385,18 @@ def stayers_health_tilt(  # type: ignore[no-untyped-def]
 
 @history_kernel
 def returnee_city_health(  # type: ignore[no-untyped-def]
-    p, seed, pid, returned_at, frail, chronic, tier, education, family, health, ties, network,
-    at_home,
+    p, seed, pid, returned_at, frail, tier, education, family, health, ties, network, at_home
 ):  # fmt: skip
     """The health a base-year returnee settled toward in the city, at the age of the return.
 
     An informal job at the usual hours of an out-migrant, the access to care of an
     out-migrant on the rural scheme, and the support of the spell (the ties of the return,
-    ``ties``, and the network of its end, ``network``), with ``chronic`` illness or without.
+    ``ties``, and the network of its end, ``network``). The usual hours take the person's
+    draw, education, health and city tier (the pay they also give is not used).
 
     Returns:
-        ``(health, recovery_rate)``: the settled health and the city's recovery rate.
+        ``(well, ill, recovery_rate)``: the settled health without a chronic illness and with
+        one, and the city's recovery rate.
     """
     support = social_support(p, ties, network, family_in_city(family), True)
     r_city = recovery_rate(p, care_access(p, INS_RURAL, OUT_MIGRANT), ties, support - at_home)
@@ -403,10 +404,9 @@ def returnee_city_health(  # type: ignore[no-untyped-def]
         p, seed, pid, OUT_MIGRANT, JOB_INFORMAL, returned_at, education, health, tier,
         p.migration__initial__settled_economic,
     )  # fmt: skip
-    own_city = settled_health(
-        p, returned_at, frail, hours, JOB_INFORMAL, OUT_MIGRANT, chronic, r_city
-    )
-    return own_city, r_city
+    well = settled_health(p, returned_at, frail, hours, JOB_INFORMAL, OUT_MIGRANT, 0, r_city)
+    ill = settled_health(p, returned_at, frail, hours, JOB_INFORMAL, OUT_MIGRANT, 1, r_city)
+    return well, ill, r_city
 
 
 @history_kernel
@@ -435,10 +435,11 @@ def returnee_city_gap(  # type: ignore[no-untyped-def]
     """
     if city <= 0:
         return 0.0
-    own_city, r_city = returnee_city_health(
-        p, seed, pid, returned_at, frail, chronic, tier, education, family, health, ties,
-        network, at_home,
+    well, ill, r_city = returnee_city_health(
+        p, seed, pid, returned_at, frail, tier, education, family, health, ties, network,
+        at_home,
     )  # fmt: skip
+    own_city = ill if chronic else well
     own_home = settled_health(
         p, returned_at, frail, hours_home, job_home, RETURNED, chronic, rate_home
     )
@@ -616,7 +617,7 @@ def spell_year_pay(  # type: ignore[no-untyped-def]
 def savings_history(  # type: ignore[no-untyped-def]
     p, seed, pid, age, before, before_status, before_job, city, since, status, job, income,
     city_tier, insurance, chronic, health, mental, education, economic, female, keys, farming,
-    local, onset, steady, city_health,
+    local, onset, steady, city_well, city_ill, arrival, city_rate,
 ):  # fmt: skip
     """Savings at the start, and at the end of the first spell of a working life.
 
@@ -627,7 +628,7 @@ def savings_history(  # type: ignore[no-untyped-def]
     schemes, use of care against their capacity to pay, medical assistance). The
     person spent ``before`` years as ``before_status`` with ``before_job`` and no earnings of
     their own, then ``city`` years as an out-migrant (a returnee's years in the city; 0 for
-    everyone else), then ``since`` years as now; chronic illness and health are taken as now.
+    everyone else), then ``since`` years as now.
     The yearly draws give the spread the steps build up: at the same age and job, some have
     just paid for a hospital stay. Without it every young person started above the money-worry
     line and one in ten fell below it in each of the next five years.
@@ -648,10 +649,11 @@ def savings_history(  # type: ignore[no-untyped-def]
     (:func:`chronic_onset_age`) and as far above today's health as ``steady`` (the steady
     state without work or illness by age of the person's place,
     ``health.initial_steady_state``) stands above today's. A returnee's city years read the
-    path the start gives out-migrants instead (``city_health``: the city's steady state for
-    them at the age of the return without and with chronic illness,
-    :func:`returnee_city_health`, their health on arrival, and the city's recovery rate),
-    since the return selected on the health of its own year: read from today's, the
+    path the start gives out-migrants instead: from ``arrival`` (their health on arriving in
+    the city) toward the city's steady state for them at the age of the return, ``city_well``
+    without chronic illness and ``city_ill`` with it (:func:`returnee_city_health`), at the
+    city's recovery rate ``city_rate``; since the return selected on the health of its own
+    year (for everyone else the four are unused). Read from today's, the
     returnee men who came home in the five years before the start came home with 2.4-7.4
     months of savings where the yearly steps' returnees of their ages come home with 7.3-13.0.
 
@@ -696,6 +698,7 @@ def savings_history(  # type: ignore[no-untyped-def]
         p, seed, pid, age, years, farming, education, health, female, keys, local, local_now,
         before + city if status == RETURNED else years,
     )  # fmt: skip
+    returned_at = age - since  # a returnee's age on coming home
     # Every spell of a person's local work is of one kind (``labor.local_job``).
     local_kind = local_job(p, permanent_key(seed, STREAM_LOCAL_CONTRACT), pid, education)
     _, local_pay = usual_hours_and_pay(
@@ -715,17 +718,16 @@ def savings_history(  # type: ignore[no-untyped-def]
         elif t < before + city:
             st, jb, earned, tier, ins = OUT_MIGRANT, JOB_NONE, 0.0, city_tier, at_origin_insurance
             # In the city the person moved from their health on arrival toward the city's
-            # steady state for them, as the start moves out-migrants (city_health: that
-            # steady state at the age of the return without and with chronic illness, the
-            # health on arrival, the city's recovery rate); the return later selected on the
-            # health of its own year, not on the spell's.
-            returned_at = age - (years - before - city)
+            # steady state for them, as the start moves out-migrants; the return later
+            # selected on the health of its own year, not on the spell's. (A chronic illness
+            # begun in the spell takes the target down from its onset, as if the person had
+            # moved toward it since arrival.)
             own = (
-                city_health[ill]
+                (city_ill if ill else city_well)
                 + steady[min(a, steady.size - 1)]
                 - steady[min(returned_at, steady.size - 1)]
             )
-            fit = own + (city_health[2] - own) * (1.0 - city_health[3]) ** (t - before)
+            fit = own + (arrival - own) * (1.0 - city_rate) ** (t - before)
             fit = min(1.0, max(0.05, fit))
             chance = employed_in_spell_year(
                 p, a, employment_probability(p, a, education, fit, ill, mental, 0.0), fit,
@@ -797,7 +799,6 @@ def _settle(  # type: ignore[no-untyped-def]
     keys = history_keys(seed, longest)
     at_home = home_support(p)
     farming = np.empty(longest, np.bool_)
-    city_health = np.zeros(4)  # a returnee's health in the city (savings_history)
     local_work = np.empty(longest, np.int8)
     # Chronic prevalence (by sex) and the steady state without work or illness, by age, of
     # each place (rural 0, urban 1), for the histories' health of the time.
@@ -913,15 +914,19 @@ def _settle(  # type: ignore[no-untyped-def]
         if s == RETURNED:
             before = working_years - city - back
             before_status, before_job = RURAL_STAYER, JOB_FARM
+        city_well = city_ill = arrival = city_rate = 0.0
         if s == RETURNED and city > 0:
-            for ill in range(2):
-                city_health[ill], city_health[3] = returnee_city_health(
-                    p, seed, pid, age - back, frail, ill, past_tier, education[i], family[i],
-                    health[i], ties_back, network_away, at_home,
-                )  # fmt: skip
-            city_health[2] = (
-                initial_steady_state(p, age - back - city, frail, urban) + arrival_health - assumed
-            )
+            city_well, city_ill, city_rate = returnee_city_health(
+                p, seed, pid, age - back, frail, past_tier, education[i], family[i], health[i],
+                ties_back, network_away, at_home,
+            )  # fmt: skip
+            # Health on arrival: the origin's steady state for them at the age they left, and
+            # what is left, that many years back, of their own deviation from it today (an
+            # AR(1) deviation shrinks by the recovery rate a year, back in time as forward);
+            # taken whole, it carried back the low health the return selected on.
+            arrival = initial_steady_state(p, age - back - city, frail, urban) + (
+                arrival_health - assumed
+            ) * (1.0 - rate) ** (back + city)
         place = 1 if urban else 0
         onset = chronic_onset_age(seed, pid, age, chronic[i], prevalence[place, female[i]])
         savings[i], origin_savings = savings_history(
@@ -929,7 +934,7 @@ def _settle(  # type: ignore[no-untyped-def]
             working_years - before - city, s,
             job[i], income[i], past_tier, insurance[i], chronic[i], health[i], mental[i],
             education[i], economic[i], female[i], keys, farming, local_work, onset,
-            steady[place], city_health,
+            steady[place], city_well, city_ill, arrival, city_rate,
         )  # fmt: skip
         # Mental health: everyone but out-migrants has long settled on their own target, with
         # the spread yearly shocks keep around it.
