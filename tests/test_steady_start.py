@@ -726,7 +726,7 @@ def test_a_returnees_city_years_follow_the_health_of_the_spell_not_of_today() ->
 
     p = base_year_parameters()
     seed = np.uint64(3)
-    age, before, city = 45, 21, 8  # left school at 16, farmed to 37, came home this year
+    age, before, city = 45, 21, 8  # farmed at 16-36, in the city at 37-44, home this year
     keys = history_keys(seed, age)
     farming = np.empty(age, np.bool_)
     local = np.empty(age, np.int8)

@@ -652,10 +652,10 @@ def savings_history(  # type: ignore[no-untyped-def]
     path the start gives out-migrants instead: from ``arrival`` (their health on arriving in
     the city) toward the city's steady state for them at the age of the return, ``city_well``
     without chronic illness and ``city_ill`` with it (:func:`returnee_city_health`), at the
-    city's recovery rate ``city_rate``; since the return selected on the health of its own
-    year (for everyone else the four are unused). Read from today's, the
-    returnee men who came home in the five years before the start came home with 2.4-7.4
-    months of savings where the yearly steps' returnees of their ages come home with 7.3-13.0.
+    city's recovery rate ``city_rate``, since the return selected on the health of its own
+    year; for everyone else the four are unused. Read from today's health, the returnee men
+    who came home in the five years before the start came home with 2.4-7.4 months of savings
+    where the yearly steps' returnees of their ages come home with 7.3-13.0.
 
     ``keys`` are :func:`history_keys`; ``farming`` and ``local`` are work arrays of at least
     the person's years (the chunk's, so that no person allocates).
