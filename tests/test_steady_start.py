@@ -612,6 +612,95 @@ def test_a_chronic_illness_began_at_an_age_the_prevalence_by_age_gives() -> None
     assert chronic_onset_age(seed, 3, 60, 0, prevalence) == 61
 
 
+def test_a_city_spell_dates_a_chronic_illness_by_the_returns_it_brings() -> None:
+    """The chronically ill go home more often (salmon-bias return), so an out-migrant still in
+    the city after ten years fell ill more recently than the prevalence by age alone says, and
+    a returnee whose spell just ended more often fell ill during it. Without that selection
+    (``migration.return.chronic`` at 0) the dates are those of the prevalence, draw for draw.
+    """
+    from migrant_health.modules.migration import typical_return_chances
+    from migrant_health.modules.steady_start import (
+        chronic_onset_after_city_years,
+        chronic_onset_age,
+        chronic_return_ratios,
+    )
+
+    p = base_year_parameters()
+    prevalence = np.minimum(1.0, 0.02 * np.exp(0.05 * (np.arange(121) - 16.0)))
+    seed = np.uint64(11)
+    people = range(20_000)
+    ratios = chronic_return_ratios(p, typical_return_chances(p))
+
+    def onsets(arrived_at: int, city: int, came_home: bool, r: np.ndarray) -> np.ndarray:
+        return np.array(
+            [
+                chronic_onset_after_city_years(
+                    seed, pid, 55, 1, prevalence, arrived_at, city, came_home, r
+                )
+                for pid in people
+            ]
+        )
+
+    unselected = np.array([chronic_onset_age(seed, pid, 55, 1, prevalence) for pid in people])
+    staying = onsets(45, 10, False, ratios)
+    assert staying.mean() > unselected.mean() + 0.3
+    # Home for the last five years after a spell at 40-49: the return drew the ill home.
+    returned = onsets(40, 10, True, ratios)
+    in_spell = (returned >= 40) & (returned < 50)
+    assert in_spell.mean() > ((unselected >= 40) & (unselected < 50)).mean() + 0.02
+
+    no_selection = p.copy()
+    no_selection["migration__return__chronic"] = 0.0
+    flat = chronic_return_ratios(no_selection, typical_return_chances(no_selection))
+    np.testing.assert_array_equal(onsets(45, 10, False, flat), unselected)
+    np.testing.assert_array_equal(onsets(40, 10, True, flat), unselected)
+
+
+def test_a_returnees_health_declines_gradually_after_a_chronic_onset_in_the_city() -> None:
+    """A chronic illness lowers the steady state a returnee's health moved toward in the city,
+    and health follows it at the city's recovery rate, not at once: a man ill for the last
+    four of his nine years in the city comes home with less than half the savings loss of one
+    ill for all nine (the illness's own costs, fewer years in work and dearer care, count from
+    the onset in both)."""
+    from migrant_health.engine.codes import INS_RURAL, JOB_FARM, RETURNED, RURAL_STAYER
+    from migrant_health.modules.health import initial_steady_state
+    from migrant_health.modules.schooling import school_end_age
+    from migrant_health.modules.steady_start import (
+        history_keys,
+        returnee_city_health,
+        savings_history,
+    )
+
+    p = base_year_parameters()
+    seed = np.uint64(3)
+    age, city, education = 57, 9, 1
+    before = age - int(school_end_age(p, education)) - city  # left for the city at 48
+    keys = history_keys(seed, age)
+    farming = np.empty(age, np.bool_)
+    local = np.empty(age, np.int8)
+    steady = np.array([initial_steady_state(p, a, 0.0, False) for a in range(121)])
+
+    def came_home_with(chronic: int, onset: int) -> float:
+        total = 0.0
+        for pid in range(600):
+            well, ill, rate = returnee_city_health(
+                p, seed, pid, age, 0.0, 3, education, 1, 0.81, 0.1, 0.6, 0.5
+            )
+            savings, _ = savings_history(
+                p, seed, pid, age, before, RURAL_STAYER, JOB_FARM, city, 0, RETURNED,
+                JOB_FARM, 0.0, 3, INS_RURAL, chronic, 0.81, 0.55, education, 0.0, 0, keys,
+                farming, local, onset, steady, well, ill, 0.93, rate,
+            )  # fmt: skip
+            total += savings
+        return total / 600
+
+    well = came_home_with(0, 200)
+    ill_all_spell = well - came_home_with(1, 45)
+    ill_last_four = well - came_home_with(1, 53)
+    assert ill_all_spell > 4.0, ill_all_spell
+    assert 0.0 < ill_last_four < 0.5 * ill_all_spell, (ill_last_four, ill_all_spell)
+
+
 def test_a_base_year_returnees_chance_of_local_work_grows_with_the_years_home() -> None:
     """Returnees come home to the farm: none in local work on coming home, more the longer
     they have been home, up to a share the yearly entry, exit and re-migration keep below
