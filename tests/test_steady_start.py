@@ -701,6 +701,47 @@ def test_a_returnees_health_declines_gradually_after_a_chronic_onset_in_the_city
     assert 0.0 < ill_last_four < 0.5 * ill_all_spell, (ill_last_four, ill_all_spell)
 
 
+def test_a_returnees_years_before_the_city_read_the_health_they_left_with() -> None:
+    """The return selected the less healthy (salmon-bias return), so a returnee's health today
+    says little about the years before they left, which healthy-migrant selection had
+    picked them from: what they took to the city does not move with today's health, and it
+    rises with the health they left with (fewer medical bills, more local non-farm work)."""
+    from migrant_health.engine.codes import INS_RURAL, JOB_FARM, RETURNED, RURAL_STAYER
+    from migrant_health.modules.health import initial_steady_state
+    from migrant_health.modules.schooling import school_end_age
+    from migrant_health.modules.steady_start import (
+        history_keys,
+        returnee_city_health,
+        savings_history,
+    )
+
+    p = base_year_parameters()
+    seed = np.uint64(5)
+    age, city, since, education = 57, 9, 2, 1
+    before = age - int(school_end_age(p, education)) - city - since
+    keys = history_keys(seed, age)
+    farming = np.empty(age, np.bool_)
+    local = np.empty(age, np.int8)
+    steady = np.array([initial_steady_state(p, a, 0.0, False) for a in range(121)])
+
+    def left_with(health_now: float, on_arrival: float) -> float:
+        total = 0.0
+        for pid in range(600):
+            well, ill, rate = returnee_city_health(
+                p, seed, pid, age - since, 0.0, 3, education, 1, health_now, 0.1, 0.6, 0.5
+            )
+            _, on_leaving = savings_history(
+                p, seed, pid, age, before, RURAL_STAYER, JOB_FARM, city, since, RETURNED,
+                JOB_FARM, 0.0, 3, INS_RURAL, 0, health_now, 0.6, education, 0.0, 0, keys,
+                farming, local, 200, steady, well, ill, on_arrival, rate,
+            )  # fmt: skip
+            total += on_leaving
+        return total / 600
+
+    assert left_with(0.72, 0.93) == pytest.approx(left_with(0.85, 0.93), abs=1e-9)
+    assert left_with(0.80, 0.95) > left_with(0.80, 0.85) + 0.5
+
+
 def test_a_base_year_returnees_chance_of_local_work_grows_with_the_years_home() -> None:
     """Returnees come home to the farm: none in local work on coming home, more the longer
     they have been home, up to a share the yearly entry, exit and re-migration keep below
@@ -743,7 +784,7 @@ def test_the_year_before_leaving_nonfarm_work_at_the_stationary_chance() -> None
         if not 30 <= last < age - 1:
             continue
         local_work_spells(
-            p, seed, pid, age, years, farming, 1, health, 0, keys, spells, False, years
+            p, seed, pid, age, years, farming, 1, health, 0, keys, spells, False, years, health, 0
         )
         held.append(spells[years - 1 - (age - 1 - last)])
         enter = logistic(local_nonfarm_entry_odds(p, last, 1, health, 0))

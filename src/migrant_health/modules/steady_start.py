@@ -449,7 +449,7 @@ def returnee_city_gap(  # type: ignore[no-untyped-def]
 @history_kernel
 def local_work_spells(  # type: ignore[no-untyped-def]
     p, seed, pid, age, years, farming, education, health, female, keys, spells, local_now,
-    returnee_from,
+    returnee_from, earlier_health, earlier_until,
 ):  # fmt: skip
     """Which past years at origin a farmer spent in local non-farm work instead.
 
@@ -469,7 +469,9 @@ def local_work_spells(  # type: ignore[no-untyped-def]
     (taking up local work now, leaving for the city, no longer farming in old age). A returnee
     in local work now (``local_now``) has their latest year in it, and the chain runs back
     from there. From ``returnee_from`` on (the years home after a city spell) the entry chance
-    is a returnee's (:func:`labor.returnee_entry_offset`).
+    is a returnee's (:func:`labor.returnee_entry_offset`). The chances read the person's
+    ``health``, and before ``earlier_until`` (a returnee's years before the city spell)
+    ``earlier_health``, the health they left with.
 
     Without these spells every farmer had farmed all their life, and the local migrant workers
     who go back to farming (about one rural stayer in forty a year, with 40 months of savings)
@@ -481,12 +483,14 @@ def local_work_spells(  # type: ignore[no-untyped-def]
         ``spells``: 1 for a year of local non-farm work, by year (oldest first).
     """
     retires = nonfarm_retirement_age(p, seed, pid, female)
-    leave = local_nonfarm_exit(p, health)
+    leave_now = local_nonfarm_exit(p, health)
+    leave_then = local_nonfarm_exit(p, earlier_health)
     local = False
     # The entry odds depend on age only through its NBS age band (`derived.age_band`): one
     # logistic per band met instead of one per year (the same numbers).
     band = -1
     returnee_band = False
+    then_band = False
     enter = 0.0
     for t in range(years - 1, -1, -1):
         if not farming[t]:
@@ -503,14 +507,19 @@ def local_work_spells(  # type: ignore[no-untyped-def]
             local = False
         else:
             draw = uniform(keys[ORIGIN_WORK_KEYS, years_ago], pid)
+            then = t < earlier_until
+            leave = leave_then if then else leave_now
             if local:
                 local = draw >= leave
             else:
                 home = t >= returnee_from
-                if age_band(a) != band or home != returnee_band:
+                if age_band(a) != band or home != returnee_band or then != then_band:
                     band = age_band(a)
                     returnee_band = home
-                    odds = local_nonfarm_entry_odds(p, a, education, health, female)
+                    then_band = then
+                    odds = local_nonfarm_entry_odds(
+                        p, a, education, earlier_health if then else health, female
+                    )
                     if home:
                         odds += returnee_entry_offset(p)
                     enter = logistic(odds)
@@ -739,7 +748,9 @@ def savings_history(  # type: ignore[no-untyped-def]
     the city) toward the city's steady state for them at the age of the return, ``city_well``
     without chronic illness and ``city_ill`` with it (:func:`returnee_city_health`), at the
     city's recovery rate ``city_rate``, since the return selected on the health of its own
-    year; for everyone else the four are unused. Read from today's health, the returnee men
+    year, and their years before the spell read ``arrival`` along the steady state's path by
+    age (and their local work then, its chances and pay, ``arrival`` itself); for everyone
+    else the four are unused. Read from today's health, the returnee men
     who came home in the five years before the start came home with 2.4-7.4 months of savings
     where the yearly steps' returnees of their ages come home with 7.3-13.0.
 
@@ -773,6 +784,12 @@ def savings_history(  # type: ignore[no-untyped-def]
     farms_until = farm_end if job == JOB_NONE and lives_at_origin(status) else 0
     # A returnee in local work came home to the farm and took it up since (returnee_history).
     local_now = status == RETURNED and nonfarm_job(job)
+    # A returnee's years before the spell read the health they left with (``arrival``):
+    # their health today carries the selection of the return (salmon bias), which the years
+    # before they left did not have, and the less healthy take up local non-farm work less
+    # often, leave it more often and are paid less in it (calibration step 39).
+    spell_from = before if status == RETURNED and city > 0 else 0
+    before_health = arrival if spell_from > 0 else health
     for t in range(years):
         a = age - years + t
         farming[t] = False
@@ -782,7 +799,7 @@ def savings_history(  # type: ignore[no-untyped-def]
             farming[t] = job == JOB_FARM or a < farms_until or local_now
     local_work_spells(
         p, seed, pid, age, years, farming, education, health, female, keys, local, local_now,
-        before + city if status == RETURNED else years,
+        before + city if status == RETURNED else years, before_health, spell_from,
     )  # fmt: skip
     returned_at = age - since  # a returnee's age on coming home
     # Every spell of a person's local work is of one kind (``labor.local_job``).
@@ -790,6 +807,11 @@ def savings_history(  # type: ignore[no-untyped-def]
     _, local_pay = usual_hours_and_pay(
         p, seed, pid, LOCAL_MIGRANT, local_kind, age, education, health, 0, economic
     )
+    local_pay_before = local_pay
+    if spell_from > 0:
+        _, local_pay_before = usual_hours_and_pay(
+            p, seed, pid, LOCAL_MIGRANT, local_kind, age, education, before_health, 0, economic
+        )
     experience_now = experience_log_pay(p, age, education)
     for t in range(years):
         years_ago = years - 1 - t
@@ -801,6 +823,15 @@ def savings_history(  # type: ignore[no-untyped-def]
         fit = min(1.0, max(0.05, health + steady[min(a, steady.size - 1)] - steady_now))
         if t < before:
             st, jb, earned, tier, ins = before_status, before_job, 0.0, 0, at_origin_insurance
+            if spell_from > 0:
+                # The health they left with, along the steady state's path by age.
+                departed_at = age - years + before
+                fit = (
+                    arrival
+                    + steady[min(a, steady.size - 1)]
+                    - steady[min(departed_at, steady.size - 1)]
+                )
+                fit = min(1.0, max(0.05, fit))
         elif t < before + city:
             st, jb, earned, tier, ins = OUT_MIGRANT, JOB_NONE, 0.0, city_tier, at_origin_insurance
             # In the city the person moved from their health on arrival toward the city's
@@ -850,7 +881,7 @@ def savings_history(  # type: ignore[no-untyped-def]
             # A rural stayer's local non-farm work makes them a local migrant worker that year;
             # a returnee's keeps them a returnee.
             st = LOCAL_MIGRANT if st == RURAL_STAYER else st
-            jb, earned = local_kind, local_pay
+            jb, earned = local_kind, local_pay_before if t < spell_from else local_pay
         if earned > 0.0:
             # Paid at the experience of the time. At today's, a returnee of 60-64 had earned a
             # 62-year-old's pay in the city at 40 and in local work since, and came into the
