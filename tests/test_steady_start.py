@@ -616,7 +616,7 @@ def test_a_city_spell_dates_a_chronic_illness_by_the_returns_it_brings() -> None
     """The chronically ill go home more often (salmon-bias return), so an out-migrant still in
     the city after ten years fell ill more recently than the prevalence by age alone says, and
     a returnee whose spell just ended more often fell ill during it. Without that selection
-    (``migration.return.chronic`` at 0) the dates are those of the prevalence, draw for draw.
+    the dates are those of the prevalence, draw for draw.
     """
     from migrant_health.modules.migration import typical_return_chances
     from migrant_health.modules.steady_start import (
@@ -643,15 +643,13 @@ def test_a_city_spell_dates_a_chronic_illness_by_the_returns_it_brings() -> None
 
     unselected = np.array([chronic_onset_age(seed, pid, 55, 1, prevalence) for pid in people])
     staying = onsets(45, 10, False, ratios)
-    assert staying.mean() > unselected.mean() + 0.3
+    assert staying.mean() > unselected.mean() + 3.0  # 43.5 against 38.2
     # Home for the last five years after a spell at 40-49: the return drew the ill home.
     returned = onsets(40, 10, True, ratios)
     in_spell = (returned >= 40) & (returned < 50)
-    assert in_spell.mean() > ((unselected >= 40) & (unselected < 50)).mean() + 0.02
+    assert in_spell.mean() > ((unselected >= 40) & (unselected < 50)).mean() + 0.1  # 48 % vs 29
 
-    no_selection = p.copy()
-    no_selection["migration__return__chronic"] = 0.0
-    flat = chronic_return_ratios(no_selection, typical_return_chances(no_selection))
+    flat = np.ones_like(ratios)  # the ill as likely as the well to stay on and to go home
     np.testing.assert_array_equal(onsets(45, 10, False, flat), unselected)
     np.testing.assert_array_equal(onsets(40, 10, True, flat), unselected)
 
@@ -883,15 +881,15 @@ def test_a_returnees_city_years_follow_the_health_of_the_spell_not_of_today() ->
     strict=True,
     reason=(
         "returnees' savings still rise under frozen conditions at 60-69, by 0.56 months a "
-        "year (-0.15, -0.09 and 0.15 at 30-39, 40-49 and 50-59, 0.31 at 70-79; seeds 3-7): the "
+        "year (-0.15, -0.09 and 0.14 at 30-39, 40-49 and 50-59, 0.31 at 70-79; seeds 3-7): the "
         "yearly steps keep a returnee's savings where they are as they pass 60 (the start's "
-        "men of 55-59 hold 13.8 months in 2008 and again in 2013), while the start's returnee "
-        "men of 60-64 hold 11.7, and the steps carry the younger ones into the band as the "
+        "men of 55-59 hold 13.9 months in 2008 and 13.8 in 2013), while the start's returnee "
+        "men of 60-64 hold 11.8, and the steps carry the younger ones into the band as the "
         "number of returnees aged 60-69 about triples. Among the start's men of 60-64, those "
-        "who came home in the last five years, mostly at their age of leaving non-farm work, "
-        "hold 4.9 months and are 42 % chronically ill (seed 1), where the steps' returnees of "
-        "60-64 come home 18 % ill: the start selects returnees on chronic illness by age band and "
-        "draws their years home independently of it. Calibration step 39 (chronic onsets "
+        "who came home in the last five years hold 5.4 months and are 42 % chronically ill "
+        "(seed 1), where the steps' returnees of 60-64 come home 18 % ill: the start selects "
+        "returnees on chronic illness by age band and draws their years home independently "
+        "of it (drawing them given the illness moved neither). Calibration step 39 (chronic onsets "
         "dated by the spell, the years before it at the health the person left with) took "
         "60-69 from 0.63; step 38 (the city years at the spell's health) from 0.72; step 34 "
         "(paid at the integration and formal jobs of the time) from 0.80. Their local work "
