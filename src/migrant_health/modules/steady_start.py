@@ -121,6 +121,7 @@ from migrant_health.modules.labor import (
     base_year_formal_chance,
     employment_probability,
     experience_log_pay,
+    first_age_without_nonfarm_work,
     local_job,
     local_nonfarm_entry_odds,
     local_nonfarm_exit,
@@ -578,7 +579,7 @@ def chronic_return_ratios(p: Params, returns_by_age: np.ndarray) -> np.ndarray:
     ratios = np.empty((2, returns_by_age.size))
     for a in range(returns_by_age.size):
         well = returns_by_age[a]
-        ill = min(0.99, well + extra)
+        ill = max(well, min(0.99, well + extra))  # the ill never go home less often
         ratios[0, a] = (1.0 - ill) / (1.0 - well)
         ratios[1, a] = ill / well
     return ratios
@@ -794,7 +795,8 @@ def savings_history(  # type: ignore[no-untyped-def]
     # before they left did not have, and the less healthy take up local non-farm work less
     # often, leave it more often and are paid less in it (calibration step 39).
     spell_from = before if status == RETURNED and city > 0 else 0
-    before_health = arrival if spell_from > 0 else health
+    departed_at = age - years + before  # a returnee's age on leaving for the city
+    before_health = min(1.0, max(0.05, arrival)) if spell_from > 0 else health
     for t in range(years):
         a = age - years + t
         farming[t] = False
@@ -830,7 +832,6 @@ def savings_history(  # type: ignore[no-untyped-def]
             st, jb, earned, tier, ins = before_status, before_job, 0.0, 0, at_origin_insurance
             if spell_from > 0:
                 # The health they left with, along the steady state's path by age.
-                departed_at = age - years + before
                 fit = (
                     arrival
                     + steady[min(a, steady.size - 1)]
@@ -855,7 +856,7 @@ def savings_history(  # type: ignore[no-untyped-def]
             )
             fit = own + (arrival - own) * (1.0 - city_rate) ** (t - before)
             if ill:
-                ill_for = a - max(onset, age - years + before)  # health steps taken ill
+                ill_for = a - max(onset, departed_at)  # health steps taken ill
                 fit -= (city_well - city_ill) * (1.0 - (1.0 - city_rate) ** ill_for)
             fit = min(1.0, max(0.05, fit))
             chance = employed_in_spell_year(
@@ -1061,9 +1062,15 @@ def _settle(  # type: ignore[no-untyped-def]
         # When a chronic illness began, for the histories' years of it: dated by the city
         # spell, which the ill leave more often, for those who have had one.
         if s == RETURNED and city > 0:
+            # A return at the age of leaving non-farm work was made for the age, whatever the
+            # person's health: only the years of staying on before its last year date the
+            # illness.
+            forced = age - back >= first_age_without_nonfarm_work(
+                nonfarm_retirement_age(p, seed, pid, female[i])
+            )
             onset = chronic_onset_after_city_years(
                 seed, pid, age, chronic[i], prevalence[place, female[i]], age - back - city,
-                city, True, chronic_ratios,
+                city - 1 if forced else city, not forced, chronic_ratios,
             )  # fmt: skip
         elif s == OUT_MIGRANT and years_in_city[i] > 0:
             onset = chronic_onset_after_city_years(
