@@ -612,6 +612,60 @@ def test_a_chronic_illness_began_at_an_age_the_prevalence_by_age_gives() -> None
     assert chronic_onset_age(seed, 3, 60, 0, prevalence) == 61
 
 
+def mean_returnee_savings(
+    p: np.void,
+    seed: np.uint64,
+    *,
+    age: int,
+    city: int,
+    health_now: float,
+    mental: float,
+    on_arrival: float,
+    since: int = 0,
+    tier: int = 3,
+    chronic: int = 0,
+    onset: int = 200,
+    city_path: tuple[float, float, float] | None = None,
+    people: int = 600,
+) -> tuple[float, float]:
+    """Mean savings of ``people`` base-year returnee men (junior secondary, farmers before and
+    after a spell of ``city`` years in a city of ``tier``, home ``since`` years) now and on
+    leaving for the city, from :func:`steady_start.savings_history`.
+
+    ``city_path`` is the city's steady state without and with chronic illness and its recovery
+    rate; by default each person's own (:func:`steady_start.returnee_city_health`, ties 0.1,
+    origin network 0.6, support at home 0.5).
+    """
+    from migrant_health.engine.codes import INS_RURAL, JOB_FARM, RETURNED, RURAL_STAYER
+    from migrant_health.modules.health import initial_steady_state
+    from migrant_health.modules.schooling import school_end_age
+    from migrant_health.modules.steady_start import (
+        history_keys,
+        returnee_city_health,
+        savings_history,
+    )
+
+    education = 1
+    before = age - int(school_end_age(p, education)) - city - since
+    keys = history_keys(seed, age)
+    farming = np.empty(age, np.bool_)
+    local = np.empty(age, np.int8)
+    steady = np.array([initial_steady_state(p, a, 0.0, False) for a in range(121)])
+    now_total = leaving_total = 0.0
+    for pid in range(people):
+        well, ill, rate = city_path or returnee_city_health(
+            p, seed, pid, age - since, 0.0, tier, education, 1, health_now, 0.1, 0.6, 0.5
+        )
+        now, on_leaving = savings_history(
+            p, seed, pid, age, before, RURAL_STAYER, JOB_FARM, city, since, RETURNED, JOB_FARM,
+            0.0, tier, INS_RURAL, chronic, health_now, mental, education, 0.0, 0, keys, farming,
+            local, onset, steady, well, ill, on_arrival, rate,
+        )  # fmt: skip
+        now_total += now
+        leaving_total += on_leaving
+    return now_total / people, leaving_total / people
+
+
 def test_a_city_spell_dates_a_chronic_illness_by_the_returns_it_brings() -> None:
     """The chronically ill go home more often (salmon-bias return), so an out-migrant still in
     the city after ten years fell ill more recently than the prevalence by age alone says, and
@@ -660,37 +714,16 @@ def test_a_returnees_health_declines_gradually_after_a_chronic_onset_in_the_city
     four of his nine years in the city comes home with less than half the savings loss of one
     ill for all nine, and one ill for the last year with under a sixth (the illness's own
     costs, fewer years in work and dearer care, count from the onset in every case)."""
-    from migrant_health.engine.codes import INS_RURAL, JOB_FARM, RETURNED, RURAL_STAYER
-    from migrant_health.modules.health import initial_steady_state
-    from migrant_health.modules.schooling import school_end_age
-    from migrant_health.modules.steady_start import (
-        history_keys,
-        returnee_city_health,
-        savings_history,
-    )
-
     p = base_year_parameters()
     seed = np.uint64(3)
-    age, city, education = 57, 9, 1
-    before = age - int(school_end_age(p, education)) - city  # left for the city at 48
-    keys = history_keys(seed, age)
-    farming = np.empty(age, np.bool_)
-    local = np.empty(age, np.int8)
-    steady = np.array([initial_steady_state(p, a, 0.0, False) for a in range(121)])
 
     def came_home_with(chronic: int, onset: int) -> float:
-        total = 0.0
-        for pid in range(600):
-            well, ill, rate = returnee_city_health(
-                p, seed, pid, age, 0.0, 3, education, 1, 0.81, 0.1, 0.6, 0.5
-            )
-            savings, _ = savings_history(
-                p, seed, pid, age, before, RURAL_STAYER, JOB_FARM, city, 0, RETURNED,
-                JOB_FARM, 0.0, 3, INS_RURAL, chronic, 0.81, 0.55, education, 0.0, 0, keys,
-                farming, local, onset, steady, well, ill, 0.93, rate,
-            )  # fmt: skip
-            total += savings
-        return total / 600
+        # A man of 57 home this year from nine years in the city (left at 48).
+        savings, _ = mean_returnee_savings(
+            p, seed, age=57, city=9, health_now=0.81, mental=0.55, on_arrival=0.93,
+            chronic=chronic, onset=onset,
+        )  # fmt: skip
+        return savings
 
     well = came_home_with(0, 200)
     ill_all_nine = well - came_home_with(1, 48)  # ill from arrival: 9.0 months
@@ -706,37 +739,16 @@ def test_a_returnees_years_before_the_city_read_the_health_they_left_with() -> N
     says little about the years before they left, which healthy-migrant selection had
     picked them from: what they took to the city does not move with today's health, and it
     rises with the health they left with (fewer medical bills, more local non-farm work)."""
-    from migrant_health.engine.codes import INS_RURAL, JOB_FARM, RETURNED, RURAL_STAYER
-    from migrant_health.modules.health import initial_steady_state
-    from migrant_health.modules.schooling import school_end_age
-    from migrant_health.modules.steady_start import (
-        history_keys,
-        returnee_city_health,
-        savings_history,
-    )
-
     p = base_year_parameters()
     seed = np.uint64(5)
-    age, city, since, education = 57, 9, 2, 1
-    before = age - int(school_end_age(p, education)) - city - since
-    keys = history_keys(seed, age)
-    farming = np.empty(age, np.bool_)
-    local = np.empty(age, np.int8)
-    steady = np.array([initial_steady_state(p, a, 0.0, False) for a in range(121)])
 
     def left_with(health_now: float, on_arrival: float) -> float:
-        total = 0.0
-        for pid in range(600):
-            well, ill, rate = returnee_city_health(
-                p, seed, pid, age - since, 0.0, 3, education, 1, health_now, 0.1, 0.6, 0.5
-            )
-            _, on_leaving = savings_history(
-                p, seed, pid, age, before, RURAL_STAYER, JOB_FARM, city, since, RETURNED,
-                JOB_FARM, 0.0, 3, INS_RURAL, 0, health_now, 0.6, education, 0.0, 0, keys,
-                farming, local, 200, steady, well, ill, on_arrival, rate,
-            )  # fmt: skip
-            total += on_leaving
-        return total / 600
+        # A man of 57, home two years from nine years in the city.
+        _, on_leaving = mean_returnee_savings(
+            p, seed, age=57, city=9, since=2, health_now=health_now, mental=0.6,
+            on_arrival=on_arrival,
+        )  # fmt: skip
+        return on_leaving
 
     assert left_with(0.72, 0.93) == pytest.approx(left_with(0.85, 0.93), abs=1e-9)
     assert left_with(0.80, 0.95) > left_with(0.80, 0.85) + 0.5
@@ -847,31 +859,19 @@ def test_a_returnees_city_years_follow_the_health_of_the_spell_not_of_today() ->
     savings they came home with follow the path the start gives out-migrants (from their
     health on arrival toward the city's steady state for them, at the city's recovery rate):
     healthier on arrival, more years in work at better pay, more savings. Today's health no
-    longer reaches the city years (what it still moves is the years of farming before them);
-    read as the spell's health, it cost months.
+    longer reaches the city years, nor since calibration step 39 the years of farming before
+    them; read as the spell's health, it cost months.
     """
-    from migrant_health.engine.codes import INS_RURAL, JOB_FARM, RETURNED, RURAL_STAYER
-    from migrant_health.modules.health import initial_steady_state
-    from migrant_health.modules.steady_start import history_keys, savings_history
-
     p = base_year_parameters()
     seed = np.uint64(3)
-    age, before, city = 45, 21, 8  # farmed at 16-36, in the city at 37-44, home this year
-    keys = history_keys(seed, age)
-    farming = np.empty(age, np.bool_)
-    local = np.empty(age, np.int8)
-    steady = np.array([initial_steady_state(p, a, 0.0, False) for a in range(121)])
 
     def came_home_with(health_now: float, on_arrival: float) -> float:
-        total = 0.0
-        for pid in range(400):
-            savings, _ = savings_history(
-                p, seed, pid, age, before, RURAL_STAYER, JOB_FARM, city, 0, RETURNED,
-                JOB_FARM, 0.0, 2, INS_RURAL, 0, health_now, 0.6, 1, 0.0, 0, keys, farming,
-                local, 200, steady, 0.86, 0.80, on_arrival, 0.09,
-            )  # fmt: skip
-            total += savings
-        return total / 400
+        # Farmed at 16-36, in a tier-2 city at 37-44, home this year.
+        savings, _ = mean_returnee_savings(
+            p, seed, age=45, city=8, tier=2, health_now=health_now, mental=0.6,
+            on_arrival=on_arrival, city_path=(0.86, 0.80, 0.09), people=400,
+        )  # fmt: skip
+        return savings
 
     healthy, frail = came_home_with(0.85, 0.93), came_home_with(0.85, 0.78)
     assert healthy > frail + 1.0, (healthy, frail)
