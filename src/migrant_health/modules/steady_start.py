@@ -633,19 +633,21 @@ def chronic_onset_after_city_years(  # type: ignore[no-untyped-def]
     if now <= 0.0 or age <= 16:
         return chronic_onset_age(seed, pid, age, chronic, prevalence)
     # The first-passage chances of chronic_onset_age (the share already ill by x is the
-    # highest prevalence up to x over the prevalence now, 1 at ``age``), each weighted.
-    cumulative = np.empty(age + 1 - 16)
-    total = 0.0
-    reached = 0.0
-    for x in range(16, age + 1):
-        share = 1.0 if x == age else min(1.0, max(reached, prevalence[x] / now))
-        total += (share - reached) * city_onset_likelihood(x, arrived_at, city, came_home, ratios)
-        cumulative[x - 16] = total
-        reached = share
-    u = uniform(permanent_key(seed, STREAM_CHRONIC_ONSET), pid) * total
-    for x in range(16, age + 1):
-        if cumulative[x - 16] >= u and cumulative[x - 16] > 0.0:
-            return x
+    # highest prevalence up to x over the prevalence now, 1 at ``age``), each weighted: summed
+    # once for the total, then again up to the draw (no array per person).
+    u = uniform(permanent_key(seed, STREAM_CHRONIC_ONSET), pid)
+    for drawing in (False, True):
+        total = 0.0
+        reached = 0.0
+        for x in range(16, age + 1):
+            share = 1.0 if x == age else min(1.0, max(reached, prevalence[x] / now))
+            total += (share - reached) * city_onset_likelihood(
+                x, arrived_at, city, came_home, ratios
+            )
+            reached = share
+            if drawing and total >= u and total > 0.0:
+                return x
+        u *= total
     return age
 
 
