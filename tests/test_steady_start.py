@@ -599,6 +599,27 @@ def test_rural_stayers_savings_hold_still(frozen_people: pd.DataFrame) -> None:
     assert not drifting, f"rural stayers' savings drifting (months a year): {drifting}"
 
 
+def test_retired_urban_locals_start_with_the_savings_of_their_working_years(
+    frozen_replicates: dict[int, pd.DataFrame],
+) -> None:
+    """Retired urban locals start with what they saved working in the city until retirement.
+
+    Taken as retired for every year since school, the urban locals of 60-64 started with 13.8
+    months of savings where those of 55-59 held 31.4 (seeds 3-7), and the savings of urban
+    locals aged 60-69 rose 1.61 months a year under frozen conditions as the younger ones aged
+    into the band. Now those of 60-64 start with 30.3 months, and 60-69 and 70-79 move by
+    -0.00 and +0.27 months a year.
+    """
+    people = pd.concat(frozen_replicates.values(), ignore_index=True)
+    slopes = ten_year_trends(people, "urban_local", "savings", range(60, 80))
+    assert set(slopes) == {60, 70}
+    drifting = {age: round(slope, 2) for age, slope in slopes.items() if abs(slope) > 0.5}
+    assert not drifting, f"retired urban locals' savings drifting (months a year): {drifting}"
+    start = people[(people["status"] == "urban_local") & (people["year"] == YEARS[0])]
+    by_age = start.groupby(start["age"] // 5 * 5)["savings"].mean()
+    assert by_age[60] > 0.8 * by_age[55], by_age.round(1)
+
+
 def test_out_migrants_formal_jobs_hold_still(frozen_replicates: dict[int, pd.DataFrame]) -> None:
     """Base-year out-migrants hold the formal jobs (labour contracts) of their years in the city.
 

@@ -776,21 +776,37 @@ def savings_history(  # type: ignore[no-untyped-def]
     )
     queue = uniform(permanent_key(seed, STREAM_RURAL_QUEUE), pid)
     at_origin_insurance = INS_RURAL if queue < p.care__enrolment__rural_coverage else INS_NONE
+    # A retired urban local worked in the city until the retirement age and has drawn the
+    # pension since (calibration step 41): taken as retired for every year since school, the
+    # urban locals of 60-64 started with 14 months of savings where those of 55-59 held 33-37,
+    # and theirs rose 3 months a year under frozen conditions as the younger ones aged in.
+    retired_urban = (
+        status == URBAN_LOCAL and age >= p.labor__urban__retirement_age and not nonfarm_job(job)
+    )
     churns = (
         status == OUT_MIGRANT
         or status == URBAN_HUKOU
         or (status == URBAN_LOCAL and age < p.labor__urban__retirement_age)
     )
+    years = before + city + since
+    steady_now = steady[min(age, steady.size - 1)]
+    # The age whose pay a year of work is scaled from (by experience): now, or for a retired
+    # urban local their last year before retirement, at the health of that age.
+    pay_age = age
+    pay_health = health
+    if retired_urban:
+        pay_age = max(16, int(np.ceil(p.labor__urban__retirement_age)) - 1)
+        pay_health = min(
+            1.0, max(0.05, health + steady[min(pay_age, steady.size - 1)] - steady_now)
+        )
     usual_job, usual_pay = job, income
-    if churns and not nonfarm_job(job):
+    if (churns and not nonfarm_job(job)) or retired_urban:
         usual_job = JOB_INFORMAL if status == OUT_MIGRANT else JOB_FORMAL
         _, usual_pay = usual_hours_and_pay(
-            p, seed, pid, status, usual_job, age, education, health, city_tier, economic
+            p, seed, pid, status, usual_job, pay_age, education, pay_health, city_tier, economic
         )
     sv = 0.0
     at_switch = 0.0
-    years = before + city + since
-    steady_now = steady[min(age, steady.size - 1)]
     # People at origin without work farmed until the farming age ended (or, younger, until
     # now) and have lived on their household's transfers since, paying part of their bills.
     farm_end = int(np.ceil(p.labor__origin__retirement_age))
@@ -826,7 +842,7 @@ def savings_history(  # type: ignore[no-untyped-def]
         _, local_pay_before = usual_hours_and_pay(
             p, seed, pid, LOCAL_MIGRANT, local_kind, age, education, before_health, 0, economic
         )
-    experience_now = experience_log_pay(p, age, education)
+    experience_now = experience_log_pay(p, pay_age, education)
     for t in range(years):
         years_ago = years - 1 - t
         a = age - 1 - years_ago
@@ -877,7 +893,8 @@ def savings_history(  # type: ignore[no-untyped-def]
                 )  # fmt: skip
         else:
             st, jb, earned, tier, ins = status, job, income, city_tier, insurance
-            if churns and years_ago > 0:
+            working = churns or (retired_urban and a < p.labor__urban__retirement_age)
+            if working and years_ago > 0:
                 employed = uniform(keys[WORK_KEYS, years_ago], pid)
                 chance = employment_probability(p, a, education, fit, ill, mental, 0.0)
                 if employed < chance:
@@ -901,9 +918,9 @@ def savings_history(  # type: ignore[no-untyped-def]
             # start with savings under a third of those of 55-59 (1.99 months against 6.82;
             # seed 3), which five frozen years of the steps brought up by a month a year.
             earned *= np.exp(experience_log_pay(p, a, education) - experience_now)
-        # The year's saving as it is now (a retired urban local's pension included); what care
-        # costs at the age of the time.
-        sv = min(120.0, max(-24.0, sv * keep + yearly_saving(p, st, jb, earned, tier, age)))
+        # The year's saving as it is now (a retired urban local's pension from the retirement
+        # age on); what care costs at the age of the time.
+        sv = min(120.0, max(-24.0, sv * keep + yearly_saving(p, st, jb, earned, tier, a)))
         price = medical_price(p, st, a, ill, fit, normal(keys[SPENDING_KEYS, years_ago], pid))
         rho, _ = effective_reimbursement(p, ins, st, queue)
         capacity = capacity_to_pay(
