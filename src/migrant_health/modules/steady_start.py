@@ -121,6 +121,7 @@ from migrant_health.modules.labor import (
     STREAM_EMPLOYMENT,
     STREAM_HOURS,
     STREAM_HOURS_PERSON,
+    STREAM_INIT,
     STREAM_LOCAL_CONTRACT,
     STREAM_TRAINING,
     base_year_formal_chance,
@@ -735,7 +736,8 @@ def savings_history(  # type: ignore[no-untyped-def]
     schemes, use of care against their capacity to pay, medical assistance). The
     person spent ``before`` years as ``before_status`` with ``before_job`` and no earnings of
     their own, then ``city`` years as an out-migrant (a returnee's years in the city; 0 for
-    everyone else), then ``since`` years as now.
+    everyone else), then ``since`` years as now (a retired urban local: at work in the city
+    until the retirement age, see below, and on the pension since).
     The yearly draws give the spread the steps build up: at the same age and job, some have
     just paid for a hospital stay. Without it every young person started above the money-worry
     line and one in ten fell below it in each of the next five years.
@@ -745,10 +747,14 @@ def savings_history(  # type: ignore[no-untyped-def]
     way, each with a draw of its own: employed in their present job at its pay (or, without a
     job now, an informal job for an out-migrant and a formal one for an urban resident, at its
     usual pay), or without a job and paying the city's living costs from savings. The last
-    year before the start is the job they hold. Taken as now for every year, the employed had
-    never lost a job and the few without one had been out of work for all their years in the
-    city. A returnee's years in the city are drawn the same way, with the chance of a job
-    conditioned on how the spell ended (:func:`employed_in_spell_year`), at the pay of each
+    year before the start is the job they hold. A retired urban local without a job was drawn
+    so each year up to the retirement age (the last year before it too), in a formal job or,
+    with the labour module's own draw of ``1 - labor.urban.formal_share``, an informal one, at
+    the usual pay of their last year before retirement (at the health of that age, scaled by
+    experience), and has drawn ``labor.urban.pension`` since. Taken as now for every year, the
+    employed had never lost a job and the few without one had been out of work for all their
+    years in the city. A returnee's years in the city are drawn the same way, with the chance
+    of a job conditioned on how the spell ended (:func:`employed_in_spell_year`), at the pay of each
     year in a city of ``city_tier`` (the returnee's past destination; :func:`spell_year_pay`).
     A year of farming at origin may have been a year of local non-farm work instead, at its
     usual pay (:func:`local_work_spells`). Each past year's chances of a job and medical bills
@@ -778,8 +784,9 @@ def savings_history(  # type: ignore[no-untyped-def]
     at_origin_insurance = INS_RURAL if queue < p.care__enrolment__rural_coverage else INS_NONE
     # A retired urban local worked in the city until the retirement age and has drawn the
     # pension since (calibration step 41): taken as retired for every year since school, the
-    # urban locals of 60-64 started with 14 months of savings where those of 55-59 held 33-37,
-    # and theirs rose 3 months a year under frozen conditions as the younger ones aged in.
+    # urban locals of 60-64 started with 13.8 months of savings where those of 55-59 held 31.4,
+    # and the savings of those aged 60-69 rose 1.6 months a year under frozen conditions as
+    # the younger ones aged in (seeds 3-7).
     retired_urban = (
         status == URBAN_LOCAL and age >= p.labor__urban__retirement_age and not nonfarm_job(job)
     )
@@ -802,6 +809,12 @@ def savings_history(  # type: ignore[no-untyped-def]
     usual_job, usual_pay = job, income
     if (churns and not nonfarm_job(job)) or retired_urban:
         usual_job = JOB_INFORMAL if status == OUT_MIGRANT else JOB_FORMAL
+        if retired_urban and uniform(permanent_key(seed, STREAM_INIT), pid) >= (
+            p.labor__urban__formal_share
+        ):
+            # Retired from an informal job: the labour module's draw, which the care module
+            # reads for the employee scheme a retiree keeps.
+            usual_job = JOB_INFORMAL
         _, usual_pay = usual_hours_and_pay(
             p, seed, pid, status, usual_job, pay_age, education, pay_health, city_tier, economic
         )
@@ -894,7 +907,9 @@ def savings_history(  # type: ignore[no-untyped-def]
         else:
             st, jb, earned, tier, ins = status, job, income, city_tier, insurance
             working = churns or (retired_urban and a < p.labor__urban__retirement_age)
-            if working and years_ago > 0:
+            # The last year before the start is the job held now, except for a retiree, who
+            # holds none: at the retirement age exactly, it was their last year of work.
+            if working and (years_ago > 0 or retired_urban):
                 employed = uniform(keys[WORK_KEYS, years_ago], pid)
                 chance = employment_probability(p, a, education, fit, ill, mental, 0.0)
                 if employed < chance:
@@ -918,8 +933,8 @@ def savings_history(  # type: ignore[no-untyped-def]
             # start with savings under a third of those of 55-59 (1.99 months against 6.82;
             # seed 3), which five frozen years of the steps brought up by a month a year.
             earned *= np.exp(experience_log_pay(p, a, education) - experience_now)
-        # The year's saving as it is now (a retired urban local's pension from the retirement
-        # age on); what care costs at the age of the time.
+        # The year's saving at the job and age of the time (a retired urban local's pension
+        # from the retirement age on); what care costs at the age of the time.
         sv = min(120.0, max(-24.0, sv * keep + yearly_saving(p, st, jb, earned, tier, a)))
         price = medical_price(p, st, a, ill, fit, normal(keys[SPENDING_KEYS, years_ago], pid))
         rho, _ = effective_reimbursement(p, ins, st, queue)
@@ -1063,8 +1078,9 @@ def _settle(  # type: ignore[no-untyped-def]
         # farmed at origin and brought those savings along (arriving with nothing put three in
         # four base-year arrivals under the money-worry line); people at origin without work
         # farmed until the farming age ended and have lived on their household's transfers
-        # since, paying part of their medical bills from their savings; everyone
-        # else has lived as now since leaving school (students' families keep them).
+        # since, paying part of their medical bills from their savings; retired urban locals
+        # worked in the city until the retirement age; everyone else has lived as now since
+        # leaving school (students' families keep them).
         before, before_status, before_job = 0, s, job[i]
         if s == LOCAL_MIGRANT:
             # Farmed (or did earlier spells of local work) until this spell began.
