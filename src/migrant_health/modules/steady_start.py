@@ -802,7 +802,7 @@ def savings_history(  # type: ignore[no-untyped-def]
     pay_age = age
     pay_health = health
     if retired_urban:
-        pay_age = max(16, int(np.ceil(p.labor__urban__retirement_age)) - 1)
+        pay_age = max(MIN_AGE, int(np.ceil(p.labor__urban__retirement_age)) - 1)
         pay_health = min(
             1.0, max(0.05, health + steady[min(pay_age, steady.size - 1)] - steady_now)
         )
