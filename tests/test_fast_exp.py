@@ -81,3 +81,29 @@ def test_the_special_cases_follow_ieee_rules() -> None:
     assert list(ported[:4]) == [1.0, 1.0, np.inf, 0.0]
     assert np.isnan(ported[4])
     assert ported[5] == np.inf and ported[6] == 0.0
+
+
+def test_uncompiled_runs_get_an_exponential_too() -> None:
+    """With NUMBA_DISABLE_JIT=1 (the profile's count of random draws traces the kernels in
+    Python) the port's intrinsics do not exist; the module gives the C library's exponential
+    instead of failing at the first logistic chance of the synthesis."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from migrant_health.engine.fast_exp import exp\n"
+        "from migrant_health.engine.random import logistic\n"
+        "print(exp(1.5), logistic(-2.0))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, NUMBA_DISABLE_JIT="1"),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    value, chance = (float(word) for word in done.stdout.split())
+    assert value == float(np.exp(1.5))
+    assert chance == pytest.approx(1.0 / (1.0 + np.exp(2.0)))

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 from llvmlite import ir
+from numba import config as numba_config
 from numba import types
 from numba.core import cgutils
 from numba.core.extending import intrinsic
@@ -136,3 +137,13 @@ def exp(x: float) -> float:
     tmp = _fma(r2 * r2, _fma(r, _C5, _C4), _fma(_fma(r, _C3, _C2), r2, r + tail))
     scale = _double(sbits)
     return _fma(scale, tmp, scale)
+
+
+def _uncompiled_exp(x: float) -> float:
+    """e^x uncompiled (the intrinsics above exist only in compiled code): the C library's, for
+    runs that trace the kernels in Python, such as the profile's count of random draws."""
+    return float(np.exp(x))
+
+
+if getattr(numba_config, "DISABLE_JIT", False):  # NUMBA_DISABLE_JIT=1
+    exp = _uncompiled_exp
