@@ -295,6 +295,24 @@ def formal_chance(p: Params, education: int, economic: float, city_tier: int) ->
 
 
 @inline
+def economic_target(  # type: ignore[no-untyped-def]
+    p, employed, formal, income, savings, city_tier, insured
+):  # fmt: skip
+    """The economic integration an out-migrant's year moves toward (seed 2.2): holding a job,
+    a formal one, income against twice the wage index, housing (savings against the housing
+    costs of the city's tier) and destination insurance, each with its weight
+    (``labor.economic``)."""
+    housing = clip01(savings / p.labor__economic__housing_months[max(1, city_tier) - 1])
+    return (
+        p.labor__economic__weight_employed * employed
+        + p.labor__economic__weight_formal * formal
+        + p.labor__economic__weight_income * clip01(income / p.labor__wage_index / 2.0)
+        + p.labor__economic__weight_housing * housing
+        + p.labor__economic__weight_insured * insured
+    )
+
+
+@inline
 def settled_economic_after(p: Params, arrival: float, years: int) -> float:
     """Economic integration of a base-year out-migrant after ``years`` in the city: from
     ``arrival`` toward ``migration.initial.settled_economic`` at ``labor.economic.adjustment``
@@ -529,7 +547,6 @@ def _step(  # type: ignore[no-untyped-def]
     chronic, mental, insurance, savings, economic, income, hours, event, retirement_z,
     hours_person_z, ability_z,
 ):  # fmt: skip
-    wage_index = p.labor__wage_index
     k_emp = year_key(seed, STREAM_EMPLOYMENT, year)
     k_sec = year_key(seed, STREAM_SECTOR, year)
     k_hrs = year_key(seed, STREAM_HOURS, year)
@@ -616,16 +633,10 @@ def _step(  # type: ignore[no-untyped-def]
             savings[i] = min(120.0, max(-24.0, sv))
         # Economic integration of out-migrants: stable job, income, housing (savings), insurance.
         if s == OUT_MIGRANT:
-            housing = clip01(
-                savings[i] / p.labor__economic__housing_months[max(1, city_tier[i]) - 1]
-            )
-            target = (
-                p.labor__economic__weight_employed * nonfarm
-                + p.labor__economic__weight_formal * (j == JOB_FORMAL)
-                + p.labor__economic__weight_income * clip01(income[i] / wage_index / 2.0)
-                + p.labor__economic__weight_housing * housing
-                + p.labor__economic__weight_insured * destination_insured(insurance[i])
-            )
+            target = economic_target(
+                p, nonfarm, j == JOB_FORMAL, income[i], savings[i], city_tier[i],
+                destination_insured(insurance[i]),
+            )  # fmt: skip
             economic[i] += p.labor__economic__adjustment * (target - economic[i])
 
 
