@@ -871,7 +871,7 @@ def test_a_returnees_city_years_were_more_often_in_work_until_the_year_they_came
     which a returnee stayed on in the city was more often a year in work than the labour
     module's chance says, and the year they came home less often; without that push the
     chance is the labour module's."""
-    from migrant_health.modules.steady_start import employed_in_spell_year
+    from migrant_health.modules.spell_employment import employed_in_spell_year
 
     p = base_year_parameters()
     chance = 0.9

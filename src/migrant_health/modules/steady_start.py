@@ -139,8 +139,6 @@ from migrant_health.modules.labor import (
     yearly_saving,
 )
 from migrant_health.modules.migration import (
-    return_health_terms,
-    return_logit,
     typical_return_chances,
 )
 from migrant_health.modules.returnee_history import returnee_past, settle_returnee_local_work
@@ -151,6 +149,7 @@ from migrant_health.modules.social import (
     out_migrant_ties,
     social_support,
 )
+from migrant_health.modules.spell_employment import employed_in_spell_year
 
 STREAM_SETTLED_MENTAL = stream("steady_start.mental")
 STREAM_SETTLED_HEALTH = stream("steady_start.health")
@@ -655,36 +654,6 @@ def chronic_onset_after_city_years(  # type: ignore[no-untyped-def]
                 return x
         u *= total
     return age
-
-
-@history_kernel
-def employed_in_spell_year(  # type: ignore[no-untyped-def]
-    p, age, chance, health, mental, chronic, went_home
-):  # fmt: skip
-    """Chance that a past year of a returnee's city spell was a year in work.
-
-    The labour module draws a job with ``chance`` every year, and the migration module sends
-    an out-migrant without one home more often (``migration.return.unemployed``, from a return
-    equation at its reference levels with the person's health of the time). A year after which
-    the person stayed on in the city was therefore more often a year in work than ``chance``
-    says, and the year they went home (``went_home``) more often one without: the draws of a
-    spell that ended in a return, conditioned on how it ended. The yearly steps' returnees show
-    it: under frozen 2008 conditions men aged 40-59 held 12.5 months of savings the year
-    before coming home and 9.6 at the end of the year they came home (seed 3). The
-    history's returnee men aged 40-54 home up to five years come home with 0.4-1.1 months less
-    than drawn at ``chance`` alone, the last year costing more than the years before it gain.
-    """
-    x = return_logit(
-        p, age, p.migration__reference__integration, p.migration__reference__living_cost_ratio,
-        False, True, False, False, False,
-    ) + return_health_terms(p, health, mental, chronic)  # fmt: skip
-    home_in_work = logistic(x)
-    home_without = logistic(x + p.migration__return__unemployed)
-    if went_home:
-        in_work, without = chance * home_in_work, (1.0 - chance) * home_without
-    else:
-        in_work, without = chance * (1.0 - home_in_work), (1.0 - chance) * (1.0 - home_without)
-    return in_work / (in_work + without) if in_work + without > 0.0 else chance
 
 
 @history_kernel
