@@ -640,6 +640,53 @@ def test_out_migrants_formal_jobs_hold_still(frozen_replicates: dict[int, pd.Dat
     assert not moving, f"formal jobs of out-migrants moving (points a year): {moving}"
 
 
+def test_out_migrants_living_types_hold_still(frozen_replicates: dict[int, pd.DataFrame]) -> None:
+    """Base-year out-migrants live at the economic integration of their own years in the city.
+
+    The yearly steps move each out-migrant's economic integration toward their own target
+    (job, pay, savings, insurance); the living type (subsistence below 0.35) reads it. Moved
+    toward one common level, the out-migrants of ten years or more started 10 % at
+    subsistence, and the share rose to 26 % in five frozen years, 10 points of it in the first
+    (seeds 3-10). Now each years-in-city band moves by under a point a year.
+    """
+    people = pd.concat(frozen_replicates.values())
+    out = people[people["status"] == "out_migrant"]
+    subsistence = (out["living_type"] == "subsistence") * 100.0
+    by_band = subsistence.groupby([years_in_city_band(out["years_in_city"]), out["year"]]).mean()
+    slopes = {band: yearly_trend(share) for band, share in by_band.groupby(level=0)}
+    assert set(slopes) == {"0-1", "2-4", "5-9", "10+"}
+    # Long stays are not all above subsistence: those without a formal job, savings or
+    # insurance stay below the cut.
+    assert 15.0 < by_band.loc[("10+", YEARS[0])] < 45.0
+    moving = {band: round(slope, 2) for band, slope in slopes.items() if abs(slope) > 1.0}
+    assert not moving, f"living types of out-migrants moving (points a year): {moving}"
+
+
+def test_a_base_year_out_migrants_economic_integration_reads_their_own_conditions() -> None:
+    """From the arrival level toward the person's own target: higher with the years in the city,
+    with a formal job, more savings and destination insurance."""
+    from migrant_health.modules.economic_history import own_economic_integration
+
+    p = base_year_parameters()
+
+    def level(years: int, job: int = 2, savings: float = 10.0, insured: bool = False) -> float:
+        # A man of 35 with junior high, in good health, paid 1,300 CNY a month in a tier-2 city,
+        # who left home with 2 months of savings (job codes: 2 informal, 3 formal).
+        return own_economic_integration(
+            p, 35, years, 2, 0.9, 0, 0.65, job, 1300.0, savings, 2.0, 2, insured
+        )
+
+    assert level(0) == pytest.approx(p["labor__economic__initial"])
+    by_years = [level(y) for y in range(0, 16)]
+    assert all(later > earlier for earlier, later in pairwise(by_years))
+    assert level(10, job=3) > level(10)
+    assert level(10, savings=40.0) > level(10)
+    assert level(10, insured=True) > level(10)
+    # The years in the city close the gap to the target at labor.economic.adjustment a year:
+    # after 30 years almost nothing of the arrival level is left, so another year adds little.
+    assert abs(level(31) - level(30)) < 0.005
+
+
 def test_a_base_year_out_migrants_formal_chance_grows_with_the_years_in_the_city() -> None:
     """Arrivals of the base year are informal; the chance rises with the years in the city
     toward the yearly steps' stationary share, and falls short of certainty."""

@@ -96,6 +96,7 @@ from migrant_health.modules.care import (
     use_of_care,
 )
 from migrant_health.modules.demography import first_life_table_age, rural_qx, urban_qx
+from migrant_health.modules.economic_history import own_economic_integration
 from migrant_health.modules.health import (
     OLDEST_TABULATED,
     chronic_prevalence_tables,
@@ -1102,6 +1103,14 @@ def _settle(  # type: ignore[no-untyped-def]
             education[i], economic[i], female[i], keys, farming, local_work, onset,
             steady[place], city_well, city_ill, arrival, city_rate,
         )  # fmt: skip
+        if s == OUT_MIGRANT:
+            # Economic integration from the years in the city (economic_history), before the
+            # mental health that discrimination, falling as integration rises, weighs on.
+            economic[i] = own_economic_integration(
+                p, age, years_in_city[i], education[i], health[i], chronic[i], mental[i],
+                job[i], income[i], savings[i], origin_savings, city_tier[i],
+                destination_insured(insurance[i]),
+            )  # fmt: skip
         # Mental health: toward each person's own target, with the spread yearly shocks keep
         # around it, by the yearly adjustments of their years past 16, in the city (out-migrants)
         # or home since the city (returnees).
@@ -1255,6 +1264,7 @@ class SteadyStart(Module):
         "job",
         "income",
         "hours",
+        "economic",
         "health",
         "mental",
         "savings",
