@@ -99,6 +99,28 @@ def care_access(p: Params, insurance: int, status: int) -> float:
 
 
 @inline
+def employee_scheme_chance(p: Params) -> float:
+    """Yearly chance that the employer of an out-migrant with a formal job enrols them in the
+    urban employee scheme: compliance, raised by the enforcement of social insurance."""
+    return min(
+        1.0,
+        p.care__enrolment__employer_compliance
+        + p.policy__fair_employment__social_insurance_enforcement
+        * p.policy__fair_employment__social_insurance_effect,
+    )
+
+
+@inline
+def resident_scheme_chance(p: Params) -> float:
+    """Yearly chance that an out-migrant outside the city's schemes joins its resident scheme."""
+    return p.care__enrolment__resident_uptake * (
+        p.care__enrolment__resident_access_baseline
+        + p.policy__public_services__resident_scheme_access
+        + permit_opened_services(p)
+    )
+
+
+@inline
 def rural_roll_away(p: Params, years: int) -> float:
     """Chance that an out-migrant ``years`` in the city is on the rural scheme's roll.
 
@@ -305,12 +327,7 @@ def _step(  # type: ignore[no-untyped-def]
     k_need = year_key(seed, STREAM_NEED, year)
     k_queue = permanent_key(seed, STREAM_RURAL_QUEUE)
     k_roll = year_key(seed, STREAM_RURAL_ROLL, year)
-    # Yearly chance that an out-migrant outside the city's schemes joins its resident scheme.
-    resident_chance = p.care__enrolment__resident_uptake * (
-        p.care__enrolment__resident_access_baseline
-        + p.policy__public_services__resident_scheme_access
-        + permit_opened_services(p)
-    )
+    resident_chance = resident_scheme_chance(p)
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
@@ -332,13 +349,7 @@ def _step(  # type: ignore[no-untyped-def]
                 ins = INS_URBAN_RESIDENT
         elif s == OUT_MIGRANT:
             if job[i] == JOB_FORMAL and ins != INS_URBAN_EMPLOYEE:
-                enrol = min(
-                    1.0,
-                    p.care__enrolment__employer_compliance
-                    + p.policy__fair_employment__social_insurance_enforcement
-                    * p.policy__fair_employment__social_insurance_effect,
-                )
-                if u < enrol:
+                if u < employee_scheme_chance(p):
                     ins = INS_URBAN_EMPLOYEE
             elif job[i] != JOB_FORMAL and ins == INS_URBAN_EMPLOYEE:
                 if u < p.care__enrolment__employee_loss_without_contract:
