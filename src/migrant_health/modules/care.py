@@ -36,13 +36,18 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params, RunContext
-from migrant_health.engine.derived import lives_at_origin, nonfarm_job, permit_opened_services
+from migrant_health.engine.derived import lives_at_origin, nonfarm_job
 from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import init_kernel, inline, kernel
 from migrant_health.engine.module import Module
 from migrant_health.engine.permanent import normals
 from migrant_health.engine.population import Chunk, StateSpec
 from migrant_health.engine.random import normal, permanent_key, stream, uniform, year_key
+from migrant_health.modules.enrolment import (
+    destination_scheme_chances,
+    employee_scheme_chance,
+    resident_scheme_chance,
+)
 from migrant_health.modules.labor import STREAM_INIT as STREAM_INITIAL_JOB
 
 STREAM_ENROL = stream("care.enrolment")
@@ -96,28 +101,6 @@ def care_access(p: Params, insurance: int, status: int) -> float:
             * p.policy__return_entrepreneurship__rural_service_effect
         )
     return min(1.0, access)
-
-
-@inline
-def employee_scheme_chance(p: Params) -> float:
-    """Yearly chance that the employer of an out-migrant with a formal job enrols them in the
-    urban employee scheme: compliance, raised by the enforcement of social insurance."""
-    return min(
-        1.0,
-        p.care__enrolment__employer_compliance
-        + p.policy__fair_employment__social_insurance_enforcement
-        * p.policy__fair_employment__social_insurance_effect,
-    )
-
-
-@inline
-def resident_scheme_chance(p: Params) -> float:
-    """Yearly chance that an out-migrant outside the city's schemes joins its resident scheme."""
-    return p.care__enrolment__resident_uptake * (
-        p.care__enrolment__resident_access_baseline
-        + p.policy__public_services__resident_scheme_access
-        + permit_opened_services(p)
-    )
 
 
 @inline
@@ -392,7 +375,8 @@ def _step(  # type: ignore[no-untyped-def]
 
 @init_kernel
 def _init(  # type: ignore[no-untyped-def]
-    first_pid, start, seed, p, birth_year, status, job, years_in_city, insurance
+    first_pid, start, seed, p, birth_year, education, status, job, years_in_city, health,
+    chronic, mental, city_tier, insurance,
 ):  # fmt: skip
     k_employee = permanent_key(seed, STREAM_INITIAL_EMPLOYEE)
     k_roll = permanent_key(seed, STREAM_INITIAL_RURAL_ROLL)
@@ -415,15 +399,20 @@ def _init(  # type: ignore[no-untyped-def]
             insurance[i] = (
                 INS_URBAN_EMPLOYEE if job[i] == JOB_FORMAL or retired_formal else INS_URBAN_RESIDENT
             )
-        elif (
-            s == OUT_MIGRANT
-            and job[i] == JOB_FORMAL
-            and uniform(k_employee, pid) < p.care__initial__employee_share_formal
-        ):
-            insurance[i] = INS_URBAN_EMPLOYEE
         elif s == OUT_MIGRANT:
-            # On the rural roll with the chance the yearly steps leave after the years away.
-            if uniform(k_roll, pid) < rural_roll_away(p, years_in_city[i]):
+            # The city's scheme of their years there, given the job they hold now (enrolment);
+            # outside it, on the rural roll with the chance the yearly steps leave after the
+            # years away.
+            employee, resident = destination_scheme_chances(
+                p, start - birth_year[i], years_in_city[i], education[i], health[i],
+                chronic[i], mental[i], city_tier[i], job[i] == JOB_FORMAL,
+            )  # fmt: skip
+            u = uniform(k_employee, pid)
+            if u < employee:
+                insurance[i] = INS_URBAN_EMPLOYEE
+            elif u < employee + resident:
+                insurance[i] = INS_URBAN_RESIDENT
+            elif uniform(k_roll, pid) < rural_roll_away(p, years_in_city[i]):
                 insurance[i] = INS_RURAL
         elif uniform(k_queue, pid) < p.care__enrolment__rural_coverage:
             insurance[i] = INS_RURAL  # same queue position as in the yearly step
