@@ -80,3 +80,20 @@ def test_a_history_kernel_inlines_the_helper_as_a_yearly_kernel_does() -> None:
     _history.recompile()
     history_text = "\n".join(_history.inspect_asm().values())
     assert "_scaled_logistic" not in history_text
+
+
+def test_every_file_with_compiled_code_is_in_the_cache_fingerprint() -> None:
+    """A cached kernel is stale when any file it compiles from changes: every module file that
+    defines a kernel or a helper (any of the four decorators) counts in the fingerprint. A
+    file holding only ``@history_kernel`` helpers (``modules/spell_employment.py``) was once
+    left out, so an edit to it would have left the kernels that inline it cached as before."""
+    import re
+
+    from migrant_health.engine import jit
+
+    decorated = re.compile(rb"^@(kernel|inline|init_kernel|history_kernel)\b", re.MULTILINE)
+    for directory in jit._KERNEL_DIRS:
+        for source in sorted(directory.glob("*.py")):
+            text = source.read_bytes()
+            if decorated.search(text):
+                assert any(mark in text for mark in jit._KERNEL_MARKS), source.name

@@ -145,10 +145,27 @@ def test_metrics_report_modules_of_the_plan_and_use_accumulated_statistics() -> 
     assert {m.name for m in PLAN.yearly} - {"results"} <= reported
 
 
+def _helper_sources(module_file: Path) -> str:
+    """The source of the helper files (modules/ files that define no module of the plan) that a
+    module's file imports: their kernels run as the module's and read its parameters."""
+    texts = []
+    for name in _imports(module_file):
+        if not name.startswith("migrant_health.modules."):
+            continue
+        path = PACKAGE / "modules" / (name.rsplit(".", 1)[1] + ".py")
+        text = path.read_text()
+        if not re.search(r"^class \w+\(Module\)", text, re.MULTILINE):
+            texts.append(text)
+    return "\n".join(texts)
+
+
 def test_modules_declare_the_parameters_their_kernels_read() -> None:
-    """Every ``p.<field>`` a module's file reads lies under a subtree the module declares."""
+    """Every ``p.<field>`` a module's file, or a helper file it imports, reads lies under a
+    subtree the module declares."""
     for module in PLAN.modules:
-        source = inspect.getsource(inspect.getmodule(type(module)))  # type: ignore[arg-type]
+        python_module = inspect.getmodule(type(module))
+        source = inspect.getsource(python_module)  # type: ignore[arg-type]
+        source += _helper_sources(Path(python_module.__file__))  # type: ignore[union-attr,arg-type]
         fields = set(re.findall(r"\bp\.([a-z_]+(?:__[a-z_0-9]+)+)", source))
         declared = [d.replace(".", "__") for d in module.parameters]
         undeclared = {

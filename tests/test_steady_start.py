@@ -665,9 +665,10 @@ def test_out_migrants_living_types_hold_still(frozen_replicates: dict[int, pd.Da
 def test_out_migrants_schemes_hold_still(frozen_replicates: dict[int, pd.DataFrame]) -> None:
     """Base-year out-migrants hold the city's schemes of their own years there.
 
-    The care step enrols a formal worker's employer in the employee scheme a little each
-    year, so a formal job of many years has most likely brought it. With a quarter of the
-    formal out-migrants enrolled whatever their years in the city and none of the others, the
+    Each year a formal worker's employer enrols them in the employee scheme with a small
+    chance (the care step), so a formal job of many years has most likely brought it. With a
+    quarter of the formal out-migrants enrolled whatever their years in the city and none of
+    the others, the
     formal ones of ten years or more went from 28.5 % to 38.6 % in the employee scheme in five
     frozen years, those of 2-4 years from 21.8 % down to 11.9 %, and the informal ones of
     ten years or more from 6.7 % to 14.7 % (seeds 3-10). Now each years-in-city band x job
@@ -705,6 +706,60 @@ def test_a_base_year_out_migrants_scheme_grows_with_the_years_of_a_formal_job() 
     assert 0.0 < resident[0] < resident[1] < 0.2
 
 
+def test_the_scheme_chain_is_what_the_yearly_steps_leave() -> None:
+    """The chain's chances are those of people put through the yearly care and labour steps.
+
+    Replayed here person by person with the steps' rules (care on last year's job with one
+    draw: a formal worker's employer enrols them, from the resident scheme too, and a formal
+    worker left outside gets no resident chance that year; without a formal job the employee
+    scheme is lost, to the resident scheme below half the resident chance; those outside the
+    city's schemes join the resident one; then the labour step's job), 400,000 arrivals of 12
+    years ago, read among those holding a formal and an informal job now.
+    """
+    from migrant_health.modules.enrolment import (
+        destination_scheme_chances,
+        employee_scheme_chance,
+        resident_scheme_chance,
+    )
+    from migrant_health.modules.labor import (
+        employment_probability,
+        formal_chance,
+        settled_economic_after,
+    )
+
+    p = base_year_parameters()
+    age, years, education, health, mental, tier = 45, 12, 2, 0.85, 0.6, 3
+    enrol, resident = employee_scheme_chance(p), resident_scheme_chance(p)
+    lose = p["care__enrolment__employee_loss_without_contract"]
+    rng = np.random.default_rng(2026)
+    n = 400_000
+    formal = np.zeros(n, bool)  # arrivals hold an informal job
+    employed = np.ones(n, bool)
+    scheme = np.full(n, 2)  # 0 employee, 1 resident, 2 the rural scheme or none
+    for k in range(1, years + 1):
+        u = rng.random(n)
+        gets = formal & (scheme != 0) & (u < enrol)
+        loses = ~formal & (scheme == 0) & (u < lose)
+        joins = ~formal & (scheme == 2) & (u < resident)
+        scheme = np.where(gets, 0, scheme)
+        scheme = np.where(loses, np.where(u < 0.5 * resident, 1, 2), scheme)
+        scheme = np.where(joins, 1, scheme)
+        a = age - 1 - years + k
+        chance = employment_probability(p, a, education, health, 0, mental, 0.0)
+        level = settled_economic_after(p, p["labor__economic__initial"], k - 1)
+        to_formal = np.where(
+            formal, p["labor__sector__formal_retention"], formal_chance(p, education, level, tier)
+        )
+        employed = rng.random(n) < chance
+        formal = employed & (rng.random(n) < to_formal)
+    for now, holding in ((True, formal), (False, employed & ~formal)):
+        employee, in_resident = destination_scheme_chances(
+            p, age, years, education, health, 0, mental, tier, now
+        )
+        assert abs((scheme[holding] == 0).mean() - employee) < 0.005, now
+        assert abs((scheme[holding] == 1).mean() - in_resident) < 0.005, now
+
+
 def test_a_base_year_out_migrants_economic_integration_reads_their_own_conditions() -> None:
     """From the arrival level toward the person's own target: higher with the years in the city,
     with a formal job, more savings and destination insurance."""
@@ -712,11 +767,13 @@ def test_a_base_year_out_migrants_economic_integration_reads_their_own_condition
 
     p = base_year_parameters()
 
-    def level(years: int, job: int = 2, savings: float = 10.0, insured: bool = False) -> float:
-        # A man of 35 with junior high, in good health, paid 1,300 CNY a month in a tier-2 city,
-        # who left home with 2 months of savings (job codes: 2 informal, 3 formal).
+    def level(
+        years: int, job: int = 2, savings: float = 10.0, insured: bool = False, age: int = 35
+    ) -> float:
+        # A man with junior high, in good health, paid 1,300 CNY a month in a tier-2 city, who
+        # left home with 2 months of savings (job codes: 2 informal, 3 formal).
         return own_economic_integration(
-            p, 35, years, 2, 0.9, 0, 0.65, job, 1300.0, savings, 2.0, 2, insured
+            p, age, years, 2, 0.9, 0, 0.65, job, 1300.0, savings, 2.0, 2, insured
         )
 
     assert level(0) == pytest.approx(p["labor__economic__initial"])
@@ -727,7 +784,7 @@ def test_a_base_year_out_migrants_economic_integration_reads_their_own_condition
     assert level(10, insured=True) > level(10)
     # The years in the city close the gap to the target at labor.economic.adjustment a year:
     # after 30 years almost nothing of the arrival level is left, so another year adds little.
-    assert abs(level(31) - level(30)) < 0.005
+    assert abs(level(31, age=55) - level(30, age=55)) < 0.005
 
 
 def test_a_base_year_out_migrants_formal_chance_grows_with_the_years_in_the_city() -> None:

@@ -27,7 +27,7 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 _KERNEL_DIRS = (_PACKAGE / "engine", _PACKAGE / "modules")
 _MARKER = "kernel-sources.sha256"
 # The decorators below, as they appear in a file that holds a kernel.
-_KERNEL_MARKS = (b"@kernel", b"@inline", b"@init_kernel")
+_KERNEL_MARKS = (b"@kernel", b"@inline", b"@init_kernel", b"@history_kernel")
 
 F = TypeVar("F")
 

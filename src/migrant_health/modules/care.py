@@ -474,8 +474,10 @@ class Care(Module):
     )
     parameters = (
         "care",
-        "labor.wage_index",
-        "labor.urban",
+        # The start's city schemes of base-year out-migrants run the labour step's chain of
+        # jobs (enrolment.destination_scheme_chances).
+        "labor",
+        "migration.initial.settled_economic",
         "integration.identity.permit_coverage",
         "policy.public_services",
         "policy.fair_employment",

@@ -54,13 +54,18 @@ def own_economic_integration(  # type: ignore[no-untyped-def]
     economic = p.labor__economic__initial
     experience_now = experience_log_pay(p, age, education)
     # Savings after k years: arrival * keep^k + built * (1 - keep^k), with ``built`` what the
-    # yearly saving adds up to, from today's savings after ``years``.
+    # yearly saving adds up to, from today's savings after ``years``. With nothing spent
+    # (keep 1) the same yearly saving adds up in a straight line instead.
     kept_now = keep**years
-    built = (savings - arrival_savings * kept_now) / max(1.0 - kept_now, 1e-12)
+    straight = 1.0 - kept_now < 1e-9
+    built = 0.0 if straight else (savings - arrival_savings * kept_now) / (1.0 - kept_now)
     formal = 0.0  # the unconditional share formal after each step (arrivals are informal)
     kept = 1.0
     for k in range(1, years + 1):
-        a = age - years + k
+        # The start's state is that of the end of the year before the base year: the k-th
+        # step ran at age - 1 - years + k, as in labor.base_year_formal_chance and the savings
+        # history (which pays that year at its experience against today's).
+        a = age - 1 - years + k
         level = settled_economic_after(p, p.labor__economic__initial, k - 1)
         among_employed = formal * p.labor__sector__formal_retention + (
             1.0 - formal
@@ -71,7 +76,10 @@ def own_economic_integration(  # type: ignore[no-untyped-def]
         if k == years:
             among_employed = 1.0 if job == JOB_FORMAL else 0.0
         kept *= keep
-        saved = arrival_savings * kept + built * (1.0 - kept)
+        if straight:
+            saved = arrival_savings + (savings - arrival_savings) * k / years
+        else:
+            saved = arrival_savings * kept + built * (1.0 - kept)
         pay = income * exp(experience_log_pay(p, a, education) - experience_now)
         at_work = (1.0 - among_employed) * economic_target(
             p, True, False, pay, saved, city_tier, insured

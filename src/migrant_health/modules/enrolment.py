@@ -6,9 +6,9 @@ Each year the care step enrols an out-migrant whose job of the year before was f
 urban employee scheme with :func:`employee_scheme_chance`, takes it away with
 ``care.enrolment.employee_loss_without_contract`` once the formal job is gone, and enrols
 those outside the city's schemes in the resident scheme with :func:`resident_scheme_chance`;
-then the labour step draws the year's job. A formal job
-held for many years has most likely brought the employee scheme, a recent one less often.
-The start enrolled ``care.initial.employee_share_formal`` (0.25) of the formal out-migrants
+then the labour step draws the year's job. A formal job held for many years has most likely
+brought the employee scheme, a recent one less often. Until calibration step 42 the start
+enrolled ``care.initial.employee_share_formal`` (0.25, since removed) of the formal out-migrants
 whatever their years in the city and none of the others: under frozen 2008 conditions the
 employee scheme then went from 12.9 % of out-migrants to 17.4 % in five years (formal ones
 of 10+ years in the city from 28.5 % to 38.6 %, of 2-4 years from 21.8 % down to 11.9 %;
@@ -72,11 +72,12 @@ def destination_scheme_chances(  # type: ignore[no-untyped-def]
     if years <= 0:
         return 0.0, 0.0  # arrived this year, with the scheme they left home with
     enrol = employee_scheme_chance(p)
-    join = resident_scheme_chance(p)
+    resident = resident_scheme_chance(p)
+    join = min(1.0, resident)  # the step's draw is below a chance of 1 or more every year
     lose = p.care__enrolment__employee_loss_without_contract
     # The care step's one draw decides both the loss and where the lost scheme goes: to the
     # resident scheme below half the resident chance, to the rural scheme or none above it.
-    lose_to_resident = min(lose, 0.5 * join)
+    lose_to_resident = min(lose, 0.5 * resident)
     fe, fr, fo = 0.0, 0.0, 0.0
     ne, nr, no = 0.0, 0.0, 1.0
     held_e = held_r = held_o = 0.0
@@ -89,8 +90,10 @@ def destination_scheme_chances(  # type: ignore[no-untyped-def]
         cne = ne * (1.0 - lose)
         cnr = nr + ne * lose_to_resident + no * join
         cno = no * (1.0 - join) + ne * (lose - lose_to_resident)
-        # The labour step: this year's job.
-        a = age - years + k
+        # The labour step: this year's job. The start's state is that of the end of the year
+        # before the base year, so the k-th step ran at age - 1 - years + k
+        # (labor.base_year_formal_chance reads the same ages).
+        a = age - 1 - years + k
         employed = employment_probability(p, a, education, health, chronic, mental, 0.0)
         level = settled_economic_after(p, p.labor__economic__initial, k - 1)
         stays = employed * p.labor__sector__formal_retention

@@ -22,6 +22,10 @@ exist, and settles each person where the model's own dynamics would have brought
 - **Savings**: an out-migrant arrived with what they had saved farming at origin and has
   saved (and spent) for ``years_in_city`` years at the rates the labour module applies every
   year, each year's pay at the experience of the time.
+- **Economic integration** of out-migrants (:mod:`economic_history`): from the arrival level,
+  one yearly adjustment for each year in the city toward that year's own target (job, formal
+  job, pay, savings, insurance). Their city scheme comes from the care module's start, by a
+  chain of the yearly steps since arrival (:mod:`enrolment`).
 - **Mental health**: the person's own target (support, money, physical health, chronic illness,
   discrimination, early mobility, family) plus a draw from the spread that yearly shocks keep
   around it, reached from ``health._init``'s draw with one yearly adjustment for each year past
@@ -1235,8 +1239,8 @@ def last_year_of_work(  # type: ignore[no-untyped-def]
 
 
 class SteadyStart(Module):
-    """Settles the base-year stock's health, mental health, savings and out-migrants' ties,
-    support, cultural and identity integration on its own history."""
+    """Settles the base-year stock's health, mental health, savings and out-migrants' economic
+    integration, ties, support, cultural and identity integration on its own history."""
 
     name = "steady_start"
     seed_sections = ("3.1", "3.2")
@@ -1245,8 +1249,9 @@ class SteadyStart(Module):
         "for their years home; health toward the steady "
         "state of each person's own conditions (out-migrants: from arrival over their years in "
         "the city; others over their years since school), savings from each person's history, "
-        "mental health toward its own target, out-migrants' ties, cultural and identity "
-        "integration built year by year"
+        "out-migrants' economic integration toward each year's own target, mental health "
+        "toward its own target, out-migrants' ties, cultural and identity integration built "
+        "year by year"
     )
     # Returnees' local work first: their health, mental health and savings settle on it. Last,
     # the year of work before the start as the labour step draws one, after the histories have
@@ -1280,6 +1285,8 @@ class SteadyStart(Module):
         "care",
         "labor",
         "migration.initial",
+        "migration.first",
+        "migration.remigration",
         "migration.departure",
         "migration.destination",
         "migration.return",
