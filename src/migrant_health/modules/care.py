@@ -311,6 +311,7 @@ def _step(  # type: ignore[no-untyped-def]
     k_queue = permanent_key(seed, STREAM_RURAL_QUEUE)
     k_roll = year_key(seed, STREAM_RURAL_ROLL, year)
     resident_chance = resident_scheme_chance(p)
+    employee_chance = employee_scheme_chance(p)
     for i in range(status.size):
         s = status[i]
         if s == NOT_ENTERED or s == DEAD:
@@ -332,7 +333,7 @@ def _step(  # type: ignore[no-untyped-def]
                 ins = INS_URBAN_RESIDENT
         elif s == OUT_MIGRANT:
             if job[i] == JOB_FORMAL and ins != INS_URBAN_EMPLOYEE:
-                if u < employee_scheme_chance(p):
+                if u < employee_chance:
                     ins = INS_URBAN_EMPLOYEE
             elif job[i] != JOB_FORMAL and ins == INS_URBAN_EMPLOYEE:
                 if u < p.care__enrolment__employee_loss_without_contract:

@@ -19,11 +19,9 @@ from migrant_health.engine.codes import JOB_FORMAL
 from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import init_kernel
 from migrant_health.modules.labor import (
+    base_year_step_chances,
     economic_target,
-    employment_probability,
     experience_log_pay,
-    formal_chance,
-    settled_economic_after,
 )
 from migrant_health.modules.spell_employment import employed_in_spell_year
 
@@ -66,11 +64,10 @@ def own_economic_integration(  # type: ignore[no-untyped-def]
         # step ran at age - 1 - years + k, as in labor.base_year_formal_chance and the savings
         # history (which pays that year at its experience against today's).
         a = age - 1 - years + k
-        level = settled_economic_after(p, p.labor__economic__initial, k - 1)
-        among_employed = formal * p.labor__sector__formal_retention + (
-            1.0 - formal
-        ) * formal_chance(p, education, level, city_tier)
-        chance = employment_probability(p, a, education, health, chronic, mental, 0.0)
+        chance, from_formal, from_informal = base_year_step_chances(
+            p, k, a, education, health, chronic, mental, city_tier
+        )
+        among_employed = formal * from_formal + (1.0 - formal) * from_informal
         formal = chance * among_employed
         held = employed_in_spell_year(p, a, chance, health, mental, chronic, False)
         if k == years:

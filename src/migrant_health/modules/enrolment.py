@@ -20,11 +20,7 @@ from __future__ import annotations
 from migrant_health.engine.context import Params
 from migrant_health.engine.derived import permit_opened_services
 from migrant_health.engine.jit import init_kernel, inline
-from migrant_health.modules.labor import (
-    employment_probability,
-    formal_chance,
-    settled_economic_after,
-)
+from migrant_health.modules.labor import base_year_step_chances
 
 
 @inline
@@ -94,10 +90,11 @@ def destination_scheme_chances(  # type: ignore[no-untyped-def]
         # before the base year, so the k-th step ran at age - 1 - years + k
         # (labor.base_year_formal_chance reads the same ages).
         a = age - 1 - years + k
-        employed = employment_probability(p, a, education, health, chronic, mental, 0.0)
-        level = settled_economic_after(p, p.labor__economic__initial, k - 1)
-        stays = employed * p.labor__sector__formal_retention
-        becomes = employed * formal_chance(p, education, level, city_tier)
+        employed, from_formal, from_informal = base_year_step_chances(
+            p, k, a, education, health, chronic, mental, city_tier
+        )
+        stays = employed * from_formal
+        becomes = employed * from_informal
         if k == years:
             # Among those holding a job now, formal or informal (employed, not formal).
             if formal_now:

@@ -340,19 +340,33 @@ def base_year_formal_chance(  # type: ignore[no-untyped-def]
     """
     formal = 0.0  # the unconditional share formal after each step; arrivals are informal
     for k in range(1, years_in_city + 1):
-        level = settled_economic_after(p, p.labor__economic__initial, k - 1)
-        held = formal * p.labor__sector__formal_retention + (1.0 - formal) * formal_chance(
-            p, education, level, city_tier
+        employed, from_formal, from_informal = base_year_step_chances(
+            p, k, age - 1 - years_in_city + k, education, health, chronic, mental, city_tier
         )
+        held = formal * from_formal + (1.0 - formal) * from_informal
         if k == years_in_city:
             return held  # this year's step, among the employed
-        formal = (
-            employment_probability(
-                p, age - 1 - years_in_city + k, education, health, chronic, mental, 0.0
-            )
-            * held
-        )
+        formal = employed * held
     return 0.0  # arrived this year: informal
+
+
+@inline
+def base_year_step_chances(  # type: ignore[no-untyped-def]
+    p, k, age, education, health, chronic, mental, city_tier
+):  # fmt: skip
+    """The labour step's chances in the ``k``-th year in the city of a base-year out-migrant,
+    then aged ``age``: a job (:func:`employment_probability`), and among the employed a formal
+    one after a formal one (``labor.sector.formal_retention``) and after none or an informal
+    one (:func:`formal_chance` at the economic integration the ``k - 1`` years before built,
+    :func:`settled_economic_after`). The start's chains over a base-year out-migrant's years
+    (formal jobs here, economic integration and city schemes in the steady start and the care
+    module's start) all read them."""
+    level = settled_economic_after(p, p.labor__economic__initial, k - 1)
+    return (
+        employment_probability(p, age, education, health, chronic, mental, 0.0),
+        p.labor__sector__formal_retention,
+        formal_chance(p, education, level, city_tier),
+    )
 
 
 @inline
