@@ -620,6 +620,27 @@ def test_retired_urban_locals_start_with_the_savings_of_their_working_years(
     assert by_age[60] > 0.8 * by_age[55], by_age.round(1)
 
 
+def frozen_out_migrants(frozen_replicates: dict[int, pd.DataFrame]) -> pd.DataFrame:
+    """The out-migrants of every frozen run's snapshots, pooled."""
+    people = pd.concat(frozen_replicates.values())
+    return people[people["status"] == "out_migrant"]
+
+
+def shares_by_tenure(
+    out: pd.DataFrame, flag: pd.Series, *within: pd.Series
+) -> tuple[pd.Series, dict[object, float]]:
+    """Percentage of out-migrants with ``flag`` by years-in-city band (and ``within``) and
+    year, and each band's least-squares trend (points a year)."""
+    keys = [years_in_city_band(out["years_in_city"]), *within, out["year"]]
+    by_cell = (flag * 100.0).groupby(keys).mean()
+    levels = list(range(1 + len(within)))
+    slopes = {
+        (cell[0] if len(levels) == 1 else cell): yearly_trend(share)
+        for cell, share in by_cell.groupby(level=levels)
+    }
+    return by_cell, slopes
+
+
 def test_out_migrants_formal_jobs_hold_still(frozen_replicates: dict[int, pd.DataFrame]) -> None:
     """Base-year out-migrants hold the formal jobs (labour contracts) of their years in the city.
 
@@ -629,11 +650,8 @@ def test_out_migrants_formal_jobs_hold_still(frozen_replicates: dict[int, pd.Dat
     five frozen years (10+ years in the city: 31 % to 53 %; seeds 3-7 pooled). Now each
     years-in-city band moves by under a point a year.
     """
-    people = pd.concat(frozen_replicates.values())
-    out = people[people["status"] == "out_migrant"]
-    formal = (out["job"] == "formal") * 100.0
-    by_band = formal.groupby([years_in_city_band(out["years_in_city"]), out["year"]]).mean()
-    slopes = {band: yearly_trend(share) for band, share in by_band.groupby(level=0)}
+    out = frozen_out_migrants(frozen_replicates)
+    by_band, slopes = shares_by_tenure(out, out["job"] == "formal")
     assert set(slopes) == {"0-1", "2-4", "5-9", "10+"}
     assert by_band.loc[("10+", YEARS[0])] > 45.0, "long-staying out-migrants start formal"
     moving = {band: round(slope, 2) for band, slope in slopes.items() if abs(slope) > 1.0}
@@ -649,11 +667,8 @@ def test_out_migrants_living_types_hold_still(frozen_replicates: dict[int, pd.Da
     subsistence, and the share rose to 26 % in five frozen years, 10 points of it in the first
     (seeds 3-10). Now each years-in-city band moves by under a point a year.
     """
-    people = pd.concat(frozen_replicates.values())
-    out = people[people["status"] == "out_migrant"]
-    subsistence = (out["living_type"] == "subsistence") * 100.0
-    by_band = subsistence.groupby([years_in_city_band(out["years_in_city"]), out["year"]]).mean()
-    slopes = {band: yearly_trend(share) for band, share in by_band.groupby(level=0)}
+    out = frozen_out_migrants(frozen_replicates)
+    by_band, slopes = shares_by_tenure(out, out["living_type"] == "subsistence")
     assert set(slopes) == {"0-1", "2-4", "5-9", "10+"}
     # Long stays are not all above subsistence: those without a formal job, savings or
     # insurance stay below the cut.
@@ -674,12 +689,11 @@ def test_out_migrants_schemes_hold_still(frozen_replicates: dict[int, pd.DataFra
     ten years or more from 6.7 % to 14.7 % (seeds 3-10). Now each years-in-city band x job
     moves by under a point a year.
     """
-    people = pd.concat(frozen_replicates.values())
-    out = people[(people["status"] == "out_migrant") & people["job"].isin(["formal", "informal"])]
-    employee = (out["insurance"] == "urban_employee_dest") * 100.0
-    keys = [years_in_city_band(out["years_in_city"]), out["job"].astype(str), out["year"]]
-    by_cell = employee.groupby(keys).mean()
-    slopes = {cell: yearly_trend(share) for cell, share in by_cell.groupby(level=[0, 1])}
+    out = frozen_out_migrants(frozen_replicates)
+    out = out[out["job"].isin(["formal", "informal"])]
+    by_cell, slopes = shares_by_tenure(
+        out, out["insurance"] == "urban_employee_dest", out["job"].astype(str)
+    )
     assert len(slopes) == 8
     assert by_cell.loc[("10+", "formal", YEARS[0])] > by_cell.loc[("2-4", "formal", YEARS[0])]
     moving = {cell: round(slope, 2) for cell, slope in slopes.items() if abs(slope) > 1.0}
