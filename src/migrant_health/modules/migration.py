@@ -92,6 +92,7 @@ from migrant_health.modules.labor import (
     settled_economic_after,
     usual_hours_and_pay,
 )
+from migrant_health.modules.returnee_spell import returnee_past
 from migrant_health.modules.schooling import in_school, leaves_school
 from migrant_health.modules.social import social_support
 
@@ -110,6 +111,7 @@ STREAM_INITIAL_RETURNED = stream("migration.initial_returned")
 STREAM_INITIAL_LOCAL = stream("migration.initial_local_work")
 STREAM_INITIAL_YEARS = stream("migration.initial_years_in_city")
 STREAM_INITIAL_REMIGRANT = stream("migration.initial_remigrant")
+STREAM_INITIAL_REPEAT = stream("migration.initial_repeat_spell")
 STREAM_INITIAL_REUNION = stream("migration.initial_family_reunion")
 STREAM_INITIAL_MARRIED_IN_CITY = stream("migration.initial_married_in_city")
 STREAM_URBAN_TIER = stream("migration.urban_local_city_tier")
@@ -761,9 +763,45 @@ def remigrant_share_of_arrivals(p: Params, age: int, female: int) -> float:
 
 
 @inline
+def repeat_spell_share(
+    p: Params, seed: np.uint64, pid: int, age: int, education: int, female: int, earlier: int
+) -> float:
+    """Share of base-year returnees like this one (of this age, whose last city spell is
+    :func:`returnee_spell.returnee_past`'s ``earlier`` spell) whose last spell was already a
+    second one.
+
+    A spell that began at some age was a returnee's leaving again with the share of
+    re-migrants among the arrivals of that age (:func:`remigrant_share_of_arrivals`). Under
+    frozen conditions the yearly steps take the returnees on a second return toward the share
+    of re-migrants among the out-migrants, about 30 % at 41-60; without them the base year had
+    1-3 % and five frozen years made them 10 %, and the out-migrants on a third spell, none at
+    the start, 10-11 % of the re-migrants who arrived.
+    """
+    _, city, _, back = returnee_past(p, seed, pid, age, education, female, earlier)
+    if city <= 0:
+        return 0.0
+    return remigrant_share_of_arrivals(p, age - back - city, female)
+
+
+@inline
 def typical_rural_health(p: Params, age: int) -> float:
     """Health of a rural person of this age at the start, without frailty or noise."""
     return initial_steady_state(p, age, 0.0, False)
+
+
+@inline
+def returnee_spells(  # type: ignore[no-untyped-def]
+    p, seed, key, pid, age, education, female, returned_odds
+):  # fmt: skip
+    """Out-migration spells a base-year returnee has had: 2 for a second return, else 1.
+
+    Drawn with :func:`repeat_spell_share`, its odds tilted by ``returned_odds`` (the log-odds
+    the person's health, chronic illness and disposition to distress add to a return): the
+    status draw selected them on one return, and those who came home twice were selected on
+    two. The tilt moves people between the two kinds of returnee only.
+    """
+    share = repeat_spell_share(p, seed, pid, age, education, female, 0)
+    return 2 if uniform(key, pid) < with_health_odds(share, returned_odds) else 1
 
 
 @init_kernel
@@ -784,6 +822,7 @@ def _init(  # type: ignore[no-untyped-def]
     k_comm = permanent_key(seed, STREAM_COMMUNITY)
     k_years = permanent_key(seed, STREAM_INITIAL_YEARS)
     k_remigrant = permanent_key(seed, STREAM_INITIAL_REMIGRANT)
+    k_repeat = permanent_key(seed, STREAM_INITIAL_REPEAT)
     returns_by_age = typical_return_chances(p)
     by_trait = trait_return_selection(p)
     chronic_by_age = chronic_prevalence_tables(p, qx, first_age, False)
@@ -829,7 +868,13 @@ def _init(  # type: ignore[no-untyped-def]
                 p.migration__initial__returned_share[band], health_odds
             ):
                 status[i] = RETURNED
-                migrations[i] = 1
+                migrations[i] = returnee_spells(
+                    p, seed, k_repeat, pid, age, education[i], female[i],
+                    returnee_log_odds(
+                        p, band, typical_rural_health(p, age), health[i], chronic[i],
+                        chronic_by_age[female[i], min(age, OLDEST_TABULATED)],
+                    ) - by_trait * mental_trait(seed, pid),
+                )  # fmt: skip
                 first_out_year[i] = start  # out-migrated before the base year
             continue
         married = family[i] != FAMILY_SINGLE
@@ -874,12 +919,22 @@ def _init(  # type: ignore[no-untyped-def]
         for k in range(1, tenure + 1):
             exposure += returns_by_age[min(max(age - k, 0), OLDEST_TABULATED)]
         trait_out = by_trait * trait * exposure
+        third = False
         if remigrant:
             arrival_band = min(5, max(0, (arrived_at - 11) // 10))
-            chronic_out += returnee_log_odds(
+            returned_odds = returnee_log_odds(
                 p, arrival_band, expected, health[i], chronic[i], prevalence
             )
+            chronic_out += returned_odds
             trait_out -= by_trait * trait
+            # The returnee they were may have come home from a second spell already, and was
+            # selected on that return too.
+            third = uniform(k_repeat, pid) < repeat_spell_share(
+                p, seed, pid, arrived_at, education[i], female[i], 1
+            )
+            if third:
+                chronic_out += returned_odds
+                trait_out -= by_trait * trait
         x = (
             chronic_out
             + trait_out
@@ -895,7 +950,8 @@ def _init(  # type: ignore[no-untyped-def]
         if uniform(k_out, pid) < logistic(x):
             event[i] |= EV_FIRST_MIGRATION
             if remigrant:
-                migrations[i] = 1  # the earlier spell; departure counts this one
+                # The earlier spells; departure counts this one.
+                migrations[i] = 2 if third else 1
         elif uniform(k_returned, pid) < with_health_odds(
             p.migration__initial__returned_share[band],
             returnee_log_odds(p, band, expected, health[i], chronic[i], prevalence)
@@ -904,7 +960,11 @@ def _init(  # type: ignore[no-untyped-def]
             # Returnees came back in poorer health and more distressed (salmon bias), as the
             # yearly steps select.
             status[i] = RETURNED
-            migrations[i] = 1
+            migrations[i] = returnee_spells(
+                p, seed, k_repeat, pid, age, education[i], female[i],
+                returnee_log_odds(p, band, expected, health[i], chronic[i], prevalence)
+                - by_trait * trait,
+            )  # fmt: skip
             first_out_year[i] = start  # out-migrated before the base year
         else:
             status[i] = RURAL_STAYER

@@ -11,16 +11,12 @@ a returnee home for some years holds local work with the chance those years of t
 
 from __future__ import annotations
 
-import numpy as np
-
 from migrant_health.engine.codes import FAMILY_SINGLE, JOB_FARM, RETURNED
-from migrant_health.engine.context import Params
 from migrant_health.engine.derived import age_band
 from migrant_health.engine.jit import init_kernel
 from migrant_health.engine.random import logistic, permanent_key, stream, uniform
 from migrant_health.modules.labor import (
     STREAM_LOCAL_CONTRACT,
-    first_age_without_nonfarm_work,
     local_job,
     local_nonfarm_entry_odds,
     local_nonfarm_exit,
@@ -29,69 +25,10 @@ from migrant_health.modules.labor import (
     usual_hours_and_pay,
 )
 from migrant_health.modules.migration import migration_logit, returnee_anchoring
-from migrant_health.modules.schooling import school_end_age
+from migrant_health.modules.returnee_spell import returnee_past
 
-# The names keep the streams of the steady start, where these draws were first made.
-STREAM_RETURNEE_CITY_YEARS = stream("steady_start.returnee_city_years")
-STREAM_RETURNEE_TIER = stream("steady_start.returnee_tier")
-STREAM_YEARS_SINCE_RETURN = stream("steady_start.years_since_return")
+# The name keeps the stream of the steady start, where these draws were first made.
 STREAM_RETURNEE_LOCAL_WORK = stream("steady_start.returnee_local_work")
-
-
-@init_kernel
-def returnee_city_spell(p: Params, seed: np.uint64, pid: int, most: int) -> tuple[int, int]:
-    """Years a base-year returnee spent in the city, and the tier of that city.
-
-    Geometric on 1, 2, ... with mean ``migration.initial.returned_city_years`` (at most
-    ``most``), in a city drawn from ``migration.destination.tier_share`` as departures draw
-    it. The yearly steps bring no one home before a year in the city (an arrival spends its
-    arrival year there, and the return is decided from the next year on); drawn from 0, a
-    seventh of the base-year returnees had never lived in the city and came home without its
-    mark on their health, mental health, ties and savings.
-    """
-    mean = p.migration__initial__returned_city_years
-    years = 0
-    if mean >= 1.0 and most >= 1:
-        leave = 1.0 / mean
-        u = uniform(permanent_key(seed, STREAM_RETURNEE_CITY_YEARS), pid)
-        years = 1 + int(min(float(most - 1), np.log(1.0 - u) / np.log(1.0 - leave)))
-    shares = p.migration__destination__tier_share
-    draw = uniform(permanent_key(seed, STREAM_RETURNEE_TIER), pid) * shares.sum()
-    tier = shares.size
-    cumulative = 0.0
-    for t in range(shares.size):
-        cumulative += shares[t]
-        if draw < cumulative:
-            tier = t + 1
-            break
-    return years, tier
-
-
-@init_kernel
-def returnee_past(  # type: ignore[no-untyped-def]
-    p, seed, pid, age, education, female
-):  # fmt: skip
-    """A base-year returnee's working years, city spell, its city's tier and years home since.
-
-    Farmed (or did local work), spent some years in the city, and came home some years ago:
-    the city spell about as long as the yearly steps' spells that end in a return
-    (:func:`returnee_city_spell`), the years since uniform over what is left of the working
-    life, or, for a returnee past the age of leaving non-farm work, since that age (the
-    migration module's start chose them as having come home then).
-
-    Returns:
-        ``(working_years, city, tier, back)``: years since leaving school, years in the city,
-        that city's tier, years home since.
-    """
-    working_years = max(0, age - school_end_age(p, education))
-    city, tier = returnee_city_spell(p, seed, pid, working_years)
-    back = int(
-        uniform(permanent_key(seed, STREAM_YEARS_SINCE_RETURN), pid) * (working_years - city + 1)
-    )
-    returned_at = first_age_without_nonfarm_work(nonfarm_retirement_age(p, seed, pid, female))
-    if age >= returned_at:
-        back = max(0, min(working_years - city, age - returned_at))
-    return working_years, city, tier, back
 
 
 @init_kernel
@@ -156,7 +93,7 @@ def settle_returnee_local_work(  # type: ignore[no-untyped-def]
         age = start - birth_year[i]
         if age >= nonfarm_retirement_age(p, seed, pid, female[i]):
             continue  # farming only, as the yearly steps keep them
-        _, _, _, back = returnee_past(p, seed, pid, age, education[i], female[i])
+        _, _, _, back = returnee_past(p, seed, pid, age, education[i], female[i], 0)
         chance = returnee_local_work_chance(
             p, age, back, education[i], health[i], female[i], family[i] != FAMILY_SINGLE
         )

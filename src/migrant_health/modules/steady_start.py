@@ -146,7 +146,8 @@ from migrant_health.modules.labor import (
 from migrant_health.modules.migration import (
     typical_return_chances,
 )
-from migrant_health.modules.returnee_history import returnee_past, settle_returnee_local_work
+from migrant_health.modules.returnee_history import settle_returnee_local_work
+from migrant_health.modules.returnee_spell import returnee_past
 from migrant_health.modules.schooling import school_end_age
 from migrant_health.modules.social import (
     home_support,
@@ -294,6 +295,95 @@ def city_mental_health(  # type: ignore[no-untyped-def]
         # The year's social and integration steps come after health's.
         ties, c, d = city_year_of_integration(p, seed, pid, k, then, education, insured, ties, c, d)
     return m
+
+
+@init_kernel
+def departure_target(  # type: ignore[no-untyped-def]
+    p, seed, pid, female, departed_at, spells, family, origin_savings, health, chronic,
+    insurance, education, cross_province, departure_cultural,
+):  # fmt: skip
+    """The mental-health target a base-year out-migrant or returnee left home with for their
+    last city spell, which began at ``departed_at`` and was their ``spells``-th.
+
+    A first migrant left the life of a rural stayer (farming, the origin network and a spouse
+    nearby, the savings of their years at origin); one on a second spell left as a returnee
+    (:func:`second_spell_arrival`).
+    """
+    stayer, _ = mental_target(
+        p, seed, pid, female, departed_at, RURAL_STAYER, 0, family, origin_savings,
+        social_support(p, 0.0, 1.0, family, False), health, chronic, insurance, JOB_FARM, 0.0,
+        education, 0.0, 0.0, 0.0,
+    )  # fmt: skip
+    if spells < 2:
+        return stayer
+    return second_spell_arrival(
+        p, seed, pid, female, departed_at, family, origin_savings, health, chronic, insurance,
+        education, cross_province, departure_cultural, stayer,
+    )  # fmt: skip
+
+
+@init_kernel
+def mental_health_home_from_city(  # type: ignore[no-untyped-def]
+    p, seed, pid, female, age, city, back, family, origin_savings, savings, health, chronic,
+    education, network_away, departure_cultural, origin_target, target,
+):  # fmt: skip
+    """A returnee's mental health ``back`` years after coming home from ``city`` years in the
+    city, at ``age``, without the spread of the yearly shocks around it.
+
+    The returnee came home with the mental health of their years in the city
+    (:func:`city_mental_health`, from ``origin_target``, the target they left home with, with
+    the origin network of the spell ``network_away``), tilted by the return's selection on
+    distress, and has made one yearly adjustment toward ``target``, the target at home, for
+    each year since.
+    """
+    in_city = city_mental_health(
+        p, seed, pid, mental_trait(seed, pid), female, age - back, city, origin_target,
+        family_in_city(family), origin_savings, savings, health, chronic, INS_NONE,
+        JOB_INFORMAL, network_away, education, p.migration__initial__settled_economic,
+        departure_cultural,
+    )  # fmt: skip
+    # The return itself selected on mental health (the salmon bias of distress,
+    # ``migration.return.mental``): a logistic selection of rare events on a Gaussian spread
+    # tilts its mean by the slope times the variance.
+    in_city -= p.migration__return__mental / 0.1 * mental_stationary_sd(p) ** 2
+    return target + (in_city - target) * (1.0 - p.health__mental__adjustment) ** back
+
+
+@init_kernel
+def second_spell_arrival(  # type: ignore[no-untyped-def]
+    p, seed, pid, female, arrived_at, family, origin_savings, health, chronic, insurance,
+    education, cross_province, departure_cultural, origin_target,
+):  # fmt: skip
+    """The mental health a base-year out-migrant or returnee on a second spell left home with.
+
+    At ``arrived_at`` they were a returnee of that age: a first spell and years home since as
+    :func:`returnee_spell.returnee_past` draws the spell before the last
+    (``earlier`` 1), with the ties, network and mental health that history leaves
+    (:func:`mental_health_home_from_city`). That spell began from ``origin_target``, a rural
+    stayer's target (the spells before it are not traced); their savings are taken as those
+    they left with. A returnee drawn without a city spell keeps ``origin_target``.
+    """
+    _, city, _, back = returnee_past(p, seed, pid, arrived_at, education, female, 1)
+    if city <= 0:
+        return origin_target
+    returned_at = arrived_at - back
+    ties_back, cultural_back, _ = city_integration(
+        p, seed, pid, returned_at, city, education, False, departure_cultural
+    )
+    network_away = spell_network(p, cultural_back, returned_at, city, education, cross_province)
+    ties, network = returnee_networks(
+        p, ties_back, network_away, cultural_back, returned_at, back, education, cross_province
+    )
+    home_target, _ = mental_target(
+        p, seed, pid, female, arrived_at, RETURNED, 0, family, origin_savings,
+        social_support(p, ties, network, family, False), health, chronic, insurance, JOB_FARM,
+        ties, education, 0.0, cultural_back, 0.0,
+    )  # fmt: skip
+    return mental_health_home_from_city(
+        p, seed, pid, female, arrived_at, city, back, family, origin_savings, origin_savings,
+        health, chronic, education, network_away, departure_cultural, origin_target,
+        home_target,
+    )  # fmt: skip
 
 
 @init_kernel
@@ -929,7 +1019,7 @@ def _settle(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, education, status, job, family,
     years_in_city, insurance, chronic, health, mental, savings, income, hours, city_tier,
     support, local_ties, origin_network, economic, cultural, identity, cross_province,
-    first_urban_pid, frailty_z, first_age, qx, qx_urban,
+    migrations, first_urban_pid, frailty_z, first_age, qx, qx_urban,
 ):  # fmt: skip
     k_mental = permanent_key(seed, STREAM_SETTLED_MENTAL)
     k_health = permanent_key(seed, STREAM_SETTLED_HEALTH)
@@ -981,7 +1071,7 @@ def _settle(  # type: ignore[no-untyped-def]
         if s == RETURNED:
             # Farmed (or did local work), spent some years in the city, and came home some
             # years ago (returnee_history).
-            _, city, past_tier, back = returnee_past(p, seed, pid, age, education[i], female[i])
+            _, city, past_tier, back = returnee_past(p, seed, pid, age, education[i], female[i], 0)
             # The ties and network the city spell and the years home since left, before the
             # health they speed the recovery of and the mental health they support.
             departure_cultural = (
@@ -1126,27 +1216,17 @@ def _settle(  # type: ignore[no-untyped-def]
                 education[i], economic[i], cultural[i], identity[i],
             )  # fmt: skip
             if s == RETURNED and city > 0:
-                # A returnee came home with the mental health of their years in the city
-                # and has made one yearly adjustment toward the target at home for each year
-                # since.
-                departed_at = age - back - city
-                origin_target, _ = mental_target(
-                    p, seed, pid, female[i], departed_at, RURAL_STAYER, 0, family[i],
-                    origin_savings, social_support(p, 0.0, 1.0, family[i], False), health[i],
-                    chronic[i], insurance[i], JOB_FARM, 0.0, education[i], 0.0, 0.0, 0.0,
+                origin_target = departure_target(
+                    p, seed, pid, female[i], age - back - city, migrations[i], family[i],
+                    origin_savings, health[i], chronic[i], insurance[i], education[i],
+                    cross_province[i], departure_cultural,
                 )  # fmt: skip
-                in_city = city_mental_health(
-                    p, seed, pid, mental_trait(seed, pid), female[i], age - back, city,
-                    origin_target, family_in_city(family[i]), origin_savings, savings[i],
-                    health[i], chronic[i], INS_NONE, JOB_INFORMAL, network_away,
-                    education[i], p.migration__initial__settled_economic, departure_cultural,
+                home = mental_health_home_from_city(
+                    p, seed, pid, female[i], age, city, back, family[i], origin_savings,
+                    savings[i], health[i], chronic[i], education[i], network_away,
+                    departure_cultural, origin_target, target,
                 )  # fmt: skip
-                # The return itself selected on mental health (the salmon bias of distress,
-                # ``migration.return.mental``): a logistic selection of rare events on a
-                # Gaussian spread tilts its mean by the slope times the variance.
-                in_city -= p.migration__return__mental / 0.1 * mental_stationary_sd(p) ** 2
-                target += (in_city - target) * (1.0 - p.health__mental__adjustment) ** back
-                mental[i] = clip01(target + spread)
+                mental[i] = clip01(home + spread)
                 continue
             # Rural stayers, local migrant workers and urban residents: the steps start an
             # entrant of 16 at their disposition (health._init's draw) and move them toward
@@ -1160,14 +1240,15 @@ def _settle(  # type: ignore[no-untyped-def]
             )
             continue
         # An out-migrant arrived with the mental health of their life at origin (farming, the
-        # origin network and a spouse nearby, the savings of their years there) and has made
-        # one yearly adjustment for each year in the city since.
+        # origin network and a spouse nearby, the savings of their years there; on a second
+        # spell, of their first spell and years home as a returnee) and has made one yearly
+        # adjustment for each year in the city since.
         y = years_in_city[i]
         trait = mental_trait(seed, pid)
-        origin_target, _ = mental_target(
-            p, seed, pid, female[i], age - y, RURAL_STAYER, 0, family[i], origin_savings,
-            social_support(p, 0.0, 1.0, family[i], False), arrival_health, chronic[i],
-            insurance[i], JOB_FARM, 0.0, education[i], 0.0, 0.0, 0.0,
+        origin_target = departure_target(
+            p, seed, pid, female[i], age - y, migrations[i], family[i], origin_savings,
+            arrival_health, chronic[i], insurance[i], education[i], cross_province[i],
+            departure_cultural,
         )  # fmt: skip
         # health._init drew the origin disposition without these circumstances.
         arrived = mental[i] + origin_target - mental_disposition(p, trait, female[i], age)
