@@ -155,7 +155,10 @@ from migrant_health.modules.social import (
     out_migrant_ties,
     social_support,
 )
-from migrant_health.modules.spell_employment import employed_in_spell_year
+from migrant_health.modules.spell_employment import (
+    employed_in_spell_year,
+    spell_year_work_chance,
+)
 
 STREAM_SETTLED_MENTAL = stream("steady_start.mental")
 STREAM_SETTLED_HEALTH = stream("steady_start.health")
@@ -909,6 +912,13 @@ def savings_history(  # type: ignore[no-untyped-def]
         before + city if status == RETURNED else years, before_health, spell_from,
     )  # fmt: skip
     returned_at = age - since  # a returnee's age on coming home
+    # A returnee who came home at their age of leaving non-farm work went home for the age.
+    home_for_age = (
+        status == RETURNED
+        and city > 0
+        and returned_at
+        >= first_age_without_nonfarm_work(nonfarm_retirement_age(p, seed, pid, female))
+    )
     # Every spell of a person's local work is of one kind (``labor.local_job``).
     local_kind = local_job(p, permanent_key(seed, STREAM_LOCAL_CONTRACT), pid, education)
     _, local_pay = usual_hours_and_pay(
@@ -959,9 +969,9 @@ def savings_history(  # type: ignore[no-untyped-def]
                 ill_for = a - max(onset, departed_at)  # health steps taken ill
                 fit -= (city_well - city_ill) * (1.0 - (1.0 - city_rate) ** ill_for)
             fit = min(1.0, max(0.05, fit))
-            chance = employed_in_spell_year(
+            chance = spell_year_work_chance(
                 p, a, employment_probability(p, a, education, fit, ill, mental, 0.0), fit,
-                mental, ill, t == before + city - 1,
+                mental, ill, t == before + city - 1, home_for_age,
             )  # fmt: skip
             if uniform(keys[WORK_KEYS, years_ago], pid) < chance:
                 jb = JOB_INFORMAL
