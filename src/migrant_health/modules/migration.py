@@ -112,6 +112,7 @@ STREAM_INITIAL_LOCAL = stream("migration.initial_local_work")
 STREAM_INITIAL_YEARS = stream("migration.initial_years_in_city")
 STREAM_INITIAL_REMIGRANT = stream("migration.initial_remigrant")
 STREAM_INITIAL_REPEAT = stream("migration.initial_repeat_spell")
+STREAM_INITIAL_THIRD_SPELL = stream("migration.initial_third_spell")
 STREAM_INITIAL_REUNION = stream("migration.initial_family_reunion")
 STREAM_INITIAL_MARRIED_IN_CITY = stream("migration.initial_married_in_city")
 STREAM_URBAN_TIER = stream("migration.urban_local_city_tier")
@@ -763,6 +764,14 @@ def remigrant_share_of_arrivals(p: Params, age: int, female: int) -> float:
 
 
 @inline
+def base_year_arrival_age(age: int, tenure: int) -> int:
+    """The age at which a base-year out-migrant of ``age`` with ``tenure`` years in the city
+    arrived, as the start reads it for their selection: the tenure table stops at 20 years, so
+    for the longest stays this is the latest age they can have arrived at."""
+    return max(16, age - tenure - 1)
+
+
+@inline
 def repeat_spell_share(
     p: Params, seed: np.uint64, pid: int, age: int, education: int, female: int, earlier: int
 ) -> float:
@@ -798,7 +807,9 @@ def returnee_spells(  # type: ignore[no-untyped-def]
     Drawn with :func:`repeat_spell_share`, its odds tilted by ``returned_odds`` (the log-odds
     the person's health, chronic illness and disposition to distress add to a return): the
     status draw selected them on one return, and those who came home twice were selected on
-    two. The tilt moves people between the two kinds of returnee only.
+    two. The tilt moves people between the two kinds of returnee only. A returnee past the age
+    of leaving non-farm work came home for the age (their status draw has no term of the
+    disposition); an earlier return of theirs was an ordinary one, selected so.
     """
     share = repeat_spell_share(p, seed, pid, age, education, female, 0)
     return 2 if uniform(key, pid) < with_health_odds(share, returned_odds) else 1
@@ -823,6 +834,7 @@ def _init(  # type: ignore[no-untyped-def]
     k_years = permanent_key(seed, STREAM_INITIAL_YEARS)
     k_remigrant = permanent_key(seed, STREAM_INITIAL_REMIGRANT)
     k_repeat = permanent_key(seed, STREAM_INITIAL_REPEAT)
+    k_third = permanent_key(seed, STREAM_INITIAL_THIRD_SPELL)
     returns_by_age = typical_return_chances(p)
     by_trait = trait_return_selection(p)
     chronic_by_age = chronic_prevalence_tables(p, qx, first_age, False)
@@ -903,7 +915,7 @@ def _init(  # type: ignore[no-untyped-def]
         # first step's) to 40 %, and the newcomers' depressive symptoms with them.
         # The tenure table stops at 20 years, so for the longest stays this is the latest
         # age they can have arrived at (and the exposure below counts 20 years).
-        arrived_at = max(16, age - tenure - 1)
+        arrived_at = base_year_arrival_age(age, tenure)
         remigrant = uniform(k_remigrant, pid) < remigrant_share_of_arrivals(
             p, arrived_at, female[i]
         )
@@ -929,7 +941,7 @@ def _init(  # type: ignore[no-untyped-def]
             trait_out -= by_trait * trait
             # The returnee they were may have come home from a second spell already, and was
             # selected on that return too.
-            third = uniform(k_repeat, pid) < repeat_spell_share(
+            third = uniform(k_third, pid) < repeat_spell_share(
                 p, seed, pid, arrived_at, education[i], female[i], 1
             )
             if third:

@@ -144,6 +144,7 @@ from migrant_health.modules.labor import (
     yearly_saving,
 )
 from migrant_health.modules.migration import (
+    base_year_arrival_age,
     typical_return_chances,
 )
 from migrant_health.modules.returnee_history import settle_returnee_local_work
@@ -301,26 +302,40 @@ def city_mental_health(  # type: ignore[no-untyped-def]
 
 
 @init_kernel
+def stayer_target(  # type: ignore[no-untyped-def]
+    p, seed, pid, female, age, family, savings, health, chronic, insurance, education
+):  # fmt: skip
+    """The mental-health target of a rural stayer's life at ``age``: farming, the whole origin
+    network and a spouse nearby, ``savings``."""
+    target, _ = mental_target(
+        p, seed, pid, female, age, RURAL_STAYER, 0, family, savings,
+        social_support(p, 0.0, 1.0, family, False), health, chronic, insurance, JOB_FARM, 0.0,
+        education, 0.0, 0.0, 0.0,
+    )  # fmt: skip
+    return target
+
+
+@init_kernel
 def departure_target(  # type: ignore[no-untyped-def]
-    p, seed, pid, female, departed_at, spells, family, origin_savings, health, chronic,
-    insurance, education, cross_province, departure_cultural,
+    p, seed, pid, female, departed_at, returnee_at, spells, family, origin_savings, health,
+    chronic, insurance, education, cross_province, departure_cultural,
 ):  # fmt: skip
     """The mental-health target a base-year out-migrant or returnee left home with for their
     last city spell, which began at ``departed_at`` and was their ``spells``-th.
 
-    A first migrant left the life of a rural stayer (farming, the origin network and a spouse
-    nearby, the savings of their years at origin); one on a second spell left as a returnee
-    (:func:`second_spell_arrival`).
+    A first migrant left the life of a rural stayer (:func:`stayer_target`, with the savings
+    of their years at origin); one on a second spell left as the returnee they were at
+    ``returnee_at`` (:func:`second_spell_arrival`; for an out-migrant the age the migration
+    module's start selected them at, :func:`migration.base_year_arrival_age`).
     """
-    stayer, _ = mental_target(
-        p, seed, pid, female, departed_at, RURAL_STAYER, 0, family, origin_savings,
-        social_support(p, 0.0, 1.0, family, False), health, chronic, insurance, JOB_FARM, 0.0,
-        education, 0.0, 0.0, 0.0,
+    stayer = stayer_target(
+        p, seed, pid, female, departed_at, family, origin_savings, health, chronic, insurance,
+        education,
     )  # fmt: skip
     if spells < 2:
         return stayer
     return second_spell_arrival(
-        p, seed, pid, female, departed_at, family, origin_savings, health, chronic, insurance,
+        p, seed, pid, female, returnee_at, family, origin_savings, health, chronic, insurance,
         education, cross_province, departure_cultural, stayer,
     )  # fmt: skip
 
@@ -362,14 +377,19 @@ def second_spell_arrival(  # type: ignore[no-untyped-def]
     At ``arrived_at`` they were a returnee of that age: a first spell and years home since as
     :func:`returnee_spell.returnee_past` draws the spell before the last
     (``earlier`` 1), with the ties, network and mental health that history leaves
-    (:func:`mental_health_home_from_city`). That spell began from ``origin_target``, a rural
-    stayer's target (the spells before it are not traced); their savings are taken as those
-    they left with. A returnee drawn without a city spell keeps ``origin_target``.
+    (:func:`mental_health_home_from_city`). That spell began from a rural stayer's target at
+    the age it began (:func:`stayer_target`; the spells before it are not traced); their
+    savings are taken as those they left with. A returnee drawn without a city spell keeps
+    ``origin_target``.
     """
     _, city, _, back = returnee_past(p, seed, pid, arrived_at, education, female, 1)
     if city <= 0:
         return origin_target
     returned_at = arrived_at - back
+    began = stayer_target(
+        p, seed, pid, female, returned_at - city, family, origin_savings, health, chronic,
+        insurance, education,
+    )  # fmt: skip
     ties_back, cultural_back, _ = city_integration(
         p, seed, pid, returned_at, city, education, False, departure_cultural
     )
@@ -384,8 +404,7 @@ def second_spell_arrival(  # type: ignore[no-untyped-def]
     )  # fmt: skip
     return mental_health_home_from_city(
         p, seed, pid, female, arrived_at, city, back, family, origin_savings, origin_savings,
-        health, chronic, education, network_away, departure_cultural, origin_target,
-        home_target,
+        health, chronic, education, network_away, departure_cultural, began, home_target,
     )  # fmt: skip
 
 
@@ -1080,7 +1099,7 @@ def _settle(  # type: ignore[no-untyped-def]
         network_away = 0.0  # and origin network at the end of the city spell
         if s == RETURNED:
             # Farmed (or did local work), spent some years in the city, and came home some
-            # years ago (returnee_history).
+            # years ago (returnee_spell).
             _, city, past_tier, back = returnee_past(p, seed, pid, age, education[i], female[i], 0)
             # The ties and network the city spell and the years home since left, before the
             # health they speed the recovery of and the mental health they support.
@@ -1227,9 +1246,9 @@ def _settle(  # type: ignore[no-untyped-def]
             )  # fmt: skip
             if s == RETURNED and city > 0:
                 origin_target = departure_target(
-                    p, seed, pid, female[i], age - back - city, migrations[i], family[i],
-                    origin_savings, health[i], chronic[i], insurance[i], education[i],
-                    cross_province[i], departure_cultural,
+                    p, seed, pid, female[i], age - back - city, age - back - city,
+                    migrations[i], family[i], origin_savings, health[i], chronic[i],
+                    insurance[i], education[i], cross_province[i], departure_cultural,
                 )  # fmt: skip
                 home = mental_health_home_from_city(
                     p, seed, pid, female[i], age, city, back, family[i], origin_savings,
@@ -1256,9 +1275,9 @@ def _settle(  # type: ignore[no-untyped-def]
         y = years_in_city[i]
         trait = mental_trait(seed, pid)
         origin_target = departure_target(
-            p, seed, pid, female[i], age - y, migrations[i], family[i], origin_savings,
-            arrival_health, chronic[i], insurance[i], education[i], cross_province[i],
-            departure_cultural,
+            p, seed, pid, female[i], age - y, base_year_arrival_age(age, y), migrations[i],
+            family[i], origin_savings, arrival_health, chronic[i], insurance[i], education[i],
+            cross_province[i], departure_cultural,
         )  # fmt: skip
         # health._init drew the origin disposition without these circumstances.
         arrived = mental[i] + origin_target - mental_disposition(p, trait, female[i], age)
