@@ -1066,6 +1066,32 @@ def test_a_return_for_age_says_nothing_of_the_last_years_work() -> None:
         assert spell_year_work_chance(p, 62, chance, 0.8, 0.6, 0, False, for_age) > chance
 
 
+def test_a_return_for_age_reads_no_push_into_its_last_city_year() -> None:
+    """The start's histories draw the last city year of a return for age at the labour
+    module's chance: with a one-year spell, that year is the whole spell, so switching off the
+    push of unemployment toward home (``migration.return.unemployed``) leaves a return for age
+    untouched and changes a return made before that age."""
+    p = base_year_parameters()
+    seed = np.uint64(5)
+
+    def savings(retirement_age: float, push: bool) -> float:
+        q = p.copy()
+        q["labor__retirement__mean_age"] = retirement_age
+        q["labor__retirement__female_earlier"] = 0.0
+        if not push:
+            q["migration__return__unemployed"] = 0.0
+        now, _ = mean_returnee_savings(
+            q, seed, age=60, city=1, since=2, health_now=0.8, mental=0.6, on_arrival=0.85,
+            people=300,
+        )  # fmt: skip
+        return now
+
+    # Home at 58: past everyone's age of leaving non-farm work when it averages 30 (over five
+    # standard deviations), before anyone's when it averages 90.
+    assert savings(30.0, True) == pytest.approx(savings(30.0, False), abs=1e-9)
+    assert abs(savings(90.0, True) - savings(90.0, False)) > 0.05
+
+
 def test_a_returnees_city_pay_rises_with_the_years_of_the_spell() -> None:
     """Each year in the city builds economic integration and the chance of a formal job, and
     pay with them: the arrival year is paid as an informal job at the integration of arrival,
