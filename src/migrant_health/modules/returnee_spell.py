@@ -66,6 +66,14 @@ def returnee_city_spell(
 
 
 @init_kernel
+def age_coming_home_for_age(p: Params, seed: np.uint64, pid: int, female: np.int64) -> int:
+    """The age at which a rural-hukou person goes home for their age: the first whole age past
+    their age of leaving non-farm work (:func:`labor.nonfarm_retirement_age`). A return at it
+    or later was made for the age, whatever the person's health or work."""
+    return first_age_without_nonfarm_work(nonfarm_retirement_age(p, seed, pid, female))
+
+
+@init_kernel
 def returnee_past(  # type: ignore[no-untyped-def]
     p, seed, pid, age, education, female, earlier
 ):  # fmt: skip
@@ -92,7 +100,7 @@ def returnee_past(  # type: ignore[no-untyped-def]
         key = permanent_key(seed, STREAM_EARLIER_YEARS_SINCE_RETURN)
     home = uniform(key, pid)
     back = int(home * (working_years - city + 1))
-    returned_at = first_age_without_nonfarm_work(nonfarm_retirement_age(p, seed, pid, female))
+    returned_at = age_coming_home_for_age(p, seed, pid, female)
     if age >= returned_at:
         back = max(0, min(working_years - city, age - returned_at))
     return working_years, city, tier, back

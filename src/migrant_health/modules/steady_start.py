@@ -132,7 +132,6 @@ from migrant_health.modules.labor import (
     base_year_formal_chance,
     employment_probability,
     experience_log_pay,
-    first_age_without_nonfarm_work,
     local_job,
     local_nonfarm_entry_odds,
     local_nonfarm_exit,
@@ -148,7 +147,7 @@ from migrant_health.modules.migration import (
     typical_return_chances,
 )
 from migrant_health.modules.returnee_history import settle_returnee_local_work
-from migrant_health.modules.returnee_spell import returnee_past
+from migrant_health.modules.returnee_spell import age_coming_home_for_age, returnee_past
 from migrant_health.modules.schooling import school_end_age
 from migrant_health.modules.social import (
     home_support,
@@ -390,12 +389,8 @@ def second_spell_arrival(  # type: ignore[no-untyped-def]
         p, seed, pid, female, returned_at - city, family, origin_savings, health, chronic,
         insurance, education,
     )  # fmt: skip
-    ties_back, cultural_back, _ = city_integration(
-        p, seed, pid, returned_at, city, education, False, departure_cultural
-    )
-    network_away = spell_network(p, cultural_back, returned_at, city, education, cross_province)
-    ties, network = returnee_networks(
-        p, ties_back, network_away, cultural_back, returned_at, back, education, cross_province
+    _, cultural_back, network_away, ties, network = returnee_ties(
+        p, seed, pid, returned_at, city, back, education, cross_province, departure_cultural
     )
     home_target, _ = mental_target(
         p, seed, pid, female, arrived_at, RETURNED, 0, family, origin_savings,
@@ -406,6 +401,29 @@ def second_spell_arrival(  # type: ignore[no-untyped-def]
         p, seed, pid, female, arrived_at, city, back, family, origin_savings, origin_savings,
         health, chronic, education, network_away, departure_cultural, began, home_target,
     )  # fmt: skip
+
+
+@init_kernel
+def returnee_ties(  # type: ignore[no-untyped-def]
+    p, seed, pid, returned_at, city, back, education, cross_province, departure_cultural
+):  # fmt: skip
+    """A returnee's ties and networks from a city spell of ``city`` years that ended at
+    ``returned_at``, ``back`` years ago: the ties with locals and cultural integration on
+    coming home (:func:`city_integration`), the origin network at the spell's end
+    (:func:`spell_network`), and the ties with locals and origin network now
+    (:func:`returnee_networks`).
+
+    Returns:
+        ``(ties_back, cultural_back, network_away, ties, network)``.
+    """
+    ties_back, cultural_back, _ = city_integration(
+        p, seed, pid, returned_at, city, education, False, departure_cultural
+    )
+    network_away = spell_network(p, cultural_back, returned_at, city, education, cross_province)
+    ties, network = returnee_networks(
+        p, ties_back, network_away, cultural_back, returned_at, back, education, cross_province
+    )
+    return ties_back, cultural_back, network_away, ties, network
 
 
 @init_kernel
@@ -935,8 +953,7 @@ def savings_history(  # type: ignore[no-untyped-def]
     home_for_age = (
         status == RETURNED
         and city > 0
-        and returned_at
-        >= first_age_without_nonfarm_work(nonfarm_retirement_age(p, seed, pid, female))
+        and returned_at >= age_coming_home_for_age(p, seed, pid, female)
     )
     # Every spell of a person's local work is of one kind (``labor.local_job``).
     local_kind = local_job(p, permanent_key(seed, STREAM_LOCAL_CONTRACT), pid, education)
@@ -1107,15 +1124,9 @@ def _settle(  # type: ignore[no-untyped-def]
                 p.migration__departure__cultural
                 - p.migration__departure__cross_province_cultural_gap * cross_province[i]
             )
-            ties_back, cultural_back, _ = city_integration(
-                p, seed, pid, age - back, city, education[i], False, departure_cultural
-            )
-            network_away = spell_network(
-                p, cultural_back, age - back, city, education[i], cross_province[i]
-            )
-            local_ties[i], origin_network[i] = returnee_networks(
-                p, ties_back, network_away, cultural_back, age - back, back, education[i],
-                cross_province[i],
+            ties_back, _, network_away, local_ties[i], origin_network[i] = returnee_ties(
+                p, seed, pid, age - back, city, back, education[i], cross_province[i],
+                departure_cultural,
             )  # fmt: skip
             support[i] = social_support(p, local_ties[i], origin_network[i], family[i], False)
         frail = frailty_z[i]
@@ -1205,9 +1216,7 @@ def _settle(  # type: ignore[no-untyped-def]
             # A return at the age of leaving non-farm work was made for the age, whatever the
             # person's health: only the years of staying on before its last year date the
             # illness.
-            forced = age - back >= first_age_without_nonfarm_work(
-                nonfarm_retirement_age(p, seed, pid, female[i])
-            )
+            forced = age - back >= age_coming_home_for_age(p, seed, pid, female[i])
             onset = chronic_onset_after_city_years(
                 seed, pid, age, chronic[i], prevalence[place, female[i]], age - back - city,
                 city - 1 if forced else city, not forced, chronic_ratios,
