@@ -20,6 +20,9 @@ from migrant_health.experiments.quantity import ModelRun
 # MoE national gross enrolment ratio in senior secondary education (ages 15-17): rural youth,
 # the model's population, enrol less, so it bounds the model's enrolment from above.
 NATIONAL_SENIOR_SECONDARY_GER = {2008: 0.740, 2017: 0.883}
+# MoE national gross enrolment ratio in tertiary education (ages 18-22, ``edu.ger_tertiary``),
+# which urban youth lead: it bounds the rural-hukou cohorts' college education from above.
+NATIONAL_TERTIARY_GER = {2012: 0.300, 2018: 0.481, 2022: 0.596}
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +80,33 @@ def test_rural_enrolment_rises_and_stays_below_the_national_ratio(
         enrolment[year] = float(students.mean())
         assert enrolment[year] < NATIONAL_SENIOR_SECONDARY_GER[year]
     assert enrolment[2017] > enrolment[2008] + 0.05
+
+
+def test_rural_college_education_stays_below_the_national_ratio_and_levels_off() -> None:
+    """Rural-hukou people aged 18-22 are college-educated (or college-bound) less often than
+    the national tertiary gross enrolment ratio, and later cohorts keep the schooling of the
+    cohort born in ``population.education.recent_until`` instead of rising on.
+
+    With the cohort trend rising on, 55 % of the rural 18-22-year-olds of 2018 (national ratio
+    48.1 %), 74 % of those of 2022 (59.6 %) and 93 % of those of 2034 were college-educated
+    (seeds 1-2 before calibration step 45), and most rural youth were students into their
+    twenties by the 2030s.
+    """
+    people = simulate(
+        RunConfig(
+            end=2035,
+            scale=20_000,
+            seed=5,
+            snapshot_years=(*NATIONAL_TERTIARY_GER, 2035),
+            snapshot_fraction=0.25,
+        )
+    ).snapshots
+    youth = people[people["age"].between(18, 22) & (people["status"] != "urban_local")]
+    college = (youth["education"] == 4).groupby(youth["year"]).mean()
+    for year, ratio in NATIONAL_TERTIARY_GER.items():
+        assert college[year] < ratio, (year, college[year], ratio)
+    assert college[2018] > college[2012] + 0.10
+    assert abs(college[2035] - college[2022]) < 0.05, college.round(3).to_dict()
 
 
 def test_mean_age_of_migrant_workers_rises_by_years_not_months(cells: ModelRun) -> None:

@@ -6,6 +6,11 @@ months of the wage index by their eighties) and every rural person over 80 was u
 money-worry line of the mental-health target. The household pays most of a dependant's
 medical bills too, and a dependant's money worries are the household's: its income per head
 under the relative-poverty line, not the dependant's own savings.
+
+Converts to urban hukou past the urban retirement age live on the employee pension if they
+retired on the employee scheme, and as dependants of their urban household otherwise
+(calibration step 45): with neither, they paid a city's living costs from their savings and
+half of the converts aged 61+ sat at the floor of -24 months by 2035.
 """
 
 from __future__ import annotations
@@ -19,12 +24,16 @@ from migrant_health import RunConfig, simulate
 from migrant_health.engine.codes import (
     FAMILY_SINGLE,
     FAMILY_TOGETHER,
+    INS_RURAL,
+    INS_URBAN_EMPLOYEE,
+    INS_URBAN_RESIDENT,
     JOB_FARM,
     JOB_INFORMAL,
     JOB_NONE,
     OUT_MIGRANT,
     RETURNED,
     RURAL_STAYER,
+    URBAN_HUKOU,
     URBAN_LOCAL,
 )
 from migrant_health.engine.run import build_context
@@ -43,7 +52,7 @@ def p() -> np.void:
 @pytest.mark.parametrize("status", [RURAL_STAYER, RETURNED])
 @pytest.mark.parametrize("age", [18, 45, 70, 85])
 def test_a_dependant_at_origin_does_not_borrow_to_live(p: np.void, status: int, age: int) -> None:
-    assert yearly_saving(p, status, JOB_NONE, 0.0, 0, age) == 0.0
+    assert yearly_saving(p, status, JOB_NONE, 0.0, 0, age, INS_RURAL) == 0.0
 
 
 def test_a_farmer_still_saves_what_the_farm_leaves_over_living_costs(p: np.void) -> None:
@@ -52,7 +61,42 @@ def test_a_farmer_still_saves_what_the_farm_leaves_over_living_costs(p: np.void)
         * (p["labor__origin__farm_income_share"] - p["labor__living_cost__origin"])
         * p["labor__savings__saving_share"]
     )
-    assert yearly_saving(p, RURAL_STAYER, JOB_FARM, 0.0, 0, 50) == pytest.approx(expected)
+    assert yearly_saving(p, RURAL_STAYER, JOB_FARM, 0.0, 0, 50, INS_RURAL) == pytest.approx(
+        expected
+    )
+
+
+def test_a_retired_convert_lives_on_a_pension_or_on_the_household(p: np.void) -> None:
+    """Past the retirement age a convert who retired on the employee scheme draws the urban
+    locals' pension; one who did not lives on the household and borrows nothing to live."""
+    retired = int(p["labor__urban__retirement_age"]) + 5
+    on_pension = yearly_saving(p, URBAN_HUKOU, JOB_NONE, 0.0, 4, retired, INS_URBAN_EMPLOYEE)
+    assert on_pension == pytest.approx(
+        yearly_saving(p, URBAN_LOCAL, JOB_NONE, 0.0, 4, retired, INS_URBAN_EMPLOYEE)
+    )
+    assert yearly_saving(p, URBAN_HUKOU, JOB_NONE, 0.0, 4, retired, INS_URBAN_RESIDENT) == 0.0
+    # Before the retirement age a convert without work pays the city's living costs.
+    assert yearly_saving(p, URBAN_HUKOU, JOB_NONE, 0.0, 4, 45, INS_URBAN_RESIDENT) < 0.0
+    # The household pays most of the medical bills of the one without a pension.
+    bill = paid_from_own_savings(p, URBAN_HUKOU, JOB_NONE, INS_URBAN_RESIDENT, retired, 1000.0)
+    assert bill == pytest.approx(1000.0 * (1.0 - p["care__capacity__dependant_bills"]))
+    assert (
+        paid_from_own_savings(p, URBAN_HUKOU, JOB_NONE, INS_URBAN_EMPLOYEE, retired, 1000.0)
+        == 1000.0
+    )
+
+
+def test_retired_converts_do_not_run_down_to_the_floor_of_savings() -> None:
+    """Converts aged 61+ hold savings above the floor of -24 months through 2035 (49 % of them
+    were at it in 2035 before calibration step 45, seeds 1-2 at scale 10,000)."""
+    people = simulate(
+        RunConfig(end=2035, scale=20_000, seed=2, snapshot_years=(2035,), snapshot_fraction=1.0)
+    ).snapshots
+    old = people[(people["status"] == "urban_hukou") & (people["age"] >= 61)]
+    assert len(old) > 300
+    at_floor = float((old["savings"] <= -23.99).mean())
+    assert at_floor < 0.05, at_floor
+    assert old["savings"].median() > 0.0, old["savings"].describe()
 
 
 def test_the_old_at_origin_are_not_in_debt_from_living() -> None:
@@ -72,12 +116,12 @@ def test_the_old_at_origin_are_not_in_debt_from_living() -> None:
 
 
 def test_the_household_pays_most_of_a_dependants_medical_bill(p: np.void) -> None:
-    own = paid_from_own_savings(p, RURAL_STAYER, JOB_NONE, 1000.0)
+    own = paid_from_own_savings(p, RURAL_STAYER, JOB_NONE, INS_RURAL, 70, 1000.0)
     assert own == pytest.approx(1000.0 * (1.0 - p["care__capacity__dependant_bills"]))
     assert own < 500.0
     # Earners, and anyone in the city, pay their bills themselves.
-    assert paid_from_own_savings(p, RURAL_STAYER, JOB_FARM, 1000.0) == 1000.0
-    assert paid_from_own_savings(p, OUT_MIGRANT, JOB_NONE, 1000.0) == 1000.0
+    assert paid_from_own_savings(p, RURAL_STAYER, JOB_FARM, INS_RURAL, 50, 1000.0) == 1000.0
+    assert paid_from_own_savings(p, OUT_MIGRANT, JOB_NONE, INS_RURAL, 40, 1000.0) == 1000.0
 
 
 def test_a_dependants_money_worries_are_the_households(p: np.void) -> None:

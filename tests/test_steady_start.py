@@ -1187,6 +1187,27 @@ def test_returnees_savings_and_local_work_hold_still(
     assert not moving, f"returnees' local work moving (points a year): {moving}"
 
 
+def test_returnees_keep_the_cultural_and_identity_integration_of_their_city_years(
+    frozen_replicates: dict[int, pd.DataFrame],
+) -> None:
+    """Base-year returnees start with the cultural and identity integration they came home
+    with, as the returnees of the yearly steps keep theirs.
+
+    Without it the base-year returnees held 0.06 and 0.02 where those who came home in 2009
+    held 0.59 and 0.21 (seed 1), and the returnees' integration index rose with every year
+    that replaced them.
+    """
+    people = pd.concat(frozen_replicates.values())
+    returnees = people[people["status"] == "returned"]
+    base_year = returnees[returnees["year"] == YEARS[0]]
+    came_home = returnees[returnees["returned_this_year"] & (returnees["year"] > YEARS[0])]
+    for dimension in ("integration_cultural", "integration_identity"):
+        start, steps = base_year[dimension].mean(), came_home[dimension].mean()
+        assert abs(start - steps) < 0.25 * steps, (dimension, start, steps)
+        yearly = returnees.groupby("year")[dimension].mean()
+        assert abs(yearly.iloc[-1] - yearly.iloc[0]) < 0.02, (dimension, yearly.round(3))
+
+
 def test_old_urban_locals_ties_and_insurance_hold_still(frozen_people: pd.DataFrame) -> None:
     """Urban locals past 60 keep the ties and the insurance the yearly steps give them.
 

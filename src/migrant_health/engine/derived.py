@@ -15,9 +15,12 @@ from migrant_health.engine.codes import (
     INS_URBAN_RESIDENT,
     JOB_FORMAL,
     JOB_INFORMAL,
+    JOB_NONE,
     LOCAL_MIGRANT,
     RETURNED,
     RURAL_STAYER,
+    URBAN_HUKOU,
+    URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params
 from migrant_health.engine.jit import inline
@@ -79,6 +82,37 @@ def is_depressed(p: Params, mental: float, noise: float) -> bool:
 def lives_at_origin(status: int) -> bool:
     """At home in the origin township: rural stayers, local migrant workers and returnees."""
     return status == RURAL_STAYER or status == LOCAL_MIGRANT or status == RETURNED
+
+
+@inline
+def draws_urban_pension(p: Params, status: int, insurance: int, age: int) -> bool:
+    """Lives on the urban employee pension (``labor.urban.pension``): urban locals past the
+    urban retirement age, and converts to urban hukou past it who retired on the employee
+    scheme (their last job a formal one, whose contributions the pension pays back)."""
+    if age < p.labor__urban__retirement_age:
+        return False
+    return status == URBAN_LOCAL or (status == URBAN_HUKOU and insurance == INS_URBAN_EMPLOYEE)
+
+
+@inline
+def household_dependant(p: Params, status: int, job: int, insurance: int, age: int) -> bool:
+    """Lives on what their household gives, not on earnings or a pension of their own.
+
+    People at origin without work (mostly the old, past farming), and converts to urban hukou
+    past the urban retirement age without the employee pension (:func:`draws_urban_pension`).
+    Paying a city's living costs out of their own savings with no income at all, 49 % of the
+    converts aged 61+ sat at the floor of -24 months of savings by 2035 (seeds 1-2, before
+    calibration step 45).
+    """
+    if job != JOB_NONE:
+        return False
+    if lives_at_origin(status):
+        return True
+    return (
+        status == URBAN_HUKOU
+        and age >= p.labor__urban__retirement_age
+        and insurance != INS_URBAN_EMPLOYEE
+    )
 
 
 @inline

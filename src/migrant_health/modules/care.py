@@ -29,14 +29,13 @@ from migrant_health.engine.codes import (
     INS_URBAN_EMPLOYEE,
     INS_URBAN_RESIDENT,
     JOB_FORMAL,
-    JOB_NONE,
     NOT_ENTERED,
     OUT_MIGRANT,
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params, RunContext
-from migrant_health.engine.derived import lives_at_origin, nonfarm_job
+from migrant_health.engine.derived import household_dependant, lives_at_origin, nonfarm_job
 from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import init_kernel, inline, kernel
 from migrant_health.engine.module import Module
@@ -253,18 +252,22 @@ def after_medical_assistance(p: Params, spent: float, capacity: float) -> tuple[
 
 
 @inline
-def paid_from_own_savings(p: Params, status: int, job: int, spent: float) -> float:
+def paid_from_own_savings(
+    p: Params, status: int, job: int, insurance: int, age: int, spent: float
+) -> float:
     """The part of an out-of-pocket bill that comes out of the person's own savings.
 
-    A person at origin without work of their own (mostly the old, past farming) lives on what
-    their household gives, and the household's earners pay ``care.capacity.dependant_bills``
-    of their medical bills as well; the rest is drawn from the person's savings. With every
-    bill on their own savings, which nothing refilled, the old at origin ran into medical debt
-    as they aged (in 2018, 54 % of rural residents aged 80-84 and 76 % of those 85+), and the
-    money worries it brought put depressive symptoms of rural women aged 80+ at 61 %, where
-    CHARLS finds them falling from a peak of about 41 % at 75-80 (CES-D-10 >= 12).
+    A household dependant (:func:`derived.household_dependant`: a person at origin without
+    work of their own, mostly the old past farming, or a convert to urban hukou past the
+    retirement age without the employee pension) lives on what their household gives, and the
+    household's earners pay ``care.capacity.dependant_bills`` of their medical bills as well;
+    the rest is drawn from the person's savings. With every bill on their own savings, which
+    nothing refilled, the old at origin ran into medical debt as they aged (in 2018, 54 % of
+    rural residents aged 80-84 and 76 % of those 85+), and the money worries it brought put
+    depressive symptoms of rural women aged 80+ at 61 %, where CHARLS finds them falling from
+    a peak of about 41 % at 75-80 (CES-D-10 >= 12).
     """
-    if job == JOB_NONE and lives_at_origin(status):
+    if household_dependant(p, status, job, insurance, age):
         return spent * (1.0 - p.care__capacity__dependant_bills)
     return spent
 
@@ -371,7 +374,7 @@ def _step(  # type: ignore[no-untyped-def]
         oop[i] = spent
         care_use[i] = use
         care_cost[i] = use * price
-        savings[i] -= paid_from_own_savings(p, s, job[i], spent) / wage_index
+        savings[i] -= paid_from_own_savings(p, s, job[i], ins, age, spent) / wage_index
 
 
 @init_kernel

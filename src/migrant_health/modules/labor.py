@@ -38,6 +38,8 @@ from migrant_health.engine.context import Params
 from migrant_health.engine.derived import (
     age_band,
     destination_insured,
+    draws_urban_pension,
+    household_dependant,
     lives_at_origin,
     nonfarm_job,
 )
@@ -204,17 +206,18 @@ def retirement_age_of(p: Params, z: float, female: np.int64) -> float:
 
 @inline
 def yearly_saving(
-    p: Params, status: int, job: int, income: float, city_tier: int, age: int
+    p: Params, status: int, job: int, income: float, city_tier: int, age: int, insurance: int
 ) -> float:
     """Months of the wage index saved this year: earnings net of living costs where one lives.
 
-    Farm work adds the farm income; retired urban locals live on a pension. Converts to urban
-    hukou get none: the model does not follow their contribution histories. People at origin
-    without work live on what their household gives them, as the care module prices their
-    capacity to pay (``care.capacity.dependant_share`` of the per-capita income of rural
-    residents, for a household of average income): without it the old and the sick at origin
-    ran down 1.8 months of savings a year into debt, and over half the rural women aged 61+
-    started under the money-worry line.
+    Farm work adds the farm income; retired urban locals, and converts to urban hukou who
+    retired on the employee scheme, live on a pension (:func:`derived.draws_urban_pension`).
+    Household dependants (:func:`derived.household_dependant`: people at origin without work,
+    converts past the retirement age without that pension) live on what their household gives
+    them, as the care module prices their capacity to pay (``care.capacity.dependant_share``
+    of the per-capita income of their place's residents, for a household of average income):
+    without it the old and the sick at origin ran down 1.8 months of savings a year into debt,
+    and over half the rural women aged 61+ started under the money-worry line.
     """
     if status == OUT_MIGRANT:
         cost = p.labor__living_cost__by_tier[max(1, city_tier) - 1]
@@ -225,19 +228,19 @@ def yearly_saving(
     earned = income / p.labor__wage_index
     if job == JOB_FARM:
         earned += p.labor__origin__farm_income_share
-    elif job == JOB_NONE and lives_at_origin(status):
-        earned += (
-            p.care__capacity__dependant_share
-            * p.care__income__rural_per_capita
-            / 12.0
-            / p.labor__wage_index
+    elif household_dependant(p, status, job, insurance, age):
+        place = (
+            p.care__income__rural_per_capita
+            if lives_at_origin(status)
+            else p.care__income__urban_per_capita
         )
+        earned += p.care__capacity__dependant_share * place / 12.0 / p.labor__wage_index
         # A dependant lives on what the household gives: they consume what they receive and
         # do not borrow to live (without this cap the old at origin ran into debt year after
         # year, ten months of the wage index by their eighties, and all of them were under
         # the money-worry line).
         cost = min(cost, earned)
-    if status == URBAN_LOCAL and age >= p.labor__urban__retirement_age:
+    if draws_urban_pension(p, status, insurance, age):
         earned += p.labor__urban__pension
     return 12.0 * (earned - cost) * p.labor__savings__saving_share
 
@@ -642,7 +645,7 @@ def _step(  # type: ignore[no-untyped-def]
         # Students' families keep them, so their savings wait until they leave school.
         if not in_school(p, age, education[i]):
             sv = savings[i] * (1.0 - p.labor__savings__spending_rate) + yearly_saving(
-                p, s, j, income[i], city_tier[i], age
+                p, s, j, income[i], city_tier[i], age, insurance[i]
             )
             savings[i] = min(120.0, max(-24.0, sv))
         # Economic integration of out-migrants: stable job, income, housing (savings), insurance.

@@ -389,7 +389,7 @@ def second_spell_arrival(  # type: ignore[no-untyped-def]
         p, seed, pid, female, returned_at - city, family, origin_savings, health, chronic,
         insurance, education,
     )  # fmt: skip
-    _, cultural_back, network_away, ties, network = returnee_ties(
+    _, cultural_back, _, network_away, ties, network = returnee_ties(
         p, seed, pid, returned_at, city, back, education, cross_province, departure_cultural
     )
     home_target, _ = mental_target(
@@ -408,22 +408,23 @@ def returnee_ties(  # type: ignore[no-untyped-def]
     p, seed, pid, returned_at, city, back, education, cross_province, departure_cultural
 ):  # fmt: skip
     """A returnee's ties and networks from a city spell of ``city`` years that ended at
-    ``returned_at``, ``back`` years ago: the ties with locals and cultural integration on
-    coming home (:func:`city_integration`), the origin network at the spell's end
-    (:func:`spell_network`), and the ties with locals and origin network now
+    ``returned_at``, ``back`` years ago: the ties with locals, cultural and identity
+    integration on coming home (:func:`city_integration`; the yearly steps leave a returnee's
+    cultural and identity integration where the city left them), the origin network at the
+    spell's end (:func:`spell_network`), and the ties with locals and origin network now
     (:func:`returnee_networks`).
 
     Returns:
-        ``(ties_back, cultural_back, network_away, ties, network)``.
+        ``(ties_back, cultural_back, identity_back, network_away, ties, network)``.
     """
-    ties_back, cultural_back, _ = city_integration(
+    ties_back, cultural_back, identity_back = city_integration(
         p, seed, pid, returned_at, city, education, False, departure_cultural
     )
     network_away = spell_network(p, cultural_back, returned_at, city, education, cross_province)
     ties, network = returnee_networks(
         p, ties_back, network_away, cultural_back, returned_at, back, education, cross_province
     )
-    return ties_back, cultural_back, network_away, ties, network
+    return ties_back, cultural_back, identity_back, network_away, ties, network
 
 
 @init_kernel
@@ -1045,7 +1046,7 @@ def savings_history(  # type: ignore[no-untyped-def]
             earned *= np.exp(experience_log_pay(p, a, education) - experience_now)
         # The year's saving at the job and age of the time (a retired urban local's pension
         # from the retirement age on); what care costs at the age of the time.
-        sv = min(120.0, max(-24.0, sv * keep + yearly_saving(p, st, jb, earned, tier, a)))
+        sv = min(120.0, max(-24.0, sv * keep + yearly_saving(p, st, jb, earned, tier, a, ins)))
         price = medical_price(p, st, a, ill, fit, normal(keys[SPENDING_KEYS, years_ago], pid))
         rho, _ = effective_reimbursement(p, ins, st, queue)
         capacity = capacity_to_pay(
@@ -1054,7 +1055,7 @@ def savings_history(  # type: ignore[no-untyped-def]
         spent, _ = after_medical_assistance(
             p, use_of_care(p, price, rho, capacity) * price * (1.0 - rho), capacity
         )
-        sv -= paid_from_own_savings(p, st, jb, spent) / p.labor__wage_index
+        sv -= paid_from_own_savings(p, st, jb, ins, a, spent) / p.labor__wage_index
         if t == before - 1:
             at_switch = sv
     return min(120.0, max(-24.0, sv)), min(120.0, max(-24.0, at_switch))
@@ -1124,9 +1125,17 @@ def _settle(  # type: ignore[no-untyped-def]
                 p.migration__departure__cultural
                 - p.migration__departure__cross_province_cultural_gap * cross_province[i]
             )
-            ties_back, _, network_away, local_ties[i], origin_network[i] = returnee_ties(
-                p, seed, pid, age - back, city, back, education[i], cross_province[i],
-                departure_cultural,
+            # Their cultural and identity integration are those they came home with: the
+            # steps leave them there. Not set here, the base-year returnees held 0.06 and
+            # 0.02 where those who came home in 2009 held 0.59 and 0.21 (now 0.65 and 0.22
+            # against 0.60 and 0.22), and
+            # the returnees' integration index rose from 0.05 to 0.26 by 2035 as they were
+            # replaced (seed 1, before calibration step 45).
+            ties_back, cultural[i], identity[i], network_away, local_ties[i], origin_network[i] = (
+                returnee_ties(
+                    p, seed, pid, age - back, city, back, education[i], cross_province[i],
+                    departure_cultural,
+                )
             )  # fmt: skip
             support[i] = social_support(p, local_ties[i], origin_network[i], family[i], False)
         frail = frailty_z[i]
