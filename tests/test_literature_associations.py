@@ -69,7 +69,7 @@ def _not_reproduced(reason: str) -> pytest.MarkDecorator:
         pytest.param(
             "support_depression",
             marks=_not_reproduced(
-                "the model's association is a third as strong: odds ratio 0.35 (0.33-0.38) "
+                "the model's association is a third as strong: odds ratio 0.35 (0.33-0.37) "
                 "against 0.102 (seeds 1 and 2); in the model support acts on mental health and "
                 "nothing acts back, where a cross-section of survey answers may also hold the "
                 "reverse path (people with symptoms report, or keep, less support)"
@@ -78,7 +78,7 @@ def _not_reproduced(reason: str) -> pytest.MarkDecorator:
         pytest.param(
             "income_good_physical",
             marks=_not_reproduced(
-                "good self-rated health goes with +17.4 % (15.7-19.0) annual income against "
+                "good self-rated health goes with +17.4 % (15.7-19.1) annual income against "
                 "CGSS's +7.1 % (not significant with matching): in the model physical health "
                 "reaches employment and earnings both (labour module), more strongly than the "
                 "CGSS cross-section shows"
@@ -87,7 +87,7 @@ def _not_reproduced(reason: str) -> pytest.MarkDecorator:
         pytest.param(
             "cross_province_earnings",
             marks=_not_reproduced(
-                "no cross-province premium (+0.5 %, -1.1 to +2.2) against +26-49 %: the model "
+                "no cross-province premium (+0.6 %, -1.0 to +2.3) against +26-49 %: the model "
                 "draws the destination's tier and whether it lies in another province "
                 "independently, so crossing a border does not lead to the bigger coastal "
                 "cities' wages"
