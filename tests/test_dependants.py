@@ -87,7 +87,7 @@ def test_a_retired_convert_lives_on_a_pension_or_on_the_household(p: np.void) ->
 
 
 def test_retired_converts_do_not_run_down_to_the_floor_of_savings() -> None:
-    """Converts aged 61+ hold savings above the floor of -24 months through 2035 (49 % of them
+    """Converts aged 61+ hold savings above the floor of -24 months through 2035 (48 % of them
     were at it in 2035 before calibration step 45, seeds 1-2 at scale 10,000)."""
     people = simulate(
         RunConfig(end=2035, scale=20_000, seed=2, snapshot_years=(2035,), snapshot_fraction=1.0)
@@ -131,16 +131,34 @@ def test_a_dependants_money_worries_are_the_households(p: np.void) -> None:
     poor, comfortable = 0.99 * line, 1.01 * line
     in_debt, saved = -10.0, 30.0  # months of the wage index
     married, single = FAMILY_TOGETHER, FAMILY_SINGLE
-    assert money_worries(p, RURAL_STAYER, JOB_NONE, married, saved, poor)
-    assert not money_worries(p, RURAL_STAYER, JOB_NONE, married, in_debt, comfortable)
+    old, retired = 70, int(p["labor__urban__retirement_age"]) + 5
+    assert money_worries(p, RURAL_STAYER, JOB_NONE, INS_RURAL, old, married, saved, poor)
+    assert not money_worries(
+        p, RURAL_STAYER, JOB_NONE, INS_RURAL, old, married, in_debt, comfortable
+    )
+    # So are a retired convert's without the employee pension, who lives on the household.
+    assert money_worries(
+        p, URBAN_HUKOU, JOB_NONE, INS_URBAN_RESIDENT, retired, married, saved, poor
+    )
+    assert not money_worries(
+        p, URBAN_HUKOU, JOB_NONE, INS_URBAN_RESIDENT, retired, married, in_debt, comfortable
+    )
     # So are an unmarried person's at origin or among urban locals, in their parents' household.
-    assert not money_worries(p, RURAL_STAYER, JOB_FARM, single, in_debt, comfortable)
-    assert not money_worries(p, URBAN_LOCAL, JOB_NONE, single, in_debt, comfortable)
+    assert not money_worries(p, RURAL_STAYER, JOB_FARM, INS_RURAL, 30, single, in_debt, comfortable)
+    assert not money_worries(
+        p, URBAN_LOCAL, JOB_NONE, INS_URBAN_RESIDENT, 30, single, in_debt, comfortable
+    )
     # A married earner's are their savings', whatever the household's income, and so are an
-    # out-migrant's, away from the household, and a retired urban local's.
-    assert money_worries(p, RURAL_STAYER, JOB_FARM, married, in_debt, comfortable)
-    assert not money_worries(p, OUT_MIGRANT, JOB_INFORMAL, single, saved, poor)
-    assert money_worries(p, URBAN_LOCAL, JOB_NONE, married, in_debt, comfortable)
+    # out-migrant's, away from the household, a retired urban local's and a retired convert's
+    # on the employee pension.
+    assert money_worries(p, RURAL_STAYER, JOB_FARM, INS_RURAL, 40, married, in_debt, comfortable)
+    assert not money_worries(p, OUT_MIGRANT, JOB_INFORMAL, INS_RURAL, 30, single, saved, poor)
+    assert money_worries(
+        p, URBAN_LOCAL, JOB_NONE, INS_URBAN_EMPLOYEE, retired, married, in_debt, comfortable
+    )
+    assert money_worries(
+        p, URBAN_HUKOU, JOB_NONE, INS_URBAN_EMPLOYEE, retired, married, in_debt, comfortable
+    )
 
 
 def test_a_quarter_of_households_are_under_the_relative_poverty_line(p: np.void) -> None:
@@ -149,7 +167,10 @@ def test_a_quarter_of_households_are_under_the_relative_poverty_line(p: np.void)
     z = np.random.default_rng(1).standard_normal(200_000)
     incomes = [relative_household_income(p, x) for x in z]
     worried = np.mean(
-        [money_worries(p, RURAL_STAYER, JOB_NONE, FAMILY_TOGETHER, 0.0, h) for h in incomes]
+        [
+            money_worries(p, RURAL_STAYER, JOB_NONE, INS_RURAL, 70, FAMILY_TOGETHER, 0.0, h)
+            for h in incomes
+        ]
     )
     # Under the line: ln(h) = sd*z - sd^2/2 < ln(share) - sd^2/2, i.e. z < ln(share)/sd.
     sd = p["care__capacity__household_income_sd"]

@@ -88,7 +88,11 @@ def lives_at_origin(status: int) -> bool:
 def draws_urban_pension(p: Params, status: int, insurance: int, age: int) -> bool:
     """Lives on the urban employee pension (``labor.urban.pension``): urban locals past the
     urban retirement age, and converts to urban hukou past it who retired on the employee
-    scheme (their last job a formal one, whose contributions the pension pays back)."""
+    scheme. The model keeps no contribution history: the scheme a person retires with is the
+    one the care step last placed them on before the retirement age, by the job it read (that
+    of age 58 or 59; a formal job is drawn each year with ``labor.urban.formal_share`` among
+    urban-hukou workers), so the pension goes to about the share of them in formal jobs then,
+    whatever their years of contributions."""
     if age < p.labor__urban__retirement_age:
         return False
     return status == URBAN_LOCAL or (status == URBAN_HUKOU and insurance == INS_URBAN_EMPLOYEE)
@@ -100,9 +104,9 @@ def household_dependant(p: Params, status: int, job: int, insurance: int, age: i
 
     People at origin without work (mostly the old, past farming), and converts to urban hukou
     past the urban retirement age without the employee pension (:func:`draws_urban_pension`).
-    Paying a city's living costs out of their own savings with no income at all, 49 % of the
-    converts aged 61+ sat at the floor of -24 months of savings by 2035 (seeds 1-2, before
-    calibration step 45).
+    Paying a city's living costs out of their own savings with no income at all, 48-49 % of
+    the converts aged 61+ sat at the floor of -24 months of savings by 2035 (seeds 1-2 at
+    scale 10,000, before calibration step 45).
     """
     if job != JOB_NONE:
         return False
