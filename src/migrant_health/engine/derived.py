@@ -85,6 +85,19 @@ def lives_at_origin(status: int) -> bool:
 
 
 @inline
+def place_income(p: Params, status: int) -> float:
+    """Per-capita income of the residents of the person's place (CNY/year).
+
+    It prices care where the person lives (city prices for out-migrants, converts and urban
+    locals; rural prices at origin) and is the income of people without earnings of their own
+    (care module, labour module's household dependants).
+    """
+    if lives_at_origin(status):
+        return p.care__income__rural_per_capita
+    return p.care__income__urban_per_capita
+
+
+@inline
 def draws_urban_pension(p: Params, status: int, insurance: int, age: int) -> bool:
     """Lives on the urban employee pension (``labor.urban.pension``): urban locals past the
     urban retirement age, and converts to urban hukou past it who retired on the employee

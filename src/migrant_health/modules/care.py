@@ -35,7 +35,12 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.engine.context import Params, RunContext
-from migrant_health.engine.derived import household_dependant, lives_at_origin, nonfarm_job
+from migrant_health.engine.derived import (
+    household_dependant,
+    lives_at_origin,
+    nonfarm_job,
+    place_income,
+)
 from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import init_kernel, inline, kernel
 from migrant_health.engine.module import Module
@@ -142,18 +147,6 @@ def duplicate_enrolment(p: Params, insurance: int, status: int, queue: float) ->
         * (1.0 - p.policy__public_services__portability)
     )
     return queue < kept
-
-
-@inline
-def place_income(p: Params, status: int) -> float:
-    """Per-capita income of the residents of the person's place (CNY/year).
-
-    It prices care where the person lives (city prices for out-migrants, converts and urban
-    locals; rural prices at origin) and is the income of people without earnings of their own.
-    """
-    if lives_at_origin(status):
-        return p.care__income__rural_per_capita
-    return p.care__income__urban_per_capita
 
 
 @inline

@@ -42,6 +42,7 @@ from migrant_health.engine.derived import (
     household_dependant,
     lives_at_origin,
     nonfarm_job,
+    place_income,
 )
 from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import init_kernel, inline, kernel
@@ -229,12 +230,9 @@ def yearly_saving(
     if job == JOB_FARM:
         earned += p.labor__origin__farm_income_share
     elif household_dependant(p, status, job, insurance, age):
-        place = (
-            p.care__income__rural_per_capita
-            if lives_at_origin(status)
-            else p.care__income__urban_per_capita
+        earned += (
+            p.care__capacity__dependant_share * place_income(p, status) / 12.0 / p.labor__wage_index
         )
-        earned += p.care__capacity__dependant_share * place / 12.0 / p.labor__wage_index
         # A dependant lives on what the household gives: they consume what they receive and
         # do not borrow to live (without this cap the old at origin ran into debt year after
         # year, ten months of the wage index by their eighties, and all of them were under

@@ -912,9 +912,8 @@ def _init(  # type: ignore[no-untyped-def]
         # so they are selected as returnees of that age are, on top of the first migrants'
         # selection. Without them the base year held no out-migrant on a second spell, and
         # five frozen years took the re-migrants among the newcomers aged 41-50 from 19 % (the
-        # first step's) to 40 %, and the newcomers' depressive symptoms with them.
-        # The tenure table stops at 20 years, so for the longest stays this is the latest
-        # age they can have arrived at (and the exposure below counts 20 years).
+        # first step's) to 40 %, and the newcomers' depressive symptoms with them. (The
+        # exposure below counts at most the tenure table's 20 years.)
         arrived_at = base_year_arrival_age(age, tenure)
         remigrant = uniform(k_remigrant, pid) < remigrant_share_of_arrivals(
             p, arrived_at, female[i]

@@ -73,6 +73,7 @@ from migrant_health.engine.derived import (
     destination_insured,
     lives_at_origin,
     nonfarm_job,
+    place_income,
 )
 from migrant_health.engine.jit import history_kernel, init_kernel
 from migrant_health.engine.module import Module
@@ -95,7 +96,6 @@ from migrant_health.modules.care import (
     effective_reimbursement,
     medical_price,
     paid_from_own_savings,
-    place_income,
     relative_household_income,
     use_of_care,
 )
@@ -1125,12 +1125,11 @@ def _settle(  # type: ignore[no-untyped-def]
                 p.migration__departure__cultural
                 - p.migration__departure__cross_province_cultural_gap * cross_province[i]
             )
-            # Their cultural and identity integration are those they came home with: the
-            # steps leave them there. Not set here, the base-year returnees held 0.06 and
-            # 0.02 where those who came home in 2009 held 0.59 and 0.21 (now 0.65 and 0.22
-            # against 0.60 and 0.22), and
-            # the returnees' integration index rose from 0.05 to 0.26 by 2035 as they were
-            # replaced (seed 1, before calibration step 45).
+            # Their cultural and identity integration are those they came home with, where
+            # the steps leave them. Not set here (before calibration step 45), the base-year
+            # returnees held 0.06 and 0.02 where those who came home in 2009 held 0.59 and
+            # 0.21, and the returnees' integration index rose from 0.05 to 0.26 by 2035 as
+            # they were replaced (seed 1); now 0.65 and 0.22 against 0.60 and 0.22.
             ties_back, cultural[i], identity[i], network_away, local_ties[i], origin_network[i] = (
                 returnee_ties(
                     p, seed, pid, age - back, city, back, education[i], cross_province[i],
