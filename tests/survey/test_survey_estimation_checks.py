@@ -169,6 +169,9 @@ def test_a_library_warning_is_said_again_about_the_users_variables() -> None:
     said = restate("Maximum number of iterations reached", ConvergenceWarning, "", "logit of y", {})
     assert said is not None and "did not converge" in said
     assert restate("reset_index inplace", DeprecationWarning, "", "ols of bmi", {}) is None
+    # An object of the process finalised during the fit says nothing about the respondents.
+    unclosed = "<psycopg.Connection object at 0x7f> was deleted while still open."
+    assert restate(unclosed, ResourceWarning, "", "probit of willing_to_stay", {}) is None
 
 
 def test_mediation_with_a_separated_binary_outcome_names_the_mediator() -> None:
