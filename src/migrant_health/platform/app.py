@@ -33,14 +33,19 @@ def _wants_json(request: Request) -> bool:
 @asynccontextmanager
 async def _serving(app: FastAPI) -> AsyncIterator[None]:
     """While a server serves the app, its comparison jobs run; when it stops (Ctrl-C), they
-    stop and are marked interrupted. One app may be served more than once at a time (tests
-    open a client each): the jobs stop with the last."""
+    stop and are marked interrupted, and the database connections of its pool are closed. One
+    app may be served more than once at a time (tests open a client each): the jobs stop, and
+    the pool closes, with the last."""
     runner: JobRunner = app.state.jobs
     runner.open()
     try:
         yield
     finally:
-        await run_in_threadpool(runner.close)  # waits for the jobs: not on the event loop
+        if await run_in_threadpool(runner.close):  # waits for the jobs: not on the event loop
+            # Left open, the pool's connections are closed whenever the garbage collector gets
+            # to the dropped app, with psycopg's ResourceWarning "deleted while still open" in
+            # whatever code runs then. The engine stays usable: a later serving opens new ones.
+            await run_in_threadpool(app.state.engine.dispose)
 
 
 def create_app(settings: Settings) -> FastAPI:

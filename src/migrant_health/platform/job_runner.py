@@ -79,13 +79,18 @@ class JobRunner:
             self._users += 1
             self._resume()
 
-    def close(self) -> None:
-        """A server stops using the runner; when it was the last, the jobs are stopped."""
+    def close(self) -> bool:
+        """A server stops using the runner; when it was the last, the jobs are stopped.
+
+        Returns:
+            Whether it was the last server using the runner (the app's database pool may close).
+        """
         with self._lock:
             self._users = max(self._users - 1, 0)
             last = self._users == 0
         if last:
             self.stop()
+        return last
 
     def submit(self, session: Session, account: Account, request: JobRequest) -> Job:
         """Queue a job for ``account``; it starts when the request's transaction commits.
