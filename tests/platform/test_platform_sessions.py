@@ -234,6 +234,33 @@ def test_init_never_uses_a_default_password(tmp_path: Path) -> None:
         init_platform(settings, "another-passphrase")
 
 
+def test_a_refused_init_closes_its_database_connections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second --init is refused, and the pool it opened is closed on the way out (left open,
+    a PostgreSQL connection is finalised later, with a ResourceWarning in unrelated code)."""
+    from sqlalchemy import Engine
+
+    from migrant_health.platform import database
+
+    settings = Settings.from_data_dir(tmp_path / "twice")
+    init_platform(settings, "a-long-passphrase")
+    engines = []
+
+    def recorded(settings: Settings) -> Engine:
+        engine = make_engine(settings)
+        engines.append(engine)
+        return engine
+
+    make_engine = database.make_engine
+    monkeypatch.setattr(database, "make_engine", recorded)
+    with pytest.raises(PlatformError, match="already has an admin"):
+        init_platform(settings, "another-passphrase")
+    assert len(engines) == 1
+    assert engines[0].pool.checkedout() == 0
+    assert engines[0].pool.checkedin() == 0  # disposed: no connection kept in the pool
+
+
 def test_cli_init_without_a_password_exits_2_and_serve_needs_init(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

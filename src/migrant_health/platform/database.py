@@ -81,28 +81,33 @@ def init_platform(settings: Settings, admin_password: str, username: str = "admi
     """
     check_password_strength(admin_password)
     engine = make_engine(settings)
+    # Disposed on every way out: a refused --init (an admin exists) left its pooled connection
+    # open until the garbage collector found it.
     try:
-        migrate(engine)
-    except Exception as exc:
-        raise PlatformError(
-            f"cannot create the platform's database at {settings.shown_db_url}: {exc}; check the "
-            "--db URL (and that the server is running) or the --data-dir permissions"
-        ) from exc
-    settings.session_secret()
-    with session_scope(engine) as session:
-        admins = session.scalars(select(Account).where(Account.role == "admin")).all()
-        if admins:
+        try:
+            migrate(engine)
+        except Exception as exc:
             raise PlatformError(
-                f"the platform in {settings.data_dir} already has an admin account "
-                f"('{admins[0].username}'); --init creates the first one only. Start it with "
-                "`migrant-health serve`"
+                f"cannot create the platform's database at {settings.shown_db_url}: {exc}; "
+                "check the --db URL (and that the server is running) or the --data-dir "
+                "permissions"
+            ) from exc
+        settings.session_secret()
+        with session_scope(engine) as session:
+            admins = session.scalars(select(Account).where(Account.role == "admin")).all()
+            if admins:
+                raise PlatformError(
+                    f"the platform in {settings.data_dir} already has an admin account "
+                    f"('{admins[0].username}'); --init creates the first one only. Start it "
+                    "with `migrant-health serve`"
+                )
+            session.add(
+                Account(
+                    username=username,
+                    password_hash=hash_password(admin_password),
+                    role="admin",
+                    active=True,
+                )
             )
-        session.add(
-            Account(
-                username=username,
-                password_hash=hash_password(admin_password),
-                role="admin",
-                active=True,
-            )
-        )
-    engine.dispose()
+    finally:
+        engine.dispose()
