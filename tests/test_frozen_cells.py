@@ -25,6 +25,7 @@ from migrant_health.experiments.frozen_cells import (
 
 @pytest.fixture(scope="module")
 def p() -> np.void:
+    """The base year's parameters, which the report chances read."""
     return base_year_parameters()
 
 

@@ -94,17 +94,16 @@ def test_the_panel_has_cells_of_every_kind(trends: pd.DataFrame) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "issue 9 item 1 is not met yet: 2 of 60 cells move by more than 0.5 points a year "
+        "issue 9 item 1 is not met yet: 1 of 60 cells moves by more than 0.5 points a year "
         "(report chances, mean of seeds 3-22; tools/frozen_cells.py); the mean absolute trend "
-        "is 0.151 points a year for poor health and 0.161 for depression. Newcomer men aged "
+        "is 0.149 points a year for poor health and 0.160 for depression. Newcomer men aged "
         "41-50 (+0.51 points of poor health and +0.68 of depression a year): the returnees "
         "among them, leaving again, go from 31 % of the cell to 41 % in five frozen years, "
-        "more depressed than the first migrants, as the out-migrant men of 41-50 double. "
-        "Returnee men aged 61+ (-0.53 and -0.44): they grow from 237 to 622 agents a run as "
-        "the large cohorts of out-migrants reach the age of leaving non-farm work. Held at the "
-        "base year's mix of single ages, spells and years in the city, no cell moves by more "
-        "than half a point (newcomer men +0.21 and +0.19, returnee men of 61+ -0.14 and -0.34, "
-        "returnee women of 41-50 -0.43 and -0.21): what moves is who the cells hold "
+        "more depressed than the first migrants, as the out-migrant men of 41-50 double. Held "
+        "at the base year's mix of single ages, spells and years in the city, no cell moves by "
+        "more than half a point (newcomer men +0.21 and +0.18; returnee women of 41-50 -0.43 "
+        "and -0.21): what moves is who the cells hold. Returnee men of 61+ come next as "
+        "measured, -0.48 and -0.41, as they grow from 237 to 622 agents a run (seeds 3-12) "
         "(docs/model.md section 5; after calibration step 46)"
     ),
 )
@@ -132,33 +131,40 @@ def test_held_at_the_base_years_mix_no_cell_moves_more_than_half_a_point_a_year(
 def test_returnees_long_at_home_age_as_rural_stayers(
     frozen_replicates: dict[int, pd.DataFrame],
 ) -> None:
-    """Returnees home twelve years or more have faded the health shortfall that selected them
-    (salmon bias) and lose health over two frozen years as rural stayers of their age do. Kept
-    whole by the start (before calibration step 46), it faded under the steps: such returnees
-    lost 0.0012 of health capital in two years where rural stayers aged 31-55 lost 0.0036."""
+    """Returnees home twelve years or more have faded most of the health shortfall that
+    selected them (salmon bias) and lose health over two frozen years about as rural stayers of
+    their age and sex do. Kept whole by the start (before calibration step 46), it faded under
+    the steps instead: such returnees aged 31-55 lost 0.0032 less health capital in two years
+    than stayers of their single age and sex (seeds 3-7), 0.0008 less since. The standard
+    error of the gap is about 0.0004 (some 9,000 returnees); 12 years home still leave about a
+    quarter of the shortfall (recovery rate about 0.1 a year), so the gap is not zero."""
     from migrant_health.modules.returnee_spell import returnee_past
 
     p = base_year_parameters()
-    changes: dict[str, list[float]] = {"returned": [], "rural_stayer": []}
+    frames = []
     for seed, people in frozen_replicates.items():
         first = people[(people["year"] == 2008) & people["age"].between(31, 55)]
         later = people.loc[people["year"] == 2010, ["pid", "status", "health", "chronic"]]
         kept = first.merge(later, on="pid", suffixes=("", "_later"))
         same = (kept["status"] == kept["status_later"]) & (kept["chronic"] == kept["chronic_later"])
-        kept = kept[same]
-        stayers = kept[kept["status"] == "rural_stayer"]
-        changes["rural_stayer"] += list(stayers["health_later"] - stayers["health"])
-        returnees = kept[kept["status"] == "returned"]
-        for row in returnees.itertuples():
-            back = returnee_past(
+        kept = kept[same & kept["status"].isin(("returned", "rural_stayer"))]
+        back = [
+            returnee_past(
                 p, np.uint64(seed), int(row.pid), int(row.age), int(row.education),
                 int(row.sex == "female"), 0,
-            )[3]  # fmt: skip
-            if back >= 12:
-                changes["returned"].append(row.health_later - row.health)
-    assert len(changes["returned"]) > 5_000
-    gap = float(np.mean(changes["returned"]) - np.mean(changes["rural_stayer"]))
-    assert abs(gap) < 0.001, gap
+            )[3] if row.status == "returned" else 0
+            for row in kept.itertuples()
+        ]  # fmt: skip
+        frames.append(kept.assign(change=kept["health_later"] - kept["health"], back=back))
+    both = pd.concat(frames)
+    long_home = both[(both["status"] == "returned") & (both["back"] >= 12)]
+    stayers = both[both["status"] == "rural_stayer"]
+    assert len(long_home) > 5_000
+    # Stayers of each returnee's single age and sex.
+    expected = stayers.groupby(["age", "sex"])["change"].mean()
+    matched = expected.reindex(pd.MultiIndex.from_frame(long_home[["age", "sex"]])).to_numpy()
+    gap = float(long_home["change"].mean() - np.nanmean(matched))
+    assert abs(gap) < 0.0016, gap  # half the gap before step 46
 
 
 def test_the_youngest_of_the_base_year_start_as_the_entrants_after_them(
@@ -876,6 +882,7 @@ def mean_returnee_savings(
             p, seed, pid, age, before, RURAL_STAYER, JOB_FARM, city, since, RETURNED, JOB_FARM,
             0.0, tier, INS_RURAL, chronic, health_now, mental, education, 0.0, 0, keys, farming,
             local, onset, steady, well, ill, on_arrival, rate,
+            0.0, rate,  # no shortfall of the return left to fade over the years home
         )  # fmt: skip
         now_total += now
         leaving_total += on_leaving

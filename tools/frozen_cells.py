@@ -4,8 +4,8 @@ Usage::
 
     python tools/frozen_cells.py [--seeds 3-22] [--scale 10000] [--top 12]
 
-Runs 2008-2013 under frozen 2008 conditions for each seed (about 4 seconds a seed at the
-default scale), and prints, as markdown tables, the cells that move most: their poor
+Runs 2008-2013 under frozen 2008 conditions for each seed (about 2 seconds a seed at the
+default scale, once compiled), and prints, as markdown tables, the cells that move most: their poor
 self-rated health and depressive symptoms in points a year averaged over the seeds, as measured
 (what ``tests/test_steady_start.py`` bounds by half a point) and held at the base year's mix of
 single ages, spells and years in the city (``migrant_health.experiments.frozen_cells``). The

@@ -154,6 +154,8 @@ def serve_command(
         finally:
             # A second Ctrl-C makes uvicorn skip the app's shutdown: the jobs' rows must still not
             # stay "running", but nothing is waited for. Marking them may open a connection
-            # after the shutdown closed the pool: closed again here.
-            app.state.jobs.stop(grace=0.0)
-            app.state.engine.dispose()
+            # after the shutdown closed the pool: closed again here, whatever the mark did.
+            try:
+                app.state.jobs.stop(grace=0.0)
+            finally:
+                app.state.engine.dispose()

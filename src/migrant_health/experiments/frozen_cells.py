@@ -16,7 +16,11 @@ band of ages fills with cohorts of other sizes and other migration histories.
 of age; first, second or third and later spell; for out-migrants single years in the city up
 to :data:`TENURE_CAP`): each kind's yearly mean weighted by its count in the first year. What
 then remains is how people of a kind fare, which a start can get wrong; the mix follows the
-base year's stocks.
+base year's stocks. Two limits: a kind of the first year that is empty in a later year drops
+out of that year's mean (the other kinds keep their weights; most cells keep 90 % of the
+first year's weight or more, out-migrants of 16-20 with 2-4 years in the city about 40 %),
+and returnees' years home are no part of a kind (the snapshots do not hold them), so their
+mix still moves.
 
 ``tools/frozen_cells.py`` prints both for a range of seeds; ``tests/test_steady_start.py`` holds
 the bound.

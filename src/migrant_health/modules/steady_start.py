@@ -113,6 +113,7 @@ from migrant_health.modules.health import (
     recovery_rate,
     settled_health,
     surviving_frailties,
+    survivors_health_shifts,
 )
 from migrant_health.modules.integration import (
     cultural_growth,
@@ -830,7 +831,7 @@ def spell_year_pay(  # type: ignore[no-untyped-def]
 def savings_history(  # type: ignore[no-untyped-def]
     p, seed, pid, age, before, before_status, before_job, city, since, status, job, income,
     city_tier, insurance, chronic, health, mental, education, economic, female, keys, farming,
-    local, onset, steady, city_well, city_ill, arrival, city_rate,
+    local, onset, steady, city_well, city_ill, arrival, city_rate, home_shortfall, home_rate,
 ):  # fmt: skip
     """Savings at the start, and at the end of the first spell of a working life.
 
@@ -873,8 +874,10 @@ def savings_history(  # type: ignore[no-untyped-def]
     without chronic illness and ``city_ill`` with it (:func:`returnee_city_health`), at the
     city's recovery rate ``city_rate``, since the return selected on the health of its own
     year, and their years before the spell read ``arrival`` along the steady state's path by
-    age (and their local work then, its chances and pay, ``arrival`` itself); for everyone
-    else the four are unused. Read from today's health, the returnee men
+    age (and their local work then, its chances and pay, ``arrival`` itself), and their years
+    home since read the shortfall of health that selected the return, ``home_shortfall``,
+    fading at ``home_rate`` a year from the return to today's (as :func:`_settle` fades it);
+    for everyone else the six are unused. Read from today's health, the returnee men
     who came home in the five years before the start came home with 2.4-7.4 months of savings
     where the yearly steps' returnees of their ages come home with 7.3-13.0.
 
@@ -931,8 +934,8 @@ def savings_history(  # type: ignore[no-untyped-def]
     farms_until = farm_end if job == JOB_NONE and lives_at_origin(status) else 0
     # A returnee in local work came home to the farm and took it up since (returnee_history).
     local_now = status == RETURNED and nonfarm_job(job)
-    # A returnee's years before the spell read the health they left with (``arrival``):
-    # their health today carries the selection of the return (salmon bias), which the years
+    # A returnee's years before the spell read the health they left with (``arrival``): the
+    # health of the return carried the selection of the return (salmon bias), which the years
     # before they left did not have, and the less healthy take up local non-farm work less
     # often, leave it more often and are paid less in it (calibration step 39).
     spell_from = before if status == RETURNED and city > 0 else 0
@@ -1017,6 +1020,13 @@ def savings_history(  # type: ignore[no-untyped-def]
                 )  # fmt: skip
         else:
             st, jb, earned, tier, ins = status, job, income, city_tier, insurance
+            if status == RETURNED and city > 0:
+                # Home since the return: the shortfall that selected it was larger in the
+                # first years home than it is today.
+                fit += home_shortfall * (
+                    (1.0 - home_rate) ** (a - returned_at) - (1.0 - home_rate) ** since
+                )
+                fit = min(1.0, max(0.05, fit))
             working = churns or (retired_urban and a < p.labor__urban__retirement_age)
             # The last year before the start is the job held now, except for a retiree, who
             # holds none: at the retirement age exactly, it was their last year of work.
@@ -1066,7 +1076,7 @@ def _settle(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, education, status, job, family,
     years_in_city, insurance, chronic, health, mental, savings, income, hours, city_tier,
     support, local_ties, origin_network, economic, cultural, identity, cross_province,
-    migrations, first_urban_pid, frailty_z, first_age, qx, qx_urban,
+    migrations, first_urban_pid, frailty_z, first_age, qx, qx_urban, health_shifts,
 ):  # fmt: skip
     k_mental = permanent_key(seed, STREAM_SETTLED_MENTAL)
     k_health = permanent_key(seed, STREAM_SETTLED_HEALTH)
@@ -1146,6 +1156,7 @@ def _settle(  # type: ignore[no-untyped-def]
         own = settled_health(p, age, frail, hours[i], job[i], s, chronic[i], rate)
         h = health[i]
         arrival_health = h
+        home_shortfall = 0.0  # a returnee's drawn distance from their steady state (below)
         if s == OUT_MIGRANT:
             # Health on arrival (what selection saw), then years toward the city's steady state,
             # with the spread the years' shocks have added around it.
@@ -1171,7 +1182,9 @@ def _settle(  # type: ignore[no-untyped-def]
             h += fresh_spread(p, rate, years) * normal(k_health, pid)
         elif s == RETURNED:
             # The start selected returnees on their drawn distance from their steady state
-            # (salmon bias, migration._init), a distance the steps see at the return and then
+            # (migration._init: the salmon bias of a return, or, past the age of leaving
+            # non-farm work, the health of the out-migrants they had been), a distance the
+            # steps see at the return and then
             # fade at the home recovery rate year after year, while the years' shocks spread
             # the person around their path again. Kept whole, the selected shortfall of
             # returnees home for years never faded: returnees home 12 years or more lost 0.0012
@@ -1179,7 +1192,11 @@ def _settle(  # type: ignore[no-untyped-def]
             # and the start's returnees of every age from 21 to 60 gained 0.003-0.007 at a
             # given age in five (returnee women aged 41-50: -0.53 points of poor self-rated
             # health a year at the base year's mix of ages and spells).
-            h = own + (h - assumed) * (1.0 - rate) ** back
+            # The survivors' shift of their age (what the deaths of the years leave,
+            # health._init) is no part of that distance: the steps keep it, as for stayers.
+            shift = health_shifts[0, female[i], min(age, health_shifts.shape[2] - 1)]
+            home_shortfall = h - assumed - shift
+            h = own + shift + home_shortfall * (1.0 - rate) ** back
             h += fresh_spread(p, rate, back) * normal(k_health, pid)
             h += returnee_city_gap(
                 p, seed, pid, age - back, city, back, frail, chronic[i], past_tier,
@@ -1220,13 +1237,17 @@ def _settle(  # type: ignore[no-untyped-def]
                 p, seed, pid, age - back, frail, past_tier, education[i], family[i], health[i],
                 ties_back, network_away, at_home,
             )  # fmt: skip
-            # Health on arrival: the origin's steady state for them at the age they left, and
-            # what is left, that many years back, of their own deviation from it today (an
-            # AR(1) deviation shrinks by the recovery rate a year, back in time as forward);
-            # taken whole, it carried back the low health the return selected on.
-            arrival = initial_steady_state(p, age - back - city, frail, urban) + (
-                arrival_health - assumed
-            ) * (1.0 - rate) ** (back + city)
+            # Health on arrival: the origin's steady state for them at the age they left, with
+            # the survivors' shift of that age, and what is left, that many years back, of the
+            # deviation that selected the return (an AR(1) deviation shrinks by the recovery
+            # rate a year, back in time as forward); taken whole, it carried back the low
+            # health the return selected on.
+            departed = age - back - city
+            arrival = (
+                initial_steady_state(p, departed, frail, urban)
+                + health_shifts[0, female[i], min(departed, health_shifts.shape[2] - 1)]
+                + home_shortfall * (1.0 - rate) ** city
+            )
         place = 1 if urban else 0
         # When a chronic illness began, for the histories' years of it: dated by the city
         # spell, which the ill leave more often, for those who have had one.
@@ -1251,7 +1272,7 @@ def _settle(  # type: ignore[no-untyped-def]
             working_years - before - city, s,
             job[i], income[i], past_tier, insurance[i], chronic[i], health[i], mental[i],
             education[i], economic[i], female[i], keys, farming, local_work, onset,
-            steady[place], city_well, city_ill, arrival, city_rate,
+            steady[place], city_well, city_ill, arrival, city_rate, home_shortfall, rate,
         )  # fmt: skip
         if s == OUT_MIGRANT:
             # Economic integration from the years in the city (economic_history), before the
@@ -1401,6 +1422,8 @@ class SteadyStart(Module):
         "first_age": first_life_table_age,
         "qx": rural_qx,
         "qx_urban": urban_qx,
+        # The survivors' shift of health at each age, which returnees keep as stayers do.
+        "health_shifts": survivors_health_shifts,
     }
     writes = (
         "job",
