@@ -1184,15 +1184,15 @@ def _settle(  # type: ignore[no-untyped-def]
             # The start selected returnees on their drawn distance from their steady state
             # (migration._init: the salmon bias of a return, or, past the age of leaving
             # non-farm work, the health of the out-migrants they had been), a distance the
-            # steps see at the return and then
-            # fade at the home recovery rate year after year, while the years' shocks spread
-            # the person around their path again. Kept whole, the selected shortfall of
-            # returnees home for years never faded: returnees home 12 years or more lost 0.0012
-            # of health capital in two frozen years where rural stayers of 31-55 lost 0.0036,
-            # and the start's returnees of every age from 21 to 60 gained 0.003-0.007 at a
-            # given age in five (returnee women aged 41-50: -0.53 points of poor self-rated
-            # health a year at the base year's mix of ages and spells).
-            # The survivors' shift of their age (what the deaths of the years leave,
+            # steps see at the return and then fade at the home recovery rate year after
+            # year, while the years' shocks spread the person around their path again. Kept
+            # whole, the selected shortfall of returnees home for years never faded:
+            # returnees home 12 years or more lost 0.0012 of health capital in two frozen
+            # years where rural stayers of 31-55 lost 0.0036, and the start's returnees of
+            # every age from 21 to 60 gained 0.003-0.007 at a given age in five (returnee
+            # women aged 41-50: -0.53 points of poor self-rated health a year at the base
+            # year's mix of ages, spells and years in the city; calibration step 46). The
+            # survivors' shift of their age (what the deaths of the years leave,
             # health._init) is no part of that distance: the steps keep it, as for stayers.
             shift = health_shifts[0, female[i], min(age, health_shifts.shape[2] - 1)]
             home_shortfall = h - assumed - shift
