@@ -41,9 +41,8 @@ from migrant_health.experiments.frozen_cells import (
     YEARS,
     base_year_parameters,
     beyond_bound,
-    cell_trends,
     frozen_run,
-    pool,
+    pooled_trends,
     yearly_trend,
     years_in_city_band,
 )
@@ -70,13 +69,11 @@ def frozen_people(frozen_replicates: dict[int, pd.DataFrame]) -> pd.DataFrame:
 def both_trends(frozen_replicates: dict[int, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each cell's trends averaged over twenty seeds (cells of 200+ agents in every run), as
     measured and held at the base year's mix of single ages, spells and years in the city."""
-    p = base_year_parameters()
-    measured, held = [], []
-    for seed in (*SEEDS, *MORE_SEEDS):
-        people = frozen_replicates[seed] if seed in frozen_replicates else frozen_run(seed)
-        measured.append(cell_trends(people, p))
-        held.append(cell_trends(people, p, standardise=True))
-    return pool(measured), pool(held)
+    runs = (
+        frozen_replicates[seed] if seed in frozen_replicates else frozen_run(seed)
+        for seed in (*SEEDS, *MORE_SEEDS)
+    )
+    return pooled_trends(runs, base_year_parameters())
 
 
 @pytest.fixture(scope="module")

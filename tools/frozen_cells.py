@@ -26,9 +26,8 @@ from migrant_health.experiments.frozen_cells import (
     SCALE,
     base_year_parameters,
     beyond_bound,
-    cell_trends,
     frozen_run,
-    pool,
+    pooled_trends,
 )
 
 
@@ -83,7 +82,6 @@ def main() -> None:
     if not args.scale >= 1.0:
         parser.error(f"--scale {args.scale}: give at least 1 person per agent")
     p = base_year_parameters()
-    measured, held = [], []
     columns = (
         TextColumn("frozen runs"),
         BarColumn(),
@@ -92,17 +90,14 @@ def main() -> None:
     )
     with Progress(*columns, transient=True, disable=not sys.stderr.isatty()) as progress:
         task = progress.add_task("runs", total=len(args.seeds))
-        for seed in args.seeds:
-            people = frozen_run(seed, args.scale)
-            measured.append(cell_trends(people, p))
-            held.append(cell_trends(people, p, standardise=True))
-            progress.advance(task)
+        runs = (frozen_run(seed, args.scale) for seed in args.seeds)
+        measured, held = pooled_trends(runs, p, done=lambda: progress.advance(task))
     seeds = ", ".join(str(seed) for seed in args.seeds)
     # The scale the runs had (MIGRANT_HEALTH_SMALL_RUNS raises a small one).
     scale = small_runs.shrink_run(RunConfig(scale=args.scale)).scale
     print(f"Frozen 2008 conditions, 2008-2013, scale {scale:,.0f}, seeds {seeds}.\n")
-    for name, runs in (("As measured", measured), ("At the base year's mix", held)):
-        print(summary(name, pool(runs), args.top))
+    for name, trends in (("As measured", measured), ("At the base year's mix", held)):
+        print(summary(name, trends, args.top))
 
 
 if __name__ == "__main__":

@@ -128,7 +128,7 @@ def household_dependant(p: Params, status: int, job: int, insurance: int, age: i
     return (
         status == URBAN_HUKOU
         and age >= p.labor__urban__retirement_age
-        and insurance != INS_URBAN_EMPLOYEE
+        and not draws_urban_pension(p, status, insurance, age)
     )
 
 

@@ -28,7 +28,7 @@ the bound.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -154,6 +154,30 @@ def pool(per_run: list[pd.DataFrame]) -> pd.DataFrame:
     pooled = pd.concat(per_run).groupby(CELL, observed=True)
     mean = pooled[["poor_health", "depressed"]].mean()
     return mean[pooled.size() == len(per_run)].reset_index()
+
+
+def pooled_trends(
+    runs: Iterable[pd.DataFrame], p: np.void, done: Callable[[], None] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each cell's trends over runs (:func:`pool`), as measured and held at the first year's mix.
+
+    Args:
+        runs: the frozen runs' snapshots, one per seed (consumed one at a time, so a generator
+            keeps a single run in memory).
+        p: the base year's parameter record (:func:`base_year_parameters`).
+        done: called after each run (a progress bar's advance).
+
+    Returns:
+        ``(measured, held)``: :func:`pool` of :func:`cell_trends` without and with
+        ``standardise``.
+    """
+    measured, held = [], []
+    for people in runs:
+        measured.append(cell_trends(people, p))
+        held.append(cell_trends(people, p, standardise=True))
+        if done is not None:
+            done()
+    return pool(measured), pool(held)
 
 
 def beyond_bound(trends: pd.DataFrame, bound: float = BOUND) -> pd.DataFrame:
