@@ -36,7 +36,7 @@ from sqlalchemy import select
 import migrant_health.comparison
 from migrant_health.atomic import atomic_directory
 from migrant_health.experiments.deltas import DELTA_COLUMNS
-from migrant_health.platform import create_app, job_slots
+from migrant_health.platform import create_app, job_runner, job_slots
 from migrant_health.platform.admin import create_account
 from migrant_health.platform.database import make_engine, session_scope
 from migrant_health.platform.jobs import comparisons_dir
@@ -528,8 +528,9 @@ def test_a_runner_used_again_right_after_a_stop_beats_every_few_seconds(
     deployment: Deployment, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Tests open and close a client after another. Here the watcher is held inside a heartbeat
-    # while the runner stops and is opened again; once let go, it must not write heartbeats in
-    # a loop (nor may another watcher).
+    # for longer than the stop's grace, while the runner stops and is opened again; once let
+    # go, it must not write heartbeats in a loop (nor may another watcher).
+    monkeypatch.setattr(job_runner, "GRACE", 0.2)
     beats: list[float] = []
     inside, held = threading.Event(), threading.Event()
     beat = job_slots.beat
@@ -555,3 +556,25 @@ def test_a_runner_used_again_right_after_a_stop_beats_every_few_seconds(
         held.set()
         runner.close()
     assert after - before <= 1, f"{after - before} heartbeats in a second"
+
+
+def test_a_stopping_runner_waits_for_a_heartbeat_in_progress(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A beat still writing when the last server stops would use the database after the app
+    # closed its pool, and open a connection that nobody closes.
+    inside, ended = threading.Event(), threading.Event()
+    beat = job_slots.beat
+
+    def slow_beat(*args: Any) -> None:
+        inside.set()
+        time.sleep(0.5)
+        beat(*args)
+        ended.set()
+
+    monkeypatch.setattr(job_slots, "beat", slow_beat)
+    runner = create_app(deployment.settings).state.jobs
+    runner.open()
+    assert inside.wait(10)
+    assert runner.close()  # the last user: the runner stops
+    assert ended.is_set()

@@ -8,8 +8,9 @@ jobs and marks the jobs of dead servers interrupted (:func:`.job_slots.beat`).
 
 :meth:`JobRunner.stop` ends the jobs: each stops at its next progress report (after the run in
 hand; a platform comparison is a few short runs), the runner waits up to :data:`GRACE` seconds
-for them to clean up, and marks whatever is left interrupted. The threads are daemons, so that
-a step longer than the grace cannot keep the process from exiting. Servers use the runner
+for them (and for a heartbeat in progress) to clean up, and marks whatever is left interrupted.
+The threads are daemons, so that a step longer than the grace cannot keep the process from
+exiting. Servers use the runner
 between :meth:`JobRunner.open` and :meth:`JobRunner.close` (the last close stops it), and it
 starts again when used again: one app may be served several times (tests open one per client).
 """
@@ -126,15 +127,25 @@ class JobRunner:
         with self._lock:
             return dict(self._active)
 
-    def stop(self, grace: float = GRACE) -> None:
-        """Stop this process's jobs and mark them interrupted (see the module docstring)."""
+    def stop(self, grace: float | None = None) -> None:
+        """Stop this process's jobs and mark them interrupted (see the module docstring).
+
+        Args:
+            grace: Seconds to wait for the jobs and the heartbeat watcher to end (default
+                :data:`GRACE`).
+        """
         with self._changed:
             self._stop.set()
             threads = list(self._threads.values())
+            # The watcher too: one caught in a beat would otherwise still use the database
+            # after the last server closed its pool (and open a connection nobody closes).
+            if self._watcher is not None:
+                threads.append(self._watcher)
             self._changed.notify_all()
-        deadline = time.monotonic() + grace
+        deadline = time.monotonic() + (GRACE if grace is None else grace)
         for thread in threads:
-            thread.join(max(deadline - time.monotonic(), 0.0))
+            if thread is not threading.current_thread():
+                thread.join(max(deadline - time.monotonic(), 0.0))
         # A job still in a long step is abandoned here (its thread is a daemon): its row must
         # not stay "running" for a server that is gone.
         job_slots.interrupt(self.sessions, self.owner, STOPPED)
