@@ -51,6 +51,7 @@ from migrant_health.modules.enrolment import (
     destination_scheme_chances,
     employee_scheme_chance,
     resident_scheme_chance,
+    urban_hukou_scheme,
 )
 from migrant_health.modules.labor import STREAM_INIT as STREAM_INITIAL_JOB
 
@@ -317,16 +318,7 @@ def _step(  # type: ignore[no-untyped-def]
         queue = uniform(k_queue, pid)
         ins = insurance[i]
         if s == URBAN_LOCAL or s == URBAN_HUKOU:
-            # Employers enrol urban-hukou employees in the employee scheme (mandatory) and the
-            # scheme ends with the job; past the statutory retirement age people keep the
-            # scheme they retired with (it pays their care in retirement). Placed only once,
-            # at entry, the urban locals who entered at 16 (students, without a formal job)
-            # stayed on the resident scheme for life: the employee scheme held 65 % of urban
-            # locals under 40 in 2008 and none in 2035 while 58 % of them held formal jobs.
-            if year - birth_year[i] < p.labor__urban__retirement_age:
-                ins = INS_URBAN_EMPLOYEE if job[i] == JOB_FORMAL else INS_URBAN_RESIDENT
-            elif ins == INS_NONE or ins == INS_RURAL:
-                ins = INS_URBAN_RESIDENT
+            ins = urban_hukou_scheme(p, year - birth_year[i], job[i], ins)
         elif s == OUT_MIGRANT:
             if job[i] == JOB_FORMAL and ins != INS_URBAN_EMPLOYEE:
                 if u < employee_chance:

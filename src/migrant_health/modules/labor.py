@@ -543,6 +543,46 @@ def year_of_work(  # type: ignore[no-untyped-def]
 
 
 @inline
+def city_job(
+    p: Params,
+    status: int,
+    job: int,
+    age: int,
+    education: int,
+    health: float,
+    chronic: int,
+    mental: float,
+    economic: float,
+    city_tier: int,
+    k_employment: np.uint64,
+    k_sector: np.uint64,
+    pid: int,
+) -> int:
+    """This year's job of a person living in a city: none, informal or formal.
+
+    Urban-hukou people past the statutory ``labor.urban.retirement_age`` hold none. Among
+    the employed, urban-hukou people take a formal job with the urban locals' chance; an
+    out-migrant keeps a formal job with ``labor.sector.formal_retention`` and finds one with
+    :func:`formal_chance`. ``k_employment`` and ``k_sector`` are the year's keys of the two
+    draws.
+    """
+    urban_hukou = status == URBAN_LOCAL or status == URBAN_HUKOU
+    if urban_hukou and age >= p.labor__urban__retirement_age:
+        return JOB_NONE
+    if uniform(k_employment, pid) >= employment_probability(
+        p, age, education, health, chronic, mental, job_search_services(p, status, job)
+    ):
+        return JOB_NONE
+    if urban_hukou:
+        formal_p = p.labor__urban__formal_share
+    elif job == JOB_FORMAL:
+        formal_p = p.labor__sector__formal_retention
+    else:
+        formal_p = formal_chance(p, education, economic, city_tier)
+    return JOB_FORMAL if uniform(k_sector, pid) < formal_p else JOB_INFORMAL
+
+
+@inline
 def job_search_services(p: Params, status: int, job: int) -> float:
     """Log-odds that public employment services add to an out-migrant's chance of a job.
 
@@ -610,21 +650,13 @@ def _step(  # type: ignore[no-untyped-def]
                 status[i] = LOCAL_MIGRANT
             elif s == LOCAL_MIGRANT and not nonfarm_job(j):
                 status[i] = RURAL_STAYER
+        elif retired_from_nonfarm:
+            j = JOB_NONE
         else:
-            if (not rural_hukou and age >= p.labor__urban__retirement_age) or retired_from_nonfarm:
-                j = JOB_NONE
-            elif uniform(k_emp, pid) < employment_probability(
-                p, age, education[i], h, chronic[i], mental[i], job_search_services(p, s, j)
-            ):
-                if s == URBAN_LOCAL or s == URBAN_HUKOU:
-                    formal_p = p.labor__urban__formal_share
-                elif j == JOB_FORMAL:
-                    formal_p = p.labor__sector__formal_retention
-                else:
-                    formal_p = formal_chance(p, education[i], economic[i], city_tier[i])
-                j = JOB_FORMAL if uniform(k_sec, pid) < formal_p else JOB_INFORMAL
-            else:
-                j = JOB_NONE
+            j = city_job(
+                p, s, j, age, education[i], h, chronic[i], mental[i], economic[i],
+                city_tier[i], k_emp, k_sec, pid,
+            )  # fmt: skip
         job[i] = j
         # Hours and income of non-farm work.
         nonfarm = nonfarm_job(j)
