@@ -578,3 +578,35 @@ def test_a_stopping_runner_waits_for_a_heartbeat_in_progress(
     assert inside.wait(10)
     assert runner.close()  # the last user: the runner stops
     assert ended.is_set()
+
+
+def test_the_last_stop_waits_for_a_heartbeat_left_over_from_an_earlier_stop(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A beat outlasts one stop's grace; the runner is used again and stopped for good while
+    # that beat is still running: the last stop waits for it too.
+    monkeypatch.setattr(job_runner, "GRACE", 1.0)
+    inside, held = threading.Event(), threading.Event()
+    first_watcher: list[threading.Thread] = []
+    beat = job_slots.beat
+
+    def held_beat(*args: Any) -> None:
+        if not first_watcher:
+            first_watcher.append(threading.current_thread())
+            inside.set()
+            held.wait(10)
+        beat(*args)
+
+    monkeypatch.setattr(job_slots, "beat", held_beat)
+    runner = create_app(deployment.settings).state.jobs
+    runner.open()
+    try:
+        assert inside.wait(10)
+        runner.close()  # gives up on the held beat after the grace
+        runner.open()  # a new watcher
+        threading.Timer(0.2, held.set).start()
+        assert runner.close()
+        assert not first_watcher[0].is_alive()
+    finally:
+        held.set()
+        runner.close()

@@ -68,6 +68,9 @@ class JobRunner:
         self._stop = threading.Event()
         self._users = 0
         self._watcher: threading.Thread | None = None
+        # Every watcher started and maybe not ended yet: one of an earlier generation may still
+        # be inside a beat that outlasted its stop's grace.
+        self._watchers: list[threading.Thread] = []
 
     def reap_stale(self) -> int:
         """Mark the jobs of dead servers interrupted; return how many (a server's start)."""
@@ -137,10 +140,10 @@ class JobRunner:
         with self._changed:
             self._stop.set()
             threads = list(self._threads.values())
-            # The watcher too: one caught in a beat would otherwise still use the database
+            # The watchers too: one caught in a beat would otherwise still use the database
             # after the last server closed its pool (and open a connection nobody closes).
-            if self._watcher is not None:
-                threads.append(self._watcher)
+            self._watchers = [w for w in self._watchers if w.is_alive()]
+            threads.extend(self._watchers)
             self._changed.notify_all()
         deadline = time.monotonic() + (GRACE if grace is None else grace)
         for thread in threads:
@@ -165,6 +168,7 @@ class JobRunner:
                 target=self._watch, args=(self._stop,), name="mh-comparison-heartbeat", daemon=True
             )
             self._watcher.start()
+            self._watchers.append(self._watcher)
 
     def _watch(self, stop: threading.Event) -> None:
         """Beat every few seconds until ``stop`` (its generation's) or the runner is unused."""
