@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from migrant_health.engine.codes import (
+    INS_NONE,
+    INS_RURAL,
     INS_URBAN_EMPLOYEE,
     INS_URBAN_RESIDENT,
     JOB_FORMAL,
@@ -95,6 +97,24 @@ def place_income(p: Params, status: int) -> float:
     if lives_at_origin(status):
         return p.care__income__rural_per_capita
     return p.care__income__urban_per_capita
+
+
+@inline
+def urban_hukou_scheme(p: Params, age: int, job: int, insurance: int) -> int:
+    """The scheme of an urban-hukou person (urban local or convert) of ``age`` holding ``job``.
+
+    Employers enrol urban-hukou employees in the employee scheme (mandatory) and the scheme
+    ends with the job; past the statutory retirement age people keep the scheme they retired
+    with (it pays their care in retirement), and one who had no urban scheme joins the
+    resident one. Placed only once, at entry, the urban locals who entered at 16 (students,
+    without a formal job) stayed on the resident scheme for life: the employee scheme held
+    65 % of urban locals under 40 in 2008 and none in 2035 while 58 % of them held formal jobs.
+    """
+    if age < p.labor__urban__retirement_age:
+        return INS_URBAN_EMPLOYEE if job == JOB_FORMAL else INS_URBAN_RESIDENT
+    if insurance == INS_NONE or insurance == INS_RURAL:
+        return INS_URBAN_RESIDENT
+    return insurance
 
 
 @inline

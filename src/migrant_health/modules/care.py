@@ -40,6 +40,7 @@ from migrant_health.engine.derived import (
     lives_at_origin,
     nonfarm_job,
     place_income,
+    urban_hukou_scheme,
 )
 from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import init_kernel, inline, kernel
@@ -51,7 +52,6 @@ from migrant_health.modules.enrolment import (
     destination_scheme_chances,
     employee_scheme_chance,
     resident_scheme_chance,
-    urban_hukou_scheme,
 )
 from migrant_health.modules.labor import STREAM_INIT as STREAM_INITIAL_JOB
 

@@ -1,7 +1,6 @@
-"""Enrolment in the city's schemes: urban-hukou people's scheme (:func:`urban_hukou_scheme`), the
-yearly chances the care step gives out-migrants, and the scheme a base-year out-migrant holds
-after their own years in the city (read by the care module's start,
-:func:`migrant_health.modules.care._init`).
+"""Out-migrants' enrolment in the city's schemes: the yearly chances the care step uses, and the
+scheme a base-year out-migrant holds after their own years in the city (read by the care
+module's start, :func:`migrant_health.modules.care._init`).
 
 Each year the care step enrols an out-migrant whose job of the year before was formal in the
 urban employee scheme with :func:`employee_scheme_chance`, takes it away with
@@ -18,35 +17,10 @@ eight seeds, scale 10,000).
 
 from __future__ import annotations
 
-from migrant_health.engine.codes import (
-    INS_NONE,
-    INS_RURAL,
-    INS_URBAN_EMPLOYEE,
-    INS_URBAN_RESIDENT,
-    JOB_FORMAL,
-)
 from migrant_health.engine.context import Params
 from migrant_health.engine.derived import permit_opened_services
 from migrant_health.engine.jit import init_kernel, inline
 from migrant_health.modules.labor import base_year_step_chances
-
-
-@inline
-def urban_hukou_scheme(p: Params, age: int, job: int, insurance: int) -> int:
-    """The scheme of an urban-hukou person (urban local or convert) of ``age`` holding ``job``.
-
-    Employers enrol urban-hukou employees in the employee scheme (mandatory) and the scheme
-    ends with the job; past the statutory retirement age people keep the scheme they retired
-    with (it pays their care in retirement), and one who had no urban scheme joins the
-    resident one. Placed only once, at entry, the urban locals who entered at 16 (students,
-    without a formal job) stayed on the resident scheme for life: the employee scheme held
-    65 % of urban locals under 40 in 2008 and none in 2035 while 58 % of them held formal jobs.
-    """
-    if age < p.labor__urban__retirement_age:
-        return INS_URBAN_EMPLOYEE if job == JOB_FORMAL else INS_URBAN_RESIDENT
-    if insurance == INS_NONE or insurance == INS_RURAL:
-        return INS_URBAN_RESIDENT
-    return insurance
 
 
 @inline

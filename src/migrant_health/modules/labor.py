@@ -475,8 +475,9 @@ def usual_hours_and_pay(
 ) -> tuple[float, float]:
     """Usual weekly hours and monthly pay of a non-farm job, without this year's shocks.
 
-    Used where a job starts outside the yearly labour step: the jobs of the base year and a
-    newcomer's first city job in the arrival year.
+    Used where a job starts outside the yearly labour step: the jobs of the base year, a
+    newcomer's first city job in the arrival year and a convert's city job in the conversion
+    year.
     """
     at_origin = lives_at_origin(status)
     hours = usual_weekly_hours(p, status, job) + p.labor__hours__person_sd * normal(

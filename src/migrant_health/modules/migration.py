@@ -61,6 +61,7 @@ from migrant_health.engine.derived import (
     report_noise,
     social_score,
     srh_level,
+    urban_hukou_scheme,
 )
 from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import init_kernel, inline, kernel
@@ -86,6 +87,7 @@ from migrant_health.modules.health import (
     recovery_rate,
 )
 from migrant_health.modules.labor import (
+    city_job,
     decades_since_base,
     first_age_without_nonfarm_work,
     nonfarm_retirement_age,
@@ -102,6 +104,9 @@ STREAM_RETURN = stream("migration.return")
 STREAM_CONVERT = stream("migration.hukou_conversion")
 STREAM_DESTINATION = stream("migration.destination")
 STREAM_CROSS_PROVINCE = stream("migration.cross_province")
+# The job of a convert's conversion year, for those converted at origin.
+STREAM_CONVERT_EMPLOYMENT = stream("migration.convert_employment")
+STREAM_CONVERT_SECTOR = stream("migration.convert_sector")
 STREAM_FAMILY = stream("migration.family_at_departure")
 STREAM_REUNION = stream("migration.family_reunion")
 STREAM_COMMUNITY = stream("migration.community_propensity")
@@ -235,7 +240,7 @@ def returnee_anchoring(p: Params) -> float:
 def _step(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, community_size, conversion_rate, birth_year, female, education,
     status, job, city_tier, years_in_city, family, insurance, chronic, health, mental,
-    local_ties, origin_network, economic, cultural, identity, income, event,
+    local_ties, origin_network, economic, cultural, identity, income, hours, event,
 ):  # fmt: skip
     n = status.size
     n_comm = (n + community_size - 1) // community_size
@@ -259,6 +264,8 @@ def _step(  # type: ignore[no-untyped-def]
     k_ret = year_key(seed, STREAM_RETURN, year)
     k_stay = year_key(seed, STREAM_STAY, year)
     k_cnv = year_key(seed, STREAM_CONVERT, year)
+    k_convert_job = year_key(seed, STREAM_CONVERT_EMPLOYMENT, year)
+    k_convert_sector = year_key(seed, STREAM_CONVERT_SECTOR, year)
     k_comm = permanent_key(seed, STREAM_COMMUNITY)
     # A community's permanent propensity, drawn once per community rather than per person.
     first_community = first_pid // community_size
@@ -286,7 +293,29 @@ def _step(  # type: ignore[no-untyped-def]
             event[i] |= EV_CONVERSION
             identity[i] = max(identity[i], p.migration__hukou__identity_after)
             if s != OUT_MIGRANT:
+                # Converted at origin (a village made part of a town, or a move with the new
+                # hukou): the conversion year is spent as an urban resident, as a newcomer's
+                # arrival year is spent in the city (_city_year), with a city job or none and
+                # its pay. Kept at the origin's job (the labour step ran before), 56 % of the
+                # converts of 2008 farmed for no pay, and their mean pay went 465 -> 752 CNY in
+                # 2008-2009 as the converts' stock built up (seed 2).
                 city_tier[i] = 4
+                j = JOB_NONE
+                if not in_school(p, age, education[i]):
+                    j = city_job(
+                        p, URBAN_HUKOU, job[i], age, education[i], health[i], chronic[i],
+                        mental[i], economic[i], 4, k_convert_job, k_convert_sector, pid,
+                    )  # fmt: skip
+                job[i] = j
+                hours[i], income[i] = 0.0, 0.0
+                if nonfarm_job(j):
+                    hours[i], income[i] = usual_hours_and_pay(
+                        p, seed, pid, URBAN_HUKOU, j, age, education[i], health[i], 4,
+                        economic[i],
+                    )  # fmt: skip
+            # The city's scheme of the new hukou at once (the care step's rule), not the rural
+            # scheme until the next year.
+            insurance[i] = urban_hukou_scheme(p, age, job[i], insurance[i])
             continue
         c = i // community_size
         share = out_n[c] / all_n[c] if all_n[c] > 0 else 0.0
