@@ -3,7 +3,8 @@ those years (part of the steady start, :mod:`migrant_health.modules.steady_start
 
 The 2008 stock holds returnees (``migration.initial.returned_share``) whose past the synthesis
 does not know. The steady start gives each one a city spell and a number of years home since,
-and settles their health, mental health, ties and savings on that history. The yearly steps
+and settles their economic integration, health, mental health, ties and savings on that
+history. The yearly steps
 bring returnees home to the farm and move them into local non-farm work at the labour module's
 entry chance (with ``labor.origin.returnee_entrepreneurship``) and out of it at its exit chance:
 a returnee home for some years holds local work with the chance those years of the chain give.
@@ -102,7 +103,8 @@ def settle_returnee_local_work(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, education, status, job, family, health,
     city_tier, economic, income, hours,
 ):  # fmt: skip
-    """Local non-farm work of the base-year returnees, with its hours and pay.
+    """Economic integration of the base-year returnees, then their local non-farm work, with
+    its hours and pay (which the economic integration raises).
 
     The labour module's start puts every returnee able to farm on the farm. Left so, the share
     of returnees aged 40-59 in local work rose from 4-6 % to 17-18 % in five frozen years, and
