@@ -524,6 +524,28 @@ def test_a_comparison_still_being_written_is_not_listed(
         assert client.get("/scenarios?comparison=.job-99.x1y2").status_code == 404
 
 
+class HeldFirstWatcher:
+    """Stands in for ``job_slots.beat``: records the time of every heartbeat and holds those of
+    the first watcher thread to beat inside the beat until ``released`` is set."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.times: list[float] = []
+        self.first: threading.Thread | None = None
+        self.inside, self.released = threading.Event(), threading.Event()
+        beat = job_slots.beat
+
+        def held_beat(*args: Any) -> None:
+            self.times.append(time.monotonic())
+            if self.first is None:
+                self.first = threading.current_thread()
+            if threading.current_thread() is self.first:
+                self.inside.set()
+                self.released.wait(10)
+            beat(*args)
+
+        monkeypatch.setattr(job_slots, "beat", held_beat)
+
+
 def test_a_runner_used_again_right_after_a_stop_beats_every_few_seconds(
     deployment: Deployment, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -531,29 +553,19 @@ def test_a_runner_used_again_right_after_a_stop_beats_every_few_seconds(
     # for longer than the stop's grace, while the runner stops and is opened again; once let
     # go, it must not write heartbeats in a loop (nor may another watcher).
     monkeypatch.setattr(job_runner, "GRACE", 0.2)
-    beats: list[float] = []
-    inside, held = threading.Event(), threading.Event()
-    beat = job_slots.beat
-
-    def held_beat(*args: Any) -> None:
-        beats.append(time.monotonic())
-        inside.set()
-        held.wait(10)
-        beat(*args)
-
-    monkeypatch.setattr(job_slots, "beat", held_beat)
+    beats = HeldFirstWatcher(monkeypatch)
     runner = create_app(deployment.settings).state.jobs
     runner.open()
     try:
-        assert inside.wait(10)
+        assert beats.inside.wait(10)
         runner.close()
         runner.open()
-        held.set()
-        before = len(beats)
+        beats.released.set()
+        before = len(beats.times)
         time.sleep(1.0)  # the window measured, not a wait for something
-        after = len(beats)
+        after = len(beats.times)
     finally:
-        held.set()
+        beats.released.set()
         runner.close()
     assert after - before <= 1, f"{after - before} heartbeats in a second"
 
@@ -586,27 +598,16 @@ def test_the_last_stop_waits_for_a_heartbeat_left_over_from_an_earlier_stop(
     # A beat outlasts one stop's grace; the runner is used again and stopped for good while
     # that beat is still running: the last stop waits for it too.
     monkeypatch.setattr(job_runner, "GRACE", 1.0)
-    inside, held = threading.Event(), threading.Event()
-    first_watcher: list[threading.Thread] = []
-    beat = job_slots.beat
-
-    def held_beat(*args: Any) -> None:
-        if not first_watcher:
-            first_watcher.append(threading.current_thread())
-            inside.set()
-            held.wait(10)
-        beat(*args)
-
-    monkeypatch.setattr(job_slots, "beat", held_beat)
+    beats = HeldFirstWatcher(monkeypatch)
     runner = create_app(deployment.settings).state.jobs
     runner.open()
     try:
-        assert inside.wait(10)
+        assert beats.inside.wait(10)
         runner.close()  # gives up on the held beat after the grace
         runner.open()  # a new watcher
-        threading.Timer(0.2, held.set).start()
+        threading.Timer(0.2, beats.released.set).start()
         assert runner.close()
-        assert not first_watcher[0].is_alive()
+        assert beats.first is not None and not beats.first.is_alive()
     finally:
-        held.set()
+        beats.released.set()
         runner.close()
