@@ -199,6 +199,13 @@ def survivors_frailty_cdfs(chunk: Chunk, ctx: RunContext, year: int) -> np.ndarr
 
 
 @inline
+def survivors_shift(shifts: np.ndarray, urban: bool, female: int, age: int) -> float:
+    """The survivors' shift of health capital at ``age`` (:func:`survivors_health_shifts`, the
+    oldest tabulated age for older people)."""
+    return shifts[1 if urban else 0, female, min(age, shifts.shape[2] - 1)]
+
+
+@inline
 def surviving_frailty(
     z: float, age_at_start: int, female: int, urban: bool, cdfs: np.ndarray, grid: np.ndarray
 ) -> float:
@@ -846,7 +853,7 @@ def _init(  # type: ignore[no-untyped-def]
         urban = pid >= first_urban_pid
         # The base-year stock: the survivors' frailty (frailty_z, :func:`surviving_frailty`),
         # and the survivors' share of the yearly shocks (0 at 16).
-        selected = health_shifts[1 if urban else 0, female[i], min(age, health_shifts.shape[2] - 1)]
+        selected = survivors_shift(health_shifts, urban, female[i], age)
         health[i] = min(
             1.0,
             max(0.05, initial_health_draw_of(p, seed, pid, age, urban, frailty_z[i]) + selected),

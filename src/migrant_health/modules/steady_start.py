@@ -114,6 +114,7 @@ from migrant_health.modules.health import (
     settled_health,
     surviving_frailties,
     survivors_health_shifts,
+    survivors_shift,
 )
 from migrant_health.modules.integration import (
     cultural_growth,
@@ -1194,7 +1195,7 @@ def _settle(  # type: ignore[no-untyped-def]
             # year's mix of ages, spells and years in the city; calibration step 46). The
             # survivors' shift of their age (what the deaths of the years leave,
             # health._init) is no part of that distance: the steps keep it, as for stayers.
-            shift = health_shifts[0, female[i], min(age, health_shifts.shape[2] - 1)]
+            shift = survivors_shift(health_shifts, False, female[i], age)
             home_shortfall = h - assumed - shift
             h = own + shift + home_shortfall * (1.0 - rate) ** back
             h += fresh_spread(p, rate, back) * normal(k_health, pid)
@@ -1245,7 +1246,7 @@ def _settle(  # type: ignore[no-untyped-def]
             departed = age - back - city
             arrival = (
                 initial_steady_state(p, departed, frail, urban)
-                + health_shifts[0, female[i], min(departed, health_shifts.shape[2] - 1)]
+                + survivors_shift(health_shifts, False, female[i], departed)
                 + home_shortfall * (1.0 - rate) ** city
             )
         place = 1 if urban else 0

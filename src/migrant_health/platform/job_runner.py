@@ -10,9 +10,9 @@ jobs and marks the jobs of dead servers interrupted (:func:`.job_slots.beat`).
 hand; a platform comparison is a few short runs), the runner waits up to :data:`GRACE` seconds
 for them (and for a heartbeat in progress) to clean up, and marks whatever is left interrupted.
 The threads are daemons, so that a step longer than the grace cannot keep the process from
-exiting. Servers use the runner
-between :meth:`JobRunner.open` and :meth:`JobRunner.close` (the last close stops it), and it
-starts again when used again: one app may be served several times (tests open one per client).
+exiting. Servers use the runner between :meth:`JobRunner.open` and :meth:`JobRunner.close` (the
+last close stops it), and it starts again when used again: one app may be served several times
+(tests open one per client).
 """
 
 from __future__ import annotations
