@@ -1144,8 +1144,8 @@ def test_a_returnees_city_years_follow_the_health_of_the_spell_not_of_today() ->
     strict=True,
     reason=(
         "returnees' savings still rise under frozen conditions at 60-69, by 0.54 months a "
-        "year (-0.14, -0.11 and 0.12 at 30-39, 40-49 and 50-59, 0.30 at 70-79; seeds 3-7; "
-        "after calibration step 48, 0.53 before it): the "
+        "year (-0.15, -0.12 and 0.10 at 30-39, 40-49 and 50-59, 0.31 at 70-79; seeds 3-7; "
+        "after calibration step 49, as after step 48): the "
         "yearly steps keep a returnee's savings where they are as they pass 60 (the start's "
         "men of 55-59 hold 13.9 months in 2008 and 13.8 in 2013), while the start's returnee "
         "men of 60-64 hold 11.8, and the steps carry the younger ones into the band as the "
@@ -1213,20 +1213,23 @@ def test_returnees_keep_the_cultural_and_identity_integration_of_their_city_year
 def test_returnees_keep_the_economic_integration_of_their_city_years(
     frozen_replicates: dict[int, pd.DataFrame],
 ) -> None:
-    """Base-year returnees start with the economic integration a city spell leaves, less what
-    catastrophic bills at home took since, as the returnees of the yearly steps hold theirs.
+    """Base-year returnees start with the economic integration a city spell leaves, as the
+    returnees of the yearly steps keep theirs from their last city year.
 
     Left at the synthesis's level (0.02), the returnees' mean rose from 0.022 to 0.086 in five
     frozen years (seeds 3-6), 0.018 a year at 30-39, as returnees of the steps replaced them;
-    it also lowered the pay of their local work (``labor.income.economic_integration``).
+    it also lowered the pay of their local work (``labor.income.economic_integration``). At a
+    settled migrant's level for their years in the city, without the shortfall of those the
+    return selects, it fell from 0.296 to 0.279 (0.0034 a year at 30-59); with it, 0.237 to
+    0.239.
     """
     people = pd.concat(frozen_replicates.values())
     slopes = ten_year_trends(people, "returned", "integration_economic", range(30, 60))
     assert set(slopes) == {30, 40, 50}
-    drifting = {age: round(slope, 4) for age, slope in slopes.items() if abs(slope) > 0.005}
+    drifting = {age: round(slope, 4) for age, slope in slopes.items() if abs(slope) > 0.0025}
     assert not drifting, f"returnees' economic integration drifting (a year): {drifting}"
     yearly = people[people["status"] == "returned"].groupby("year")["integration_economic"]
-    assert abs(yearly.mean().iloc[-1] - yearly.mean().iloc[0]) < 0.03, yearly.mean().round(3)
+    assert abs(yearly.mean().iloc[-1] - yearly.mean().iloc[0]) < 0.01, yearly.mean().round(3)
 
 
 def test_old_urban_locals_ties_and_insurance_hold_still(frozen_people: pd.DataFrame) -> None:

@@ -76,29 +76,6 @@ def returnee_local_work_chance(  # type: ignore[no-untyped-def]
 
 
 @init_kernel
-def returnee_economic_integration(p, city, back):  # type: ignore[no-untyped-def]
-    """Economic integration of a base-year returnee ``back`` years after a city spell of
-    ``city`` years.
-
-    The yearly steps leave a returnee the economic integration of their last city year, and
-    each catastrophic medical bill at home takes ``care.catastrophic.integration_loss`` from it
-    (the care step). The start takes the level of a settled migrant after ``city`` years
-    (:func:`labor.settled_economic_after`) and the expected loss of the years home, at
-    ``migration.initial.returnee_catastrophic_chance`` a year. Left at the synthesis's level,
-    the base-year returnees held 0.02 where those who came home in 2009-2020 held 0.25 on
-    coming home and 0.15 ten years later, and the returnees' mean rose for decades as they
-    were replaced (seed 2, scale 20,000).
-    """
-    came_home = settled_economic_after(p, p.labor__economic__initial, city)
-    lost = (
-        p.care__catastrophic__integration_loss
-        * p.migration__initial__returnee_catastrophic_chance
-        * back
-    )
-    return max(0.0, came_home - lost)
-
-
-@init_kernel
 def settle_returnee_local_work(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, birth_year, female, education, status, job, family, health,
     city_tier, economic, income, hours,
@@ -119,7 +96,16 @@ def settle_returnee_local_work(  # type: ignore[no-untyped-def]
         age = start - birth_year[i]
         _, city, _, back = returnee_past(p, seed, pid, age, education[i], female[i], 0)
         # Before the pay of local work, which it raises (labor.income.economic_integration).
-        economic[i] = returnee_economic_integration(p, city, back)
+        # The yearly steps leave a returnee the economic integration of their last city year
+        # (the care step sets it back only in the city): a settled migrant's after ``city``
+        # years, less the shortfall of those the return selects. Left at the synthesis's
+        # level, the base-year returnees held 0.02 where those who came home in 2009-2020 held
+        # 0.25 (seed 2, scale 20,000).
+        economic[i] = max(
+            0.0,
+            settled_economic_after(p, p.labor__economic__initial, city)
+            - p.migration__initial__returnee_economic_shortfall,
+        )
         if job[i] != JOB_FARM or age >= nonfarm_retirement_age(p, seed, pid, female[i]):
             continue  # farming only past that age, as the yearly steps keep them
         chance = returnee_local_work_chance(
