@@ -31,6 +31,7 @@ from migrant_health.experiments import (
     write_targets,
 )
 from migrant_health.experiments.calibration import CalibrationError, calibrate
+from migrant_health.experiments.parameter_draws import load_trials
 from migrant_health.experiments.targets import SPECS_BY_KEY
 
 runner = CliRunner()
@@ -125,6 +126,20 @@ def test_calibration_recovers_known_parameters(tmp_path: Path) -> None:
     best = Scenario.from_yaml(study / "best.yaml")
     assert set(best.overrides) == set(TRUTH)
     assert best.overrides["migration.return.intercept"] == pytest.approx(
+        found["migration.return.intercept"]
+    )
+
+    # Every completed trial is kept, as the comparisons' parameter draws read it: trial 0 is
+    # the start point (the shipped defaults), and the best row is the best result.
+    trials = load_trials(study)
+    assert list(trials.columns) == ["trial", "objective_J", *settings["parameters"]]
+    assert len(trials) == result.n_trials and trials["trial"].is_unique
+    assert trials.loc[trials["trial"] == 0, "objective_J"].item() == pytest.approx(
+        result.start_objective
+    )
+    best_row = trials.loc[trials["objective_J"].idxmin()]
+    assert best_row["objective_J"] == pytest.approx(result.best_objective)
+    assert best_row["migration.return.intercept"] == pytest.approx(
         found["migration.return.intercept"]
     )
 

@@ -204,7 +204,7 @@ def calibrate_command(
     """Calibrate the free parameters to the targets with Optuna; write best.yaml.
 
     The study lives in --study DIR (study.json, targets.csv, tolerances.csv, journal.log,
-    best.yaml) and resumes where it stopped; several --workers share its journal.
+    best.yaml, trials.csv) and resumes where it stopped; several --workers share its journal.
     """
     from migrant_health.experiments.calibration import calibrate
 

@@ -23,8 +23,11 @@ parameters).
 trials, free parameters, replicates; and the best result so far), ``targets.csv`` (a copy of
 the targets), ``tolerances.csv``, ``journal.log`` (Optuna's JournalStorage: append-only and
 file-locked, so several worker processes can run ``study.optimize`` on it at once, and an
-interrupted study resumes where it stopped) and ``best.yaml`` (the best parameters as a
-scenario file for ``migrant-health simulate --scenario`` or ``fit --scenario``). A study is
+interrupted study resumes where it stopped), ``best.yaml`` (the best parameters as a
+scenario file for ``migrant-health simulate --scenario`` or ``fit --scenario``) and
+``trials.csv`` (every completed trial: ``trial``, ``objective_J`` and a column per coordinate,
+trial 0 the start point; the comparisons draw their parameter sets from it,
+:mod:`migrant_health.experiments.parameter_draws`). A study is
 resumed only with the same targets, scale, seed, end, parameters and replicates; ``trials`` is
 the total number of completed trials wanted and may grow between runs.
 """
@@ -75,6 +78,8 @@ JOURNAL_FILE = "journal.log"
 #: Seconds a calibration worker has to stop after a Ctrl-C before it is terminated.
 WORKER_GRACE = 10.0
 BEST_FILE = "best.yaml"
+#: Every completed trial: its number, its objective and its value of each coordinate.
+TRIALS_FILE = "trials.csv"
 
 ProgressCallback = Callable[[int, int, float], None]
 
@@ -603,7 +608,8 @@ def run_trial(settings: CalibrationSettings, overrides: Mapping[str, Value]) -> 
 
 
 def finish(study_dir: str | Path) -> CalibrationResult:
-    """Write ``best.yaml`` and the best result into ``study.json``; return the result."""
+    """Write ``best.yaml``, ``trials.csv`` and the best result into ``study.json``; return the
+    result."""
     directory = Path(study_dir)
     settings = CalibrationSettings(
         **json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))["settings"]
@@ -624,6 +630,7 @@ def finish(study_dir: str | Path) -> CalibrationResult:
     path = directory / BEST_FILE
     with atomic_path(path) as tmp:
         tmp.write_bytes(text.encode("utf-8"))
+    write_trials(study, free, directory / TRIALS_FILE)
     summary = {
         "best_objective": float(best.value),
         "best_trial": int(best.number),
@@ -637,6 +644,25 @@ def finish(study_dir: str | Path) -> CalibrationResult:
     return CalibrationResult(
         directory, values, float(best.value), overrides, complete, float(start), path
     )
+
+
+def write_trials(study: Any, free: Sequence[FreeParameter], path: Path) -> None:
+    """Write every completed trial of ``study`` to ``path``: ``trial``, ``objective_J`` and
+    one column per coordinate of ``free``, in trial order."""
+    import optuna
+
+    rows = [
+        {
+            "trial": trial.number,
+            "objective_J": float(trial.value),
+            **{p.name: float(trial.params[p.name]) for p in free},
+        }
+        for trial in sorted(study.trials, key=lambda t: t.number)
+        if trial.state == optuna.trial.TrialState.COMPLETE
+    ]
+    table = pd.DataFrame(rows, columns=["trial", "objective_J", *(p.name for p in free)])
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False)
 
 
 def best_scenario_yaml(
