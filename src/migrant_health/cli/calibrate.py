@@ -20,6 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from migrant_health.atomic import atomic_path
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.preflight import COMPILING, prepare_run
 from migrant_health.data import load_demography
@@ -103,6 +104,13 @@ def fit_command(
         "SE of shares and counts only).",
     ),
     out: Path = typer.Option(Path("fit-report.html"), "--out", help="HTML report to write."),
+    csv: Path | None = typer.Option(
+        None,
+        "--csv",
+        help="Also write the fit table as CSV (one row per compared target: observed, model, "
+        "error, tolerance, pass, z, weight, ...), e.g. to compare two fits with "
+        "tools/fit_diff.py.",
+    ),
 ) -> None:
     """Run the model, compare it with the calibration targets, and write an HTML report.
 
@@ -118,6 +126,8 @@ def fit_command(
         )
     parsed = resolve_stack([scenario] if scenario else [])  # validated before running
     check_can_write(out, "--out")  # the report is written after every run: check it now
+    if csv is not None:
+        check_can_write(csv, "--csv")
     if replicates < 0:
         raise RunConfigError(f"--replicates {replicates} must be 0 or more")
     last_data_year = load_demography().last_year
@@ -174,6 +184,10 @@ def fit_command(
     )
     path = write_page(out, html)
     console.print(f"report written to [bold]{path}[/]")
+    if csv is not None:
+        with atomic_path(csv) as tmp:
+            table.to_csv(tmp, index=False)
+        console.print(f"fit table written to [bold]{csv}[/]")
 
 
 @friendly_errors
