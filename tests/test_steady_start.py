@@ -1145,7 +1145,7 @@ def test_a_returnees_city_years_follow_the_health_of_the_spell_not_of_today() ->
     reason=(
         "returnees' savings still rise under frozen conditions at 60-69, by 0.54 months a "
         "year (-0.15, -0.12 and 0.10 at 30-39, 40-49 and 50-59, 0.31 at 70-79; seeds 3-7; "
-        "after calibration step 49, as after step 48): the "
+        "after calibration step 49; 0.54 after step 48 too): the "
         "yearly steps keep a returnee's savings where they are as they pass 60 (the start's "
         "men of 55-59 hold 13.9 months in 2008 and 13.8 in 2013), while the start's returnee "
         "men of 60-64 hold 11.8, and the steps carry the younger ones into the band as the "

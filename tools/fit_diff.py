@@ -32,7 +32,17 @@ class FitTableError(ValueError):
 
 
 def read_fit(path: Path) -> pd.DataFrame:
-    """A fit table written by ``migrant-health fit --csv``."""
+    """A fit table written by ``migrant-health fit --csv``.
+
+    Args:
+        path: The CSV file.
+
+    Returns:
+        The table, one row per compared target.
+
+    Raises:
+        FitTableError: If the file cannot be read, lacks a fit table's columns or has no row.
+    """
     try:
         table = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -43,11 +53,23 @@ def read_fit(path: Path) -> pd.DataFrame:
             f"{path}: not a fit table (missing column(s) {', '.join(missing)}); write one with "
             "migrant-health fit --csv PATH"
         )
+    if table.empty:
+        raise FitTableError(f"{path}: the fit table has no target; was the fit run on targets?")
     return table
 
 
 def compare(before: pd.DataFrame, after: pd.DataFrame, moved: float) -> str:
-    """The Markdown comparison of two fit tables."""
+    """The Markdown comparison of two fit tables.
+
+    Args:
+        before: The fit before the change (:func:`read_fit`).
+        after: The fit after it.
+        moved: List the targets whose model value moved by more than this many tolerances;
+            a target with no tolerance is listed whenever its model value changed.
+
+    Returns:
+        The comparison as Markdown: counts and J, changed verdicts, moves.
+    """
     lines = ["| fit | targets | pass | J |", "|---|---:|---:|---:|"]
     for name, table in (("before", before), ("after", after)):
         lines.append(
@@ -63,9 +85,15 @@ def compare(before: pd.DataFrame, after: pd.DataFrame, moved: float) -> str:
             f"{row.model_after:.4g}, observed {row.observed_before:.4g}, tolerance "
             f"{row.tolerance_after:.3g})"
         )
-    shift = (both["model_after"] - both["model_before"]) / both["tolerance_after"]
-    large = both.assign(shift=shift)[shift.abs() > moved].sort_values(
-        "shift", key=lambda s: s.abs(), ascending=False
+    change = both["model_after"] - both["model_before"]
+    # A tolerance of 0 (a range target's) would make any change infinite tolerances and no
+    # change NaN: such targets count as moved when their value changed at all, and so does a
+    # model value that became undefined.
+    shift = change / both["tolerance_after"].where(both["tolerance_after"] > 0)
+    undefined = both["model_before"].isna() != both["model_after"].isna()
+    listed = (shift.abs() > moved) | (shift.isna() & ((change != 0) | undefined))
+    large = both.assign(shift=shift)[listed].sort_values(
+        "shift", key=lambda s: s.abs(), ascending=False, na_position="first"
     )
     lines += [
         "",
@@ -89,6 +117,7 @@ def compare(before: pd.DataFrame, after: pd.DataFrame, moved: float) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Compare the two fit tables named on the command line; 0, or 2 on a bad file."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("before", type=Path, help="fit table before the change (fit --csv)")
     parser.add_argument("after", type=Path, help="fit table after the change")

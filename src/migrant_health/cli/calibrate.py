@@ -127,6 +127,10 @@ def fit_command(
     parsed = resolve_stack([scenario] if scenario else [])  # validated before running
     check_can_write(out, "--out")  # the report is written after every run: check it now
     if csv is not None:
+        if csv.resolve() == out.resolve():
+            raise RunConfigError(
+                f"--csv {csv} is the report's --out: give the fit table a file of its own"
+            )
         check_can_write(csv, "--csv")
     if replicates < 0:
         raise RunConfigError(f"--replicates {replicates} must be 0 or more")

@@ -608,8 +608,17 @@ def run_trial(settings: CalibrationSettings, overrides: Mapping[str, Value]) -> 
 
 
 def finish(study_dir: str | Path) -> CalibrationResult:
-    """Write ``best.yaml``, ``trials.csv`` and the best result into ``study.json``; return the
-    result."""
+    """Write ``best.yaml``, ``trials.csv`` and the best result (into ``study.json``).
+
+    Args:
+        study_dir: The study's directory.
+
+    Returns:
+        The best result.
+
+    Raises:
+        CalibrationError: If the study has no completed trial.
+    """
     directory = Path(study_dir)
     settings = CalibrationSettings(
         **json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))["settings"]
@@ -647,8 +656,14 @@ def finish(study_dir: str | Path) -> CalibrationResult:
 
 
 def write_trials(study: Any, free: Sequence[FreeParameter], path: Path) -> None:
-    """Write every completed trial of ``study`` to ``path``: ``trial``, ``objective_J`` and
-    one column per coordinate of ``free``, in trial order."""
+    """Write every completed trial of a study as a CSV table, in trial order.
+
+    Args:
+        study: The Optuna study.
+        free: Its coordinates (:func:`free_parameters`), one column each after ``trial`` and
+            ``objective_J``.
+        path: The file, written atomically.
+    """
     import optuna
 
     rows = [

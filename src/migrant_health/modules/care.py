@@ -10,7 +10,7 @@ origin, scaled by the residents' per-capita income there) and paid from the pers
 income: people forgo part of the care they need when its out-of-pocket price is large against
 their capacity to pay, so reimbursement raises the use of care as well as lowering its price.
 Out-of-pocket spending of at least a share of the capacity to pay is catastrophic: it drains
-savings and economic integration.
+savings, and sets back the economic integration an out-migrant is building in the city.
 """
 
 from __future__ import annotations
@@ -423,7 +423,8 @@ class Care(Module):
         "enrol in the rural, urban resident or employee scheme (out-migrants in an urban "
         "scheme often stay on the rural roll too); draw medical need priced where the person "
         "lives; use less of it when its out-of-pocket price is large against the person's "
-        "capacity to pay; catastrophic spending drains savings and economic integration"
+        "capacity to pay; catastrophic spending drains savings and sets back an "
+        "out-migrant's economic integration"
     )
     states = (
         StateSpec(
