@@ -21,18 +21,24 @@ YEARS = (2008, 2010, 2012)
 CONFIG = dict(end=YEARS[-1], scale=20_000, seed=5, workers=1, snapshot_years=YEARS)
 
 
-def _economic_integration(scenario: dict[str, dict[int, float]] | None) -> pd.Series:
+def _people(scenario: dict[str, dict[int, float]] | None) -> pd.DataFrame:
     parsed = Scenario.from_dict(scenario) if scenario is not None else None  # type: ignore[arg-type]
-    people = simulate(RunConfig(scenario=parsed, snapshot_fraction=1.0, **CONFIG)).snapshots  # type: ignore[arg-type]
-    return people.groupby(["status", "year"], observed=True)["integration_economic"].mean()
+    return simulate(RunConfig(scenario=parsed, snapshot_fraction=1.0, **CONFIG)).snapshots  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
-def by_setback() -> dict[str, pd.Series]:
+def shipped() -> pd.DataFrame:
+    """Everyone's snapshots in the shipped model."""
+    return _people(None)
+
+
+@pytest.fixture(scope="module")
+def by_setback(shipped: pd.DataFrame) -> dict[str, pd.Series]:
     """Mean economic integration by status and year, with and without the setback."""
+    without = _people({"care.catastrophic.integration_loss": {2008: 0.0}})
     return {
-        "with": _economic_integration(None),
-        "without": _economic_integration({"care.catastrophic.integration_loss": {2008: 0.0}}),
+        name: people.groupby(["status", "year"], observed=True)["integration_economic"].mean()
+        for name, people in (("with", shipped), ("without", without))
     }
 
 
@@ -53,3 +59,24 @@ def test_urban_locals_hold_the_reference_level_whatever_their_bills(
     urban = {name: means.xs("urban_local", level="status") for name, means in by_setback.items()}
     pd.testing.assert_series_equal(urban["with"], urban["without"])
     assert (urban["with"] - urban["with"].iloc[0]).abs().max() < 1e-9, urban["with"]
+
+
+@pytest.mark.parametrize("status", ["returned", "urban_hukou"])
+def test_catastrophic_bills_leave_returnees_and_converts_their_level(
+    shipped: pd.DataFrame, status: str
+) -> None:
+    """Returnees and converts who stay so keep the economic integration they came with,
+    whatever their bills: nothing at home or under an urban hukou moves it (before step 49 a
+    returnee lost about 0.01 a year at home). A returnee who left again and came back between
+    two snapshots (one more spell) brings a new level from the city, and is left out."""
+    stayed = shipped.groupby("pid").filter(
+        lambda person: (
+            len(person) == len(YEARS)
+            and (person["status"] == status).all()
+            and person["migrations"].nunique() == 1
+        )
+    )
+    assert stayed["pid"].nunique() > 200, status
+    assert stayed["catastrophic"].sum() > 50, "too few catastrophic bills to tell"
+    spread = stayed.groupby("pid")["integration_economic"].agg(lambda v: v.max() - v.min())
+    assert (spread == 0.0).all(), spread[spread > 0].describe()
