@@ -103,8 +103,8 @@ def networks_after_year(  # type: ignore[no-untyped-def]
     """Ties with locals and origin network after a year of a person of ``status`` and ``age``.
 
     Out-migrants build ties (:func:`out_migrant_ties`) while their origin network fades, faster
-    across a provincial border; urban locals keep both at their own level; converts build
-    ties; everyone at origin loses ties with city people and regains their network. Old age
+    across a provincial border; urban locals keep both at their own level and converts move to
+    it; everyone at origin loses ties with city people and regains their network. Old age
     then thins every network (seed 3.3). The yearly step, and the start's histories of
     base-year returnees (``steady_start.returnee_networks``).
 
@@ -119,12 +119,15 @@ def networks_after_year(  # type: ignore[no-untyped-def]
             1.0 + p.social__origin__cross_province_extra * cross_province
         )
         on *= 1.0 - fade
-    elif status == URBAN_LOCAL:
-        # Urban locals keep ties at their own level (their networks are not being built).
+    elif status == URBAN_LOCAL or status == URBAN_HUKOU:
+        # Urban locals keep ties at their own level (their networks are not being built), and
+        # converts, urban residents now, move to it: ties with locals at the ties' pace, their
+        # own network (the origin's, or what is left of it in the city) at the network's.
+        # Before calibration step 50 converts built ties toward 1 and kept their origin
+        # network whole within reach, so that by 2035 converts of 31-60 held ties of 0.93
+        # and support of 0.86 against the urban locals' 0.80 and 0.84 (seeds 2-3).
         lt += p.social__ties__growth * (p.social__ties__urban_local - lt)
         on += p.social__origin__recovery * (p.social__ties__urban_local - on)
-    elif status == URBAN_HUKOU:
-        lt += p.social__ties__growth * (1.0 - lt)
     else:
         lt *= 1.0 - p.social__ties__decay_at_origin
         on += p.social__origin__recovery * (1.0 - on)
