@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from migrant_health import RunConfig, RunResult, simulate
+from migrant_health.engine.run import build_context
 
 # A modest national population: one agent per 10,000 persons (about 100,000 agents with the
 # entrants), every person in the snapshots so that consecutive years form a panel.
@@ -19,6 +21,13 @@ MECHANISM_CONFIG = RunConfig(
     snapshot_years=tuple(range(2008, 2021)),
     snapshot_fraction=1.0,
 )
+
+
+@pytest.fixture(scope="session")
+def base_year_params() -> np.void:
+    """The parameter record of the base year, for tests that call a module's rules directly."""
+    ctx, _ = build_context(RunConfig(end=2013, scale=200_000))
+    return ctx.params[0]
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from migrant_health import RunConfig
 from migrant_health.engine.codes import (
     INS_URBAN_EMPLOYEE,
     JOB_FORMAL,
@@ -22,15 +21,13 @@ from migrant_health.engine.codes import (
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
-from migrant_health.engine.run import build_context
 from migrant_health.modules.labor import yearly_saving
 
 
 @pytest.fixture(scope="module")
-def p() -> np.void:
-    """The parameter record of the base year."""
-    ctx, _ = build_context(RunConfig(end=2013, scale=200_000))
-    return ctx.params[0]
+def p(base_year_params: np.void) -> np.void:
+    """The parameter record of the base year (conftest)."""
+    return base_year_params
 
 
 @pytest.mark.parametrize("tier", [1, 2, 3, 4])

@@ -16,15 +16,13 @@ import pytest
 
 from migrant_health import RunConfig, simulate
 from migrant_health.engine.codes import URBAN_HUKOU
-from migrant_health.engine.run import build_context
 from migrant_health.modules.social import networks_after_year
 
 
 @pytest.fixture(scope="module")
-def p() -> np.void:
-    """The parameter record of the base year."""
-    ctx, _ = build_context(RunConfig(end=2013, scale=200_000))
-    return ctx.params[0]
+def p(base_year_params: np.void) -> np.void:
+    """The parameter record of the base year (conftest)."""
+    return base_year_params
 
 
 @pytest.mark.parametrize("ties, network", [(0.3, 1.0), (0.6, 0.2), (0.95, 0.95)])

@@ -36,17 +36,15 @@ from migrant_health.engine.codes import (
     URBAN_HUKOU,
     URBAN_LOCAL,
 )
-from migrant_health.engine.run import build_context
 from migrant_health.modules.care import paid_from_own_savings, relative_household_income
 from migrant_health.modules.health import money_worries
 from migrant_health.modules.labor import yearly_saving
 
 
 @pytest.fixture(scope="module")
-def p() -> np.void:
-    """The parameter record of the base year."""
-    ctx, _ = build_context(RunConfig(end=2013, scale=200_000))
-    return ctx.params[0]
+def p(base_year_params: np.void) -> np.void:
+    """The parameter record of the base year (conftest)."""
+    return base_year_params
 
 
 @pytest.mark.parametrize("status", [RURAL_STAYER, RETURNED])
