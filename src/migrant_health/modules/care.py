@@ -235,14 +235,26 @@ def medical_price(
 
 
 @inline
-def after_medical_assistance(p: Params, spent: float, capacity: float) -> tuple[float, bool]:
+def after_medical_assistance(
+    p: Params, spent: float, capacity: float, reached: bool
+) -> tuple[float, bool]:
     """Out-of-pocket spending after medical assistance, and whether it was catastrophic.
 
-    Medical assistance (seed 4.1-4.2) refunds part of catastrophic spending (at least
-    ``care.catastrophic.threshold`` of the capacity to pay).
+    Medical assistance (seed 4.1-4.2, the supplementary tier) refunds the share
+    ``policy.public_services.medical_assistance`` of the catastrophic part of a bill: what lies
+    above ``care.catastrophic.threshold`` of the capacity to pay. It ``reached`` the
+    rural-hukou-origin population (converts included, whose events its cost counts), not the
+    urban locals of the reference sample. The refund stops at the threshold, so the spending
+    stays catastrophic: the assistance makes catastrophic spending less deep, not less
+    frequent. Until this rule, it refunded the share of the whole bill once the bill crossed
+    the threshold, so a bill just above it left less to pay than one just below, and it
+    refunded 11 % of the urban locals in 2025 (seeds 2-3).
     """
-    if spent >= p.care__catastrophic__threshold * capacity:
-        return spent * (1.0 - p.policy__public_services__medical_assistance), True
+    threshold = p.care__catastrophic__threshold * capacity
+    if spent >= threshold:
+        if reached:
+            spent -= p.policy__public_services__medical_assistance * (spent - threshold)
+        return spent, True
     return spent, False
 
 
@@ -353,7 +365,9 @@ def _step(  # type: ignore[no-untyped-def]
         household = household_income[i]
         capacity = capacity_to_pay(p, annual_income(p, s, job[i], income[i], household), place)
         use = use_of_care(p, price, rho, capacity)
-        spent, catastrophic = after_medical_assistance(p, use * price * (1.0 - rho), capacity)
+        spent, catastrophic = after_medical_assistance(
+            p, use * price * (1.0 - rho), capacity, s != URBAN_LOCAL
+        )
         if catastrophic:
             event[i] |= EV_CATASTROPHIC
             if s == OUT_MIGRANT:

@@ -496,13 +496,14 @@ def usual_hours_and_pay(
 
 
 @inline
-def arrears_chance(p: Params) -> float:
+def arrears_chance(p: Params, rural_hukou: bool) -> float:
     """Chance that an informal job withholds part of the year's pay (wage arrears), after the
-    wage-protection lever (seed 4.1)."""
+    wage-protection lever (seed 4.1), which covers migrant workers' (``rural_hukou``) jobs:
+    urban locals and converts in informal jobs keep the chance (until this rule it reached
+    them too, 0.5 % of the urban locals were paid more, seeds 2-3)."""
+    protection = p.policy__fair_employment__wage_protection if rural_hukou else 0.0
     return p.labor__arrears__informal_rate * (
-        1.0
-        - p.policy__fair_employment__wage_protection
-        * p.policy__fair_employment__wage_protection_effect
+        1.0 - protection * p.policy__fair_employment__wage_protection_effect
     )
 
 
@@ -540,7 +541,7 @@ def year_of_work(  # type: ignore[no-untyped-def]
     log_rel += p.labor__income__ability_sd * ability_z
     log_rel += p.labor__income__shock_sd * shock_z
     pay = p.labor__wage_index * exp(log_rel)
-    withheld = job == JOB_INFORMAL and arrears_u < arrears_chance(p)
+    withheld = job == JOB_INFORMAL and arrears_u < arrears_chance(p, rural_hukou)
     if withheld:
         pay *= 1.0 - p.labor__arrears__share_withheld
     return min(84.0, max(20.0, hrs)), pay, withheld

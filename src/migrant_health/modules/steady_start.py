@@ -1064,7 +1064,10 @@ def savings_history(  # type: ignore[no-untyped-def]
             p, annual_income(p, st, jb, earned, household), place_income(p, st)
         )
         spent, _ = after_medical_assistance(
-            p, use_of_care(p, price, rho, capacity) * price * (1.0 - rho), capacity
+            p,
+            use_of_care(p, price, rho, capacity) * price * (1.0 - rho),
+            capacity,
+            st != URBAN_LOCAL,
         )
         sv -= paid_from_own_savings(p, st, jb, ins, a, spent) / p.labor__wage_index
         if t == before - 1:
