@@ -27,7 +27,8 @@ MECHANISM_CONFIG = RunConfig(
 def base_year_params() -> np.void:
     """The parameter record of the base year, for tests that call a module's rules directly."""
     ctx, _ = build_context(RunConfig(end=2013, scale=200_000))
-    return ctx.params[0]
+    # A copy of its own: a test that edits a field must not change it for the others.
+    return ctx.params[:1].copy()[0]
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,10 @@
 Ties with locals and their own network move toward ``social.ties.urban_local``, where the
 urban locals keep theirs, at the paces the yearly steps use (``social.ties.growth``,
 ``social.origin.recovery``). Before calibration step 50 converts built ties toward 1 and kept
-their origin network whole, so they ended better embedded than the natives: by 2035 converts
-of 31-60 held ties of 0.93 and support of 0.86 against the urban locals' 0.80 and 0.84, and
-the converts who never migrated had the highest support of any group (0.95; seeds 2-3).
+their origin network as it was, fully within reach, so they ended better embedded than the
+natives: by 2035 converts of 31-60 held ties of 0.93 and support of 0.86 against the urban
+locals' 0.80 and 0.84, and the converts who never migrated had the highest support of any
+group (0.95; seeds 2-3).
 """
 
 from __future__ import annotations

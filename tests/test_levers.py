@@ -240,7 +240,8 @@ def test_medical_assistance_refunds_the_catastrophic_part_of_a_bill(  # type: ig
     below, flagged_below = after_medical_assistance(p, threshold - 1.0, capacity, True)
     above, flagged_above = after_medical_assistance(p, threshold + 1.0, capacity, True)
     assert not flagged_below and flagged_above
-    assert below < above == pytest.approx(threshold + 0.5)
+    assert above == pytest.approx(threshold + 0.5)
+    assert below < above
     # An urban local of the reference sample is not reached.
     assert after_medical_assistance(p, 2 * threshold, capacity, False) == (2 * threshold, True)
 

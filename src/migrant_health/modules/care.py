@@ -242,13 +242,23 @@ def after_medical_assistance(
 
     Medical assistance (seed 4.1-4.2, the supplementary tier) refunds the share
     ``policy.public_services.medical_assistance`` of the catastrophic part of a bill: what lies
-    above ``care.catastrophic.threshold`` of the capacity to pay. It ``reached`` the
-    rural-hukou-origin population (converts included, whose events its cost counts), not the
-    urban locals of the reference sample. The refund stops at the threshold, so the spending
-    stays catastrophic: the assistance makes catastrophic spending less deep, not less
-    frequent. Until this rule, it refunded the share of the whole bill once the bill crossed
-    the threshold, so a bill just above it left less to pay than one just below, and it
-    refunded 11 % of the urban locals in 2025 (seeds 2-3).
+    above ``care.catastrophic.threshold`` of the capacity to pay. The refund stops at the
+    threshold, so the spending stays catastrophic: the assistance makes catastrophic spending
+    less deep, not less frequent. Until this rule it refunded the share of the whole bill once
+    the bill crossed the threshold, so a bill just above it left less to pay than one just
+    below, and it refunded 11 % of the urban locals in 2025 (seeds 2-3).
+
+    Args:
+        p: The year's parameter record.
+        spent: Out-of-pocket spending before the assistance (CNY/year).
+        capacity: The person's capacity to pay (CNY/year, :func:`capacity_to_pay`).
+        reached: Whether the assistance covers the person: the rural-hukou-origin population
+            (converts included, whose events its cost counts), not the urban locals of the
+            reference sample.
+
+    Returns:
+        The spending after the assistance, and whether it was catastrophic (at least the
+        threshold before the refund, and so after it).
     """
     threshold = p.care__catastrophic__threshold * capacity
     if spent >= threshold:

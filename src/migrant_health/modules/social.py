@@ -124,7 +124,7 @@ def networks_after_year(  # type: ignore[no-untyped-def]
         # converts, urban residents now, move to it: ties with locals at the ties' pace, their
         # own network (the origin's, or what is left of it in the city) at the network's.
         # Before calibration step 50 converts built ties toward 1 and kept their origin
-        # network whole within reach, so that by 2035 converts of 31-60 held ties of 0.93
+        # network as it was, fully within reach, so that by 2035 converts of 31-60 held ties of 0.93
         # and support of 0.86 against the urban locals' 0.80 and 0.84 (seeds 2-3).
         lt += p.social__ties__growth * (p.social__ties__urban_local - lt)
         on += p.social__origin__recovery * (p.social__ties__urban_local - on)

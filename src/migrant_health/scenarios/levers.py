@@ -84,7 +84,7 @@ LEVERS: tuple[Lever, ...] = (
     Lever(
         FE + "wage_protection",
         (FE + "wage_protection_effect",),
-        "yearly chance of wage arrears in informal jobs",
+        "yearly chance of wage arrears in migrant workers' informal jobs",
         "migrant_workers",
     ),
     Lever(
@@ -114,7 +114,7 @@ LEVERS: tuple[Lever, ...] = (
     Lever(
         FE + "workplace_safety",
         (FE + "workplace_safety_effect",),
-        "health depletion of hazardous informal jobs",
+        "health depletion of migrant workers' hazardous informal jobs",
         "migrant_workers",
     ),
     Lever(
@@ -147,7 +147,8 @@ LEVERS: tuple[Lever, ...] = (
     Lever(
         PS + "medical_assistance",
         (),
-        "catastrophic out-of-pocket spending refunded (supplementary tiers)",
+        "out-of-pocket spending above the catastrophic threshold refunded (supplementary "
+        "tiers; not urban locals)",
         "catastrophic",
         "intensity",
     ),
