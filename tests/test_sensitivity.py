@@ -189,6 +189,12 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             ["--params", BASE, "--outputs", "depression_share:colour=red:2013", "--samples", "2"],
             "must be key=value with a key among",
         ),
+        # A known key with a misspelt value selected no cell: the study ran to the end and
+        # reported nothing but missing values (2026-12-05).
+        "unknown group value": (
+            ["--params", BASE, "--outputs", "depression_share:status=foo:2013", "--samples", "2"],
+            "unknown status value(s) foo; choose among rural_stayer",
+        ),
         "output year outside the run": (
             ["--params", BASE, "--outputs", "depression_share:2020", "--samples", "2"],
             "year 2020 lies outside the run [2008, 2013]",
@@ -218,6 +224,7 @@ CASES = [
     "malformed bound",
     "unknown metric",
     "unknown group",
+    "unknown group value",
     "output year outside the run",
     "too few trajectories",
     "sobol not a power of two",

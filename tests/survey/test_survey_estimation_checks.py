@@ -112,6 +112,20 @@ def test_a_constant_exposure_is_refused() -> None:
         Mediation("bmi", covariates=["age"], n_sims=10).fit(data)
 
 
+def test_the_outcome_as_its_own_regressor_is_refused() -> None:
+    """It fitted a coefficient of exactly 1 and printed it as an estimate (2026-12-05)."""
+    with pytest.raises(DataError, match="'bmi' is the outcome and a regressor at once"):
+        LinearModel("bmi", exposure="bmi").fit(survey())
+    with pytest.raises(DataError, match="'age' is the outcome and a regressor at once"):
+        LinearModel("age", exposure="integration", covariates=["age"]).fit(survey())
+
+
+def test_a_weights_column_that_is_not_numeric_is_named() -> None:
+    """Text weights dropped every row, and the message blamed the outcome and exposure."""
+    with pytest.raises(DataError, match="weights column 'sex' is not numeric"):
+        LinearModel("bmi", exposure="age", weights="sex").fit(survey())
+
+
 def test_a_collinear_covariate_is_dropped_by_its_own_name() -> None:
     data = survey().assign(age_months=lambda d: 12 * d["age"])
     model = LinearModel("bmi", exposure="integration", covariates=["age", "age_months"])

@@ -128,6 +128,30 @@ def test_a_header_without_respondents_is_an_error_not_a_valid_survey(tmp_path: P
         read_table(stata)
 
 
+def test_a_file_cut_off_or_with_rows_of_the_wrong_width_is_refused_with_their_lines(
+    tmp_path: Path,
+) -> None:
+    """A short row was read as respondents with missing answers: a file cut off in its last
+    row validated as a survey of 13 respondents (before this check, 2026-12-05)."""
+    whole = tmp_path / "whole.csv"
+    simulate_survey(20).to_csv(whole, index=False)
+    text = whole.read_text()
+    cut = tmp_path / "cut.csv"
+    cut.write_text(text[: len(text) // 2])  # ends inside a row
+    result = runner.invoke(survey_app, ["validate", str(cut)])
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert "do not have the header's" in message and "may be cut off" in message
+    assert "Traceback" not in result.output
+
+    lines = text.splitlines()
+    lines[6] = ",".join(lines[6].split(",")[:10])  # file line 7 loses fields
+    lines[9] = lines[9] + ",extra"  # and line 10 gains one
+    (tmp_path / "ragged.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(SurveyReadError, match=r"2 row.*line 7 has 10; line 10 has"):
+        read_table(tmp_path / "ragged.csv")
+
+
 def test_a_column_name_given_twice_is_named_with_its_positions(tmp_path: Path) -> None:
     path = tmp_path / "twice.csv"
     header = "id,age,sex,age,x,x,x"

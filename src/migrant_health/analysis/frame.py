@@ -253,6 +253,13 @@ def build_frame(
     design = design or SurveyDesign()
     needed = [outcome, *(c for t in terms for c in source_columns(t)), *fixed_effects]
     require_columns(data, [*needed, *design.columns()], model)
+    regressors = [c for t in terms for c in source_columns(t)]
+    if outcome in regressors:
+        # It fitted a coefficient of exactly 1 and called it an estimate.
+        raise DataError(
+            f"{model}: '{outcome}' is the outcome and a regressor at once; choose another "
+            "exposure or covariate"
+        )
     y_all = as_float(data[outcome])
     if np.isnan(y_all).all() and data[outcome].notna().any():
         raise DataError(f"outcome '{outcome}' is not numeric; recode it (e.g. in the column map)")
@@ -264,6 +271,12 @@ def build_frame(
     weights = np.ones(len(data))
     if design.weights:
         weights = as_float(data[design.weights])
+        if np.isnan(weights).all() and data[design.weights].notna().any():
+            # Else every row was dropped and the message blamed the outcome and exposure.
+            raise DataError(
+                f"weights column '{design.weights}' is not numeric; give a column of sampling "
+                "weights (positive numbers)"
+            )
         keep &= ~np.isnan(weights)
         if (weights[keep] <= 0).any():
             raise DataError(f"weights column '{design.weights}' has zero or negative values")

@@ -21,14 +21,14 @@ from rich.progress import (
 from rich.table import Table
 
 from migrant_health.atomic import atomic_path
-from migrant_health.cli.errors import friendly_errors
+from migrant_health.cli.errors import friendly_errors, stderr
 from migrant_health.cli.preflight import COMPILING, prepare_run
 from migrant_health.data import load_demography
 from migrant_health.engine.jit import kernels_cached
 from migrant_health.engine.run import RunConfig, cap_workers, default_workers
 from migrant_health.errors import DataError, RunConfigError
 from migrant_health.experiments.fit import fit_summary, fit_table, model_series, objective
-from migrant_health.experiments.matching import load_targets, match_targets
+from migrant_health.experiments.matching import MatchedTargets, load_targets, match_targets
 from migrant_health.experiments.quantity import ModelRun, replicate_se, simulate_cells
 from migrant_health.scenarios import resolve_stack
 from migrant_health.writable import check_can_write
@@ -82,6 +82,24 @@ def _progress(label: str) -> Progress:
 
 
 @friendly_errors
+def _warn_of_unknown_keys(matched: MatchedTargets) -> None:
+    """Name, on stderr and before any run, the keys of the targets file that the package does
+    not know: only the report said so, and a misspelt key looked like a target left out on
+    purpose."""
+    unknown = matched.unknown_keys()
+    if not unknown:
+        return
+    listed = "; ".join(
+        f"{key!r}" + (f" (did you mean {close!r}?)" if close else "") for key, close in unknown
+    )
+    stderr.print(
+        f"warning: {matched.label}: {len(unknown)} key(s) the package does not know, not "
+        f"compared: {listed}. The known keys and their quantities are in docs/calibration.md, "
+        "section 1.",
+        markup=False,
+    )
+
+
 def fit_command(
     scenario: str | None = typer.Option(
         None,
@@ -119,6 +137,7 @@ def fit_command(
     """
     frame = load_targets(targets)
     matched = match_targets(frame)
+    _warn_of_unknown_keys(matched)
     if not matched.comparisons:
         raise DataError(
             f"{matched.label}: no row can be compared with the model (keys must be among the "

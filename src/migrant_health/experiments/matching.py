@@ -7,6 +7,7 @@ caveat and tolerance) lives in :mod:`migrant_health.experiments.targets`.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import math
 from collections.abc import Iterable
@@ -30,6 +31,9 @@ from migrant_health.experiments.targets import (
     unit_factor,
 )
 
+#: Why a row of a key the package does not know is not compared.
+UNKNOWN_KEY = "no mapping to a model quantity (unknown key)"
+
 
 @dataclass(frozen=True)
 class MatchedTargets:
@@ -44,6 +48,16 @@ class MatchedTargets:
     comparisons: tuple[Comparison, ...]
     skipped: pd.DataFrame
     label: str
+
+    def unknown_keys(self) -> list[tuple[str, str | None]]:
+        """Keys the package neither compares nor lists as not comparable, each with the
+        closest known key (a likely misspelling) or ``None``, in the file's order."""
+        known = [*SPECS_BY_KEY, *NOT_COMPARABLE]
+        unknown = self.skipped.loc[self.skipped["reason"] == UNKNOWN_KEY, "key"]
+        return [
+            (key, next(iter(difflib.get_close_matches(key, known, n=1, cutoff=0.8)), None))
+            for key in dict.fromkeys(unknown)
+        ]
 
     @property
     def years(self) -> tuple[int, int]:
@@ -112,7 +126,7 @@ def match_targets(targets: pd.DataFrame, label: str | None = None) -> MatchedTar
         key = str(row["key"])
         spec = SPECS_BY_KEY.get(key)
         if spec is None:
-            reason = NOT_COMPARABLE.get(key, "no mapping to a model quantity (unknown key)")
+            reason = NOT_COMPARABLE.get(key, UNKNOWN_KEY)
             skipped.append((key, row["year"], reason))
             continue
         where = f"{label}: line {int(line)}"

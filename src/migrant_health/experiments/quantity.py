@@ -26,9 +26,17 @@ from migrant_health.engine.aggregate import (
     main_cells,
     tenure_cells,
 )
+from migrant_health.engine.codes import (
+    AGE_BAND_LABELS,
+    EDUCATION_LABELS,
+    REGION_LABELS,
+    SEX_LABELS,
+    STAGE_LABELS,
+    TIER_LABELS,
+)
 from migrant_health.engine.metrics import Metric
 from migrant_health.engine.run import ProgressCallback, RunConfig, run_chunks, weighted_cells
-from migrant_health.engine.stats import YEARS_IN_CITY_LABELS
+from migrant_health.engine.stats import SGROUP_STATUS, YEARS_IN_CITY_LABELS
 from migrant_health.model import default_plan
 
 CELL_KEYS: tuple[str, ...] = (
@@ -41,6 +49,19 @@ CELL_KEYS: tuple[str, ...] = (
     "stage",
     TENURE_KEY,
 )
+# The values each key's cells carry (engine/stats.py), so that a misspelt value is refused
+# rather than selecting no cell (a sensitivity study of such a group ran to the end and
+# reported nothing but missing values).
+_KEY_VALUES: dict[str, tuple[str, ...]] = {
+    "sex": SEX_LABELS,
+    "age_band": AGE_BAND_LABELS,
+    "education": EDUCATION_LABELS,
+    "origin_region": REGION_LABELS,
+    "status": tuple(dict.fromkeys(SGROUP_STATUS)),
+    "city_tier": TIER_LABELS,
+    "stage": STAGE_LABELS,
+    TENURE_KEY: YEARS_IN_CITY_LABELS,
+}
 # What the tenure cells are labelled with, besides years in the city (engine/stats.py).
 _TENURE_KEYS = ("status", "sex", "age_band", "residence")
 _UNSUPPORTED = (
@@ -122,8 +143,8 @@ def parse_selector(group: str) -> dict[str, tuple[str, ...]]:
     cells.
 
     Raises:
-        ValueError: For an unknown key, a malformed pair, or a years-in-city band that is
-            unknown or combined with a key the tenure cells do not carry.
+        ValueError: For an unknown key or value, a malformed pair, or a years-in-city band
+            combined with a key the tenure cells do not carry.
     """
     if group == "all":
         return {}
@@ -136,6 +157,13 @@ def parse_selector(group: str) -> dict[str, tuple[str, ...]]:
                 f"{', '.join(CELL_KEYS)}, residence"
             )
         selector[key] = tuple(values.split("|"))
+        known = _KEY_VALUES.get(key)
+        unknown = [value for value in selector[key] if known is not None and value not in known]
+        if unknown:
+            raise ValueError(
+                f"group selector {group!r}: unknown {key} value(s) {', '.join(unknown)}; "
+                f"choose among {', '.join(known or ())}"
+            )
     if not set(selector.get("residence", ())) <= set(RESIDENCE_STATUSES):
         raise ValueError(f"group selector {group!r}: residence must be rural or urban")
     if TENURE_KEY in selector:

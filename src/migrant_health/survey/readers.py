@@ -79,6 +79,35 @@ def _check_unique(names: list[str], path: Path) -> None:
         )
 
 
+def _check_row_widths(path: Path, encoding: str, width: int) -> None:
+    """Refuse rows with more or fewer fields than the header, naming their lines.
+
+    pandas fills a short row with missing values without a word, so a file cut off in its last
+    row, or a row that lost fields, read as a valid survey; and it refuses a long row with its
+    parser's message. Blank lines are skipped, as pandas skips them.
+    """
+    wrong: list[tuple[int, int]] = []
+    with path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle)
+        seen_header = False
+        for row in reader:
+            if not row:
+                continue
+            if not seen_header:
+                seen_header = True
+                continue
+            if len(row) != width:
+                wrong.append((reader.line_num, len(row)))
+    if wrong:
+        listed = "; ".join(f"line {line} has {fields}" for line, fields in wrong[:5])
+        more = f" (and {len(wrong) - 5} more rows)" if len(wrong) > 5 else ""
+        raise SurveyReadError(
+            f"{path}: {len(wrong)} row(s) do not have the header's {width} fields: {listed}"
+            f"{more}. The file may be cut off, or a value may hold an unquoted comma or line "
+            "break; export the survey again (quoting text values), or mend those rows"
+        )
+
+
 def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
     codec = detect_encoding(path, encoding)
     names = _csv_header(path, codec)
@@ -88,6 +117,7 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
             "again with a header row of column names"
         )
     _check_unique(names, path)
+    _check_row_widths(path, codec, len(names))
     return pd.read_csv(path, encoding=codec, low_memory=False), codec
 
 
