@@ -151,6 +151,17 @@ def test_a_file_cut_off_or_with_rows_of_the_wrong_width_is_refused_with_their_li
     with pytest.raises(SurveyReadError, match=r"2 row.*line 7 has 10; line 10 has"):
         read_table(tmp_path / "ragged.csv")
 
+    # What pandas reads is still read: lines of spaces or tabs, a quoted line break, a field
+    # longer than the csv module's default limit.
+    lines[6], lines[9] = text.splitlines()[6], text.splitlines()[9]
+    lines.insert(5, "   ")
+    lines.append("\t")
+    (tmp_path / "blank_lines.csv").write_text("\n".join(lines) + "\n")
+    assert len(read_table(tmp_path / "blank_lines.csv")) == 20
+    long_text = tmp_path / "long.csv"
+    long_text.write_text('id,note\n1,"' + "x" * 200_000 + '"\n2,"two\nlines"\n')
+    assert read_table(long_text)["note"].str.len().tolist() == [200_000, 9]
+
 
 def test_a_column_name_given_twice_is_named_with_its_positions(tmp_path: Path) -> None:
     path = tmp_path / "twice.csv"

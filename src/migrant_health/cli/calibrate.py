@@ -81,7 +81,6 @@ def _progress(label: str) -> Progress:
     )
 
 
-@friendly_errors
 def _warn_of_unknown_keys(matched: MatchedTargets) -> None:
     """Name, on stderr and before any run, the keys of the targets file that the package does
     not know: only the report said so, and a misspelt key looked like a target left out on
@@ -100,6 +99,7 @@ def _warn_of_unknown_keys(matched: MatchedTargets) -> None:
     )
 
 
+@friendly_errors
 def fit_command(
     scenario: str | None = typer.Option(
         None,

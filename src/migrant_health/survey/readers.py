@@ -13,9 +13,9 @@ columns. Writes are atomic: a temporary file in the target folder, then a rename
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -54,11 +54,31 @@ def file_format(path: str | Path) -> str:
         ) from None
 
 
+# pandas reads fields of any length; the csv module refuses those over 131,072 characters.
+_FIELD_LIMIT = 2**31 - 1
+
+
+def _blank(row: list[str]) -> bool:
+    """A line pandas skips: empty, or spaces and tabs only."""
+    return not row or (len(row) == 1 and not row[0].strip(" \t"))
+
+
+def _csv_rows(handle: TextIO) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a CSV file with the line each ends on, fields as long as pandas reads them."""
+    previous = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        reader = csv.reader(handle)
+        for row in reader:
+            yield reader.line_num, row
+    finally:
+        csv.field_size_limit(previous)
+
+
 def _csv_header(path: Path, encoding: str) -> list[str]:
     """The header row as written, before pandas renames a repeated name to ``age.1``."""
     with path.open(encoding=encoding, newline="") as handle:
         # pandas skips blank lines before the header; so does this.
-        return next((row for row in csv.reader(handle) if row), [])
+        return next((row for _, row in _csv_rows(handle) if not _blank(row)), [])
 
 
 def _check_unique(names: list[str], path: Path) -> None:
@@ -84,20 +104,20 @@ def _check_row_widths(path: Path, encoding: str, width: int) -> None:
 
     pandas fills a short row with missing values without a word, so a file cut off in its last
     row, or a row that lost fields, read as a valid survey; and it refuses a long row with its
-    parser's message. Blank lines are skipped, as pandas skips them.
+    parser's message. Blank lines (empty, or spaces and tabs only) are skipped, as pandas skips
+    them. A row's line is the last line it spans.
     """
     wrong: list[tuple[int, int]] = []
     with path.open(encoding=encoding, newline="") as handle:
-        reader = csv.reader(handle)
         seen_header = False
-        for row in reader:
-            if not row:
+        for line, row in _csv_rows(handle):
+            if _blank(row):
                 continue
             if not seen_header:
                 seen_header = True
                 continue
             if len(row) != width:
-                wrong.append((reader.line_num, len(row)))
+                wrong.append((line, len(row)))
     if wrong:
         listed = "; ".join(f"line {line} has {fields}" for line, fields in wrong[:5])
         more = f" (and {len(wrong) - 5} more rows)" if len(wrong) > 5 else ""
