@@ -74,13 +74,6 @@ def _csv_rows(handle: TextIO) -> Iterator[tuple[int, list[str]]]:
         csv.field_size_limit(previous)
 
 
-def _csv_header(path: Path, encoding: str) -> list[str]:
-    """The header row as written, before pandas renames a repeated name to ``age.1``."""
-    with path.open(encoding=encoding, newline="") as handle:
-        # pandas skips blank lines before the header; so does this.
-        return next((row for _, row in _csv_rows(handle) if not _blank(row)), [])
-
-
 def _check_unique(names: list[str], path: Path) -> None:
     """Refuse a header that names a column twice, listing every repeat with its positions."""
     positions: dict[str, list[int]] = {}
@@ -99,25 +92,33 @@ def _check_unique(names: list[str], path: Path) -> None:
         )
 
 
-def _check_row_widths(path: Path, encoding: str, width: int) -> None:
-    """Refuse rows with more or fewer fields than the header, naming their lines.
+def _scan_csv(path: Path, encoding: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """The header row as written, and every data row whose width differs from it.
 
-    pandas fills a short row with missing values without a word, so a file cut off in its last
-    row, or a row that lost fields, read as a valid survey; and it refuses a long row with its
-    parser's message. Blank lines (empty, or spaces and tabs only) are skipped, as pandas skips
-    them. A row's line is the last line it spans.
+    The header is taken before pandas renames a repeated name to ``age.1``. pandas fills a
+    short row with missing values without a word, so a file cut off in its last row, or a row
+    that lost fields, read as a valid survey; and it refuses a long row with its parser's
+    message. Blank lines (empty, or spaces and tabs only) are skipped, as pandas skips them.
+
+    Returns:
+        The header's names (empty for a file without one) and ``(line, fields)`` of each data
+        row of another width, a row's line being the last line it spans.
     """
+    header: list[str] = []
     wrong: list[tuple[int, int]] = []
     with path.open(encoding=encoding, newline="") as handle:
-        seen_header = False
         for line, row in _csv_rows(handle):
             if _blank(row):
                 continue
-            if not seen_header:
-                seen_header = True
-                continue
-            if len(row) != width:
+            if not header:
+                header = row
+            elif len(row) != len(header):
                 wrong.append((line, len(row)))
+    return header, wrong
+
+
+def _refuse_rows_of_another_width(path: Path, width: int, wrong: list[tuple[int, int]]) -> None:
+    """Name the rows whose width is not the header's, if there are any."""
     if wrong:
         listed = "; ".join(f"line {line} has {fields}" for line, fields in wrong[:5])
         more = f" (and {len(wrong) - 5} more rows)" if len(wrong) > 5 else ""
@@ -130,14 +131,14 @@ def _check_row_widths(path: Path, encoding: str, width: int) -> None:
 
 def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
     codec = detect_encoding(path, encoding)
-    names = _csv_header(path, codec)
+    names, wrong = _scan_csv(path, codec)
     if not names:
         raise SurveyReadError(
             f"{path}: the file is empty (no header row, no respondents); export the survey "
             "again with a header row of column names"
         )
     _check_unique(names, path)
-    _check_row_widths(path, codec, len(names))
+    _refuse_rows_of_another_width(path, len(names), wrong)
     return pd.read_csv(path, encoding=codec, low_memory=False), codec
 
 
