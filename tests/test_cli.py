@@ -18,6 +18,7 @@ from migrant_health.cli import preflight
 from migrant_health.cli.calibrate import best_so_far
 from migrant_health.cli.main import app
 from migrant_health.model import default_plan
+from migrant_health.params import Scenario
 
 runner = CliRunner()
 SMALL = ["--scale", "50000", "--end", "2010", "--workers", "1"]
@@ -92,6 +93,8 @@ def test_simulate_writes_a_run_directory(tmp_path: Path) -> None:
         ("", "the scenario sets no parameter"),
         ("name: later\n", "the scenario sets no parameter"),
         ("policy.fair_employment.hours_reduction: true\n", "true is a yes/no value"),
+        ("name: [a, b]\nhealth.mental.support: 0.3\n", "key 'name' holds a list"),
+        ("description:\nhealth.mental.support: 0.3\n", "key 'description' holds nothing"),
     ],
 )
 def test_bad_scenario_exits_2_without_traceback_or_output(
@@ -116,6 +119,8 @@ def test_bad_scenario_exits_2_without_traceback_or_output(
         (["--end", "2040"], "--end 2040 must lie in [2008, 2035]"),
         (["--start", "2012", "--end", "2010"], "--end 2010 must lie in [2012, 2035]"),
         (["--scale", "0"], "--scale 0.0 must be at least 1"),
+        (["--scale", "inf"], "--scale inf is not a number of persons per agent"),
+        (["--scale", "nan"], "--scale nan is not a number of persons per agent"),
         (["--end", "2010", "--snapshot-years", "2020"], "--snapshot-years [2020] fall outside"),
         (["--snapshot-years", "twenty"], "must be years separated by commas"),
     ],
@@ -128,6 +133,23 @@ def test_impossible_run_settings_exit_2(
     assert result.exit_code == 2, result.output
     assert expected in _flat(result.output)
     assert not out.exists()
+
+
+def test_a_directory_given_as_the_scenario_is_named_as_such(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = runner.invoke(
+        app, ["simulate", *SMALL, "--scenario", str(tmp_path), "--out", str(out)]
+    )
+    assert result.exit_code == 2
+    assert "is a directory: give the path of a scenario YAML file" in _flat(result.output)
+    assert not out.exists()
+
+
+def test_a_numeric_scenario_name_reads_as_its_digits(tmp_path: Path) -> None:
+    """A year as a name (``name: 2030``) is a label like any other."""
+    scenario = tmp_path / "named.yaml"
+    scenario.write_text("name: 2030\nhealth.mental.support: 0.3\n")
+    assert Scenario.from_yaml(scenario).name == "2030"
 
 
 def test_existing_output_directory_is_not_overwritten(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from migrant_health.cli.survey import survey_app
 from migrant_health.survey.columnmap import ColumnMap
 from migrant_health.survey.errors import ColumnMapError, SurveyReadError, SurveyWriteError
 from migrant_health.survey.meta import get_meta
-from migrant_health.survey.readers import read_survey, read_table, write_survey
+from migrant_health.survey.readers import file_format, read_survey, read_table, write_survey
 from migrant_health.survey.validate import validate_survey
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "survey"
@@ -87,6 +87,10 @@ def test_column_map_errors_name_what_is_wrong(tmp_path: Path) -> None:
         ColumnMap.from_dict({"rename": {"age": "q101c"}}).apply(pd.DataFrame({"a": [1]}))
     with pytest.raises(SurveyReadError, match="unknown survey format"):
         read_table(tmp_path / "survey.xlsx")
+    with pytest.raises(SurveyReadError, match="is a directory: give the path of a survey file"):
+        file_format(tmp_path)
+    with pytest.raises(SurveyReadError, match="has no extension, which names the survey format"):
+        file_format(tmp_path / "survey")
     with pytest.raises(SurveyReadError, match="not found"):
         read_table(tmp_path / "missing.csv")
 

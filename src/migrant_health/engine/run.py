@@ -107,7 +107,12 @@ class RunConfig:
                 f"--end {self.end} must lie in [{self.start}, {last_year}] "
                 f"(from --start to the last year of the demographic data)"
             )
-        if not np.isfinite(self.scale) or self.scale < 1:
+        if not np.isfinite(self.scale):
+            raise RunConfigError(
+                f"--scale {self.scale} is not a number of persons per agent: give a finite "
+                "number, at least 1 (1 for the national 1:1 run, 1000 by default)"
+            )
+        if self.scale < 1:
             raise RunConfigError(f"--scale {self.scale} must be at least 1 person per agent")
         if self.urban_scale is not None and self.urban_scale < 1:
             raise RunConfigError(f"urban scale {self.urban_scale} must be at least 1")

@@ -67,6 +67,8 @@ class Scenario:
                 f"got {type(content).__name__}"
             )
         overrides = {str(k): v for k, v in content.items() if k not in RESERVED_KEYS}
+        for key in RESERVED_KEYS:
+            _check_label(content, key, origin)
         name = str(content.get("name", Path(origin).stem if origin != "<scenario>" else "custom"))
         return cls(
             name=name,
@@ -323,3 +325,20 @@ def _normalise(value: Any) -> Value:
     if isinstance(value, Mapping):
         return {int(k): v for k, v in value.items()}
     return value
+
+
+def _check_label(content: Mapping[str, Any], key: str, origin: str) -> None:
+    """Refuse a ``name`` or ``description`` that is not text (a number reads as its digits).
+
+    Raises:
+        ScenarioError: naming the file and the key, for an empty value, a list or a mapping.
+    """
+    if key not in content:
+        return
+    value = content[key]
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        shown = "nothing" if value is None else f"a {type(value).__name__} ({value!r})"
+        raise ScenarioError(
+            f"{origin}: key '{key}' holds {shown}; give it a line of text, such as "
+            f"'{key}: equal public services', or leave the key out"
+        )

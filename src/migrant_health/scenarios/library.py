@@ -125,6 +125,11 @@ def _is_path(text: str) -> bool:
 
 
 def _resolve_part(name: str) -> Scenario:
+    if Path(name).is_dir():
+        raise ScenarioError(
+            f"scenario '{name}' is a directory: give the path of a scenario YAML file in it, "
+            "or the name of a shipped scenario (`migrant-health scenarios list`)"
+        )
     if _is_path(name):
         return _read_file(Path(name))
     if name == BASELINE:

@@ -45,6 +45,16 @@ def file_format(path: str | Path) -> str:
         SurveyReadError: For a suffix that is not one of :data:`FORMATS`.
     """
     path = Path(path)
+    if path.is_dir():
+        raise SurveyReadError(
+            f"{path} is a directory: give the path of a survey file, such as "
+            f"{path / 'survey.csv'} (one of {', '.join(sorted(FORMATS))})"
+        )
+    if not path.suffix:
+        raise SurveyReadError(
+            f"{path}: the file name has no extension, which names the survey format; use "
+            f"one of {', '.join(sorted(FORMATS))}"
+        )
     try:
         return FORMATS[path.suffix.lower()]
     except KeyError:
