@@ -120,6 +120,8 @@ def test_bad_scenario_exits_2_without_traceback_or_output(
         (["--start", "2012", "--end", "2010"], "--end 2010 must lie in [2012, 2035]"),
         (["--scale", "0"], "--scale 0.0 must be at least 1"),
         (["--scale", "inf"], "--scale inf is not a number of persons per agent"),
+        (["--seed", "-1"], "--seed -1 is outside [0, 2^64 - 1]"),
+        (["--seed", str(2**64)], f"--seed {2**64} is outside [0, 2^64 - 1]"),
         (["--scale", "nan"], "--scale nan is not a number of persons per agent"),
         (["--end", "2010", "--snapshot-years", "2020"], "--snapshot-years [2020] fall outside"),
         (["--snapshot-years", "twenty"], "must be years separated by commas"),

@@ -133,6 +133,23 @@ def test_conventional_errors_refuse_a_survey_design() -> None:
         ).fit(stayers_survey(200, seed=0).assign(w=1.0))
 
 
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [(["male", "female"], "it holds no number"), ([0, 2], "it holds 2$")],
+)
+def test_the_selection_column_must_be_zero_or_one(column: list[object], expected: str) -> None:
+    """A text column (which reads as all missing) is named, not left to empty the sample."""
+    survey = stayers_survey(200, seed=0)
+    survey["in_city"] = column * 100
+    with pytest.raises(DataError, match=f"selection column 'in_city' must be 0/1.*{expected}"):
+        HeckmanTwoStep(
+            "health_index",
+            exposure="integration",
+            selection="in_city",
+            selection_covariates=["land"],
+        ).fit(survey)
+
+
 def test_heckman_requires_an_exclusion_restriction() -> None:
     with pytest.raises(DataError, match="exclusion restriction"):
         HeckmanTwoStep(

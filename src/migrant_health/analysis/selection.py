@@ -163,8 +163,18 @@ class HeckmanTwoStep(SurveyEstimator):
         for col in (self.cluster, self.strata):
             if col:
                 keep &= data[col].notna().to_numpy()
-        if not set(np.unique(s[keep])) <= {0.0, 1.0}:
-            raise DataError(f"heckman: selection column '{self.selection}' must be 0/1")
+        values = set(np.unique(s[keep]))
+        if not values <= {0.0, 1.0} or np.isnan(s).all():
+            # A text column reads as all missing: refused here, not after it emptied the rows.
+            raise DataError(
+                f"heckman: selection column '{self.selection}' must be 0/1 (1 = observed, "
+                "still in the city); it holds "
+                + (
+                    "no number"
+                    if np.isnan(s).all()
+                    else ", ".join(f"{v:g}" for v in sorted(values - {0.0, 1.0})[:3])
+                )
+            )
         y_all = as_float(data[self.outcome])
         selected = keep & (s == 1)
         if np.isnan(y_all[selected]).any():

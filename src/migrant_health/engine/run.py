@@ -116,6 +116,11 @@ class RunConfig:
             raise RunConfigError(f"--scale {self.scale} must be at least 1 person per agent")
         if self.urban_scale is not None and self.urban_scale < 1:
             raise RunConfigError(f"urban scale {self.urban_scale} must be at least 1")
+        if not 0 <= self.seed < 2**64:
+            raise RunConfigError(
+                f"--seed {self.seed} is outside [0, 2^64 - 1]: give a whole number in that range "
+                "(seeds are 64-bit; a larger one would silently repeat a smaller one's run)"
+            )
         if self.workers < 1:
             raise RunConfigError(f"--workers {self.workers} must be at least 1")
         if self.community_size < 10 or self.communities_per_chunk < 1:
