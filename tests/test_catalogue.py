@@ -176,6 +176,22 @@ def test_a_directory_with_broken_metadata_is_reported_and_left_out(own_runs: Pat
         list_runs(own_runs)
 
 
+def test_a_directory_with_a_damaged_table_is_left_out_and_the_rest_still_queried(
+    own_runs: Path,
+) -> None:
+    """A table cut short (a copy interrupted) is named; the views of the others still work."""
+    cut = own_runs / "cut"
+    shutil.copytree(next(p for p in own_runs.iterdir() if p.is_dir()), cut)
+    table = cut / "aggregates.parquet"
+    table.write_bytes(table.read_bytes()[:1000])
+    with pytest.warns(CatalogueWarning, match="cut/aggregates.parquet is not a readable Parquet"):
+        runs = list_runs(own_runs)
+    assert "cut" not in set(runs["id"]) and len(runs) == 2
+    with pytest.warns(CatalogueWarning), open_catalogue(own_runs) as con:
+        ids = {i for (i,) in con.sql("SELECT DISTINCT id FROM aggregates").fetchall()}
+    assert ids == set(runs.loc[runs["kind"] == "run", "id"])
+
+
 def test_delete_removes_the_directory_and_its_row(own_runs: Path) -> None:
     victim = list_runs(own_runs)["id"].iloc[0]
     removed = delete_run(victim, own_runs)

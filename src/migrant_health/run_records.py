@@ -17,12 +17,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from migrant_health.errors import StoreError
 
 RUN_FILE = "run.json"
 COMPARISON_FILE = "comparison.json"
+# The Parquet tables the views of the catalogue read, where a directory holds them.
+VIEWED_FILES = (
+    "aggregates.parquet",
+    "deltas.parquet",
+    "costs.parquet",
+    "cost_effectiveness.parquet",
+)
 # The Parquet files each kind of directory must hold (the views of the catalogue read them).
 REQUIRED_FILES: dict[str, tuple[str, ...]] = {
     "run": ("aggregates.parquet",),
@@ -205,13 +213,34 @@ def _seconds(timings: dict[str, Any]) -> float | None:
     return round(float(sum(steps)), 3) if steps else None
 
 
+def _check_tables(entry: Entry) -> None:
+    """Refuse a directory whose Parquet tables cannot be opened (cut short, overwritten).
+
+    Only the footers of the tables the catalogue's views read (:data:`VIEWED_FILES`) are read.
+    A damaged table in the catalogue made every later query of every run fail, not only that
+    directory's.
+    """
+    for name, _ in entry.files:
+        if name not in VIEWED_FILES:
+            continue
+        try:
+            pq.read_metadata(entry.path / name)
+        except (OSError, pa.ArrowException) as exc:
+            raise StoreError(
+                f"{entry.path / name} is not a readable Parquet table ({exc}); run it again "
+                "or remove the directory"
+            ) from exc
+
+
 def read_row(entry: Entry) -> dict[str, Any]:
     """The directory's row of the catalogue's ``runs`` table (keys: :data:`COLUMNS`, in order).
 
     Raises:
-        StoreError: if its metadata is unreadable or incomplete (see :func:`read_metadata`).
+        StoreError: if its metadata is unreadable or incomplete (see :func:`read_metadata`), or
+            one of its Parquet tables is damaged (the catalogue's views would fail on it).
     """
     meta = read_metadata(entry)
+    _check_tables(entry)
     config = meta.config
     if isinstance(meta, ComparisonMetadata):
         scenario = ",".join(s.name for s in meta.scenarios)
