@@ -168,10 +168,21 @@ def local_job(p: Params, contract_key: np.uint64, pid: int, education: int) -> i
 def covid_shock(p: Params) -> float:
     """Log-odds lost in the year of the exogenous COVID-19 shock (2020; 0 in other years).
 
-    NBS 2020: out-migrant workers fell from 174.25 to 169.59 million. The shock lowers both
-    holding a city job and taking up local non-farm work.
+    NBS 2020: out-migrant workers fell from 174.25 to 169.59 million. The shock lowers holding
+    a city job; :func:`covid_local_shock` is its smaller counterpart at origin.
     """
     return p.labor__covid__employment_shock if p.conditions_year == p.labor__covid__year else 0.0
+
+
+@inline
+def covid_local_shock(p: Params) -> float:
+    """Log-odds of taking up local non-farm work lost in the year of the COVID-19 shock.
+
+    NBS 2020: local migrant workers (in their home county) fell only from 116.52 to 116.01
+    million while out-migrant workers fell 2.7 %: the lockdowns closed city workplaces far
+    more than county ones (``labor.covid.local_entry_shock``).
+    """
+    return p.labor__covid__local_entry_shock if p.conditions_year == p.labor__covid__year else 0.0
 
 
 @inline
@@ -643,7 +654,9 @@ def _step(  # type: ignore[no-untyped-def]
                 if uniform(k_loc, pid) < local_nonfarm_exit(p, h):
                     j = JOB_FARM
             else:
-                x = local_nonfarm_entry_odds(p, age, education[i], h, female[i]) - covid_shock(p)
+                x = local_nonfarm_entry_odds(
+                    p, age, education[i], h, female[i]
+                ) - covid_local_shock(p)
                 if s == RETURNED:
                     x += returnee_entry_offset(p)
                 j = (
