@@ -190,6 +190,12 @@ def test_a_directory_with_a_damaged_table_is_left_out_and_the_rest_still_queried
     with pytest.warns(CatalogueWarning), open_catalogue(own_runs) as con:
         ids = {i for (i,) in con.sql("SELECT DISTINCT id FROM aggregates").fetchall()}
     assert ids == set(runs.loc[runs["kind"] == "run", "id"])
+    # A table damaged after its directory was listed is caught too.
+    shutil.rmtree(cut)
+    listed = own_runs / runs.loc[runs["kind"] == "run", "id"].iloc[0] / "aggregates.parquet"
+    listed.write_bytes(listed.read_bytes()[:1000])
+    with pytest.warns(CatalogueWarning, match=f"{listed.parent.name}/aggregates.parquet is not"):
+        assert listed.parent.name not in set(list_runs(own_runs)["id"])
 
 
 def test_delete_removes_the_directory_and_its_row(own_runs: Path) -> None:

@@ -19,6 +19,7 @@ from migrant_health.cli.calibrate import best_so_far
 from migrant_health.cli.main import app
 from migrant_health.model import default_plan
 from migrant_health.params import Scenario
+from migrant_health.scenarios import resolve_scenario
 
 runner = CliRunner()
 SMALL = ["--scale", "50000", "--end", "2010", "--workers", "1"]
@@ -95,6 +96,7 @@ def test_simulate_writes_a_run_directory(tmp_path: Path) -> None:
         ("policy.fair_employment.hours_reduction: true\n", "true is a yes/no value"),
         ("name: [a, b]\nhealth.mental.support: 0.3\n", "key 'name' holds a list"),
         ("description:\nhealth.mental.support: 0.3\n", "key 'description' holds nothing"),
+        ("name: ''\nhealth.mental.support: 0.3\n", "key 'name' holds nothing"),
     ],
 )
 def test_bad_scenario_exits_2_without_traceback_or_output(
@@ -147,11 +149,23 @@ def test_a_directory_given_as_the_scenario_is_named_as_such(tmp_path: Path) -> N
     assert not out.exists()
 
 
+def test_a_folder_named_like_a_shipped_scenario_does_not_hide_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run written with ``--out combined`` leaves a folder of that name where one works."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "combined").mkdir()
+    assert resolve_scenario("combined").origin == "shipped:combined"
+    assert runner.invoke(app, ["scenarios", "list"]).exit_code == 0
+
+
 def test_a_numeric_scenario_name_reads_as_its_digits(tmp_path: Path) -> None:
     """A year as a name (``name: 2030``) is a label like any other."""
     scenario = tmp_path / "named.yaml"
     scenario.write_text("name: 2030\nhealth.mental.support: 0.3\n")
     assert Scenario.from_yaml(scenario).name == "2030"
+    scenario.write_text("name: 2030-01-01\nhealth.mental.support: 0.3\n")  # YAML: a date
+    assert Scenario.from_yaml(scenario).name == "2030-01-01"
 
 
 def test_existing_output_directory_is_not_overwritten(tmp_path: Path) -> None:

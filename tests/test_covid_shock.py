@@ -30,8 +30,8 @@ def aggregates() -> pd.DataFrame:
 def test_city_work_falls_in_2020_and_local_work_barely(aggregates: pd.DataFrame) -> None:
     out = yearly_change(aggregates, "migrant_workers_out", 2020)
     local = yearly_change(aggregates, "migrant_workers_local", 2020)
-    assert -4.5 < out < -1.5, out  # NBS -2.7 %
-    assert -1.5 < local < 1.0, local  # NBS -0.4 %
+    assert -4.0 < out < -1.5, out  # NBS -2.7 %; -5.1 before step 51 (this seed)
+    assert -1.5 < local < 1.0, local  # NBS -0.4 %; -5.0 before step 51
 
 
 def test_without_the_shock_city_work_does_not_fall(aggregates: pd.DataFrame) -> None:
@@ -44,10 +44,9 @@ def test_without_the_shock_city_work_does_not_fall(aggregates: pd.DataFrame) -> 
             scenario=Scenario(name="no_covid", overrides={"labor.covid.year": 0}),
         )
     ).aggregates
-    assert (
-        yearly_change(calm, "migrant_workers_out", 2020)
-        > yearly_change(aggregates, "migrant_workers_out", 2020) + 1.5
-    )
+    calm_out = yearly_change(calm, "migrant_workers_out", 2020)
+    assert calm_out > -1.0, calm_out  # no fall beyond the year-to-year drift
+    assert calm_out > yearly_change(aggregates, "migrant_workers_out", 2020) + 1.5
     assert yearly_change(calm, "migrant_workers_local", 2020) > yearly_change(
         aggregates, "migrant_workers_local", 2020
     )

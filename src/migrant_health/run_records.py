@@ -121,8 +121,9 @@ class Entry:
         id: The directory's name.
         kind: ``run`` or ``comparison``.
         path: The directory (absolute).
-        stamp: The metadata file's path, modification time and size: a directory whose stamp
-            is unchanged since the catalogue read it need not be read again.
+        stamp: The metadata file's path, modification time and size, and those of the tables
+            the catalogue's views read: a directory whose stamp is unchanged since the
+            catalogue read it need not be read again.
         files: Every file in the directory (relative POSIX path, bytes), sorted.
     """
 
@@ -164,9 +165,13 @@ def find_entries(runs: Path) -> list[Entry]:
                 for file in sorted(path.rglob("*"))
                 if file.is_file()
             )
+            # The tables the views read count too: one damaged after it was listed is checked
+            # again (read_row) rather than left to fail every query.
+            tables = [path / name for name in VIEWED_FILES if (path / name).is_file()]
+            viewed = "".join(f"|{t.name}:{t.stat().st_mtime_ns}:{t.stat().st_size}" for t in tables)
         except FileNotFoundError:  # deleted while we looked: it is gone, not broken
             continue
-        stamp = f"{meta}|{status.st_mtime_ns}|{status.st_size}"
+        stamp = f"{meta}|{status.st_mtime_ns}|{status.st_size}{viewed}"
         found.append(Entry(path.name, kind, path, stamp, files))
     return found
 

@@ -179,8 +179,9 @@ def covid_local_shock(p: Params) -> float:
     """Log-odds of taking up local non-farm work lost in the year of the COVID-19 shock.
 
     NBS 2020: local migrant workers (in their home county) fell only from 116.52 to 116.01
-    million while out-migrant workers fell 2.7 %: the lockdowns closed city workplaces far
-    more than county ones (``labor.covid.local_entry_shock``).
+    million while out-migrant workers fell 2.7 %; the smaller shock is sized to that count
+    (``labor.covid.local_entry_shock``), an assumption that fits it without saying why (city
+    lockdowns, or travel limits keeping out-migrants home in local work).
     """
     return p.labor__covid__local_entry_shock if p.conditions_year == p.labor__covid__year else 0.0
 

@@ -26,6 +26,7 @@ two strategies may share a lever set to the same value.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -328,7 +329,8 @@ def _normalise(value: Any) -> Value:
 
 
 def _check_label(content: Mapping[str, Any], key: str, origin: str) -> None:
-    """Refuse a ``name`` or ``description`` that is not text (a number reads as its digits).
+    """Refuse a ``name`` or ``description`` that is not text (a number or a date reads as
+    its text; a description may be blank, a name may not).
 
     Raises:
         ScenarioError: naming the file and the key, for an empty value, a list or a mapping.
@@ -336,8 +338,15 @@ def _check_label(content: Mapping[str, Any], key: str, origin: str) -> None:
     if key not in content:
         return
     value = content[key]
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        shown = "nothing" if value is None else f"a {type(value).__name__} ({value!r})"
+    # A number or a date (``name: 2030-01-01``, which YAML reads as a date) reads as its text.
+    if isinstance(value, int | float | datetime.date) and not isinstance(value, bool):
+        return
+    if not isinstance(value, str) or (key == "name" and not value.strip()):
+        shown = (
+            "nothing"
+            if value is None or (isinstance(value, str) and not value.strip())
+            else f"a {type(value).__name__} ({value!r})"
+        )
         raise ScenarioError(
             f"{origin}: key '{key}' holds {shown}; give it a line of text, such as "
             f"'{key}: equal public services', or leave the key out"

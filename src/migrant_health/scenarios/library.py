@@ -125,17 +125,25 @@ def _is_path(text: str) -> bool:
 
 
 def _resolve_part(name: str) -> Scenario:
+    if _is_path(name):
+        _refuse_a_directory(name)
+        return _read_file(Path(name))
+    if name == BASELINE:
+        return baseline_scenario()
+    if name not in shipped_names():
+        # Only then: a folder of that name (a run written with --out combined) does not hide
+        # the shipped scenario.
+        _refuse_a_directory(name)
+    # The origin says "shipped" rather than a path inside the installed package.
+    return replace(_read_file(shipped_path(name)), origin=f"shipped:{name}")
+
+
+def _refuse_a_directory(name: str) -> None:
     if Path(name).is_dir():
         raise ScenarioError(
             f"scenario '{name}' is a directory: give the path of a scenario YAML file in it, "
             "or the name of a shipped scenario (`migrant-health scenarios list`)"
         )
-    if _is_path(name):
-        return _read_file(Path(name))
-    if name == BASELINE:
-        return baseline_scenario()
-    # The origin says "shipped" rather than a path inside the installed package.
-    return replace(_read_file(shipped_path(name)), origin=f"shipped:{name}")
 
 
 def _read_file(path: Path) -> Scenario:
