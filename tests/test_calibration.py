@@ -30,7 +30,12 @@ from migrant_health.experiments import (
     targets_from_run,
     write_targets,
 )
-from migrant_health.experiments.calibration import CalibrationError, calibrate
+from migrant_health.experiments.calibration import (
+    CalibrationError,
+    CalibrationSettings,
+    _study,
+    calibrate,
+)
 from migrant_health.experiments.parameter_draws import load_trials
 from migrant_health.experiments.targets import SPECS_BY_KEY
 
@@ -201,3 +206,21 @@ def test_cli_calibrate_rejects_bad_settings(tmp_path: Path) -> None:
         ["calibrate", "--params", "health.mental.suport", "--study", str(tmp_path / "s")],
     )
     assert result.exit_code == 2 and "health.mental.suport" in _flat(result.output)
+
+
+def test_a_seed_past_two_to_the_32_still_seeds_the_search() -> None:
+    """Optuna's samplers take seeds below 2^32: ``calibrate --seed 5000`` failed on its first
+    trial (the sampler's seed is ``seed x 1,000,003 + ...``)."""
+    settings = CalibrationSettings(
+        targets_file="package",
+        targets_sha256="0" * 64,
+        scale=20_000.0,
+        seed=5_000,
+        end=2010,
+        trials=3,
+        parameters=["x"],
+        bounds=[[0.0, 1.0]],
+        replicates=0,
+    )
+    study = _study(None, settings, worker=1, finished=0)
+    assert study.ask().suggest_float("x", 0.0, 1.0) <= 1.0

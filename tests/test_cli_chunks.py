@@ -78,6 +78,13 @@ def _tampered(part: Path, to: Path, change: Callable[[dict[str, Any]], None]) ->
     return to
 
 
+def _tampered_in_place(part: Path, **top_level: Any) -> None:
+    """Overwrite top-level keys of the part's run.json."""
+    meta = json.loads((part / "run.json").read_text())
+    meta.update(top_level)
+    (part / "run.json").write_text(json.dumps(meta))
+
+
 def test_combine_refuses_parts_that_ran_differently_naming_both_and_the_field(
     tmp_path: Path,
 ) -> None:
@@ -121,6 +128,22 @@ def test_combine_refuses_parts_that_ran_differently_naming_both_and_the_field(
         assert str(a) in message and f"simulate {odd} again (--chunks 1:3)" in message, message
         assert value in message and other in message, message
         assert not out.exists()
+    # Damaged parts (a copy cut short, run.json edited by hand) are named, without traceback.
+    sums = (b / "chunk_sums.npz").read_bytes()
+    damaged: list[tuple[str, Callable[[Path], None], str]] = [
+        ("cut", lambda d: (d / "chunk_sums.npz").write_bytes(sums[:500]), "BadZipFile"),
+        ("list", lambda d: (d / "run.json").write_text("[1, 2]"), "holds no 'config' mapping"),
+        ("text", lambda d: _tampered_in_place(d, chunks="abc"), "invalid literal for int()"),
+    ]
+    for name, damage, expected in damaged:
+        part = tmp_path / f"b-{name}"
+        shutil.copytree(b, part)
+        damage(part)
+        out = tmp_path / f"combined-{name}"
+        done = runner.invoke(app, ["combine", str(a), str(part), "--out", str(out)])
+        assert done.exit_code == 2, done.output
+        assert expected in done.output and "Traceback" not in done.output, done.output
+        assert str(part) in done.output and not out.exists()
     # The untouched parts still combine.
     done = runner.invoke(app, ["combine", str(b), str(a), "--out", str(tmp_path / "combined")])
     assert done.exit_code == 0, done.output

@@ -21,6 +21,7 @@ import os
 import platform
 import shutil
 import tempfile
+import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, fields
@@ -251,8 +252,13 @@ def _part_metadata(run_dir: Path) -> dict[str, Any]:
         meta: dict[str, Any] = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     except ValueError as exc:  # not JSON (or not UTF-8): a damaged or foreign file
         raise RunConfigError(f"{run_dir / 'run.json'} is not a run's metadata: {exc}") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("config"), dict):
+        raise RunConfigError(
+            f"{run_dir / 'run.json'} is not a run's metadata: it holds no 'config' mapping "
+            "(simulate the part again)"
+        )
     if (
-        meta.get("config", {}).get("fixed_mortality_factors")
+        meta["config"].get("fixed_mortality_factors")
         and not (run_dir / PARTIAL_FIXED_FACTORS).is_file()
     ):
         # Written before parts kept their rows: the combined run could not record the factors.
@@ -408,27 +414,38 @@ def read_partial_run(run_dir: Path) -> RunResult:
     """
     run_dir = Path(run_dir)
     meta = _part_metadata(run_dir)
-    with np.load(run_dir / PARTIAL_SUMS) as sums, np.load(run_dir / PARTIAL_RECORDS) as stored:
-        levels = [sums[f"level_{k}"] for k in range(len(sums.files))]
-        records = {name: stored[name] for name in stored.files}
-    config = _config_from_json(meta["config"])
-    fixed_rows = None
-    if meta["config"].get("fixed_mortality_factors"):
-        with np.load(run_dir / PARTIAL_FIXED_FACTORS) as fixed:
-            fixed_rows = fixed["rows"]
+    # A part copied in half or edited by hand is named, not left to fail in numpy or zipfile.
+    try:
+        with np.load(run_dir / PARTIAL_SUMS) as sums, np.load(run_dir / PARTIAL_RECORDS) as stored:
+            levels = [sums[f"level_{k}"] for k in range(len(sums.files))]
+            records = {name: stored[name] for name in stored.files}
+        config = _config_from_json(meta["config"])
+        fixed_rows = None
+        if meta["config"].get("fixed_mortality_factors"):
+            with np.load(run_dir / PARTIAL_FIXED_FACTORS) as fixed:
+                fixed_rows = fixed["rows"]
+        counts = [int(meta[k]) for k in ("agent_years", "agents", "chunks", "chunks_total")]
+        timings = {k: float(v) for k, v in meta.get("timings_seconds", {}).items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, zipfile.BadZipFile) as exc:
+        detail = f"lacks {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise RunConfigError(
+            f"{run_dir} is a damaged part of a run ({type(exc).__name__}: {detail}); simulate "
+            "the part again"
+        ) from None
     snapshots = sorted((run_dir / "snapshots").glob("snapshot_*.parquet"))
+    agent_years, agents, chunks, chunks_total = counts
     return RunResult(
         config,
         ParameterTree.load(),
         pd.DataFrame(),
         pd.DataFrame(),
         pd.concat([pd.read_parquet(f) for f in snapshots]) if snapshots else pd.DataFrame(),
-        {k: float(v) for k, v in meta.get("timings_seconds", {}).items()},
-        int(meta["agent_years"]),
-        int(meta["agents"]),
-        int(meta["chunks"]),
+        timings,
+        agent_years,
+        agents,
+        chunks,
         records,
-        int(meta["chunks_total"]),
+        chunks_total,
         levels,
         fixed_rows,
     )

@@ -276,6 +276,20 @@ def test_cli_init_without_a_password_exits_2_and_serve_needs_init(
     assert created.exit_code == 0 and (tmp_path / "d" / "platform.sqlite").exists()
 
 
+@pytest.mark.parametrize("url", ["bogus://x", "postgresql+nodriver://u:p@h/db"])
+def test_a_database_url_of_no_known_dialect_or_driver_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    """It gave SQLAlchemy's NoSuchModuleError with a traceback (a review of 2026-12-05)."""
+    monkeypatch.setenv("MIGRANT_HEALTH_ADMIN_PASSWORD", "a-long-passphrase")
+    folder = str(tmp_path / "d")
+    for extra in (["--init"], []):
+        result = CliRunner().invoke(cli, ["serve", "--data-dir", folder, "--db", url, *extra])
+        assert result.exit_code == 2, result.output
+        assert "cannot use the database URL" in result.output
+        assert "Traceback" not in result.output
+
+
 def test_login_never_redirects_to_another_site() -> None:
     from migrant_health.platform.views import _safe_next
 

@@ -8,6 +8,7 @@ toolkit's words and never reach the user raw.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -110,6 +111,14 @@ def test_a_constant_exposure_is_refused() -> None:
         LinearModel("bmi", exposure="integration", covariates=["age"]).fit(data)
     with pytest.raises(DataError, match="'integration' takes one value"):
         Mediation("bmi", covariates=["age"], n_sims=10).fit(data)
+
+
+@pytest.mark.parametrize("exposure", ["city", "C(city)"])
+def test_a_text_exposure_of_one_category_is_refused(exposure: str) -> None:
+    """It expands to no column at all, and the model was fitted without it, in silence."""
+    data = survey().assign(city="Shenzhen")
+    with pytest.raises(DataError, match=rf"'{re.escape(exposure)}' takes one value \(Shenzhen\)"):
+        LinearModel("bmi", exposure=exposure, covariates=["age"]).fit(data)
 
 
 def test_the_outcome_as_its_own_regressor_is_refused() -> None:

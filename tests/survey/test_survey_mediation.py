@@ -138,3 +138,11 @@ def test_an_unknown_link_or_outcome_type_is_refused() -> None:
         Mediation("cong_mesg", exposure="treat", mediator="emo", link="cloglog").fit(data)
     with pytest.raises(DataError, match="outcome_type must be one of auto"):
         Mediation("cong_mesg", exposure="treat", mediator="emo", outcome_type="count").fit(data)
+
+
+def test_effects_on_the_lowest_category_onward_are_refused() -> None:
+    """P(srh >= 1) is 1 for everyone: its effects would be exact zeros reported as significant."""
+    data = mediation_survey(400, seed=5)
+    data["srh"] = 1 + (data["social_support"] > data["social_support"].median()).astype(int) * 2
+    with pytest.raises(DataError, match=r"top_from=1 is the lowest category .* choose one of 3"):
+        Mediation("srh", covariates=["age"], n_sims=20, top_from=1).fit(data)

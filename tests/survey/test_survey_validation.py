@@ -43,6 +43,7 @@ def test_every_kind_of_problem_is_reported_at_once() -> None:
     bad.loc[8, "years_in_city"] = 70  # exceeds age
     bad.loc[9, "srh"] = 6  # beyond the 5-level scale
     bad.loc[10, "med_insurance"] = "NCMS"
+    bad.loc[11, "weight"] = "inf"  # reads as a number, but no column holds it
     with pytest.raises(SurveyValidationError) as caught:
         validate_survey(bad, source="bad.csv")
     error = caught.value
@@ -65,6 +66,7 @@ def test_every_kind_of_problem_is_reported_at_once() -> None:
             11,
             "not one of none, rural_origin, urban_resident_dest, urban_employee_dest, other",
         ),
+        ("weight", 12, "not a finite number"),
     }
     assert expected <= found
     text = str(error)

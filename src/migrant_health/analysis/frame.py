@@ -294,7 +294,17 @@ def build_frame(
     constant = [str(c) for c in X.columns if X[c].nunique() <= 1]
     for term in must_vary:
         columns = _term_columns(data, term, levels)
-        if columns and set(columns) <= set(constant):
+        if not columns:
+            # A text column (or C(...)) of one category expands to no column at all: the model
+            # was fitted without it, in silence.
+            sources = source_columns(term)
+            seen = data.loc[keep, sources[0]].dropna().unique() if sources else []
+            raise DataError(
+                f"{model}: '{term}' takes one value ({', '.join(map(str, seen[:3]))}) for all "
+                f"{n:,} respondents used, so its effect on '{outcome}' cannot be estimated; "
+                "choose a variable that varies"
+            )
+        if set(columns) <= set(constant):
             values = ", ".join(f"{v:g}" for v in np.unique(X[columns[0]]))
             raise DataError(
                 f"{model}: '{term}' takes one value ({values}) for all {n:,} respondents used, "

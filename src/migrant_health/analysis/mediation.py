@@ -175,6 +175,14 @@ class Mediation(SurveyEstimator):
                     f"top_from={self.top_from} is not a category of '{self.outcome}' "
                     f"({', '.join(f'{v:g}' for v in self._levels)})"
                 )
+            if self.top_from == self._levels[0]:
+                # P(y >= lowest category) is 1 whatever the exposure: every effect would be an
+                # exact 0 with a standard error of 0, reported as significant.
+                raise DataError(
+                    f"top_from={self.top_from:g} is the lowest category of '{self.outcome}', so "
+                    f"P({self.outcome} >= {self.top_from:g}) is 1 for everyone; choose one of "
+                    f"{', '.join(f'{v:g}' for v in self._levels[1:])}"
+                )
             self._ycode = np.searchsorted(self._levels, frame.y)
         elif kind == "binary" and not set(np.unique(frame.y)) <= {0.0, 1.0}:
             raise DataError(f"binary outcome '{self.outcome}' must be 0/1")

@@ -153,11 +153,13 @@ def fit_command(
         check_can_write(csv, "--csv")
     if replicates < 0:
         raise RunConfigError(f"--replicates {replicates} must be 0 or more")
-    last_data_year = load_demography().last_year
-    end = end if end is not None else min(matched.years[1], last_data_year)
+    demography = load_demography()
+    end = end if end is not None else min(matched.years[1], demography.last_year)
+    matched.require_years(demography.first_year, min(end, demography.last_year))
     config = RunConfig(
         end=end, scale=scale, seed=seed, workers=workers or default_workers(), scenario=parsed
     )
+    config.check_seeds(replicates + 1)
     config = prepare_run(config, workers, console)
     runs: list[ModelRun] = []
     with _progress("simulating") as bar:

@@ -305,6 +305,12 @@ def estimate(
             options.setdefault("exposure", "integration")
     resolved = resolved_options(spec, options)
     if resolved.get("exposure") == "integration" and "integration" not in frame.columns:
+        if "exposure" in options:
+            raise DataError(
+                f"{model}: --exposure integration names the integration index, which the file "
+                "lacks; add --index to compute it from the four dimensions, or name a column "
+                "of the file"
+            )
         raise DataError(f"{model} needs --exposure (or --index for the integration index)")
     frame = _validated_columns(frame, named_columns(resolved), str(data))
     with warnings.catch_warnings(record=True) as caught:

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -96,8 +97,51 @@ class RunConfig:
     fixed_mortality_factors: np.ndarray | None = field(default=None, compare=False, repr=False)
     chunks: tuple[int, int] | None = None
 
+    def check_seeds(self, runs: int) -> None:
+        """Refuse a seed whose ``runs`` consecutive runs (``seed`` to ``seed + runs - 1``, the
+        replicates of a comparison or a fit) leave the 64-bit range seeds live in.
+
+        Raises:
+            RunConfigError: naming the seeds the runs would use and the largest seed allowed.
+        """
+        last = self.seed + runs - 1
+        if self.seed >= 0 and last >= 2**64:
+            raise RunConfigError(
+                f"--seed {self.seed}: its {runs} runs would use seeds {self.seed} to {last}, "
+                f"past 2^64 - 1; give a seed of at most {2**64 - runs}"
+            )
+
+    def _check_types(self) -> None:
+        """Refuse settings of the wrong kind from Python callers (the CLI parses its own).
+
+        Without it, ``scenario="fair_employment"`` failed deep in the run with an
+        ``AttributeError`` and ``end="2020"`` with a ``TypeError``.
+        """
+        for name in ("start", "end", "seed", "workers"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer):
+                raise RunConfigError(
+                    f"RunConfig({name}={value!r}): {name} must be a whole number, not "
+                    f"{type(value).__name__}"
+                )
+        if isinstance(self.scale, bool) or not isinstance(self.scale, int | float | np.number):
+            raise RunConfigError(
+                f"RunConfig(scale={self.scale!r}): scale must be a number of persons per agent"
+            )
+        if self.scenario is not None and not isinstance(self.scenario, Scenario):
+            hint = (
+                f"; for a shipped scenario or a YAML file use scenario=resolve_scenario("
+                f"{self.scenario!r}) (from migrant_health.scenarios import resolve_scenario)"
+                if isinstance(self.scenario, str | Path)
+                else ""
+            )
+            raise RunConfigError(
+                f"RunConfig(scenario={self.scenario!r}): scenario must be a Scenario or None{hint}"
+            )
+
     def validate(self, first_year: int, last_year: int) -> None:
         """Raise :class:`RunConfigError` for impossible settings, saying what is allowed."""
+        self._check_types()
         if not first_year <= self.start <= last_year:
             raise RunConfigError(
                 f"--start {self.start} is outside the data's years [{first_year}, {last_year}]"

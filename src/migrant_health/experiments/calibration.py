@@ -310,7 +310,9 @@ def calibrate(
     free = free_parameters(tree, parameters)
     if not free:
         raise CalibrationError("no parameter to calibrate (none has a calibrate range)")
-    last = matched.years[1] if end is None else end
+    demography = load_demography()
+    last = min(matched.years[1], demography.last_year) if end is None else end
+    matched.require_years(demography.first_year, min(last, demography.last_year))
     settings = CalibrationSettings(
         targets_file=str(targets) if targets is not None else "package",
         targets_sha256=hashlib.sha256(raw).hexdigest(),
@@ -322,10 +324,9 @@ def calibrate(
         bounds=[[p.low, p.high] for p in free],
         replicates=int(replicates),
     )
-    demography = load_demography()
-    RunConfig(end=settings.end, scale=settings.scale).validate(
-        demography.first_year, demography.last_year
-    )
+    checked = RunConfig(end=settings.end, scale=settings.scale, seed=settings.seed)
+    checked.validate(demography.first_year, demography.last_year)
+    checked.check_seeds(settings.replicates + 1)
     settings_path = directory / SETTINGS_FILE
     if settings_path.exists():
         stored = json.loads(settings_path.read_text(encoding="utf-8"))
@@ -434,7 +435,8 @@ def _study(storage: Any, settings: CalibrationSettings, worker: int, finished: i
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sampler = RefiningSampler(
-            seed=settings.seed * 1_000_003 + 7_919 * worker + finished,
+            # Optuna's samplers take seeds below 2^32 (the same seeds as before below 4,294).
+            seed=(settings.seed * 1_000_003 + 7_919 * worker + finished) % 2**32,
             n_explore=max(8, settings.trials // 3),
         )
         return optuna.create_study(

@@ -179,6 +179,7 @@ def plan_comparison(
     replicates = small_runs.shrink_count(replicates, SMALL_REPLICATES)
     base = small_runs.shrink_run(RunConfig(start=start, end=end, scale=scale, seed=seed))
     count_chunks(base)  # checks the years and the scale, before anything else is read
+    base.check_seeds(replicates)
     compared = _resolve_all(scenarios, later_wins)
     draws = draw_parameter_sets(replicates, seed)
     for scenario in compared:

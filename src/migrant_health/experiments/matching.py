@@ -65,6 +65,20 @@ class MatchedTargets:
         years = [c.model_year for c in self.comparisons]
         return min(years), max(years)
 
+    def require_years(self, first: int, last: int) -> None:
+        """Refuse targets of which no row falls in the simulated years ``first``-``last``.
+
+        Raises:
+            DataError: naming the file and the years its comparable rows need.
+        """
+        if any(first <= c.model_year <= last for c in self.comparisons):
+            return
+        low, high = self.years
+        raise DataError(
+            f"{self.label}: every row the model can compare lies in {low}-{high}, outside the "
+            f"simulated years {first}-{last}; give targets of those years"
+        )
+
 
 def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     """Read a targets file (or the shipped one) and add the line number of every row.

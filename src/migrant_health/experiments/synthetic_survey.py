@@ -305,7 +305,8 @@ def _draw(
     if len(rows) < n:
         raise DataError(
             f"the simulation has only {len(rows):,} {what} agents, fewer than the {n:,} "
-            "requested; ask for fewer respondents or pass a smaller scale"
+            "requested; ask for fewer respondents (from Python, synthesize_survey's scale "
+            "argument can also give each agent fewer persons)"
         )
     w = rows["weight"].to_numpy(dtype=float)
     pick = rng.choice(len(rows), size=n, replace=False, p=w / w.sum())

@@ -10,6 +10,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url, select
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from migrant_health.platform.errors import PlatformError
@@ -47,7 +48,15 @@ def make_engine(settings: Settings) -> Engine:
                 os.umask(old_umask)
 
         return engine
-    return create_engine(settings.db_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    try:
+        return create_engine(settings.db_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    except (ArgumentError, ImportError) as exc:
+        # A URL of no known dialect, or one whose driver is not installed.
+        raise PlatformError(
+            f"cannot use the database URL {settings.shown_db_url}: {exc}; give a URL such as "
+            "postgresql+psycopg://user:password@host/name, or leave out --db for the "
+            "embedded SQLite file"
+        ) from None
 
 
 def alembic_config() -> Config:

@@ -123,13 +123,19 @@ def _check_column(
             add(frac, "not a whole number")
         low, high = _range_of(column, meta)
         arr = values.to_numpy(dtype=float)
+        # "inf" reads as a number, and no column of the schema can hold it (an infinite weight
+        # made every estimate fail with a message about collinearity).
+        infinite = np.isinf(arr)
+        add(infinite, "not a finite number")
         with np.errstate(invalid="ignore"):
             out = np.zeros(len(arr), dtype=bool)
             if low is not None:
                 out |= arr < low
             if high is not None:
                 out |= arr > high
+        out &= ~infinite
         add(out, _range_text(low, high))
+        out |= infinite
         if column.kind == "int":
             values = values.where(~out).round().astype("Int64")
         else:
