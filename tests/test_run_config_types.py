@@ -49,3 +49,18 @@ def test_the_replicates_seeds_stay_within_64_bits() -> None:
         RunConfig(seed=2**64 - 2).check_seeds(3)
     with pytest.raises(RunConfigError, match="its 3 runs would use seeds"):
         plan_comparison(["fair_employment"], replicates=3, seed=2**64 - 2, scale=100_000, end=2009)
+
+
+def test_a_numpy_seed_near_the_top_is_checked_as_a_number() -> None:
+    """``np.uint64`` arithmetic wraps around instead of passing 2^64."""
+    with pytest.raises(RunConfigError, match="would use seeds"):
+        RunConfig(seed=np.uint64(2**64 - 2)).check_seeds(3)
+
+
+def test_a_wrong_kind_is_refused_at_construction_even_for_small_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Small runs compare the scale before any validation: the check comes first."""
+    monkeypatch.setenv("MIGRANT_HEALTH_SMALL_RUNS", "1")
+    with pytest.raises(RunConfigError, match="scale must be a number"):
+        RunConfig(scale="20000")  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ import platform
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, fields
@@ -32,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 import migrant_health
 from migrant_health.atomic import claim_directory, note_completed
@@ -414,32 +416,39 @@ def read_partial_run(run_dir: Path) -> RunResult:
     """
     run_dir = Path(run_dir)
     meta = _part_metadata(run_dir)
-    # A part copied in half or edited by hand is named, not left to fail in numpy or zipfile.
+    # A part copied in half or edited by hand is named, not left to fail in numpy, zipfile or
+    # pyarrow. Only the reading of its files and counts is guarded: a fault of this code's own
+    # must not read as a reason to simulate the part again.
+    damaged = (OSError, ValueError, EOFError, zlib.error, zipfile.BadZipFile, pa.ArrowException)
     try:
         with np.load(run_dir / PARTIAL_SUMS) as sums, np.load(run_dir / PARTIAL_RECORDS) as stored:
             levels = [sums[f"level_{k}"] for k in range(len(sums.files))]
             records = {name: stored[name] for name in stored.files}
-        config = _config_from_json(meta["config"])
         fixed_rows = None
         if meta["config"].get("fixed_mortality_factors"):
             with np.load(run_dir / PARTIAL_FIXED_FACTORS) as fixed:
                 fixed_rows = fixed["rows"]
         counts = [int(meta[k]) for k in ("agent_years", "agents", "chunks", "chunks_total")]
         timings = {k: float(v) for k, v in meta.get("timings_seconds", {}).items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, zipfile.BadZipFile) as exc:
-        detail = f"lacks {exc}" if isinstance(exc, KeyError) else str(exc)
+        snapshots = sorted((run_dir / "snapshots").glob("snapshot_*.parquet"))
+        rows = pd.concat([pd.read_parquet(f) for f in snapshots]) if snapshots else pd.DataFrame()
+    except KeyError as exc:  # a count missing from run.json, an array from an archive
         raise RunConfigError(
-            f"{run_dir} is a damaged part of a run ({type(exc).__name__}: {detail}); simulate "
+            f"{run_dir} is a damaged part of a run (it lacks {exc}); simulate the part again"
+        ) from None
+    except (*damaged, TypeError) as exc:  # TypeError: a count that is not a number
+        raise RunConfigError(
+            f"{run_dir} is a damaged part of a run ({type(exc).__name__}: {exc}); simulate "
             "the part again"
         ) from None
-    snapshots = sorted((run_dir / "snapshots").glob("snapshot_*.parquet"))
+    config = _config_from_json(meta["config"])
     agent_years, agents, chunks, chunks_total = counts
     return RunResult(
         config,
         ParameterTree.load(),
         pd.DataFrame(),
         pd.DataFrame(),
-        pd.concat([pd.read_parquet(f) for f in snapshots]) if snapshots else pd.DataFrame(),
+        rows,
         timings,
         agent_years,
         agents,

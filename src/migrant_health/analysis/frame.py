@@ -297,12 +297,14 @@ def build_frame(
         if not columns:
             # A text column (or C(...)) of one category expands to no column at all: the model
             # was fitted without it, in silence.
-            sources = source_columns(term)
-            seen = data.loc[keep, sources[0]].dropna().unique() if sources else []
+            # Name the source column that has at most one category among the rows used.
+            counts = {c: data.loc[keep, c].dropna().unique() for c in source_columns(term)}
+            column, seen = min(counts.items(), key=lambda item: len(item[1]))
+            held = f"takes one value ({seen[0]})" if len(seen) else "has no value"
+            where = f"'{term}'" if column == term else f"'{term}' ('{column}')"
             raise DataError(
-                f"{model}: '{term}' takes one value ({', '.join(map(str, seen[:3]))}) for all "
-                f"{n:,} respondents used, so its effect on '{outcome}' cannot be estimated; "
-                "choose a variable that varies"
+                f"{model}: {where} {held} for all {n:,} respondents used, so its effect on "
+                f"'{outcome}' cannot be estimated; choose a variable that varies"
             )
         if set(columns) <= set(constant):
             values = ", ".join(f"{v:g}" for v in np.unique(X[columns[0]]))

@@ -97,6 +97,11 @@ class RunConfig:
     fixed_mortality_factors: np.ndarray | None = field(default=None, compare=False, repr=False)
     chunks: tuple[int, int] | None = None
 
+    def __post_init__(self) -> None:
+        # At construction, before anything compares or copies the settings (small runs compare
+        # the scale before any validation).
+        self._check_types()
+
     def check_seeds(self, runs: int) -> None:
         """Refuse a seed whose ``runs`` consecutive runs (``seed`` to ``seed + runs - 1``, the
         replicates of a comparison or a fit) leave the 64-bit range seeds live in.
@@ -104,11 +109,12 @@ class RunConfig:
         Raises:
             RunConfigError: naming the seeds the runs would use and the largest seed allowed.
         """
-        last = self.seed + runs - 1
-        if self.seed >= 0 and last >= 2**64:
+        seed = int(self.seed)  # a numpy uint64 would wrap around instead of passing 2^64
+        last = seed + runs - 1
+        if seed >= 0 and last >= 2**64:
             raise RunConfigError(
-                f"--seed {self.seed}: its {runs} runs would use seeds {self.seed} to {last}, "
-                f"past 2^64 - 1; give a seed of at most {2**64 - runs}"
+                f"--seed {seed}: its {runs} runs would use seeds {seed} to {last}, past "
+                f"2^64 - 1; give a seed of at most {2**64 - runs}"
             )
 
     def _check_types(self) -> None:
@@ -141,7 +147,6 @@ class RunConfig:
 
     def validate(self, first_year: int, last_year: int) -> None:
         """Raise :class:`RunConfigError` for impossible settings, saying what is allowed."""
-        self._check_types()
         if not first_year <= self.start <= last_year:
             raise RunConfigError(
                 f"--start {self.start} is outside the data's years [{first_year}, {last_year}]"

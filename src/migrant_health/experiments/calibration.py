@@ -312,7 +312,8 @@ def calibrate(
         raise CalibrationError("no parameter to calibrate (none has a calibrate range)")
     demography = load_demography()
     last = min(matched.years[1], demography.last_year) if end is None else end
-    matched.require_years(demography.first_year, min(last, demography.last_year))
+    RunConfig(end=last).validate(demography.first_year, demography.last_year)  # --end first
+    matched.require_years(demography.first_year, last, demography.last_year)
     settings = CalibrationSettings(
         targets_file=str(targets) if targets is not None else "package",
         targets_sha256=hashlib.sha256(raw).hexdigest(),

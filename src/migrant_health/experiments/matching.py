@@ -65,8 +65,14 @@ class MatchedTargets:
         years = [c.model_year for c in self.comparisons]
         return min(years), max(years)
 
-    def require_years(self, first: int, last: int) -> None:
+    def require_years(self, first: int, last: int, last_possible: int | None = None) -> None:
         """Refuse targets of which no row falls in the simulated years ``first``-``last``.
+
+        Args:
+            first: First simulated year.
+            last: Last simulated year (``--end``).
+            last_possible: The last year a run can reach; when ``last`` falls short of it and
+                rows lie beyond, a later ``--end`` is suggested too.
 
         Raises:
             DataError: naming the file and the years its comparable rows need.
@@ -74,9 +80,14 @@ class MatchedTargets:
         if any(first <= c.model_year <= last for c in self.comparisons):
             return
         low, high = self.years
+        later = (
+            f", or a later --end (up to {last_possible})"
+            if last_possible is not None and last < last_possible and high > last
+            else ""
+        )
         raise DataError(
             f"{self.label}: every row the model can compare lies in {low}-{high}, outside the "
-            f"simulated years {first}-{last}; give targets of those years"
+            f"simulated years {first}-{last}; give targets of those years{later}"
         )
 
 

@@ -50,8 +50,8 @@ def make_engine(settings: Settings) -> Engine:
         return engine
     try:
         return create_engine(settings.db_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    except (ArgumentError, ImportError) as exc:
-        # A URL of no known dialect, or one whose driver is not installed.
+    except (ArgumentError, ImportError, ValueError) as exc:
+        # A URL of no known dialect, one whose driver is not installed, or a port not a number.
         raise PlatformError(
             f"cannot use the database URL {settings.shown_db_url}: {exc}; give a URL such as "
             "postgresql+psycopg://user:password@host/name, or leave out --db for the "

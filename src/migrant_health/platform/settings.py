@@ -69,7 +69,7 @@ class Settings:
 
         try:
             return make_url(self.db_url).render_as_string(hide_password=True)
-        except ArgumentError:
+        except (ArgumentError, ValueError):  # ValueError: a port that is not a number
             return "(an unreadable database URL)"
 
     def private_data_dir(self) -> Path:
