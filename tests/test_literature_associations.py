@@ -78,7 +78,7 @@ def _not_reproduced(reason: str) -> pytest.MarkDecorator:
         pytest.param(
             "income_good_physical",
             marks=_not_reproduced(
-                "good self-rated health goes with +17.0 % (15.4-18.7) annual income against "
+                "good self-rated health goes with +17.2 % (15.5-18.8) annual income against "
                 "CGSS's +7.1 % (not significant with matching): in the model physical health "
                 "reaches employment and earnings both (labour module), more strongly than the "
                 "CGSS cross-section shows"

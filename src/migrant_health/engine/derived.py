@@ -124,8 +124,9 @@ def draws_urban_pension(p: Params, status: int, insurance: int, age: int) -> boo
     scheme. The model keeps no contribution history: the scheme a person retires with is the
     one the care step last placed them on before the retirement age, by the job it read (that
     of age 58 or 59; a formal job is drawn each year with ``labor.urban.formal_share`` among
-    urban-hukou workers), so the pension goes to about the share of them in formal jobs then,
-    whatever their years of contributions."""
+    urban locals and with :func:`labor.convert_formal_chance` or kept among converts), so the
+    pension goes to about the share of them in formal jobs then, whatever their years of
+    contributions."""
     if age < p.labor__urban__retirement_age:
         return False
     return status == URBAN_LOCAL or (status == URBAN_HUKOU and insurance == INS_URBAN_EMPLOYEE)

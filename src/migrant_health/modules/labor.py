@@ -311,6 +311,26 @@ def formal_chance(p: Params, education: int, economic: float, city_tier: int) ->
 
 
 @inline
+def convert_formal_chance(p: Params, education: int, economic: float, city_tier: int) -> float:
+    """Chance that an employed convert to urban hukou without a formal job this year gets one.
+
+    The labour market sorts converts as it sorts out-migrants, by schooling, economic
+    integration and city (:func:`formal_chance`, without the contract-enforcement lever, which
+    reaches migrant workers), and the urban hukou opens the jobs kept for locals
+    (``labor.urban.convert_formal_access``). Until calibration step 52 every employed convert
+    drew the urban locals' 0.75 whatever their schooling: former farmers converted at origin
+    went from no wage job to 63-73 % formal (seeds 2 and 3).
+    """
+    return logistic(
+        p.labor__sector__formal_intercept
+        + p.labor__sector__formal_education * (education - 2)
+        + p.labor__sector__formal_economic * economic
+        + p.labor__sector__formal_big_city * (city_tier <= 2)
+        + p.labor__urban__convert_formal_access
+    )
+
+
+@inline
 def economic_target(  # type: ignore[no-untyped-def]
     p, employed, formal, income, savings, city_tier, insured
 ):  # fmt: skip
@@ -578,10 +598,10 @@ def city_job(
     """This year's job of a person living in a city: none, informal or formal.
 
     Urban-hukou people past the statutory ``labor.urban.retirement_age`` hold none. Among
-    the employed, urban-hukou people take a formal job with the urban locals' chance; an
-    out-migrant keeps a formal job with ``labor.sector.formal_retention`` and finds one with
-    :func:`formal_chance`. ``k_employment`` and ``k_sector`` are the year's keys of the two
-    draws.
+    the employed, urban locals take a formal job with ``labor.urban.formal_share``; an
+    out-migrant or a convert keeps a formal job with ``labor.sector.formal_retention`` and
+    finds one with :func:`formal_chance` (a convert with :func:`convert_formal_chance`).
+    ``k_employment`` and ``k_sector`` are the year's keys of the two draws.
     """
     urban_hukou = status == URBAN_LOCAL or status == URBAN_HUKOU
     if urban_hukou and age >= p.labor__urban__retirement_age:
@@ -590,10 +610,12 @@ def city_job(
         p, age, education, health, chronic, mental, job_search_services(p, status, job)
     ):
         return JOB_NONE
-    if urban_hukou:
+    if status == URBAN_LOCAL:
         formal_p = p.labor__urban__formal_share
     elif job == JOB_FORMAL:
         formal_p = p.labor__sector__formal_retention
+    elif status == URBAN_HUKOU:
+        formal_p = convert_formal_chance(p, education, economic, city_tier)
     else:
         formal_p = formal_chance(p, education, economic, city_tier)
     return JOB_FORMAL if uniform(k_sector, pid) < formal_p else JOB_INFORMAL

@@ -1,0 +1,43 @@
+"""A new urban hukou does not hand a formal job to everyone who gets it.
+
+Converts find formal jobs as out-migrants of their schooling, economic integration and city do,
+with the access the urban hukou opens (``labor.urban.convert_formal_access``). Before
+calibration step 52 every employed convert drew the urban locals' 0.75, whatever the schooling:
+former farmers converted at origin went from no wage job to 63-73 % formal.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from migrant_health import RunConfig, simulate
+
+
+@pytest.fixture(scope="module")
+def employed() -> pd.DataFrame:
+    people = simulate(
+        RunConfig(end=2020, scale=20_000, seed=3, snapshot_years=(2020,), snapshot_fraction=1.0)
+    ).snapshots
+    people = people.assign(
+        status=people["status"].astype(str),
+        formal=(people["job"].astype(str) == "formal").astype(float),
+    )
+    return people[people["age"].between(16, 55) & people["job"].isin(["formal", "informal"])]
+
+
+def formal_share(people: pd.DataFrame) -> float:
+    return float(np.average(people["formal"], weights=people["weight"]))
+
+
+def test_converts_formal_jobs_rise_with_schooling(employed: pd.DataFrame) -> None:
+    converts = employed[employed["status"] == "urban_hukou"]
+    little = formal_share(converts[converts["education"] <= 1])  # none or primary
+    much = formal_share(converts[converts["education"] >= 3])  # senior high or college
+    assert much > little + 0.15, (little, much)
+
+
+def test_converts_stand_between_out_migrants_and_urban_locals(employed: pd.DataFrame) -> None:
+    shares = {s: formal_share(employed[employed["status"] == s]) for s in set(employed["status"])}
+    assert shares["out_migrant"] < shares["urban_hukou"] < shares["urban_local"] - 0.10, shares
