@@ -218,7 +218,8 @@ def test_delete_refuses_anything_but_a_run_directory_inside_the_folder(
     list_runs(own_runs)
     before = sorted(p.name for p in own_runs.iterdir())
     refusals = {
-        "../outside": "not a directory inside the runs folder",
+        "../outside": "no directory ../outside",  # from here, where it is not
+        str(own_runs / ".." / "outside"): "not a directory inside the runs folder",
         str(outside): "not a directory inside the runs folder",
         "link": "not a directory inside the runs folder",
         "..": "not a directory inside the runs folder",

@@ -123,6 +123,7 @@ def test_bad_scenario_exits_2_without_traceback_or_output(
         (["--scale", "0"], "--scale 0.0 must be at least 1"),
         (["--scale", "inf"], "--scale inf is not a number of persons per agent"),
         (["--seed", "-1"], "--seed -1 is outside [0, 2^64 - 1]"),
+        (["--workers", "-1"], "--workers -1: give 0 (every available core) or more"),
         (["--seed", str(2**64)], f"--seed {2**64} is outside [0, 2^64 - 1]"),
         (["--scale", "nan"], "--scale nan is not a number of persons per agent"),
         (["--end", "2010", "--snapshot-years", "2020"], "--snapshot-years [2020] fall outside"),
@@ -463,3 +464,21 @@ def test_an_unknown_format_exits_2_naming_the_choices(tmp_path: Path, arguments:
     assert result.exit_code == 2
     assert result.stderr == "error: unknown --format 'xml'; choose one of text, json, csv\n"
     assert result.stdout == "" and not out.exists()
+
+
+def test_an_option_without_the_one_it_needs_is_named(tmp_path: Path) -> None:
+    """--snapshot-fraction without --snapshot-years changed nothing, in silence."""
+    result = runner.invoke(
+        app, ["simulate", *SMALL, "--snapshot-fraction", "0.5", "--out", str(tmp_path / "a")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "--snapshot-fraction has no effect without --snapshot-years" in _flat(result.output)
+    result = runner.invoke(
+        app,
+        [
+            "simulate", *SMALL, "--snapshot-years", "2010", "--snapshot-fraction", "1e-9",
+            "--out", str(tmp_path / "b"),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "sampled no one at this scale" in _flat(result.output)

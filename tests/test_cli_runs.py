@@ -112,7 +112,8 @@ def test_runs_delete_asks_first_and_removes_directory_and_row(own_runs: Path) ->
     ("args", "message"),
     [
         (["runs", "show", "run-2"], "no run or comparison 'run-2'"),
-        (["runs", "delete", "../elsewhere", "--yes"], "not a directory inside the runs folder"),
+        (["runs", "delete", "../elsewhere", "--yes"], "no directory ../elsewhere"),
+        (["runs", "show", "/nowhere/run-1"], "no directory /nowhere/run-1; give the path"),
         (["runs", "delete", "/tmp", "--yes"], "not a directory inside the runs folder"),
         (["runs", "delete", "catalogue.duckdb", "--yes"], "not a run or comparison directory"),
         (["runs", "list", "--kind", "report"], "unknown kind 'report'; choose one of run"),

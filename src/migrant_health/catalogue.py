@@ -473,6 +473,11 @@ def _name_in(folder: Path, run_id: str) -> str:
     given = Path(run_id)
     candidate = given if given.is_absolute() or len(given.parts) > 1 else folder / given
     resolved = candidate.resolve()
+    if run_id.strip() and len(given.parts) > 1 and not candidate.exists():
+        raise StoreError(
+            f"no directory {run_id}; give the path of a run or comparison directory, or its id "
+            "(`migrant-health runs list`)"
+        )
     if resolved.parent != folder.resolve() or not run_id.strip():
         raise StoreError(
             f"'{run_id}' is not a directory inside the runs folder {folder}; give the id of a "

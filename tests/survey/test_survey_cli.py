@@ -472,3 +472,44 @@ def test_an_unknown_format_exits_2_naming_the_choices(command: list[str], choice
     assert result.exit_code == 2
     assert result.stderr == f"error: unknown --format 'xml'; choose one of {choices}\n"
     assert result.stdout == ""
+
+
+def test_index_weights_without_the_index_are_named(tmp_path: Path) -> None:
+    """--index-method chose nothing without --index, in silence."""
+    path = write_survey(simulate_survey(200), tmp_path / "survey.csv")
+    result = runner.invoke(
+        survey_app,
+        [
+            "estimate", str(path), "--model", "ols", "--outcome", "bmi",
+            "--exposure", "social_support", "--index-method", "entropy",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "--index-method has no effect without --index" in " ".join(result.output.split())
+
+
+def test_origin_respondents_without_the_origin_are_named(tmp_path: Path) -> None:
+    """--origin-n drew no one without --include-origin (said before any simulation)."""
+    result = runner.invoke(
+        survey_app,
+        [
+            "synth", "--year", "2010", "--n", "10", "--origin-n", "5",
+            "--out", str(tmp_path / "survey.xlsx"),
+        ],
+    )  # fmt: skip
+    output = " ".join(result.output.split())
+    assert "--origin-n has no effect without --include-origin" in output
+    assert result.exit_code == 2 and "unknown survey format '.xlsx'" in output
+
+
+@pytest.mark.parametrize("command", ["index", "validate"])
+def test_an_output_under_a_file_is_named_before_reading(tmp_path: Path, command: str) -> None:
+    """It said "cannot read or write ...: File exists" once the survey was read."""
+    (tmp_path / "afile").write_text("")
+    option = "--out" if command == "index" else "--report"
+    target = tmp_path / "afile" / "x.csv"
+    result = runner.invoke(
+        survey_app, [command, str(EXAMPLES / "example_survey.csv"), option, str(target)]
+    )
+    assert result.exit_code == 2
+    assert "afile is a file, not a folder" in " ".join(result.output.split())

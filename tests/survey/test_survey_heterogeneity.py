@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from migrant_health.analysis.heterogeneity import SubgroupModel, age_band
+from migrant_health.errors import DataError
 
 
 def grouped_survey(n: int, seed: int, old_effect: float) -> pd.DataFrame:
@@ -93,3 +94,11 @@ def test_the_equal_effects_test_uses_psus_that_span_the_groups() -> None:
     assert fit.equal_effects_["p"] < 0.01
     interaction = fit.pooled_model_.summary().set_index("term").loc["integration:C(sex)[female]"]
     assert interaction["estimate"] == pytest.approx(0.3, abs=0.1)
+
+
+def test_a_column_of_ids_is_refused_in_a_message_of_one_line() -> None:
+    """Every respondent a group of one: the message listed all 400 and ran to pages."""
+    data = grouped_survey(400, seed=2, old_effect=0.5).assign(id=range(400))
+    with pytest.raises(DataError, match=r"and 395 more groups\); --by needs a column") as caught:
+        SubgroupModel("health", exposure="integration", by="id").fit(data)
+    assert len(str(caught.value)) < 400

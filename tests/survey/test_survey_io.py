@@ -81,6 +81,8 @@ def test_column_map_errors_name_what_is_wrong(tmp_path: Path) -> None:
         ColumnMap.from_dict({"renames": {}})
     with pytest.raises(ColumnMapError, match="not a schema column"):
         ColumnMap.from_dict({"rename": {"agee": "q1"}})
+    with pytest.raises(ColumnMapError, match="keep_unmapped must be true or false, not 'maybe'"):
+        ColumnMap.from_dict({"keep_unmapped": "maybe"})
     with pytest.raises(ColumnMapError, match="srh_levels"):
         ColumnMap.from_dict({"scales": {"srh_levels": 12}})
     with pytest.raises(ColumnMapError, match="age <- q101c"):

@@ -138,7 +138,8 @@ class SubgroupModel(SurveyEstimator):
         if len(rows) < 2:
             raise DataError(
                 f"heterogeneity: fewer than two groups of '{self.by}' could be fitted "
-                f"(skipped: {self.skipped_ or 'none'})"
+                f"(skipped: {_shown_skips(self.skipped_)}); --by needs a column of a few "
+                "groups with enough respondents each, such as sex or city_tier"
             )
         labels, ns, est, se = map(list, zip(*rows, strict=True))
         est_arr, se_arr = np.asarray(est, float), np.asarray(se, float)
@@ -196,3 +197,13 @@ class SubgroupModel(SurveyEstimator):
         out["equal_effects_test"] = self.equal_effects_
         out["skipped_groups"] = self.skipped_
         return out
+
+
+def _shown_skips(skipped: dict[str, str], shown: int = 5) -> str:
+    """The skipped groups and why, the first ``shown`` of them and how many more (a column of
+    ids skipped every respondent, and the message ran to 8,000 characters)."""
+    if not skipped:
+        return "none"
+    items = [f"{label}: {why}" for label, why in list(skipped.items())[:shown]]
+    more = len(skipped) - shown
+    return "; ".join(items) + (f"; and {more:,} more groups" if more > 0 else "")

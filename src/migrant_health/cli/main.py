@@ -23,8 +23,15 @@ import migrant_health
 from migrant_health.cli.calibrate import calibrate_command, fit_command
 from migrant_health.cli.combine import combine_command
 from migrant_health.cli.compare import compare_command
-from migrant_health.cli.errors import friendly_errors, ignore_ctrl_c_while_exiting
-from migrant_health.cli.output import FormatOpt, check_format, emit, notes_console, records
+from migrant_health.cli.errors import friendly_errors, ignore_ctrl_c_while_exiting, stderr
+from migrant_health.cli.output import (
+    FormatOpt,
+    check_format,
+    emit,
+    notes_console,
+    records,
+    warn_ignored,
+)
 from migrant_health.cli.preflight import prepare_run
 from migrant_health.cli.report import report_command
 from migrant_health.cli.runs import register_new_run, runs_app
@@ -42,6 +49,9 @@ from migrant_health.params import ParameterSpec, ParameterTree
 from migrant_health.scenarios import resolve_stack
 from migrant_health.store import RUNS, check_writable, write_run
 from migrant_health.writable import check_can_write
+
+#: The share of people a snapshot samples unless --snapshot-fraction says otherwise.
+SNAPSHOT_FRACTION = 0.05
 
 app = typer.Typer(
     help="Urban integration and health of China's rural migrant workers: a national "
@@ -118,7 +128,9 @@ def simulate_command(
     snapshot_years: str | None = typer.Option(
         None, "--snapshot-years", help="Years to write agent-level samples, e.g. 2010,2020."
     ),
-    snapshot_fraction: float = typer.Option(0.05, help="Share of people in the snapshot sample."),
+    snapshot_fraction: float = typer.Option(
+        SNAPSHOT_FRACTION, help="Share of people in the snapshot sample."
+    ),
     out: Path | None = typer.Option(
         None,
         "--out",
@@ -145,6 +157,10 @@ def simulate_command(
     own unit (persons, share 0-1, ...; not scaled as in the text).
     """
     check_format(output_format)
+    if workers < 0:
+        raise RunConfigError(f"--workers {workers}: give 0 (every available core) or more")
+    if snapshot_years is None and snapshot_fraction != SNAPSHOT_FRACTION:
+        warn_ignored("--snapshot-fraction", "--snapshot-years")
     config = RunConfig(
         start=start,
         end=end,
@@ -165,6 +181,12 @@ def simulate_command(
     config = prepare_run(config, workers, notes, scheduler)
     with executor_for(scheduler, config.workers) as executor:
         result = _simulate_with_progress(config, notes, executor)
+    if config.snapshot_years and result.snapshots.empty:
+        stderr.print(
+            f"warning: --snapshot-fraction {snapshot_fraction:g} sampled no one at this scale: "
+            "the run has no snapshots; raise the fraction",
+            highlight=False,
+        )
     out = write_run(result, out)
     register_new_run(out)
     if output_format == "text":

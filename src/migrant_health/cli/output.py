@@ -103,3 +103,12 @@ def emit(output_format: str, document: Mapping[str, Any], table: Table) -> None:
         typer.echo(csv_text(table), nl=False)
     else:
         raise ValueError(f"emit prints json or csv, not {output_format!r}")
+
+
+def warn_ignored(option: str, needs: str) -> None:
+    """Say on stderr that ``option`` was given without ``needs``, which it takes effect with.
+
+    An option that changes nothing without another one was ignored in silence, and a user
+    could believe a run sampled, weighted or drew what it did not.
+    """
+    stderr.print(f"warning: {option} has no effect without {needs}", highlight=False)

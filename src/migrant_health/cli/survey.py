@@ -22,7 +22,14 @@ from migrant_health.analysis.diagnostics import restated_warnings
 from migrant_health.analysis.model_names import FORMATS, MODEL_NAMES
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.estimate_options import given_options, named_columns, resolved_options
-from migrant_health.cli.output import DATA_FORMATS, FormatOpt, check_format, emit, records
+from migrant_health.cli.output import (
+    DATA_FORMATS,
+    FormatOpt,
+    check_format,
+    emit,
+    records,
+    warn_ignored,
+)
 from migrant_health.errors import DataError
 from migrant_health.scenarios import resolve_stack
 from migrant_health.survey.errors import SurveyValidationError
@@ -85,6 +92,7 @@ def validate(
     check_format(output_format)
     if report is not None:
         file_format(report)
+        check_can_write(report, "--report")
     frame = read_survey(data, column_map, encoding=encoding)
     _, found = check_survey(frame, require="full", source=str(data))
     if report is not None:
@@ -145,6 +153,7 @@ def index(
     check_format(output_format)
     if out is not None:
         file_format(out)
+        check_can_write(out, "--out")
     frame = read_survey(data, column_map, encoding=encoding)
     _, found = check_survey(frame, require="full", source=str(data))
     if not found.ok:
@@ -296,6 +305,8 @@ def estimate(
     from migrant_health.analysis.models import model_spec
     from migrant_health.analysis.tables import regression_table
 
+    if not with_index and index_method != "equal":
+        warn_ignored("--index-method", "--index")
     spec = model_spec(model)
     options = given_options(ctx, model, spec)
     frame = read_survey(data, column_map, encoding=encoding)
@@ -386,6 +397,8 @@ def synth(
     workers: Annotated[int, typer.Option(help="Simulation processes")] = 1,
 ) -> None:
     """Simulate to YEAR and write a synthetic survey of N out-migrants in the schema."""
+    if origin_n is not None and not include_origin:
+        warn_ignored("--origin-n", "--include-origin")
     file_format(out)
     if not out.parent.is_dir():
         raise DataError(f"{out}: the folder {out.parent} does not exist")

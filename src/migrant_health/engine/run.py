@@ -11,6 +11,7 @@ not grow with the number of chunks (10,318 at one agent per person).
 
 from __future__ import annotations
 
+import difflib
 import multiprocessing
 import os
 import time
@@ -278,10 +279,21 @@ class RunResult:
         return self.records[MORTALITY_FACTORS]
 
     def series(self, metric: str, group: str = "all") -> pd.Series:
-        """One metric of one group as a series indexed by year."""
-        rows = self.aggregates[
-            (self.aggregates["metric"] == metric) & (self.aggregates["group"] == group)
-        ]
+        """One metric of one group as a series indexed by year (empty for a group no one was
+        in).
+
+        Raises:
+            KeyError: for a metric the run does not have, naming the closest one.
+        """
+        is_metric = self.aggregates["metric"] == metric
+        if not is_metric.any() and len(self.aggregates):
+            known = sorted(set(self.aggregates["metric"]))
+            close = difflib.get_close_matches(metric, known, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise KeyError(
+                f"no metric '{metric}' in this run{hint} (`migrant-health metrics` lists them)"
+            )
+        rows = self.aggregates[is_metric & (self.aggregates["group"] == group)]
         return rows.set_index("year")["value"]
 
     def value(self, metric: str, year: int, group: str = "all") -> float:

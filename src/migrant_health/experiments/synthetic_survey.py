@@ -604,6 +604,11 @@ def draw_survey(
     _check_sizes(n, origin_n, include_origin)
     config = result.config
     if year is None:
+        if not config.snapshot_years:
+            raise DataError(
+                "the run has no snapshot to draw from: simulate with snapshot_years=(YEAR,) "
+                "and snapshot_fraction=1.0"
+            )
         if len(config.snapshot_years) != 1:
             raise DataError("pass the survey year: the run has several snapshot years")
         year = config.snapshot_years[0]

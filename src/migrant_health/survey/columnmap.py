@@ -141,6 +141,10 @@ class ColumnMap:
         for key, mapping in sections["recode"].items():
             if not isinstance(mapping, Mapping):
                 raise ColumnMapError(f"{origin}: recode.{key} must map source values to values")
+        keep = raw.get("keep_unmapped", True)
+        if not isinstance(keep, bool):
+            # bool("maybe") is True: a typo would silently keep every other column.
+            raise ColumnMapError(f"{origin}: keep_unmapped must be true or false, not {keep!r}")
         scales = meta_from_mapping(raw.get("scales"), origin)
         if raw.get("source"):
             scales = scales.model_copy(update={"source": str(raw["source"])})
@@ -150,7 +154,7 @@ class ColumnMap:
             constants=sections["constants"],
             recode=sections["recode"],
             meta=scales,
-            keep_unmapped=bool(raw.get("keep_unmapped", True)),
+            keep_unmapped=keep,
             origin=origin,
         )
 
