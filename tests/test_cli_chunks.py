@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from migrant_health.cli.main import app
 from migrant_health.errors import RunConfigError
-from migrant_health.store import check_parts_alike
+from migrant_health.store import check_parts_alike, read_partial_run
 
 runner = CliRunner()
 # 3 chunks of 1,000 communities at 5,000 persons per agent.
@@ -85,6 +85,13 @@ def _tampered_in_place(part: Path, **top_level: Any) -> None:
     (part / "run.json").write_text(json.dumps(meta))
 
 
+def _without_snapshot_years(part: Path) -> None:
+    """A part whose settings were edited by hand: ``snapshot_years`` null."""
+    meta = json.loads((part / "run.json").read_text())
+    meta["config"]["snapshot_years"] = None
+    (part / "run.json").write_text(json.dumps(meta))
+
+
 def test_combine_refuses_parts_that_ran_differently_naming_both_and_the_field(
     tmp_path: Path,
 ) -> None:
@@ -134,6 +141,7 @@ def test_combine_refuses_parts_that_ran_differently_naming_both_and_the_field(
         ("cut", lambda d: (d / "chunk_sums.npz").write_bytes(sums[:500]), "BadZipFile"),
         ("list", lambda d: (d / "run.json").write_text("[1, 2]"), "holds no 'config' mapping"),
         ("text", lambda d: _tampered_in_place(d, chunks="abc"), "invalid literal for int()"),
+        ("timings", lambda d: _tampered_in_place(d, timings_seconds=[1, 2]), "AttributeError"),
     ]
     for name, damage, expected in damaged:
         part = tmp_path / f"b-{name}"
@@ -144,6 +152,12 @@ def test_combine_refuses_parts_that_ran_differently_naming_both_and_the_field(
         assert done.exit_code == 2, done.output
         assert expected in done.output and "Traceback" not in done.output, done.output
         assert str(part) in done.output and not out.exists()
+    # Settings edited alike in every part pass the comparison, and are named when read.
+    edited = tmp_path / "b-settings"
+    shutil.copytree(b, edited)
+    _without_snapshot_years(edited)
+    with pytest.raises(RunConfigError, match=r"its settings \('config'\) cannot be read"):
+        read_partial_run(edited)
     # The untouched parts still combine.
     done = runner.invoke(app, ["combine", str(b), str(a), "--out", str(tmp_path / "combined")])
     assert done.exit_code == 0, done.output

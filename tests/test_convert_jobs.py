@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 
 from migrant_health import RunConfig, simulate
+from migrant_health.experiments.frozen_cells import base_year_parameters
+from migrant_health.modules.labor import convert_formal_chance, formal_chance
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +43,16 @@ def test_converts_formal_jobs_rise_with_schooling(employed: pd.DataFrame) -> Non
 def test_converts_stand_between_out_migrants_and_urban_locals(employed: pd.DataFrame) -> None:
     shares = {s: formal_share(employed[employed["status"] == s]) for s in set(employed["status"])}
     assert shares["out_migrant"] < shares["urban_hukou"] < shares["urban_local"] - 0.10, shares
+
+
+def test_the_contract_lever_reaches_migrant_workers_not_converts() -> None:
+    """Contract enforcement (seed 4.1) is a lever for migrant workers; the urban hukou's own
+    access (``labor.urban.convert_formal_access``) lifts a convert above an out-migrant of the
+    same schooling, integration and city."""
+    p = base_year_parameters()
+    enforced = p.copy()
+    enforced["policy__fair_employment__contract_enforcement"] = 1.0
+    convert, out_migrant = (f(p, 2, 0.3, 1) for f in (convert_formal_chance, formal_chance))
+    assert convert > out_migrant
+    assert convert_formal_chance(enforced, 2, 0.3, 1) == convert
+    assert formal_chance(enforced, 2, 0.3, 1) > out_migrant

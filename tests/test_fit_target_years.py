@@ -57,3 +57,19 @@ def test_an_impossible_end_is_named_before_the_targets_and_a_later_one_suggested
     matched = match_targets(load_targets(_targets(tmp_path, 2020)))
     with pytest.raises(DataError, match=r"or a later --end \(up to 2035\)"):
         matched.require_years(2008, 2012, 2035)
+
+
+@pytest.mark.parametrize("command", ["fit", "calibrate"])
+def test_rows_before_the_first_year_blame_the_targets_not_an_end_never_given(
+    tmp_path: Path, command: str
+) -> None:
+    targets = _targets(tmp_path, 2003, 2005)
+    extra = (
+        ["--out", str(tmp_path / "f.html")]
+        if command == "fit"
+        else ["--study", str(tmp_path / "s")]
+    )
+    result = runner.invoke(app, [command, "--scale", "50000", "--targets", str(targets), *extra])
+    assert result.exit_code == 2, result.output
+    output = " ".join(result.output.split())
+    assert "before the simulation's first year 2008" in output and "--end" not in output

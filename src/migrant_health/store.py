@@ -436,12 +436,19 @@ def read_partial_run(run_dir: Path) -> RunResult:
         raise RunConfigError(
             f"{run_dir} is a damaged part of a run (it lacks {exc}); simulate the part again"
         ) from None
-    except (*damaged, TypeError) as exc:  # TypeError: a count that is not a number
+    except (*damaged, TypeError, AttributeError) as exc:  # a count or timing of another kind
         raise RunConfigError(
             f"{run_dir} is a damaged part of a run ({type(exc).__name__}: {exc}); simulate "
             "the part again"
         ) from None
-    config = _config_from_json(meta["config"])
+    try:
+        config = _config_from_json(meta["config"])
+    except (TypeError, KeyError, ValueError, AttributeError, RunConfigError) as exc:
+        # Settings edited by hand (a list where a number was, a scenario without overrides).
+        raise RunConfigError(
+            f"{run_dir / 'run.json'}: its settings ('config') cannot be read "
+            f"({type(exc).__name__}: {exc}); simulate the part again"
+        ) from None
     agent_years, agents, chunks, chunks_total = counts
     return RunResult(
         config,

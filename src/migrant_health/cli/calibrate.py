@@ -154,11 +154,13 @@ def fit_command(
     if replicates < 0:
         raise RunConfigError(f"--replicates {replicates} must be 0 or more")
     demography = load_demography()
+    given_end = end is not None
     end = end if end is not None else min(matched.years[1], demography.last_year)
     config = RunConfig(
         end=end, scale=scale, seed=seed, workers=workers or default_workers(), scenario=parsed
     )
-    config.validate(demography.first_year, demography.last_year)  # --end first, then targets
+    if given_end:  # a --end the user gave is named first; one taken from the targets is not
+        config.validate(demography.first_year, demography.last_year)
     matched.require_years(demography.first_year, end, demography.last_year)
     config.check_seeds(replicates + 1)
     config = prepare_run(config, workers, console)

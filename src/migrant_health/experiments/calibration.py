@@ -312,7 +312,8 @@ def calibrate(
         raise CalibrationError("no parameter to calibrate (none has a calibrate range)")
     demography = load_demography()
     last = min(matched.years[1], demography.last_year) if end is None else end
-    RunConfig(end=last).validate(demography.first_year, demography.last_year)  # --end first
+    if end is not None:  # a --end the user gave is named first; one taken from the targets is not
+        RunConfig(end=last).validate(demography.first_year, demography.last_year)
     matched.require_years(demography.first_year, last, demography.last_year)
     settings = CalibrationSettings(
         targets_file=str(targets) if targets is not None else "package",

@@ -80,6 +80,11 @@ class MatchedTargets:
         if any(first <= c.model_year <= last for c in self.comparisons):
             return
         low, high = self.years
+        if high < first:
+            raise DataError(
+                f"{self.label}: every row the model can compare lies in {low}-{high}, before the "
+                f"simulation's first year {first}; give targets of {first} or later"
+            )
         later = (
             f", or a later --end (up to {last_possible})"
             if last_possible is not None and last < last_possible and high > last

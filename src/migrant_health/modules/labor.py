@@ -719,8 +719,11 @@ def _step(  # type: ignore[no-untyped-def]
                 p, s, j, income[i], city_tier[i], age, insurance[i]
             )
             savings[i] = min(120.0, max(-24.0, sv))
-        # Economic integration of out-migrants: stable job, income, housing (savings), insurance.
-        if s == OUT_MIGRANT:
+        # Economic integration of out-migrants and converts: stable job, income, housing
+        # (savings), insurance. Converts go on integrating in the city they live in (until
+        # calibration step 52 theirs stayed where the conversion found it, 0 for most made at
+        # origin, and it sorts them into formal jobs: convert_formal_chance).
+        if s == OUT_MIGRANT or s == URBAN_HUKOU:
             target = economic_target(
                 p, nonfarm, j == JOB_FORMAL, income[i], savings[i], city_tier[i],
                 destination_insured(insurance[i]),
