@@ -447,3 +447,22 @@ def test_a_request_s_changes_are_committed_before_its_answer_is_sent(
         )
         assert response.status_code == 303
         assert seen[-1] == before + 1, "the login was committed only after its answer was sent"
+
+
+def test_a_port_in_use_is_named_before_the_server_says_it_is_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uvicorn found it taken after the "serving" line and exited with status 3."""
+    import socket
+
+    monkeypatch.setenv("MIGRANT_HEALTH_ADMIN_PASSWORD", "a-long-passphrase")
+    folder = str(tmp_path / "d")
+    assert CliRunner().invoke(cli, ["serve", "--data-dir", folder, "--init"]).exit_code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--data-dir", folder, "--port", str(port)])
+    assert result.exit_code == 2, result.output
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "serving http" not in result.output

@@ -134,6 +134,7 @@ def serve_command(
         raise PlatformError(f"cannot open the database {settings.shown_db_url}: {exc}") from exc
     finally:
         engine.dispose()
+    _check_port_free(host, port)
     stderr.print(
         f"serving http://{host}:{port} (data in {settings.data_dir}); Ctrl-C stops", highlight=False
     )
@@ -161,3 +162,32 @@ def serve_command(
                 app.state.jobs.stop(grace=0.0)
             finally:
                 app.state.engine.dispose()
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a port another process listens on, before saying the server is up.
+
+    uvicorn found it taken only after the "serving" line, and exited with status 3.
+
+    Raises:
+        PlatformError: naming the address and what to do.
+    """
+    import socket
+
+    from migrant_health.platform.errors import PlatformError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise PlatformError(f"--host {host}: not an address of this machine ({exc})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As uvicorn binds: a port in TIME_WAIT after an earlier server is free to take.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise PlatformError(
+                f"cannot listen on {host}:{port}: {exc.strerror}; stop what uses it or choose "
+                "another --port"
+            ) from None
