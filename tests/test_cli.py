@@ -472,7 +472,8 @@ def test_an_option_without_the_one_it_needs_is_named(tmp_path: Path) -> None:
         app, ["simulate", *SMALL, "--snapshot-fraction", "0.5", "--out", str(tmp_path / "a")]
     )
     assert result.exit_code == 0, result.output
-    assert "--snapshot-fraction has no effect without --snapshot-years" in _flat(result.output)
+    assert "--snapshot-fraction has no effect without --snapshot-years" in _flat(result.stderr)
+    assert "has no effect" not in result.stdout
     result = runner.invoke(
         app,
         [
@@ -481,4 +482,4 @@ def test_an_option_without_the_one_it_needs_is_named(tmp_path: Path) -> None:
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "sampled no one at this scale" in _flat(result.output)
+    assert "sampled no one at this scale" in _flat(result.stderr)

@@ -56,3 +56,19 @@ def test_the_contract_lever_reaches_migrant_workers_not_converts() -> None:
     assert convert > out_migrant
     assert convert_formal_chance(enforced, 2, 0.3, 1) == convert
     assert formal_chance(enforced, 2, 0.3, 1) > out_migrant
+
+
+def test_converts_made_at_origin_integrate_economically() -> None:
+    """Converts made at origin start at no economic integration and climb with their city
+    work (until calibration step 52 they stayed at 0, and their formal chances with it)."""
+    people = simulate(
+        RunConfig(
+            end=2016, scale=20_000, seed=3, snapshot_years=(2012, 2016), snapshot_fraction=1.0
+        )
+    ).snapshots
+    converts = people[people["status"].astype(str) == "urban_hukou"]
+    never_away = converts[converts["first_out_year"] == 0]
+    both = never_away.groupby("pid").filter(lambda p: len(p) == 2 and p["age"].max() < 55)
+    assert both["pid"].nunique() > 50
+    change = both.pivot(index="pid", columns="year", values="integration_economic")
+    assert (change[2016] - change[2012]).mean() > 0.05, change.describe()

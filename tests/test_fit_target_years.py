@@ -73,3 +73,9 @@ def test_rows_before_the_first_year_blame_the_targets_not_an_end_never_given(
     assert result.exit_code == 2, result.output
     output = " ".join(result.output.split())
     assert "before the simulation's first year 2008" in output and "--end" not in output
+
+
+def test_fit_workers_below_zero_say_what_is_allowed(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["fit", "--workers", "-1", "--out", str(tmp_path / "f.html")])
+    assert result.exit_code == 2
+    assert "--workers -1: give 0 (every available core) or more" in result.output

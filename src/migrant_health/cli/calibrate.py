@@ -153,6 +153,8 @@ def fit_command(
         check_can_write(csv, "--csv")
     if replicates < 0:
         raise RunConfigError(f"--replicates {replicates} must be 0 or more")
+    if workers < 0:
+        raise RunConfigError(f"--workers {workers}: give 0 (every available core) or more")
     demography = load_demography()
     given_end = end is not None
     end = end if end is not None else min(matched.years[1], demography.last_year)

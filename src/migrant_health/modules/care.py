@@ -383,10 +383,12 @@ def _step(  # type: ignore[no-untyped-def]
             if s == OUT_MIGRANT:
                 # The drain on the funds for urban living (seed 3.4) sets back the economic
                 # integration an out-migrant is building, which the labour step moves on
-                # from. Urban-hukou people and those at origin hold no such climb to set
-                # back: their economic integration stays at its reference or at their last
-                # city year (taken from them, it never came back: urban locals drifted
-                # 0.596 -> 0.496 over 2008-2035, and with it their pay).
+                # from. Urban locals and those at origin hold no such climb to set back:
+                # their economic integration stays at its reference or at their last city
+                # year (taken from them, it never came back: urban locals drifted 0.596 ->
+                # 0.496 over 2008-2035, and with it their pay). Converts' integration moves
+                # with the labour step (step 52); the setback stands for losing a foothold in
+                # a city where one holds no hukou, which they have.
                 economic[i] = max(0.0, economic[i] - p.care__catastrophic__integration_loss)
         oop[i] = spent
         care_use[i] = use

@@ -334,7 +334,8 @@ def convert_formal_chance(p: Params, education: int, economic: float, city_tier:
 def economic_target(  # type: ignore[no-untyped-def]
     p, employed, formal, income, savings, city_tier, insured
 ):  # fmt: skip
-    """The economic integration an out-migrant's year moves toward (seed 2.2): holding a job,
+    """The economic integration an out-migrant's (or a convert's) year moves toward (seed
+    2.2): holding a job,
     a formal one, income against twice the wage index, housing (savings against the housing
     costs of the city's tier) and destination insurance, each with its weight
     (``labor.economic``)."""
