@@ -301,12 +301,22 @@ def formal_chance(p: Params, education: int, economic: float, city_tier: int) ->
     """Chance that an employed out-migrant without a formal job this year gets one (a labour
     contract): more with schooling, economic integration and in the big cities."""
     return logistic(
+        formal_log_odds(p, education, economic, city_tier)
+        + p.policy__fair_employment__contract_enforcement
+        * p.policy__fair_employment__contract_enforcement_effect
+    )
+
+
+@inline
+def formal_log_odds(p: Params, education: int, economic: float, city_tier: int) -> float:
+    """Log-odds of finding a formal job that the labour market gives anyone working in a city
+    without an urban locals' standing: schooling, economic integration and a big city (the
+    common part of :func:`formal_chance` and :func:`convert_formal_chance`)."""
+    return (
         p.labor__sector__formal_intercept
         + p.labor__sector__formal_education * (education - 2)
         + p.labor__sector__formal_economic * economic
         + p.labor__sector__formal_big_city * (city_tier <= 2)
-        + p.policy__fair_employment__contract_enforcement
-        * p.policy__fair_employment__contract_enforcement_effect
     )
 
 
@@ -322,11 +332,7 @@ def convert_formal_chance(p: Params, education: int, economic: float, city_tier:
     went from no wage job to 63-73 % formal (seeds 2 and 3).
     """
     return logistic(
-        p.labor__sector__formal_intercept
-        + p.labor__sector__formal_education * (education - 2)
-        + p.labor__sector__formal_economic * economic
-        + p.labor__sector__formal_big_city * (city_tier <= 2)
-        + p.labor__urban__convert_formal_access
+        formal_log_odds(p, education, economic, city_tier) + p.labor__urban__convert_formal_access
     )
 
 
@@ -335,10 +341,9 @@ def economic_target(  # type: ignore[no-untyped-def]
     p, employed, formal, income, savings, city_tier, insured
 ):  # fmt: skip
     """The economic integration an out-migrant's (or a convert's) year moves toward (seed
-    2.2): holding a job,
-    a formal one, income against twice the wage index, housing (savings against the housing
-    costs of the city's tier) and destination insurance, each with its weight
-    (``labor.economic``)."""
+    2.2): holding a job, a formal one, income against twice the wage index, housing (savings
+    against the housing costs of the city's tier) and destination insurance, each with its
+    weight (``labor.economic``)."""
     housing = clip01(savings / p.labor__economic__housing_months[max(1, city_tier) - 1])
     return (
         p.labor__economic__weight_employed * employed
