@@ -103,16 +103,21 @@ class RunConfig:
         # the scale before any validation).
         self._check_types()
 
-    def check_seeds(self, runs: int) -> None:
-        """Refuse a seed whose ``runs`` consecutive runs (``seed`` to ``seed + runs - 1``, the
-        replicates of a comparison or a fit) leave the 64-bit range seeds live in.
+    def check_seeds(self, runs: int = 1) -> None:
+        """Refuse a seed outside the 64-bit range seeds live in, or whose ``runs`` consecutive
+        runs (``seed`` to ``seed + runs - 1``, the replicates of a comparison or a fit) leave it.
 
         Raises:
             RunConfigError: naming the seeds the runs would use and the largest seed allowed.
         """
         seed = int(self.seed)  # a numpy uint64 would wrap around instead of passing 2^64
         last = seed + runs - 1
-        if seed >= 0 and last >= 2**64:
+        if not 0 <= seed < 2**64:
+            raise RunConfigError(
+                f"--seed {seed} is outside [0, 2^64 - 1]: give a whole number in that range "
+                "(seeds are 64-bit; a larger one would silently repeat a smaller one's run)"
+            )
+        if last >= 2**64:
             raise RunConfigError(
                 f"--seed {seed}: its {runs} runs would use seeds {seed} to {last}, past "
                 f"2^64 - 1; give a seed of at most {2**64 - runs}"
@@ -166,11 +171,7 @@ class RunConfig:
             raise RunConfigError(f"--scale {self.scale} must be at least 1 person per agent")
         if self.urban_scale is not None and self.urban_scale < 1:
             raise RunConfigError(f"urban scale {self.urban_scale} must be at least 1")
-        if not 0 <= self.seed < 2**64:
-            raise RunConfigError(
-                f"--seed {self.seed} is outside [0, 2^64 - 1]: give a whole number in that range "
-                "(seeds are 64-bit; a larger one would silently repeat a smaller one's run)"
-            )
+        self.check_seeds()
         if self.workers < 1:
             raise RunConfigError(f"--workers {self.workers} must be at least 1")
         if self.community_size < 10 or self.communities_per_chunk < 1:
