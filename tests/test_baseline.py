@@ -24,6 +24,7 @@ SUMMARY = (
     ("migrant_workers_local", "all"),
     ("mean_age_migrant_workers", "all"),
     ("female_share_migrant_workers", "all"),
+    ("cross_province_share", "all"),
     ("monthly_income_mean", "all"),
     ("share_over_44h", "all"),
     ("labour_contract_share", "all"),

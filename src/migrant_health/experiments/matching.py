@@ -151,6 +151,8 @@ def match_targets(targets: pd.DataFrame, label: str | None = None) -> MatchedTar
     lines = targets["line"] if "line" in targets else pd.Series(range(2, len(targets) + 2))
     points: list[Comparison] = []
     ranges: dict[str, list[tuple[float, int, int, str]]] = {}
+    # Per share target and year: each count in model units, as written, its line, confidence.
+    parts: dict[tuple[str, int], dict[str, tuple[float, float, int, str]]] = {}
     skipped: list[tuple[str, object, str]] = []
     for (_, row), line in zip(targets.iterrows(), lines, strict=True):
         key = str(row["key"])
@@ -184,6 +186,15 @@ def match_targets(targets: pd.DataFrame, label: str | None = None) -> MatchedTar
         confidence = str(row["confidence"])
         if spec.range_of:
             ranges.setdefault(spec.key, []).append((value * factor, year, int(line), confidence))
+            continue
+        if spec.share_of_counts:
+            counts = parts.setdefault((spec.key, year), {})
+            if key in counts:
+                raise DataError(
+                    f"{where}, column 'key': {key!r} of {year} is given again (first on line "
+                    f"{counts[key][2]}); a share of two counts needs one row of each a year"
+                )
+            counts[key] = (value * factor, value, int(line), confidence)
             continue
         ci = CI_PATTERN.search(unit) or CI_PATTERN.search(str(row.get("source", "")))
         half = abs(float(ci.group(2)) - float(ci.group(1))) / 2 * factor if ci else 0.0
@@ -224,10 +235,58 @@ def match_targets(targets: pd.DataFrame, label: str | None = None) -> MatchedTar
                 lines=tuple(r[2] for r in rows),
             )
         )
+    shares, unpaired = _shares_of_counts(parts, label)
+    points += shares
+    skipped += unpaired
     points = _with_floor_bases(points)
     comparisons = _split_weights(points)
     skipped_frame = pd.DataFrame(skipped, columns=["key", "year", "reason"])
     return MatchedTargets(tuple(comparisons), skipped_frame, label)
+
+
+def _shares_of_counts(
+    parts: dict[tuple[str, int], dict[str, tuple[float, float, int, str]]], label: str
+) -> tuple[list[Comparison], list[tuple[str, object, str]]]:
+    """One share target per year from the two counts of a ``share_of_counts`` series.
+
+    A year that gives only one of the two counts is skipped, with the reason.
+    """
+    points: list[Comparison] = []
+    skipped: list[tuple[str, object, str]] = []
+    for (key, year), found in parts.items():
+        spec = next(s for s in TARGET_MAP if s.key == key)
+        part, rest = spec.share_of_counts
+        if part not in found or rest not in found:
+            missing = rest if part in found else part
+            for present in found:
+                skipped.append((present, year, f"no {missing} row in {year} to form the share"))
+            continue
+        (a, raw_a, line_a, conf_a), (b, raw_b, line_b, conf_b) = found[part], found[rest]
+        if a < 0 or b < 0 or a + b == 0:
+            raise DataError(
+                f"{label}: lines {line_a} and {line_b}, column 'value': {raw_a:g} and {raw_b:g} "
+                f"cannot make the share {part} / ({part} + {rest}) of {year}; counts cannot be "
+                "negative or both zero"
+            )
+        confidence = min((conf_a, conf_b), key=lambda c: CONFIDENCE_WEIGHTS.get(c, 0.5))
+        share = a / (a + b)
+        points.append(
+            Comparison(
+                spec=spec,
+                year=year,
+                model_year=spec.model_year or year,
+                observed=share,
+                low=share,
+                high=share,
+                factor=0.01,
+                unit="% (share of two counts)",
+                half_width=0.0,
+                weight=CONFIDENCE_WEIGHTS.get(confidence, 0.5),
+                confidence=confidence,
+                lines=(line_a, line_b),
+            )
+        )
+    return points, skipped
 
 
 def _with_floor_bases(points: list[Comparison]) -> list[Comparison]:
@@ -314,7 +373,7 @@ def targets_from_run(
     years = list(years)
     for key in keys:
         spec = SPECS_BY_KEY.get(key)
-        if spec is None or spec.range_of:
+        if spec is None or spec.range_of or spec.share_of_counts:
             raise ValueError(f"{key!r} is not a point target of TARGET_MAP")
         unit = spec.units[0]
         factor = unit_factor(unit)

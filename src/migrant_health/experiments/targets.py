@@ -101,6 +101,10 @@ class TargetSpec:
         small_share: ``(below, relative)``: a share target under ``below`` gets a floor of
             ``relative`` times its value instead of the absolute floor, so that a small band
             (16-20-year-olds, 2.6 % of migrant workers in 2017) cannot pass at zero.
+        share_of_counts: For a share the file gives as two counts: the keys of the part and
+            of the rest, whose rows of the same year make one target, part / (part + rest)
+            (out-migrant workers across a provincial border and within their province: a
+            series given twice counts once).
     """
 
     key: str
@@ -115,11 +119,12 @@ class TargetSpec:
     floor_of: str | None = None
     floor: tuple[str, float] | None = None
     small_share: tuple[float, float] | None = None
+    share_of_counts: tuple[str, ...] = ()
 
     @property
     def source_keys(self) -> tuple[str, ...]:
         """Keys of the rows that feed this target."""
-        return self.range_of or (self.key,)
+        return self.range_of or self.share_of_counts or (self.key,)
 
 
 def _count(
@@ -226,6 +231,16 @@ TARGET_MAP: tuple[TargetSpec, ...] = (
         "NBS: non-farm work inside the home township; model: non-farm workers at origin, "
         "returnees included" + _SHARE_OF_TOTAL,
         floor_of="nbs.migrant_workers_total",
+    ),
+    TargetSpec(
+        "nbs.outmigrants_cross_province",
+        Quantity("cross_province_share"),
+        "share",
+        _COUNT_UNITS,
+        "NBS out-migrant workers working in another province, as a share of those working "
+        "within their province and outside it (the two counts of the same year, 2011-2022); "
+        "model: employed out-migrants whose city lies in another province",
+        share_of_counts=("nbs.outmigrants_cross_province", "nbs.outmigrants_within_province"),
     ),
     _share(
         "nbs.female_share_all",
@@ -553,10 +568,6 @@ NOT_COMPARABLE: dict[str, str] = {
     **_same(
         ("nbs.outmigrants_individual_household_member", "nbs.outmigrants_whole_family_migrated"),
         "no metric of family arrangement (the family state is not aggregated)",
-    ),
-    **_same(
-        ("nbs.outmigrants_cross_province", "nbs.outmigrants_within_province"),
-        "no metric of cross-province migration (the cross_province state is not aggregated)",
     ),
     "nbs.urban_resident_migrant_workers (jincheng)": "the model does not distinguish "
     "out-migrants living in cities and towns from those in other rural townships",

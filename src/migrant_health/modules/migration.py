@@ -395,6 +395,21 @@ def _step(  # type: ignore[no-untyped-def]
             event[i] |= EV_REMIGRATION if s == RETURNED else EV_FIRST_MIGRATION
 
 
+@inline
+def cross_province_chance(p: Params, region: int) -> float:
+    """Chance that a departure from origin ``region`` goes to another province this year.
+
+    The NBS 2008 shares by region, shifted on the log-odds scale by the trend since 2008: more
+    out-migrants found work in their own province as jobs grew inland. In the base year, and
+    under frozen conditions, the share itself (no round trip through the log-odds).
+    """
+    share: float = p.migration__destination__cross_province_share[region]
+    shift = p.migration__destination__cross_province_trend * decades_since_base(p.conditions_year)
+    if shift == 0.0 or share <= 0.0 or share >= 1.0:
+        return share
+    return logistic(math.log(share / (1.0 - share)) + shift)
+
+
 @kernel
 def _departures(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, education, origin_region, family, status, city_tier,
@@ -423,7 +438,7 @@ def _departures(  # type: ignore[no-untyped-def]
                 tier = t + 1
                 break
         city_tier[i] = tier
-        cross = p.migration__destination__cross_province_share[origin_region[i]]
+        cross = cross_province_chance(p, origin_region[i])
         cross_province[i] = 1 if uniform(k_cross, pid) < cross else 0
         status[i] = OUT_MIGRANT
         years_in_city[i] = 0

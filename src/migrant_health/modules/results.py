@@ -109,6 +109,13 @@ METRICS: tuple[Metric, ...] = (
         "share of women among NBS migrant workers",
         reports="labor",
     ),
+    share(
+        "cross_province_share",
+        "migrant_workers_out_cross",
+        "migrant_workers_out",
+        "share of NBS out-migrant workers (employed out-migrants) working in another province",
+        reports="migration",
+    ),
     mean(
         "integration_economic",
         "index 0-1",
@@ -589,6 +596,7 @@ def _accumulate(  # type: ignore[no-untyped-def]
         add[SLOT.migrant_workers_out] = one_if(mw_out)
         add[SLOT.migrant_workers_local] = one_if(mw_local)
         add[SLOT.migrant_workers_female] = female[i] if mw else 0.0
+        add[SLOT.migrant_workers_out_cross] = one_if(mw_out and cross_province[i] == 1)
         add[SLOT.sum_age_migrant_workers] = age if mw else 0.0
         add[SLOT.earners] = one_if(mw)
         add[SLOT.sum_income] = income[i] if mw else 0.0
