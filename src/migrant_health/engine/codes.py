@@ -42,8 +42,10 @@ INSURANCE_LABELS = ("none", "rural_origin", "urban_resident_dest", "urban_employ
 
 # Family arrangement (``family``).
 FAMILY_SINGLE = 0
-FAMILY_APART = 1  # married; spouse and children left behind at origin while the person is away
-FAMILY_TOGETHER = 2  # married; living with spouse and children (whole-family migration if away)
+# The state follows the spouse, not the whole household (the model has no children or parents):
+# ``together`` away from origin is a couple in the city, whose children may be left behind.
+FAMILY_APART = 1  # married; the spouse (and children) left behind at origin while the person is away
+FAMILY_TOGETHER = 2  # married; living with the spouse (in the city, if away)
 FAMILY_LABELS = ("unmarried", "married_apart", "married_together")
 
 # Stage of integration, living type and phase (derived for out-migrants).

@@ -367,7 +367,7 @@ def _step(  # type: ignore[no-untyped-def]
             if apart and uniform(k_reunion, pid) < p.migration__family__reunion_rate * (
                 0.5 + economic[i]
             ):
-                # Whole-family migration: the family joins once the migrant is established.
+                # The spouse (with the children, for some) joins once the migrant is established.
                 family[i] = FAMILY_TOGETHER
             continue
         if age > p.migration__first__max_age or in_school(p, age, education[i]):
