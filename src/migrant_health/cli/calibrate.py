@@ -139,10 +139,7 @@ def fit_command(
     matched = match_targets(frame)
     _warn_of_unknown_keys(matched)
     if not matched.comparisons:
-        raise DataError(
-            f"{matched.label}: no row can be compared with the model (keys must be among the "
-            "mapped targets; see docs/calibration.md)"
-        )
+        raise DataError(matched.why_none_compared())
     parsed = resolve_stack([scenario] if scenario else [])  # validated before running
     check_can_write(out, "--out")  # the report is written after every run: check it now
     if csv is not None:

@@ -44,7 +44,7 @@ INSURANCE_LABELS = ("none", "rural_origin", "urban_resident_dest", "urban_employ
 FAMILY_SINGLE = 0
 # The state follows the spouse, not the whole household (the model has no children or parents):
 # ``together`` away from origin is a couple in the city, whose children may be left behind.
-FAMILY_APART = 1  # married; the spouse (and children) left behind at origin while the person is away
+FAMILY_APART = 1  # married; the spouse (and children) left at origin while the person is away
 FAMILY_TOGETHER = 2  # married; living with the spouse (in the city, if away)
 FAMILY_LABELS = ("unmarried", "married_apart", "married_together")
 

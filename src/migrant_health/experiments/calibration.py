@@ -305,7 +305,7 @@ def calibrate(
     frame = load_targets(targets)
     matched = match_targets(frame)
     if not matched.comparisons:
-        raise CalibrationError(f"{matched.label}: no target can be compared with the model")
+        raise CalibrationError(matched.why_none_compared())
     tree = ParameterTree.load()
     free = free_parameters(tree, parameters)
     if not free:

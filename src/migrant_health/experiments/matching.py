@@ -59,6 +59,22 @@ class MatchedTargets:
             for key in dict.fromkeys(unknown)
         ]
 
+    def why_none_compared(self) -> str:
+        """Why a file gave no comparison: the generic rule, and the first row of a mapped key
+        that was left out with its reason (a share whose other count is missing)."""
+        text = (
+            f"{self.label}: no row can be compared with the model (keys must be among the "
+            "mapped targets; see docs/calibration.md)"
+        )
+        left_out = self.skipped[self.skipped["key"].isin(list(SPECS_BY_KEY))]
+        if len(left_out):
+            first = left_out.iloc[0]
+            text += (
+                f"; {len(left_out)} row(s) of mapped keys were left out, e.g. {first['key']} "
+                f"{first['year']}: {first['reason']}"
+            )
+        return text
+
     @property
     def years(self) -> tuple[int, int]:
         """First and last model year needed."""
@@ -145,7 +161,9 @@ def match_targets(targets: pd.DataFrame, label: str | None = None) -> MatchedTar
 
     Raises:
         DataError: For a row of a mapped key with a missing year, a missing value or a unit
-            that does not fit the quantity; the message names the line and the column.
+            that does not fit the quantity, and for the counts of a share of two counts
+            (``TargetSpec.share_of_counts``) that are negative, a range, given twice in a year
+            or both zero; the message names the line(s) and the column.
     """
     label = label or str(targets.attrs.get("label", "targets"))
     lines = targets["line"] if "line" in targets else pd.Series(range(2, len(targets) + 2))
@@ -188,6 +206,16 @@ def match_targets(targets: pd.DataFrame, label: str | None = None) -> MatchedTar
             ranges.setdefault(spec.key, []).append((value * factor, year, int(line), confidence))
             continue
         if spec.share_of_counts:
+            if high > low:
+                raise DataError(
+                    f"{where}, column 'value': a range ({row.get('value_text')}) cannot enter "
+                    f"the share {spec.share_of_counts[0]} / ({' + '.join(spec.share_of_counts)}); "
+                    "give each count as one number"
+                )
+            if value < 0:
+                raise DataError(
+                    f"{where}, column 'value': {value:g} is negative; target {key!r} is a count"
+                )
             counts = parts.setdefault((spec.key, year), {})
             if key in counts:
                 raise DataError(
@@ -262,13 +290,17 @@ def _shares_of_counts(
                 skipped.append((present, year, f"no {missing} row in {year} to form the share"))
             continue
         (a, raw_a, line_a, conf_a), (b, raw_b, line_b, conf_b) = found[part], found[rest]
-        if a < 0 or b < 0 or a + b == 0:
+        if a + b == 0:
             raise DataError(
                 f"{label}: lines {line_a} and {line_b}, column 'value': {raw_a:g} and {raw_b:g} "
-                f"cannot make the share {part} / ({part} + {rest}) of {year}; counts cannot be "
-                "negative or both zero"
+                f"cannot make the share {part} / ({part} + {rest}) of {year}; the two counts "
+                "cannot both be zero"
             )
-        confidence = min((conf_a, conf_b), key=lambda c: CONFIDENCE_WEIGHTS.get(c, 0.5))
+        # The less certain count labels the share; between equal weights a recalled figure
+        # wins, since it carries the wider floor of recalled figures.
+        confidence = min(
+            (conf_a, conf_b), key=lambda c: (CONFIDENCE_WEIGHTS.get(c, 0.5), c != "recalled")
+        )
         share = a / (a + b)
         points.append(
             Comparison(
@@ -279,7 +311,7 @@ def _shares_of_counts(
                 low=share,
                 high=share,
                 factor=0.01,
-                unit="% (share of two counts)",
+                unit="% of the two counts",
                 half_width=0.0,
                 weight=CONFIDENCE_WEIGHTS.get(confidence, 0.5),
                 confidence=confidence,
@@ -367,7 +399,8 @@ def targets_from_run(
     the key's first accepted unit (``10k persons`` for counts, ``%`` for shares).
 
     Raises:
-        ValueError: For a key that is not mapped, or a range target.
+        ValueError: For a key that is not mapped, a range target or a share of two counts
+            (whose rows are counts, not the share).
     """
     rows = []
     years = list(years)

@@ -721,7 +721,7 @@ SPECS_BY_KEY: dict[str, TargetSpec] = {
 
 @dataclass(frozen=True)
 class Comparison:
-    """One target row (or range) matched with its model quantity.
+    """One target row (or range, or share of two counts) matched with its model quantity.
 
     Attributes:
         spec: The target series.
@@ -730,8 +730,10 @@ class Comparison:
         observed: Target value in model units (midpoint for a range).
         low: Lower end of a range, in model units (= observed for a point).
         high: Upper end of a range, in model units.
-        factor: Target units -> model units (0.01 for a range: shown in per cent).
-        unit: Unit of the target as written.
+        factor: Target units -> model units (0.01 for a range and for a share of two counts:
+            shown in per cent).
+        unit: Unit of the target as written (for a range and a share of two counts, the
+            per cent they are shown in).
         half_width: Half-width of the source's 95% CI in model units (0 if none).
         weight: Weight in the calibration objective (spec weight x confidence weight, split
             equally among the years of the series).

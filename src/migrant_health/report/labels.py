@@ -24,7 +24,7 @@ LABELS: dict[str, str] = {
     "nbs.migrant_workers_total": "Migrant workers, total",
     "nbs.outmigrant_workers (waichu)": "Out-migrant workers (waichu)",
     "nbs.local_migrant_workers (bendi)": "Local migrant workers (bendi)",
-    "nbs.outmigrants_cross_province": "Out-migrant workers in another province",
+    "nbs.outmigrants_cross_province": "Share of out-migrant workers in another province",
     "nbs.female_share_all": "Women among all migrant workers",
     "nbs.female_share_outmigrants": "Women among out-migrant workers",
     "nbs.female_share_local": "Women among local migrant workers",
