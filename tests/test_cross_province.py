@@ -34,7 +34,11 @@ def cross_province_share(aggregates: pd.DataFrame) -> pd.Series:
 def run():  # type: ignore[no-untyped-def]
     return simulate(
         RunConfig(
-            end=2022, scale=10_000, seed=5, snapshot_years=(2011, 2022), snapshot_fraction=1.0
+            end=2022,
+            scale=10_000,
+            seed=5,
+            snapshot_years=(2008, 2011, 2022),
+            snapshot_fraction=1.0,
         )
     )
 
@@ -80,6 +84,20 @@ def test_the_metric_counts_the_snapshots_employed_out_migrants(run) -> None:  # 
         ]
         expected = np.average(workers["cross_province"], weights=workers["weight"])
         assert share[year] == pytest.approx(expected, rel=1e-9)
+
+
+def test_base_year_returnees_crossed_borders_as_the_out_migrants_of_their_region(run) -> None:  # type: ignore[no-untyped-def]
+    """A returnee's flag tells where the last spell was: until step 54 the returnees of the
+    base-year stock all read 0, as if every one had stayed in their province."""
+    people = run.snapshots[run.snapshots["year"] == 2008]
+    stock = people[(people["status"] == "returned") & ~people["returned_this_year"]]
+    away = people[people["status"] == "out_migrant"]
+    for region in ("east", "central", "west"):
+        returnees = stock.loc[stock["origin_region"] == region, "cross_province"]
+        out_migrants = away.loc[away["origin_region"] == region, "cross_province"]
+        assert len(returnees) > 300, region
+        se = np.sqrt(0.25 / len(returnees) + 0.25 / len(out_migrants))
+        assert abs(returnees.mean() - out_migrants.mean()) < 4 * se, region
 
 
 def test_the_two_nbs_counts_make_one_share_target_per_year() -> None:

@@ -120,6 +120,7 @@ STREAM_INITIAL_REPEAT = stream("migration.initial_repeat_spell")
 STREAM_INITIAL_THIRD_SPELL = stream("migration.initial_third_spell")
 STREAM_INITIAL_REUNION = stream("migration.initial_family_reunion")
 STREAM_INITIAL_MARRIED_IN_CITY = stream("migration.initial_married_in_city")
+STREAM_INITIAL_RETURNEE_CROSS = stream("migration.initial_returnee_cross_province")
 STREAM_URBAN_TIER = stream("migration.urban_local_city_tier")
 
 
@@ -859,11 +860,23 @@ def returnee_spells(  # type: ignore[no-untyped-def]
     return 2 if uniform(key, pid) < with_health_odds(share, returned_odds) else 1
 
 
+@inline
+def returnee_crossed_a_border(p: Params, key: np.uint64, pid: int, region: int) -> int:
+    """Whether a base-year returnee's last spell was in another province (1) or not (0).
+
+    Drawn at the base year's shares of the origin region, as the base-year out-migrants' own
+    destinations are (``_departures``). Left at 0, every base-year returnee's history read as
+    a spell within the province (the steady start's networks and cultural integration), and
+    the snapshots and synthetic surveys showed no returnee of the stock who had crossed one.
+    """
+    return 1 if uniform(key, pid) < cross_province_chance(p, region) else 0
+
+
 @init_kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, community_size, first_urban_pid, birth_year, female, education,
-    status, family, health, chronic, city_tier, migrations, first_out_year, local_ties,
-    origin_network, cultural, identity, economic, event, first_age, qx,
+    origin_region, status, family, health, chronic, city_tier, cross_province, migrations,
+    first_out_year, local_ties, origin_network, cultural, identity, economic, event, first_age, qx,
 ):  # fmt: skip
     """Where the base-year stock lives, with healthy-migrant selection built in.
 
@@ -879,6 +892,7 @@ def _init(  # type: ignore[no-untyped-def]
     k_remigrant = permanent_key(seed, STREAM_INITIAL_REMIGRANT)
     k_repeat = permanent_key(seed, STREAM_INITIAL_REPEAT)
     k_third = permanent_key(seed, STREAM_INITIAL_THIRD_SPELL)
+    k_cross = permanent_key(seed, STREAM_INITIAL_RETURNEE_CROSS)
     returns_by_age = typical_return_chances(p)
     by_trait = trait_return_selection(p)
     chronic_by_age = chronic_prevalence_tables(p, qx, first_age, False)
@@ -932,6 +946,7 @@ def _init(  # type: ignore[no-untyped-def]
                     ) - by_trait * mental_trait(seed, pid),
                 )  # fmt: skip
                 first_out_year[i] = start  # out-migrated before the base year
+                cross_province[i] = returnee_crossed_a_border(p, k_cross, pid, origin_region[i])
             continue
         married = family[i] != FAMILY_SINGLE
         effect = normal(k_comm, pid // community_size)
@@ -1021,6 +1036,7 @@ def _init(  # type: ignore[no-untyped-def]
                 - by_trait * trait,
             )  # fmt: skip
             first_out_year[i] = start  # out-migrated before the base year
+            cross_province[i] = returnee_crossed_a_border(p, k_cross, pid, origin_region[i])
         else:
             status[i] = RURAL_STAYER
             local = p.migration__initial__local_share[band]
