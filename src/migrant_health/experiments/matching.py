@@ -62,18 +62,18 @@ class MatchedTargets:
     def why_none_compared(self) -> str:
         """Why a file gave no comparison: the generic rule, and the first row of a mapped key
         that was left out with its reason (a share whose other count is missing)."""
-        text = (
-            f"{self.label}: no row can be compared with the model (keys must be among the "
-            "mapped targets; see docs/calibration.md)"
-        )
         left_out = self.skipped[self.skipped["key"].isin(list(SPECS_BY_KEY))]
         if len(left_out):
             first = left_out.iloc[0]
-            text += (
-                f"; {len(left_out)} row(s) of mapped keys were left out, e.g. {first['key']} "
-                f"{first['year']}: {first['reason']}"
+            return (
+                f"{self.label}: no row can be compared with the model: {len(left_out)} row(s) "
+                f"of known keys were left out, the first {first['key']} {first['year']}: "
+                f"{first['reason']}"
             )
-        return text
+        return (
+            f"{self.label}: no row can be compared with the model (keys must be among the "
+            "mapped targets; see docs/calibration.md)"
+        )
 
     @property
     def years(self) -> tuple[int, int]:
@@ -206,7 +206,7 @@ def match_targets(targets: pd.DataFrame, label: str | None = None) -> MatchedTar
             ranges.setdefault(spec.key, []).append((value * factor, year, int(line), confidence))
             continue
         if spec.share_of_counts:
-            if high > low:
+            if not math.isfinite(float(row["value"])):  # a range, even of zero width
                 raise DataError(
                     f"{where}, column 'value': a range ({row.get('value_text')}) cannot enter "
                     f"the share {spec.share_of_counts[0]} / ({' + '.join(spec.share_of_counts)}); "

@@ -194,7 +194,7 @@ class Demography(Module):
             "family",
             "int8",
             "demography",
-            "0 unmarried, 1 married with family apart, 2 married with family together",
+            "0 unmarried, 1 married with the spouse apart, 2 married and living with the spouse",
         ),
     )
     scratch = (StateSpec("prior_status", "int8", "demography", "status at the start of the year"),)

@@ -7,8 +7,8 @@ Seed sections 3.2 and 3.4.
   migration through the village). Departure cuts the origin network reachable for support.
 - **Return** of out-migrants is driven by poor physical and mental health and chronic illness
   (salmon bias), the intention to stay or not, low integration, the living costs of the city
-  against income, weak insurance (no destination scheme), age, unemployment, family left behind
-  and catastrophic spending. A return is *health-driven* when the same person, with the same
+  against income, weak insurance (no destination scheme), age, unemployment, a spouse left
+  behind and catastrophic spending. A return is *health-driven* when the same person, with the same
   random draw, would have stayed had their physical and mental health been at the reference
   levels.
 - **Re-migration** of returnees, at a lower rate.
