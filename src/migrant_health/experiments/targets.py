@@ -681,8 +681,9 @@ NOT_COMPARABLE: dict[str, str] = {
     "no income metric by health status",
     **_same(
         ("lit.overweight_obesity_young_migrants_lt1yr", "lit.overweight_obesity_local_youth"),
-        "needs young migrants with under one year in the city and an unstated youth age range; "
-        "the model has no years-in-city group",
+        "young migrants under one year in the city (the model's years_in_city band is 0-1) and "
+        "an unstated youth age range: compared as a pattern in docs/calibration.md section 10 "
+        "(not reproduced: the direction holds, the levels are about twice the study's)",
     ),
     **_same(
         (
