@@ -14,6 +14,7 @@ import pytest
 from migrant_health import RunConfig, simulate
 from migrant_health.engine.run import build_context
 from migrant_health.errors import DataError
+from migrant_health.experiments.fit import fit_table
 from migrant_health.experiments.frozen_cells import base_year_parameters
 from migrant_health.experiments.matching import load_targets, match_targets
 from migrant_health.modules.migration import cross_province_chance
@@ -225,3 +226,12 @@ def test_a_count_that_cannot_enter_a_share_is_refused_even_alone(
     frame["value_text"] = [value_text]
     with pytest.raises(DataError, match=rf"t\.csv: line 2, column 'value': .*{needle}"):
         match_targets(frame, label="t.csv")
+
+
+def test_the_fit_table_names_both_rows_of_each_share(run) -> None:  # type: ignore[no-untyped-def]
+    """The fit CSV's ``lines`` column: where in the targets file each share comes from."""
+    table = fit_table(run, load_targets(None))
+    rows = table[table["key"] == CROSS].set_index("year")
+    assert len(rows) == 10
+    assert rows.loc[2011, "lines"] == "63 64"  # the cross-province and within-province counts
+    assert rows.loc[2011, "unit"] == "% of the two counts"

@@ -47,6 +47,7 @@ FIT_COLUMNS: tuple[str, ...] = (
     "quantity",
     "confidence",
     "caveat",
+    "lines",
 )
 
 
@@ -74,7 +75,8 @@ def fit_table(
         :data:`FIT_COLUMNS`: ``observed``, ``model``, ``error``, ``tolerance``, ``se`` and the
         range ends in the target's units; ``error`` is model minus target (0 inside a range);
         ``z = error / tolerance``; ``pass`` is ``|error| <= tolerance`` (False when the model
-        value is undefined).
+        value is undefined); ``lines``: the lines of the targets file the comparison comes
+        from, separated by spaces.
     """
     matched = targets if isinstance(targets, MatchedTargets) else match_targets(targets)
     values = model_values(matched, result, se)
@@ -110,6 +112,9 @@ def fit_table(
                 "quantity": comparison.spec.quantity.describe(),
                 "confidence": comparison.confidence,
                 "caveat": comparison.spec.caveat,
+                # Which rows of the targets file make the comparison (two for a range or a
+                # share of two counts), so that a reader can find them.
+                "lines": " ".join(str(line) for line in comparison.lines),
             }
         )
     return pd.DataFrame(rows, columns=list(FIT_COLUMNS))
