@@ -157,6 +157,35 @@ def test_calibration_recovers_known_parameters(tmp_path: Path) -> None:
         calibrate(study, targets, trials=32, scale=2 * SCALE, seed=seed, parameters=list(TRUTH))
 
 
+def test_calibration_recovers_the_cross_province_trend(tmp_path: Path) -> None:
+    """A share of two counts (step 53) through the whole path: generated as its two count
+    rows, matched as one share a year, and the trend that made it found again."""
+    trend = "migration.destination.cross_province_trend"
+    truth = simulate_cells(
+        RunConfig(end=2016, scale=SCALE, seed=5, scenario=Scenario.from_dict({trend: -0.2}))
+    )
+    frame = targets_from_run(truth, ["nbs.outmigrants_cross_province"], range(2010, 2017))
+    assert set(frame["key"]) == {
+        "nbs.outmigrants_cross_province",
+        "nbs.outmigrants_within_province",
+    }
+    targets = tmp_path / "shares.csv"
+    write_targets(frame, targets)
+    result = calibrate(
+        tmp_path / "study",
+        targets,
+        trials=20,
+        workers=2,
+        scale=SCALE,
+        seed=5,
+        parameters=[trend],
+        replicates=2,
+    )
+    # Started at the shipped -0.7: the share of 2016 is then about 2 points lower.
+    assert result.best_values[trend] == pytest.approx(-0.2, abs=0.15)
+    assert result.best_objective < 0.1 < result.start_objective
+
+
 def test_cli_fit_writes_a_self_contained_report(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     result = runner.invoke(

@@ -387,6 +387,10 @@ def model_values(
     return pd.DataFrame(rows, columns=["model", "se"])
 
 
+#: The total a share of two counts is split into by :func:`targets_from_run` (10k persons).
+NOMINAL_TOTAL = 10_000.0
+
+
 def targets_from_run(
     run: CellRun,
     keys: Iterable[str],
@@ -396,32 +400,42 @@ def targets_from_run(
     """Targets in the file format, generated from a run (a known truth for tests and checks).
 
     Each key's value is the model quantity of :data:`TARGET_MAP` in each year, converted to
-    the key's first accepted unit (``10k persons`` for counts, ``%`` for shares).
+    the key's first accepted unit (``10k persons`` for counts, ``%`` for shares). A share of two
+    counts (``TargetSpec.share_of_counts``, given by its key) is written as its two count rows,
+    the parts of a nominal 10,000 (10k persons) in the model's proportions: only their share is
+    compared.
 
     Raises:
-        ValueError: For a key that is not mapped, a range target or a share of two counts
-            (whose rows are counts, not the share).
+        ValueError: For a key that is not mapped, or a range target.
     """
     rows = []
     years = list(years)
+
+    def row(key: str, year: int, value: float, unit: str) -> dict[str, object]:
+        return {
+            "key": key,
+            "year": year,
+            "value": value,
+            "unit": unit,
+            "source": source,
+            "confidence": "synthetic",
+        }
+
     for key in keys:
         spec = SPECS_BY_KEY.get(key)
-        if spec is None or spec.range_of or spec.share_of_counts:
+        if spec is None or spec.range_of or key != spec.key:
             raise ValueError(f"{key!r} is not a point target of TARGET_MAP")
         unit = spec.units[0]
         factor = unit_factor(unit)
         values = spec.quantity.evaluate(run)["value"]
         for year in years:
-            rows.append(
-                {
-                    "key": key,
-                    "year": year,
-                    "value": float(values.loc[year]) / factor,
-                    "unit": unit,
-                    "source": source,
-                    "confidence": "synthetic",
-                }
-            )
+            value = float(values.loc[year])
+            if spec.share_of_counts:
+                part, rest = spec.share_of_counts
+                rows.append(row(part, year, NOMINAL_TOTAL * value, unit))
+                rows.append(row(rest, year, NOMINAL_TOTAL * (1.0 - value), unit))
+            else:
+                rows.append(row(key, year, value / factor, unit))
     frame = pd.DataFrame(rows, columns=["key", "year", "value", "unit", "source", "confidence"])
     frame["value_text"] = [repr(v) for v in frame["value"]]
     frame["year"] = frame["year"].astype("Int64")
