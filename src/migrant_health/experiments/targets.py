@@ -585,7 +585,10 @@ NOT_COMPARABLE: dict[str, str] = {
             "nbs.mean_days_per_month",
             "nbs.mean_hours_per_day",
         ),
-        "the model has weekly hours only (no days, months or daily hours)",
+        "the model has weekly hours only (no days, months or daily hours); days a month times "
+        "hours a day make a weekly figure (out-migrants 2013: 25.2 x 8.8 x 12/52 = 51.2 h; all "
+        "migrant workers 2016: 48.8 h) that the model exceeds by about 3 h (54.4-54.5 and "
+        "51.7-51.8 h, scale 5,000, seeds 1-3): not reproduced, docs/calibration.md section 10",
     ),
     **_same(
         [f"nbs.outmigrant_insured_{t}" for t in _INSURANCE_TYPES],
@@ -674,11 +677,14 @@ NOT_COMPARABLE: dict[str, str] = {
         "survey item means on a 1-4 scale; the model has no items (the indices built from "
         "them are compared instead)",
     ),
-    "lit.CMDS_income_to_local_avg_wage_ratio": "no local (urban-hukou) wage in the model",
+    "lit.CMDS_income_to_local_avg_wage_ratio": "the study's denominator, a local average wage, "
+    "is not defined in the source row; for reference the model's employed out-migrants earn "
+    "0.86-0.87 of employed urban locals' pay in 2017 (scale 10,000, seeds 2 and 3)",
     "lit.urban_integration_level_entropy": "a small regional survey (N=854) with its own "
     "entropy-weighted index; the CMDS indices are used instead",
-    "lit.earnings_ratio_poor_vs_healthy_migrant": "2003-07 panel, before the model starts, and "
-    "no income metric by health status",
+    "lit.earnings_ratio_poor_vs_healthy_migrant": "a 2003-07 panel, before the model starts; "
+    "for reference the model's employed out-migrants in poor self-rated health earn 0.77-0.81 "
+    "of those in good or better health (2008, 2013 and 2017, scale 10,000, seeds 2 and 3)",
     **_same(
         ("lit.overweight_obesity_young_migrants_lt1yr", "lit.overweight_obesity_local_youth"),
         "young migrants under one year in the city (the model's years_in_city band is 0-1) and "
