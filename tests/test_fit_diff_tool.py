@@ -76,6 +76,18 @@ def test_fit_diff_names_what_moved(fit_csv: tuple[Path, str], tmp_path: Path) ->
     assert re.search(rf"\| {re.escape(key)} \| {year} \|.*\| \+2\.00 \|", text), text
 
 
+def test_a_fit_written_before_a_column_was_added_still_compares(
+    fit_csv: tuple[Path, str], tmp_path: Path
+) -> None:
+    """A fit table of older code (here without ``lines``) is the usual "before"."""
+    csv, _ = fit_csv
+    tool = _tool()
+    old = tmp_path / "before.csv"
+    pd.read_csv(csv).drop(columns=["lines"]).to_csv(old, index=False)
+    text = tool.compare(tool.read_fit(old), tool.read_fit(csv), 0.1)
+    assert "Pass changed: 0 target(s)." in text
+
+
 def test_fit_diff_rejects_a_file_that_is_no_fit_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -76,7 +76,7 @@ def fit_table(
         range ends in the target's units; ``error`` is model minus target (0 inside a range);
         ``z = error / tolerance``; ``pass`` is ``|error| <= tolerance`` (False when the model
         value is undefined); ``lines``: the lines of the targets file the comparison comes
-        from, separated by spaces.
+        from, separated by spaces (row positions + 2 for a frame without a ``line`` column).
     """
     matched = targets if isinstance(targets, MatchedTargets) else match_targets(targets)
     values = model_values(matched, result, se)

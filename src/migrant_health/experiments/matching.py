@@ -387,7 +387,8 @@ def model_values(
     return pd.DataFrame(rows, columns=["model", "se"])
 
 
-#: The total a share of two counts is split into by :func:`targets_from_run` (10k persons).
+#: The total a share of two counts is split into by :func:`targets_from_run`, in the counts'
+#: unit of 10k persons (so 10^8 persons).
 NOMINAL_TOTAL = 10_000.0
 
 
@@ -423,8 +424,10 @@ def targets_from_run(
 
     for key in keys:
         spec = SPECS_BY_KEY.get(key)
-        if spec is None or spec.range_of or key != spec.key:
+        if spec is None or spec.range_of:
             raise ValueError(f"{key!r} is not a point target of TARGET_MAP")
+        if key != spec.key:
+            raise ValueError(f"{key!r} is a part of the share {spec.key!r}; ask for that key")
         unit = spec.units[0]
         factor = unit_factor(unit)
         values = spec.quantity.evaluate(run)["value"]

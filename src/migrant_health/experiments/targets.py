@@ -658,7 +658,8 @@ NOT_COMPARABLE: dict[str, str] = {
         "no emotional-health item (depressive symptoms are compared through the depression range)",
     ),
     "lit.workweek_hours_migrants_CLDS": "CLDS hours question and migrant definition differ "
-    "from the NBS (58.4 h in 2009; 25.2 days x 8.8 h in 2013), which is used instead",
+    "from the NBS, whose 2009 weekly figure (58.4 h) is compared instead; the NBS 2013 days x "
+    "hours figure (25.2 x 8.8) is a pattern in docs/calibration.md section 10",
     **_same(
         ("lit.migrant_medical_insurance_any", "lit.migrant_UEBMI_enrolment"),
         "the floating population of the national migrant population reports includes "
@@ -679,7 +680,8 @@ NOT_COMPARABLE: dict[str, str] = {
     ),
     "lit.CMDS_income_to_local_avg_wage_ratio": "the study's denominator, a local average wage, "
     "is not defined in the source row; for reference the model's employed out-migrants earn "
-    "0.86-0.87 of employed urban locals' pay in 2017 (scale 10,000, seeds 2 and 3)",
+    "0.86-0.87 of employed urban locals' pay in 2017 (scale 10,000, seeds 2 and 3), the other "
+    "side of 1 from the study's 1.11",
     "lit.urban_integration_level_entropy": "a small regional survey (N=854) with its own "
     "entropy-weighted index; the CMDS indices are used instead",
     "lit.earnings_ratio_poor_vs_healthy_migrant": "a 2003-07 panel, before the model starts; "
