@@ -22,10 +22,10 @@ from rich.table import Table
 
 from migrant_health.atomic import atomic_path
 from migrant_health.cli.errors import friendly_errors, stderr
-from migrant_health.cli.preflight import COMPILING, prepare_run
+from migrant_health.cli.preflight import COMPILING, prepare_run, workers_from_option
 from migrant_health.data import load_demography
 from migrant_health.engine.jit import kernels_cached
-from migrant_health.engine.run import RunConfig, cap_workers, default_workers
+from migrant_health.engine.run import RunConfig, cap_workers
 from migrant_health.errors import DataError, RunConfigError
 from migrant_health.experiments.fit import fit_summary, fit_table, model_series, objective
 from migrant_health.experiments.matching import MatchedTargets, load_targets, match_targets
@@ -150,14 +150,11 @@ def fit_command(
         check_can_write(csv, "--csv")
     if replicates < 0:
         raise RunConfigError(f"--replicates {replicates} must be 0 or more")
-    if workers < 0:
-        raise RunConfigError(f"--workers {workers}: give 0 (every available core) or more")
+    resolved_workers = workers_from_option(workers)
     demography = load_demography()
     given_end = end is not None
     end = end if end is not None else min(matched.years[1], demography.last_year)
-    config = RunConfig(
-        end=end, scale=scale, seed=seed, workers=workers or default_workers(), scenario=parsed
-    )
+    config = RunConfig(end=end, scale=scale, seed=seed, workers=resolved_workers, scenario=parsed)
     if given_end:  # a --end the user gave is named first; one taken from the targets is not
         config.validate(demography.first_year, demography.last_year)
     matched.require_years(demography.first_year, end, demography.last_year)

@@ -32,7 +32,7 @@ from migrant_health.cli.output import (
     records,
     warn_ignored,
 )
-from migrant_health.cli.preflight import prepare_run
+from migrant_health.cli.preflight import prepare_run, workers_from_option
 from migrant_health.cli.report import report_command
 from migrant_health.cli.runs import register_new_run, runs_app
 from migrant_health.cli.scenarios import scenarios_app
@@ -41,7 +41,7 @@ from migrant_health.cli.sensitivity import sensitivity_command
 from migrant_health.cli.serve import serve_command
 from migrant_health.cli.summary import summary_table
 from migrant_health.cli.survey import survey_app
-from migrant_health.engine.run import Executor, RunConfig, RunResult, default_workers, parse_chunks
+from migrant_health.engine.run import Executor, RunConfig, RunResult, parse_chunks
 from migrant_health.errors import ParameterError, RunConfigError
 from migrant_health.headlines import summary_frame
 from migrant_health.model import default_plan, simulate
@@ -157,8 +157,7 @@ def simulate_command(
     own unit (persons, share 0-1, ...; not scaled as in the text).
     """
     check_format(output_format)
-    if workers < 0:
-        raise RunConfigError(f"--workers {workers}: give 0 (every available core) or more")
+    resolved_workers = workers_from_option(workers)
     if snapshot_years is None and snapshot_fraction != SNAPSHOT_FRACTION:
         warn_ignored("--snapshot-fraction", "--snapshot-years")
     config = RunConfig(
@@ -166,7 +165,7 @@ def simulate_command(
         end=end,
         scale=scale,
         seed=seed,
-        workers=workers or default_workers(),
+        workers=resolved_workers,
         snapshot_years=_parse_years(snapshot_years),
         snapshot_fraction=snapshot_fraction,
         scenario=resolve_stack(scenario or [], later_wins=later_wins),

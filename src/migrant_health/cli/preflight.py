@@ -22,6 +22,7 @@ from migrant_health.engine.run import (
     count_chunks,
     default_workers,
 )
+from migrant_health.errors import RunConfigError
 
 COMPILING = "compiling kernels (first run only, about a minute and a half) ..."
 
@@ -29,6 +30,17 @@ COMPILING = "compiling kernels (first run only, about a minute and a half) ..."
 def warn(message: str) -> None:
     """Print ``warning: message`` on stderr (the run goes on)."""
     stderr.print(Text.assemble(("warning:", "bold yellow"), f" {message}"), highlight=False)
+
+
+def workers_from_option(workers: int) -> int:
+    """The processes ``--workers`` asks for: 0 means every available core.
+
+    Raises:
+        RunConfigError: For a negative number.
+    """
+    if workers < 0:
+        raise RunConfigError(f"--workers {workers}: give 0 (every available core) or more")
+    return workers or default_workers()
 
 
 def prepare_run(
