@@ -60,8 +60,8 @@ class MatchedTargets:
         ]
 
     def why_none_compared(self) -> str:
-        """Why a file gave no comparison: the generic rule, and the first row of a mapped key
-        that was left out with its reason (a share whose other count is missing)."""
+        """Why a file gave no comparison: the first row of a known key that was left out, with
+        its reason (a share whose other count is missing), or else the generic rule."""
         left_out = self.skipped[self.skipped["key"].isin(list(SPECS_BY_KEY))]
         if len(left_out):
             first = left_out.iloc[0]
