@@ -411,6 +411,15 @@ def cross_province_chance(p: Params, region: int) -> float:
     return logistic(math.log(share / (1.0 - share)) + shift)
 
 
+@inline
+def crosses_a_border(p: Params, key: np.uint64, pid: int, region: int) -> int:
+    """Whether a spell from origin ``region`` lies in another province (1) or not (0): a
+    departure's (``_departures``), and the last spell of a base-year returnee, drawn at the
+    base year's share as the base-year out-migrants' own (``_init``; left at 0 until
+    calibration step 54, every such history read as a spell within the province)."""
+    return 1 if uniform(key, pid) < cross_province_chance(p, region) else 0
+
+
 @kernel
 def _departures(  # type: ignore[no-untyped-def]
     first_pid, year, seed, p, education, origin_region, family, status, city_tier,
@@ -439,8 +448,7 @@ def _departures(  # type: ignore[no-untyped-def]
                 tier = t + 1
                 break
         city_tier[i] = tier
-        cross = cross_province_chance(p, origin_region[i])
-        cross_province[i] = 1 if uniform(k_cross, pid) < cross else 0
+        cross_province[i] = crosses_a_border(p, k_cross, pid, origin_region[i])
         status[i] = OUT_MIGRANT
         years_in_city[i] = 0
         migrations[i] = min(100, migrations[i] + 1)
@@ -860,18 +868,6 @@ def returnee_spells(  # type: ignore[no-untyped-def]
     return 2 if uniform(key, pid) < with_health_odds(share, returned_odds) else 1
 
 
-@inline
-def returnee_crossed_a_border(p: Params, key: np.uint64, pid: int, region: int) -> int:
-    """Whether a base-year returnee's last spell was in another province (1) or not (0).
-
-    Drawn at the base year's shares of the origin region, as the base-year out-migrants' own
-    destinations are (``_departures``). Left at 0, every base-year returnee's history read as
-    a spell within the province (the steady start's networks and cultural integration), and
-    the snapshots and synthetic surveys showed no returnee of the stock who had crossed one.
-    """
-    return 1 if uniform(key, pid) < cross_province_chance(p, region) else 0
-
-
 @init_kernel
 def _init(  # type: ignore[no-untyped-def]
     first_pid, start, seed, p, community_size, first_urban_pid, birth_year, female, education,
@@ -946,7 +942,7 @@ def _init(  # type: ignore[no-untyped-def]
                     ) - by_trait * mental_trait(seed, pid),
                 )  # fmt: skip
                 first_out_year[i] = start  # out-migrated before the base year
-                cross_province[i] = returnee_crossed_a_border(p, k_cross, pid, origin_region[i])
+                cross_province[i] = crosses_a_border(p, k_cross, pid, origin_region[i])
             continue
         married = family[i] != FAMILY_SINGLE
         effect = normal(k_comm, pid // community_size)
@@ -1036,7 +1032,7 @@ def _init(  # type: ignore[no-untyped-def]
                 - by_trait * trait,
             )  # fmt: skip
             first_out_year[i] = start  # out-migrated before the base year
-            cross_province[i] = returnee_crossed_a_border(p, k_cross, pid, origin_region[i])
+            cross_province[i] = crosses_a_border(p, k_cross, pid, origin_region[i])
         else:
             status[i] = RURAL_STAYER
             local = p.migration__initial__local_share[band]
