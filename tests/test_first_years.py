@@ -52,8 +52,13 @@ def test_converts_hold_city_jobs_and_schemes_in_their_conversion_year(
     converts = panels["status"] == "urban_hukou"
     assert converts.sum() > 2_000
     assert not (panels.loc[converts, "job"] == "farm").any()
-    city_scheme = panels["insurance"].astype(str).str.startswith("urban_")
-    assert city_scheme[converts].all()
+    # The city's schemes from the conversion year on, or none (the resident scheme is
+    # voluntary, calibration step 55), never the village's.
+    scheme = panels.loc[converts, "insurance"].astype(str)
+    assert scheme.isin(["urban_employee_dest", "urban_resident_dest", "none"]).all()
+    city_scheme = scheme.str.startswith("urban_")
+    by_year = city_scheme.groupby(panels.loc[converts, "year"]).mean()
+    assert by_year[2008] > 0.7 and abs(by_year[2008] - by_year[2010]) < 0.08, by_year.to_dict()
 
 
 def test_the_converts_of_the_base_year_work_as_often_as_later_converts(

@@ -99,21 +99,32 @@ def place_income(p: Params, status: int) -> float:
     return p.care__income__urban_per_capita
 
 
+#: A person's permanent place in the queue of enrolment in the residents' schemes: the rural
+#: scheme at origin (household enrolment) and the urban resident scheme of an urban hukou. The
+#: stream keeps the name it had when it served the rural scheme alone.
+STREAM_ENROLMENT_QUEUE = stream("care.rural_coverage_queue")
+
+
 @inline
-def urban_hukou_scheme(p: Params, age: int, job: int, insurance: int) -> int:
+def urban_hukou_scheme(p: Params, age: int, job: int, insurance: int, queue: float) -> int:
     """The scheme of an urban-hukou person (urban local or convert) of ``age`` holding ``job``.
 
     Employers enrol urban-hukou employees in the employee scheme (mandatory) and the scheme
     ends with the job; past the statutory retirement age people keep the scheme they retired
-    with (it pays their care in retirement), and one who had no urban scheme joins the
-    resident one. Placed only once, at entry, the urban locals who entered at 16 (students,
+    with (it pays their care in retirement). The resident scheme is voluntary: an urban-hukou
+    person outside the employee scheme is enrolled in it when their permanent place in the
+    enrolment queue ``queue`` lies below ``care.enrolment.urban_resident_coverage``, else
+    uninsured. Placed only once, at entry, the urban locals who entered at 16 (students,
     without a formal job) stayed on the resident scheme for life: the employee scheme held
     65 % of urban locals under 40 in 2008 and none in 2035 while 58 % of them held formal jobs.
+    With every urban hukou insured, urban locals were the best-covered group (100 %) where the
+    CLDS 2014 ranks urban residents lowest, below rural residents (calibration step 55).
     """
+    outside = INS_URBAN_RESIDENT if queue < p.care__enrolment__urban_resident_coverage else INS_NONE
     if age < p.labor__urban__retirement_age:
-        return INS_URBAN_EMPLOYEE if job == JOB_FORMAL else INS_URBAN_RESIDENT
+        return INS_URBAN_EMPLOYEE if job == JOB_FORMAL else outside
     if insurance == INS_NONE or insurance == INS_RURAL:
-        return INS_URBAN_RESIDENT
+        return outside
     return insurance
 
 

@@ -36,6 +36,7 @@ from migrant_health.engine.codes import (
 )
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import (
+    STREAM_ENROLMENT_QUEUE,
     household_dependant,
     lives_at_origin,
     nonfarm_job,
@@ -58,8 +59,8 @@ from migrant_health.modules.schooling import in_school
 
 STREAM_ENROL = stream("care.enrolment")
 STREAM_NEED = stream("care.medical_need")
-# A person's permanent place in the queue of rural-scheme coverage (household enrolment).
-STREAM_RURAL_QUEUE = stream("care.rural_coverage_queue")
+# A person's permanent place in the queue of the residents' schemes (household enrolment).
+STREAM_RURAL_QUEUE = STREAM_ENROLMENT_QUEUE
 STREAM_INITIAL_EMPLOYEE = stream("care.initial_employee_scheme")
 STREAM_INITIAL_RURAL_ROLL = stream("care.initial_rural_roll")
 STREAM_RURAL_ROLL = stream("care.rural_roll_away")
@@ -341,7 +342,7 @@ def _step(  # type: ignore[no-untyped-def]
         queue = uniform(k_queue, pid)
         ins = insurance[i]
         if s == URBAN_LOCAL or s == URBAN_HUKOU:
-            ins = urban_hukou_scheme(p, year - birth_year[i], job[i], ins)
+            ins = urban_hukou_scheme(p, year - birth_year[i], job[i], ins, queue)
         elif s == OUT_MIGRANT:
             if job[i] == JOB_FORMAL and ins != INS_URBAN_EMPLOYEE:
                 if u < employee_chance:
@@ -425,8 +426,12 @@ def _init(  # type: ignore[no-untyped-def]
                 start - birth_year[i] >= p.labor__urban__retirement_age
                 and uniform(k_job, pid) < p.labor__urban__formal_share
             )
-            insurance[i] = (
-                INS_URBAN_EMPLOYEE if job[i] == JOB_FORMAL or retired_formal else INS_URBAN_RESIDENT
+            insurance[i] = urban_hukou_scheme(
+                p,
+                start - birth_year[i],
+                job[i],
+                INS_URBAN_EMPLOYEE if retired_formal else INS_NONE,
+                uniform(k_queue, pid),
             )
         elif s == OUT_MIGRANT:
             # The city's scheme of their years there, given the job they hold now (enrolment);

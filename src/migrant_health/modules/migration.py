@@ -55,6 +55,7 @@ from migrant_health.engine.codes import (
 )
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import (
+    STREAM_ENROLMENT_QUEUE,
     composite_index,
     destination_insured,
     nonfarm_job,
@@ -266,6 +267,7 @@ def _step(  # type: ignore[no-untyped-def]
     k_stay = year_key(seed, STREAM_STAY, year)
     k_cnv = year_key(seed, STREAM_CONVERT, year)
     k_convert_job = year_key(seed, STREAM_CONVERT_EMPLOYMENT, year)
+    k_enrolment_queue = permanent_key(seed, STREAM_ENROLMENT_QUEUE)
     k_convert_sector = year_key(seed, STREAM_CONVERT_SECTOR, year)
     k_comm = permanent_key(seed, STREAM_COMMUNITY)
     # A community's permanent propensity, drawn once per community rather than per person.
@@ -316,7 +318,9 @@ def _step(  # type: ignore[no-untyped-def]
                     )  # fmt: skip
             # The city's scheme of the new hukou at once (the care step's rule), not the rural
             # scheme until the next year.
-            insurance[i] = urban_hukou_scheme(p, age, job[i], insurance[i])
+            insurance[i] = urban_hukou_scheme(
+                p, age, job[i], insurance[i], uniform(k_enrolment_queue, pid)
+            )
             continue
         c = i // community_size
         share = out_n[c] / all_n[c] if all_n[c] > 0 else 0.0
