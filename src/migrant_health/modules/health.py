@@ -682,7 +682,13 @@ def _step(  # type: ignore[no-untyped-def]
         pid = first_pid + i
         age = year - birth_year[i]
         in_city = s == OUT_MIGRANT
-        access = care_access(p, insurance[i], s)
+        index = 0.0
+        if in_city:
+            index = composite_index(
+                p, economic[i], social_score(p, insurance[i], job[i], local_ties[i], education[i]),
+                cultural[i], identity[i],
+            )  # fmt: skip
+        access = care_access(p, insurance[i], s, index)
         # Physical health capital.
         support_gap = support[i] - at_home
         h = health[i]

@@ -94,6 +94,7 @@ from migrant_health.modules.care import (
     capacity_to_pay,
     care_access,
     effective_reimbursement,
+    local_medical_access,
     medical_price,
     paid_from_own_savings,
     relative_household_income,
@@ -543,7 +544,12 @@ def returnee_city_health(  # type: ignore[no-untyped-def]
         one, and the city's recovery rate.
     """
     support = social_support(p, ties, network, family_in_city(family), True)
-    r_city = recovery_rate(p, care_access(p, INS_RURAL, OUT_MIGRANT), ties, support - at_home)
+    r_city = recovery_rate(
+        p,
+        care_access(p, INS_RURAL, OUT_MIGRANT, p.migration__reference__integration),
+        ties,
+        support - at_home,
+    )
     hours, _ = usual_hours_and_pay(
         p, seed, pid, OUT_MIGRANT, JOB_INFORMAL, returned_at, education, health, tier,
         p.migration__initial__settled_economic,
@@ -1063,9 +1069,14 @@ def savings_history(  # type: ignore[no-untyped-def]
         capacity = capacity_to_pay(
             p, annual_income(p, st, jb, earned, household), place_income(p, st)
         )
+        # Out-migrants reach the city's care at the reference integration index (the start's
+        # access, above).
+        use = use_of_care(p, price, rho, capacity) * local_medical_access(
+            p, st, p.migration__reference__integration
+        )
         spent, _ = after_medical_assistance(
             p,
-            use_of_care(p, price, rho, capacity) * price * (1.0 - rho),
+            use * price * (1.0 - rho),
             capacity,
             st != URBAN_LOCAL,
         )
@@ -1154,8 +1165,13 @@ def _settle(  # type: ignore[no-untyped-def]
         frail = frailty_z[i]
         # The steady state health._init started the person near.
         assumed = initial_steady_state(p, age, frail, urban)
+        # An out-migrant's access to the city's medical resources at the reference integration
+        # index: their own economic integration is settled from their health below.
         rate = recovery_rate(
-            p, care_access(p, insurance[i], s), local_ties[i], support[i] - at_home
+            p,
+            care_access(p, insurance[i], s, p.migration__reference__integration),
+            local_ties[i],
+            support[i] - at_home,
         )
         own = settled_health(p, age, frail, hours[i], job[i], s, chronic[i], rate)
         h = health[i]
@@ -1177,7 +1193,7 @@ def _settle(  # type: ignore[no-untyped-def]
             farmer = settled_health(
                 p, age, frail, 0.0, JOB_FARM, RURAL_STAYER, chronic[i],
                 recovery_rate(
-                    p, care_access(p, insurance[i], RURAL_STAYER), local_ties[i],
+                    p, care_access(p, insurance[i], RURAL_STAYER, 0.0), local_ties[i],
                     support[i] - at_home,
                 ),
             )  # fmt: skip
