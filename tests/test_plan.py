@@ -159,13 +159,44 @@ def _helper_sources(module_file: Path) -> str:
     return "\n".join(texts)
 
 
+def _derived_sources(module_file: Path) -> str:
+    """The source of the ``engine.derived`` functions a module's file imports, and of the
+    derived functions those call, in turn: they run inlined in the module's kernels and read
+    its parameters (``derived.urban_hukou_scheme`` reads the care module's enrolment
+    coverage for the migration module's conversions)."""
+    from migrant_health.engine import derived
+
+    tree = ast.parse(module_file.read_text())
+    wanted = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "migrant_health.engine.derived"
+        for alias in node.names
+    }
+    seen: set[str] = set()
+    texts = []
+    while wanted:
+        name = wanted.pop()
+        seen.add(name)
+        function = getattr(derived, name, None)
+        function = getattr(function, "py_func", function)
+        if not inspect.isfunction(function):
+            continue
+        text = inspect.getsource(function)
+        texts.append(text)
+        called = set(re.findall(r"\b([a-z_]+)\(", text))
+        wanted |= {c for c in called if c not in seen and hasattr(derived, c)}
+    return "\n".join(texts)
+
+
 def test_modules_declare_the_parameters_their_kernels_read() -> None:
-    """Every ``p.<field>`` a module's file, or a helper file it imports, reads lies under a
-    subtree the module declares."""
+    """Every ``p.<field>`` a module's file, a helper file it imports, or a function of
+    ``engine.derived`` it imports reads lies under a subtree the module declares."""
     for module in PLAN.modules:
         python_module = inspect.getmodule(type(module))
         source = inspect.getsource(python_module)  # type: ignore[arg-type]
         source += _helper_sources(Path(python_module.__file__))  # type: ignore[union-attr,arg-type]
+        source += _derived_sources(Path(python_module.__file__))  # type: ignore[union-attr,arg-type]
         fields = set(re.findall(r"\bp\.([a-z_]+(?:__[a-z_0-9]+)+)", source))
         declared = [d.replace(".", "__") for d in module.parameters]
         undeclared = {

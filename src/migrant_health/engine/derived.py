@@ -113,14 +113,16 @@ def urban_hukou_scheme(p: Params, age: int, job: int, insurance: int, queue: flo
     ends with the job; past the statutory retirement age people keep the scheme they retired
     with (it pays their care in retirement). The resident scheme is voluntary: an urban-hukou
     person outside the employee scheme is enrolled in it when their permanent place in the
-    enrolment queue ``queue`` lies below ``care.enrolment.urban_resident_coverage``, else
-    uninsured. Placed only once, at entry, the urban locals who entered at 16 (students,
+    enrolment queue ``queue`` lies below ``care.enrolment.urban_resident_coverage``, or when
+    they hold it already (an out-migrant who joined it in the city keeps it on converting),
+    else uninsured. Placed only once, at entry, the urban locals who entered at 16 (students,
     without a formal job) stayed on the resident scheme for life: the employee scheme held
     65 % of urban locals under 40 in 2008 and none in 2035 while 58 % of them held formal jobs.
     With every urban hukou insured, urban locals were the best-covered group (100 %) where the
     CLDS 2014 ranks urban residents lowest, below rural residents (calibration step 55).
     """
-    outside = INS_URBAN_RESIDENT if queue < p.care__enrolment__urban_resident_coverage else INS_NONE
+    covered = queue < p.care__enrolment__urban_resident_coverage or insurance == INS_URBAN_RESIDENT
+    outside = INS_URBAN_RESIDENT if covered else INS_NONE
     if age < p.labor__urban__retirement_age:
         return INS_URBAN_EMPLOYEE if job == JOB_FORMAL else outside
     if insurance == INS_NONE or insurance == INS_RURAL:

@@ -926,6 +926,9 @@ class Health(Module):
         "social.origin",
         "care",
         "integration",
+        # Who is a household dependant (derived.household_dependant) turns on the urban
+        # retirement age, for the money worries of converts past it.
+        "labor.urban.retirement_age",
         "policy.fair_employment",
         "policy.management",
         "policy.public_services",

@@ -1230,6 +1230,8 @@ class Migration(Module):
         # The permanent disposition to distress the start selects returnees and stayers on.
         "health.mental",
         "demography.mortality",
+        # A convert's scheme: the urban resident scheme's coverage (derived.urban_hukou_scheme).
+        "care.enrolment",
         "policy.management",
         "policy.fair_employment",
         "policy.public_services",

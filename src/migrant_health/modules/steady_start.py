@@ -70,10 +70,12 @@ from migrant_health.engine.codes import (
 from migrant_health.engine.context import Params
 from migrant_health.engine.derived import (
     age_band,
+    composite_index,
     destination_insured,
     lives_at_origin,
     nonfarm_job,
     place_income,
+    social_score,
 )
 from migrant_health.engine.jit import history_kernel, init_kernel
 from migrant_health.engine.module import Module
@@ -839,6 +841,7 @@ def savings_history(  # type: ignore[no-untyped-def]
     p, seed, pid, age, before, before_status, before_job, city, since, status, job, income,
     city_tier, insurance, chronic, health, mental, education, economic, female, keys, farming,
     local, onset, steady, city_well, city_ill, arrival, city_rate, home_shortfall, home_rate,
+    city_index,
 ):  # fmt: skip
     """Savings at the start, and at the end of the first spell of a working life.
 
@@ -889,7 +892,9 @@ def savings_history(  # type: ignore[no-untyped-def]
     where the yearly steps' returnees of their ages come home with 7.3-13.0.
 
     ``keys`` are :func:`history_keys`; ``farming`` and ``local`` are work arrays of at least
-    the person's years (the chunk's, so that no person allocates).
+    the person's years (the chunk's, so that no person allocates). ``city_index`` is the
+    integration index by which the person's years as an out-migrant reached the city's care
+    (:func:`care.local_medical_access`).
     """
     keep = 1.0 - p.labor__savings__spending_rate
     household = relative_household_income(
@@ -1069,11 +1074,9 @@ def savings_history(  # type: ignore[no-untyped-def]
         capacity = capacity_to_pay(
             p, annual_income(p, st, jb, earned, household), place_income(p, st)
         )
-        # Out-migrants reach the city's care at the reference integration index (the start's
-        # access, above).
-        use = use_of_care(p, price, rho, capacity) * local_medical_access(
-            p, st, p.migration__reference__integration
-        )
+        # Out-migrants reach the city's care by the integration index ``city_index`` (the
+        # start's access: their own now, a returnee's city years at the reference index).
+        use = use_of_care(p, price, rho, capacity) * local_medical_access(p, st, city_index)
         spent, _ = after_medical_assistance(
             p,
             use * price * (1.0 - rho),
@@ -1165,13 +1168,20 @@ def _settle(  # type: ignore[no-untyped-def]
         frail = frailty_z[i]
         # The steady state health._init started the person near.
         assumed = initial_steady_state(p, age, frail, urban)
-        # An out-migrant's access to the city's medical resources at the reference integration
-        # index: their own economic integration is settled from their health below.
+        # An out-migrant reaches the city's medical resources by their own integration index
+        # (care.local_medical_access), read from the ties, cultural and identity integration
+        # just settled and the economic integration migration._init placed them at (settled
+        # again from their health below). At the reference index for everyone, newcomers
+        # (an index of about 0.17) started with the access of out-migrants of four to six
+        # years, and long-stayers with less than theirs (calibration step 56).
+        city_index = p.migration__reference__integration
+        if s == OUT_MIGRANT:
+            city_index = composite_index(
+                p, economic[i], social_score(p, insurance[i], job[i], local_ties[i], education[i]),
+                cultural[i], identity[i],
+            )  # fmt: skip
         rate = recovery_rate(
-            p,
-            care_access(p, insurance[i], s, p.migration__reference__integration),
-            local_ties[i],
-            support[i] - at_home,
+            p, care_access(p, insurance[i], s, city_index), local_ties[i], support[i] - at_home
         )
         own = settled_health(p, age, frail, hours[i], job[i], s, chronic[i], rate)
         h = health[i]
@@ -1293,6 +1303,7 @@ def _settle(  # type: ignore[no-untyped-def]
             job[i], income[i], past_tier, insurance[i], chronic[i], health[i], mental[i],
             education[i], economic[i], female[i], keys, farming, local_work, onset,
             steady[place], city_well, city_ill, arrival, city_rate, home_shortfall, rate,
+            city_index,
         )  # fmt: skip
         if s == OUT_MIGRANT:
             # Economic integration from the years in the city (economic_history), before the
