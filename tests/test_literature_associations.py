@@ -78,7 +78,7 @@ def _not_reproduced(reason: str) -> pytest.MarkDecorator:
         pytest.param(
             "income_good_physical",
             marks=_not_reproduced(
-                "good self-rated health goes with +17.2 % (15.5-18.8) annual income against "
+                "good self-rated health goes with +17.6 % (16.0-19.3) annual income against "
                 "CGSS's +7.1 % (not significant with matching): in the model physical health "
                 "reaches employment and earnings both (labour module), more strongly than the "
                 "CGSS cross-section shows"
@@ -87,7 +87,7 @@ def _not_reproduced(reason: str) -> pytest.MarkDecorator:
         pytest.param(
             "cross_province_earnings",
             marks=_not_reproduced(
-                "no cross-province premium (+0.7 %, -0.9 to +2.3) against +26-49 %: the model "
+                "no cross-province premium (+0.8 %, -0.9 to +2.4) against +26-49 %: the model "
                 "draws the destination's tier and whether it lies in another province "
                 "independently, so crossing a border does not lead to the bigger coastal "
                 "cities' wages"

@@ -880,6 +880,7 @@ def mean_returnee_savings(
             0.0, tier, INS_RURAL, chronic, health_now, mental, education, 0.0, 0, keys, farming,
             local, onset, steady, well, ill, on_arrival, rate,
             0.0, rate,  # no shortfall of the return left to fade over the years home
+            p["migration__reference__integration"],  # a returnee's city years: the reference
         )  # fmt: skip
         now_total += now
         leaving_total += on_leaving
