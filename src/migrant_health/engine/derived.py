@@ -119,7 +119,7 @@ def urban_hukou_scheme(p: Params, age: int, job: int, insurance: int, queue: flo
     without a formal job) stayed on the resident scheme for life: the employee scheme held
     65 % of urban locals under 40 in 2008 and none in 2035 while 58 % of them held formal jobs.
     With every urban hukou insured, urban locals were the best-covered group (100 %) where the
-    CLDS 2014 ranks urban residents lowest, below rural residents (calibration step 55).
+    CLDS 2014 puts urban residents below rural residents, 83.2 against 89.3 % (calibration step 55).
     """
     covered = queue < p.care__enrolment__urban_resident_coverage or insurance == INS_URBAN_RESIDENT
     outside = INS_URBAN_RESIDENT if covered else INS_NONE
