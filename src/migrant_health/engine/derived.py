@@ -19,6 +19,7 @@ from migrant_health.engine.codes import (
     JOB_INFORMAL,
     JOB_NONE,
     LOCAL_MIGRANT,
+    OUT_MIGRANT,
     RETURNED,
     RURAL_STAYER,
     URBAN_HUKOU,
@@ -268,6 +269,27 @@ def composite_index(
     w = p.integration__composite_weights
     total = w[0] + w[1] + w[2] + w[3]
     return (w[0] * economic + w[1] * social + w[2] * cultural + w[3] * identity) / total
+
+
+@inline
+def out_migrant_index(
+    p: Params,
+    status: int,
+    insurance: int,
+    job: int,
+    local_ties: float,
+    education: int,
+    economic: float,
+    cultural: float,
+    identity: float,
+) -> float:
+    """An out-migrant's composite integration index from their stored states; 0 for everyone
+    else. It reaches their mental health (discrimination, BMI) and their access to the city's
+    care (``care.local_medical_access``), which the health step reads from one computation."""
+    if status != OUT_MIGRANT:
+        return 0.0
+    social = social_score(p, insurance, job, local_ties, education)
+    return composite_index(p, economic, social, cultural, identity)
 
 
 @inline

@@ -37,12 +37,11 @@ from migrant_health.engine.codes import (
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import (
     STREAM_ENROLMENT_QUEUE,
-    composite_index,
     household_dependant,
     lives_at_origin,
     nonfarm_job,
+    out_migrant_index,
     place_income,
-    social_score,
     urban_hukou_scheme,
 )
 from migrant_health.engine.fast_exp import exp
@@ -61,8 +60,6 @@ from migrant_health.modules.schooling import in_school
 
 STREAM_ENROL = stream("care.enrolment")
 STREAM_NEED = stream("care.medical_need")
-# A person's permanent place in the queue of the residents' schemes (household enrolment).
-STREAM_RURAL_QUEUE = STREAM_ENROLMENT_QUEUE
 STREAM_INITIAL_EMPLOYEE = stream("care.initial_employee_scheme")
 STREAM_INITIAL_RURAL_ROLL = stream("care.initial_rural_roll")
 STREAM_RURAL_ROLL = stream("care.rural_roll_away")
@@ -352,7 +349,7 @@ def _step(  # type: ignore[no-untyped-def]
     wage_index = p.labor__wage_index
     k_enrol = year_key(seed, STREAM_ENROL, year)
     k_need = year_key(seed, STREAM_NEED, year)
-    k_queue = permanent_key(seed, STREAM_RURAL_QUEUE)
+    k_queue = permanent_key(seed, STREAM_ENROLMENT_QUEUE)
     k_roll = year_key(seed, STREAM_RURAL_ROLL, year)
     resident_chance = resident_scheme_chance(p)
     employee_chance = employee_scheme_chance(p)
@@ -400,8 +397,10 @@ def _step(  # type: ignore[no-untyped-def]
         capacity = capacity_to_pay(p, annual_income(p, s, job[i], income[i], household), place)
         use = use_of_care(p, price, rho, capacity)
         if s == OUT_MIGRANT:
-            social = social_score(p, ins, job[i], local_ties[i], education[i])
-            index = composite_index(p, economic[i], social, cultural[i], identity[i])
+            index = out_migrant_index(
+                p, s, ins, job[i], local_ties[i], education[i], economic[i], cultural[i],
+                identity[i],
+            )  # fmt: skip
             use *= local_medical_access(p, s, index)
         spent, catastrophic = after_medical_assistance(
             p, use * price * (1.0 - rho), capacity, s != URBAN_LOCAL
@@ -437,7 +436,7 @@ def _init(  # type: ignore[no-untyped-def]
 ):  # fmt: skip
     k_employee = permanent_key(seed, STREAM_INITIAL_EMPLOYEE)
     k_roll = permanent_key(seed, STREAM_INITIAL_RURAL_ROLL)
-    k_queue = permanent_key(seed, STREAM_RURAL_QUEUE)
+    k_queue = permanent_key(seed, STREAM_ENROLMENT_QUEUE)
     k_job = permanent_key(seed, STREAM_INITIAL_JOB)  # the labour module's draw of a job
     for i in range(status.size):
         s = status[i]

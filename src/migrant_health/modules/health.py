@@ -38,10 +38,9 @@ from migrant_health.engine.codes import (
 )
 from migrant_health.engine.context import Params, RunContext
 from migrant_health.engine.derived import (
-    composite_index,
     household_dependant,
     lives_at_origin,
-    social_score,
+    out_migrant_index,
 )
 from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import init_kernel, inline, kernel
@@ -526,33 +525,35 @@ def mental_target_of(  # type: ignore[no-untyped-def]
     """:func:`mental_target` of a person whose permanent disposition ``trait`` and household
     income ``household`` (:func:`care.relative_household_income`) are given (the yearly step
     reads them from the chunk's stored draws)."""
-    return mental_target_given(
+    index = out_migrant_index(
+        p, status, insurance, job, local_ties, education, economic, cultural, identity
+    )
+    target = mental_target_given(
         p, trait, female, midlife_strain(p, age), age, status, years_in_city, family, savings,
-        household, support, health, chronic, insurance, job, local_ties, education, economic,
-        cultural, identity, household_median(p), mental_health_services(p),
+        household, support, health, chronic, insurance, job, index, household_median(p),
+        mental_health_services(p),
     )  # fmt: skip
+    return target, index
 
 
 @inline
 def mental_target_given(  # type: ignore[no-untyped-def]
     p, trait, female, strain, age, status, years_in_city, family, savings, household, support,
-    health, chronic, insurance, job, local_ties, education, economic, cultural, identity,
-    median, services,
+    health, chronic, insurance, job, index, median, services,
 ):  # fmt: skip
-    """:func:`mental_target_of` with the terms that are the same for many people given: the
-    :func:`midlife_strain` of the person's age ``strain``, the :func:`household_median` and
-    :func:`mental_health_services` (the yearly step computes them once a year, not per
-    person: the same numbers)."""
+    """:func:`mental_target_of`'s target with the terms that are the same for many people
+    given: the :func:`midlife_strain` of the person's age ``strain``, the
+    :func:`household_median` and :func:`mental_health_services` (the yearly step computes them
+    once a year, not per person: the same numbers), and the out-migrant's integration index
+    ``index`` (:func:`derived.out_migrant_index`, which the step also reads for access to
+    care)."""
     target = (
         mental_disposition_of(p, trait, female, strain)
         + p.health__mental__support * (support - 0.5)
         + p.health__mental__physical * (health - 0.8)
         - p.health__mental__chronic * chronic
     )
-    index = 0.0
     if status == OUT_MIGRANT:
-        social = social_score(p, insurance, job, local_ties, education)
-        index = composite_index(p, economic, social, cultural, identity)
         target -= p.health__mental__discrimination * (1.0 - index)
         if years_in_city <= 1:
             target -= p.health__mental__early_mobility_stress
@@ -561,7 +562,7 @@ def mental_target_given(  # type: ignore[no-untyped-def]
         target += services
     if money_worries_given(p, status, job, insurance, age, family, savings, household, median):
         target -= p.health__mental__financial_stress
-    return target, index
+    return target
 
 
 @inline
@@ -682,12 +683,10 @@ def _step(  # type: ignore[no-untyped-def]
         pid = first_pid + i
         age = year - birth_year[i]
         in_city = s == OUT_MIGRANT
-        index = 0.0
-        if in_city:
-            index = composite_index(
-                p, economic[i], social_score(p, insurance[i], job[i], local_ties[i], education[i]),
-                cultural[i], identity[i],
-            )  # fmt: skip
+        index = out_migrant_index(
+            p, s, insurance[i], job[i], local_ties[i], education[i], economic[i], cultural[i],
+            identity[i],
+        )  # fmt: skip
         access = care_access(p, insurance[i], s, index)
         # Physical health capital.
         support_gap = support[i] - at_home
@@ -703,11 +702,10 @@ def _step(  # type: ignore[no-untyped-def]
         # The table is read here, not in an inlined helper: an array handed to an inlined
         # function with branches costs two atomic reference counts per person.
         strain = strains[age] if 0 <= age < STRAIN_AGES else midlife_strain(p, age)
-        target, index = mental_target_given(
+        target = mental_target_given(
             p, mental_trait_z[i], female[i], strain, age, s, years_in_city[i],
             family[i], savings[i], household_income[i], support[i], health[i], chronic[i],
-            insurance[i], job[i], local_ties[i], education[i], economic[i], cultural[i],
-            identity[i], median, services,
+            insurance[i], job[i], index, median, services,
         )  # fmt: skip
         m = mental[i] + p.health__mental__adjustment * (target - mental[i])
         mental[i] = clip01(m + p.health__mental__shock_sd * normal(k_ment, pid))

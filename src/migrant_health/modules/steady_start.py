@@ -69,13 +69,13 @@ from migrant_health.engine.codes import (
 )
 from migrant_health.engine.context import Params
 from migrant_health.engine.derived import (
+    STREAM_ENROLMENT_QUEUE,
     age_band,
-    composite_index,
     destination_insured,
     lives_at_origin,
     nonfarm_job,
+    out_migrant_index,
     place_income,
-    social_score,
 )
 from migrant_health.engine.jit import history_kernel, init_kernel
 from migrant_health.engine.module import Module
@@ -90,7 +90,6 @@ from migrant_health.engine.random import (
 )
 from migrant_health.modules.care import (
     STREAM_HOUSEHOLD_INCOME,
-    STREAM_RURAL_QUEUE,
     after_medical_assistance,
     annual_income,
     capacity_to_pay,
@@ -900,7 +899,7 @@ def savings_history(  # type: ignore[no-untyped-def]
     household = relative_household_income(
         p, normal(permanent_key(seed, STREAM_HOUSEHOLD_INCOME), pid)
     )
-    queue = uniform(permanent_key(seed, STREAM_RURAL_QUEUE), pid)
+    queue = uniform(permanent_key(seed, STREAM_ENROLMENT_QUEUE), pid)
     at_origin_insurance = INS_RURAL if queue < p.care__enrolment__rural_coverage else INS_NONE
     # A retired urban local worked in the city until the retirement age and has drawn the
     # pension since (calibration step 41): taken as retired for every year since school, the
@@ -1176,8 +1175,8 @@ def _settle(  # type: ignore[no-untyped-def]
         # years, and long-stayers with less than theirs (calibration step 56).
         city_index = p.migration__reference__integration
         if s == OUT_MIGRANT:
-            city_index = composite_index(
-                p, economic[i], social_score(p, insurance[i], job[i], local_ties[i], education[i]),
+            city_index = out_migrant_index(
+                p, s, insurance[i], job[i], local_ties[i], education[i], economic[i],
                 cultural[i], identity[i],
             )  # fmt: skip
         rate = recovery_rate(
