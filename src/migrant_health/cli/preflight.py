@@ -24,7 +24,7 @@ from migrant_health.engine.run import (
 )
 from migrant_health.errors import RunConfigError
 
-COMPILING = "compiling kernels (first run only, about a minute and a half) ..."
+COMPILING = "compiling kernels (first run only, a few minutes) ..."
 
 
 def warn(message: str) -> None:
