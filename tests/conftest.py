@@ -29,9 +29,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
     On a fresh checkout every process that runs a kernel before it is cached compiles it
     itself: both test workers, every command a test starts and every worker of a two-worker
-    run, for minutes each on two shared cores (a clean clone's suite took 35 min on the clock
-    with a cold cache, 20 with a warm one, on the same machine). Compiled here once, they all
-    load it. Only the controlling process does it (test workers have ``workerinput``).
+    run, for minutes each on two shared cores (on a clean clone, the tests took 35 min on the
+    clock without this step and 14.5 min after its 3.5 min, on the same machine the same day).
+    Compiled here once, they all load it. Only the controlling process does it (test workers
+    have ``workerinput``).
     """
     if hasattr(config, "workerinput") or kernels_cached():
         return
