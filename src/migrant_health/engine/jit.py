@@ -18,6 +18,7 @@ kernel source file and clears the cache of all of them when any has changed.
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -66,6 +67,26 @@ def _cache_dirs() -> list[Path]:
     return [directory / "__pycache__" for directory in _KERNEL_DIRS]
 
 
+def cache_marker_dir() -> Path:
+    """The folder of the cache's markers: NUMBA_CACHE_DIR, or the engine's ``__pycache__``."""
+    cache_dir = _numba_cache_dir()
+    return Path(cache_dir) if cache_dir else _KERNEL_DIRS[0] / "__pycache__"
+
+
+def cache_stamp() -> str:
+    """What a complete cache of compiled kernels was built for.
+
+    The kernel sources' content (:func:`_fingerprint`), their latest modification time (Numba's
+    own index checks each file's time, so a checkout that touches a file makes Numba compile it
+    again), and the Numba and Python versions (each keys its own cache files).
+    """
+    latest = max(
+        source.stat().st_mtime_ns for directory in _KERNEL_DIRS for source in directory.glob("*.py")
+    )
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f"{_fingerprint()} {latest} numba {nb.__version__} python {version}"
+
+
 def invalidate_stale_caches() -> None:
     """Delete cached kernels if any kernel source changed since they were compiled.
 
@@ -73,9 +94,7 @@ def invalidate_stale_caches() -> None:
     """
     try:
         fingerprint = _fingerprint()
-        cache_dir = _numba_cache_dir()
-        marker_dir = Path(cache_dir) if cache_dir else _KERNEL_DIRS[0] / "__pycache__"
-        marker = marker_dir / _MARKER
+        marker = cache_marker_dir() / _MARKER
         if marker.exists() and marker.read_text() == fingerprint:
             return
         for directory in _cache_dirs():
@@ -92,7 +111,7 @@ def kernels_cached() -> bool:
 
     The first run after installing (or after a kernel source changed) compiles every kernel,
     which takes a few minutes before the first chunk finishes (288 s for a two-year run on one
-    core of the 2-core development machine on 2026-12-05); commands say so up front.
+    core of a 2-core AMD EPYC machine on 2026-12-05); commands say so up front.
     """
     return all(any(directory.glob("*.nbi")) for directory in _cache_dirs())
 
