@@ -24,7 +24,6 @@ stage) are not reported for cohorts: converts have no value for them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,6 +37,7 @@ from migrant_health.engine.codes import (
     SEX_LABELS,
     STAGE_LABELS,
 )
+from migrant_health.engine.group_sums import GroupSums, TidyRows, group_sums
 from migrant_health.engine.metrics import Metric, statistics_of
 from migrant_health.engine.stats import (
     ARRIVAL_COHORT_LABELS,
@@ -187,143 +187,51 @@ def cohort_cells(cells: pd.DataFrame) -> pd.DataFrame:
     return cells[cells[COHORT_KEY].notna().to_numpy()]
 
 
-def _label(keys: tuple[str, ...], values: tuple[object, ...]) -> str:
-    if not keys:
-        return "all"
-    pairs = sorted(zip(keys, values, strict=True))
-    return ",".join(f"{k}={v}" for k, v in pairs)
-
-
-def _grouped(frame: pd.DataFrame, keys: tuple[str, ...], stats: list[str]) -> pd.DataFrame:
-    columns = ["year", *keys]
-    return frame.groupby(columns, sort=True, dropna=True)[stats].sum()
-
-
-# Years and group labels of a grouped index, computed once per index (every metric of a
-# grouping shares it) while :func:`tidy_aggregates` runs; the index is kept so its id is not
-# reused. Building them per metric and per row was most of the time of a small run.
-_LABELS: dict[tuple[int, tuple[str, ...], tuple[str, str] | None], tuple[object, Any, Any]] = {}
-
-
-def _years_and_labels(
-    index: pd.Index, keys: tuple[str, ...], extra: tuple[str, str] | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Years and ``_label`` strings of every row of a ``(year, *keys)`` index."""
-    cache_key = (id(index), keys, extra)
-    cached = _LABELS.get(cache_key)
-    if cached is not None and cached[0] is index:
-        return cached[1], cached[2]
-    parts: dict[str, np.ndarray] = {}
-    for position, key in enumerate(keys, start=1):
-        level = index.get_level_values(position)
-        unique = level.unique()
-        parts[key] = np.asarray([f"{key}={v}" for v in unique], dtype=object)[
-            unique.get_indexer(level)
-        ]
-    if extra is not None:
-        parts[extra[0]] = np.full(len(index), f"{extra[0]}={extra[1]}", dtype=object)
-    if parts:
-        ordered = [parts[key] for key in sorted(parts)]  # as _label sorts the pairs
-        labels = ordered[0]
-        for column in ordered[1:]:
-            labels = labels + "," + column
-    else:
-        labels = np.full(len(index), "all", dtype=object)
-    years = np.asarray(index.get_level_values(0), dtype=np.int64)
-    _LABELS[cache_key] = (index, years, labels)
-    return years, labels
-
-
-def _rows(
-    sums: pd.DataFrame,
-    keys: tuple[str, ...],
-    metric: Metric,
-    extra: tuple[str, str] | None = None,
-    numerator: pd.Series | None = None,
-    denominator: pd.Series | None = None,
-) -> list[tuple[int, str, str, float]]:
-    """``(year, metric, group, value)`` of one metric in every group of ``sums``.
-
-    ``numerator`` and ``denominator``, when given, are indexed like ``sums``.
-    """
-    num = sums[metric.numerator] if numerator is None else numerator
-    values = num.to_numpy(dtype=np.float64)
-    if metric.denominator is not None:
-        den = sums[metric.denominator] if denominator is None else denominator
-        den_values = den.to_numpy(dtype=np.float64)
-        values = values / np.where(den_values > 0, den_values, np.nan)
-    keep = np.isfinite(values)
-    if not keep.any():
-        return []
-    # ``numerator`` and ``denominator`` are aligned with ``sums`` (columns of it, or reindexed
-    # to it), so its index labels the rows, and every metric of the grouping shares the labels.
-    years, labels = _years_and_labels(sums.index, keys, extra)
-    return list(
-        zip(
-            years[keep].tolist(),
-            [metric.name] * int(keep.sum()),
-            labels[keep].tolist(),
-            values[keep].tolist(),
-            strict=True,
-        )
-    )
-
-
 def tidy_aggregates(
     frame: pd.DataFrame, standard_weights: np.ndarray, metrics: Sequence[Metric]
 ) -> pd.DataFrame:
     """The tidy table of every metric in every group where it means something."""
-    _LABELS.clear()
-    try:
-        return _tidy(frame, standard_weights, metrics)
-    finally:
-        _LABELS.clear()
-
-
-def _tidy(
-    frame: pd.DataFrame, standard_weights: np.ndarray, metrics: Sequence[Metric]
-) -> pd.DataFrame:
     stats = list(statistics_of(metrics))
-    rows: list[tuple[int, str, str, float]] = []
+    # One block of floats (a cell table is built column by column): pandas then sums a
+    # grouping in one pass instead of one per statistic.
+    frame = frame.copy()
+    rows = TidyRows()
     main = main_cells(frame)
     rural = main[main["status"] != "urban_local"]
     for keys in GROUPINGS:
         source = main if "status" in keys else rural
-        sums = _grouped(source, keys, stats)
+        sums = group_sums(source, keys, stats)
         for metric in metrics:
             if metric.name in _DERIVED_SEPARATELY:
                 continue
             if metric.by is None:
-                rows += _rows(sums, keys, metric)
+                rows.add_metric(sums, metric)
             elif "stage" not in keys:
-                rows += _by_category(source, sums, keys, metric, stats)
-    rows += _by_years_in_city(tenure_cells(frame), metrics, stats)
-    rows += _by_arrival_cohort(cohort_cells(frame), metrics, stats)
-    rows += _by_residence(main, metrics, stats)
-    rows += _health_gap(main, standard_weights)
-    table = pd.DataFrame(rows, columns=["year", "metric", "group", "value"])
-    return table.sort_values(["metric", "group", "year"], kind="stable").reset_index(drop=True)
+                _by_category(rows, source, sums, metric)
+    _by_years_in_city(rows, tenure_cells(frame), metrics, stats)
+    _by_arrival_cohort(rows, cohort_cells(frame), metrics, stats)
+    _by_residence(rows, main, metrics, stats)
+    _health_gap(rows, main, standard_weights)
+    return rows.table()
 
 
 def _by_years_in_city(
-    tenure: pd.DataFrame, metrics: Sequence[Metric], stats: list[str]
-) -> list[tuple[int, str, str, float]]:
+    rows: TidyRows, tenure: pd.DataFrame, metrics: Sequence[Metric], stats: list[str]
+) -> None:
     """Every metric of out-migrants by years in the city (and sex), from the tenure cells.
 
     The tenure cells carry no stage of integration, so ``stage_share`` is left out; living type
     and phase are counted in them as in the main cells.
     """
-    rows: list[tuple[int, str, str, float]] = []
     for keys in TENURE_GROUPINGS:
-        sums = _grouped(tenure, keys, stats)
+        sums = group_sums(tenure, keys, stats)
         for metric in metrics:
             if metric.name in _DERIVED_SEPARATELY or metric.by == "stage":
                 continue
             if metric.by is None:
-                rows += _rows(sums, keys, metric)
+                rows.add_metric(sums, metric)
             else:
-                rows += _by_category(tenure, sums, keys, metric, stats)
-    return rows
+                _by_category(rows, tenure, sums, metric)
 
 
 def reported_for_cohorts(metric: Metric) -> bool:
@@ -334,20 +242,18 @@ def reported_for_cohorts(metric: Metric) -> bool:
 
 
 def _by_arrival_cohort(
-    cohort: pd.DataFrame, metrics: Sequence[Metric], stats: list[str]
-) -> list[tuple[int, str, str, float]]:
+    rows: TidyRows, cohort: pd.DataFrame, metrics: Sequence[Metric], stats: list[str]
+) -> None:
     """Every metric that follows people, for everyone who has ever out-migrated by arrival
     cohort (and sex), and for all of them (``arrival_cohort=any``), from the cohort cells."""
-    rows: list[tuple[int, str, str, float]] = []
     if cohort.empty:
-        return rows
+        return
     every = cohort.assign(**{COHORT_KEY: ANY_COHORT})
     for source, keys in ((every, (COHORT_KEY,)), *((cohort, k) for k in COHORT_GROUPINGS)):
-        sums = _grouped(source, keys, stats)
+        sums = group_sums(source, keys, stats)
         for metric in metrics:
             if reported_for_cohorts(metric):
-                rows += _rows(sums, keys, metric)
-    return rows
+                rows.add_metric(sums, metric)
 
 
 def residence_of(status: pd.Series) -> np.ndarray:
@@ -359,8 +265,8 @@ def residence_of(status: pd.Series) -> np.ndarray:
 
 
 def _by_residence(
-    frame: pd.DataFrame, metrics: Sequence[Metric], stats: list[str]
-) -> list[tuple[int, str, str, float]]:
+    rows: TidyRows, frame: pd.DataFrame, metrics: Sequence[Metric], stats: list[str]
+) -> None:
     """Every plain metric among people living in rural areas and in cities.
 
     Household surveys (NBS health-care spending, CFPS catastrophic spending) sample residents
@@ -368,73 +274,60 @@ def _by_residence(
     weight.
     """
     source = frame.assign(residence=residence_of(frame["status"]))
-    sums = _grouped(source, ("residence",), stats)
-    rows: list[tuple[int, str, str, float]] = []
+    sums = group_sums(source, ("residence",), stats)
     for metric in metrics:
         if metric.name not in _DERIVED_SEPARATELY and metric.by is None:
-            rows += _rows(sums, ("residence",), metric)
-    return rows
+            rows.add_metric(sums, metric)
 
 
-def _by_category(
-    source: pd.DataFrame,
-    sums: pd.DataFrame,
-    keys: tuple[str, ...],
-    metric: Metric,
-    stats: list[str],
-) -> list[tuple[int, str, str, float]]:
-    rows: list[tuple[int, str, str, float]] = []
+def _by_category(rows: TidyRows, source: pd.DataFrame, sums: GroupSums, metric: Metric) -> None:
+    """A metric read by category (stage of integration, living type, phase): the share of
+    out-migrants in each category, in every group of ``sums``."""
     den = sums["out_migrants"]
     if metric.by == "stage":
-        by_stage = _grouped(source, (*keys, "stage"), stats)["out_migrants"]
+        # Out-migrants by group and stage, one column per stage present, on the rows of
+        # ``sums`` (0 where a group has nobody at that stage).
+        by_stage = (
+            source.groupby(["year", *sums.keys, "stage"], sort=True, dropna=True)["out_migrants"]
+            .sum()
+            .unstack("stage", fill_value=0)
+            .reindex(sums.index, fill_value=0.0)
+        )
         for label in STAGE_LABELS:
-            try:
-                num = by_stage.xs(label, level="stage")
-            except KeyError:
-                continue
-            num = num.reindex(den.index, fill_value=0.0)
-            rows += _rows(sums, keys, metric, ("stage", label), num, den)
-        return rows
+            if label in by_stage.columns:
+                num = by_stage[label].to_numpy(dtype=np.float64)
+                rows.add_metric(sums, metric, ("stage", label), num, den)
+        return
     labels = LIVING_TYPE_LABELS if metric.by == "living_type" else PHASE_LABELS
     prefix = "living_" if metric.by == "living_type" else "phase_"
     for label in labels:
-        rows += _rows(sums, keys, metric, (str(metric.by), label), sums[prefix + label], den)
-    return rows
+        rows.add_metric(sums, metric, (str(metric.by), label), sums[prefix + label], den)
 
 
-def _by_year_and_band(part: pd.DataFrame) -> pd.DataFrame:
-    """Poor health and persons of a population summed by year and age band (once per run)."""
-    return part.groupby(["year", "age_band"])[["poor_health", "persons"]].sum()
+def _band_rates(part: pd.DataFrame, years: np.ndarray, bands: list[str]) -> np.ndarray:
+    """Poor-health shares of a population, ``(years, age bands)``; NaN where it has nobody."""
+    summed = part.groupby(["year", "age_band"])[["poor_health", "persons"]].sum()
+    poor = summed["poor_health"].unstack("age_band").reindex(index=years, columns=bands)
+    persons = summed["persons"].unstack("age_band").reindex(index=years, columns=bands)
+    return (poor / persons.where(persons > 0)).to_numpy(dtype=np.float64)
 
 
-def _standardised_rates(
-    parts: tuple[pd.DataFrame, pd.DataFrame], weights: pd.Series, year: int
+def _standardised(
+    first: np.ndarray, second: np.ndarray, weights: np.ndarray
 ) -> tuple[float, float]:
-    """Poor-health shares of two populations in a year, both age-standardised to ``weights``.
-
-    ``parts`` are the two populations summed by year and age band (:func:`_by_year_and_band`).
-    Both sides are standardised over the same age bands: those present in both.
-    """
-    band_rates = []
-    for part in parts:
-        if year in part.index.get_level_values(0):
-            by_band = part.xs(year, level="year")
-        else:
-            by_band = pd.DataFrame({"poor_health": [], "persons": []}, dtype=np.float64)
-        rate = by_band["poor_health"] / by_band["persons"].where(by_band["persons"] > 0)
-        band_rates.append(rate.reindex(weights.index))
-    usable = band_rates[0].notna() & band_rates[1].notna()
+    """Two populations' poor-health shares in a year, both age-standardised to ``weights`` over
+    the same age bands: those where both have people (NaN, NaN if there are none)."""
+    usable = ~np.isnan(first) & ~np.isnan(second)
     if not usable.any():
         return np.nan, np.nan
-    first, second = (
-        float((rate[usable] * weights[usable]).sum() / weights[usable].sum()) for rate in band_rates
+    total = weights[usable].sum()
+    return (
+        float((first[usable] * weights[usable]).sum() / total),
+        float((second[usable] * weights[usable]).sum() / total),
     )
-    return first, second
 
 
-def _health_gap(
-    frame: pd.DataFrame, standard_weights: np.ndarray
-) -> list[tuple[int, str, str, float]]:
+def _health_gap(rows: TidyRows, frame: pd.DataFrame, standard_weights: np.ndarray) -> None:
     """Age-standardised poor-health gaps: by hukou, and by place of residence.
 
     ``health_gap_urban_rural`` compares rural-hukou adults (wherever they live) with the
@@ -443,25 +336,29 @@ def _health_gap(
     (out-migrants, converts to urban hukou and urban locals, each at its own weight), so it
     moves with healthy-migrant selection and salmon-bias return (seed 3.2).
     """
-    rows = []
-    weights = pd.Series(standard_weights, index=list(AGE_BAND_LABELS))
+    years = np.sort(frame["year"].unique())
+    bands = list(AGE_BAND_LABELS)
+    weights = np.asarray(standard_weights, dtype=np.float64)
+    status = frame["status"]
     by_hukou = (
-        _by_year_and_band(frame[frame["status"].isin(_RURAL_STATUSES)]),
-        _by_year_and_band(frame[frame["status"] == "urban_local"]),
+        _band_rates(frame[status.isin(_RURAL_STATUSES)], years, bands),
+        _band_rates(frame[status == "urban_local"], years, bands),
     )
     by_residence = (
-        _by_year_and_band(frame[frame["status"].isin(_RURAL_RESIDENTS)]),
-        _by_year_and_band(frame[frame["status"].isin(_URBAN_RESIDENTS)]),
+        _band_rates(frame[status.isin(_RURAL_RESIDENTS)], years, bands),
+        _band_rates(frame[status.isin(_URBAN_RESIDENTS)], years, bands),
     )
-    for year in sorted(frame["year"].unique()):
-        rural, urban = _standardised_rates(by_hukou, weights, year)
+    found: list[tuple[int, str, str, float]] = []
+    for k, year in enumerate(years.tolist()):
+        rural, urban = _standardised(by_hukou[0][k], by_hukou[1][k], weights)
         if np.isfinite(rural) and np.isfinite(urban):
-            rows.append((int(year), "health_gap_urban_rural", "all", rural - urban))
-            rows.append((int(year), "poor_health_share_standardised", "status=rural_hukou", rural))
-            rows.append((int(year), "poor_health_share_standardised", "status=urban_local", urban))
-        rural, urban = _standardised_rates(by_residence, weights, year)
+            found.append((year, "health_gap_urban_rural", "all", rural - urban))
+            found.append((year, "poor_health_share_standardised", "status=rural_hukou", rural))
+            found.append((year, "poor_health_share_standardised", "status=urban_local", urban))
+        rural, urban = _standardised(by_residence[0][k], by_residence[1][k], weights)
         if np.isfinite(rural) and np.isfinite(urban):
-            rows.append((int(year), "health_gap_residence", "all", rural - urban))
-            rows.append((int(year), "poor_health_share_standardised", "residence=rural", rural))
-            rows.append((int(year), "poor_health_share_standardised", "residence=urban", urban))
-    return rows
+            found.append((year, "health_gap_residence", "all", rural - urban))
+            found.append((year, "poor_health_share_standardised", "residence=rural", rural))
+            found.append((year, "poor_health_share_standardised", "residence=urban", urban))
+    for year, metric, group, value in found:
+        rows.add(metric, np.array([year]), np.array([group], dtype=object), np.array([value]))
