@@ -14,6 +14,7 @@ at coarse scales, which matters in calibration); its cells are identical to
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -184,8 +185,13 @@ def select(cells: pd.DataFrame, group: str) -> pd.DataFrame:
     ``years_in_city`` are taken from the tenure cells, every other group from the main cells,
     so nobody is counted twice.
     """
+    return _select(main_cells(cells), tenure_cells(cells), group)
+
+
+def _select(main: pd.DataFrame, tenure: pd.DataFrame, group: str) -> pd.DataFrame:
+    """:func:`select` from a cell table already split into main and tenure cells."""
     selector = parse_selector(group)
-    cells = tenure_cells(cells) if TENURE_KEY in selector else main_cells(cells)
+    cells = tenure if TENURE_KEY in selector else main
     mask = np.ones(len(cells), dtype=bool)
     if "status" not in selector and "residence" not in selector:
         mask &= (cells["status"] != "urban_local").to_numpy()
@@ -196,6 +202,40 @@ def select(cells: pd.DataFrame, group: str) -> pd.DataFrame:
         else:
             mask &= cells[key].isin(values).to_numpy()
     return cells[mask]
+
+
+@dataclass(frozen=True)
+class _AgentCells:
+    """A run's main and tenure cells, each row with its persons per agent (``_w``)."""
+
+    main: pd.DataFrame
+    tenure: pd.DataFrame
+    years: pd.Index
+
+
+# The last run's agent cells, with a weak reference to its cell table: a fit or a calibration
+# trial evaluates a hundred quantities on one run, and splitting and weighting the table for
+# each was a third of a fit's time outside its plots.
+_LAST_AGENT_CELLS: list[tuple[weakref.ref[pd.DataFrame], float, float, _AgentCells]] = []
+
+
+def _agent_cells(run: CellRun) -> _AgentCells:
+    """The run's cells split and weighted (computed once per cell table and scales)."""
+    cells = run.cells
+    scale, urban_scale = float(run.config.scale), urban_scale_of(run.config)
+    if _LAST_AGENT_CELLS:
+        table, *scales, found = _LAST_AGENT_CELLS[0]
+        if table() is cells and scales == [scale, urban_scale]:
+            return found
+    weight = np.where(cells["status"] == "urban_local", urban_scale, scale)
+    agents = cells.assign(_w=weight)
+    found = _AgentCells(
+        main_cells(agents),
+        tenure_cells(agents),
+        pd.Index(sorted(cells["year"].unique()), name="year"),
+    )
+    _LAST_AGENT_CELLS[:] = [(weakref.ref(cells), scale, urban_scale, found)]
+    return found
 
 
 @dataclass(frozen=True)
@@ -261,17 +301,15 @@ class Quantity:
         Returns:
             A frame indexed by year with columns ``value`` and ``se``.
         """
-        cells = run.cells
         metric = self.definition
         scale = float(run.config.scale)
-        weight = np.where(cells["status"] == "urban_local", urban_scale_of(run.config), scale)
-        agents = cells.assign(_w=weight)
-        part = select(agents, self.group)
-        years = pd.Index(sorted(cells["year"].unique()), name="year")
+        agents = _agent_cells(run)
+        part = _select(agents.main, agents.tenure, self.group)
+        years = agents.years
         num = _by_year(part, metric.numerator, years)
         se: pd.Series
         if self.share_of is not None:
-            base = select(agents, self.share_of)
+            base = _select(agents.main, agents.tenure, self.share_of)
             den = _by_year(base, metric.numerator, years)
             n = _by_year(base, metric.numerator, years, per_agent=True)
             value = num / den.where(den > 0)
