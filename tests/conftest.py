@@ -75,6 +75,21 @@ def pytest_configure(config: pytest.Config) -> None:
     print(f"compiled in {time.perf_counter() - started:.0f} s", flush=True)
 
 
+#: Test files whose tests each take minutes (the documentation's commands): run first.
+LONGEST_FIRST = ("tests/test_docs_commands.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the longest tests first, so that no worker is left with one at the end.
+
+    With ``--dist worksteal`` (pyproject.toml) a worker that runs out of tests takes half of
+    the other's queue; a test of several minutes started last would still hold the session
+    alone. Every worker sorts the same collection the same way (a stable sort), as
+    pytest-xdist requires.
+    """
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))
+
+
 @pytest.fixture(scope="session")
 def base_year_params() -> np.void:
     """The parameter record of the base year, for tests that call a module's rules directly."""
