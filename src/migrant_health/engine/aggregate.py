@@ -316,7 +316,11 @@ def _standardised(
     first: np.ndarray, second: np.ndarray, weights: np.ndarray
 ) -> tuple[float, float]:
     """Two populations' poor-health shares in a year, both age-standardised to ``weights`` over
-    the same age bands: those where both have people (NaN, NaN if there are none)."""
+    the same age bands: those where both have people (NaN, NaN if there are none).
+
+    ``weights`` are finite (the demography tables refuse anything else), so numpy's sums here
+    equal pandas' NaN-skipping ones.
+    """
     usable = ~np.isnan(first) & ~np.isnan(second)
     if not usable.any():
         return np.nan, np.nan
@@ -360,5 +364,4 @@ def _health_gap(rows: TidyRows, frame: pd.DataFrame, standard_weights: np.ndarra
             found.append((year, "health_gap_residence", "all", rural - urban))
             found.append((year, "poor_health_share_standardised", "residence=rural", rural))
             found.append((year, "poor_health_share_standardised", "residence=urban", urban))
-    for year, metric, group, value in found:
-        rows.add(metric, np.array([year]), np.array([group], dtype=object), np.array([value]))
+    rows.add_rows(found)

@@ -2,19 +2,18 @@
 
 :func:`tidy_aggregates <migrant_health.engine.aggregate.tidy_aggregates>` sums the cell table
 about thirty ways (by sex, by status and age band, by years in the city, ...) and reads some
-sixty metrics from each sum. A run of any size has about as many cells, so this is a fixed cost
-of every run: before, it took about a second and a quarter of a small run's time (reading each
-column of a pandas frame by name, and one ``(year, metric, group, value)`` tuple per row).
-Here a grouping is summed once into one float matrix whose rows carry their year and group label,
-each metric is a division of two of its columns, and the rows of the table are gathered as
-arrays. The sums themselves are pandas' (``groupby(...).sum()``), so every value is the same to
-the last bit as before.
+sixty metrics from each sum; a run of any size has about as many cells, so this is a fixed cost
+of every run (a calibration runs hundreds). A grouping is therefore summed once into one float
+matrix whose rows carry their year and group label, each metric is a division of two of its
+columns, and the rows of the table are gathered as arrays rather than as one tuple per row.
+The sums themselves are pandas' (``groupby(...).sum()``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -25,7 +24,7 @@ from migrant_health.engine.metrics import Metric
 TIDY_COLUMNS = ["year", "metric", "group", "value"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GroupSums:
     """Statistics summed by ``(year, *keys)``, one row per group and year.
 
@@ -42,7 +41,9 @@ class GroupSums:
     values: np.ndarray
     column: dict[str, int]
     years: np.ndarray
-    _labels: dict[tuple[str, str] | None, np.ndarray] = field(default_factory=dict)
+    _labels: dict[tuple[str, str] | None, np.ndarray] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def __getitem__(self, statistic: str) -> np.ndarray:
         """One statistic's sums, row by row."""
@@ -53,10 +54,10 @@ class GroupSums:
         """``key=value`` of every row, key by key (from the index's levels and codes)."""
         if not self.keys:
             return {}
-        assert isinstance(self.index, pd.MultiIndex)  # (year, *keys)
+        index = cast(pd.MultiIndex, self.index)  # (year, *keys)
         return {
-            key: np.asarray([f"{key}={v}" for v in self.index.levels[position]], dtype=object)[
-                self.index.codes[position]
+            key: np.asarray([f"{key}={v}" for v in index.levels[position]], dtype=object)[
+                index.codes[position]
             ]
             for position, key in enumerate(self.keys, start=1)
         }
@@ -137,6 +138,11 @@ class TidyRows:
         self._metrics.append(np.full(len(years), metric, dtype=object))
         self._groups.append(np.asarray(groups, dtype=object))
         self._values.append(np.asarray(values, dtype=np.float64))
+
+    def add_rows(self, rows: list[tuple[int, str, str, float]]) -> None:
+        """Rows given one by one as ``(year, metric, group, value)``."""
+        for year, metric, group, value in rows:
+            self.add(metric, np.array([year]), np.array([group], dtype=object), np.array([value]))
 
     def table(self) -> pd.DataFrame:
         """The tidy table, sorted by metric, group and year."""

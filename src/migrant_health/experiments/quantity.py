@@ -177,19 +177,14 @@ def parse_selector(group: str) -> dict[str, tuple[str, ...]]:
     return selector
 
 
-def select(cells: pd.DataFrame, group: str) -> pd.DataFrame:
-    """Rows of the cell table in a group.
+def _select(main: pd.DataFrame, tenure: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Rows of a run's cells in a group (``main`` and ``tenure``: its main and tenure cells).
 
     Groups naming neither a status nor a residence leave out the urban-local reference sample;
     ``residence=urban`` includes it (urban residents whatever their hukou). Groups naming
     ``years_in_city`` are taken from the tenure cells, every other group from the main cells,
     so nobody is counted twice.
     """
-    return _select(main_cells(cells), tenure_cells(cells), group)
-
-
-def _select(main: pd.DataFrame, tenure: pd.DataFrame, group: str) -> pd.DataFrame:
-    """:func:`select` from a cell table already split into main and tenure cells."""
     selector = parse_selector(group)
     cells = tenure if TENURE_KEY in selector else main
     mask = np.ones(len(cells), dtype=bool)
@@ -213,9 +208,10 @@ class _AgentCells:
     years: pd.Index
 
 
-# The last run's agent cells, with a weak reference to its cell table: a fit or a calibration
-# trial evaluates a hundred quantities on one run, and splitting and weighting the table for
-# each was a third of a fit's time outside its plots.
+# The last run's agent cells, with a weak reference to its cell table (cell tables are read,
+# never changed in place): a fit or a calibration trial evaluates a hundred quantities on one
+# run, and splitting and weighting the table for each was a third of a fit's time outside its
+# plots. The entry is dropped with its table, so a finished run's copies do not linger.
 _LAST_AGENT_CELLS: list[tuple[weakref.ref[pd.DataFrame], float, float, _AgentCells]] = []
 
 
@@ -234,8 +230,15 @@ def _agent_cells(run: CellRun) -> _AgentCells:
         tenure_cells(agents),
         pd.Index(sorted(cells["year"].unique()), name="year"),
     )
-    _LAST_AGENT_CELLS[:] = [(weakref.ref(cells), scale, urban_scale, found)]
+    reference = weakref.ref(cells, _forget_agent_cells)
+    _LAST_AGENT_CELLS[:] = [(reference, scale, urban_scale, found)]
     return found
+
+
+def _forget_agent_cells(reference: weakref.ref[pd.DataFrame]) -> None:
+    """Drop the cached agent cells of a cell table that no longer exists."""
+    if _LAST_AGENT_CELLS and _LAST_AGENT_CELLS[0][0] is reference:
+        _LAST_AGENT_CELLS.clear()
 
 
 @dataclass(frozen=True)
@@ -359,9 +362,11 @@ def replicate_se(
     if len(runs) < 2:
         raise ValueError("replicate standard errors need at least two runs")
     factor = np.sqrt(target_scale / float(runs[0].config.scale))
+    # Run by run, so that each run's cells are split and weighted once (_agent_cells).
+    per_run = [{name: q.evaluate(run)["value"] for name, q in quantities.items()} for run in runs]
     rows = []
-    for name, quantity in quantities.items():
-        values = pd.concat([quantity.evaluate(run)["value"] for run in runs], axis=1)
+    for name in quantities:
+        values = pd.concat([values_of_run[name] for values_of_run in per_run], axis=1)
         sd = values.std(axis=1, ddof=1) * factor
         rows += [(name, int(year), float(v)) for year, v in sd.items()]
     return pd.DataFrame(rows, columns=["name", "year", "se"])

@@ -74,11 +74,12 @@ def plot_series(
 
     data = series_data(key, table, series)
     # Drawn at the size it is shown (about 300 px wide) and twice the pixels for sharp text.
-    # Fixed margins (tick labels of at most six characters: larger numbers get an offset
-    # such as "1e8" above the axis): a fit report draws about fifty of these, and fitting the
-    # margins to the labels took a third of their time.
+    # Fixed margins: a fit report draws about fifty of these, and fitting the margins to the
+    # labels took a third of their time. Tick labels are kept to at most seven characters
+    # (numbers below 0.001 or from 100,000 up get a power of ten above the axis, which the
+    # top margin leaves room for).
     figure = new_figure(3.3, 2.1, fitted=False)
-    figure.subplots_adjust(left=0.14, right=0.98, top=0.9 if title else 0.95, bottom=0.11)
+    figure.subplots_adjust(left=0.16, right=0.98, top=0.86 if title else 0.92, bottom=0.11)
     axes = figure.add_subplot()
     axes.plot(data["year"], data["model"], color=_LINE, linewidth=1.4, label="model")
     targets = data[data["status"].notna()]
@@ -102,6 +103,8 @@ def plot_series(
     if title:
         axes.set_title(title, fontsize=8)
     axes.tick_params(labelsize=6.5)
+    axes.ticklabel_format(axis="y", style="sci", scilimits=(-3, 5))
+    axes.yaxis.get_offset_text().set_fontsize(6.5)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     axes.grid(axis="y", color="#e5e5e5", linewidth=0.6)
     axes.spines[["top", "right"]].set_visible(False)
