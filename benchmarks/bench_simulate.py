@@ -13,7 +13,9 @@ and of its worker processes, and a *reference* measured in the same run: the thr
 minimal Numba loop that draws ten counter-based random numbers per agent-year on one core.
 The ratio model/reference says how much work per agent-year the model does relative to that
 floor, independently of the machine's speed. The first size includes no compilation: a warm-up
-run compiles (or loads the cache of) every kernel first.
+run compiles (or loads the cache of) every kernel first. ``tables s`` is the time the run took
+after its chunks, to turn the summed statistics into the tidy table of every metric in every
+group: a fixed cost of every run, whatever its size.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ def main() -> None:
     persons = persons_allocated()
     header = (
         f"{'agents':>12} {'workers':>7} {'scale':>9} {'agent-years':>13} {'seconds':>8} "
+        f"{'tables s':>8} "
         f"{'agent-years/s':>14} {'ref/s':>12} {'ratio':>6} {'RSS MB':>7} {'worker MB':>9}"
     )
     print(header)
@@ -87,12 +90,13 @@ def main() -> None:
             scale = persons / agents
             result = simulate(RunConfig(end=args.end, scale=scale, workers=workers))
             seconds = result.timings["simulate"]
+            tables = result.timings["aggregate"]
             rate = result.agent_years / seconds
             ref = reference_rate(result.agent_years)
             own, children = peak_rss_mb()
             print(
                 f"{result.n_agents:>12,} {workers:>7} {scale:>9.1f} {result.agent_years:>13,} "
-                f"{seconds:>8.1f} {rate:>14,.0f} {ref:>12,.0f} {rate / ref:>6.3f} "
+                f"{seconds:>8.1f} {tables:>8.2f} {rate:>14,.0f} {ref:>12,.0f} {rate / ref:>6.3f} "
                 f"{own:>7.0f} {children:>9.0f}",
                 flush=True,
             )
