@@ -26,7 +26,7 @@ import pandas as pd
 from migrant_health.report.downloads import csv_download, file_stem
 from migrant_health.report.labels import series_label, series_source
 from migrant_health.report.page import render_page
-from migrant_health.report.plots import plot_series, series_data
+from migrant_health.report.plots import plot_series_data, series_data
 
 #: Rows of the worst-misses table: at least this many, and every failure up to the maximum.
 WORST_MISSES_MIN, WORST_MISSES_MAX = 5, 10
@@ -118,7 +118,7 @@ def _series_blocks(table: pd.DataFrame, series: pd.DataFrame) -> list[dict[str, 
                 "failed": int((~rows["pass"]).sum()),
                 "total": len(rows),
                 "rows": [_row(r) for r in rows.to_dict("records")],
-                "png": plot_series(key, table, series),
+                "png": plot_series_data(data),
                 "csv": csv_download(data, f"plot-{file_stem(key)}.csv"),
             }
         )

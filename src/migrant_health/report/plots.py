@@ -70,9 +70,14 @@ def plot_series(
         series: ``key, year, model`` for every simulated year, in target units.
         title: Title drawn in the image (none by default: the page titles the plot).
     """
+    return plot_series_data(series_data(key, table, series), title)
+
+
+def plot_series_data(data: pd.DataFrame, title: str | None = None) -> str:
+    """:func:`plot_series` from the series' :func:`series_data` frame (a page that also
+    offers the frame as a download computes it once)."""
     from matplotlib.ticker import MaxNLocator
 
-    data = series_data(key, table, series)
     # Drawn at the size it is shown (about 300 px wide) and twice the pixels for sharp text.
     # Fixed margins: a fit report draws about fifty of these, and fitting the margins to the
     # labels took a third of their time. Tick labels are kept to at most seven characters
