@@ -14,8 +14,9 @@ minimal Numba loop that draws ten counter-based random numbers per agent-year on
 The ratio model/reference says how much work per agent-year the model does relative to that
 floor, independently of the machine's speed. The first size includes no compilation: a warm-up
 run compiles (or loads the cache of) every kernel first. ``tables s`` is the time the run took
-after its chunks, to turn the summed statistics into the tidy table of every metric in every
-group: a fixed cost of every run, whatever its size.
+after its chunks, to weight the summed statistics into the cell table and turn that into the
+tidy table of every metric in every group: a fixed cost of every run, whatever its size
+(docs/performance.md times the tidy table alone).
 """
 
 from __future__ import annotations

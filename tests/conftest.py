@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
@@ -14,6 +14,9 @@ from migrant_health import RunConfig, RunResult, simulate
 from migrant_health.engine.exact_sum import pack
 from migrant_health.engine.jit import cache_marker_dir, cache_stamp
 from migrant_health.engine.run import build_context
+
+if TYPE_CHECKING:  # pragma: no cover - pytest-xdist is a test dependency, not always loaded
+    from xdist.scheduler.protocol import Scheduling
 
 # A modest national population: one agent per 10,000 persons (about 100,000 agents with the
 # entrants), every person in the snapshots so that consecutive years form a panel.
@@ -90,16 +93,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Scheduling | None:
     """``-n 2`` distributes the tests by work stealing instead of pytest-xdist's ``load``.
 
     With ``load`` each worker is handed batches of tests in advance, and one worker sat idle
     for about four minutes at the end while the other ran the documentation's commands it had
     been handed (per-worker sums of the test durations: 1,080 s against 807 s). With work
-    stealing a worker that runs out takes half of the other's queue. Any other ``--dist``
-    given on the command line is kept; without pytest-xdist this hook is never called.
+    stealing a worker that runs out takes half of the other's queue. ``load`` is what ``-n``
+    implies, so an explicit ``--dist load`` is replaced too; any other ``--dist`` is kept.
+    Without pytest-xdist this hook is never called (``optionalhook``).
     """
-    if config.getvalue("dist") != "load":
+    if config.getoption("dist") != "load":
         return None
     from xdist.scheduler import WorkStealingScheduling
 

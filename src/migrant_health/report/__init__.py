@@ -10,10 +10,11 @@ from __future__ import annotations
 from migrant_health.report.fit_report import render_fit_report
 from migrant_health.report.labels import series_label
 from migrant_health.report.page import render_page, write_page
-from migrant_health.report.plots import plot_series, series_data
+from migrant_health.report.plots import plot_series, plot_series_data, series_data
 
 __all__ = [
     "plot_series",
+    "plot_series_data",
     "render_fit_report",
     "render_page",
     "series_data",

@@ -69,20 +69,32 @@ def plot_series(
         table: The fit table.
         series: ``key, year, model`` for every simulated year, in target units.
         title: Title drawn in the image (none by default: the page titles the plot).
+
+    Returns:
+        The PNG, base64-encoded, for an ``<img src="data:image/png;base64,...">``.
     """
     return plot_series_data(series_data(key, table, series), title)
 
 
 def plot_series_data(data: pd.DataFrame, title: str | None = None) -> str:
-    """:func:`plot_series` from the series' :func:`series_data` frame (a page that also
-    offers the frame as a download computes it once)."""
+    """:func:`plot_series` from a frame :func:`series_data` already made.
+
+    A page that also offers the frame as a download computes it once (the fit report).
+
+    Args:
+        data: The series' :func:`series_data` frame.
+        title: Title drawn in the image (none by default).
+
+    Returns:
+        The PNG, base64-encoded.
+    """
     from matplotlib.ticker import MaxNLocator
 
     # Drawn at the size it is shown (about 300 px wide) and twice the pixels for sharp text.
     # Fixed margins: a fit report draws about fifty of these, and fitting the margins to the
     # labels took a third of their time. Tick labels are kept to at most seven characters
-    # (numbers below 0.001 or from 100,000 up get a power of ten above the axis, which the
-    # top margin leaves room for).
+    # (when the largest tick is below 0.001 or from 100,000 up, the ticks get a power of ten
+    # above the axis, which the top margin leaves room for).
     figure = new_figure(3.3, 2.1, fitted=False)
     figure.subplots_adjust(left=0.16, right=0.98, top=0.86 if title else 0.92, bottom=0.11)
     axes = figure.add_subplot()
@@ -108,7 +120,7 @@ def plot_series_data(data: pd.DataFrame, title: str | None = None) -> str:
     if title:
         axes.set_title(title, fontsize=8)
     axes.tick_params(labelsize=6.5)
-    axes.ticklabel_format(axis="y", style="sci", scilimits=(-3, 5))
+    axes.ticklabel_format(axis="y", style="sci", scilimits=(-4, 5))
     axes.yaxis.get_offset_text().set_fontsize(6.5)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     axes.grid(axis="y", color="#e5e5e5", linewidth=0.6)
