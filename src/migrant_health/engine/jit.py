@@ -106,14 +106,40 @@ def invalidate_stale_caches() -> None:
         return
 
 
+#: Written beside the cache by a run that finished on this machine, holding :func:`cache_stamp`.
+_RUN_MARKER = "kernels-compiled-by-a-run"
+
+
 def kernels_cached() -> bool:
     """Whether compiled kernels are cached, i.e. a run will not start by compiling them.
 
     The first run after installing (or after a kernel source changed) compiles every kernel,
     which takes a few minutes before the first chunk finishes (288 s for a two-year run on one
-    core of a 2-core AMD EPYC machine on 2026-12-05); commands say so up front.
+    core of a 2-core AMD EPYC machine on 2026-12-05); commands say so up front. True once a run
+    has finished on this machine since the kernel sources last changed
+    (:func:`note_kernels_compiled`): cache files alone may be those of a first run stopped
+    half-way, which left the rest to compile.
     """
-    return all(any(directory.glob("*.nbi")) for directory in _cache_dirs())
+    try:
+        marker = cache_marker_dir() / _RUN_MARKER
+        return marker.read_text(encoding="utf-8") == cache_stamp()
+    except OSError:
+        return False
+
+
+def note_kernels_compiled() -> None:
+    """Record that a run finished here, so every kernel a run needs is cached.
+
+    Best effort (a read-only installation keeps no marker), and nothing without the JIT.
+    """
+    if getattr(nb.config, "DISABLE_JIT", False) or kernels_cached():
+        return
+    try:
+        marker = cache_marker_dir() / _RUN_MARKER
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(cache_stamp(), encoding="utf-8")
+    except OSError:  # pragma: no cover - read-only site-packages
+        return
 
 
 invalidate_stale_caches()

@@ -31,6 +31,7 @@ from migrant_health.engine.aggregate import cell_table, tidy_aggregates
 from migrant_health.engine.context import RunContext, compile_parameters
 from migrant_health.engine.exact_sum import ExactSum, Packed, load_compiled, pack
 from migrant_health.engine.interrupts import ignore_sigint, sigint_deferred, stop_pool
+from migrant_health.engine.jit import note_kernels_compiled
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.population import MORTALITY_FACTOR_CELLS, MORTALITY_FACTORS, Chunk
 from migrant_health.engine.snapshot import take_snapshot
@@ -677,6 +678,8 @@ def sum_chunks(
     chunks = chunk_range(config, len(bounds))
     tasks = [(k, *bounds[k]) for k in chunks]
     timings["setup"] = time.perf_counter() - t0
+    # Chunks run on this machine (not on a Dask cluster's): their kernels are cached here.
+    runs_here = executor is None
     executor = executor or make_executor(min(config.workers, len(tasks)))
     sums = ExactSum((len(ctx.years), N_CELLS, len(plan.statistics)))
     with sigint_deferred():
@@ -695,6 +698,8 @@ def sum_chunks(
         if progress is not None:
             progress(done, len(tasks))
     timings["simulate"] = time.perf_counter() - t1
+    if runs_here:
+        note_kernels_compiled()
     stacked = {name: np.stack(parts) for name, parts in records.items()}
     return ChunkSums(ctx, layout, sums, snapshots, timings, stacked, chunks, len(bounds))
 

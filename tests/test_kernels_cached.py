@@ -1,0 +1,39 @@
+"""The first-run notice is shown until a run has finished, not merely begun, since the sources
+last changed: a first run stopped half-way leaves cache files for only some kernels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from migrant_health import RunConfig, simulate
+from migrant_health.engine import jit
+
+
+@pytest.fixture
+def marker_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The cache's markers kept in a folder of the test's own."""
+    monkeypatch.setattr(jit, "cache_marker_dir", lambda: tmp_path)
+    return tmp_path
+
+
+def test_kernels_count_as_cached_once_a_run_has_finished(marker_dir: Path) -> None:
+    assert not jit.kernels_cached()
+    simulate(RunConfig(end=2009, scale=2_000_000))
+    assert jit.kernels_cached()
+
+
+def test_a_changed_kernel_source_makes_them_uncached_again(
+    marker_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jit.note_kernels_compiled()
+    assert jit.kernels_cached()
+    stamp = jit.cache_stamp()
+    monkeypatch.setattr(jit, "cache_stamp", lambda: stamp.replace(" numba ", " 1 numba ", 1))
+    assert not jit.kernels_cached()
+
+
+def test_cache_files_of_a_first_run_stopped_half_way_are_not_enough(marker_dir: Path) -> None:
+    (marker_dir / "run.some_kernel-12.py311.nbi").write_bytes(b"")
+    assert not jit.kernels_cached()
