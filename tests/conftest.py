@@ -12,7 +12,7 @@ import pytest
 
 from migrant_health import RunConfig, RunResult, simulate
 from migrant_health.engine.exact_sum import pack
-from migrant_health.engine.jit import cache_marker_dir, cache_stamp
+from migrant_health.engine.jit import kernels_cached
 from migrant_health.engine.run import build_context
 
 if TYPE_CHECKING:  # pragma: no cover - pytest-xdist is a test dependency, not always loaded
@@ -32,8 +32,6 @@ MECHANISM_CONFIG = RunConfig(
 )
 
 
-#: Written beside the kernel cache once the session's first compilation has finished.
-WARMED_MARKER = "kernels-compiled-by-the-tests"
 #: pytest options that only report (help, collection, fixtures) and run no test.
 _REPORT_ONLY_OPTIONS = (
     "help",
@@ -53,30 +51,30 @@ def pytest_configure(config: pytest.Config) -> None:
     run, for minutes each on two shared cores (on a clean clone, `.ci/run` took 39 min on the
     clock without this step and 21 min with it, on the same machine the same day). Compiled
     here once, they all load it. Only the controlling process does it (test workers have
-    ``workerinput``), and only for a session that runs tests. A marker beside the cache,
-    holding :func:`~migrant_health.engine.jit.cache_stamp`, says the compilation finished for
-    these sources: a cache holding only some kernels (a test that called one helper, an
-    interrupted session) is completed.
+    ``workerinput``), and only for a session that runs tests. It is done unless a run has
+    finished since the kernel sources last changed
+    (:func:`~migrant_health.engine.jit.kernels_cached`): a cache holding only some kernels (a
+    test that called one helper, an interrupted session) is completed.
     """
     if hasattr(config, "workerinput") or numba.config.DISABLE_JIT:
         return
     if any(getattr(config.option, name, False) for name in _REPORT_ONLY_OPTIONS):
         return
-    marker = cache_marker_dir() / WARMED_MARKER
-    stamp = cache_stamp()
-    if marker.exists() and marker.read_text(encoding="utf-8") == stamp:
-        return
-    print("compiling the model's kernels once before the tests (a few minutes) ...", flush=True)
     started = time.perf_counter()
+    compiling = not kernels_cached()
+    if compiling:
+        print("compiling the model's kernels once before the tests (a few minutes) ...", flush=True)
     try:
-        simulate(RunConfig(end=2010, scale=50_000, seed=1, snapshot_years=(2009,)))
-        pack(np.ones(3))  # what a two-worker run's workers send back (engine.exact_sum)
+        if compiling:
+            simulate(RunConfig(end=2010, scale=50_000, seed=1, snapshot_years=(2009,)))
+        # What a two-worker run's workers send back (engine.exact_sum), which a one-worker run
+        # does not compile: loaded in a moment once cached.
+        pack(np.ones(3))
     except Exception as error:  # the tests that need the model report it, one by one
         print(f"the first compilation failed ({error!r}); each test compiles what it needs")
         return
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text(stamp, encoding="utf-8")
-    print(f"compiled in {time.perf_counter() - started:.0f} s", flush=True)
+    if compiling:
+        print(f"compiled in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 #: Test files whose tests each take minutes (the documentation's commands): run first.
