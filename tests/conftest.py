@@ -50,9 +50,10 @@ def pytest_configure(config: pytest.Config) -> None:
     itself: both test workers, every command a test starts and every worker of a two-worker
     run, for minutes each on two shared cores (on a clean clone, `.ci/run` took 39 min on the
     clock without this step and 21 min with it, on the same machine the same day). Compiled
-    here once, they all load it. Only the controlling process does it (test workers have
-    ``workerinput``), and only for a session that runs tests. It is done unless a run has
-    finished since the kernel sources last changed
+    here once, they all load it; the run compiles the model's kernels side by side on the
+    machine's cores (:mod:`migrant_health.engine.precompile`). Only the controlling process
+    does it (test workers have ``workerinput``), and only for a session that runs tests. It is
+    done unless a run has finished since the kernel sources last changed
     (:func:`~migrant_health.engine.jit.kernels_cached`): a cache holding only some kernels (a
     test that called one helper, an interrupted session) is completed.
     """

@@ -64,6 +64,8 @@ def test_runs_on_the_cluster_are_bit_identical_to_runs_here(client: Any, tmp_pat
     here = runner.invoke(app, ["simulate", *tiny, "--out", str(tmp_path / "here")])
     assert here.exit_code == 0, here.output
     address = client.scheduler.address
+    with distributed.Client(address) as by_address:  # may be another machine's: compiles there
+        assert not dask_executor.on_this_machine(by_address)
     there = runner.invoke(
         app, ["simulate", *tiny, "--scheduler", address, "--out", str(tmp_path / "there")]
     )
@@ -90,6 +92,8 @@ def test_scheduler_local_starts_a_cluster_for_the_block_and_closes_it() -> None:
     with dask_client("local", 1) as client:
         assert dask_executor.active_client() is client
         assert dask_executor.cluster_threads(client) == 1  # one single-threaded worker
+        # Its workers share this machine's compiled kernels (a first run compiles them here).
+        assert dask_executor.on_this_machine(client)
         cluster = client.cluster
     assert dask_executor.active_client() is None
     assert cluster.status.name == "closed"

@@ -13,7 +13,14 @@ from __future__ import annotations
 from functools import cache
 
 from migrant_health.engine.plan import Plan
-from migrant_health.engine.run import Executor, ProgressCallback, RunConfig, RunResult, run_plan
+from migrant_health.engine.run import (
+    Executor,
+    ProgressCallback,
+    RunConfig,
+    RunResult,
+    compile_plan_kernels,
+    run_plan,
+)
 from migrant_health.modules.care import Care
 from migrant_health.modules.demography import Demography
 from migrant_health.modules.health import Health
@@ -56,3 +63,23 @@ def simulate(
     and processes otherwise. Raises ``RunConfigError`` or ``ScenarioError`` for bad settings.
     """
     return run_plan(default_plan(), config, progress, executor)
+
+
+def compile_kernels(
+    config: RunConfig | None = None, progress: ProgressCallback | None = None
+) -> bool:
+    """Compile the default model's kernels now, side by side on this machine's cores.
+
+    A first run does this by itself; call it before starting runs in processes of your own,
+    which would each compile every kernel. Nothing is done when a run has finished since the
+    kernel sources last changed.
+
+    Args:
+        config: Runs like which (the kernels' argument types do not depend on its settings;
+            defaults to :class:`RunConfig`'s defaults).
+        progress: Called with ``(kernels compiled, kernels)``, first with none compiled.
+
+    Returns:
+        Whether the kernels were compiled.
+    """
+    return compile_plan_kernels(default_plan(), config or RunConfig(), progress)

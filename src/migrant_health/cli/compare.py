@@ -12,10 +12,9 @@ from rich.table import Table
 
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.output import FormatOpt, check_format, emit, notes_console, records
-from migrant_health.cli.preflight import COMPILING, warn
+from migrant_health.cli.preflight import compile_first, compiles_here, warn
 from migrant_health.cli.progress import runs_progress
 from migrant_health.cli.scheduler import SCHEDULER_OPTION, cluster_for
-from migrant_health.engine.jit import kernels_cached
 from migrant_health.experiments.compare import (
     RUNS,
     Comparison,
@@ -94,6 +93,7 @@ def compare_command(
     check_output(out)  # before any run; creates nothing
     notes = notes_console(output_format, console)
     _say_before(plan, notes)
+    compile_first(plan.config(plan.scenarios[0], plan.draws[0]), notes, compiles_here(scheduler))
     # Whole runs are the cluster's tasks (replicates and scenarios, or samples).
     with cluster_for(scheduler, plan.workers):
         result = _run_with_progress(plan, out, notes)
@@ -130,8 +130,6 @@ def _say_before(plan: ComparisonPlan, notes: Console) -> None:
         if idle:
             keys = ", ".join(f"'{path}' (from {year})" for path, year in idle.items())
             warn(f"{scenario.name}: {keys} take(s) effect after --end {plan.end}: no delta")
-    if not kernels_cached():
-        notes.print(COMPILING, highlight=False)
     runs = len(plan.names) * len(plan.draws)
     notes.print(
         f"comparing {len(plan.names)} scenarios x {len(plan.draws)} replicates = {runs} runs "

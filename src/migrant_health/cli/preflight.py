@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from migrant_health.cli.errors import stderr
@@ -23,6 +24,7 @@ from migrant_health.engine.run import (
     default_workers,
 )
 from migrant_health.errors import RunConfigError
+from migrant_health.model import compile_kernels
 
 COMPILING = "compiling kernels (first run only, a few minutes) ..."
 
@@ -85,8 +87,7 @@ def prepare_run(
                 f"{scenario.origin}: {keys} take{verb} effect after --end {config.end} and "
                 f"change{verb} nothing in this run"
             )
-    if not kernels_cached():
-        console.print(COMPILING, highlight=False)
+    compile_first(config, console, compiles_here(scheduler))
     # Also the first line of a log: the progress bar is not drawn when output is not a terminal.
     if config.chunks is None:
         what = f"{chunks} chunk{'s' if chunks != 1 else ''}"
@@ -101,3 +102,45 @@ def prepare_run(
         where = f"the Dask cluster at {scheduler}"
     console.print(f"simulating {config.start}-{config.end}: {what} on {where}", highlight=False)
     return replace(config, workers=used)
+
+
+def compiles_here(scheduler: str | None) -> bool:
+    """Whether the runs of ``--scheduler`` load this machine's compiled kernels: runs here or
+    on a local Dask cluster; a cluster given by address compiles on its own machines."""
+    return scheduler is None or scheduler == "local"
+
+
+def compile_first(config: RunConfig, console: Console, here: bool = True) -> None:
+    """Before a first run, say that the kernels compile and, for runs here, compile them.
+
+    They compile side by side on this machine's cores
+    (:func:`migrant_health.model.compile_kernels`), under a bar of the kernels done when the
+    console is a terminal; the runs then load them. Nothing is said or done once a run has
+    finished since the kernel sources last changed.
+
+    Args:
+        config: Runs like which.
+        console: Where the note and the bar go.
+        here: Whether the runs are this machine's (:func:`compiles_here`); if not, only the
+            note is printed.
+    """
+    if kernels_cached():
+        return
+    console.print(COMPILING, highlight=False)
+    if not here:
+        return
+    with Progress(
+        TextColumn("[bold]compiling"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("kernels"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("kernels", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        compile_kernels(config, progress)

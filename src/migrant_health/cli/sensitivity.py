@@ -12,10 +12,9 @@ from rich.table import Table
 
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.output import FormatOpt, check_format, emit, notes_console, records
-from migrant_health.cli.preflight import COMPILING
+from migrant_health.cli.preflight import compile_first, compiles_here
 from migrant_health.cli.progress import runs_progress
 from migrant_health.cli.scheduler import SCHEDULER_OPTION, cluster_for
-from migrant_health.engine.jit import kernels_cached
 from migrant_health.experiments.salib_methods import INDEX_NAMES
 from migrant_health.experiments.sensitivity import (
     SensitivityPlan,
@@ -107,8 +106,7 @@ def sensitivity_command(
     )
     check_output(out)  # before any run; creates nothing
     notes = notes_console(output_format, console)
-    if not kernels_cached():
-        notes.print(COMPILING, highlight=False)
+    compile_first(plan.config(0), notes, compiles_here(scheduler))
     runs = len(plan.scenarios)
     notes.print(
         f"{plan.method}: {len(plan.parameters)} parameters x {len(plan.outputs)} outputs, "

@@ -133,7 +133,11 @@ class BoundKernel:
 
     def __call__(self, chunk: Chunk, ctx: RunContext, year: int) -> Any:
         """Run the kernel on a chunk in a year."""
-        return self.kernel(*[source(chunk, ctx, year) for source in self.sources])
+        return self.kernel(*self.arguments(chunk, ctx, year))
+
+    def arguments(self, chunk: Chunk, ctx: RunContext, year: int) -> list[Any]:
+        """The values a call on a chunk in a year passes (what Numba types the call by)."""
+        return [source(chunk, ctx, year) for source in self.sources]
 
 
 def bind(

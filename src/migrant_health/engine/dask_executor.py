@@ -136,6 +136,12 @@ def active_client() -> Any:
     return _CLIENT.get()
 
 
+def on_this_machine(client: Any) -> bool:
+    """Whether ``client``'s cluster is a ``LocalCluster`` (``--scheduler local``): its workers
+    run here and share this machine's cache of compiled kernels."""
+    return isinstance(getattr(client, "cluster", None), _distributed().LocalCluster)
+
+
 def cluster_threads(client: Any) -> int:
     """Worker threads of the client's cluster (at least 1): the tasks it runs at once."""
     return max(1, sum(client.nthreads().values()))
@@ -174,6 +180,8 @@ class DaskExecutor:
     def __init__(self, client: Any, window: int | None = None) -> None:
         self.client = client
         self.window = max(1, window or WINDOW_PER_WORKER * cluster_threads(client))
+        # A local cluster's workers share this machine's cache of compiled kernels.
+        self.on_this_machine = on_this_machine(client)
 
     def map(
         self, plan: Plan, config: RunConfig, tasks: list[tuple[int, int, int]]

@@ -37,15 +37,23 @@ F = TypeVar("F")
 _CONSTANT_FILES = ("codes.py", "stats.py", "jit.py")
 
 
-def _fingerprint() -> str:
-    """Hash of every file that holds a kernel or constants compiled into kernels."""
-    digest = hashlib.sha256()
+def _kernel_sources() -> list[Path]:
+    """Every file that holds a kernel or constants compiled into kernels, in a fixed order."""
+    sources = []
     for directory in _KERNEL_DIRS:
         for source in sorted(directory.glob("*.py")):
             text = source.read_bytes()
             if source.name in _CONSTANT_FILES or any(mark in text for mark in _KERNEL_MARKS):
-                digest.update(source.name.encode())
-                digest.update(text)
+                sources.append(source)
+    return sources
+
+
+def _fingerprint() -> str:
+    """Hash of every file that holds a kernel or constants compiled into kernels."""
+    digest = hashlib.sha256()
+    for source in _kernel_sources():
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
     return digest.hexdigest()
 
 
@@ -78,11 +86,11 @@ def cache_stamp() -> str:
 
     The kernel sources' content (:func:`_fingerprint`), their latest modification time (Numba's
     own index checks each file's time, so a checkout that touches a file makes Numba compile it
-    again), and the Numba and Python versions (each keys its own cache files).
+    again), and the Numba and Python versions (each keys its own cache files). Only the files
+    of the fingerprint count: an edit of the engine's other files (``run.py``) compiles nothing,
+    and no longer makes the next run announce, and prepare, a compilation.
     """
-    latest = max(
-        source.stat().st_mtime_ns for directory in _KERNEL_DIRS for source in directory.glob("*.py")
-    )
+    latest = max(source.stat().st_mtime_ns for source in _kernel_sources())
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     return f"{_fingerprint()} {latest} numba {nb.__version__} python {version}"
 

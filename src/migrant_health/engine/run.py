@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import multiprocessing
-import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -31,9 +30,11 @@ from migrant_health.engine.aggregate import cell_table, tidy_aggregates
 from migrant_health.engine.context import RunContext, compile_parameters
 from migrant_health.engine.exact_sum import ExactSum, Packed, load_compiled, pack
 from migrant_health.engine.interrupts import ignore_sigint, sigint_deferred, stop_pool
-from migrant_health.engine.jit import note_kernels_compiled
+from migrant_health.engine.jit import kernels_cached, note_kernels_compiled
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.population import MORTALITY_FACTOR_CELLS, MORTALITY_FACTORS, Chunk
+from migrant_health.engine.precompile import compile_kernels_once
+from migrant_health.engine.process_pool import available_cores
 from migrant_health.engine.snapshot import take_snapshot
 from migrant_health.engine.stats import N_CELLS, N_MAIN_CELLS, empty_accumulator
 from migrant_health.engine.synthesis import PopulationLayout, build_layout, synthesize
@@ -678,10 +679,17 @@ def sum_chunks(
     chunks = chunk_range(config, len(bounds))
     tasks = [(k, *bounds[k]) for k in chunks]
     timings["setup"] = time.perf_counter() - t0
-    # Chunks run on this machine (not on a Dask cluster's): their kernels are cached here.
-    runs_here = executor is None
+    # Chunks run on this machine (not on a Dask cluster's elsewhere): their kernels are cached
+    # here.
+    runs_here = executor is None or bool(getattr(executor, "on_this_machine", False))
     executor = executor or make_executor(min(config.workers, len(tasks)))
     sums = ExactSum((len(ctx.years), N_CELLS, len(plan.statistics)))
+    if runs_here:
+        # A first run: the kernels are compiled side by side on this machine's cores before
+        # any chunk starts (the workers would each compile all of them, one after another).
+        began = time.perf_counter()
+        if compile_kernels_once(plan, ctx, *bounds[0], len(ctx.years)):
+            timings["compile"] = time.perf_counter() - began
     with sigint_deferred():
         load_compiled()  # a Ctrl-C during the first chunk's addition would be swallowed
     snapshots: list[pd.DataFrame] = []
@@ -702,6 +710,32 @@ def sum_chunks(
         note_kernels_compiled()
     stacked = {name: np.stack(parts) for name, parts in records.items()}
     return ChunkSums(ctx, layout, sums, snapshots, timings, stacked, chunks, len(bounds))
+
+
+def compile_plan_kernels(
+    plan: Plan, config: RunConfig, progress: ProgressCallback | None = None
+) -> bool:
+    """Before a first run on this machine, compile ``plan``'s kernels for runs like ``config``
+    side by side on its cores (:func:`~migrant_health.engine.precompile.compile_kernels_once`).
+
+    For work that starts runs in worker processes of its own (a comparison, a sensitivity
+    study, a calibration): each worker would otherwise compile every kernel itself.
+
+    Args:
+        plan: The plan.
+        config: Runs like which (the kernels' argument types do not depend on its settings).
+        progress: Called with ``(kernels compiled, kernels)``.
+
+    Returns:
+        Whether the kernels were compiled (not when a run has finished since the kernel
+        sources last changed, in a worker process, or with one core).
+    """
+    if kernels_cached():
+        return False
+    config = small_runs.shrink_run(config)
+    ctx, layout = build_context(config)
+    first, size = layout.chunk_bounds(config.communities_per_chunk)[0]
+    return compile_kernels_once(plan, ctx, first, size, len(ctx.years), progress)
 
 
 def run_chunks(
@@ -943,7 +977,4 @@ def _ordered(results: Iterable[ChunkResult], chunks: range) -> Iterator[ChunkRes
 
 def default_workers() -> int:
     """Workers to use by default: every core the process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
+    return available_cores()

@@ -67,6 +67,7 @@ from migrant_health.experiments.matching import (
 )
 from migrant_health.experiments.quantity import ModelRun, replicate_se, simulate_cells
 from migrant_health.experiments.sampler import RefiningSampler
+from migrant_health.model import compile_kernels
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.params.spec import Value
 
@@ -482,6 +483,8 @@ def _run_workers(
     if workers == 1:
         optimize_worker(str(directory), 0, progress)
         return
+    # Once, not in every worker.
+    compile_kernels(RunConfig(end=settings.end, scale=settings.scale, seed=settings.seed))
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context: Any = multiprocessing.get_context(method)
     processes = [

@@ -2,21 +2,19 @@
 
 The engine's executor spreads the chunks of one run over processes; a comparison has many
 small runs (scenarios x replicates), which keep workers busier when each worker takes whole runs.
-The interrupt handling is the engine's (:mod:`migrant_health.engine.interrupts`): workers ignore
-SIGINT and the parent terminates them, so none outlives the call. Inside a
+The pool and its interrupt handling are the engine's
+(:func:`migrant_health.engine.process_pool.map_in_processes`). Inside a
 :func:`~migrant_health.engine.dask_executor.dask_client` block (``--scheduler``) the runs are
 the tasks of the Dask cluster instead.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import TypeVar
 
 from migrant_health.engine.dask_executor import active_client, run_on_cluster
-from migrant_health.engine.interrupts import ignore_sigint, sigint_deferred, stop_pool
+from migrant_health.engine.process_pool import map_in_processes
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,28 +48,4 @@ def run_tasks(
             if done is not None:
                 done(index, results[-1])
         return results
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    before = set(multiprocessing.active_children())
-    pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context(method), initializer=ignore_sigint
-    )
-    found: dict[int, R] = {}
-    try:
-        # Workers are forked by the first submit; a Ctrl-C meanwhile is raised once they exist.
-        with sigint_deferred():
-            futures: dict[Future[R], int] = {
-                pool.submit(function, t): k for k, t in enumerate(tasks)
-            }
-        # Never cancelled (that races the pool's management thread, as the engine's executor
-        # explains); on an error the workers are terminated instead.
-        for future in as_completed(futures):
-            index = futures[future]
-            found[index] = future.result()
-            if done is not None:
-                done(index, found[index])
-    except BaseException:
-        workers_started = [p for p in multiprocessing.active_children() if p not in before]
-        stop_pool(pool, workers_started)
-        raise
-    pool.shutdown(wait=True)
-    return [found[k] for k in range(len(tasks))]
+    return map_in_processes(function, tasks, workers, done)
