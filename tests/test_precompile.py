@@ -6,12 +6,17 @@ these tests run on the session's warm cache, where compiling a kernel only loads
 
 from __future__ import annotations
 
+import fcntl
+import os
+from pathlib import Path
+
 import numba
 import pytest
 from numba import types
 from numba.core.errors import TypingError
 
 from migrant_health import RunConfig, simulate
+from migrant_health.engine import jit
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.precompile import (
     KernelCall,
@@ -52,11 +57,14 @@ def test_every_kernel_of_the_plan_is_typed_once(calls: list[KernelCall]) -> None
 
 
 def test_the_signatures_are_those_a_run_calls(calls: list[KernelCall]) -> None:
-    """A run calls each kernel with the signature typed on an empty chunk: what the workers
-    compile is what the run loads (a different signature would be compiled again)."""
+    """A run calls each kernel with exactly the signatures typed on a small chunk: what the
+    workers compile is what the run loads (another signature would be compiled again)."""
     simulate(CONFIG)
+    typed: dict[object, set[tuple[object, ...]]] = {}
     for call in calls:
-        assert call.signature in call.dispatcher.overloads, call.name
+        typed.setdefault(call.dispatcher, set()).add(call.signature)
+    for dispatcher, signatures in typed.items():
+        assert set(dispatcher.overloads) == signatures, dispatcher.py_func.__qualname__
 
 
 def test_a_helper_reaches_the_code_of_what_it_calls() -> None:
@@ -100,6 +108,8 @@ def _compiles_in_a_worker(_: int) -> bool:
     from migrant_health.engine import precompile as module
 
     module.kernels_cached = lambda: False  # type: ignore[assignment]  # as on a fresh install
+    module.available_cores = lambda: 4  # type: ignore[assignment]  # cores are not the reason
+    module._COMPILED_FOR = None
     plan = default_plan()
     ctx, layout = build_context(CONFIG)
     first, size = layout.chunk_bounds(CONFIG.communities_per_chunk)[0]
@@ -140,3 +150,58 @@ def test_a_first_run_compiles_every_kernel_once_with_progress(
     assert compile_kernels_once(plan, ctx, first, size, len(ctx.years), progress) is True
     assert seen == [(done, len(calls)) for done in range(len(calls) + 1)]
     assert compile_kernels_once(plan, ctx, first, size, len(ctx.years)) is False
+
+
+def test_the_cache_stamp_moves_with_kernel_files_not_with_the_engine_s_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit of run.py compiles nothing and announces nothing; an edit of a kernel's file, or
+    of a file that decides the kernels' argument types, does."""
+    engine, modules = tmp_path / "engine", tmp_path / "modules"
+    engine.mkdir()
+    modules.mkdir()
+    for name in ("jit.py", "codes.py", "stats.py", "population.py", "context.py", "binding.py"):
+        (engine / name).write_text("# compiled in, or deciding types\n")
+    (engine / "run.py").write_text("# the driver: no kernel\n")
+    (modules / "health.py").write_text("@kernel\ndef step(): ...\n")
+    monkeypatch.setattr(jit, "_KERNEL_DIRS", (engine, modules))
+    stamp = jit.cache_stamp()
+
+    def touch(path: Path) -> None:
+        later = path.stat().st_mtime_ns + 10**9 * 3600
+        os.utime(path, ns=(later, later))
+
+    touch(engine / "run.py")
+    assert jit.cache_stamp() == stamp
+    touch(engine / "population.py")
+    assert jit.cache_stamp() != stamp
+    stamp = jit.cache_stamp()
+    touch(modules / "health.py")
+    assert jit.cache_stamp() != stamp
+
+
+def test_each_write_to_numbas_cache_is_made_whole_under_a_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a worker saves a cache entry (index and data), no other process can start one."""
+    from numba.core import caching
+
+    from migrant_health.engine import precompile as module
+
+    monkeypatch.setattr(module, "cache_marker_dir", lambda: tmp_path)
+    held: list[bool] = []
+
+    def save(self: object, key: object, data: object) -> None:
+        with open(tmp_path / module.LOCK_FILE, "a") as other:  # as another process would
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                held.append(True)
+            else:
+                held.append(False)
+
+    monkeypatch.setattr(caching.IndexDataCacheFile, "save", save)
+    with module._cache_writes_locked():
+        caching.IndexDataCacheFile.save(None, "key", "data")  # type: ignore[arg-type]
+    assert held == [True]
+    assert caching.IndexDataCacheFile.save is save  # put back as it was

@@ -22,8 +22,9 @@ from rich.table import Table
 
 from migrant_health.atomic import atomic_path
 from migrant_health.cli.errors import friendly_errors, stderr
-from migrant_health.cli.preflight import compile_first, prepare_run, workers_from_option
+from migrant_health.cli.preflight import COMPILING, prepare_run, workers_from_option
 from migrant_health.data import load_demography
+from migrant_health.engine.jit import kernels_cached
 from migrant_health.engine.run import RunConfig, cap_workers
 from migrant_health.errors import DataError, RunConfigError
 from migrant_health.experiments.fit import fit_summary, fit_table, model_series, objective
@@ -253,8 +254,10 @@ def calibrate_command(
         if note:
             console.print(f"note: {note}", highlight=False)
         workers = used
-    # The kernels' argument types are those of any run.
-    compile_first(RunConfig(), console)
+    if not kernels_cached():
+        # calibrate() compiles them once its settings are checked (a first run, or before its
+        # workers start).
+        console.print(COMPILING, highlight=False)
     with _progress("calibrating") as bar:
         task = bar.add_task("trials", total=trials)
 

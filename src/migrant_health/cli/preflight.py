@@ -105,8 +105,15 @@ def prepare_run(
 
 
 def compiles_here(scheduler: str | None) -> bool:
-    """Whether the runs of ``--scheduler`` load this machine's compiled kernels: runs here or
-    on a local Dask cluster; a cluster given by address compiles on its own machines."""
+    """Whether the runs of ``--scheduler`` load this machine's compiled kernels.
+
+    Args:
+        scheduler: ``--scheduler`` (``None``: no Dask cluster).
+
+    Returns:
+        True for runs here or on a local Dask cluster; a cluster given by address compiles on
+        its own machines.
+    """
     return scheduler is None or scheduler == "local"
 
 
@@ -137,6 +144,9 @@ def compile_first(config: RunConfig, console: Console, here: bool = True) -> Non
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        # The kernels compile in forked processes: the streams stay the real ones.
+        redirect_stdout=False,
+        redirect_stderr=False,
     ) as bar:
         task = bar.add_task("kernels", total=None)
 

@@ -35,6 +35,9 @@ F = TypeVar("F")
 
 # Files compiled into kernels (constants, compile options) without holding a kernel.
 _CONSTANT_FILES = ("codes.py", "stats.py", "jit.py")
+# Files that decide the types of the kernels' arguments (the columns' dtypes, the parameter
+# record, how arguments are passed): an edit can make every kernel compile for new types.
+_ARGUMENT_TYPE_FILES = ("population.py", "context.py", "binding.py")
 
 
 def _kernel_sources() -> list[Path]:
@@ -86,11 +89,14 @@ def cache_stamp() -> str:
 
     The kernel sources' content (:func:`_fingerprint`), their latest modification time (Numba's
     own index checks each file's time, so a checkout that touches a file makes Numba compile it
-    again), and the Numba and Python versions (each keys its own cache files). Only the files
-    of the fingerprint count: an edit of the engine's other files (``run.py``) compiles nothing,
-    and no longer makes the next run announce, and prepare, a compilation.
+    again), and the Numba and Python versions (each keys its own cache files). The times are
+    those of the fingerprint's files and of the files that decide the kernels' argument types
+    (``population.py``, ``context.py``, ``binding.py``): an edit of the engine's other files
+    (``run.py``) compiles nothing, and no longer makes the next run announce a compilation.
     """
-    latest = max(source.stat().st_mtime_ns for source in _kernel_sources())
+    engine = _KERNEL_DIRS[0]
+    sources = [*_kernel_sources(), *(engine / name for name in _ARGUMENT_TYPE_FILES)]
+    latest = max(source.stat().st_mtime_ns for source in sources)
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     return f"{_fingerprint()} {latest} numba {nb.__version__} python {version}"
 

@@ -6,27 +6,33 @@ two-worker run compiled everything twice, once in each worker. The kernels do no
 each other's machine code (each cached kernel carries the code of the helpers it calls), so
 they can be compiled side by side in separate processes that share Numba's on-disk cache.
 
-:func:`precompile` types each kernel's arguments on an empty chunk of the run (no simulation),
-hands the kernels, largest first, to a pool of worker processes that compile them with those
-signatures into the cache, and returns once all are there; the run then loads them from the
-cache. Compiled code is the same whoever compiles it, so results do not change. Kernels outside
-the plan (synthesis, snapshots, the exact sums) are small and still compile when first called.
+:func:`compile_kernels_once` types each kernel's arguments on a small chunk of the run (the
+types do not depend on its size; the permanent draws some kernels take are drawn for it, and
+the few small kernels that draw them compile here first, one after the other), hands the
+kernels, largest first, to forked worker processes that compile them with those signatures into
+the cache, and returns once all are there; the run then loads them from the cache. Compiled
+code is the same whoever compiles it, so results do not change. Kernels outside the plan
+(synthesis, snapshots, the exact sums) are small and still compile when first called.
 """
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numba
+from numba.core import caching
 from numba.core.registry import CPUDispatcher
 
 from migrant_health.engine.binding import BoundKernel, kernel_name
 from migrant_health.engine.context import RunContext
-from migrant_health.engine.jit import cache_stamp, kernels_cached
+from migrant_health.engine.jit import cache_marker_dir, cache_stamp, kernels_cached
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.process_pool import available_cores, map_in_processes
@@ -56,6 +62,13 @@ def reachable_code_size(dispatcher: Any, seen: set[Any] | None = None) -> int:
 
     The steady start's main kernel reaches about 36 kB and compiles in about 90 s; the
     smallest yearly kernels reach 1-3 kB and compile in 1-2 s.
+
+    Args:
+        dispatcher: A Numba dispatcher.
+        seen: Python functions already counted (shared by the recursion).
+
+    Returns:
+        The bytes of bytecode.
     """
     seen = set() if seen is None else seen
     function = dispatcher.py_func
@@ -78,6 +91,9 @@ def kernel_calls(plan: Plan, chunk: Chunk, ctx: RunContext, year: int) -> list[K
         chunk: A chunk allocated for the run (its columns' types are what matter, not values).
         ctx: The run context.
         year: A simulated year (every year passes arguments of the same types).
+
+    Returns:
+        The calls, by decreasing :func:`reachable_code_size`.
     """
     calls: dict[tuple[Any, tuple[Any, ...]], KernelCall] = {}
     bound: tuple[BoundKernel, ...] = (*plan.init_kernels(), *plan.step_kernels())
@@ -96,9 +112,45 @@ def kernel_calls(plan: Plan, chunk: Chunk, ctx: RunContext, year: int) -> list[K
 _CALLS: list[KernelCall] = []
 
 
+#: Held while a worker writes an entry of Numba's cache (beside the cache's markers).
+LOCK_FILE = "kernel-cache-writes.lock"
+
+
+@contextmanager
+def _cache_writes_locked() -> Iterator[None]:
+    """Let one process at a time add an entry to Numba's on-disk cache.
+
+    Numba adds a compiled function to the cache by reading the function's index, adding the
+    entry and writing the index, then the data file, with no lock. Two workers compiling the
+    same helper (called, not inlined, by two initialisation kernels) with different argument
+    types could both take the index's next data file name, and the index could then point one
+    signature's entry at the other's machine code. Each save, a few milliseconds, is made whole
+    under an exclusive lock on a file beside the cache.
+    """
+    original = caching.IndexDataCacheFile.save
+    lock_path = cache_marker_dir() / LOCK_FILE
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+
+    def save(self: Any, key: Any, data: Any) -> None:
+        with open(lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            original(self, key, data)
+
+    caching.IndexDataCacheFile.save = save  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        caching.IndexDataCacheFile.save = original  # type: ignore[method-assign]
+
+
 def _compile_one(index: int) -> str:
+    # A forked worker inherits the parent's streams, which a progress bar may have replaced
+    # with its own (and a lock its drawing thread held at the fork): a warning printed while
+    # compiling goes to the real ones.
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     call = _CALLS[index]
-    call.dispatcher.compile(call.signature)
+    with _cache_writes_locked():
+        call.dispatcher.compile(call.signature)
     return call.name
 
 
@@ -133,13 +185,17 @@ def precompile(
         _CALLS = []
 
 
+#: Agents of the chunk the kernels' arguments are typed on.
+TYPING_CHUNK = 1_000
+
 #: At most this many compiling processes: the steady start's kernel is about 40 % of the
 #: whole, so a third or fourth process shortens little and each holds a compiler's memory.
 MOST_PROCESSES = 4
 
 
 # The kernel sources (:func:`~migrant_health.engine.jit.cache_stamp`) this process last compiled
-# for: a command that compiled first (with a progress bar) does not start again in its run.
+# for, or tried to: a command that compiled first (under a progress bar) does not start again in
+# its run, nor a run again after a failure.
 _COMPILED_FOR: str | None = None
 
 
@@ -154,10 +210,10 @@ def compile_kernels_once(
     """Before a first run on this machine, compile ``plan``'s kernels on its cores side by side.
 
     Nothing is done when a run has finished since the kernel sources last changed
-    (:func:`~migrant_health.engine.jit.kernels_cached`), when this process has compiled them
-    already, in a worker process (whose parent decides), with one core, or with Numba's
-    compilation disabled: the run then compiles (or loads) each kernel when it first calls it,
-    as before.
+    (:func:`~migrant_health.engine.jit.kernels_cached`), when this process has tried already,
+    in a worker process (whose parent decides), with one core, where processes cannot be
+    forked, or with Numba's compilation disabled: the run then compiles (or loads) each kernel
+    when it first calls it, as before.
 
     Args:
         plan: The run's plan.
@@ -175,12 +231,16 @@ def compile_kernels_once(
     if (
         processes < 2
         or getattr(numba.config, "DISABLE_JIT", False)
+        or "fork" not in multiprocessing.get_all_start_methods()  # workers inherit _CALLS
         or multiprocessing.parent_process() is not None
         or kernels_cached()
         or cache_stamp() == _COMPILED_FOR
     ):
         return False
-    chunk = Chunk.allocate(0, first_pid, size, plan.states, plan.scratch)
+    # Tried once per process: after a failure the run compiles as it goes, not the pool again.
+    _COMPILED_FOR = cache_stamp()
+    # A small chunk: the arguments' types do not depend on its size.
+    chunk = Chunk.allocate(0, first_pid, min(size, TYPING_CHUNK), plan.states, plan.scratch)
     chunk.accumulator = empty_accumulator(years, len(plan.statistics))
     calls = kernel_calls(plan, chunk, ctx, ctx.start)
     compiled = 0
@@ -200,5 +260,4 @@ def compile_kernels_once(
         # is missing as it goes. An error of the compilation itself is raised, as the run
         # would raise it.
         return False
-    _COMPILED_FOR = cache_stamp()
     return True

@@ -1,7 +1,7 @@
 """Independent tasks in a pool of forked worker processes, stopped at once on Ctrl-C.
 
-The interrupt handling is :mod:`migrant_health.engine.interrupts`': workers ignore SIGINT and
-this process terminates them, so none outlives the call. Used for whole runs
+The interrupt handling is that of :mod:`migrant_health.engine.interrupts`: workers ignore
+SIGINT and this process terminates them, so none outlives the call. Used for whole runs
 (:func:`migrant_health.experiments.run_pool.run_tasks`) and for compiling kernels side by side
 (:mod:`migrant_health.engine.precompile`).
 """

@@ -500,7 +500,14 @@ def _pool_worker_run(task: tuple[int, int, int]) -> ChunkResult:
 
 
 class Executor(Protocol):
-    """Runs chunk tasks and yields their results in task order."""
+    """Runs chunk tasks and yields their results in task order.
+
+    Attributes:
+        on_this_machine: Whether the chunks run on this machine, loading its cache of compiled
+            kernels (a first run compiles them here first).
+    """
+
+    on_this_machine: bool
 
     def map(
         self, plan: Plan, config: RunConfig, tasks: list[tuple[int, int, int]]
@@ -511,6 +518,8 @@ class Executor(Protocol):
 
 class SerialExecutor:
     """Runs every chunk in this process."""
+
+    on_this_machine = True
 
     def map(
         self, plan: Plan, config: RunConfig, tasks: list[tuple[int, int, int]]
@@ -534,6 +543,8 @@ class ProcessExecutor:
     iteration it terminates the workers at once (rather than letting them finish the chunks
     they hold) and re-raises. No worker outlives :meth:`map`.
     """
+
+    on_this_machine = True
 
     def __init__(self, workers: int, window: int | None = None) -> None:
         self.workers = workers
@@ -681,7 +692,7 @@ def sum_chunks(
     timings["setup"] = time.perf_counter() - t0
     # Chunks run on this machine (not on a Dask cluster's elsewhere): their kernels are cached
     # here.
-    runs_here = executor is None or bool(getattr(executor, "on_this_machine", False))
+    runs_here = executor is None or executor.on_this_machine
     executor = executor or make_executor(min(config.workers, len(tasks)))
     sums = ExactSum((len(ctx.years), N_CELLS, len(plan.statistics)))
     if runs_here:

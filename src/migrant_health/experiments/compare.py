@@ -38,7 +38,7 @@ import pandas as pd
 import migrant_health
 from migrant_health import small_runs
 from migrant_health.atomic import atomic_directory
-from migrant_health.engine.dask_executor import active_client, on_this_machine
+from migrant_health.engine.dask_executor import active_client
 from migrant_health.engine.run import RunConfig, cap_workers, count_chunks, default_workers
 from migrant_health.errors import RunConfigError, ScenarioError
 from migrant_health.experiments.costs import compute_costs, lever_values
@@ -51,8 +51,8 @@ from migrant_health.experiments.parameter_draws import (
     load_trials,
     qualifying_trials,
 )
-from migrant_health.experiments.run_pool import run_tasks
-from migrant_health.model import compile_kernels, simulate
+from migrant_health.experiments.run_pool import compile_before_runs, run_tasks
+from migrant_health.model import simulate
 from migrant_health.params import Scenario
 from migrant_health.scenarios import BASELINE, baseline_scenario, check_scenario, resolve_scenario
 from migrant_health.writable import check_new_directory
@@ -275,10 +275,7 @@ def _run_into(
         for draw in plan.draws
         for k, scenario in enumerate(plan.scenarios)
     ]
-    client = active_client()
-    if client is None or on_this_machine(client):
-        # Once, not in every worker (a remote cluster's workers compile on their machines).
-        compile_kernels(tasks[0].config)
+    compile_before_runs(tasks[0].config)
     if progress is not None:
         progress(0, len(tasks))
     finished = 0

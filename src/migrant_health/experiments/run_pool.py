@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from migrant_health.engine.dask_executor import active_client, run_on_cluster
+from migrant_health.engine.dask_executor import active_client, on_this_machine, run_on_cluster
 from migrant_health.engine.process_pool import map_in_processes
+from migrant_health.engine.run import RunConfig
+from migrant_health.model import compile_kernels
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -49,3 +51,15 @@ def run_tasks(
                 done(index, results[-1])
         return results
     return map_in_processes(function, tasks, workers, done)
+
+
+def compile_before_runs(config: RunConfig) -> None:
+    """Compile the kernels once, before :func:`run_tasks` starts runs like ``config``.
+
+    Runs in this machine's worker processes (or a local Dask cluster's) would each compile
+    every kernel on a first run; a cluster given by address compiles on its own machines.
+    Nothing is done once a run has finished since the kernel sources last changed.
+    """
+    client = active_client()
+    if client is None or on_this_machine(client):
+        compile_kernels(config)

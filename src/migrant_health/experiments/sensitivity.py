@@ -32,11 +32,10 @@ import pandas as pd
 import migrant_health
 from migrant_health import small_runs
 from migrant_health.atomic import atomic_directory
-from migrant_health.engine.dask_executor import active_client, on_this_machine
 from migrant_health.engine.run import RunConfig, cap_workers, count_chunks, default_workers
 from migrant_health.errors import RunConfigError, ScenarioError
 from migrant_health.experiments.quantity import simulate_cells
-from migrant_health.experiments.run_pool import run_tasks
+from migrant_health.experiments.run_pool import compile_before_runs, run_tasks
 from migrant_health.experiments.salib_methods import (
     CONFIDENCE,
     METHODS,
@@ -56,7 +55,6 @@ from migrant_health.experiments.sensitivity_design import (
     parse_parameters,
     sample_scenario,
 )
-from migrant_health.model import compile_kernels
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.params.scenario import FIRST_YEAR
 from migrant_health.scenarios import check_scenario
@@ -288,10 +286,8 @@ def run_sensitivity(
     if keep:
         check_output(out, runs or RUNS)
     tasks = [_SampleTask(plan.config(k), plan.outputs) for k in range(len(plan.scenarios))]
-    client = active_client()
-    if tasks and (client is None or on_this_machine(client)):
-        # Once, not in every worker (a remote cluster's workers compile on their machines).
-        compile_kernels(tasks[0].config)
+    if tasks:
+        compile_before_runs(tasks[0].config)
     if progress is not None:
         progress(0, len(tasks))
     finished = 0
