@@ -17,17 +17,16 @@ from numba.core.errors import TypingError
 
 from migrant_health import RunConfig, simulate
 from migrant_health.engine import jit
-from migrant_health.engine.population import Chunk
 from migrant_health.engine.precompile import (
     KernelCall,
     compile_kernels_once,
     kernel_calls,
     precompile,
     reachable_code_size,
+    typing_chunk,
 )
 from migrant_health.engine.process_pool import map_in_processes
 from migrant_health.engine.run import build_context
-from migrant_health.engine.stats import empty_accumulator
 from migrant_health.model import default_plan
 
 CONFIG = RunConfig(end=2009, scale=50_000, seed=1)
@@ -35,12 +34,11 @@ CONFIG = RunConfig(end=2009, scale=50_000, seed=1)
 
 @pytest.fixture(scope="module")
 def calls() -> list[KernelCall]:
+    """The kernels as a first run types them (on its small typing chunk)."""
     plan = default_plan()
     ctx, layout = build_context(CONFIG)
     first, size = layout.chunk_bounds(CONFIG.communities_per_chunk)[0]
-    chunk = Chunk.allocate(0, first, size, plan.states, plan.scratch)
-    chunk.accumulator = empty_accumulator(len(ctx.years), len(plan.statistics))
-    return kernel_calls(plan, chunk, ctx, ctx.start)
+    return kernel_calls(plan, typing_chunk(plan, first, size, len(ctx.years)), ctx, ctx.start)
 
 
 def test_every_kernel_of_the_plan_is_typed_once(calls: list[KernelCall]) -> None:
@@ -157,13 +155,15 @@ def test_the_cache_stamp_moves_with_kernel_files_not_with_the_engine_s_others(
 ) -> None:
     """An edit of run.py compiles nothing and announces nothing; an edit of a kernel's file, or
     of a file that decides the kernels' argument types, does."""
-    engine, modules = tmp_path / "engine", tmp_path / "modules"
-    engine.mkdir()
-    modules.mkdir()
+    engine, modules, data = tmp_path / "engine", tmp_path / "modules", tmp_path / "data"
+    for folder in (engine, modules, data):
+        folder.mkdir()
     for name in ("jit.py", "codes.py", "stats.py", "population.py", "context.py", "binding.py"):
         (engine / name).write_text("# compiled in, or deciding types\n")
+    (data / "demography.py").write_text("# the tables' dtypes and writability\n")
     (engine / "run.py").write_text("# the driver: no kernel\n")
     (modules / "health.py").write_text("@kernel\ndef step(): ...\n")
+    monkeypatch.setattr(jit, "_PACKAGE", tmp_path)
     monkeypatch.setattr(jit, "_KERNEL_DIRS", (engine, modules))
     stamp = jit.cache_stamp()
 
@@ -176,6 +176,9 @@ def test_the_cache_stamp_moves_with_kernel_files_not_with_the_engine_s_others(
     touch(engine / "population.py")
     assert jit.cache_stamp() != stamp
     stamp = jit.cache_stamp()
+    touch(data / "demography.py")
+    assert jit.cache_stamp() != stamp
+    stamp = jit.cache_stamp()
     touch(modules / "health.py")
     assert jit.cache_stamp() != stamp
 
@@ -183,12 +186,12 @@ def test_the_cache_stamp_moves_with_kernel_files_not_with_the_engine_s_others(
 def test_each_write_to_numbas_cache_is_made_whole_under_a_lock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """While a worker saves a cache entry (index and data), no other process can start one."""
+    """While a worker compiles, every save of a cache entry (index and data) holds a lock in
+    the cache's folder that no other process can take meanwhile."""
     from numba.core import caching
 
     from migrant_health.engine import precompile as module
 
-    monkeypatch.setattr(module, "cache_marker_dir", lambda: tmp_path)
     held: list[bool] = []
 
     def save(self: object, key: object, data: object) -> None:
@@ -200,8 +203,80 @@ def test_each_write_to_numbas_cache_is_made_whole_under_a_lock(
             else:
                 held.append(False)
 
+    class Cache:
+        _cache_path = str(tmp_path)
+
+    class Dispatcher:  # what a worker's compilation does: save the result in the cache
+        def compile(self, signature: tuple[object, ...]) -> None:
+            caching.IndexDataCacheFile.save(Cache(), "key", "data")  # type: ignore[arg-type]
+
     monkeypatch.setattr(caching.IndexDataCacheFile, "save", save)
-    with module._cache_writes_locked():
-        caching.IndexDataCacheFile.save(None, "key", "data")  # type: ignore[arg-type]
+    monkeypatch.setattr(module, "_CALLS", [KernelCall("test.kernel", Dispatcher(), (), 1)])
+    assert module._compile_one(0) == "test.kernel"
     assert held == [True]
     assert caching.IndexDataCacheFile.save is save  # put back as it was
+
+
+def test_a_failed_attempt_is_not_started_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pool that broke (a worker killed, out of memory) leaves the run to compile as it goes,
+    and the run does not start the pool a second time."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from migrant_health.engine import precompile as module
+
+    attempts: list[int] = []
+
+    def broken(calls: list[KernelCall], processes: int, done: object = None) -> None:
+        attempts.append(processes)
+        raise BrokenProcessPool("a worker was killed")
+
+    monkeypatch.setattr(module, "kernels_cached", lambda: False)
+    monkeypatch.setattr(module, "available_cores", lambda: 2)
+    monkeypatch.setattr(module, "_COMPILED_FOR", None)
+    monkeypatch.setattr(module, "precompile", broken)
+    plan = default_plan()
+    ctx, layout = build_context(CONFIG)
+    first, size = layout.chunk_bounds(CONFIG.communities_per_chunk)[0]
+    assert compile_kernels_once(plan, ctx, first, size, len(ctx.years)) is False
+    assert compile_kernels_once(plan, ctx, first, size, len(ctx.years)) is False
+    assert attempts == [2]
+
+
+def test_without_fork_or_a_second_core_the_run_compiles_as_it_goes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The workers inherit the kernels to compile by fork; one core has nothing to share."""
+    from migrant_health.engine import precompile as module
+
+    started: list[int] = []
+    monkeypatch.setattr(module, "kernels_cached", lambda: False)
+    monkeypatch.setattr(module, "_COMPILED_FOR", None)
+    monkeypatch.setattr(module, "precompile", lambda *args: started.append(1))
+    plan = default_plan()
+    ctx, layout = build_context(CONFIG)
+    first, size = layout.chunk_bounds(CONFIG.communities_per_chunk)[0]
+    monkeypatch.setattr(module, "available_cores", lambda: 1)
+    assert compile_kernels_once(plan, ctx, first, size, len(ctx.years)) is False
+    monkeypatch.setattr(module, "available_cores", lambda: 8)
+    monkeypatch.setattr(module.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert compile_kernels_once(plan, ctx, first, size, len(ctx.years)) is False
+    assert started == []
+
+
+def test_the_local_executors_count_as_this_machine() -> None:
+    """Their chunks load this machine's cache, so a first run compiles here before them."""
+    from migrant_health.engine.run import ProcessExecutor, SerialExecutor
+
+    assert SerialExecutor.on_this_machine and ProcessExecutor.on_this_machine
+
+
+def test_frozen_runs_call_the_kernels_with_the_same_types() -> None:
+    """The frozen tables are read-only as the loaded ones are (Numba types writability), so a
+    frozen run loads the kernels a first run compiled instead of compiling its own."""
+    from migrant_health.data import load_demography
+
+    demography = load_demography()
+    frozen = demography.frozen_at(demography.first_year)
+    for name in ("qx", "qx_national", "conversion_rate"):
+        loaded, fixed = getattr(demography, name), getattr(frozen, name)
+        assert numba.typeof(fixed) == numba.typeof(loaded), name

@@ -112,7 +112,11 @@ class Demography:
         row = self.year_index(year)
 
         def fixed(by_year: np.ndarray) -> np.ndarray:
-            return np.broadcast_to(by_year[row], by_year.shape).copy()
+            # Read-only as the loaded tables are: Numba types an array's writability, and a
+            # writable table made every kernel that takes one compile again for frozen runs.
+            out = np.broadcast_to(by_year[row], by_year.shape).copy()
+            out.setflags(write=False)
+            return out
 
         return dataclasses.replace(
             self,

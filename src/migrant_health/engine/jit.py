@@ -36,8 +36,14 @@ F = TypeVar("F")
 # Files compiled into kernels (constants, compile options) without holding a kernel.
 _CONSTANT_FILES = ("codes.py", "stats.py", "jit.py")
 # Files that decide the types of the kernels' arguments (the columns' dtypes, the parameter
-# record, how arguments are passed): an edit can make every kernel compile for new types.
-_ARGUMENT_TYPE_FILES = ("population.py", "context.py", "binding.py")
+# record, how arguments are passed, the demographic tables' dtypes and writability), relative to
+# the package: an edit can make every kernel compile for new types.
+_ARGUMENT_TYPE_FILES = (
+    "engine/population.py",
+    "engine/context.py",
+    "engine/binding.py",
+    "data/demography.py",
+)
 
 
 def _kernel_sources() -> list[Path]:
@@ -91,11 +97,12 @@ def cache_stamp() -> str:
     own index checks each file's time, so a checkout that touches a file makes Numba compile it
     again), and the Numba and Python versions (each keys its own cache files). The times are
     those of the fingerprint's files and of the files that decide the kernels' argument types
-    (``population.py``, ``context.py``, ``binding.py``): an edit of the engine's other files
-    (``run.py``) compiles nothing, and no longer makes the next run announce a compilation.
+    (``population.py``, ``context.py``, ``binding.py``, ``data/demography.py``): an edit of the
+    engine's other files (``run.py``) compiles nothing, and no longer makes the next run announce
+    a compilation. Not seen: a parameter added to or removed from the defaults, which changes the
+    parameter record's type, so that the next run compiles the kernels taking it without notice.
     """
-    engine = _KERNEL_DIRS[0]
-    sources = [*_kernel_sources(), *(engine / name for name in _ARGUMENT_TYPE_FILES)]
+    sources = [*_kernel_sources(), *(_PACKAGE / name for name in _ARGUMENT_TYPE_FILES)]
     latest = max(source.stat().st_mtime_ns for source in sources)
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     return f"{_fingerprint()} {latest} numba {nb.__version__} python {version}"

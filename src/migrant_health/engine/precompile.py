@@ -17,8 +17,8 @@ code is the same whoever compiles it, so results do not change. Kernels outside 
 
 from __future__ import annotations
 
-import fcntl
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -32,7 +32,7 @@ from numba.core.registry import CPUDispatcher
 
 from migrant_health.engine.binding import BoundKernel, kernel_name
 from migrant_health.engine.context import RunContext
-from migrant_health.engine.jit import cache_marker_dir, cache_stamp, kernels_cached
+from migrant_health.engine.jit import cache_stamp, kernels_cached
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.process_pool import available_cores, map_in_processes
@@ -112,7 +112,7 @@ def kernel_calls(plan: Plan, chunk: Chunk, ctx: RunContext, year: int) -> list[K
 _CALLS: list[KernelCall] = []
 
 
-#: Held while a worker writes an entry of Numba's cache (beside the cache's markers).
+#: Held while a worker writes an entry of Numba's cache (in the cache's folder).
 LOCK_FILE = "kernel-cache-writes.lock"
 
 
@@ -125,14 +125,16 @@ def _cache_writes_locked() -> Iterator[None]:
     same helper (called, not inlined, by two initialisation kernels) with different argument
     types could both take the index's next data file name, and the index could then point one
     signature's entry at the other's machine code. Each save, a few milliseconds, is made whole
-    under an exclusive lock on a file beside the cache.
+    under an exclusive lock on a file in the cache's folder.
     """
+    import fcntl  # POSIX only; nothing is compiled side by side without fork
+
     original = caching.IndexDataCacheFile.save
-    lock_path = cache_marker_dir() / LOCK_FILE
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
 
     def save(self: Any, key: Any, data: Any) -> None:
-        with open(lock_path, "a") as lock:
+        # In the cache's own folder, which Numba has found writable (a read-only installation
+        # caches elsewhere): a function's index and data files live there.
+        with open(os.path.join(self._cache_path, LOCK_FILE), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
             original(self, key, data)
 
@@ -188,6 +190,25 @@ def precompile(
 #: Agents of the chunk the kernels' arguments are typed on.
 TYPING_CHUNK = 1_000
 
+
+def typing_chunk(plan: Plan, first_pid: int, size: int, years: int) -> Chunk:
+    """The chunk a run's kernels are typed on: its first chunk's first agents, at most
+    :data:`TYPING_CHUNK` of them (the arguments' types do not depend on the size).
+
+    Args:
+        plan: The run's plan.
+        first_pid: The first person id of the run's first chunk.
+        size: That chunk's agents.
+        years: Simulated years (the accumulator's rows).
+
+    Returns:
+        The chunk, allocated (zeros) with its accumulator.
+    """
+    chunk = Chunk.allocate(0, first_pid, min(size, TYPING_CHUNK), plan.states, plan.scratch)
+    chunk.accumulator = empty_accumulator(years, len(plan.statistics))
+    return chunk
+
+
 #: At most this many compiling processes: the steady start's kernel is about 40 % of the
 #: whole, so a third or fourth process shortens little and each holds a compiler's memory.
 MOST_PROCESSES = 4
@@ -239,10 +260,7 @@ def compile_kernels_once(
         return False
     # Tried once per process: after a failure the run compiles as it goes, not the pool again.
     _COMPILED_FOR = cache_stamp()
-    # A small chunk: the arguments' types do not depend on its size.
-    chunk = Chunk.allocate(0, first_pid, min(size, TYPING_CHUNK), plan.states, plan.scratch)
-    chunk.accumulator = empty_accumulator(years, len(plan.statistics))
-    calls = kernel_calls(plan, chunk, ctx, ctx.start)
+    calls = kernel_calls(plan, typing_chunk(plan, first_pid, size, years), ctx, ctx.start)
     compiled = 0
 
     def done(_name: str) -> None:

@@ -502,12 +502,11 @@ def _pool_worker_run(task: tuple[int, int, int]) -> ChunkResult:
 class Executor(Protocol):
     """Runs chunk tasks and yields their results in task order.
 
-    Attributes:
-        on_this_machine: Whether the chunks run on this machine, loading its cache of compiled
-            kernels (a first run compiles them here first).
+    An executor may say ``on_this_machine = True`` when its chunks run on this machine and load
+    its cache of compiled kernels: a first run then compiles them here first, side by side. One
+    that does not say so is taken to run elsewhere (a cluster's machines compile for
+    themselves).
     """
-
-    on_this_machine: bool
 
     def map(
         self, plan: Plan, config: RunConfig, tasks: list[tuple[int, int, int]]
@@ -692,7 +691,7 @@ def sum_chunks(
     timings["setup"] = time.perf_counter() - t0
     # Chunks run on this machine (not on a Dask cluster's elsewhere): their kernels are cached
     # here.
-    runs_here = executor is None or executor.on_this_machine
+    runs_here = executor is None or bool(getattr(executor, "on_this_machine", False))
     executor = executor or make_executor(min(config.workers, len(tasks)))
     sums = ExactSum((len(ctx.years), N_CELLS, len(plan.statistics)))
     if runs_here:
