@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import numba
+import numpy as np
 import pytest
 from numba import types
 from numba.core.errors import TypingError
@@ -280,3 +281,19 @@ def test_frozen_runs_call_the_kernels_with_the_same_types() -> None:
     for name in ("qx", "qx_national", "conversion_rate"):
         loaded, fixed = getattr(demography, name), getattr(frozen, name)
         assert numba.typeof(fixed) == numba.typeof(loaded), name
+
+
+def test_fixed_mortality_factors_type_as_a_runs_own() -> None:
+    """Factors read from a file (read-only) or sliced (not contiguous) are held as a run's own
+    are, so the mortality kernel loads the signature a first run compiled."""
+    from migrant_health.engine.run import _checked_factors
+    from migrant_health.modules.demography import NOT_FIXED
+
+    own = np.ones((3, 4, *NOT_FIXED.shape))
+    loaded = own.copy()
+    loaded.setflags(write=False)
+    sliced = np.ones((3, 8, *NOT_FIXED.shape))[:, ::2]
+    for given in (own, loaded, sliced):
+        held = _checked_factors(given, 3, 4)
+        assert numba.typeof(held[1, 2]) == numba.typeof(NOT_FIXED)
+    assert _checked_factors(own, 3, 4) is own  # no copy when none is needed

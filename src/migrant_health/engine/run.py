@@ -393,7 +393,10 @@ def _checked_factors(factors: np.ndarray, n_chunks: int, n_years: int) -> np.nda
     The kernel reads them without bounds checks, so the whole shape is checked here, and every
     factor must be a positive mean relative risk (or NaN: nobody in that cell).
     """
-    factors = np.asarray(factors, dtype=np.float64)
+    # Writable and C-contiguous, as a run's own factors are (copied only if not): Numba types
+    # layout and writability, so read-only factors (loaded from a file) made the mortality
+    # kernel compile again for them.
+    factors = np.require(factors, dtype=np.float64, requirements=["C", "W"])
     expected = (n_chunks, n_years, *MORTALITY_FACTOR_CELLS)
     if factors.shape != expected:
         raise RunConfigError(
