@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from migrant_health.cli.errors import stderr
+from migrant_health.cli.progress import count_progress
 from migrant_health.engine.jit import kernels_cached
 from migrant_health.engine.run import (
     RunConfig,
@@ -136,21 +136,6 @@ def compile_first(config: RunConfig, console: Console, here: bool = True) -> Non
     console.print(COMPILING, highlight=False)
     if not here:
         return
-    with Progress(
-        TextColumn("[bold]compiling"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("kernels"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        # The kernels compile in forked processes: the streams stay the real ones.
-        redirect_stdout=False,
-        redirect_stderr=False,
-    ) as bar:
-        task = bar.add_task("kernels", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    # The kernels compile in forked processes: the streams stay the real ones.
+    with count_progress("compiling", "kernels", console, redirect_streams=False) as progress:
         compile_kernels(config, progress)

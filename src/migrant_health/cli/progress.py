@@ -1,4 +1,4 @@
-"""The progress bar over the runs of a comparison or a study (on the notes console)."""
+"""Progress bars that count: the runs of a comparison or study, the kernels a first run compiles."""
 
 from __future__ import annotations
 
@@ -10,25 +10,44 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 
 @contextmanager
-def runs_progress(label: str, notes: Console) -> Iterator[Callable[[int, int], None]]:
-    """A transient bar of runs done; yields the ``(done, total)`` callback that moves it.
+def count_progress(
+    label: str, unit: str, console: Console, redirect_streams: bool = True
+) -> Iterator[Callable[[int, int], None]]:
+    """A transient bar of things done; yields the ``(done, total)`` callback that moves it.
 
     Args:
-        label: The word in front of the bar (``comparing``, ``sampling``).
-        notes: The console of notes (stderr), where the bar is drawn.
+        label: The word in front of the bar (``comparing``, ``compiling``).
+        unit: What is counted (``runs``, ``kernels``).
+        console: Where the bar is drawn.
+        redirect_streams: Whether the bar takes over stdout and stderr while it shows (not
+            when the work forks processes that may write to them).
     """
     with Progress(
         TextColumn(f"[bold]{label}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("runs"),
+        TextColumn(unit),
         TimeElapsedColumn(),
-        console=notes,
+        console=console,
         transient=True,
+        redirect_stdout=redirect_streams,
+        redirect_stderr=redirect_streams,
     ) as bar:
-        task = bar.add_task("runs", total=None)
+        task = bar.add_task(unit, total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
+        yield progress
+
+
+@contextmanager
+def runs_progress(label: str, notes: Console) -> Iterator[Callable[[int, int], None]]:
+    """A transient bar of runs done (:func:`count_progress`) on the notes console (stderr).
+
+    Args:
+        label: The word in front of the bar (``comparing``, ``sampling``).
+        notes: The console of notes (stderr), where the bar is drawn.
+    """
+    with count_progress(label, "runs", notes) as progress:
         yield progress
