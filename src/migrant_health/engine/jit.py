@@ -17,6 +17,7 @@ kernel source file and clears the cache of all of them when any has changed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
 from pathlib import Path
@@ -99,13 +100,41 @@ def cache_stamp() -> str:
     those of the fingerprint's files and of the files that decide the kernels' argument types
     (``population.py``, ``context.py``, ``binding.py``, ``data/demography.py``): an edit of the
     engine's other files (``run.py``) compiles nothing, and no longer makes the next run announce
-    a compilation. Not seen: a parameter added to or removed from the defaults, which changes the
-    parameter record's type, so that the next run compiles the kernels taking it without notice.
+    a compilation. And the layout of the parameter record (:func:`parameter_record_layout`): a
+    parameter added to or removed from the defaults changes the record's Numba type, so that every
+    kernel taking it compiles again; a changed value does not.
     """
     sources = [*_kernel_sources(), *(_PACKAGE / name for name in _ARGUMENT_TYPE_FILES)]
     latest = max(source.stat().st_mtime_ns for source in sources)
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return f"{_fingerprint()} {latest} numba {nb.__version__} python {version}"
+    layout = parameter_record_layout()
+    return f"{_fingerprint()} {latest} record {layout} numba {nb.__version__} python {version}"
+
+
+def parameter_record_layout() -> str:
+    """A hash of the parameter record's fields and their shapes under the package defaults.
+
+    The kernels are compiled for the record's type, which these make: without them in
+    :func:`cache_stamp`, a run after a parameter was added to the defaults compiled every kernel
+    taking the record again, for minutes, one after another and without notice. Reading the
+    defaults costs about 0.6 s once per process, which the run's own loading then reuses
+    (``params.tree`` keeps the parsed files).
+    """
+    # Imported here: the parameters are read by modules that import this one.
+    from migrant_health.params.tree import files_stamp
+
+    return _record_layout(files_stamp())
+
+
+@functools.lru_cache(maxsize=4)
+def _record_layout(defaults: tuple[tuple[str, int, int], ...]) -> str:
+    """:func:`parameter_record_layout` of the default files ``defaults`` (path, mtime, size): a
+    run calls it once per run, and loading the tree copies every parameter (about 12 ms)."""
+    from migrant_health.engine.context import compile_parameters
+    from migrant_health.params import load_parameters
+
+    record = compile_parameters(load_parameters(), range(2008, 2009))
+    return hashlib.sha256(str(record.dtype.descr).encode()).hexdigest()[:16]
 
 
 def invalidate_stale_caches() -> None:
