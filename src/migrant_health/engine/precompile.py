@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -35,7 +34,11 @@ from migrant_health.engine.context import RunContext
 from migrant_health.engine.jit import cache_stamp, kernels_cached
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.population import Chunk
-from migrant_health.engine.process_pool import available_cores, map_in_processes
+from migrant_health.engine.process_pool import (
+    available_cores,
+    map_in_processes,
+    use_the_real_streams,
+)
 from migrant_health.engine.stats import empty_accumulator
 
 
@@ -146,10 +149,8 @@ def _cache_writes_locked() -> Iterator[None]:
 
 
 def _compile_one(index: int) -> str:
-    # A forked worker inherits the parent's streams, which a progress bar may have replaced
-    # with its own (and a lock its drawing thread held at the fork): a warning printed while
-    # compiling goes to the real ones.
-    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    # A warning printed while compiling goes to the real streams, not a progress bar's.
+    use_the_real_streams()
     call = _CALLS[index]
     with _cache_writes_locked():
         call.dispatcher.compile(call.signature)

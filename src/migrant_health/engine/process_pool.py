@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import TypeVar
@@ -43,7 +44,7 @@ def map_in_processes(
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     before = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context(method), initializer=ignore_sigint
+        workers, mp_context=multiprocessing.get_context(method), initializer=_worker_start
     )
     found: dict[int, R] = {}
     try:
@@ -65,6 +66,23 @@ def map_in_processes(
         raise
     pool.shutdown(wait=True)
     return [found[k] for k in range(len(tasks))]
+
+
+def use_the_real_streams() -> None:
+    """In a forked worker: write to the process's own stdout and stderr.
+
+    A command's progress bar replaces ``sys.stdout`` and ``sys.stderr`` with proxies that print
+    through its console, under a lock that its drawing thread may have held when the worker was
+    forked: a warning the worker printed through them could wait on that lock for ever (and
+    would be drawn into the bar). The workers of a run, of a study's runs, of a calibration and
+    of the compilation write to the real streams instead.
+    """
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+
+
+def _worker_start() -> None:
+    ignore_sigint()
+    use_the_real_streams()
 
 
 def available_cores() -> int:

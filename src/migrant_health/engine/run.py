@@ -34,7 +34,7 @@ from migrant_health.engine.jit import kernels_cached, note_kernels_compiled
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.population import MORTALITY_FACTOR_CELLS, MORTALITY_FACTORS, Chunk
 from migrant_health.engine.precompile import compile_kernels_once
-from migrant_health.engine.process_pool import available_cores
+from migrant_health.engine.process_pool import available_cores, use_the_real_streams
 from migrant_health.engine.snapshot import take_snapshot
 from migrant_health.engine.stats import N_CELLS, N_MAIN_CELLS, empty_accumulator
 from migrant_health.engine.synthesis import PopulationLayout, build_layout, synthesize
@@ -597,8 +597,9 @@ class ProcessExecutor:
 
 
 def _pool_worker_init(plan: Plan, config: RunConfig) -> None:
-    """Worker start: leave Ctrl-C to the parent, then build the context."""
+    """Worker start: leave Ctrl-C to the parent, write to the real streams, build the context."""
     ignore_sigint()
+    use_the_real_streams()
     _worker_init(plan, config)
 
 

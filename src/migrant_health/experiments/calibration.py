@@ -56,6 +56,7 @@ from migrant_health import small_runs
 from migrant_health.atomic import atomic_path
 from migrant_health.data import load_demography
 from migrant_health.engine.interrupts import sigint_ignored, terminate
+from migrant_health.engine.process_pool import use_the_real_streams
 from migrant_health.engine.run import RunConfig
 from migrant_health.errors import MigrantHealthError
 from migrant_health.experiments.fit import fit_table, objective
@@ -543,6 +544,7 @@ def _worker_process(study_dir: str, worker: int) -> None:
     parent reports the interrupt): raised inside a trial, it would be recorded as a failed trial
     and print that trial's parameters and a traceback from every worker.
     """
+    use_the_real_streams()
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())
     optimize_worker(study_dir, worker, stop=stop)
