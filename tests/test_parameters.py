@@ -116,7 +116,18 @@ def test_year_keys_outside_the_simulated_years_are_rejected(tree: ParameterTree)
 def test_duplicate_keys_are_rejected(tmp_path: Path) -> None:
     file = tmp_path / "twice.yaml"
     file.write_text("health.mental.support: 0.3\nhealth.mental.support: 0.5\n")
-    with pytest.raises(ScenarioError, match="appears twice"):
+    with pytest.raises(ScenarioError, match="given twice"):
+        Scenario.from_yaml(file)
+
+
+def test_a_key_written_as_a_list_or_a_mapping_is_named_with_its_line(tmp_path: Path) -> None:
+    """``{[2025]: 0.5}`` is not a year: it is answered, not a TypeError from inside PyYAML."""
+    file = tmp_path / "listed.yaml"
+    file.write_text("name: x\npolicy.public_services.portability: {[2025]: 0.5}\n")
+    with pytest.raises(ScenarioError, match=r"line 2.*not a list: \[2025\]"):
+        Scenario.from_yaml(file)
+    file.write_text("name: x\n{a: 1}: 0.5\n")
+    with pytest.raises(ScenarioError, match=r"line 2.*not a mapping"):
         Scenario.from_yaml(file)
 
 

@@ -212,3 +212,22 @@ def test_a_column_map_that_makes_two_columns_into_one_is_refused(tmp_path: Path)
     (tmp_path / "dropped.yaml").write_text("rename:\n  age: q101_age\nkeep_unmapped: false\n")
     mapped = read_survey(path, tmp_path / "dropped.yaml")
     assert mapped["age"].tolist() == frame["q101_age"].tolist()
+
+
+def test_a_column_map_that_is_not_utf8_or_keys_a_list_or_sets_a_list_is_answered(
+    tmp_path: Path,
+) -> None:
+    """Each with one message and its place, never a traceback."""
+    path = tmp_path / "survey.csv"
+    simulate_survey(10).to_csv(path, index=False)
+    cases = {
+        "gbk.yaml": ("source: 流动人口\nrename:\n  age: age\n".encode("gbk"), "not UTF-8 text"),
+        "listed.yaml": (b"recode:\n  sex: {[1]: male, 2: female}\n", "line 2: a key must be"),
+        "constant.yaml": (b"constants:\n  survey_year: [2017]\n", "constants.survey_year must"),
+    }
+    for name, (content, expected) in cases.items():
+        (tmp_path / name).write_bytes(content)
+        result = runner.invoke(survey_app, ["validate", str(path), "-m", str(tmp_path / name)])
+        assert result.exit_code == 2, (name, result.output)
+        assert expected in " ".join(result.output.split()), (name, result.output)
+        assert "Traceback" not in result.output

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from migrant_health.errors import ParameterError
 from migrant_health.params.spec import ParameterSpec, Value
+from migrant_health.yaml_keys import check_keys
 
 DEFAULTS_DIR = Path(__file__).with_name("defaults")
 
@@ -29,17 +30,11 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc,valid-type]
-    """A safe loader that rejects a key given twice in one mapping (YAML would keep the last)."""
+    """A safe loader that refuses a key given twice in one mapping (YAML would keep the last)
+    or written as a list or a mapping (:func:`migrant_health.yaml_keys.check_keys`)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} appears twice", key_node.start_mark
-                )
-            seen.add(key)
+        check_keys(self, node)
         return super().construct_mapping(node, deep=deep)
 
 

@@ -40,10 +40,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from yaml.constructor import ConstructorError
 
 from migrant_health.survey.errors import ColumnMapError
 from migrant_health.survey.meta import VALUE_LABELS_KEY, SurveyMeta, meta_from_mapping, set_meta
 from migrant_health.survey.schema import SCHEMA
+from migrant_health.yaml_keys import check_keys
 
 _SECTIONS = ("source", "rename", "derive", "constants", "recode", "scales", "keep_unmapped")
 # The sections that create a column: a column may come from one of them only.
@@ -53,23 +55,20 @@ _COLUMNS_SHOWN = 60
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a key given twice in one mapping.
+    """A safe YAML loader that refuses a key given twice in one mapping, or written as a list or
+    a mapping (:func:`migrant_health.yaml_keys.check_keys`).
 
     PyYAML keeps the last of two equal keys without a word, so ``rename: {age: q1, age: q2}``
     would quietly map ``q2``.
     """
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                raise ColumnMapError(
-                    f"{self.name}: line {line}: key '{key}' is given twice in one section "
-                    f"(first at line {seen[key]}); keep one"
-                )
-            seen[key] = line
+        try:
+            check_keys(self, node)
+        except ConstructorError as exc:
+            mark = exc.problem_mark
+            line = f"line {mark.line + 1}: " if mark is not None else ""
+            raise ColumnMapError(f"{self.name}: {line}{exc.problem}") from None
         return super().construct_mapping(node, deep=deep)
 
 
@@ -108,6 +107,17 @@ class ColumnMap:
                 raw = yaml.load(handle, Loader=_UniqueKeyLoader)
         except FileNotFoundError:
             raise ColumnMapError(f"{path}: column map not found") from None
+        except IsADirectoryError:
+            raise ColumnMapError(
+                f"{path}: is a directory; name the column map's YAML file"
+            ) from None
+        except PermissionError:
+            raise ColumnMapError(f"{path}: permission denied") from None
+        except UnicodeDecodeError as exc:
+            raise ColumnMapError(
+                f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the column map "
+                "as UTF-8 (labels in Chinese are fine in UTF-8)"
+            ) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" line {mark.line + 1}" if mark else ""
@@ -138,6 +148,12 @@ class ColumnMap:
                     )
             sections[name] = {str(k): v for k, v in section.items()}
         _check_one_source(sections, origin)
+        for key, value in sections["constants"].items():
+            if isinstance(value, (Mapping, list)):
+                raise ColumnMapError(
+                    f"{origin}: constants.{key} must be one value for every respondent, not "
+                    f"{'a list' if isinstance(value, list) else 'a mapping'} ({value!r})"
+                )
         for key, mapping in sections["recode"].items():
             if not isinstance(mapping, Mapping):
                 raise ColumnMapError(f"{origin}: recode.{key} must map source values to values")
