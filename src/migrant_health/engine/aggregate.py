@@ -23,6 +23,7 @@ stage) are not reported for cohorts: converts have no value for them.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 
 import numpy as np
@@ -36,6 +37,8 @@ from migrant_health.engine.codes import (
     REGION_LABELS,
     SEX_LABELS,
     STAGE_LABELS,
+    STATUS_LABELS,
+    TIER_LABELS,
 )
 from migrant_health.engine.group_sums import GroupSums, TidyRows, group_sums
 from migrant_health.engine.metrics import Metric, statistics_of
@@ -89,6 +92,21 @@ _URBAN_RESIDENTS = ("out_migrant", "urban_hukou", "urban_local")
 RESIDENCE_STATUSES: dict[str, tuple[str, ...]] = {
     "rural": _RURAL_RESIDENTS,
     "urban": _URBAN_RESIDENTS,
+}
+#: Every value of each group key, whether or not anyone held it in a run.
+GROUP_VALUES: dict[str, tuple[str, ...]] = {
+    "sex": SEX_LABELS,
+    "age_band": AGE_BAND_LABELS,
+    "education": EDUCATION_LABELS,
+    "origin_region": REGION_LABELS,
+    "status": (*STATUS_LABELS[1:-1], "rural_hukou"),  # neither not yet entered nor dead
+    "city_tier": TIER_LABELS,
+    "stage": STAGE_LABELS,
+    "living_type": LIVING_TYPE_LABELS,
+    "phase": PHASE_LABELS,
+    "years_in_city": YEARS_IN_CITY_LABELS,
+    "arrival_cohort": (*ARRIVAL_COHORT_LABELS, ANY_COHORT),
+    "residence": tuple(RESIDENCE_STATUSES),
 }
 _DERIVED_SEPARATELY = (
     "health_gap_urban_rural",
@@ -365,3 +383,43 @@ def _health_gap(rows: TidyRows, frame: pd.DataFrame, standard_weights: np.ndarra
             found.append((year, "poor_health_share_standardised", "residence=rural", rural))
             found.append((year, "poor_health_share_standardised", "residence=urban", urban))
     rows.add_rows(found)
+
+
+def check_group(group: str, known: set[str]) -> None:
+    """Refuse a group no run has: a key or value that is none of :data:`GROUP_VALUES` nor of the
+    groups of ``known`` (a run's), keys that the run does not cross, or keys out of order. A
+    crossing the run has, of values that no one was in, is fine (its series is empty).
+
+    Raises:
+        KeyError: naming the closest groups and how a group is written.
+    """
+    if group in known:
+        return
+    values: dict[str, set[str]] = {key: set(labels) for key, labels in GROUP_VALUES.items()}
+    groupings: set[tuple[str, ...]] = set()
+    for name in known:
+        if name == "all":
+            continue
+        pairs_known = [pair.partition("=") for pair in name.split(",")]
+        groupings.add(tuple(key for key, _, _ in pairs_known))
+        for key, _, value in pairs_known:
+            values.setdefault(key, set()).add(value)
+    pairs = [pair.partition("=") for pair in group.split(",")]
+    keys = tuple(key for key, _, _ in pairs)
+    if all(sep and value in values.get(key, ()) for key, sep, value in pairs):
+        if keys in groupings:
+            return  # a crossing of known values that no one was in
+        if tuple(sorted(keys)) in groupings:
+            fixed = ",".join(f"{key}={value}" for key, _, value in sorted(pairs))
+            raise KeyError(f"no group '{group}': a group's keys are in sorted order, '{fixed}'")
+        raise KeyError(
+            f"no group '{group}': the run does not cross {', '.join(keys)}; it crosses "
+            + "; ".join(", ".join(g) for g in sorted(g for g in groupings if len(g) > 1))
+        )
+    close = difflib.get_close_matches(group, sorted(known), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "."
+    raise KeyError(
+        f"no group '{group}' in this run{hint} A group is 'all' or key=value pairs joined by "
+        "commas in sorted key order, such as 'sex=female,status=out_migrant' "
+        "(the run's aggregates['group'] lists them)"
+    )

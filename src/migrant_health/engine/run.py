@@ -26,7 +26,7 @@ import pandas as pd
 
 from migrant_health import small_runs
 from migrant_health.data import load_demography
-from migrant_health.engine.aggregate import cell_table, tidy_aggregates
+from migrant_health.engine.aggregate import cell_table, check_group, tidy_aggregates
 from migrant_health.engine.context import RunContext, compile_parameters
 from migrant_health.engine.exact_sum import ExactSum, Packed, load_compiled, pack
 from migrant_health.engine.interrupts import ignore_sigint, sigint_deferred, stop_pool
@@ -286,7 +286,9 @@ class RunResult:
         in).
 
         Raises:
-            KeyError: for a metric the run does not have, naming the closest one.
+            KeyError: for a metric the run does not have, naming the closest one, and for a
+                group that no run has (a misspelled key or value, or keys out of order),
+                naming the closest ones.
         """
         is_metric = self.aggregates["metric"] == metric
         if not is_metric.any() and len(self.aggregates):
@@ -297,11 +299,22 @@ class RunResult:
                 f"no metric '{metric}' in this run{hint} (`migrant-health metrics` lists them)"
             )
         rows = self.aggregates[is_metric & (self.aggregates["group"] == group)]
+        if rows.empty and len(self.aggregates):
+            check_group(group, set(self.aggregates["group"]))
         return rows.set_index("year")["value"]
 
     def value(self, metric: str, year: int, group: str = "all") -> float:
-        """One number of the tidy table; raises ``KeyError`` if absent."""
+        """One number of the tidy table.
+
+        Raises:
+            KeyError: for an unknown metric or group (:meth:`series`), a year outside the run's
+                years, or a metric the run does not report for this group and year.
+        """
         series = self.series(metric, group)
+        if not self.config.start <= year <= self.config.end:
+            raise KeyError(
+                f"year {year} lies outside this run's years, {self.config.start}-{self.config.end}"
+            )
         if year not in series.index:
             raise KeyError(f"no value for {metric} / {group} / {year}")
         return float(series.loc[year])
