@@ -514,3 +514,14 @@ def test_an_output_under_a_file_is_named_before_reading(tmp_path: Path, command:
     )
     assert result.exit_code == 2
     assert "afile is a file, not a folder" in " ".join(result.output.split())
+
+
+def test_a_model_without_regressors_prints_no_empty_table(tmp_path: Path) -> None:
+    """Thresholds only: a null model, printed without an empty marginal-effects frame."""
+    path = write_survey(simulate_survey(300), tmp_path / "survey.csv")
+    result = runner.invoke(
+        survey_app, ["estimate", str(path), "--model", "ologit", "--outcome", "srh"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1|2" in result.output
+    assert "Empty DataFrame" not in result.output

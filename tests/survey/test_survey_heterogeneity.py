@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from migrant_health.analysis.diagnostics import EstimationWarning
 from migrant_health.analysis.heterogeneity import SubgroupModel, age_band
 from migrant_health.errors import DataError
 
@@ -102,3 +103,13 @@ def test_a_column_of_ids_is_refused_in_a_message_of_one_line() -> None:
     with pytest.raises(DataError, match=r"and 395 more groups\); --by needs a column") as caught:
         SubgroupModel("health", exposure="integration", by="id").fit(data)
     assert len(str(caught.value)) < 400
+
+
+def test_a_group_too_small_to_fit_is_said_not_only_listed() -> None:
+    """The table of groups reads as every group unless a skipped one is warned about."""
+    data = grouped_survey(600, seed=4, old_effect=1.0)
+    data = data[(data["age"] < 60) | (data.index % 40 == 0)]  # a handful of people aged 60+
+    with pytest.warns(EstimationWarning, match=r"groups of 'age_band' not estimated: 60\+: \d+"):
+        fit = SubgroupModel("health", exposure="integration", by="age_band").fit(data)
+    assert "60+" in fit.skipped_
+    assert "60+" not in set(fit.groups_["group"])

@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from migrant_health.analysis.base import SurveyEstimator, row_dict, tidy
+from migrant_health.analysis.diagnostics import warn
 from migrant_health.analysis.frame import require_columns, source_columns
 from migrant_health.analysis.model_spec import SINGLE_EQUATION_MODELS
 from migrant_health.errors import DataError, MigrantHealthError
@@ -141,6 +142,10 @@ class SubgroupModel(SurveyEstimator):
                 f"(skipped: {_shown_skips(self.skipped_)}); --by needs a column of a few "
                 "groups with enough respondents each, such as sex or city_tier"
             )
+        if self.skipped_:
+            # Said, not only listed in skipped_: the table would otherwise read as every group.
+            skipped = _shown_skips(self.skipped_)
+            warn(f"heterogeneity: groups of '{self.by}' not estimated: {skipped}")
         labels, ns, est, se = map(list, zip(*rows, strict=True))
         est_arr, se_arr = np.asarray(est, float), np.asarray(se, float)
         table = tidy([str(self.exposure)] * len(rows), est_arr, se_arr, self.alpha)

@@ -337,6 +337,8 @@ def estimate(
     typer.echo(_markup_comment(heading, table_format))
     typer.echo(regression_table([fitted], [model], format=table_format))  # type: ignore[arg-type]
     for title, extra in fitted.extra_tables().items():
+        if extra.empty:  # marginal effects of a model without regressors, say
+            continue
         typer.echo("\n" + _markup_comment(title, table_format))
         typer.echo(_render_extra(extra, table_format))
 
