@@ -525,3 +525,32 @@ def test_a_model_without_regressors_prints_no_empty_table(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "1|2" in result.output
     assert "Empty DataFrame" not in result.output
+
+
+def test_a_first_synthetic_survey_says_it_compiles_and_compiles_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It printed nothing for minutes on a first run; every other command that simulates says
+    so and compiles the kernels side by side first."""
+    from migrant_health.cli import preflight
+
+    compiled: list[int] = []
+    monkeypatch.setattr(preflight, "kernels_cached", lambda: False)
+    monkeypatch.setattr(preflight, "compile_kernels", lambda config, progress: compiled.append(1))
+    result = runner.invoke(
+        survey_app,
+        [
+            "synth",
+            "--year",
+            "2010",
+            "--n",
+            "20",
+            "--out",
+            str(tmp_path / "s.csv"),
+            "--workers",
+            "0",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "compiling kernels (first run only" in " ".join(result.stderr.split())
+    assert compiled == [1]

@@ -28,6 +28,7 @@ from migrant_health.cli.output import (
     check_format,
     emit,
     records,
+    stderr,
     warn_ignored,
 )
 from migrant_health.errors import DataError
@@ -396,7 +397,9 @@ def synth(
         float, typer.Option(help="Share of income and depression answers missing")
     ] = 0.02,
     srh_levels: Annotated[int, typer.Option(help="5 (as simulated) or 4 (CMDS)")] = 5,
-    workers: Annotated[int, typer.Option(help="Simulation processes")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="Simulation processes (0 = every available core)")
+    ] = 1,
 ) -> None:
     """Simulate to YEAR and write a synthetic survey of N out-migrants in the schema."""
     if origin_n is not None and not include_origin:
@@ -405,7 +408,14 @@ def synth(
     if not out.parent.is_dir():
         raise DataError(f"{out}: the folder {out.parent} does not exist")
     check_can_write(out, "--out")  # before the simulation, not after it
+    from migrant_health.cli.preflight import compile_first
+    from migrant_health.engine.run import RunConfig, default_workers
     from migrant_health.experiments.synthetic_survey import MeasurementModel, synthesize_survey
+
+    if workers == 0:
+        workers = default_workers()
+    # A first run says so and compiles side by side, as every other command that simulates.
+    compile_first(RunConfig(end=year, seed=seed), stderr)
 
     frame = synthesize_survey(
         year,
