@@ -237,6 +237,12 @@ def test_cli_calibrate_rejects_bad_settings(tmp_path: Path) -> None:
         ["calibrate", "--params", "health.mental.suport", "--study", str(tmp_path / "s")],
     )
     assert result.exit_code == 2 and "health.mental.suport" in _flat(result.output)
+    assert "did you mean 'health.mental.support'" in _flat(result.output)
+    result = runner.invoke(
+        app, ["calibrate", "--params", "health.srh.noise_sd", "--study", str(tmp_path / "s")]
+    )
+    assert result.exit_code == 2
+    assert "health.srh.noise_sd cannot be calibrated" in _flat(result.output)
 
 
 def test_a_seed_past_two_to_the_32_still_seeds_the_search() -> None:

@@ -40,7 +40,7 @@ from migrant_health.atomic import claim_directory, note_completed
 from migrant_health.engine.run import RunConfig, RunResult
 from migrant_health.errors import RunConfigError
 from migrant_health.params import ParameterTree, Scenario
-from migrant_health.writable import check_can_write
+from migrant_health.writable import check_can_write, refuse_existing
 
 RUNS = Path("runs")
 RUN_CONFIG_FIELDS = {f.name for f in fields(RunConfig)} - {"fixed_mortality_factors"}
@@ -75,10 +75,7 @@ def check_writable(out: Path) -> None:
         RunConfigError: naming the directory and the reason.
     """
     out = Path(out)
-    if out.exists():
-        raise RunConfigError(
-            f"output directory {out} already exists; choose another --out or remove it"
-        )
+    refuse_existing(out)
     check_can_write(out, "--out", directory=True, what="the run directory")
 
 
@@ -241,6 +238,10 @@ def _part_metadata(run_dir: Path) -> dict[str, Any]:
     Raises:
         RunConfigError: if the directory is not a partial run (naming what it lacks).
     """
+    if not run_dir.exists():
+        raise RunConfigError(f"{run_dir}: no such directory (name the folder of a part of a run)")
+    if not run_dir.is_dir():
+        raise RunConfigError(f"{run_dir} is a file; name the folder of a part of a run")
     missing = next(
         (n for n in ("run.json", PARTIAL_SUMS, PARTIAL_RECORDS) if not (run_dir / n).is_file()),
         None,

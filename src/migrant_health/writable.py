@@ -75,9 +75,21 @@ def check_new_directory(out: str | Path | None, runs: Path, what: str) -> None:
     if out is None:
         check_can_write(runs, "--out", directory=True)
         return
-    out = Path(out)
-    if out.exists():
+    refuse_existing(Path(out))
+    check_can_write(Path(out), "--out", directory=True, what=what)
+
+
+def refuse_existing(out: Path) -> None:
+    """Fail if ``out``, a new output directory, exists already (as a directory or a file).
+
+    Raises:
+        RunConfigError: naming it and what to do.
+    """
+    if out.is_dir():
         raise RunConfigError(
             f"output directory {out} already exists; choose another --out or remove it"
         )
-    check_can_write(out, "--out", directory=True, what=what)
+    if out.exists():
+        raise RunConfigError(
+            f"--out {out} is an existing file, not a directory; choose another --out"
+        )

@@ -13,7 +13,9 @@ place only when complete). The line names any output the command had already wri
 from __future__ import annotations
 
 import functools
+import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -61,6 +63,13 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
         with recording_outputs() as completed:
             try:
                 return command(*args, **kwargs)
+            except BrokenPipeError:
+                # The reader of stdout stopped reading (``| head``): not an error to report.
+                # Quiet, with status 1, as rich's console does when it meets one; stdout goes to
+                # devnull so that flushing it at exit does not fail again.
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                raise typer.Exit(code=1) from None
             except USER_ERRORS as exc:
                 # Text, not markup: messages quote user input such as ``C(education)[2]``.
                 line = Text.assemble(("error:", "bold red"), f" {error_message(exc)}")

@@ -158,7 +158,9 @@ def simulate_command(
     """
     check_format(output_format)
     resolved_workers = workers_from_option(workers)
-    if snapshot_years is None and snapshot_fraction != SNAPSHOT_FRACTION:
+    # A fraction out of range is an error (RunConfig.validate), not a warning as well.
+    ignored = snapshot_fraction != SNAPSHOT_FRACTION and 0.0 < snapshot_fraction <= 1.0
+    if snapshot_years is None and ignored:
         warn_ignored("--snapshot-fraction", "--snapshot-years")
     config = RunConfig(
         start=start,

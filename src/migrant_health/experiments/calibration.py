@@ -71,6 +71,7 @@ from migrant_health.experiments.sampler import RefiningSampler
 from migrant_health.model import compile_kernels
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.params.spec import Value
+from migrant_health.params.tree import unknown_path_message
 
 STUDY_NAME = "migrant_health"
 SETTINGS_FILE = "study.json"
@@ -125,7 +126,10 @@ def free_parameters(tree: ParameterTree, only: Sequence[str] | None = None) -> l
     """
     paths = [p for p in tree.paths() if tree.spec(p).calibrate is not None]
     if only is not None:
-        bad = [p for p in only if p not in tree or tree.spec(p).calibrate is None]
+        unknown = [p for p in only if p not in tree]
+        if unknown:
+            raise CalibrationError(unknown_path_message(unknown[0], tree.specs))
+        bad = [p for p in only if tree.spec(p).calibrate is None]
         if bad:
             raise CalibrationError(
                 f"parameter(s) {', '.join(bad)} cannot be calibrated: each must be a path with a "

@@ -1,0 +1,56 @@
+"""Small wrong inputs each get the one right message (a new user's review of 2026-12-05)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from migrant_health.cli.main import app
+
+runner = CliRunner()
+SMALL = ["--scale", "50000", "--end", "2009", "--workers", "1"]
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_an_out_that_is_a_file_is_called_a_file(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("")
+    result = runner.invoke(app, ["simulate", *SMALL, "--out", str(tmp_path / "afile")])
+    assert result.exit_code == 2
+    assert "is an existing file, not a directory" in _flat(result.output)
+
+
+def test_a_part_that_does_not_exist_is_called_missing(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["combine", str(tmp_path / "nope"), "--out", str(tmp_path / "c")])
+    assert result.exit_code == 2
+    assert "nope: no such directory" in _flat(result.output)
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_snapshot_fraction_out_of_range_is_an_error_and_nothing_else(tmp_path: Path) -> None:
+    """It also warned that the fraction had no effect, which contradicted the error."""
+    result = runner.invoke(
+        app, ["simulate", *SMALL, "--snapshot-fraction", "1.5", "--out", str(tmp_path / "r")]
+    )
+    assert result.exit_code == 2
+    assert "must lie in (0, 1]" in _flat(result.output)
+    assert "no effect" not in result.output
+
+
+@pytest.mark.parametrize("arguments", [["metrics", "--format", "json"], ["metrics"]])
+def test_a_reader_that_stops_reading_is_not_an_error(arguments: list[str]) -> None:
+    """``migrant-health metrics --format json | head -c 10`` printed "error: cannot read or
+    write: Broken pipe" and exited 2."""
+    command = [sys.executable, "-m", "migrant_health", *arguments]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the first line
+    errors = process.stderr.read().decode()
+    assert process.wait() == 1
+    assert errors == ""
