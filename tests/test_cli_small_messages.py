@@ -54,3 +54,22 @@ def test_a_reader_that_stops_reading_is_not_an_error(arguments: list[str]) -> No
     errors = process.stderr.read().decode()
     assert process.wait() == 1
     assert errors == ""
+
+
+def test_piped_metric_names_are_whole() -> None:
+    """Names are what a user types into --outputs and series(): 80 columns cut six of them."""
+    from migrant_health.model import default_plan
+
+    output = runner.invoke(app, ["metrics"]).output
+    for metric in default_plan().metrics:
+        assert metric.name in output, metric.name
+
+
+def test_piped_parameters_read_one_after_another() -> None:
+    """A five-column table at 80 columns split the sources into words of seven letters."""
+    output = runner.invoke(app, ["params", "show", "health.bmi"]).output
+    lines = output.splitlines()
+    assert "health.bmi.adjustment" in lines
+    assert any(line.startswith("  source: assumption: weight adapts") for line in lines)
+    assert all(len(line) <= 80 for line in lines)
+    assert "│" not in output

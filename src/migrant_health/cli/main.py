@@ -332,7 +332,8 @@ def metrics_command(output_format: FormatOpt = "text") -> None:
         emit(output_format, {"metrics": rows}, rows)
         return
     table = Table(title="Metrics", title_justify="left")
-    table.add_column("metric")
+    # A name is what a user types (--outputs, series()): never cut to fit.
+    table.add_column("metric", no_wrap=True, min_width=max(len(str(r["metric"])) for r in rows))
     table.add_column("unit")
     table.add_column("definition", overflow="fold")
     for row in rows:
@@ -367,6 +368,11 @@ def params_show(
         rows = [_parameter_row(name, tree.spec(name)) for name in paths]
         emit(output_format, {"path": path, "parameters": rows}, rows)
         return
+    if not console.is_terminal:
+        # Piped or redirected, the console is 80 columns: a table of five columns there split
+        # the source into words of seven letters. One parameter after another instead.
+        typer.echo(_parameter_records(tree, paths, console.width))
+        return
     table = Table(title=f"Parameters {path or '(all)'}", title_justify="left", show_lines=True)
     table.add_column("path", no_wrap=True)
     for column in ("value", "unit", "range", "source"):
@@ -382,6 +388,34 @@ def params_show(
             spec.source,
         )
     console.print(table)
+
+
+def _parameter_records(tree: ParameterTree, paths: list[str], width: int) -> str:
+    """Parameters as plain text, one after another: the path, then its value, unit and ranges,
+    its description and its source, wrapped to ``width`` and indented under the path."""
+    lines: list[str] = []
+    for name in paths:
+        spec = tree.spec(name)
+        ranges = f"range [{spec.range[0]:g}, {spec.range[1]:g}]"
+        if spec.calibrate:
+            ranges += f", calibrate [{spec.calibrate[0]:g}, {spec.calibrate[1]:g}]"
+        lines.append(name)
+        for label, text in (
+            ("value", f"{spec.value} {spec.unit}; {ranges}"),
+            ("description", spec.description),
+            ("source", spec.source),
+        ):
+            lines.extend(
+                textwrap.wrap(
+                    f"{label}: {text}",
+                    width=max(40, width),
+                    initial_indent="  ",
+                    subsequent_indent="    ",
+                    break_on_hyphens=False,
+                )
+            )
+        lines.append("")
+    return "\n".join(lines).rstrip("\n")
 
 
 def _parameter_row(name: str, spec: ParameterSpec) -> dict[str, object]:

@@ -155,7 +155,9 @@ def indices_tables(indices: pd.DataFrame, plan: SensitivityPlan) -> list[Table]:
             title=f"{output.name} ({output.unit}); +/- half-width of the 95 % interval",
             title_justify="left",
         )
-        table.add_column("parameter")
+        table.add_column(
+            "parameter", no_wrap=True, min_width=max(len(p.name) for p in plan.parameters)
+        )
         for index, _ in names:
             table.add_column(index, justify="right")
         for parameter in plan.parameters:
