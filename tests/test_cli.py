@@ -394,6 +394,9 @@ def test_simulate_prints_its_summary_as_json_orcsv_table(tmp_path: Path) -> None
     assert (
         total > 1e8 and rows.query("metric == 'migrant_workers_total'")["unit"].eq("persons").all()
     )
+    # The label is the printed table's without its scale: the value is in persons.
+    assert set(rows.query("metric == 'migrant_workers_total'")["label"]) == {"Migrant workers"}
+    assert set(rows.query("metric == 'health_gap_residence'")["label"]) == {"by residence"}
     as_csv = runner.invoke(
         app, ["simulate", *TINY, "--out", str(tmp_path / "b"), "--format", "csv"]
     )

@@ -6,6 +6,7 @@ headline table of a comparison, and the report's tables.
 
 from __future__ import annotations
 
+import re
 from math import nan
 
 import pandas as pd
@@ -64,6 +65,15 @@ def summary_years(years: list[int]) -> list[int]:
     return sorted({y for y in wanted if years[0] <= y <= years[-1]})
 
 
+def data_label(label: str, scale: float) -> str:
+    """A headline's label without the printed table's unit (``(million)``, ``(points)``),
+    which the data formats' values, in the metric's own unit, do not have."""
+    label = label.strip()
+    if scale != 1.0:
+        label = re.sub(r"\s*\((million(/year)?|points)\)$", "", label)
+    return label
+
+
 def summary_frame(aggregates: pd.DataFrame) -> pd.DataFrame:
     """The headline figures as a tidy table, in the order of :data:`HEADLINES`.
 
@@ -80,14 +90,14 @@ def summary_frame(aggregates: pd.DataFrame) -> pd.DataFrame:
     units = {m.name: m.unit for m in default_plan().metrics}
     rows = [
         {
-            "label": label.strip(),
+            "label": data_label(label, scale),
             "metric": metric,
             "group": group,
             "year": year,
             "value": float(index[key]) if (key := (metric, group, year)) in index.index else nan,
             "unit": units[metric],
         }
-        for label, metric, group, _, _ in HEADLINES
+        for label, metric, group, scale, _ in HEADLINES
         for year in years
     ]
     return pd.DataFrame(rows, columns=["label", "metric", "group", "year", "value", "unit"])

@@ -24,7 +24,7 @@ from migrant_health.experiments.compare import (
     run_comparison,
 )
 from migrant_health.experiments.deltas import DELTA_COLUMNS
-from migrant_health.headlines import HEADLINES
+from migrant_health.headlines import HEADLINES, data_label
 from migrant_health.model import default_plan
 from migrant_health.scenarios import BASELINE
 
@@ -151,7 +151,7 @@ def summary_frame(deltas: pd.DataFrame, plan: ComparisonPlan) -> pd.DataFrame:
     headline the run has no value for gets empty values.
     """
     headlines = pd.DataFrame(
-        [(label.strip(), metric, group) for label, metric, group, _, _ in HEADLINES],
+        [(data_label(label, scale), metric, group) for label, metric, group, scale, _ in HEADLINES],
         columns=["label", "metric", "group"],
     )
     pairs = headlines.merge(pd.DataFrame({"scenario": plan.names[1:]}), how="cross")
