@@ -28,7 +28,7 @@ def combine_command(
     out: Path | None = typer.Option(
         None,
         "--out",
-        help="Run directory to create (default: a new runs/run-<date>-<time>).",
+        help="Run directory to create (default: a new `runs/run-<date>-<time>`).",
     ),
 ) -> None:
     """Add up the parts of a run split into chunk ranges: the same run directory, bit for bit,

@@ -59,7 +59,7 @@ def compare_command(
     out: Path | None = typer.Option(
         None,
         "--out",
-        help="Comparison directory to create (default: a new runs/comparison-<date>-<time>).",
+        help="Comparison directory to create (default: a new `runs/comparison-<date>-<time>`).",
     ),
     scheduler: str | None = SCHEDULER_OPTION,
     output_format: FormatOpt = "text",

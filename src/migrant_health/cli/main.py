@@ -57,9 +57,12 @@ app = typer.Typer(
     help="Urban integration and health of China's rural migrant workers: a national "
     "microsimulation and survey toolkit.",
     no_args_is_help=True,
+    rich_markup_mode="markdown",  # docstrings reflow as paragraphs, ``code`` as code
     pretty_exceptions_enable=False,
 )
-params_app = typer.Typer(help="Inspect the parameter tree.", no_args_is_help=True)
+params_app = typer.Typer(
+    help="Inspect the parameter tree.", no_args_is_help=True, rich_markup_mode="markdown"
+)
 app.add_typer(params_app, name="params")
 app.add_typer(survey_app, name="survey")
 app.add_typer(runs_app, name="runs")
@@ -134,7 +137,7 @@ def simulate_command(
     out: Path | None = typer.Option(
         None,
         "--out",
-        help="Run directory to create (default: a new runs/run-<date>-<time>).",
+        help="Run directory to create (default: a new `runs/run-<date>-<time>`).",
     ),
     chunks: str | None = typer.Option(
         None,

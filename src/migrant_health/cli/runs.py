@@ -28,6 +28,7 @@ from migrant_health.store import RUNS
 runs_app = typer.Typer(
     help="The results store: list, show and delete run and comparison directories.",
     no_args_is_help=True,
+    rich_markup_mode="markdown",  # docstrings reflow as paragraphs, ``code`` as code
 )
 _out = Console(soft_wrap=True)
 

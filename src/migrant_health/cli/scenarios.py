@@ -16,6 +16,7 @@ from migrant_health.scenarios.levers import lever
 scenarios_app = typer.Typer(
     help="The shipped policy scenarios (seed section 4) and what they set.",
     no_args_is_help=True,
+    rich_markup_mode="markdown",  # docstrings reflow as paragraphs, ``code`` as code
 )
 console = Console()
 
@@ -122,7 +123,7 @@ def show_command(
     the rows. A row has the columns path, value (a number, a list, or a mapping of year to
     value; JSON text in csv), baseline (the shipped default, likewise), unit, seed (the seed
     paper's section), description (of the parameter), effect_per_unit (the lever's effect
-    parameters, empty if it acts directly) and cost_per_unit (policy.costs.<lever>).
+    parameters, empty if it acts directly) and cost_per_unit (``policy.costs.<lever>``).
     """
     check_format(output_format)
     scenario = resolve_scenario(name, later_wins=later_wins)

@@ -75,7 +75,7 @@ def sensitivity_command(
     out: Path | None = typer.Option(
         None,
         "--out",
-        help="Study directory to create (default: a new runs/sensitivity-<date>-<time>).",
+        help="Study directory to create (default: a new `runs/sensitivity-<date>-<time>`).",
     ),
     scheduler: str | None = SCHEDULER_OPTION,
     output_format: FormatOpt = "text",

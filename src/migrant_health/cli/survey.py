@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 survey_app = typer.Typer(
     help="Survey microdata: validate a file, build the integration index, estimate models.",
     no_args_is_help=True,
+    rich_markup_mode="markdown",  # docstrings reflow as paragraphs, ``code`` as code
 )
 _out = Console(soft_wrap=True)
 
