@@ -154,6 +154,7 @@ def test_an_empty_folder_has_empty_views(tmp_path: Path) -> None:
             assert con.execute(f"SELECT count(*) FROM {view}").fetchall() == [(0,)]
         columns = [c for (c, *_) in con.sql("DESCRIBE deltas").fetchall()]
     assert columns[:3] == ["id", "scenario", "metric"] and "delta_hi" in columns
+    assert "delta_se" in columns  # as in a comparison's deltas.parquet
 
 
 def test_a_directory_with_broken_metadata_is_reported_and_left_out(own_runs: Path) -> None:

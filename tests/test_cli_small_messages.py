@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from migrant_health.cli.main import app
+from migrant_health.cli.main import app, console
 
 runner = CliRunner()
 SMALL = ["--scale", "50000", "--end", "2009", "--workers", "1"]
@@ -71,5 +71,20 @@ def test_piped_parameters_read_one_after_another() -> None:
     lines = output.splitlines()
     assert "health.bmi.adjustment" in lines
     assert any(line.startswith("  source: assumption: weight adapts") for line in lines)
-    assert all(len(line) <= 80 for line in lines)
+    assert all(len(line) <= max(80, console.width) for line in lines)
     assert "│" not in output
+
+
+def test_a_broken_pipe_other_than_stdout_s_is_an_error() -> None:
+    """Only a reader of stdout that has gone is quiet; a worker's or a socket's pipe is not."""
+    import typer
+
+    from migrant_health.cli.errors import friendly_errors
+
+    @friendly_errors
+    def command() -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(typer.Exit) as stopped:
+        command()
+    assert stopped.value.exit_code == 2

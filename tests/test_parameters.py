@@ -131,6 +131,17 @@ def test_a_key_written_as_a_list_or_a_mapping_is_named_with_its_line(tmp_path: P
         Scenario.from_yaml(file)
 
 
+def test_a_merge_key_is_not_a_key_given_twice(tmp_path: Path) -> None:
+    """YAML's ``<<: *base`` merges a mapping in, and a key after it overrides the merged one."""
+    file = tmp_path / "merged.yaml"
+    file.write_text(
+        "name: x\nbase: &b {2025: 0.5, 2030: 0.8}\n"
+        "policy.public_services.portability:\n  <<: *b\n  2030: 1.0\n"
+    )
+    merged = Scenario.from_yaml(file).overrides["policy.public_services.portability"]
+    assert merged == {2025: 0.5, 2030: 1.0}
+
+
 def test_a_directory_is_not_a_scenario(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="is a directory"):
         Scenario.from_yaml(tmp_path)

@@ -32,8 +32,11 @@ def test_an_unknown_group_is_named_with_the_closest_ones(small: RunResult) -> No
         small.series("population", "status=out_migrants")
     with pytest.raises(KeyError, match=r"sorted order, 'sex=female,status=out_migrant'"):
         small.series("population", "status=out_migrant,sex=female")
-    with pytest.raises(KeyError, match=r"does not cross age_band, education"):
+    with pytest.raises(KeyError, match=r"no run crosses age_band with education"):
         small.series("population", "age_band=16-20,education=primary")
+    for alone in ("arrival_cohort=any,sex=female", "sex=female,status=rural_hukou"):
+        with pytest.raises(KeyError, match=r"is a group of its own"):
+            small.series("population", alone)
     # No one of the run's two years arrived in 2023-2035: a group all the same.
     assert small.series("population", "arrival_cohort=2023-2035").empty
     nobody = "age_band=16-20,stage=integration,status=urban_local"

@@ -97,7 +97,7 @@ _EMPTY_VIEWS = {
     'metric VARCHAR, "group" VARCHAR, value DOUBLE',
     "deltas": 'id VARCHAR, scenario VARCHAR, metric VARCHAR, "group" VARCHAR, year BIGINT, '
     "baseline DOUBLE, value DOUBLE, delta DOUBLE, delta_lo DOUBLE, delta_hi DOUBLE, "
-    "replicates BIGINT",
+    "delta_se DOUBLE, replicates BIGINT",
     "costs": "id VARCHAR, scenario VARCHAR, lever VARCHAR, unit VARCHAR, "
     "reached_person_years DOUBLE, cost_bn_cny_discounted DOUBLE",
     "cost_effectiveness": "id VARCHAR, scenario VARCHAR, outcome VARCHAR, unit VARCHAR, "

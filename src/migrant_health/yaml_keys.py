@@ -15,6 +15,9 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
+# YAML's merge key (``<<``) and value key (``=``) are not keys of the mapping.
+_MERGE_TAGS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+
 
 def check_keys(loader: Any, node: yaml.MappingNode) -> None:
     """Refuse a key of ``node`` that is a list or a mapping, or that appears twice.
@@ -28,6 +31,9 @@ def check_keys(loader: Any, node: yaml.MappingNode) -> None:
     """
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
+        if key_node.tag in _MERGE_TAGS:
+            continue  # ``<<: *base`` merges a mapping in; its keys may be overridden here
+
         # Whole (deep): a list key is otherwise still empty here, and shows as [].
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1

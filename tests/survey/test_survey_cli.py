@@ -554,3 +554,23 @@ def test_a_first_synthetic_survey_says_it_compiles_and_compiles_first(
     assert result.exit_code == 0, result.output
     assert "compiling kernels (first run only" in " ".join(result.stderr.split())
     assert compiled == [1]
+
+
+def test_a_synthetic_survey_is_checked_before_a_first_run_compiles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typo in the scenario or the year cost the whole first compilation."""
+    from migrant_health.cli import preflight
+
+    monkeypatch.setattr(preflight, "kernels_cached", lambda: False)
+    monkeypatch.setattr(preflight, "compile_kernels", lambda config, progress: pytest.fail())
+    out = str(tmp_path / "s.csv")
+    for wrong, expected in (
+        (["--year", "2050"], "outside the simulation's years"),
+        (["--year", "2010", "--scenario", "nosuch"], "nosuch"),
+        (["--year", "2010", "--workers", "-1"], "--workers -1"),
+    ):
+        result = runner.invoke(survey_app, ["synth", *wrong, "--n", "20", "--out", out])
+        assert result.exit_code == 2, result.output
+        assert expected in " ".join(result.output.split())
+        assert "compiling" not in result.output

@@ -13,13 +13,15 @@ place only when complete). The line names any output the command had already wri
 from __future__ import annotations
 
 import functools
+import io
 import os
+import select
 import signal
 import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import NoReturn, ParamSpec, TypeVar
 
 import numpy as np
 import typer
@@ -63,23 +65,44 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
         with recording_outputs() as completed:
             try:
                 return command(*args, **kwargs)
-            except BrokenPipeError:
+            except BrokenPipeError as exc:
+                if not _stdout_reader_gone():
+                    _report(exc)  # another pipe (a worker's, a socket): an error as any other
                 # The reader of stdout stopped reading (``| head``): not an error to report.
-                # Quiet, with status 1, as rich's console does when it meets one; stdout goes to
-                # devnull so that flushing it at exit does not fail again.
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, sys.stdout.fileno())
+                # Quiet, with status 1, as rich's console does when it meets one.
                 raise typer.Exit(code=1) from None
             except USER_ERRORS as exc:
-                # Text, not markup: messages quote user input such as ``C(education)[2]``.
-                line = Text.assemble(("error:", "bold red"), f" {error_message(exc)}")
-                stderr.print(line, highlight=False)
-                raise typer.Exit(code=2) from None
+                _report(exc)
             except KeyboardInterrupt:
                 stderr.print(interrupted_message(completed), highlight=False)
                 raise typer.Exit(code=130) from None
 
     return wrapper
+
+
+def _report(exc: Exception) -> NoReturn:
+    """Print a user's error as ``error: ...`` on stderr and exit with status 2."""
+    # Text, not markup: messages quote user input such as ``C(education)[2]``.
+    stderr.print(Text.assemble(("error:", "bold red"), f" {error_message(exc)}"), highlight=False)
+    raise typer.Exit(code=2) from None
+
+
+def _stdout_reader_gone() -> bool:
+    """Whether stdout is a pipe whose reader has gone (``poll`` reports an error on it); if
+    so, stdout now goes to devnull, so that flushing it at exit does not fail again."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (OSError, ValueError, io.UnsupportedOperation):  # no file behind sys.stdout
+        return False
+    if not hasattr(select, "poll"):  # pragma: no cover - Windows: take it for stdout's
+        return True
+    poller = select.poll()
+    poller.register(descriptor, select.POLLOUT)
+    if not any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0)):
+        return False
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    return True
 
 
 def interrupted_message(completed: list[Path]) -> Text:

@@ -155,9 +155,8 @@ def indices_tables(indices: pd.DataFrame, plan: SensitivityPlan) -> list[Table]:
             title=f"{output.name} ({output.unit}); +/- half-width of the 95 % interval",
             title_justify="left",
         )
-        table.add_column(
-            "parameter", no_wrap=True, min_width=max(len(p.name) for p in plan.parameters)
-        )
+        # A path is what a user types: folded onto a second line, never cut with "...".
+        table.add_column("parameter", overflow="fold")
         for index, _ in names:
             table.add_column(index, justify="right")
         for parameter in plan.parameters:

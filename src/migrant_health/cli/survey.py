@@ -409,23 +409,29 @@ def synth(
     if not out.parent.is_dir():
         raise DataError(f"{out}: the folder {out.parent} does not exist")
     check_can_write(out, "--out")  # before the simulation, not after it
-    from migrant_health.cli.preflight import compile_first
-    from migrant_health.engine.run import RunConfig, default_workers
-    from migrant_health.experiments.synthetic_survey import MeasurementModel, synthesize_survey
+    from migrant_health.cli.preflight import compile_first, workers_from_option
+    from migrant_health.engine.run import RunConfig
+    from migrant_health.experiments.synthetic_survey import (
+        MeasurementModel,
+        check_survey_request,
+        synthesize_survey,
+    )
 
-    if workers == 0:
-        workers = default_workers()
-    # A first run says so and compiles side by side, as every other command that simulates.
+    workers = workers_from_option(workers)
+    measurement = MeasurementModel(nonresponse=nonresponse, srh_levels=srh_levels)
+    stack = resolve_stack([scenario] if scenario else [])
+    check_survey_request(year, n, origin_n, include_origin, measurement)
+    # A first run says so and compiles side by side, as every other command that simulates;
+    # after every check, so that a typo does not cost the compilation.
     compile_first(RunConfig(end=year, seed=seed), stderr)
-
     frame = synthesize_survey(
         year,
         n,
         seed=seed,
-        scenario=resolve_stack([scenario] if scenario else []),
+        scenario=stack,
         include_origin=include_origin,
         origin_n=origin_n,
-        model=MeasurementModel(nonresponse=nonresponse, srh_levels=srh_levels),
+        model=measurement,
         workers=workers,
     )
     write_survey(frame, out)

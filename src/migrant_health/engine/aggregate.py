@@ -385,10 +385,29 @@ def _health_gap(rows: TidyRows, frame: pd.DataFrame, standard_weights: np.ndarra
     rows.add_rows(found)
 
 
+#: Values that name a group of their own and are crossed with nothing.
+STANDING_ALONE = frozenset({("arrival_cohort", ANY_COHORT), ("status", "rural_hukou")})
+#: Keys that the by-category metrics add to a group (``stage_share`` and the like).
+_BY_CATEGORY_KEYS = ("stage", "living_type", "phase")
+
+
+def _code_groupings() -> set[tuple[str, ...]]:
+    """The keys of every group a run can write, with their by-category extensions, as sorted
+    tuples: so a valid group is known even where a run had no one in any group of its kind."""
+    plain = {*GROUPINGS, *TENURE_GROUPINGS, *COHORT_GROUPINGS, ("residence",)}
+    groupings = {tuple(sorted(keys)) for keys in plain if keys}
+    for keys in plain:
+        for key in _BY_CATEGORY_KEYS:
+            if key not in keys:
+                groupings.add(tuple(sorted((*keys, key))))
+    return groupings
+
+
 def check_group(group: str, known: set[str]) -> None:
     """Refuse a group no run has: a key or value that is none of :data:`GROUP_VALUES` nor of the
-    groups of ``known`` (a run's), keys that the run does not cross, or keys out of order. A
-    crossing the run has, of values that no one was in, is fine (its series is empty).
+    groups of ``known`` (a run's), keys that no run crosses, keys out of order, or a value of
+    :data:`STANDING_ALONE` crossed with another. A group a run can write, of values that no one
+    was in, is fine (its series is empty).
 
     Raises:
         KeyError: naming the closest groups and how a group is written.
@@ -396,7 +415,7 @@ def check_group(group: str, known: set[str]) -> None:
     if group in known:
         return
     values: dict[str, set[str]] = {key: set(labels) for key, labels in GROUP_VALUES.items()}
-    groupings: set[tuple[str, ...]] = set()
+    groupings = _code_groupings()
     for name in known:
         if name == "all":
             continue
@@ -407,14 +426,19 @@ def check_group(group: str, known: set[str]) -> None:
     pairs = [pair.partition("=") for pair in group.split(",")]
     keys = tuple(key for key, _, _ in pairs)
     if all(sep and value in values.get(key, ()) for key, sep, value in pairs):
+        alone = [f"{key}={value}" for key, _, value in pairs if (key, value) in STANDING_ALONE]
+        if alone and len(pairs) > 1:
+            raise KeyError(
+                f"no group '{group}': {alone[0]} is a group of its own, crossed with none"
+            )
         if keys in groupings:
-            return  # a crossing of known values that no one was in
+            return  # a group of known values that no one was in
         if tuple(sorted(keys)) in groupings:
             fixed = ",".join(f"{key}={value}" for key, _, value in sorted(pairs))
             raise KeyError(f"no group '{group}': a group's keys are in sorted order, '{fixed}'")
         raise KeyError(
-            f"no group '{group}': the run does not cross {', '.join(keys)}; it crosses "
-            + "; ".join(", ".join(g) for g in sorted(g for g in groupings if len(g) > 1))
+            f"no group '{group}': no run crosses {' with '.join(keys)}; the crossings are "
+            + "; ".join(" x ".join(g) for g in sorted(g for g in groupings if len(g) > 1))
         )
     close = difflib.get_close_matches(group, sorted(known), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "."

@@ -121,9 +121,13 @@ def parameter_record_layout() -> str:
     (``params.tree`` keeps the parsed files).
     """
     # Imported here: the parameters are read by modules that import this one.
+    from migrant_health.errors import MigrantHealthError
     from migrant_health.params.tree import files_stamp
 
-    return _record_layout(files_stamp())
+    try:
+        return _record_layout(files_stamp())
+    except MigrantHealthError:  # a defaults file being edited: the run itself will say what
+        return "unreadable"
 
 
 @functools.lru_cache(maxsize=4)
@@ -177,17 +181,21 @@ def kernels_cached() -> bool:
         return False
 
 
-def note_kernels_compiled() -> None:
+def note_kernels_compiled(stamp: str | None = None) -> None:
     """Record that a run finished here, so every kernel a run needs is cached.
 
     Best effort (a read-only installation keeps no marker), and nothing without the JIT.
+
+    Args:
+        stamp: :func:`cache_stamp` as the run began (the sources and parameters its kernels
+            were compiled for, even if a file changed while it ran); now if not given.
     """
     if getattr(nb.config, "DISABLE_JIT", False) or kernels_cached():
         return
     try:
         marker = cache_marker_dir() / _RUN_MARKER
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(cache_stamp(), encoding="utf-8")
+        marker.write_text(stamp or cache_stamp(), encoding="utf-8")
     except OSError:  # pragma: no cover - read-only site-packages
         return
 

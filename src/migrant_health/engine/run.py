@@ -30,7 +30,7 @@ from migrant_health.engine.aggregate import cell_table, check_group, tidy_aggreg
 from migrant_health.engine.context import RunContext, compile_parameters
 from migrant_health.engine.exact_sum import ExactSum, Packed, load_compiled, pack
 from migrant_health.engine.interrupts import ignore_sigint, sigint_deferred, stop_pool
-from migrant_health.engine.jit import kernels_cached, note_kernels_compiled
+from migrant_health.engine.jit import cache_stamp, kernels_cached, note_kernels_compiled
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.population import MORTALITY_FACTOR_CELLS, MORTALITY_FACTORS, Chunk
 from migrant_health.engine.precompile import compile_kernels_once
@@ -721,6 +721,8 @@ def sum_chunks(
         load_compiled()  # a Ctrl-C during the first chunk's addition would be swallowed
     snapshots: list[pd.DataFrame] = []
     records: dict[str, list[np.ndarray]] = {}
+    # What the kernels are compiled for as the chunks start, noted once they have finished.
+    stamp = cache_stamp() if runs_here else None
     t1 = time.perf_counter()
     if progress is not None:
         progress(0, len(tasks))  # the total is known before the first chunk (which may compile)
@@ -734,7 +736,7 @@ def sum_chunks(
             progress(done, len(tasks))
     timings["simulate"] = time.perf_counter() - t1
     if runs_here:
-        note_kernels_compiled()
+        note_kernels_compiled(stamp)
     stacked = {name: np.stack(parts) for name, parts in records.items()}
     return ChunkSums(ctx, layout, sums, snapshots, timings, stacked, chunks, len(bounds))
 

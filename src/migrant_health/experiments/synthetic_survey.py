@@ -503,6 +503,29 @@ def _simulated_scores(rows: pd.DataFrame) -> dict[str, np.ndarray]:
     return scores
 
 
+def check_survey_request(
+    year: int,
+    n: int,
+    origin_n: int | None = None,
+    include_origin: bool = False,
+    model: MeasurementModel | None = None,
+) -> None:
+    """Check what :func:`synthesize_survey` is asked for, before anything is simulated (or
+    compiled).
+
+    Raises:
+        RunConfigError: If ``year`` is outside the simulation's years or a size is not positive.
+        DataError: For a bad measurement model.
+    """
+    (model or MeasurementModel()).check()
+    demo = load_demography()
+    if not demo.first_year <= year <= demo.last_year:
+        raise RunConfigError(
+            f"--year {year} is outside the simulation's years [{demo.first_year}, {demo.last_year}]"
+        )
+    _check_sizes(n, origin_n, include_origin)
+
+
 def synthesize_survey(
     year: int,
     n: int,
@@ -539,16 +562,10 @@ def synthesize_survey(
         DataError: If the simulation holds too few people of a group, or for a bad model.
         ScenarioError: For a scenario that does not fit the parameter tree.
     """
-    (model or MeasurementModel()).check()
+    check_survey_request(year, n, origin_n, include_origin, model)
     n = small_runs.shrink_count(n, small_runs.RESPONDENTS)
     if origin_n is not None:
         origin_n = small_runs.shrink_count(origin_n, small_runs.RESPONDENTS)
-    demo = load_demography()
-    if not demo.first_year <= year <= demo.last_year:
-        raise RunConfigError(
-            f"--year {year} is outside the simulation's years [{demo.first_year}, {demo.last_year}]"
-        )
-    _check_sizes(n, origin_n, include_origin)
     result = simulate(
         RunConfig(
             end=year,
