@@ -88,3 +88,13 @@ def test_a_broken_pipe_other_than_stdout_s_is_an_error() -> None:
     with pytest.raises(typer.Exit) as stopped:
         command()
     assert stopped.value.exit_code == 2
+
+
+def test_output_off_a_terminal_starts_with_its_first_word(tmp_path: Path) -> None:
+    """A progress bar that never showed (no terminal) left an empty line at the top."""
+    report = runner.invoke(app, ["report", str(tmp_path / "nowhere")])
+    assert report.exit_code == 2
+    assert report.output.startswith("error:"), report.output[:80]
+    run = runner.invoke(app, ["simulate", *SMALL, "--out", str(tmp_path / "run")])
+    assert run.exit_code == 0, run.output
+    assert run.output.startswith("simulating 2008-2009"), run.output[:80]

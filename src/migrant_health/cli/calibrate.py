@@ -78,6 +78,7 @@ def _progress(label: str) -> Progress:
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,  # off a terminal, rich leaves an empty line behind
     )
 
 

@@ -220,6 +220,7 @@ def _simulate_with_progress(
         TextColumn("left"),
         console=console,
         transient=True,
+        disable=not console.is_terminal,  # off a terminal, rich leaves an empty line behind
     ) as bar:
         task = bar.add_task("chunks", total=None)
 
