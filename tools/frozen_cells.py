@@ -15,9 +15,9 @@ figures of docs/model.md section 5 come from this script with ``--seeds 3-22``.
 from __future__ import annotations
 
 import argparse
-import sys
 
 import pandas as pd
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from migrant_health import RunConfig, small_runs
@@ -88,7 +88,10 @@ def main() -> None:
         TextColumn("{task.completed}/{task.total}"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, transient=True, disable=not sys.stderr.isatty()) as progress:
+    notes = Console(stderr=True)
+    with Progress(
+        *columns, console=notes, transient=True, disable=not notes.is_interactive
+    ) as progress:
         task = progress.add_task("runs", total=len(args.seeds))
         runs = (frozen_run(seed, args.scale) for seed in args.seeds)
         measured, held = pooled_trends(runs, p, done=lambda: progress.advance(task))

@@ -78,7 +78,7 @@ def _progress(label: str) -> Progress:
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=not console.is_terminal,  # off a terminal, rich leaves an empty line behind
+        disable=not console.is_interactive,  # else rich leaves an empty line off a terminal
     )
 
 

@@ -220,7 +220,7 @@ def _simulate_with_progress(
         TextColumn("left"),
         console=console,
         transient=True,
-        disable=not console.is_terminal,  # off a terminal, rich leaves an empty line behind
+        disable=not console.is_interactive,  # else rich leaves an empty line off a terminal
     ) as bar:
         task = bar.add_task("chunks", total=None)
 

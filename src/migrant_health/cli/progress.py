@@ -30,7 +30,7 @@ def count_progress(
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=not console.is_terminal,  # off a terminal, rich leaves an empty line behind
+        disable=not console.is_interactive,  # else rich leaves an empty line off a terminal
         redirect_stdout=redirect_streams,
         redirect_stderr=redirect_streams,
     ) as bar:

@@ -62,7 +62,7 @@ def report_command(
         TimeElapsedColumn(),
         console=stderr,
         transient=True,
-        disable=not stderr.is_terminal,  # off a terminal, rich leaves an empty line behind
+        disable=not stderr.is_interactive,  # else rich leaves an empty line off a terminal
     ) as bar:
         task = bar.add_task("charts", total=None)
 
