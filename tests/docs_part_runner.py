@@ -42,7 +42,7 @@ from pathlib import Path
 SHELL_SYNTAX = set("|&;<$`*?(){}[]!~")
 #: A ``>`` that a quote makes a word, not a redirection.
 QUOTED_ARROW = re.compile(r"""['"][^'"]*>""")
-#: Seconds a command run in bash may take.
+#: Seconds any one command may take (in bash, or here under a watchdog).
 TIMEOUT = 600
 #: Characters of each stream kept in the results.
 TAIL = 3000
