@@ -18,9 +18,10 @@ import argparse
 
 import pandas as pd
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
 
 from migrant_health import RunConfig, small_runs
+from migrant_health.cli.progress import transient_bar
 from migrant_health.experiments.frozen_cells import (
     BOUND,
     SCALE,
@@ -88,10 +89,7 @@ def main() -> None:
         TextColumn("{task.completed}/{task.total}"),
         TimeRemainingColumn(),
     )
-    notes = Console(stderr=True)
-    with Progress(
-        *columns, console=notes, transient=True, disable=not notes.is_interactive
-    ) as progress:
+    with transient_bar(*columns, console=Console(stderr=True)) as progress:
         task = progress.add_task("runs", total=len(args.seeds))
         runs = (frozen_run(seed, args.scale) for seed in args.seeds)
         measured, held = pooled_trends(runs, p, done=lambda: progress.advance(task))

@@ -23,6 +23,7 @@ from rich.table import Table
 from migrant_health.atomic import atomic_path
 from migrant_health.cli.errors import friendly_errors, stderr
 from migrant_health.cli.preflight import COMPILING, prepare_run, workers_from_option
+from migrant_health.cli.progress import transient_bar
 from migrant_health.data import load_demography
 from migrant_health.engine.jit import kernels_cached
 from migrant_health.engine.run import RunConfig, cap_workers
@@ -70,15 +71,13 @@ def best_so_far(best: float) -> str:
 
 
 def _progress(label: str) -> Progress:
-    return Progress(
+    return transient_bar(
         TextColumn(f"[bold]{label}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
         console=console,
-        transient=True,
-        disable=not console.is_interactive,  # else rich leaves an empty line off a terminal
     )
 
 

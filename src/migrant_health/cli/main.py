@@ -12,7 +12,6 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
-    Progress,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -33,6 +32,7 @@ from migrant_health.cli.output import (
     warn_ignored,
 )
 from migrant_health.cli.preflight import prepare_run, workers_from_option
+from migrant_health.cli.progress import transient_bar
 from migrant_health.cli.report import report_command
 from migrant_health.cli.runs import register_new_run, runs_app
 from migrant_health.cli.scenarios import scenarios_app
@@ -209,7 +209,7 @@ def _simulate_with_progress(
     The bar shows the time elapsed and the time remaining, estimated from the chunks done: a
     national run takes hours.
     """
-    with Progress(
+    with transient_bar(
         TextColumn("[bold]simulating"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -219,8 +219,6 @@ def _simulate_with_progress(
         TimeRemainingColumn(),
         TextColumn("left"),
         console=console,
-        transient=True,
-        disable=not console.is_interactive,  # else rich leaves an empty line off a terminal
     ) as bar:
         task = bar.add_task("chunks", total=None)
 

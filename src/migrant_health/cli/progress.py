@@ -4,9 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+
+def transient_bar(*columns: str | ProgressColumn, console: Console, **options: Any) -> Progress:
+    """A progress bar that is gone when the work is done, drawn only on an interactive console.
+
+    Off a terminal (output piped or captured) the bar would never show, yet rich would still
+    leave an empty line where it stood; so it is disabled there, on rich's own condition.
+
+    Args:
+        columns: The bar's columns.
+        console: Where the bar is drawn.
+        options: Other :class:`rich.progress.Progress` options (``redirect_stdout``, ...).
+    """
+    return Progress(
+        *columns, console=console, transient=True, disable=not console.is_interactive, **options
+    )
 
 
 @contextmanager
@@ -22,15 +46,13 @@ def count_progress(
         redirect_streams: Whether the bar takes over stdout and stderr while it shows (not
             when the work forks processes that may write to them).
     """
-    with Progress(
+    with transient_bar(
         TextColumn(f"[bold]{label}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn(unit),
         TimeElapsedColumn(),
         console=console,
-        transient=True,
-        disable=not console.is_interactive,  # else rich leaves an empty line off a terminal
         redirect_stdout=redirect_streams,
         redirect_stderr=redirect_streams,
     ) as bar:

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
 from migrant_health.cli.errors import friendly_errors, stderr
+from migrant_health.cli.progress import transient_bar
 from migrant_health.store import RUNS
 
 console = Console()
@@ -54,15 +55,13 @@ def report_command(
     """
     from migrant_health.report.outcome_report import write_report
 
-    with Progress(
+    with transient_bar(
         TextColumn("[bold]drawing"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("charts"),
         TimeElapsedColumn(),
         console=stderr,
-        transient=True,
-        disable=not stderr.is_interactive,  # else rich leaves an empty line off a terminal
     ) as bar:
         task = bar.add_task("charts", total=None)
 
