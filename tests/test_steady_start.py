@@ -864,7 +864,12 @@ def mean_returnee_savings(
         savings_history,
     )
 
-    education = 1
+    # The person's codes and states with the types of the chunk's columns (int8 codes, float32
+    # states), as the steady start passes them: the machine code cached for the model's own
+    # calls is then loaded, where Python's int and float would compile both functions anew
+    # (about a minute of a cold test run).
+    education, family, male = np.int8(1), np.int8(1), np.int8(0)
+    health, mind = np.float32(health_now), np.float32(mental)
     before = age - int(school_end_age(p, education)) - city - since
     keys = history_keys(seed, age)
     farming = np.empty(age, np.bool_)
@@ -873,12 +878,13 @@ def mean_returnee_savings(
     now_total = leaving_total = 0.0
     for pid in range(people):
         well, ill, rate = city_path or returnee_city_health(
-            p, seed, pid, age - since, 0.0, tier, education, 1, health_now, 0.1, 0.6, 0.5
+            p, seed, pid, age - since, 0.0, tier, education, family, health, 0.1, 0.6, 0.5
         )
         now, on_leaving = savings_history(
-            p, seed, pid, age, before, RURAL_STAYER, JOB_FARM, city, since, RETURNED, JOB_FARM,
-            0.0, tier, INS_RURAL, chronic, health_now, mental, education, 0.0, 0, keys, farming,
-            local, onset, steady, well, ill, on_arrival, rate,
+            p, seed, pid, age, before, RURAL_STAYER, JOB_FARM, city, since, np.int8(RETURNED),
+            np.int8(JOB_FARM), np.float32(0.0), tier, np.int8(INS_RURAL), np.int8(chronic),
+            health, mind, education, np.float32(0.0), male, keys, farming, local, onset, steady,
+            well, ill, on_arrival, rate,
             0.0, rate,  # no shortfall of the return left to fade over the years home
             p["migration__reference__integration"],  # a returnee's city years: the reference
         )  # fmt: skip
@@ -1016,9 +1022,12 @@ def test_the_year_before_leaving_nonfarm_work_at_the_stationary_chance() -> None
         last = int(np.ceil(nonfarm_retirement_age(p, seed, pid, 0))) - 1
         if not 30 <= last < age - 1:
             continue
+        # Education, health and sex typed as the chunk's columns, as the steady start passes
+        # them (the model's cached machine code is loaded, not compiled anew).
         local_work_spells(
-            p, seed, pid, age, years, farming, 1, health, 0, keys, spells, False, years, health, 0
-        )
+            p, seed, pid, age, years, farming, np.int8(1), np.float32(health), np.int8(0), keys,
+            spells, False, years, health, 0,
+        )  # fmt: skip
         held.append(spells[years - 1 - (age - 1 - last)])
         enter = logistic(local_nonfarm_entry_odds(p, last, 1, health, 0))
         leave = local_nonfarm_exit(p, health)
@@ -1102,13 +1111,19 @@ def test_a_returnees_city_pay_rises_with_the_years_of_the_spell() -> None:
 
     p = base_year_parameters()
     seed = np.uint64(3)
-    pays = [spell_year_pay(p, seed, 7, 45, 35 + k, k, 2, 0.88, 0, 0.62, 2) for k in range(8)]
+    # Education and mental health typed as the savings history passes them (the model's
+    # cached machine code is loaded, not compiled anew).
+    education, mental = np.int8(2), np.float32(0.62)
+    pays = [
+        spell_year_pay(p, seed, 7, 45, 35 + k, k, education, 0.88, 0, mental, 2) for k in range(8)
+    ]
     assert all(later > earlier for earlier, later in pairwise(pays))
     flat = p.copy()
     flat["labor__income__economic_integration"] = 0.0
     flat["labor__income__formal"] = 0.0
     flat_pays = [
-        spell_year_pay(flat, seed, 7, 45, 35 + k, k, 2, 0.88, 0, 0.62, 2) for k in range(8)
+        spell_year_pay(flat, seed, 7, 45, 35 + k, k, education, 0.88, 0, mental, 2)
+        for k in range(8)
     ]
     assert flat_pays == pytest.approx([flat_pays[0]] * 8)
 
