@@ -794,8 +794,10 @@ def run_chunks(
 def weighted_cells(plan: Plan, ctx: RunContext, total: np.ndarray, first_year: int) -> pd.DataFrame:
     """The weighted cell table of the reported years (from ``first_year`` on)."""
     weights = {"rural": ctx.scale, "urban_local": ctx.urban_scale}
-    cells = cell_table(total, ctx.years, weights, plan.statistics)
-    return cells[cells["year"] >= first_year].reset_index(drop=True)
+    # The years before the first reported one are simulated (the population's history), not
+    # reported: their cells are not made at all.
+    first = max(0, first_year - ctx.years.start)
+    return cell_table(total[first:], ctx.years[first:], weights, plan.statistics)
 
 
 def run_plan(
