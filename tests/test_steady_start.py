@@ -855,6 +855,7 @@ def mean_returnee_savings(
     rate; by default each person's own (:func:`steady_start.returnee_city_health`, ties 0.1,
     origin network 0.6, support at home 0.5).
     """
+    from migrant_health.engine.binding import record_for_calls
     from migrant_health.engine.codes import INS_RURAL, JOB_FARM, RETURNED, RURAL_STAYER
     from migrant_health.modules.health import initial_steady_state
     from migrant_health.modules.schooling import school_end_age
@@ -875,13 +876,14 @@ def mean_returnee_savings(
     farming = np.empty(age, np.bool_)
     local = np.empty(age, np.int8)
     steady = np.array([initial_steady_state(p, a, 0.0, False) for a in range(121)])
+    rules = record_for_calls(p)  # two calls a person: the record's cheap form
     now_total = leaving_total = 0.0
     for pid in range(people):
         well, ill, rate = city_path or returnee_city_health(
-            p, seed, pid, age - since, 0.0, tier, education, family, health, 0.1, 0.6, 0.5
+            rules, seed, pid, age - since, 0.0, tier, education, family, health, 0.1, 0.6, 0.5
         )
         now, on_leaving = savings_history(
-            p, seed, pid, age, before, RURAL_STAYER, JOB_FARM, city, since, np.int8(RETURNED),
+            rules, seed, pid, age, before, RURAL_STAYER, JOB_FARM, city, since, np.int8(RETURNED),
             np.int8(JOB_FARM), np.float32(0.0), tier, np.int8(INS_RURAL), np.int8(chronic),
             health, mind, education, np.float32(0.0), male, keys, farming, local, onset, steady,
             well, ill, on_arrival, rate,
@@ -1003,6 +1005,7 @@ def test_the_year_before_leaving_nonfarm_work_at_the_stationary_chance() -> None
     that age is followed by farming whatever it held: run backward, the chain draws it with
     its stationary chance ``enter / (enter + leave)``, not with the entry chance that a year
     of farming after it would otherwise mean."""
+    from migrant_health.engine.binding import record_for_calls
     from migrant_health.engine.random import logistic
     from migrant_health.modules.labor import (
         local_nonfarm_entry_odds,
@@ -1011,7 +1014,7 @@ def test_the_year_before_leaving_nonfarm_work_at_the_stationary_chance() -> None
     )
     from migrant_health.modules.steady_start import history_keys, local_work_spells
 
-    p = base_year_parameters()
+    p = record_for_calls(base_year_parameters())  # 80,000 calls: the record's cheap form
     seed = np.uint64(3)
     age, years, health = 85, 60, 0.85
     keys = history_keys(seed, years)
@@ -1324,18 +1327,20 @@ def test_every_base_year_returnee_spent_at_least_a_year_in_the_city() -> None:
     return lasted a year or more (frozen 2008 conditions, seeds 3-5: 15.2 % one year, 12.3 %
     two, a mean of 6.67). Drawn from 0, a seventh of the base-year returnees had never been in
     the city and came home without its mark on health, mental health, ties and savings."""
+    from migrant_health.engine.binding import record_for_calls
     from migrant_health.modules.returnee_spell import returnee_city_spell
 
     p = base_year_parameters()
+    rules = record_for_calls(p)  # 20,000 calls: the record's cheap form
     seed = np.uint64(3)
-    spells = np.array([returnee_city_spell(p, seed, pid, 45, 0)[0] for pid in range(20_000)])
+    spells = np.array([returnee_city_spell(rules, seed, pid, 45, 0)[0] for pid in range(20_000)])
     assert spells.min() == 1
     mean = float(p["migration__initial__returned_city_years"])
     assert abs(spells.mean() - mean) < 0.2  # standard error about 0.04
     assert abs((spells == 1).mean() - 1.0 / mean) < 0.01
     # No working life yet, no spell; one working year, a spell of one year.
-    assert returnee_city_spell(p, seed, 7, 0, 0)[0] == 0
-    assert returnee_city_spell(p, seed, 7, 1, 0)[0] == 1
+    assert returnee_city_spell(rules, seed, 7, 0, 0)[0] == 0
+    assert returnee_city_spell(rules, seed, 7, 1, 0)[0] == 1
 
 
 def test_returnees_disposition_to_distress_holds_still(
