@@ -9,23 +9,53 @@ and levers with Morris or Sobol indices; :func:`write_report` writes the HTML re
 a comparison.
 """
 
+import typing
 from importlib import metadata as _metadata
 
-from migrant_health.catalogue import list_runs, open_catalogue
-from migrant_health.comparison import compare
-from migrant_health.engine.run import RunConfig, RunResult
-from migrant_health.errors import (
-    DataError,
-    MigrantHealthError,
-    ParameterError,
-    RunConfigError,
-    ScenarioError,
-    StoreError,
+from migrant_health.lazy import lazy_exports as _lazy_exports
+
+if typing.TYPE_CHECKING:
+    from migrant_health.catalogue import list_runs, open_catalogue
+    from migrant_health.comparison import compare
+    from migrant_health.engine.run import RunConfig, RunResult
+    from migrant_health.errors import (
+        DataError,
+        MigrantHealthError,
+        ParameterError,
+        RunConfigError,
+        ScenarioError,
+        StoreError,
+    )
+    from migrant_health.model import simulate
+    from migrant_health.params import ParameterTree, Scenario, load_parameters
+    from migrant_health.reporting import write_report
+    from migrant_health.sensitivity_analysis import sensitivity
+
+# Loaded on first use (migrant_health/lazy.py): importing the package, as every start of the
+# command line does, must not load pandas, Numba and DuckDB (seconds) for a name it may not use.
+__getattr__, __dir__ = _lazy_exports(
+    __name__,
+    {
+        "list_runs": "catalogue",
+        "open_catalogue": "catalogue",
+        "compare": "comparison",
+        "RunConfig": "engine.run",
+        "RunResult": "engine.run",
+        "DataError": "errors",
+        "MigrantHealthError": "errors",
+        "ParameterError": "errors",
+        "RunConfigError": "errors",
+        "ScenarioError": "errors",
+        "StoreError": "errors",
+        "simulate": "model",
+        "ParameterTree": "params",
+        "Scenario": "params",
+        "load_parameters": "params",
+        "write_report": "reporting",
+        "sensitivity": "sensitivity_analysis",
+    },
 )
-from migrant_health.model import simulate
-from migrant_health.params import ParameterTree, Scenario, load_parameters
-from migrant_health.reporting import write_report
-from migrant_health.sensitivity_analysis import sensitivity
+
 
 try:
     __version__ = _metadata.version("migrant_health")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich import box
 from rich.console import Console
@@ -24,20 +24,24 @@ from migrant_health.atomic import atomic_path
 from migrant_health.cli.errors import friendly_errors, stderr
 from migrant_health.cli.preflight import COMPILING, prepare_run, workers_from_option
 from migrant_health.cli.progress import transient_bar
-from migrant_health.data import load_demography
-from migrant_health.engine.jit import kernels_cached
-from migrant_health.engine.run import RunConfig, cap_workers
 from migrant_health.errors import DataError, RunConfigError
-from migrant_health.experiments.fit import fit_summary, fit_table, model_series, objective
-from migrant_health.experiments.matching import MatchedTargets, load_targets, match_targets
-from migrant_health.experiments.quantity import ModelRun, replicate_se, simulate_cells
-from migrant_health.scenarios import resolve_stack
 from migrant_health.writable import check_can_write
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from migrant_health.experiments.matching import MatchedTargets
+    from migrant_health.experiments.quantity import ModelRun
+
+# pandas, the engine, the data and the experiments (seconds) are imported in the functions that
+# use them: every start of the command line, even --help, imports this module.
 
 console = Console()
 
 
 def _number(value: float) -> str:
+    import pandas as pd
+
     if pd.isna(value):
         return "n/a"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
@@ -67,6 +71,8 @@ def _fit_console_table(table: pd.DataFrame, title: str) -> Table:
 
 def best_so_far(best: float) -> str:
     """The calibration bar's label: the best objective, or that no trial has finished yet."""
+    import pandas as pd
+
     return "no trial finished yet" if pd.isna(best) else f"best J = {best:.4g}"
 
 
@@ -135,6 +141,13 @@ def fit_command(
     Exits 0 whether or not targets pass (the table and the report say which fail), and 2 on
     bad input (targets file, scenario, settings).
     """
+    from migrant_health.data import load_demography
+    from migrant_health.engine.run import RunConfig
+    from migrant_health.experiments.fit import fit_summary, fit_table, model_series, objective
+    from migrant_health.experiments.matching import load_targets, match_targets
+    from migrant_health.experiments.quantity import replicate_se, simulate_cells
+    from migrant_health.scenarios import resolve_stack
+
     frame = load_targets(targets)
     matched = match_targets(frame)
     _warn_of_unknown_keys(matched)
@@ -244,6 +257,8 @@ def calibrate_command(
     The study lives in --study DIR (study.json, targets.csv, tolerances.csv, journal.log,
     best.yaml, trials.csv) and resumes where it stopped; several --workers share its journal.
     """
+    from migrant_health.engine.jit import kernels_cached
+    from migrant_health.engine.run import cap_workers
     from migrant_health.experiments.calibration import calibrate
 
     only = [p.strip() for p in params.split(",") if p.strip()] if params else None

@@ -10,10 +10,10 @@ from rich.console import Console
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.runs import register_new_run
 from migrant_health.cli.summary import summary_table
-from migrant_health.engine.run import combine_parts
-from migrant_health.model import default_plan
-from migrant_health.store import RUNS, check_writable, read_parts, write_run
 from migrant_health.writable import check_can_write
+
+# The engine, the model and the store (pandas, Numba: seconds) are imported in the command:
+# every start of the command line, even --help, imports this module.
 
 console = Console()
 
@@ -38,6 +38,10 @@ def combine_command(
     other data, parameters or settings (scenario, seed, scale, years), naming the two parts,
     the field and both values; ranges that overlap or leave chunks out.
     """
+    from migrant_health.engine.run import combine_parts
+    from migrant_health.model import default_plan
+    from migrant_health.store import RUNS, check_writable, read_parts, write_run
+
     if out is not None:
         check_writable(out)
     else:

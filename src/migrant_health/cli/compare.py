@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from math import isnan
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -15,21 +15,16 @@ from migrant_health.cli.output import FormatOpt, check_format, emit, notes_conso
 from migrant_health.cli.preflight import compile_first, compiles_here, warn
 from migrant_health.cli.progress import runs_progress
 from migrant_health.cli.scheduler import SCHEDULER_OPTION, cluster_for
-from migrant_health.experiments.compare import (
-    RUNS,
-    Comparison,
-    ComparisonPlan,
-    check_output,
-    plan_comparison,
-    run_comparison,
-)
-from migrant_health.experiments.deltas import DELTA_COLUMNS
-from migrant_health.headlines import HEADLINES, data_label
-from migrant_health.model import default_plan
-from migrant_health.scenarios import BASELINE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from migrant_health.experiments.compare import Comparison, ComparisonPlan
+
+# pandas, the experiments and the model (seconds) are imported in the functions that use them:
+# every start of the command line, even --help, imports this module.
 
 console = Console()
-SUMMARY_COLUMNS = ["label", *DELTA_COLUMNS, "unit"]
 
 
 @friendly_errors
@@ -78,6 +73,8 @@ def compare_command(
     A row has the columns label, scenario, metric, group, year, baseline, value, delta,
     delta_lo, delta_hi, delta_se, replicates and unit (values in the metric's own unit).
     """
+    from migrant_health.experiments.compare import check_output, plan_comparison
+
     check_format(output_format)
     names = [part.strip() for part in scenarios.split(",") if part.strip()]
     plan = plan_comparison(
@@ -140,6 +137,8 @@ def _say_before(plan: ComparisonPlan, notes: Console) -> None:
 
 
 def _run_with_progress(plan: ComparisonPlan, out: Path | None, notes: Console) -> Comparison:
+    from migrant_health.experiments.compare import RUNS, run_comparison
+
     with runs_progress("comparing", notes) as progress:
         return run_comparison(plan, out, runs=RUNS, progress=progress)
 
@@ -150,6 +149,12 @@ def summary_frame(deltas: pd.DataFrame, plan: ComparisonPlan) -> pd.DataFrame:
     Values are in the metric's own unit (a share as 0-1), as in ``deltas.parquet``; a
     headline the run has no value for gets empty values.
     """
+    import pandas as pd
+
+    from migrant_health.experiments.deltas import DELTA_COLUMNS
+    from migrant_health.headlines import HEADLINES, data_label
+    from migrant_health.model import default_plan
+
     headlines = pd.DataFrame(
         [(data_label(label, scale), metric, group) for label, metric, group, scale, _ in HEADLINES],
         columns=["label", "metric", "group"],
@@ -159,11 +164,15 @@ def summary_frame(deltas: pd.DataFrame, plan: ComparisonPlan) -> pd.DataFrame:
     summary = pairs.merge(last, on=["scenario", "metric", "group"], how="left")
     summary["year"] = plan.end
     summary["unit"] = summary["metric"].map({m.name: m.unit for m in default_plan().metrics})
-    return summary[SUMMARY_COLUMNS]
+    # The label, the columns of deltas.parquet, the unit: built here rather than as a constant
+    # of this module, which would import the deltas (pandas, DuckDB) at every start.
+    return summary[["label", *DELTA_COLUMNS, "unit"]]
 
 
 def summary_tables(summary: pd.DataFrame, plan: ComparisonPlan) -> list[Table]:
     """One rich table per scenario: baseline, scenario, delta and its 90 % interval."""
+    from migrant_health.headlines import HEADLINES
+
     formats = {
         (metric, group): (label, scale, fmt) for label, metric, group, scale, fmt in HEADLINES
     }
@@ -203,6 +212,8 @@ def _shown(x: float, scale: float, fmt: str, signed: bool = False) -> str:
 
 def cost_tables(result: Comparison, plan: ComparisonPlan) -> list[Table]:
     """The cost of each scenario by lever, and what it buys: outcomes averted and their price."""
+    from migrant_health.scenarios import BASELINE
+
     levers = Table(
         title=f"Costs to {plan.end}, bn CNY discounted to each scenario's first lever "
         f"year (mean of {len(plan.draws)} replicates; reached in million person-years)",

@@ -23,7 +23,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn, ParamSpec, TypeVar
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.text import Text
@@ -36,13 +35,28 @@ R = TypeVar("R")
 stderr = Console(stderr=True, soft_wrap=True)
 
 
-# The errors a user can fix; anything else is a bug and keeps its traceback.
-USER_ERRORS = (MigrantHealthError, np.linalg.LinAlgError, OSError)
+def _lin_alg_errors() -> tuple[type[Exception], ...]:
+    """NumPy's ``LinAlgError``, if NumPy's linear algebra is loaded; otherwise none.
+
+    Not imported here: NumPy costs a tenth of a second at every start of the command line, and
+    a command that never loaded ``numpy.linalg`` cannot have raised its error.
+    """
+    linalg = sys.modules.get("numpy.linalg")
+    return (linalg.LinAlgError,) if linalg is not None else ()
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """The errors a user can fix; anything else is a bug and keeps its traceback.
+
+    The package's own errors, a singular matrix while estimating a model (NumPy's
+    ``LinAlgError``) and a file that cannot be read or written.
+    """
+    return (MigrantHealthError, *_lin_alg_errors(), OSError)
 
 
 def error_message(exc: Exception) -> str:
-    """The one-line message shown for one of the :data:`USER_ERRORS`."""
-    if isinstance(exc, np.linalg.LinAlgError):
+    """The one-line message shown for one of the :func:`user_errors`."""
+    if isinstance(exc, _lin_alg_errors()):
         return (
             f"the model could not be estimated ({exc}): covariates are collinear or an "
             "instrument is rank-deficient; drop or combine variables"
@@ -71,7 +85,7 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
                 # The reader of stdout stopped reading (``| head``): not an error to report.
                 # Quiet, with status 1, as rich's console does when it meets one.
                 raise typer.Exit(code=1) from None
-            except USER_ERRORS as exc:
+            except user_errors() as exc:
                 _report(exc)
             except KeyboardInterrupt:
                 stderr.print(interrupted_message(completed), highlight=False)

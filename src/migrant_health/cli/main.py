@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -41,14 +42,16 @@ from migrant_health.cli.sensitivity import sensitivity_command
 from migrant_health.cli.serve import serve_command
 from migrant_health.cli.summary import summary_table
 from migrant_health.cli.survey import survey_app
-from migrant_health.engine.run import Executor, RunConfig, RunResult, parse_chunks
 from migrant_health.errors import ParameterError, RunConfigError
-from migrant_health.headlines import summary_frame
-from migrant_health.model import default_plan, simulate
-from migrant_health.params import ParameterSpec, ParameterTree
-from migrant_health.scenarios import resolve_stack
-from migrant_health.store import RUNS, check_writable, write_run
 from migrant_health.writable import check_can_write
+
+if TYPE_CHECKING:
+    from migrant_health.engine.run import Executor, RunConfig, RunResult
+    from migrant_health.params import ParameterSpec, ParameterTree
+
+# The model, the engine, the store and the parameters (pandas, Numba, PyArrow, YAML: seconds)
+# are imported in the commands that use them: every start of the command line, even --help and
+# --version, imports this module and every command's.
 
 #: The share of people a snapshot samples unless --snapshot-fraction says otherwise.
 SNAPSHOT_FRACTION = 0.05
@@ -159,6 +162,11 @@ def simulate_command(
     years, as in aggregates.parquet (null or empty where the run has none), in the metric's
     own unit (persons, share 0-1, ...; not scaled as in the text).
     """
+    from migrant_health.engine.run import RunConfig, parse_chunks
+    from migrant_health.headlines import summary_frame
+    from migrant_health.scenarios import resolve_stack
+    from migrant_health.store import RUNS, check_writable, write_run
+
     check_format(output_format)
     resolved_workers = workers_from_option(workers)
     # A fraction out of range is an error (RunConfig.validate), not a warning as well.
@@ -209,6 +217,8 @@ def _simulate_with_progress(
     The bar shows the time elapsed and the time remaining, estimated from the chunks done: a
     national run takes hours.
     """
+    from migrant_health.model import simulate
+
     with transient_bar(
         TextColumn("[bold]simulating"),
         BarColumn(),
@@ -286,6 +296,8 @@ def plan_command(output_format: FormatOpt = "text") -> None:
     order they initialise. csv: the steps. A step has the columns step, module, seed, does,
     reads, writes, parameters, results and kernels (lists as comma-separated text, - if none).
     """
+    from migrant_health.model import default_plan
+
     check_format(output_format)
     plan = default_plan()
     steps = [{**row, "step": int(row["step"])} for row in plan.describe()]
@@ -325,6 +337,8 @@ def metrics_command(output_format: FormatOpt = "text") -> None:
     json: an object with the key metrics, a list of rows. csv: the rows. A row has the columns
     metric, unit, definition and by (the extra key a metric is split by, or null/empty).
     """
+    from migrant_health.model import default_plan
+
     check_format(output_format)
     rows = [
         {"metric": m.name, "unit": m.unit, "definition": m.definition, "by": m.by}
@@ -358,6 +372,8 @@ def params_show(
     (the calibration range, null/empty if the parameter is not calibrated), source and
     description.
     """
+    from migrant_health.params import ParameterTree
+
     check_format(output_format)
     tree = ParameterTree.load()
     paths = tree.paths(path)

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
-import pandas as pd
 import typer
 from rich.console import Console
 
 from migrant_health.cli.errors import stderr
 from migrant_health.errors import DataError
-from migrant_health.json_values import json_ready
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas (and NumPy, which json_values needs) are imported in the functions that use them: every
+# start of the command line, even --help, imported this module and paid a second for them.
 
 OUTPUT_FORMATS: tuple[str, ...] = ("text", "json", "csv")
 # Formats printed by :func:`emit`; the others are a command's own rendering.
@@ -33,7 +37,8 @@ FormatOpt = Annotated[
     ),
 ]
 
-Table = pd.DataFrame | Sequence[Mapping[str, Any]]
+# A string: the alias is evaluated only by the type checker, which sees pandas.
+Table: TypeAlias = "pd.DataFrame | Sequence[Mapping[str, Any]]"
 
 
 def check_format(value: str, choices: Sequence[str] = OUTPUT_FORMATS) -> str:
@@ -64,11 +69,15 @@ def records(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 def json_text(document: Any) -> str:
     """``document`` as strict, indented JSON (NumPy scalars made plain, NaN made null)."""
+    from migrant_health.json_values import json_ready
+
     return json.dumps(json_ready(document), indent=2, allow_nan=False)
 
 
 def csv_text(table: Table) -> str:
     """``table`` as CSV with a header row and no index; lists and mappings become JSON."""
+    import pandas as pd
+
     frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(list(table))
     nested = [c for c in frame.columns if frame[c].map(_is_nested).any()]
     if nested:
@@ -83,6 +92,8 @@ def _is_nested(value: object) -> bool:
 
 
 def _cell_json(value: object) -> object:
+    from migrant_health.json_values import json_ready
+
     return json.dumps(json_ready(value), allow_nan=False) if _is_nested(value) else value
 
 

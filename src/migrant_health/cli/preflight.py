@@ -9,24 +9,44 @@ effect only after the last simulated year, and a first run that compiles its ker
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
 
 from migrant_health.cli.errors import stderr
 from migrant_health.cli.progress import count_progress
-from migrant_health.engine.jit import kernels_cached
-from migrant_health.engine.run import (
-    RunConfig,
-    cap_workers,
-    chunk_range,
-    count_chunks,
-    default_workers,
-)
 from migrant_health.errors import RunConfigError
-from migrant_health.model import compile_kernels
+
+if TYPE_CHECKING:
+    from migrant_health.engine.run import ProgressCallback, RunConfig
+
+# The engine and the model (pandas, Numba: seconds) are imported in the functions that use them:
+# every start of the command line, even --help, imports this module.
 
 COMPILING = "compiling kernels (first run only, a few minutes) ..."
+
+
+def kernels_cached() -> bool:
+    """Whether a run starts without compiling its kernels (``engine.jit.kernels_cached``).
+
+    The engine is imported on use; the name is this module's, for tests to replace here.
+    """
+    from migrant_health.engine.jit import kernels_cached as cached
+
+    return cached()
+
+
+def compile_kernels(
+    config: RunConfig | None = None, progress: ProgressCallback | None = None
+) -> bool:
+    """Compile the model's kernels side by side (:func:`migrant_health.model.compile_kernels`).
+
+    The model is imported on use; the name is this module's, for tests to replace here.
+    """
+    from migrant_health.model import compile_kernels as compile_all
+
+    return compile_all(config, progress)
 
 
 def warn(message: str) -> None:
@@ -42,6 +62,8 @@ def workers_from_option(workers: int) -> int:
     """
     if workers < 0:
         raise RunConfigError(f"--workers {workers}: give 0 (every available core) or more")
+    from migrant_health.engine.run import default_workers
+
     return workers or default_workers()
 
 
@@ -64,6 +86,8 @@ def prepare_run(
     Raises:
         RunConfigError, ScenarioError: for impossible settings or a bad scenario.
     """
+    from migrant_health.engine.run import cap_workers, chunk_range, count_chunks, default_workers
+
     total = count_chunks(config)  # checks --chunks against the run's chunks too
     chunks = len(chunk_range(config, total))
     if scheduler is not None and scheduler != "local":

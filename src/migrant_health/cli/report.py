@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 
 from migrant_health.cli.errors import friendly_errors, stderr
 from migrant_health.cli.progress import transient_bar
-from migrant_health.store import RUNS
+from migrant_health.cli.runs import RUNS
 
 console = Console()
 

@@ -12,18 +12,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 from rich import box
 from rich.console import Console
 from rich.filesize import decimal
 from rich.table import Table
 
-from migrant_health import catalogue
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.output import FormatOpt, check_format, emit, records
 from migrant_health.cli.preflight import warn
-from migrant_health.store import RUNS
+
+# The catalogue (DuckDB, pandas, and the store with Numba: seconds) is imported in the functions
+# that use it: every start of the command line, even --help, imports this module.
+
+#: The runs folder: :data:`migrant_health.store.RUNS`, which the default of ``--runs`` cannot
+#: read without importing the store (tests/test_cli_start.py checks that they agree).
+RUNS = Path("runs")
 
 runs_app = typer.Typer(
     help="The results store: list, show and delete run and comparison directories.",
@@ -42,6 +46,8 @@ IdArg = Annotated[str, typer.Argument(help="Id of a run or comparison (its direc
 @contextmanager
 def _warnings_on_stderr() -> Iterator[None]:
     """Print the catalogue's warnings (a busy catalogue, a broken directory) on stderr."""
+    from migrant_health import catalogue
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", catalogue.CatalogueWarning)
         try:
@@ -60,6 +66,8 @@ def register_new_run(out: Path) -> None:
     """
     if out.resolve().parent != RUNS.resolve():
         return  # --out elsewhere: `runs list --runs FOLDER` catalogues that folder
+    from migrant_health import catalogue
+
     try:
         with warnings.catch_warnings():
             # Other directories' problems are for `runs list` to report, not this run.
@@ -74,6 +82,8 @@ def register_new_run(out: Path) -> None:
 
 def _row_record(row: dict[str, Any]) -> dict[str, Any]:
     """A catalogue row for json and csv: time as ISO 8601 text, lists as lists."""
+    import pandas as pd
+
     record = dict(row)
     created = record.get("created")
     if isinstance(created, pd.Timestamp):
@@ -101,6 +111,10 @@ def list_command(
     replicates, agents, agent_years, seconds, bytes and overridden (a list of parameter paths;
     JSON text in csv).
     """
+    import pandas as pd
+
+    from migrant_health import catalogue
+
     check_format(output_format)
     with _warnings_on_stderr():
         table = catalogue.list_runs(runs, kind)
@@ -174,6 +188,8 @@ def show_command(run_id: IdArg, runs: RunsOpt = RUNS, output_format: FormatOpt =
     the columns section (catalogue, settings, overrides or files), scenario (for overrides),
     key and value.
     """
+    from migrant_health import catalogue
+
     check_format(output_format)
     with _warnings_on_stderr():
         details = catalogue.run_details(run_id, runs)
@@ -224,6 +240,8 @@ def delete_command(
     Only a directory directly inside the runs folder holding run.json or comparison.json is
     deleted; anything else is refused (exit status 2) and nothing is touched.
     """
+    from migrant_health import catalogue
+
     with _warnings_on_stderr():
         target = catalogue.run_directory(run_id, runs)
         if not yes:

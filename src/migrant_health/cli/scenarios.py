@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.output import FormatOpt, check_format, emit
-from migrant_health.params import ParameterTree, Scenario
-from migrant_health.params.spec import Value
-from migrant_health.scenarios import resolve_scenario, shipped_names
-from migrant_health.scenarios.levers import lever
+
+if TYPE_CHECKING:
+    from migrant_health.params import ParameterTree, Scenario
+    from migrant_health.params.spec import Value
+
+# The parameters and the scenarios (YAML, pydantic, pandas: a second) are imported in the
+# functions that use them: every start of the command line, even --help, imports this module.
 
 scenarios_app = typer.Typer(
     help="The shipped policy scenarios (seed section 4) and what they set.",
@@ -40,6 +45,8 @@ def list_command(output_format: FormatOpt = "text") -> None:
     list of rows. csv: the rows. A row has the columns name, levers (how many parameters the
     scenario sets), origin and description.
     """
+    from migrant_health.scenarios import resolve_scenario, shipped_names
+
     check_format(output_format)
     rows = []
     for name in shipped_names():
@@ -85,6 +92,8 @@ def override_rows(scenario: Scenario, tree: ParameterTree) -> list[dict[str, obj
 
 def _effects(path: str, tree: ParameterTree) -> str:
     """A lever's effect parameters as ``name = value unit``; empty if it acts directly."""
+    from migrant_health.scenarios.levers import lever
+
     item = lever(path)
     if item is None:
         return ""
@@ -96,6 +105,8 @@ def _effects(path: str, tree: ParameterTree) -> str:
 
 def _cost(path: str, tree: ParameterTree) -> str:
     """A lever's unit cost as ``value unit`` (``policy.costs.<lever>``); empty for others."""
+    from migrant_health.scenarios.levers import lever
+
     item = lever(path)
     if item is None:
         return ""
@@ -125,6 +136,9 @@ def show_command(
     paper's section), description (of the parameter), effect_per_unit (the lever's effect
     parameters, empty if it acts directly) and cost_per_unit (``policy.costs.<lever>``).
     """
+    from migrant_health.params import ParameterTree
+    from migrant_health.scenarios import resolve_scenario
+
     check_format(output_format)
     scenario = resolve_scenario(name, later_wins=later_wins)
     if output_format != "text":

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
-from migrant_health.engine.dask_executor import DaskExecutor, dask_client
-from migrant_health.engine.run import Executor
+if TYPE_CHECKING:
+    from migrant_health.engine.run import Executor
+
+# The Dask executor is imported in the functions that start a cluster: it loads the engine
+# (pandas, Numba), and every start of the command line, even --help, imported this module.
 
 SCHEDULER_OPTION = typer.Option(
     None,
@@ -29,6 +33,8 @@ def executor_for(scheduler: str | None, workers: int) -> Iterator[Executor | Non
     if scheduler is None:
         yield None
         return
+    from migrant_health.engine.dask_executor import DaskExecutor, dask_client
+
     with dask_client(scheduler, workers) as client:
         yield DaskExecutor(client)
 
@@ -39,5 +45,7 @@ def cluster_for(scheduler: str | None, workers: int) -> Iterator[None]:
     if scheduler is None:
         yield
         return
+    from migrant_health.engine.dask_executor import dask_client
+
     with dask_client(scheduler, workers):
         yield

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from math import isnan
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -15,15 +15,14 @@ from migrant_health.cli.output import FormatOpt, check_format, emit, notes_conso
 from migrant_health.cli.preflight import compile_first, compiles_here
 from migrant_health.cli.progress import runs_progress
 from migrant_health.cli.scheduler import SCHEDULER_OPTION, cluster_for
-from migrant_health.experiments.salib_methods import INDEX_NAMES
-from migrant_health.experiments.sensitivity import (
-    SensitivityPlan,
-    SensitivityResult,
-    check_output,
-    plan_sensitivity,
-    run_sensitivity,
-)
-from migrant_health.experiments.sensitivity_design import split_list, split_outputs
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from migrant_health.experiments.sensitivity import SensitivityPlan, SensitivityResult
+
+# The experiments (pandas, SALib, the engine: seconds) are imported in the functions that use
+# them: every start of the command line, even --help, imports this module.
 
 console = Console()
 
@@ -89,6 +88,9 @@ def sensitivity_command(
     samples, runs, config and indices, a list of rows. csv: the rows, with the columns output,
     parameter, index, value and conf (conf: half-width of the 95 % interval, empty if none).
     """
+    from migrant_health.experiments.sensitivity import check_output, plan_sensitivity
+    from migrant_health.experiments.sensitivity_design import split_list, split_outputs
+
     check_format(output_format)
     bound_items = [item for text in bounds or [] for item in split_list(text)]
     plan = plan_sensitivity(
@@ -141,12 +143,16 @@ def sensitivity_command(
 def _run_with_progress(
     plan: SensitivityPlan, out: Path | None, notes: Console
 ) -> SensitivityResult:
+    from migrant_health.experiments.sensitivity import run_sensitivity
+
     with runs_progress("sampling", notes) as progress:
         return run_sensitivity(plan, out, progress=progress)
 
 
 def indices_tables(indices: pd.DataFrame, plan: SensitivityPlan) -> list[Table]:
     """One rich table per output: a row per parameter, a column per index (value ± conf)."""
+    from migrant_health.experiments.salib_methods import INDEX_NAMES
+
     names = INDEX_NAMES[plan.method]
     tables = []
     for output in plan.outputs:

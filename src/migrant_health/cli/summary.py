@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from math import isnan
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.table import Table
 
-from migrant_health.headlines import HEADLINES, summary_frame
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def summary_table(aggregates: pd.DataFrame, title: str = "Summary") -> Table:
     """A rich table of the headline figures."""
+    # Imported here: the headlines load the model (pandas, Numba), which --help needs none of.
+    from migrant_health.headlines import HEADLINES, summary_frame
+
     frame = summary_frame(aggregates)
     years = list(dict.fromkeys(frame["year"]))
     table = Table(title=title, title_justify="left")

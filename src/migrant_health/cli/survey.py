@@ -13,7 +13,6 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -32,18 +31,17 @@ from migrant_health.cli.output import (
     warn_ignored,
 )
 from migrant_health.errors import DataError
-from migrant_health.scenarios import resolve_stack
-from migrant_health.survey.errors import SurveyValidationError
-from migrant_health.survey.readers import ENCODING_KEY, file_format, read_survey, write_survey
-from migrant_health.survey.schema import SCHEMA
-from migrant_health.survey.validate import check_survey
 from migrant_health.writable import check_can_write
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from migrant_health.analysis.index import IntegrationIndex
 
-# The estimators (statsmodels, SciPy) and the simulation are imported inside the commands that
-# use them: every start of the command line would otherwise load them (seconds each time).
+# The estimators (statsmodels, SciPy), the simulation, and the survey readers and schema (pandas,
+# PyArrow, pyreadstat) are imported inside the functions that use them: every start of the
+# command line, even --help, would otherwise load them (seconds each time). The model names and
+# formats that the options' help lists come from analysis.model_names, which imports nothing.
 
 survey_app = typer.Typer(
     help="Survey microdata: validate a file, build the integration index, estimate models.",
@@ -91,6 +89,10 @@ def validate(
     header row when the file is valid. A problem has the columns column, row (1 for the first
     respondent, null/empty for a problem of the whole column), reason and value.
     """
+    from migrant_health.survey.errors import SurveyValidationError
+    from migrant_health.survey.readers import file_format, read_survey, write_survey
+    from migrant_health.survey.validate import check_survey
+
     check_format(output_format)
     if report is not None:
         file_format(report)
@@ -112,6 +114,9 @@ def validate(
 
 def _file_facts(frame: pd.DataFrame) -> dict[str, object]:
     """What ``survey validate`` says of a file besides its problems."""
+    from migrant_health.survey.readers import ENCODING_KEY
+    from migrant_health.survey.schema import SCHEMA
+
     extra = [c for c in frame.columns if c not in SCHEMA]
     return {
         "respondents": len(frame),
@@ -152,6 +157,10 @@ def index(
     scores_file (--out, or null) and weights, a list of rows. csv: the weights. A weight has
     the columns indicator, dimension, weight and within_dimension.
     """
+    from migrant_health.survey.errors import SurveyValidationError
+    from migrant_health.survey.readers import file_format, read_survey, write_survey
+    from migrant_health.survey.validate import check_survey
+
     check_format(output_format)
     if out is not None:
         file_format(out)
@@ -209,6 +218,10 @@ def _print_index(model: IntegrationIndex, scores: pd.DataFrame, out: Path | None
 
 def _validated_columns(frame: pd.DataFrame, columns: list[str], source: str) -> pd.DataFrame:
     """Check only the schema columns a model names; coerce them in place."""
+    from migrant_health.survey.errors import SurveyValidationError
+    from migrant_health.survey.schema import SCHEMA
+    from migrant_health.survey.validate import check_survey
+
     schema_cols = [c for c in columns if c in SCHEMA and c in frame.columns]
     table, found = check_survey(frame.loc[:, schema_cols], require=None, source=source)
     if not found.ok:
@@ -306,6 +319,7 @@ def estimate(
     from migrant_health.analysis.index import add_integration_index
     from migrant_health.analysis.models import model_spec
     from migrant_health.analysis.tables import regression_table
+    from migrant_health.survey.readers import read_survey
 
     if not with_index and index_method != "equal":
         warn_ignored("--index-method", "--index")
@@ -403,6 +417,8 @@ def synth(
     ] = 1,
 ) -> None:
     """Simulate to YEAR and write a synthetic survey of N out-migrants in the schema."""
+    from migrant_health.survey.readers import file_format, write_survey
+
     if origin_n is not None and not include_origin:
         warn_ignored("--origin-n", "--include-origin")
     file_format(out)
@@ -416,6 +432,7 @@ def synth(
         check_survey_request,
         synthesize_survey,
     )
+    from migrant_health.scenarios import resolve_stack
 
     workers = workers_from_option(workers)
     measurement = MeasurementModel(nonresponse=nonresponse, srh_levels=srh_levels)
