@@ -10,11 +10,12 @@ a comparison.
 """
 
 import typing
-from importlib import metadata as _metadata
 
 from migrant_health.lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
+    __version__: str
+
     from migrant_health.catalogue import list_runs, open_catalogue
     from migrant_health.comparison import compare
     from migrant_health.engine.run import RunConfig, RunResult
@@ -33,7 +34,7 @@ if typing.TYPE_CHECKING:
 
 # Loaded on first use (migrant_health/lazy.py): importing the package, as every start of the
 # command line does, must not load pandas, Numba and DuckDB (seconds) for a name it may not use.
-__getattr__, __dir__ = _lazy_exports(
+_export, _exported_names = _lazy_exports(
     __name__,
     {
         "list_runs": "catalogue",
@@ -57,10 +58,30 @@ __getattr__, __dir__ = _lazy_exports(
 )
 
 
-try:
-    __version__ = _metadata.version("migrant_health")
-except _metadata.PackageNotFoundError:  # pragma: no cover - a bare source tree, never installed
-    __version__ = "0+unknown"
+def _version() -> str:
+    """The installed distribution's version (``0+unknown`` for a bare source tree)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("migrant_health")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a bare source tree, never installed
+        return "0+unknown"
+
+
+def __getattr__(name: str) -> typing.Any:
+    """A public name, or ``__version__``, imported on first use and kept (PEP 562)."""
+    if name == "__version__":
+        # Read on first use too: importing importlib.metadata alone costs a tenth of a second,
+        # and only --version (and a run's record) needs it, not every start of the command line.
+        globals()["__version__"] = version = _version()
+        return version
+    return _export(name)
+
+
+def __dir__() -> list[str]:
+    """The package's names, with those not yet imported."""
+    return sorted({*_exported_names(), "__version__"})
+
 
 __all__ = [
     "DataError",
