@@ -869,7 +869,7 @@ def mean_returnee_savings(
     # states), as the steady start passes them: the machine code cached for the model's own
     # calls is then loaded, where Python's int and float would compile both functions anew
     # (about a minute of a cold test run).
-    education, family, male = np.int8(1), np.int8(1), np.int8(0)
+    education, family, female = np.int8(1), np.int8(1), np.int8(0)  # a man
     health, mind = np.float32(health_now), np.float32(mental)
     before = age - int(school_end_age(p, education)) - city - since
     keys = history_keys(seed, age)
@@ -885,7 +885,7 @@ def mean_returnee_savings(
         now, on_leaving = savings_history(
             rules, seed, pid, age, before, RURAL_STAYER, JOB_FARM, city, since, np.int8(RETURNED),
             np.int8(JOB_FARM), np.float32(0.0), tier, np.int8(INS_RURAL), np.int8(chronic),
-            health, mind, education, np.float32(0.0), male, keys, farming, local, onset, steady,
+            health, mind, education, np.float32(0.0), female, keys, farming, local, onset, steady,
             well, ill, on_arrival, rate,
             0.0, rate,  # no shortfall of the return left to fade over the years home
             p["migration__reference__integration"],  # a returnee's city years: the reference

@@ -41,8 +41,8 @@ def _lin_alg_errors() -> tuple[type[Exception], ...]:
     Not imported here: NumPy costs a tenth of a second at every start of the command line, and
     a command that never loaded ``numpy.linalg`` cannot have raised its error.
     """
-    linalg = sys.modules.get("numpy.linalg")
-    return (linalg.LinAlgError,) if linalg is not None else ()
+    error = getattr(sys.modules.get("numpy.linalg"), "LinAlgError", None)
+    return (error,) if error is not None else ()
 
 
 def user_errors() -> tuple[type[Exception], ...]:

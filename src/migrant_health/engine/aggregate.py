@@ -256,8 +256,8 @@ def tidy_aggregates(
 ) -> pd.DataFrame:
     """The tidy table of every metric in every group where it means something."""
     stats = list(statistics_of(metrics))
-    # One block of floats (a cell table is built column by column): pandas then sums a
-    # grouping in one pass instead of one per statistic.
+    # One block of floats, so that pandas sums a grouping in one pass instead of one per
+    # statistic: cell_table's frames are built so, and a copy makes any other frame so.
     frame = frame.copy()
     rows = TidyRows()
     main = main_cells(frame)

@@ -79,14 +79,15 @@ def record_for_calls(p: np.void) -> KernelRecord | np.void:
     numbers and loads the same compiled code; but a NumPy record costs about 0.13 ms a call
     (NumPy describes its hundreds of fields anew each time) and this about 6 us. For a test or
     a script that calls a module's rules thousands of times: edit ``p`` first, since the copy
-    does not follow later edits. With Numba's compilation disabled, ``p`` itself (Python code
-    reads its fields by name).
+    does not follow later edits. With Numba's compilation disabled, a plain copy of ``p``
+    (the rules then read its fields as attributes, which a ``numpy.record`` has and a
+    ``numpy.void`` has not).
 
     Args:
         p: A year's parameter record (``ctx.record(year)``, or a copy of one).
     """
     if getattr(numba_config, "DISABLE_JIT", False):
-        return p
+        return p.copy()
     params = np.empty(1, dtype=p.dtype)
     params[0] = p
     return KernelRecord(params, 0, typeof(p))
