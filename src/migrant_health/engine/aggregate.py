@@ -145,8 +145,7 @@ def cell_table(
     main = _frame(
         year,
         {
-            "sex": np.asarray(SEX_LABELS, dtype=object)[codes["sex"]],
-            "age_band": np.asarray(AGE_BAND_LABELS, dtype=object)[codes["age_band"]],
+            **_sex_and_age_band(codes),
             "education": np.asarray(EDUCATION_LABELS, dtype=object)[codes["education"]],
             "origin_region": np.asarray(REGION_LABELS, dtype=object)[codes["origin_region"]],
         },
@@ -160,48 +159,45 @@ def cell_table(
             COHORT_KEY: none,
         },
     )
-    block = total[:, N_MAIN_CELLS:FIRST_COHORT_CELL]
-    year, codes, values = _non_empty(block, years, TENURE_DIMENSIONS, stats)
-    none = np.full(len(year), None, dtype=object)
-    tenure = _frame(
-        year,
-        {
-            "sex": np.asarray(SEX_LABELS, dtype=object)[codes["sex"]],
-            "age_band": np.asarray(AGE_BAND_LABELS, dtype=object)[codes["age_band"]],
-            "education": none,
-            "origin_region": none,
-        },
-        stats,
-        values * weights["rural"],
-        {
-            "status": np.full(len(year), "out_migrant", dtype=object),
-            "stage": none,
-            "city_tier": none,
-            TENURE_KEY: np.asarray(YEARS_IN_CITY_LABELS, dtype=object)[codes[TENURE_KEY]],
-            COHORT_KEY: none,
-        },
+    rural = weights["rural"]
+    tenure_block = total[:, N_MAIN_CELLS:FIRST_COHORT_CELL]
+    tenure = _kind_of_its_own(
+        tenure_block, years, TENURE_DIMENSIONS, stats, rural, YEARS_IN_CITY_LABELS, "out_migrant"
     )
-    year, codes, values = _non_empty(total[:, FIRST_COHORT_CELL:], years, COHORT_DIMENSIONS, stats)
-    none = np.full(len(year), None, dtype=object)
-    cohort = _frame(
-        year,
-        {
-            "sex": np.asarray(SEX_LABELS, dtype=object)[codes["sex"]],
-            "age_band": np.asarray(AGE_BAND_LABELS, dtype=object)[codes["age_band"]],
-            "education": none,
-            "origin_region": none,
-        },
-        stats,
-        values * weights["rural"],
-        {
-            "status": none,
-            "stage": none,
-            "city_tier": none,
-            TENURE_KEY: none,
-            COHORT_KEY: np.asarray(ARRIVAL_COHORT_LABELS, dtype=object)[codes[COHORT_KEY]],
-        },
+    cohort_block = total[:, FIRST_COHORT_CELL:]
+    cohort = _kind_of_its_own(
+        cohort_block, years, COHORT_DIMENSIONS, stats, rural, ARRIVAL_COHORT_LABELS, None
     )
     return pd.concat([main, tenure, cohort], ignore_index=True)
+
+
+def _sex_and_age_band(codes: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The sex and age band labels of cells from their codes."""
+    return {
+        "sex": np.asarray(SEX_LABELS, dtype=object)[codes["sex"]],
+        "age_band": np.asarray(AGE_BAND_LABELS, dtype=object)[codes["age_band"]],
+    }
+
+
+def _kind_of_its_own(
+    block: np.ndarray,
+    years: range,
+    dimensions: dict[str, int],
+    stats: list[str],
+    weight: float,
+    labels: tuple[str, ...],
+    status: str | None,
+) -> pd.DataFrame:
+    """Tenure or cohort cells: sex, age band and the kind's own key (the first of
+    ``dimensions``, labelled by ``labels``), ``status`` or none, the other keys empty."""
+    year, codes, values = _non_empty(block, years, dimensions, stats)
+    none = np.full(len(year), None, dtype=object)
+    key = next(iter(dimensions))
+    keys = {"status": np.full(len(year), status, dtype=object), "stage": none, "city_tier": none}
+    keys |= {TENURE_KEY: none, COHORT_KEY: none}
+    keys[key] = np.asarray(labels, dtype=object)[codes[key]]  # keeps its place among the keys
+    labelled = {**_sex_and_age_band(codes), "education": none, "origin_region": none}
+    return _frame(year, labelled, stats, values * weight, keys)
 
 
 def _non_empty(
