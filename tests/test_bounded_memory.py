@@ -8,13 +8,11 @@ once), the main process would grow by one accumulator per extra chunk.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+
+from fresh_python import last_json_line
 
 SCRIPT = """
 import json, resource, sys
@@ -39,19 +37,8 @@ print(json.dumps({
 
 def peak_memory(scale: float, window: int = 0) -> dict[str, float]:
     """Chunks, accumulator size and peak memory (MiB) of a run in a fresh process."""
-    env = {k: v for k, v in os.environ.items() if k != "MIGRANT_HEALTH_SMALL_RUNS"}
-    src = str(Path(__file__).resolve().parents[1] / "src")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(scale), str(window)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    measured = last_json_line(SCRIPT, str(scale), str(window), drop=("MIGRANT_HEALTH_SMALL_RUNS",))
+    return dict(measured)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux only")

@@ -11,15 +11,12 @@ imported.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 import migrant_health
+from fresh_python import last_json_line
 
 #: Libraries that cost a tenth of a second to a second each to import, and that no command's
 #: help needs.
@@ -67,20 +64,7 @@ def _heavy_loaded_by(code: str) -> set[str]:
     Returns:
         Their names, such as ``pandas`` when ``pandas.core.frame`` was imported.
     """
-    env = dict(os.environ)
-    # The tree the tests import, whether installed or given by PYTHONPATH.
-    source = str(Path(migrant_health.__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [source, env.get("PYTHONPATH")]))
-    done = subprocess.run(
-        [sys.executable, "-c", code + _LOADED],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return set(json.loads(done.stdout.strip().splitlines()[-1])) & HEAVY
+    return set(last_json_line(code + _LOADED)) & HEAVY
 
 
 def test_the_walker_sees_a_heavy_library_when_one_is_imported() -> None:
