@@ -42,8 +42,14 @@ import numpy as np
 
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import normal, stream, uniform, year_key
-from migrant_health.engine.run import RunConfig, build_context, simulate_chunk
 from migrant_health.engine.stats import empty_accumulator
+
+try:
+    from migrant_health.engine.chunk_work import simulate_chunk
+    from migrant_health.engine.run_config import RunConfig
+    from migrant_health.engine.run_context import build_context
+except ImportError:  # commits before engine/run.py was split (speed_vs_commit.py)
+    from migrant_health.engine.run import RunConfig, build_context, simulate_chunk
 
 try:
     from migrant_health.engine.stats import N_MAIN_CELLS
@@ -180,7 +186,11 @@ import numpy as np
 warnings.simplefilter("ignore")  # 64-bit hash arithmetic wraps around on purpose
 from migrant_health.engine.context import RunContext
 from migrant_health.engine.population import Chunk
-from migrant_health.engine.run import RunConfig, build_context
+try:
+    from migrant_health.engine.run_config import RunConfig
+    from migrant_health.engine.run_context import build_context
+except ImportError:  # commits before engine/run.py was split
+    from migrant_health.engine.run import RunConfig, build_context
 from migrant_health.engine.stats import N_MAIN_CELLS, empty_accumulator
 from migrant_health.engine.synthesis import synthesize
 from migrant_health.model import default_plan

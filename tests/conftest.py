@@ -13,7 +13,7 @@ import pytest
 from migrant_health import RunConfig, RunResult, simulate
 from migrant_health.engine.exact_sum import pack
 from migrant_health.engine.jit import kernels_cached
-from migrant_health.engine.run import build_context
+from migrant_health.engine.run_context import build_context
 
 if TYPE_CHECKING:  # pragma: no cover - pytest-xdist is a test dependency, not always loaded
     from xdist.scheduler.protocol import Scheduling

@@ -17,7 +17,8 @@ from fresh_python import last_json_line
 SCRIPT = """
 import json, resource, sys
 from migrant_health import RunConfig
-from migrant_health.engine.run import ProcessExecutor, run_chunks
+from migrant_health.engine.executors import ProcessExecutor
+from migrant_health.engine.run import run_chunks
 from migrant_health.model import default_plan
 
 scale, window = float(sys.argv[1]), int(sys.argv[2])

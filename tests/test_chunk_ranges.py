@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from migrant_health import RunConfig, RunResult, simulate
 from migrant_health.cli.main import app
-from migrant_health.engine.run import ProcessExecutor, SerialExecutor, combine_parts
+from migrant_health.engine.combine import combine_parts
+from migrant_health.engine.executors import ProcessExecutor, SerialExecutor
 from migrant_health.errors import RunConfigError
 from migrant_health.model import default_plan
 from migrant_health.store import read_parts, write_run

@@ -16,7 +16,7 @@ import pytest
 
 from migrant_health import RunConfig
 from migrant_health.engine.population import MORTALITY_FACTOR_CELLS, MORTALITY_FACTORS
-from migrant_health.engine.run import build_context
+from migrant_health.engine.run_context import build_context
 from migrant_health.params import tree
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from migrant_health import RunConfig, simulate
-from migrant_health.engine.run import build_context
+from migrant_health.engine.run_context import build_context
 from migrant_health.errors import DataError
 from migrant_health.experiments.fit import fit_table
 from migrant_health.experiments.frozen_cells import base_year_parameters

@@ -19,7 +19,7 @@ from migrant_health import RunConfig, simulate
 from migrant_health.cli.main import app
 from migrant_health.engine import dask_executor
 from migrant_health.engine.dask_executor import DaskExecutor, dask_client, use_client
-from migrant_health.engine.run import SerialExecutor
+from migrant_health.engine.executors import SerialExecutor
 from migrant_health.errors import RunConfigError
 from migrant_health.experiments.compare import plan_comparison, run_comparison
 from migrant_health.model import default_plan

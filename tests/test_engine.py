@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from migrant_health import RunConfig, RunResult, Scenario, simulate
-from migrant_health.engine import run
-from migrant_health.engine.run import ProcessExecutor, SerialExecutor
+from migrant_health.engine import chunk_work, executors
+from migrant_health.engine.executors import ProcessExecutor, SerialExecutor
 from migrant_health.model import default_plan
 
 SMALL = RunConfig(end=2014, scale=40_000, seed=3, communities_per_chunk=40)
@@ -115,8 +115,8 @@ def _fail_first_chunk_sleep_on_others(task: tuple[int, int, int]) -> None:
 def test_a_failing_chunk_stops_every_worker_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # The pool is forked, so the workers run these stand-ins; waiting for the chunks still
     # running (a minute here, an hour in a national run) before reporting is what must not happen.
-    monkeypatch.setattr(run, "_worker_init", lambda plan, config: None)
-    monkeypatch.setattr(run, "_worker_run", _fail_first_chunk_sleep_on_others)
+    monkeypatch.setattr(chunk_work, "_worker_init", lambda plan, config: None)
+    monkeypatch.setattr(chunk_work, "_worker_run", _fail_first_chunk_sleep_on_others)
     before = set(multiprocessing.active_children())
     began = time.monotonic()
     tasks = [(k, 0, 0) for k in range(3)]
@@ -127,21 +127,21 @@ def test_a_failing_chunk_stops_every_worker_at_once(monkeypatch: pytest.MonkeyPa
 
 
 def test_workers_beyond_the_chunks_or_the_cores_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(run, "default_workers", lambda: 4)
-    assert run.cap_workers(2, tasks=11) == (2, None)
-    assert run.cap_workers(1000, tasks=11) == (
+    monkeypatch.setattr(executors, "default_workers", lambda: 4)
+    assert executors.cap_workers(2, tasks=11) == (2, None)
+    assert executors.cap_workers(1000, tasks=11) == (
         4,
         "--workers 1000 capped to 4: 4 cores are available",
     )
-    assert run.cap_workers(8, tasks=3) == (
+    assert executors.cap_workers(8, tasks=3) == (
         3,
         "--workers 8 capped to 3: the work is 3 chunks",
     )
     assert (
-        run.cap_workers(3, tasks=1, unit="trial")[1]
+        executors.cap_workers(3, tasks=1, unit="trial")[1]
         == "--workers 3 capped to 1: the work is 1 trial"
     )
     assert (
-        run.cap_workers(9, tasks=4)[1]
+        executors.cap_workers(9, tasks=4)[1]
         == "--workers 9 capped to 4: the work is 4 chunks and 4 cores are available"
     )

@@ -27,7 +27,7 @@ SEED = 2
 
 def base_year_parameters() -> np.void:
     """The parameter record of the base year."""
-    from migrant_health.engine.run import build_context
+    from migrant_health.engine.run_context import build_context
 
     ctx, _ = build_context(RunConfig(end=2009, scale=200_000))
     return ctx.params[0]

@@ -15,7 +15,7 @@ import pandas as pd
 import pyfixest as pf
 
 from migrant_health import RunResult
-from migrant_health.engine.run import build_context
+from migrant_health.engine.run_context import build_context
 
 
 def test_mortality_risks_are_recovered_from_the_panel(

@@ -238,7 +238,7 @@ def test_plan_binds_the_chunk_arrays_it_is_handed() -> None:
     # parameters (the household income's spread) and the base year's life tables (the
     # survivors' frailty).
     from migrant_health import RunConfig
-    from migrant_health.engine.run import build_context
+    from migrant_health.engine.run_context import build_context
 
     ctx, _ = build_context(RunConfig(end=2009, scale=200_000))
     arrays = [source(chunk, ctx, 2008) for source in bound.sources[4:]]  # type: ignore[arg-type]

@@ -27,7 +27,7 @@ from migrant_health.engine.precompile import (
     typing_chunk,
 )
 from migrant_health.engine.process_pool import map_in_processes
-from migrant_health.engine.run import build_context
+from migrant_health.engine.run_context import build_context
 from migrant_health.model import default_plan
 
 CONFIG = RunConfig(end=2009, scale=50_000, seed=1)
@@ -266,7 +266,7 @@ def test_without_fork_or_a_second_core_the_run_compiles_as_it_goes(
 
 def test_the_local_executors_count_as_this_machine() -> None:
     """Their chunks load this machine's cache, so a first run compiles here before them."""
-    from migrant_health.engine.run import ProcessExecutor, SerialExecutor
+    from migrant_health.engine.executors import ProcessExecutor, SerialExecutor
 
     assert SerialExecutor.on_this_machine and ProcessExecutor.on_this_machine
 
@@ -286,7 +286,7 @@ def test_frozen_runs_call_the_kernels_with_the_same_types() -> None:
 def test_fixed_mortality_factors_type_as_a_runs_own() -> None:
     """Factors read from a file (read-only) or sliced (not contiguous) are held as a run's own
     are, so the mortality kernel loads the signature a first run compiled."""
-    from migrant_health.engine.run import _checked_factors
+    from migrant_health.engine.run_context import _checked_factors
     from migrant_health.modules.demography import NOT_FIXED
 
     own = np.ones((3, 4, *NOT_FIXED.shape))

@@ -271,7 +271,7 @@ def test_the_first_frozen_year_is_no_step(frozen_replicates: dict[int, pd.DataFr
 
 def test_frozen_conditions_keep_the_base_year_in_every_year() -> None:
     """Frozen runs keep the base year's parameters, life tables and conversion rate."""
-    from migrant_health.engine.run import build_context
+    from migrant_health.engine.run_context import build_context
 
     ctx, _ = build_context(RunConfig(end=2015, scale=200_000, frozen=True))
     assert (ctx.params == ctx.params[0]).all()

@@ -15,7 +15,7 @@ import pytest
 
 from migrant_health import RunConfig
 from migrant_health.engine.binding import kernel_record
-from migrant_health.engine.run import build_context
+from migrant_health.engine.run_context import build_context
 from migrant_health.modules.health import (
     FRAILTY_GRID,
     _survivors_frailty_cdfs,

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from migrant_health.engine import run
+from migrant_health.engine import chunk_work
 from migrant_health.engine.process_pool import map_in_processes
 
 
@@ -40,10 +40,10 @@ def test_the_workers_of_a_run_write_to_the_real_streams(
 ) -> None:
     # The worker's start, without building a run's context: it also ignores Ctrl-C, which this
     # process must not keep doing afterwards.
-    monkeypatch.setattr(run, "_worker_init", lambda plan, config: None)
+    monkeypatch.setattr(chunk_work, "_worker_init", lambda plan, config: None)
     handler = signal.getsignal(signal.SIGINT)
     try:
-        run._pool_worker_init(None, None)  # type: ignore[arg-type]
+        chunk_work._pool_worker_init(None, None)  # type: ignore[arg-type]
         assert _writes_to_the_real_streams(0)
     finally:
         signal.signal(signal.SIGINT, handler)

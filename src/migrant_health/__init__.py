@@ -18,7 +18,8 @@ if typing.TYPE_CHECKING:
 
     from migrant_health.catalogue import list_runs, open_catalogue
     from migrant_health.comparison import compare
-    from migrant_health.engine.run import RunConfig, RunResult
+    from migrant_health.engine.run import RunResult
+    from migrant_health.engine.run_config import RunConfig
     from migrant_health.errors import (
         DataError,
         MigrantHealthError,
@@ -40,7 +41,7 @@ _export, _exported_names = _lazy_exports(
         "list_runs": "catalogue",
         "open_catalogue": "catalogue",
         "compare": "comparison",
-        "RunConfig": "engine.run",
+        "RunConfig": "engine.run_config",
         "RunResult": "engine.run",
         "DataError": "errors",
         "MigrantHealthError": "errors",

@@ -12,15 +12,10 @@ from __future__ import annotations
 
 from functools import cache
 
+from migrant_health.engine.executors import Executor
 from migrant_health.engine.plan import Plan
-from migrant_health.engine.run import (
-    Executor,
-    ProgressCallback,
-    RunConfig,
-    RunResult,
-    compile_plan_kernels,
-    run_plan,
-)
+from migrant_health.engine.run import ProgressCallback, RunResult, compile_plan_kernels, run_plan
+from migrant_health.engine.run_config import RunConfig
 from migrant_health.modules.care import Care
 from migrant_health.modules.demography import Demography
 from migrant_health.modules.health import Health

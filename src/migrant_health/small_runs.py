@@ -32,7 +32,8 @@ def shrink_run(config: T) -> T:
     """A run configuration with at least :data:`SCALE` persons per agent when active.
 
     Args:
-        config: A :class:`~migrant_health.engine.run.RunConfig` (any dataclass with ``scale``).
+        config: A :class:`~migrant_health.engine.run_config.RunConfig` (any dataclass with
+            ``scale``).
     """
     if not active() or getattr(config, "scale", SCALE) >= SCALE:
         return config

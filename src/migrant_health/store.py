@@ -37,7 +37,8 @@ import pyarrow as pa
 
 import migrant_health
 from migrant_health.atomic import claim_directory, note_completed
-from migrant_health.engine.run import RunConfig, RunResult
+from migrant_health.engine.run import RunResult
+from migrant_health.engine.run_config import RunConfig
 from migrant_health.errors import RunConfigError
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.writable import check_can_write, refuse_existing
@@ -299,7 +300,7 @@ def _provenance(meta: dict[str, Any]) -> dict[str, Any]:
     run's number of chunks. Left out: what legitimately differs between machines or
     parts (the chunk range, the workers, when and where a part ran and how long it took, its
     own totals) and what does not change a number (where the scenario was read from and its
-    description), as :func:`~migrant_health.engine.run.combine_parts` compares settings.
+    description), as :func:`~migrant_health.engine.combine.combine_parts` compares settings.
     """
     config = {k: v for k, v in meta.get("config", {}).items() if k not in ("chunks", "workers")}
     scenario = config.get("scenario")

@@ -142,7 +142,7 @@ def fit_command(
     bad input (targets file, scenario, settings).
     """
     from migrant_health.data import load_demography
-    from migrant_health.engine.run import RunConfig
+    from migrant_health.engine.run_config import RunConfig
     from migrant_health.experiments.fit import fit_summary, fit_table, model_series, objective
     from migrant_health.experiments.matching import load_targets, match_targets
     from migrant_health.experiments.quantity import replicate_se, simulate_cells
@@ -257,8 +257,8 @@ def calibrate_command(
     The study lives in --study DIR (study.json, targets.csv, tolerances.csv, journal.log,
     best.yaml, trials.csv) and resumes where it stopped; several --workers share its journal.
     """
+    from migrant_health.engine.executors import cap_workers
     from migrant_health.engine.jit import kernels_cached
-    from migrant_health.engine.run import cap_workers
     from migrant_health.experiments.calibration import calibrate
 
     only = [p.strip() for p in params.split(",") if p.strip()] if params else None

@@ -38,7 +38,7 @@ def combine_command(
     other data, parameters or settings (scenario, seed, scale, years), naming the two parts,
     the field and both values; ranges that overlap or leave chunks out.
     """
-    from migrant_health.engine.run import combine_parts
+    from migrant_health.engine.combine import combine_parts
     from migrant_health.model import default_plan
     from migrant_health.store import RUNS, check_writable, read_parts, write_run
 

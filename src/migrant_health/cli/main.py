@@ -46,7 +46,9 @@ from migrant_health.errors import ParameterError, RunConfigError
 from migrant_health.writable import check_can_write
 
 if TYPE_CHECKING:
-    from migrant_health.engine.run import Executor, RunConfig, RunResult
+    from migrant_health.engine.executors import Executor
+    from migrant_health.engine.run import RunResult
+    from migrant_health.engine.run_config import RunConfig
     from migrant_health.params import ParameterSpec, ParameterTree
 
 # The model, the engine, the store and the parameters (pandas, Numba, PyArrow, YAML: seconds)
@@ -162,7 +164,7 @@ def simulate_command(
     years, as in aggregates.parquet (null or empty where the run has none), in the metric's
     own unit (persons, share 0-1, ...; not scaled as in the text).
     """
-    from migrant_health.engine.run import RunConfig, parse_chunks
+    from migrant_health.engine.run_config import RunConfig, parse_chunks
     from migrant_health.headlines import summary_frame
     from migrant_health.scenarios import resolve_stack
     from migrant_health.store import RUNS, check_writable, write_run

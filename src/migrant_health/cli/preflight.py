@@ -19,7 +19,8 @@ from migrant_health.cli.progress import count_progress
 from migrant_health.errors import RunConfigError
 
 if TYPE_CHECKING:
-    from migrant_health.engine.run import ProgressCallback, RunConfig
+    from migrant_health.engine.run import ProgressCallback
+    from migrant_health.engine.run_config import RunConfig
 
 # The engine and the model (pandas, Numba: seconds) are imported in the functions that use them:
 # every start of the command line, even --help, imports this module.
@@ -62,7 +63,7 @@ def workers_from_option(workers: int) -> int:
     """
     if workers < 0:
         raise RunConfigError(f"--workers {workers}: give 0 (every available core) or more")
-    from migrant_health.engine.run import default_workers
+    from migrant_health.engine.executors import default_workers
 
     return workers or default_workers()
 
@@ -86,7 +87,9 @@ def prepare_run(
     Raises:
         RunConfigError, ScenarioError: for impossible settings or a bad scenario.
     """
-    from migrant_health.engine.run import cap_workers, chunk_range, count_chunks, default_workers
+    from migrant_health.engine.executors import cap_workers, default_workers
+    from migrant_health.engine.run_config import chunk_range
+    from migrant_health.engine.run_context import count_chunks
 
     total = count_chunks(config)  # checks --chunks against the run's chunks too
     chunks = len(chunk_range(config, total))

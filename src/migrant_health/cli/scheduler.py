@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from migrant_health.engine.run import Executor
+    from migrant_health.engine.executors import Executor
 
 # The Dask executor is imported in the functions that start a cluster: it loads the engine
 # (pandas, Numba), and every start of the command line, even --help, imported this module.

@@ -426,7 +426,7 @@ def synth(
         raise DataError(f"{out}: the folder {out.parent} does not exist")
     check_can_write(out, "--out")  # before the simulation, not after it
     from migrant_health.cli.preflight import compile_first, workers_from_option
-    from migrant_health.engine.run import RunConfig
+    from migrant_health.engine.run_config import RunConfig
     from migrant_health.experiments.synthetic_survey import (
         MeasurementModel,
         check_survey_request,

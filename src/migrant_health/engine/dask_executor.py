@@ -24,15 +24,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
+from migrant_health.engine.chunk_work import ChunkResult, simulate_chunk
+from migrant_health.engine.executors import WINDOW_PER_WORKER
 from migrant_health.engine.interrupts import sigint_ignored
 from migrant_health.engine.plan import Plan
-from migrant_health.engine.run import (
-    WINDOW_PER_WORKER,
-    ChunkResult,
-    RunConfig,
-    build_context,
-    simulate_chunk,
-)
+from migrant_health.engine.run_config import RunConfig
+from migrant_health.engine.run_context import build_context
 from migrant_health.errors import RunConfigError
 
 T = TypeVar("T")

@@ -64,7 +64,7 @@ import pandas as pd
 import statsmodels.formula.api as smf
 
 from migrant_health.data import load_calibration_targets
-from migrant_health.engine.run import RunConfig
+from migrant_health.engine.run_config import RunConfig
 from migrant_health.errors import DataError
 from migrant_health.model import simulate
 

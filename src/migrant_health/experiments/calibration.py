@@ -57,7 +57,7 @@ from migrant_health.atomic import atomic_path
 from migrant_health.data import load_demography
 from migrant_health.engine.interrupts import sigint_ignored, terminate
 from migrant_health.engine.process_pool import use_the_real_streams
-from migrant_health.engine.run import RunConfig
+from migrant_health.engine.run_config import RunConfig
 from migrant_health.errors import MigrantHealthError
 from migrant_health.experiments.fit import fit_table, objective
 from migrant_health.experiments.matching import (

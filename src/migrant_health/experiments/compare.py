@@ -39,7 +39,9 @@ import migrant_health
 from migrant_health import small_runs
 from migrant_health.atomic import atomic_directory
 from migrant_health.engine.dask_executor import active_client
-from migrant_health.engine.run import RunConfig, cap_workers, count_chunks, default_workers
+from migrant_health.engine.executors import cap_workers, default_workers
+from migrant_health.engine.run_config import RunConfig
+from migrant_health.engine.run_context import count_chunks
 from migrant_health.errors import RunConfigError, ScenarioError
 from migrant_health.experiments.costs import compute_costs, lever_values
 from migrant_health.experiments.deltas import INTERVAL, combine_runs, read_deltas, write_deltas

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_health.engine.report_chance import depressed_chance, poor_health_chance
-from migrant_health.engine.run import build_context
+from migrant_health.engine.run_context import build_context
 from migrant_health.model import RunConfig, simulate
 
 YEARS = tuple(range(2008, 2014))

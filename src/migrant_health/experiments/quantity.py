@@ -36,7 +36,8 @@ from migrant_health.engine.codes import (
     TIER_LABELS,
 )
 from migrant_health.engine.metrics import Metric
-from migrant_health.engine.run import ProgressCallback, RunConfig, run_chunks, weighted_cells
+from migrant_health.engine.run import ProgressCallback, run_chunks, weighted_cells
+from migrant_health.engine.run_config import RunConfig
 from migrant_health.engine.stats import SGROUP_STATUS, YEARS_IN_CITY_LABELS
 from migrant_health.model import default_plan
 

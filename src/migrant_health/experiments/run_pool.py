@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from migrant_health.engine.dask_executor import active_client, on_this_machine, run_on_cluster
 from migrant_health.engine.process_pool import map_in_processes
-from migrant_health.engine.run import RunConfig
+from migrant_health.engine.run_config import RunConfig
 from migrant_health.model import compile_kernels
 
 T = TypeVar("T")

@@ -32,7 +32,9 @@ import pandas as pd
 import migrant_health
 from migrant_health import small_runs
 from migrant_health.atomic import atomic_directory
-from migrant_health.engine.run import RunConfig, cap_workers, count_chunks, default_workers
+from migrant_health.engine.executors import cap_workers, default_workers
+from migrant_health.engine.run_config import RunConfig
+from migrant_health.engine.run_context import count_chunks
 from migrant_health.errors import RunConfigError, ScenarioError
 from migrant_health.experiments.quantity import simulate_cells
 from migrant_health.experiments.run_pool import compile_before_runs, run_tasks

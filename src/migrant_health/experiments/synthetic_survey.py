@@ -124,7 +124,8 @@ from migrant_health.analysis.indicators import DIMENSIONS, indicator_of
 from migrant_health.data import load_calibration_targets, load_demography
 from migrant_health.engine.context import compile_parameters
 from migrant_health.engine.derived import report_noise
-from migrant_health.engine.run import RunConfig, RunResult
+from migrant_health.engine.run import RunResult
+from migrant_health.engine.run_config import RunConfig
 from migrant_health.errors import DataError, RunConfigError
 from migrant_health.model import simulate
 from migrant_health.modules.integration import holds_residence_permit
