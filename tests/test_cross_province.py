@@ -17,7 +17,7 @@ from migrant_health.errors import DataError
 from migrant_health.experiments.fit import fit_table
 from migrant_health.experiments.frozen_cells import base_year_parameters
 from migrant_health.experiments.matching import load_targets, match_targets
-from migrant_health.modules.migration import cross_province_chance
+from migrant_health.modules.migration_decisions import cross_province_chance
 from migrant_health.params import Scenario
 
 NO_TREND = Scenario(name="no_trend", overrides={"migration.destination.cross_province_trend": 0.0})

@@ -523,7 +523,7 @@ def test_the_settled_health_of_the_start_is_where_the_yearly_steps_keep_people()
     """
     from migrant_health.engine.context import compile_parameters
     from migrant_health.modules.health import depletion, recovery_rate
-    from migrant_health.modules.migration import typical_rural_health
+    from migrant_health.modules.migration_start import typical_rural_health
     from migrant_health.modules.social import home_support, typical_support
     from migrant_health.params import load_parameters
 
@@ -820,7 +820,7 @@ def test_a_base_year_out_migrants_formal_chance_grows_with_the_years_in_the_city
 def test_a_chronic_illness_began_at_an_age_the_prevalence_by_age_gives() -> None:
     """Illness does not remit: of the people ill at 60, the share ill at 40 is the prevalence
     at 40 over the prevalence at 60, so the onsets drawn reproduce it; the well have none."""
-    from migrant_health.modules.steady_start import chronic_onset_age
+    from migrant_health.modules.chronic_onset import chronic_onset_age
 
     prevalence = np.minimum(1.0, 0.02 * np.exp(0.05 * (np.arange(121) - 16.0)))
     seed = np.uint64(11)
@@ -849,7 +849,7 @@ def mean_returnee_savings(
 ) -> tuple[float, float]:
     """Mean savings of ``people`` base-year returnee men (junior secondary, farmers before and
     after a spell of ``city`` years in a city of ``tier``, home ``since`` years) now and on
-    leaving for the city, from :func:`steady_start.savings_history`.
+    leaving for the city, from :func:`savings_history.savings_history`.
 
     ``city_path`` is the city's steady state without and with chronic illness and its recovery
     rate; by default each person's own (:func:`steady_start.returnee_city_health`, ties 0.1,
@@ -858,12 +858,9 @@ def mean_returnee_savings(
     from migrant_health.engine.binding import record_for_calls
     from migrant_health.engine.codes import INS_RURAL, JOB_FARM, RETURNED, RURAL_STAYER
     from migrant_health.modules.health import initial_steady_state
+    from migrant_health.modules.savings_history import history_keys, savings_history
     from migrant_health.modules.schooling import school_end_age
-    from migrant_health.modules.steady_start import (
-        history_keys,
-        returnee_city_health,
-        savings_history,
-    )
+    from migrant_health.modules.steady_start import returnee_city_health
 
     # The person's codes and states with the types of the chunk's columns (int8 codes, float32
     # states), as the steady start passes them: the machine code cached for the model's own
@@ -901,12 +898,12 @@ def test_a_city_spell_dates_a_chronic_illness_by_the_returns_it_brings() -> None
     a returnee whose spell just ended more often fell ill during it. Without that selection
     the dates are those of the prevalence, draw for draw.
     """
-    from migrant_health.modules.migration import typical_return_chances
-    from migrant_health.modules.steady_start import (
+    from migrant_health.modules.chronic_onset import (
         chronic_onset_after_city_years,
         chronic_onset_age,
         chronic_return_ratios,
     )
+    from migrant_health.modules.migration_start import typical_return_chances
 
     p = base_year_parameters()
     prevalence = np.minimum(1.0, 0.02 * np.exp(0.05 * (np.arange(121) - 16.0)))
@@ -1012,7 +1009,7 @@ def test_the_year_before_leaving_nonfarm_work_at_the_stationary_chance() -> None
         local_nonfarm_exit,
         nonfarm_retirement_age,
     )
-    from migrant_health.modules.steady_start import history_keys, local_work_spells
+    from migrant_health.modules.savings_history import history_keys, local_work_spells
 
     p = record_for_calls(base_year_parameters())  # 80,000 calls: the record's cheap form
     seed = np.uint64(3)
@@ -1110,7 +1107,7 @@ def test_a_returnees_city_pay_rises_with_the_years_of_the_spell() -> None:
     """Each year in the city builds economic integration and the chance of a formal job, and
     pay with them: the arrival year is paid as an informal job at the integration of arrival,
     later years more, and the rise comes from integration and formal jobs alone."""
-    from migrant_health.modules.steady_start import spell_year_pay
+    from migrant_health.modules.savings_history import spell_year_pay
 
     p = base_year_parameters()
     seed = np.uint64(3)

@@ -3,7 +3,7 @@
 The 2008 stock holds returnees (``migration.initial.returned_share``) whose past the synthesis
 does not know, and out-migrants on a second spell, who were such returnees when they left
 again. The migration module's start selects returnees on a second return, and out-migrants on
-a third spell, on the spell before (:func:`migration.repeat_spell_share`); the steady start
+a third spell, on the spell before (:func:`migration_start.repeat_spell_share`); the steady start
 settles health, mental health, ties and savings on the history
 (:mod:`migrant_health.modules.steady_start`, :mod:`migrant_health.modules.returnee_history`).
 """

@@ -106,7 +106,7 @@ def networks_after_year(  # type: ignore[no-untyped-def]
     across a provincial border; urban locals keep both at their own level and converts move to
     it; everyone at origin loses ties with city people and regains their network. Old age
     then thins every network (seed 3.3). The yearly step, and the start's histories of
-    base-year returnees (``steady_start.returnee_networks``).
+    base-year returnees (``city_history.returnee_networks``).
 
     Returns:
         Ties with locals and origin network, each in [0, 1].

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from migrant_health.engine.jit import history_kernel
 from migrant_health.engine.random import logistic
-from migrant_health.modules.migration import return_health_terms, return_logit
+from migrant_health.modules.migration_decisions import return_health_terms, return_logit
 
 
 @history_kernel
