@@ -95,6 +95,21 @@ def test_runs_show_of_a_baseline_run_says_it_has_no_overrides(runs: Path) -> Non
     assert "none (the baseline)" in result.output
 
 
+def test_runs_show_of_a_comparison_leaves_its_missing_counts_empty(runs: Path) -> None:
+    """A comparison has no agent count of its own: shown as "-" in text and null in json (the
+    catalogue holds pandas' NA there, which the text table once failed on with a traceback)."""
+    result = runner.invoke(app, ["runs", "show", "cmp-hours", "--runs", str(runs)])
+    assert result.exit_code == 0, result.output
+    assert "comparison cmp-hours" in result.output
+    document = strict_json(
+        runner.invoke(
+            app, ["runs", "show", "cmp-hours", "--runs", str(runs), "--format", "json"]
+        ).stdout
+    )
+    assert document["row"]["kind"] == "comparison"
+    assert document["row"]["agents"] is None and document["row"]["agent_years"] is None
+
+
 def test_runs_delete_asks_first_and_removes_directory_and_row(own_runs: Path) -> None:
     run_id = _ids(own_runs)["baseline"]
     kept = runner.invoke(app, ["runs", "delete", run_id, "--runs", str(own_runs)], input="n\n")

@@ -81,16 +81,25 @@ def register_new_run(out: Path) -> None:
 
 
 def _row_record(row: dict[str, Any]) -> dict[str, Any]:
-    """A catalogue row for json and csv: time as ISO 8601 text, lists as lists."""
+    """A catalogue row for json, csv and text: time as ISO 8601 text, lists as lists, and
+    ``None`` for a missing value (a comparison has no agent count: pandas' ``NA``, which JSON
+    printed as the text "<NA>" and the text table could not compare)."""
     import pandas as pd
 
-    record = dict(row)
+    record = {key: None if _missing(value) else value for key, value in row.items()}
     created = record.get("created")
     if isinstance(created, pd.Timestamp):
         record["created"] = created.isoformat()
     overridden = record.get("overridden")
     record["overridden"] = [] if overridden is None else [str(p) for p in overridden]
     return record
+
+
+def _missing(value: Any) -> bool:
+    """Whether a value of a catalogue row is a missing scalar (None, NaN, NA or NaT)."""
+    import pandas as pd
+
+    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
 
 
 @runs_app.command("list")
@@ -206,7 +215,7 @@ def show_command(run_id: IdArg, runs: RunsOpt = RUNS, output_format: FormatOpt =
             value = decimal(int(value))
         elif key == "overridden":
             value = ", ".join(value) or "-"
-        head.add_row(key, "-" if value is None or value != value else str(value))
+        head.add_row(key, "-" if value is None else str(value))
     for key, value in details["settings"].items():
         head.add_row(f"config.{key}", str(value))
     _out.print(head)
