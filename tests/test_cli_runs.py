@@ -110,6 +110,16 @@ def test_runs_show_of_a_comparison_leaves_its_missing_counts_empty(runs: Path) -
     assert document["row"]["agents"] is None and document["row"]["agent_years"] is None
 
 
+def test_runs_list_of_a_folder_without_runs_writes_nothing_there(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "readme.txt").write_text("hi", encoding="utf-8")
+    result = runner.invoke(app, ["runs", "list", "--runs", str(notes)])
+    assert result.exit_code == 0, result.output
+    assert "no runs or comparisons" in result.output.lower()
+    assert sorted(p.name for p in notes.iterdir()) == ["readme.txt"]
+
+
 def test_runs_delete_asks_first_and_removes_directory_and_row(own_runs: Path) -> None:
     run_id = _ids(own_runs)["baseline"]
     kept = runner.invoke(app, ["runs", "delete", run_id, "--runs", str(own_runs)], input="n\n")

@@ -447,6 +447,10 @@ def list_runs(runs: str | Path = RUNS, kind: str | None = None) -> pd.DataFrame:
     """
     _check_kind(kind)
     folder = _folder(runs)
+    if not catalogue_path(folder).exists() and not find_entries(folder):
+        # Nothing to catalogue: a folder without runs (often a mistyped --runs) is left as it
+        # was, without a catalogue file written into it.
+        return _scanned_rows(folder)[0]
     try:
         refresh = refresh_catalogue(folder)
         with _connection(catalogue_path(folder), read_only=True, wait=LOCK_WAIT_SECONDS) as con:
