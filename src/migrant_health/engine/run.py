@@ -35,6 +35,7 @@ from migrant_health.engine.run_config import RunConfig, chunk_range
 from migrant_health.engine.run_context import build_context
 from migrant_health.engine.stats import N_CELLS, N_MAIN_CELLS
 from migrant_health.engine.synthesis import PopulationLayout
+from migrant_health.errors import RunConfigError
 from migrant_health.params import ParameterTree
 
 ProgressCallback = Callable[[int, int], None]
@@ -298,6 +299,17 @@ def run_plan(
         RunConfigError: for impossible settings.
         ScenarioError: for a scenario that does not fit the parameter tree.
     """
+    if config is not None and not isinstance(config, RunConfig):
+        hint = (
+            " (a scenario goes into the settings: RunConfig(scenario=resolve_scenario(...)), "
+            "from migrant_health.scenarios import resolve_scenario)"
+            if isinstance(config, str)
+            else ""
+        )
+        raise RunConfigError(
+            f"simulate({config!r}): give a RunConfig (from migrant_health import RunConfig; "
+            f"RunConfig(end=2030, scale=10_000)) or nothing for the defaults{hint}"
+        )
     config = small_runs.shrink_run(config or RunConfig())
     done = sum_chunks(plan, config, progress, executor)
     partial = done.sums.components() if config.chunks is not None else []

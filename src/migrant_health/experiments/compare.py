@@ -37,6 +37,7 @@ import pandas as pd
 
 import migrant_health
 from migrant_health import small_runs
+from migrant_health.arguments import as_list, whole_number
 from migrant_health.atomic import atomic_directory
 from migrant_health.engine.dask_executor import active_client
 from migrant_health.engine.executors import cap_workers, default_workers
@@ -173,6 +174,9 @@ def plan_comparison(
         ScenarioError: for an unknown, malformed or conflicting scenario, a name given twice,
             or nothing to compare.
     """
+    scenarios = as_list(scenarios, what="scenarios", one=(str, Path, Scenario), error=ScenarioError)
+    replicates = whole_number(replicates, what="replicates", error=RunConfigError)
+    workers = whole_number(workers, what="workers", error=RunConfigError)
     if replicates < 2:
         raise RunConfigError(
             f"--replicates {replicates} must be at least 2: the interval of a delta is its "

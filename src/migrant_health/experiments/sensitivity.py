@@ -31,6 +31,7 @@ import pandas as pd
 
 import migrant_health
 from migrant_health import small_runs
+from migrant_health.arguments import as_list, whole_number
 from migrant_health.atomic import atomic_directory
 from migrant_health.engine.executors import cap_workers, default_workers
 from migrant_health.engine.run_config import RunConfig
@@ -177,6 +178,10 @@ def plan_sensitivity(
             that breaks a condition between parameters.
         RunConfigError: for impossible run settings.
     """
+    params = as_list(params, what="params", one=(str,), error=SensitivityError)
+    outputs = as_list(outputs, what="outputs", one=(str,), error=SensitivityError)
+    samples = whole_number(samples, what="samples", error=SensitivityError)
+    workers = whole_number(workers, what="workers", error=RunConfigError)
     if method not in METHODS:
         raise SensitivityError(f"unknown --method '{method}'; choose one of {', '.join(METHODS)}")
     base = small_runs.shrink_run(RunConfig(start=start, end=end, scale=scale, seed=seed))

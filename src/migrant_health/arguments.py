@@ -1,0 +1,46 @@
+"""Checks of the Python API's arguments, so that a wrong type gets one clear message.
+
+The command line parses and types its own options; these catch what only a Python caller can
+pass: a single name where a list is expected (a string is a sequence of letters, so
+``compare("fair_employment")`` once compared the scenarios 'f', 'a', ...), a count given as text
+or as a fraction, a dictionary where a :class:`~migrant_health.RunConfig` is expected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def as_list(value: Any, *, what: str, one: tuple[type, ...], error: type[Exception]) -> list[Any]:
+    """A list argument, with a single item of the types ``one`` taken as a list of one.
+
+    Args:
+        value: What the caller passed.
+        what: The argument as the caller wrote it, for the message (``compare(scenarios=...)``).
+        one: The types of a single item (``str`` and ``Path`` for names and files).
+        error: The exception to raise.
+
+    Raises:
+        error: for anything but a single item, a list or a tuple.
+    """
+    if isinstance(value, one):
+        return [value]
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise error(
+        f"{what}={value!r}: give a list (or one of {', '.join(t.__name__ for t in one)}), "
+        f"not {type(value).__name__}"
+    )
+
+
+def whole_number(value: Any, *, what: str, error: type[Exception]) -> int:
+    """A count given as a whole number (a NumPy integer too; not a bool, text or a fraction).
+
+    Raises:
+        error: naming the argument and what was given.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise error(f"{what}={value!r}: give a whole number, not {type(value).__name__}")
+    return int(value)

@@ -1,0 +1,70 @@
+"""The Python API answers arguments of the wrong kind with one clear message.
+
+The command line types its own options; a Python caller can pass a single name where a list is
+expected (a string is a sequence of letters: ``compare("fair_employment")`` once compared the
+scenarios 'f', 'a', ...), a count as text or a fraction, or a dictionary for the settings.
+Nothing here runs a simulation: the plans are checked before any run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from migrant_health import RunConfig, simulate
+from migrant_health.errors import RunConfigError, ScenarioError
+from migrant_health.experiments.compare import plan_comparison
+from migrant_health.experiments.sensitivity import plan_sensitivity
+from migrant_health.experiments.sensitivity_design import SensitivityError
+
+SMALL = {"end": 2010, "scale": 50_000}
+
+
+def test_one_scenario_name_is_a_comparison_of_that_scenario() -> None:
+    plan = plan_comparison("fair_employment", 2, **SMALL)
+    assert [s.name for s in plan.scenarios] == ["baseline", "fair_employment"]
+
+
+@pytest.mark.parametrize("scenarios", [5, None, {"fair_employment": 1}])
+def test_scenarios_that_are_no_list_are_refused(scenarios: object) -> None:
+    with pytest.raises(ScenarioError, match=r"scenarios=.*give a list"):
+        plan_comparison(scenarios, 2, **SMALL)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("replicates", ["2", 2.5, True])
+def test_replicates_must_be_a_whole_number(replicates: object) -> None:
+    with pytest.raises(RunConfigError, match=r"replicates=.*give a whole number"):
+        plan_comparison(["fair_employment"], replicates, **SMALL)  # type: ignore[arg-type]
+
+
+def test_a_numpy_count_is_a_whole_number() -> None:
+    plan = plan_comparison(["fair_employment"], np.int64(2), workers=np.int32(1), **SMALL)
+    assert len(plan.draws) == 2
+
+
+def test_one_parameter_and_one_output_are_a_study_of_them() -> None:
+    plan = plan_sensitivity("morris", "health.mental.base", "depression_share:2010", 2, **SMALL)
+    assert [p.name for p in plan.parameters] == ["health.mental.base"]
+
+
+def test_samples_as_text_are_refused() -> None:
+    with pytest.raises(SensitivityError, match=r"samples='2': give a whole number"):
+        plan_sensitivity(
+            "morris",
+            ["health.mental.base"],
+            ["depression_share:2010"],
+            "2",  # type: ignore[arg-type]
+            **SMALL,
+        )
+
+
+@pytest.mark.parametrize("config", ["fair_employment", {"end": 2010}])
+def test_simulate_takes_a_run_config(config: object) -> None:
+    with pytest.raises(RunConfigError, match=r"give a RunConfig"):
+        simulate(config)  # type: ignore[arg-type]
+
+
+def test_a_scenario_name_given_to_simulate_says_where_it_goes() -> None:
+    with pytest.raises(RunConfigError, match=r"RunConfig\(scenario=resolve_scenario"):
+        simulate("fair_employment")  # type: ignore[arg-type]
+    assert RunConfig().scenario is None
