@@ -346,6 +346,28 @@ def test_scenario_keys_after_the_end_are_warned_about(tmp_path: Path) -> None:
     )
 
 
+def test_a_lever_without_a_year_is_warned_to_rewrite_the_past(tmp_path: Path) -> None:
+    """A plain value holds in every year: a reform from 2008 on, which changes the calibrated
+    years as well and counts its costs from then; the shipped scenarios give years."""
+    scenario = tmp_path / "always.yaml"
+    scenario.write_text(
+        "policy.public_services.portability: 0.8\n"
+        "policy.management.support_networks: {2009: 0.05}\n"
+    )
+    arguments = ["simulate", *SMALL, "--scenario", str(scenario)]
+    result = runner.invoke(app, [*arguments, "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"warning: {scenario}: 'policy.public_services.portability' holds from 2008, the first "
+        "simulated year" in _flat(result.output)
+    )
+    assert "support_networks' holds" not in _flat(result.output)  # it starts in 2009
+    scenario.write_text("policy.public_services.portability: {2025: 0.8}\n")
+    later = runner.invoke(app, [*arguments, "--end", "2026", "--out", str(tmp_path / "later")])
+    assert later.exit_code == 0, later.output
+    assert "holds from 2008" not in _flat(later.output)
+
+
 def test_calibration_progress_never_shows_nan() -> None:
     assert best_so_far(float("nan")) == "no trial finished yet"
     assert best_so_far(0.08213) == "best J = 0.08213"

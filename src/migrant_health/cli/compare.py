@@ -12,7 +12,12 @@ from rich.table import Table
 
 from migrant_health.cli.errors import friendly_errors
 from migrant_health.cli.output import FormatOpt, check_format, emit, notes_console, records
-from migrant_health.cli.preflight import compile_first, compiles_here, warn
+from migrant_health.cli.preflight import (
+    compile_first,
+    compiles_here,
+    warn,
+    warn_levers_from_the_start,
+)
 from migrant_health.cli.progress import runs_progress
 from migrant_health.cli.scheduler import SCHEDULER_OPTION, cluster_for
 
@@ -123,6 +128,7 @@ def compare_command(
 def _say_before(plan: ComparisonPlan, notes: Console) -> None:
     """Warnings about levers that start after --end, and what is about to run."""
     for scenario in plan.scenarios[1:]:
+        warn_levers_from_the_start(scenario)
         idle = scenario.idle_paths(plan.end)
         if idle:
             keys = ", ".join(f"'{path}' (from {year})" for path, year in idle.items())

@@ -21,6 +21,7 @@ from migrant_health.errors import RunConfigError
 if TYPE_CHECKING:
     from migrant_health.engine.run import ProgressCallback
     from migrant_health.engine.run_config import RunConfig
+    from migrant_health.params import Scenario
 
 # The engine and the model (pandas, Numba: seconds) are imported in the functions that use them:
 # every start of the command line, even --help, imports this module.
@@ -101,6 +102,7 @@ def prepare_run(
         console.print(f"note: {note}", highlight=False)
     scenario = config.scenario
     if scenario is not None:
+        warn_levers_from_the_start(scenario)
         idle = scenario.idle_paths(config.end)
         keys = ", ".join(f"'{path}' (from {year})" for path, year in idle.items())
         if idle and len(idle) == len(scenario.overrides):
@@ -129,6 +131,22 @@ def prepare_run(
         where = f"the Dask cluster at {scheduler}"
     console.print(f"simulating {config.start}-{config.end}: {what} on {where}", highlight=False)
     return replace(config, workers=used)
+
+
+def warn_levers_from_the_start(scenario: Scenario) -> None:
+    """Warn of levers that hold from the base year: they rewrite the calibrated past too."""
+    from migrant_health.params.scenario import FIRST_YEAR
+    from migrant_health.scenarios.levers import levers_from_the_start
+
+    early = levers_from_the_start(scenario.first_years(), FIRST_YEAR)
+    if early:
+        keys = ", ".join(f"'{path}'" for path in early)
+        warn(
+            f"{scenario.origin}: {keys} hold{'s' if len(early) == 1 else ''} from "
+            f"{FIRST_YEAR}, the first simulated year (a value without a year holds in every "
+            f"year): the reform rewrites the calibrated years since {FIRST_YEAR} too, and its "
+            f"costs count from then. Give the year it starts, e.g. '{early[0]}: {{2025: ...}}'"
+        )
 
 
 def compiles_here(scheduler: str | None) -> bool:

@@ -127,13 +127,17 @@ class Scenario:
 
         Path by path, ``other``'s value holds in every year it sets one (a plain value: every
         year; ``{year: value}``: from its first year on), this scenario's value in the other
-        years. Example: ``{2025: 0.5, 2030: 1.0}`` under ``{2028: 0.7}`` stacks to
-        ``{2025: 0.5, 2028: 0.7}``.
+        years. Where both hold a value for a path in the same year (from the later of their
+        first years) and the values differ, the stack is a conflict unless ``later_wins``.
+        Example: ``{2025: 0.5, 2030: 1.0}`` under ``{2028: 0.7}`` is a conflict (0.5 against
+        0.7 in 2028); with ``later_wins`` it stacks to ``{2025: 0.5, 2028: 0.7}``. Under
+        ``{2028: 0.5, 2030: 1.0}`` it stacks without one (both hold 0.5 in 2028 and 2029, 1.0
+        from 2030).
 
         Args:
             other: The scenario applied on top.
-            later_wins: Let ``other`` override where both set a path in the same year to
-                different values; by default that is a conflict.
+            later_wins: Let ``other`` override where both hold a value for a path in the same
+                year and the values differ; by default that is a conflict.
 
         Returns:
             The stacked scenario, named ``self.name+other.name``.
@@ -273,8 +277,8 @@ def _conflict_message(below: Scenario, above: Scenario, path: str) -> str:
     plain = not isinstance(low, Mapping) and not isinstance(high, Mapping)
     when = "in every year" if plain else f"in {year}"
     return (
-        f"{above.origin}: key '{path}' sets {_in_force(high, year)!r} {when}, where "
-        f"{below.origin} sets {_in_force(low, year)!r}: stacked scenarios disagree. Remove the "
+        f"{above.origin}: key '{path}' holds {_in_force(high, year)!r} {when}, where "
+        f"{below.origin} holds {_in_force(low, year)!r}: stacked scenarios disagree. Remove the "
         "key from one of them, or let the later scenario win (--later-wins on the command "
         "line, later_wins=True in Python)"
     )

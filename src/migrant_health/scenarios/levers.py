@@ -209,3 +209,23 @@ LEVERS: tuple[Lever, ...] = (
 def lever(path: str) -> Lever | None:
     """The lever at ``path``, or ``None`` for a parameter that is no lever."""
     return next((item for item in LEVERS if item.path == path), None)
+
+
+def levers_from_the_start(first_years: dict[str, int | None], base_year: int) -> list[str]:
+    """The levers a scenario sets from the base year on: a plain value, which holds in every
+    year, or a first year at or before ``base_year``.
+
+    Such a reform also rewrites the calibrated years since 2008 (the run no longer matches the
+    national statistics of the past) and its costs count from 2008, where the shipped
+    scenarios start in 2025; usually a year was meant (``{2025: 0.8}``).
+
+    Args:
+        first_years: Each override's first year (:meth:`Scenario.first_years`; ``None``: every
+            year).
+        base_year: The first simulated year.
+    """
+    return [
+        path
+        for path, year in first_years.items()
+        if lever(path) is not None and (year is None or year <= base_year)
+    ]
