@@ -68,3 +68,10 @@ def test_a_scenario_name_given_to_simulate_says_where_it_goes() -> None:
     with pytest.raises(RunConfigError, match=r"RunConfig\(scenario=resolve_scenario"):
         simulate("fair_employment")  # type: ignore[arg-type]
     assert RunConfig().scenario is None
+
+
+def test_a_run_prints_as_a_line_of_its_settings_and_size() -> None:
+    run = simulate(RunConfig(end=2009, scale=200_000, seed=3))
+    text = repr(run)
+    assert text.startswith("RunResult(baseline, 2008-2009, scale 200000, seed 3: ")
+    assert f"{run.agent_years:,} agent-years" in text and len(text) < 300

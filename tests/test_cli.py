@@ -119,7 +119,7 @@ def test_bad_scenario_exits_2_without_traceback_or_output(
     ("arguments", "expected"),
     [
         (["--end", "2040"], "--end 2040 must lie in [2008, 2035]"),
-        (["--start", "2012", "--end", "2010"], "--end 2010 must lie in [2012, 2035]"),
+        (["--start", "2012", "--end", "2010"], "--start 2012 is after --end 2010"),
         (["--scale", "0"], "--scale 0.0 must be at least 1"),
         (["--scale", "inf"], "--scale inf is not a number of persons per agent"),
         (["--seed", "-1"], "--seed -1 is outside [0, 2^64 - 1]"),
@@ -508,3 +508,18 @@ def test_an_option_without_the_one_it_needs_is_named(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "sampled no one at this scale" in _flat(result.stderr)
+
+
+def test_a_misspelled_parameter_gets_the_closest_paths() -> None:
+    result = runner.invoke(app, ["params", "show", "health.mental.bas"])
+    assert result.exit_code == 2
+    assert "did you mean 'health.mental.base'" in _flat(result.output)
+
+
+def test_a_nested_scenario_file_is_told_to_write_dotted_paths(tmp_path: Path) -> None:
+    nested = tmp_path / "nested.yaml"
+    nested.write_text("policy:\n  management:\n    support_networks: {2025: 0.05}\n")
+    result = runner.invoke(app, ["scenarios", "show", str(nested)])
+    assert result.exit_code == 2
+    message = _flat(result.output)
+    assert "key 'policy' is a group of" in message and "full dotted path" in message

@@ -95,6 +95,14 @@ def compare_command(
     check_output(out)  # before any run; creates nothing
     notes = notes_console(output_format, console)
     _say_before(plan, notes)
+    if workers and scheduler is None and plan.workers < workers:
+        # As simulate says it (cap_workers): more workers than runs or cores only compete.
+        from migrant_health.engine.executors import cap_workers
+
+        runs = len(plan.names) * len(plan.draws)
+        _, note = cap_workers(workers, runs, unit="run")
+        if note:
+            notes.print(f"note: {note}", highlight=False)
     compile_first(plan.config(plan.scenarios[0], plan.draws[0]), notes, compiles_here(scheduler))
     # Whole runs are the cluster's tasks (replicates and scenarios, or samples).
     with cluster_for(scheduler, plan.workers):
@@ -197,12 +205,16 @@ def summary_tables(summary: pd.DataFrame, plan: ComparisonPlan) -> list[Table]:
         keys = rows[["metric", "group"]].itertuples(index=False, name=None)
         for (metric, group), (base, value, delta, low, high) in zip(keys, numbers, strict=True):
             label, scale, fmt = formats[(metric, group)]  # the label as indented in HEADLINES
+            # A share's delta is a difference of percentages: percentage points (its interval
+            # in the same unit, left unwritten).
+            share = fmt.endswith("%")
+            points, bare = (f"{fmt[:-1]} pts", fmt[:-1]) if share else (fmt, fmt)
             table.add_row(
                 label,
                 _shown(base, scale, fmt),
                 _shown(value, scale, fmt),
-                _shown(delta, scale, fmt, signed=True),
-                f"[{_shown(low, scale, fmt)}, {_shown(high, scale, fmt)}]",
+                _shown(delta, scale, points, signed=True),
+                f"[{_shown(low, scale, bare)}, {_shown(high, scale, bare)}]",
             )
         tables.append(table)
     return tables

@@ -380,8 +380,12 @@ def params_show(
     tree = ParameterTree.load()
     paths = tree.paths(path)
     if not paths:
+        import difflib
+
+        close = difflib.get_close_matches(path, tree.paths(), n=3, cutoff=0.6)
+        hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
         raise ParameterError(
-            f"no parameter under '{path}' (top-level groups: "
+            f"no parameter under '{path}'; {hint}(top-level groups: "
             f"{', '.join(sorted({p.split('.')[0] for p in tree.paths()}))})"
         )
     if output_format != "text":

@@ -85,6 +85,21 @@ class RunResult:
     partial_sums: list[np.ndarray] = field(default_factory=list, repr=False)
     fixed_factor_rows: np.ndarray | None = field(default=None, repr=False)
 
+    def __repr__(self) -> str:
+        """A few lines: the settings, the size and the tables' shapes (``print(result)`` dumped
+        every table and array, about 250 kB for a small run)."""
+        c = self.config
+        scenario = c.scenario.name if c.scenario is not None else "baseline"
+        chunks = f"{self.n_chunks} chunks" + (
+            f" ({c.chunks[0]}:{c.chunks[1]} of {self.chunks_total})" if c.chunks else ""
+        )
+        return (
+            f"RunResult({scenario}, {c.start}-{c.end}, scale {c.scale:g}, seed {c.seed}: "
+            f"{self.agent_years:,} agent-years, {self.n_agents:,} agents in {chunks}; "
+            f"aggregates {len(self.aggregates):,} rows, cells {len(self.cells):,} rows, "
+            f"snapshots {len(self.snapshots):,} rows)"
+        )
+
     @property
     def partial(self) -> bool:
         """Whether the run simulated only a range of its chunks (``RunConfig.chunks``)."""

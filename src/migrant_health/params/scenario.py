@@ -216,6 +216,15 @@ class Scenario:
     def _check(self, tree: ParameterTree, path: str, value: Any) -> list[str]:
         where = f"{self.origin}: key '{path}'"
         if path not in tree:
+            group = [known for known in tree.specs if known.startswith(path + ".")]
+            if group:
+                # Nested YAML (policy: {management: {...}}) reads as one key per top group.
+                return [
+                    f"{self.origin}: key '{path}' is a group of {len(group)} parameters, not a "
+                    f"parameter: write each parameter on a line of its own with its full dotted "
+                    f"path, such as '{group[0]}: ...' (`migrant-health params show {path}` "
+                    "lists them)"
+                ]
             return [f"{self.origin}: {unknown_path_message(path, tree.specs)}"]
         spec = tree.spec(path)
         if isinstance(value, Mapping):
