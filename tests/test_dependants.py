@@ -37,8 +37,8 @@ from migrant_health.engine.codes import (
     URBAN_LOCAL,
 )
 from migrant_health.modules.care import paid_from_own_savings, relative_household_income
-from migrant_health.modules.health import money_worries
 from migrant_health.modules.labor import yearly_saving
+from migrant_health.modules.mental_target import money_worries
 
 
 @pytest.fixture(scope="module")

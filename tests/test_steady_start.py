@@ -1351,7 +1351,7 @@ def test_returnees_disposition_to_distress_holds_still(
     start's selection, -0.09 throughout. Returnees aged 21-60, seeds 3-7 pooled.
     """
     from migrant_health.engine.permanent import normals
-    from migrant_health.modules.health import STREAM_MENTAL_TRAIT
+    from migrant_health.modules.mental_target import STREAM_MENTAL_TRAIT
 
     means = []
     for seed, people in frozen_replicates.items():

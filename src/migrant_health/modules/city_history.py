@@ -26,16 +26,16 @@ from migrant_health.engine.jit import history_kernel, init_kernel
 from migrant_health.engine.random import (
     clip01,
 )
-from migrant_health.modules.health import (
-    mental_stationary_sd,
-    mental_target,
-    mental_target_of,
-    mental_trait,
-)
 from migrant_health.modules.integration import (
     cultural_growth,
     holds_residence_permit,
     identity_target,
+)
+from migrant_health.modules.mental_target import (
+    mental_stationary_sd,
+    mental_target,
+    mental_target_of,
+    mental_trait,
 )
 from migrant_health.modules.returnee_spell import returnee_past
 from migrant_health.modules.social import (
@@ -104,7 +104,7 @@ def city_mental_health(  # type: ignore[no-untyped-def]
     """An out-migrant's mental health after ``years`` yearly adjustments in the city.
 
     From ``arrived``, each year moves it toward that year's target
-    (:func:`health.mental_target_of`): with that year's years in the city (the first years'
+    (:func:`mental_target.mental_target_of`): with that year's years in the city (the first years'
     stress), and that year's ties with locals, cultural and identity integration
     (:func:`city_year_of_integration`, the path :func:`city_integration` builds), origin
     network and economic integration, which the base-year stock has moved toward their own

@@ -18,11 +18,8 @@ from __future__ import annotations
 from migrant_health.engine.codes import JOB_FORMAL
 from migrant_health.engine.fast_exp import exp
 from migrant_health.engine.jit import init_kernel
-from migrant_health.modules.labor import (
-    base_year_step_chances,
-    economic_target,
-    experience_log_pay,
-)
+from migrant_health.modules.labor import base_year_step_chances, economic_target
+from migrant_health.modules.pay import experience_log_pay
 from migrant_health.modules.spell_employment import employed_in_spell_year
 
 

@@ -76,10 +76,7 @@ from migrant_health.engine.random import (
     year_key,
 )
 from migrant_health.modules.demography import first_life_table_age, rural_qx
-from migrant_health.modules.labor import (
-    city_job,
-    usual_hours_and_pay,
-)
+from migrant_health.modules.labor import city_job
 from migrant_health.modules.migration_decisions import (
     STREAM_COMMUNITY,
     crosses_a_border,
@@ -90,6 +87,7 @@ from migrant_health.modules.migration_decisions import (
     stay_probability,
 )
 from migrant_health.modules.migration_start import _init, _settle_initial_stock
+from migrant_health.modules.pay import usual_hours_and_pay
 from migrant_health.modules.schooling import in_school, leaves_school
 from migrant_health.modules.social import social_support
 

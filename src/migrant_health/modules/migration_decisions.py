@@ -19,9 +19,7 @@ from migrant_health.engine.random import (
     stream,
     uniform,
 )
-from migrant_health.modules.labor import (
-    decades_since_base,
-)
+from migrant_health.modules.trends import decades_since_base
 
 STREAM_COMMUNITY = stream("migration.community_propensity")
 

@@ -42,7 +42,6 @@ from migrant_health.modules.health import (
     initial_health_draw,
     initial_spread,
     initial_steady_state,
-    mental_trait,
     recovery_rate,
 )
 from migrant_health.modules.labor import (
@@ -50,6 +49,7 @@ from migrant_health.modules.labor import (
     nonfarm_retirement_age,
     settled_economic_after,
 )
+from migrant_health.modules.mental_target import mental_trait
 from migrant_health.modules.migration_decisions import (
     STREAM_COMMUNITY,
     crosses_a_border,

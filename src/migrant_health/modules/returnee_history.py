@@ -24,9 +24,9 @@ from migrant_health.modules.labor import (
     nonfarm_retirement_age,
     returnee_entry_offset,
     settled_economic_after,
-    usual_hours_and_pay,
 )
 from migrant_health.modules.migration_decisions import migration_logit, returnee_anchoring
+from migrant_health.modules.pay import usual_hours_and_pay
 from migrant_health.modules.returnee_spell import returnee_past
 
 # The name keeps the stream of the steady start, where these draws were first made.

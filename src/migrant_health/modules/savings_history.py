@@ -58,16 +58,15 @@ from migrant_health.modules.labor import (
     STREAM_LOCAL_CONTRACT,
     base_year_formal_chance,
     employment_probability,
-    experience_log_pay,
     local_job,
     local_nonfarm_entry_odds,
     local_nonfarm_exit,
     nonfarm_retirement_age,
     returnee_entry_offset,
     settled_economic_after,
-    usual_hours_and_pay,
     yearly_saving,
 )
+from migrant_health.modules.pay import experience_log_pay, usual_hours_and_pay
 from migrant_health.modules.returnee_spell import age_coming_home_for_age
 from migrant_health.modules.spell_employment import (
     spell_year_work_chance,

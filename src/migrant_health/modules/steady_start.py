@@ -101,10 +101,6 @@ from migrant_health.modules.health import (
     OLDEST_TABULATED,
     chronic_prevalence_tables,
     initial_steady_state,
-    mental_disposition,
-    mental_stationary_sd,
-    mental_target,
-    mental_trait,
     recovery_rate,
     settled_health,
     surviving_frailties,
@@ -112,18 +108,26 @@ from migrant_health.modules.health import (
     survivors_shift,
 )
 from migrant_health.modules.labor import (
-    STREAM_ABILITY,
     STREAM_ARREARS,
     STREAM_EARNINGS,
     STREAM_EMPLOYMENT,
     STREAM_HOURS,
-    STREAM_HOURS_PERSON,
     STREAM_TRAINING,
     employment_probability,
+)
+from migrant_health.modules.mental_target import (
+    mental_disposition,
+    mental_stationary_sd,
+    mental_target,
+    mental_trait,
+)
+from migrant_health.modules.migration_start import base_year_arrival_age, typical_return_chances
+from migrant_health.modules.pay import (
+    STREAM_ABILITY,
+    STREAM_HOURS_PERSON,
     usual_hours_and_pay,
     year_of_work,
 )
-from migrant_health.modules.migration_start import base_year_arrival_age, typical_return_chances
 from migrant_health.modules.returnee_history import settle_returnee_local_work
 from migrant_health.modules.returnee_spell import age_coming_home_for_age, returnee_past
 from migrant_health.modules.savings_history import history_keys, savings_history
@@ -562,7 +566,7 @@ def last_year_of_work(  # type: ignore[no-untyped-def]
     with :func:`employment_probability`, conditioned on having stayed in the city through that
     year's return decision (:func:`employed_in_spell_year`: the migration module sends
     out-migrants without a job home more often). A job's hours and pay come from
-    :func:`labor.year_of_work` (the year's shocks to hours and pay, the pay depressive symptoms
+    :func:`pay.year_of_work` (the year's shocks to hours and pay, the pay depressive symptoms
     cost, training, wage arrears in informal jobs). The first year's labour step draws
     everyone's work anew.
 
