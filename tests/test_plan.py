@@ -146,16 +146,47 @@ def test_metrics_report_modules_of_the_plan_and_use_accumulated_statistics() -> 
 
 
 def _helper_sources(module_file: Path) -> str:
-    """The source of the helper files (modules/ files that define no module of the plan) that a
-    module's file imports: their kernels run as the module's and read its parameters."""
+    """The source of the functions a module's file imports from helper files (modules/ files
+    that define no module of the plan), and of the helper functions those call, in turn: they
+    run in the module's kernels and read its parameters.
+
+    Function by function, not whole files: a helper file may also hold another module's
+    base-year rules (``migration_start`` holds the migration module's, of which the steady
+    start reads only the age of arrival).
+    """
+    import importlib
+
+    wanted = {
+        (node.module, alias.name)
+        for node in ast.walk(ast.parse(module_file.read_text()))
+        if isinstance(node, ast.ImportFrom)
+        and node.module is not None
+        and node.module.startswith("migrant_health.modules.")
+        for alias in node.names
+    }
+    seen: set[tuple[str, str]] = set()
     texts = []
-    for name in _imports(module_file):
-        if not name.startswith("migrant_health.modules."):
+    while wanted:
+        key = wanted.pop()
+        seen.add(key)
+        module = importlib.import_module(key[0])
+        if re.search(r"^class \w+\(Module\)", inspect.getsource(module), re.MULTILINE):
+            continue  # another module's own file: what it reads, it declares
+        function = getattr(module, key[1], None)
+        function = getattr(function, "py_func", function)
+        if not inspect.isfunction(function):
             continue
-        path = PACKAGE / "modules" / (name.rsplit(".", 1)[1] + ".py")
-        text = path.read_text()
-        if not re.search(r"^class \w+\(Module\)", text, re.MULTILINE):
-            texts.append(text)
+        text = inspect.getsource(function)
+        texts.append(text)
+        for name in set(re.findall(r"\b([A-Za-z_]\w*)\(", text)):
+            called = function.__globals__.get(name)
+            called = getattr(called, "py_func", called)
+            if inspect.isfunction(called) and called.__module__.startswith(
+                "migrant_health.modules."
+            ):
+                found = (called.__module__, called.__name__)
+                if found not in seen:
+                    wanted.add(found)
     return "\n".join(texts)
 
 

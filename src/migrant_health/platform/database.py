@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,19 +32,18 @@ def make_engine(settings: Settings) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-            # The file (and its WAL journal) holds microdata and password hashes: created
-            # readable by its owner only, whatever the umask.
-            old_umask = os.umask(0o077)
-            try:
-                cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-                # Foreign keys make a wave's deletion remove its cells; WAL lets pages read while
-                # an upload writes.
-                cursor.execute("PRAGMA foreign_keys=ON")
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA busy_timeout=10000")
-                cursor.close()
-            finally:
-                os.umask(old_umask)
+            # The file holds microdata and password hashes: made above readable by its owner
+            # only, and SQLite gives its WAL journal and shared-memory file the database's
+            # permissions, in a folder that is the owner's only. The umask is left alone: it is
+            # the whole process's, and setting it here, in whichever thread opens a connection,
+            # gave run directories written meanwhile by another thread mode 0700.
+            cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+            # Foreign keys make a wave's deletion remove its cells; WAL lets pages read while
+            # an upload writes.
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
 
         return engine
     try:
