@@ -429,6 +429,7 @@ class Mediation(SurveyEstimator):
         out: dict[str, Any] = {
             "model": self.model_name,
             "n": int(self.n_),
+            **self.sample_dict(),
             "outcome_type": self.outcome_type_,
             "scale": self._scale(),
             "method": self.method,

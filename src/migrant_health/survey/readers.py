@@ -26,7 +26,14 @@ from migrant_health.atomic import atomic_path
 from migrant_health.survey.columnmap import ColumnMap
 from migrant_health.survey.encoding import codec_name, detect_encoding
 from migrant_health.survey.errors import SurveyReadError
-from migrant_health.survey.meta import META_KEY, VALUE_LABELS_KEY, SurveyMeta, get_meta, set_meta
+from migrant_health.survey.meta import (
+    META_KEY,
+    SOURCE_KEY,
+    VALUE_LABELS_KEY,
+    SurveyMeta,
+    get_meta,
+    set_meta,
+)
 from migrant_health.survey.schema import SCHEMA, SRH_LABELS_4
 from migrant_health.survey.varnames import check_variable_names
 
@@ -205,6 +212,7 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
             "rows; export the survey again with its data"
         )
     frame.attrs.setdefault(VALUE_LABELS_KEY, {})
+    frame.attrs[SOURCE_KEY] = str(path)
     if codec is not None:
         frame.attrs[ENCODING_KEY] = codec
     return frame
@@ -235,6 +243,7 @@ def read_survey(
         cmap = column_map if isinstance(column_map, ColumnMap) else ColumnMap.load(column_map)
         read_as = frame.attrs.get(ENCODING_KEY)
         frame = cmap.apply(frame)
+        frame.attrs[SOURCE_KEY] = str(path)
         if read_as is not None:
             frame.attrs[ENCODING_KEY] = read_as
     if meta is not None:
