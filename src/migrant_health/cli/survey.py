@@ -269,6 +269,10 @@ def estimate(
     sims: Annotated[int, typer.Option(help="Simulations / bootstrap replicates")] = 1000,
     top_from: Annotated[float, typer.Option(help="Ordinal mediation: P(outcome >= this)")] = 4,
     each_category: Annotated[bool, typer.Option(help="Ordinal mediation: every category")] = False,
+    good_from: Annotated[
+        float | None,
+        typer.Option(help="Health at or above this is good (health-selection; srh: 4)"),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed (mediation)")] = 0,
     link: Annotated[
         str, typer.Option(help="logit or probit: binary or ordinal outcome model (mediation)")
