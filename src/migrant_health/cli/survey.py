@@ -316,8 +316,6 @@ def estimate(
     table_format = _estimate_format(table_format, as_json)
     if model not in MODEL_NAMES:
         raise DataError(f"unknown --model '{model}'; choose one of {', '.join(MODEL_NAMES)}")
-    if sims < 1:
-        raise DataError(f"--sims {sims} must be at least 1")
     if not 0.0 < alpha < 1.0:
         raise DataError(f"--alpha {alpha} must lie strictly between 0 and 1")
     from migrant_health.analysis.index import add_integration_index
