@@ -16,6 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from migrant_health.analysis.diagnostics import warn
 from migrant_health.errors import DataError
 
 #: Fewer residual degrees of freedom than this draw a warning: the standard errors rest on
@@ -107,8 +108,6 @@ def check_degrees_of_freedom(
         DataError: If ``n`` does not exceed the number of coefficients: the fit passes through
             every point and its standard errors are undefined (pyfixest divided by zero).
     """
-    from migrant_health.analysis.diagnostics import warn
-
     absorbed = fixed_effect_parameters(fixed_effects) if fixed_effects.shape[1] else 1
     coefficients = regressors + absorbed
     where = (
