@@ -302,7 +302,7 @@ def test_mediation_flags_set_the_link_outcome_type_and_contrast(tmp_path: Path) 
     frame["good_health"] = (frame["srh"] >= 4).astype(int)
     path = write_survey(frame, tmp_path / "survey.csv")
     args = ["estimate", str(path), "--model", "mediation", "--outcome", "good_health"]
-    options = ["--exposure", "years_in_city", "--sims", "50", "--json"]
+    options = ["--exposure", "years_in_city", "--sims", "100", "--json"]
     contrast = ["--control-value", "2", "--treat-value", "8"]
     result = runner.invoke(
         survey_app, [*args, *options, *contrast, "--link", "probit", "--outcome-type", "binary"]
@@ -366,7 +366,7 @@ def test_markup_output_is_markup_only(table_format: str, comment: re.Pattern[str
             "--covariates",
             "age",
             "--sims",
-            "50",
+            "100",
             "--format",
             table_format,
         ],

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from migrant_health.analysis.regression import BinaryModel, LinearModel
+from migrant_health.errors import DataError
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", FutureWarning)  # samplics announces its successor on import
@@ -78,3 +79,19 @@ def test_a_weighted_logit_matches_samplics(nhanes: pd.DataFrame) -> None:
     reference = _reference_glm(nhanes, "highbp", ModelType.LOGISTIC)
     assert np.allclose(fit["estimate"], reference["point_est"], rtol=1e-6)
     assert np.allclose(fit["se"], reference["stderror"], rtol=1e-5)
+
+
+def test_a_stratum_of_one_psu_is_named_by_the_users_value() -> None:
+    """It said 'stratum 2', the internal code, for the user's stratum 's_c'."""
+    rng = np.random.default_rng(0)
+    n = 90
+    data = pd.DataFrame(
+        {
+            "y": rng.normal(size=n),
+            "x": rng.normal(size=n),
+            "stratum": np.repeat(["s_a", "s_b", "s_c"], 30),
+            "psu": [f"p{i % 3}" if i < 60 else "lonely" for i in range(n)],
+        }
+    )
+    with pytest.raises(DataError, match="stratum 's_c' has a single primary sampling unit"):
+        LinearModel("y", exposure="x", strata="stratum", cluster="psu").fit(data)

@@ -110,7 +110,7 @@ def test_a_constant_exposure_is_refused() -> None:
     with pytest.raises(DataError, match=r"'integration' takes one value \(0.5\)"):
         LinearModel("bmi", exposure="integration", covariates=["age"]).fit(data)
     with pytest.raises(DataError, match="'integration' takes one value"):
-        Mediation("bmi", covariates=["age"], n_sims=10).fit(data)
+        Mediation("bmi", covariates=["age"], n_sims=100).fit(data)
 
 
 @pytest.mark.parametrize("exposure", ["city", "C(city)", "age:city"])
@@ -202,7 +202,7 @@ def test_mediation_with_a_separated_binary_outcome_names_the_mediator() -> None:
     data = survey()
     data["good_health"] = (data["social_support"] > 3.5).astype(int)
     with pytest.raises(DataError, match=r"social_support predict.*complete separation"):
-        Mediation("good_health", covariates=["age"], n_sims=10).fit(data)
+        Mediation("good_health", covariates=["age"], n_sims=100).fit(data)
 
 
 def test_a_missing_column_is_named_with_the_closest_existing_one() -> None:

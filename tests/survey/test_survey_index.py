@@ -11,6 +11,7 @@ from migrant_health.analysis.index import IntegrationIndex, add_integration_inde
 from migrant_health.analysis.indicators import DIMENSIONS, INDICATORS, compute_indicators
 from migrant_health.analysis.stages import CutPoints, classify_living_type, classify_stage
 from migrant_health.analysis.weighting import entropy_weights
+from migrant_health.errors import DataError
 from migrant_health.params import ParameterTree
 
 
@@ -130,3 +131,17 @@ def test_missing_items_are_skipped_within_a_dimension() -> None:
     assert np.isfinite(scores.loc[0, "identity_integration"])
     added = add_integration_index(data)
     assert {"integration", "stage", "economic_integration"} <= set(added.columns)
+
+
+@pytest.mark.parametrize("method", ["equal", "entropy", "pca"])
+def test_a_dimension_no_one_answered_is_named_with_its_items(method: str) -> None:
+    """It printed 'mean composite nan' and no stages, and exited 0."""
+    data = simulate_survey(200).assign(feels_local=np.nan, locals_accept_me=np.nan)
+    with pytest.raises(DataError, match=r"identity \(feels_local, locals_accept_me\)"):
+        IntegrationIndex(method).fit(data)
+
+
+def test_entropy_says_an_item_no_one_answered_rather_than_too_few_values() -> None:
+    data = simulate_survey(200).assign(feels_local=np.nan)
+    with pytest.raises(DataError, match="no respondent answered feels_local"):
+        IntegrationIndex("entropy").fit(data)

@@ -78,7 +78,7 @@ def test_binary_outcome_and_bootstrap_intervals() -> None:
     rng = np.random.default_rng(6)
     eta = -1 + 1.2 * data["social_support"] - 0.5 * data["integration"]
     data["good_health"] = (rng.random(2000) < special.expit(eta)).astype(int)
-    fit = Mediation("good_health", covariates=["age"], method="bootstrap", n_sims=60).fit(data)
+    fit = Mediation("good_health", covariates=["age"], method="bootstrap", n_sims=100).fit(data)
     effects = fit.effects_.set_index("term")
     assert fit.outcome_type_ == "binary"
     assert effects.loc["acme", "ci_low"] > 0  # support carries a positive indirect effect
@@ -145,4 +145,23 @@ def test_effects_on_the_lowest_category_onward_are_refused() -> None:
     data = mediation_survey(400, seed=5)
     data["srh"] = 1 + (data["social_support"] > data["social_support"].median()).astype(int) * 2
     with pytest.raises(DataError, match=r"top_from=1 is the lowest category .* choose one of 3"):
-        Mediation("srh", covariates=["age"], n_sims=20, top_from=1).fit(data)
+        Mediation("srh", covariates=["age"], n_sims=100, top_from=1).fit(data)
+
+
+@pytest.mark.parametrize("sims", [1, 5, 99])
+def test_too_few_simulations_are_refused_saying_why(sims: int) -> None:
+    """--sims 1 printed *** with nan errors; --sims 5 *** with an interval missing the estimate."""
+    with pytest.raises(DataError, match=rf"{sims} simulation\(s\) .* too few.*at least 100"):
+        Mediation("srh", covariates=["age"], n_sims=sims).fit(mediation_survey(400, seed=5))
+
+
+def test_no_draw_across_zero_gives_p_below_one_over_the_draws() -> None:
+    """With every draw on one side the p-value was exactly 0 (printed 0.000)."""
+    data = mediation_survey(3000, seed=1)
+    rng = np.random.default_rng(2)
+    data["bmi"] = 23 + B * data["social_support"] + C * data["integration"] + rng.normal(0, 1, 3000)
+    fit = Mediation("bmi", covariates=["age"], n_sims=200).fit(data)
+    acme = fit.effects_.set_index("term").loc["acme"]
+    assert acme["p"] == pytest.approx(1 / 200)
+    effects = next(iter(fit.extra_tables().values())).set_index("term")
+    assert effects.loc["acme", "p"] == "< 0.005"

@@ -127,5 +127,21 @@ class SurveyEstimator:
         return {
             "model": self.model_name,
             "n": int(getattr(self, "n_", 0)),
+            **self.sample_dict(),
             "coefficients": {str(r["term"]): row_dict(r) for _, r in table.iterrows()},
+        }
+
+    def sample_dict(self) -> dict[str, Any]:
+        """Respondents given, dropped, and dropped for each reason (``{}`` without a frame).
+
+        ``dropped`` counts respondents per reason (``"weight missing": 201``); one respondent
+        may lack several columns, so they can add up to more than ``n_dropped``.
+        """
+        frame = getattr(self, "frame_", None)
+        if frame is None:
+            return {}
+        return {
+            "respondents": int(frame.n + frame.n_dropped),
+            "n_dropped": int(frame.n_dropped),
+            "dropped": {str(k): int(v) for k, v in frame.dropped.items()},
         }

@@ -71,8 +71,10 @@ def linearized_vcov(
         DataError: If a stratum has a single PSU (its variance cannot be estimated).
     """
     n = scores.shape[0]
-    strata_codes = (
-        np.zeros(n, dtype=np.int64) if strata is None else pd.factorize(strata)[0].astype(np.int64)
+    strata_codes, strata_names = (
+        (np.zeros(n, dtype=np.int64), np.array([None], dtype=object))
+        if strata is None
+        else pd.factorize(strata)
     )
     psu_codes = np.arange(n) if cluster is None else pd.factorize(cluster)[0].astype(np.int64)
     # PSU totals, keyed by (stratum, psu) so that a PSU label reused across strata stays distinct
@@ -84,8 +86,10 @@ def linearized_vcov(
         zh = z[psu_stratum == h]
         n_h = zh.shape[0]
         if n_h < 2:
+            # Named by the user's value (s1), not the internal code (3) it was factorised to.
+            where = "the sample has" if strata is None else f"stratum '{strata_names[h]}' has"
             raise DataError(
-                f"stratum {h} has a single primary sampling unit; merge it with a neighbouring "
+                f"{where} a single primary sampling unit; merge it with a neighbouring "
                 "stratum (or drop --strata) to estimate design-based standard errors"
             )
         centred = zh - zh.mean(axis=0)

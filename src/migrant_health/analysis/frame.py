@@ -19,7 +19,13 @@ import pandas as pd
 
 from migrant_health.analysis.design import SurveyDesign
 from migrant_health.analysis.diagnostics import warn
+from migrant_health.analysis.sample import (
+    check_degrees_of_freedom,
+    drop_singletons,
+    dropped_message,
+)
 from migrant_health.errors import DataError
+from migrant_health.survey.meta import SOURCE_KEY
 from migrant_health.survey.schema import SCHEMA
 
 _CATEGORICAL = re.compile(r"^C\((?P<name>[^()]+)\)$")
@@ -98,7 +104,9 @@ class ModelFrame:
         strata: Stratum labels, or ``None``.
         fixed_effects: Columns absorbed as fixed effects (labels).
         index: Index labels of the rows used.
-        n_dropped: Rows dropped for missing values.
+        n_dropped: Rows dropped (missing values, zero weights, fixed-effect singletons).
+        dropped: Respondents dropped for each reason (``"weight missing"``: 201); one may be
+            missing several columns, so the counts can add up to more than ``n_dropped``.
         factors: Dummy term -> the categorical factor it belongs to.
         interactions: Terms that are products of factors.
     """
@@ -111,6 +119,7 @@ class ModelFrame:
     fixed_effects: pd.DataFrame
     index: pd.Index
     n_dropped: int
+    dropped: dict[str, int] = field(default_factory=dict)
     factors: dict[str, str] = field(default_factory=dict)
     interactions: set[str] = field(default_factory=set)
     levels: dict[str, list[str]] = field(default_factory=dict)
@@ -265,23 +274,36 @@ def build_frame(
         raise DataError(f"outcome '{outcome}' is not numeric; recode it (e.g. in the column map)")
     levels: dict[str, list[str]] = {}
     X, factors, interactions = regressor_matrix(data, terms, levels)
+    used = [
+        outcome,
+        *regressors,
+        *fixed_effects,
+        *(c for c in (design.strata, design.cluster) if c),
+    ]
+    reasons = {f"{c} missing": _missing(data[c]) for c in dict.fromkeys(used)}
     keep = ~np.isnan(y_all) & ~X.isna().any(axis=1).to_numpy()
-    for col in [*fixed_effects, *(c for c in (design.strata, design.cluster) if c)]:
-        keep &= data[col].notna().to_numpy()
+    for mask in reasons.values():
+        keep &= ~mask
     weights = np.ones(len(data))
     if design.weights:
-        weights = as_float(data[design.weights])
-        if np.isnan(weights).all() and data[design.weights].notna().any():
-            # Else every row was dropped and the message blamed the outcome and exposure.
-            raise DataError(
-                f"weights column '{design.weights}' is not numeric; give a column of sampling "
-                "weights (positive numbers)"
-            )
-        keep &= ~np.isnan(weights)
-        if (weights[keep] <= 0).any():
-            raise DataError(f"weights column '{design.weights}' has zero or negative values")
+        weights = _weights(data, design.weights, model)
+        reasons[f"{design.weights} missing"] = np.isnan(weights)
+        # A zero weight stands for no one in the population: the respondent adds nothing to a
+        # weighted estimate, so it is left out and counted rather than refused.
+        reasons[f"{design.weights} zero"] = weights == 0
+        keep &= ~np.isnan(weights) & (weights != 0)
+    tally = {reason: int(mask.sum()) for reason, mask in reasons.items()}
+    if fixed_effects and keep.any():
+        keep, singletons = drop_singletons(data.loc[:, list(fixed_effects)], keep, model)
+        tally.update(singletons)
     if not keep.any():
-        raise DataError(f"no respondent has all of: {', '.join(dict.fromkeys(needed))}")
+        raise DataError(
+            f"no respondent has all of: {', '.join(dict.fromkeys(needed))}"
+            f" ({'; '.join(f'{r}: {k:,}' for r, k in tally.items() if k)})"
+        )
+    n_dropped = int((~keep).sum())
+    if n_dropped:
+        warn(dropped_message(model, len(data), n_dropped, tally))
     n = int(keep.sum())
     y_used = y_all[keep]
     if np.unique(y_used).size == 1:
@@ -315,6 +337,7 @@ def build_frame(
     if constant:
         X = X.drop(columns=constant)
         warn(f"{model}: {', '.join(constant)} dropped: one value for all {n:,} respondents used")
+    _warn_single_category(data, terms, levels, must_vary, keep, model)
     collinear = collinear_columns(X, intercept=not fixed_effects)
     if collinear:
         X = X.drop(columns=collinear)
@@ -322,6 +345,7 @@ def build_frame(
             f"{model}: {', '.join(collinear)} dropped, being collinear with the regressors "
             "before it (a linear combination of them); drop it or recode"
         )
+    check_degrees_of_freedom(model, n, X.shape[1], data.loc[keep, list(fixed_effects)])
     w = weights[keep]
     return ModelFrame(
         y=y_used,
@@ -331,8 +355,70 @@ def build_frame(
         strata=data[design.strata].to_numpy()[keep] if design.strata else None,
         fixed_effects=data.loc[keep, list(fixed_effects)],
         index=data.index[keep],
-        n_dropped=int((~keep).sum()),
+        n_dropped=n_dropped,
+        dropped={reason: count for reason, count in tally.items() if count},
         factors={k: v for k, v in factors.items() if k in X.columns},
         interactions={k for k in interactions if k in X.columns},
         levels=levels,
     )
+
+
+def _missing(series: pd.Series) -> np.ndarray:
+    """Rows where a column has no usable value (missing; for a numeric column, not a number)."""
+    if _is_categorical(series):
+        return series.isna().to_numpy(dtype=bool)
+    return np.isnan(as_float(series))
+
+
+def _weights(data: pd.DataFrame, column: str, model: str) -> np.ndarray:
+    """The weight column as numbers, refusing text and negative weights with their rows.
+
+    Raises:
+        DataError: If the column is not numeric or a weight is negative.
+    """
+    weights = as_float(data[column])
+    source = data.attrs.get(SOURCE_KEY)
+    where = f"{source}: " if source else ""
+    if np.isnan(weights).all() and data[column].notna().any():
+        # Else every row was dropped and the message blamed the outcome and exposure.
+        raise DataError(
+            f"{where}weights column '{column}' is not numeric; give a column of sampling "
+            "weights (positive numbers)"
+        )
+    with np.errstate(invalid="ignore"):
+        negative = np.flatnonzero(weights < 0)
+    if negative.size:
+        rows = ", ".join(f"{r + 1} ({weights[r]:g})" for r in negative[:5]) + (
+            f" and {negative.size - 5:,} more" if negative.size > 5 else ""
+        )
+        raise DataError(
+            f"{where}{model}: weights column '{column}' has {negative.size:,} negative "
+            f"value(s), rows {rows} (rows numbered from 1, the first respondent); a sampling "
+            "weight is the number of people a respondent stands for: fix these rows or choose "
+            "another column"
+        )
+    return weights
+
+
+def _warn_single_category(
+    data: pd.DataFrame,
+    terms: Sequence[str],
+    levels: dict[str, list[str]],
+    must_vary: Sequence[str],
+    keep: np.ndarray,
+    model: str,
+) -> None:
+    """Warn of a text covariate of one category, which expands to no column at all.
+
+    A numeric constant is dropped with a warning above; a text column of one category (``sex``
+    all ``male``) has no dummy to drop, so it used to leave the model without a word.
+    """
+    n = int(keep.sum())
+    for term in terms:
+        if term in must_vary or _term_columns(data, term, levels):
+            continue
+        values = {c: data.loc[keep, c].dropna().unique() for c in source_columns(term)}
+        column, seen = min(values.items(), key=lambda item: len(item[1]))
+        held = f"one value ({seen[0]})" if len(seen) else "no value"
+        where = term if column == term else f"{term} ({column})"
+        warn(f"{model}: {where} dropped: {held} for all {n:,} respondents used")

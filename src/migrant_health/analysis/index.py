@@ -25,6 +25,7 @@ from migrant_health.analysis.stages import CutPoints, classify_living_type, clas
 from migrant_health.analysis.weighting import METHODS, indicator_weights
 from migrant_health.errors import DataError
 from migrant_health.params import ParameterTree
+from migrant_health.survey.meta import SOURCE_KEY
 from migrant_health.survey.validate import validate_survey
 
 SCORE_COLUMNS = (*tuple(f"{d}_integration" for d in DIMENSIONS), "integration")
@@ -65,8 +66,10 @@ class IntegrationIndex:
         if isinstance(self.income_reference, str):
             needed.append(self.income_reference)
         present = [c for c in needed if c in data.columns]
-        table = validate_survey(data.loc[:, present], require=needed, source="integration index")
-        return compute_indicators(table, self.income_reference)
+        table = validate_survey(data.loc[:, present], require=needed, source=_label(data))
+        indicators = compute_indicators(table, self.income_reference)
+        _refuse_empty_dimensions(indicators, _label(data))
+        return indicators
 
     def fit(self, data: pd.DataFrame) -> IntegrationIndex:
         """Compute the weights (and read the cut-points); return ``self``."""
@@ -127,6 +130,33 @@ class IntegrationIndex:
         if not hasattr(self, "weight_table_"):
             raise NotFittedError("IntegrationIndex is not fitted yet; call fit(data) first")
         return self.weight_table_.copy()
+
+
+def _label(data: pd.DataFrame) -> str:
+    """``FILE (integration index)`` for messages, naming the file the data were read from."""
+    source = data.attrs.get(SOURCE_KEY)
+    return f"{source} (integration index)" if source else "integration index"
+
+
+def _refuse_empty_dimensions(indicators: pd.DataFrame, label: str) -> None:
+    """Refuse a dimension that no respondent answered: its score, and so the composite, would
+    be missing for everyone (the command printed ``mean composite nan`` and no stages).
+
+    Raises:
+        DataError: Naming each empty dimension and its items.
+    """
+    empty = []
+    for dim in DIMENSIONS:
+        members = [i for i in INDICATORS if i.dimension == dim]
+        if indicators[[i.name for i in members]].isna().all().all():
+            items = dict.fromkeys(c for i in members for c in i.columns)
+            empty.append(f"{dim} ({', '.join(items)})")
+    if empty:
+        raise DataError(
+            f"{label}: no respondent answered any item of the {' and '.join(empty)} "
+            "dimension(s), blank in every row, so no one has a composite score; fill the items "
+            "or map them from the file's columns in the column map"
+        )
 
 
 def add_integration_index(

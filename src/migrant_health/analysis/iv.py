@@ -67,7 +67,8 @@ class IVModel(SurveyEstimator):
         if overlap:
             raise DataError(f"iv: instrument(s) {', '.join(overlap)} also appear as covariates")
         terms = [*self.endogenous, *self.instruments, *self.covariates]
-        frame = build_frame(data, self.outcome, terms, self.design)
+        frame = build_frame(data, self.outcome, terms, self.design, model=self.label)
+        self.frame_ = frame
         used = data.loc[frame.index]
         endog, _, _ = regressor_matrix(used, self.endogenous)
         instr, _, _ = regressor_matrix(used, self.instruments)

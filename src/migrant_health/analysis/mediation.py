@@ -62,6 +62,12 @@ def detect_outcome_type(values: np.ndarray, name: str) -> str:
     return "continuous"
 
 
+#: Fewest simulations or bootstrap replicates: below this a 95% interval's tails rest on two
+#: draws or fewer and the p-value cannot go below 0.01 (five draws printed *** with an
+#: interval that missed the estimate).
+MIN_SIMS = 100
+
+
 class Mediation(SurveyEstimator):
     """Mediation analysis for continuous, binary and ordinal health outcomes.
 
@@ -134,6 +140,12 @@ class Mediation(SurveyEstimator):
         """Fit both models, simulate the effects and return ``self``."""
         if self.method not in ("simulation", "bootstrap"):
             raise DataError(f"method must be 'simulation' or 'bootstrap', got {self.method!r}")
+        if self.n_sims < MIN_SIMS:
+            raise DataError(
+                f"mediation: {self.n_sims} simulation(s) (--sims, n_sims) are too few: a 95% "
+                f"interval's tails would rest on a handful of draws and the p-value could not "
+                f"go below 1/{self.n_sims}; use at least {MIN_SIMS} (1000, the default, is usual)"
+            )
         if self.mediator == self.exposure:
             raise DataError("the mediator must differ from the exposure")
         if self.outcome_type not in OUTCOME_TYPES:
@@ -393,6 +405,8 @@ class Mediation(SurveyEstimator):
         for name in names:
             s = sims[name][np.isfinite(sims[name])]
             p = 2 * min(np.mean(s > 0), np.mean(s < 0)) if s.size else np.nan
+            # No draw on the other side of 0 says p < 1/draws, not p = 0.
+            p = max(p, 1 / s.size) if s.size else p
             records.append(
                 {
                     "term": name,
@@ -413,9 +427,19 @@ class Mediation(SurveyEstimator):
         return f"E[{self.outcome}]"
 
     def extra_tables(self) -> dict[str, pd.DataFrame]:
-        """The coefficients of the mediator model and of the outcome model."""
+        """The effects with their simulated p-values, and the mediator and outcome models."""
         self._check_fitted()
-        return {"Mediator model": self.mediator_model_, "Outcome model": self.outcome_model_}
+        draws = len(self.draws_)
+        effects = self.effects_.assign(
+            p=[f"< {1 / draws:.2g}" if p <= 1 / draws else f"{p:.3g}" for p in self.effects_["p"]]
+        )
+        return {
+            f"Effects ({self.method}, {draws:,} draws; p < 1/draws when no draw crosses 0)": (
+                effects
+            ),
+            "Mediator model": self.mediator_model_,
+            "Outcome model": self.outcome_model_,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """Model, n, both models' coefficients and acme/ade/total/prop_mediated with intervals."""
@@ -429,6 +453,7 @@ class Mediation(SurveyEstimator):
         out: dict[str, Any] = {
             "model": self.model_name,
             "n": int(self.n_),
+            **self.sample_dict(),
             "outcome_type": self.outcome_type_,
             "scale": self._scale(),
             "method": self.method,

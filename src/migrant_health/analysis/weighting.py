@@ -43,6 +43,12 @@ def entropy_weights(indicators: pd.DataFrame) -> pd.Series:
     weights = {}
     for name in indicators.columns:
         x = indicators[name].dropna().to_numpy(dtype=float) + _SHIFT
+        if x.size == 0:
+            items = next((i.columns for i in INDICATORS if i.name == name), (name,))
+            raise DataError(
+                f"entropy weights: indicator '{name}' has no value: no respondent answered "
+                f"{' or '.join(items)}; fill the item (or map it in the column map)"
+            )
         if x.size < 2:
             raise DataError(f"entropy weights: indicator '{name}' has fewer than two values")
         p = x / x.sum()

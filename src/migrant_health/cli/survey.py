@@ -269,6 +269,10 @@ def estimate(
     sims: Annotated[int, typer.Option(help="Simulations / bootstrap replicates")] = 1000,
     top_from: Annotated[float, typer.Option(help="Ordinal mediation: P(outcome >= this)")] = 4,
     each_category: Annotated[bool, typer.Option(help="Ordinal mediation: every category")] = False,
+    good_from: Annotated[
+        float | None,
+        typer.Option(help="Health at or above this is good (health-selection; srh: 4)"),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed (mediation)")] = 0,
     link: Annotated[
         str, typer.Option(help="logit or probit: binary or ordinal outcome model (mediation)")
@@ -312,8 +316,6 @@ def estimate(
     table_format = _estimate_format(table_format, as_json)
     if model not in MODEL_NAMES:
         raise DataError(f"unknown --model '{model}'; choose one of {', '.join(MODEL_NAMES)}")
-    if sims < 1:
-        raise DataError(f"--sims {sims} must be at least 1")
     if not 0.0 < alpha < 1.0:
         raise DataError(f"--alpha {alpha} must lie strictly between 0 and 1")
     from migrant_health.analysis.index import add_integration_index

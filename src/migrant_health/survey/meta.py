@@ -15,6 +15,8 @@ from migrant_health.survey.errors import ColumnMapError
 
 META_KEY = "survey_meta"
 VALUE_LABELS_KEY = "value_labels"
+#: ``frame.attrs`` key of the file a table was read from, so that messages can name it.
+SOURCE_KEY = "source_file"
 
 
 class SurveyMeta(BaseModel):

@@ -26,7 +26,14 @@ from migrant_health.atomic import atomic_path
 from migrant_health.survey.columnmap import ColumnMap
 from migrant_health.survey.encoding import codec_name, detect_encoding
 from migrant_health.survey.errors import SurveyReadError
-from migrant_health.survey.meta import META_KEY, VALUE_LABELS_KEY, SurveyMeta, get_meta, set_meta
+from migrant_health.survey.meta import (
+    META_KEY,
+    SOURCE_KEY,
+    VALUE_LABELS_KEY,
+    SurveyMeta,
+    get_meta,
+    set_meta,
+)
 from migrant_health.survey.schema import SCHEMA, SRH_LABELS_4
 from migrant_health.survey.varnames import check_variable_names
 
@@ -139,7 +146,7 @@ def _refuse_rows_of_another_width(path: Path, width: int, wrong: list[tuple[int,
         )
 
 
-def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
+def _read_csv(path: Path, encoding: str | None, id_column: str) -> tuple[pd.DataFrame, str]:
     codec = detect_encoding(path, encoding)
     names, wrong = _scan_csv(path, codec)
     if not names:
@@ -149,7 +156,25 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
         )
     _check_unique(names, path)
     _refuse_rows_of_another_width(path, len(names), wrong)
-    return pd.read_csv(path, encoding=codec, low_memory=False), codec
+    # The id is read as text, as written: as a number, "0001" lost its zeros (and no longer
+    # merged back) and a 19-digit id beside a blank became a float, equal to its neighbours.
+    dtype = {id_column: str} if id_column in names else None
+    return pd.read_csv(path, encoding=codec, low_memory=False, dtype=dtype), codec
+
+
+def id_as_text(values: pd.Series) -> pd.Series:
+    """Identifiers as text: whole numbers without ``.0``, missing kept missing.
+
+    Parquet, Stata and SPSS files store an id with a type; a numeric one is written as the
+    integer it is (a float 17.0 as ``17``), so ids read from any format compare alike.
+    """
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return values.astype(object).where(values.notna(), None)
+    numbers = pd.to_numeric(values, errors="coerce")
+    whole = numbers.notna() & (numbers == numbers.round())
+    text = numbers.astype(object).map(str)
+    text[whole] = numbers[whole].astype("Int64").astype(str)
+    return text.where(numbers.notna(), None)
 
 
 def _read_stat_file(path: Path, kind: str, encoding: str | None) -> pd.DataFrame:
@@ -163,7 +188,9 @@ def _read_stat_file(path: Path, kind: str, encoding: str | None) -> pd.DataFrame
     return frame
 
 
-def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
+def read_table(
+    path: str | Path, encoding: str | None = None, id_column: str = "id"
+) -> pd.DataFrame:
     """Read a survey file as it is (no renaming), keeping Stata/SPSS value labels in attrs.
 
     A CSV file's encoding is detected (UTF-8 with or without a byte-order mark, else GB18030,
@@ -174,6 +201,7 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
         path: A ``.csv``, ``.parquet``, ``.dta`` or ``.sav`` file.
         encoding: The text encoding of a CSV file, or of a Stata/SPSS file too old to record
             its own (Stata 13 and earlier); ``None`` to detect (CSV) or trust the file.
+        id_column: The file's identifier column, read as text exactly as written.
 
     Raises:
         SurveyReadError: If the file is missing, of an unknown format, unreadable, not in the
@@ -186,7 +214,7 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     codec = None
     try:
         if kind == "csv":
-            frame, codec = _read_csv(path, encoding)
+            frame, codec = _read_csv(path, encoding, id_column)
         elif kind == "parquet":
             # pyarrow would fail later with "Multiple matches for FieldRef.Name(age)".
             _check_unique(list(pq.read_schema(path).names), path)
@@ -204,7 +232,10 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
             f"{path}: no respondents: the file has {len(frame.columns)} column(s) but no data "
             "rows; export the survey again with its data"
         )
+    if id_column in frame.columns:
+        frame[id_column] = id_as_text(frame[id_column])
     frame.attrs.setdefault(VALUE_LABELS_KEY, {})
+    frame.attrs[SOURCE_KEY] = str(path)
     if codec is not None:
         frame.attrs[ENCODING_KEY] = codec
     return frame
@@ -230,11 +261,15 @@ def read_survey(
         The table with schema names; metadata in ``attrs["survey_meta"]``. Call
         :func:`~migrant_health.survey.validate.validate_survey` on it before analysis.
     """
-    frame = read_table(path, encoding)
+    cmap = None
     if column_map is not None:
         cmap = column_map if isinstance(column_map, ColumnMap) else ColumnMap.load(column_map)
+    id_column = cmap.rename.get("id", "id") if cmap is not None else "id"
+    frame = read_table(path, encoding, id_column)
+    if cmap is not None:
         read_as = frame.attrs.get(ENCODING_KEY)
         frame = cmap.apply(frame)
+        frame.attrs[SOURCE_KEY] = str(path)
         if read_as is not None:
             frame.attrs[ENCODING_KEY] = read_as
     if meta is not None:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_health.survey.errors import SurveyValidationError, ValidationReport
-from migrant_health.survey.meta import SurveyMeta, get_meta, set_meta
+from migrant_health.survey.meta import SOURCE_KEY, SurveyMeta, get_meta, set_meta
 from migrant_health.survey.schema import REQUIRED_COLUMNS, SCHEMA, Column
 
 Require = Literal["full"] | Iterable[str] | None
@@ -201,13 +201,15 @@ def check_survey(
         require: ``"full"`` to require every required schema column, a list of column names to
             require just those (e.g. the ones a model uses), or ``None`` to require nothing.
         meta: Scales of the health items; by default the ones attached to ``frame``.
-        source: Name of the file, used in the report.
+        source: Name of the file, used in the report (default: the file the table was read
+            from, kept in its ``attrs`` by :func:`~migrant_health.survey.readers.read_survey`).
 
     Returns:
         The coerced table (booleans as ``boolean``, coded integers as ``Int64``, category codes
         lower-cased; bad values set missing) and the :class:`ValidationReport`.
     """
     meta = meta or get_meta(frame)
+    source = source or str(frame.attrs.get(SOURCE_KEY, ""))
     found: list[pd.DataFrame] = []
     names = pd.Index(frame.columns.astype(str))
     for dup in names[names.duplicated()].unique():
