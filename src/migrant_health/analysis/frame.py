@@ -23,6 +23,7 @@ from migrant_health.analysis.sample import (
     check_degrees_of_freedom,
     drop_singletons,
     dropped_message,
+    refuse_out_of_schema,
 )
 from migrant_health.errors import DataError
 from migrant_health.survey.meta import SOURCE_KEY
@@ -262,6 +263,7 @@ def build_frame(
     design = design or SurveyDesign()
     needed = [outcome, *(c for t in terms for c in source_columns(t)), *fixed_effects]
     require_columns(data, [*needed, *design.columns()], model)
+    refuse_out_of_schema(data, needed, model)
     regressors = [c for t in terms for c in source_columns(t)]
     if outcome in regressors:
         # It fitted a coefficient of exactly 1 and called it an estimate.

@@ -11,13 +11,15 @@ smaller than the file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from migrant_health.analysis.diagnostics import warn
 from migrant_health.errors import DataError
+from migrant_health.survey.meta import SOURCE_KEY
+from migrant_health.survey.schema import SCHEMA
 
 #: Fewer residual degrees of freedom than this draw a warning: the standard errors rest on
 #: almost nothing and the stars they give mean little.
@@ -130,3 +132,57 @@ def check_degrees_of_freedom(
             "are unreliable; use more respondents or fewer regressors"
         )
     return residual
+
+
+def refuse_out_of_schema(data: pd.DataFrame, columns: Sequence[str], model: str) -> None:
+    """Refuse values of schema columns outside the schema's range (a ``-9`` missing code).
+
+    The command line validates a survey file before estimating; a Python caller may hand an
+    estimator any table, and an ordered logit then fitted ``-9`` as a level of self-rated
+    health, and a regression read ``age -9`` as an age. Only the ranges are checked (not
+    whole numbers or codes) and only of whole-number items (age, self-rated health, schooling,
+    ...), where survey files code a missing answer as -9: tables built in code stay usable.
+
+    Args:
+        data: The survey table.
+        columns: The columns the model uses (columns outside the schema are not checked).
+        model: The model and outcome, for messages.
+
+    Raises:
+        DataError: Naming the column, how many values lie outside, the first rows and the
+            file (when the table was read from one).
+    """
+    source = data.attrs.get(SOURCE_KEY)
+    where = f"{source}: " if source else ""
+    for name in dict.fromkeys(columns):
+        column = SCHEMA.get(name)
+        if column is None or column.kind != "int" or name not in data:
+            # Whole-number items are where codes such as -9 stand for a missing answer; a
+            # measured quantity (a support score standardised in code) may go below the
+            # schema's range in a table built for a purpose.
+            continue
+        low, high = column.low, column.high  # srh has no upper bound here: the survey's own
+        values = pd.to_numeric(data[name], errors="coerce").to_numpy(dtype=float)
+        outside = np.zeros(values.size, dtype=bool)  # a missing value (NaN) is not outside
+        if low is not None:
+            outside |= values < low
+        if high is not None:
+            outside |= values > high
+        rows = np.flatnonzero(outside)
+        if rows.size:
+            shown = ", ".join(f"{r + 1} ({values[r]:g})" for r in rows[:5]) + (
+                f" and {rows.size - 5:,} more" if rows.size > 5 else ""
+            )
+            bounds = (
+                f"[{low:g}, {high:g}]"
+                if low is not None and high is not None
+                else f"at least {low:g}"
+                if low is not None
+                else f"at most {high:g}"
+            )
+            raise DataError(
+                f"{where}{model}: column '{name}' has {rows.size:,} value(s) outside the "
+                f"schema's range {bounds}, rows {shown} (rows numbered from 1); a missing value "
+                "must be blank, not a code such as -9: recode it, or read the file with "
+                "read_survey and check it with validate_survey, which list every problem"
+            )

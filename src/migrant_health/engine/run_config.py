@@ -121,7 +121,7 @@ class RunConfig:
             raise RunConfigError(
                 f"--start {self.start} is outside the data's years [{first_year}, {last_year}]"
             )
-        if self.start > self.end:
+        if first_year <= self.end <= last_year and self.start > self.end:
             raise RunConfigError(
                 f"--start {self.start} is after --end {self.end}: the first year reported must "
                 f"not follow the last year simulated (both in [{first_year}, {last_year}])"

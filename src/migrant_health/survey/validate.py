@@ -184,6 +184,18 @@ def _required(require: Require) -> list[str]:
     return list(require)
 
 
+def _closest_column(name: str, columns: list[str]) -> str | None:
+    """The file's column that ``name`` was probably meant as: a misspelling (``educaton``), or
+    the same name in other case or with spaces around it (``Sex``, `` age``)."""
+    import difflib
+
+    for column in columns:
+        if column.strip().lower() == name:
+            return column
+    close = difflib.get_close_matches(name, columns, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 def check_survey(
     frame: pd.DataFrame,
     *,
@@ -217,9 +229,16 @@ def check_survey(
     table = frame.loc[:, ~names.duplicated()].copy()
     table.columns = names[~names.duplicated()]
     table.attrs = dict(frame.attrs)
+    unclaimed = [c for c in table.columns if c not in SCHEMA]
     for name in _required(require):
         if name not in table.columns:
             hint = " (add it, or map it in the column map's 'rename' section)"
+            close = _closest_column(name, unclaimed)
+            if close is not None:
+                hint = (
+                    f"; the file has '{close}': did you mean it? (rename it, or map it in the "
+                    "column map's 'rename' section)"
+                )
             found.append(_column_problem(name, "required column is missing" + hint))
     for name, column in SCHEMA.items():
         if name in table.columns:
