@@ -225,8 +225,8 @@ def test_delete_refuses_anything_but_a_run_directory_inside_the_folder(
         "link": "not a directory inside the runs folder",
         "..": "not a directory inside the runs folder",
         "": "not a directory inside the runs folder",
-        "notes": "not a run or comparison directory",
-        "catalogue.duckdb": "not a run or comparison directory",
+        "notes": "not a run, comparison or sensitivity directory",
+        "catalogue.duckdb": "not a run, comparison or sensitivity directory",
     }
     for given, reason in refusals.items():
         with pytest.raises(StoreError, match=reason):

@@ -116,7 +116,7 @@ def test_runs_list_of_a_folder_without_runs_writes_nothing_there(tmp_path: Path)
     (notes / "readme.txt").write_text("hi", encoding="utf-8")
     result = runner.invoke(app, ["runs", "list", "--runs", str(notes)])
     assert result.exit_code == 0, result.output
-    assert "no runs or comparisons" in result.output.lower()
+    assert "no runs, comparisons or sensitivity studies" in result.output.lower()
     assert sorted(p.name for p in notes.iterdir()) == ["readme.txt"]
 
 
@@ -140,7 +140,10 @@ def test_runs_delete_asks_first_and_removes_directory_and_row(own_runs: Path) ->
         (["runs", "delete", "../elsewhere", "--yes"], "no directory ../elsewhere"),
         (["runs", "show", "/nowhere/run-1"], "no directory /nowhere/run-1; give the path"),
         (["runs", "delete", "/tmp", "--yes"], "not a directory inside the runs folder"),
-        (["runs", "delete", "catalogue.duckdb", "--yes"], "not a run or comparison directory"),
+        (
+            ["runs", "delete", "catalogue.duckdb", "--yes"],
+            "not a run, comparison or sensitivity directory",
+        ),
         (["runs", "list", "--kind", "report"], "unknown kind 'report'; choose one of run"),
         (["runs", "list", "--format", "xml"], "unknown --format 'xml'"),
     ],

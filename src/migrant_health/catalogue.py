@@ -40,9 +40,8 @@ import pyarrow as pa
 from migrant_health.errors import StoreError
 from migrant_health.run_records import (
     COLUMNS,
-    COMPARISON_FILE,
+    METADATA_FILES,
     ROW_SCHEMA,
-    RUN_FILE,
     find_entries,
     read_row,
 )
@@ -66,12 +65,12 @@ __all__ = [
 ]
 
 CATALOGUE_FILE = "catalogue.duckdb"
-KINDS: tuple[str, ...] = ("run", "comparison")
+KINDS: tuple[str, ...] = ("run", "comparison", "sensitivity")
 # A refresh takes a fraction of a second, so a few seconds cover several runs finishing at once;
 # a lock held longer is an open connection, which waiting would not outlast.
 LOCK_WAIT_SECONDS = 5.0
 # Raised whenever the tables or views change, so an older catalogue is rebuilt, not misread.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # New catalogue files are written in the storage format of DuckDB 1.0, which every DuckDB since
 # reads: the duckdb shell, R or DBeaver of an older release than this Python package's can open
 # the catalogue (the default would be the newest format, unreadable to them).
@@ -103,6 +102,8 @@ _EMPTY_VIEWS = {
     "cost_effectiveness": "id VARCHAR, scenario VARCHAR, outcome VARCHAR, unit VARCHAR, "
     "averted DOUBLE, averted_lo DOUBLE, averted_hi DOUBLE, cost_bn_cny_discounted DOUBLE, "
     "cost_per_outcome_cny DOUBLE",
+    "indices": 'id VARCHAR, output VARCHAR, parameter VARCHAR, "index" VARCHAR, value DOUBLE, '
+    "conf DOUBLE",
 }
 
 
@@ -255,6 +256,8 @@ def _create_views(con: duckdb.DuckDBPyConnection) -> None:
             "f.id, p.* EXCLUDE (filename)",
             "",
         ),
+        # The indices of sensitivity studies (docs/sensitivity.md).
+        "indices": (files("sensitivity", "indices.parquet"), "f.id, p.* EXCLUDE (filename)", ""),
     }
     for view, (paths, columns, join) in selects.items():
         if paths:
@@ -543,12 +546,22 @@ def run_details(run_id: str, runs: str | Path = RUNS) -> dict[str, Any]:
     """
     row = find_run(run_id, runs)
     directory = Path(row["path"])
-    meta_name = COMPARISON_FILE if row["kind"] == "comparison" else RUN_FILE
+    meta_name = METADATA_FILES[row["kind"]]
     metadata = json.loads((directory / meta_name).read_text(encoding="utf-8"))
     settings = dict(metadata.get("config", {}))
     if row["kind"] == "comparison":
         scenarios = list(metadata.get("scenarios", []))
         settings["replicates"] = metadata.get("replicates")
+    elif row["kind"] == "sensitivity":
+        # A study samples parameters instead of running scenarios: its design, as settings.
+        scenarios = []
+        settings.update(
+            method=metadata.get("method"),
+            samples=metadata.get("samples"),
+            runs=metadata.get("runs"),
+            parameters=[p.get("name") for p in metadata.get("parameters", [])],
+            outputs=[o.get("name") for o in metadata.get("outputs", [])],
+        )
     else:
         scenario = settings.pop("scenario", None)
         scenarios = [scenario] if scenario else []
@@ -582,8 +595,8 @@ def run_directory(run_id: str, runs: str | Path = RUNS) -> Path:
         raise _unknown(run_id, ids, folder)
     if target.is_symlink() or name not in ids:
         raise StoreError(
-            f"{target} is not a run or comparison directory (it holds no run.json or "
-            "comparison.json); nothing deleted"
+            f"{target} is not a run, comparison or sensitivity directory (it holds no "
+            "run.json, comparison.json or sensitivity.json); nothing deleted"
         )
     return target
 

@@ -1,11 +1,14 @@
-"""What the catalogue knows about one directory of the runs folder: a run or a comparison.
+"""What the catalogue knows about one directory of the runs folder: a run, a comparison or a
+sensitivity study.
 
 A *run* directory holds ``run.json`` and ``aggregates.parquet`` (written by
 :func:`migrant_health.store.write_run`); a *comparison* directory holds ``comparison.json``,
-``aggregates.parquet`` and ``deltas.parquet`` (written by ``migrant-health compare``). Reading
-one gives its row of the catalogue's ``runs`` table. The metadata is checked with pydantic models
-that name only the keys the catalogue uses, so a file with more keys (a newer version) still
-reads, and one that lacks a key is reported with the file and the key.
+``aggregates.parquet`` and ``deltas.parquet`` (written by ``migrant-health compare``); a
+*sensitivity* directory holds ``sensitivity.json`` and ``indices.parquet`` (written by
+``migrant-health sensitivity``). Reading one gives its row of the catalogue's ``runs`` table.
+The metadata is checked with pydantic models that name only the keys the catalogue uses, so a
+file with more keys (a newer version) still reads, and one that lacks a key is reported with
+the file and the key.
 """
 
 from __future__ import annotations
@@ -24,17 +27,26 @@ from migrant_health.errors import StoreError
 
 RUN_FILE = "run.json"
 COMPARISON_FILE = "comparison.json"
+SENSITIVITY_FILE = "sensitivity.json"
+#: Each kind of directory's metadata file, in the order a directory is recognised by.
+METADATA_FILES: dict[str, str] = {
+    "comparison": COMPARISON_FILE,
+    "sensitivity": SENSITIVITY_FILE,
+    "run": RUN_FILE,
+}
 # The Parquet tables the views of the catalogue read, where a directory holds them.
 VIEWED_FILES = (
     "aggregates.parquet",
     "deltas.parquet",
     "costs.parquet",
     "cost_effectiveness.parquet",
+    "indices.parquet",
 )
 # The Parquet files each kind of directory must hold (the views of the catalogue read them).
 REQUIRED_FILES: dict[str, tuple[str, ...]] = {
     "run": ("aggregates.parquet",),
     "comparison": ("aggregates.parquet", "deltas.parquet"),
+    "sensitivity": ("indices.parquet",),
 }
 # The catalogue's ``runs`` table: its columns and types, in order (docs/store.md describes each).
 # The table is created from this schema and filled from Arrow tables of it.
@@ -113,13 +125,33 @@ class ComparisonMetadata(_Metadata):
     timings_seconds: dict[str, Any] = Field(default_factory=dict)
 
 
+class StudyParameter(_Metadata):
+    """A parameter a sensitivity study sampled, as ``sensitivity.json`` records it."""
+
+    name: str
+
+
+class SensitivityMetadata(_Metadata):
+    """The keys of ``sensitivity.json`` that the catalogue reads."""
+
+    kind: Literal["sensitivity"]
+    version: str
+    created: datetime
+    method: str
+    runs: int
+    config: ConfigMetadata
+    parameters: list[StudyParameter] = Field(min_length=1)
+    timings_seconds: dict[str, Any] = Field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Entry:
-    """A run or comparison directory found in the runs folder, before its metadata is read.
+    """A run, comparison or sensitivity directory found in the runs folder, before its metadata
+    is read.
 
     Attributes:
         id: The directory's name.
-        kind: ``run`` or ``comparison``.
+        kind: ``run``, ``comparison`` or ``sensitivity``.
         path: The directory (absolute).
         stamp: The metadata file's path, modification time and size, and those of the tables
             the catalogue's views read: a directory whose stamp is unchanged since the
@@ -135,29 +167,26 @@ class Entry:
 
     @property
     def metadata_file(self) -> Path:
-        """``run.json`` or ``comparison.json``."""
-        return self.path / (COMPARISON_FILE if self.kind == "comparison" else RUN_FILE)
+        """``run.json``, ``comparison.json`` or ``sensitivity.json``."""
+        return self.path / METADATA_FILES[self.kind]
 
 
 def find_entries(runs: Path) -> list[Entry]:
-    """The run and comparison directories directly inside ``runs``, sorted by name.
+    """The run, comparison and sensitivity directories directly inside ``runs``, sorted by name.
 
     Hidden directories are skipped: they are a run being written (``store.write_run`` writes to
     a hidden sibling and renames it) or one being deleted. So is any directory holding neither
-    ``run.json`` nor ``comparison.json`` (a name reserved by a run still writing, a user's notes),
+    metadata file (a name reserved by a run still writing, a user's notes),
     and a symbolic link: what it leads to is not in the folder, and ``runs delete`` would refuse it.
     """
     found = []
     for path in sorted(Path(runs).absolute().iterdir()):
         if path.name.startswith(".") or path.is_symlink() or not path.is_dir():
             continue
-        if (path / COMPARISON_FILE).is_file():
-            kind = "comparison"
-        elif (path / RUN_FILE).is_file():
-            kind = "run"
-        else:
+        kind = next((k for k, name in METADATA_FILES.items() if (path / name).is_file()), None)
+        if kind is None:
             continue
-        meta = path / (COMPARISON_FILE if kind == "comparison" else RUN_FILE)
+        meta = path / METADATA_FILES[kind]
         try:
             status = meta.stat()
             files = tuple(
@@ -176,8 +205,8 @@ def find_entries(runs: Path) -> list[Entry]:
     return found
 
 
-def read_metadata(entry: Entry) -> RunMetadata | ComparisonMetadata:
-    """The checked metadata of a run or comparison directory.
+def read_metadata(entry: Entry) -> RunMetadata | ComparisonMetadata | SensitivityMetadata:
+    """The checked metadata of a run, comparison or sensitivity directory.
 
     Raises:
         StoreError: naming the file, and the key that is missing or wrong, or the Parquet file
@@ -188,7 +217,10 @@ def read_metadata(entry: Entry) -> RunMetadata | ComparisonMetadata:
         content = json.loads(where.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise StoreError(f"{where}: not readable as JSON ({exc})") from exc
-    model = ComparisonMetadata if entry.kind == "comparison" else RunMetadata
+    model: type[RunMetadata | ComparisonMetadata | SensitivityMetadata] = {
+        "comparison": ComparisonMetadata,
+        "sensitivity": SensitivityMetadata,
+    }.get(entry.kind, RunMetadata)
     try:
         metadata = model.model_validate(content)
     except ValidationError as exc:
@@ -247,11 +279,20 @@ def read_row(entry: Entry) -> dict[str, Any]:
     meta = read_metadata(entry)
     _check_tables(entry)
     config = meta.config
+    agents: int | None
+    agent_years: int | None
+    replicates: int | None
     if isinstance(meta, ComparisonMetadata):
         scenario = ",".join(s.name for s in meta.scenarios)
         overridden = sorted({path for s in meta.scenarios for path in s.overrides})
-        replicates: int = meta.replicates
+        replicates = meta.replicates
         agents = agent_years = None
+    elif isinstance(meta, SensitivityMetadata):
+        # A study has no scenario of its own: its method and runs, and the parameters it
+        # sampled as what it overrides.
+        scenario = f"{meta.method} ({meta.runs} runs)"
+        overridden = sorted({p.name for p in meta.parameters})
+        replicates = agents = agent_years = None
     else:
         run_config = meta.config
         scenario = run_config.scenario.name if run_config.scenario else "baseline"

@@ -40,7 +40,9 @@ RunsOpt = Annotated[
     Path,
     typer.Option("--runs", help="The runs folder (it holds the catalogue, catalogue.duckdb)."),
 ]
-IdArg = Annotated[str, typer.Argument(help="Id of a run or comparison (its directory's name).")]
+IdArg = Annotated[
+    str, typer.Argument(help="Id of a run, comparison or sensitivity study (its directory's name).")
+]
 
 
 @contextmanager
@@ -107,18 +109,18 @@ def _missing(value: Any) -> bool:
 def list_command(
     runs: RunsOpt = RUNS,
     kind: Annotated[
-        str | None, typer.Option("--kind", help="Only this kind: run or comparison.")
+        str | None, typer.Option("--kind", help="Only this kind: run, comparison or sensitivity.")
     ] = None,
     output_format: FormatOpt = "text",
 ) -> None:
-    """List the runs and comparisons of the runs folder, oldest first.
+    """List the runs, comparisons and sensitivity studies of the runs folder, oldest first.
 
     The catalogue is refreshed from the directories first (new ones added, vanished ones
     dropped). json: an object with keys runs_folder, catalogue and runs, a list of rows. csv: the
     rows. A row has the columns of the catalogue's runs table: id, kind, path, created (UTC),
-    version, scenario (comma-separated for a comparison), start_year, end_year, scale, seed,
-    replicates, agents, agent_years, seconds, bytes and overridden (a list of parameter paths;
-    JSON text in csv).
+    version, scenario (comma-separated for a comparison; method and runs for a study),
+    start_year, end_year, scale, seed, replicates, agents, agent_years, seconds, bytes and
+    overridden (a list of parameter paths, the sampled ones for a study; JSON text in csv).
     """
     import pandas as pd
 
@@ -137,7 +139,7 @@ def list_command(
         emit(output_format, document, pd.DataFrame(rows, columns=list(table.columns)))
         return
     if table.empty:
-        _out.print(f"no runs or comparisons in {runs}")
+        _out.print(f"no runs, comparisons or sensitivity studies in {runs}")
         return
     # The columns a reader picks a run by, in light borders, fit 80 columns for usual names;
     # `runs show` and --format json|csv give every column of the catalogue.
@@ -189,10 +191,12 @@ def _show_rows(details: dict[str, Any]) -> list[dict[str, Any]]:
 @runs_app.command("show")
 @friendly_errors
 def show_command(run_id: IdArg, runs: RunsOpt = RUNS, output_format: FormatOpt = "text") -> None:
-    """Show one run or comparison: its catalogue row, settings, scenario overrides and files.
+    """Show one run, comparison or sensitivity study: its catalogue row, settings, scenario
+    overrides and files.
 
     json: an object with keys row (the catalogue row, as in `runs list`), settings (the run
-    settings recorded in run.json or comparison.json), scenarios (name, description, origin and
+    settings recorded in run.json, comparison.json or sensitivity.json; a study's method,
+    samples, runs, parameters and outputs too), scenarios (name, description, origin and
     overrides of each; none for a baseline run) and files (file and bytes). csv: one table with
     the columns section (catalogue, settings, overrides or files), scenario (for overrides),
     key and value.
@@ -244,10 +248,12 @@ def delete_command(
     runs: RunsOpt = RUNS,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
 ) -> None:
-    """Delete a run or comparison directory and its catalogue row (asks first unless --yes).
+    """Delete a run, comparison or sensitivity directory and its catalogue row (asks first
+    unless --yes).
 
-    Only a directory directly inside the runs folder holding run.json or comparison.json is
-    deleted; anything else is refused (exit status 2) and nothing is touched.
+    Only a directory directly inside the runs folder holding run.json, comparison.json or
+    sensitivity.json is deleted; anything else is refused (exit status 2) and nothing is
+    touched.
     """
     from migrant_health import catalogue
 
