@@ -9,6 +9,7 @@ Nothing here runs a simulation: the plans are checked before any run.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from migrant_health import RunConfig, simulate
@@ -25,7 +26,14 @@ def test_one_scenario_name_is_a_comparison_of_that_scenario() -> None:
     assert [s.name for s in plan.scenarios] == ["baseline", "fair_employment"]
 
 
-@pytest.mark.parametrize("scenarios", [5, None, {"fair_employment": 1}])
+def test_any_collection_of_names_is_a_list_of_them() -> None:
+    names = pd.Series(["fair_employment"])
+    for given in (names, names.to_numpy(), (n for n in names), {"fair_employment": 1}.keys()):
+        plan = plan_comparison(given, 2, **SMALL)  # type: ignore[arg-type]
+        assert [s.name for s in plan.scenarios] == ["baseline", "fair_employment"]
+
+
+@pytest.mark.parametrize("scenarios", [5, None, {"fair_employment": 1}, b"fair_employment"])
 def test_scenarios_that_are_no_list_are_refused(scenarios: object) -> None:
     with pytest.raises(ScenarioError, match=r"scenarios=.*give a list"):
         plan_comparison(scenarios, 2, **SMALL)  # type: ignore[arg-type]

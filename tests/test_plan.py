@@ -147,8 +147,8 @@ def test_metrics_report_modules_of_the_plan_and_use_accumulated_statistics() -> 
 
 def _helper_sources(module_file: Path) -> str:
     """The source of the functions a module's file imports from helper files (modules/ files
-    that define no module of the plan), and of the helper functions those call, in turn: they
-    run in the module's kernels and read its parameters.
+    that define no module of the plan), and of the helper and ``engine.derived`` functions
+    those call, in turn: they run in the module's kernels and read its parameters.
 
     Function by function, not whole files: a helper file may also hold another module's
     base-year rules (``migration_start`` holds the migration module's, of which the steady
@@ -181,8 +181,10 @@ def _helper_sources(module_file: Path) -> str:
         for name in set(re.findall(r"\b([A-Za-z_]\w*)\(", text)):
             called = function.__globals__.get(name)
             called = getattr(called, "py_func", called)
+            # Helpers of the modules, and the engine's derived observables they call (which
+            # read parameters too: derived.place_income reads the care module's incomes).
             if inspect.isfunction(called) and called.__module__.startswith(
-                "migrant_health.modules."
+                ("migrant_health.modules.", "migrant_health.engine.derived")
             ):
                 found = (called.__module__, called.__name__)
                 if found not in seen:

@@ -8,6 +8,7 @@ or as a fraction, a dictionary where a :class:`~migrant_health.RunConfig` is exp
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,9 @@ import numpy as np
 def as_list(value: Any, *, what: str, one: tuple[type, ...], error: type[Exception]) -> list[Any]:
     """A list argument, with a single item of the types ``one`` taken as a list of one.
 
+    Any iterable of items is a list of them; text (a sequence of letters), a mapping and
+    anything that is no collection are refused.
+
     Args:
         value: What the caller passed.
         what: The argument as the caller wrote it, for the message (``compare(scenarios=...)``).
@@ -23,11 +27,13 @@ def as_list(value: Any, *, what: str, one: tuple[type, ...], error: type[Excepti
         error: The exception to raise.
 
     Raises:
-        error: for anything but a single item, a list or a tuple.
+        error: for anything but a single item or a collection of items.
     """
     if isinstance(value, one):
         return [value]
-    if isinstance(value, list | tuple):
+    # Any collection of items (a list, a tuple, a NumPy array, a pandas Series, dict keys, a
+    # generator), but not text or a mapping, whose iteration gives letters or keys.
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping):
         return list(value)
     raise error(
         f"{what}={value!r}: give a list (or one of {', '.join(t.__name__ for t in one)}), "

@@ -174,3 +174,16 @@ def test_a_hidden_cell_cannot_be_recovered_by_differencing_a_shared_table() -> N
         for _, part in table[table["subgroup"] == "sex"].groupby(keys):
             assert part["suppressed"].sum() != 1
     assert not shown.empty
+
+
+def test_a_wave_without_one_dimension_s_items_keeps_its_other_indicators() -> None:
+    """A region's survey may lack the identity items: its wave is stored, the integration
+    indicators left out and the health and insurance ones computed (the command line's
+    ``survey index`` refuses such a table, since it could score no one)."""
+    frame = wave_frame(2017, n=300, seed=6)
+    frame[["feels_local", "locals_accept_me"]] = np.nan
+    meta = SurveyMeta()
+    cells, _ = wave_indicators(validate_survey(frame, meta=meta), meta)
+    estimates = cells.groupby("indicator")["estimate"].apply(lambda s: s.notna().any())
+    assert not estimates["integration"] and not estimates["identity_integration"]
+    assert estimates["poor_health"] and estimates["dest_insurance"]

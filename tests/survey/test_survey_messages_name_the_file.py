@@ -40,3 +40,17 @@ def test_bad_index_items_in_estimate_name_the_file(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert f"error: {path} (integration index): 2 problem(s)" in result.stderr
+
+
+def test_a_table_written_again_does_not_carry_the_path_it_was_read_from(tmp_path: Path) -> None:
+    """The name is for messages on this machine; a Parquet file keeps a table's attrs and would
+    hand the reader's local path to whoever receives the file."""
+    import pyarrow.parquet as pq
+
+    first = write_survey(simulate_survey(30), tmp_path / "wave.csv")
+    table = read_survey(first)
+    assert table.attrs["source_file"] == str(first)
+    again = write_survey(table, tmp_path / "shared.parquet")
+    assert str(first) not in str(pq.read_schema(again).metadata)
+    assert read_survey(again).attrs["source_file"] == str(again)
+    assert table.attrs["source_file"] == str(first)  # the table itself keeps it

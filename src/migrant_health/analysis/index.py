@@ -40,6 +40,10 @@ class IntegrationIndex:
             ``None`` for the survey-year median income of the employed.
         tree: Parameter tree holding the cut-points and composite weights (package defaults).
         year: Year at which to read the parameters.
+        allow_empty_dimensions: Score a table in which no respondent answered any item of a
+            dimension (that dimension's score and the composite are then missing for
+            everyone) instead of refusing it: for a wave whose other indicators are still
+            wanted (the platform's regions). By default it is an error naming the dimension.
 
     Attributes:
         weights_: Weight of each indicator in the composite (sums to one).
@@ -55,11 +59,13 @@ class IntegrationIndex:
         income_reference: float | str | None = None,
         tree: ParameterTree | None = None,
         year: int = 2008,
+        allow_empty_dimensions: bool = False,
     ) -> None:
         self.method = method
         self.income_reference = income_reference
         self.tree = tree
         self.year = year
+        self.allow_empty_dimensions = allow_empty_dimensions
 
     def _indicators(self, data: pd.DataFrame) -> pd.DataFrame:
         needed = list(INDICATOR_COLUMNS)
@@ -68,7 +74,8 @@ class IntegrationIndex:
         present = [c for c in needed if c in data.columns]
         table = validate_survey(data.loc[:, present], require=needed, source=_label(data))
         indicators = compute_indicators(table, self.income_reference)
-        _refuse_empty_dimensions(indicators, _label(data))
+        if not self.allow_empty_dimensions:
+            _refuse_empty_dimensions(indicators, _label(data))
         return indicators
 
     def fit(self, data: pd.DataFrame) -> IntegrationIndex:

@@ -99,7 +99,10 @@ def _parameters() -> ParameterTree:
 
 def respondent_values(table: pd.DataFrame, meta: SurveyMeta) -> pd.DataFrame:
     """Each respondent's value of every indicator (NaN where it is missing)."""
-    scored = add_integration_index(table, method="equal", tree=_parameters())
+    # A wave without one dimension's items is stored: its other indicators still count.
+    scored = add_integration_index(
+        table, method="equal", tree=_parameters(), allow_empty_dimensions=True
+    )
     out = pd.DataFrame(index=table.index)
     for name in (*(f"{d}_integration" for d in DIMENSIONS), "integration"):
         out[name] = scored[name].astype(float)

@@ -332,6 +332,11 @@ def write_survey(frame: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     kind = file_format(path)
     check_variable_names(frame.columns, kind, str(path))
+    if SOURCE_KEY in frame.attrs:
+        # The file a table was read from is for messages about it, on this machine; a Parquet
+        # file keeps a table's attrs, and would carry the reader's local path to whoever gets it.
+        frame = frame.copy(deep=False)
+        frame.attrs = {k: v for k, v in frame.attrs.items() if k != SOURCE_KEY}
     writers: dict[str, Callable[[Path], None]] = {
         "csv": lambda p: frame.to_csv(p, index=False),
         "parquet": lambda p: frame.to_parquet(p, index=False),
