@@ -217,10 +217,11 @@ def read_metadata(entry: Entry) -> RunMetadata | ComparisonMetadata | Sensitivit
         content = json.loads(where.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise StoreError(f"{where}: not readable as JSON ({exc})") from exc
-    model: type[RunMetadata | ComparisonMetadata | SensitivityMetadata] = {
-        "comparison": ComparisonMetadata,
-        "sensitivity": SensitivityMetadata,
-    }.get(entry.kind, RunMetadata)
+    model: type[RunMetadata] | type[ComparisonMetadata] | type[SensitivityMetadata] = RunMetadata
+    if entry.kind == "comparison":
+        model = ComparisonMetadata
+    elif entry.kind == "sensitivity":
+        model = SensitivityMetadata
     try:
         metadata = model.model_validate(content)
     except ValidationError as exc:
