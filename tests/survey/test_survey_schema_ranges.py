@@ -48,3 +48,15 @@ def test_a_misspelled_or_padded_column_is_named_as_the_likely_one() -> None:
     reasons = {p.column: p.reason for p in report.problems if p.row is None}
     assert "the file has 'educaton': did you mean it?" in reasons["education"]
     assert "the file has ' age'" in reasons["age"] and "the file has 'Sex'" in reasons["sex"]
+
+
+def test_a_problem_shows_the_value_as_the_file_writes_it() -> None:
+    from migrant_health.survey import check_survey
+
+    data = simulate_survey(20, seed=8)
+    data["age"] = data["age"].astype(float)
+    data.loc[3, "age"] = -9.0  # a column of numbers with a blank reads as floats
+    data.loc[5, "age"] = 30.5
+    _, report = check_survey(data)
+    shown = {p.row: p.value for p in report.problems if p.column == "age"}
+    assert shown == {4: "-9", 6: "30.5"}

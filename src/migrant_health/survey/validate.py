@@ -23,6 +23,16 @@ _TRUE = frozenset({"1", "1.0", "true"})
 _FALSE = frozenset({"0", "0.0", "false"})
 
 
+def _as_written(value: object) -> str:
+    """A value as a survey file writes it: ``-9``, not ``-9.0`` (a column of numbers with one
+    blank reads as floats, and a Stata code ``2`` as ``2.0``); missing as empty."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float | np.floating) and np.isfinite(value) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _frame_of(column: str, rows: np.ndarray, reason: str, values: pd.Series) -> pd.DataFrame:
     """Problems for the (0-based) positions ``rows`` of one column."""
     return pd.DataFrame(
@@ -30,11 +40,7 @@ def _frame_of(column: str, rows: np.ndarray, reason: str, values: pd.Series) -> 
             "column": column,
             "row": rows + 1,
             "reason": reason,
-            "value": values.iloc[rows]
-            .astype(object)
-            .where(values.iloc[rows].notna(), "")
-            .astype(str)
-            .to_numpy(dtype=object),
+            "value": np.array([_as_written(v) for v in values.iloc[rows]], dtype=object),
         }
     )
 
