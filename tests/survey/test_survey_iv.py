@@ -58,3 +58,16 @@ def test_both_directions_and_weak_instruments() -> None:
     data["noise"] = np.random.default_rng(3).normal(size=len(data))
     weak = IVModel("health", endogenous=["integration"], instruments=["noise"]).fit(data)
     assert bool(weak.first_stage_["weak"].iloc[0])
+
+
+def test_the_text_output_shows_the_specification_tests() -> None:
+    """Wu-Hausman and (over-identified) Sargan were in the JSON output only."""
+    data = feedback_survey(2000, seed=4)
+    data["second_reform"] = data["permit_reform"] + np.random.default_rng(5).normal(size=2000)
+    iv = IVModel(
+        "health", endogenous=["integration"], instruments=["permit_reform", "second_reform"]
+    ).fit(data)
+    tests = iv.extra_tables()["Specification tests"].set_index("test")
+    assert tests.index[0].startswith("Wu-Hausman") and tests.index[1].startswith("Sargan")
+    assert tests["p"].iloc[0] == pytest.approx(iv.wu_hausman_["p"])
+    assert tests["p"].iloc[1] == pytest.approx(iv.sargan_["p"])  # type: ignore[index]

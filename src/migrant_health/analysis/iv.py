@@ -119,7 +119,15 @@ class IVModel(SurveyEstimator):
     def extra_tables(self) -> dict[str, pd.DataFrame]:
         """The first-stage diagnostics of every endogenous regressor."""
         self._check_fitted()
-        return {"First stage": self.first_stage_}
+        tests = [("Wu-Hausman (the regressors are exogenous)", self.wu_hausman_)]
+        if self.sargan_ is not None:
+            tests.append(("Sargan (the instruments are valid; over-identified)", self.sargan_))
+        checks = pd.DataFrame(
+            [{"test": name, "statistic": t["statistic"], "p": t["p"]} for name, t in tests]
+        )
+        # The tests were in the JSON output only: a text reader could not see whether the
+        # instrumenting was needed, or whether the extra instruments agree.
+        return {"First stage": self.first_stage_, "Specification tests": checks}
 
     def to_dict(self) -> dict[str, Any]:
         """Coefficients plus first-stage diagnostics and the exogeneity tests."""
