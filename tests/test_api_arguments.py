@@ -83,3 +83,8 @@ def test_a_run_prints_as_a_line_of_its_settings_and_size() -> None:
     text = repr(run)
     assert text.startswith("RunResult(baseline, 2008-2009, scale 200000, seed 3: ")
     assert f"{run.agent_years:,} agent-years" in text and len(text) < 300
+
+
+def test_no_workers_in_python_says_how_to_ask_for_every_core() -> None:
+    with pytest.raises(RunConfigError, match=r"default_workers\(\) gives every available core"):
+        simulate(RunConfig(end=2009, scale=200_000, workers=0))

@@ -142,7 +142,13 @@ class RunConfig:
             raise RunConfigError(f"urban scale {self.urban_scale} must be at least 1")
         self.check_seeds()
         if self.workers < 1:
-            raise RunConfigError(f"--workers {self.workers} must be at least 1")
+            # The command line's --workers 0 (every core) is resolved before a RunConfig is
+            # made; in Python the count is given.
+            raise RunConfigError(
+                f"--workers {self.workers} must be at least 1 (RunConfig(workers=...) takes "
+                "the count of processes; migrant_health.engine.executors.default_workers() "
+                "gives every available core)"
+            )
         if self.community_size < 10 or self.communities_per_chunk < 1:
             raise RunConfigError(
                 "community size must be >= 10 agents and chunks hold >= 1 community"
