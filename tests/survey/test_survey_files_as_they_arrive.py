@@ -68,6 +68,23 @@ def test_utf8_with_a_byte_order_mark_reads_as_plain_utf8(tmp_path: Path) -> None
     assert table.attrs["source_encoding"] == "utf-8-sig"
 
 
+def test_utf16_with_a_byte_order_mark_reads_without_being_told(tmp_path: Path) -> None:
+    """Its byte-order mark names the encoding; tried as UTF-8 and GB18030 it was refused."""
+    path = tmp_path / "unicode_export.csv"
+    _chinese_export().to_csv(path, index=False, encoding="utf-16")
+    assert path.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    table = read_table(path)
+    assert table.columns[0] == "id" and "性别" in table.columns
+    assert table.attrs["source_encoding"] == "utf-16"
+
+
+def test_a_tab_separated_file_is_told_to_be_saved_as_csv(tmp_path: Path) -> None:
+    path = tmp_path / "unicode_text.csv"
+    simulate_survey(10, seed=2).to_csv(path, index=False, sep="\t", encoding="utf-16")
+    with pytest.raises(SurveyReadError, match=r"tab-separated .* save it as CSV"):
+        read_table(path)
+
+
 def test_encoding_names_an_encoding_that_detection_would_get_wrong(tmp_path: Path) -> None:
     # Big5 (Taiwan, Hong Kong) bytes also decode as GB18030, into the wrong characters.
     path = tmp_path / "big5.csv"

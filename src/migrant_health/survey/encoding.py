@@ -1,4 +1,5 @@
-"""The text encoding of a survey file: given by the user, or detected as UTF-8 or GB18030.
+"""The text encoding of a survey file: given by the user, or detected (UTF-8 or GB18030, or
+the UTF-16 or UTF-32 that a byte-order mark names).
 
 Chinese survey software (and Excel on a Chinese Windows) usually exports CSV files in GBK, the
 code page 936; others write UTF-8, often with a byte-order mark. GB18030 is a superset of GBK, so
@@ -21,6 +22,14 @@ from migrant_health.survey.errors import SurveyReadError
 #: Tried in this order when no encoding is given. ``utf-8-sig`` also reads UTF-8 without a BOM.
 AUTO_ENCODINGS = ("utf-8-sig", "gb18030")
 _BLOCK = 1 << 20
+#: Byte-order marks that name their encoding, longest first (UTF-32's begins with UTF-16's);
+#: Python's ``utf-16`` and ``utf-32`` codecs read the mark and leave it out of the text.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 _READABLE_NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GB18030"}
 
 
@@ -93,6 +102,19 @@ def detect_encoding(path: Path, encoding: str | None = None) -> str:
         SurveyReadError: If the file does not decode, naming the line and byte where each
             encoding tried failed and suggesting ``--encoding``.
     """
+    if encoding is None:
+        with path.open("rb") as handle:
+            start = handle.read(4)
+        # A byte-order mark names its encoding (Excel's "Unicode text" is UTF-16 with one).
+        for mark, codec in _BYTE_ORDER_MARKS:
+            if start.startswith(mark):
+                failure = first_failure(path, codec)
+                if failure is None:
+                    return codec
+                raise SurveyReadError(
+                    f"{path}: the file starts with a {codec.upper()} byte-order mark but is "
+                    f"{failure}; save it as UTF-8, or give its encoding with --encoding"
+                )
     candidates = (codec_name(encoding),) if encoding is not None else AUTO_ENCODINGS
     failures = []
     for candidate in candidates:

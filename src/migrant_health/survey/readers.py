@@ -154,6 +154,13 @@ def _read_csv(path: Path, encoding: str | None, id_column: str) -> tuple[pd.Data
             f"{path}: the file is empty (no header row, no respondents); export the survey "
             "again with a header row of column names"
         )
+    if len(names) == 1 and "\t" in names[0]:
+        # Excel's "Unicode text" and "Text (tab delimited)" exports: read with commas, the
+        # whole header was one column and every schema column seemed missing.
+        raise SurveyReadError(
+            f"{path}: the file is tab-separated (its header is one field holding tabs); save "
+            "it as CSV, with commas between the values (in Excel: Save As, CSV UTF-8)"
+        )
     _check_unique(names, path)
     _refuse_rows_of_another_width(path, len(names), wrong)
     # The id is read as text, as written: as a number, "0001" lost its zeros (and no longer
