@@ -79,8 +79,15 @@ def test_cmds_template_maps_the_example_file() -> None:
 def test_column_map_errors_name_what_is_wrong(tmp_path: Path) -> None:
     with pytest.raises(ColumnMapError, match="unknown section"):
         ColumnMap.from_dict({"renames": {}})
-    with pytest.raises(ColumnMapError, match="not a schema column"):
+    with pytest.raises(ColumnMapError, match=r"not a schema column \(did you mean 'age'"):
         ColumnMap.from_dict({"rename": {"agee": "q1"}})
+    with pytest.raises(ColumnMapError, match="the column map sets nothing"):
+        ColumnMap.from_dict({})
+    with pytest.raises(ColumnMapError, match=r"q101c1x.*did you mean 'q101c1'"):
+        ColumnMap.from_dict({"derive": {"age": "2017 - q101c1x"}}).apply(
+            pd.DataFrame({"q101c1": [1980]})
+        )
+    assert ColumnMap.from_dict({"scales": {"srh_levels": 4}}).meta.srh_levels == 4  # scales only
     with pytest.raises(ColumnMapError, match="keep_unmapped must be true or false, not 'maybe'"):
         ColumnMap.from_dict({"keep_unmapped": "maybe"})
     with pytest.raises(ColumnMapError, match="srh_levels"):

@@ -32,6 +32,7 @@ derived, or a rename onto the name of a file column that ``keep_unmapped`` keeps
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,8 +144,9 @@ class ColumnMap:
             for key in section:
                 if str(key) not in SCHEMA and name in ("rename", "constants"):
                     raise ColumnMapError(
-                        f"{origin}: {name}.{key} is not a schema column "
-                        "(see docs/survey.md for the schema; keep_unmapped keeps other columns)"
+                        f"{origin}: {name}.{key} is not a schema column"
+                        f"{_closest(str(key), list(SCHEMA))} (see docs/survey.md for the "
+                        "schema; keep_unmapped keeps other columns)"
                     )
             sections[name] = {str(k): v for k, v in section.items()}
         _check_one_source(sections, origin)
@@ -164,6 +166,16 @@ class ColumnMap:
         scales = meta_from_mapping(raw.get("scales"), origin)
         if raw.get("source"):
             scales = scales.model_copy(update={"source": str(raw["source"])})
+        if not any(raw.get(name) for name in ("rename", "derive", "constants", "recode")) and not (
+            raw.get("scales") or raw.get("source") or "keep_unmapped" in raw
+        ):
+            # An empty file (or one of empty sections) read every file as it was, which a
+            # user who meant to map columns learned only from the validation's missing columns.
+            raise ColumnMapError(
+                f"{origin}: the column map sets nothing (it is empty, or its sections are); "
+                "give rename, derive, constants, recode or scales (docs/survey.md, section 2), "
+                "or leave out --column-map"
+            )
         return cls(
             rename={k: str(v) for k, v in sections["rename"].items()},
             derive={k: str(v) for k, v in sections["derive"].items()},
@@ -206,8 +218,11 @@ class ColumnMap:
             try:
                 out[target] = source.eval(expression, engine="python")
             except Exception as exc:  # pandas raises many types for a bad expression
+                # A misspelled column reads as an unknown name: suggest the file's closest.
+                unknown = re.search(r"name '([^']+)' is not defined", str(exc))
+                hint = _closest(unknown.group(1), names) if unknown else ""
                 raise ColumnMapError(
-                    f"{self.origin}: derive.{target} = {expression!r} failed: {exc}"
+                    f"{self.origin}: derive.{target} = {expression!r} failed: {exc}{hint}"
                 ) from exc
         for target, value in self.constants.items():
             out[target] = value
