@@ -8,6 +8,8 @@ Nothing here runs a simulation: the plans are checked before any run.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -88,3 +90,25 @@ def test_a_run_prints_as_a_line_of_its_settings_and_size() -> None:
 def test_no_workers_in_python_says_how_to_ask_for_every_core() -> None:
     with pytest.raises(RunConfigError, match=r"default_workers\(\) gives every available core"):
         simulate(RunConfig(end=2009, scale=200_000, workers=0))
+
+
+PLAIN_LEVER = {"policy.public_services.portability": 0.8}  # no year: from 2008 on
+
+
+def test_a_lever_from_2008_draws_one_warning_in_python() -> None:
+    from migrant_health import compare
+    from migrant_health.params import Scenario
+    from migrant_health.scenarios.levers import LeverTimingWarning
+
+    scenario = Scenario.from_dict(PLAIN_LEVER, origin="mine.yaml")
+    with pytest.warns(LeverTimingWarning, match=r"mine.yaml: 'policy.public_services"):
+        simulate(RunConfig(end=2009, scale=200_000, scenario=scenario))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare([scenario], replicates=2, end=2009, scale=200_000)
+    timing = [w for w in caught if issubclass(w.category, LeverTimingWarning)]
+    assert len(timing) == 1  # for the comparison, not again for each of its four runs
+    later = Scenario.from_dict({"policy.public_services.portability": {2025: 0.8}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LeverTimingWarning)
+        simulate(RunConfig(end=2009, scale=200_000, scenario=later))

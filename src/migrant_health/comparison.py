@@ -66,6 +66,7 @@ def compare(
         RunConfigError, ScenarioError: for bad settings or scenarios, before any run.
     """
     from migrant_health.experiments.compare import plan_comparison, run_comparison
+    from migrant_health.model import warn_levers_from_the_start
 
     plan = plan_comparison(
         scenarios,
@@ -77,4 +78,6 @@ def compare(
         workers=workers,
         later_wins=later_wins,
     )
+    for scenario in plan.scenarios[1:]:
+        warn_levers_from_the_start(scenario)
     return run_comparison(plan, out, runs=None, progress=progress).deltas

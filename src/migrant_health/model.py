@@ -10,6 +10,7 @@ health, mental health and savings last, on each person's own history.
 
 from __future__ import annotations
 
+import warnings
 from functools import cache
 
 from migrant_health.engine.executors import Executor
@@ -25,6 +26,7 @@ from migrant_health.modules.migration import Migration
 from migrant_health.modules.results import Results
 from migrant_health.modules.social import Social
 from migrant_health.modules.steady_start import SteadyStart
+from migrant_health.params import Scenario
 
 
 @cache
@@ -56,8 +58,24 @@ def simulate(
     ``config`` defaults to 2008-2035 at 1,000 persons per agent with seed 1; ``progress`` is
     called with ``(chunks_done, chunks_total)``; ``executor`` defaults to serial for one worker
     and processes otherwise. Raises ``RunConfigError`` or ``ScenarioError`` for bad settings.
+
+    A scenario that sets a policy lever from 2008 on (a value without a year) draws a
+    :class:`~migrant_health.scenarios.levers.LeverTimingWarning`: it rewrites the calibrated
+    years too.
     """
+    if isinstance(config, RunConfig) and config.scenario is not None:
+        warn_levers_from_the_start(config.scenario)
     return run_plan(default_plan(), config, progress, executor)
+
+
+def warn_levers_from_the_start(scenario: Scenario) -> None:
+    """Warn (:class:`LeverTimingWarning`) of levers a scenario sets from the first year on."""
+    from migrant_health.params.scenario import FIRST_YEAR
+    from migrant_health.scenarios.levers import LeverTimingWarning, levers_from_the_start_message
+
+    message = levers_from_the_start_message(scenario.first_years(), FIRST_YEAR, scenario.origin)
+    if message is not None:
+        warnings.warn(message, LeverTimingWarning, stacklevel=3)
 
 
 def compile_kernels(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -220,6 +221,7 @@ def _simulate_with_progress(
     national run takes hours.
     """
     from migrant_health.model import simulate
+    from migrant_health.scenarios.levers import LeverTimingWarning
 
     with transient_bar(
         TextColumn("[bold]simulating"),
@@ -237,7 +239,10 @@ def _simulate_with_progress(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return simulate(config, progress=progress, executor=executor)
+        with warnings.catch_warnings():
+            # The command warned of a lever's timing before the run, in its own words.
+            warnings.simplefilter("ignore", LeverTimingWarning)
+            return simulate(config, progress=progress, executor=executor)
 
 
 def _scenario_name(result: RunResult) -> str:

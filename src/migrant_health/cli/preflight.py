@@ -136,17 +136,11 @@ def prepare_run(
 def warn_levers_from_the_start(scenario: Scenario) -> None:
     """Warn of levers that hold from the base year: they rewrite the calibrated past too."""
     from migrant_health.params.scenario import FIRST_YEAR
-    from migrant_health.scenarios.levers import levers_from_the_start
+    from migrant_health.scenarios.levers import levers_from_the_start_message
 
-    early = levers_from_the_start(scenario.first_years(), FIRST_YEAR)
-    if early:
-        keys = ", ".join(f"'{path}'" for path in early)
-        warn(
-            f"{scenario.origin}: {keys} hold{'s' if len(early) == 1 else ''} from "
-            f"{FIRST_YEAR}, the first simulated year (a value without a year holds in every "
-            f"year): the reform rewrites the calibrated years since {FIRST_YEAR} too, and its "
-            f"costs count from then. Give the year it starts, e.g. '{early[0]}: {{2025: ...}}'"
-        )
+    message = levers_from_the_start_message(scenario.first_years(), FIRST_YEAR, scenario.origin)
+    if message is not None:
+        warn(message)
 
 
 def compiles_here(scheduler: str | None) -> bool:

@@ -427,7 +427,11 @@ def synth(
     if not out.parent.is_dir():
         raise DataError(f"{out}: the folder {out.parent} does not exist")
     check_can_write(out, "--out")  # before the simulation, not after it
-    from migrant_health.cli.preflight import compile_first, workers_from_option
+    from migrant_health.cli.preflight import (
+        compile_first,
+        warn_levers_from_the_start,
+        workers_from_option,
+    )
     from migrant_health.engine.run_config import RunConfig
     from migrant_health.experiments.synthetic_survey import (
         MeasurementModel,
@@ -435,24 +439,29 @@ def synth(
         synthesize_survey,
     )
     from migrant_health.scenarios import resolve_stack
+    from migrant_health.scenarios.levers import LeverTimingWarning
 
     workers = workers_from_option(workers)
     measurement = MeasurementModel(nonresponse=nonresponse, srh_levels=srh_levels)
     stack = resolve_stack([scenario] if scenario else [])
     check_survey_request(year, n, origin_n, include_origin, measurement)
+    if stack is not None:
+        warn_levers_from_the_start(stack)  # in the command's words, before the run
     # A first run says so and compiles side by side, as every other command that simulates;
     # after every check, so that a typo does not cost the compilation.
     compile_first(RunConfig(end=year, seed=seed), stderr)
-    frame = synthesize_survey(
-        year,
-        n,
-        seed=seed,
-        scenario=stack,
-        include_origin=include_origin,
-        origin_n=origin_n,
-        model=measurement,
-        workers=workers,
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LeverTimingWarning)  # said above
+        frame = synthesize_survey(
+            year,
+            n,
+            seed=seed,
+            scenario=stack,
+            include_origin=include_origin,
+            origin_n=origin_n,
+            model=measurement,
+            workers=workers,
+        )
     write_survey(frame, out)
     groups = frame["migration_status"].value_counts()
     _out.print(

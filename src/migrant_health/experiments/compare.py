@@ -41,6 +41,7 @@ from migrant_health.arguments import as_list, whole_number
 from migrant_health.atomic import atomic_directory
 from migrant_health.engine.dask_executor import active_client
 from migrant_health.engine.executors import cap_workers, default_workers
+from migrant_health.engine.run import run_plan
 from migrant_health.engine.run_config import RunConfig
 from migrant_health.engine.run_context import count_chunks
 from migrant_health.errors import RunConfigError, ScenarioError
@@ -55,7 +56,7 @@ from migrant_health.experiments.parameter_draws import (
     qualifying_trials,
 )
 from migrant_health.experiments.run_pool import compile_before_runs, run_tasks
-from migrant_health.model import simulate
+from migrant_health.model import default_plan
 from migrant_health.params import Scenario
 from migrant_health.scenarios import BASELINE, baseline_scenario, check_scenario, resolve_scenario
 from migrant_health.writable import check_new_directory
@@ -352,7 +353,9 @@ def _run_task(task: RunTask) -> TaskResult:
         the task does not write it (``write_part`` false), else ``None``.
     """
     began = time.perf_counter()
-    result = simulate(task.config)
+    # The plan, not model.simulate: its warning about a lever's timing was given once, for the
+    # comparison, and not again for each of its runs.
+    result = run_plan(default_plan(), task.config)
     table = result.aggregates.assign(scenario=task.scenario, replicate=task.replicate)
     table = table[["scenario", "replicate", "year", "metric", "group", "value"]]
     if task.write_part:

@@ -229,3 +229,30 @@ def levers_from_the_start(first_years: dict[str, int | None], base_year: int) ->
         for path, year in first_years.items()
         if lever(path) is not None and (year is None or year <= base_year)
     ]
+
+
+class LeverTimingWarning(UserWarning):
+    """A scenario sets a policy lever from the first simulated year (see
+    :func:`levers_from_the_start_message`); filter it for a reform meant to hold since 2008."""
+
+
+def levers_from_the_start_message(
+    first_years: dict[str, int | None], base_year: int, origin: str
+) -> str | None:
+    """The warning for levers a scenario sets from ``base_year`` on, or ``None`` if none.
+
+    Args:
+        first_years: Each override's first year (:meth:`Scenario.first_years`).
+        base_year: The first simulated year.
+        origin: Where the scenario came from (its file, or ``shipped:NAME``), for the message.
+    """
+    early = levers_from_the_start(first_years, base_year)
+    if not early:
+        return None
+    keys = ", ".join(f"'{path}'" for path in early)
+    return (
+        f"{origin}: {keys} hold{'s' if len(early) == 1 else ''} from {base_year}, the first "
+        f"simulated year (a value without a year holds in every year): the reform rewrites "
+        f"the calibrated years since {base_year} too, and its costs count from then. Give the "
+        f"year it starts, e.g. '{early[0]}: {{2025: ...}}'"
+    )
