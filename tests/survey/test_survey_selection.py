@@ -173,3 +173,19 @@ def test_no_salmon_bias_when_return_is_unrelated_to_health() -> None:
     table = fit.summary().set_index("term")
     assert bool(table.loc["healthy_migrant", "supported"])
     assert not bool(table.loc["salmon_bias", "supported"])
+
+
+def test_selected_respondents_without_an_outcome_are_left_out_and_counted() -> None:
+    """Item nonresponse among stayers (a survey's refusals): the file was refused before."""
+    from migrant_health.analysis import EstimationWarning
+
+    data = stayers_survey(3000, seed=3)
+    stayers = np.flatnonzero(data["in_city"].to_numpy() == 1)
+    data.loc[stayers[:60], "health_index"] = np.nan
+    model = HeckmanTwoStep(
+        "health_index", exposure="integration", selection="in_city", selection_covariates=["land"]
+    )
+    with pytest.warns(EstimationWarning, match=r"60 of [\d,]+ selected respondents .* dropped"):
+        fit = model.fit(data)
+    assert fit.n_ == 3000 - 60 and fit.n_selected_ == len(stayers) - 60
+    assert fit.coef_["integration"] == pytest.approx(BETA, abs=0.08)

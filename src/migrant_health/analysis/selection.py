@@ -30,6 +30,7 @@ from scipy import special, stats
 from migrant_health.analysis.base import SurveyEstimator, finite_or_none, row_dict, tidy
 from migrant_health.analysis.delta import jacobian
 from migrant_health.analysis.design import linearized_vcov
+from migrant_health.analysis.diagnostics import warn
 from migrant_health.analysis.fitting import fit_binary
 from migrant_health.analysis.frame import (
     as_float,
@@ -176,12 +177,23 @@ class HeckmanTwoStep(SurveyEstimator):
                 )
             )
         y_all = as_float(data[self.outcome])
-        selected = keep & (s == 1)
-        if np.isnan(y_all[selected]).any():
-            raise DataError(
-                f"heckman: outcome '{self.outcome}' is missing for some selected respondents "
-                f"({self.selection} = 1); drop them or recode"
+        unanswered = keep & (s == 1) & np.isnan(y_all)
+        if unanswered.any():
+            # Item nonresponse among the selected (a synthetic survey's --nonresponse, a real
+            # survey's refusals): left out of both equations and counted, as Stata's heckman
+            # does with an explicit selection variable. The command once refused the file and
+            # offered no way to filter it.
+            keep &= ~unanswered
+            warn(
+                f"heckman of {self.outcome}: {int(unanswered.sum()):,} of "
+                f"{int((s == 1).sum()):,} selected respondents ({self.selection} = 1) dropped: "
+                f"{self.outcome} missing"
             )
+            if not (keep & (s == 1)).any():
+                raise DataError(
+                    f"heckman: no selected respondent ({self.selection} = 1) has "
+                    f"'{self.outcome}'; the outcome equation has nothing to fit"
+                )
         Z = Z.loc[keep]
         Z.insert(0, "Intercept", 1.0)
         X_all, _, _ = regressor_matrix(data, outcome_terms)
