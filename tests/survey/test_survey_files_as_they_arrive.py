@@ -83,6 +83,12 @@ def test_a_tab_separated_file_is_told_to_be_saved_as_csv(tmp_path: Path) -> None
     simulate_survey(10, seed=2).to_csv(path, index=False, sep="\t", encoding="utf-16")
     with pytest.raises(SurveyReadError, match=r"tab-separated .* save it as CSV"):
         read_table(path)
+    labelled = tmp_path / "labelled.csv"  # a name holding a comma splits the header in two
+    simulate_survey(10, seed=2).rename(columns={"age": "age, years"}).to_csv(
+        labelled, index=False, sep="\t"
+    )
+    with pytest.raises(SurveyReadError, match=r"tab-separated"):
+        read_table(labelled)
 
 
 def test_encoding_names_an_encoding_that_detection_would_get_wrong(tmp_path: Path) -> None:

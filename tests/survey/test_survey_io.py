@@ -81,7 +81,7 @@ def test_column_map_errors_name_what_is_wrong(tmp_path: Path) -> None:
         ColumnMap.from_dict({"renames": {}})
     with pytest.raises(ColumnMapError, match=r"not a schema column \(did you mean 'age'"):
         ColumnMap.from_dict({"rename": {"agee": "q1"}})
-    with pytest.raises(ColumnMapError, match="the column map sets nothing"):
+    with pytest.raises(ColumnMapError, match="column map: sets nothing"):
         ColumnMap.from_dict({})
     with pytest.raises(ColumnMapError, match=r"q101c1x.*did you mean 'q101c1'"):
         ColumnMap.from_dict({"derive": {"age": "2017 - q101c1x"}}).apply(

@@ -117,7 +117,8 @@ class IVModel(SurveyEstimator):
         return self
 
     def extra_tables(self) -> dict[str, pd.DataFrame]:
-        """The first-stage diagnostics of every endogenous regressor."""
+        """The first-stage diagnostics of every endogenous regressor, and the specification
+        tests (Wu-Hausman; Sargan when over-identified)."""
         self._check_fitted()
         tests = [("Wu-Hausman (the regressors are exogenous)", self.wu_hausman_)]
         if self.sargan_ is not None:

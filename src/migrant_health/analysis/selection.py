@@ -183,11 +183,11 @@ class HeckmanTwoStep(SurveyEstimator):
             # survey's refusals): left out of both equations and counted, as Stata's heckman
             # does with an explicit selection variable. The command once refused the file and
             # offered no way to filter it.
+            in_play = int((keep & (s == 1)).sum())  # selected, with every other column
             keep &= ~unanswered
             warn(
-                f"heckman of {self.outcome}: {int(unanswered.sum()):,} of "
-                f"{int((s == 1).sum()):,} selected respondents ({self.selection} = 1) dropped: "
-                f"{self.outcome} missing"
+                f"heckman of {self.outcome}: {int(unanswered.sum()):,} of {in_play:,} selected "
+                f"respondents ({self.selection} = 1) dropped: {self.outcome} missing"
             )
             if not (keep & (s == 1)).any():
                 raise DataError(

@@ -137,7 +137,9 @@ def parse_column_map(text: str) -> ColumnMap | None:
             path.write_text(text, encoding="utf-8")
             return ColumnMap.load(path)
     except (MigrantHealthError, yaml.YAMLError) as exc:
-        raise UploadError(f"column map: {exc}".replace(str(path), "column map")) from exc
+        # The map was written to a temporary file: name it as the page does.
+        text = str(exc).replace(str(path), "column map")
+        raise UploadError(text if text.startswith("column map") else f"column map: {text}") from exc
 
 
 def check_wave(source: BinaryIO, filename: str, column_map: str, limit: int) -> CheckedWave:

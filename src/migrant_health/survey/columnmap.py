@@ -172,9 +172,9 @@ class ColumnMap:
             # An empty file (or one of empty sections) read every file as it was, which a
             # user who meant to map columns learned only from the validation's missing columns.
             raise ColumnMapError(
-                f"{origin}: the column map sets nothing (it is empty, or its sections are); "
-                "give rename, derive, constants, recode or scales (docs/survey.md, section 2), "
-                "or leave out --column-map"
+                f"{origin}: sets nothing (it is empty, or its sections are); give rename, "
+                "derive, constants, recode or scales (docs/survey.md, section 2), or use no "
+                "column map"
             )
         return cls(
             rename={k: str(v) for k, v in sections["rename"].items()},

@@ -30,7 +30,12 @@ _BYTE_ORDER_MARKS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_READABLE_NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GB18030"}
+_READABLE_NAMES = {
+    "utf-8-sig": "UTF-8",
+    "gb18030": "GB18030",
+    "utf-16": "UTF-16",
+    "utf-32": "UTF-32",
+}
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,8 @@ def detect_encoding(path: Path, encoding: str | None = None) -> str:
                 if failure is None:
                     return codec
                 raise SurveyReadError(
-                    f"{path}: the file starts with a {codec.upper()} byte-order mark but is "
+                    f"{path}: the file starts with a {_READABLE_NAMES[codec]} byte-order mark "
+                    "but is "
                     f"{failure}; save it as UTF-8, or give its encoding with --encoding"
                 )
     candidates = (codec_name(encoding),) if encoding is not None else AUTO_ENCODINGS

@@ -146,6 +146,14 @@ def _refuse_rows_of_another_width(path: Path, width: int, wrong: list[tuple[int,
         )
 
 
+def _tab_separated(path: Path, encoding: str) -> bool:
+    """Whether the file's first line separates its names with tabs rather than commas (a name
+    may hold a comma, as in ``age, years``, so the two are counted)."""
+    with path.open(encoding=encoding, newline="") as handle:
+        first = handle.readline()
+    return first.count("\t") > first.count(",")
+
+
 def _read_csv(path: Path, encoding: str | None, id_column: str) -> tuple[pd.DataFrame, str]:
     codec = detect_encoding(path, encoding)
     names, wrong = _scan_csv(path, codec)
@@ -154,11 +162,11 @@ def _read_csv(path: Path, encoding: str | None, id_column: str) -> tuple[pd.Data
             f"{path}: the file is empty (no header row, no respondents); export the survey "
             "again with a header row of column names"
         )
-    if len(names) == 1 and "\t" in names[0]:
+    if _tab_separated(path, codec):
         # Excel's "Unicode text" and "Text (tab delimited)" exports: read with commas, the
         # whole header was one column and every schema column seemed missing.
         raise SurveyReadError(
-            f"{path}: the file is tab-separated (its header is one field holding tabs); save "
+            f"{path}: the file is tab-separated (its header holds more tabs than commas); save "
             "it as CSV, with commas between the values (in Excel: Save As, CSV UTF-8)"
         )
     _check_unique(names, path)
