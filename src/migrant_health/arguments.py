@@ -41,12 +41,18 @@ def as_list(value: Any, *, what: str, one: tuple[type, ...], error: type[Excepti
     )
 
 
+def is_whole_number(value: Any) -> bool:
+    """Whether ``value`` is a whole number: an int or a NumPy integer, not a bool (which is an
+    int to Python), text or a fraction."""
+    return not isinstance(value, bool) and isinstance(value, int | np.integer)
+
+
 def whole_number(value: Any, *, what: str, error: type[Exception]) -> int:
-    """A count given as a whole number (a NumPy integer too; not a bool, text or a fraction).
+    """A count given as a whole number (:func:`is_whole_number`).
 
     Raises:
         error: naming the argument and what was given.
     """
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+    if not is_whole_number(value):
         raise error(f"{what}={value!r}: give a whole number, not {type(value).__name__}")
     return int(value)

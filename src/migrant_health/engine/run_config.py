@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from migrant_health.arguments import is_whole_number
 from migrant_health.errors import RunConfigError
 from migrant_health.params import Scenario
 
@@ -95,7 +96,7 @@ class RunConfig:
         """
         for name in ("start", "end", "seed", "workers"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            if not is_whole_number(value):
                 raise RunConfigError(
                     f"RunConfig({name}={value!r}): {name} must be a whole number, not "
                     f"{type(value).__name__}"

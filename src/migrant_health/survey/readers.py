@@ -177,11 +177,14 @@ def _read_csv(path: Path, encoding: str | None, id_column: str) -> tuple[pd.Data
     return pd.read_csv(path, encoding=codec, low_memory=False, dtype=dtype), codec
 
 
-def id_as_text(values: pd.Series) -> pd.Series:
-    """Identifiers as text: whole numbers without ``.0``, missing kept missing.
+def as_written(values: pd.Series) -> pd.Series:
+    """Values as text, as a survey file writes them: whole numbers without ``.0``, missing
+    kept missing.
 
     Parquet, Stata and SPSS files store an id with a type; a numeric one is written as the
-    integer it is (a float 17.0 as ``17``), so ids read from any format compare alike.
+    integer it is (a float 17.0 as ``17``), so ids read from any format compare alike. A
+    validation report shows a bad value so too (``-9``, not the ``-9.0`` of a column of numbers
+    with one blank).
     """
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return values.astype(object).where(values.notna(), None)
@@ -248,7 +251,7 @@ def read_table(
             "rows; export the survey again with its data"
         )
     if id_column in frame.columns:
-        frame[id_column] = id_as_text(frame[id_column])
+        frame[id_column] = as_written(frame[id_column])
     frame.attrs.setdefault(VALUE_LABELS_KEY, {})
     frame.attrs[SOURCE_KEY] = str(path)
     if codec is not None:

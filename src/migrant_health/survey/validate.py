@@ -15,22 +15,13 @@ import pandas as pd
 
 from migrant_health.survey.errors import SurveyValidationError, ValidationReport
 from migrant_health.survey.meta import SOURCE_KEY, SurveyMeta, get_meta, set_meta
+from migrant_health.survey.readers import as_written
 from migrant_health.survey.schema import REQUIRED_COLUMNS, SCHEMA, Column
 
 Require = Literal["full"] | Iterable[str] | None
 
 _TRUE = frozenset({"1", "1.0", "true"})
 _FALSE = frozenset({"0", "0.0", "false"})
-
-
-def _as_written(value: object) -> str:
-    """A value as a survey file writes it: ``-9``, not ``-9.0`` (a column of numbers with one
-    blank reads as floats, and a Stata code ``2`` as ``2.0``); missing as empty."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, float | np.floating) and np.isfinite(value) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _frame_of(column: str, rows: np.ndarray, reason: str, values: pd.Series) -> pd.DataFrame:
@@ -40,7 +31,7 @@ def _frame_of(column: str, rows: np.ndarray, reason: str, values: pd.Series) -> 
             "column": column,
             "row": rows + 1,
             "reason": reason,
-            "value": np.array([_as_written(v) for v in values.iloc[rows]], dtype=object),
+            "value": as_written(values.iloc[rows]).fillna("").astype(str).to_numpy(dtype=object),
         }
     )
 
