@@ -109,6 +109,9 @@ def test_a_lever_from_2008_draws_one_warning_in_python() -> None:
     timing = [w for w in caught if issubclass(w.category, LeverTimingWarning)]
     assert len(timing) == 1  # for the comparison, not again for each of its four runs
     later = Scenario.from_dict({"policy.public_services.portability": {2025: 0.8}})
+    # A first year written out is a choice: from 2008 on purpose is not warned about either.
+    on_purpose = Scenario.from_dict({"policy.public_services.portability": {2008: 0.8}})
     with warnings.catch_warnings():
         warnings.simplefilter("error", LeverTimingWarning)
         simulate(RunConfig(end=2009, scale=200_000, scenario=later))
+        simulate(RunConfig(end=2009, scale=200_000, scenario=on_purpose))

@@ -212,12 +212,14 @@ def lever(path: str) -> Lever | None:
 
 
 def levers_from_the_start(first_years: dict[str, int | None], base_year: int) -> list[str]:
-    """The levers a scenario sets from the base year on: a plain value, which holds in every
-    year, or a first year at or before ``base_year``.
+    """The levers a scenario sets from the base year on without saying so: a plain value,
+    which holds in every year.
 
     Such a reform also rewrites the calibrated years since 2008 (the run no longer matches the
     national statistics of the past) and its costs count from 2008, where the shipped
-    scenarios start in 2025; usually a year was meant (``{2025: 0.8}``).
+    scenarios start in 2025; usually a year was meant (``{2025: 0.8}``). A first year written
+    out, even one at or before ``base_year`` (``{2008: 0.8}``), is a choice made on purpose and
+    is not listed: that is how a reform meant to hold since 2008 is written without a warning.
 
     Args:
         first_years: Each override's first year (:meth:`Scenario.first_years`; ``None``: every
@@ -227,13 +229,14 @@ def levers_from_the_start(first_years: dict[str, int | None], base_year: int) ->
     return [
         path
         for path, year in first_years.items()
-        if lever(path) is not None and (year is None or year <= base_year)
+        if lever(path) is not None and year is None
     ]
 
 
 class LeverTimingWarning(UserWarning):
     """A scenario sets a policy lever from the first simulated year (see
-    :func:`levers_from_the_start_message`); filter it for a reform meant to hold since 2008."""
+    :func:`levers_from_the_start_message`); write the lever as ``{2008: value}`` for a reform
+    meant to hold since 2008, and it is not issued."""
 
 
 def levers_from_the_start_message(
@@ -254,5 +257,6 @@ def levers_from_the_start_message(
         f"{origin}: {keys} hold{'s' if len(early) == 1 else ''} from {base_year}, the first "
         f"simulated year (a value without a year holds in every year): the reform rewrites "
         f"the calibrated years since {base_year} too, and its costs count from then. Give the "
-        f"year it starts, e.g. '{early[0]}: {{2025: ...}}'"
+        f"year it starts, e.g. '{early[0]}: {{2025: ...}}' (or '{{{base_year}: ...}}' for a "
+        f"reform meant to hold since {base_year}, which is not warned about)"
     )
