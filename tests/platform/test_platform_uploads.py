@@ -118,6 +118,16 @@ def test_files_that_are_not_what_their_extension_says_are_refused(
     assert message in _refused(deployment, analyst, content, filename)
 
 
+def test_excels_unicode_text_export_is_text_though_full_of_nul_bytes() -> None:
+    """UTF-16 with a byte-order mark, tab-separated (Excel's "Unicode text", saved as .txt):
+    its NUL bytes once made the sniffer call it binary data."""
+    content = wave_frame(n=60).to_csv(index=False, sep="\t").encode("utf-16")
+    assert b"\x00" in content[:64]
+    checked = check_wave(io.BytesIO(content), "wave.txt", "", limit=LIMIT)
+    assert checked.ok, checked.problems
+    assert checked.table is not None and len(checked.table) == 60
+
+
 def test_a_file_over_the_limit_is_refused_before_it_is_read(
     deployment: Deployment, analyst: tuple[TestClient, str]
 ) -> None:

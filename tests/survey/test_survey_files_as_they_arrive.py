@@ -78,17 +78,37 @@ def test_utf16_with_a_byte_order_mark_reads_without_being_told(tmp_path: Path) -
     assert table.attrs["source_encoding"] == "utf-16"
 
 
-def test_a_tab_separated_file_is_told_to_be_saved_as_csv(tmp_path: Path) -> None:
-    path = tmp_path / "unicode_text.csv"
-    simulate_survey(10, seed=2).to_csv(path, index=False, sep="\t", encoding="utf-16")
-    with pytest.raises(SurveyReadError, match=r"tab-separated .* save it as CSV"):
+def test_a_tab_separated_file_is_read_with_tabs_whatever_its_suffix(tmp_path: Path) -> None:
+    """Excel's "Unicode text" (UTF-16, tabs) and "Text (tab delimited)" exports, saved as .csv,
+    .txt or .tsv: read with commas, the whole header was one column."""
+    survey = simulate_survey(10, seed=2)
+    expected = read_table(write_survey(survey, tmp_path / "plain.csv"))
+    for name, encoding in (
+        ("unicode_text.csv", "utf-16"),
+        ("export.txt", "utf-16"),
+        ("a.tsv", None),
+    ):
+        path = tmp_path / name
+        survey.to_csv(path, index=False, sep="\t", encoding=encoding)
+        table = read_table(path)
+        pd.testing.assert_frame_equal(table, expected, check_dtype=False)
+    labelled = tmp_path / "labelled.txt"  # a name holding a comma: still more tabs than commas
+    survey.rename(columns={"age": "age, years"}).to_csv(labelled, index=False, sep="\t")
+    assert "age, years" in read_table(labelled).columns
+
+
+def test_a_tsv_file_is_written_with_tabs_and_reads_back(tmp_path: Path) -> None:
+    survey = simulate_survey(20, seed=3)
+    path = write_survey(survey, tmp_path / "wave.tsv")
+    assert path.read_text(encoding="utf-8").splitlines()[0].count("\t") == len(survey.columns) - 1
+    assert len(read_survey(path)) == 20
+
+
+def test_a_short_row_of_a_tab_separated_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "cut.tsv"
+    path.write_text("id\tage\tsex\n1\t30\tmale\n2\t41\n", encoding="utf-8")
+    with pytest.raises(SurveyReadError, match=r"line 3 has 2"):
         read_table(path)
-    labelled = tmp_path / "labelled.csv"  # a name holding a comma splits the header in two
-    simulate_survey(10, seed=2).rename(columns={"age": "age, years"}).to_csv(
-        labelled, index=False, sep="\t"
-    )
-    with pytest.raises(SurveyReadError, match=r"tab-separated"):
-        read_table(labelled)
 
 
 def test_encoding_names_an_encoding_that_detection_would_get_wrong(tmp_path: Path) -> None:

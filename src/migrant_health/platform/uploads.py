@@ -22,6 +22,7 @@ import yaml
 from migrant_health.errors import MigrantHealthError
 from migrant_health.platform.errors import UploadError
 from migrant_health.survey import ColumnMap, SurveyMeta, check_survey, get_meta, read_survey
+from migrant_health.survey.encoding import BYTE_ORDER_MARKS
 from migrant_health.survey.readers import FORMATS
 
 _CHUNK = 1 << 20
@@ -83,10 +84,14 @@ def sniff(head: bytes, kind: str, filename: str) -> None:
     """
     seems = next((what for magic, what in _KNOWN_HEADS.items() if head.startswith(magic)), None)
     if kind == "csv":
-        if seems is not None or b"\x00" in head[:4096]:
+        # UTF-16 and UTF-32 text (Excel's "Unicode text") is full of NUL bytes; its byte-order
+        # mark says it is text, which the reader decodes.
+        unicode_text = head.startswith(tuple(mark for mark, _ in BYTE_ORDER_MARKS))
+        if seems is not None or (b"\x00" in head[:4096] and not unicode_text):
             raise UploadError(
                 f"'{filename}' is not a CSV text file (it is {seems or 'binary data'}); export "
-                "the survey as CSV, Parquet, Stata or SPSS and upload that"
+                "the survey as CSV (or tab-separated text), Parquet, Stata or SPSS and upload "
+                "that"
             )
         return
     if not head.startswith(_MAGIC[kind]):

@@ -211,26 +211,22 @@ def lever(path: str) -> Lever | None:
     return next((item for item in LEVERS if item.path == path), None)
 
 
-def levers_from_the_start(first_years: dict[str, int | None], base_year: int) -> list[str]:
+def levers_from_the_start(first_years: dict[str, int | None]) -> list[str]:
     """The levers a scenario sets from the base year on without saying so: a plain value,
     which holds in every year.
 
     Such a reform also rewrites the calibrated years since 2008 (the run no longer matches the
     national statistics of the past) and its costs count from 2008, where the shipped
     scenarios start in 2025; usually a year was meant (``{2025: 0.8}``). A first year written
-    out, even one at or before ``base_year`` (``{2008: 0.8}``), is a choice made on purpose and
-    is not listed: that is how a reform meant to hold since 2008 is written without a warning.
+    out, even one at or before the first simulated year (``{2008: 0.8}``), is a choice made on
+    purpose and is not listed: that is how a reform meant to hold since 2008 is written without
+    a warning.
 
     Args:
         first_years: Each override's first year (:meth:`Scenario.first_years`; ``None``: every
             year).
-        base_year: The first simulated year.
     """
-    return [
-        path
-        for path, year in first_years.items()
-        if lever(path) is not None and year is None
-    ]
+    return [path for path, year in first_years.items() if lever(path) is not None and year is None]
 
 
 class LeverTimingWarning(UserWarning):
@@ -249,7 +245,7 @@ def levers_from_the_start_message(
         base_year: The first simulated year.
         origin: Where the scenario came from (its file, or ``shipped:NAME``), for the message.
     """
-    early = levers_from_the_start(first_years, base_year)
+    early = levers_from_the_start(first_years)
     if not early:
         return None
     keys = ", ".join(f"'{path}'" for path in early)

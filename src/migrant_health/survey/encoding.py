@@ -24,7 +24,7 @@ AUTO_ENCODINGS = ("utf-8-sig", "gb18030")
 _BLOCK = 1 << 20
 #: Byte-order marks that name their encoding, longest first (UTF-32's begins with UTF-16's);
 #: Python's ``utf-16`` and ``utf-32`` codecs read the mark and leave it out of the text.
-_BYTE_ORDER_MARKS = (
+BYTE_ORDER_MARKS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -111,7 +111,7 @@ def detect_encoding(path: Path, encoding: str | None = None) -> str:
         with path.open("rb") as handle:
             start = handle.read(4)
         # A byte-order mark names its encoding (Excel's "Unicode text" is UTF-16 with one).
-        for mark, codec in _BYTE_ORDER_MARKS:
+        for mark, codec in BYTE_ORDER_MARKS:
             if start.startswith(mark):
                 failure = first_failure(path, codec)
                 if failure is None:

@@ -37,7 +37,19 @@ from migrant_health.survey.meta import (
 from migrant_health.survey.schema import SCHEMA, SRH_LABELS_4
 from migrant_health.survey.varnames import check_variable_names
 
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".dta": "stata", ".sav": "spss"}
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".dta": "stata",
+    ".sav": "spss",
+}
+
+#: Suffixes of delimited text written with tabs; ``.csv`` is written with commas. Read, any of
+#: them may hold either: the header line tells (:func:`_delimiter`).
+TAB_SUFFIXES = (".tsv", ".txt")
 
 #: ``frame.attrs`` key of the codec a CSV file was read with (``utf-8-sig``, ``gb18030``, ...).
 ENCODING_KEY = "source_encoding"
@@ -80,11 +92,11 @@ def _blank(row: list[str]) -> bool:
     return not row or (len(row) == 1 and not row[0].strip(" \t"))
 
 
-def _csv_rows(handle: TextIO) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(handle: TextIO, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """The rows of a CSV file with the line each ends on, fields as long as pandas reads them."""
     previous = csv.field_size_limit(_FIELD_LIMIT)
     try:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, delimiter=delimiter)
         for row in reader:
             yield reader.line_num, row
     finally:
@@ -109,7 +121,9 @@ def _check_unique(names: list[str], path: Path) -> None:
         )
 
 
-def _scan_csv(path: Path, encoding: str) -> tuple[list[str], list[tuple[int, int]]]:
+def _scan_csv(
+    path: Path, encoding: str, delimiter: str = ","
+) -> tuple[list[str], list[tuple[int, int]]]:
     """The header row as written, and every data row whose width differs from it.
 
     The header is taken before pandas renames a repeated name to ``age.1``. pandas fills a
@@ -124,7 +138,7 @@ def _scan_csv(path: Path, encoding: str) -> tuple[list[str], list[tuple[int, int
     header: list[str] = []
     wrong: list[tuple[int, int]] = []
     with path.open(encoding=encoding, newline="") as handle:
-        for line, row in _csv_rows(handle):
+        for line, row in _csv_rows(handle, delimiter):
             if _blank(row):
                 continue
             if not header:
@@ -146,35 +160,36 @@ def _refuse_rows_of_another_width(path: Path, width: int, wrong: list[tuple[int,
         )
 
 
-def _tab_separated(path: Path, encoding: str) -> bool:
-    """Whether the file's first line separates its names with tabs rather than commas (a name
-    may hold a comma, as in ``age, years``, so the two are counted)."""
+def _delimiter(path: Path, encoding: str) -> str:
+    """The delimiter of a text survey file: a tab if its first non-blank line holds more tabs
+    than commas (a name may hold a comma, as in ``age, years``, so the two are counted), else a
+    comma.
+
+    Excel's "Unicode text" and "Text (tab delimited)" exports are tab-separated whatever their
+    suffix; read with commas, the whole header was one column and every schema column seemed
+    missing.
+    """
     with path.open(encoding=encoding, newline="") as handle:
-        first = handle.readline()
-    return first.count("\t") > first.count(",")
+        first = next((line for line in handle if line.strip(" \t\r\n")), "")
+    return "\t" if first.count("\t") > first.count(",") else ","
 
 
 def _read_csv(path: Path, encoding: str | None, id_column: str) -> tuple[pd.DataFrame, str]:
     codec = detect_encoding(path, encoding)
-    names, wrong = _scan_csv(path, codec)
+    delimiter = _delimiter(path, codec)
+    names, wrong = _scan_csv(path, codec, delimiter)
     if not names:
         raise SurveyReadError(
             f"{path}: the file is empty (no header row, no respondents); export the survey "
             "again with a header row of column names"
-        )
-    if _tab_separated(path, codec):
-        # Excel's "Unicode text" and "Text (tab delimited)" exports: read with commas, the
-        # whole header was one column and every schema column seemed missing.
-        raise SurveyReadError(
-            f"{path}: the file is tab-separated (its header holds more tabs than commas); save "
-            "it as CSV, with commas between the values (in Excel: Save As, CSV UTF-8)"
         )
     _check_unique(names, path)
     _refuse_rows_of_another_width(path, len(names), wrong)
     # The id is read as text, as written: as a number, "0001" lost its zeros (and no longer
     # merged back) and a 19-digit id beside a blank became a float, equal to its neighbours.
     dtype = {id_column: str} if id_column in names else None
-    return pd.read_csv(path, encoding=codec, low_memory=False, dtype=dtype), codec
+    frame = pd.read_csv(path, encoding=codec, low_memory=False, dtype=dtype, sep=delimiter)
+    return frame, codec
 
 
 def as_written(values: pd.Series) -> pd.Series:
@@ -216,7 +231,8 @@ def read_table(
     ``attrs["source_encoding"]``.
 
     Args:
-        path: A ``.csv``, ``.parquet``, ``.dta`` or ``.sav`` file.
+        path: A ``.csv`` (or tab-separated ``.tsv``/``.txt``), ``.parquet``, ``.dta`` or
+            ``.sav`` file.
         encoding: The text encoding of a CSV file, or of a Stata/SPSS file too old to record
             its own (Stata 13 and earlier); ``None`` to detect (CSV) or trust the file.
         id_column: The file's identifier column, read as text exactly as written.
@@ -268,7 +284,8 @@ def read_survey(
     """Read a survey file and bring it onto the schema (not yet validated).
 
     Args:
-        path: A ``.csv``, ``.parquet``, ``.dta`` or ``.sav`` file.
+        path: A ``.csv`` (or tab-separated ``.tsv``/``.txt``), ``.parquet``, ``.dta`` or
+            ``.sav`` file.
         column_map: A :class:`ColumnMap` or the path of its YAML file; ``None`` when the file
             already uses the schema's names and codes.
         meta: Scales of the health items, overriding the map's (default: the map's, or the
@@ -338,7 +355,8 @@ def write_survey(frame: pd.DataFrame, path: str | Path) -> Path:
 
     Stata and SPSS files get value labels for the coded columns (education, tiers, Likert items,
     srh) and booleans as 0/1. Reading the file back with :func:`read_survey` and validating it
-    gives the same table. CSV files are written in UTF-8.
+    gives the same table. CSV files are written in UTF-8, with commas (``.csv``) or tabs
+    (``.tsv``, ``.txt``).
 
     Raises:
         SurveyReadError: For a suffix that is not a survey format.
@@ -356,7 +374,9 @@ def write_survey(frame: pd.DataFrame, path: str | Path) -> Path:
         frame = frame.copy(deep=False)
         frame.attrs = {k: v for k, v in frame.attrs.items() if k != SOURCE_KEY}
     writers: dict[str, Callable[[Path], None]] = {
-        "csv": lambda p: frame.to_csv(p, index=False),
+        "csv": lambda p: frame.to_csv(
+            p, index=False, sep="\t" if path.suffix.lower() in TAB_SUFFIXES else ","
+        ),
         "parquet": lambda p: frame.to_parquet(p, index=False),
         "stata": lambda p: pyreadstat.write_dta(
             _for_stat_file(frame), str(p), variable_value_labels=_value_labels_for(frame)
