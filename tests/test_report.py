@@ -260,11 +260,12 @@ def _report(*args: str) -> tuple[int, str]:
     return result.exit_code, " ".join(result.output.split())
 
 
-def test_a_directory_that_is_neither_a_run_nor_a_comparison_is_refused(tmp_path: Path) -> None:
+def test_a_directory_of_no_known_kind_is_refused(tmp_path: Path) -> None:
     (tmp_path / "notes").mkdir()
     out = tmp_path / "r.html"
     code, message = _report(str(tmp_path / "notes"), "--out", str(out))
-    assert code == 2 and "neither a run directory" in message and "Traceback" not in message
+    assert code == 2 and "not a run, comparison or sensitivity directory" in message
+    assert "Traceback" not in message
     assert not out.exists()
 
 

@@ -22,12 +22,16 @@ def write_report(
     runs: str | Path = RUNS,
     progress: Callable[[int, int], None] | None = None,
 ) -> Path:
-    """Write the self-contained HTML report of a run or a comparison; return its path.
+    """Write the self-contained HTML report of a run, a comparison or a sensitivity study;
+    return its path.
 
     The page opens offline: styles inline, charts as embedded PNGs, every chart's data as a
     CSV link inside the page. For a comparison: the headline figures over the years with 90 %
     bands over replicates, each scenario's deltas by subgroup in the last year, its levers and
-    what they stand for, and the cost tables if the comparison holds them. See docs/policy.md.
+    what they stand for, and the cost tables if the comparison holds them (docs/policy.md). For
+    a sensitivity study: its design and parameters, and per output the parameters ranked by
+    their indices with intervals and every run's output against each parameter
+    (docs/sensitivity.md).
 
     Example::
 
@@ -37,7 +41,7 @@ def write_report(
         write_report("fair", out="fair.html", figures="fair-figures")
 
     Args:
-        target: A run or comparison directory, or the id of one in ``runs``.
+        target: A run, comparison or sensitivity directory, or the id of one in ``runs``.
         out: The HTML file to write (replaced if it exists).
         figures: A folder to save every chart in as well (created if missing).
         figure_format: ``svg`` or ``png``, for ``figures``.
@@ -45,8 +49,8 @@ def write_report(
         progress: Called with ``(charts_done, charts_total)`` while the charts are drawn.
 
     Raises:
-        StoreError: if ``target`` is neither a run nor a comparison, lacks a file, or names no
-            directory of the runs folder (nothing is written).
+        StoreError: if ``target`` is not a run, comparison or sensitivity directory, lacks a
+            file, or names no directory of the runs folder (nothing is written).
         RunConfigError: if ``out`` or ``figures`` cannot be written (nothing is written).
     """
     from migrant_health.report.outcome_report import write_report as write

@@ -1,4 +1,4 @@
-"""``migrant-health report``: the HTML report of a run or a comparison."""
+"""``migrant-health report``: the HTML report of a run, a comparison or a sensitivity study."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ def report_command(
     target: Annotated[
         str,
         typer.Argument(
-            metavar="RUN_OR_COMPARISON",
-            help="A run or comparison directory, or the id of one in the runs folder "
-            "(migrant-health runs list).",
+            metavar="RUN_COMPARISON_OR_STUDY",
+            help="A run, comparison or sensitivity directory, or the id of one in the runs "
+            "folder (migrant-health runs list).",
         ),
     ],
     out: Annotated[
@@ -43,13 +43,16 @@ def report_command(
         Path, typer.Option("--runs", help="The runs folder an id is looked up in.")
     ] = RUNS,
 ) -> None:
-    """Write one self-contained HTML page of a run or a comparison (it opens offline).
+    """Write one self-contained HTML page of a run, a comparison or a sensitivity study (it
+    opens offline).
 
     A comparison's page: its settings; the headline figures over the years, baseline and each
     scenario, with 90 % bands over replicates; each scenario's deltas by subgroup in the last
     year (charts with intervals, and a table); each scenario's levers and what they stand for;
     the cost tables if the comparison holds them; how to read it. A run's page: its settings,
-    the headline figures, the last year by subgroup and its scenario. Every chart's data is a
+    the headline figures, the last year by subgroup and its scenario. A sensitivity study's
+    page: its design and parameters, and per output the parameters ranked by their indices
+    (with 95 % intervals) and every run's output against each parameter. Every chart's data is a
     CSV link inside the page. Checked before anything is drawn: the directory and its files,
     --out and --figures; on an error nothing is written (exit status 2).
     """

@@ -34,9 +34,11 @@ from migrant_health.params import ParameterTree
 from migrant_health.report.charts import scenario_colours, series_chart, subgroup_chart
 from migrant_health.report.costs import read_cost_tables
 from migrant_health.report.downloads import csv_download, file_stem
-from migrant_health.report.figures import check_figure_format, png_base64, save_figure
+from migrant_health.report.figures import check_figure_format, save_figure
 from migrant_health.report.levers import lever_rows, lever_table, shown_value
 from migrant_health.report.page import render_page, write_page
+from migrant_health.report.page_chart import Chart, html_table, number_text
+from migrant_health.report.sensitivity_report import build_sensitivity_report
 from migrant_health.report.source import Results, open_results
 from migrant_health.report.tables import (
     HEADLINE_FIGURES,
@@ -50,7 +52,7 @@ from migrant_health.store import RUNS
 from migrant_health.writable import check_can_write
 
 if TYPE_CHECKING:  # pragma: no cover - types only
-    from matplotlib.figure import Figure
+    pass
 
 #: The headlines charted by subgroup (the table holds every headline): what the seed's
 #: strategies act on and the outcomes issue 11 asks about.
@@ -69,37 +71,6 @@ SUBGROUP_CHARTS: tuple[str, ...] = (
 ProgressCallback = Callable[[int, int], None]
 
 
-@dataclass
-class Chart:
-    """A chart of the page: its figure, its data and where it is shown.
-
-    Attributes:
-        name: File-name-safe name (the figure file is ``name.svg`` or ``name.png``).
-        title: Its heading on the page.
-        caption: The unit and what the lines or dots are.
-        figure: The matplotlib figure.
-        data: The rows it is drawn from (its CSV download).
-    """
-
-    name: str
-    title: str
-    caption: str
-    figure: Figure
-    data: pd.DataFrame
-
-    def context(self) -> dict[str, Any]:
-        """What the page's ``chart`` macro needs."""
-        return {
-            "name": self.name,
-            "anchor": self.name,
-            "title": self.title,
-            "caption": self.caption,
-            "alt": f"{self.title}: {self.caption}",
-            "png": png_base64(self.figure),
-            "csv": csv_download(self.data, f"{self.name}.csv"),
-        }
-
-
 def _units() -> dict[str, str]:
     from migrant_health.model import default_plan
 
@@ -112,27 +83,6 @@ def _shown(x: float, headline: Headline, signed: bool = False) -> str:
         return "-"
     text = headline.fmt.replace("%", "").replace("+", "").format(x * headline.scale)
     return f"+{text}" if signed and not text.startswith("-") and x != 0 else text
-
-
-def _number(value: Any) -> str:
-    """A cell of a generic table: numbers to 4 significant digits or with separators."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "" if value is None else str(value)
-    if not math.isfinite(value):
-        return "-"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
-
-
-def html_table(frame: pd.DataFrame) -> dict[str, Any]:
-    """A frame as the page's ``data_table`` macro shows it: every cell as text."""
-    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
-    rows = [
-        {column: _number(value) for column, value in record.items()}
-        for record in frame.astype(object).where(frame.notna(), None).to_dict("records")
-    ]
-    return {"columns": [str(c) for c in frame.columns], "numeric": numeric, "rows": rows}
 
 
 def _scenario_names(results: Results) -> list[str] | None:
@@ -240,7 +190,7 @@ def _about(results: Results) -> dict[str, str]:
         "created": str(meta.get("created", "")),
         "package version": str(meta.get("version", "")),
         "years": f"{config.get('start')}-{config.get('end')}",
-        "persons per agent": _number(config.get("scale")),
+        "persons per agent": number_text(config.get("scale")),
         "seed": str(config.get("seed")),
     }
     if results.kind == "comparison":
@@ -255,9 +205,9 @@ def _about(results: Results) -> dict[str, str]:
         scenario = config.get("scenario") or {}
         about["scenario"] = str(scenario.get("name", "baseline (the shipped defaults)"))
         if meta.get("agents") is not None:
-            about["agents"] = _number(meta["agents"])
+            about["agents"] = number_text(meta["agents"])
         if meta.get("agent_years") is not None:
-            about["agent-years"] = _number(meta["agent_years"])
+            about["agent-years"] = number_text(meta["agent_years"])
     seconds = (meta.get("timings_seconds") or {}).get("total")
     if isinstance(seconds, int | float):
         about["wall time"] = f"{seconds:.1f} s"
@@ -302,12 +252,14 @@ class Report:
 
 
 def build_report(results: Results, progress: ProgressCallback | None = None) -> Report:
-    """Read a checked run or comparison directory and render its page.
+    """Read a checked run, comparison or sensitivity directory and render its page.
 
     Args:
         results: The directory (:func:`~migrant_health.report.source.open_results`).
         progress: Called with ``(charts_done, charts_total)`` while the charts are drawn.
     """
+    if results.kind == "sensitivity":
+        return Report(*build_sensitivity_report(results, progress))
     scenarios = _scenario_names(results)
     comparison = scenarios is not None
     config = results.metadata["config"]
@@ -382,11 +334,12 @@ def write_report(
     runs: str | Path = RUNS,
     progress: ProgressCallback | None = None,
 ) -> Path:
-    """Write the HTML report of a run or a comparison (and, optionally, its charts as files).
+    """Write the HTML report of a run, a comparison or a sensitivity study (and, optionally, its
+    charts as files).
 
-    Everything is checked before anything is drawn or written: the directory (a run's or a
-    comparison's, with the files it must hold), ``out`` and ``figures`` (their folders must be
-    writable). The page is written atomically; so is each figure file.
+    Everything is checked before anything is drawn or written: the directory (a run's, a
+    comparison's or a study's, with the files it must hold), ``out`` and ``figures`` (their
+    folders must be writable). The page is written atomically; so is each figure file.
 
     Example::
 
@@ -395,7 +348,7 @@ def write_report(
         write_report("runs/comparison-20261201-101500", out="comparison.html")
 
     Args:
-        target: A run or comparison directory, or the id of one in ``runs``.
+        target: A run, comparison or sensitivity directory, or the id of one in ``runs``.
         out: The HTML file to write (replaced if it exists).
         figures: A folder to save every chart in as well (created if missing).
         figure_format: ``svg`` or ``png``, for ``figures``.
@@ -406,8 +359,8 @@ def write_report(
         The page's path.
 
     Raises:
-        StoreError: if ``target`` is neither a run nor a comparison, lacks a file, or names
-            no directory of the runs folder.
+        StoreError: if ``target`` is not a run, comparison or sensitivity directory, lacks a
+            file, or names no directory of the runs folder.
         RunConfigError: if ``out`` or ``figures`` cannot be written, or the format is unknown.
     """
     check_figure_format(figure_format)

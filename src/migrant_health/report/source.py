@@ -1,11 +1,13 @@
-"""What a report is made from: a run or a comparison directory, found and checked first.
+"""What a report is made from: a run, comparison or sensitivity directory, found and checked
+first.
 
-``migrant-health report`` takes a directory (a run's or a comparison's) or the id of one in the
-runs folder, as ``migrant-health runs show`` does. Everything the report reads is checked before
-any figure is drawn: the metadata file (``run.json`` or ``comparison.json``, with the keys the
-catalogue checks: :mod:`migrant_health.run_records`) and the Parquet files the kind of
-directory must hold. A directory that is neither kind, a missing or unreadable file, or an
-unknown id is a :class:`~migrant_health.errors.StoreError` naming the path and how to fix it.
+``migrant-health report`` takes a directory (a run's, a comparison's or a sensitivity study's)
+or the id of one in the runs folder, as ``migrant-health runs show`` does. Everything the report
+reads is checked before any figure is drawn: the metadata file (``run.json``,
+``comparison.json`` or ``sensitivity.json``, with the keys the catalogue checks:
+:mod:`migrant_health.run_records`) and the Parquet files the kind of directory must hold. A
+directory of no kind, a missing or unreadable file, or an unknown id is a
+:class:`~migrant_health.errors.StoreError` naming the path and how to fix it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ import pyarrow.parquet as pq
 from migrant_health import catalogue
 from migrant_health.errors import StoreError
 from migrant_health.experiments.deltas import DELTA_COLUMNS
-from migrant_health.run_records import COMPARISON_FILE, RUN_FILE, Entry, read_metadata
+from migrant_health.run_records import (
+    COMPARISON_FILE,
+    RUN_FILE,
+    SENSITIVITY_FILE,
+    Entry,
+    read_metadata,
+)
 from migrant_health.store import RUNS
 
 #: Columns each Parquet file must have for the report to read it.
@@ -30,17 +38,19 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "comparison/aggregates.parquet": ("scenario", "replicate", "year", "metric", "group", "value"),
     # The columns of deltas.parquet that the page draws (not delta_se, replicates).
     "comparison/deltas.parquet": DELTA_COLUMNS[: DELTA_COLUMNS.index("delta_hi") + 1],
+    "sensitivity/indices.parquet": ("output", "parameter", "index", "value", "conf"),
+    "sensitivity/samples.parquet": ("sample",),
 }
 
 
 @dataclass(frozen=True)
 class Results:
-    """A checked run or comparison directory.
+    """A checked run, comparison or sensitivity directory.
 
     Attributes:
-        kind: ``run`` or ``comparison``.
+        kind: ``run``, ``comparison`` or ``sensitivity``.
         directory: The directory (absolute).
-        metadata: The content of ``run.json`` or ``comparison.json``.
+        metadata: The content of ``run.json``, ``comparison.json`` or ``sensitivity.json``.
     """
 
     kind: str
@@ -62,6 +72,8 @@ def _kind(directory: Path) -> str | None:
         return "comparison"
     if (directory / RUN_FILE).is_file():
         return "run"
+    if (directory / SENSITIVITY_FILE).is_file():
+        return "sensitivity"
     return None
 
 
@@ -76,21 +88,22 @@ def find_results(target: str | Path, runs: str | Path = RUNS) -> Path:
     if path.is_dir():
         if _kind(path) is None:
             raise StoreError(
-                f"{path} is neither a run directory (holding {RUN_FILE}) nor a comparison "
-                f"directory (holding {COMPARISON_FILE}); give a directory written by "
-                "`migrant-health simulate` or `migrant-health compare`, or the id of one "
+                f"{path} is not a run, comparison or sensitivity directory (it holds none of "
+                f"{RUN_FILE}, {COMPARISON_FILE}, {SENSITIVITY_FILE}); give a directory written "
+                "by `migrant-health simulate`, `compare` or `sensitivity`, or the id of one "
                 "(`migrant-health runs list`)"
             )
         return path.absolute()
     if path.exists():
         raise StoreError(
-            f"{path} is a file; give a run or comparison directory, or the id of one "
+            f"{path} is a file; give a run, comparison or sensitivity directory, or the id of one "
             "(`migrant-health runs list`)"
         )
     if not Path(runs).is_dir():
         raise StoreError(
             f"no directory {path}, and no runs folder {runs} to look it up in as an id; give "
-            "the path of a run or comparison directory, or point --runs at the runs folder"
+            "the path of a run, comparison or sensitivity directory, or point --runs at the runs "
+            "folder"
         )
     return catalogue.run_directory(str(target), runs)
 
@@ -109,14 +122,14 @@ def _check_columns(path: Path, required: tuple[str, ...]) -> None:
 
 
 def open_results(target: str | Path, runs: str | Path = RUNS) -> Results:
-    """Find and check a run or comparison directory (see :func:`find_results`).
+    """Find and check a run, comparison or sensitivity directory (see :func:`find_results`).
 
     Raises:
         StoreError: naming the directory or file and what is wrong with it.
     """
     directory = find_results(target, runs)
     kind = _kind(directory)
-    assert kind is not None  # find_results returned a run or a comparison
+    assert kind is not None  # find_results returned a directory of a known kind
     try:
         files = tuple(
             (f.relative_to(directory).as_posix(), f.stat().st_size)
