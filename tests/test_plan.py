@@ -294,3 +294,26 @@ def test_metrics_declared_outside_the_accumulating_module_fail() -> None:
     modules = tuple(Reporting() if m.name == "health" else m for m in PLAN.yearly)
     with pytest.raises(PlanError, match="every metric must be declared there"):
         Plan(init=PLAN.init, yearly=modules)
+
+
+def _model_md_plan_rows() -> dict[str, tuple[list[str], list[str]]]:
+    """The yearly plan table of docs/model.md section 3: module -> (reads, writes)."""
+    text = (PACKAGE.parents[1] / "docs" / "model.md").read_text(encoding="utf-8")
+    start = text.index("| # | module | seed | reads | writes |")
+    rows = {}
+    for line in text[start : text.index("\n\n", start)].splitlines()[2:]:
+        _, module, _, reads, writes = (cell.strip() for cell in line.strip("|").split("|"))
+        rows[module.strip("`")] = (reads.split(", "), writes.split(" (")[0].split(", "))
+    return rows
+
+
+def test_the_documented_yearly_plan_is_the_codes() -> None:
+    """docs/model.md lists, for each module in order, what it reads and writes, as the plan
+    derives them from the kernels (a table written by hand went stale twice)."""
+    documented = _model_md_plan_rows()
+    assert list(documented) == [module.name for module in PLAN.yearly]
+    for module in PLAN.yearly:
+        reads, writes = documented[module.name]
+        assert writes == list(module.writes), module.name
+        if module.name != "results":  # documented as "everything"
+            assert reads == list(module.reads()), module.name
