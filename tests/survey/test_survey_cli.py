@@ -420,6 +420,7 @@ def test_index_prints_json_and_csv(tmp_path: Path) -> None:
     assert list(document) == [
         "method",
         "n",
+        "weighted",
         "mean_integration",
         "dimension_weights",
         "stages",
@@ -434,6 +435,30 @@ def test_index_prints_json_and_csv(tmp_path: Path) -> None:
     weights = csv_table(as_csv.stdout)
     assert list(weights.columns) == ["indicator", "dimension", "weight", "within_dimension"]
     assert len(weights) == len(document["weights"]) and weights["weight"].sum() == pytest.approx(1)
+
+
+def test_index_stage_shares_are_the_surveys_weighted_shares(tmp_path: Path) -> None:
+    """A survey's stage shares describe its population: each respondent counts with their
+    weight (they were plain shares of respondents); a file without weights says so."""
+    survey = simulate_survey(400, seed=8)
+    survey["weight"] = np.where(survey["sex"] == "female", 3.0, 1.0)
+    path = write_survey(survey, tmp_path / "weighted.csv")
+    scores_path = tmp_path / "scores.csv"
+    result = runner.invoke(
+        survey_app, ["index", str(path), "--format", "json", "--out", str(scores_path)]
+    )
+    assert result.exit_code == 0, result.output
+    document = strict_json(result.stdout)
+    scores = pd.read_csv(scores_path)
+    weight = survey["weight"].to_numpy()
+    expected = pd.Series(weight).groupby(scores["stage"]).sum() / weight.sum()
+    assert document["weighted"] is True
+    assert document["stages"] == pytest.approx(expected.to_dict())
+    assert document["mean_integration"] == pytest.approx(
+        np.average(scores["integration"], weights=weight)
+    )
+    text = runner.invoke(survey_app, ["index", str(path)])
+    assert "(weighted)" in text.stdout
 
 
 def test_estimate_prints_csv_and_json_is_the_same_as_the_json_flag() -> None:

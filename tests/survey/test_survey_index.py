@@ -145,3 +145,34 @@ def test_entropy_says_an_item_no_one_answered_rather_than_too_few_values() -> No
     data = simulate_survey(200).assign(feels_local=np.nan)
     with pytest.raises(DataError, match="no respondent answered feels_local"):
         IntegrationIndex("entropy").fit(data)
+
+
+@pytest.mark.parametrize("method", ["entropy", "pca"])
+def test_a_dimension_on_which_no_one_varies_is_left_out_of_the_composite(method: str) -> None:
+    """Every respondent "feels local" and "is accepted" alike: the identity dimension carries
+    no information, so its weight is 0 and the composite rests on the other three; before, 0/0
+    made every composite missing and the command still exited 0."""
+    data = simulate_survey(400, seed=5).assign(feels_local=3, locals_accept_me=3)
+    with pytest.warns(UserWarning, match=r"identity dimension\(s\) a weight of 0.*feels_local"):
+        index = IntegrationIndex(method).fit(data)
+    scores = index.transform(data)
+    assert index.dimension_weights_["identity"] == 0.0
+    assert scores["integration"].notna().all() and scores["stage"].notna().all()
+    # The identity score itself is the plain mean of its two items (both at 3 of 1-4).
+    assert scores["identity_integration"].round(9).nunique() == 1
+    within = index.weight_table_.set_index("indicator")["within_dimension"]
+    dimension = index.weight_table_.set_index("indicator")["dimension"]
+    assert within[dimension == "identity"].tolist() == [0.5, 0.5]
+    others = [d for d in DIMENSIONS if d != "identity"]
+    expected = scores[[f"{d}_integration" for d in others]].to_numpy() @ (
+        index.dimension_weights_[others].to_numpy()
+    )
+    assert np.allclose(scores["integration"], expected)
+
+
+def test_the_equal_method_scores_as_before_when_every_dimension_varies() -> None:
+    data = simulate_survey(300, seed=2)
+    index = IntegrationIndex("equal").fit(data)
+    scores = index.transform(data)
+    dims = scores[[f"{d}_integration" for d in DIMENSIONS]].to_numpy()
+    assert np.array_equal(scores["integration"].to_numpy(), dims @ index.dimension_weights_)

@@ -190,3 +190,53 @@ def test_a_missing_source_column_is_named_with_the_closest_and_the_count_of_the_
     message = str(caught.value)
     assert "age <- q101c (did you mean 'q101c1'?)" in message
     assert "The file has 100 columns" in message and "and 40 more" in message
+
+
+def test_a_yes_no_column_derived_from_a_missing_answer_is_missing() -> None:
+    """``q502 >= 10`` on a blank score is unknown, not "no": a non-respondent once counted as
+    not depressed in every model. Arithmetic carried blanks through already; an expression
+    that handles blanks itself (``fillna``) is taken at its word."""
+    source = pd.DataFrame({"q502": [12.0, 3.0, None], "q103": [2010, None, 2015]})
+    derived = ColumnMap.from_dict(
+        {
+            "derive": {
+                "depressed": "q502 >= 10",
+                "years_in_city": "2017 - q103",
+                "screened_negative": "q502.fillna(0) < 10",
+            },
+            "keep_unmapped": False,
+        }
+    ).apply(source)
+    assert derived["depressed"].tolist() == [True, False, pd.NA]
+    assert derived["years_in_city"].isna().tolist() == [False, True, False]
+    assert derived["screened_negative"].tolist() == [False, True, True]
+
+
+def test_recoded_codes_carry_their_value_labels_to_a_written_file(tmp_path: Path) -> None:
+    """CMDS asks self-rated health 1 = healthy ... 4 = cannot care for self; the schema puts
+    the best highest. Written back to Stata, 4 must read "healthy", not the file's old label of
+    4; codes merged into one join their labels, and a code made missing loses its label."""
+    import pyreadstat
+
+    raw = pd.DataFrame({"q501": [1, 2, 3, 4], "q101e": [3, 4, 5, 9]})
+    pyreadstat.write_dta(
+        raw,
+        str(tmp_path / "raw.dta"),
+        variable_value_labels={
+            "q501": {1: "healthy", 2: "basically healthy", 3: "unhealthy", 4: "cannot care"},
+            "q101e": {3: "junior high", 4: "senior high", 5: "technical secondary", 9: "refused"},
+        },
+    )
+    mapping = {
+        "rename": {"srh": "q501", "education": "q101e"},
+        "recode": {"srh": {1: 4, 2: 3, 3: 2, 4: 1}, "education": {3: 2, 4: 3, 5: 3, 9: None}},
+        "scales": {"srh_levels": 4},
+        "keep_unmapped": False,
+    }
+    table = read_survey(tmp_path / "raw.dta", column_map=ColumnMap.from_dict(mapping))
+    labels = table.attrs["value_labels"]
+    assert labels["srh"] == {4: "healthy", 3: "basically healthy", 2: "unhealthy", 1: "cannot care"}
+    assert labels["education"] == {2: "junior high", 3: "senior high / technical secondary"}
+    write_survey(table, tmp_path / "clean.dta")
+    _, meta = pyreadstat.read_dta(str(tmp_path / "clean.dta"))
+    assert meta.variable_value_labels["srh"][4] == "healthy"

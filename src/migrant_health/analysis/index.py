@@ -7,14 +7,21 @@
 developmental). A dimension score is the weighted mean of the dimension's indicators that the
 respondent has (weights renormalised over the available ones); the composite is the weighted sum
 of the four dimension scores, missing if a dimension is.
+
+Entropy and PCA weights give an indicator that no respondent varies on a weight of 0; if every
+item of a dimension is constant, the dimension gets weight 0: it is left out of the composite
+(with a warning), and its own score is the equal-weight mean of its items.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from migrant_health.analysis.base import NotFittedError
+from migrant_health.analysis.diagnostics import EstimationWarning
 from migrant_health.analysis.indicators import (
     DIMENSIONS,
     INDICATOR_COLUMNS,
@@ -91,12 +98,35 @@ class IntegrationIndex:
         self.weights_ = weights
         self.dimension_weights_ = by_dim.reindex(list(DIMENSIONS)).fillna(0.0)
         within = weights / weights.index.map(dimension_of).map(by_dim.to_dict()).to_numpy()
+        unweighted = [d for d in DIMENSIONS if not self.dimension_weights_[d] > 0]
+        # A dimension none of whose items varies (entropy, PCA) has no weight to split: its own
+        # score is the equal-weight mean of its items, and the composite leaves it out. Before,
+        # 0/0 made its score and every composite missing, and the command exited 0.
+        self._score_weights = weights.copy()
+        for dim in unweighted:
+            names = [i.name for i in INDICATORS if i.dimension == dim]
+            self._score_weights[names] = 1.0 / len(names)
+            within[names] = 1.0 / len(names)
+        if unweighted and self.method != "equal":
+            items = {
+                d: sorted({c for i in INDICATORS if i.dimension == d for c in i.columns})
+                for d in unweighted
+            }
+            listed = "; ".join(f"{d} ({', '.join(cols)})" for d, cols in items.items())
+            warnings.warn(
+                f"{_label(data)}: {self.method} weights give the {' and '.join(unweighted)} "
+                f"dimension(s) a weight of 0, as no item of it varies across respondents: "
+                f"{listed}. The composite and the stages rest on the other dimensions; its own "
+                "score is the mean of its items",
+                EstimationWarning,
+                stacklevel=2,
+            )
         self.weight_table_ = pd.DataFrame(
             {
                 "indicator": weights.index,
                 "dimension": [dimension_of[n] for n in weights.index],
                 "weight": weights.to_numpy(),
-                "within_dimension": within.fillna(0.0).to_numpy(),
+                "within_dimension": within.to_numpy(),
             }
         )
         self.cut_points_ = CutPoints.from_tree(tree, self.year)
@@ -113,15 +143,16 @@ class IntegrationIndex:
             out["id"] = data["id"].to_numpy()
         for dim in DIMENSIONS:
             names = [i.name for i in INDICATORS if i.dimension == dim]
-            w = self.weights_[names].to_numpy()
+            w = self._score_weights[names].to_numpy()
             x = indicators[names].to_numpy()
             present = ~np.isnan(x)
             total = (present * w).sum(axis=1)
             with np.errstate(invalid="ignore", divide="ignore"):
                 score = np.where(present, x, 0.0) @ w / total
             out[f"{dim}_integration"] = np.where(total > 0, score, np.nan)
-        dims = out[[f"{d}_integration" for d in DIMENSIONS]].to_numpy()
-        out["integration"] = dims @ self.dimension_weights_.to_numpy()
+        weighted = [d for d in DIMENSIONS if self.dimension_weights_[d] > 0]
+        dims = out[[f"{d}_integration" for d in weighted]].to_numpy()
+        out["integration"] = dims @ self.dimension_weights_[weighted].to_numpy()
         out["stage"] = classify_stage(out["integration"].to_numpy(), self.cut_points_).to_numpy()
         out["living_type"] = classify_living_type(
             out["economic_integration"].to_numpy(), self.cut_points_

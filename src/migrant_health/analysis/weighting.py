@@ -53,17 +53,23 @@ def entropy_weights(indicators: pd.DataFrame) -> pd.Series:
             raise DataError(f"entropy weights: indicator '{name}' has fewer than two values")
         p = x / x.sum()
         entropy = -np.sum(p * np.log(p)) / np.log(x.size)
-        weights[name] = max(1.0 - entropy, 0.0)
+        # An item no one varies on has entropy 1 up to rounding: weight exactly 0, not 1e-16.
+        weights[name] = 0.0 if np.ptp(x) == 0 else max(1.0 - entropy, 0.0)
     series = pd.Series(weights)
     if series.sum() <= 0:
         raise DataError("entropy weights: no indicator varies across respondents")
     return series / series.sum()
 
 
+_CONSTANT = 1e-9
+
+
 def pca_weights(indicators: pd.DataFrame) -> pd.Series:
     """Weights from the first principal component of the indicators' correlations."""
     complete = indicators.dropna()
-    varying = complete.loc[:, complete.std() > 0]
+    # Indicators lie on [0, 1]: a spread under 1e-9 is a constant whose standard deviation
+    # rounding left above 0 (it took a weight of 1e-16 and kept its dimension in the composite).
+    varying = complete.loc[:, complete.std() > _CONSTANT]
     if len(complete) < 10 or varying.shape[1] < 2:
         raise DataError(
             "pca weights need at least 10 respondents with every indicator and two varying "

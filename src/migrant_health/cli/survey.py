@@ -152,10 +152,13 @@ def index(
 ) -> None:
     """Compute the four-dimension integration index, stage and living type.
 
-    json: an object with keys method, n (respondents), mean_integration (the mean composite),
-    dimension_weights and stages (shares of respondents), both mappings of name to number,
-    scores_file (--out, or null) and weights, a list of rows. csv: the weights. A weight has
-    the columns indicator, dimension, weight and within_dimension.
+    The mean composite and the stage shares use the survey's weight column when it has one
+    (weighted: true), else count every respondent alike.
+
+    json: an object with keys method, n (respondents), weighted, mean_integration (the mean
+    composite), dimension_weights and stages (shares of respondents), both mappings of name to
+    number, scores_file (--out, or null) and weights, a list of rows. csv: the weights. A
+    weight has the columns indicator, dimension, weight and within_dimension.
     """
     from migrant_health.survey.errors import SurveyValidationError
     from migrant_health.survey.readers import file_format, read_survey, write_survey
@@ -171,27 +174,61 @@ def index(
         raise SurveyValidationError(found)
     from migrant_health.analysis.index import IntegrationIndex
 
-    model = IntegrationIndex(method).fit(frame)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = IntegrationIndex(method).fit(frame)
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        typer.echo(f"warning: {message}", err=True)
     scores = model.transform(frame)
     if out is not None:
         write_survey(scores, out)
+    mean, stages, weighted = _weighted_summary(scores, frame)
     if output_format == "text":
-        _print_index(model, scores, out)
+        _print_index(model, scores, out, mean, stages, weighted)
         return
     weights = model.weight_table_.loc[:, list(WEIGHT_COLUMNS)]
     document = {
         "method": method,
         "n": len(scores),
-        "mean_integration": scores["integration"].mean(),
+        "weighted": weighted,
+        "mean_integration": mean,
         "dimension_weights": dict(model.dimension_weights_.items()),
-        "stages": dict(scores["stage"].value_counts(normalize=True).items()),
+        "stages": dict(stages.items()),
         "scores_file": None if out is None else str(out),
         "weights": records(weights),
     }
     emit(output_format, document, weights)
 
 
-def _print_index(model: IntegrationIndex, scores: pd.DataFrame, out: Path | None) -> None:
+def _weighted_summary(scores: pd.DataFrame, frame: pd.DataFrame) -> tuple[float, pd.Series, bool]:
+    """The mean composite and the stage shares, with the survey's weights if it has them.
+
+    Returns:
+        The mean, the shares by stage (largest first) and whether weights were used.
+    """
+    import numpy as np
+    import pandas as pd
+
+    weight = frame["weight"] if "weight" in frame.columns else None
+    if weight is None or weight.isna().all():
+        stages = scores["stage"].value_counts(normalize=True)
+        return float(scores["integration"].mean()), stages, False
+    w = pd.to_numeric(weight, errors="coerce").to_numpy(dtype=float)
+    scored = scores["integration"].notna().to_numpy() & np.isfinite(w)
+    mean = float(np.average(scores["integration"].to_numpy()[scored], weights=w[scored]))
+    staged = scores["stage"].notna().to_numpy() & np.isfinite(w)
+    totals = pd.Series(w[staged]).groupby(scores["stage"].to_numpy()[staged]).sum()
+    return mean, (totals / totals.sum()).sort_values(ascending=False), True
+
+
+def _print_index(
+    model: IntegrationIndex,
+    scores: pd.DataFrame,
+    out: Path | None,
+    mean: float,
+    stages: pd.Series,
+    weighted: bool,
+) -> None:
     """The text of ``survey index``: the weights, the dimension weights and the stages."""
     table = Table(title=f"Integration index weights ({model.method})")
     for col in ("indicator", "dimension", "weight", "within dimension"):
@@ -206,10 +243,10 @@ def _print_index(model: IntegrationIndex, scores: pd.DataFrame, out: Path | None
     _out.print(table)
     dims = ", ".join(f"{d} {w:.3f}" for d, w in model.dimension_weights_.items())
     _out.print(f"dimension weights: {dims}", highlight=False)
-    stages = scores["stage"].value_counts(normalize=True)
     _out.print(
-        f"n = {len(scores):,}; mean composite {scores['integration'].mean():.3f}; stages: "
-        + ", ".join(f"{k} {v:.1%}" for k, v in stages.items()),
+        f"n = {len(scores):,}; mean composite {mean:.3f}; stages: "
+        + ", ".join(f"{k} {v:.1%}" for k, v in stages.items())
+        + (" (weighted)" if weighted else " (unweighted: no weight column)"),
         highlight=False,
     )
     if out is not None:

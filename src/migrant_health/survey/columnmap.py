@@ -216,7 +216,9 @@ class ColumnMap:
                 out_labels[target] = labels[src]
         for target, expression in self.derive.items():
             try:
-                out[target] = source.eval(expression, engine="python")
+                out[target] = _missing_stays_missing(
+                    source.eval(expression, engine="python"), source, expression
+                )
             except Exception as exc:  # pandas raises many types for a bad expression
                 # A misspelled column reads as an unknown name: suggest the file's closest.
                 unknown = re.search(r"name '([^']+)' is not defined", str(exc))
@@ -235,7 +237,12 @@ class ColumnMap:
                     raise ColumnMapError(
                         f"{self.origin}: recode.{target}: no such column after renaming"
                     )
-            out[target] = recode_series(out[target], mapping, out_labels.get(target, {}))
+            old_labels = out_labels.get(target, {})
+            out[target] = recode_series(out[target], mapping, old_labels)
+            if old_labels:
+                # The file's labels name the old codes: carried to the new ones, or a file
+                # written from the table labelled srh 4 "cannot care for self" after 1 -> 4.
+                out_labels[target] = recoded_labels(old_labels, mapping)
         if self.keep_unmapped:
             used = set(self.rename.values())
             extra = [c for c in source.columns if c not in used and c not in out.columns]
@@ -276,6 +283,36 @@ def _check_one_source(sections: Mapping[str, Mapping[str, Any]], origin: str) ->
         )
 
 
+#: Expressions that name one of these handle missing answers themselves (``q502.fillna(0)``).
+_HANDLES_MISSING = re.compile(r"\b(fillna|isna|isnull|notna|notnull)\b")
+_NAME = re.compile(r"`([^`]+)`|\b([A-Za-z_][A-Za-z0-9_]*)\b")
+
+
+def _missing_stays_missing(result: Any, source: pd.DataFrame, expression: str) -> Any:
+    """A derived column, missing wherever a column the expression reads is missing.
+
+    Arithmetic carries a missing answer through (``2017 - q103`` is NaN where ``q103`` is), but
+    a comparison does not: ``q502 >= 10`` was False for a blank ``q502``, so non-respondents
+    counted as "not depressed" in every model. A yes/no column derived from a missing answer is
+    missing, unless the expression handles missing values itself (``fillna``, ``isna``,
+    ``notna``), which says the user chose what a blank means.
+    """
+    if not isinstance(result, pd.Series) or _HANDLES_MISSING.search(expression):
+        return result
+    columns = {str(c) for c in source.columns}
+    read = [
+        name for quoted, plain in _NAME.findall(expression) if (name := quoted or plain) in columns
+    ]
+    if not read:
+        return result
+    missing = source[list(dict.fromkeys(read))].isna().any(axis=1)
+    if not missing.any():
+        return result
+    if pd.api.types.is_bool_dtype(result):
+        return result.astype("boolean").mask(missing)
+    return result.mask(missing)
+
+
 def _closest(name: str, names: list[str]) -> str:
     """' (did you mean 'q101c1'?)' for the nearest column name, or '' if none is near."""
     near = difflib.get_close_matches(name, names, n=1)
@@ -289,6 +326,45 @@ def _key_variants(value: Any) -> list[Any]:
     return variants
 
 
+def _lookup(mapping: Mapping[Any, Any]) -> dict[Any, Any]:
+    """A recode's keys as written and as text, for matching raw values and labels."""
+    table: dict[Any, Any] = {}
+    for key, target in mapping.items():
+        table[key] = target
+        table[str(key).strip()] = target
+    return table
+
+
+_UNMAPPED = object()
+
+
+def _recoded_value(value: Any, label: str | None, table: Mapping[Any, Any]) -> Any:
+    """What ``value`` (with its value label) becomes, or ``_UNMAPPED`` if the recode leaves it."""
+    for candidate in [*_key_variants(value), label]:
+        if candidate is not None and candidate in table:
+            return table[candidate]
+    return _UNMAPPED
+
+
+def recoded_labels(labels: Mapping[Any, str], mapping: Mapping[Any, Any]) -> dict[Any, str]:
+    """The value labels of a column after ``mapping`` recoded it.
+
+    Each label follows its code to the new value (CMDS srh ``{1: 4}``: "healthy" now labels 4);
+    codes made missing lose theirs; codes merged into one value join their labels
+    (``"senior high / technical secondary"``); codes the recode leaves keep theirs.
+    """
+    table = _lookup(mapping)
+    joined: dict[Any, list[str]] = {}
+    for value, label in labels.items():
+        new = _recoded_value(value, label, table)
+        if new is None:
+            continue
+        key = value if new is _UNMAPPED else new
+        if label not in joined.setdefault(key, []):
+            joined[key].append(label)
+    return {key: " / ".join(names) for key, names in joined.items()}
+
+
 def recode_series(
     series: pd.Series, mapping: Mapping[Any, Any], labels: Mapping[Any, str]
 ) -> pd.Series:
@@ -296,19 +372,19 @@ def recode_series(
 
     The lookup runs once per distinct value, not per row.
     """
-    table: dict[Any, Any] = {}
-    for key, target in mapping.items():
-        table[key] = target
-        table[str(key).strip()] = target
+    table = _lookup(mapping)
     translated: dict[Any, Any] = {}
     for value in series.dropna().unique():
-        for candidate in [*_key_variants(value), labels.get(value)]:
-            if candidate is not None and candidate in table:
-                translated[value] = table[candidate]
-                break
+        new = _recoded_value(value, labels.get(value), table)
+        if new is not _UNMAPPED:
+            translated[value] = new
     if not translated:
         return series
     keep = ~series.isin(list(translated))
     mapped = series.map(translated)
     result = series.astype(object).where(keep, mapped.astype(object))
-    return result.where(result.notna(), None) if result.isna().any() else result
+    if result.isna().any():
+        result = result.where(result.notna(), None)
+    # Codes recoded into codes stay numbers (a Stata file written from the table keeps its
+    # value labels); a column holding text as well stays text.
+    return result.infer_objects()
