@@ -274,3 +274,12 @@ def test_a_column_map_that_is_not_utf8_or_keys_a_list_or_sets_a_list_is_answered
         assert result.exit_code == 2, (name, result.output)
         assert expected in " ".join(result.output.split()), (name, result.output)
         assert "Traceback" not in result.output
+
+
+def test_a_semicolon_separated_export_is_read_with_semicolons(tmp_path: Path) -> None:
+    """Excel in a language with decimal commas saves "CSV" with semicolons between values."""
+    survey = simulate_survey(15, seed=4)
+    path = tmp_path / "export.csv"
+    survey.to_csv(path, index=False, sep=";")
+    expected = read_table(write_survey(survey, tmp_path / "plain.csv"))
+    pd.testing.assert_frame_equal(read_table(path), expected, check_dtype=False)

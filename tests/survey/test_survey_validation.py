@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from survey_factory import simulate_survey
@@ -9,6 +11,7 @@ from survey_factory import simulate_survey
 from migrant_health.errors import DataError
 from migrant_health.survey.errors import SurveyValidationError
 from migrant_health.survey.meta import SurveyMeta, set_meta
+from migrant_health.survey.readers import read_survey
 from migrant_health.survey.validate import check_survey, validate_survey
 
 
@@ -103,3 +106,20 @@ def test_health_scales_follow_the_metadata() -> None:
     reasons = {(p.column, p.row): p.reason for p in report.problems}
     assert reasons[("srh", 1)] == "outside the allowed range 1 to 4"
     assert reasons[("depression_score", 2)] == "outside the allowed range 0 to 27"
+
+
+def test_coded_answers_with_value_labels_are_told_how_to_recode(tmp_path: Path) -> None:
+    """Stata files code sex 1/2 and label the codes; the refusal quotes the labels and the
+    recode that would take them (the codes alone said nothing of the labels)."""
+    import pyreadstat
+
+    survey = simulate_survey(30, seed=1)
+    survey["sex"] = survey["sex"].map({"male": 1, "female": 2})
+    labels = {"sex": {1: "Male", 2: "Female"}}
+    pyreadstat.write_dta(survey, str(tmp_path / "coded.dta"), variable_value_labels=labels)
+    with pytest.raises(SurveyValidationError) as refused:
+        validate_survey(read_survey(tmp_path / "coded.dta"))
+    assert (
+        "the file's value labels: 1 'Male', 2 'Female'; recode the codes, or their labels, in "
+        "the column map, e.g. recode: {sex: {1: male, 2: female}}" in str(refused.value)
+    )

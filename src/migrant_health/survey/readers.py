@@ -161,17 +161,18 @@ def _refuse_rows_of_another_width(path: Path, width: int, wrong: list[tuple[int,
 
 
 def _delimiter(path: Path, encoding: str) -> str:
-    """The delimiter of a text survey file: a tab if its first non-blank line holds more tabs
-    than commas (a name may hold a comma, as in ``age, years``, so the two are counted), else a
-    comma.
+    """The delimiter of a text survey file: whichever of comma, tab and semicolon its first
+    non-blank line holds most of (a comma on a tie; a name may hold a comma, as in ``age,
+    years``, so they are counted).
 
     Excel's "Unicode text" and "Text (tab delimited)" exports are tab-separated whatever their
-    suffix; read with commas, the whole header was one column and every schema column seemed
-    missing.
+    suffix, and Excel set to a language that writes decimal commas saves "CSV" with semicolons;
+    read with commas, the whole header was one column and every schema column seemed missing.
     """
     with path.open(encoding=encoding, newline="") as handle:
         first = next((line for line in handle if line.strip(" \t\r\n")), "")
-    return "\t" if first.count("\t") > first.count(",") else ","
+    counts = {delimiter: first.count(delimiter) for delimiter in (",", "\t", ";")}
+    return max(counts, key=lambda delimiter: counts[delimiter])
 
 
 def _read_csv(path: Path, encoding: str | None, id_column: str) -> tuple[pd.DataFrame, str]:

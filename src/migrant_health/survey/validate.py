@@ -8,13 +8,19 @@ way: booleans from 0/1 and true/false, numbers from text, category codes strippe
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from migrant_health.survey.errors import SurveyValidationError, ValidationReport
-from migrant_health.survey.meta import SOURCE_KEY, SurveyMeta, get_meta, set_meta
+from migrant_health.survey.meta import (
+    SOURCE_KEY,
+    VALUE_LABELS_KEY,
+    SurveyMeta,
+    get_meta,
+    set_meta,
+)
 from migrant_health.survey.readers import as_written
 from migrant_health.survey.schema import REQUIRED_COLUMNS, SCHEMA, Column
 
@@ -98,10 +104,55 @@ def _range_text(low: float | None, high: float | None) -> str:
     return f"above the allowed maximum {fmt(high if high is not None else 0)}"
 
 
+def _label_hint(column: Column, bad: pd.Series, labels: dict[Any, str]) -> str:
+    """Advice for coded answers that a Stata/SPSS file labels: the labels, and the recode.
+
+    A file coding sex 1/2 with the labels "male"/"female" was refused with the codes alone,
+    though the labels said what to do.
+    """
+    labelled = {}
+    for value in bad.dropna().unique():
+        for key in (value, *_numeric_variants(value)):
+            if key in labels:
+                labelled[value] = labels[key]
+                break
+    if not labelled:
+        return ""
+    ordered = sorted(
+        labelled.items(), key=lambda item: (_numeric_variants(item[0])[:1], str(item[0]))
+    )
+    keys = pd.Series([k for k, _ in ordered], dtype=object)
+    numbers = pd.to_numeric(keys, errors="coerce")
+    codes = as_written(numbers if numbers.notna().all() else keys)
+    pairs = list(zip(codes.tolist(), [name for _, name in ordered], strict=True))
+    shown = ", ".join(f"{code} '{name}'" for code, name in pairs[:6])
+    # The schema's own code where a label names it ("Male" -> male), else a placeholder.
+    allowed = {code.lower(): code for code in column.codes}
+    example = ", ".join(
+        f"{code}: {allowed.get(str(name).strip().lower(), '<' + '|'.join(column.codes) + '>')}"
+        for code, name in pairs[:4]
+    )
+    return (
+        f" (the file's value labels: {shown}; recode the codes, or their labels, in the column "
+        f"map, e.g. recode: {{{column.name}: {{{example}}}}})"
+    )
+
+
+def _numeric_variants(value: Any) -> list[Any]:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return []
+    return [number, int(number)] if number.is_integer() else [number]
+
+
 def _check_column(
-    column: Column, raw: pd.Series, meta: SurveyMeta
+    column: Column,
+    raw: pd.Series,
+    meta: SurveyMeta,
+    labels: dict[Any, str] | None = None,
 ) -> tuple[pd.Series, list[pd.DataFrame]]:
-    """Coerce one column and list its problems."""
+    """Coerce one column and list its problems (``labels``: the file's value labels of it)."""
     found: list[pd.DataFrame] = []
     name = column.name
     raw = _blank_to_na(raw)
@@ -142,7 +193,8 @@ def _check_column(
         add(bad, "not a boolean (use 0/1 or true/false)")
     elif column.kind == "category":
         values, bad = _as_codes(raw, column.codes)
-        add(bad, "not one of " + ", ".join(column.codes))
+        hint = _label_hint(column, raw[bad], labels or {}) if bad.any() else ""
+        add(bad, "not one of " + ", ".join(column.codes) + hint)
     elif column.kind == "id":
         values = raw
         dup = raw.duplicated(keep=False).to_numpy(dtype=bool) & raw.notna().to_numpy(dtype=bool)
@@ -237,9 +289,10 @@ def check_survey(
                     "column map's 'rename' section)"
                 )
             found.append(_column_problem(name, "required column is missing" + hint))
+    value_labels = table.attrs.get(VALUE_LABELS_KEY, {}) or {}
     for name, column in SCHEMA.items():
         if name in table.columns:
-            values, problems = _check_column(column, table[name], meta)
+            values, problems = _check_column(column, table[name], meta, value_labels.get(name))
             table[name] = values.to_numpy() if column.kind == "id" else values
             found.extend(problems)
     found.extend(_cross_checks(table))
