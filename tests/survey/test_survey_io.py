@@ -240,3 +240,12 @@ def test_recoded_codes_carry_their_value_labels_to_a_written_file(tmp_path: Path
     write_survey(table, tmp_path / "clean.dta")
     _, meta = pyreadstat.read_dta(str(tmp_path / "clean.dta"))
     assert meta.variable_value_labels["srh"][4] == "healthy"
+
+
+def test_a_derive_that_names_a_column_with_a_space_is_told_to_use_backticks() -> None:
+    source = pd.DataFrame({"birth year": [1980, 1990]})
+    bare = ColumnMap.from_dict({"derive": {"age": "2017 - birth year"}})
+    with pytest.raises(ColumnMapError, match=r"in backticks: `birth year`"):
+        bare.apply(source)
+    quoted = ColumnMap.from_dict({"derive": {"age": "2017 - `birth year`"}}).apply(source)
+    assert quoted["age"].tolist() == [37, 27]

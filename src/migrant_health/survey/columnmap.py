@@ -223,6 +223,14 @@ class ColumnMap:
                 # A misspelled column reads as an unknown name: suggest the file's closest.
                 unknown = re.search(r"name '([^']+)' is not defined", str(exc))
                 hint = _closest(unknown.group(1), names) if unknown else ""
+                # A name that is no Python identifier ("age years", "收入(元)") needs backticks.
+                bare = [
+                    n
+                    for n in names
+                    if not n.isidentifier() and n in expression and f"`{n}`" not in expression
+                ]
+                if bare:
+                    hint += f" (write a column name like '{bare[0]}' in backticks: `{bare[0]}`)"
                 raise ColumnMapError(
                     f"{self.origin}: derive.{target} = {expression!r} failed: {exc}{hint}"
                 ) from exc
