@@ -177,3 +177,55 @@ def test_ctrl_c_to_calibrate_alone_stops_its_workers_after_their_trials(tmp_path
     states = {trial.state.name for trial in trials}
     assert "FAIL" not in states and "COMPLETE" in states
     assert len(trials) < 80
+
+
+# As a script or ``nohup`` starts a command in the background: SIGINT ignored.
+LAUNCH_IN_BACKGROUND = LAUNCH.replace("signal.default_int_handler", "signal.SIG_IGN")
+
+
+@pytest.mark.parametrize(
+    ("to_group", "launch"),
+    [(False, LAUNCH), (True, LAUNCH), (False, LAUNCH_IN_BACKGROUND)],
+    ids=["kill-pid", "kill-group", "kill-pid-started-in-background"],
+)
+def test_sigterm_stops_a_two_worker_run_as_ctrl_c_does(
+    tmp_path: Path, to_group: bool, launch: str
+) -> None:
+    """``kill``, ``timeout`` and job schedulers send SIGTERM, to the command or to its group.
+    It ended the main process at once, and its two workers ran on at full CPU beside a
+    staging directory; now the workers are stopped, nothing is left, and the status is 143,
+    also for a command started in the background, whose SIGINT is ignored."""
+    out = tmp_path / "run"
+    env = {**os.environ, "PYTHONPATH": SOURCE}
+    process = subprocess.Popen(
+        [sys.executable, "-c", launch, *COMMAND, "--out", str(out)],
+        env=env,
+        cwd=tmp_path,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while len(_session(process.pid)) < 3:  # the command and both workers
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "the workers never started"
+            time.sleep(0.05)
+        time.sleep(1.0)
+        if to_group:
+            os.killpg(process.pid, signal.SIGTERM)
+        else:
+            os.kill(process.pid, signal.SIGTERM)
+        try:
+            code = process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the run hung after SIGTERM")
+        assert _session(process.pid) == []
+    finally:
+        if _session(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
+    errors = process.stderr.read() if process.stderr else ""
+    assert code == 143, errors
+    assert errors.strip() == "terminated: stopped before finishing; nothing half-written was left"
+    assert list(tmp_path.iterdir()) == [], "staging or output left behind"

@@ -5,7 +5,8 @@ fix, so they get a one-line message and no traceback: the package's own
 :class:`~migrant_health.errors.MigrantHealthError` (bad parameters, data, settings), a singular
 matrix while estimating a model (collinear covariates, a rank-deficient instrument), and a file
 that cannot be read or written. Ctrl-C ends a command with one line and status 130 (the shell's
-128 + SIGINT); workers are stopped and nothing half-written is left (outputs are renamed into
+128 + SIGINT), SIGTERM with status 143 (128 + SIGTERM); workers are stopped and nothing
+half-written is left (outputs are renamed into
 place only when complete). The line names any output the command had already written in full
 (a run directory, when the Ctrl-C came while its summary was printed).
 """
@@ -88,8 +89,11 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
             except user_errors() as exc:
                 _report(exc)
             except KeyboardInterrupt:
-                stderr.print(interrupted_message(completed), highlight=False)
-                raise typer.Exit(code=130) from None
+                from migrant_health.engine.interrupts import terminated
+
+                stopped = terminated()
+                stderr.print(interrupted_message(completed, terminated=stopped), highlight=False)
+                raise typer.Exit(code=143 if stopped else 130) from None
 
     return wrapper
 
@@ -119,14 +123,15 @@ def _stdout_reader_gone() -> bool:
     return True
 
 
-def interrupted_message(completed: list[Path]) -> Text:
-    """The line for Ctrl-C: nothing half-written, and what was already written in full."""
+def interrupted_message(completed: list[Path], terminated: bool = False) -> Text:
+    """The line for Ctrl-C (or SIGTERM, ``terminated``): nothing half-written, and what was
+    already written in full."""
     written = ""
     if completed:
         names = ", ".join(str(path) for path in completed)
         written = f"; {names} had been written in full before it"
     return Text.assemble(
-        ("interrupted:", "bold red"),
+        ("terminated:" if terminated else "interrupted:", "bold red"),
         f" stopped before finishing{written}; nothing half-written was left",
     )
 
@@ -141,3 +146,4 @@ def ignore_ctrl_c_while_exiting() -> None:
     """
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # raised in the teardown, it would too

@@ -469,6 +469,9 @@ def main() -> None:
     Tests call :data:`app` in their own process instead; this adds what only a program that
     is about to exit may do (see :func:`ignore_ctrl_c_while_exiting`).
     """
+    from migrant_health.engine.interrupts import sigterm_as_interrupt
+
+    sigterm_as_interrupt()
     try:
         app(prog_name="migrant-health")
     finally:

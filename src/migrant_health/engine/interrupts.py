@@ -6,6 +6,10 @@ code, or in a compiler callback that swallows it), and the parent could wait for
 result that will not come. So workers ignore SIGINT, and the parent, on an interrupt, terminates
 them and reaps them before it exits. The helpers here hold the signal back during the moments
 when it cannot be handled well: while workers are being forked, and while they are stopped.
+
+SIGTERM (``kill``, ``timeout``, a job scheduler ending a job) takes the same road in the
+command's main process (:func:`sigterm_as_interrupt`): it stopped the main process at once, and
+its workers ran on at full CPU and a staging directory stayed behind.
 """
 
 from __future__ import annotations
@@ -16,18 +20,60 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+_terminated = False
+_sigterm_handled = False
+
+
+def _on_sigterm(_signum: int, _frame: Any) -> None:
+    global _terminated
+    _terminated = True
+    raise KeyboardInterrupt
+
+
+def sigterm_as_interrupt() -> None:
+    """In the command's main process: a SIGTERM stops the command as Ctrl-C does.
+
+    The handler raises ``KeyboardInterrupt`` (whatever SIGINT's disposition: a command started
+    in the background by a script, or under ``nohup``, inherits SIGINT ignored), and the helpers
+    below hold SIGTERM back and ignore it exactly when they do SIGINT, so workers are stopped and
+    reaped and staging directories removed; :func:`terminated` tells the two apart, for the
+    message and the exit status (143, the shell's 128 + SIGTERM). Workers go back to SIGTERM's
+    default action (:func:`ignore_sigint`), which is how the main process stops them.
+    """
+    global _sigterm_handled
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    _sigterm_handled = True
+
+
+def terminated() -> bool:
+    """Whether the interrupt being handled came from SIGTERM rather than Ctrl-C."""
+    return _terminated
+
+
+def _held() -> tuple[signal.Signals, ...]:
+    """The signals held back and ignored together: SIGINT, and SIGTERM once it is handled."""
+    return (signal.SIGINT, signal.SIGTERM) if _sigterm_handled else (signal.SIGINT,)
+
 
 def ignore_sigint() -> None:
-    """In a worker: ignore Ctrl-C (the parent stops it), and drop any SIGINT held back for it."""
+    """In a worker: ignore Ctrl-C (the parent stops it), and drop any SIGINT held back for it.
+
+    SIGTERM goes back to its default action and is let through: the parent stops a worker with
+    it, and a worker that kept the parent's handler would take it for an interrupt.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
         # The mask was inherited from :func:`sigint_deferred`; a pending SIGINT is now ignored.
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 @contextmanager
 def sigint_deferred() -> Iterator[None]:
-    """Hold Ctrl-C back until the block ends, here and in the processes forked inside it.
+    """Hold Ctrl-C (and a handled SIGTERM) back until the block ends, here and in the processes
+    forked inside it.
 
     Two things can go wrong while workers are forked. A worker interrupted before it ignores
     SIGINT dies with a traceback: blocking the signal (a mask that ``fork`` and ``exec`` pass
@@ -38,36 +84,39 @@ def sigint_deferred() -> Iterator[None]:
     ends, to the handler that was there before (Python's raises ``KeyboardInterrupt``).
     """
     received: list[int] = []
+    held = _held()
     in_main = threading.current_thread() is threading.main_thread()
     previous = (
-        signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
+        {s: signal.signal(s, lambda signum, _frame: received.append(signum)) for s in held}
         if in_main
-        else None
+        else {}
     )
     masked = hasattr(signal, "pthread_sigmask")
-    previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if masked else None
+    previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, set(held)) if masked else None
     try:
         yield
     finally:
         if previous_mask is not None:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
-        if in_main:
-            _restore(previous)
-    if received:
-        signal.raise_signal(signal.SIGINT)
+        for signum, handler in previous.items():
+            _restore(signum, handler)
+    for raised in dict.fromkeys(received):
+        signal.raise_signal(raised)
 
 
 @contextmanager
 def sigint_ignored() -> Iterator[None]:
-    """Ignore Ctrl-C for a moment: a second one must not abort stopping the workers."""
+    """Ignore Ctrl-C (and a handled SIGTERM) for a moment: a second one must not abort
+    stopping the workers."""
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may change handlers; Python runs them there anyway
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in _held()}
     try:
         yield
     finally:
-        _restore(previous)
+        for signum, handler in previous.items():
+            _restore(signum, handler)
 
 
 def terminate(processes: Sequence[Any], grace: float = 10.0) -> None:
@@ -81,9 +130,10 @@ def terminate(processes: Sequence[Any], grace: float = 10.0) -> None:
             process.join()
 
 
-def _restore(previous: Any) -> None:
+def _restore(signum: int, previous: Any) -> None:
     # ``None``: the handler was not set from Python; Python's own is the sensible fallback.
-    signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+    fallback = signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
+    signal.signal(signum, previous if previous is not None else fallback)
 
 
 def stop_pool(pool: Any, workers: Sequence[Any]) -> None:

@@ -551,6 +551,9 @@ def _worker_process(study_dir: str, worker: int) -> None:
     use_the_real_streams()
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())
+    # The parent's SIGTERM handler (the command's) is for the parent; here SIGTERM is how the
+    # parent stops a worker that outlives its grace, at once.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     optimize_worker(study_dir, worker, stop=stop)
 
 
