@@ -19,6 +19,7 @@ from migrant_health.experiments.costs import (
     COUNTS,
     EFFECTIVENESS_COLUMNS,
     compute_costs,
+    first_changed_year,
     lever_values,
 )
 
@@ -54,12 +55,13 @@ def _tables(
     names = tuple(scenarios)
     aggregates = _aggregates(tmp_path / "aggregates.parquet", names)
     runs: list[tuple[str, int, Scenario | None]] = [("baseline", r, None) for r in (0, 1)]
-    runs += [
-        (name, r, Scenario.from_dict({"name": name, **overrides}))
+    made = {
+        name: Scenario.from_dict({"name": name, **overrides})
         for name, overrides in scenarios.items()
-        for r in (0, 1)
-    ]
-    values = lever_values(runs, YEARS, "baseline")
+    }
+    runs += [(name, r, made[name]) for name in scenarios for r in (0, 1)]
+    starts = {name: first_changed_year(scenario, YEARS) for name, scenario in made.items()}
+    values = lever_values(runs, YEARS, "baseline", starts)
     return compute_costs(aggregates, values, ["baseline", *names], "baseline", deaths=deaths)
 
 
@@ -123,6 +125,29 @@ def test_outcomes_averted_and_cost_per_outcome(tmp_path: Path) -> None:
     assert "deaths" not in set(effectiveness["outcome"])
     _, with_deaths = _tables(tmp_path, {"services": {SERVICES: {2025: 0.5}}}, deaths=True)
     assert with_deaths.set_index("outcome").loc["deaths", "averted"] == 0.0  # same deaths here
+
+
+def test_a_scenario_without_a_lever_still_counts_the_outcomes_it_buys(tmp_path: Path) -> None:
+    """A change of behavioural parameters from 2025 costs nothing the model prices, but its
+    outcomes are counted from the year it starts (they were dropped with the empty window of
+    a scenario whose levers are all off)."""
+    costs, effectiveness = _tables(tmp_path, {"better": {"health.mental.base": {2025: 0.7}}})
+    row = effectiveness.set_index("outcome").loc["poor_health_person_years"]
+    per_replicate = [(0.2 - POOR[("services", r)]) * 10_000 * sum(DISCOUNTS) for r in (0, 1)]
+    assert row["averted"] == pytest.approx(sum(per_replicate) / 2)
+    assert row["cost_bn_cny_discounted"] == 0.0
+    assert pd.isna(row["cost_per_outcome_cny"])  # nothing priced: no price per outcome either
+    assert _total(costs, "better") == 0.0  # no lever reached anyone
+
+
+def test_the_first_changed_year_is_within_the_reported_years() -> None:
+    years = range(2020, 2031)
+    always = Scenario.from_dict({"health.mental.base": 0.7})
+    later = Scenario.from_dict({"health.mental.base": {2025: 0.7}, "health.mental.support": {2027: 0.1}})
+    after = Scenario.from_dict({"health.mental.base": {2032: 0.7}})
+    assert first_changed_year(always, years) == 2020
+    assert first_changed_year(later, years) == 2025
+    assert first_changed_year(after, years) is None
 
 
 def test_a_comparison_writes_both_tables_and_returns_them(tmp_path: Path) -> None:

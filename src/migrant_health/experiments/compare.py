@@ -45,7 +45,7 @@ from migrant_health.engine.run import run_plan
 from migrant_health.engine.run_config import RunConfig
 from migrant_health.engine.run_context import count_chunks
 from migrant_health.errors import RunConfigError, ScenarioError
-from migrant_health.experiments.costs import compute_costs, lever_values
+from migrant_health.experiments.costs import compute_costs, first_changed_year, lever_values
 from migrant_health.experiments.deltas import INTERVAL, combine_runs, read_deltas, write_deltas
 from migrant_health.experiments.parameter_draws import (
     RELATIVE_THRESHOLD,
@@ -322,10 +322,12 @@ def _run_into(
     parts.rmdir()
     write_deltas(folder / "aggregates.parquet", plan.names, BASELINE, folder / "deltas.parquet")
     deltas = read_deltas(folder / "deltas.parquet")
+    reported = range(plan.start, plan.end + 1)
     values = lever_values(
         [(t.scenario, t.replicate, t.config.scenario) for t in tasks],
-        range(plan.start, plan.end + 1),
+        reported,
         BASELINE,
+        starts={s.name: first_changed_year(s, reported) for s in plan.scenarios},
     )
     costs, effectiveness = compute_costs(
         folder / "aggregates.parquet", values, plan.names, BASELINE

@@ -7,8 +7,9 @@ it), every lever of :data:`~migrant_health.scenarios.levers.LEVERS` costs, in ea
 
 where the persons reached follow from the lever's value and the eligible persons counted in
 the run's own aggregates (the lever's ``kind``, :mod:`migrant_health.scenarios.levers`). Costs
-are discounted at ``policy.costs.discount_rate`` to the scenario's first lever year ``t0``: a
-cost in year ``t`` counts ``(1 + r) ** -(t - t0)``. The outcomes gained against the baseline of
+are discounted at ``policy.costs.discount_rate`` to the scenario's first lever year ``t0`` (for
+a scenario that turns no lever on, the first year it changes any parameter): a cost in year
+``t`` counts ``(1 + r) ** -(t - t0)``. The outcomes gained against the baseline of
 the same replicate (common random numbers) are summed over the same years and discounted at
 the same rate, as the China Guidelines for Pharmacoeconomic Evaluations (2020) discount costs
 and effects alike:
@@ -23,13 +24,13 @@ and effects alike:
 
 Each outcome has the mean over replicates and the 5th-95th percentile interval of the
 per-replicate values (as the deltas); the cost per outcome is the mean cost over the mean
-outcome gained (empty where nothing is gained). Everything is SQL in DuckDB over
+outcome gained (empty where nothing is gained, or nothing priced). Everything is SQL in DuckDB over
 ``aggregates.parquet``, plus a small table of lever values per scenario, replicate and year.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -85,8 +86,19 @@ COUNTS = {
 }
 
 
+def first_changed_year(scenario: Scenario, years: range) -> int | None:
+    """The first reported year in which ``scenario`` changes any parameter (a value without a
+    year: from the first), or ``None`` if it changes nothing within ``years``."""
+    firsts = [years.start if y is None else y for y in scenario.first_years().values()]
+    within = [max(year, years.start) for year in firsts if year < years.stop]
+    return min(within) if within else None
+
+
 def lever_values(
-    runs: Sequence[tuple[str, int, Scenario | None]], years: range, baseline: str
+    runs: Sequence[tuple[str, int, Scenario | None]],
+    years: range,
+    baseline: str,
+    starts: Mapping[str, int | None] | None = None,
 ) -> pd.DataFrame:
     """Each lever's value, unit cost and discount factor by scenario, replicate and year.
 
@@ -95,6 +107,9 @@ def lever_values(
             scenario: the replicate's parameter set with the scenario's levers stacked on it).
         years: The years the runs report.
         baseline: The reference scenario's name (it has no lever, hence no cost).
+        starts: Each scenario's first changed year (:func:`first_changed_year` of the scenario
+            alone, without the replicate's parameter set): the window of a scenario that turns
+            no lever on, a change of behavioural parameters, whose outcomes gained were lost.
 
     Returns:
         Columns ``scenario, replicate, year, lever, unit, kind, eligible, value, unit_cost,
@@ -110,7 +125,9 @@ def lever_values(
             for year in years
         }
         active = [year for (_, year), value in values.items() if value > 0]
-        first = min(active) if active and name != baseline else None
+        first = min(active) if active else (starts or {}).get(name)
+        if name == baseline:
+            first = None
         rate = tree.scalar(DISCOUNT_RATE, first) if first is not None else 0.0
         for lever in LEVERS:
             for year in years:
@@ -311,8 +328,10 @@ def compute_costs(
                        quantile_cont(averted, {LOWER}) AS averted_lo,
                        quantile_cont(averted, {UPPER}) AS averted_hi,
                        avg(cost) / 1e9 AS cost_bn_cny_discounted,
-                       CASE WHEN avg(averted) > 0 THEN avg(cost) / avg(averted) END
-                           AS cost_per_outcome_cny
+                       -- No price where nothing is gained, nor where nothing is priced (a
+                       -- scenario of behavioural parameters): 0 CNY would read "free".
+                       CASE WHEN avg(averted) > 0 AND avg(cost) > 0
+                           THEN avg(cost) / avg(averted) END AS cost_per_outcome_cny
                 FROM with_cost GROUP BY scenario, outcome
             )
             SELECT scenario, outcome, averted, averted_lo, averted_hi, cost_bn_cny_discounted,
