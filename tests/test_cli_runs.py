@@ -6,6 +6,8 @@ scenario with seed 2); tests that delete work on a copy.
 
 from __future__ import annotations
 
+import csv
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +69,13 @@ def test_runs_list_as_json_and_csv_has_the_catalogue_columns(runs: Path) -> None
     )
     assert list(table.columns) == list(COLUMNS)
     assert sorted(table["seed"]) == [1, 2] and set(table["kind"]) == {"run"}
+    # Whole numbers are written whole even beside a comparison's missing ones (they read
+    # 20700.0, a float to Stata and R).
+    every = runner.invoke(app, ["runs", "list", "--runs", str(runs), "--format", "csv"]).stdout
+    header, *rows = csv.reader(io.StringIO(every))
+    whole = [header.index(c) for c in ("start_year", "seed", "agents", "agent_years", "bytes")]
+    written = [row[k] for row in rows for k in whole if row[k]]
+    assert written and all(text.isdigit() for text in written), written
 
 
 def test_runs_show_gives_settings_overrides_and_files(runs: Path) -> None:

@@ -77,3 +77,11 @@ def test_runs_delete_removes_a_study(runs: Path, tmp_path: Path) -> None:
     gone = runner.invoke(app, ["runs", "delete", study, "--runs", str(own), "--yes"])
     assert gone.exit_code == 0, gone.output
     assert not (own / study).exists() and list_runs(own).empty
+
+
+def test_at_80_columns_the_list_keeps_the_scenario_beside_a_long_study_id(runs: Path) -> None:
+    """A study's default id is 27 characters; at 80 columns (a pipe's width) it took the
+    scenario column's whole width, and the study's replicates read "None"."""
+    result = runner.invoke(app, ["runs", "list", "--runs", str(runs)], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    assert "morris" in result.output and "None" not in result.output

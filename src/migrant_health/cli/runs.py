@@ -136,15 +136,33 @@ def list_command(
             "catalogue": str(catalogue.catalogue_path(runs)),
             "runs": rows,
         }
-        emit(output_format, document, pd.DataFrame(rows, columns=list(table.columns)))
+        frame = pd.DataFrame(rows, columns=list(table.columns))
+        for column in table.columns:
+            # Whole numbers stay whole in CSV (a missing one made them 20700.0 for Stata and R).
+            if pd.api.types.is_integer_dtype(table[column].dtype):
+                frame[column] = frame[column].astype("Int64")
+        emit(output_format, document, frame)
         return
     if table.empty:
         _out.print(f"no runs, comparisons or sensitivity studies in {runs}")
         return
     # The columns a reader picks a run by, in light borders, fit 80 columns for usual names;
     # `runs show` and --format json|csv give every column of the catalogue.
-    shown = Table(title=f"Runs in {runs}", title_justify="left", box=box.SIMPLE_HEAD)
-    shown.add_column("id", no_wrap=True)
+    shown = Table(
+        title=f"Runs in {runs}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    # At 80 columns a long id (sensitivity-20261206-090918) took the scenario's whole width.
+    # Piped, the table may be as wide as it needs; in a narrow terminal the ids fold instead.
+    console = _out if _out.is_terminal else Console(soft_wrap=True, width=max(_out.width, 160))
+    fixed = (
+        sum(
+            table[c].astype(str).str.len().max() + 2
+            for c in ("id", "kind", "start_year", "scale", "seed", "replicates")
+        )
+        + len("-2008")
+        + 12
+    )
+    shown.add_column("id", overflow="fold", no_wrap=fixed <= console.width)
     if kind is None:
         shown.add_column("kind", no_wrap=True)
     shown.add_column("scenario", overflow="fold", min_width=10)
@@ -158,12 +176,12 @@ def list_command(
             f"{row['start_year']}-{row['end_year']}",
             f"{row['scale']:g}",
             str(row["seed"]),
-            str(row["replicates"]),
+            "-" if pd.isna(row["replicates"]) else str(row["replicates"]),
         ]
         if kind is None:
             cells.insert(1, row["kind"])
         shown.add_row(*cells)
-    _out.print(shown)
+    console.print(shown)
 
 
 def _show_rows(details: dict[str, Any]) -> list[dict[str, Any]]:
