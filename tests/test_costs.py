@@ -143,7 +143,9 @@ def test_a_scenario_without_a_lever_still_counts_the_outcomes_it_buys(tmp_path: 
 def test_the_first_changed_year_is_within_the_reported_years() -> None:
     years = range(2020, 2031)
     always = Scenario.from_dict({"health.mental.base": 0.7})
-    later = Scenario.from_dict({"health.mental.base": {2025: 0.7}, "health.mental.support": {2027: 0.1}})
+    later = Scenario.from_dict(
+        {"health.mental.base": {2025: 0.7}, "health.mental.support": {2027: 0.1}}
+    )
     after = Scenario.from_dict({"health.mental.base": {2032: 0.7}})
     assert first_changed_year(always, years) == 2020
     assert first_changed_year(later, years) == 2025
@@ -167,3 +169,46 @@ def test_a_comparison_writes_both_tables_and_returns_them(tmp_path: Path) -> Non
     # Services lower depressive symptoms: a positive number of person-years averted.
     depressive = effectiveness.set_index("outcome").loc["depressive_symptom_person_years"]
     assert depressive["averted"] > 0
+
+
+def test_the_printed_tables_say_each_rows_unit() -> None:
+    """Deaths averted are thousands, not "+0.05" million; a quota of hukou conversions reaches
+    conversions, not person-years; every outcome row names its unit."""
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from migrant_health.cli.compare import cost_tables
+    from migrant_health.scenarios.levers import LEVERS
+
+    quota = next(lever.path for lever in LEVERS if lever.eligible == "conversions")
+    result = SimpleNamespace(
+        costs=pd.DataFrame(
+            {
+                "scenario": ["open"],
+                "lever": [quota],
+                "unit": ["CNY per conversion"],
+                "reached_person_years": [16.9e6],
+                "cost_bn_cny_discounted": [12.0],
+            }
+        ),
+        cost_effectiveness=pd.DataFrame(
+            {
+                "scenario": ["open", "open"],
+                "outcome": ["deaths", "poor_health_person_years"],
+                "unit": ["", ""],
+                "averted": [51_028.0, 2.5e6],
+                "averted_lo": [823.0, 1e6],
+                "averted_hi": [95_631.0, 4e6],
+                "cost_bn_cny_discounted": [12.0, 12.0],
+                "cost_per_outcome_cny": [235_000.0, 4_800.0],
+            }
+        ),
+    )
+    console = Console(width=200, record=True)
+    for table in cost_tables(result, SimpleNamespace(end=2035, draws=[0, 1])):  # type: ignore[arg-type]
+        console.print(table)
+    text = console.export_text()
+    assert "million conversions" in text and "person-years" not in text.split("What it buys")[0]
+    assert "+51.03" in text and "thousand deaths" in text and "[+0.82, +95.63]" in text
+    assert "+2.50" in text and "million person-years" in text

@@ -228,46 +228,71 @@ def _shown(x: float, scale: float, fmt: str, signed: bool = False) -> str:
     return f"+{text}" if signed and not text.startswith(("-", "+")) else text
 
 
-def cost_tables(result: Comparison, plan: ComparisonPlan) -> list[Table]:
-    """The cost of each scenario by lever, and what it buys: outcomes averted and their price."""
-    from migrant_health.scenarios import BASELINE
+#: What a lever's reach counts, by who it reaches (person-years unless events are counted).
+REACH_UNITS = {"catastrophic": "million events", "conversions": "million conversions"}
+#: Each outcome's scale and unit in the table of what a scenario buys (deaths are thousands).
+OUTCOME_UNITS = {
+    "poor_health_person_years": (1e-6, "million person-years"),
+    "depressive_symptom_person_years": (1e-6, "million person-years"),
+    "catastrophic_spending_events": (1e-6, "million events"),
+    "integration_index_gained": (1e-6, "million person-year-points (0-100)"),
+    "deaths": (1e-3, "thousand deaths"),
+}
 
+
+def cost_tables(result: Comparison, plan: ComparisonPlan) -> list[Table]:
+    """The cost of each scenario by lever, and what it buys: outcomes averted and their price.
+
+    Each row says its unit: a lever reaches person-years of the people it is for, or events
+    (catastrophic bills, hukou conversions); an outcome is in millions, deaths in thousands.
+    """
+    from migrant_health.scenarios import BASELINE
+    from migrant_health.scenarios.levers import LEVERS
+
+    eligible = {lever.path: lever.eligible for lever in LEVERS}
     levers = Table(
         title=f"Costs to {plan.end}, bn CNY discounted to each scenario's first lever "
-        f"year (mean of {len(plan.draws)} replicates; reached in million person-years)",
+        f"year (mean of {len(plan.draws)} replicates)",
         title_justify="left",
     )
     levers.add_column("scenario", overflow="fold")
     levers.add_column("lever", overflow="fold")
     levers.add_column("reached", justify="right")
+    levers.add_column("counted in", overflow="fold")
     levers.add_column("cost", justify="right")
     for row in result.costs.to_dict("records"):
         if row["scenario"] == BASELINE:
             continue
         reached = float(row["reached_person_years"])
+        counted = REACH_UNITS.get(eligible.get(str(row["lever"]), ""), "million person-years")
         levers.add_row(
             str(row["scenario"]),
             str(row["lever"]).rsplit(".", 1)[-1],
-            "" if isnan(reached) else f"{reached / 1e6:,.1f}",
+            "" if isnan(reached) else f"{reached / 1e6:,.2f}",
+            "" if isnan(reached) else counted,
             f"{float(row['cost_bn_cny_discounted']):,.1f}",
         )
     outcomes = Table(
-        title="What it buys: outcomes averted vs baseline, in millions (discounted; 90 % "
-        "interval over replicates), and CNY per outcome",
+        title="What it buys: outcomes averted vs baseline (discounted; 90 % interval over "
+        "replicates), and CNY per outcome",
         title_justify="left",
     )
     outcomes.add_column("scenario", overflow="fold")
     outcomes.add_column("outcome", overflow="fold")
-    for column in ("averted", "90 % interval", "CNY each"):
+    for column in ("averted", "90 % interval"):
         outcomes.add_column(column, justify="right")
+    outcomes.add_column("unit", overflow="fold")
+    outcomes.add_column("CNY each", justify="right")
     for row in result.cost_effectiveness.to_dict("records"):
         price = float(row["cost_per_outcome_cny"])
-        low, high = float(row["averted_lo"]) / 1e6, float(row["averted_hi"]) / 1e6
+        scale, unit = OUTCOME_UNITS.get(str(row["outcome"]), (1e-6, "million"))
+        low, high = float(row["averted_lo"]) * scale, float(row["averted_hi"]) * scale
         outcomes.add_row(
             str(row["scenario"]),
             str(row["outcome"]).replace("_", " "),
-            f"{float(row['averted']) / 1e6:+,.2f}",
+            f"{float(row['averted']) * scale:+,.2f}",
             f"[{low:+,.2f}, {high:+,.2f}]",
+            unit,
             "-" if isnan(price) else f"{price:,.0f}",
         )
     return [levers, outcomes]
