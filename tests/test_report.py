@@ -311,3 +311,14 @@ def test_an_unwritable_out_is_refused_before_anything_is_drawn(tiny: Path, tmp_p
     )
     assert code == 2 and "--figures" in message and "is a file" in message
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_health_gap_is_shown_in_points_not_percent() -> None:
+    """A gap is a difference of two shares: its charts read percentage points (they said %)."""
+    from migrant_health.model import default_plan
+    from migrant_health.report.tables import display_unit
+
+    units = {m.name: m.unit for m in default_plan().metrics}
+    for gap in ("health_gap_urban_rural", "health_gap_residence"):
+        assert display_unit(units[gap], 100.0) == "percentage points"
+    assert display_unit(units["poor_health_share"], 100.0) == "%"

@@ -56,6 +56,11 @@ class Metric:
         return tuple(names)
 
 
+#: The unit of a difference of two shares (a health gap): it can be negative, is no share
+#: itself, and reads in percentage points.
+DIFFERENCE_OF_SHARES = "difference of shares (0-1)"
+
+
 def share(name: str, numerator: str, denominator: str, definition: str, reports: str) -> Metric:
     """A share (0-1): one count over another."""
     return Metric(name, "share (0-1)", definition, numerator, denominator, reports=reports)

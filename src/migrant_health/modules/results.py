@@ -51,7 +51,14 @@ from migrant_health.engine.derived import (
     stage_of,
 )
 from migrant_health.engine.jit import inline, kernel
-from migrant_health.engine.metrics import Metric, mean, share, slots, statistics_of
+from migrant_health.engine.metrics import (
+    DIFFERENCE_OF_SHARES,
+    Metric,
+    mean,
+    share,
+    slots,
+    statistics_of,
+)
 from migrant_health.engine.module import Module
 from migrant_health.engine.population import StateSpec
 from migrant_health.engine.stats import (
@@ -419,7 +426,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "health_gap_urban_rural",
-        "share (0-1)",
+        DIFFERENCE_OF_SHARES,
         "poor self-rated health among all rural-hukou adults minus among the urban-local "
         "reference sample, both age-standardised to the national 16+ age structure of the 2010 "
         "census",
@@ -429,7 +436,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "health_gap_residence",
-        "share (0-1)",
+        DIFFERENCE_OF_SHARES,
         "poor self-rated health among adults living in rural areas (stayers, local migrant "
         "workers, returnees) minus among adults living in cities (out-migrants, converts to "
         "urban hukou, urban locals), whatever their hukou, both age-standardised to the "

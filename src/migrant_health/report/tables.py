@@ -109,7 +109,8 @@ def display_unit(metric_unit: str, scale: float, delta: bool = False) -> str:
     """The unit a headline is shown in: ``%`` (``points`` for a delta), ``million``, or the
     metric's own unit."""
     if scale == 100.0:
-        return "percentage points" if delta else "%"
+        gap = metric_unit.startswith("difference of shares")  # a health gap is in points too
+        return "percentage points" if delta or gap else "%"
     if scale == 1e-6:
         return "million" + ("/year" if "/year" in metric_unit else "")
     return metric_unit
