@@ -337,6 +337,29 @@ def test_heckman_standard_errors_are_chosen_with_se(tmp_path: Path) -> None:
     assert refused.exit_code == 2 and "--se robust" in refused.output
 
 
+def test_heckman_counts_the_respondents_it_leaves_out(tmp_path: Path) -> None:
+    """Origin respondents have no willing_to_stay: they were left out without a word."""
+    frame = simulate_survey(600)
+    frame["bmi"] = frame["bmi"].where(frame["willing_to_stay"])
+    frame["willing_to_stay"] = frame["willing_to_stay"].astype(object)
+    frame.loc[:99, "willing_to_stay"] = None
+    frame.loc[100:104, "weight"] = 0.0
+    path = write_survey(frame, tmp_path / "survey.csv")
+    result = runner.invoke(
+        survey_app,
+        [
+            "estimate", str(path), "--model", "heckman", "--outcome", "bmi", "--exposure",
+            "age", "--selection", "willing_to_stay", "--selection-covariates",
+            "social_support", "--weights", "weight", "--json",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = strict_json(result.stdout)
+    assert (out["n"], out["respondents"], out["n_dropped"]) == (495, 600, 105)
+    assert out["dropped"] == {"willing_to_stay missing": 100, "weight zero": 5}
+    assert "105 of 600 respondents dropped" in result.stderr
+
+
 def test_json_has_null_where_a_number_is_undefined() -> None:
     from migrant_health.analysis.base import json_ready
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -239,6 +239,7 @@ def build_frame(
     fixed_effects: Sequence[str] = (),
     must_vary: Sequence[str] = (),
     model: str = "model",
+    left_out: Mapping[str, np.ndarray] | None = None,
 ) -> ModelFrame:
     """Build the complete-case model frame of ``outcome ~ terms``.
 
@@ -254,6 +255,9 @@ def build_frame(
         must_vary: Terms without which the model means nothing (the exposure, a mediator): an
             error, not a warning, if they do not vary.
         model: The model's name, for messages.
+        left_out: Respondents the model leaves out for a reason of its own, by reason: a
+            boolean mask over the rows of ``data`` each (Heckman: selected respondents without
+            the outcome). They are dropped and counted with the others.
 
     Raises:
         DataError: If a column is absent, the outcome is not numeric or takes one value, a
@@ -294,6 +298,9 @@ def build_frame(
         # weighted estimate, so it is left out and counted rather than refused.
         reasons[f"{design.weights} zero"] = weights == 0
         keep &= ~np.isnan(weights) & (weights != 0)
+    for reason, mask in (left_out or {}).items():
+        reasons[reason] = np.asarray(mask, dtype=bool)
+        keep &= ~reasons[reason]
     tally = {reason: int(mask.sum()) for reason, mask in reasons.items()}
     if fixed_effects and keep.any():
         keep, singletons = drop_singletons(data.loc[:, list(fixed_effects)], keep, model)
