@@ -222,6 +222,19 @@ def test_estimate_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
     assert unknown.exit_code == 2
 
 
+def test_an_instrument_that_is_the_endogenous_regressor_exits_2_with_one_line(
+    tmp_path: Path,
+) -> None:
+    """It ended in linearmodels' rank error, a traceback and exit status 1."""
+    path = write_survey(simulate_survey(200), tmp_path / "survey.csv")
+    args = ["estimate", str(path), "--model", "iv", "--outcome", "bmi"]
+    result = runner.invoke(survey_app, [*args, "--endogenous", "age", "--instruments", "age"])
+    assert result.exit_code == 2
+    message = result.output.strip()
+    assert "\n" not in message and "Traceback" not in message
+    assert message.startswith("error: iv of bmi: 'age' is both an instrument and an endogenous")
+
+
 def test_estimate_a_probit(tmp_path: Path) -> None:
     path = write_survey(simulate_survey(400), tmp_path / "survey.csv")
     args = ["estimate", str(path), "--model", "probit", "--outcome", "willing_to_stay"]
