@@ -248,7 +248,10 @@ def estimate(
     cluster: Annotated[str | None, typer.Option(help="Cluster / PSU column")] = None,
     strata: Annotated[str | None, typer.Option(help="Stratum column")] = None,
     interact: Annotated[
-        str | None, typer.Option(help="Moderator of the exposure (ols, logit, probit)")
+        str | None,
+        typer.Option(
+            help="Binary (0/1) or categorical moderator of the exposure (ols, logit, probit)"
+        ),
     ] = None,
     fixed_effects: Annotated[
         str | None, typer.Option(help="Comma-separated FE (ols, logit, probit, health-selection)")
