@@ -102,6 +102,7 @@ class _FixestModel(SurveyEstimator):
             self.fixed_effects,
             must_vary=must_vary,
             model=self.label,
+            domain=self._domain,
         )
         family = self._family()
         if family != "gaussian" and not set(np.unique(frame.y)) <= {0.0, 1.0}:
