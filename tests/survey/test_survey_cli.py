@@ -138,6 +138,23 @@ def test_estimate_mediation_json_has_effects(tmp_path: Path) -> None:
         assert {"estimate", "ci_low", "ci_high"} <= set(out[key])
 
 
+def test_mediation_each_category_is_printed_and_csv_is_the_effects(tmp_path: Path) -> None:
+    """The effects on each category were in the JSON only; csv is the effects table."""
+    path = write_survey(simulate_survey(400), tmp_path / "survey.csv")
+    args = ["estimate", str(path), "--model", "mediation", "--outcome", "srh", "--index"]
+    args += ["--mediator", "social_support", "--sims", "100"]
+    text = runner.invoke(survey_app, [*args, "--each-category"])
+    assert text.exit_code == 0, text.output
+    assert "Effects on each category, P(srh = category)" in text.stdout
+    section = text.stdout.split("Effects on each category")[1].split("Mediator model")[0]
+    assert len(re.findall(r"^\s*(acme|ade|total)\s+[1-5]\s", section, re.MULTILINE)) == 15
+    csv = runner.invoke(survey_app, [*args, "--format", "csv"])
+    assert csv.exit_code == 0, csv.output
+    table = csv_table(csv.stdout)
+    assert list(table.columns) == ["term", "scale", "estimate", "se", "p", "ci_low", "ci_high"]
+    assert list(table["term"])[:4] == ["acme", "ade", "total", "prop_mediated"]
+
+
 def test_estimate_heterogeneity_by_city_tier(tmp_path: Path) -> None:
     path = write_survey(simulate_survey(600), tmp_path / "survey.csv")
     args = [

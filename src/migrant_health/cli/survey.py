@@ -314,7 +314,8 @@ def estimate(
     coefficients (term to estimate, se, p, ci_low, ci_high), plus the model's own keys (for
     mediation acme, ade, total and prop_mediated). csv: the coefficient table, with the columns
     term, estimate, se, p, ci_low and ci_high, plus the model's own (such as equation, group
-    or category); the extra tables are in the json.
+    or category); for mediation, the effects table (term, scale, estimate, se, p, ci_low,
+    ci_high); the extra tables are in the json.
     """
     table_format = _estimate_format(table_format, as_json)
     if model not in MODEL_NAMES:
@@ -393,6 +394,10 @@ def _render_extra(extra: pd.DataFrame, table_format: str) -> str:
         return extra.to_latex(index=False, float_format=lambda v: f"{v:.4g}")
     if table_format == "html":
         return extra.to_html(index=False, float_format=lambda v: f"{v:.4g}")
+    if table_format == "markdown":
+        from migrant_health.analysis.tables import markdown_frame
+
+        return markdown_frame(extra)
     return extra.to_string(index=False, float_format=lambda v: f"{v:.4g}")
 
 
