@@ -276,6 +276,13 @@ def estimate(
         float | None,
         typer.Option(help="Health at or above this is good (health-selection; srh: 4)"),
     ] = None,
+    migrants: Annotated[
+        str,
+        typer.Option(
+            help="Migrants of the healthy-migrant test: ever (current or returned) or current "
+            "(destination versus origin) (health-selection)"
+        ),
+    ] = "ever",
     seed: Annotated[int, typer.Option(help="Random seed (mediation)")] = 0,
     link: Annotated[
         str, typer.Option(help="logit or probit: binary or ordinal outcome model (mediation)")
