@@ -138,6 +138,23 @@ def test_estimate_mediation_json_has_effects(tmp_path: Path) -> None:
         assert {"estimate", "ci_low", "ci_high"} <= set(out[key])
 
 
+def test_mediation_each_category_is_printed_and_csv_is_the_effects(tmp_path: Path) -> None:
+    """The effects on each category were in the JSON only; csv is the effects table."""
+    path = write_survey(simulate_survey(400), tmp_path / "survey.csv")
+    args = ["estimate", str(path), "--model", "mediation", "--outcome", "srh", "--index"]
+    args += ["--mediator", "social_support", "--sims", "100"]
+    text = runner.invoke(survey_app, [*args, "--each-category"])
+    assert text.exit_code == 0, text.output
+    assert "Effects on each category, P(srh = category)" in text.stdout
+    section = text.stdout.split("Effects on each category")[1].split("Mediator model")[0]
+    assert len(re.findall(r"^\s*(acme|ade|total)\s+[1-5]\s", section, re.MULTILINE)) == 15
+    csv = runner.invoke(survey_app, [*args, "--format", "csv"])
+    assert csv.exit_code == 0, csv.output
+    table = csv_table(csv.stdout)
+    assert list(table.columns) == ["term", "scale", "estimate", "se", "p", "ci_low", "ci_high"]
+    assert list(table["term"])[:4] == ["acme", "ade", "total", "prop_mediated"]
+
+
 def test_estimate_heterogeneity_by_city_tier(tmp_path: Path) -> None:
     path = write_survey(simulate_survey(600), tmp_path / "survey.csv")
     args = [
@@ -220,6 +237,19 @@ def test_estimate_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
         survey_app, ["estimate", str(path), "--model", "tobit", "--outcome", "bmi"]
     )
     assert unknown.exit_code == 2
+
+
+def test_an_instrument_that_is_the_endogenous_regressor_exits_2_with_one_line(
+    tmp_path: Path,
+) -> None:
+    """It ended in linearmodels' rank error, a traceback and exit status 1."""
+    path = write_survey(simulate_survey(200), tmp_path / "survey.csv")
+    args = ["estimate", str(path), "--model", "iv", "--outcome", "bmi"]
+    result = runner.invoke(survey_app, [*args, "--endogenous", "age", "--instruments", "age"])
+    assert result.exit_code == 2
+    message = result.output.strip()
+    assert "\n" not in message and "Traceback" not in message
+    assert message.startswith("error: iv of bmi: 'age' is both an instrument and an endogenous")
 
 
 def test_estimate_a_probit(tmp_path: Path) -> None:
@@ -335,6 +365,29 @@ def test_heckman_standard_errors_are_chosen_with_se(tmp_path: Path) -> None:
     assert se["robust"] == pytest.approx(se["conventional"], rel=0.3)
     refused = runner.invoke(survey_app, [*heckman, "--se", "conventional", "--weights", "weight"])
     assert refused.exit_code == 2 and "--se robust" in refused.output
+
+
+def test_heckman_counts_the_respondents_it_leaves_out(tmp_path: Path) -> None:
+    """Origin respondents have no willing_to_stay: they were left out without a word."""
+    frame = simulate_survey(600)
+    frame["bmi"] = frame["bmi"].where(frame["willing_to_stay"])
+    frame["willing_to_stay"] = frame["willing_to_stay"].astype(object)
+    frame.loc[:99, "willing_to_stay"] = None
+    frame.loc[100:104, "weight"] = 0.0
+    path = write_survey(frame, tmp_path / "survey.csv")
+    result = runner.invoke(
+        survey_app,
+        [
+            "estimate", str(path), "--model", "heckman", "--outcome", "bmi", "--exposure",
+            "age", "--selection", "willing_to_stay", "--selection-covariates",
+            "social_support", "--weights", "weight", "--json",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = strict_json(result.stdout)
+    assert (out["n"], out["respondents"], out["n_dropped"]) == (495, 600, 105)
+    assert out["dropped"] == {"willing_to_stay missing": 100, "weight zero": 5}
+    assert "105 of 600 respondents dropped" in result.stderr
 
 
 def test_json_has_null_where_a_number_is_undefined() -> None:

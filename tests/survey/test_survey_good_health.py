@@ -8,6 +8,7 @@ and the verdict, and ``good_from`` had no flag.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -73,3 +74,25 @@ def test_the_text_output_shows_the_one_sided_p_and_the_verdict(tmp_path: Path) -
     refused = runner.invoke(survey_app, [*args[:-1], "depression_score"])
     assert refused.exit_code == 2
     assert "error: health-selection tests: 'depression_score' is" in refused.stderr
+
+
+def test_the_command_line_compares_current_migrants_with_migrants_current(
+    tmp_path: Path,
+) -> None:
+    """The Python option had no flag: the command could only compare ever-migrants."""
+    data = survey()
+    path = write_survey(data, tmp_path / "survey.csv")
+    args = ["estimate", str(path), "--model", "health-selection", "--outcome", "srh", "--json"]
+    results = {}
+    for migrants in ("ever", "current"):
+        result = runner.invoke(survey_app, [*args, "--migrants", migrants])
+        assert result.exit_code == 0, result.output
+        out = json.loads(result.stdout)
+        results[migrants] = out["coefficients"]["healthy_migrant"]["estimate"]
+        expected = HealthSelectionTests(migrants=migrants).fit(data)  # type: ignore[arg-type]
+        assert results[migrants] == pytest.approx(
+            expected.summary().set_index("term").loc["healthy_migrant", "estimate"]
+        )
+    assert results["ever"] != pytest.approx(results["current"])
+    wrong = runner.invoke(survey_app, [*args, "--migrants", "returned"])
+    assert wrong.exit_code == 2 and "migrants must be 'ever'" in wrong.output

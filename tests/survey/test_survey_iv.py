@@ -8,6 +8,7 @@ import pytest
 
 from migrant_health.analysis.iv import IVModel, two_way_iv
 from migrant_health.analysis.regression import LinearModel
+from migrant_health.errors import DataError
 
 
 def feedback_survey(n: int, seed: int) -> pd.DataFrame:
@@ -71,3 +72,34 @@ def test_the_text_output_shows_the_specification_tests() -> None:
     assert tests.index[0].startswith("Wu-Hausman") and tests.index[1].startswith("Sargan")
     assert tests["p"].iloc[0] == pytest.approx(iv.wu_hausman_["p"])
     assert tests["p"].iloc[1] == pytest.approx(iv.sargan_["p"])  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("endogenous", "instruments", "covariates", "expected"),
+    [
+        (["integration"], ["integration"], [], "'integration' is both an instrument and an endog"),
+        (["integration"], ["permit_reform"], ["integration"], "both an endogenous regressor and a"),
+        (["integration"], ["permit_reform"], ["permit_reform"], "both an instrument and a covar"),
+    ],
+)
+def test_a_column_in_two_roles_is_refused_before_fitting(
+    endogenous: list[str], instruments: list[str], covariates: list[str], expected: str
+) -> None:
+    """The instrument that is the regressor itself ended in linearmodels' rank error."""
+    with pytest.raises(DataError, match=expected):
+        IVModel("health", endogenous, instruments, covariates).fit(feedback_survey(300, seed=6))
+
+
+# The model frame warns of the column it drops before the model refuses to go on without it.
+@pytest.mark.filterwarnings("ignore:.*dropped, being collinear:UserWarning")
+def test_collinear_instruments_are_refused_naming_the_redundant_one() -> None:
+    data = feedback_survey(300, seed=7)
+    data["reform_in_months"] = 12 * data["permit_reform"] + 3  # the same instrument again
+    data["reform_and_shock"] = data["permit_reform"] + data["origin_shock"]
+    with pytest.raises(DataError, match=r"instrument\(s\) reform_in_months add no variation"):
+        IVModel("health", ["integration"], ["permit_reform", "reform_in_months"]).fit(data)
+    # A covariate plus an instrument: nothing is left to instrument with once the covariate is in.
+    with pytest.raises(DataError, match=r"instrument\(s\) reform_and_shock add no variation"):
+        IVModel(
+            "health", ["integration"], ["reform_and_shock"], ["permit_reform", "origin_shock"]
+        ).fit(data)

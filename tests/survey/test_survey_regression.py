@@ -8,6 +8,7 @@ import pytest
 from scipy import special
 
 from migrant_health.analysis.regression import BinaryModel, LinearModel
+from migrant_health.errors import DataError
 
 
 def bmi_survey(n: int, seed: int) -> pd.DataFrame:
@@ -81,3 +82,43 @@ def test_logit_for_depression_recovers_log_odds() -> None:
         assert table.loc["integration", "odds_ratio"] == pytest.approx(
             np.exp(table.loc["integration", "estimate"])
         )
+
+
+def test_a_zero_one_moderator_names_its_groups_zero_and_one() -> None:
+    """The second group was labelled ``integration | female``, as if not a level."""
+    data = bmi_survey(2000, seed=4)
+    data["female"] = (data["sex"] == "female").astype(int)
+    fit = LinearModel("bmi", exposure="integration", interaction="female").fit(data)
+    slopes = fit.slopes_by_group_.set_index("group")
+    assert list(slopes.index) == ["female=0", "female=1"]
+    assert list(slopes["term"]) == ["integration | female=0", "integration | female=1"]
+    assert slopes.loc["female=1", "estimate"] == pytest.approx(-2.0, abs=0.5)
+    assert set(fit.to_dict()["slopes_by_group"]) == {"female=0", "female=1"}
+
+
+@pytest.mark.parametrize(
+    ("moderator", "expected"),
+    [
+        ("age", r"'age' is continuous \(\d+ values, 18 to 5\d\).*--by age_band"),
+        ("integration", r"'integration' is the exposure 'integration' itself"),
+        ("sex_code", r"'sex_code' takes 1 and 2, not 0 and 1.*C\(sex_code\)"),
+    ],
+)
+def test_a_moderator_without_groups_is_refused(moderator: str, expected: str) -> None:
+    """A continuous moderator printed slopes 'by group' at age 0 and per year of age."""
+    data = bmi_survey(500, seed=5)
+    data["age"] = np.random.default_rng(5).integers(18, 60, len(data))
+    data["sex_code"] = np.where(data["sex"] == "male", 1, 2)
+    with pytest.raises(DataError, match=expected):
+        LinearModel("bmi", exposure="integration", interaction=moderator).fit(data)
+    with pytest.raises(DataError, match=expected):
+        BinaryModel("obese", exposure="integration", interaction=moderator).fit(
+            data.assign(obese=(data["bmi"] > 25).astype(int))
+        )
+
+
+def test_a_categorical_moderator_of_numeric_codes_is_taken_by_category() -> None:
+    data = bmi_survey(1000, seed=6)
+    data["sex_code"] = np.where(data["sex"] == "male", 1, 2)
+    fit = LinearModel("bmi", exposure="integration", interaction="C(sex_code)").fit(data)
+    assert list(fit.slopes_by_group_["group"]) == ["C(sex_code)[1]", "C(sex_code)[2]"]

@@ -8,6 +8,7 @@ import pytest
 from linearmodels.datasets import mroz
 from survey_factory import origin_and_destination_survey
 
+from migrant_health.analysis import EstimationWarning
 from migrant_health.analysis.health_selection import HealthSelectionTests
 from migrant_health.analysis.selection import HeckmanTwoStep
 from migrant_health.errors import DataError
@@ -177,17 +178,65 @@ def test_no_salmon_bias_when_return_is_unrelated_to_health() -> None:
 
 def test_selected_respondents_without_an_outcome_are_left_out_and_counted() -> None:
     """Item nonresponse among stayers (a survey's refusals): the file was refused before."""
-    from migrant_health.analysis import EstimationWarning
-
     data = stayers_survey(3000, seed=3)
     stayers = np.flatnonzero(data["in_city"].to_numpy() == 1)
     data.loc[stayers[:60], "health_index"] = np.nan
     model = HeckmanTwoStep(
         "health_index", exposure="integration", selection="in_city", selection_covariates=["land"]
     )
-    data.loc[stayers[-40:], "land"] = np.nan  # left out before: not among those in play
-    in_play = len(stayers) - 40
-    with pytest.warns(EstimationWarning, match=rf"60 of {in_play:,} selected respondents"):
+    data.loc[stayers[-40:], "land"] = np.nan
+    with pytest.warns(
+        EstimationWarning,
+        match=r"100 of 3,000 respondents dropped: land missing \(40\); "
+        r"health_index missing though selected \(in_city = 1\) \(60\)",
+    ):
         fit = model.fit(data)
-    assert fit.n_ == 3000 - 100 and fit.n_selected_ == in_play - 60
+    assert fit.n_ == 3000 - 100 and fit.n_selected_ == len(stayers) - 100
     assert fit.coef_["integration"] == pytest.approx(BETA, abs=0.08)
+
+
+def heckman_of_stayers(**options: str) -> HeckmanTwoStep:
+    """The Heckman model of :func:`stayers_survey`, with design options."""
+    return HeckmanTwoStep(
+        "health_index",
+        exposure="integration",
+        selection="in_city",
+        selection_covariates=["land"],
+        **options,
+    )
+
+
+def test_a_zero_weight_leaves_the_respondent_out_of_both_equations_and_is_counted() -> None:
+    """A zero weight stands for no one: it was fed to the probit and ended in an SVD error."""
+    data = stayers_survey(1500, seed=4)
+    data["w"] = np.random.default_rng(4).uniform(0.5, 2.0, len(data))
+    zero = [0, 1, 2, 3, 4]  # stayers and leavers alike
+    data.loc[zero, "w"] = 0.0
+    with pytest.warns(EstimationWarning, match=r"5 of 1,500 respondents dropped: w zero \(5\)"):
+        fit = heckman_of_stayers(weights="w").fit(data)
+    without = heckman_of_stayers(weights="w").fit(data.drop(index=zero))
+    pd.testing.assert_frame_equal(fit.summary(), without.summary())
+    result = fit.to_dict()
+    assert (result["n"], result["respondents"], result["n_dropped"]) == (1495, 1500, 5)
+    assert result["dropped"] == {"w zero": 5}
+
+
+def test_a_negative_weight_is_refused_naming_its_row() -> None:
+    data = stayers_survey(300, seed=5).assign(w=1.0)
+    data.loc[6, "w"] = -2.0
+    with pytest.raises(
+        DataError, match=r"weights column 'w' has 1 negative value\(s\), rows 7 \(-2\)"
+    ):
+        heckman_of_stayers(weights="w").fit(data)
+
+
+def test_respondents_missing_a_selection_column_or_the_design_are_counted() -> None:
+    """Origin respondents without the selection column were dropped without a word."""
+    data = stayers_survey(1000, seed=6).assign(w=1.0, psu=np.arange(1000) // 10)
+    data.loc[:99, "in_city"] = np.nan  # never asked: not in the city
+    data.loc[100:109, "w"] = np.nan
+    data.loc[110:111, "psu"] = np.nan
+    with pytest.warns(EstimationWarning, match=r"112 of 1,000 respondents dropped"):
+        fit = heckman_of_stayers(weights="w", cluster="psu").fit(data)
+    assert fit.n_ == 888
+    assert fit.to_dict()["dropped"] == {"in_city missing": 100, "w missing": 10, "psu missing": 2}

@@ -34,3 +34,32 @@ def test_latex_and_html_through_maketables(
 ) -> None:
     rendered = regression_table(models, format=kind)  # type: ignore[arg-type]
     assert marker in rendered
+
+
+def unescaped_pipes(line: str) -> int:
+    """Cell borders of a Markdown row: pipes not escaped as ``\\|``."""
+    return line.count("|") - line.count("\\|")
+
+
+def test_markdown_escapes_the_pipe_of_cut_points() -> None:
+    """``| 1|2 | ...`` split the cut-point rows into an extra column."""
+    from migrant_health.analysis.ordered import OrderedLogit
+
+    rng = np.random.default_rng(1)
+    data = pd.DataFrame({"x": rng.normal(size=400)})
+    data["srh"] = 1 + np.searchsorted([-1.0, 0.0, 1.0], data["x"] + rng.logistic(size=400))
+    fit = OrderedLogit("srh", exposure="x").fit(data)
+    rows = [line for line in regression_table([fit], format="markdown").splitlines() if "|" in line]
+    assert any(line.startswith("| 1\\|2 ") for line in rows)
+    assert {unescaped_pipes(line) for line in rows} == {3}
+    assert "1|2" in regression_table([fit], format="text")  # plain text keeps the cut's name
+
+
+def test_markdown_extra_tables_are_markdown_tables_with_escaped_cells() -> None:
+    from migrant_health.analysis.tables import markdown_frame
+
+    slopes = pd.DataFrame({"term": ["x | d=0", "x | d=1"], "estimate": [0.51234567, 0.5]})
+    lines = markdown_frame(slopes).splitlines()
+    assert lines[0] == "| term     | estimate |"
+    assert lines[2] == "| x \\| d=0 | 0.5123   |"
+    assert {unescaped_pipes(line) for line in lines} == {3}

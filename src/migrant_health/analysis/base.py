@@ -68,6 +68,8 @@ class SurveyEstimator:
 
     model_name = "model"
     coef_table_: pd.DataFrame
+    # Rows of the domain being fitted by fit_in_domain (None: the whole table).
+    _domain: np.ndarray | None = None
 
     def __init__(
         self,
@@ -104,6 +106,27 @@ class SurveyEstimator:
     def fit(self, data: pd.DataFrame) -> SurveyEstimator:  # pragma: no cover - abstract
         """Fit the model to ``data`` and return ``self``."""
         raise NotImplementedError
+
+    def fit_in_domain(self, data: pd.DataFrame, in_domain: np.ndarray) -> SurveyEstimator:
+        """Fit the model to a domain (subpopulation) of ``data``, keeping the sample's design.
+
+        The estimates are those of the domain's respondents; the design-based variance is
+        taken over the whole sample's strata and PSUs, the other respondents contributing
+        scores of zero (Stata's ``svy, subpop()``). Fitting the domain's rows alone would
+        treat them as a sample drawn by itself: a stratum where the domain reaches one PSU
+        would stop the fit, and strata would lose the PSUs the domain happens to miss. Only
+        the models whose frame supports it (ols, logit, probit, ologit, oprobit) take a
+        domain; the others fit the whole table.
+
+        Args:
+            data: The whole sample.
+            in_domain: One boolean per row of ``data``: the domain's respondents.
+        """
+        self._domain = np.asarray(in_domain, dtype=bool)
+        try:
+            return self.fit(data)
+        finally:
+            self._domain = None
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_table_"):

@@ -24,7 +24,6 @@ import pandas as pd
 import pyfixest as pf
 import statsmodels.api as sm
 
-from migrant_health.analysis.design import linearized_vcov
 from migrant_health.analysis.diagnostics import restated_warnings
 from migrant_health.analysis.frame import ModelFrame
 from migrant_health.analysis.separation import check_separation
@@ -96,13 +95,10 @@ def fit_fixest(
         raise DataError(f"{model} failed: {exc}") from exc
     coefnames, beta, covariance, n = _engine_arrays(fit)
     params = pd.Series(beta, index=coefnames).rename(index=names)
-    if frame.strata is not None:
-        covariance = linearized_vcov(
-            np.asarray(fit._scores),
-            np.asarray(fit._bread),
-            frame.cluster,
-            frame.strata,
-        )
+    if frame.strata is not None or frame.outside_design is not None:
+        # A domain's variance is the linearisation over the whole sample's design, which
+        # pyfixest's clustered variance of the domain's rows alone cannot give.
+        covariance = frame.design_vcov(np.asarray(fit._scores), np.asarray(fit._bread))
     return FixestResult(params, covariance, n, fit)
 
 
@@ -133,7 +129,7 @@ def _fit_glm(frame: ModelFrame, family: Family, model: str) -> FixestResult:
         bread = np.linalg.inv(-glm.hessian(result.params))
     except Exception as exc:  # statsmodels raises PerfectSeparation and LinAlg errors
         raise DataError(f"{model} failed: {exc}") from exc
-    covariance = linearized_vcov(glm.score_obs(result.params), bread, frame.cluster, frame.strata)
+    covariance = frame.design_vcov(glm.score_obs(result.params), bread)
     keep = [i for i, c in enumerate(X.columns) if c in frame.X.columns or c == "Intercept"]
     params = pd.Series(np.asarray(result.params)[keep], index=X.columns[keep])
     return FixestResult(params, covariance[np.ix_(keep, keep)], frame.n, result)

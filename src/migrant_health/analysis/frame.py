@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from migrant_health.analysis.design import SurveyDesign
+from migrant_health.analysis.design import SurveyDesign, linearized_vcov
 from migrant_health.analysis.diagnostics import warn
 from migrant_health.analysis.sample import (
     check_degrees_of_freedom,
@@ -110,6 +110,10 @@ class ModelFrame:
             missing several columns, so the counts can add up to more than ``n_dropped``.
         factors: Dummy term -> the categorical factor it belongs to.
         interactions: Terms that are products of factors.
+        outside_design: In a domain (subpopulation) fit, the PSU (``cluster``) and stratum
+            (``strata``) of every other respondent of the sample with the design's columns
+            (those outside the domain and those of it left out), one row each; ``None``
+            otherwise.
     """
 
     y: np.ndarray
@@ -124,11 +128,40 @@ class ModelFrame:
     factors: dict[str, str] = field(default_factory=dict)
     interactions: set[str] = field(default_factory=set)
     levels: dict[str, list[str]] = field(default_factory=dict)
+    outside_design: pd.DataFrame | None = None
 
     @property
     def n(self) -> int:
         """Number of respondents used."""
         return len(self.y)
+
+    def design_vcov(self, scores: np.ndarray, bread: np.ndarray) -> np.ndarray:
+        """Design-based variance of an estimator fitted to this frame (``linearized_vcov``).
+
+        In a domain, the respondents outside it keep their place in the design with scores of
+        zero (domain estimation, as Stata's ``svy, subpop()`` and R's ``subset.survey.design``):
+        a stratum keeps all its PSUs, including those with no respondent of the domain, rather
+        than the domain's sample being taken as if it had been drawn alone.
+
+        Args:
+            scores: ``(n, k)`` weighted scores of the respondents used, in frame order.
+            bread: ``(k, k)`` inverse of minus the Jacobian of the summed scores.
+        """
+        if self.outside_design is None:
+            return linearized_vcov(scores, bread, self.cluster, self.strata)
+        outside = self.outside_design
+        padded = np.vstack((scores, np.zeros((len(outside), scores.shape[1]))))
+        cluster = (
+            None
+            if self.cluster is None
+            else np.concatenate((self.cluster, outside["cluster"].to_numpy()))
+        )
+        strata = (
+            None
+            if self.strata is None
+            else np.concatenate((self.strata, outside["strata"].to_numpy()))
+        )
+        return linearized_vcov(padded, bread, cluster, strata)
 
 
 def require_columns(data: pd.DataFrame, columns: Sequence[str], what: str = "model") -> None:
@@ -239,6 +272,8 @@ def build_frame(
     fixed_effects: Sequence[str] = (),
     must_vary: Sequence[str] = (),
     model: str = "model",
+    left_out: Mapping[str, np.ndarray] | None = None,
+    domain: np.ndarray | None = None,
 ) -> ModelFrame:
     """Build the complete-case model frame of ``outcome ~ terms``.
 
@@ -254,6 +289,12 @@ def build_frame(
         must_vary: Terms without which the model means nothing (the exposure, a mediator): an
             error, not a warning, if they do not vary.
         model: The model's name, for messages.
+        left_out: Respondents the model leaves out for a reason of its own, by reason: a
+            boolean mask over the rows of ``data`` each (Heckman: selected respondents without
+            the outcome). They are dropped and counted with the others.
+        domain: Rows of a domain (subpopulation, a group of ``--by``): the model is fitted to
+            them, the counts of respondents left out are theirs, and the other rows with the
+            design's columns are kept in :attr:`ModelFrame.outside_design` for the variance.
 
     Raises:
         DataError: If a column is absent, the outcome is not numeric or takes one value, a
@@ -294,7 +335,18 @@ def build_frame(
         # weighted estimate, so it is left out and counted rather than refused.
         reasons[f"{design.weights} zero"] = weights == 0
         keep &= ~np.isnan(weights) & (weights != 0)
-    tally = {reason: int(mask.sum()) for reason, mask in reasons.items()}
+    for reason, mask in (left_out or {}).items():
+        reasons[reason] = np.asarray(mask, dtype=bool)
+        keep &= ~reasons[reason]
+    in_domain = np.ones(len(data), dtype=bool) if domain is None else np.asarray(domain, bool)
+    in_design = np.ones(len(data), dtype=bool)
+    for column in (design.cluster, design.strata):
+        if column:
+            in_design &= ~_missing(data[column])
+    if design.weights:
+        in_design &= ~np.isnan(weights)
+    keep &= in_domain
+    tally = {reason: int((mask & in_domain).sum()) for reason, mask in reasons.items()}
     if fixed_effects and keep.any():
         keep, singletons = drop_singletons(data.loc[:, list(fixed_effects)], keep, model)
         tally.update(singletons)
@@ -303,9 +355,9 @@ def build_frame(
             f"no respondent has all of: {', '.join(dict.fromkeys(needed))}"
             f" ({'; '.join(f'{r}: {k:,}' for r, k in tally.items() if k)})"
         )
-    n_dropped = int((~keep).sum())
+    n_dropped = int((in_domain & ~keep).sum())
     if n_dropped:
-        warn(dropped_message(model, len(data), n_dropped, tally))
+        warn(dropped_message(model, int(in_domain.sum()), n_dropped, tally))
     n = int(keep.sum())
     y_used = y_all[keep]
     if np.unique(y_used).size == 1:
@@ -362,6 +414,19 @@ def build_frame(
         factors={k: v for k, v in factors.items() if k in X.columns},
         interactions={k for k in interactions if k in X.columns},
         levels=levels,
+        outside_design=None
+        if domain is None
+        else pd.DataFrame(
+            {
+                "cluster": data[design.cluster].to_numpy()[~keep & in_design]
+                if design.cluster
+                else None,
+                "strata": data[design.strata].to_numpy()[~keep & in_design]
+                if design.strata
+                else None,
+            },
+            index=data.index[~keep & in_design],
+        ),
     )
 
 

@@ -97,6 +97,11 @@ class HealthSelectionTests(SurveyEstimator):
 
     def fit(self, data: pd.DataFrame) -> HealthSelectionTests:
         """Fit both logits and return ``self``."""
+        if self.migrants not in ("ever", "current"):
+            raise DataError(
+                f"health-selection: migrants must be 'ever' (current or returned) or 'current', "
+                f"got {self.migrants!r}"
+            )
         require_columns(data, [self.outcome, self.status], "health-selection tests")
         good, self.good_health_ = self._good_health(data)
         status = data[self.status].astype("string").str.strip().str.lower()

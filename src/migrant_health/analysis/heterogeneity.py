@@ -10,6 +10,12 @@ variance of the design (weights, strata, PSUs). Comparing the separate fits as i
 independent would be wrong when PSUs span the groups (a city's men and women share its shocks),
 which the pooled model's clustered variance takes into account.
 
+With strata or PSUs, each group (and the pooled model of the groups) is a domain of the whole
+sample (:meth:`~migrant_health.analysis.base.SurveyEstimator.fit_in_domain`): the estimates are
+the group's, the variance is linearised over every stratum and PSU of the sample with zero
+scores outside the group, as Stata's ``svy, subpop()``. Fitting a group's rows alone treated them
+as a sample of their own, and a group that reached one PSU of a stratum was dropped.
+
 ``by="age_band"`` is derived from ``age`` when the column is absent (bands 15-29, 30-44, 45-59,
 60+ by default).
 """
@@ -17,6 +23,9 @@ which the pooled model's clustered variance takes into account.
 from __future__ import annotations
 
 import itertools
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -116,16 +125,27 @@ class SubgroupModel(SurveyEstimator):
             options["marginal_effects"] = False
         self.models_: dict[str, SurveyEstimator] = {}
         self.skipped_: dict[str, str] = {}
+        # With strata or PSUs each group is a domain of the whole sample's design (Stata's
+        # svy, subpop()): fitted to its respondents, its variance linearised over every PSU of
+        # every stratum. A group that reaches one PSU of a stratum is then estimated as any
+        # other, where fitting its rows alone stopped at that stratum and dropped the group.
+        domains = bool(self.cluster or self.strata)
         rows = []
         groups = data[self.by]
         for level in sorted(groups.dropna().unique(), key=str):
-            subset = data.loc[groups == level]
+            in_group = (groups == level).to_numpy(dtype=bool)
             label = str(level)
-            if len(subset) < self.min_group_size:
-                self.skipped_[label] = f"{len(subset)} respondents < {self.min_group_size}"
+            if in_group.sum() < self.min_group_size:
+                self.skipped_[label] = f"{in_group.sum()} respondents < {self.min_group_size}"
                 continue
+            model = spec.build(outcome=self.outcome, **options)
             try:
-                fitted = spec.build(outcome=self.outcome, **options).fit(subset)
+                with _said_of_group(model.label, f"{self.label}, {self.by} = {label}"):
+                    fitted = (
+                        model.fit_in_domain(data, in_group)
+                        if domains
+                        else model.fit(data.loc[in_group])
+                    )
             except MigrantHealthError as exc:
                 self.skipped_[label] = str(exc)
                 continue
@@ -140,12 +160,13 @@ class SubgroupModel(SurveyEstimator):
             raise DataError(
                 f"heterogeneity: fewer than two groups of '{self.by}' could be fitted "
                 f"(skipped: {_shown_skips(self.skipped_)}); --by needs a column of a few "
-                "groups with enough respondents each, such as sex or city_tier"
+                "groups with enough respondents each, such as sex or dest_city_tier"
             )
         if self.skipped_:
             # Said, not only listed in skipped_: the table would otherwise read as every group.
             skipped = _shown_skips(self.skipped_)
             warn(f"heterogeneity: groups of '{self.by}' not estimated: {skipped}")
+        self._count_dropped(data, groups)
         labels, ns, est, se = map(list, zip(*rows, strict=True))
         est_arr, se_arr = np.asarray(est, float), np.asarray(se, float)
         table = tidy([str(self.exposure)] * len(rows), est_arr, se_arr, self.alpha)
@@ -156,21 +177,65 @@ class SubgroupModel(SurveyEstimator):
         self.coef_table_ = table
         fitted_groups = data[self.by].map(lambda v: str(v) in self.models_)
         self.equal_effects_ = self._equal_effects_test(
-            spec, data.loc[fitted_groups.fillna(False).to_numpy(dtype=bool)], options
+            spec, data, fitted_groups.fillna(False).to_numpy(dtype=bool), options, domains
         )
         return self
 
+    def _count_dropped(self, data: pd.DataFrame, groups: pd.Series) -> None:
+        """Count the respondents left out: no group, a group skipped, or within a group."""
+        dropped: dict[str, int] = {}
+        no_group = int(groups.isna().sum())
+        if no_group:
+            dropped[f"{self.by} missing"] = no_group
+        skipped = int(groups.map(lambda v: str(v) in self.skipped_).fillna(False).sum())
+        if skipped:
+            dropped[f"in a group of '{self.by}' not estimated"] = skipped
+        for fitted in self.models_.values():
+            for reason, count in fitted.sample_dict().get("dropped", {}).items():
+                dropped[reason] = dropped.get(reason, 0) + int(count)
+        self.respondents_ = len(data)
+        self.dropped_ = dropped
+
+    def sample_dict(self) -> dict[str, Any]:
+        """Respondents given, left out, and left out for each reason, over all groups.
+
+        A respondent without a group, or in a group not estimated, is left out; within a
+        group, the group model's reasons are added up over the groups.
+        """
+        if not hasattr(self, "dropped_"):
+            return {}
+        return {
+            "respondents": int(self.respondents_),
+            "n_dropped": int(self.respondents_ - self.n_),
+            "dropped": dict(self.dropped_),
+        }
+
     def _equal_effects_test(
-        self, spec: Any, data: pd.DataFrame, options: dict[str, Any]
+        self,
+        spec: Any,
+        data: pd.DataFrame,
+        fitted_groups: np.ndarray,
+        options: dict[str, Any],
+        domains: bool,
     ) -> dict[str, float]:
-        """Wald test of no exposure-by-group interaction in the pooled model."""
+        """Wald test of no exposure-by-group interaction in the pooled model.
+
+        With a design, the groups fitted are a domain of the whole sample, as each group is.
+        """
         exposure = str(self.exposure)
         group = f"C({self.by})"
         pooled_options = {
             **options,
             "covariates": [group, f"{exposure}:{group}", *options["covariates"]],
         }
-        pooled = spec.build(outcome=self.outcome, **pooled_options).fit(data)
+        model = spec.build(outcome=self.outcome, **pooled_options)
+        # Its sample was counted group by group; its warnings are about the same respondents.
+        with _said_of_group(model.label, f"{self.label}, pooled model", counted=True):
+            pooled = (
+                model.fit_in_domain(data, fitted_groups)
+                if domains
+                else model.fit(data.loc[fitted_groups])
+            )
         names = [str(n) for n in pooled.coef_.index]
         picked = [i for i, n in enumerate(names) if n.startswith(f"{exposure}:{group}[")]
         if not picked:
@@ -202,6 +267,30 @@ class SubgroupModel(SurveyEstimator):
         out["equal_effects_test"] = self.equal_effects_
         out["skipped_groups"] = self.skipped_
         return out
+
+
+@contextmanager
+def _said_of_group(model: str, group: str, counted: bool = False) -> Iterator[None]:
+    """Restate a group model's warnings as the group's (``heterogeneity of bmi, sex = male``).
+
+    Each group's model names itself (``ols of bmi``), so the same words came once per group
+    with nothing to tell which group they were about.
+
+    Args:
+        model: The label the group's model signs its warnings with.
+        group: The label to sign them with instead.
+        counted: The respondents it leaves out were already said (the pooled model's are the
+            groups'): its warning counting them is not repeated.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for item in caught:
+        text = str(item.message)
+        if counted and text.startswith(f"{model}: ") and " respondents dropped: " in text:
+            continue
+        text = text.removeprefix(f"{model}: ")
+        warnings.warn(f"{group}: {text}", item.category, stacklevel=3)
 
 
 def _shown_skips(skipped: dict[str, str], shown: int = 5) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 from linearmodels.iv import IV2SLS
 
 from migrant_health.analysis.base import SurveyEstimator, tidy
-from migrant_health.analysis.frame import build_frame, regressor_matrix
+from migrant_health.analysis.frame import build_frame, regressor_matrix, source_columns
 from migrant_health.errors import DataError
 
 WEAK_INSTRUMENT_F = 10.0
@@ -63,31 +63,66 @@ class IVModel(SurveyEstimator):
         """Fit by 2SLS and return ``self``."""
         if not self.endogenous or not self.instruments:
             raise DataError("iv: name the endogenous regressor(s) and the instrument(s)")
-        overlap = set(self.instruments) & set(self.covariates)
-        if overlap:
-            raise DataError(f"iv: instrument(s) {', '.join(overlap)} also appear as covariates")
-        terms = [*self.endogenous, *self.instruments, *self.covariates]
-        frame = build_frame(data, self.outcome, terms, self.design, model=self.label)
+        self._refuse_shared_roles()
+        # Covariates first: a column that repeats one before it is dropped by the frame, so an
+        # instrument that adds nothing to the covariates and the endogenous regressors is the
+        # one dropped (and refused below), never a covariate silently turned instrument.
+        terms = [*self.covariates, *self.endogenous, *self.instruments]
+        frame = build_frame(
+            data,
+            self.outcome,
+            terms,
+            self.design,
+            must_vary=self.endogenous,
+            model=self.label,
+        )
         self.frame_ = frame
         used = data.loc[frame.index]
-        endog, _, _ = regressor_matrix(used, self.endogenous)
-        instr, _, _ = regressor_matrix(used, self.instruments)
-        exog, _, _ = regressor_matrix(used, self.covariates)
+        role_columns = {
+            role: list(regressor_matrix(used, role_terms, dict(frame.levels))[0].columns)
+            for role, role_terms in (
+                ("endogenous", self.endogenous),
+                ("instruments", self.instruments),
+                ("covariates", self.covariates),
+            )
+        }
+        for role in ("endogenous", "instruments"):
+            lost = [c for c in role_columns[role] if c not in frame.X.columns]
+            if lost:
+                what = "endogenous regressor(s)" if role == "endogenous" else "instrument(s)"
+                raise DataError(
+                    f"{self.label}: {what} {', '.join(lost)} add no variation of their own "
+                    f"among the {frame.n:,} respondents used (constant, or a linear combination "
+                    "of the covariates, the endogenous regressors and the instruments before "
+                    "them), so the instruments do not identify the model; drop "
+                    f"{'it' if len(lost) == 1 else 'them'} or choose another"
+                )
+        endog = frame.X.loc[:, role_columns["endogenous"]]
+        instr = frame.X.loc[:, role_columns["instruments"]]
+        exog = frame.X.loc[:, [c for c in role_columns["covariates"] if c in frame.X.columns]]
         if instr.shape[1] < endog.shape[1]:
             raise DataError(
                 f"iv: {instr.shape[1]} instrument(s) for {endog.shape[1]} endogenous regressor(s); "
                 "the model is not identified"
             )
-        exog = exog.loc[:, exog.nunique() > 1]
         exog.insert(0, "Intercept", 1.0)
         y = pd.Series(frame.y, index=frame.index, name=self.outcome)
-        model = IV2SLS(y, exog, endog, instr, weights=pd.Series(frame.weights, index=frame.index))
         result: Any
-        if frame.cluster is not None:
-            codes = pd.Series(pd.factorize(frame.cluster)[0], index=frame.index)
-            result = model.fit(cov_type="clustered", clusters=codes)
-        else:
-            result = model.fit(cov_type="robust")
+        try:
+            model = IV2SLS(
+                y, exog, endog, instr, weights=pd.Series(frame.weights, index=frame.index)
+            )
+            if frame.cluster is not None:
+                codes = pd.Series(pd.factorize(frame.cluster)[0], index=frame.index)
+                result = model.fit(cov_type="clustered", clusters=codes)
+            else:
+                result = model.fit(cov_type="robust")
+        except ValueError as exc:
+            # linearmodels checks the ranks again; what is left to fail here is numerical.
+            raise DataError(
+                f"{self.label}: 2SLS could not be fitted ({exc}); check that the instruments "
+                "and covariates are not collinear"
+            ) from exc
         self.engine_result_ = result
         self.n_ = int(result.nobs)
         self.coef_ = result.params
@@ -115,6 +150,41 @@ class IVModel(SurveyEstimator):
             sargan = result.sargan
             self.sargan_ = {"statistic": float(sargan.stat), "p": float(sargan.pval)}
         return self
+
+    def _refuse_shared_roles(self) -> None:
+        """Refuse a column named in two roles (an instrument that is the regressor itself).
+
+        Raises:
+            DataError: If an instrument is also an endogenous regressor or a covariate, or an
+                endogenous regressor is also a covariate.
+        """
+        roles = {
+            "an instrument": self.instruments,
+            "an endogenous regressor": self.endogenous,
+            "a covariate": self.covariates,
+        }
+        columns = {
+            role: {c for t in terms for c in source_columns(t)} for role, terms in roles.items()
+        }
+        fixes = {
+            ("an instrument", "an endogenous regressor"): (
+                "an instrument must move the endogenous regressor while being excluded from "
+                "the outcome equation, so it cannot be that regressor; name another in "
+                "--instruments"
+            ),
+            ("an instrument", "a covariate"): (
+                "an instrument is excluded from the outcome equation; drop it from --covariates "
+                "or from --instruments"
+            ),
+            ("an endogenous regressor", "a covariate"): (
+                "a covariate is exogenous; drop it from --covariates"
+            ),
+        }
+        for (first, second), fix in fixes.items():
+            both = sorted(columns[first] & columns[second])
+            if both:
+                names = ", ".join(f"'{c}'" for c in both)
+                raise DataError(f"{self.label}: {names} is both {first} and {second}; {fix}")
 
     def extra_tables(self) -> dict[str, pd.DataFrame]:
         """The first-stage diagnostics of every endogenous regressor, and the specification

@@ -427,16 +427,28 @@ class Mediation(SurveyEstimator):
         return f"E[{self.outcome}]"
 
     def extra_tables(self) -> dict[str, pd.DataFrame]:
-        """The effects with their simulated p-values, and the mediator and outcome models."""
+        """The effects with their simulated p-values (with ``each_category``, on each category
+        too), and the mediator and outcome models."""
         self._check_fitted()
         draws = len(self.draws_)
-        effects = self.effects_.assign(
-            p=[f"< {1 / draws:.2g}" if p <= 1 / draws else f"{p:.3g}" for p in self.effects_["p"]]
-        )
-        return {
+
+        def shown(table: pd.DataFrame) -> pd.DataFrame:
+            p = table["p"]
+            return table.assign(
+                p=[f"< {1 / draws:.2g}" if v <= 1 / draws else f"{v:.3g}" for v in p]
+            )
+
+        tables = {
             f"Effects ({self.method}, {draws:,} draws; p < 1/draws when no draw crosses 0)": (
-                effects
+                shown(self.effects_)
             ),
+        }
+        if self.category_effects_ is not None:
+            # Asked for with each_category: it was in the JSON only.
+            title = f"Effects on each category, P({self.outcome} = category)"
+            tables[title] = shown(self.category_effects_)
+        return {
+            **tables,
             "Mediator model": self.mediator_model_,
             "Outcome model": self.outcome_model_,
         }

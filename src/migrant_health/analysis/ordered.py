@@ -18,7 +18,6 @@ import pandas as pd
 
 from migrant_health.analysis.base import SurveyEstimator, row_dict, tidy
 from migrant_health.analysis.delta import delta_se
-from migrant_health.analysis.design import linearized_vcov
 from migrant_health.analysis.diagnostics import restated_warnings
 from migrant_health.analysis.frame import ModelFrame, build_frame, regressor_matrix
 from migrant_health.analysis.ordinal_mle import Link, category_probabilities, fit_ordered, pdf
@@ -77,7 +76,13 @@ class OrderedRegression(SurveyEstimator):
             raise DataError(f"link must be 'logit' or 'probit', got {self.link!r}")
         must_vary = [self.exposure] if self.exposure else []
         frame = build_frame(
-            data, self.outcome, self.terms(), self.design, must_vary=must_vary, model=self.label
+            data,
+            self.outcome,
+            self.terms(),
+            self.design,
+            must_vary=must_vary,
+            model=self.label,
+            domain=self._domain,
         )
         if not np.allclose(frame.y, np.round(frame.y)):
             raise DataError(f"{self.label}: outcome '{self.outcome}' must hold integer codes")
@@ -95,7 +100,7 @@ class OrderedRegression(SurveyEstimator):
         self.frame_: ModelFrame = frame
         self.levels_ = levels
         self.params_ = result.theta
-        self.vcov_ = linearized_vcov(result.scores, result.bread, frame.cluster, frame.strata)
+        self.vcov_ = frame.design_vcov(result.scores, result.bread)
         self.n_ = frame.n
         self.loglike_ = result.loglike
         terms = list(frame.X.columns)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from migrant_health.analysis.base import SurveyEstimator, row_dict, tidy
 from migrant_health.analysis.fixest import Family, fit_fixest
-from migrant_health.analysis.frame import build_frame, levels_of
+from migrant_health.analysis.frame import as_float, build_frame, levels_of, source_columns
 from migrant_health.errors import DataError
 
 
@@ -50,7 +50,49 @@ class _FixestModel(SurveyEstimator):
             base += [self.interaction, f"{self.exposure}:{self.interaction}"]
         return base + [c for c in self.covariates if c not in base]
 
+    def _check_moderator(self, data: pd.DataFrame) -> None:
+        """Refuse a moderator that has no groups: the exposure itself, or a continuous column.
+
+        The slopes by group are the exposure's slope at the moderator's reference (0, or its
+        first category) and at each other level; for a continuous moderator the rows read
+        ``x | age=0`` and ``x | age``, a slope at age 0 and a change per year, not groups.
+
+        Raises:
+            DataError: If the moderator is the exposure, or a numeric column with more than
+                two values, or two values other than 0 and 1.
+        """
+        moderator, exposure = str(self.interaction), str(self.exposure)
+        overlap = set(source_columns(moderator)) & set(source_columns(exposure))
+        if overlap:
+            raise DataError(
+                f"{self.label}: the moderator (--interact) '{moderator}' is the exposure "
+                f"'{exposure}' itself, so the model would fit {exposure}:{moderator}, a square, "
+                "not a slope by group; name a grouping column such as sex"
+            )
+        if moderator.startswith("C(") or ":" in moderator or moderator not in data.columns:
+            return  # categories by request; a missing column is named by the model frame
+        series = data[moderator]
+        if not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)):
+            return  # text: one group per category
+        values = np.unique(as_float(series)[~np.isnan(as_float(series))])
+        if values.size > 2:
+            raise DataError(
+                f"{self.label}: the moderator (--interact) '{moderator}' is continuous "
+                f"({values.size:,} values, {values[0]:g} to {values[-1]:g}), so the 'slopes by "
+                f"group' would be the slope at {moderator} = 0 and its change per unit; give a "
+                f"binary (0/1) or categorical column, C({moderator}) for a few codes, or "
+                f"compare bands with --model heterogeneity --by (e.g. --by age_band for age)"
+            )
+        if values.size == 2 and set(values) != {0.0, 1.0}:
+            raise DataError(
+                f"{self.label}: the moderator (--interact) '{moderator}' takes "
+                f"{values[0]:g} and {values[1]:g}, not 0 and 1, so its slope at 0 would "
+                f"be a slope outside the data; recode it to 0/1 or write C({moderator})"
+            )
+
     def _prepare(self, data: pd.DataFrame) -> None:
+        if self.interaction and self.exposure:
+            self._check_moderator(data)
         must_vary = [t for t in (self.exposure, self.interaction) if t]
         frame = build_frame(
             data,
@@ -60,6 +102,7 @@ class _FixestModel(SurveyEstimator):
             self.fixed_effects,
             must_vary=must_vary,
             model=self.label,
+            domain=self._domain,
         )
         family = self._family()
         if family != "gaussian" and not set(np.unique(frame.y)) <= {0.0, 1.0}:
@@ -99,7 +142,11 @@ class _FixestModel(SurveyEstimator):
             raise DataError(f"exposure '{exposure}' was dropped from the model (no variation?)")
         base = names.index(exposure)
         inter = [n for n in names if n.startswith(f"{exposure}:")]
-        levels = [reference] + [n.split(":", 1)[1] for n in inter]
+        # A 0/1 moderator's one product term is named by the column alone: its group is =1.
+        levels = [reference] + [
+            f"{level}=1" if reference.endswith("=0") else level
+            for level in (n.split(":", 1)[1] for n in inter)
+        ]
         rows, est, se = [], [], []
         for level, term in zip(levels, [None, *inter], strict=True):
             gradient = np.zeros(len(names))

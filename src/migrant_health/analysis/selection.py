@@ -30,14 +30,15 @@ from scipy import special, stats
 from migrant_health.analysis.base import SurveyEstimator, finite_or_none, row_dict, tidy
 from migrant_health.analysis.delta import jacobian
 from migrant_health.analysis.design import linearized_vcov
-from migrant_health.analysis.diagnostics import warn
 from migrant_health.analysis.fitting import fit_binary
 from migrant_health.analysis.frame import (
     as_float,
+    build_frame,
     regressor_matrix,
     require_columns,
     source_columns,
 )
+from migrant_health.analysis.sample import refuse_out_of_schema
 from migrant_health.errors import DataError
 
 SE_TYPES: tuple[str, ...] = ("robust", "conventional")
@@ -109,6 +110,7 @@ class HeckmanTwoStep(SurveyEstimator):
         sigma_: Standard deviation of the outcome error.
         naive_: Outcome coefficients from OLS on the selected sample, for comparison.
         n_: Respondents in the selection equation; ``n_selected_``: in the outcome equation.
+        frame_: The selection equation's model frame (respondents used, left out and why).
     """
 
     model_name = "heckman"
@@ -156,51 +158,67 @@ class HeckmanTwoStep(SurveyEstimator):
         sel_terms = list(dict.fromkeys([*outcome_terms, *self.selection_covariates]))
         needed = [self.selection, *(c for t in sel_terms for c in source_columns(t))]
         require_columns(data, [self.outcome, *needed, *self.design.columns()])
-        Z, _, _ = regressor_matrix(data, sel_terms)
-        s = as_float(data[self.selection])
-        keep = ~np.isnan(s) & ~Z.isna().any(axis=1).to_numpy()
-        w = as_float(data[self.weights]) if self.weights else np.ones(len(data))
-        keep &= ~np.isnan(w)
-        for col in (self.cluster, self.strata):
-            if col:
-                keep &= data[col].notna().to_numpy()
-        values = set(np.unique(s[keep]))
-        if not values <= {0.0, 1.0} or np.isnan(s).all():
+        if self.outcome in needed:
+            raise DataError(
+                f"{self.label}: '{self.outcome}' is the outcome and a regressor (or the "
+                "selection column) at once; choose another outcome or regressor"
+            )
+        refuse_out_of_schema(data, [self.outcome], self.label)
+        s_all = as_float(data[self.selection])
+        values = set(np.unique(s_all[~np.isnan(s_all)]))
+        if not values <= {0.0, 1.0} or np.isnan(s_all).all():
             # A text column reads as all missing: refused here, not after it emptied the rows.
             raise DataError(
                 f"heckman: selection column '{self.selection}' must be 0/1 (1 = observed, "
                 "still in the city); it holds "
                 + (
                     "no number"
-                    if np.isnan(s).all()
+                    if np.isnan(s_all).all()
                     else ", ".join(f"{v:g}" for v in sorted(values - {0.0, 1.0})[:3])
                 )
             )
         y_all = as_float(data[self.outcome])
-        unanswered = keep & (s == 1) & np.isnan(y_all)
-        if unanswered.any():
-            # Item nonresponse among the selected (a synthetic survey's --nonresponse, a real
-            # survey's refusals): left out of both equations and counted, as Stata's heckman
-            # does with an explicit selection variable. The command once refused the file and
-            # offered no way to filter it.
-            in_play = int((keep & (s == 1)).sum())  # selected, with every other column
-            keep &= ~unanswered
-            warn(
-                f"heckman of {self.outcome}: {int(unanswered.sum()):,} of {in_play:,} selected "
-                f"respondents ({self.selection} = 1) dropped: {self.outcome} missing"
+        selected = s_all == 1
+        if not (selected & ~np.isnan(y_all)).any():
+            raise DataError(
+                f"heckman: no selected respondent ({self.selection} = 1) has "
+                f"'{self.outcome}'; the outcome equation has nothing to fit"
             )
-            if not (keep & (s == 1)).any():
-                raise DataError(
-                    f"heckman: no selected respondent ({self.selection} = 1) has "
-                    f"'{self.outcome}'; the outcome equation has nothing to fit"
+        # The sample step every model shares: listwise deletion over the selection equation's
+        # columns and the design, zero weights left out, negative weights refused by row, and
+        # each reason counted. Item nonresponse among the selected (a synthetic survey's
+        # --nonresponse, a real survey's refusals) is left out of both equations and counted
+        # too, as Stata's heckman does with an explicit selection variable; those not selected
+        # have no outcome by design and stay in the selection equation.
+        frame = build_frame(
+            data.reset_index(drop=True),  # row positions as the index: y_all is by position
+            self.selection,
+            sel_terms,
+            self.design,
+            must_vary=[self.exposure] if self.exposure else [],
+            model=self.label,
+            left_out={
+                f"{self.outcome} missing though selected ({self.selection} = 1)": (
+                    selected & np.isnan(y_all)
                 )
-        Z = Z.loc[keep]
+            },
+        )
+        rows = frame.index.to_numpy()
+        outcome_columns, _, _ = regressor_matrix(data.iloc[:1], outcome_terms, dict(frame.levels))
+        kept_excluded = [c for c in frame.X.columns if c not in outcome_columns.columns]
+        if not kept_excluded:
+            raise DataError(
+                f"{self.label}: the exclusion restriction ({', '.join(excluded)}) was dropped "
+                "from the selection equation (one value, or collinear with the outcome's "
+                "regressors, among the respondents used); choose a variable that varies on "
+                "its own"
+            )
+        Z = frame.X.copy()
         Z.insert(0, "Intercept", 1.0)
-        X_all, _, _ = regressor_matrix(data, outcome_terms)
-        X = Z.loc[:, ["Intercept", *[c for c in X_all.columns if c in Z.columns]]]
-        s, w = s[keep], w[keep] / w[keep].mean()
+        X = Z.loc[:, ["Intercept", *[c for c in outcome_columns.columns if c in Z.columns]]]
+        s, w = frame.y, frame.weights
         sel_mask = s == 1
-        y = np.where(sel_mask, y_all[keep], 0.0)
+        y = np.where(sel_mask, y_all[rows], 0.0)
         Zm, Xm = Z.to_numpy(), X.to_numpy()
         label = f"heckman selection equation of {self.selection}"
         probit = fit_binary(Zm, s, w, "probit", [str(c) for c in Z.columns[1:]], label)
@@ -227,8 +245,8 @@ class HeckmanTwoStep(SurveyEstimator):
             vcov = linearized_vcov(
                 scores,
                 np.linalg.inv(A),
-                None if self.cluster is None else data.loc[keep, self.cluster].to_numpy(),
-                None if self.strata is None else data.loc[keep, self.strata].to_numpy(),
+                frame.cluster,
+                frame.strata,
             )
         else:
             vcov = conventional_vcov(
@@ -258,7 +276,8 @@ class HeckmanTwoStep(SurveyEstimator):
         self.naive_ = pd.Series(naive, index=X.columns)
         self.coef_ = pd.Series(delta, index=out_names)
         self.vcov_ = vcov
-        self.n_ = int(keep.sum())
+        self.frame_ = frame
+        self.n_ = frame.n
         self.n_selected_ = int(sel_mask.sum())
         return self
 

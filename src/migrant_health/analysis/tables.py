@@ -73,21 +73,46 @@ def coefficient_grid(
     return grid
 
 
+def markdown_cell(text: str) -> str:
+    """A cell's text with its pipes escaped (``1\\|2``): a bare ``|`` splits the row."""
+    return text.replace("|", "\\|")
+
+
+def _markdown(header: list[str], rows: list[list[str]], first_left: bool = True) -> list[str]:
+    """Lines of a Markdown table, cells escaped; the first column left-aligned, others centred."""
+    header = [markdown_cell(c) for c in header]
+    rows = [[markdown_cell(c) for c in r] for r in rows]
+    widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
+
+    def line(r: list[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+
+    rules = [":" + "-" * w + ":" for w in widths]
+    if first_left:
+        rules[0] = "-" * (widths[0] + 2)
+    return [line(header), "|" + "|".join(rules) + "|", *map(line, rows)]
+
+
+def markdown_frame(frame: pd.DataFrame, float_format: str = ".4g") -> str:
+    """A table of results (an estimator's extra table) as Markdown, cells escaped.
+
+    Args:
+        frame: The table; its index is not shown.
+        float_format: Format of floating-point cells.
+    """
+    rows = [
+        [format(v, float_format) if isinstance(v, float) else str(v) for v in record]
+        for record in frame.itertuples(index=False)
+    ]
+    return "\n".join(_markdown([str(c) for c in frame.columns], rows))
+
+
 def _text(grid: pd.DataFrame, markdown: bool) -> str:
     header = ["", *grid.columns]
     rows = [[str(i), *map(str, r)] for i, r in zip(grid.index, grid.to_numpy(), strict=True)]
-    widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
     if markdown:
-
-        def line(r: list[str]) -> str:
-            return "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
-
-        sep = (
-            "|"
-            + "|".join(["-" * (widths[0] + 2)] + [":" + "-" * w + ":" for w in widths[1:]])
-            + "|"
-        )
-        return "\n".join([line(header), sep, *map(line, rows), "", NOTE])
+        return "\n".join([*_markdown(header, rows), "", NOTE])
+    widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
 
     def fmt(r: list[str]) -> str:
         return "  ".join(

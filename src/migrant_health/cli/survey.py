@@ -285,7 +285,10 @@ def estimate(
     cluster: Annotated[str | None, typer.Option(help="Cluster / PSU column")] = None,
     strata: Annotated[str | None, typer.Option(help="Stratum column")] = None,
     interact: Annotated[
-        str | None, typer.Option(help="Moderator of the exposure (ols, logit, probit)")
+        str | None,
+        typer.Option(
+            help="Binary (0/1) or categorical moderator of the exposure (ols, logit, probit)"
+        ),
     ] = None,
     fixed_effects: Annotated[
         str | None, typer.Option(help="Comma-separated FE (ols, logit, probit, health-selection)")
@@ -310,6 +313,13 @@ def estimate(
         float | None,
         typer.Option(help="Health at or above this is good (health-selection; srh: 4)"),
     ] = None,
+    migrants: Annotated[
+        str,
+        typer.Option(
+            help="Migrants of the healthy-migrant test: ever (current or returned) or current "
+            "(destination versus origin) (health-selection)"
+        ),
+    ] = "ever",
     seed: Annotated[int, typer.Option(help="Random seed (mediation)")] = 0,
     link: Annotated[
         str, typer.Option(help="logit or probit: binary or ordinal outcome model (mediation)")
@@ -348,7 +358,8 @@ def estimate(
     coefficients (term to estimate, se, p, ci_low, ci_high), plus the model's own keys (for
     mediation acme, ade, total and prop_mediated). csv: the coefficient table, with the columns
     term, estimate, se, p, ci_low and ci_high, plus the model's own (such as equation, group
-    or category); the extra tables are in the json.
+    or category); for mediation, the effects table (term, scale, estimate, se, p, ci_low,
+    ci_high); the extra tables are in the json.
     """
     table_format = _estimate_format(table_format, as_json)
     if model not in MODEL_NAMES:
@@ -427,6 +438,10 @@ def _render_extra(extra: pd.DataFrame, table_format: str) -> str:
         return extra.to_latex(index=False, float_format=lambda v: f"{v:.4g}")
     if table_format == "html":
         return extra.to_html(index=False, float_format=lambda v: f"{v:.4g}")
+    if table_format == "markdown":
+        from migrant_health.analysis.tables import markdown_frame
+
+        return markdown_frame(extra)
     return extra.to_string(index=False, float_format=lambda v: f"{v:.4g}")
 
 
