@@ -227,3 +227,21 @@ def test_simulate_refuses_a_conflicting_stack_and_writes_nothing(tmp_path: Path)
     assert result.exit_code == 2
     assert "disagree" in result.output and "--later-wins" in result.output
     assert not out.exists()
+
+
+def test_a_misspelled_name_key_is_told_it_is_the_scenarios_name() -> None:
+    """'nmae: my reform' was read as a parameter path and answered with parameter paths."""
+    scenario = Scenario.from_dict({"nmae": "mine", "policy.public_services.portability": 0.5})
+    with pytest.raises(ScenarioError, match=r"unknown key 'nmae'; did you mean 'name'\?"):
+        scenario.apply(ParameterTree.load())
+
+
+def test_showing_a_scenario_warns_of_a_lever_without_a_year(tmp_path: Path) -> None:
+    """As simulate and compare would: the reform rewrites the calibrated years since 2008."""
+    path = tmp_path / "always.yaml"
+    path.write_text("policy.public_services.portability: 0.8\n")
+    result = CliRunner().invoke(app, ["scenarios", "show", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "'policy.public_services.portability' holds from 2008" in result.output
+    path.write_text("policy.public_services.portability: {2025: 0.8}\n")
+    assert "holds from" not in CliRunner().invoke(app, ["scenarios", "show", str(path)]).output

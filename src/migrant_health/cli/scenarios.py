@@ -136,11 +136,13 @@ def show_command(
     paper's section), description (of the parameter), effect_per_unit (the lever's effect
     parameters, empty if it acts directly) and cost_per_unit (``policy.costs.<lever>``).
     """
+    from migrant_health.cli.preflight import warn_levers_from_the_start
     from migrant_health.params import ParameterTree
     from migrant_health.scenarios import resolve_scenario
 
     check_format(output_format)
     scenario = resolve_scenario(name, later_wins=later_wins)
+    warn_levers_from_the_start(scenario)  # as simulate and compare would, before a run
     if output_format != "text":
         rows = override_rows(scenario, ParameterTree.load())
         document = {

@@ -111,7 +111,8 @@ def sensitivity_command(
     compile_first(plan.config(0), notes, compiles_here(scheduler))
     runs = len(plan.scenarios)
     notes.print(
-        f"{plan.method}: {len(plan.parameters)} parameters x {len(plan.outputs)} outputs, "
+        f"{plan.method}: {_count(len(plan.parameters), 'parameter')} x "
+        f"{_count(len(plan.outputs), 'output')}, "
         f"{plan.samples} {'trajectories' if plan.method == 'morris' else 'base points'} = "
         f"{runs} runs ({plan.start}-{plan.end}, 1 agent = {plan.scale:g} persons, seed "
         f"{plan.seed}) on {plan.workers} worker{'s' if plan.workers != 1 else ''}",
@@ -177,3 +178,8 @@ def _shown(value: float, conf: float) -> str:
     if isnan(value):
         return "-"
     return f"{value:.4g}" if isnan(conf) else f"{value:.4g} +/- {conf:.2g}"
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 parameter``, ``3 parameters``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

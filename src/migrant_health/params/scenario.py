@@ -27,6 +27,7 @@ two strategies may share a lever set to the same value.
 from __future__ import annotations
 
 import datetime
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,6 +225,14 @@ class Scenario:
                     f"parameter: write each parameter on a line of its own with its full dotted "
                     f"path, such as '{group[0]}: ...' (`migrant-health params show {path}` "
                     "lists them)"
+                ]
+            label = difflib.get_close_matches(path, RESERVED_KEYS, n=1, cutoff=0.6)
+            if label and "." not in path:
+                # 'nmae: my reform' read as a parameter path, with a parameter's did-you-mean.
+                return [
+                    f"{self.origin}: unknown key '{path}'; did you mean '{label[0]}'? (a "
+                    f"scenario's own keys are {' and '.join(RESERVED_KEYS)}; every other key "
+                    "is a parameter path)"
                 ]
             return [f"{self.origin}: {unknown_path_message(path, tree.specs)}"]
         spec = tree.spec(path)
