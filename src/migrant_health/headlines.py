@@ -51,6 +51,22 @@ HEADLINES: tuple[tuple[str, str, str, float, str], ...] = (
         100.0,
         "{:.1f}%",
     ),
+    # The same people whatever their status now: a reform that moves people in and out of the
+    # out-migrants (returns, conversions) changes who the two rows above count.
+    (
+        "Poor self-rated health, ever out-migrated",
+        "poor_health_share",
+        "arrival_cohort=any",
+        100.0,
+        "{:.1f}%",
+    ),
+    (
+        "Depressive symptoms, ever out-migrated",
+        "depression_share",
+        "arrival_cohort=any",
+        100.0,
+        "{:.1f}%",
+    ),
     ("Returns (million/year)", "returns", "all", 1e-6, "{:.2f}"),
     ("  health-driven (million/year)", "returns_health_driven", "all", 1e-6, "{:.2f}"),
     ("Hukou conversions (million/year)", "hukou_conversions", "all", 1e-6, "{:.2f}"),
