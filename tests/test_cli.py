@@ -423,7 +423,10 @@ def test_simulate_prints_its_summary_as_json_orcsv_table(tmp_path: Path) -> None
     )
     # The label is the printed table's without its scale: the value is in persons.
     assert set(rows.query("metric == 'migrant_workers_total'")["label"]) == {"Migrant workers"}
-    assert set(rows.query("metric == 'health_gap_residence'")["label"]) == {"by residence"}
+    # An indented row is named with its parent's label: read alone, "by residence" said little.
+    assert set(rows.query("metric == 'health_gap_residence'")["label"]) == {
+        "Urban-rural health gap: by residence"
+    }
     as_csv = runner.invoke(
         app, ["simulate", *TINY, "--out", str(tmp_path / "b"), "--format", "csv"]
     )

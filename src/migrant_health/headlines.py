@@ -90,6 +90,22 @@ def data_label(label: str, scale: float) -> str:
     return label
 
 
+def data_labels() -> list[str]:
+    """Each headline's label for the data formats (JSON, CSV): without the printed unit, and
+    an indented row under its parent's name (``Returns: health-driven``), since a row of a
+    table read alone has no indentation to say what ``health-driven`` qualifies."""
+    labels = []
+    parent = ""
+    for label, _, _, scale, _ in HEADLINES:
+        own = data_label(label, scale)
+        if label.startswith(" "):
+            own = f"{parent}: {own}"
+        else:
+            parent = own
+        labels.append(own)
+    return labels
+
+
 def summary_frame(aggregates: pd.DataFrame) -> pd.DataFrame:
     """The headline figures as a tidy table, in the order of :data:`HEADLINES`.
 
@@ -106,14 +122,14 @@ def summary_frame(aggregates: pd.DataFrame) -> pd.DataFrame:
     units = {m.name: m.unit for m in default_plan().metrics}
     rows = [
         {
-            "label": data_label(label, scale),
+            "label": label,
             "metric": metric,
             "group": group,
             "year": year,
             "value": float(index[key]) if (key := (metric, group, year)) in index.index else nan,
             "unit": units[metric],
         }
-        for label, metric, group, scale, _ in HEADLINES
+        for label, (_, metric, group, _, _) in zip(data_labels(), HEADLINES, strict=True)
         for year in years
     ]
     return pd.DataFrame(rows, columns=["label", "metric", "group", "year", "value", "unit"])

@@ -166,11 +166,14 @@ def summary_frame(deltas: pd.DataFrame, plan: ComparisonPlan) -> pd.DataFrame:
     import pandas as pd
 
     from migrant_health.experiments.deltas import DELTA_COLUMNS
-    from migrant_health.headlines import HEADLINES, data_label
+    from migrant_health.headlines import HEADLINES, data_labels
     from migrant_health.model import default_plan
 
     headlines = pd.DataFrame(
-        [(data_label(label, scale), metric, group) for label, metric, group, scale, _ in HEADLINES],
+        [
+            (label, metric, group)
+            for label, (_, metric, group, _, _) in zip(data_labels(), HEADLINES, strict=True)
+        ],
         columns=["label", "metric", "group"],
     )
     pairs = headlines.merge(pd.DataFrame({"scenario": plan.names[1:]}), how="cross")
