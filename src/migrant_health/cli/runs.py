@@ -19,7 +19,7 @@ from rich.filesize import decimal
 from rich.table import Table
 
 from migrant_health.cli.errors import friendly_errors
-from migrant_health.cli.output import FormatOpt, check_format, emit, records
+from migrant_health.cli.output import FormatOpt, check_format, emit, records, value_text
 from migrant_health.cli.preflight import warn
 
 # The catalogue (DuckDB, pandas, and the store with Numba: seconds) is imported in the functions
@@ -246,7 +246,7 @@ def show_command(run_id: IdArg, runs: RunsOpt = RUNS, output_format: FormatOpt =
         overrides.add_column(column, overflow="fold")
     for scenario in details["scenarios"]:
         for path, value in scenario.get("overrides", {}).items():
-            overrides.add_row(str(scenario.get("name")), path, str(value))
+            overrides.add_row(str(scenario.get("name")), path, value_text(value))
     if overrides.row_count:
         _out.print(overrides)
     else:

@@ -9,11 +9,10 @@ from rich.console import Console
 from rich.table import Table
 
 from migrant_health.cli.errors import friendly_errors
-from migrant_health.cli.output import FormatOpt, check_format, emit
+from migrant_health.cli.output import FormatOpt, check_format, emit, value_text
 
 if TYPE_CHECKING:
     from migrant_health.params import ParameterTree, Scenario
-    from migrant_health.params.spec import Value
 
 # The parameters and the scenarios (YAML, pydantic, pandas: a second) are imported in the
 # functions that use them: every start of the command line, even --help, imports this module.
@@ -24,15 +23,6 @@ scenarios_app = typer.Typer(
     rich_markup_mode="markdown",  # docstrings reflow as paragraphs, ``code`` as code
 )
 console = Console()
-
-
-def _shown(value: Value) -> str:
-    """A value as text: ``2025: 0.5, 2030: 1`` for a value that changes by year."""
-    if isinstance(value, dict):
-        return ", ".join(f"{year}: {_shown(v)}" for year, v in value.items())
-    if isinstance(value, list):
-        return "[" + ", ".join(f"{v:g}" for v in value) + "]"
-    return f"{value:g}" if not isinstance(value, bool) else str(value).lower()
 
 
 @scenarios_app.command("list")
@@ -97,10 +87,8 @@ def _effects(path: str, tree: ParameterTree) -> str:
     item = lever(path)
     if item is None:
         return ""
-    return "; ".join(
-        f"{effect.rsplit('.', 1)[1]} = {_shown(tree.spec(effect).value)} {tree.spec(effect).unit}"
-        for effect in item.effects
-    )
+    specs = [(effect.rsplit(".", 1)[1], tree.spec(effect)) for effect in item.effects]
+    return "; ".join(f"{name} = {value_text(spec.value)} {spec.unit}" for name, spec in specs)
 
 
 def _cost(path: str, tree: ParameterTree) -> str:
@@ -111,7 +99,7 @@ def _cost(path: str, tree: ParameterTree) -> str:
     if item is None:
         return ""
     spec = tree.spec(item.cost)
-    return f"{_shown(spec.value)} {spec.unit}"
+    return f"{value_text(spec.value)} {spec.unit}"
 
 
 @scenarios_app.command("show")
@@ -163,8 +151,8 @@ def show_command(
     for row in rows:
         table.add_row(
             str(row["path"]),
-            _shown(row["value"]),  # type: ignore[arg-type]
-            _shown(row["baseline"]),  # type: ignore[arg-type]
+            value_text(row["value"]),
+            value_text(row["baseline"]),
             str(row["unit"]),
         )
     console.print(table)
