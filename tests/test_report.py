@@ -141,6 +141,16 @@ def test_subgroup_deltas_are_the_comparisons_deltas(page: str, comparison: Path)
     assert len(fair) == 2 and (fair["delta_hi"] < 0).all()
 
 
+def test_the_pages_subgroup_table_leaves_out_rows_that_are_zero_in_every_run(page: str) -> None:
+    """Hukou conversions among out-migrants by years in the city are 0 in every run (a convert
+    is no out-migrant): such rows filled the page's table; the CSV keeps every row."""
+    table = _downloads(page)["subgroups.csv"]
+    numbers = ["baseline", "value", "delta", "delta_lo", "delta_hi"]
+    zero = table[table[numbers].fillna(0.0).eq(0.0).all(axis=1)]
+    shown = _section(page, "subgroups").count("<tr><td>")
+    assert len(zero) > 0 and shown == len(table) - len(zero)
+
+
 def test_subgroup_charts_show_a_dot_and_interval_per_scenario(page: str) -> None:
     section = _section(page, "subgroups")
     charts = re.findall(r'<figure id="(subgroups-[^"]+)"', section)

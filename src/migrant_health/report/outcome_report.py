@@ -146,6 +146,11 @@ def _subgroup_blocks(
 ) -> list[dict[str, Any]]:
     """The subgroup table on the page: one block per headline, rows formatted."""
     blocks = []
+    # A subgroup where the metric is 0 in every run says nothing (hukou conversions among
+    # out-migrants by years in the city: a convert is no out-migrant): left out of the page's
+    # table, kept in its CSV.
+    numbers = ["baseline", "value", "delta", "delta_lo", "delta_hi"] if comparison else ["value"]
+    table = table[~table[numbers].fillna(0.0).eq(0.0).all(axis=1)]
     for headline in HEADLINE_FIGURES:
         rows = table[(table["metric"] == headline.metric) & (table["label"] == headline.label)]
         if rows.empty:
