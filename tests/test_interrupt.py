@@ -229,3 +229,48 @@ def test_sigterm_stops_a_two_worker_run_as_ctrl_c_does(
     assert code == 143, errors
     assert errors.strip() == "terminated: stopped before finishing; nothing half-written was left"
     assert list(tmp_path.iterdir()) == [], "staging or output left behind"
+
+
+def test_sigterm_while_a_dask_cluster_starts_stops_the_run(tmp_path: Path) -> None:
+    """The local Dask cluster starts for seconds with Ctrl-C ignored; a SIGTERM then was
+    ignored too: the run went on to the end and exited 0, and the cluster's processes kept
+    SIGTERM ignored for their life. Now it is held back and acted on once the cluster is up."""
+    pytest.importorskip("distributed")
+    out = tmp_path / "run"
+    env = {**os.environ, "PYTHONPATH": SOURCE}
+    command = ["simulate", "--scheduler", "local", "--workers", "2", "--scale", "2000"]
+    process = subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, *command, "--end", "2035", "--out", str(out)],
+        env=env,
+        cwd=tmp_path,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while len(_session(process.pid)) < 2:  # the cluster's first process is starting
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "the cluster never started"
+            time.sleep(0.02)
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            code = process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the run hung after SIGTERM")
+        _until_gone(process.pid)
+    finally:
+        if _session(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
+    errors = process.stderr.read() if process.stderr else ""
+    assert code == 143, errors
+    assert not out.exists()
+
+
+def _until_gone(sid: int, seconds: float = 30.0) -> None:
+    """Wait for every process of session ``sid`` to end (a cluster's close takes a moment)."""
+    deadline = time.monotonic() + seconds
+    while _session(sid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _session(sid) == [], "processes of the run outlived it"

@@ -119,3 +119,35 @@ def test_ctrl_c_interrupts_a_running_comparison_and_the_server_exits(tmp_path: P
     # nothing half-written: neither the job's comparison nor its staging folder is left
     folder = comparisons_dir(deployment.settings)
     assert not [p.name for p in folder.iterdir() if f"job-{job_id}" in p.name]
+
+
+def test_sigterm_ends_the_server_by_the_signal_as_a_service_manager_expects(
+    tmp_path: Path,
+) -> None:
+    """A service manager stops the server with SIGTERM and reads its end by that signal (the
+    shell's status 143). The command's own SIGTERM handler turned uvicorn's final re-raise into
+    an interrupt it swallowed, and the server exited 0."""
+    deployment = build_deployment(tmp_path / "data")
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), *sys.path])}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            *("-m", "migrant_health", "serve", "--port", str(port)),
+            *("--data-dir", str(deployment.settings.data_dir)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            _until(lambda: server.poll() is not None or _answers(client), 90, "the server's start")
+        assert server.poll() is None
+        server.send_signal(signal.SIGTERM)
+        code = server.wait(timeout=60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert code == -signal.SIGTERM

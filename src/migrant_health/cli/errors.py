@@ -146,4 +146,6 @@ def ignore_ctrl_c_while_exiting() -> None:
     """
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # raised in the teardown, it would too
+        # A SIGTERM now ends the process by its default action: raised as an interrupt in the
+        # teardown it would print a traceback, and ignored it could not stop a hung exit.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)

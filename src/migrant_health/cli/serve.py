@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -142,6 +143,10 @@ def serve_command(
     # command's outputs, for the line a Ctrl-C prints (cli/errors.py).
     with not_recorded():
         app = create_app(settings)
+        # uvicorn handles SIGTERM itself (a graceful shutdown, then the signal raised again to
+        # end the process with it): the command's SIGTERM handler, under it, turned that last
+        # signal into an interrupt that uvicorn swallows, and the server exited 0, not 143.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         try:
             # Ctrl-C: uvicorn stops taking requests, and the app's shutdown stops its comparison
             # jobs (marked interrupted) before this returns.

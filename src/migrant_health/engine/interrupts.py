@@ -106,17 +106,31 @@ def sigint_deferred() -> Iterator[None]:
 
 @contextmanager
 def sigint_ignored() -> Iterator[None]:
-    """Ignore Ctrl-C (and a handled SIGTERM) for a moment: a second one must not abort
-    stopping the workers."""
+    """Ignore Ctrl-C for a moment, and hold a handled SIGTERM back until the block ends.
+
+    A second Ctrl-C must not abort stopping the workers. SIGTERM is recorded, not ignored, and
+    raised again at the end: ignored, it was lost when it came while a Dask cluster started
+    (the run went on to the end), and the cluster's processes, spawned meanwhile, kept it
+    ignored for their whole life, where a recording handler is reset in a spawned process.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may change handlers; Python runs them there anyway
         return
-    previous = {s: signal.signal(s, signal.SIG_IGN) for s in _held()}
+    received: list[int] = []
+    previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous_term = (
+        signal.signal(signal.SIGTERM, lambda signum, _frame: received.append(signum))
+        if _sigterm_handled
+        else None
+    )
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            _restore(signum, handler)
+        _restore(signal.SIGINT, previous_int)
+        if _sigterm_handled:
+            _restore(signal.SIGTERM, previous_term)
+    if received:
+        signal.raise_signal(signal.SIGTERM)
 
 
 def terminate(processes: Sequence[Any], grace: float = 10.0) -> None:

@@ -55,7 +55,7 @@ import yaml
 from migrant_health import small_runs
 from migrant_health.atomic import atomic_path
 from migrant_health.data import load_demography
-from migrant_health.engine.interrupts import sigint_ignored, terminate
+from migrant_health.engine.interrupts import sigint_deferred, sigint_ignored, terminate
 from migrant_health.engine.process_pool import use_the_real_streams
 from migrant_health.engine.run_config import RunConfig
 from migrant_health.errors import MigrantHealthError
@@ -496,8 +496,11 @@ def _run_workers(
         context.Process(target=_worker_process, args=(str(directory), k), daemon=False)
         for k in range(workers)
     ]
-    for process in processes:
-        process.start()
+    # Held back while the workers are forked: a child would otherwise take a Ctrl-C or a
+    # SIGTERM before it set its own handlers, with the command's, and print a traceback.
+    with sigint_deferred():
+        for process in processes:
+            process.start()
     study = _study(_storage(directory / JOURNAL_FILE), settings, worker=0, finished=0)
     try:
         while any(p.is_alive() for p in processes):
@@ -554,6 +557,9 @@ def _worker_process(study_dir: str, worker: int) -> None:
     # The parent's SIGTERM handler (the command's) is for the parent; here SIGTERM is how the
     # parent stops a worker that outlives its grace, at once.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        # Blocked by the parent while it forked (sigint_deferred): delivered from here on.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     optimize_worker(study_dir, worker, stop=stop)
 
 
