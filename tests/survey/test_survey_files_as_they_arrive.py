@@ -283,3 +283,23 @@ def test_a_semicolon_separated_export_is_read_with_semicolons(tmp_path: Path) ->
     survey.to_csv(path, index=False, sep=";")
     expected = read_table(write_survey(survey, tmp_path / "plain.csv"))
     pd.testing.assert_frame_equal(read_table(path), expected, check_dtype=False)
+
+
+def test_a_quoted_name_holding_semicolons_does_not_change_the_delimiter(tmp_path: Path) -> None:
+    """A codebook-style header name, quoted, with its codes in it: counted by characters, its
+    semicolons outnumbered the commas and a valid comma file was refused."""
+    survey = simulate_survey(12, seed=6)
+    long_name = "srh (1=very poor; 2=poor; 3=fair; 4=good; 5=very good)"
+    path = tmp_path / "codebook_names.csv"
+    survey[["id", "weight", "srh"]].rename(columns={"srh": long_name}).to_csv(path, index=False)
+    table = read_table(path)
+    assert list(table.columns) == ["id", "weight", long_name] and len(table) == 12
+
+
+def test_a_semicolon_export_with_decimal_commas_reads_its_numbers(tmp_path: Path) -> None:
+    """Excel in a language that writes 1,826 for 1.826 separates values with semicolons."""
+    survey = simulate_survey(15, seed=7)
+    path = tmp_path / "european.csv"
+    survey.to_csv(path, index=False, sep=";", decimal=",")
+    expected = read_table(write_survey(survey, tmp_path / "plain.csv"))
+    pd.testing.assert_frame_equal(read_table(path), expected, check_dtype=False)

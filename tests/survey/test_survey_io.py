@@ -194,22 +194,38 @@ def test_a_missing_source_column_is_named_with_the_closest_and_the_count_of_the_
 
 def test_a_yes_no_column_derived_from_a_missing_answer_is_missing() -> None:
     """``q502 >= 10`` on a blank score is unknown, not "no": a non-respondent once counted as
-    not depressed in every model. Arithmetic carried blanks through already; an expression
-    that handles blanks itself (``fillna``) is taken at its word."""
-    source = pd.DataFrame({"q502": [12.0, 3.0, None], "q103": [2010, None, 2015]})
+    not depressed in every model. Expressions follow three-valued logic (pandas' nullable
+    types), so a known answer is not blanked: a non-smoker is no heavy smoker whatever their
+    blank cigarette count, and one "yes" makes an "or" true."""
+    source = pd.DataFrame(
+        {
+            "q502": [12.0, 3.0, None, 8.0],
+            "q103": [2010, None, 2015, 2000],
+            "smokes": [1, 0, None, 1],
+            "cigs": [25.0, None, None, 5.0],
+            "a": [1.0, None, 0.0, None],
+            "b": [None, None, 1.0, 0.0],
+        }
+    )
     derived = ColumnMap.from_dict(
         {
             "derive": {
                 "depressed": "q502 >= 10",
                 "years_in_city": "2017 - q103",
                 "screened_negative": "q502.fillna(0) < 10",
+                "heavy_smoker": "(smokes == 1) & (cigs >= 20)",
+                "either": "(a == 1) | (b == 1)",
+                "cigarettes": "cigs.where(smokes == 1, 0)",
             },
             "keep_unmapped": False,
         }
     ).apply(source)
-    assert derived["depressed"].tolist() == [True, False, pd.NA]
-    assert derived["years_in_city"].isna().tolist() == [False, True, False]
-    assert derived["screened_negative"].tolist() == [False, True, True]
+    assert derived["depressed"].tolist() == [True, False, pd.NA, False]
+    assert derived["years_in_city"].isna().tolist() == [False, True, False, False]
+    assert derived["screened_negative"].tolist() == [False, True, True, True]
+    assert derived["heavy_smoker"].tolist() == [True, False, pd.NA, False]
+    assert derived["either"].tolist() == [True, pd.NA, True, pd.NA]
+    assert derived["cigarettes"].tolist()[:2] == [25, 0]
 
 
 def test_recoded_codes_carry_their_value_labels_to_a_written_file(tmp_path: Path) -> None:

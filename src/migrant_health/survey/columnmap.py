@@ -214,11 +214,14 @@ class ColumnMap:
             out[target] = source[src]
             if src in labels:
                 out_labels[target] = labels[src]
+        # Expressions are evaluated on pandas' nullable types, whose missing value follows
+        # three-valued logic: ``q502 >= 10`` is missing where q502 is (on NumPy's floats it was
+        # False, and non-respondents counted as "not depressed" in every model), while
+        # ``(a == 1) | (b == 1)`` is true where either is, and ``False & missing`` is false.
+        nullable = _with_nullable_numbers(source) if self.derive else source
         for target, expression in self.derive.items():
             try:
-                out[target] = _missing_stays_missing(
-                    source.eval(expression, engine="python"), source, expression
-                )
+                out[target] = nullable.eval(expression, engine="python")
             except Exception as exc:  # pandas raises many types for a bad expression
                 # A misspelled column reads as an unknown name: suggest the file's closest.
                 unknown = re.search(r"name '([^']+)' is not defined", str(exc))
@@ -291,34 +294,14 @@ def _check_one_source(sections: Mapping[str, Mapping[str, Any]], origin: str) ->
         )
 
 
-#: Expressions that name one of these handle missing answers themselves (``q502.fillna(0)``).
-_HANDLES_MISSING = re.compile(r"\b(fillna|isna|isnull|notna|notnull)\b")
-_NAME = re.compile(r"`([^`]+)`|\b([A-Za-z_][A-Za-z0-9_]*)\b")
-
-
-def _missing_stays_missing(result: Any, source: pd.DataFrame, expression: str) -> Any:
-    """A derived column, missing wherever a column the expression reads is missing.
-
-    Arithmetic carries a missing answer through (``2017 - q103`` is NaN where ``q103`` is), but
-    a comparison does not: ``q502 >= 10`` was False for a blank ``q502``, so non-respondents
-    counted as "not depressed" in every model. A yes/no column derived from a missing answer is
-    missing, unless the expression handles missing values itself (``fillna``, ``isna``,
-    ``notna``), which says the user chose what a blank means.
-    """
-    if not isinstance(result, pd.Series) or _HANDLES_MISSING.search(expression):
-        return result
-    columns = {str(c) for c in source.columns}
-    read = [
-        name for quoted, plain in _NAME.findall(expression) if (name := quoted or plain) in columns
-    ]
-    if not read:
-        return result
-    missing = source[list(dict.fromkeys(read))].isna().any(axis=1)
-    if not missing.any():
-        return result
-    if pd.api.types.is_bool_dtype(result):
-        return result.astype("boolean").mask(missing)
-    return result.mask(missing)
+def _with_nullable_numbers(source: pd.DataFrame) -> pd.DataFrame:
+    """``source`` with its numeric and boolean columns in pandas' nullable types (``Int64``,
+    ``Float64``, ``boolean``); text columns as they are."""
+    out = source.copy(deep=False)
+    for name, column in source.items():
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            out[name] = column.convert_dtypes()
+    return out
 
 
 def _closest(name: str, names: list[str]) -> str:
