@@ -102,6 +102,7 @@ def test_a_zero_one_moderator_names_its_groups_zero_and_one() -> None:
         ("age", r"'age' is continuous \(\d+ values, 18 to 5\d\).*--by age_band"),
         ("integration", r"'integration' is the exposure 'integration' itself"),
         ("sex_code", r"'sex_code' takes 1 and 2, not 0 and 1.*C\(sex_code\)"),
+        ("tier_code", r"'tier_code' is numeric codes \(4 values, 1 to 4\).*C\(tier_code\)"),
     ],
 )
 def test_a_moderator_without_groups_is_refused(moderator: str, expected: str) -> None:
@@ -109,6 +110,7 @@ def test_a_moderator_without_groups_is_refused(moderator: str, expected: str) ->
     data = bmi_survey(500, seed=5)
     data["age"] = np.random.default_rng(5).integers(18, 60, len(data))
     data["sex_code"] = np.where(data["sex"] == "male", 1, 2)
+    data["tier_code"] = np.arange(len(data)) % 4 + 1  # a city tier: codes, not a measure
     with pytest.raises(DataError, match=expected):
         LinearModel("bmi", exposure="integration", interaction=moderator).fit(data)
     with pytest.raises(DataError, match=expected):

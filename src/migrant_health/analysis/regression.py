@@ -76,8 +76,11 @@ class _FixestModel(SurveyEstimator):
             return  # text: one group per category
         values = np.unique(as_float(series)[~np.isnan(as_float(series))])
         if values.size > 2:
+            # Numbers with a handful of whole values are codes (a city tier), not a measure.
+            few_codes = values.size <= 10 and bool(np.all(values == np.round(values)))
+            kind = "numeric codes" if few_codes else "continuous"
             raise DataError(
-                f"{self.label}: the moderator (--interact) '{moderator}' is continuous "
+                f"{self.label}: the moderator (--interact) '{moderator}' is {kind} "
                 f"({values.size:,} values, {values[0]:g} to {values[-1]:g}), so the 'slopes by "
                 f"group' would be the slope at {moderator} = 0 and its change per unit; give a "
                 f"binary (0/1) or categorical column, C({moderator}) for a few codes, or "

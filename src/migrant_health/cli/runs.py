@@ -154,14 +154,17 @@ def list_command(
     # At 80 columns a long id (sensitivity-20261206-090918) took the scenario's whole width.
     # Piped, the table may be as wide as it needs; in a narrow terminal the ids fold instead.
     console = _out if _out.is_terminal else Console(soft_wrap=True, width=max(_out.width, 160))
-    fixed = (
-        sum(
-            table[c].astype(str).str.len().max() + 2
-            for c in ("id", "kind", "start_year", "scale", "seed", "replicates")
-        )
-        + len("-2008")
-        + 12
-    )
+    # The width the columns that do not wrap take, as shown (scale as 20000, no replicates
+    # as -), and a scenario column of at least 12.
+    shown_widths = [
+        table["id"].str.len().max(),
+        table["kind"].str.len().max() if kind is None else 0,
+        len("2008-2035"),
+        table["scale"].map(lambda x: len(f"{x:g}")).max(),
+        table["seed"].astype(str).str.len().max(),
+        max(4, table["replicates"].map(lambda x: 1 if pd.isna(x) else len(str(x))).max()),
+    ]
+    fixed = sum(width + 2 for width in shown_widths if width) + 12
     shown.add_column("id", overflow="fold", no_wrap=fixed <= console.width)
     if kind is None:
         shown.add_column("kind", no_wrap=True)

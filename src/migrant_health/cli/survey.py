@@ -246,7 +246,7 @@ def _print_index(
     _out.print(
         f"n = {len(scores):,}; mean composite {mean:.3f}; stages: "
         + ", ".join(f"{k} {v:.1%}" for k, v in stages.items())
-        + (" (weighted)" if weighted else " (unweighted: no weight column)"),
+        + (" (weighted)" if weighted else " (unweighted: the file has no weights)"),
         highlight=False,
     )
     if out is not None:
