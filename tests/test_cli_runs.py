@@ -239,7 +239,7 @@ def test_simulate_warns_but_succeeds_when_the_catalogue_is_damaged(
 
 def test_runs_show_writes_overrides_as_a_scenario_file_does(runs: Path) -> None:
     """`{2025: 6}` read back from run.json has text years; it printed as {'2025': 6.0}."""
-    from migrant_health.cli.output import value_text
+    from migrant_health.value_text import value_text
 
     assert value_text({"2025": 6.0, "2030": 0.5}) == "2025: 6, 2030: 0.5"
     assert value_text([0.25, 0.25]) == "[0.25, 0.25]" and value_text(True) == "true"

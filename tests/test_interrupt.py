@@ -38,6 +38,33 @@ LAUNCH = (
 )
 
 
+def _start(
+    tmp_path: Path, arguments: list[str], launch: str = LAUNCH, stdout: int = subprocess.DEVNULL
+) -> subprocess.Popen[str]:
+    """``migrant-health ARGUMENTS`` in a session of its own (its process group, as a terminal's
+    foreground job), from ``tmp_path``, with this checkout's package."""
+    return subprocess.Popen(
+        [sys.executable, "-c", launch, *arguments],
+        env={**os.environ, "PYTHONPATH": SOURCE},
+        cwd=tmp_path,
+        start_new_session=True,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _exit_status(process: subprocess.Popen[str], after: str, seconds: float = 60) -> int:
+    """The command's exit status once it ends after ``after`` (failing if it hangs), every
+    worker of its session stopped and reaped before it exited."""
+    try:
+        code = process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the run hung after {after}")
+    assert _session(process.pid) == []
+    return code
+
+
 def _pids() -> list[int]:
     try:
         import psutil
@@ -72,16 +99,7 @@ def test_ctrl_c_stops_a_two_worker_run_without_orphans(
     # Only the latest Ctrl-C may come after the run finished (see COMMAND).
     may_finish = delay >= 3.0
     out = tmp_path / "run"
-    env = {**os.environ, "PYTHONPATH": SOURCE}
-    process = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH, *COMMAND, "--out", str(out)],
-        env=env,
-        cwd=tmp_path,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _start(tmp_path, [*COMMAND, "--out", str(out)], stdout=subprocess.PIPE)
     started = threading.Event()
 
     def watch_stdout() -> None:
@@ -104,12 +122,7 @@ def test_ctrl_c_stops_a_two_worker_run_without_orphans(
             time.sleep(second_after)
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGINT)
-        try:
-            code = process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            pytest.fail("the run hung after Ctrl-C")
-        # Every worker was stopped and reaped before the command exited.
-        assert _session(process.pid) == []
+        code = _exit_status(process, "Ctrl-C")
     finally:
         if _session(process.pid):
             os.killpg(process.pid, signal.SIGKILL)
@@ -145,15 +158,7 @@ def test_ctrl_c_to_calibrate_alone_stops_its_workers_after_their_trials(tmp_path
     study = tmp_path / "study"
     command = ["calibrate", "--trials", "80", "--workers", "2", "--scale", "200000"]
     command += ["--replicates", "1", "--end", "2012", "--study", str(study)]
-    process = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH, *command],
-        env={**os.environ, "PYTHONPATH": SOURCE},
-        cwd=tmp_path,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _start(tmp_path, command)
     try:
         deadline = time.monotonic() + 300
         while len(_session(process.pid)) < 3:  # the command and its two workers
@@ -196,16 +201,7 @@ def test_sigterm_stops_a_two_worker_run_as_ctrl_c_does(
     staging directory; now the workers are stopped, nothing is left, and the status is 143,
     also for a command started in the background, whose SIGINT is ignored."""
     out = tmp_path / "run"
-    env = {**os.environ, "PYTHONPATH": SOURCE}
-    process = subprocess.Popen(
-        [sys.executable, "-c", launch, *COMMAND, "--out", str(out)],
-        env=env,
-        cwd=tmp_path,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _start(tmp_path, [*COMMAND, "--out", str(out)], launch)
     try:
         deadline = time.monotonic() + 300
         while len(_session(process.pid)) < 3:  # the command and both workers
@@ -217,11 +213,7 @@ def test_sigterm_stops_a_two_worker_run_as_ctrl_c_does(
             os.killpg(process.pid, signal.SIGTERM)
         else:
             os.kill(process.pid, signal.SIGTERM)
-        try:
-            code = process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            pytest.fail("the run hung after SIGTERM")
-        assert _session(process.pid) == []
+        code = _exit_status(process, "SIGTERM")
     finally:
         if _session(process.pid):
             os.killpg(process.pid, signal.SIGKILL)
@@ -237,17 +229,8 @@ def test_sigterm_while_a_dask_cluster_starts_stops_the_run(tmp_path: Path) -> No
     SIGTERM ignored for their life. Now it is held back and acted on once the cluster is up."""
     pytest.importorskip("distributed")
     out = tmp_path / "run"
-    env = {**os.environ, "PYTHONPATH": SOURCE}
     command = ["simulate", "--scheduler", "local", "--workers", "2", "--scale", "2000"]
-    process = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH, *command, "--end", "2035", "--out", str(out)],
-        env=env,
-        cwd=tmp_path,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _start(tmp_path, [*command, "--end", "2035", "--out", str(out)])
     try:
         deadline = time.monotonic() + 300
         while len(_session(process.pid)) < 2:  # the cluster's first process is starting

@@ -123,17 +123,3 @@ def warn_ignored(option: str, needs: str) -> None:
     could believe a run sampled, weighted or drew what it did not.
     """
     stderr.print(f"warning: {option} has no effect without {needs}", highlight=False)
-
-
-def value_text(value: Any) -> str:
-    """A parameter's value as a scenario writes it: ``2025: 0.5, 2030: 1`` for a value that
-    changes by year (years read back from JSON as text too), ``[0.25, 0.25]`` for a vector."""
-    if isinstance(value, Mapping):
-        return ", ".join(f"{year}: {value_text(item)}" for year, item in value.items())
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(value_text(item) for item in value) + "]"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | float):
-        return f"{value:g}"
-    return str(value)

@@ -19,8 +19,9 @@ from rich.filesize import decimal
 from rich.table import Table
 
 from migrant_health.cli.errors import friendly_errors
-from migrant_health.cli.output import FormatOpt, check_format, emit, records, value_text
+from migrant_health.cli.output import FormatOpt, check_format, emit, records
 from migrant_health.cli.preflight import warn
+from migrant_health.value_text import value_text
 
 # The catalogue (DuckDB, pandas, and the store with Numba: seconds) is imported in the functions
 # that use it: every start of the command line, even --help, imports this module.

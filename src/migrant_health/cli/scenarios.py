@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from migrant_health.cli.errors import friendly_errors
-from migrant_health.cli.output import FormatOpt, check_format, emit, value_text
+from migrant_health.cli.output import FormatOpt, check_format, emit
+from migrant_health.value_text import value_text
 
 if TYPE_CHECKING:
     from migrant_health.params import ParameterTree, Scenario

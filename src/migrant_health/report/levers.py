@@ -30,19 +30,6 @@ LEVER_COLUMNS: tuple[str, ...] = (
 )
 
 
-def shown_value(value: Any) -> str:
-    """A parameter value as text: ``2025: 0.5, 2030: 1`` for a value that changes by year."""
-    if isinstance(value, Mapping):
-        return ", ".join(f"{year}: {shown_value(v)}" for year, v in value.items())
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(shown_value(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | float):
-        return f"{value:g}"
-    return str(value)
-
-
 def lever_rows(scenario: Mapping[str, Any], tree: ParameterTree) -> list[dict[str, Any]]:
     """One row per override of a recorded scenario (``name``, ``overrides``, ...).
 

@@ -35,7 +35,7 @@ from migrant_health.report.charts import scenario_colours, series_chart, subgrou
 from migrant_health.report.costs import read_cost_tables
 from migrant_health.report.downloads import csv_download, file_stem
 from migrant_health.report.figures import check_figure_format, save_figure
-from migrant_health.report.levers import lever_rows, lever_table, shown_value
+from migrant_health.report.levers import lever_rows, lever_table
 from migrant_health.report.page import render_page, write_page
 from migrant_health.report.page_chart import Chart, html_table, number_text
 from migrant_health.report.sensitivity_report import build_sensitivity_report
@@ -49,6 +49,7 @@ from migrant_health.report.tables import (
     subgroup_table,
 )
 from migrant_health.store import RUNS
+from migrant_health.value_text import value_text as shown_value
 from migrant_health.writable import check_can_write
 
 if TYPE_CHECKING:  # pragma: no cover - types only
