@@ -228,6 +228,17 @@ def test_a_yes_no_column_derived_from_a_missing_answer_is_missing() -> None:
     assert derived["cigarettes"].tolist()[:2] == [25, 0]
 
 
+def test_whole_valued_floats_stay_floats_in_a_derive() -> None:
+    """A height in cm with a blank is whole-valued: read as integers, ``height ** -2`` was
+    refused (integers to negative powers)."""
+    source = pd.DataFrame({"height": [160.0, 170.0, None], "weight": [64.0, 70.0, 80.0]})
+    derived = ColumnMap.from_dict(
+        {"derive": {"bmi": "weight * height ** -2 * 10000"}, "keep_unmapped": False}
+    ).apply(source)
+    assert derived["bmi"].tolist()[:2] == pytest.approx([25.0, 24.2214533])
+    assert pd.isna(derived["bmi"].iloc[2])
+
+
 def test_recoded_codes_carry_their_value_labels_to_a_written_file(tmp_path: Path) -> None:
     """CMDS asks self-rated health 1 = healthy ... 4 = cannot care for self; the schema puts
     the best highest. Written back to Stata, 4 must read "healthy", not the file's old label of

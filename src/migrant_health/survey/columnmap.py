@@ -295,11 +295,15 @@ def _check_one_source(sections: Mapping[str, Mapping[str, Any]], origin: str) ->
 
 
 def _with_nullable_numbers(source: pd.DataFrame) -> pd.DataFrame:
-    """``source`` with its numeric and boolean columns in pandas' nullable types (``Int64``,
-    ``Float64``, ``boolean``); text columns as they are."""
+    """``source`` with its numeric and boolean columns in pandas' nullable types (integers as
+    ``Int64``, floats as ``Float64``, booleans as ``boolean``); text columns as they are."""
     out = source.copy(deep=False)
     for name, column in source.items():
-        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        if pd.api.types.is_float_dtype(column):
+            # Floats stay floats even if every value is whole (a height in cm with a blank):
+            # as Int64, ``height ** -1`` was refused ("integers to negative powers").
+            out[name] = column.astype("Float64")
+        elif pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
             out[name] = column.convert_dtypes()
     return out
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -165,8 +164,6 @@ def _refuse_rows_of_another_width(path: Path, width: int, wrong: list[tuple[int,
 #: Delimiters a text survey file may use, the preferred first on a tie.
 _DELIMITERS = (",", "\t", ";")
 _SAMPLE_BYTES = 1 << 16
-_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
-_DECIMAL_POINT = re.compile(r"^-?\d+\.\d+$")
 
 
 def _sample_rows(text: str, delimiter: str, rows: int) -> list[list[str]]:
@@ -183,42 +180,37 @@ def _sample_rows(text: str, delimiter: str, rows: int) -> list[list[str]]:
     return found
 
 
-def _delimiter(path: Path, encoding: str) -> tuple[str, str]:
-    """The delimiter and decimal mark of a text survey file.
+def _delimiter(path: Path, encoding: str) -> str:
+    """The delimiter of a text survey file.
 
-    The delimiter is the one of comma, tab and semicolon that splits the header into the most
-    fields while the next record has as many (a comma on a tie). The header is parsed, so a
-    quoted name such as ``"srh (1=very poor; 5=very good)"`` counts as one field whatever it
-    holds. Excel's "Unicode text" and "Text (tab delimited)" exports are tab-separated whatever
-    their suffix, and Excel set to a language that writes decimal commas saves "CSV" with
-    semicolons (and ``1,826`` for 1.826): read with commas, the whole header was one column and
-    every schema column seemed missing. The decimal mark is a comma when the file is
-    semicolon-separated and its numbers are written so.
+    The one of comma, tab and semicolon that splits the header into several fields, the next
+    record into as many, and the header into the most fields (a comma on a tie); a delimiter
+    that leaves the header one field never wins over one that splits it, so a comma file whose
+    first row holds an unquoted comma is still read with commas (and the row is named). The
+    header is parsed, so a quoted name such as ``"srh (1=very poor; 5=very good)"`` counts as
+    one field whatever it holds. Excel's "Unicode text" and "Text (tab delimited)" exports are
+    tab-separated whatever their suffix, and Excel set to a language that writes decimal commas
+    saves "CSV" with semicolons: read with commas, the whole header was one column and every
+    schema column seemed missing. Decimal commas (``1,826``) are not converted: a column of
+    two-code answers (``1,3``) reads alike, so validation names such values instead.
     """
     with path.open(encoding=encoding, newline="") as handle:
         text = handle.read(_SAMPLE_BYTES)
-    best, best_key = ",", (False, 0)
+    best, best_key = ",", (False, False, 0)
     for delimiter in _DELIMITERS:
         rows = _sample_rows(text, delimiter, 2)
         if not rows:
             continue
         fields = len(rows[0])
-        key = (len(rows) < 2 or len(rows[1]) == fields, fields)
+        key = (fields > 1, len(rows) < 2 or len(rows[1]) == fields, fields)
         if key > best_key:
             best, best_key = delimiter, key
-    decimal = "."
-    if best == ";":
-        cells = [c.strip() for row in _sample_rows(text, best, 200)[1:] for c in row]
-        if any(_DECIMAL_COMMA.match(c) for c in cells) and not any(
-            _DECIMAL_POINT.match(c) for c in cells
-        ):
-            decimal = ","
-    return best, decimal
+    return best
 
 
 def _read_csv(path: Path, encoding: str | None, id_column: str) -> tuple[pd.DataFrame, str]:
     codec = detect_encoding(path, encoding)
-    delimiter, decimal = _delimiter(path, codec)
+    delimiter = _delimiter(path, codec)
     names, wrong = _scan_csv(path, codec, delimiter)
     if not names:
         raise SurveyReadError(
@@ -230,9 +222,7 @@ def _read_csv(path: Path, encoding: str | None, id_column: str) -> tuple[pd.Data
     # The id is read as text, as written: as a number, "0001" lost its zeros (and no longer
     # merged back) and a 19-digit id beside a blank became a float, equal to its neighbours.
     dtype = {id_column: str} if id_column in names else None
-    frame = pd.read_csv(
-        path, encoding=codec, low_memory=False, dtype=dtype, sep=delimiter, decimal=decimal
-    )
+    frame = pd.read_csv(path, encoding=codec, low_memory=False, dtype=dtype, sep=delimiter)
     return frame, codec
 
 

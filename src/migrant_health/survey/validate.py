@@ -7,6 +7,7 @@ way: booleans from 0/1 and true/false, numbers from text, category codes strippe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -138,6 +139,22 @@ def _label_hint(column: Column, bad: pd.Series, labels: dict[Any, str]) -> str:
     )
 
 
+_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+
+
+def _decimal_comma_hint(bad: pd.Series) -> str:
+    """Advice for numbers written with a decimal comma (``1,826``), as Excel writes them in
+    some languages: the reader does not convert them (a column of two-code answers, ``1,3``,
+    reads alike)."""
+    text = bad.dropna().astype(str)
+    if text.empty or not text.map(lambda v: bool(_DECIMAL_COMMA.match(v))).any():
+        return ""
+    return (
+        " (decimal commas? save the file with decimal points, or convert the column in the "
+        "column map, e.g. derive: {bmi: \"bmi.str.replace(',', '.').astype('float64')\"})"
+    )
+
+
 def _numeric_variants(value: Any) -> list[Any]:
     try:
         number = float(value)
@@ -165,7 +182,7 @@ def _check_column(
     values: pd.Series
     if column.kind in ("int", "float"):
         values, bad = _as_numbers(raw)
-        add(bad, "not a number")
+        add(bad, "not a number" + _decimal_comma_hint(raw[bad]))
         if column.kind == "int":
             frac = values.notna().to_numpy() & (values.to_numpy() != np.round(values.to_numpy()))
             add(frac, "not a whole number")
