@@ -77,18 +77,22 @@ def dask_client(scheduler: str, workers: int) -> Iterator[Any]:
         # it is ignored, inherit that and leave it to this process, which closes the cluster
         # (instead of each printing a traceback). Its log's warnings (a worker slow to stop at
         # the end) are not the user's to act on.
-        with sigint_ignored():
-            cluster = distributed.LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",
-                silence_logs=logging.ERROR,
-            )
+        # A SIGTERM held back while the cluster starts is raised as the block ends: inside
+        # the try, so that the cluster it interrupts is closed here too.
+        cluster = None
         try:
+            with sigint_ignored():
+                cluster = distributed.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                    silence_logs=logging.ERROR,
+                )
             client = distributed.Client(cluster)
         except BaseException:
-            cluster.close()  # its worker processes must not outlive the command
+            if cluster is not None:
+                cluster.close()  # its worker processes must not outlive the command
             raise
     elif "://" in scheduler:
         cluster = None
