@@ -308,7 +308,7 @@ def test_calibrate_checks_its_study_folder_before_any_trial(tmp_path: Path) -> N
     )
     assert result.exit_code == 2
     assert f"cannot write --study {blocker / 'study'}" in _flat(result.output)
-    assert "choose another --study" in _flat(result.output)
+    assert "choose another path for --study" in _flat(result.output)
 
 
 def test_a_first_run_says_it_compiles_kernels(

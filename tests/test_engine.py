@@ -131,17 +131,17 @@ def test_workers_beyond_the_chunks_or_the_cores_are_capped(monkeypatch: pytest.M
     assert executors.cap_workers(2, tasks=11) == (2, None)
     assert executors.cap_workers(1000, tasks=11) == (
         4,
-        "--workers 1000 capped to 4: 4 cores are available",
+        "workers=1000 capped to 4: 4 cores are available",
     )
     assert executors.cap_workers(8, tasks=3) == (
         3,
-        "--workers 8 capped to 3: the work is 3 chunks",
+        "workers=8 capped to 3: the work is 3 chunks",
     )
     assert (
         executors.cap_workers(3, tasks=1, unit="trial")[1]
-        == "--workers 3 capped to 1: the work is 1 trial"
+        == "workers=3 capped to 1: the work is 1 trial"
     )
     assert (
         executors.cap_workers(9, tasks=4)[1]
-        == "--workers 9 capped to 4: the work is 4 chunks and 4 cores are available"
+        == "workers=9 capped to 4: the work is 4 chunks and 4 cores are available"
     )

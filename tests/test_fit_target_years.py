@@ -55,7 +55,7 @@ def test_an_impossible_end_is_named_before_the_targets_and_a_later_one_suggested
     result = runner.invoke(app, ["fit", "--end", "2005", "--out", str(tmp_path / "f.html")])
     assert result.exit_code == 2 and "--end 2005 must lie in [2008, 2035]" in result.output
     matched = match_targets(load_targets(_targets(tmp_path, 2020)))
-    with pytest.raises(DataError, match=r"or a later --end \(up to 2035\)"):
+    with pytest.raises(DataError, match=r"or a later end \(up to 2035\)"):
         matched.require_years(2008, 2012, 2035)
 
 

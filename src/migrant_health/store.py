@@ -77,7 +77,7 @@ def check_writable(out: Path) -> None:
     """
     out = Path(out)
     refuse_existing(out)
-    check_can_write(out, "--out", directory=True, what="the run directory")
+    check_can_write(out, "out", directory=True, what="the run directory")
 
 
 def reserve_run_dir(runs: Path = RUNS, stamp: str | None = None) -> Path:

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from migrant_health.errors import RunConfigError
+from migrant_health.setting_names import setting
 
 
 def _nearest_existing(path: Path) -> Path:
@@ -32,20 +33,23 @@ def check_can_write(
 
     Args:
         target: The output: a file to create or replace, or a directory to create or fill.
-        option: The command-line option that names it (``--out``, ``--study``), for the message.
+        option: The setting that names it, as Python calls it (``out``, ``study``); the
+            message says ``--out`` to a command-line user.
         directory: Whether the output is a directory (an existing one is written into).
-        what: What the output is, for the message (default: the option).
+        what: What the output is, for the message (default: the setting).
 
     Raises:
-        RunConfigError: naming the option, the path and the reason, and asking for another path.
+        RunConfigError: naming the setting, the path and the reason, and asking for another
+            path.
     """
     target = Path(target).absolute()
-    fix = f"choose another {option}"
-    what = what or option
+    fix = f"choose another path for {setting(option)}"
+    named = setting(option, str(target))
+    what = what or setting(option)
     if target.is_dir() and not directory:
-        raise RunConfigError(f"{option} {target} is a directory; give the path of a file")
+        raise RunConfigError(f"{named} is a directory; give the path of a file")
     if target.exists() and not target.is_dir() and directory:
-        raise RunConfigError(f"{option} {target} is a file; give the path of a directory")
+        raise RunConfigError(f"{named} is a file; give the path of a directory")
     place = target if directory and target.is_dir() else _nearest_existing(target.parent)
     if not place.is_dir():
         raise RunConfigError(
@@ -73,10 +77,10 @@ def check_new_directory(out: str | Path | None, runs: Path, what: str) -> None:
         RunConfigError: if ``out`` exists or its folder cannot be written.
     """
     if out is None:
-        check_can_write(runs, "--out", directory=True)
+        check_can_write(runs, "out", directory=True)
         return
     refuse_existing(Path(out))
-    check_can_write(Path(out), "--out", directory=True, what=what)
+    check_can_write(Path(out), "out", directory=True, what=what)
 
 
 def refuse_existing(out: Path) -> None:
@@ -87,9 +91,11 @@ def refuse_existing(out: Path) -> None:
     """
     if out.is_dir():
         raise RunConfigError(
-            f"output directory {out} already exists; choose another --out or remove it"
+            f"output directory {out} already exists; choose another path for "
+            f"{setting('out')} or remove it"
         )
     if out.exists():
         raise RunConfigError(
-            f"--out {out} is an existing file, not a directory; choose another --out"
+            f"{setting('out', str(out))} is an existing file, not a directory; choose another "
+            f"path for {setting('out')}"
         )

@@ -154,13 +154,13 @@ def fit_command(
     if not matched.comparisons:
         raise DataError(matched.why_none_compared())
     parsed = resolve_stack([scenario] if scenario else [])  # validated before running
-    check_can_write(out, "--out")  # the report is written after every run: check it now
+    check_can_write(out, "out")  # the report is written after every run: check it now
     if csv is not None:
         if csv.resolve() == out.resolve():
             raise RunConfigError(
                 f"--csv {csv} is the report's --out: give the fit table a file of its own"
             )
-        check_can_write(csv, "--csv")
+        check_can_write(csv, "csv")
     if replicates < 0:
         raise RunConfigError(f"--replicates {replicates} must be 0 or more")
     resolved_workers = workers_from_option(workers)
@@ -263,7 +263,7 @@ def calibrate_command(
 
     only = [p.strip() for p in params.split(",") if p.strip()] if params else None
     # The study's files are written from the first trial on: check the place before any work.
-    check_can_write(study, "--study", directory=True)
+    check_can_write(study, "study", directory=True)
     if trials >= 1 and workers >= 1:  # calibrate() explains bad values
         used, note = cap_workers(workers, trials, unit="trial")
         if note:

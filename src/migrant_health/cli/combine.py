@@ -45,7 +45,7 @@ def combine_command(
     if out is not None:
         check_writable(out)
     else:
-        check_can_write(RUNS, "--out", directory=True)
+        check_can_write(RUNS, "out", directory=True)
     # Parts that ran differently (another version, data, parameters or settings) are refused
     # here, before their sums are read and anything is written.
     result = combine_parts(default_plan(), read_parts(parts))

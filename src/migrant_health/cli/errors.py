@@ -30,6 +30,7 @@ from rich.text import Text
 
 from migrant_health.atomic import recording_outputs
 from migrant_health.errors import MigrantHealthError
+from migrant_health.setting_names import from_the_command_line
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -77,7 +78,8 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with recording_outputs() as completed:
+        # Messages shared with the Python API name flags (--end 2040) within the command.
+        with recording_outputs() as completed, from_the_command_line():
             try:
                 return command(*args, **kwargs)
             except BrokenPipeError as exc:

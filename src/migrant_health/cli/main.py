@@ -191,7 +191,7 @@ def simulate_command(
     if out is not None:
         check_writable(out)
     else:
-        check_can_write(RUNS, "--out", directory=True)
+        check_can_write(RUNS, "out", directory=True)
     notes = notes_console(output_format, console)
     config = prepare_run(config, workers, notes, scheduler)
     with executor_for(scheduler, config.workers) as executor:

@@ -96,7 +96,7 @@ def validate(
     check_format(output_format)
     if report is not None:
         file_format(report)
-        check_can_write(report, "--report")
+        check_can_write(report, "report")
     frame = read_survey(data, column_map, encoding=encoding)
     _, found = check_survey(frame, require="full", source=str(data))
     if report is not None:
@@ -167,7 +167,7 @@ def index(
     check_format(output_format)
     if out is not None:
         file_format(out)
-        check_can_write(out, "--out")
+        check_can_write(out, "out")
     frame = read_survey(data, column_map, encoding=encoding)
     _, found = check_survey(frame, require="full", source=str(data))
     if not found.ok:
@@ -478,7 +478,7 @@ def synth(
     file_format(out)
     if not out.parent.is_dir():
         raise DataError(f"{out}: the folder {out.parent} does not exist")
-    check_can_write(out, "--out")  # before the simulation, not after it
+    check_can_write(out, "out")  # before the simulation, not after it
     from migrant_health.cli.preflight import (
         compile_first,
         warn_levers_from_the_start,

@@ -31,6 +31,7 @@ from migrant_health.engine.plan import Plan
 from migrant_health.engine.run_config import RunConfig
 from migrant_health.engine.run_context import build_context
 from migrant_health.errors import RunConfigError
+from migrant_health.setting_names import setting
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,7 +51,7 @@ def _distributed() -> Any:
         import dask.distributed
     except ImportError:
         raise RunConfigError(
-            f"--scheduler needs Dask, which is not installed: {INSTALL} (or pip install "
+            f"{setting('scheduler')} needs Dask, which is not installed: {INSTALL} (or pip install "
             "'dask[distributed]'), on this machine and on every worker"
         ) from None
     return dask.distributed
@@ -100,17 +101,18 @@ def dask_client(scheduler: str, workers: int) -> Iterator[Any]:
             client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
         except ValueError as exc:  # e.g. tcp://[::1 (an unclosed bracket)
             raise RunConfigError(
-                f"--scheduler {scheduler}: not a scheduler address ({exc}); give it as "
+                f"{setting('scheduler', scheduler)}: not a scheduler address ({exc}); give it as "
                 "tcp://HOST:PORT, as 'dask scheduler' prints it"
             ) from None
         except (OSError, TimeoutError) as exc:
             raise RunConfigError(
-                f"--scheduler {scheduler}: no Dask scheduler answered within {CONNECT_TIMEOUT} "
-                f"s ({exc}); start one with 'dask scheduler' and give the address it prints"
+                f"{setting('scheduler', scheduler)}: no Dask scheduler answered within "
+                f"{CONNECT_TIMEOUT} s ({exc}); start one with 'dask scheduler' and give the "
+                "address it prints"
             ) from None
     else:
         raise RunConfigError(
-            f"--scheduler '{scheduler}' must be 'local' (a cluster on this machine) or the "
+            f"{setting('scheduler', scheduler)} must be 'local' (a cluster on this machine) or the "
             "address of a Dask scheduler, such as tcp://10.0.0.5:8786"
         )
     try:

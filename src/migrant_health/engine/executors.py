@@ -24,6 +24,7 @@ from migrant_health.engine.interrupts import sigint_deferred, stop_pool
 from migrant_health.engine.plan import Plan
 from migrant_health.engine.process_pool import available_cores
 from migrant_health.engine.run_config import RunConfig
+from migrant_health.setting_names import setting
 
 #: Chunks in flight per worker: enough to keep every worker busy while the driver adds a
 #: result, few enough that memory does not grow with the number of chunks.
@@ -149,7 +150,7 @@ def cap_workers(requested: int, tasks: int, unit: str = "chunk") -> tuple[int, s
         reasons.append(f"the work is {tasks} {unit}{'s' if tasks != 1 else ''}")
     if cores == used:
         reasons.append(f"{cores} core{'s are' if cores != 1 else ' is'} available")
-    return used, f"--workers {requested} capped to {used}: {' and '.join(reasons)}"
+    return used, f"{setting('workers', requested)} capped to {used}: {' and '.join(reasons)}"
 
 
 def make_executor(workers: int) -> Executor:

@@ -10,6 +10,7 @@ import numpy as np
 from migrant_health.arguments import is_whole_number
 from migrant_health.errors import RunConfigError
 from migrant_health.params import Scenario
+from migrant_health.setting_names import on_the_command_line, setting
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,12 @@ class RunConfig:
         last = seed + runs - 1
         if not 0 <= seed < 2**64:
             raise RunConfigError(
-                f"--seed {seed} is outside [0, 2^64 - 1]: give a whole number in that range "
-                "(seeds are 64-bit; a larger one would silently repeat a smaller one's run)"
+                f"{setting('seed', seed)} is outside [0, 2^64 - 1]: give a whole number in that "
+                "range (seeds are 64-bit; a larger one would silently repeat a smaller one's run)"
             )
         if last >= 2**64:
             raise RunConfigError(
-                f"--seed {seed}: its {runs} runs would use seeds {seed} to {last}, past "
+                f"{setting('seed', seed)}: its {runs} runs would use seeds {seed} to {last}, past "
                 f"2^64 - 1; give a seed of at most {2**64 - runs}"
             )
 
@@ -120,25 +121,29 @@ class RunConfig:
         """Raise :class:`RunConfigError` for impossible settings, saying what is allowed."""
         if not first_year <= self.start <= last_year:
             raise RunConfigError(
-                f"--start {self.start} is outside the data's years [{first_year}, {last_year}]"
+                f"{setting('start', self.start)} is outside the data's years "
+                f"[{first_year}, {last_year}]"
             )
         if first_year <= self.end <= last_year and self.start > self.end:
             raise RunConfigError(
-                f"--start {self.start} is after --end {self.end}: the first year reported must "
-                f"not follow the last year simulated (both in [{first_year}, {last_year}])"
+                f"{setting('start', self.start)} is after {setting('end', self.end)}: the first "
+                "year reported must not follow the last year simulated "
+                f"(both in [{first_year}, {last_year}])"
             )
         if not self.start <= self.end <= last_year:
             raise RunConfigError(
-                f"--end {self.end} must lie in [{self.start}, {last_year}] "
-                f"(from --start to the last year of the demographic data)"
+                f"{setting('end', self.end)} must lie in [{self.start}, {last_year}] "
+                f"(from {setting('start')} to the last year of the demographic data)"
             )
         if not np.isfinite(self.scale):
             raise RunConfigError(
-                f"--scale {self.scale} is not a number of persons per agent: give a finite "
-                "number, at least 1 (1 for the national 1:1 run, 1000 by default)"
+                f"{setting('scale', self.scale)} is not a number of persons per agent: give a "
+                "finite number, at least 1 (1 for the national 1:1 run, 1000 by default)"
             )
         if self.scale < 1:
-            raise RunConfigError(f"--scale {self.scale} must be at least 1 person per agent")
+            raise RunConfigError(
+                f"{setting('scale', self.scale)} must be at least 1 person per agent"
+            )
         if self.urban_scale is not None and self.urban_scale < 1:
             raise RunConfigError(f"urban scale {self.urban_scale} must be at least 1")
         self.check_seeds()
@@ -146,9 +151,9 @@ class RunConfig:
             # The command line's --workers 0 (every core) is resolved before a RunConfig is
             # made; in Python the count is given.
             raise RunConfigError(
-                f"--workers {self.workers} must be at least 1 (RunConfig(workers=...) takes "
-                "the count of processes; migrant_health.engine.executors.default_workers() "
-                "gives every available core)"
+                f"{setting('workers', self.workers)} must be at least 1 (the count of "
+                "processes; migrant_health.engine.executors.default_workers() gives every "
+                "available core)"
             )
         if self.community_size < 10 or self.communities_per_chunk < 1:
             raise RunConfigError(
@@ -160,13 +165,24 @@ class RunConfig:
             first, stop = self.chunks
             if not 0 <= first < stop:
                 raise RunConfigError(
-                    f"--chunks {first}:{stop} must be A:B with 0 <= A < B (chunks A to B - 1)"
+                    f"{_chunks(first, stop)} must be {_chunks_form()} with 0 <= A < B "
+                    "(chunks A to B - 1)"
                 )
         bad = [y for y in self.snapshot_years if not self.start <= y <= self.end]
         if bad:
             raise RunConfigError(
-                f"--snapshot-years {bad} fall outside the run [{self.start}, {self.end}]"
+                f"{setting('snapshot_years', bad)} fall outside the run [{self.start}, {self.end}]"
             )
+
+
+def _chunks(first: int, stop: int) -> str:
+    """The chunk range as the user gave it: ``--chunks 3:5`` or ``chunks=(3, 5)``."""
+    return setting("chunks", (first, stop), flag_value=f"{first}:{stop}")
+
+
+def _chunks_form() -> str:
+    """How a chunk range is written: ``A:B`` on the command line, ``(A, B)`` in Python."""
+    return "A:B" if on_the_command_line() else "(A, B)"
 
 
 def chunk_range(config: RunConfig, n_chunks: int) -> range:
@@ -181,9 +197,9 @@ def chunk_range(config: RunConfig, n_chunks: int) -> range:
     first, stop = config.chunks
     if not 0 <= first < stop <= n_chunks:
         raise RunConfigError(
-            f"--chunks {first}:{stop} does not fit this run: it has {n_chunks} chunk"
-            f"{'s' if n_chunks != 1 else ''} (0 to {n_chunks - 1}), so give A:B with "
-            f"0 <= A < B <= {n_chunks} (chunks A to B - 1)"
+            f"{_chunks(first, stop)} does not fit this run: it has {n_chunks} chunk"
+            f"{'s' if n_chunks != 1 else ''} (0 to {n_chunks - 1}), so give "
+            f"{_chunks_form()} with 0 <= A < B <= {n_chunks} (chunks A to B - 1)"
         )
     return range(first, stop)
 

@@ -25,6 +25,7 @@ from migrant_health.engine.jit import init_kernel
 from migrant_health.engine.population import Chunk
 from migrant_health.engine.random import logistic, normal, permanent_key, stream, uniform
 from migrant_health.errors import RunConfigError
+from migrant_health.setting_names import setting
 
 STREAM_EDUCATION = stream("population.education")
 STREAM_REGION = stream("population.origin_region")
@@ -116,7 +117,7 @@ def build_layout(
     if n_rural < community_size:
         raise RunConfigError(
             f"scale {scale:g} persons per agent leaves only {n_rural} rural agents, fewer than "
-            f"one community of {community_size}; use a smaller --scale"
+            f"one community of {community_size}; use a smaller {setting('scale')}"
         )
     return PopulationLayout(
         community_size=community_size,

@@ -72,6 +72,7 @@ from migrant_health.model import compile_kernels
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.params.spec import Value
 from migrant_health.params.tree import unknown_path_message
+from migrant_health.setting_names import setting
 
 STUDY_NAME = "migrant_health"
 SETTINGS_FILE = "study.json"
@@ -299,14 +300,16 @@ def calibrate(
     """
     if trials < 1 or workers < 1 or replicates < 0:
         raise CalibrationError(
-            f"--trials ({trials}) and --workers ({workers}) must be at least 1, replicates "
-            f"({replicates}) at least 0"
+            f"{setting('trials', trials)} and {setting('workers', workers)} must be at least 1, "
+            f"{setting('replicates', replicates)} at least 0"
         )
     trials = small_runs.shrink_count(trials, small_runs.TRIALS)
     replicates = small_runs.shrink_count(replicates, 0)
     directory = Path(study_dir)
     if directory.exists() and not directory.is_dir():
-        raise CalibrationError(f"--study {directory} exists and is not a directory")
+        raise CalibrationError(
+            f"{setting('study_dir', str(directory), flag='--study')} exists and is not a directory"
+        )
     raw = _targets_bytes(targets)
     frame = load_targets(targets)
     matched = match_targets(frame)
@@ -343,7 +346,8 @@ def calibrate(
             changed = [k for k, v in settings.identity().items() if previous.identity().get(k) != v]
             raise CalibrationError(
                 f"{directory} holds a study made with other settings ({', '.join(changed)} "
-                f"differ); resume it with the same settings or choose a new --study directory"
+                f"differ); resume it with the same settings or choose a new "
+                f"{setting('study_dir', flag='--study')} directory"
             )
     else:
         directory.mkdir(parents=True, exist_ok=True)

@@ -59,6 +59,7 @@ from migrant_health.experiments.run_pool import compile_before_runs, run_tasks
 from migrant_health.model import default_plan
 from migrant_health.params import Scenario
 from migrant_health.scenarios import BASELINE, baseline_scenario, check_scenario, resolve_scenario
+from migrant_health.setting_names import setting
 from migrant_health.writable import check_new_directory
 
 KIND = "comparison"
@@ -180,8 +181,8 @@ def plan_comparison(
     workers = whole_number(workers, what="workers", error=RunConfigError)
     if replicates < 2:
         raise RunConfigError(
-            f"--replicates {replicates} must be at least 2: the interval of a delta is its "
-            "spread over replicates (20 or more give stable 90 % intervals)"
+            f"{setting('replicates', replicates)} must be at least 2: the interval of a delta "
+            "is its spread over replicates (20 or more give stable 90 % intervals)"
         )
     replicates = small_runs.shrink_count(replicates, SMALL_REPLICATES)
     base = small_runs.shrink_run(RunConfig(start=start, end=end, scale=scale, seed=seed))
@@ -193,7 +194,7 @@ def plan_comparison(
         for draw in draws:
             check_scenario(draw.scenario().stack(scenario, later_wins=True))
     if workers < 0:
-        raise RunConfigError(f"--workers {workers} must be 0 (every core) or more")
+        raise RunConfigError(f"{setting('workers', workers)} must be 0 (every core) or more")
     runs = len(compared) * len(draws)
     used, _ = cap_workers(workers or default_workers(), runs, unit="run")
     return ComparisonPlan(
@@ -220,7 +221,7 @@ def _resolve_all(scenarios: Sequence[str | Path | Scenario], later_wins: bool) -
     if len(compared) == 1:
         raise ScenarioError(
             "nothing to compare: name at least one scenario besides the baseline, such as "
-            "--scenarios baseline,fair_employment"
+            + setting("scenarios", ["fair_employment"], flag_value="baseline,fair_employment")
         )
     return compared
 

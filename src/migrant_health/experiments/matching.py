@@ -30,6 +30,7 @@ from migrant_health.experiments.targets import (
     Comparison,
     unit_factor,
 )
+from migrant_health.setting_names import setting
 
 #: Why a row of a key the package does not know is not compared.
 UNKNOWN_KEY = "no mapping to a model quantity (unknown key)"
@@ -102,7 +103,7 @@ class MatchedTargets:
                 f"simulation's first year {first}; give targets of {first} or later"
             )
         later = (
-            f", or a later --end (up to {last_possible})"
+            f", or a later {setting('end')} (up to {last_possible})"
             if last_possible is not None and last < last_possible and high > last
             else ""
         )

@@ -32,6 +32,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from migrant_health.setting_names import setting
+
 Method = Literal["morris", "sobol"]
 METHODS: tuple[str, ...] = ("morris", "sobol")
 #: Grid levels of Morris's design (SALib's default).
@@ -70,13 +72,13 @@ def samples_problem(method: str, samples: int) -> str | None:
     least = MINIMUM_SAMPLES[method]
     if method == "morris" and samples < least:
         return (
-            f"--samples {samples} is too few for Morris: it needs at least {least} trajectories "
-            "(10 to 20 are usual)"
+            f"{setting('samples', samples)} is too few for Morris: it needs at least {least} "
+            "trajectories (10 to 20 are usual)"
         )
     if method == "sobol" and (samples < least or samples & (samples - 1)):
         return (
-            f"--samples {samples} does not fit Sobol: it must be a power of two, at least {least} "
-            "(Saltelli's scheme; 64 to 1024 are usual), such as "
+            f"{setting('samples', samples)} does not fit Sobol: it must be a power of two, at "
+            f"least {least} (Saltelli's scheme; 64 to 1024 are usual), such as "
             f"{max(least, 2 ** math.ceil(math.log2(max(samples, 1))))}"
         )
     return None

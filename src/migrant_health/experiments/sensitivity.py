@@ -61,6 +61,7 @@ from migrant_health.experiments.sensitivity_design import (
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.params.scenario import FIRST_YEAR
 from migrant_health.scenarios import check_scenario
+from migrant_health.setting_names import setting
 from migrant_health.writable import check_new_directory
 
 KIND = "sensitivity"
@@ -183,13 +184,16 @@ def plan_sensitivity(
     samples = whole_number(samples, what="samples", error=SensitivityError)
     workers = whole_number(workers, what="workers", error=RunConfigError)
     if method not in METHODS:
-        raise SensitivityError(f"unknown --method '{method}'; choose one of {', '.join(METHODS)}")
+        raise SensitivityError(
+            f"unknown {setting('method', method)}; choose one of {', '.join(METHODS)}"
+        )
     base = small_runs.shrink_run(RunConfig(start=start, end=end, scale=scale, seed=seed))
     count_chunks(base)  # checks the years and the scale
     if from_year is not None and not FIRST_YEAR <= from_year <= base.end:
-        # After --end the sampled values would change nothing.
+        # After the last simulated year the sampled values would change nothing.
         raise SensitivityError(
-            f"--from-year {from_year} must lie in [{FIRST_YEAR}, {base.end}] (the simulated years)"
+            f"{setting('from_year', from_year)} must lie in [{FIRST_YEAR}, {base.end}] (the "
+            "simulated years)"
         )
     tree = ParameterTree.load()
     chosen = parse_parameters(
@@ -200,7 +204,7 @@ def plan_sensitivity(
     if problem_text is not None:
         raise SensitivityError(problem_text)
     if workers < 0:
-        raise RunConfigError(f"--workers {workers} must be 0 (every core) or more")
+        raise RunConfigError(f"{setting('workers', workers)} must be 0 (every core) or more")
     samples = small_runs.shrink_count(samples, SMALL_SAMPLES[method])
     spec = problem([p.name for p in chosen], [(p.low, p.high) for p in chosen])
     inputs = sample_inputs(method, spec, samples, seed)
@@ -238,7 +242,7 @@ def _check_samples(
             )
             raise SensitivityError(
                 f"sample {k} ({values}) breaks a condition between parameters: {exc}; narrow "
-                "the ranges with --bounds so that every combination is valid"
+                f"the ranges with {setting('bounds')} so that every combination is valid"
             ) from None
 
 

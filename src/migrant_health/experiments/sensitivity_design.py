@@ -28,6 +28,7 @@ from migrant_health.model import default_plan
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.params.spec import Value
 from migrant_health.params.tree import unknown_path_message
+from migrant_health.setting_names import setting, verbatim
 
 _COORDINATE = re.compile(r"^(?P<path>[A-Za-z_][\w.]*)(\[(?P<index>\d+)\])?$")
 _OUTPUT = re.compile(r"^(?P<metric>[a-z_0-9]+)(:(?P<group>.+))?:(?P<year>\d{4})$")
@@ -118,7 +119,12 @@ def parse_outputs(names: Sequence[str], start: int, end: int) -> list[StudyOutpu
     """
     if not names:
         raise SensitivityError(
-            "no output: give --outputs such as depression_share:status=out_migrant:2030"
+            "no output: give "
+            + setting(
+                "outputs",
+                ["depression_share:status=out_migrant:2030"],
+                flag_value="depression_share:status=out_migrant:2030",
+            )
         )
     found: list[StudyOutput] = []
     for name in names:
@@ -142,12 +148,19 @@ def parse_outputs(names: Sequence[str], start: int, end: int) -> list[StudyOutpu
         if not start <= year <= end:
             raise SensitivityError(
                 f"output '{name}': year {year} lies outside the run [{start}, {end}]; "
-                "change --start/--end or the output's year"
+                f"change {setting('start')}/{setting('end')} or the output's year"
             )
         if name in {o.name for o in found}:
             raise SensitivityError(f"output '{name}' is given twice; give each once")
         found.append(StudyOutput(name, quantity, year))
     return found
+
+
+def _bound(name: str, low: str, high: str) -> str:
+    """A bound as the user writes it: ``--bounds x=0.5:0.7`` or ``bounds={'x': (0.5, 0.7)}``."""
+    return setting(
+        "bounds", verbatim(f"{{{name!r}: ({low}, {high})}}"), flag_value=f"{name}={low}:{high}"
+    )
 
 
 def parse_bounds(items: Sequence[str]) -> dict[str, tuple[float, float]]:
@@ -194,20 +207,26 @@ def parse_parameters(
     """
     if not names:
         raise SensitivityError(
-            "no parameter: give --params such as health.mental.base,"
-            "policy.management.mental_health_services"
+            "no parameter: give "
+            + setting(
+                "params",
+                ["health.mental.base", "policy.management.mental_health_services"],
+                flag_value="health.mental.base,policy.management.mental_health_services",
+            )
         )
     found: list[SampledParameter] = []
     for name in names:
         parameter = _parameter(name, bounds.get(name), tree)
         if parameter.name in {p.name for p in found}:
-            raise SensitivityError(f"parameter '{name}' is given twice in --params; give it once")
+            raise SensitivityError(
+                f"parameter '{name}' is given twice in {setting('params')}; give it once"
+            )
         found.append(parameter)
     stray = sorted(set(bounds) - {p.name for p in found})
     if stray:
         raise SensitivityError(
-            f"--bounds for {', '.join(stray)}, which --params does not name; add it to --params "
-            "or drop the bound"
+            f"{setting('bounds')} for {', '.join(stray)}, which {setting('params')} does not "
+            f"name; add it to {setting('params')} or drop the bound"
         )
     return found
 
@@ -260,16 +279,16 @@ def _parameter(
     if bound is None and not usable:
         raise SensitivityError(
             f"parameter '{name}' has no range to sample (documented range {list(documented)}); "
-            f"give one with --bounds {name}=low:high"
+            f"give one with {_bound(name, 'low', 'high')}"
         )
     low, high = bound if bound is not None else documented
     if bound is not None and not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise SensitivityError(
-            f"--bounds {name}={low:g}:{high:g} is not an interval: give finite low < high"
+            f"{_bound(name, f'{low:g}', f'{high:g}')} is not an interval: give finite low < high"
         )
     if bound is not None and not (documented[0] <= low and high <= documented[1]):
         raise SensitivityError(
-            f"--bounds {name}={low:g}:{high:g} leaves the documented range "
+            f"{_bound(name, f'{low:g}', f'{high:g}')} leaves the documented range "
             f"[{documented[0]:g}, {documented[1]:g}] of '{path}'; narrow it to lie inside"
         )
     return SampledParameter(name, path, index, low, high, documented, default, spec.unit)

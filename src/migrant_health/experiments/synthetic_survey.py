@@ -130,6 +130,7 @@ from migrant_health.errors import DataError, RunConfigError
 from migrant_health.model import simulate
 from migrant_health.modules.integration import holds_residence_permit
 from migrant_health.params import ParameterTree, Scenario
+from migrant_health.setting_names import setting
 from migrant_health.survey.meta import SurveyMeta, set_meta
 from migrant_health.survey.schema import SCHEMA
 from migrant_health.survey.validate import validate_survey
@@ -522,7 +523,8 @@ def check_survey_request(
     demo = load_demography()
     if not demo.first_year <= year <= demo.last_year:
         raise RunConfigError(
-            f"--year {year} is outside the simulation's years [{demo.first_year}, {demo.last_year}]"
+            f"{setting('year', year)} is outside the simulation's years "
+            f"[{demo.first_year}, {demo.last_year}]"
         )
     _check_sizes(n, origin_n, include_origin)
 
@@ -585,9 +587,9 @@ def synthesize_survey(
 
 def _check_sizes(n: int, origin_n: int | None, include_origin: bool) -> None:
     if n < 1:
-        raise RunConfigError(f"--n {n} must be at least 1 respondent")
+        raise RunConfigError(f"{setting('n', n)} must be at least 1 respondent")
     if include_origin and origin_n is not None and origin_n < 1:
-        raise RunConfigError(f"--origin-n {origin_n} must be at least 1 respondent")
+        raise RunConfigError(f"{setting('origin_n', origin_n)} must be at least 1 respondent")
 
 
 def draw_survey(

@@ -36,6 +36,7 @@ from typing import Any
 from migrant_health.errors import ParameterError, ScenarioError
 from migrant_health.params.spec import ParameterSpec, Value
 from migrant_health.params.tree import ParameterTree, read_yaml, unknown_path_message
+from migrant_health.setting_names import setting
 
 RESERVED_KEYS = ("name", "description")
 #: The first year the model simulates (the base year of the demographic data, checked against
@@ -92,8 +93,8 @@ class Scenario:
             raise ScenarioError(
                 f"{path}: the scenario sets no parameter (the file is empty or holds only "
                 "name and description); add lines such as "
-                "'policy.public_services.portability: {2025: 0.8}', or leave out --scenario "
-                "to run the baseline"
+                "'policy.public_services.portability: {2025: 0.8}', or leave out "
+                f"{setting('scenario')} to run the baseline"
             )
         return scenario
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from migrant_health.atomic import atomic_path
 from migrant_health.errors import RunConfigError
+from migrant_health.setting_names import setting
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from matplotlib.figure import Figure
@@ -58,7 +59,7 @@ def check_figure_format(value: str) -> str:
     """
     if value not in FIGURE_FORMATS:
         raise RunConfigError(
-            f"--figure-format '{value}' is not a figure format; choose one of "
+            f"{setting('figure_format', value)} is not a figure format; choose one of "
             f"{', '.join(FIGURE_FORMATS)}"
         )
     return value

@@ -48,6 +48,7 @@ from migrant_health.report.tables import (
     headline_series,
     subgroup_table,
 )
+from migrant_health.setting_names import setting
 from migrant_health.store import RUNS
 from migrant_health.value_text import value_text as shown_value
 from migrant_health.writable import check_can_write
@@ -372,10 +373,12 @@ def write_report(
     check_figure_format(figure_format)
     out = Path(out)
     if out.suffix.lower() not in (".html", ".htm"):
-        raise RunConfigError(f"--out {out} must be an .html file (the report is one HTML page)")
-    check_can_write(out, "--out", what="the report")
+        raise RunConfigError(
+            f"{setting('out', str(out))} must be an .html file (the report is one HTML page)"
+        )
+    check_can_write(out, "out", what="the report")
     if figures is not None:
-        check_can_write(figures, "--figures", directory=True, what="the figures folder")
+        check_can_write(figures, "figures", directory=True, what="the figures folder")
     results = open_results(target, runs)
     report = build_report(results, progress)
     if figures is not None:

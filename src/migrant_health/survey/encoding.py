@@ -17,6 +17,7 @@ import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
+from migrant_health.setting_names import setting
 from migrant_health.survey.errors import SurveyReadError
 
 #: Tried in this order when no encoding is given. ``utf-8-sig`` also reads UTF-8 without a BOM.
@@ -57,6 +58,11 @@ class DecodeFailure:
         return f"not {name} (line {self.line}, byte 0x{self.byte:02x})"
 
 
+def _example() -> str:
+    """How to name an encoding: ``--encoding big5`` or ``encoding='big5'`` (and latin-1)."""
+    return f"such as {setting('encoding', 'big5')} or {setting('encoding', 'latin-1')}"
+
+
 def codec_name(encoding: str) -> str:
     """Python's name for ``encoding``; UTF-8 reads as ``utf-8-sig`` so a BOM is never data.
 
@@ -67,8 +73,8 @@ def codec_name(encoding: str) -> str:
         name = codecs.lookup(encoding).name
     except LookupError:
         raise SurveyReadError(
-            f"--encoding {encoding!r}: unknown encoding; use a name such as utf-8, gb18030, "
-            "gbk, big5 or latin-1"
+            f"{setting('encoding', encoding)}: unknown encoding; use a name such as utf-8, "
+            "gb18030, gbk, big5 or latin-1"
         ) from None
     return "utf-8-sig" if name == "utf-8" else name
 
@@ -119,7 +125,7 @@ def detect_encoding(path: Path, encoding: str | None = None) -> str:
                 raise SurveyReadError(
                     f"{path}: the file starts with a {_READABLE_NAMES[codec]} byte-order mark "
                     "but is "
-                    f"{failure}; save it as UTF-8, or give its encoding with --encoding"
+                    f"{failure}; save it as UTF-8, or give its encoding ({_example()})"
                 )
     candidates = (codec_name(encoding),) if encoding is not None else AUTO_ENCODINGS
     failures = []
@@ -130,11 +136,11 @@ def detect_encoding(path: Path, encoding: str | None = None) -> str:
         failures.append(failure)
     if encoding is not None:
         raise SurveyReadError(
-            f"{path}: the file is {failures[0]}; give its actual encoding with --encoding "
-            "(utf-8 and gb18030 are detected when --encoding is left out), or save it as UTF-8"
+            f"{path}: the file is {failures[0]}; give its actual encoding ({_example()}; utf-8 "
+            f"and gb18030 are detected when {setting('encoding')} is left out), or save it as "
+            "UTF-8"
         )
     raise SurveyReadError(
         f"{path}: cannot decode the file: it is {' and '.join(map(str, failures))}; "
-        "give its encoding with --encoding (e.g. --encoding big5 or --encoding latin-1), "
-        "or save it as UTF-8"
+        f"give its encoding ({_example()}), or save it as UTF-8"
     )
