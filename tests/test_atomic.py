@@ -63,10 +63,30 @@ def test_a_directory_appears_complete_under_a_new_name(tmp_path: Path) -> None:
 
 def test_a_failed_directory_leaves_nothing(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
+    runs.mkdir()
     with pytest.raises(RuntimeError), atomic_directory(None, runs, "comparison") as (staging, _):
         (staging / "half.parquet").write_text("x")
         raise RuntimeError("interrupted")
-    assert os.listdir(runs) == []
+    assert os.listdir(runs) == []  # a folder that was there stays
     with pytest.raises(RuntimeError), atomic_directory(tmp_path / "out", runs, "c") as (_, target):
         raise RuntimeError("interrupted")
     assert not target.exists() and sorted(os.listdir(tmp_path)) == ["runs"]
+
+
+def test_a_failed_write_removes_the_folders_it_made_and_only_those(tmp_path: Path) -> None:
+    """``--out a/b/run`` stopped by Ctrl-C or SIGTERM left an empty ``a/b`` behind."""
+    with (
+        pytest.raises(KeyboardInterrupt),
+        atomic_directory(tmp_path / "a" / "b" / "run", tmp_path, "c"),
+    ):
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), atomic_directory(None, tmp_path / "runs", "c"):
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), atomic_path(tmp_path / "x" / "y" / "report.html"):
+        raise KeyboardInterrupt
+    assert os.listdir(tmp_path) == []
+    # A folder that another writer filled meanwhile stays, and so do its parents.
+    with pytest.raises(RuntimeError), atomic_path(tmp_path / "x" / "y" / "report.html"):
+        (tmp_path / "x" / "notes.txt").write_text("someone else's")
+        raise RuntimeError("the writer failed")
+    assert os.listdir(tmp_path) == ["x"] and os.listdir(tmp_path / "x") == ["notes.txt"]

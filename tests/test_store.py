@@ -50,6 +50,11 @@ def test_an_interrupted_write_leaves_nothing(
     with pytest.raises(KeyboardInterrupt):
         write_run(tiny_run, runs=tmp_path)
     assert list(tmp_path.iterdir()) == []  # neither the staging copy nor the reserved name
+    with pytest.raises(KeyboardInterrupt):
+        write_run(tiny_run, out=tmp_path / "a" / "b" / "run")
+    with pytest.raises(KeyboardInterrupt):
+        write_run(tiny_run, runs=tmp_path / "runs")
+    assert list(tmp_path.iterdir()) == []  # nor the folders made for them
 
 
 def test_run_files_get_the_permissions_of_any_new_file(tmp_path: Path, tiny_run: RunResult) -> None:

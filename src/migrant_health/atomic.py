@@ -99,10 +99,14 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         The temporary path to write to.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
-    )
+    created = make_folders(target.parent)
+    try:
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
+        )
+    except BaseException:
+        remove_if_empty(created)
+        raise
     os.close(handle)
     tmp = Path(name)
     try:
@@ -110,8 +114,10 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         yield tmp
         os.replace(tmp, target)
         note_completed(target)
-    finally:
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        remove_if_empty(created)
+        raise
 
 
 @contextmanager
@@ -124,7 +130,8 @@ def atomic_directory(
     ``parent/<prefix>-<date>-<time>`` (``-2``, ``-3``, ... when the name is taken) and claimed at
     once with ``mkdir``, so two commands finishing in the same second never collide; renaming
     the staging directory onto that empty directory is atomic. If the block raises, the staging
-    directory and a claimed name are removed: nothing half-written is left.
+    directory, a claimed name and the folders made for them are removed: nothing half-written
+    is left, not even an empty parent folder.
 
     Args:
         target: The directory to create (must not exist), or ``None`` for a new name.
@@ -137,11 +144,12 @@ def atomic_directory(
     """
     claimed = None
     staging = None
+    created: list[Path] = []
     try:
+        created = make_folders(Path(parent) if target is None else Path(target).parent)
         if target is None:
             target = claimed = claim_directory(Path(parent), prefix, stamp)
         target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         # mkdtemp makes an owner-only directory; give the result the usual permissions.
         staging.chmod(0o777 & ~_umask())
@@ -154,7 +162,30 @@ def atomic_directory(
             shutil.rmtree(staging, ignore_errors=True)
         if claimed is not None and claimed.is_dir() and not any(claimed.iterdir()):
             claimed.rmdir()
+        remove_if_empty(created)
         raise
+
+
+def make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those this call created, outermost
+    first (what :func:`remove_if_empty` undoes when the write fails)."""
+    missing = []
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing[::-1]
+
+
+def remove_if_empty(folders: list[Path]) -> None:
+    """Remove the folders a failed write made, innermost first, as long as they are empty
+    (another writer may have put something in one meanwhile: it and its parents stay)."""
+    for folder in reversed(folders):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def _umask() -> int:

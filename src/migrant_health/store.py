@@ -36,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 
 import migrant_health
-from migrant_health.atomic import claim_directory, note_completed
+from migrant_health.atomic import claim_directory, make_folders, note_completed, remove_if_empty
 from migrant_health.engine.run import RunResult
 from migrant_health.engine.run_config import RunConfig
 from migrant_health.errors import RunConfigError
@@ -189,10 +189,11 @@ def write_run(result: RunResult, out: Path | None = None, runs: Path = RUNS) -> 
     if out is not None:
         out = Path(out)
         check_writable(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
     reserved = None
     staging = None
+    created: list[Path] = []
     try:
+        created = make_folders(Path(runs) if out is None else out.parent)
         if out is None:
             out = reserved = reserve_run_dir(runs)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -222,6 +223,7 @@ def write_run(result: RunResult, out: Path | None = None, runs: Path = RUNS) -> 
             shutil.rmtree(staging, ignore_errors=True)
         if reserved is not None and reserved.is_dir() and not any(reserved.iterdir()):
             reserved.rmdir()
+        remove_if_empty(created)
         if isinstance(exc, OSError):
             raise RunConfigError(f"cannot write the run directory {out}: {exc}") from exc
         raise
