@@ -115,3 +115,60 @@ def test_a_lever_from_2008_draws_one_warning_in_python() -> None:
         warnings.simplefilter("error", LeverTimingWarning)
         simulate(RunConfig(end=2009, scale=200_000, scenario=later))
         simulate(RunConfig(end=2009, scale=200_000, scenario=on_purpose))
+
+
+def test_a_reform_whose_levers_start_after_the_run_says_it_is_the_baseline() -> None:
+    """Every shipped lever starts in 2025: a short run of one had equalled the baseline with
+    no word in Python, where the command line warned."""
+    from migrant_health import compare
+    from migrant_health.scenarios import resolve_scenario
+    from migrant_health.scenarios.levers import IdleLeverWarning
+
+    reform = resolve_scenario("fair_employment")
+    with pytest.warns(IdleLeverWarning, match=r"this run equals the baseline\. Use end=2025"):
+        simulate(RunConfig(end=2009, scale=200_000, scenario=reform))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare([reform], replicates=2, end=2009, scale=200_000)
+    idle = [w for w in caught if issubclass(w.category, IdleLeverWarning)]
+    assert len(idle) == 1 and "fair_employment: every key takes effect after end=2009" in str(
+        idle[0].message
+    )
+
+
+def test_a_reform_written_in_python_is_not_named_baseline() -> None:
+    from migrant_health.params import Scenario
+
+    assert Scenario(overrides=PLAIN_LEVER).name == "custom"
+    assert Scenario().name == "baseline"
+    assert Scenario(name="mine", overrides=PLAIN_LEVER).name == "mine"
+
+
+def test_results_are_asked_for_by_name_and_year() -> None:
+    run = simulate(RunConfig(end=2009, scale=200_000))
+    with pytest.raises(TypeError, match=r"group=None: give the group by name"):
+        run.series("depression_share", None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"year='2009': give a whole number, not str"):
+        run.value("depression_share", "2009")  # type: ignore[arg-type]
+    assert run.value("depression_share", np.int64(2009)) == run.series("depression_share")[2009]
+
+
+def test_a_bound_that_is_no_pair_is_named() -> None:
+    with pytest.raises(SensitivityError, match=r"bounds=\{'health.mental.base': 0.5\}: a bound"):
+        plan_sensitivity(
+            "morris",
+            ["health.mental.base"],
+            ["depression_share:2010"],
+            2,
+            bounds={"health.mental.base": 0.5},  # type: ignore[dict-item]
+            **SMALL,
+        )
+
+
+def test_a_synthetic_survey_takes_counts_and_a_scenario_by_name() -> None:
+    from migrant_health.experiments.synthetic_survey import synthesize_survey
+
+    with pytest.raises(RunConfigError, match=r"n='100': give a whole number, not str"):
+        synthesize_survey(2010, "100")  # type: ignore[arg-type]
+    with pytest.raises(ScenarioError, match=r"did you mean 'fair_employment'"):
+        synthesize_survey(2010, 100, scenario="fair_employmnt")

@@ -25,6 +25,15 @@ from migrant_health.scenarios import resolve_scenario
         ({"seed": 1.5}, "seed must be a whole number, not float"),
         ({"workers": True}, "workers must be a whole number, not bool"),
         ({"scale": "20000"}, "scale must be a number of persons per agent"),
+        # Any object is true or false to Python: frozen="no" had run a frozen model.
+        ({"frozen": "no"}, "frozen must be True or False"),
+        ({"snapshot_years": 2010}, r"snapshot_years must be a tuple of whole years, such as"),
+        ({"snapshot_years": ("2010",)}, "snapshot_years must be a tuple of whole years"),
+        ({"snapshot_fraction": "0.1"}, r"snapshot_fraction must be a share in \(0, 1\]"),
+        ({"urban_scale": "x"}, "urban_scale must be a number of persons per agent, or None"),
+        ({"community_size": "100"}, "community_size must be a whole number, not str"),
+        ({"communities_per_chunk": 1.5}, "communities_per_chunk must be a whole number"),
+        ({"chunks": (0,)}, r"chunks must be None or a pair \(first, stop\)"),
     ],
 )
 def test_a_setting_of_the_wrong_kind_is_named(settings: dict[str, Any], message: str) -> None:
@@ -64,3 +73,9 @@ def test_a_wrong_kind_is_refused_at_construction_even_for_small_runs(
     monkeypatch.setenv("MIGRANT_HEALTH_SMALL_RUNS", "1")
     with pytest.raises(RunConfigError, match="scale must be a number"):
         RunConfig(scale="20000")  # type: ignore[arg-type]
+
+
+def test_snapshot_years_and_chunks_given_as_lists_are_kept_as_tuples() -> None:
+    config = RunConfig(snapshot_years=[2009, np.int64(2010)], chunks=[0, 2])  # type: ignore[arg-type]
+    assert config.snapshot_years == (2009, 2010) and config.chunks == (0, 2)
+    assert hash(config) == hash(RunConfig(snapshot_years=(2009, 2010), chunks=(0, 2)))

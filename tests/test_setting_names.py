@@ -3,6 +3,7 @@ in Python (a Python caller had been told about ``--end`` and ``--scale``, flags 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -44,6 +45,7 @@ def test_a_value_is_spelt_for_each_reader() -> None:
     assert setting("chunks", (3, 5), flag_value="3:5") == "chunks=(3, 5)"
     assert setting("bounds", verbatim("{'x': (0.5, 0.7)}")) == "bounds={'x': (0.5, 0.7)}"
     assert setting("study_dir", flag="--study") == "study_dir"
+    assert setting("end", np.int64(2009)) == "end=2009"  # not end=np.int64(2009)
     with from_the_command_line():
         assert setting("snapshot_years", [2050]) == "--snapshot-years [2050]"
         assert setting("chunks", (3, 5), flag_value="3:5") == "--chunks 3:5"

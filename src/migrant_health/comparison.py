@@ -66,7 +66,7 @@ def compare(
         RunConfigError, ScenarioError: for bad settings or scenarios, before any run.
     """
     from migrant_health.experiments.compare import plan_comparison, run_comparison
-    from migrant_health.model import warn_levers_from_the_start
+    from migrant_health.model import warn_idle_levers, warn_levers_from_the_start
 
     plan = plan_comparison(
         scenarios,
@@ -80,4 +80,5 @@ def compare(
     )
     for scenario in plan.scenarios[1:]:
         warn_levers_from_the_start(scenario)
+        warn_idle_levers(scenario, plan.end, scenario.name)
     return run_comparison(plan, out, runs=None, progress=progress).deltas

@@ -65,7 +65,20 @@ def simulate(
     """
     if isinstance(config, RunConfig) and config.scenario is not None:
         warn_levers_from_the_start(config.scenario)
+        warn_idle_levers(config.scenario, config.end)
     return run_plan(default_plan(), config, progress, executor)
+
+
+def warn_idle_levers(scenario: Scenario, end: int, name: str | None = None) -> None:
+    """Warn (:class:`IdleLeverWarning`) of levers that take effect only after ``end``, as the
+    command line does: a scenario whose every lever starts later runs as the baseline."""
+    from migrant_health.scenarios.levers import IdleLeverWarning, idle_levers_message
+
+    message = idle_levers_message(
+        scenario.idle_paths(end), len(scenario.overrides), end, name or scenario.origin
+    )
+    if message is not None:
+        warnings.warn(message, IdleLeverWarning, stacklevel=3)
 
 
 def warn_levers_from_the_start(scenario: Scenario) -> None:

@@ -43,6 +43,7 @@ def sensitivity(
             ["health.mental.base", "policy.management.mental_health_services"],
             ["depression_share:status=out_migrant:2015"],
             samples=4,
+            bounds={"health.mental.base": (0.5, 0.75)},
             end=2015,
             scale=50_000,
         )

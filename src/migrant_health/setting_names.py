@@ -67,4 +67,6 @@ def setting(
         text = flag or "--" + name.replace("_", "-")
         shown = value if flag_value is _NO_VALUE else flag_value
         return text if shown is _NO_VALUE else f"{text} {shown}"
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0:
+        value = value.item()  # type: ignore[attr-defined]  # end=2009, not end=np.int64(2009)
     return name if value is _NO_VALUE else f"{name}={value!r}"

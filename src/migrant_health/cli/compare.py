@@ -135,12 +135,15 @@ def compare_command(
 
 def _say_before(plan: ComparisonPlan, notes: Console) -> None:
     """Warnings about levers that start after --end, and what is about to run."""
+    from migrant_health.scenarios.levers import idle_levers_message
+
     for scenario in plan.scenarios[1:]:
         warn_levers_from_the_start(scenario)
-        idle = scenario.idle_paths(plan.end)
-        if idle:
-            keys = ", ".join(f"'{path}' (from {year})" for path, year in idle.items())
-            warn(f"{scenario.name}: {keys} take(s) effect after --end {plan.end}: no delta")
+        idle = idle_levers_message(
+            scenario.idle_paths(plan.end), len(scenario.overrides), plan.end, scenario.name
+        )
+        if idle is not None:
+            warn(idle)
     runs = len(plan.names) * len(plan.draws)
     notes.print(
         f"comparing {len(plan.names)} scenarios x {len(plan.draws)} replicates = {runs} runs "

@@ -221,7 +221,7 @@ def _simulate_with_progress(
     national run takes hours.
     """
     from migrant_health.model import simulate
-    from migrant_health.scenarios.levers import LeverTimingWarning
+    from migrant_health.scenarios.levers import IdleLeverWarning, LeverTimingWarning
 
     with transient_bar(
         TextColumn("[bold]simulating"),
@@ -242,6 +242,7 @@ def _simulate_with_progress(
         with warnings.catch_warnings():
             # The command warned of a lever's timing before the run, in its own words.
             warnings.simplefilter("ignore", LeverTimingWarning)
+            warnings.simplefilter("ignore", IdleLeverWarning)
             return simulate(config, progress=progress, executor=executor)
 
 

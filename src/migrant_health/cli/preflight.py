@@ -102,20 +102,14 @@ def prepare_run(
         console.print(f"note: {note}", highlight=False)
     scenario = config.scenario
     if scenario is not None:
+        from migrant_health.scenarios.levers import idle_levers_message
+
         warn_levers_from_the_start(scenario)
-        idle = scenario.idle_paths(config.end)
-        keys = ", ".join(f"'{path}' (from {year})" for path, year in idle.items())
-        if idle and len(idle) == len(scenario.overrides):
-            warn(
-                f"{scenario.origin}: every key takes effect after --end {config.end} ({keys}); "
-                f"this run equals the baseline. Use --end {min(idle.values())} or later."
-            )
-        elif idle:
-            verb = "s" if len(idle) == 1 else ""  # "it takes", "they take"
-            warn(
-                f"{scenario.origin}: {keys} take{verb} effect after --end {config.end} and "
-                f"change{verb} nothing in this run"
-            )
+        idle = idle_levers_message(
+            scenario.idle_paths(config.end), len(scenario.overrides), config.end, scenario.origin
+        )
+        if idle is not None:
+            warn(idle)
     compile_first(config, console, compiles_here(scheduler))
     # Also the first line of a log: the progress bar is not drawn when output is not a terminal.
     if config.chunks is None:

@@ -481,6 +481,7 @@ def synth(
     check_can_write(out, "out")  # before the simulation, not after it
     from migrant_health.cli.preflight import (
         compile_first,
+        warn,
         warn_levers_from_the_start,
         workers_from_option,
     )
@@ -491,7 +492,11 @@ def synth(
         synthesize_survey,
     )
     from migrant_health.scenarios import resolve_stack
-    from migrant_health.scenarios.levers import LeverTimingWarning
+    from migrant_health.scenarios.levers import (
+        IdleLeverWarning,
+        LeverTimingWarning,
+        idle_levers_message,
+    )
 
     workers = workers_from_option(workers)
     measurement = MeasurementModel(nonresponse=nonresponse, srh_levels=srh_levels)
@@ -499,11 +504,15 @@ def synth(
     check_survey_request(year, n, origin_n, include_origin, measurement)
     if stack is not None:
         warn_levers_from_the_start(stack)  # in the command's words, before the run
+        idle = idle_levers_message(stack.idle_paths(year), len(stack.overrides), year, stack.origin)
+        if idle is not None:
+            warn(idle)
     # A first run says so and compiles side by side, as every other command that simulates;
     # after every check, so that a typo does not cost the compilation.
     compile_first(RunConfig(end=year, seed=seed), stderr)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LeverTimingWarning)  # said above
+        warnings.simplefilter("ignore", IdleLeverWarning)
         frame = synthesize_survey(
             year,
             n,

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_health import small_runs
+from migrant_health.arguments import whole_number
 from migrant_health.engine.aggregate import cell_table, check_group, tidy_aggregates
 from migrant_health.engine.chunk_work import ChunkResult
 from migrant_health.engine.context import RunContext
@@ -124,7 +125,16 @@ class RunResult:
             KeyError: for a metric the run does not have, naming the closest one, and for a
                 group that no run has (a misspelled key or value, or keys out of order),
                 naming the closest ones.
+            TypeError: for a metric or group that is not text (``group=None``).
         """
+        for name, given in (("metric", metric), ("group", group)):
+            if not isinstance(given, str):
+                raise TypeError(
+                    f"{name}={given!r}: give the {name} by name, such as "
+                    f"{'depression_share' if name == 'metric' else 'status=out_migrant'}"
+                    f"{' (all people: all)' if name == 'group' else ''}, not "
+                    f"{type(given).__name__}"
+                )
         is_metric = self.aggregates["metric"] == metric
         if not is_metric.any() and len(self.aggregates):
             known = sorted(set(self.aggregates["metric"]))
@@ -144,7 +154,10 @@ class RunResult:
         Raises:
             KeyError: for an unknown metric or group (:meth:`series`), a year outside the run's
                 years, or a metric the run does not report for this group and year.
+            TypeError: for a metric or group that is not text, or a year that is not a whole
+                number.
         """
+        year = whole_number(year, what="year", error=TypeError)
         series = self.series(metric, group)
         if not self.config.start <= year <= self.config.end:
             raise KeyError(

@@ -95,17 +95,43 @@ class RunConfig:
         Without it, ``scenario="fair_employment"`` failed deep in the run with an
         ``AttributeError`` and ``end="2020"`` with a ``TypeError``.
         """
-        for name in ("start", "end", "seed", "workers"):
+        for name in ("start", "end", "seed", "workers", "communities_per_chunk", "community_size"):
             value = getattr(self, name)
             if not is_whole_number(value):
                 raise RunConfigError(
                     f"RunConfig({name}={value!r}): {name} must be a whole number, not "
                     f"{type(value).__name__}"
                 )
-        if isinstance(self.scale, bool) or not isinstance(self.scale, int | float | np.number):
+        for name, what in (
+            ("scale", "a number of persons per agent"),
+            ("urban_scale", "a number of persons per agent, or None (10 x scale)"),
+            ("snapshot_fraction", "a share in (0, 1]"),
+        ):
+            value = getattr(self, name)
+            if not _is_number(value) and not (name == "urban_scale" and value is None):
+                raise RunConfigError(f"RunConfig({name}={value!r}): {name} must be {what}")
+        if not isinstance(self.frozen, bool | np.bool_):
+            # Any object is true or false to Python: frozen="no" had run a frozen model.
+            raise RunConfigError(f"RunConfig(frozen={self.frozen!r}): frozen must be True or False")
+        years = self.snapshot_years
+        if not isinstance(years, tuple | list) or not all(is_whole_number(y) for y in years):
             raise RunConfigError(
-                f"RunConfig(scale={self.scale!r}): scale must be a number of persons per agent"
+                f"RunConfig(snapshot_years={years!r}): snapshot_years must be a tuple of whole "
+                "years, such as (2010,) or (2010, 2020)"
             )
+        object.__setattr__(self, "snapshot_years", tuple(int(y) for y in years))
+        chunks = self.chunks
+        if chunks is not None and not (
+            isinstance(chunks, tuple | list)
+            and len(chunks) == 2
+            and all(is_whole_number(c) for c in chunks)
+        ):
+            raise RunConfigError(
+                f"RunConfig(chunks={chunks!r}): chunks must be None or a pair (first, stop) of "
+                "whole numbers, the chunks first to stop - 1, such as (0, 4)"
+            )
+        if chunks is not None:
+            object.__setattr__(self, "chunks", (int(chunks[0]), int(chunks[1])))
         if self.scenario is not None and not isinstance(self.scenario, Scenario):
             hint = (
                 f"; for a shipped scenario or a YAML file use scenario=resolve_scenario("
@@ -173,6 +199,11 @@ class RunConfig:
             raise RunConfigError(
                 f"{setting('snapshot_years', bad)} fall outside the run [{self.start}, {self.end}]"
             )
+
+
+def _is_number(value: object) -> bool:
+    """A real number: an int, a float or a NumPy number, not a bool or text."""
+    return not isinstance(value, bool | np.bool_) and isinstance(value, int | float | np.number)
 
 
 def _chunks(first: int, stop: int) -> str:

@@ -53,6 +53,7 @@ from migrant_health.experiments.sensitivity_design import (
     SampledParameter,
     SensitivityError,
     StudyOutput,
+    bound_pairs,
     parse_bounds,
     parse_outputs,
     parse_parameters,
@@ -197,7 +198,9 @@ def plan_sensitivity(
         )
     tree = ParameterTree.load()
     chosen = parse_parameters(
-        list(params), bounds if isinstance(bounds, dict) else parse_bounds(bounds), tree
+        list(params),
+        bound_pairs(bounds) if isinstance(bounds, dict) else parse_bounds(bounds),
+        tree,
     )
     measured = parse_outputs(list(outputs), base.start, base.end)
     problem_text = samples_problem(method, samples)

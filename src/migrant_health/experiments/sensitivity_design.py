@@ -21,6 +21,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from migrant_health.errors import MigrantHealthError
 from migrant_health.experiments.quantity import Quantity
@@ -161,6 +162,27 @@ def _bound(name: str, low: str, high: str) -> str:
     return setting(
         "bounds", verbatim(f"{{{name!r}: ({low}, {high})}}"), flag_value=f"{name}={low}:{high}"
     )
+
+
+def bound_pairs(bounds: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
+    """Python's ``bounds={name: (low, high)}``, each checked to be a pair of numbers.
+
+    Raises:
+        SensitivityError: naming the parameter whose bound is not a ``(low, high)`` pair.
+    """
+    pairs = {}
+    for name, bound in bounds.items():
+        if not (
+            isinstance(bound, tuple | list)
+            and len(bound) == 2
+            and all(isinstance(x, int | float) and not isinstance(x, bool) for x in bound)
+        ):
+            raise SensitivityError(
+                f"bounds={{{name!r}: {bound!r}}}: a bound is a pair (low, high) of numbers, "
+                f"such as {{{name!r}: (0.5, 0.7)}}"
+            )
+        pairs[str(name)] = (float(bound[0]), float(bound[1]))
+    return pairs
 
 
 def parse_bounds(items: Sequence[str]) -> dict[str, tuple[float, float]]:

@@ -113,6 +113,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numba as nb
@@ -121,6 +122,7 @@ import pandas as pd
 
 from migrant_health import small_runs
 from migrant_health.analysis.indicators import DIMENSIONS, indicator_of
+from migrant_health.arguments import whole_number
 from migrant_health.data import load_calibration_targets, load_demography
 from migrant_health.engine.context import compile_parameters
 from migrant_health.engine.derived import report_noise
@@ -519,6 +521,10 @@ def check_survey_request(
         RunConfigError: If ``year`` is outside the simulation's years or a size is not positive.
         DataError: For a bad measurement model.
     """
+    year = whole_number(year, what="year", error=RunConfigError)
+    whole_number(n, what="n", error=RunConfigError)
+    if origin_n is not None:
+        whole_number(origin_n, what="origin_n", error=RunConfigError)
     (model or MeasurementModel()).check()
     demo = load_demography()
     if not demo.first_year <= year <= demo.last_year:
@@ -534,7 +540,7 @@ def synthesize_survey(
     n: int,
     *,
     seed: int = 1,
-    scenario: Scenario | None = None,
+    scenario: Scenario | str | Path | None = None,
     include_origin: bool = False,
     origin_n: int | None = None,
     model: MeasurementModel | None = None,
@@ -547,7 +553,8 @@ def synthesize_survey(
         year: Survey year; the simulation runs from the data's first year to it.
         n: Out-migrants to draw (``migration_status == "current"``).
         seed: Seed of the simulation and of the draw and measurement noise.
-        scenario: Parameter overrides of the simulation (``None`` for the baseline).
+        scenario: Parameter overrides of the simulation: a :class:`Scenario`, a shipped
+            scenario's name or a YAML file (``None`` for the baseline).
         include_origin: Also draw returnees and never-migrated people aged 16-64 at origin.
         origin_n: Respondents of each origin group (default ``n // 2``).
         model: The measurement model (see :class:`MeasurementModel`).
@@ -566,6 +573,10 @@ def synthesize_survey(
         ScenarioError: For a scenario that does not fit the parameter tree.
     """
     check_survey_request(year, n, origin_n, include_origin, model)
+    if isinstance(scenario, str | Path):
+        from migrant_health.scenarios import resolve_scenario
+
+        scenario = resolve_scenario(scenario)  # a misspelt name gets its did-you-mean
     n = small_runs.shrink_count(n, small_runs.RESPONDENTS)
     if origin_n is not None:
         origin_n = small_runs.shrink_count(origin_n, small_runs.RESPONDENTS)

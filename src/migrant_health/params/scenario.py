@@ -50,16 +50,22 @@ class Scenario:
     """A named set of parameter overrides.
 
     Attributes:
-        name: Short label used in outputs.
+        name: Short label used in outputs; when left out, ``baseline`` for a scenario without
+            overrides and ``custom`` for one with them (a reform written in Python had been
+            recorded as the baseline, and a comparison refused it as a second baseline).
         overrides: Parameter path -> value, ``{year: value}`` or list.
         description: Free text.
         origin: File the scenario came from, for error messages.
     """
 
-    name: str = "baseline"
+    name: str = ""
     overrides: dict[str, Value] = field(default_factory=dict)
     description: str = ""
     origin: str = "<scenario>"
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", "custom" if self.overrides else "baseline")
 
     @classmethod
     def from_dict(cls, content: Mapping[str, Any], origin: str = "<scenario>") -> Scenario:

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from migrant_health.setting_names import setting
+
 Kind = Literal["share", "intensity", "on", "extra", "added"]
 
 #: What each eligible-person count of a comparison's aggregates means (its reach).
@@ -233,6 +235,38 @@ class LeverTimingWarning(UserWarning):
     """A scenario sets a policy lever from the first simulated year (see
     :func:`levers_from_the_start_message`); write the lever as ``{2008: value}`` for a reform
     meant to hold since 2008, and it is not issued."""
+
+
+class IdleLeverWarning(UserWarning):
+    """A scenario sets a lever from a year after the run's last: it changes nothing in the run
+    (see :func:`idle_levers_message`)."""
+
+
+def idle_levers_message(idle: dict[str, int], overrides: int, end: int, name: str) -> str | None:
+    """The warning for levers that take effect only after ``end``, or ``None`` if none.
+
+    Every shipped lever starts in 2025, so a short run of a shipped scenario equals the
+    baseline; this says so instead of leaving a null effect unexplained.
+
+    Args:
+        idle: Each idle override's first year (:meth:`Scenario.idle_paths`).
+        overrides: How many overrides the scenario has (all idle: the run is the baseline).
+        end: The run's last year.
+        name: The scenario's name or origin, for the message.
+    """
+    if not idle:
+        return None
+    keys = ", ".join(f"'{path}' (from {year})" for path, year in idle.items())
+    if len(idle) == overrides:
+        return (
+            f"{name}: every key takes effect after {setting('end', end)} ({keys}); this run "
+            f"equals the baseline. Use {setting('end', min(idle.values()))} or later."
+        )
+    verb = "s" if len(idle) == 1 else ""  # "it takes", "they take"
+    return (
+        f"{name}: {keys} take{verb} effect after {setting('end', end)} and change{verb} "
+        "nothing in this run"
+    )
 
 
 def levers_from_the_start_message(
