@@ -163,7 +163,7 @@ def take_snapshot(chunk: Chunk, ctx: RunContext, year: int, fraction: float) -> 
 
 SNAPSHOT_COLUMNS_DOC = {
     "pid": "person id (stable across years: snapshots form a panel)",
-    "weight": "persons the agent represents",
+    "weight": "persons the agent represents (divide by the snapshot fraction for totals)",
     "status": "rural_stayer, local_migrant, out_migrant, returned, urban_hukou, urban_local",
     "health": "physical health capital 0-1",
     "mental": "mental health 0-1",
