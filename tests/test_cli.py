@@ -362,6 +362,7 @@ def test_a_lever_without_a_year_is_warned_to_rewrite_the_past(tmp_path: Path) ->
     # Said once, in the command's words: not again by the Python API underneath.
     assert not [w for w in caught if w.category.__name__ == "LeverTimingWarning"]
     assert result.exit_code == 0, result.output
+    assert _flat(result.output).count("holds from 2008") == 1
     assert (
         f"warning: {scenario}: 'policy.public_services.portability' holds from 2008, the first "
         "simulated year" in _flat(result.output)

@@ -20,9 +20,10 @@ import select
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn, ParamSpec, TypeVar
+from typing import NoReturn, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -69,6 +70,18 @@ def error_message(exc: Exception) -> str:
     return str(exc)
 
 
+def _print_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Show a warning raised within a command as ``warning: ...`` on stderr."""
+    typer.echo(f"warning: {message}", err=True)
+
+
 def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Run ``command``; print a user's error as ``error: ...`` on stderr and exit with status 2.
 
@@ -78,8 +91,10 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        # Messages shared with the Python API name flags (--end 2040) within the command.
-        with recording_outputs() as completed, from_the_command_line():
+        # Messages shared with the Python API name flags (--end 2040) within the command, and
+        # a warning reads as one line, not as Python's file:line: Category: message.
+        with recording_outputs() as completed, from_the_command_line(), warnings.catch_warnings():
+            warnings.showwarning = _print_warning
             try:
                 return command(*args, **kwargs)
             except BrokenPipeError as exc:

@@ -1,5 +1,6 @@
 """The text encoding of a survey file: given by the user, or detected (UTF-8 or GB18030, or
-the UTF-16 or UTF-32 that a byte-order mark names).
+the UTF-16 or UTF-32 that a byte-order mark names, or Big5 when a file that passes GB18030
+reads as mojibake in it).
 
 Chinese survey software (and Excel on a Chinese Windows) usually exports CSV files in GBK, the
 code page 936; others write UTF-8, often with a byte-order mark. GB18030 is a superset of GBK, so
@@ -14,6 +15,7 @@ parses it again with the encoding found.
 from __future__ import annotations
 
 import codecs
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +38,7 @@ _READABLE_NAMES = {
     "gb18030": "GB18030",
     "utf-16": "UTF-16",
     "utf-32": "UTF-32",
+    "big5": "Big5",
 }
 
 
@@ -61,6 +64,41 @@ class DecodeFailure:
 def _example() -> str:
     """How to name an encoding: ``--encoding big5`` or ``encoding='big5'`` (and latin-1)."""
     return f"such as {setting('encoding', 'big5')} or {setting('encoding', 'latin-1')}"
+
+
+class EncodingGuessWarning(UserWarning):
+    """A file was read in an encoding guessed from its characters (Big5), not merely the first
+    that decodes it."""
+
+
+def _reads_as_big5(path: Path) -> bool:
+    """Whether a file that decodes as GB18030 is Big5 (traditional Chinese from Taiwan, Hong
+    Kong or Macao) read wrongly.
+
+    GB18030 decodes nearly any bytes, so a Big5 file passes it, as mojibake: about 40 % of Big5
+    characters have a second byte GB2312 never uses, and they read as rare characters outside
+    GB2312's 6,763 common ones (with kana and box-drawing signs). In mainland survey files
+    nearly every character lies within GB2312 (traditional characters saved as GBK, about a
+    third outside). A file is taken for Big5 when it decodes as Big5 and more than half of its
+    first megabyte's non-ASCII characters, read as GB18030, lie outside GB2312 (Big5 text
+    measured at 64-74 %, simplified at 0 %).
+    """
+    with path.open("rb") as handle:
+        sample = handle.read(_BLOCK)
+    text = sample.decode("gb18030", errors="ignore")
+    wide = [c for c in text if ord(c) > 127]
+    if len(wide) < 20:
+        return False  # too little Chinese to tell
+    rare = sum(1 for c in wide if not _in_gb2312(c))
+    return rare > len(wide) / 2 and first_failure(path, "big5") is None
+
+
+def _in_gb2312(character: str) -> bool:
+    try:
+        character.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def codec_name(encoding: str) -> str:
@@ -132,6 +170,15 @@ def detect_encoding(path: Path, encoding: str | None = None) -> str:
     for candidate in candidates:
         failure = first_failure(path, candidate)
         if failure is None:
+            if encoding is None and candidate == "gb18030" and _reads_as_big5(path):
+                warnings.warn(
+                    f"{path}: read as Big5 (traditional Chinese): read as GB18030 its text "
+                    "is mostly rare characters, as Big5 makes it; if its names look garbled, "
+                    f"give its encoding ({setting('encoding', 'gb18030')} or another)",
+                    EncodingGuessWarning,
+                    stacklevel=2,
+                )
+                return "big5"
             return candidate
         failures.append(failure)
     if encoding is not None:
