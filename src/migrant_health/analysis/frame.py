@@ -4,7 +4,8 @@ Regressors are named by column, with two pieces of formula syntax researchers kn
 makes ``x`` categorical (one dummy per level but the first) and ``a:b`` multiplies terms (the
 seed's gender claim is ``integration:sex``). Text and category columns become dummies
 automatically; schema categories use the schema's first code as reference (``sex``: male).
-Rows missing any used column are dropped (listwise deletion) and counted.
+Rows missing any used column are dropped (listwise deletion) and counted; so are rows whose
+outcome or weight is text that is not a number (``n/a``), under a reason of their own.
 """
 
 from __future__ import annotations
@@ -170,12 +171,27 @@ def require_columns(data: pd.DataFrame, columns: Sequence[str], what: str = "mod
     The message suggests the closest existing name for each missing one and lists the columns
     there are (all of them, or the first :data:`SHOWN_COLUMNS` and how many more).
     """
+    require_table(data, what)
     missing = [c for c in dict.fromkeys(columns) if c not in data.columns]
     if missing:
         raise DataError(
             f"the {what} needs column(s) {', '.join(missing)}, which the data lack"
             f"{closest_names(missing, [str(c) for c in data.columns])} "
             f"({column_list([str(c) for c in data.columns])})"
+        )
+
+
+def require_table(data: object, what: str = "model") -> None:
+    """Refuse anything but a pandas DataFrame (a list of records gave an ``AttributeError``).
+
+    Raises:
+        DataError: Naming what was given and how to make a table of it.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(
+            f"the {what} needs a pandas DataFrame (one row per respondent), not a "
+            f"{type(data).__name__}; make one with pd.DataFrame(...) or read a survey file "
+            "with read_survey"
         )
 
 
@@ -304,6 +320,14 @@ def build_frame(
     design = design or SurveyDesign()
     needed = [outcome, *(c for t in terms for c in source_columns(t)), *fixed_effects]
     require_columns(data, [*needed, *design.columns()], model)
+    if data.empty:
+        # Else: "no respondent has all of: bmi, integration ()". (Estimators refuse an empty
+        # table in fit; this is for a frame built directly.)
+        raise DataError(
+            f"{model}: the data have no rows, so there is no respondent to fit; check the table "
+            "given to fit() (a filter may have left none)"
+        )
+    _refuse_numbers_as_text(data, must_vary, model)
     refuse_out_of_schema(data, needed, model)
     regressors = [c for t in terms for c in source_columns(t)]
     if outcome in regressors:
@@ -314,7 +338,10 @@ def build_frame(
         )
     y_all = as_float(data[outcome])
     if np.isnan(y_all).all() and data[outcome].notna().any():
-        raise DataError(f"outcome '{outcome}' is not numeric; recode it (e.g. in the column map)")
+        raise DataError(
+            f"{model}: outcome '{outcome}' is not numeric ({_examples(data[outcome])}); recode "
+            "it (e.g. in the column map)"
+        )
     levels: dict[str, list[str]] = {}
     X, factors, interactions = regressor_matrix(data, terms, levels)
     used = [
@@ -324,13 +351,18 @@ def build_frame(
         *(c for c in (design.strata, design.cluster) if c),
     ]
     reasons = {f"{c} missing": _missing(data[c]) for c in dict.fromkeys(used)}
+    # Text in a numeric outcome ("n/a") is read as missing; it was dropped without a reason.
+    reasons.update(_not_a_number(data[outcome], y_all, outcome))
     keep = ~np.isnan(y_all) & ~X.isna().any(axis=1).to_numpy()
     for mask in reasons.values():
         keep &= ~mask
     weights = np.ones(len(data))
     if design.weights:
-        weights = _weights(data, design.weights, model)
-        reasons[f"{design.weights} missing"] = np.isnan(weights)
+        weights = sampling_weights(data, design.weights, model)
+        text = _not_a_number(data[design.weights], weights, design.weights)
+        is_text = next(iter(text.values()), np.zeros(len(data), dtype=bool))
+        reasons[f"{design.weights} missing"] = np.isnan(weights) & ~is_text
+        reasons.update(text)
         # A zero weight stands for no one in the population: the respondent adds nothing to a
         # weighted estimate, so it is left out and counted rather than refused.
         reasons[f"{design.weights} zero"] = weights == 0
@@ -351,13 +383,22 @@ def build_frame(
         keep, singletons = drop_singletons(data.loc[:, list(fixed_effects)], keep, model)
         tally.update(singletons)
     if not keep.any():
+        counted = "; ".join(f"{r}: {k:,}" for r, k in tally.items() if k)
+        design_columns = [c for c in (design.weights, design.strata, design.cluster) if c]
         raise DataError(
-            f"no respondent has all of: {', '.join(dict.fromkeys(needed))}"
-            f" ({'; '.join(f'{r}: {k:,}' for r, k in tally.items() if k)})"
+            f"{model}: no respondent has all of: "
+            f"{', '.join(dict.fromkeys([*needed, *design_columns]))}"
+            + (f" ({counted})" if counted else "")
         )
     n_dropped = int((in_domain & ~keep).sum())
     if n_dropped:
-        warn(dropped_message(model, int(in_domain.sum()), n_dropped, tally))
+        said = dropped_message(model, int(in_domain.sum()), n_dropped, tally)
+        if any(" not a number" in r for r, k in tally.items() if k):
+            said += (
+                "; text in a numeric column is taken as missing: leave a missing answer blank, "
+                "or recode the text if it stands for a value"
+            )
+        warn(said)
     n = int(keep.sum())
     y_used = y_all[keep]
     if np.unique(y_used).size == 1:
@@ -437,11 +478,38 @@ def _missing(series: pd.Series) -> np.ndarray:
     return np.isnan(as_float(series))
 
 
-def _weights(data: pd.DataFrame, column: str, model: str) -> np.ndarray:
-    """The weight column as numbers, refusing text and negative weights with their rows.
+def _examples(series: pd.Series, shown: int = 3) -> str:
+    """``'n/a', 'refused'``: the first few distinct values of a column, quoted."""
+    values = [repr(str(v)) for v in pd.unique(series.dropna())[:shown]]
+    return ", ".join(values) + (", ..." if series.dropna().nunique() > shown else "")
+
+
+def _not_a_number(series: pd.Series, values: np.ndarray, column: str) -> dict[str, np.ndarray]:
+    """``{"bmi not a number, e.g. 'n/a'": rows}``: rows of a numeric column holding text.
+
+    ``values`` is the column read as numbers (:func:`as_float`); a row with a value that did not
+    read as a number is counted under this reason rather than as missing. Empty if none.
+    """
+    text = series.notna().to_numpy(dtype=bool) & np.isnan(values)
+    if not text.any():
+        return {}
+    return {f"{column} not a number, e.g. {_examples(series[text])}": text}
+
+
+def _listed_rows(values: np.ndarray, rows: np.ndarray) -> str:
+    """``1 (-1), 2 (inf) and 3 more``: the first five rows (numbered from 1) and their values."""
+    return ", ".join(f"{r + 1} ({values[r]:g})" for r in rows[:5]) + (
+        f" and {rows.size - 5:,} more" if rows.size > 5 else ""
+    )
+
+
+def sampling_weights(data: pd.DataFrame, column: str, model: str) -> np.ndarray:
+    """The weight column as numbers, refusing text, infinite and negative weights with their rows.
+
+    A missing weight (NaN) is not refused here: the respondent is left out and counted.
 
     Raises:
-        DataError: If the column is not numeric or a weight is negative.
+        DataError: If the column is not numeric or a weight is infinite or negative.
     """
     weights = as_float(data[column])
     source = data.attrs.get(SOURCE_KEY)
@@ -452,19 +520,68 @@ def _weights(data: pd.DataFrame, column: str, model: str) -> np.ndarray:
             f"{where}weights column '{column}' is not numeric; give a column of sampling "
             "weights (positive numbers)"
         )
+    infinite = np.flatnonzero(np.isinf(weights))
+    if infinite.size:
+        # Else each estimator failed in its own words: pyfixest blamed its own column 'w' for
+        # negative values, the logit's deviance was NaN, the ordered logit suspected separation.
+        raise DataError(
+            f"{where}{model}: weights column '{column}' has {infinite.size:,} infinite "
+            f"value(s), rows {_listed_rows(weights, infinite)} (rows numbered from 1, the first "
+            "respondent); a sampling weight is the number of people a respondent stands for, a "
+            "finite number (an inverse selection probability of 0 gives inf): fix these rows, "
+            "blank them to leave those respondents out, or choose another column"
+        )
     with np.errstate(invalid="ignore"):
         negative = np.flatnonzero(weights < 0)
     if negative.size:
-        rows = ", ".join(f"{r + 1} ({weights[r]:g})" for r in negative[:5]) + (
-            f" and {negative.size - 5:,} more" if negative.size > 5 else ""
-        )
         raise DataError(
             f"{where}{model}: weights column '{column}' has {negative.size:,} negative "
-            f"value(s), rows {rows} (rows numbered from 1, the first respondent); a sampling "
-            "weight is the number of people a respondent stands for: fix these rows or choose "
-            "another column"
+            f"value(s), rows {_listed_rows(weights, negative)} (rows numbered from 1, the first "
+            "respondent); a sampling weight is the number of people a respondent stands for: "
+            "fix these rows or choose another column"
         )
     return weights
+
+
+#: A text column whose values read as numbers, with at most this many whole-number values, is
+#: taken for codes (a city tier stored as text) and fitted as categories without a word.
+FEW_CODES = 10
+
+
+def _refuse_numbers_as_text(data: pd.DataFrame, terms: Sequence[str], model: str) -> None:
+    """Refuse an exposure (or moderator, mediator) that holds numbers stored as text.
+
+    A text column becomes one dummy per value: an exposure ``integration`` read as text gave
+    3,000 dummies for 3,000 respondents and a message about coefficients that never said the
+    column was text. Columns written ``C(x)`` and a few whole-number codes are categories.
+
+    Raises:
+        DataError: Naming the column, a few of its values, and how to convert it.
+    """
+    for term in terms:
+        if ":" in term or _CATEGORICAL.match(term) or term not in data.columns:
+            continue
+        series = data[term]
+        if not _is_categorical(series):
+            continue
+        distinct = pd.Series(pd.unique(series.dropna()), dtype=object)
+        numbers = as_float(distinct)
+        read = ~np.isnan(numbers)
+        if not read.any() or read.sum() * 2 < distinct.size:
+            continue  # text categories (sex, dest_city), not numbers
+        whole = np.all(numbers[read] == np.round(numbers[read]))
+        if read.sum() <= FEW_CODES and whole:
+            continue  # codes such as a tier "1".."4": categories
+        other = distinct[~read]
+        text = f", and text that is not a number ({_examples(other)})" if other.size else ""
+        raise DataError(
+            f"{model}: '{term}' holds numbers stored as text ({_examples(distinct[read])}: "
+            f"{distinct.size:,} distinct values{text}), which would be fitted as one dummy per "
+            f"value; convert it to numbers before fitting, e.g. data['{term}'] = "
+            f"pd.to_numeric(data['{term}'], errors='coerce') (text such as 'n/a' becomes "
+            f"missing) or a derive in the column map, or write C({term}) to fit its values as "
+            "categories"
+        )
 
 
 def _warn_single_category(

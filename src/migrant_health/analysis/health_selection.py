@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from migrant_health.analysis.base import SurveyEstimator
+from migrant_health.analysis.base import SurveyEstimator, column_names
 from migrant_health.analysis.frame import as_float, require_columns
 from migrant_health.analysis.regression import BinaryModel
 from migrant_health.errors import DataError
@@ -80,10 +80,10 @@ class HealthSelectionTests(SurveyEstimator):
         self,
         outcome: str = "srh",
         good_from: float | None = None,
-        covariates: tuple[str, ...] | list[str] = ("age", "sex", "education"),
+        covariates: tuple[str, ...] | list[str] | str = ("age", "sex", "education"),
         status: str = "migration_status",
         migrants: Literal["ever", "current"] = "ever",
-        fixed_effects: tuple[str, ...] | list[str] = (),
+        fixed_effects: tuple[str, ...] | list[str] | str = (),
         weights: str | None = None,
         cluster: str | None = None,
         strata: str | None = None,
@@ -93,7 +93,7 @@ class HealthSelectionTests(SurveyEstimator):
         self.good_from = good_from
         self.status = status
         self.migrants = migrants
-        self.fixed_effects = tuple(fixed_effects)
+        self.fixed_effects = column_names(self, "fixed_effects", fixed_effects)
 
     def fit(self, data: pd.DataFrame) -> HealthSelectionTests:
         """Fit both logits and return ``self``."""

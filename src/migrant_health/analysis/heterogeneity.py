@@ -34,8 +34,9 @@ from scipy import stats
 
 from migrant_health.analysis.base import SurveyEstimator, row_dict, tidy
 from migrant_health.analysis.diagnostics import warn
-from migrant_health.analysis.frame import require_columns, source_columns
+from migrant_health.analysis.frame import require_columns, sampling_weights, source_columns
 from migrant_health.analysis.model_spec import SINGLE_EQUATION_MODELS
+from migrant_health.analysis.sample import refuse_out_of_schema
 from migrant_health.errors import DataError, MigrantHealthError
 
 AGE_BANDS = (15, 30, 45, 60)
@@ -83,7 +84,7 @@ class SubgroupModel(SurveyEstimator):
         outcome: str,
         exposure: str | None = None,
         by: str = "sex",
-        covariates: tuple[str, ...] | list[str] = (),
+        covariates: tuple[str, ...] | list[str] | str = (),
         model: str = "ols",
         min_group_size: int = 30,
         weights: str | None = None,
@@ -112,6 +113,15 @@ class SubgroupModel(SurveyEstimator):
             data["age_band"] = age_band(data["age"])
         require_columns(data, [self.by])
         covariates = [c for c in self.covariates if self.by not in source_columns(c)]
+        # Checked on the whole table, before the groups: a weight of inf or a -9 code was
+        # reported as every group skipped, with rows numbered within the group.
+        used = [self.outcome, *source_columns(self.exposure)]
+        refuse_out_of_schema(
+            data, [*used, *(c for t in covariates for c in source_columns(t))], self.label
+        )
+        if self.weights:
+            require_columns(data, [self.weights], self.label)
+            sampling_weights(data, self.weights, self.label)
         options: dict[str, Any] = {
             "exposure": self.exposure,
             "covariates": covariates,

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from linearmodels.iv import IV2SLS
 
-from migrant_health.analysis.base import SurveyEstimator, tidy
+from migrant_health.analysis.base import SurveyEstimator, column_names, tidy
 from migrant_health.analysis.frame import build_frame, regressor_matrix, source_columns
 from migrant_health.errors import DataError
 
@@ -50,14 +50,14 @@ class IVModel(SurveyEstimator):
         outcome: str,
         endogenous: Sequence[str] = (),
         instruments: Sequence[str] = (),
-        covariates: tuple[str, ...] | list[str] = (),
+        covariates: Sequence[str] = (),
         weights: str | None = None,
         cluster: str | None = None,
         alpha: float = 0.05,
     ) -> None:
         super().__init__(outcome, None, covariates, weights, cluster, None, alpha)
-        self.endogenous = tuple(endogenous)
-        self.instruments = tuple(instruments)
+        self.endogenous = column_names(self, "endogenous", endogenous)
+        self.instruments = column_names(self, "instruments", instruments)
 
     def fit(self, data: pd.DataFrame) -> IVModel:
         """Fit by 2SLS and return ``self``."""
@@ -244,9 +244,9 @@ def two_way_iv(
     """
     return {
         "integration -> health": IVModel(
-            health, [integration], integration_instruments, list(covariates), **options
+            health, [integration], integration_instruments, covariates, **options
         ).fit(data),
         "health -> integration": IVModel(
-            integration, [health], health_instruments, list(covariates), **options
+            integration, [health], health_instruments, covariates, **options
         ).fit(data),
     }

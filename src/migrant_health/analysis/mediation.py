@@ -107,7 +107,7 @@ class Mediation(SurveyEstimator):
         outcome: str = "srh",
         exposure: str = "integration",
         mediator: str = "social_support",
-        covariates: tuple[str, ...] | list[str] = (),
+        covariates: tuple[str, ...] | list[str] | str = (),
         outcome_type: OutcomeType = "auto",
         method: Literal["simulation", "bootstrap"] = "simulation",
         n_sims: int = 1000,

@@ -53,7 +53,7 @@ class OrderedRegression(SurveyEstimator):
         self,
         outcome: str = "srh",
         exposure: str | None = None,
-        covariates: tuple[str, ...] | list[str] = (),
+        covariates: tuple[str, ...] | list[str] | str = (),
         link: Link = "logit",
         weights: str | None = None,
         cluster: str | None = None,

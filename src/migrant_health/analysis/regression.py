@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from migrant_health.analysis.base import SurveyEstimator, row_dict, tidy
+from migrant_health.analysis.base import SurveyEstimator, column_names, row_dict, tidy
 from migrant_health.analysis.fixest import Family, fit_fixest
 from migrant_health.analysis.frame import as_float, build_frame, levels_of, source_columns
 from migrant_health.errors import DataError
@@ -29,9 +29,9 @@ class _FixestModel(SurveyEstimator):
         self,
         outcome: str,
         exposure: str | None = None,
-        covariates: tuple[str, ...] | list[str] = (),
+        covariates: tuple[str, ...] | list[str] | str = (),
         interaction: str | None = None,
-        fixed_effects: tuple[str, ...] | list[str] = (),
+        fixed_effects: tuple[str, ...] | list[str] | str = (),
         weights: str | None = None,
         cluster: str | None = None,
         strata: str | None = None,
@@ -39,7 +39,7 @@ class _FixestModel(SurveyEstimator):
     ) -> None:
         super().__init__(outcome, exposure, covariates, weights, cluster, strata, alpha)
         self.interaction = interaction
-        self.fixed_effects = tuple(fixed_effects)
+        self.fixed_effects = column_names(self, "fixed_effects", fixed_effects)
 
     def terms(self) -> list[str]:
         """Exposure, moderator and exposure-by-moderator terms, then the covariates."""
@@ -223,9 +223,9 @@ class BinaryModel(_FixestModel):
         outcome: str,
         link: str = "logit",
         exposure: str | None = None,
-        covariates: tuple[str, ...] | list[str] = (),
+        covariates: tuple[str, ...] | list[str] | str = (),
         interaction: str | None = None,
-        fixed_effects: tuple[str, ...] | list[str] = (),
+        fixed_effects: tuple[str, ...] | list[str] | str = (),
         weights: str | None = None,
         cluster: str | None = None,
         strata: str | None = None,

@@ -27,7 +27,13 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from migrant_health.analysis.base import SurveyEstimator, finite_or_none, row_dict, tidy
+from migrant_health.analysis.base import (
+    SurveyEstimator,
+    column_names,
+    finite_or_none,
+    row_dict,
+    tidy,
+)
 from migrant_health.analysis.delta import jacobian
 from migrant_health.analysis.design import linearized_vcov
 from migrant_health.analysis.fitting import fit_binary
@@ -119,9 +125,9 @@ class HeckmanTwoStep(SurveyEstimator):
         self,
         outcome: str,
         exposure: str | None = None,
-        covariates: tuple[str, ...] | list[str] = (),
+        covariates: tuple[str, ...] | list[str] | str = (),
         selection: str | None = None,
-        selection_covariates: tuple[str, ...] | list[str] = (),
+        selection_covariates: tuple[str, ...] | list[str] | str = (),
         se: Literal["robust", "conventional"] = "robust",
         weights: str | None = None,
         cluster: str | None = None,
@@ -130,7 +136,7 @@ class HeckmanTwoStep(SurveyEstimator):
     ) -> None:
         super().__init__(outcome, exposure, covariates, weights, cluster, strata, alpha)
         self.selection = selection
-        self.selection_covariates = tuple(selection_covariates)
+        self.selection_covariates = column_names(self, "selection_covariates", selection_covariates)
         self.se = se
 
     def fit(self, data: pd.DataFrame) -> HeckmanTwoStep:
