@@ -85,6 +85,17 @@ def test_text_in_a_numeric_outcome_is_counted_under_its_own_reason() -> None:
     assert result["dropped"] == {"bmi missing": 1, "bmi not a number, e.g. 'n/a'": 1}
 
 
+def test_an_infinite_answer_is_counted_as_dropped() -> None:
+    """pyfixest dropped such rows by itself, so the fit had said it dropped no one."""
+    data = simulate_survey(300)
+    data.loc[0, "bmi"] = np.inf
+    data.loc[1, "social_support"] = -np.inf
+    model = LinearModel("bmi", exposure="social_support").fit(data)
+    result = model.to_dict()
+    assert result["n_dropped"] == 2 and model.n_ == 298
+    assert result["dropped"] == {"bmi infinite": 1, "social_support infinite": 1}
+
+
 def test_one_column_name_may_be_given_as_a_string_wherever_a_list_is_taken() -> None:
     data = simulate_survey(300)
     as_list = LinearModel("bmi", exposure="social_support", covariates=["age"]).fit(data)

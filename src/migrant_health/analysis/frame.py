@@ -353,6 +353,12 @@ def build_frame(
     reasons = {f"{c} missing": _missing(data[c]) for c in dict.fromkeys(used)}
     # Text in a numeric outcome ("n/a") is read as missing; it was dropped without a reason.
     reasons.update(_not_a_number(data[outcome], y_all, outcome))
+    # An infinite answer (a ratio over a zero) is no value: pyfixest had dropped such rows with
+    # a warning of its own, so the count of dropped respondents said 0 while n_ was smaller.
+    for column in dict.fromkeys([outcome, *regressors]):
+        infinite = np.isinf(as_float(data[column]))
+        if infinite.any():
+            reasons[f"{column} infinite"] = infinite
     keep = ~np.isnan(y_all) & ~X.isna().any(axis=1).to_numpy()
     for mask in reasons.values():
         keep &= ~mask
