@@ -172,9 +172,10 @@ def detect_encoding(path: Path, encoding: str | None = None) -> str:
         if failure is None:
             if encoding is None and candidate == "gb18030" and _reads_as_big5(path):
                 warnings.warn(
-                    f"{path}: read as Big5 (traditional Chinese): read as GB18030 its text "
-                    "is mostly rare characters, as Big5 makes it; if its names look garbled, "
-                    f"give its encoding ({setting('encoding', 'gb18030')} or another)",
+                    f"{path}: read as Big5 (traditional Chinese): it decodes as GB18030 too, "
+                    "but then most of its characters are rare ones, as Big5 text read as "
+                    "GB18030 gives; if its text looks garbled, give its encoding "
+                    f"({setting('encoding', 'gb18030')} or another)",
                     EncodingGuessWarning,
                     stacklevel=2,
                 )
