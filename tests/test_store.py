@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from migrant_health import RunConfig, RunResult, simulate
+from migrant_health import RunConfig, RunResult, StoreError, load_run, save_run, simulate
+from migrant_health.params import Scenario
 from migrant_health.store import reserve_run_dir, write_run
 
 
@@ -66,3 +67,25 @@ def test_run_files_get_the_permissions_of_any_new_file(tmp_path: Path, tiny_run:
     assert stat.S_IMODE(out.stat().st_mode) == 0o750
     assert stat.S_IMODE((out / "run.json").stat().st_mode) == 0o640
     assert stat.S_IMODE((out / "aggregates.parquet").stat().st_mode) == 0o640
+
+
+def test_a_run_saved_from_python_loads_back_with_its_results_and_settings(tmp_path: Path) -> None:
+    hours = "policy.fair_employment.hours_reduction"
+    reform = Scenario(name="shorter_hours", overrides={hours: {2009: 8.0}})
+    run = simulate(RunConfig(end=2009, scale=50_000, snapshot_years=(2009,), scenario=reform))
+    folder = save_run(run, tmp_path / "reform")
+    again = load_run(folder)
+    pd.testing.assert_frame_equal(again.aggregates, run.aggregates)
+    pd.testing.assert_frame_equal(again.snapshots, run.snapshots.reset_index(drop=True))
+    assert again.config == run.config and again.config.scenario.name == "shorter_hours"
+    assert again.tree.value_at(hours, 2009) == 8.0 and again.tree.value_at(hours, 2008) == 0.0
+    assert again.value("share_over_44h", 2009) == run.value("share_over_44h", 2009)
+    assert (again.agent_years, again.n_agents) == (run.agent_years, run.n_agents)
+
+
+def test_a_folder_that_is_no_run_is_named(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"no such folder \(a run directory holds run.json"):
+        load_run(tmp_path / "missing")
+    (tmp_path / "notes").mkdir()
+    with pytest.raises(StoreError, match=r"notes: not a run directory"):
+        load_run(tmp_path / "notes")

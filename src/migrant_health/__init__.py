@@ -4,7 +4,8 @@ A national microsimulation of rural-hukou adults from 2008 (health selection, sa
 return, social support, heterogeneity, and the loop health -> employment -> income ->
 integration), the seed paper's four policy strategies as parameter levers, and a survey
 toolkit for CMDS-style microdata. Runs and comparisons are indexed in a DuckDB catalogue
-(:func:`list_runs`, :func:`open_catalogue`); :func:`sensitivity` screens parameters
+(:func:`list_runs`, :func:`open_catalogue`; :func:`save_run` and :func:`load_run` write and
+read a run's folder); :func:`sensitivity` screens parameters
 and levers with Morris or Sobol indices; :func:`write_report` writes the HTML report of a run or
 a comparison.
 """
@@ -32,6 +33,7 @@ if typing.TYPE_CHECKING:
     from migrant_health.params import ParameterTree, Scenario, load_parameters
     from migrant_health.reporting import write_report
     from migrant_health.sensitivity_analysis import sensitivity
+    from migrant_health.store import load_run, save_run
 
 # Loaded on first use (migrant_health/lazy.py): importing the package, as every start of the
 # command line does, must not load pandas, Numba and DuckDB (seconds) for a name it may not use.
@@ -55,6 +57,8 @@ _export, _exported_names = _lazy_exports(
         "load_parameters": "params",
         "write_report": "reporting",
         "sensitivity": "sensitivity_analysis",
+        "save_run": "store",
+        "load_run": "store",
     },
 )
 
@@ -98,7 +102,9 @@ __all__ = [
     "compare",
     "list_runs",
     "load_parameters",
+    "load_run",
     "open_catalogue",
+    "save_run",
     "sensitivity",
     "simulate",
     "write_report",

@@ -39,7 +39,7 @@ import migrant_health
 from migrant_health.atomic import claim_directory, make_folders, note_completed, remove_if_empty
 from migrant_health.engine.run import RunResult
 from migrant_health.engine.run_config import RunConfig
-from migrant_health.errors import RunConfigError
+from migrant_health.errors import RunConfigError, StoreError
 from migrant_health.params import ParameterTree, Scenario
 from migrant_health.writable import check_can_write, refuse_existing
 
@@ -228,6 +228,81 @@ def write_run(result: RunResult, out: Path | None = None, runs: Path = RUNS) -> 
             raise RunConfigError(f"cannot write the run directory {out}: {exc}") from exc
         raise
     return out
+
+
+def save_run(result: RunResult, out: str | Path | None = None) -> Path:
+    """Write a run as ``migrant-health simulate --out`` does and return its folder.
+
+    The folder holds ``run.json`` (settings, every resolved parameter, versions, data hashes),
+    ``aggregates.parquet`` and the snapshots; written atomically (nothing half-written is left
+    on failure). Without ``out`` it is a new folder in ``runs/``, where ``list_runs`` finds it.
+    :func:`load_run` reads it back.
+
+    Raises:
+        RunConfigError: if ``out`` exists or cannot be written.
+    """
+    return write_run(result, None if out is None else Path(out))
+
+
+def load_run(run_dir: str | Path) -> RunResult:
+    """A run directory (written by ``migrant-health simulate`` or :func:`write_run`) read back
+    as a :class:`RunResult`: its settings, parameter tree, aggregates, snapshots, counts and
+    timings. The weighted cells and per-chunk records are not stored with a whole run, so
+    ``cells`` is empty and ``records`` holds nothing; a part of a run (``--chunks``) is read by
+    :func:`read_parts` for combining.
+
+    Example::
+
+        run = simulate(RunConfig(end=2015, scale=50_000))
+        folder = save_run(run, "my-run")
+        again = load_run(folder)
+        again.series("depression_share", "status=out_migrant")
+
+    Raises:
+        StoreError: if the folder is not a run directory or its files cannot be read, naming
+            what is wrong.
+    """
+    run_dir = Path(run_dir)
+    meta_path = run_dir / "run.json"
+    if not meta_path.is_file() or not (run_dir / "aggregates.parquet").is_file():
+        what = "no such folder" if not run_dir.exists() else "not a run directory"
+        raise StoreError(
+            f"{run_dir}: {what} (a run directory holds run.json and aggregates.parquet, as "
+            "migrant-health simulate and save_run write it)"
+        )
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("partial"):
+            raise StoreError(
+                f"{run_dir} is a part of a run (simulate --chunks); combine the parts "
+                "(migrant-health combine) and read the combined run"
+            )
+        config = _config_from_json(meta["config"])
+        tree = ParameterTree.load()
+        if config.scenario is not None:
+            tree = config.scenario.apply(tree)
+        snapshots = sorted((run_dir / "snapshots").glob("snapshot_*.parquet"))
+        rows = pd.concat([pd.read_parquet(f) for f in snapshots]) if snapshots else pd.DataFrame()
+        return RunResult(
+            config,
+            tree,
+            read_aggregates(run_dir),
+            pd.DataFrame(),
+            rows.reset_index(drop=True),
+            {k: float(v) for k, v in meta.get("timings_seconds", {}).items()},
+            int(meta["agent_years"]),
+            int(meta["agents"]),
+            int(meta["chunks"]),
+            {},
+            int(meta.get("chunks_total", meta["chunks"])),
+        )
+    except StoreError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException) as exc:
+        raise StoreError(
+            f"{run_dir} cannot be read as a run ({type(exc).__name__}: {exc}); it may be "
+            "damaged or written by another version: simulate it again"
+        ) from None
 
 
 def read_aggregates(run_dir: Path) -> pd.DataFrame:

@@ -355,10 +355,10 @@ def build_frame(
     reasons.update(_not_a_number(data[outcome], y_all, outcome))
     # An infinite answer (a ratio over a zero) is no value: pyfixest had dropped such rows with
     # a warning of its own, so the count of dropped respondents said 0 while n_ was smaller.
-    for column in dict.fromkeys([outcome, *regressors]):
-        infinite = np.isinf(as_float(data[column]))
+    for answered in dict.fromkeys([outcome, *regressors]):
+        infinite = np.isinf(as_float(data[answered]))
         if infinite.any():
-            reasons[f"{column} infinite"] = infinite
+            reasons[f"{answered} infinite"] = infinite
     keep = ~np.isnan(y_all) & ~X.isna().any(axis=1).to_numpy()
     for mask in reasons.values():
         keep &= ~mask
