@@ -89,3 +89,12 @@ def test_a_folder_that_is_no_run_is_named(tmp_path: Path) -> None:
     (tmp_path / "notes").mkdir()
     with pytest.raises(StoreError, match=r"notes: not a run directory"):
         load_run(tmp_path / "notes")
+
+
+def test_every_metric_a_run_reports_has_a_unit_and_a_definition(tiny_run: RunResult) -> None:
+    from migrant_health import metrics
+
+    table = metrics().set_index("metric")
+    assert set(tiny_run.aggregates["metric"]) <= set(table.index)
+    assert table["unit"].str.len().gt(0).all() and table["definition"].str.len().gt(0).all()
+    assert table.loc["depression_share", "unit"] == "share (0-1)"

@@ -29,7 +29,7 @@ if typing.TYPE_CHECKING:
         ScenarioError,
         StoreError,
     )
-    from migrant_health.model import simulate
+    from migrant_health.model import metrics, simulate
     from migrant_health.params import ParameterTree, Scenario, load_parameters
     from migrant_health.reporting import write_report
     from migrant_health.sensitivity_analysis import sensitivity
@@ -52,6 +52,7 @@ _export, _exported_names = _lazy_exports(
         "ScenarioError": "errors",
         "StoreError": "errors",
         "simulate": "model",
+        "metrics": "model",
         "ParameterTree": "params",
         "Scenario": "params",
         "load_parameters": "params",
@@ -103,6 +104,7 @@ __all__ = [
     "list_runs",
     "load_parameters",
     "load_run",
+    "metrics",
     "open_catalogue",
     "save_run",
     "sensitivity",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 from functools import cache
+from typing import TYPE_CHECKING
 
 from migrant_health.engine.executors import Executor
 from migrant_health.engine.plan import Plan
@@ -27,6 +28,9 @@ from migrant_health.modules.results import Results
 from migrant_health.modules.social import Social
 from migrant_health.modules.steady_start import SteadyStart
 from migrant_health.params import Scenario
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    import pandas as pd
 
 
 @cache
@@ -44,6 +48,30 @@ def default_plan() -> Plan:
             Migration(),
             Results(),
         ),
+    )
+
+
+def metrics() -> pd.DataFrame:
+    """Every output metric of the model, with its unit and definition (what ``migrant-health
+    metrics`` lists): the names :meth:`RunResult.series` and ``value`` take.
+
+    Example::
+
+        table = metrics()
+        table.set_index("metric").loc["depression_share", "unit"]  # 'share (0-1)'
+
+    Returns:
+        Columns ``metric``, ``unit``, ``definition`` and ``by`` (the extra key a metric is split
+        by, such as ``stage``, or ``None``).
+    """
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {"metric": m.name, "unit": m.unit, "definition": m.definition, "by": m.by}
+            for m in default_plan().metrics
+        ],
+        columns=["metric", "unit", "definition", "by"],
     )
 
 

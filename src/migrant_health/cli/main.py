@@ -345,13 +345,10 @@ def metrics_command(output_format: FormatOpt = "text") -> None:
     json: an object with the key metrics, a list of rows. csv: the rows. A row has the columns
     metric, unit, definition and by (the extra key a metric is split by, or null/empty).
     """
-    from migrant_health.model import default_plan
+    from migrant_health.model import metrics
 
     check_format(output_format)
-    rows = [
-        {"metric": m.name, "unit": m.unit, "definition": m.definition, "by": m.by}
-        for m in default_plan().metrics
-    ]
+    rows = [{str(k): v for k, v in row.items()} for row in metrics().to_dict("records")]
     if output_format != "text":
         emit(output_format, {"metrics": rows}, rows)
         return
