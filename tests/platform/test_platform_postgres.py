@@ -11,6 +11,7 @@ binaries are absent.
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 import subprocess
@@ -222,3 +223,23 @@ def test_a_very_long_account_name_at_the_login_is_refused_not_an_error(
             "/login", data={"username": "x" * 500, "password": "wrong-pass!", "csrf_token": token}
         )
         assert response.status_code == 401
+
+
+def test_an_over_long_label_or_region_name_is_no_error_on_postgresql(
+    deployment: Deployment,
+) -> None:
+    # PostgreSQL refuses a value longer than its column (SQLite keeps it): the label is refused
+    # with its length, a region name is cut to its column, and a huge id is not found.
+    with TestClient(create_app(deployment.settings)) as client:
+        token = login(client, "ana")
+        response: Any = upload(client, token, deployment.region_a, wave_csv(2019), label="y" * 201)
+        assert response.status_code == 422
+        assert "the label is 201 characters long" in html.unescape(response.text)
+        assert client.get("/api/waves/99999999999999999999").status_code == 404
+        admin_token = login(client, "admin")
+        added = client.post(
+            "/admin/regions",
+            data={"code": "LONG", "name": "z" * 201, "csrf_token": admin_token},
+            follow_redirects=False,
+        )
+        assert added.status_code == 303

@@ -466,3 +466,26 @@ def test_a_port_in_use_is_named_before_the_server_says_it_is_up(
     assert result.exit_code == 2, result.output
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
     assert "serving http" not in result.output
+
+
+def test_a_login_of_ana_does_not_clear_the_attempts_counted_for_ana_capitalised(
+    tmp_path: Path,
+) -> None:
+    # Account names are matched as typed: 'ana' and 'Ana' are two accounts, and so are their
+    # attempts. The holder of 'ana' logging in between guesses does not reset 'Ana''s count.
+    deployment = build_deployment(tmp_path, login_attempts=3)
+    engine = make_engine(deployment.settings)
+    with session_scope(engine) as session:
+        create_account(session, "Ana", "the-other-passphrase", "analyst", [deployment.region_b])
+    engine.dispose()
+
+    def attempt(client: TestClient, username: str, password: str) -> int:
+        data = {"username": username, "password": password, "csrf_token": csrf_of(client)}
+        return client.post("/login", data=data, follow_redirects=False).status_code
+
+    with TestClient(create_app(deployment.settings)) as client:
+        assert [attempt(client, "Ana", f"guess-{i}") for i in range(2)] == [401, 401]
+        assert attempt(client, "ana", PASSWORDS["ana"]) == 303
+        assert attempt(client, "Ana", "guess-2") == 401
+        assert attempt(client, "Ana", "guess-3") == 429
+        assert attempt(client, "Ana", "the-other-passphrase") == 429

@@ -172,7 +172,8 @@ def test_a_file_mixing_survey_years_is_refused(
 def test_stata_spss_and_parquet_waves_are_stored_with_their_instrument(
     deployment: Deployment, analyst: tuple[TestClient, str], tmp_path: Path, suffix: str
 ) -> None:
-    frame = wave_frame(2020, n=150, seed=9)
+    # A wave of its own per format: the same respondents again would be refused as a copy.
+    frame = wave_frame(2020, n=150, seed=9 + [".dta", ".sav", ".parquet"].index(suffix))
     frame["depression_score"] = (frame.index % 20).astype(float)
     path = write_survey(frame, tmp_path / f"wave{suffix}")
     client, token = analyst

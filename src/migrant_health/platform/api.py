@@ -32,6 +32,7 @@ from migrant_health.platform.models import Account, AuditEvent, Region, Wave
 from migrant_health.platform.security import csrf_token
 from migrant_health.platform.settings import Settings
 from migrant_health.platform.tables import cells_of, shared_table
+from migrant_health.platform.waves import set_published
 
 router = APIRouter(prefix="/api")
 
@@ -173,7 +174,7 @@ def publish(
 ) -> dict[str, Any]:
     """Publish or withdraw a wave of one's own region."""
     found = access.require_own_wave(account, session.get(Wave, wave_id))
-    found.published = published
+    set_published(session, found, published)
     audit.record(
         session,
         account.username,

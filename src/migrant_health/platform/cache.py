@@ -1,8 +1,11 @@
 """A small cache of shared tables and charts, keyed by the set of published waves.
 
-A wave's cells never change once stored; only publishing, withdrawing or deleting a wave
-changes what is shared. So the ids of the published waves, in order, identify the shared table
-exactly, and a key that includes them can never serve a stale table.
+A wave's cells never change once stored; only uploading, publishing, withdrawing or deleting a
+wave changes what is shared. So the published waves, each named by its id *and* the moment it
+was uploaded, identify the shared table exactly, and a key that includes them can never serve a
+stale table. The upload time is in the key although ids are never reused (the ``waves`` table
+is AUTOINCREMENT on SQLite): a database restored from a copy, or a migration of one made
+before, could still hand out an id again, and the cache must not depend on that.
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ class SharedCache:
         return value
 
 
-def published_key(session: Session) -> tuple[int, ...]:
-    """The ids of the published waves: the version of everything shared."""
-    return tuple(session.scalars(select(Wave.id).where(Wave.published.is_(True)).order_by(Wave.id)))
+def published_key(session: Session) -> tuple[tuple[int, str], ...]:
+    """The published waves' ids and upload times: the version of everything shared."""
+    rows = session.execute(
+        select(Wave.id, Wave.uploaded_at).where(Wave.published.is_(True)).order_by(Wave.id)
+    )
+    return tuple((wave_id, uploaded.isoformat()) for wave_id, uploaded in rows)

@@ -18,6 +18,8 @@ from migrant_health.platform.db_lock import hold
 from migrant_health.platform.models import LoginAttempt
 
 _KEY_LENGTH = 80  # the columns' length: a longer name typed at the form is cut, not refused
+# Names are counted as typed, as the login matches them: accounts 'ana' and 'Ana' are two
+# accounts, and a success of one must not clear the other's attempts.
 
 
 def _now() -> datetime:
@@ -44,7 +46,7 @@ class LoginLimiter:
         A refused attempt is not recorded: the wait ends ``window`` seconds after the oldest
         counted attempt, however often the form is sent meanwhile.
         """
-        name, where = username.lower()[:_KEY_LENGTH], address[:_KEY_LENGTH]
+        name, where = username[:_KEY_LENGTH], address[:_KEY_LENGTH]
         now = _now()
         with self.sessions() as session, session.begin():
             hold(session, "logins")
@@ -63,7 +65,7 @@ class LoginLimiter:
 
     def succeeded(self, username: str, address: str) -> None:
         """Forget the pair's attempts: its login succeeded."""
-        name, where = username.lower()[:_KEY_LENGTH], address[:_KEY_LENGTH]
+        name, where = username[:_KEY_LENGTH], address[:_KEY_LENGTH]
         with self.sessions() as session, session.begin():
             session.execute(
                 delete(LoginAttempt).where(

@@ -19,11 +19,34 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 ROLES = ("admin", "analyst", "viewer")
+#: Longest wave label and region name (the columns' length; PostgreSQL refuses a longer one).
+TEXT_LENGTH = 200
+_ID_RANGE = range(-(2**63), 2**63)
+
+
+class Id(TypeDecorator[int]):
+    """An integer primary key that a lookup by an out-of-range number simply does not find.
+
+    Identifiers come from URLs; one beyond 64 bits made the database driver fail (SQLite:
+    ``OverflowError``) and the request answer 500. It is sent as NULL instead, which matches no
+    row, so the route answers 404 like for any unknown id.
+    """
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> int | None:
+        """The value, or ``None`` for a number no column can hold."""
+        if isinstance(value, int) and value not in _ID_RANGE:
+            return None
+        return value
 
 
 def _now() -> datetime:
@@ -46,16 +69,21 @@ class Region(Base):
     """A province or city whose analysts load survey waves."""
 
     __tablename__ = "regions"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(TEXT_LENGTH))
+
+    @validates("name")
+    def _bounded_name(self, _key: str, name: str) -> str:
+        # A longer name would make PostgreSQL refuse the row (a 500 on the admin page).
+        return name[:TEXT_LENGTH]
 
 
 class Account(Base):
     """A user: admin, regional analyst or viewer, bound to one or more regions."""
 
     __tablename__ = "accounts"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
@@ -76,7 +104,7 @@ class LoginSession(Base):
     """
 
     __tablename__ = "login_sessions"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True
@@ -89,7 +117,7 @@ class LoginAttempt(Base):
     """A login attempt not followed by a success: what the login rate limit counts."""
 
     __tablename__ = "login_attempts"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     username: Mapped[str] = mapped_column(String(80), index=True)
     address: Mapped[str] = mapped_column(String(80))
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
@@ -107,14 +135,24 @@ class SharedLock(Base):
 
 
 class Wave(Base):
-    """One uploaded survey wave of one region."""
+    """One uploaded survey wave of one region.
+
+    Ids are never reused (SQLite's AUTOINCREMENT; PostgreSQL's sequences never reuse), so an
+    id names one wave for good: in bookmarks, audit lines and the shared tables' cache.
+    ``content_sha256`` is the fingerprint of the wave's rows (:func:`.uploads.rows_fingerprint`),
+    by which a second upload of the same rows is refused; waves stored before it existed have
+    none.
+    """
 
     __tablename__ = "waves"
-    __table_args__ = (UniqueConstraint("region_id", "year", "label"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
+    __table_args__ = (
+        UniqueConstraint("region_id", "year", "label"),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
     year: Mapped[int] = mapped_column(Integer)
-    label: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(String(TEXT_LENGTH))
     filename: Mapped[str] = mapped_column(String(300))
     uploader_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
@@ -123,6 +161,7 @@ class Wave(Base):
     design: Mapped[str] = mapped_column(String(200))
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     microdata: Mapped[bytes] = mapped_column(LargeBinary)
+    content_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     region: Mapped[Region] = relationship(lazy="joined")
     uploader: Mapped[Account] = relationship(lazy="joined")
 
@@ -131,7 +170,7 @@ class IndicatorCell(Base):
     """One estimate: a wave's indicator in one subgroup (``all`` or ``sex=female``, ...)."""
 
     __tablename__ = "indicator_cells"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), index=True)
     indicator: Mapped[str] = mapped_column(String(60))
     subgroup: Mapped[str] = mapped_column(String(40))
@@ -146,7 +185,7 @@ class AuditEvent(Base):
     """A login, upload, download, deletion or account change, readable by admins."""
 
     __tablename__ = "audit_events"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=_now, index=True)
     username: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(40))
@@ -163,7 +202,7 @@ class Job(Base):
     """
 
     __tablename__ = "jobs"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     scenario: Mapped[str] = mapped_column(String(200))
     persons: Mapped[int] = mapped_column(Integer)

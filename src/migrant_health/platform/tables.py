@@ -125,7 +125,9 @@ def _relations(table: pd.DataFrame) -> list[Relation]:
 def apply_suppression(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """``table`` with a ``suppressed`` column and the hidden cells' n, estimate and SE blanked."""
     table = table.reset_index(drop=True)
-    hidden = suppress(table["n"].to_numpy(dtype=np.int64), _relations(table), threshold)
+    # Each region's analysts know their region's cells; no one knows the national ones.
+    owners = [None if r == NATIONAL else r for r in table["region"]]
+    hidden = suppress(table["n"].to_numpy(dtype=np.int64), _relations(table), threshold, owners)
     out = table.assign(suppressed=hidden)
     out["n"] = out["n"].astype("Int64").mask(hidden)
     for column in ("weight_sum", "estimate", "se"):

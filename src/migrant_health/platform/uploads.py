@@ -9,6 +9,7 @@ nothing is stored unless the whole file is valid.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tempfile
 from collections.abc import Iterable
@@ -172,7 +173,85 @@ def check_wave(source: BinaryIO, filename: str, column_map: str, limit: int) -> 
             raise UploadError(str(exc).replace(str(path), f"'{filename}'")) from exc
     table, report = check_survey(frame, source=filename)
     problems = report.frame.copy()
+    if problems.empty:
+        problems = weight_problems(table)
     return CheckedWave(table, problems, get_meta(table))
+
+
+#: A weight more than this many times the wave's median weight is refused (docs/platform.md,
+#: "Survey waves": real designs vary 1:10 to 1:50; such a weight is a unit or typing error).
+MAX_WEIGHT_RATIO = 100
+
+
+def _problems(rows: list[dict[str, object]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["column", "row", "reason", "value"])
+
+
+def weight_problems(table: pd.DataFrame) -> pd.DataFrame:
+    """Weights that no survey design produces, as problems (empty when the weights are fine).
+
+    Checked when the wave's weights are used (every respondent has one; see
+    :func:`.indicators.design_of`): the weights must sum to more than 0, no respondent may have
+    weight 0 (they would count in n, and so in the small-cell rule, but in no estimate), and no
+    weight may exceed :data:`MAX_WEIGHT_RATIO` times the median weight (one respondent standing
+    for a hundred typical ones turns every estimate into that person's answer).
+    """
+    if "weight" not in table.columns or table["weight"].isna().any() or table.empty:
+        return _problems([])
+    weights = pd.to_numeric(table["weight"], errors="coerce").astype(float).to_numpy()
+    if weights.sum() <= 0:
+        return _problems(
+            [
+                {
+                    "column": "weight",
+                    "row": None,
+                    "reason": "every weight is 0, so the wave stands for no one: give the "
+                    "survey's weights, or leave the weight column out (each respondent then "
+                    "counts once)",
+                    "value": "",
+                }
+            ]
+        )
+    found = []
+    median = float(pd.Series(weights[weights > 0]).median())
+    for position, weight in enumerate(weights):
+        if weight == 0:
+            reason = (
+                "weight 0: the respondent would count in n but in no estimate; give their "
+                "weight or drop the row"
+            )
+        elif weight > MAX_WEIGHT_RATIO * median:
+            reason = (
+                f"weight {weight / median:.3g} times the wave's median weight ({median:.4g}): "
+                f"one respondent would outweigh {MAX_WEIGHT_RATIO} typical ones; check the "
+                f"value (a unit or typing error?). Weights up to {MAX_WEIGHT_RATIO} times the "
+                "median are accepted"
+            )
+        else:
+            continue
+        found.append(
+            {"column": "weight", "row": position + 1, "reason": reason, "value": f"{weight:g}"}
+        )
+    return _problems(found)
+
+
+def rows_fingerprint(table: pd.DataFrame) -> str:
+    """SHA-256 of a wave's rows, whatever their order, the order of columns or the format.
+
+    Numbers are written the same way whether a format read them as integers or floats, so the
+    same respondents uploaded as CSV and as Parquet have one fingerprint.
+    """
+    canonical = table[sorted(table.columns)].copy()
+    for column in canonical.columns:
+        values = canonical[column]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            canonical[column] = values.astype(float)
+    text = canonical.to_csv(index=False, float_format="%.17g", lineterminator="\n")
+    header, *rows = text.rstrip("\n").split("\n")
+    digest = hashlib.sha256(header.encode())
+    for row in sorted(rows):
+        digest.update(b"\n" + row.encode())
+    return digest.hexdigest()
 
 
 def problems_by_row(problems: pd.DataFrame) -> Iterable[dict[str, object]]:

@@ -37,7 +37,7 @@ from migrant_health.platform.settings import Settings
 from migrant_health.platform.tables import NATIONAL, apply_suppression, cells_of, shared_table
 from migrant_health.platform.upload_body import UploadForm, read_upload, require_csrf_outside_body
 from migrant_health.platform.uploads import check_wave, problems_by_row
-from migrant_health.platform.waves import store_wave
+from migrant_health.platform.waves import set_published, store_wave
 
 router = APIRouter()
 LABELS = {i.name: i.label for i in INDICATORS}
@@ -343,7 +343,7 @@ def publish(
 ) -> Response:
     """Publish (or withdraw) a wave's indicators to every account and visitor."""
     wave = access.require_own_wave(account, session.get(Wave, wave_id))
-    wave.published = published
+    set_published(session, wave, published)
     audit.record(
         session,
         account.username,

@@ -1,0 +1,184 @@
+"""No analyst can recover another region's suppressed cells from the shared tables.
+
+Every region's analyst is an insider: they see all of their own region's cells unsuppressed.
+The attack of these tests is theirs: take the shared table (as ``/api/indicators`` serves it),
+add one's own cells, and solve every relation the shared table publishes (a breakdown adds up to
+its ``all`` cell, the regions to the national cell, the stage shares to one) for the cells
+still hidden. A hidden cell is recovered when the relations, as linear equations, fix its value
+whatever the other hidden cells are; the reviewer's differencing (national minus one's own minus
+the other regions' shown cells) is the simplest case of it. Each region in turn is the insider,
+over several wave sizes, weighted and unweighted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from platform_helpers import build_deployment, login, publish, upload, wave_frame, wave_id_of
+
+from migrant_health.platform import create_app
+from migrant_health.platform.admin import create_account
+from migrant_health.platform.database import make_engine, session_scope
+from migrant_health.platform.indicators import wave_indicators
+from migrant_health.platform.models import Region
+from migrant_health.platform.tables import NATIONAL, apply_suppression, national_cells
+from migrant_health.survey import get_meta, validate_survey
+
+THRESHOLD = 30
+KEY = ["indicator", "subgroup", "group"]
+
+
+def published_relations(table: pd.DataFrame) -> list[tuple[int | None, list[int]]]:
+    """Every additive relation of a shared table, built here independently of the platform's
+    code: (position of the total or ``None`` for a known constant, positions of the parts)."""
+    frame = table.reset_index(drop=True).assign(_pos=lambda t: np.arange(len(t)))
+    unit = ["region", "wave_id", "year"]
+    alls = frame[frame["subgroup"] == "all"].set_index([*unit, "indicator"])["_pos"]
+    relations: list[tuple[int | None, list[int]]] = []
+    for (region, wave, year, indicator, _), part in frame[frame["subgroup"] != "all"].groupby(
+        [*unit, "indicator", "subgroup"]
+    ):
+        relations.append((alls.get((region, wave, year, indicator)), list(part["_pos"])))
+    regions = frame[frame["region"] != NATIONAL]
+    nation = frame[frame["region"] == NATIONAL].set_index(["year", *KEY])["_pos"]
+    for key, part in regions.groupby(["year", *KEY]):
+        relations.append((nation.get(key), list(part["_pos"])))
+    stages = frame[frame["indicator"].str.startswith("stage_")]
+    for _, part in stages.groupby([*unit, "subgroup", "group"]):
+        relations.append((None, list(part["_pos"])))
+    return relations
+
+
+def recovered_by(table: pd.DataFrame, insider: str) -> list[int]:
+    """Positions of the hidden cells of other regions (or the nation) that ``insider``'s analyst
+    can solve for: those whose value every solution of the relations agrees on."""
+    table = table.reset_index(drop=True)
+    unknown = np.flatnonzero(table["suppressed"].to_numpy(bool) & (table["region"] != insider))
+    if unknown.size == 0:
+        return []
+    column = {int(p): i for i, p in enumerate(unknown)}
+    rows = []
+    for total, parts in published_relations(table):
+        row = np.zeros(unknown.size)
+        for p in parts:
+            if p in column:
+                row[column[p]] = 1.0
+        if total is not None and total in column:
+            row[column[total]] = -1.0
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return []  # no relation ties them: nothing to solve
+    matrix = np.array(rows)
+    _, singular, vt = np.linalg.svd(matrix)
+    rank = int((singular > 1e-9).sum())
+    null = vt[rank:]  # the directions in which the unknowns can move together
+    free = np.abs(null).max(axis=0) > 1e-9 if len(null) else np.zeros(unknown.size, bool)
+    return [int(p) for p, moves in zip(unknown, free, strict=True) if not moves]
+
+
+def wave_cells(region: str, wave_id: int, n: int, seed: int, weighted: bool) -> pd.DataFrame:
+    """The cells of a synthetic 2019 wave, as the platform stores them."""
+    frame = wave_frame(2019, n, seed)
+    if not weighted:
+        frame = frame.drop(columns=["weight", "strata", "psu"])
+    table = validate_survey(frame)
+    cells, _ = wave_indicators(table, get_meta(table))
+    return cells.assign(wave_id=wave_id, region=region, year=2019)
+
+
+def shared(cells: pd.DataFrame) -> pd.DataFrame:
+    table = pd.concat([cells, national_cells(cells)], ignore_index=True)
+    return apply_suppression(table, THRESHOLD)
+
+
+SIZES = [(300, 40, 45), (60, 300, 45), (120, 35, 500), (40, 45, 50), (300, 300, 31)]
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("sizes", SIZES, ids=["-".join(map(str, s)) for s in SIZES])
+def test_no_region_s_analyst_recovers_another_region_s_hidden_cells(
+    sizes: tuple[int, int, int], weighted: bool
+) -> None:
+    cells = pd.concat(
+        [
+            wave_cells(region, i + 1, n, seed=i + 10 * n, weighted=weighted)
+            for i, (region, n) in enumerate(zip("ABC", sizes, strict=True))
+        ],
+        ignore_index=True,
+    )
+    table = shared(cells)
+    assert table["suppressed"].any(), "the example must have hidden cells"
+    for insider in ("A", "B", "C"):
+        found = table.iloc[recovered_by(table, insider)]
+        assert found.empty, f"{insider}'s analyst recovers:\n{found[['region', *KEY]]}"
+    # The outside reader (a viewer, an anonymous visitor) recovers nothing either.
+    assert not recovered_by(table, "")
+
+
+def test_two_regions_hide_the_national_cell_with_the_small_one() -> None:
+    # With two regions the national cell minus one's own is the other region's cell: when B's
+    # cell is small, A's and the national cell are hidden too (A's analyst knows A's cell).
+    cells = pd.concat(
+        [wave_cells("A", 1, 300, 1, False), wave_cells("B", 2, 40, 2, False)], ignore_index=True
+    )
+    table = shared(cells).set_index(["region", *KEY])
+    small_b = table.loc["B"][table.loc["B", "n"].isna()].index
+    primary = [k for k in small_b if cells.set_index(["region", *KEY]).loc[("B", *k), "n"] > 0]
+    assert primary
+    for key in primary:
+        assert table.loc[(NATIONAL, *key), "suppressed"], key
+    assert not recovered_by(table.reset_index(), "A")
+
+
+def test_the_reviewers_differencing_through_the_api_finds_nothing(tmp_path: Path) -> None:
+    """Three regions publish 2019 waves through the pages; each analyst in turn subtracts their
+    own (unsuppressed) cells and the other regions' shown cells from the national cell."""
+    deployment = build_deployment(tmp_path)
+    engine = make_engine(deployment.settings)
+    with session_scope(engine) as session:
+        region_c = Region(code="C", name="Region C")
+        session.add(region_c)
+        session.flush()
+        create_account(session, "carl", "analyst-c-passphrase", "analyst", [region_c.id])
+        c_id = region_c.id
+    engine.dispose()
+    app = create_app(deployment.settings)
+    waves = {}
+    plans = [
+        ("A", "ana", deployment.region_a, 300, True),
+        ("B", "bob", deployment.region_b, 40, False),
+        ("C", "carl", c_id, 45, True),
+    ]
+    with TestClient(app) as client:
+        tables = {}
+        for code, user, region, n, weighted in plans:
+            token = login(client, user, "analyst-c-passphrase" if user == "carl" else None)
+            frame = wave_frame(2019, n, seed=n)
+            if not weighted:
+                frame = frame.drop(columns=["weight", "strata", "psu"])
+            waves[code] = wave_id_of(
+                upload(client, token, region, frame.to_csv(index=False).encode())
+            )
+            assert publish(client, token, waves[code]).status_code == 200
+            mine = client.get(f"/api/waves/{waves[code]}/indicators").json()["cells"]
+            tables[code] = pd.DataFrame(mine).set_index(KEY)
+        cells = pd.DataFrame(client.get("/api/indicators?year=2019").json()["cells"])
+    nation = cells[cells["region"] == NATIONAL].set_index(KEY)
+    hidden_total = 0
+    for insider, _, _, _, _ in plans:
+        for other in {"A", "B", "C"} - {insider}:
+            third = ({"A", "B", "C"} - {insider, other}).pop()
+            theirs = cells[cells["region"] == other].set_index(KEY)
+            shown = cells[cells["region"] == third].set_index(KEY)
+            for key in theirs.index[theirs["suppressed"]]:
+                hidden_total += 1
+                if bool(nation.loc[key, "suppressed"]) or bool(shown.loc[key, "suppressed"]):
+                    continue  # a second unknown: the difference fixes nothing
+                n = nation.loc[key, "n"] - tables[insider].loc[key, "n"] - shown.loc[key, "n"]
+                pytest.fail(f"{insider} recovers {other}'s hidden {key}: n = {n}")
+    assert hidden_total > 0
