@@ -169,11 +169,12 @@ def test_an_analyst_starts_a_bounded_comparison_and_follows_it(
 
 def test_a_real_comparison_started_from_the_page_shows_its_deltas(tmp_path: Path) -> None:
     # No stand-in: the page's job runs migrant_health.comparison.compare itself (the smallest
-    # comparison the platform allows: 2 replicates to 2010, 100,000 persons per agent).
+    # comparison the platform allows: 2 replicates to 2025, the strategy's first year, 100,000
+    # persons per agent).
     deployment = build_deployment(tmp_path)
     with TestClient(create_app(deployment.settings)) as client:
         token = login(client, "bob")
-        form = {"scenario": "fair_employment", "replicates": "2", "end": "2010"}
+        form = {"scenario": "fair_employment", "replicates": "2", "end": "2025"}
         response = client.post(
             "/scenarios/jobs",
             data={**form, "scale": "100000", "csrf_token": token},
@@ -187,7 +188,7 @@ def test_a_real_comparison_started_from_the_page_shows_its_deltas(tmp_path: Path
         deltas = pd.read_parquet(folder / "deltas.parquet")
         assert list(deltas.columns) == list(DELTA_COLUMNS)
         assert set(deltas["scenario"]) == {"baseline", "fair_employment"}  # baseline: delta 0
-        assert set(deltas["year"]) == {2008, 2009, 2010}
+        assert set(deltas["year"]) == set(range(2008, 2026))
         assert deltas["replicates"].max() == 2  # fewer where a group was empty in a replicate
         page = client.get(f"/scenarios?comparison={state['result']}")
         assert page.status_code == 200 and "fair_employment" in page.text
@@ -195,11 +196,11 @@ def test_a_real_comparison_started_from_the_page_shows_its_deltas(tmp_path: Path
         seed = job["id"]
         assert (
             "migrant-health compare --scenarios fair_employment --replicates 2 --start 2008 "
-            f"--end 2010 --scale 100000 --seed {seed} --out {state['result']}"
+            f"--end 2025 --scale 100000 --seed {seed} --out {state['result']}"
         ) in page.text
         listed = {c["name"]: c for c in client.get("/api/scenarios").json()}[state["result"]]
         assert listed["scenarios"] == ["baseline", "fair_employment"]
-        assert (listed["replicates"], listed["end"]) == (2, 2010)
+        assert (listed["replicates"], listed["end"]) == (2, 2025)
 
 
 def test_a_failed_job_says_why(app: FastAPI, fake_compare: list[dict[str, Any]]) -> None:

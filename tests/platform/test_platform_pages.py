@@ -1,7 +1,7 @@
 """What a first-time user meets on the platform's pages and forms: the API's documentation page,
 the hint that Secure cookies need HTTPS, error pages that know who is logged in (and JSON for
-the API), a refused upload keeping what was typed, the login form for a wave's address when
-not logged in, pages that ask before an irreversible action, reactivation, names unique
+the API), forms that keep what was typed after a refusal, the login form for a wave's address
+when not logged in, pages that ask before an irreversible action, reactivation, names unique
 whatever their case, and charts and downloads that say what their numbers are.
 """
 
@@ -39,9 +39,9 @@ from platform_helpers import (
 )
 from sqlalchemy import select
 
-from migrant_health.platform import create_app
+from migrant_health.platform import create_app, jobs
 from migrant_health.platform.database import make_engine, session_scope
-from migrant_health.platform.jobs import comparisons_dir
+from migrant_health.platform.jobs import JobRequest, check_request, comparisons_dir
 from migrant_health.platform.models import Account
 
 HTML = {"accept": "text/html"}  # what a browser sends for a page
@@ -225,6 +225,33 @@ def test_a_wave_s_address_without_a_login_opens_the_login_form_and_comes_back(
         assert other.get("/waves/99999", headers=HTML).status_code == 404
 
 
+def test_a_refused_comparison_shows_the_form_again_with_the_reason(app: FastAPI) -> None:
+    # The shipped strategies change the model from 2025 on, as their files say.
+    assert jobs.first_year("fair_employment") == 2025
+    with TestClient(app) as client:
+        token = login(client, "bob")
+        form = {"scenario": "migrant_management", "replicates": "3", "end": "2015"}
+        page = client.post("/scenarios/jobs", data={**form, "scale": "200000", "csrf_token": token})
+        assert page.status_code == 422
+        assert "migrant_management changes the model from 2025 on" in page.text
+        assert "the last year must be 2025 to 2035" in page.text
+        start = page.text[page.text.index('id="start-job"') :]
+        assert "<option selected>migrant_management</option>" in start.replace(" >", ">")
+        assert 'name="replicates"' in start and 'value="3"' in start
+        assert 'value="2015"' in start and 'value="200000"' in start
+        assert 'min="2025"' in start  # the browser's own check, before sending
+        assert client.get("/api/jobs").json() == []
+    settings = app.state.settings
+    check_request(JobRequest("migrant_management", 2, 2025, 100_000.0), settings)
+
+
+def test_the_explorer_s_legend_lists_the_strategies_not_the_baseline(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        page = client.get("/scenarios?comparison=early&metric=integration_index&group=all")
+        texts = _svg_texts(page.text, "deltas")
+        assert "fair_employment" in texts and "baseline" not in texts
+
+
 def test_deleting_a_wave_asks_first(app: FastAPI, deployment: Deployment) -> None:
     with TestClient(app) as client:
         token = login(client, "ana")
@@ -397,6 +424,7 @@ def test_csv_downloads_start_with_a_byte_order_mark_for_excel(app: FastAPI, wave
             f"/waves/{wave}/microdata.csv",
             f"/waves/{wave}/indicators.csv",
             "/indicators.csv?indicator=integration",
+            "/scenarios/data.csv?comparison=early&metric=integration_index",
         ):
             content = client.get(path).content
             assert content.startswith(codecs.BOM_UTF8), path
