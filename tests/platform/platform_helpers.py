@@ -7,6 +7,7 @@ PSUs), resampled per seed and given the year asked for.
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import threading
@@ -23,10 +24,13 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from migrant_health.atomic import atomic_directory
+from migrant_health.experiments.deltas import DELTA_COLUMNS
 from migrant_health.platform import Settings, create_app, init_platform
 from migrant_health.platform.admin import create_account
 from migrant_health.platform.database import make_engine, session_scope
 from migrant_health.platform.models import Region
+from migrant_health.run_records import ComparisonMetadata
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "survey" / "example_survey.csv"
@@ -135,6 +139,59 @@ def publish(client: TestClient, token: str, wave: int) -> Any:
     return client.post(
         f"/api/waves/{wave}/publish", json={"published": True}, headers={"x-csrf-token": token}
     )
+
+
+COLUMNS = list(DELTA_COLUMNS)  # the columns compare writes to deltas.parquet
+
+
+def deltas_table(
+    scenario: str = "fair_employment", end: int = 2030, start: int = 2017
+) -> pd.DataFrame:
+    """A comparison's deltas as ``compare`` writes them (its columns), for two metrics."""
+    rows = []
+    for metric in ("integration_index", "poor_health_share"):
+        for group in ("all", "status=out_migrant", "sex=female"):
+            for year in range(start, end + 1):
+                delta = 0.002 * (year - 2017)
+                rows.append(
+                    [
+                        scenario,
+                        metric,
+                        group,
+                        year,
+                        0.5,
+                        0.5 + delta,
+                        delta,
+                        delta - 0.01,
+                        delta + 0.01,
+                        0.005,
+                        2,
+                    ]
+                )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def write_comparison(folder: Path, table: pd.DataFrame) -> None:
+    """What compare writes: the deltas and a comparison.json of its contract (checked here, so
+    that the stand-in cannot drift from the real file the explorer reads), filled into a hidden
+    staging folder and renamed into place as compare does (written in place, a page served
+    meanwhile could read a half-written deltas.parquet: ArrowInvalid, once, under load)."""
+    with atomic_directory(folder, folder.parent, "comparison") as (staging, _):
+        _fill_comparison(staging, table)
+
+
+def _fill_comparison(folder: Path, table: pd.DataFrame) -> None:
+    table.to_parquet(folder / "deltas.parquet", index=False)
+    meta = {
+        "kind": "comparison",
+        "version": "test",
+        "created": "2026-12-01T00:00:00+00:00",
+        "config": {"start": 2017, "end": 2030, "scale": 100000.0, "seed": 3, "workers": 1},
+        "scenarios": [{"name": n} for n in ["baseline", *table["scenario"].unique()]],
+        "replicates": 2,
+    }
+    ComparisonMetadata.model_validate(meta)
+    (folder / "comparison.json").write_text(json.dumps(meta))
 
 
 def free_port() -> int:

@@ -245,7 +245,7 @@ def test_own_region_sees_its_microdata_and_unpublished_cells(world: World) -> No
     with TestClient(world.client_app) as client:
         login(client, "ana")
         micro = client.get(f"/waves/{world.own_unpublished}/microdata.csv")
-        assert micro.status_code == 200 and micro.text.startswith("id,")
+        assert micro.status_code == 200 and micro.text.startswith("\ufeffid,")  # BOM: Excel
         cells = client.get(f"/api/waves/{world.own_unpublished}/indicators").json()
         assert cells["suppressed"] is False and cells["cells"]
         shared = client.get("/api/indicators").json()["cells"]

@@ -214,3 +214,49 @@ def test_an_analyst_s_session_in_the_browser(
     publish_and_follow_the_indicator_over_time(page, files, shots, site)
     start_a_comparison_and_explore_it(page, shots)
     the_docs_show_these_screenshots(shots)
+
+
+def test_first_steps_run_no_script_and_ask_before_deleting(page: Page, site: str) -> None:
+    """The header's "API" link shows the API's routes under the pages' Content-Security-Policy
+    (FastAPI's own page loaded its scripts from a CDN, which the policy refused: blank), a
+    bookmarked wave opens the login form and comes back to the wave, an unknown address is a
+    page with the logged-in header, and "Delete wave…" asks first, all without a script."""
+    browser = page.context.browser
+    assert browser is not None
+    context = browser.new_context(viewport=LAPTOP, base_url=site)
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(site) else route.abort(),
+    )
+    fresh = context.new_page()
+    fresh.set_default_timeout(90_000)
+    refused: list[str] = []  # a policy violation is a console error
+    fresh.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
+    try:
+        fresh.goto("/")
+        fresh.click("header >> text=API")
+        fresh.wait_for_url(f"{site}/api/docs")
+        assert "/api/indicators" in fresh.inner_text("#api-routes")
+        assert not refused, refused
+
+        wave = fresh.request.get("/api/waves").json()[0]["id"]  # region B's, published
+        fresh.goto(f"/waves/{wave}?indicator=poor_health")
+        fresh.wait_for_url("**/login?next=*")
+        fresh.fill("input[name=username]", "bob")
+        fresh.fill("input[name=password]", PASSWORDS["bob"])
+        fresh.click("button:has-text('Log in')")
+        fresh.wait_for_url(f"{site}/waves/{wave}?indicator=poor_health")
+
+        fresh.goto("/no/such/page")
+        assert "there is no page at this address" in fresh.inner_text("main")
+        assert "bob (analyst: B)" in fresh.inner_text("header")
+
+        fresh.goto(f"/waves/{wave}")
+        fresh.click("#delete")
+        fresh.wait_for_url(f"{site}/waves/{wave}/delete")
+        assert "Delete the wave B 2019?" in fresh.inner_text("h1")
+        fresh.click("#cancel")
+        fresh.wait_for_url(f"{site}/waves/{wave}")
+        assert "Status: published" in fresh.inner_text("#status")
+    finally:
+        context.close()

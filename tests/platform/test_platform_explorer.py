@@ -9,7 +9,6 @@ real one's columns and reports progress as it does; the explorer reads the same 
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,72 +24,23 @@ from fastapi.testclient import TestClient
 from platform_helpers import (
     Deployment,
     build_deployment,
+    deltas_table,
     login,
     publish,
     upload,
     wave_csv,
     wave_id_of,
+    write_comparison,
 )
 from sqlalchemy import select
 
 import migrant_health.comparison
-from migrant_health.atomic import atomic_directory
 from migrant_health.experiments.deltas import DELTA_COLUMNS
 from migrant_health.platform import create_app, job_runner, job_slots
 from migrant_health.platform.admin import create_account
 from migrant_health.platform.database import make_engine, session_scope
 from migrant_health.platform.jobs import comparisons_dir
 from migrant_health.platform.models import Account, Job
-from migrant_health.run_records import ComparisonMetadata
-
-COLUMNS = list(DELTA_COLUMNS)  # the columns compare writes to deltas.parquet
-
-
-def deltas_table(scenario: str = "fair_employment", end: int = 2030) -> pd.DataFrame:
-    rows = []
-    for metric in ("integration_index", "poor_health_share"):
-        for group in ("all", "status=out_migrant", "sex=female"):
-            for year in range(2017, end + 1):
-                delta = 0.002 * (year - 2017)
-                rows.append(
-                    [
-                        scenario,
-                        metric,
-                        group,
-                        year,
-                        0.5,
-                        0.5 + delta,
-                        delta,
-                        delta - 0.01,
-                        delta + 0.01,
-                        0.005,
-                        2,
-                    ]
-                )
-    return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def write_comparison(folder: Path, table: pd.DataFrame) -> None:
-    """What compare writes: the deltas and a comparison.json of its contract (checked here, so
-    that the stand-in cannot drift from the real file the explorer reads), filled into a hidden
-    staging folder and renamed into place as compare does (written in place, a page served
-    meanwhile could read a half-written deltas.parquet: ArrowInvalid, once, under load)."""
-    with atomic_directory(folder, folder.parent, "comparison") as (staging, _):
-        _fill_comparison(staging, table)
-
-
-def _fill_comparison(folder: Path, table: pd.DataFrame) -> None:
-    table.to_parquet(folder / "deltas.parquet", index=False)
-    meta = {
-        "kind": "comparison",
-        "version": "test",
-        "created": "2026-12-01T00:00:00+00:00",
-        "config": {"start": 2017, "end": 2030, "scale": 100000.0, "seed": 3, "workers": 1},
-        "scenarios": [{"name": n} for n in ["baseline", *table["scenario"].unique()]],
-        "replicates": 2,
-    }
-    ComparisonMetadata.model_validate(meta)
-    (folder / "comparison.json").write_text(json.dumps(meta))
 
 
 @pytest.fixture(scope="module")
@@ -219,11 +169,12 @@ def test_an_analyst_starts_a_bounded_comparison_and_follows_it(
 
 def test_a_real_comparison_started_from_the_page_shows_its_deltas(tmp_path: Path) -> None:
     # No stand-in: the page's job runs migrant_health.comparison.compare itself (the smallest
-    # comparison the platform allows: 2 replicates to 2010, 100,000 persons per agent).
+    # comparison the platform allows: 2 replicates to 2025, the strategy's first year, 100,000
+    # persons per agent).
     deployment = build_deployment(tmp_path)
     with TestClient(create_app(deployment.settings)) as client:
         token = login(client, "bob")
-        form = {"scenario": "fair_employment", "replicates": "2", "end": "2010"}
+        form = {"scenario": "fair_employment", "replicates": "2", "end": "2025"}
         response = client.post(
             "/scenarios/jobs",
             data={**form, "scale": "100000", "csrf_token": token},
@@ -235,9 +186,9 @@ def test_a_real_comparison_started_from_the_page_shows_its_deltas(tmp_path: Path
         assert state["status"] == "done", state
         folder = comparisons_dir(deployment.settings) / state["result"]
         deltas = pd.read_parquet(folder / "deltas.parquet")
-        assert list(deltas.columns) == COLUMNS
+        assert list(deltas.columns) == list(DELTA_COLUMNS)
         assert set(deltas["scenario"]) == {"baseline", "fair_employment"}  # baseline: delta 0
-        assert set(deltas["year"]) == {2008, 2009, 2010}
+        assert set(deltas["year"]) == set(range(2008, 2026))
         assert deltas["replicates"].max() == 2  # fewer where a group was empty in a replicate
         page = client.get(f"/scenarios?comparison={state['result']}")
         assert page.status_code == 200 and "fair_employment" in page.text
@@ -245,11 +196,11 @@ def test_a_real_comparison_started_from_the_page_shows_its_deltas(tmp_path: Path
         seed = job["id"]
         assert (
             "migrant-health compare --scenarios fair_employment --replicates 2 --start 2008 "
-            f"--end 2010 --scale 100000 --seed {seed} --out {state['result']}"
+            f"--end 2025 --scale 100000 --seed {seed} --out {state['result']}"
         ) in page.text
         listed = {c["name"]: c for c in client.get("/api/scenarios").json()}[state["result"]]
         assert listed["scenarios"] == ["baseline", "fair_employment"]
-        assert (listed["replicates"], listed["end"]) == (2, 2010)
+        assert (listed["replicates"], listed["end"]) == (2, 2025)
 
 
 def test_a_failed_job_says_why(app: FastAPI, fake_compare: list[dict[str, Any]]) -> None:

@@ -139,6 +139,8 @@ def serve_command(
     stderr.print(
         f"serving http://{host}:{port} (data in {settings.data_dir}); Ctrl-C stops", highlight=False
     )
+    if settings.secure_cookies:
+        stderr.print(cookie_note(host, port), highlight=False)
     # A server's files (its session secret, the comparisons its jobs write) are not this
     # command's outputs, for the line a Ctrl-C prints (cli/errors.py).
     with not_recorded():
@@ -167,6 +169,16 @@ def serve_command(
                 app.state.jobs.stop(grace=0.0)
             finally:
                 app.state.engine.dispose()
+
+
+def cookie_note(host: str, port: int) -> str:
+    """What a server with Secure cookies says at its start: logging in needs HTTPS."""
+    return (
+        "session cookies are Secure: browsers send them back over HTTPS only, so logging in "
+        f'at http://{host}:{port} fails ("security token ... stale"); put the server behind '
+        "a reverse proxy that terminates TLS (docs/platform.md), or, on a trusted network "
+        "only, start it with --no-secure-cookies"
+    )
 
 
 def _check_port_free(host: str, port: int) -> None:

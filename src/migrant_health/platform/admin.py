@@ -6,7 +6,7 @@ import re
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from migrant_health.platform import audit, login_sessions
@@ -18,6 +18,8 @@ from migrant_health.platform.security import check_password_strength, hash_passw
 router = APIRouter(prefix="/admin")
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 AUDIT_PAGE = 500
+#: The longest region name (the column's size: PostgreSQL refuses a longer one).
+REGION_NAME_CHARS = 200
 
 
 def _admin_page(
@@ -49,12 +51,12 @@ def admin_page(
 def add_region(
     request: Request,
     code: str = Form(...),
-    name: str = Form(...),
+    name: str = Form(""),  # optional on the form: the code stands in (an empty field is absent)
     session: Session = DB,
     account: Account = Depends(require_admin),
 ) -> Response:
     """Add a region (a province or city)."""
-    code = code.strip()
+    code, name = code.strip(), name.strip()
     if not _CODE.match(code):
         return _admin_page(
             request,
@@ -63,15 +65,26 @@ def add_region(
             status_code=422,
             error=f"region code '{code}': use 1-40 letters, digits, - or _",
         )
-    if session.scalar(select(Region).where(Region.code == code)) is not None:
+    if len(name) > REGION_NAME_CHARS:
         return _admin_page(
             request,
             session,
             account,
             status_code=422,
-            error=f"region code '{code}' exists already; choose another",
+            error=f"region name of {len(name)} characters: use at most {REGION_NAME_CHARS}",
         )
-    session.add(Region(code=code, name=name.strip() or code))
+    # "GD" and "gd" would be one region to every reader: codes are unique whatever their case.
+    taken = session.scalar(select(Region.code).where(func.lower(Region.code) == code.lower()))
+    if taken is not None:
+        same = "" if taken == code else f" (as '{taken}'; codes differing only in case are one)"
+        return _admin_page(
+            request,
+            session,
+            account,
+            status_code=422,
+            error=f"region code '{code}' exists already{same}; choose another",
+        )
+    session.add(Region(code=code, name=name or code))
     audit.record(session, account.username, "region", f"added {code}", client_address(request))
     return RedirectResponse("/admin", status_code=303)
 
@@ -90,8 +103,13 @@ def create_account(
     if not re.match(r"^[A-Za-z0-9_.@-]{2,80}$", username):
         raise PlatformError(f"account name '{username}': use 2-80 letters, digits, . _ @ or -")
     check_password_strength(password)
-    if session.scalar(select(Account).where(Account.username == username)) is not None:
-        raise PlatformError(f"account '{username}' exists already")
+    # "Ana" beside "ana" would be two people to the platform and one to everyone else.
+    taken = session.scalar(
+        select(Account.username).where(func.lower(Account.username) == username.lower())
+    )
+    if taken is not None:
+        same = "" if taken == username else f" (as '{taken}'; names differing only in case are one)"
+        raise PlatformError(f"account '{username}' exists already{same}")
     regions = [session.get(Region, i) for i in region_ids]
     if any(r is None for r in regions):
         raise PlatformError("an unknown region was chosen; reload the page")
@@ -135,6 +153,32 @@ def add_account(
     return RedirectResponse("/admin", status_code=303)
 
 
+@router.get("/accounts/{account_id}/deactivate")
+def confirm_deactivate(
+    request: Request,
+    account_id: int,
+    session: Session = DB,
+    account: Account = Depends(require_admin),
+) -> Response:
+    """Ask before an account is deactivated (pages run no script: a page of its own)."""
+    target = session.get(Account, account_id)
+    if target is None:
+        raise HTTPException(status_code=404, detail="no such account")
+    return render(
+        request,
+        "confirm.html",
+        account,
+        question=f"Deactivate the account {target.username}?",
+        consequences=[
+            f"every session of {target.username} ends at once, and the account cannot log in",
+            "its name stays taken; Reactivate, on the admin page, lets it log in again",
+        ],
+        action=f"/admin/accounts/{target.id}/deactivate",
+        button=f"Deactivate {target.username}",
+        back="/admin",
+    )
+
+
 @router.post("/accounts/{account_id}/deactivate", dependencies=[Depends(require_csrf)])
 def deactivate(
     request: Request,
@@ -163,6 +207,30 @@ def deactivate(
         f"deactivated {target.username}; {ended} session(s) ended",
         client_address(request),
     )
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/accounts/{account_id}/reactivate", dependencies=[Depends(require_csrf)])
+def reactivate(
+    request: Request,
+    account_id: int,
+    session: Session = DB,
+    account: Account = Depends(require_admin),
+) -> Response:
+    """Let a deactivated account log in again (with its password; none of its old sessions
+    comes back, they were ended)."""
+    target = session.get(Account, account_id)
+    if target is None:
+        raise HTTPException(status_code=404, detail="no such account")
+    if not target.active:
+        target.active = True
+        audit.record(
+            session,
+            account.username,
+            "account",
+            f"reactivated {target.username}",
+            client_address(request),
+        )
     return RedirectResponse("/admin", status_code=303)
 
 

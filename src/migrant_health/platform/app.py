@@ -2,32 +2,64 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from migrant_health.platform import admin, api, explorer, views
+from migrant_health.platform import admin, api, explorer, login_sessions, views
 from migrant_health.platform.cache import SharedCache
 from migrant_health.platform.database import make_engine
-from migrant_health.platform.deps import TEMPLATES
+from migrant_health.platform.deps import CSRF_REFUSED, TEMPLATES
 from migrant_health.platform.job_runner import JobRunner
 from migrant_health.platform.login_limit import LoginLimiter
 from migrant_health.platform.login_sessions import SESSION_HOURS
+from migrant_health.platform.security import csrf_token
 from migrant_health.platform.settings import Settings
+from migrant_health.platform.views import SECURE_COOKIE_OVER_HTTP, cookie_cannot_return
+
+_STARLETTE_DETAILS = {
+    404: "there is no page at this address",
+    405: "this address takes no such request",
+}
 
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
         "accept", ""
     )
+
+
+def _error_page(
+    request: Request, status: int, message: str, headers: Mapping[str, str] | None
+) -> Response:
+    """The HTML error page, its header showing who is logged in (as every page's does)."""
+    factory: sessionmaker[Session] = request.app.state.sessions
+    with factory() as session:
+        token = request.session.get(login_sessions.TOKEN_KEY)
+        account = login_sessions.account_of(session, token) if isinstance(token, str) else None
+        # Rendered while the session is open: the header reads the account's regions.
+        return TEMPLATES.TemplateResponse(
+            request,
+            "error.html",
+            {
+                "account": account,
+                "status": status,
+                "message": message,
+                "csrf": csrf_token(request.session),
+            },
+            status_code=status,
+            headers=headers,
+        )
 
 
 @asynccontextmanager
@@ -57,7 +89,10 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(
         title="migrant-health information platform",
         description="Regional monitoring of integration and health (seed section 4.3).",
-        docs_url="/api/docs",
+        # FastAPI's documentation pages load their scripts from a CDN, which the pages'
+        # Content-Security-Policy refuses (and deployments cannot reach): /api/docs is a page
+        # of the platform's own, rendered from the OpenAPI document (views.api_docs).
+        docs_url=None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/openapi.json",
@@ -98,27 +133,38 @@ def create_app(settings: Settings) -> FastAPI:
         )
         return response
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(request: Request, exc: HTTPException) -> Response:
+    # Starlette's class: FastAPI's HTTPException is one, and so are the router's own 404 (no
+    # such route) and 405, which otherwise answer {"detail": ...}.
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = str(exc.detail)
+        if type(exc) is StarletteHTTPException:
+            message = _STARLETTE_DETAILS.get(exc.status_code, message)
+        if exc.status_code == 403 and exc.detail == CSRF_REFUSED and cookie_cannot_return(request):
+            message = SECURE_COOKIE_OVER_HTTP
         if _wants_json(request):
             return JSONResponse(
-                {"error": exc.detail}, status_code=exc.status_code, headers=exc.headers
+                {"error": message}, status_code=exc.status_code, headers=exc.headers
             )
         if exc.status_code == 401:
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        return TEMPLATES.TemplateResponse(
-            request,
-            "error.html",
-            {"account": None, "status": exc.status_code, "message": exc.detail, "csrf": ""},
-            status_code=exc.status_code,
-        )
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+        return await run_in_threadpool(_error_page, request, exc.status_code, message, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
-        return JSONResponse({"error": f"bad request: {problems}"}, status_code=422)
+        if _wants_json(request):
+            return JSONResponse({"error": f"bad request: {problems}"}, status_code=422)
+        # A page's address or form with a value of the wrong kind (/waves/abc): named by the
+        # field, as a person reads it.
+        named = "; ".join(
+            f"{str(e['loc'][-1]).replace('_', ' ')}: {e['msg']}" for e in exc.errors()
+        )
+        message = f"this address or form has a value the platform cannot use ({named})"
+        return await run_in_threadpool(_error_page, request, 422, message, None)
 
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static"

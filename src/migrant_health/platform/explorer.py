@@ -10,6 +10,7 @@ bounded comparison run (:mod:`.jobs`).
 from __future__ import annotations
 
 import io
+import math
 from typing import Any
 
 import pandas as pd
@@ -93,6 +94,11 @@ def projections(settings: Settings, indicator: str) -> pd.DataFrame:
 
 
 def _band_svg(table: pd.DataFrame, title: str) -> str:
+    """Each strategy's delta with its band; the baseline (a delta of 0 by definition, which a
+    comparison's table may hold) is the grey zero line, not a strategy of the legend."""
+    from migrant_health.scenarios.library import BASELINE
+
+    table = table[table["scenario"] != BASELINE]
     figure = Figure(figsize=(7.5, 3.4))
     ax = figure.subplots()
     for scenario, part in table.groupby("scenario", sort=True):
@@ -109,6 +115,7 @@ def _band_svg(table: pd.DataFrame, title: str) -> str:
     ax.axhline(0.0, color="grey", linewidth=0.8)
     ax.set_title(title, fontsize=11)
     ax.set_xlabel("year")
+    ax.set_ylabel("scenario minus baseline\n(in the metric's unit)", fontsize=8)
     ax.grid(alpha=0.3)
     if not table.empty:
         ax.legend(fontsize=8)
@@ -155,7 +162,24 @@ def scenarios_page(
     settings: Settings = Depends(settings_of),
 ) -> Response:
     """Comparisons, a chart of one metric's deltas with bands, and the analyst's jobs."""
-    from migrant_health.platform.jobs import LAST_YEAR, MAX_REPLICATES
+    return _explorer(request, session, account, settings, comparison, metric, group)
+
+
+def _explorer(
+    request: Request,
+    session: Session,
+    account: Account | None,
+    settings: Settings,
+    comparison: str = "",
+    metric: str = "integration_index",
+    group: str = "all",
+    error: str = "",
+    asked: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The explorer's page; ``error`` and the values ``asked`` in its form after a refused
+    start (the form shows them again, to be corrected)."""
+    from migrant_health.platform.jobs import FIRST_END, LAST_YEAR, MAX_REPLICATES, earliest_end
     from migrant_health.scenarios.library import BASELINE, shipped_names
 
     names = comparisons(settings)
@@ -189,17 +213,23 @@ def scenarios_page(
             )
         )
     running = any(j.status in ("queued", "running") for j in jobs)
+    shipped = [n for n in shipped_names() if n != BASELINE]
+    first_end = earliest_end(shipped)
     return render(
         request,
         "scenarios.html",
         account,
+        status_code=status_code,
         jobs=jobs,
         running=running,
-        shipped=[n for n in shipped_names() if n != BASELINE],
+        shipped=shipped,
         max_replicates=MAX_REPLICATES,
+        first_end=first_end,
+        strategies_start=first_end if first_end > FIRST_END else None,
         last_year=LAST_YEAR,
         min_scale=settings.min_job_scale,
-        error="",
+        error=error,
+        asked=asked or {},
         **context,
     )
 
@@ -209,9 +239,12 @@ def scenarios_csv(
     comparison: str, metric: str, group: str = "all", settings: Settings = Depends(settings_of)
 ) -> Response:
     """The data of the explorer's chart as CSV."""
+    from migrant_health.platform.views import CSV_BOM  # views imports this module
+
     deltas = read_deltas(settings, comparison)
     part = deltas[(deltas["metric"] == metric) & (deltas["group"] == group)]
     buffer = io.StringIO()
+    buffer.write(CSV_BOM)  # for Excel, as every page's download
     part.to_csv(buffer, index=False)
     return Response(
         buffer.getvalue(),
@@ -231,13 +264,19 @@ def start_job(
     account: Account = Depends(require_analyst),
     settings: Settings = Depends(settings_of),
 ) -> Response:
-    """Start a bounded comparison run in the background."""
+    """Start a bounded comparison run in the background; a refused one shows the explorer's
+    page again with the reason and the values asked for."""
     try:
         job = request.app.state.jobs.submit(
             session, account, JobRequest(scenario, replicates, end, scale)
         )
     except PlatformError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+        asked = {"scenario": scenario, "replicates": str(replicates), "end": str(end)}
+        whole = math.isfinite(scale) and scale.is_integer()
+        asked["scale"] = str(int(scale)) if whole else str(scale)
+        return _explorer(
+            request, session, account, settings, error=str(exc), asked=asked, status_code=422
+        )
     audit.record(
         session,
         account.username,

@@ -11,6 +11,7 @@ of the server process that admitted it, with one worker. Results go to
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,9 @@ from migrant_health.platform.errors import PlatformError
 from migrant_health.platform.settings import Settings
 
 LAST_YEAR = 2035
+#: The earliest last year of a platform run (the simulation's start is earlier; a strategy's
+#: first year, :func:`first_year`, bounds it further).
+FIRST_END = 2010
 MAX_REPLICATES = 5
 QUEUE = 4
 ACTIVE = ("queued", "running")
@@ -43,6 +47,25 @@ def comparisons_dir(settings: Settings) -> Path:
     return settings.data_dir / "comparisons"
 
 
+@functools.cache
+def first_year(scenario: str) -> int | None:
+    """The first year in which the shipped ``scenario`` changes the model, as its overrides say
+    (``{2025: ...}``); ``None`` if one of them holds from the start (or it has none)."""
+    from migrant_health.scenarios.library import resolve_scenario
+
+    years = list(resolve_scenario(scenario).first_years().values())
+    if not years or any(y is None for y in years):
+        return None
+    return min(y for y in years if y is not None)
+
+
+def earliest_end(scenarios: list[str]) -> int:
+    """The earliest last year that shows a difference for some of ``scenarios`` (the form's
+    lower bound)."""
+    firsts = [first_year(s) for s in scenarios]
+    return min((f if f is not None else FIRST_END) for f in firsts) if firsts else FIRST_END
+
+
 def check_request(request: JobRequest, settings: Settings) -> None:
     """Refuse a request outside the bounds (see the module docstring).
 
@@ -56,8 +79,15 @@ def check_request(request: JobRequest, settings: Settings) -> None:
         raise PlatformError(f"unknown scenario '{request.scenario}'; one of {', '.join(names)}")
     if not 2 <= request.replicates <= MAX_REPLICATES:
         raise PlatformError(f"replicates must be 2 to {MAX_REPLICATES} on the platform")
-    if not 2010 <= request.end <= LAST_YEAR:
-        raise PlatformError(f"the last year must be 2010 to {LAST_YEAR}")
+    if not FIRST_END <= request.end <= LAST_YEAR:
+        raise PlatformError(f"the last year must be {FIRST_END} to {LAST_YEAR}")
+    first = first_year(request.scenario)
+    if first is not None and request.end < first:
+        raise PlatformError(
+            f"{request.scenario} changes the model from {first} on, so a comparison that ends "
+            f"in {request.end} shows no difference from the baseline: the last year must be "
+            f"{first} to {LAST_YEAR}"
+        )
     if not math.isfinite(request.scale) or request.scale < settings.min_job_scale:
         raise PlatformError(
             f"a platform run has at least {settings.min_job_scale:,.0f} persons per agent (so "

@@ -41,6 +41,26 @@ from migrant_health.platform.waves import set_published, store_wave
 
 router = APIRouter()
 LABELS = {i.name: i.label for i in INDICATORS}
+UNITS = {i.name: i.unit for i in INDICATORS}
+#: The first bytes of every CSV download: the UTF-8 byte order mark, without which Excel (in a
+#: Chinese locale, say) reads the file in the system's code page and garbles 河南 and the like.
+#: pandas, R and Python's csv module with ``encoding="utf-8-sig"`` skip it.
+CSV_BOM = "\ufeff"
+#: What a refused form says when the cause is a Secure cookie over plain HTTP (the browser
+#: never sends it back, so no form token can match; reloading never helps).
+SECURE_COOKIE_OVER_HTTP = (
+    "this server sends its session cookie over HTTPS only (it is Secure), and this page came "
+    "over plain HTTP, so your browser never returns the cookie and no form can be accepted. "
+    "Open the platform through HTTPS (a reverse proxy that terminates TLS, see "
+    "docs/platform.md), or, on a trusted network only, restart it with --no-secure-cookies"
+)
+
+
+def cookie_cannot_return(request: Request) -> bool:
+    """Whether the session cookie is Secure and ``request`` came over plain HTTP (behind a
+    TLS proxy the scheme is the proxy's, from X-Forwarded-Proto)."""
+    settings: Settings = request.app.state.settings
+    return settings.secure_cookies and request.url.scheme == "http"
 
 
 def _safe_next(target: str | None) -> str:
@@ -55,8 +75,10 @@ def _safe_next(target: str | None) -> str:
 def login_page(
     request: Request, next: str = "/", account: Account | None = Depends(current_account)
 ) -> Response:
-    """The login form."""
-    return render(request, "login.html", account, next=_safe_next(next), error="")
+    """The login form; over plain HTTP to a server with Secure cookies, it says at once that
+    logging in cannot work there (the browser would never send the cookie back)."""
+    warning = SECURE_COOKIE_OVER_HTTP if cookie_cannot_return(request) else ""
+    return render(request, "login.html", account, next=_safe_next(next), error="", warning=warning)
 
 
 @router.post("/login", dependencies=[Depends(require_csrf)])
@@ -81,6 +103,7 @@ def login(
             status_code=429,
             next=_safe_next(next),
             error=f"Too many failed logins; try again in {int(wait) + 1} seconds.",
+            warning="",
         )
     account = session.scalar(select(Account).where(Account.username == username))
     ok = verify_password(account.password_hash if account else None, password)
@@ -94,6 +117,7 @@ def login(
             status_code=401,
             next=_safe_next(next),
             error="Wrong account name or password.",
+            warning="",
         )
     limiter.succeeded(username, address)
     # A login made in a browser that still holds one ends the earlier one on the server, so a
@@ -155,13 +179,15 @@ def _upload_page(
     context.setdefault("problems", [])
     context.setdefault("error", "")
     context.setdefault("filename", "")
+    # What was typed into a refused upload's form, shown again (a file input cannot be).
+    context.setdefault("fields", {})
     return render(
         request,
         "upload.html",
         account,
         status_code=status_code,
         regions=sorted(account.regions, key=lambda r: r.code),
-        max_mb=settings.max_upload_bytes / 1024 / 1024,
+        max_mb=f"{round(settings.max_upload_bytes / 1024 / 1024, 2):g}",
         **context,
     )
 
@@ -188,7 +214,9 @@ def upload(
     address = client_address(request)
     if form.refused:
         audit.record(session, account.username, "upload_refused", form.refused, address)
-        return _upload_page(request, account, session, status_code=413, error=form.refused)
+        return _upload_page(
+            request, account, session, status_code=413, error=form.refused, fields=form.fields
+        )
     file, region_text = form.file, form.fields.get("region_id", "")
     if file is None or not region_text.isdecimal():
         raise HTTPException(status_code=422, detail="choose a region and a survey file")
@@ -215,6 +243,7 @@ def upload(
                 status_code=422,
                 problems=problems,
                 filename=filename,
+                fields=form.fields,
                 error=f"'{filename}' has {len(problems)} problem(s); nothing "
                 "was stored. Fix the file or the column map and upload again.",
             )
@@ -223,7 +252,13 @@ def upload(
     except UploadError as exc:
         audit.record(session, account.username, "upload_refused", str(exc), address)
         return _upload_page(
-            request, account, session, status_code=422, error=str(exc), filename=filename
+            request,
+            account,
+            session,
+            status_code=422,
+            error=str(exc),
+            filename=filename,
+            fields=form.fields,
         )
     audit.record(
         session,
@@ -247,6 +282,15 @@ def _wave_snippet(wave: Wave, indicator: str) -> str:
     )
 
 
+def _own_wave(account: Account | None, session: Session, wave_id: int) -> Wave:
+    """The wave of a page of one's own region's wave: a login first for anonymous callers (a
+    page opens the login form, with the way back; an expired session looks the same), 404 for
+    a logged-in account whose regions it is not in (no probing of identifiers)."""
+    if account is None:
+        raise HTTPException(status_code=401, detail="log in first")
+    return access.require_own_wave(account, session.get(Wave, wave_id))
+
+
 @router.get("/waves/{wave_id}")
 def wave_page(
     request: Request,
@@ -256,7 +300,7 @@ def wave_page(
     account: Account | None = Depends(current_account),
 ) -> Response:
     """A wave's indicators by subgroup (own region only; others see published views)."""
-    wave = access.require_own_wave(account, session.get(Wave, wave_id))
+    wave = _own_wave(account, session, wave_id)
     if indicator not in LABELS:
         raise HTTPException(status_code=404, detail=f"unknown indicator '{indicator}'")
     cells = cells_of(session, [wave])
@@ -265,7 +309,9 @@ def wave_page(
         below_threshold=lambda c: (c["n"] > 0) & (c["n"] < settings.threshold)
     )
     instrument = instrument_of(wave.depression_scale)
-    chart = breakdowns_svg(shown, f"{LABELS[indicator]} by subgroup (95 % intervals)")
+    chart = breakdowns_svg(
+        shown, f"{LABELS[indicator]} by subgroup (95 % intervals)", unit=UNITS[indicator]
+    )
     return render(
         request,
         "wave.html",
@@ -273,6 +319,8 @@ def wave_page(
         wave=wave,
         indicator=indicator,
         indicators=INDICATORS,
+        unit=UNITS[indicator],
+        default_label=f"{wave.region.code} {wave.year}",
         rows=shown.to_dict("records"),
         chart=chart,
         instrument=instrument,
@@ -283,6 +331,7 @@ def wave_page(
 
 def _csv(frame: pd.DataFrame, filename: str) -> Response:
     buffer = io.StringIO()
+    buffer.write(CSV_BOM)
     frame.to_csv(buffer, index=False)
     return Response(
         buffer.getvalue(),
@@ -300,7 +349,7 @@ def wave_csv(
     settings: Settings = Depends(settings_of),
 ) -> Response:
     """A wave's cells as CSV, suppressed (every download is)."""
-    wave = access.require_own_wave(account, session.get(Wave, wave_id))
+    wave = _own_wave(account, session, wave_id)
     table = apply_suppression(cells_of(session, [wave]), settings.threshold)
     audit.record(
         session,
@@ -322,7 +371,7 @@ def wave_microdata(
     """A wave's validated microdata, for its own region's analysts only (logged)."""
     from migrant_health.platform.uploads import from_parquet_bytes
 
-    wave = access.require_own_wave(account, session.get(Wave, wave_id))
+    wave = _own_wave(account, session, wave_id)
     audit.record(
         session,
         account.username if account else "",
@@ -352,6 +401,40 @@ def publish(
         client_address(request),
     )
     return RedirectResponse(f"/waves/{wave.id}", status_code=303)
+
+
+@router.get("/waves/{wave_id}/delete")
+def confirm_delete(
+    request: Request,
+    wave_id: int,
+    session: Session = DB,
+    account: Account | None = Depends(current_account),
+) -> Response:
+    """Ask before a wave is deleted: the deletion cannot be undone (pages run no script, so
+    the question is a page of its own, whose form does the deletion)."""
+    wave = _own_wave(account, session, wave_id)
+    title = f"{wave.region.code} {wave.year}" + (
+        f" ({wave.label})" if wave.label != f"{wave.region.code} {wave.year}" else ""
+    )
+    consequences = [
+        f"its microdata ({wave.respondents} respondents from {wave.filename}) and its "
+        "indicators are deleted from the platform for good; nothing can bring them back "
+        "but uploading the file again",
+    ]
+    if wave.published:
+        consequences.append(
+            "it is published: it disappears from the indicators every account and visitor sees"
+        )
+    return render(
+        request,
+        "confirm.html",
+        account,
+        question=f"Delete the wave {title}?",
+        consequences=consequences,
+        action=f"/waves/{wave.id}/delete",
+        button="Delete the wave for good",
+        back=f"/waves/{wave.id}",
+    )
 
 
 @router.post("/waves/{wave_id}/delete", dependencies=[Depends(require_csrf)])
@@ -395,7 +478,7 @@ def _latest_breakdown(table: pd.DataFrame, indicator: str, subgroup: str, focus:
         return ""
     year = int(latest["year"].max())
     title = f"{LABELS[indicator]} by {subgroup.replace('_', ' ')}, {focus} {year}"
-    return breakdown_svg(latest[latest["year"] == year], title)
+    return breakdown_svg(latest[latest["year"] == year], title, unit=UNITS[indicator])
 
 
 @router.get("/indicators")
@@ -425,6 +508,7 @@ def indicators_page(
             f"{LABELS[indicator]}: regions and national",
             highlight=focus,
             projection=projections(settings, indicator),
+            unit=UNITS[indicator],
         ),
     )
     breakdown = cache.get(
@@ -438,6 +522,7 @@ def indicators_page(
         account,
         indicator=indicator,
         indicators=INDICATORS,
+        unit=UNITS[indicator],
         region=region,
         regions=regions,
         subgroup=subgroup,
@@ -459,10 +544,14 @@ def indicators_csv(
     account: Account | None = Depends(current_account),
     settings: Settings = Depends(settings_of),
 ) -> Response:
-    """The published, suppressed table as CSV (one indicator, or all)."""
+    """The published, suppressed table as CSV (one indicator, or all), with the simulation's
+    projection that the page's chart draws dashed (``source`` says which rows are which)."""
     table = shared_table(session, settings.threshold, request.app.state.cache)
     if indicator:
         table = table[table["indicator"] == indicator]
+    table = pd.concat(
+        [table.assign(source="survey"), _projection_rows(settings, indicator)], ignore_index=True
+    )
     audit.record(
         session,
         account.username if account else "(anonymous)",
@@ -473,3 +562,51 @@ def indicators_csv(
     return _csv(
         table.drop(columns=["weight_sum", "wave_id"]), f"indicators-{indicator or 'all'}.csv"
     )
+
+
+def _projection_rows(settings: Settings, indicator: str) -> pd.DataFrame:
+    """The newest comparison's baseline for ``indicator`` (or every indicator), as rows of the
+    shared table: national, all respondents, no n or standard error."""
+    names = comparisons(settings)
+    parts = []
+    for name in [indicator] if indicator else list(LABELS):
+        projection = projections(settings, name) if name in LABELS else pd.DataFrame()
+        if not projection.empty:
+            parts.append(
+                projection.assign(
+                    region=NATIONAL,
+                    indicator=name,
+                    subgroup="all",
+                    group="all",
+                    source=f"simulation: baseline of comparison {names[0]}, out-migrants",
+                )
+            )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["source"])
+
+
+@router.get("/api/docs")
+def api_docs(request: Request, account: Account | None = Depends(current_account)) -> Response:
+    """The JSON API's routes, read from its OpenAPI document (a page of the platform's own: no
+    script is loaded from elsewhere)."""
+    schema = request.app.openapi()
+    routes = []
+    for path, item in schema["paths"].items():
+        if not path.startswith("/api/") or path == "/api/docs":
+            continue
+        for method, operation in item.items():
+            description = str(operation.get("description", "")).split("\n\n")[0]
+            parameters = [
+                f"{p['name']} ({p['in']}{', required' if p.get('required') else ''})"
+                for p in operation.get("parameters", [])
+            ]
+            if "requestBody" in operation:
+                parameters.append("a JSON body")
+            routes.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "description": " ".join(description.split()),
+                    "parameters": ", ".join(parameters),
+                }
+            )
+    return render(request, "api_docs.html", account, routes=routes, title=schema["info"]["title"])
