@@ -228,8 +228,8 @@ def test_a_very_long_account_name_at_the_login_is_refused_not_an_error(
 def test_an_over_long_label_or_region_name_is_no_error_on_postgresql(
     deployment: Deployment,
 ) -> None:
-    # PostgreSQL refuses a value longer than its column (SQLite keeps it): the label is refused
-    # with its length, a region name is cut to its column, and a huge id is not found.
+    # PostgreSQL refuses a value longer than its column (SQLite keeps it): the label and a
+    # region name are refused with their length, and a huge id is not found.
     with TestClient(create_app(deployment.settings)) as client:
         token = login(client, "ana")
         response: Any = upload(client, token, deployment.region_a, wave_csv(2019), label="y" * 201)
@@ -242,4 +242,5 @@ def test_an_over_long_label_or_region_name_is_no_error_on_postgresql(
             data={"code": "LONG", "name": "z" * 201, "csrf_token": admin_token},
             follow_redirects=False,
         )
-        assert added.status_code == 303
+        assert added.status_code == 422
+        assert "region name of 201 characters: use at most 200" in html.unescape(added.text)

@@ -471,13 +471,10 @@ def test_a_port_in_use_is_named_before_the_server_says_it_is_up(
 def test_a_login_of_ana_does_not_clear_the_attempts_counted_for_ana_capitalised(
     tmp_path: Path,
 ) -> None:
-    # Account names are matched as typed: 'ana' and 'Ana' are two accounts, and so are their
-    # attempts. The holder of 'ana' logging in between guesses does not reset 'Ana''s count.
+    # Account names are matched as typed, and so are the attempts counted: the holder of 'ana'
+    # logging in between guesses at 'Ana' does not reset their count. (A new name differing
+    # only in case from an account is refused, but a database from before may hold both.)
     deployment = build_deployment(tmp_path, login_attempts=3)
-    engine = make_engine(deployment.settings)
-    with session_scope(engine) as session:
-        create_account(session, "Ana", "the-other-passphrase", "analyst", [deployment.region_b])
-    engine.dispose()
 
     def attempt(client: TestClient, username: str, password: str) -> int:
         data = {"username": username, "password": password, "csrf_token": csrf_of(client)}
@@ -488,4 +485,4 @@ def test_a_login_of_ana_does_not_clear_the_attempts_counted_for_ana_capitalised(
         assert attempt(client, "ana", PASSWORDS["ana"]) == 303
         assert attempt(client, "Ana", "guess-2") == 401
         assert attempt(client, "Ana", "guess-3") == 429
-        assert attempt(client, "Ana", "the-other-passphrase") == 429
+        assert attempt(client, "Ana", "guess-4") == 429

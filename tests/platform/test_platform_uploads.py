@@ -157,6 +157,8 @@ def test_a_bad_column_map_is_refused_with_its_reason(
         deployment, analyst, wave_csv(n=60), "w.csv", column_map="rename:\n  age: no_such_column\n"
     )
     assert "no_such_column" in text
+    # Named as the page names it, not by the server's temporary file.
+    assert "column map: source column(s) not in the file" in text and "mh-map-" not in text
 
 
 def test_a_file_mixing_survey_years_is_refused(

@@ -9,6 +9,7 @@ nothing is stored unless the whole file is valid.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import tempfile
@@ -141,7 +142,9 @@ def parse_column_map(text: str) -> ColumnMap | None:
         with tempfile.TemporaryDirectory(prefix="mh-map-") as folder:
             path = Path(folder) / "column_map.yaml"
             path.write_text(text, encoding="utf-8")
-            return ColumnMap.load(path)
+            # Named as the page names it in later messages too (a source column the file
+            # lacks), not by the temporary file's server path.
+            return dataclasses.replace(ColumnMap.load(path), origin="column map")
     except (MigrantHealthError, yaml.YAMLError) as exc:
         # The map was written to a temporary file: name it as the page does.
         text = str(exc).replace(str(path), "column map")
