@@ -120,6 +120,54 @@ def test_no_region_s_analyst_recovers_another_region_s_hidden_cells(
     assert not recovered_by(table, "")
 
 
+def _small_groups_learned(full: pd.DataFrame, table: pd.DataFrame, insider: str) -> list[str]:
+    """What ``insider``'s analyst learns of fewer than THRESHOLD other respondents: a hidden
+    cell of another region, or a hidden national cell less their own part (their own cells and
+    the shown ones are known, so it gives the hidden rest's pooled value)."""
+    learned = []
+    for position in recovered_by(table, insider):
+        row = full.iloc[position]
+        same = (full[KEY] == row[KEY]).all(axis=1)
+        own = int(full.loc[same & (full["region"] == insider), "n"].sum())
+        others = int(row["n"]) - own if row["region"] == NATIONAL else int(row["n"])
+        if 0 < others < THRESHOLD:
+            learned.append(f"{row['region']} {row['subgroup']}={row['group']}: {others}")
+    return learned
+
+
+def _cells_by_age(plan: dict[str, dict[str, int]]) -> pd.DataFrame:
+    rows = []
+    rng = np.random.default_rng(1)
+    for wave, (region, groups) in enumerate(plan.items(), start=1):
+        means = {group: rng.normal(25, 3) for group in groups}
+        total = sum(groups.values())
+        cell = {"wave_id": wave, "region": region, "year": 2019, "indicator": "bmi", "se": 0.1}
+        mean = sum(n * means[g] for g, n in groups.items()) / total
+        rows.append(cell | {"subgroup": "all", "group": "all", "n": total, "estimate": mean})
+        for group, n in groups.items():
+            estimate = means[group] if n else np.nan
+            rows.append(cell | {"subgroup": "age", "group": group, "n": n, "estimate": estimate})
+    cells = pd.DataFrame(rows).assign(weight_sum=lambda t: t["n"].astype(float))
+    return pd.concat([cells, national_cells(cells)], ignore_index=True)
+
+
+def test_groups_with_no_answers_lead_no_analyst_to_a_small_group() -> None:
+    """A and C have no one aged c, so the national cell of age c is B's own: B's analyst can
+    work it out although it is hidden, and carry it into the national breakdown. Solving one
+    relation at a time, the rule had left national age a and b to give the pooled value of A's
+    9 and C's 5 respondents aged b."""
+    full = _cells_by_age(
+        {
+            "A": {"a": 24, "b": 9, "c": 0},
+            "B": {"a": 1, "b": 52, "c": 5},
+            "C": {"a": 45, "b": 5, "c": 0},
+        }
+    )
+    table = apply_suppression(full, THRESHOLD)
+    for insider in ("", "A", "B", "C"):
+        assert not _small_groups_learned(full, table, insider), insider
+
+
 def test_two_regions_hide_the_national_cell_with_the_small_one() -> None:
     # With two regions the national cell minus one's own is the other region's cell: when B's
     # cell is small, A's and the national cell are hidden too (A's analyst knows A's cell).

@@ -110,4 +110,138 @@ def suppress(
                 continue
             hidden[pick] = True
             changed = True
+        if not changed and owners is not None:
+            # One relation at a time is not all a reader can do: they can solve every relation
+            # at once, carrying a cell they work out in one (a national cell whose other
+            # regions show no answers equals their own) into the next.
+            solvable = _solvable_pick(n, relations, hidden, own, threshold)
+            if solvable is not None:
+                hidden[solvable] = True
+                changed = True
     return hidden
+
+
+def _solvable_pick(
+    n: np.ndarray,
+    relations: Sequence[Relation],
+    hidden: np.ndarray,
+    own: Sequence[Hashable | None],
+    threshold: int,
+) -> int | None:
+    """A cell to hide because some reader, solving all relations together, learns a small
+    group's value: a hidden cell of another region with fewer than ``threshold`` respondents,
+    or a hidden national cell whose hidden part from other regions has fewer (its shown parts
+    and the reader's own are known, so the national value gives those respondents' pooled
+    value). ``None`` when no reader learns one.
+    """
+    regions_of = {
+        r.total: r.components
+        for r in relations
+        if r.total is not None
+        and r.components
+        and own[r.total] is None
+        and all(own[c] is not None for c in r.components)
+    }
+    readers: list[Hashable | None] = [None, *dict.fromkeys(o for o in own if o is not None)]
+    for reader in readers:
+        unknown = [
+            c for c in map(int, np.flatnonzero(hidden)) if reader is None or own[c] != reader
+        ]
+        for cells in _linked_groups(unknown, relations):
+            for cell in _worked_out(cells, relations):
+                if own[cell] is not None:
+                    small = int(n[cell])
+                else:
+                    parts = regions_of.get(cell, ())
+                    small = (
+                        sum(
+                            int(n[c])
+                            for c in parts
+                            if hidden[c] and (reader is None or own[c] != reader)
+                        )
+                        if parts
+                        else int(n[cell])
+                    )
+                if 0 < small < threshold:
+                    pick = _breaking_cell(cell, relations, hidden, n, own, reader)
+                    if pick is not None:
+                        return pick
+    return None
+
+
+def _linked_groups(unknown: list[int], relations: Sequence[Relation]) -> list[list[int]]:
+    """The unknown cells split into groups that no relation joins (solved one group at a time,
+    which keeps each system small)."""
+    parent = {c: c for c in unknown}
+
+    def root(c: int) -> int:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for relation in relations:
+        members = [m for m in (*relation.components, relation.total) if m in parent]
+        for m in members[1:]:
+            parent[root(m)] = root(members[0])
+    groups: dict[int, list[int]] = {}
+    for c in unknown:
+        groups.setdefault(root(c), []).append(c)
+    return list(groups.values())
+
+
+def _worked_out(cells: list[int], relations: Sequence[Relation]) -> list[int]:
+    """The cells among ``cells`` (a reader's unknowns) whose value every solution of the
+    relations agrees on: the relations, with everything known moved aside, pin them down."""
+    column = {c: k for k, c in enumerate(cells)}
+    rows = []
+    for relation in relations:
+        row = np.zeros(len(cells))
+        for c in relation.components:
+            if c in column:
+                row[column[c]] += 1.0
+        if relation.total is not None and relation.total in column:
+            row[column[relation.total]] -= 1.0
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return []
+    _, singular, vt = np.linalg.svd(np.array(rows))
+    rank = int((singular > 1e-9).sum())
+    free = vt[rank:]  # the directions in which the unknowns can move together
+    moves = np.abs(free).max(axis=0) > 1e-9 if len(free) else np.zeros(len(cells), bool)
+    return [c for c, m in zip(cells, moves, strict=True) if not m]
+
+
+def _breaking_cell(
+    cell: int,
+    relations: Sequence[Relation],
+    hidden: np.ndarray,
+    n: np.ndarray,
+    own: Sequence[Hashable | None],
+    reader: Hashable | None,
+) -> int | None:
+    """A shown cell to hide so that ``reader`` has one more unknown next to ``cell``: in a
+    relation holding ``cell`` first, then further out along relations of unknown cells; a
+    region's cell with the fewest respondents before a total."""
+    reached = {cell}
+    frontier = [cell]
+    while frontier:
+        near = [r for r in relations if any(m in frontier for m in (*r.components, r.total))]
+        candidates = [
+            m
+            for r in near
+            for m in (*r.components, r.total)
+            if m is not None and not hidden[m] and n[m] > 0 and (reader is None or own[m] != reader)
+        ]
+        if candidates:
+            return min(candidates, key=lambda m: (own[m] is None, int(n[m]), m))
+        following = {
+            m
+            for r in near
+            for m in (*r.components, r.total)
+            if m is not None and hidden[m] and m not in reached
+        }
+        reached |= following
+        frontier = list(following)
+    return None
