@@ -172,3 +172,26 @@ def test_a_synthetic_survey_takes_counts_and_a_scenario_by_name() -> None:
         synthesize_survey(2010, "100")  # type: ignore[arg-type]
     with pytest.raises(ScenarioError, match=r"did you mean 'fair_employment'"):
         synthesize_survey(2010, 100, scenario="fair_employmnt")
+
+
+def test_numpy_bounds_and_a_range_of_snapshot_years_are_welcome() -> None:
+    plan = plan_sensitivity(
+        "morris",
+        ["health.mental.base"],
+        ["depression_share:2010"],
+        2,
+        bounds={"health.mental.base": np.array([0.5, 0.75])},  # type: ignore[dict-item]
+        **SMALL,
+    )
+    assert (plan.parameters[0].low, plan.parameters[0].high) == (0.5, 0.75)
+    config = RunConfig(snapshot_years=range(2010, 2021, 5))  # type: ignore[arg-type]
+    assert config.snapshot_years == (2010, 2015, 2020)
+
+
+def test_two_unnamed_python_scenarios_are_told_to_take_names() -> None:
+    from migrant_health.params import Scenario
+
+    one = Scenario(overrides={"policy.public_services.portability": {2025: 0.8}})
+    two = Scenario(overrides={"policy.public_services.portability": {2025: 0.9}})
+    with pytest.raises(ScenarioError, match=r"give each its own name, Scenario\(name=\.\.\."):
+        plan_comparison([one, two], 2, **SMALL)

@@ -90,3 +90,15 @@ def test_a_failed_write_removes_the_folders_it_made_and_only_those(tmp_path: Pat
         (tmp_path / "x" / "notes.txt").write_text("someone else's")
         raise RuntimeError("the writer failed")
     assert os.listdir(tmp_path) == ["x"] and os.listdir(tmp_path / "x") == ["notes.txt"]
+
+
+def test_a_path_through_a_new_folder_and_back_counts_only_that_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``new/../kept/file``: the existing ``kept`` (and whatever the user keeps in it, even
+    nothing) stays when the write fails; ``new``, made for the write, goes."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kept").mkdir()
+    with pytest.raises(RuntimeError), atomic_path("new/../kept/file.txt"):
+        raise RuntimeError("the writer failed")
+    assert sorted(os.listdir(tmp_path)) == ["kept"]

@@ -168,14 +168,29 @@ def atomic_directory(
 
 def make_folders(folder: Path) -> list[Path]:
     """Create ``folder`` and its missing parents; return those this call created, outermost
-    first (what :func:`remove_if_empty` undoes when the write fails)."""
+    first (what :func:`remove_if_empty` undoes when the write fails).
+
+    Each folder along the path is created on its own, and one that is there by the time it is
+    created is not counted: so ``new/../kept`` counts only ``new`` (``new/..`` and ``kept``
+    exist once ``new`` does), and a folder another process makes meanwhile is not this call's.
+    """
     missing = []
     for candidate in (folder, *folder.parents):
         if candidate.exists():
             break
         missing.append(candidate)
-    folder.mkdir(parents=True, exist_ok=True)
-    return missing[::-1]
+    created: list[Path] = []
+    try:
+        for candidate in reversed(missing):
+            try:
+                candidate.mkdir()
+            except FileExistsError:
+                continue  # made by another writer meanwhile: not ours to remove
+            created.append(candidate)
+    except BaseException:
+        remove_if_empty(created)
+        raise
+    return created
 
 
 def remove_if_empty(folders: list[Path]) -> None:

@@ -102,8 +102,10 @@ def warn_idle_levers(scenario: Scenario, end: int, name: str | None = None) -> N
     command line does: a scenario whose every lever starts later runs as the baseline."""
     from migrant_health.scenarios.levers import IdleLeverWarning, idle_levers_message
 
+    # A scenario made in Python has no file to name ("<scenario>"): its name says more.
+    origin = scenario.name if scenario.origin.startswith("<") else scenario.origin
     message = idle_levers_message(
-        scenario.idle_paths(end), len(scenario.overrides), end, name or scenario.origin
+        scenario.idle_paths(end), len(scenario.overrides), end, name or origin
     )
     if message is not None:
         warnings.warn(message, IdleLeverWarning, stacklevel=3)

@@ -6,6 +6,7 @@ labels turned into rare characters and kana; now it is recognised and the reader
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -62,3 +63,19 @@ def test_the_command_line_says_so_in_one_line(tmp_path: Path) -> None:
     assert "warning: " in result.output and "read as Big5" in result.output
     assert "EncodingGuessWarning" not in result.output  # not Python's file:line: Category:
     assert "--encoding gb18030" in result.output
+
+
+@pytest.mark.parametrize(
+    ("codec", "extra", "named"),
+    [("cp950", "€", "Big5 (cp950)"), ("big5hkscs", "佢哋嘅", "Big5-HKSCS")],
+    ids=["taiwan-windows", "hong-kong"],
+)
+def test_taiwans_windows_and_hong_kongs_big5_are_recognised(
+    tmp_path: Path, codec: str, extra: str, named: str
+) -> None:
+    """Plain Big5 lacks the euro sign of Windows in Taiwan and Hong Kong's Cantonese characters:
+    such files had been read silently as GB18030."""
+    path = _export(tmp_path / f"{codec}.csv", codec, [c + extra for c in CITIES])
+    with pytest.warns(EncodingGuessWarning, match=rf"read as {re.escape(named)}"):
+        table = read_table(path)
+    assert table["城市"].iloc[0] == CITIES[0] + extra

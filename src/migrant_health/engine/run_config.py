@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,10 +114,16 @@ class RunConfig:
         if not isinstance(self.frozen, bool | np.bool_):
             # Any object is true or false to Python: frozen="no" had run a frozen model.
             raise RunConfigError(f"RunConfig(frozen={self.frozen!r}): frozen must be True or False")
-        years = self.snapshot_years
-        if not isinstance(years, tuple | list) or not all(is_whole_number(y) for y in years):
+        given = self.snapshot_years
+        # Any collection of whole years (a tuple, a list, a range, a NumPy array), not text.
+        years = (
+            tuple(given)
+            if isinstance(given, Iterable) and not isinstance(given, str | bytes)
+            else None
+        )
+        if years is None or not all(is_whole_number(y) for y in years):
             raise RunConfigError(
-                f"RunConfig(snapshot_years={years!r}): snapshot_years must be a tuple of whole "
+                f"RunConfig(snapshot_years={given!r}): snapshot_years must be a tuple of whole "
                 "years, such as (2010,) or (2010, 2020)"
             )
         object.__setattr__(self, "snapshot_years", tuple(int(y) for y in years))

@@ -211,10 +211,15 @@ def _resolve_all(scenarios: Sequence[str | Path | Scenario], later_wins: bool) -
         if scenario.name == BASELINE and not scenario.overrides:
             continue
         if scenario.name in seen:
+            # A scenario made in Python (origin "<scenario>") is named in Python, not in a file.
+            fix = (
+                "give each its own name, Scenario(name=..., overrides=...)"
+                if scenario.origin.startswith("<")
+                else "give it once, or set another 'name:' in the file"
+            )
             raise ScenarioError(
                 f"two scenarios are named '{scenario.name}' ({seen[scenario.name]} and "
-                f"{scenario.origin}); each needs its own name: give it once, or set another "
-                "'name:' in the file"
+                f"{scenario.origin}); each needs its own name: {fix}"
             )
         seen[scenario.name] = scenario.origin
         compared.append(scenario)

@@ -23,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from migrant_health.errors import MigrantHealthError
 from migrant_health.experiments.quantity import Quantity
 from migrant_health.model import default_plan
@@ -172,16 +174,20 @@ def bound_pairs(bounds: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
     """
     pairs = {}
     for name, bound in bounds.items():
+        pair = list(bound) if isinstance(bound, tuple | list | np.ndarray) else None
         if not (
-            isinstance(bound, tuple | list)
-            and len(bound) == 2
-            and all(isinstance(x, int | float) and not isinstance(x, bool) for x in bound)
+            pair is not None
+            and len(pair) == 2
+            and all(
+                isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool)
+                for x in pair
+            )
         ):
             raise SensitivityError(
                 f"bounds={{{name!r}: {bound!r}}}: a bound is a pair (low, high) of numbers, "
                 f"such as {{{name!r}: (0.5, 0.7)}}"
             )
-        pairs[str(name)] = (float(bound[0]), float(bound[1]))
+        pairs[str(name)] = (float(pair[0]), float(pair[1]))
     return pairs
 
 
