@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import stat
+import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -98,3 +100,34 @@ def test_every_metric_a_run_reports_has_a_unit_and_a_definition(tiny_run: RunRes
     assert set(tiny_run.aggregates["metric"]) <= set(table.index)
     assert table["unit"].str.len().gt(0).all() and table["definition"].str.len().gt(0).all()
     assert table.loc["depression_share", "unit"] == "share (0-1)"
+
+
+def test_a_run_with_fixed_mortality_factors_loads_back_with_them(
+    tmp_path: Path, tiny_run: RunResult
+) -> None:
+    held = simulate(
+        RunConfig(end=2009, scale=50_000, fixed_mortality_factors=tiny_run.mortality_factors)
+    )
+    again = load_run(save_run(held, tmp_path / "held"))
+    np.testing.assert_array_equal(again.config.fixed_mortality_factors, tiny_run.mortality_factors)
+    # Its per-chunk records are not kept: asking for them says so.
+    with pytest.raises(StoreError, match=r"holds no mortality factors: a run read back"):
+        _ = again.mortality_factors
+
+
+def test_a_run_recorded_with_other_parameters_says_so_when_loaded(
+    tmp_path: Path, tiny_run: RunResult
+) -> None:
+    """A run written by a version with other defaults: its results are its own, but the tree
+    read back is this version's, and the reader is told."""
+    from migrant_health.store import StoreWarning
+
+    folder = save_run(tiny_run, tmp_path / "older")
+    meta = json.loads((folder / "run.json").read_text())
+    meta["resolved_parameters"]["health.mental.base"] = 0.5
+    (folder / "run.json").write_text(json.dumps(meta))
+    with pytest.warns(StoreWarning, match=r"health.mental.base: 0.5 recorded, 0.\d+ now"):
+        load_run(folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StoreWarning)
+        load_run(save_run(tiny_run, tmp_path / "same"))  # this version's own: no warning

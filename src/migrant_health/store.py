@@ -21,11 +21,12 @@ import os
 import platform
 import shutil
 import tempfile
+import warnings
 import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
@@ -50,6 +51,9 @@ PARTIAL_SUMS = "chunk_sums.npz"
 PARTIAL_RECORDS = "chunk_records.npz"
 #: A partial run's rows of the fixed mortality factors it held (``RunResult.fixed_factor_rows``).
 PARTIAL_FIXED_FACTORS = "chunk_fixed_factors.npz"
+#: A whole run's fixed mortality factors (the array it held, which run.json gives by its hash
+#: only), so that load_run gives back the settings it ran with.
+FIXED_FACTORS = "fixed_mortality_factors.npz"
 
 
 def package_version() -> str:
@@ -210,6 +214,10 @@ def write_run(result: RunResult, out: Path | None = None, runs: Path = RUNS) -> 
             np.savez_compressed(staging / PARTIAL_RECORDS, **records)
             if result.fixed_factor_rows is not None:  # combine joins them into the whole array
                 np.savez_compressed(staging / PARTIAL_FIXED_FACTORS, rows=result.fixed_factor_rows)
+        elif result.config.fixed_mortality_factors is not None:
+            np.savez_compressed(
+                staging / FIXED_FACTORS, factors=result.config.fixed_mortality_factors
+            )
         if not result.snapshots.empty:
             snap_dir = staging / "snapshots"
             snap_dir.mkdir()
@@ -278,12 +286,14 @@ def load_run(run_dir: str | Path) -> RunResult:
                 "(migrant-health combine) and read the combined run"
             )
         config = _config_from_json(meta["config"])
+        if meta["config"].get("fixed_mortality_factors"):
+            config = _with_fixed_factors(config, run_dir)
         tree = ParameterTree.load()
         if config.scenario is not None:
             tree = config.scenario.apply(tree)
         snapshots = sorted((run_dir / "snapshots").glob("snapshot_*.parquet"))
         rows = pd.concat([pd.read_parquet(f) for f in snapshots]) if snapshots else pd.DataFrame()
-        return RunResult(
+        result = RunResult(
             config,
             tree,
             read_aggregates(run_dir),
@@ -296,6 +306,8 @@ def load_run(run_dir: str | Path) -> RunResult:
             {},
             int(meta.get("chunks_total", meta["chunks"])),
         )
+        _warn_of_other_parameters(result, meta.get("resolved_parameters", {}), meta, run_dir)
+        return result
     except StoreError:
         raise
     except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException) as exc:
@@ -303,6 +315,54 @@ def load_run(run_dir: str | Path) -> RunResult:
             f"{run_dir} cannot be read as a run ({type(exc).__name__}: {exc}); it may be "
             "damaged or written by another version: simulate it again"
         ) from None
+
+
+class StoreWarning(UserWarning):
+    """A run read back differs from what it ran with in a way the reader should know."""
+
+
+def _with_fixed_factors(config: RunConfig, run_dir: Path) -> RunConfig:
+    """``config`` with the mortality factors the run held fixed, read from its folder; a run
+    written before they were kept (run.json has their hash only) is read without them, with a
+    warning, as its settings then no longer say what it ran with."""
+    path = run_dir / FIXED_FACTORS
+    if not path.is_file():
+        warnings.warn(
+            f"{run_dir}: the run held mortality factors fixed, but its folder keeps only their "
+            "hash (written by an earlier version): the settings read back hold none, so a run "
+            "simulated from them would let deaths respond to health",
+            StoreWarning,
+            stacklevel=3,
+        )
+        return config
+    with np.load(path) as stored:
+        factors = stored["factors"]
+    return replace(config, fixed_mortality_factors=factors)
+
+
+def _warn_of_other_parameters(
+    result: RunResult, recorded: dict[str, Any], meta: dict[str, Any], run_dir: Path
+) -> None:
+    """Warn when the parameters this version resolves for the run are not those its run.json
+    records (a run written by a version with other defaults): its results are its own, but
+    ``RunResult.tree`` holds this version's values."""
+    now = json.loads(json.dumps({p: _resolved(result, p) for p in result.tree.paths()}))
+    differ = sorted(p for p in set(recorded) | set(now) if recorded.get(p) != now.get(p))
+    if not differ:
+        return
+    shown = ", ".join(
+        f"{p}: {recorded.get(p, 'absent')!r} recorded, {now.get(p, 'absent')!r} now"
+        for p in differ[:3]
+    )
+    warnings.warn(
+        f"{run_dir}: written by version {meta.get('version', '?')}, whose parameters differ "
+        f"from this version's in {len(differ)} place(s) ({shown}"
+        f"{', ...' if len(differ) > 3 else ''}): the results read back are the run's own, but "
+        "its parameter tree (RunResult.tree) holds this version's values; run.json records "
+        "the run's",
+        StoreWarning,
+        stacklevel=3,
+    )
 
 
 def read_aggregates(run_dir: Path) -> pd.DataFrame:

@@ -36,7 +36,7 @@ from migrant_health.engine.run_config import RunConfig, chunk_range
 from migrant_health.engine.run_context import build_context
 from migrant_health.engine.stats import N_CELLS, N_MAIN_CELLS
 from migrant_health.engine.synthesis import PopulationLayout
-from migrant_health.errors import RunConfigError
+from migrant_health.errors import RunConfigError, StoreError
 from migrant_health.params import ParameterTree
 
 ProgressCallback = Callable[[int, int], None]
@@ -115,6 +115,12 @@ class RunResult:
         ten-year age group in each simulated year, NaN where a cell was empty. Pass it as
         ``RunConfig.fixed_mortality_factors`` of a run with the same seed, scale and years.
         """
+        if MORTALITY_FACTORS not in self.records:
+            raise StoreError(
+                "this run holds no mortality factors: a run read back from its folder "
+                "(load_run) keeps its results, not its per-chunk records; simulate it again "
+                "to hold its factors fixed in a scenario run"
+            )
         return self.records[MORTALITY_FACTORS]
 
     def series(self, metric: str, group: str = "all") -> pd.Series:
