@@ -45,6 +45,7 @@ from migrant_health.run_records import (
     find_entries,
     read_row,
 )
+from migrant_health.setting_names import setting
 from migrant_health.store import RUNS
 
 __all__ = [
@@ -143,7 +144,7 @@ def _folder(runs: str | Path) -> Path:
         what = "is not a folder" if folder.exists() else "does not exist"
         raise StoreError(
             f"the runs folder {folder} {what}; run `migrant-health simulate` to create runs/, "
-            "or pass the folder holding your runs with --runs"
+            f"or pass the folder holding your runs with {setting('runs')}"
         )
     return folder.absolute()
 
@@ -488,7 +489,8 @@ def _name_in(folder: Path, run_id: str) -> str:
     if resolved.parent != folder.resolve() or not run_id.strip():
         raise StoreError(
             f"'{run_id}' is not a directory inside the runs folder {folder}; give the id of a "
-            "run or comparison (`migrant-health runs list`), or point --runs at its folder"
+            f"run or comparison (`migrant-health runs list`), or point {setting('runs')} at its "
+            "folder"
         )
     if resolved.name.startswith("."):
         raise StoreError(

@@ -28,9 +28,10 @@ class verbatim(str):  # noqa: N801 - used like str, as a value's spelling
 
 
 @contextmanager
-def from_the_command_line() -> Iterator[None]:
-    """Within the block, :func:`setting` names flags (``--end 2040``)."""
-    token = _FROM_THE_COMMAND_LINE.set(True)
+def from_the_command_line(active: bool = True) -> Iterator[None]:
+    """Within the block, :func:`setting` names flags (``--end 2040``); with ``active=False``,
+    Python arguments again (the web platform's requests, served from a command)."""
+    token = _FROM_THE_COMMAND_LINE.set(active)
     try:
         yield
     finally:

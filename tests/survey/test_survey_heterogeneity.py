@@ -101,7 +101,7 @@ def test_a_column_of_ids_is_refused_in_a_message_of_one_line() -> None:
     """Every respondent a group of one: the message listed all 400 and ran to pages."""
     data = grouped_survey(400, seed=2, old_effect=0.5).assign(id=range(400))
     with pytest.raises(
-        DataError, match=r"and 395 more groups\); --by needs a column.*dest_city_tier"
+        DataError, match=r"and 395 more groups\); by needs a column.*dest_city_tier"
     ) as caught:
         SubgroupModel("health", exposure="integration", by="id").fit(data)
     assert len(str(caught.value)) < 400

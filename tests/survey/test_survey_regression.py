@@ -99,7 +99,7 @@ def test_a_zero_one_moderator_names_its_groups_zero_and_one() -> None:
 @pytest.mark.parametrize(
     ("moderator", "expected"),
     [
-        ("age", r"'age' is continuous \(\d+ values, 18 to 5\d\).*--by age_band"),
+        ("age", r"'age' is continuous \(\d+ values, 18 to 5\d\).*by='age_band'"),
         ("integration", r"'integration' is the exposure 'integration' itself"),
         ("sex_code", r"'sex_code' takes 1 and 2, not 0 and 1.*C\(sex_code\)"),
         ("tier_code", r"'tier_code' is numeric codes \(4 values, 1 to 4\).*C\(tier_code\)"),

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_health.errors import DataError
+from migrant_health.setting_names import setting
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def linearized_vcov(
             where = "the sample has" if strata is None else f"stratum '{strata_names[h]}' has"
             raise DataError(
                 f"{where} a single primary sampling unit; merge it with a neighbouring "
-                "stratum (or drop --strata) to estimate design-based standard errors"
+                f"stratum (or drop {setting('strata')}) to estimate design-based standard errors"
             )
         centred = zh - zh.mean(axis=0)
         meat += n_h / (n_h - 1) * centred.T @ centred

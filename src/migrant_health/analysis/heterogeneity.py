@@ -38,6 +38,7 @@ from migrant_health.analysis.frame import require_columns, sampling_weights, sou
 from migrant_health.analysis.model_spec import SINGLE_EQUATION_MODELS
 from migrant_health.analysis.sample import refuse_out_of_schema
 from migrant_health.errors import DataError, MigrantHealthError
+from migrant_health.setting_names import setting
 
 AGE_BANDS = (15, 30, 45, 60)
 
@@ -169,8 +170,8 @@ class SubgroupModel(SurveyEstimator):
         if len(rows) < 2:
             raise DataError(
                 f"heterogeneity: fewer than two groups of '{self.by}' could be fitted "
-                f"(skipped: {_shown_skips(self.skipped_)}); --by needs a column of a few "
-                "groups with enough respondents each, such as sex or dest_city_tier"
+                f"(skipped: {_shown_skips(self.skipped_)}); {setting('by')} needs a column of a "
+                "few groups with enough respondents each, such as sex or dest_city_tier"
             )
         if self.skipped_:
             # Said, not only listed in skipped_: the table would otherwise read as every group.

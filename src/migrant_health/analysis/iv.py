@@ -18,6 +18,7 @@ from linearmodels.iv import IV2SLS
 from migrant_health.analysis.base import SurveyEstimator, column_names, tidy
 from migrant_health.analysis.frame import build_frame, regressor_matrix, source_columns
 from migrant_health.errors import DataError
+from migrant_health.setting_names import setting
 
 WEAK_INSTRUMENT_F = 10.0
 
@@ -170,14 +171,14 @@ class IVModel(SurveyEstimator):
             ("an instrument", "an endogenous regressor"): (
                 "an instrument must move the endogenous regressor while being excluded from "
                 "the outcome equation, so it cannot be that regressor; name another in "
-                "--instruments"
+                f"{setting('instruments')}"
             ),
             ("an instrument", "a covariate"): (
-                "an instrument is excluded from the outcome equation; drop it from --covariates "
-                "or from --instruments"
+                "an instrument is excluded from the outcome equation; drop it from "
+                f"{setting('covariates')} or from {setting('instruments')}"
             ),
             ("an endogenous regressor", "a covariate"): (
-                "a covariate is exogenous; drop it from --covariates"
+                f"a covariate is exogenous; drop it from {setting('covariates')}"
             ),
         }
         for (first, second), fix in fixes.items():

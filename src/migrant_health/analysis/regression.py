@@ -19,6 +19,19 @@ from migrant_health.analysis.base import SurveyEstimator, column_names, row_dict
 from migrant_health.analysis.fixest import Family, fit_fixest
 from migrant_health.analysis.frame import as_float, build_frame, levels_of, source_columns
 from migrant_health.errors import DataError
+from migrant_health.setting_names import on_the_command_line, setting
+
+
+def _interact() -> str:
+    """The moderator's option as the user gave it: ``--interact`` or ``interaction=``."""
+    return setting("interaction", flag="--interact")
+
+
+def _heterogeneity() -> str:
+    """Bands compared by group, as the user would ask: the heterogeneity model by a column."""
+    if on_the_command_line():
+        return "--model heterogeneity --by (e.g. --by age_band for age)"
+    return "SubgroupModel(..., by=...) (e.g. by='age_band' for age)"
 
 
 class _FixestModel(SurveyEstimator):
@@ -65,7 +78,7 @@ class _FixestModel(SurveyEstimator):
         overlap = set(source_columns(moderator)) & set(source_columns(exposure))
         if overlap:
             raise DataError(
-                f"{self.label}: the moderator (--interact) '{moderator}' is the exposure "
+                f"{self.label}: the moderator ({_interact()}) '{moderator}' is the exposure "
                 f"'{exposure}' itself, so the model would fit {exposure}:{moderator}, a square, "
                 "not a slope by group; name a grouping column such as sex"
             )
@@ -80,15 +93,15 @@ class _FixestModel(SurveyEstimator):
             few_codes = values.size <= 10 and bool(np.all(values == np.round(values)))
             kind = "numeric codes" if few_codes else "continuous"
             raise DataError(
-                f"{self.label}: the moderator (--interact) '{moderator}' is {kind} "
+                f"{self.label}: the moderator ({_interact()}) '{moderator}' is {kind} "
                 f"({values.size:,} values, {values[0]:g} to {values[-1]:g}), so the 'slopes by "
                 f"group' would be the slope at {moderator} = 0 and its change per unit; give a "
                 f"binary (0/1) or categorical column, C({moderator}) for a few codes, or "
-                f"compare bands with --model heterogeneity --by (e.g. --by age_band for age)"
+                f"compare bands with {_heterogeneity()}"
             )
         if values.size == 2 and set(values) != {0.0, 1.0}:
             raise DataError(
-                f"{self.label}: the moderator (--interact) '{moderator}' takes "
+                f"{self.label}: the moderator ({_interact()}) '{moderator}' takes "
                 f"{values[0]:g} and {values[1]:g}, not 0 and 1, so its slope at 0 would "
                 f"be a slope outside the data; recode it to 0/1 or write C({moderator})"
             )

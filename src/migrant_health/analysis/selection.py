@@ -46,6 +46,7 @@ from migrant_health.analysis.frame import (
 )
 from migrant_health.analysis.sample import refuse_out_of_schema
 from migrant_health.errors import DataError
+from migrant_health.setting_names import setting
 
 SE_TYPES: tuple[str, ...] = ("robust", "conventional")
 
@@ -142,7 +143,7 @@ class HeckmanTwoStep(SurveyEstimator):
     def fit(self, data: pd.DataFrame) -> HeckmanTwoStep:
         """Fit both steps and return ``self``."""
         if not self.selection:
-            raise DataError("heckman needs --selection (0/1: still in the city)")
+            raise DataError(f"heckman needs {setting('selection')} (0/1: still in the city)")
         if self.se not in SE_TYPES:
             raise DataError(f"heckman: se must be one of {', '.join(SE_TYPES)}, got {self.se!r}")
         if self.se == "conventional" and self.design.columns():
@@ -159,7 +160,7 @@ class HeckmanTwoStep(SurveyEstimator):
             raise DataError(
                 "heckman: the selection equation needs an exclusion restriction, a variable "
                 "that predicts staying but is not in the outcome equation; add one to "
-                "--selection-covariates"
+                f"{setting('selection_covariates')}"
             )
         sel_terms = list(dict.fromkeys([*outcome_terms, *self.selection_covariates]))
         needed = [self.selection, *(c for t in sel_terms for c in source_columns(t))]

@@ -22,6 +22,7 @@ import pandas as pd
 
 from migrant_health.analysis.indicators import DIMENSIONS, INDICATORS
 from migrant_health.errors import DataError
+from migrant_health.setting_names import setting
 
 Method = Literal["equal", "entropy", "pca"]
 METHODS: tuple[str, ...] = ("equal", "entropy", "pca")
@@ -73,7 +74,7 @@ def pca_weights(indicators: pd.DataFrame) -> pd.Series:
     if len(complete) < 10 or varying.shape[1] < 2:
         raise DataError(
             "pca weights need at least 10 respondents with every indicator and two varying "
-            "indicators; use --method equal or entropy"
+            f"indicators; use {setting('method', 'equal')} or {setting('method', 'entropy')}"
         )
     corr = np.corrcoef(varying.to_numpy(dtype=float), rowvar=False)
     values, vectors = np.linalg.eigh(corr)

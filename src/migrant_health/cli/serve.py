@@ -12,6 +12,7 @@ import typer
 
 from migrant_health.atomic import not_recorded
 from migrant_health.cli.errors import friendly_errors, stderr
+from migrant_health.setting_names import from_the_command_line
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: Seconds uvicorn waits for requests in progress when stopped (then the jobs are stopped).
@@ -143,7 +144,9 @@ def serve_command(
         stderr.print(cookie_note(host, port), highlight=False)
     # A server's files (its session secret, the comparisons its jobs write) are not this
     # command's outputs, for the line a Ctrl-C prints (cli/errors.py).
-    with not_recorded():
+    # The web pages are no command line: messages shared with the Python API read as Python
+    # there, whether the server was started by this command or by an ASGI server.
+    with not_recorded(), from_the_command_line(False):
         app = create_app(settings)
         # uvicorn handles SIGTERM itself (a graceful shutdown, then the signal raised again to
         # end the process with it): the command's SIGTERM handler, under it, turned that last

@@ -30,6 +30,7 @@ from migrant_health.run_records import (
     Entry,
     read_metadata,
 )
+from migrant_health.setting_names import setting
 from migrant_health.store import RUNS
 
 #: Columns each Parquet file must have for the report to read it.
@@ -102,8 +103,8 @@ def find_results(target: str | Path, runs: str | Path = RUNS) -> Path:
     if not Path(runs).is_dir():
         raise StoreError(
             f"no directory {path}, and no runs folder {runs} to look it up in as an id; give "
-            "the path of a run, comparison or sensitivity directory, or point --runs at the runs "
-            "folder"
+            "the path of a run, comparison or sensitivity directory, or point "
+            f"{setting('runs')} at the runs folder"
         )
     return catalogue.run_directory(str(target), runs)
 
