@@ -53,11 +53,15 @@ def published_relations(table: pd.DataFrame) -> list[tuple[int | None, list[int]
     return relations
 
 
-def recovered_by(table: pd.DataFrame, insider: str) -> list[int]:
+def recovered_by(table: pd.DataFrame, insider: str | set[str]) -> list[int]:
     """Positions of the hidden cells of other regions (or the nation) that ``insider``'s analyst
-    can solve for: those whose value every solution of the relations agrees on."""
+    (of one region, or of a set of regions) can solve for: those whose value every solution of
+    the relations agrees on."""
     table = table.reset_index(drop=True)
-    unknown = np.flatnonzero(table["suppressed"].to_numpy(bool) & (table["region"] != insider))
+    known = {insider} if isinstance(insider, str) else insider
+    unknown = np.flatnonzero(
+        table["suppressed"].to_numpy(bool) & ~table["region"].isin(known).to_numpy()
+    )
     if unknown.size == 0:
         return []
     column = {int(p): i for i, p in enumerate(unknown)}
@@ -120,7 +124,9 @@ def test_no_region_s_analyst_recovers_another_region_s_hidden_cells(
     assert not recovered_by(table, "")
 
 
-def _small_groups_learned(full: pd.DataFrame, table: pd.DataFrame, insider: str) -> list[str]:
+def _small_groups_learned(
+    full: pd.DataFrame, table: pd.DataFrame, insider: str | set[str]
+) -> list[str]:
     """What ``insider``'s analyst learns of fewer than THRESHOLD other respondents: a hidden
     cell of another region, or a hidden national cell less their own part (their own cells and
     the shown ones are known, so it gives the hidden rest's pooled value)."""
@@ -128,7 +134,8 @@ def _small_groups_learned(full: pd.DataFrame, table: pd.DataFrame, insider: str)
     for position in recovered_by(table, insider):
         row = full.iloc[position]
         same = (full[KEY] == row[KEY]).all(axis=1)
-        own = int(full.loc[same & (full["region"] == insider), "n"].sum())
+        known = {insider} if isinstance(insider, str) else insider
+        own = int(full.loc[same & full["region"].isin(known), "n"].sum())
         others = int(row["n"]) - own if row["region"] == NATIONAL else int(row["n"])
         if 0 < others < THRESHOLD:
             learned.append(f"{row['region']} {row['subgroup']}={row['group']}: {others}")
@@ -166,6 +173,25 @@ def test_groups_with_no_answers_lead_no_analyst_to_a_small_group() -> None:
     table = apply_suppression(full, THRESHOLD)
     for insider in ("", "A", "B", "C"):
         assert not _small_groups_learned(full, table, insider), insider
+
+
+def test_an_analyst_of_two_regions_learns_nothing_of_the_third() -> None:
+    """With A and B known together, the national cell less A and B is C's: an account bound
+    to both had recovered C's small cell. Such accounts are readers of their own."""
+    cells = pd.concat(
+        [
+            wave_cells("A", 1, 100, 1, False),
+            wave_cells("B", 2, 200, 2, False),
+            wave_cells("C", 3, 45, 3, False),
+        ],
+        ignore_index=True,
+    )
+    full = pd.concat([cells, national_cells(cells)], ignore_index=True)
+    alone = apply_suppression(full, THRESHOLD)
+    assert _small_groups_learned(full, alone, {"A", "B"})  # the rule for one region each
+    table = apply_suppression(full, THRESHOLD, insiders=[frozenset({"A", "B"})])
+    for reader in ("", "A", "B", "C", {"A", "B"}):
+        assert not _small_groups_learned(full, table, reader), reader
 
 
 def test_two_regions_hide_the_national_cell_with_the_small_one() -> None:
@@ -230,3 +256,18 @@ def test_the_reviewers_differencing_through_the_api_finds_nothing(tmp_path: Path
                 n = nation.loc[key, "n"] - tables[insider].loc[key, "n"] - shown.loc[key, "n"]
                 pytest.fail(f"{insider} recovers {other}'s hidden {key}: n = {n}")
     assert hidden_total > 0
+
+
+def test_the_shared_table_knows_the_analysts_bound_to_several_regions(tmp_path: Path) -> None:
+    from migrant_health.platform.tables import analysts_of_several_regions
+
+    deployment = build_deployment(tmp_path)
+    engine = make_engine(deployment.settings)
+    with session_scope(engine) as session:
+        assert analysts_of_several_regions(session) == ()
+        both = [deployment.region_a, deployment.region_b]
+        create_account(session, "nora", "analyst-n-passphrase", "analyst", both)
+        session.flush()
+        codes = {r.code for r in session.query(Region).where(Region.id.in_(both))}
+        assert analysts_of_several_regions(session) == (frozenset(codes),)
+    engine.dispose()

@@ -60,6 +60,7 @@ def suppress(
     relations: Sequence[Relation],
     threshold: int,
     owners: Sequence[Hashable | None] | None = None,
+    insiders: Sequence[frozenset[Hashable]] = (),
 ) -> np.ndarray:
     """Which cells to hide: primary (``0 < n < threshold``) plus complementary suppression.
 
@@ -69,6 +70,8 @@ def suppress(
         threshold: Smallest number of respondents a shown cell may have.
         owners: The region whose analysts know each cell unsuppressed (``None`` for a cell that
             no one knows, the national picture). Without it, only the outside reader counts.
+        insiders: The sets of regions that one reader knows together (an analyst bound to
+            several regions), besides each region alone.
 
     Returns:
         A boolean mask of the cells to suppress.
@@ -114,7 +117,7 @@ def suppress(
             # One relation at a time is not all a reader can do: they can solve every relation
             # at once, carrying a cell they work out in one (a national cell whose other
             # regions show no answers equals their own) into the next.
-            solvable = _solvable_pick(n, relations, hidden, own, threshold)
+            solvable = _solvable_pick(n, relations, hidden, own, threshold, insiders)
             if solvable is not None:
                 hidden[solvable] = True
                 changed = True
@@ -127,6 +130,7 @@ def _solvable_pick(
     hidden: np.ndarray,
     own: Sequence[Hashable | None],
     threshold: int,
+    insiders: Sequence[frozenset[Hashable]] = (),
 ) -> int | None:
     """A cell to hide because some reader, solving all relations together, learns a small
     group's value: a hidden cell of another region with fewer than ``threshold`` respondents,
@@ -142,11 +146,13 @@ def _solvable_pick(
         and own[r.total] is None
         and all(own[c] is not None for c in r.components)
     }
-    readers: list[Hashable | None] = [None, *dict.fromkeys(o for o in own if o is not None)]
-    for reader in readers:
-        unknown = [
-            c for c in map(int, np.flatnonzero(hidden)) if reader is None or own[c] != reader
-        ]
+    # A reader is the set of regions whose cells they know: none (a viewer, a visitor), each
+    # region's analyst, and each analyst bound to several regions.
+    regions = frozenset(o for o in own if o is not None)
+    readers = [frozenset(), *(frozenset({r}) for r in regions)]
+    readers += [frozenset(s) & regions for s in insiders if len(frozenset(s) & regions) > 1]
+    for reader in dict.fromkeys(readers):
+        unknown = [c for c in map(int, np.flatnonzero(hidden)) if own[c] not in reader]
         for cells in _linked_groups(unknown, relations):
             for cell in _worked_out(cells, relations):
                 if own[cell] is not None:
@@ -154,11 +160,7 @@ def _solvable_pick(
                 else:
                     parts = regions_of.get(cell, ())
                     small = (
-                        sum(
-                            int(n[c])
-                            for c in parts
-                            if hidden[c] and (reader is None or own[c] != reader)
-                        )
+                        sum(int(n[c]) for c in parts if hidden[c] and own[c] not in reader)
                         if parts
                         else int(n[cell])
                     )
@@ -219,7 +221,7 @@ def _breaking_cell(
     hidden: np.ndarray,
     n: np.ndarray,
     own: Sequence[Hashable | None],
-    reader: Hashable | None,
+    reader: frozenset[Hashable],
 ) -> int | None:
     """A shown cell to hide so that ``reader`` has one more unknown next to ``cell``: in a
     relation holding ``cell`` first, then further out along relations of unknown cells; a
@@ -232,7 +234,7 @@ def _breaking_cell(
             m
             for r in near
             for m in (*r.components, r.total)
-            if m is not None and not hidden[m] and n[m] > 0 and (reader is None or own[m] != reader)
+            if m is not None and not hidden[m] and n[m] > 0 and own[m] not in reader
         ]
         if candidates:
             return min(candidates, key=lambda m: (own[m] is None, int(n[m]), m))

@@ -8,7 +8,7 @@ differenced to recover a hidden cell.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from migrant_health.platform.cache import SharedCache, published_key
-from migrant_health.platform.models import IndicatorCell, Region, Wave
+from migrant_health.platform.models import Account, IndicatorCell, Region, Wave
 from migrant_health.platform.suppression import Relation, suppress
 
 NATIONAL = "national"
@@ -122,12 +122,20 @@ def _relations(table: pd.DataFrame) -> list[Relation]:
     return relations
 
 
-def apply_suppression(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """``table`` with a ``suppressed`` column and the hidden cells' n, estimate and SE blanked."""
+def apply_suppression(
+    table: pd.DataFrame, threshold: int, insiders: Sequence[frozenset[str]] = ()
+) -> pd.DataFrame:
+    """``table`` with a ``suppressed`` column and the hidden cells' n, estimate and SE blanked.
+
+    ``insiders`` are the sets of region codes one analyst knows together (an account bound to
+    several regions); each region's analysts are insiders of their region anyway.
+    """
     table = table.reset_index(drop=True)
     # Each region's analysts know their region's cells; no one knows the national ones.
     owners = [None if r == NATIONAL else r for r in table["region"]]
-    hidden = suppress(table["n"].to_numpy(dtype=np.int64), _relations(table), threshold, owners)
+    hidden = suppress(
+        table["n"].to_numpy(dtype=np.int64), _relations(table), threshold, owners, insiders
+    )
     out = table.assign(suppressed=hidden)
     out["n"] = out["n"].astype("Int64").mask(hidden)
     for column in ("weight_sum", "estimate", "se"):
@@ -148,14 +156,26 @@ def shared_table(
     With a ``cache``, the table is computed once per set of published waves; callers must not
     modify it in place.
     """
+    insiders = analysts_of_several_regions(session)
     if cache is not None:
-        key = ("shared", published_key(session), threshold)
+        key = ("shared", published_key(session), threshold, insiders)
         table: pd.DataFrame = cache.get(key, lambda: shared_table(session, threshold))
         return table
     cells = cells_of(session, published_waves(session))
     return apply_suppression(
-        pd.concat([cells, national_cells(cells)], ignore_index=True), threshold
+        pd.concat([cells, national_cells(cells)], ignore_index=True), threshold, insiders
     )
+
+
+def analysts_of_several_regions(session: Session) -> tuple[frozenset[str], ...]:
+    """The region codes each active analyst bound to several regions knows together, sorted:
+    such an analyst sees all those regions' cells, so suppression must hold against them as
+    one reader (and the shared table is cached per set of them)."""
+    accounts = session.scalars(
+        select(Account).where(Account.role == "analyst", Account.active.is_(True))
+    )
+    sets = {frozenset(r.code for r in a.regions) for a in accounts if len(a.regions) > 1}
+    return tuple(sorted(sets, key=sorted))
 
 
 def region_codes(session: Session) -> dict[int, str]:
