@@ -177,10 +177,10 @@ def serve_command(
 def cookie_note(host: str, port: int) -> str:
     """What a server with Secure cookies says at its start: logging in needs HTTPS."""
     return (
-        "session cookies are Secure: browsers send them back over HTTPS only, so logging in "
-        f'at http://{host}:{port} fails ("security token ... stale"); put the server behind '
-        "a reverse proxy that terminates TLS (docs/platform.md), or, on a trusted network "
-        "only, start it with --no-secure-cookies"
+        "session cookies are Secure: browsers send them back over HTTPS only, so log in "
+        "through a reverse proxy that terminates TLS (docs/platform.md); logging in at "
+        f'http://{host}:{port} directly fails ("security token ... stale") unless, on a '
+        "trusted network only, the server is started with --no-secure-cookies"
     )
 
 
