@@ -65,7 +65,7 @@ def compare(
     Raises:
         RunConfigError, ScenarioError: for bad settings or scenarios, before any run.
     """
-    from migrant_health.experiments.compare import plan_comparison, run_comparison
+    from migrant_health.experiments.compare import check_output, plan_comparison, run_comparison
     from migrant_health.model import warn_idle_levers, warn_levers_from_the_start
 
     plan = plan_comparison(
@@ -78,6 +78,8 @@ def compare(
         workers=workers,
         later_wins=later_wins,
     )
+    if out is not None:
+        check_output(out)  # refused before the warnings, as every other setting is
     for scenario in plan.scenarios[1:]:
         warn_levers_from_the_start(scenario)
         warn_idle_levers(scenario, plan.end, scenario.name)
