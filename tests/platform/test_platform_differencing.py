@@ -142,7 +142,7 @@ def _small_groups_learned(
     return learned
 
 
-def _cells_by_age(plan: dict[str, dict[str, int]]) -> pd.DataFrame:
+def _cells_by_age(plan: dict[str, dict[str, int]], subgroup: str = "age") -> pd.DataFrame:
     rows = []
     rng = np.random.default_rng(1)
     for wave, (region, groups) in enumerate(plan.items(), start=1):
@@ -153,7 +153,7 @@ def _cells_by_age(plan: dict[str, dict[str, int]]) -> pd.DataFrame:
         rows.append(cell | {"subgroup": "all", "group": "all", "n": total, "estimate": mean})
         for group, n in groups.items():
             estimate = means[group] if n else np.nan
-            rows.append(cell | {"subgroup": "age", "group": group, "n": n, "estimate": estimate})
+            rows.append(cell | {"subgroup": subgroup, "group": group, "n": n, "estimate": estimate})
     cells = pd.DataFrame(rows).assign(weight_sum=lambda t: t["n"].astype(float))
     return pd.concat([cells, national_cells(cells)], ignore_index=True)
 
@@ -173,6 +173,62 @@ def test_groups_with_no_answers_lead_no_analyst_to_a_small_group() -> None:
     table = apply_suppression(full, THRESHOLD)
     for insider in ("", "A", "B", "C"):
         assert not _small_groups_learned(full, table, insider), insider
+
+
+def _pairs_learned(full: pd.DataFrame, table: pd.DataFrame, insider: str) -> list[tuple[str, ...]]:
+    """Pairs of hidden cells of other regions in one relation (a breakdown, or the regions of a
+    national cell) whose pooled value ``insider``'s analyst can work out, holding fewer than
+    THRESHOLD respondents together."""
+    table = table.reset_index(drop=True)
+    unknown = np.flatnonzero(table["suppressed"].to_numpy(bool) & (table["region"] != insider))
+    column = {int(p): i for i, p in enumerate(unknown)}
+    rows = []
+    for total, parts in published_relations(table):
+        row = np.zeros(unknown.size)
+        for p in parts:
+            if p in column:
+                row[column[p]] = 1.0
+        if total is not None and total in column:
+            row[column[total]] = -1.0
+        if row.any():
+            rows.append(row)
+    matrix = np.array(rows) if rows else np.zeros((0, unknown.size))
+    rank = np.linalg.matrix_rank(matrix) if rows else 0
+    learned = []
+    for _, parts in published_relations(table):
+        hidden = [p for p in parts if p in column and full.loc[p, "region"] != NATIONAL]
+        for i, first in enumerate(hidden):
+            for second in hidden[i + 1 :]:
+                together = int(full.loc[first, "n"]) + int(full.loc[second, "n"])
+                if not 0 < together < THRESHOLD:
+                    continue
+                pair = np.zeros(unknown.size)
+                pair[[column[first], column[second]]] = 1.0
+                if np.linalg.matrix_rank(np.vstack([matrix, pair])) == rank:
+                    learned.append((full.loc[first, "region"], full.loc[second, "region"]))
+    return learned
+
+
+@pytest.mark.parametrize(
+    "plan, subgroup",
+    [
+        # Two small groups of one region beside a shown total and a shown third group.
+        ({"A": {"a": 3, "b": 4, "c": 93}, "B": {"a": 40, "b": 40, "c": 40}}, "age"),
+        # Two regions' small groups beside a shown national cell and a shown third region.
+        ({"A": {"m": 3, "f": 97}, "B": {"m": 4, "f": 96}, "C": {"m": 50, "f": 50}}, "sex"),
+    ],
+    ids=["one-region", "two-regions"],
+)
+def test_two_small_hidden_cells_are_not_left_to_give_their_pooled_value(
+    plan: dict[str, dict[str, int]], subgroup: str
+) -> None:
+    """A total less its shown parts is the pooled value of the hidden ones: with 3 and 4
+    respondents hidden beside a shown total, any reader had learned those 7 respondents'
+    mean."""
+    full = _cells_by_age(plan, subgroup)
+    table = apply_suppression(full, THRESHOLD)
+    for insider in ("", *plan):
+        assert not _pairs_learned(full, table, insider), insider
 
 
 def test_an_analyst_of_two_regions_learns_nothing_of_the_third() -> None:

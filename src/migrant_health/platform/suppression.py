@@ -6,23 +6,30 @@ be recovered by differencing, every additive relation between the cells is check
 breakdown adds up to its ``all`` cell, the regions' cells add up to the national cell, and the
 three stage shares of a cell add up to one.
 
-A reader who knows every other member of a relation can solve it for the one they miss. Every
-region's analyst knows all of their own region's cells (unsuppressed, on their wave pages), so
-the rule counts, for each reader, the hidden members *that reader does not know*:
+A reader knows the shown cells and, if they are a region's analyst, all of their own
+region's cells (unsuppressed, on their wave pages); an analyst bound to several regions knows
+all of theirs. For every reader, the rule keeps:
 
-    In every relation, for the outside reader and for the analyst of every region, the number
-    of hidden members outside that reader's own region is 0 or at least 2.
+1. In every relation, the hidden members the reader does not know are none or at least two,
+   and when the relation's total is known to the reader, the hidden parts they do not know
+   hold at least the threshold's respondents together (total less the known parts is their
+   pooled value).
+2. Solving all relations together, the reader cannot work out a hidden cell of another
+   region with fewer than the threshold's respondents, nor a hidden national cell whose
+   hidden part from other regions holds fewer (where the other regions have no one in a
+   group, the national cell is the reader's own, and carried into the national breakdown it
+   had given away others' small groups).
 
-When a reader would miss exactly one member, one more member outside that reader's region is
-hidden: a cell of the same region as the one missed if there is one (that region's analyst
-knows both, everyone else misses both), else the smallest cell of another region, else the
-total (the national cell). Each addition may break another relation, so the rule runs to a
-fixed point, which always exists: hiding every member satisfies it.
+Where a reader would learn too much, one more cell they do not know is hidden: a cell of the
+region of the cells they miss if there is one (that region's analyst knows both, everyone else
+misses both), else the smallest cell of another region, else the total (the national cell).
+Each addition may break another relation, so the rule runs to a fixed point, which always
+exists: hiding every member satisfies it. Not checked: the pooled value of hidden cells of
+different relations that a reader might work out by combining several relations.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -43,16 +50,72 @@ class Relation:
     components: tuple[int, ...]
 
 
-def _exposed(hidden: list[int], owners: Sequence[Hashable | None]) -> tuple[bool, Hashable | None]:
-    """Whether a reader misses exactly one of the ``hidden`` members of a relation, and who:
-    ``None`` for the outside reader, else the region whose analyst it is."""
-    if len(hidden) == 1:
-        return True, None
-    counts = Counter(owners[h] for h in hidden if owners[h] is not None)
-    for owner, count in counts.items():
-        if count == len(hidden) - 1:
-            return True, owner
-    return False, None
+Reader = frozenset[Hashable]
+
+
+def _readers_of(
+    members: Sequence[int], own: Sequence[Hashable | None], insiders: Sequence[Reader]
+) -> list[Reader]:
+    """The readers who see a relation differently: the outside reader (no region), the analyst
+    of each region owning a member, and each multi-region analyst sharing one. Any other
+    reader knows no member, as the outside reader."""
+    owners = {own[m] for m in members if own[m] is not None}
+    readers: list[Reader] = [frozenset()]
+    readers += [frozenset({o}) for o in owners]
+    readers += [s for s in insiders if s & owners]
+    return readers
+
+
+def _leak(
+    relation: Relation,
+    hidden: np.ndarray,
+    n: np.ndarray,
+    own: Sequence[Hashable | None],
+    reader: Reader,
+    threshold: int,
+) -> list[int]:
+    """The members of ``relation`` that ``reader`` does not know, if the relation alone tells
+    them something about fewer than ``threshold`` respondents of others; else nothing.
+
+    It does when the reader misses exactly one member (they solve for it), or when the total
+    is known to them (shown, or theirs) and the hidden parts they miss hold fewer than the
+    threshold's respondents together (total less the known parts is those respondents' pooled
+    value: two hidden cells of 3 and 4 respondents beside a shown total)."""
+    members = [*relation.components] + ([relation.total] if relation.total is not None else [])
+    unknown = [m for m in members if hidden[m] and own[m] not in reader]
+    if not unknown:
+        return []
+    if len(unknown) == 1:
+        return unknown
+    total = relation.total
+    if total is not None and total not in unknown:
+        pooled = sum(int(n[m]) for m in unknown)
+        if 0 < pooled < threshold:
+            return unknown
+    return []
+
+
+def _one_more(
+    relation: Relation,
+    missed: list[int],
+    hidden: np.ndarray,
+    n: np.ndarray,
+    own: Sequence[Hashable | None],
+    reader: Reader,
+) -> int | None:
+    """The cell to hide next in ``relation`` for ``reader``: a part of a region the missed
+    cells belong to (its analyst knows both, everyone else misses both), else the smallest
+    part of another region, else the total; none the reader knows, none empty."""
+    regions = {own[m] for m in missed}
+    candidates = [
+        c for c in relation.components if not hidden[c] and n[c] > 0 and own[c] not in reader
+    ]
+    if candidates:
+        return min(candidates, key=lambda c: (own[c] not in regions, int(n[c]), c))
+    total = relation.total
+    if total is not None and not hidden[total] and n[total] > 0 and own[total] not in reader:
+        return total
+    return None
 
 
 def suppress(
@@ -78,46 +141,29 @@ def suppress(
     """
     n = np.asarray(n)
     own: Sequence[Hashable | None] = [None] * len(n) if owners is None else owners
+    several = [frozenset(s) for s in insiders if len(s) > 1]
+    readers_of = [
+        _readers_of([*r.components, *([r.total] if r.total is not None else [])], own, several)
+        for r in relations
+    ]
     hidden = (n > 0) & (n < threshold)
     changed = True
     while changed:
         changed = False
-        for relation in relations:
-            members = [*relation.components] + (
-                [relation.total] if relation.total is not None else []
-            )
-            shut = [m for m in members if hidden[m]]
-            if not shut:
-                continue
-            exposed, reader = _exposed(shut, own)
-            if not exposed:
-                continue
-            missed = next(h for h in shut if reader is None or own[h] != reader)
-            candidates = [
-                c
-                for c in relation.components
-                if not hidden[c] and n[c] > 0 and (reader is None or own[c] != reader)
-            ]
-            total = relation.total
-            if candidates:
-                # Prefer a cell of the missed cell's own region, then the smallest.
-                pick = min(candidates, key=lambda c: (own[c] != own[missed], n[c], c))
-            elif (
-                total is not None
-                and not hidden[total]
-                and n[total] > 0
-                and (reader is None or own[total] != reader)
-            ):
-                pick = total
-            else:
-                continue
-            hidden[pick] = True
-            changed = True
+        for relation, readers in zip(relations, readers_of, strict=True):
+            for reader in readers:
+                missed = _leak(relation, hidden, n, own, reader, threshold)
+                if not missed:
+                    continue
+                pick = _one_more(relation, missed, hidden, n, own, reader)
+                if pick is not None:
+                    hidden[pick] = True
+                    changed = True
         if not changed and owners is not None:
             # One relation at a time is not all a reader can do: they can solve every relation
             # at once, carrying a cell they work out in one (a national cell whose other
             # regions show no answers equals their own) into the next.
-            solvable = _solvable_pick(n, relations, hidden, own, threshold, insiders)
+            solvable = _solvable_pick(n, relations, hidden, own, threshold, several)
             if solvable is not None:
                 hidden[solvable] = True
                 changed = True
@@ -130,7 +176,7 @@ def _solvable_pick(
     hidden: np.ndarray,
     own: Sequence[Hashable | None],
     threshold: int,
-    insiders: Sequence[frozenset[Hashable]] = (),
+    insiders: Sequence[Reader] = (),
 ) -> int | None:
     """A cell to hide because some reader, solving all relations together, learns a small
     group's value: a hidden cell of another region with fewer than ``threshold`` respondents,
@@ -146,15 +192,20 @@ def _solvable_pick(
         and own[r.total] is None
         and all(own[c] is not None for c in r.components)
     }
+    touching: dict[int, list[int]] = {}  # cell -> the relations it is a member of
+    for k, r in enumerate(relations):
+        for m in (*r.components, *([r.total] if r.total is not None else [])):
+            touching.setdefault(m, []).append(k)
     # A reader is the set of regions whose cells they know: none (a viewer, a visitor), each
     # region's analyst, and each analyst bound to several regions.
     regions = frozenset(o for o in own if o is not None)
     readers = [frozenset(), *(frozenset({r}) for r in regions)]
-    readers += [frozenset(s) & regions for s in insiders if len(frozenset(s) & regions) > 1]
+    readers += [s & regions for s in insiders if len(s & regions) > 1]
     for reader in dict.fromkeys(readers):
         unknown = [c for c in map(int, np.flatnonzero(hidden)) if own[c] not in reader]
-        for cells in _linked_groups(unknown, relations):
-            for cell in _worked_out(cells, relations):
+        for cells in _linked_groups(unknown, relations, touching):
+            near = sorted({k for c in cells for k in touching.get(c, ())})
+            for cell in _worked_out(cells, [relations[k] for k in near]):
                 if own[cell] is not None:
                     small = int(n[cell])
                 else:
@@ -171,9 +222,11 @@ def _solvable_pick(
     return None
 
 
-def _linked_groups(unknown: list[int], relations: Sequence[Relation]) -> list[list[int]]:
+def _linked_groups(
+    unknown: list[int], relations: Sequence[Relation], touching: dict[int, list[int]]
+) -> list[list[int]]:
     """The unknown cells split into groups that no relation joins (solved one group at a time,
-    which keeps each system small)."""
+    which keeps each system small); ``touching`` gives each cell's relations."""
     parent = {c: c for c in unknown}
 
     def root(c: int) -> int:
@@ -182,7 +235,8 @@ def _linked_groups(unknown: list[int], relations: Sequence[Relation]) -> list[li
             c = parent[c]
         return c
 
-    for relation in relations:
+    for k in sorted({k for c in unknown for k in touching.get(c, ())}):
+        relation = relations[k]
         members = [m for m in (*relation.components, relation.total) if m in parent]
         for m in members[1:]:
             parent[root(m)] = root(members[0])
