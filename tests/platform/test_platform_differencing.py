@@ -64,6 +64,19 @@ def recovered_by(table: pd.DataFrame, insider: str | set[str]) -> list[int]:
     )
     if unknown.size == 0:
         return []
+    matrix = relations_over(table, unknown)
+    if not len(matrix):
+        return []  # no relation ties them: nothing to solve
+    _, singular, vt = np.linalg.svd(matrix)
+    rank = int((singular > 1e-9).sum())
+    null = vt[rank:]  # the directions in which the unknowns can move together
+    free = np.abs(null).max(axis=0) > 1e-9 if len(null) else np.zeros(unknown.size, bool)
+    return [int(p) for p, moves in zip(unknown, free, strict=True) if not moves]
+
+
+def relations_over(table: pd.DataFrame, unknown: np.ndarray) -> np.ndarray:
+    """The published relations as rows of a matrix over the ``unknown`` cells (everything
+    else known and moved aside): +1 for a part, -1 for the total."""
     column = {int(p): i for i, p in enumerate(unknown)}
     rows = []
     for total, parts in published_relations(table):
@@ -75,14 +88,7 @@ def recovered_by(table: pd.DataFrame, insider: str | set[str]) -> list[int]:
             row[column[total]] = -1.0
         if row.any():
             rows.append(row)
-    if not rows:
-        return []  # no relation ties them: nothing to solve
-    matrix = np.array(rows)
-    _, singular, vt = np.linalg.svd(matrix)
-    rank = int((singular > 1e-9).sum())
-    null = vt[rank:]  # the directions in which the unknowns can move together
-    free = np.abs(null).max(axis=0) > 1e-9 if len(null) else np.zeros(unknown.size, bool)
-    return [int(p) for p, moves in zip(unknown, free, strict=True) if not moves]
+    return np.array(rows) if rows else np.zeros((0, unknown.size))
 
 
 def wave_cells(region: str, wave_id: int, n: int, seed: int, weighted: bool) -> pd.DataFrame:
@@ -182,18 +188,8 @@ def _pairs_learned(full: pd.DataFrame, table: pd.DataFrame, insider: str) -> lis
     table = table.reset_index(drop=True)
     unknown = np.flatnonzero(table["suppressed"].to_numpy(bool) & (table["region"] != insider))
     column = {int(p): i for i, p in enumerate(unknown)}
-    rows = []
-    for total, parts in published_relations(table):
-        row = np.zeros(unknown.size)
-        for p in parts:
-            if p in column:
-                row[column[p]] = 1.0
-        if total is not None and total in column:
-            row[column[total]] = -1.0
-        if row.any():
-            rows.append(row)
-    matrix = np.array(rows) if rows else np.zeros((0, unknown.size))
-    rank = np.linalg.matrix_rank(matrix) if rows else 0
+    matrix = relations_over(table, unknown)
+    rank = np.linalg.matrix_rank(matrix) if len(matrix) else 0
     learned = []
     for _, parts in published_relations(table):
         hidden = [p for p in parts if p in column and full.loc[p, "region"] != NATIONAL]
