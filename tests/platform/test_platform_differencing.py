@@ -323,3 +323,24 @@ def test_the_shared_table_knows_the_analysts_bound_to_several_regions(tmp_path: 
         codes = {r.code for r in session.query(Region).where(Region.id.in_(both))}
         assert analysts_of_several_regions(session) == (frozenset(codes),)
     engine.dispose()
+
+
+def test_the_suppression_benchmark_runs_and_reports_its_table() -> None:
+    """``benchmarks/bench_suppression.py``, whose figures docs/platform.md quotes."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "bench_suppression.py"), "--regions", "2"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+    )
+    header, row = done.stdout.strip().splitlines()
+    assert header.split() == ["regions", "years", "cells", "hidden", "seconds"]
+    regions, years, cells, hidden, _ = row.split()
+    assert (regions, years) == ("2", "1") and 0 < int(hidden.replace(",", "")) < int(
+        cells.replace(",", "")
+    )
