@@ -62,7 +62,7 @@ def metrics() -> pd.DataFrame:
 
     Returns:
         Columns ``metric``, ``unit``, ``definition`` and ``by`` (the extra key a metric is split
-        by, such as ``stage``, or ``None``).
+        by, such as ``stage``; missing where it is split by none).
     """
     import pandas as pd
 
