@@ -355,8 +355,9 @@ def build_frame(
     reasons.update(_not_a_number(data[outcome], y_all, outcome))
     # An infinite answer (a ratio over a zero) is no value: pyfixest had dropped such rows with
     # a warning of its own, so the count of dropped respondents said 0 while n_ was smaller.
-    for answered in dict.fromkeys([outcome, *regressors]):
-        infinite = np.isinf(as_float(data[answered]))
+    numbers = {outcome: y_all} | {c: as_float(data[c]) for c in regressors if c != outcome}
+    for answered, read in numbers.items():
+        infinite = np.isinf(read)
         if infinite.any():
             reasons[f"{answered} infinite"] = infinite
     keep = ~np.isnan(y_all) & ~X.isna().any(axis=1).to_numpy()

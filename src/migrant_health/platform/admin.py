@@ -153,6 +153,14 @@ def add_account(
     return RedirectResponse("/admin", status_code=303)
 
 
+def _account_or_404(session: Session, account_id: int) -> Account:
+    """The account ``account_id``, or a 404 for an id no account has."""
+    target = session.get(Account, account_id)
+    if target is None:
+        raise HTTPException(status_code=404, detail="no such account")
+    return target
+
+
 @router.get("/accounts/{account_id}/deactivate")
 def confirm_deactivate(
     request: Request,
@@ -161,9 +169,7 @@ def confirm_deactivate(
     account: Account = Depends(require_admin),
 ) -> Response:
     """Ask before an account is deactivated (pages run no script: a page of its own)."""
-    target = session.get(Account, account_id)
-    if target is None:
-        raise HTTPException(status_code=404, detail="no such account")
+    target = _account_or_404(session, account_id)
     return render(
         request,
         "confirm.html",
@@ -187,9 +193,7 @@ def deactivate(
     account: Account = Depends(require_admin),
 ) -> Response:
     """Deactivate an account and end its sessions."""
-    target = session.get(Account, account_id)
-    if target is None:
-        raise HTTPException(status_code=404, detail="no such account")
+    target = _account_or_404(session, account_id)
     if target.id == account.id:
         return _admin_page(
             request,
@@ -219,9 +223,7 @@ def reactivate(
 ) -> Response:
     """Let a deactivated account log in again (with its password; none of its old sessions
     comes back, they were ended)."""
-    target = session.get(Account, account_id)
-    if target is None:
-        raise HTTPException(status_code=404, detail="no such account")
+    target = _account_or_404(session, account_id)
     if not target.active:
         target.active = True
         audit.record(
@@ -246,9 +248,7 @@ def set_password(
 
     The admin's own session stays when the account is the admin's.
     """
-    target = session.get(Account, account_id)
-    if target is None:
-        raise HTTPException(status_code=404, detail="no such account")
+    target = _account_or_404(session, account_id)
     try:
         check_password_strength(password)
     except PlatformError as exc:
